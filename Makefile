@@ -1,0 +1,38 @@
+# Gatehouse — the commands operators and developers use. Keep these target
+# names: operators script them.
+#   make demo     build (release) and start on SQLite with the demo organization "acme"
+#   make serve    build (release) and start without demo data (first-run page)
+#   make release  build only: target/release/gatehouse and target/site/
+#   make test     every test: Rust unit + integration, then Playwright in Chromium
+
+SHELL := /bin/bash
+export GATEHOUSE_DATABASE_URL ?= sqlite://data/gatehouse.db
+export GATEHOUSE_BIND ?= 127.0.0.1:3000
+
+.PHONY: demo serve release build-debug test test-rust test-e2e clean
+
+release:
+	scripts/build.sh release
+
+demo: release
+	target/release/gatehouse serve --demo
+
+serve: release
+	target/release/gatehouse serve
+
+build-debug:
+	scripts/build.sh debug
+
+test:
+	scripts/test.sh
+
+test-rust:
+	cargo test -p app -p server
+
+test-e2e: build-debug
+	scripts/ensure-tools.sh --browser
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf target/site

@@ -1,0 +1,6 @@
+//! Server functions, one module per screen. Each begins by checking who is
+//! calling (`auth::caller` / `auth::admin`) before it reads or writes anything.
+pub mod account;
+pub mod audit;
+pub mod session;
+pub mod setup;

@@ -1,0 +1,39 @@
+use crate::domain::views::SetupStatus;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "setup_status")]
+pub async fn load_setup_status() -> Result<SetupStatus, AppError> {
+    let st = crate::auth::state();
+    let existing = crate::store::orgs::first(&st.db).await?;
+    Ok(SetupStatus { existing_org: existing.map(|o| o.slug) })
+}
+
+/// The first-run form: creates the organization and its first admin, then
+/// sends the admin to the sign-in page.
+#[server(endpoint = "run_setup")]
+pub async fn run_setup(
+    org_name: String,
+    org_slug: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::setup::{create_organization, SetupInput};
+    if password != password_confirm {
+        return Err(AppError::invalid("password_confirm", "The two passwords differ. Type the same password twice."));
+    }
+    let st = crate::auth::state();
+    let ip = crate::auth::client_ip();
+    let done = create_organization(
+        &st.db,
+        SetupInput { org_name, org_slug, first_name, last_name, email, password },
+        "first-run page",
+        &ip,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/{}/login?setup=done", done.org.slug));
+    Ok(())
+}

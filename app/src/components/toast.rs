@@ -1,0 +1,60 @@
+//! Short messages at the corner of the screen after something succeeded or failed.
+use leptos::prelude::*;
+use std::time::Duration;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Success,
+    Error,
+}
+
+#[derive(Clone)]
+struct Toast {
+    id: u64,
+    kind: ToastKind,
+    text: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    items: RwSignal<Vec<Toast>>,
+    next: StoredValue<u64>,
+}
+
+impl Toasts {
+    pub fn show(&self, kind: ToastKind, text: impl Into<String>) {
+        let id = self.next.get_value();
+        self.next.set_value(id + 1);
+        self.items.update(|v| v.push(Toast { id, kind, text: text.into() }));
+        let items = self.items;
+        set_timeout(move || items.update(|v| v.retain(|t| t.id != id)), Duration::from_secs(5));
+    }
+    pub fn success(&self, text: impl Into<String>) {
+        self.show(ToastKind::Success, text)
+    }
+    pub fn error(&self, text: impl Into<String>) {
+        self.show(ToastKind::Error, text)
+    }
+}
+
+pub fn provide_toasts() {
+    provide_context(Toasts { items: RwSignal::new(Vec::new()), next: StoredValue::new(0) });
+}
+
+pub fn use_toasts() -> Toasts {
+    expect_context::<Toasts>()
+}
+
+#[component]
+pub fn ToastHost() -> impl IntoView {
+    let toasts = use_toasts();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.items.get() key=|t| t.id let:t>
+                <div class="toast" class:toast-error=t.kind == ToastKind::Error data-testid="toast">
+                    {t.text}
+                </div>
+            </For>
+        </div>
+    }
+}

@@ -1,0 +1,23 @@
+//! Gatehouse's application crate: the shared domain, the Leptos pages and
+//! their server functions, and (with `ssr`) the store and session handling.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod setup;
+
+pub use pages::{shell, App};
+
+/// The version shown on the Account page and in `gatehouse --version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,71 @@
+//! Administration > Account: organization name, Account URL, site details.
+use crate::api::account::{load_account_details, UpdateOrgName};
+use crate::components::copy::CopyField;
+use crate::components::frame::use_org;
+use crate::components::{use_toasts, ErrorPanel, FieldError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let org = use_org();
+    let update = ServerAction::<UpdateOrgName>::new();
+    let details = Resource::new(move || (org.get(), update.version().get()), |(o, _)| load_account_details(o));
+    let toasts = use_toasts();
+    Effect::new(move |_| match update.value().get() {
+        Some(Ok(())) => toasts.success("Organization name saved"),
+        Some(Err(e)) if e.field.is_none() => toasts.error(e.message),
+        _ => {}
+    });
+    let name_error = Signal::derive(move || update.value().get().and_then(|r| r.err()).and_then(|e| e.for_field("name")));
+
+    view! {
+        <Title text="Account" />
+        <div class="page-header">
+            <h1>"Account"</h1>
+            <p class="muted">"Your organization and this Gatehouse installation."</p>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match details.await {
+                    Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
+                    Ok(d) => {
+                        let slug = d.org_slug.clone();
+                        let form_slug = d.org_slug.clone();
+                        let created = crate::pages::admin::audit::short_time(&d.created_at);
+                        view! {
+                        <section class="card">
+                            <h2>"Organization"</h2>
+                            <ActionForm action=update attr:class="form inline-edit" attr:data-testid="org-name-form">
+                                <input type="hidden" name="org" value=form_slug />
+                                <label for="org-name">"Organization name"</label>
+                                <div class="row-inline">
+                                    <input id="org-name" name="name" type="text" required value=d.org_name.clone() />
+                                    <button type="submit" class="btn btn-primary" disabled=move || update.pending().get()>"Save"</button>
+                                </div>
+                                <FieldError message=name_error />
+                            </ActionForm>
+                            <dl class="details">
+                                <dt>"Account URL"</dt>
+                                <dd><CopyField value=d.account_url.clone() label="Account URL" testid="account-url" /></dd>
+                                <dt>"URL name"</dt><dd><code>{slug}</code></dd>
+                                <dt>"Created"</dt><dd><time>{created}</time></dd>
+                                <dt>"Active users"</dt><dd>{d.user_count} " (" {d.admin_count} " with the Admin account type)"</dd>
+                            </dl>
+                        </section>
+                        <section class="card">
+                            <h2>"Site"</h2>
+                            <dl class="details">
+                                <dt>"Deployment"</dt><dd data-testid="deployment">{d.deployment.clone()}</dd>
+                                <dt>"Base URL"</dt><dd><code>{d.base_url.clone()}</code></dd>
+                                <dt>"Version"</dt><dd>{d.version.clone()}</dd>
+                                <dt>"Database"</dt><dd>{d.database.clone()}</dd>
+                            </dl>
+                        </section>
+                    }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

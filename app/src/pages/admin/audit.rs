@@ -1,0 +1,114 @@
+//! Administration > Audit log: newest first, filtered by action and person, paged on the server.
+use crate::api::audit::load_audit_events;
+use crate::components::frame::use_org;
+use crate::components::ErrorPanel;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+/// "2026-11-23T12:47:18.123456Z" -> "2026-11-23 12:47:18 UTC".
+pub fn short_time(t: &str) -> String {
+    match (t.get(0..10), t.get(11..19)) {
+        (Some(d), Some(h)) => format!("{d} {h} UTC"),
+        _ => t.to_string(),
+    }
+}
+
+fn query_string(event: &str, person: &str, page: u32) -> String {
+    let mut parts = Vec::new();
+    if !event.is_empty() {
+        parts.push(format!("event={}", js_safe_encode(event)));
+    }
+    if !person.is_empty() {
+        parts.push(format!("person={}", js_safe_encode(person)));
+    }
+    if page > 1 {
+        parts.push(format!("page={page}"));
+    }
+    format!("?{}", parts.join("&"))
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn js_safe_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let org = use_org();
+    let query = use_query_map();
+    let event = Memo::new(move |_| query.read().get("event").unwrap_or_default());
+    let person = Memo::new(move |_| query.read().get("person").unwrap_or_default());
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
+    let events = Resource::new(
+        move || (org.get(), event.get(), person.get(), page.get()),
+        |(o, e, p, n)| load_audit_events(o, Some(e), Some(p), Some(n)),
+    );
+
+    view! {
+        <Title text="Audit log" />
+        <div class="page-header">
+            <h1>"Audit log"</h1>
+            <p class="muted">"Sign-ins, sign-outs and every change to this organization, newest first."</p>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
+                    Ok(p) => {
+                        let ev = event.get_untracked();
+                        let pe = person.get_untracked();
+                        let options = p.actions.iter().map(|(k, l)| {
+                            let selected = *k == ev;
+                            view! { <option value=k.clone() selected=selected>{l.clone()}</option> }
+                        }).collect_view();
+                        let prev = (p.page > 1).then(|| query_string(&ev, &pe, p.page - 1));
+                        let next = (p.page < p.page_count).then(|| query_string(&ev, &pe, p.page + 1));
+                        let rows = p.events.iter().map(|e| view! {
+                            <tr data-testid="audit-row" data-action=e.action.clone()>
+                                <td class="nowrap"><time>{short_time(&e.at)}</time></td>
+                                <td><span class="badge" class:badge-danger=e.action.ends_with("failed") || e.action.ends_with("denied")>{e.action_label.clone()}</span></td>
+                                <td>{e.actor.clone()}</td>
+                                <td>{e.target.clone()}</td>
+                                <td class="detail">{e.detail.clone()}</td>
+                                <td class="muted nowrap">{e.ip.clone()}</td>
+                            </tr>
+                        }).collect_view();
+                        view! {
+                            <Form method="GET" action="" attr:class="filters" attr:data-testid="audit-filters">
+                                <label>"Action"
+                                    <select name="event">
+                                        <option value="">"All actions"</option>
+                                        {options}
+                                    </select>
+                                </label>
+                                <label>"Person"
+                                    <input type="search" name="person" placeholder="Email or name" value=pe.clone() />
+                                </label>
+                                <button type="submit" class="btn btn-secondary">"Filter"</button>
+                            </Form>
+                            <div class="card table-card">
+                                <table class="table">
+                                    <thead><tr><th>"Time"</th><th>"Action"</th><th>"Who"</th><th>"Target"</th><th>"Detail"</th><th>"IP address"</th></tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                                {p.events.is_empty().then(|| view! { <p class="empty">"No events match these filters."</p> })}
+                            </div>
+                            <nav class="pager" aria-label="Pages">
+                                <span class="muted">{format!("{} events · page {} of {}", p.total, p.page, p.page_count)}</span>
+                                {prev.map(|h| view! { <A href=h>"← Newer"</A> })}
+                                {next.map(|h| view! { <A href=h>"Older →"</A> })}
+                            </nav>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,3 @@
+//! Administration screens.
+pub mod account;
+pub mod audit;

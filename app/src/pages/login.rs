@@ -1,0 +1,61 @@
+//! `/{org}/login`: email and password sign-in.
+use crate::api::session::{load_login_info, SignIn};
+use crate::components::frame::use_org;
+use crate::components::{ErrorPanel, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let org = use_org();
+    let query = use_query_map();
+    let info = Resource::new(move || org.get(), load_login_info);
+    let action = ServerAction::<SignIn>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let next = move || query.read().get("next").unwrap_or_default();
+    let notice = move || {
+        let q = query.read();
+        if q.get("setup").is_some() {
+            Some("Your organization is ready. Sign in with the administrator account you just created.")
+        } else if q.get("signed_out").is_some() {
+            Some("You have signed out.")
+        } else {
+            None
+        }
+    };
+
+    view! {
+        <Title text="Sign in" />
+        <main class="centered">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                        Ok(info) => view! {
+                            <section class="card narrow login">
+                                <div class="setup-intro">
+                                    <span class="brand-mark large" aria-hidden="true">"G"</span>
+                                    <h1>"Sign in to " <span data-testid="org-name">{info.org_name.clone()}</span></h1>
+                                </div>
+                                {move || notice().map(|n| view! { <div class="alert alert-info" data-testid="notice">{n}</div> })}
+                                <ActionForm action=action attr:class="form" attr:data-testid="login-form">
+                                    <FormError error=error />
+                                    <input type="hidden" name="org" value=info.org_slug.clone() />
+                                    <input type="hidden" name="next" prop:value=next />
+                                    <label for="email">"Email"</label>
+                                    <input id="email" name="email" type="email" required autocomplete="username" />
+                                    <label for="password">"Password"</label>
+                                    <input id="password" name="password" type="password" required autocomplete="current-password" />
+                                    <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>
+                                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                                    </button>
+                                </ActionForm>
+                            </section>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

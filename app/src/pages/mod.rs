@@ -1,0 +1,97 @@
+//! One module per screen.
+pub mod admin;
+pub mod home;
+pub mod login;
+pub mod setup;
+
+use crate::components::frame::{AdminFrame, OrgFrame};
+use crate::components::{provide_toasts, ToastHost};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_toasts();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_string() } else { format!("{t} · Gatehouse") } />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=RootPage />
+                <Route path=path!("/setup") view=setup::SetupPage />
+                <Route path=path!("/:org/login") view=login::LoginPage />
+                <ParentRoute path=path!("/:org") view=OrgFrame>
+                    <Route path=path!("") view=home::HomePage />
+                    <ParentRoute path=path!("admin") view=AdminFrame>
+                        <Route path=path!("") view=|| view! { <Redirect path="account" /> } />
+                        <Route path=path!("account") view=admin::account::AccountPage />
+                        <Route path=path!("audit") view=admin::audit::AuditLogPage />
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastHost />
+    }
+}
+
+/// `/` leads to the first-run page or to the organization; the server's page
+/// guard normally redirects before this renders.
+#[component]
+fn RootPage() -> impl IntoView {
+    let status = Resource::new(|| (), |_| crate::api::setup::load_setup_status());
+    view! {
+        <main class="centered">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) => match s.existing_org {
+                            Some(slug) => view! { <Redirect path=format!("/{slug}") /> }.into_any(),
+                            None => view! { <Redirect path="/setup" /> }.into_any(),
+                        },
+                        Err(e) => view! { <crate::components::ErrorPanel error=e /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+        r.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found" />
+        <main class="centered">
+            <section class="card narrow error-panel" data-status="404">
+                <p class="error-code">"404"</p>
+                <h1>"There is nothing at this address"</h1>
+                <p>"Check the address, or start again from the home page."</p>
+                <a class="btn btn-primary" href="/">"Go to Gatehouse"</a>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,85 @@
+//! Creating the organization and its first admin: the first-run page, the
+//! `gatehouse setup` command and the demo share this one path.
+use crate::auth::hash_password;
+use crate::domain::{audit, password::check_new_password, permissions::BuiltIn, Email, OrgName, OrgSlug, PersonName};
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::store::{self, orgs::Org, Db};
+
+/// What the first-run form (or the command line) supplies, unchecked.
+#[derive(Clone, Debug, Default)]
+pub struct SetupInput {
+    pub org_name: String,
+    pub org_slug: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+pub struct SetupDone {
+    pub org: Org,
+    pub admin_id: String,
+}
+
+/// Checks everything first, so bad input changes nothing; then writes the
+/// organization, its account types, the admin and the audit event in one transaction.
+pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &str) -> AppResult<SetupDone> {
+    let org_name = OrgName::parse("org_name", &input.org_name)?;
+    let slug = OrgSlug::parse("org_slug", &input.org_slug)?;
+    let first = PersonName::parse("first_name", &input.first_name, "a first name")?;
+    let last = PersonName::parse("last_name", &input.last_name, "a last name")?;
+    let email = Email::parse("email", &input.email)?;
+    check_new_password(&input.password).map_err(|m| AppError::invalid("password", m))?;
+    let hash = hash_password(input.password).await?;
+
+    let mut tx = db.begin().await?;
+    // The lock row makes two concurrent setups impossible: the second insert fails.
+    let claimed = sqlx::query("INSERT INTO setup_lock (id, done_at) VALUES ('first-run', $1)")
+        .bind(store::now())
+        .execute(&mut *tx)
+        .await;
+    if let Err(e) = claimed {
+        return Err(if store::is_unique_violation(&e) { already_set_up() } else { e.into() });
+    }
+    let org_id = store::new_id();
+    store::orgs::insert(&mut *tx, &org_id, slug.as_str(), org_name.as_str()).await?;
+    store::account_types::create_built_ins(&mut tx, &org_id).await?;
+    let admin_type = store::account_types::built_in(&mut *tx, &org_id, BuiltIn::Admin).await?;
+    let admin_id = store::new_id();
+    store::users::insert(
+        &mut *tx,
+        store::users::NewUser {
+            id: &admin_id,
+            org_id: &org_id,
+            email: &email,
+            first_name: first.as_str(),
+            last_name: last.as_str(),
+            account_type_id: &admin_type.id,
+            password_hash: Some(&hash),
+        },
+    )
+    .await?;
+    store::audit::record(
+        &mut *tx,
+        store::audit::Event {
+            org_id: &org_id,
+            actor_id: None,
+            actor,
+            action: audit::SETUP,
+            target: email.as_str(),
+            detail: format!("Created organization “{}” ({}) with first admin {}", org_name.as_str(), slug.as_str(), email.as_str()),
+            ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let org = store::orgs::by_id(db, &org_id).await?.ok_or_else(AppError::internal)?;
+    Ok(SetupDone { org, admin_id })
+}
+
+pub fn already_set_up() -> AppError {
+    AppError::new(
+        ErrorKind::Conflict,
+        "Gatehouse is already set up: an organization exists. Sign in to it instead.",
+    )
+}

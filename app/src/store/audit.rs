@@ -1,0 +1,111 @@
+use super::{new_id, now, Db};
+use sqlx::{Any, Executor, FromRow};
+
+/// One thing that happened, about to be written to the audit log.
+pub struct Event<'a> {
+    pub org_id: &'a str,
+    pub actor_id: Option<&'a str>,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: String,
+    pub ip: &'a str,
+}
+
+pub async fn record<'e>(ex: impl Executor<'e, Database = Any>, e: Event<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(new_id())
+    .bind(e.org_id)
+    .bind(now())
+    .bind(e.actor_id)
+    .bind(e.actor)
+    .bind(e.action)
+    .bind(e.target)
+    .bind(e.target.to_lowercase())
+    .bind(e.detail)
+    .bind(e.ip)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: String,
+}
+
+#[derive(Default)]
+pub struct Filter {
+    pub action: Option<String>,
+    /// Matches the actor or the target, case-insensitively, anywhere in the text.
+    pub person: Option<String>,
+}
+
+/// Builds the WHERE clause; parameters are bound in the same order by `bind_filter`.
+fn where_clause(f: &Filter) -> String {
+    let mut sql = String::from(" WHERE org_id = $1");
+    let mut n = 1;
+    if f.action.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND action = ${n}"));
+    }
+    if f.person.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND (LOWER(actor) LIKE ${n} OR target_norm LIKE ${n})"));
+    }
+    sql
+}
+
+fn like_pattern(s: &str) -> String {
+    // The person filter is a plain substring: LIKE's wildcards are taken literally.
+    let escaped: String = s.to_lowercase().chars().filter(|c| *c != '%' && *c != '_').collect();
+    format!("%{escaped}%")
+}
+
+pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) -> sqlx::Result<(Vec<EventRow>, i64)> {
+    let wc = where_clause(f);
+    let count_sql = format!("SELECT COUNT(*) FROM audit_events{wc}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(org_id);
+    let rows_sql = format!(
+        "SELECT id, at, actor, action, target, detail, ip FROM audit_events{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
+    );
+    let mut rows = sqlx::query_as::<_, EventRow>(&rows_sql).bind(org_id);
+    if let Some(a) = &f.action {
+        count = count.bind(a.clone());
+        rows = rows.bind(a.clone());
+    }
+    if let Some(p) = &f.person {
+        count = count.bind(like_pattern(p));
+        rows = rows.bind(like_pattern(p));
+    }
+    let total = count.fetch_one(db).await?;
+    let rows = rows.fetch_all(db).await?;
+    Ok((rows, total))
+}
+
+/// How many times `action` happened to `target` (or from `ip`) since `since`.
+pub async fn count_since(db: &Db, org_id: &str, action: &str, target: Option<&str>, ip: Option<&str>, since: &str) -> sqlx::Result<i64> {
+    let (col, val) = match (target, ip) {
+        (Some(t), _) => ("target_norm", t.to_lowercase()),
+        (None, Some(i)) => ("ip", i.to_string()),
+        (None, None) => ("action", action.to_string()),
+    };
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = $2 AND at >= $3 AND {col} = $4"
+    ))
+    .bind(org_id)
+    .bind(action)
+    .bind(since)
+    .bind(val)
+    .fetch_one(db)
+    .await
+}

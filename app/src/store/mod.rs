@@ -1,0 +1,134 @@
+//! The database. One store API serves SQLite (the embedded default) and
+//! PostgreSQL through sqlx's `Any` driver: SQL is written once, with `$n`
+//! placeholders, plain types, text ids and UTC times as RFC 3339 text.
+pub mod account_types;
+pub mod audit;
+pub mod orgs;
+pub mod teams;
+pub mod users;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Db = AnyPool;
+pub type Conn = sqlx::AnyConnection;
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Result<Backend, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(format!("unsupported database URL “{url}”: use sqlite://path/to/file.db or postgres://user@host/db"))
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite (embedded)",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Makes sure a SQLite file's folder exists and the URL asks for the file to be created.
+pub fn prepare_sqlite_url(url: &str) -> std::io::Result<String> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+    }
+    Ok(if query.contains("mode=") {
+        url.to_string()
+    } else if query.is_empty() {
+        format!("{url}?mode=rwc")
+    } else {
+        format!("{url}&mode=rwc")
+    })
+}
+
+pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(url).map_err(anyhow_like::msg)?;
+    let url = match backend {
+        Backend::Sqlite => prepare_sqlite_url(url).map_err(|e| anyhow_like::msg(format!("cannot create the database folder: {e}")))?,
+        Backend::Postgres => url.to_string(),
+    };
+    let opts = AnyConnectOptions::from_str(&url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers work beside the one writer; FULL keeps every
+                    // committed transaction through a crash; the busy timeout makes
+                    // writers queue instead of failing.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(opts)
+        .await?;
+    Ok(pool)
+}
+
+/// The migrations are written in SQL that both backends accept (TEXT, BIGINT,
+/// no backend-specific functions), so one set serves both.
+pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
+    sqlx::migrate!("../migrations").run(db).await
+}
+
+/// A new random id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Times are stored as fixed-width UTC text, so they sort as text.
+const TIME_FORMAT: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+pub fn format_time(t: time::OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC).format(TIME_FORMAT).expect("UTC times format")
+}
+
+pub fn now() -> String {
+    format_time(time::OffsetDateTime::now_utc())
+}
+
+pub fn ago(d: time::Duration) -> String {
+    format_time(time::OffsetDateTime::now_utc() - d)
+}
+
+/// A small error type for start-up, so the store needs no extra crate.
+pub mod anyhow_like {
+    pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+    pub fn msg(s: impl Into<String>) -> Box<dyn std::error::Error + Send + Sync> {
+        s.into().into()
+    }
+}
+
+/// True when the error is a unique-constraint violation (both backends).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.is_unique_violation(),
+        _ => false,
+    }
+}

@@ -1,0 +1,52 @@
+use super::{now, Db};
+use sqlx::{Any, Executor, FromRow};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Org {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+pub async fn first(db: &Db) -> sqlx::Result<Option<Org>> {
+    sqlx::query_as("SELECT id, slug, name, created_at FROM organizations ORDER BY created_at LIMIT 1")
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_slug<'e>(ex: impl Executor<'e, Database = Any>, slug: &str) -> sqlx::Result<Option<Org>> {
+    sqlx::query_as("SELECT id, slug, name, created_at FROM organizations WHERE slug = $1")
+        .bind(slug.to_lowercase())
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> sqlx::Result<Option<Org>> {
+    sqlx::query_as("SELECT id, slug, name, created_at FROM organizations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, id: &str, slug: &str, name: &str) -> sqlx::Result<()> {
+    let t = now();
+    sqlx::query("INSERT INTO organizations (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(id)
+        .bind(slug)
+        .bind(name)
+        .bind(t)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+pub async fn rename<'e>(ex: impl Executor<'e, Database = Any>, id: &str, name: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name)
+        .bind(now())
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what building and testing Gatehouse needs, only where it is missing:
+# the wasm32 target, the wasm-bindgen CLI pinned to the workspace's version,
+# the npm packages in end2end/ (Playwright, binaryen's wasm-opt) and, with
+# --browser, Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # keep equal to wasm-bindgen in Cargo.toml
+
+if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+  echo "==> adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  echo "==> installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  echo "==> installing npm packages in end2end/"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian's chromium"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every test Gatehouse has: installs what is missing, builds the debug server
+# and site, runs the Rust tests (unit and HTTP integration against a real
+# SQLite file), then the Playwright suite in Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+scripts/ensure-tools.sh --browser
+scripts/build.sh debug
+
+echo "==> Rust tests"
+# app and server only: building the frontend in the same cargo run would switch
+# on app's `hydrate` feature beside `ssr` (cargo unifies features).
+cargo test -p app -p server
+
+echo "==> Playwright tests"
+(cd end2end && npx playwright test)
+
+echo "==> all tests passed in $(( $(date +%s) - start )) s"

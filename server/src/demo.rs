@@ -1,0 +1,123 @@
+//! The demo organization `acme`: an admin whose credentials are printed, and a
+//! few users and teams, so there is something to look at at once.
+use app::domain::{audit, permissions::BuiltIn, Email};
+use app::setup::{create_organization, SetupInput};
+use app::store::{self, Db};
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use std::path::Path;
+
+pub const DEMO_SLUG: &str = "acme";
+pub const DEMO_ADMIN: &str = "admin@acme.example";
+
+const PEOPLE: &[(&str, &str, &str, BuiltIn)] = &[
+    ("Casey", "Creator", "casey@acme.example", BuiltIn::Creator),
+    ("Sam", "Analyst", "sam@acme.example", BuiltIn::Creator),
+    ("Val", "Viewer", "val@acme.example", BuiltIn::Viewer),
+    ("Riley", "Finance", "riley@acme.example", BuiltIn::Viewer),
+];
+
+const TEAMS: &[(&str, &str, &[&str])] = &[
+    ("Analytics", "Builds the company's dashboards.", &["casey@acme.example", "sam@acme.example"]),
+    ("Finance", "Budgets, forecasts and month-end.", &["riley@acme.example", DEMO_ADMIN]),
+    ("Marketing", "Campaigns and web analytics.", &["val@acme.example"]),
+];
+
+/// Creates the demo organization on an empty database, then prints how to sign in.
+/// `credentials` is where the generated password is kept (mode 0600) so later
+/// starts can print it again.
+pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow::Result<()> {
+    if let Some(org) = store::orgs::first(db).await? {
+        if org.slug == DEMO_SLUG {
+            print_credentials(base_url, std::fs::read_to_string(credentials).ok().as_deref().map(str::trim));
+        } else {
+            println!("This database already has the organization “{}”; no demo data was added.", org.slug);
+        }
+        return Ok(());
+    }
+    let password: String = rand::thread_rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect();
+    let done = create_organization(
+        db,
+        SetupInput {
+            org_name: "Acme".into(),
+            org_slug: DEMO_SLUG.into(),
+            first_name: "Ada".into(),
+            last_name: "Admin".into(),
+            email: DEMO_ADMIN.into(),
+            password: password.clone(),
+        },
+        "demo seed",
+        "",
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))?;
+    let org_id = done.org.id;
+    let hash = app::auth::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!(e.message))?;
+
+    let mut tx = db.begin().await?;
+    for (first, last, email, kind) in PEOPLE {
+        let t = store::account_types::built_in(&mut *tx, &org_id, *kind).await?;
+        let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!(e.message))?;
+        store::users::insert(
+            &mut *tx,
+            store::users::NewUser {
+                id: &store::new_id(),
+                org_id: &org_id,
+                email: &email,
+                first_name: first,
+                last_name: last,
+                account_type_id: &t.id,
+                password_hash: Some(&hash),
+            },
+        )
+        .await?;
+        store::audit::record(&mut *tx, seed_event(&org_id, audit::USER_CREATED, email.as_str(), format!("account type {}", t.name))).await?;
+    }
+    for (name, description, members) in TEAMS {
+        let team_id = store::teams::insert(&mut *tx, &org_id, name, description).await?;
+        for m in *members {
+            let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2")
+                .bind(&org_id)
+                .bind(*m)
+                .fetch_one(&mut *tx)
+                .await?;
+            store::teams::add_member(&mut *tx, &org_id, &team_id, &user_id).await?;
+        }
+        store::audit::record(&mut *tx, seed_event(&org_id, audit::TEAM_CREATED, name, format!("{} members", members.len()))).await?;
+    }
+    tx.commit().await?;
+
+    write_credentials(credentials, &password)?;
+    print_credentials(base_url, Some(&password));
+    Ok(())
+}
+
+fn seed_event<'a>(org_id: &'a str, action: &'a str, target: &'a str, detail: String) -> store::audit::Event<'a> {
+    store::audit::Event { org_id, actor_id: None, actor: "demo seed", action, target, detail, ip: "" }
+}
+
+fn write_credentials(path: &Path, password: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, format!("{password}\n"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+fn print_credentials(base_url: &str, password: Option<&str>) {
+    println!();
+    println!("  Gatehouse demo — organization “Acme”");
+    println!("  Sign in at  {base_url}/{DEMO_SLUG}/login");
+    println!("  Admin       {DEMO_ADMIN}");
+    match password {
+        Some(p) => println!("  Password    {p}   (every demo user has this password)"),
+        None => println!("  Password    (printed when the demo was created; the file that kept it is gone)"),
+    }
+    println!("  Other users {}", PEOPLE.iter().map(|p| p.2).collect::<Vec<_>>().join(", "));
+    println!();
+}

@@ -1,0 +1,143 @@
+//! `gatehouse`: serve the console, set up an organization, or run migrations.
+use clap::{Parser, Subcommand};
+use gatehouse_server::{demo, open_database, serve, Settings};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "gatehouse", version, about = "Gatehouse: a self-hosted admin console for sign-in, SSO and SCIM provisioning")]
+struct Cli {
+    /// The database: sqlite://path/to/file.db (created when missing) or postgres://...
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://data/gatehouse.db", global = true)]
+    database_url: String,
+    /// The address to listen on.
+    #[arg(long, env = "GATEHOUSE_BIND", default_value = "127.0.0.1:3000", global = true)]
+    bind: SocketAddr,
+    /// The public URL people and identity providers use (default http://<bind>).
+    #[arg(long, env = "GATEHOUSE_BASE_URL", global = true)]
+    base_url: Option<String>,
+    /// The compiled site (pkg/gatehouse.js, .wasm, .css).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    site_root: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve Gatehouse (the default).
+    Serve {
+        /// On an empty database, first create the demo organization "acme" with users and teams.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the organization and its first admin without a browser (refused once one exists).
+    Setup {
+        /// The organization's URL name, as in <base>/acme.
+        #[arg(long)]
+        org: String,
+        /// The organization's display name.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        /// A file holding the admin's password (its first line is used).
+        #[arg(long)]
+        admin_password_file: PathBuf,
+        #[arg(long, default_value = "Admin")]
+        admin_first_name: String,
+        #[arg(long, default_value = "User")]
+        admin_last_name: String,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("gatehouse: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings {
+        database_url: cli.database_url.clone(),
+        bind: cli.bind,
+        base_url: cli.base_url.clone(),
+        site_root: cli.site_root.clone(),
+    };
+    let db = open_database(&settings.database_url).await?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => {
+            if demo {
+                let credentials = data_dir(&settings.database_url).join("demo-credentials.txt");
+                demo::ensure_demo(&db, &settings.base_url_for(settings.bind), &credentials).await?;
+            }
+            serve(settings, db).await
+        }
+        Command::Setup { org, name, admin_email, admin_password_file, admin_first_name, admin_last_name } => {
+            let password = std::fs::read_to_string(&admin_password_file)
+                .map_err(|e| anyhow::anyhow!("cannot read the password file {}: {e}", admin_password_file.display()))?;
+            let password = password.lines().next().unwrap_or("").to_string();
+            let input = app::setup::SetupInput {
+                org_name: name,
+                org_slug: org,
+                first_name: admin_first_name,
+                last_name: admin_last_name,
+                email: admin_email,
+                password,
+            };
+            let done = app::setup::create_organization(&db, input, "gatehouse setup", "")
+                .await
+                .map_err(|e| match e.field {
+                    Some(f) => anyhow::anyhow!("{} (--{})", e.message, cli_flag(&f)),
+                    None => anyhow::anyhow!(e.message),
+                })?;
+            println!(
+                "Created organization “{}”. Its admin signs in at {}/{}/login",
+                done.org.name,
+                settings.base_url_for(settings.bind),
+                done.org.slug
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+    }
+}
+
+/// The command-line flag that supplies a form field.
+fn cli_flag(field: &str) -> &str {
+    match field {
+        "org_name" => "name",
+        "org_slug" => "org",
+        "email" => "admin-email",
+        "password" => "admin-password-file",
+        "first_name" => "admin-first-name",
+        "last_name" => "admin-last-name",
+        other => other,
+    }
+}
+
+/// The folder beside a SQLite file (or `data/`), for files the demo keeps.
+fn data_dir(url: &str) -> PathBuf {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or("");
+    if url.starts_with("sqlite") {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                return dir.to_path_buf();
+            }
+        }
+    }
+    PathBuf::from("data")
+}

@@ -1,0 +1,196 @@
+//! Middleware around every request: security headers, the same-origin rule for
+//! state-changing requests, the page guard, and error statuses for server functions.
+use app::auth::session_user;
+use app::domain::{audit, Permission, PermissionSet};
+use app::error::AppError;
+use app::state::AppState;
+use app::store;
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.db).await {
+        Ok(_) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("content-security-policy", HeaderValue::from_static("frame-ancestors 'none'"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    res
+}
+
+/// Paths that other sites legitimately POST to: the SCIM API (bearer token, no
+/// cookies) and the SAML assertion consumer (the IdP's form post is cross-site).
+fn cross_site_allowed(path: &str) -> bool {
+    path.starts_with("/scim/") || path.ends_with("/finish-login")
+}
+
+/// Refuses state-changing requests that a browser says came from another site.
+/// Clients that send neither Sec-Fetch-Site nor Origin are not browsers and
+/// carry no ambient cookies, so they cannot be used for cross-site forgery.
+pub async fn same_origin(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || cross_site_allowed(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin_ok = |o: &str| {
+        o == st.config.base_url || o == format!("http://{host}") || o == format!("https://{host}")
+    };
+    let allowed = match (site, origin) {
+        (Some(s), _) if s != "same-origin" => false,
+        (_, Some(o)) => origin_ok(o),
+        _ => true,
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!(origin = ?origin, sec_fetch_site = ?site, path = %req.uri().path(), "cross-origin request refused");
+        (
+            StatusCode::FORBIDDEN,
+            "This request came from another site, so Gatehouse refused it. Open Gatehouse directly and try again.\n",
+        )
+            .into_response()
+    }
+}
+
+/// Server functions fail with an `AppError`; this gives the response the
+/// status its kind means (401, 403, 404, 400, 409, 429) instead of a blanket 500.
+pub async fn api_error_status(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Paths the page guard leaves alone: APIs, assets, and the pages anyone may see.
+fn is_page(path: &str) -> bool {
+    !(path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/scim/")
+        || path == "/healthz"
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.')))
+}
+
+/// Sends page visits where they belong before anything renders: to the
+/// first-run page while there is no organization, to the sign-in page (with a
+/// return path) when signed out, and answers 403 for Administration to
+/// non-admins. Server functions check again on their own.
+pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !is_page(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let visit = Visit {
+        path: req.uri().path().to_string(),
+        path_and_query: req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+        session: req.extensions().get::<Session>().cloned(),
+        ip: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default(),
+    };
+    match guard(&st, &visit).await {
+        Ok(Guard::Pass) => next.run(req).await,
+        Ok(Guard::Redirect(to)) => Redirect::to(&to).into_response(),
+        Ok(Guard::Status(code)) => {
+            let mut res = next.run(req).await;
+            *res.status_mut() = code;
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e.message, "page guard");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Gatehouse could not check your session. Try again.\n").into_response()
+        }
+    }
+}
+
+enum Guard {
+    Pass,
+    Redirect(String),
+    Status(StatusCode),
+}
+
+/// What the guard needs of a request (a request body cannot be held across awaits).
+struct Visit {
+    path: String,
+    path_and_query: String,
+    session: Option<Session>,
+    ip: String,
+}
+
+async fn guard(st: &AppState, v: &Visit) -> Result<Guard, AppError> {
+    let path = v.path.as_str();
+    let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
+    let first = segments.next();
+    let second = segments.next();
+
+    let Some(slug) = first.filter(|s| *s != "setup") else {
+        // "/" and "/setup"
+        return Ok(match (first, store::orgs::first(&st.db).await?) {
+            (None, None) => Guard::Redirect("/setup".into()),
+            (None, Some(org)) => Guard::Redirect(format!("/{}", org.slug)),
+            _ => Guard::Pass,
+        });
+    };
+    let Some(org) = store::orgs::by_slug(&st.db, slug).await? else {
+        if store::orgs::first(&st.db).await?.is_none() {
+            return Ok(Guard::Redirect("/setup".into()));
+        }
+        return Ok(Guard::Status(StatusCode::NOT_FOUND));
+    };
+    if second == Some("login") {
+        return Ok(Guard::Pass);
+    }
+    let session = v.session.as_ref().ok_or_else(AppError::internal)?;
+    let Some(user) = session_user(session, &st.db, &org).await? else {
+        let next: String = form_urlencoded_byte_serialize(&v.path_and_query);
+        return Ok(Guard::Redirect(format!("/{}/login?next={next}", org.slug)));
+    };
+    if second == Some("admin") && !PermissionSet::from_json(&user.permissions).contains(Permission::Administer) {
+        store::audit::record(
+            &st.db,
+            store::audit::Event {
+                org_id: &org.id,
+                actor_id: Some(&user.id),
+                actor: &user.email,
+                action: audit::ACCESS_DENIED,
+                target: path,
+                detail: format!("account type {} lacks “Administer the organization”", user.account_type_name),
+                ip: &v.ip,
+            },
+        )
+        .await?;
+        return Ok(Guard::Status(StatusCode::FORBIDDEN));
+    }
+    Ok(Guard::Pass)
+}
+
+fn form_urlencoded_byte_serialize(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
