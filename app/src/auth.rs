@@ -31,6 +31,19 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// An audit event with this caller as the actor.
+    pub fn event<'a>(&'a self, action: &'a str, target: &'a str, detail: String) -> store::audit::Event<'a> {
+        store::audit::Event {
+            org_id: &self.org.id,
+            actor_id: Some(&self.user.id),
+            actor: &self.user.email,
+            action,
+            target,
+            detail,
+            ip: &self.ip,
+        }
+    }
+
     pub fn can(&self, p: Permission) -> bool {
         self.permissions.contains(p)
     }
@@ -139,4 +152,15 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+/// Users and teams provisioned by the identity provider are changed there, not here.
+pub fn ensure_local(origin: &str, what: &str) -> AppResult<()> {
+    if origin == "scim" {
+        Err(AppError::forbidden(format!(
+            "{what} is managed by your identity provider. Make this change there; it will reach Gatehouse through provisioning."
+        )))
+    } else {
+        Ok(())
+    }
 }

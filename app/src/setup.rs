@@ -56,6 +56,7 @@ pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &s
             last_name: last.as_str(),
             account_type_id: &admin_type.id,
             password_hash: Some(&hash),
+            invite_pending: false,
         },
     )
     .await?;

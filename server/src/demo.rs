@@ -68,6 +68,7 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
                 last_name: last,
                 account_type_id: &t.id,
                 password_hash: Some(&hash),
+                invite_pending: false,
             },
         )
         .await?;

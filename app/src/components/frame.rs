@@ -36,6 +36,7 @@ pub fn OrgFrame() -> impl IntoView {
                 view! {
                     <nav class="topnav">
                         <A href=home.clone() exact=true>"Home"</A>
+                        <A href=format!("{home}/profile")>"Profile"</A>
                         {m.is_admin.then(|| view! { <A href=admin.clone()>"Administration"</A> })}
                     </nav>
                     <div class="usermenu">
@@ -76,6 +77,9 @@ pub fn AdminFrame() -> impl IntoView {
             <aside class="sidenav" aria-label="Administration">
                 <p class="sidenav-title">"Administration"</p>
                 <A href=move || link("account")>"Account"</A>
+                <A href=move || link("account-types")>"Account Types"</A>
+                <A href=move || link("teams")>"Teams"</A>
+                <A href=move || link("users")>"Users"</A>
                 <A href=move || link("audit")>"Audit log"</A>
             </aside>
             <section class="admin-main">

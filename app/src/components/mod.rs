@@ -2,7 +2,9 @@
 pub mod copy;
 pub mod errors;
 pub mod frame;
+pub mod picker;
 pub mod toast;
+pub mod url;
 
 pub use copy::CopyButton;
 pub use errors::{ErrorPanel, FieldError, FormError};

@@ -58,3 +58,19 @@ pub fn ToastHost() -> impl IntoView {
         </div>
     }
 }
+
+/// Shows a toast when `action` finishes: `ok` on success, the error's message
+/// otherwise, unless the error belongs to one of `inline` (shown beside its field).
+pub fn report<T>(action: ServerAction<T>, ok: &'static str, inline: &'static [&'static str]) -> Signal<Option<crate::error::AppError>>
+where
+    T: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    T::Output: Clone + Send + Sync + 'static,
+{
+    let toasts = use_toasts();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(_)) => toasts.success(ok),
+        Some(Err(e)) if e.field.as_deref().is_none_or(|f| !inline.contains(&f)) => toasts.error(e.message),
+        _ => {}
+    });
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}

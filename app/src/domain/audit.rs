@@ -19,8 +19,24 @@ actions! {
     SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed";
     SIGN_OUT = "auth.sign_out", "Signed out";
     ACCESS_DENIED = "auth.access_denied", "Access denied";
+    ACCOUNT_TYPE_CREATED = "account_type.created", "Account type created";
+    ACCOUNT_TYPE_UPDATED = "account_type.updated", "Account type changed";
+    ACCOUNT_TYPE_DELETED = "account_type.deleted", "Account type deleted";
+    INVITE_DEFAULT_CHANGED = "account_type.invite_default", "Invitation default changed";
     USER_CREATED = "user.created", "User created";
+    USER_INVITED = "user.invited", "User invited";
+    INVITATION_RESENT = "user.invitation_resent", "Invitation link renewed";
+    INVITATION_DELETED = "user.invitation_deleted", "Invitation deleted";
+    INVITATION_ACCEPTED = "user.invitation_accepted", "Invitation accepted";
+    USER_ACCOUNT_TYPE_CHANGED = "user.account_type_changed", "Account type of a user changed";
+    USER_DEACTIVATED = "user.deactivated", "User deactivated";
+    USER_REACTIVATED = "user.reactivated", "User reactivated";
     TEAM_CREATED = "team.created", "Team created";
+    TEAM_UPDATED = "team.updated", "Team changed";
+    TEAM_DEACTIVATED = "team.deactivated", "Team deactivated";
+    TEAM_REACTIVATED = "team.reactivated", "Team reactivated";
+    TEAM_MEMBER_ADDED = "team.member_added", "Added to a team";
+    TEAM_MEMBER_REMOVED = "team.member_removed", "Removed from a team";
 }
 
 pub fn label(key: &str) -> &str {

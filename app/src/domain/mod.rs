@@ -6,7 +6,7 @@ pub mod password;
 pub mod permissions;
 pub mod views;
 
-pub use names::{Email, OrgName, OrgSlug, PersonName};
+pub use names::{AccountTypeName, Email, OrgName, OrgSlug, PersonName, TeamName};
 pub use permissions::{Permission, PermissionSet};
 
 use serde::{Deserialize, Serialize};

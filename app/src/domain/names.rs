@@ -102,6 +102,41 @@ impl OrgName {
     }
 }
 
+/// The name of an account type, unique per organization case-insensitively.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountTypeName(String);
+
+impl AccountTypeName {
+    pub fn parse(field: &str, raw: &str) -> Result<AccountTypeName, AppError> {
+        bounded_text(field, raw, "a name for the account type", 60).map(AccountTypeName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name of a team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamName(String);
+
+impl TeamName {
+    pub fn parse(field: &str, raw: &str) -> Result<TeamName, AppError> {
+        bounded_text(field, raw, "a team name", 100).map(TeamName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A description: optional, at most 500 characters.
+pub fn parse_description(field: &str, raw: &str) -> Result<String, AppError> {
+    let s = raw.trim();
+    if s.chars().count() > 500 {
+        return Err(AppError::invalid(field, "The description can be at most 500 characters."));
+    }
+    Ok(s.to_string())
+}
+
 /// A first or last name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonName(String);

@@ -76,3 +76,138 @@ pub struct AuditPage {
     /// Every action that can be filtered on, with its label.
     pub actions: Vec<(String, String)>,
 }
+
+/// An account type as Administration > Account Types shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountTypeView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// "viewer", "creator" or "admin" for the built-in types.
+    pub built_in: Option<String>,
+    pub permissions: Vec<String>,
+    pub user_count: i64,
+    pub invite_default: bool,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+/// The input of the account type editor.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountTypeInput {
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<String>,
+}
+
+/// A choice in a picker: an id and what a person reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+/// One row of Administration > Users.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_type_id: String,
+    pub account_type: String,
+    pub teams: Vec<String>,
+    /// "active" or "inactive".
+    pub status: String,
+    pub invite_pending: bool,
+    /// "local" or "scim".
+    pub origin: String,
+    pub last_login_at: Option<String>,
+    pub created_at: String,
+    pub is_self: bool,
+}
+
+impl UserSummary {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+    }
+    pub fn managed(&self) -> bool {
+        self.origin == "scim"
+    }
+}
+
+/// The query of the Users page; every field lives in the URL.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserQuery {
+    pub search: String,
+    /// An account type id, or empty for all.
+    pub account_type: String,
+    /// "active" (the default), "inactive", "invited" or "all".
+    pub status: String,
+    /// "name", "email", "last_login", "created", each optionally prefixed by "-".
+    pub sort: String,
+    pub page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub page_count: u32,
+    pub account_types: Vec<Choice>,
+    pub teams: Vec<Choice>,
+    pub invite_default: String,
+    pub me: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserSummary,
+    pub team_choices: Vec<Choice>,
+    pub team_ids: Vec<String>,
+    pub account_types: Vec<Choice>,
+    pub sign_ins: Vec<AuditEventView>,
+}
+
+/// A one-time link that lets a new person choose their password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationLink {
+    pub user_id: String,
+    pub email: String,
+    pub link: String,
+    pub expires_at: String,
+}
+
+/// What the invitation page shows before the person sets a password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub org_name: String,
+    pub email: String,
+    pub first_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamSummary {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub member_count: i64,
+    pub status: String,
+    pub origin: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub account_type: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamDetail {
+    pub team: TeamSummary,
+    pub members: Vec<TeamMember>,
+}

@@ -15,34 +15,41 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
-                    Ok(m) => {
-                        let teams = if m.teams.is_empty() {
-                            view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="chips" data-testid="teams">
-                                    {m.teams.iter().map(|t| view! { <li class="chip">{t.clone()}</li> }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        };
-                        view! {
-                            <div class="page-header">
-                                <h1>"Welcome, " {m.first_name.clone()}</h1>
-                                <p class="muted">{m.org_name.clone()}</p>
-                            </div>
-                            <section class="card">
-                                <h2>"Your profile"</h2>
-                                <dl class="details">
-                                    <dt>"Name"</dt><dd data-testid="profile-name">{m.display_name()}</dd>
-                                    <dt>"Email"</dt><dd data-testid="profile-email">{m.email.clone()}</dd>
-                                    <dt>"Account type"</dt><dd><span class="badge" data-testid="profile-account-type">{m.account_type.clone()}</span></dd>
-                                    <dt>"Teams"</dt><dd>{teams}</dd>
-                                </dl>
-                            </section>
-                        }.into_any()
-                    }
+                    Ok(m) => view! {
+                        <div class="page-header">
+                            <h1>"Welcome, " {m.first_name.clone()}</h1>
+                            <p class="muted">{m.org_name.clone()}</p>
+                        </div>
+                        <ProfileCard me=m />
+                    }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// Name, email, account type and teams of the signed-in person.
+#[component]
+pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
+    let m = me;
+    let teams = if m.teams.is_empty() {
+        view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="chips" data-testid="teams">
+                {m.teams.iter().map(|t| view! { <li class="chip">{t.clone()}</li> }).collect_view()}
+            </ul>
+        }.into_any()
+    };
+    view! {
+        <section class="card">
+            <h2>"Your profile"</h2>
+            <dl class="details">
+                <dt>"Name"</dt><dd data-testid="profile-name">{m.display_name()}</dd>
+                <dt>"Email"</dt><dd data-testid="profile-email">{m.email.clone()}</dd>
+                <dt>"Account type"</dt><dd><span class="badge" data-testid="profile-account-type">{m.account_type.clone()}</span></dd>
+                <dt>"Teams"</dt><dd>{teams}</dd>
+            </dl>
+        </section>
     }
 }

@@ -18,6 +18,8 @@ pub fn LoginPage() -> impl IntoView {
         let q = query.read();
         if q.get("setup").is_some() {
             Some("Your organization is ready. Sign in with the administrator account you just created.")
+        } else if q.get("invited").is_some() {
+            Some("Your password is set. Sign in with your email and new password.")
         } else if q.get("signed_out").is_some() {
             Some("You have signed out.")
         } else {

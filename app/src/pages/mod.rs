@@ -1,7 +1,9 @@
 //! One module per screen.
 pub mod admin;
 pub mod home;
+pub mod invite;
 pub mod login;
+pub mod profile;
 pub mod setup;
 
 use crate::components::frame::{AdminFrame, OrgFrame};
@@ -41,12 +43,20 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=RootPage />
                 <Route path=path!("/setup") view=setup::SetupPage />
                 <Route path=path!("/:org/login") view=login::LoginPage />
+                <Route path=path!("/:org/invite/:token") view=invite::InvitePage />
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />
+                    <Route path=path!("profile") view=profile::ProfilePage />
                     <ParentRoute path=path!("admin") view=AdminFrame>
                         <Route path=path!("") view=|| view! { <Redirect path="account" /> } />
                         <Route path=path!("account") view=admin::account::AccountPage />
                         <Route path=path!("audit") view=admin::audit::AuditLogPage />
+                        <Route path=path!("account-types") view=admin::account_types::AccountTypesPage />
+                        <Route path=path!("account-types/:id") view=admin::account_types::AccountTypeEditorPage />
+                        <Route path=path!("users") view=admin::users::UsersPage />
+                        <Route path=path!("users/:id") view=admin::users::UserPage />
+                        <Route path=path!("teams") view=admin::teams::TeamsPage />
+                        <Route path=path!("teams/:id") view=admin::teams::TeamPage />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -3,6 +3,7 @@
 //! placeholders, plain types, text ids and UTC times as RFC 3339 text.
 pub mod account_types;
 pub mod audit;
+pub mod invitations;
 pub mod orgs;
 pub mod teams;
 pub mod users;

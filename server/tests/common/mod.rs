@@ -77,6 +77,21 @@ impl TestApp {
         res
     }
 
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(&self, s: &mut Session, endpoint: &str, body: serde_json::Value) -> Response {
+        let res = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .headers(s.headers())
+            .header("origin", &self.base)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        s.absorb(&res);
+        res
+    }
+
     pub async fn get(&self, s: &Session, path: &str) -> Response {
         self.http.get(format!("{}{path}", self.base)).headers(s.headers()).send().await.unwrap()
     }
@@ -128,6 +143,7 @@ impl TestApp {
                 last_name: "Person",
                 account_type_id: &t.id,
                 password_hash: Some(&hash),
+                invite_pending: false,
             },
         )
         .await
@@ -148,4 +164,12 @@ pub async fn error_of(res: Response) -> (StatusCode, app::error::AppError) {
     let body = res.text().await.unwrap();
     let e = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not an AppError ({status}): {body}"));
     (status, e)
+}
+
+/// The JSON a successful server function answered with.
+pub async fn ok_json<T: serde::de::DeserializeOwned>(res: Response) -> T {
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }

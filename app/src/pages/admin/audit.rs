@@ -1,6 +1,7 @@
 //! Administration > Audit log: newest first, filtered by action and person, paged on the server.
 use crate::api::audit::load_audit_events;
 use crate::components::frame::use_org;
+use crate::components::url::query;
 use crate::components::ErrorPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,27 +17,8 @@ pub fn short_time(t: &str) -> String {
 }
 
 fn query_string(event: &str, person: &str, page: u32) -> String {
-    let mut parts = Vec::new();
-    if !event.is_empty() {
-        parts.push(format!("event={}", js_safe_encode(event)));
-    }
-    if !person.is_empty() {
-        parts.push(format!("person={}", js_safe_encode(person)));
-    }
-    if page > 1 {
-        parts.push(format!("page={page}"));
-    }
-    format!("?{}", parts.join("&"))
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn js_safe_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let page = if page > 1 { page.to_string() } else { String::new() };
+    query(&[("event", event.to_string()), ("person", person.to_string()), ("page", page)])
 }
 
 #[component]

@@ -1,3 +1,6 @@
 //! Administration screens.
 pub mod account;
+pub mod account_types;
 pub mod audit;
+pub mod teams;
+pub mod users;
