@@ -1,6 +1,6 @@
 //! Gatehouse's application crate: the shared domain, the Leptos pages and
 //! their server functions, and (with `ssr`) the store and session handling.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod components;

@@ -1,0 +1,126 @@
+import { test, expect, Browser, Page } from "@playwright/test";
+import { goto, hydrated } from "./helpers";
+
+// Administration as an admin goes through it: a custom account type, a new
+// person with an invitation link, a team, deactivation and reactivation.
+const admin = { email: "ada@acme.example", password: "correct horse battery" };
+const newbie = { email: "noor@acme.example", password: "noor's long secret" };
+
+test.describe.serial("administration", () => {
+  test.beforeAll(async ({ request }) => {
+    // Runs after 01-skeleton on the same server; alone, it sets Acme up first.
+    const setup = await request.get("/setup");
+    if ((await setup.text()).includes("Welcome to Gatehouse")) {
+      const r = await request.post("/api/run_setup", {
+        form: { org_name: "Acme", org_slug: "acme", first_name: "Ada", last_name: "Admin", email: admin.email, password: admin.password, password_confirm: admin.password },
+      });
+      expect(r.ok()).toBeTruthy();
+    }
+  });
+
+  /** Signs in; unless `refused`, waits until the home page shows. */
+  async function signIn(page: Page, who: { email: string; password: string }, refused = false) {
+    await goto(page, "/acme/login");
+    await page.getByLabel("Email").fill(who.email);
+    await page.getByLabel("Password").fill(who.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    if (!refused) await expect(page).toHaveURL(/\/acme$/);
+  }
+
+  async function freshPage(browser: Browser) {
+    const context = await browser.newContext();
+    return context.newPage();
+  }
+
+  test("create the account type “Creator - No Export”", async ({ page }) => {
+    await signIn(page, admin);
+    await goto(page, "/acme/admin/account-types");
+    await page.getByRole("link", { name: "Create New Account Type" }).click();
+    await expect(page).toHaveURL(/account-types\/new$/);
+    await hydrated(page);
+    await page.getByLabel("Name").fill("Creator - No Export");
+    await page.getByRole("button", { name: "Creator", exact: true }).click();
+    await page.getByRole("button", { name: "Turn off all exports" }).click();
+    await expect(page.getByTestId("perm-create_documents").locator("input")).toBeChecked();
+    await expect(page.getByTestId("perm-download_data").locator("input")).not.toBeChecked();
+    await expect(page.getByTestId("perm-download_data")).toHaveClass(/perm-export-off/);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page).toHaveURL(/\/acme\/admin\/account-types$/);
+    const row = page.locator('[data-testid=account-type-row][data-name="Creator - No Export"]');
+    await expect(row).toContainText("Custom");
+    await expect(row).toContainText("no exports");
+  });
+
+  test("add a person with an invitation link; they choose a password and sign in", async ({ page, browser }) => {
+    await signIn(page, admin);
+    await goto(page, "/acme/admin/users");
+    await page.getByRole("button", { name: "Add users" }).click();
+    await page.getByTestId("add-users").getByLabel("People").fill(`${newbie.email}, Noor, Haddad`);
+    await page.getByTestId("add-users").getByLabel("Account type").selectOption({ label: "Creator - No Export" });
+    await page.getByRole("button", { name: "Add and create invitation links" }).click();
+    const link = await page.getByTestId("invitation-url").first().textContent();
+    expect(link).toMatch(/\/acme\/invite\/[0-9a-f]{64}$/);
+    await expect(page.locator(`[data-testid=user-row][data-email="${newbie.email}"]`)).toContainText("Invited");
+
+    // The account type in use cannot be deleted.
+    await goto(page, "/acme/admin/account-types");
+    const row = page.locator('[data-testid=account-type-row][data-name="Creator - No Export"]');
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.getByRole("button", { name: "Delete" }).click();
+    await expect(page.getByTestId("delete-error")).toContainText("held by 1 user");
+    await expect(page.getByTestId("delete-error")).toContainText(newbie.email);
+    await expect(row).toBeVisible();
+
+    // In a fresh browser, the invitation link lets Noor choose a password.
+    const other = await freshPage(browser);
+    await goto(other, link!);
+    await expect(other.getByRole("heading")).toContainText("Noor");
+    await other.getByLabel("Password", { exact: true }).fill(newbie.password);
+    await other.getByLabel("Confirm password").fill(newbie.password);
+    await other.getByRole("button", { name: "Set password" }).click();
+    await expect(other).toHaveURL(/\/acme\/login\?invited=1$/);
+    await signIn(other, newbie);
+    await expect(other.getByTestId("profile-account-type")).toHaveText("Creator - No Export");
+    // Not an admin: Administration is refused with a clear page.
+    await other.goto("/acme/admin/users");
+    await expect(other.getByTestId("error-panel")).toContainText("Only administrators");
+    await other.context().close();
+  });
+
+  test("create a team and add the person", async ({ page }) => {
+    await signIn(page, admin);
+    await goto(page, "/acme/admin/teams");
+    await page.getByLabel("Name").fill("Field Research");
+    await page.getByLabel("Description").fill("Goes places");
+    await page.getByRole("button", { name: "Create team" }).click();
+    await expect(page.getByTestId("team-name")).toHaveText("Field Research");
+    await hydrated(page);
+    await page.getByTestId("member-picker").locator("input").fill("noor");
+    await page.getByRole("option").getByRole("button", { name: /Noor Haddad/ }).click();
+    await expect(page.locator(`[data-testid=member-row][data-email="${newbie.email}"]`)).toBeVisible();
+    await goto(page, "/acme/admin/users");
+    await expect(page.locator(`[data-testid=user-row][data-email="${newbie.email}"]`)).toContainText("Field Research");
+  });
+
+  test("deactivate the person: sign-in refused; reactivate: it works again", async ({ page, browser }) => {
+    await signIn(page, admin);
+    await goto(page, "/acme/admin/users");
+    await page.locator(`[data-testid=user-row][data-email="${newbie.email}"]`).getByRole("link").click();
+    await expect(page.getByTestId("user-name")).toHaveText("Noor Haddad");
+    await hydrated(page);
+    await page.getByTestId("deactivate").click();
+    await expect(page.getByTestId("deactivate-dialog")).toContainText("New owner of their documents");
+    await page.getByTestId("confirm-deactivate").click();
+    await expect(page.getByTestId("user-status").first()).toHaveText("Inactive");
+
+    const other = await freshPage(browser);
+    await signIn(other, newbie, true);
+    await expect(other.getByTestId("form-error")).toContainText("Your account is deactivated");
+
+    await page.getByTestId("reactivate").click();
+    await expect(page.getByTestId("user-status").first()).toHaveText("Active");
+    await other.getByRole("button", { name: "Sign in" }).click();
+    await expect(other).toHaveURL(/\/acme$/);
+    await other.context().close();
+  });
+});
