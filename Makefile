@@ -9,7 +9,7 @@ SHELL := /bin/bash
 export GATEHOUSE_DATABASE_URL ?= sqlite://data/gatehouse.db
 export GATEHOUSE_BIND ?= 127.0.0.1:3000
 
-.PHONY: demo serve release build-debug test test-rust test-e2e clean
+.PHONY: demo serve release build-debug test test-rust test-e2e bench clean
 
 release:
 	scripts/build.sh release
@@ -32,6 +32,10 @@ test-rust:
 test-e2e: build-debug
 	scripts/ensure-tools.sh --browser
 	cd end2end && npx playwright test
+
+# The Users page's server time at 100,000 users (BENCH_USERS, BENCH_ROUNDS to change).
+bench:
+	cargo run --release -p server --example bench_users
 
 clean:
 	cargo clean

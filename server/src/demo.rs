@@ -122,3 +122,84 @@ fn print_credentials(base_url: &str, password: Option<&str>) {
     println!("  Other users {}", PEOPLE.iter().map(|p| p.2).collect::<Vec<_>>().join(", "));
     println!();
 }
+
+/// Fills an organization with generated users and teams, for scale work
+/// (`gatehouse demo seed`). Users get no password; every tenth is a Creator.
+/// Writes in batches, one transaction each, and reports progress.
+pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, progress: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
+    let org = store::orgs::by_slug(db, org_slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("there is no organization “{org_slug}”; create it first (gatehouse setup, or serve --demo)"))?;
+    let viewer = store::account_types::built_in(db, &org.id, BuiltIn::Viewer).await?;
+    let creator = store::account_types::built_in(db, &org.id, BuiltIn::Creator).await?;
+    let start: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1").bind(&org.id).fetch_one(db).await?;
+    const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Radia", "Linus", "Frances", "John", "Hedy", "Dennis", "Sophie", "Tim"];
+    const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Perlman", "Torvalds", "Allen", "Backus", "Lamarr", "Ritchie", "Wilson", "Berners-Lee"];
+    let now = store::now();
+    let mut team_ids = Vec::with_capacity(teams);
+    {
+        let mut tx = db.begin().await?;
+        for t in 0..teams {
+            team_ids.push(store::teams::insert(&mut *tx, &org.id, &format!("Team {:04}", start as usize + t), "Generated for scale work").await?);
+        }
+        tx.commit().await?;
+    }
+    progress(&format!("created {teams} teams"));
+    const BATCH: usize = 400;
+    let mut done = 0;
+    while done < users {
+        let n = BATCH.min(users - done);
+        let mut tx = db.begin().await?;
+        let mut sql = String::from(
+            "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES ",
+        );
+        let mut rows = Vec::with_capacity(n);
+        for i in 0..n {
+            let k = start as usize + done + i;
+            let first = FIRST[k % FIRST.len()];
+            let last = format!("{}{}", LAST[(k / FIRST.len()) % LAST.len()], k);
+            let email = format!("user{k}@{org_slug}.example");
+            let kind = if k % 10 == 0 { &creator.id } else { &viewer.id };
+            let p = i * 9;
+            sql.push_str(&format!(
+                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                if i == 0 { "" } else { ", " },
+                p + 1, p + 2, p + 3, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 9
+            ));
+            rows.push((store::new_id(), email, first.to_string(), last, kind.clone()));
+        }
+        let mut q = sqlx::query(&sql);
+        for (id, email, first, last, kind) in &rows {
+            q = q
+                .bind(id.clone())
+                .bind(org.id.clone())
+                .bind(email.clone())
+                .bind(first.clone())
+                .bind(last.clone())
+                .bind(store::users::name_norm(first, last))
+                .bind(last.to_lowercase())
+                .bind(kind.clone())
+                .bind(now.clone());
+        }
+        q.execute(&mut *tx).await?;
+        if !team_ids.is_empty() {
+            let mut sql = String::from("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES ");
+            for (i, _) in rows.iter().enumerate() {
+                let p = i * 4;
+                sql.push_str(&format!("{}(${}, ${}, ${}, ${})", if i == 0 { "" } else { ", " }, p + 1, p + 2, p + 3, p + 4));
+            }
+            let mut q = sqlx::query(&sql);
+            for (i, (id, ..)) in rows.iter().enumerate() {
+                let team = &team_ids[(done + i) % team_ids.len()];
+                q = q.bind(org.id.clone()).bind(team.clone()).bind(id.clone()).bind(now.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        done += n;
+        if done % 10_000 < BATCH || done == users {
+            progress(&format!("{done} of {users} users"));
+        }
+    }
+    Ok(())
+}

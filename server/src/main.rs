@@ -51,6 +51,24 @@ enum Command {
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Demo data.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Fill an organization with generated users and teams, for scale work.
+    Seed {
+        #[arg(long, default_value = "acme")]
+        org: String,
+        #[arg(long, default_value_t = 1000)]
+        users: usize,
+        #[arg(long, default_value_t = 10)]
+        teams: usize,
+    },
 }
 
 #[tokio::main]
@@ -106,6 +124,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.base_url_for(settings.bind),
                 done.org.slug
             );
+            Ok(())
+        }
+        Command::Demo { command: DemoCommand::Seed { org, users, teams } } => {
+            let started = std::time::Instant::now();
+            demo::seed_scale(&db, &org, users, teams, &mut |m| println!("  {m}")).await?;
+            println!("Seeded {users} users and {teams} teams into “{org}” in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Migrate => {
