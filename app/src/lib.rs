@@ -16,6 +16,8 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod setup;
+#[cfg(feature = "ssr")]
+pub mod provisioning;
 
 pub use pages::{shell, App};
 

@@ -1,6 +1,7 @@
 //! The Gatehouse server: configuration, start-up, and the HTTP surface around
 //! the Leptos application (middleware, health check; later SCIM and SAML).
 pub mod demo;
+pub mod scim;
 pub mod sessions;
 pub mod web;
 
@@ -64,6 +65,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let shell_options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(web::healthz))
+        .nest("/scim/v2", scim::router(state.clone()))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))
@@ -81,6 +83,7 @@ pub async fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}. Is another program using that port? Set GATEHOUSE_BIND to choose another.", settings.bind))?;
     let addr = listener.local_addr()?;
+    store::spawn_optimizer(db.clone());
     let app = build_app(&settings, db, addr).await?;
     println!("Gatehouse is listening on http://{addr} (public URL {})", settings.base_url_for(addr));
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

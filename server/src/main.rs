@@ -51,10 +51,40 @@ enum Command {
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Provisioning (SCIM) tokens.
+    Provisioning {
+        #[command(subcommand)]
+        command: ProvisioningCommand,
+    },
     /// Demo data.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProvisioningCommand {
+    /// Token commands.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a provisioning token and print it (it is stored only as a hash).
+    Create {
+        #[arg(long)]
+        org: String,
+        /// A name that says where the token is used, such as "okta".
+        #[arg(long)]
+        name: String,
+        /// The admin on whose behalf the token acts (receives documents of
+        /// deprovisioned people); default: the organization's first admin.
+        #[arg(long)]
+        created_by: Option<String>,
     },
 }
 
@@ -124,6 +154,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.base_url_for(settings.bind),
                 done.org.slug
             );
+            Ok(())
+        }
+        Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::Create { org, name, created_by } } } => {
+            let o = app::store::orgs::by_slug(&db, &org).await?.ok_or_else(|| anyhow::anyhow!("there is no organization “{org}”"))?;
+            let admin: Option<(String, String)> = match &created_by {
+                Some(email) => sqlx::query_as(
+                    "SELECT u.id, u.email FROM users u JOIN account_types t ON t.id = u.account_type_id \
+                     WHERE u.org_id = $1 AND u.email_norm = $2 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
+                )
+                .bind(&o.id)
+                .bind(email.to_lowercase())
+                .fetch_optional(&db)
+                .await?,
+                None => sqlx::query_as(
+                    "SELECT u.id, u.email FROM users u JOIN account_types t ON t.id = u.account_type_id \
+                     WHERE u.org_id = $1 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%' ORDER BY u.created_at LIMIT 1",
+                )
+                .bind(&o.id)
+                .fetch_optional(&db)
+                .await?,
+            };
+            let (admin_id, admin_email) = admin.ok_or_else(|| anyhow::anyhow!("no active administrator {}in “{org}”", created_by.map(|e| format!("{e} ")).unwrap_or_default()))?;
+            let token = app::provisioning::create_token(&db, &o, &name, (&admin_id, &admin_email), "gatehouse provisioning (command line)", "")
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            eprintln!("Directory Base URL: {}/scim/v2", settings.base_url_for(settings.bind));
+            eprintln!("Bearer token (shown once; acts for {admin_email}):");
+            println!("{token}");
             Ok(())
         }
         Command::Demo { command: DemoCommand::Seed { org, users, teams } } => {

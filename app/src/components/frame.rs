@@ -77,6 +77,7 @@ pub fn AdminFrame() -> impl IntoView {
             <aside class="sidenav" aria-label="Administration">
                 <p class="sidenav-title">"Administration"</p>
                 <A href=move || link("account")>"Account"</A>
+                <A href=move || link("authentication")>"Authentication"</A>
                 <A href=move || link("account-types")>"Account Types"</A>
                 <A href=move || link("teams")>"Teams"</A>
                 <A href=move || link("users")>"Users"</A>

@@ -28,6 +28,7 @@ actions! {
     INVITATION_RESENT = "user.invitation_resent", "Invitation link renewed";
     INVITATION_DELETED = "user.invitation_deleted", "Invitation deleted";
     INVITATION_ACCEPTED = "user.invitation_accepted", "Invitation accepted";
+    USER_UPDATED_BY_IDP = "user.updated_by_idp", "User updated by the identity provider";
     USER_ACCOUNT_TYPE_CHANGED = "user.account_type_changed", "Account type of a user changed";
     USER_DEACTIVATED = "user.deactivated", "User deactivated";
     USER_REACTIVATED = "user.reactivated", "User reactivated";
@@ -37,6 +38,9 @@ actions! {
     TEAM_REACTIVATED = "team.reactivated", "Team reactivated";
     TEAM_MEMBER_ADDED = "team.member_added", "Added to a team";
     TEAM_MEMBER_REMOVED = "team.member_removed", "Removed from a team";
+    PROVISIONING_TOKEN_CREATED = "provisioning.token_created", "Provisioning token created";
+    PROVISIONING_TOKEN_REVOKED = "provisioning.token_revoked", "Provisioning token revoked";
+    PROVISIONING_RELEASED = "provisioning.released", "Released from identity provider management";
 }
 
 pub fn label(key: &str) -> &str {

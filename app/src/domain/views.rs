@@ -211,3 +211,32 @@ pub struct TeamDetail {
     pub team: TeamSummary,
     pub members: Vec<TeamMember>,
 }
+
+/// A provisioning token as the Authentication page lists it (never the token itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningToken {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningInfo {
+    /// `<base>/scim/v2`, the Directory Base URL the identity provider needs.
+    pub base_url: String,
+    pub tokens: Vec<ProvisioningToken>,
+    pub active_tokens: i64,
+    pub managed_users: i64,
+    pub managed_teams: i64,
+}
+
+/// A token just created: shown this once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewProvisioningToken {
+    pub name: String,
+    pub token: String,
+    pub base_url: String,
+}

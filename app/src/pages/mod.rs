@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=|| view! { <Redirect path="account" /> } />
                         <Route path=path!("account") view=admin::account::AccountPage />
                         <Route path=path!("audit") view=admin::audit::AuditLogPage />
+                        <Route path=path!("authentication") view=admin::authentication::AuthenticationPage />
                         <Route path=path!("account-types") view=admin::account_types::AccountTypesPage />
                         <Route path=path!("account-types/:id") view=admin::account_types::AccountTypeEditorPage />
                         <Route path=path!("users") view=admin::users::UsersPage />

@@ -5,6 +5,7 @@ pub mod account_types;
 pub mod audit;
 pub mod invitations;
 pub mod orgs;
+pub mod scim_tokens;
 pub mod teams;
 pub mod users;
 
@@ -94,7 +95,35 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
 /// The migrations are written in SQL that both backends accept (TEXT, BIGINT,
 /// no backend-specific functions), so one set serves both.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!("../migrations").run(db).await
+    sqlx::migrate!("../migrations").run(db).await?;
+    optimize(db, true).await?;
+    Ok(())
+}
+
+/// Keeps SQLite's query planner informed: without table statistics it can
+/// choose a full scan for the Users page's search. `first` analyzes tables
+/// that have none yet (PRAGMA optimize=0x10002); later calls are cheap.
+/// PostgreSQL's autovacuum does this by itself.
+pub async fn optimize(db: &Db, first: bool) -> sqlx::Result<()> {
+    if db.connect_options().database_url.scheme().starts_with("sqlite") {
+        let pragma = if first { "PRAGMA optimize=0x10002" } else { "PRAGMA optimize" };
+        sqlx::query(pragma).execute(db).await?;
+    }
+    Ok(())
+}
+
+/// Runs `optimize` every hour in the background.
+pub fn spawn_optimizer(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = optimize(&db, false).await {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+        }
+    });
 }
 
 /// A new random id.

@@ -50,7 +50,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <dd><CopyField value=d.account_url.clone() label="Account URL" testid="account-url" /></dd>
                                 <dt>"URL name"</dt><dd><code>{slug}</code></dd>
                                 <dt>"Created"</dt><dd><time>{created}</time></dd>
-                                <dt>"Active users"</dt><dd>{d.user_count} " (" {d.admin_count} " with the Admin account type)"</dd>
+                                <dt>"Active users"</dt><dd>{d.user_count} " (" {d.admin_count} " with administrator rights)"</dd>
                             </dl>
                         </section>
                         <section class="card">

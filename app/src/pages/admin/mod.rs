@@ -2,5 +2,6 @@
 pub mod account;
 pub mod account_types;
 pub mod audit;
+pub mod authentication;
 pub mod teams;
 pub mod users;

@@ -1,0 +1,77 @@
+//! Provisioning (SCIM) bearer tokens: 256 random bits, stored as SHA-256.
+use super::{new_id, now, Conn, Db};
+use sqlx::FromRow;
+
+pub const PREFIX: &str = "gh_scim_";
+
+/// A new token: a recognisable prefix and 256 random bits in hex.
+pub fn new_token() -> String {
+    format!("{PREFIX}{}", super::invitations::new_token())
+}
+
+pub fn hash(token: &str) -> String {
+    super::invitations::hash_token(token)
+}
+
+#[derive(Clone, Debug, FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub token_hash: String,
+    pub created_by: String,
+    pub created_by_email: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+const SELECT: &str = "SELECT id, org_id, name, token_hash, created_by, created_by_email, created_at, last_used_at, revoked_at FROM scim_tokens";
+
+pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, token: &str, created_by: &str, created_by_email: &str) -> sqlx::Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO scim_tokens (id, org_id, name, token_hash, created_by, created_by_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(name)
+    .bind(hash(token))
+    .bind(created_by)
+    .bind(created_by_email)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<TokenRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 ORDER BY created_at DESC")).bind(org_id).fetch_all(db).await
+}
+
+/// The unrevoked token with this hash, in any organization.
+pub async fn find_active(db: &Db, token_hash: &str) -> sqlx::Result<Option<TokenRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE token_hash = $1 AND revoked_at IS NULL")).bind(token_hash).fetch_optional(db).await
+}
+
+pub async fn get(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Option<TokenRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 AND id = $2")).bind(org_id).bind(id).fetch_optional(&mut *conn).await
+}
+
+pub async fn revoke(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE scim_tokens SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn touch(db: &Db, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2").bind(now()).bind(id).execute(db).await.map(|_| ())
+}
+
+pub async fn active_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM scim_tokens WHERE org_id = $1 AND revoked_at IS NULL").bind(org_id).fetch_one(db).await
+}

@@ -1,0 +1,129 @@
+//! ServiceProviderConfig, ResourceTypes and Schemas: exactly what is supported.
+use super::{scim_json, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_LIST, SCHEMA_USER};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Extension;
+use serde_json::{json, Value};
+
+pub async fn service_provider_config(Extension(s): Extension<Scim>) -> Response {
+    scim_json(
+        StatusCode::OK,
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+            "documentationUri": "https://github.com/gatehouse/gatehouse#scim",
+            "patch": {"supported": true},
+            "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+            "filter": {"supported": true, "maxResults": super::MAX_RESULTS},
+            "changePassword": {"supported": false},
+            "sort": {"supported": false},
+            "etag": {"supported": false},
+            "authenticationSchemes": [{
+                "type": "oauthbearertoken",
+                "name": "OAuth Bearer Token",
+                "description": "A provisioning token created in Administration > Authentication.",
+                "primary": true
+            }],
+            "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{}/ServiceProviderConfig", s.base)}
+        }),
+    )
+}
+
+fn resource_type_json(s: &Scim, name: &str) -> Option<Value> {
+    let (endpoint, schema, description) = match name {
+        "User" => ("/Users", SCHEMA_USER, "People; userType is the Gatehouse account type"),
+        "Group" => ("/Groups", SCHEMA_GROUP, "Teams"),
+        _ => return None,
+    };
+    Some(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+        "id": name,
+        "name": name,
+        "endpoint": endpoint,
+        "description": description,
+        "schema": schema,
+        "schemaExtensions": [],
+        "meta": {"resourceType": "ResourceType", "location": format!("{}/ResourceTypes/{name}", s.base)}
+    }))
+}
+
+pub async fn resource_types(Extension(s): Extension<Scim>) -> Response {
+    let list: Vec<Value> = ["User", "Group"].iter().filter_map(|n| resource_type_json(&s, n)).collect();
+    scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}))
+}
+
+pub async fn resource_type(Extension(s): Extension<Scim>, Path(name): Path<String>) -> ScimResult<Response> {
+    resource_type_json(&s, &name).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("ResourceType", &name))
+}
+
+fn attr(name: &str, kind: &str, mutability: &str, extra: Value) -> Value {
+    let mut a = json!({
+        "name": name, "type": kind, "multiValued": false, "required": false, "caseExact": false,
+        "mutability": mutability, "returned": "default", "uniqueness": "none", "description": name
+    });
+    if let (Some(o), Some(e)) = (a.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    a
+}
+
+fn schema_json(s: &Scim, id: &str) -> Option<Value> {
+    let (name, attributes) = match id {
+        SCHEMA_USER => (
+            "User",
+            vec![
+                attr("userName", "string", "readWrite", json!({"required": true, "uniqueness": "server", "description": "The person's email address; unique case-insensitively"})),
+                attr("name", "complex", "readWrite", json!({"subAttributes": [
+                    attr("givenName", "string", "readWrite", json!({})),
+                    attr("familyName", "string", "readWrite", json!({})),
+                    attr("formatted", "string", "readOnly", json!({}))
+                ]})),
+                attr("displayName", "string", "readWrite", json!({})),
+                attr("emails", "complex", "readWrite", json!({"multiValued": true, "subAttributes": [
+                    attr("value", "string", "readWrite", json!({})),
+                    attr("type", "string", "readWrite", json!({"canonicalValues": ["work"]})),
+                    attr("primary", "boolean", "readWrite", json!({}))
+                ]})),
+                attr("userType", "string", "readWrite", json!({"description": "The Gatehouse account type by name (Viewer when absent; Author means Creator)"})),
+                attr("active", "boolean", "readWrite", json!({})),
+                attr("externalId", "string", "readWrite", json!({"caseExact": true})),
+                attr("groups", "complex", "readOnly", json!({"multiValued": true, "subAttributes": [
+                    attr("value", "string", "readOnly", json!({})),
+                    attr("display", "string", "readOnly", json!({}))
+                ]})),
+            ],
+        ),
+        SCHEMA_GROUP => (
+            "Group",
+            vec![
+                attr("displayName", "string", "readWrite", json!({"required": true})),
+                attr("externalId", "string", "readWrite", json!({"caseExact": true})),
+                attr("members", "complex", "readWrite", json!({"multiValued": true, "subAttributes": [
+                    attr("value", "string", "immutable", json!({})),
+                    attr("display", "string", "readOnly", json!({})),
+                    attr("type", "string", "immutable", json!({"canonicalValues": ["User"]}))
+                ]})),
+            ],
+        ),
+        _ => return None,
+    };
+    Some(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+        "id": id,
+        "name": name,
+        "description": name,
+        "attributes": attributes,
+        "meta": {"resourceType": "Schema", "location": format!("{}/Schemas/{id}", s.base)}
+    }))
+}
+
+pub async fn schemas(Extension(s): Extension<Scim>) -> Response {
+    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP].iter().filter_map(|id| schema_json(&s, id)).collect();
+    scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}))
+}
+
+pub async fn schema(Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
+    schema_json(&s, &id).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
+}

@@ -1,0 +1,303 @@
+//! /Groups: teams. Membership changes apply directly, without rewriting the whole list.
+use super::users::get_ci;
+use super::{filter, list_response, paging, parse_body, patch, project, scim_json, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_PATCH};
+use app::domain::{audit, TeamName};
+use app::state::AppState;
+use app::store::{self, Conn};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::Extension;
+use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    name: String,
+    external_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
+    sqlx::query_as::<_, Row>("SELECT id, name, external_id, created_at, updated_at FROM teams WHERE org_id = $1 AND id = $2 AND archived_at IS NULL")
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| ScimError::not_found("Group", id))
+}
+
+async fn members_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
+    let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT m.team_id, u.id, u.email FROM team_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({}) ORDER BY u.email_norm",
+        ph.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(org_id);
+    for id in ids {
+        q = q.bind(id.clone());
+    }
+    for (t, u, e) in q.fetch_all(&mut *conn).await? {
+        out.entry(t).or_default().push((u, e));
+    }
+    Ok(out)
+}
+
+fn to_json(s: &Scim, r: &Row, members: &[(String, String)]) -> Value {
+    let mut v = json!({
+        "schemas": [SCHEMA_GROUP],
+        "id": r.id,
+        "displayName": r.name,
+        "members": members.iter().map(|(id, email)| json!({"value": id, "display": email, "type": "User", "$ref": s.location("Users", id)})).collect::<Vec<_>>(),
+        "meta": {"resourceType": "Group", "created": r.created_at, "lastModified": r.updated_at, "location": s.location("Groups", &r.id)}
+    });
+    if let Some(x) = &r.external_id {
+        v["externalId"] = json!(x);
+    }
+    v
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    filter: Option<String>,
+    start_index: Option<String>,
+    count: Option<String>,
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
+}
+
+impl ListParams {
+    fn wants_members(&self) -> bool {
+        let mentions = |s: &Option<String>| s.as_deref().is_some_and(|a| a.split(',').any(|x| x.trim().eq_ignore_ascii_case("members")));
+        match &self.attributes {
+            Some(a) if !a.trim().is_empty() => mentions(&self.attributes),
+            _ => !mentions(&self.excluded_attributes),
+        }
+    }
+}
+
+pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
+    let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
+    let (wc, binds) = match p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(f) => filter::to_sql(f, filter::Resource::Group)?,
+        None => ("1 = 1".to_string(), Vec::new()),
+    };
+    let mut conn = st.db.acquire().await?;
+    let base = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
+    let count_sql = format!("SELECT COUNT(*) {base}");
+    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql).bind(&s.org.id);
+    let sql = format!("SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at {base} ORDER BY g.created_at, g.id LIMIT {count} OFFSET {}", start - 1);
+    let mut rq = sqlx::query_as::<_, Row>(&sql).bind(&s.org.id);
+    for b in &binds {
+        cq = cq.bind(b.clone());
+        rq = rq.bind(b.clone());
+    }
+    let total = cq.fetch_one(&mut *conn).await?;
+    let rows = if count == 0 { Vec::new() } else { rq.fetch_all(&mut *conn).await? };
+    let members = if p.wants_members() {
+        members_of(&mut conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
+    } else {
+        HashMap::new()
+    };
+    let resources = rows
+        .iter()
+        .map(|r| project(to_json(&s, r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[])), p.attributes.as_deref(), p.excluded_attributes.as_deref()))
+        .collect();
+    Ok(list_response(total, start, resources))
+}
+
+async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
+    let r = load(conn, &s.org.id, id).await?;
+    let members = if p.is_none_or(|p| p.wants_members()) { members_of(conn, &s.org.id, std::slice::from_ref(&r.id)).await? } else { HashMap::new() };
+    let v = to_json(s, &r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
+    let v = match p {
+        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
+        None => v,
+    };
+    let mut res = scim_json(status, v);
+    if status == StatusCode::CREATED {
+        if let Ok(h) = HeaderValue::from_str(&s.location("Groups", id)) {
+            res.headers_mut().insert(header::LOCATION, h);
+        }
+    }
+    Ok(res)
+}
+
+pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
+    let mut conn = st.db.acquire().await?;
+    respond(&s, &mut conn, &id, StatusCode::OK, Some(&p)).await
+}
+
+/// The member ids in a `members` value: `[{"value": "id"}, ...]`.
+pub fn member_ids(v: &Value) -> ScimResult<Vec<String>> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(_) => vec![v],
+        Value::Null => vec![],
+        _ => return Err(ScimError::bad("invalidValue", "members must be a list of {\"value\": \"<user id>\"}.")),
+    };
+    items
+        .into_iter()
+        .map(|m| {
+            m.as_object()
+                .and_then(|o| get_ci(o, "value"))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| ScimError::bad("invalidValue", "Each member needs a \"value\" with a user id."))
+        })
+        .collect()
+}
+
+fn read_name(v: &Value) -> ScimResult<TeamName> {
+    let s = v.as_str().ok_or_else(|| ScimError::bad("invalidValue", "displayName must be a string."))?;
+    TeamName::parse("displayName", s).map_err(|e| ScimError::bad("invalidValue", format!("displayName: {}", e.message)))
+}
+
+/// Checks that every id names a user of this organization.
+async fn check_users(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>) -> ScimResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = ids.iter().cloned().collect();
+    let found = store::users::by_ids(conn, org_id, &list).await?;
+    if found.len() != list.len() {
+        let missing: Vec<&String> = list.iter().filter(|id| !found.iter().any(|u| &u.id == *id)).collect();
+        return Err(ScimError::bad("invalidValue", format!("No user with id {} in this organization.", missing.first().map(|s| s.as_str()).unwrap_or(""))));
+    }
+    Ok(())
+}
+
+async fn name_clash(conn: &mut Conn, org_id: &str, name: &str, except: &str) -> ScimResult<()> {
+    if store::teams::active_named(&mut *conn, org_id, name, except).await?.is_some() {
+        return Err(ScimError::conflict(format!("A group (team) named “{name}” already exists.")));
+    }
+    Ok(())
+}
+
+async fn set_members(s: &Scim, conn: &mut Conn, team: &Row, add: &BTreeSet<String>, remove: &BTreeSet<String>) -> ScimResult<()> {
+    check_users(conn, &s.org.id, add).await?;
+    let actor = s.actor();
+    for u in remove {
+        if store::teams::remove_member(conn, &s.org.id, &team.id, u).await? {
+            store::audit::record(&mut *conn, s.event(&actor, audit::TEAM_MEMBER_REMOVED, u, format!("team {} (by SCIM)", team.name))).await?;
+        }
+    }
+    for u in add {
+        if store::teams::add_member_once(conn, &s.org.id, &team.id, u).await? {
+            store::audit::record(&mut *conn, s.event(&actor, audit::TEAM_MEMBER_ADDED, u, format!("team {} (by SCIM)", team.name))).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn current_members(conn: &mut Conn, team_id: &str) -> ScimResult<BTreeSet<String>> {
+    let v: Vec<String> = sqlx::query_scalar("SELECT user_id FROM team_members WHERE team_id = $1").bind(team_id).fetch_all(&mut *conn).await?;
+    Ok(v.into_iter().collect())
+}
+
+pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    let body = parse_body(&headers, &body)?;
+    let o = body.as_object().expect("checked object");
+    let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
+    let external_id = get_ci(o, "externalId").and_then(|v| v.as_str()).map(str::to_string);
+    let members: BTreeSet<String> = match get_ci(o, "members") {
+        Some(m) => member_ids(m)?.into_iter().collect(),
+        None => BTreeSet::new(),
+    };
+    let mut tx = st.db.begin().await?;
+    name_clash(&mut tx, &s.org.id, name.as_str(), "").await?;
+    let id = store::teams::insert(&mut *tx, &s.org.id, name.as_str(), "").await?;
+    sqlx::query("UPDATE teams SET origin = 'scim', external_id = $1 WHERE id = $2").bind(&external_id).bind(&id).execute(&mut *tx).await?;
+    let actor = s.actor();
+    store::audit::record(&mut *tx, s.event(&actor, audit::TEAM_CREATED, name.as_str(), "by SCIM".into())).await?;
+    let team = load(&mut tx, &s.org.id, &id).await?;
+    set_members(&s, &mut tx, &team, &members, &BTreeSet::new()).await?;
+    let res = respond(&s, &mut tx, &id, StatusCode::CREATED, None).await?;
+    tx.commit().await?;
+    Ok(res)
+}
+
+async fn rename(s: &Scim, tx: &mut Conn, team: &Row, name: &TeamName, external_id: Option<Option<String>>) -> ScimResult<()> {
+    if name.as_str() != team.name {
+        name_clash(tx, &s.org.id, name.as_str(), &team.id).await?;
+        let actor = s.actor();
+        store::audit::record(&mut *tx, s.event(&actor, audit::TEAM_UPDATED, name.as_str(), format!("name: {} → {} (by SCIM)", team.name, name.as_str()))).await?;
+    }
+    let ext = external_id.unwrap_or_else(|| team.external_id.clone());
+    sqlx::query("UPDATE teams SET name = $1, name_norm = $2, external_id = $3, origin = 'scim', updated_at = $4 WHERE id = $5")
+        .bind(name.as_str())
+        .bind(name.as_str().to_lowercase())
+        .bind(ext)
+        .bind(store::now())
+        .bind(&team.id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    let body = parse_body(&headers, &body)?;
+    let o = body.as_object().expect("checked object");
+    let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
+    let external_id = get_ci(o, "externalId").and_then(|v| v.as_str()).map(str::to_string);
+    let wanted: BTreeSet<String> = match get_ci(o, "members") {
+        Some(m) => member_ids(m)?.into_iter().collect(),
+        None => BTreeSet::new(),
+    };
+    let mut tx = st.db.begin().await?;
+    let team = load(&mut tx, &s.org.id, &id).await?;
+    rename(&s, &mut tx, &team, &name, Some(external_id)).await?;
+    let now = current_members(&mut tx, &id).await?;
+    let add = wanted.difference(&now).cloned().collect();
+    let remove = now.difference(&wanted).cloned().collect();
+    set_members(&s, &mut tx, &team, &add, &remove).await?;
+    let res = respond(&s, &mut tx, &id, StatusCode::OK, None).await?;
+    tx.commit().await?;
+    Ok(res)
+}
+
+pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    let body = parse_body(&headers, &body)?;
+    let ops = patch::operations(&body, SCHEMA_PATCH)?;
+    let mut tx = st.db.begin().await?;
+    let team = load(&mut tx, &s.org.id, &id).await?;
+    let now = current_members(&mut tx, &id).await?;
+    let change = patch::group_changes(&ops, &now)?;
+    if change.name.is_some() || change.external_id.is_some() {
+        let name = match &change.name {
+            Some(v) => read_name(v)?,
+            None => TeamName::parse("displayName", &team.name).map_err(|e| ScimError::bad("invalidValue", e.message))?,
+        };
+        rename(&s, &mut tx, &team, &name, change.external_id.clone()).await?;
+    }
+    set_members(&s, &mut tx, &team, &change.add, &change.remove).await?;
+    // Okta and Entra ignore the body of a PATCH answer; members are left out
+    // unless asked for, so a large team stays cheap to change.
+    let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&ListParams { excluded_attributes: Some("members".into()), ..Default::default() })).await?;
+    tx.commit().await?;
+    Ok(res)
+}
+
+/// DELETE deactivates the team and archives it (then 404).
+pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
+    let mut tx = st.db.begin().await?;
+    let team = load(&mut tx, &s.org.id, &id).await?;
+    sqlx::query("UPDATE teams SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE id = $2")
+        .bind(store::now())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    let actor = s.actor();
+    store::audit::record(&mut *tx, s.event(&actor, audit::TEAM_DEACTIVATED, &team.name, format!("deleted by SCIM; workspace documents go to {}", s.token.created_by_email))).await?;
+    tx.commit().await?;
+    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+}

@@ -1,0 +1,359 @@
+//! SCIM 2.0 over HTTP, the way Okta and Entra ID call it.
+mod common;
+
+use app::domain::permissions::BuiltIn;
+use app::domain::views::{Me, NewProvisioningToken};
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+struct Idp<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Idp<'_> {
+    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut req = self.app.http.request(method, format!("{}/scim/v2{path}", self.app.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/scim+json").body(b.to_string());
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) };
+        if !status.is_success() {
+            assert_eq!(headers["content-type"], "application/scim+json");
+            assert_eq!(v["status"], json!(status.as_u16().to_string()), "status is a string: {v}");
+            assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "detail: {v}");
+        }
+        (status, v, headers)
+    }
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self.send(Method::GET, path, None).await;
+        (s, v)
+    }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self.send(Method::POST, path, Some(body)).await;
+        (s, v)
+    }
+    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self.send(Method::PUT, path, Some(body)).await;
+        (s, v)
+    }
+    async fn patch(&self, path: &str, ops: Value) -> (StatusCode, Value) {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+        let (s, v, _) = self.send(Method::PATCH, path, Some(body)).await;
+        (s, v)
+    }
+    async fn delete(&self, path: &str) -> StatusCode {
+        self.send(Method::DELETE, path, None).await.0
+    }
+}
+
+fn q(filter: &str) -> String {
+    format!("/Users?filter={}", urlencode(filter))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn okta_user(email: &str, user_type: Option<&str>) -> Value {
+    let mut v = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": email,
+        "name": {"givenName": "Noor", "familyName": "Haddad"},
+        "emails": [{"primary": true, "value": email, "type": "work"}],
+        "displayName": "Noor Haddad",
+        "locale": "en-US",
+        "externalId": "00u1abcd",
+        "groups": [],
+        "password": "never-kept-1!",
+        "active": true
+    });
+    if let Some(t) = user_type {
+        v["userType"] = json!(t);
+    }
+    v
+}
+
+async fn setup() -> (TestApp, Session, String) {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let mut s = app.admin_session().await;
+    let t: NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    assert!(t.base_url.ends_with("/scim/v2"));
+    (app, s, t.token)
+}
+
+#[tokio::test]
+async fn okta_user_lifecycle() {
+    let (app, _, token) = setup().await;
+    let idp = Idp { app: &app, token };
+
+    // Connection test.
+    let (st, v) = idp.get("/Users?startIndex=1&count=2").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assert_eq!((v["totalResults"].as_i64(), v["Resources"].as_array().map(Vec::len)), (Some(1), Some(1)));
+
+    // Create: look up first, then POST.
+    let (_, v) = idp.get(&q(r#"userName eq "noor@acme.example""#)).await;
+    assert_eq!(v["totalResults"], 0);
+    let (st, v, headers) = idp.send(Method::POST, "/Users", Some(okta_user("noor@acme.example", None))).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(headers["location"], format!("{}/scim/v2/Users/{id}", app.base));
+    assert_eq!(v["userType"], "Viewer", "no userType: Viewer");
+    assert_eq!(v["active"], true);
+    assert_eq!(v["name"]["familyName"], "Haddad");
+    assert!(v.get("password").is_none(), "never returns a password");
+    assert_eq!(v["meta"]["location"], format!("{}/scim/v2/Users/{id}", app.base));
+
+    let (st, v) = idp.post("/Users", okta_user("NOOR@acme.example", None)).await;
+    assert_eq!((st, v["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
+    let (_, v) = idp.get(&q(r#"userName eq "NOOR@ACME.EXAMPLE""#)).await;
+    assert_eq!(v["totalResults"], 1, "userName is case-insensitive");
+
+    // GET then PUT with a userType.
+    let (_, mut user) = idp.get(&format!("/Users/{id}")).await;
+    user["userType"] = json!("author");
+    user["name"]["givenName"] = json!("Nour");
+    let (st, v) = idp.put(&format!("/Users/{id}"), user.clone()).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!((v["userType"].as_str(), v["name"]["givenName"].as_str()), (Some("Creator"), Some("Nour")));
+    user["userType"] = json!("Pilot");
+    let (st, v) = idp.put(&format!("/Users/{id}"), user.clone()).await;
+    assert_eq!((st, v["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidValue")));
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.contains("Viewer") && detail.contains("Creator") && detail.contains("Admin"), "{v}");
+
+    // Deactivate and reactivate with Okta's pathless PATCH.
+    let (st, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "value": {"active": false}}])).await;
+    assert_eq!((st, v["active"].as_bool()), (StatusCode::OK, Some(false)));
+    let (_, v) = idp.get(&q(r#"userName eq "noor@acme.example""#)).await;
+    assert_eq!(v["Resources"][0]["active"], false, "deactivated users stay readable");
+    let (_, v) = idp.get(&q("active eq false")).await;
+    assert_eq!(v["totalResults"], 1);
+    let (_, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "value": {"active": true}}])).await;
+    assert_eq!(v["active"], true);
+
+    // DELETE deactivates and archives: then 404, but the person is kept.
+    assert_eq!(idp.delete(&format!("/Users/{id}")).await, StatusCode::NO_CONTENT);
+    let (st, _) = idp.get(&format!("/Users/{id}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let status: String = sqlx::query_scalar("SELECT status FROM users WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "inactive");
+    let (st, _) = idp.get("/Users/no-such-id").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let actors: Vec<(String,)> = sqlx::query_as("SELECT actor FROM audit_events WHERE action LIKE 'user.%'").fetch_all(&app.db).await.unwrap();
+    assert!(!actors.is_empty() && actors.iter().all(|a| a.0 == "SCIM token “Okta”"), "{actors:?}");
+}
+
+#[tokio::test]
+async fn entra_shapes() {
+    let (app, _, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let (st, v) = idp.post("/Users", json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId": "e-42", "userName": "lee@acme.example", "active": "True",
+        "displayName": "Lee Park", "emails": [{"primary": true, "type": "work", "value": "lee@acme.example"}],
+        "meta": {"resourceType": "User"}, "name": {"formatted": "Lee Park", "familyName": "Park", "givenName": "Lee"},
+        "roles": [], "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "R&D"}
+    })).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (_, v) = idp.get(&q(r#"emails[type eq "work"].value eq "LEE@acme.example""#)).await;
+    assert_eq!(v["totalResults"], 1);
+    let (_, v) = idp.get(&q(r#"externalId eq "e-42""#)).await;
+    assert_eq!(v["totalResults"], 1);
+    let (st, v) = idp.patch(&format!("/Users/{id}"), json!([
+        {"op": "Replace", "path": "active", "value": "False"},
+        {"op": "Add", "value": {"name.givenName": "Leena", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Ops"}},
+        {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "lee@acme.example"}
+    ])).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!((v["active"].as_bool(), v["name"]["givenName"].as_str()), (Some(false), Some("Leena")));
+    let (st, v) = idp.get(&format!("/Users/{id}?attributes=userName")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v.get("name").is_none() && v["userName"] == "lee@acme.example" && v["id"] == json!(id));
+}
+
+#[tokio::test]
+async fn groups_push_membership_rename_delete() {
+    let (app, mut admin, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let (_, a) = idp.post("/Users", okta_user("a@acme.example", Some("Creator"))).await;
+    let mut b_body = okta_user("b@acme.example", None);
+    b_body["externalId"] = json!("00u2");
+    let (_, b) = idp.post("/Users", b_body).await;
+    let (ua, ub) = (a["id"].as_str().unwrap().to_string(), b["id"].as_str().unwrap().to_string());
+
+    let (st, g) = idp.post("/Groups", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Analytics", "members": [{"value": ua}]})).await;
+    assert_eq!(st, StatusCode::CREATED, "{g}");
+    let gid = g["id"].as_str().unwrap().to_string();
+    assert_eq!(g["members"].as_array().unwrap().len(), 1);
+    let (st, _) = idp.post("/Groups", json!({"displayName": "analytics"})).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (_, v) = idp.get(&format!("/Groups?filter={}", urlencode(r#"displayName eq "ANALYTICS""#))).await;
+    assert_eq!(v["totalResults"], 1);
+
+    // Add and remove in one request; Okta's path filter form.
+    let (st, _) = idp.patch(&format!("/Groups/{gid}"), json!([
+        {"op": "add", "path": "members", "value": [{"value": ub, "display": "b@acme.example"}]},
+        {"op": "remove", "path": format!("members[value eq \"{ua}\"]")}
+    ])).await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, v) = idp.get(&format!("/Groups/{gid}")).await;
+    let members: Vec<&str> = v["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(members, [ub.as_str()]);
+    let (_, v) = idp.get(&format!("/Groups?excludedAttributes=members")).await;
+    assert!(v["Resources"][0].get("members").is_none());
+    let (_, v) = idp.get(&format!("/Users/{ub}")).await;
+    assert_eq!(v["groups"][0]["display"], "Analytics");
+
+    // Rename with a value that carries the id (Okta), then Entra's remove with a value list.
+    let (st, _) = idp.patch(&format!("/Groups/{gid}"), json!([{"op": "replace", "value": {"id": gid, "displayName": "Insights"}}])).await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, v) = idp.get(&format!("/Groups/{gid}")).await;
+    assert_eq!(v["displayName"], "Insights");
+    let (st, v) = idp.patch(&format!("/Groups/{gid}"), json!([{"op": "Remove", "path": "members", "value": [{"value": ub}]}, {"op": "Add", "path": "members", "value": [{"value": "nobody"}]}])).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "an unknown member changes nothing: {v}");
+    let (_, v) = idp.get(&format!("/Groups/{gid}")).await;
+    assert_eq!(v["members"].as_array().unwrap().len(), 1);
+
+    // The team is read-only in Gatehouse.
+    let r = app.call(&mut admin, "update_team", &[("org", "acme"), ("id", &gid), ("name", "Mine now"), ("description", "")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    assert_eq!(idp.delete(&format!("/Groups/{gid}")).await, StatusCode::NO_CONTENT);
+    let (st, _) = idp.get(&format!("/Groups/{gid}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let status: String = sqlx::query_scalar("SELECT status FROM teams WHERE id = $1").bind(&gid).fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "inactive");
+}
+
+#[tokio::test]
+async fn tokens_errors_and_discovery() {
+    let (app, mut admin, token) = setup().await;
+    let good = Idp { app: &app, token: token.clone() };
+    for bad in ["", "gh_scim_0000", "Bearer"] {
+        let (st, v) = Idp { app: &app, token: bad.to_string() }.get("/Users").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "{bad}: {v}");
+    }
+    let res = app.http.get(format!("{}/scim/v2/Users", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    for path in ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group"] {
+        let (st, _) = good.get(path).await;
+        assert_eq!(st, StatusCode::OK, "{path}");
+    }
+    let (st, _) = good.post("/ServiceProviderConfig", json!({})).await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    let (_, spc) = good.get("/ServiceProviderConfig").await;
+    assert_eq!((spc["patch"]["supported"].as_bool(), spc["bulk"]["supported"].as_bool()), (Some(true), Some(false)));
+
+    // Malformed input: clear 4xx, never 5xx.
+    let raw = |ct: Option<&'static str>, body: &'static str| {
+        let mut r = app.http.post(format!("{}/scim/v2/Users", app.base)).bearer_auth(&token).body(body);
+        if let Some(ct) = ct {
+            r = r.header("content-type", ct);
+        }
+        r.send()
+    };
+    let r = raw(Some("application/scim+json"), "{not json").await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Value>().await.unwrap()["scimType"], "invalidSyntax");
+    assert_eq!(raw(Some("text/plain"), "{}").await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(raw(None, r#"{"userName":"x@acme.example"}"#).await.unwrap().status(), StatusCode::CREATED, "no Content-Type is fine");
+    assert_eq!(raw(Some("application/json"), r#"{"userName":"not an email"}"#).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    for f in ["userName eq", "password eq \"x\"", "((", "userName xx \"a\""] {
+        let (st, v) = good.get(&q(f)).await;
+        assert_eq!((st, v["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidFilter")), "{f}");
+    }
+    let (st, _) = good.get("/Users?startIndex=abc").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = good.patch("/Users/x", json!([{"op": "fly"}])).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+
+    // A revoked token stops at once; another token keeps working.
+    let second: NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta 2"), ("acknowledged", "true")]).await).await;
+    let info: app::domain::views::ProvisioningInfo = ok_json(app.call(&mut admin, "provisioning", &[("org", "acme")]).await).await;
+    let first_id = info.tokens.iter().find(|t| t.name == "Okta").unwrap().id.clone();
+    assert!(info.tokens.iter().find(|t| t.name == "Okta").unwrap().last_used_at.is_some());
+    ok_json::<()>(app.call(&mut admin, "revoke_provisioning_token", &[("org", "acme"), ("id", &first_id)]).await).await;
+    let (st, _) = good.get("/Users").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, _) = Idp { app: &app, token: second.token.clone() }.get("/Users").await;
+    assert_eq!(st, StatusCode::OK);
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM scim_tokens").fetch_all(&app.db).await.unwrap();
+    assert!(stored.iter().all(|h| h.len() == 64 && *h != token), "tokens are stored hashed");
+    let r = app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "x"), ("acknowledged", "false")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn linked_local_users_become_managed_and_deactivation_ends_sessions() {
+    let (app, mut admin, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    app.add_user("val@acme.example", "viewer password 1", BuiltIn::Viewer).await;
+    let (mut val, _) = app.sign_in("val@acme.example", "viewer password 1").await;
+    let (_, v) = idp.get(&q(r#"userName eq "val@acme.example""#)).await;
+    let id = v["Resources"][0]["id"].as_str().unwrap().to_string();
+    let (st, _) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "value": {"active": false}}])).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = error_of(app.call(&mut val, "me", &[("org", "acme")]).await).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "the session ended at once");
+    let (_, r) = app.sign_in("val@acme.example", "viewer password 1").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.call_json(&mut admin, "reactivate_users", json!({"org": "acme", "user_ids": [id]})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "managed by the IdP now");
+    let (_, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "value": {"active": true}}])).await;
+    assert_eq!(v["active"], true);
+    let (mut val, r) = app.sign_in("val@acme.example", "viewer password 1").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Me = ok_json(app.call(&mut val, "me", &[("org", "acme")]).await).await;
+    assert_eq!(me.account_type, "Viewer");
+
+    // The IdP cannot remove the last admin either.
+    let (_, v) = idp.get(&q(&format!(r#"userName eq "{ADMIN_EMAIL}""#))).await;
+    let admin_id = v["Resources"][0]["id"].as_str().unwrap().to_string();
+    let (st, _) = idp.patch(&format!("/Users/{admin_id}"), json!([{"op": "replace", "value": {"active": false}}])).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // Once every token is revoked, an admin can release records back to local management.
+    let info: app::domain::views::ProvisioningInfo = ok_json(app.call(&mut admin, "provisioning", &[("org", "acme")]).await).await;
+    let r = app.call(&mut admin, "release_managed", &[("org", "acme"), ("kind", "users")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT, "still on");
+    for t in info.tokens {
+        ok_json::<()>(app.call(&mut admin, "revoke_provisioning_token", &[("org", "acme"), ("id", &t.id)]).await).await;
+    }
+    let n: i64 = ok_json(app.call(&mut admin, "release_managed", &[("org", "acme"), ("kind", "users")]).await).await;
+    assert!(n >= 1);
+    let r = app.call_json(&mut admin, "deactivate_users", json!({"org": "acme", "user_ids": [id], "new_owner_id": null})).await;
+    assert_eq!(r.status(), StatusCode::OK, "local again");
+}
+
+#[tokio::test]
+async fn provisioning_token_command() {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["provisioning", "token", "create", "--org", "acme", "--name", "okta"])
+        .env("GATEHOUSE_DATABASE_URL", &app.db_url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(token.starts_with("gh_scim_") && token.len() == 8 + 64);
+    let (st, _) = Idp { app: &app, token }.get("/Users").await;
+    assert_eq!(st, StatusCode::OK);
+}
