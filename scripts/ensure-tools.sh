@@ -23,6 +23,14 @@ if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
+# The SCIM conformance probe the tests run against the real server (PyPI).
+TOOLS=${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}
+if [ "${1:-}" = "--browser" ] && [ ! -x "$TOOLS/venv/bin/scim-sanity" ]; then
+  echo "==> installing scim-sanity (SCIM conformance probe) into $TOOLS/venv"
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim-sanity==0.7.4
+fi
+
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   echo "==> installing Debian's chromium"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

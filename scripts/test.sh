@@ -9,6 +9,8 @@ start=$(date +%s)
 scripts/ensure-tools.sh --browser
 scripts/build.sh debug
 
+export SCIM_SANITY="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv/bin/scim-sanity"
+
 echo "==> Rust tests"
 # app and server only: building the frontend in the same cargo run would switch
 # on app's `hydrate` feature beside `ssr` (cargo unifies features).

@@ -147,6 +147,7 @@ pub async fn load_me(org: String) -> Result<Me, AppError> {
         first_name: c.user.first_name,
         last_name: c.user.last_name,
         account_type: c.user.account_type_name,
+        origin: c.user.origin,
         teams,
     })
 }

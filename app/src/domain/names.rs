@@ -24,6 +24,19 @@ impl Email {
         }
         Ok(Email(s.to_string()))
     }
+    /// A SCIM userName. Identity providers nearly always send the email, but
+    /// the RFC allows any unique string, and conformance tools send other
+    /// identifiers; Gatehouse keeps it as the person's sign-in identifier.
+    pub fn user_name(field: &str, raw: &str) -> Result<Email, AppError> {
+        if let Ok(e) = Email::parse(field, raw) {
+            return Ok(e);
+        }
+        let s = raw.trim();
+        if s.is_empty() || s.len() > 254 || s.chars().any(|c| c.is_control()) {
+            return Err(AppError::invalid(field, "userName must be 1 to 254 characters without control characters; use the person's email address."));
+        }
+        Ok(Email(s.to_string()))
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,6 +14,8 @@ pub struct Me {
     pub account_type: String,
     pub teams: Vec<String>,
     pub is_admin: bool,
+    /// "scim" when the identity provider manages this person.
+    pub origin: String,
 }
 
 impl Me {

@@ -44,6 +44,10 @@ pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Your profile"</h2>
+            {(m.origin == "scim").then(|| view! {
+                <p><span class="badge badge-managed" data-testid="profile-managed">"Managed by your identity provider"</span>
+                " Your name, account type and teams are set there."</p>
+            })}
             <dl class="details">
                 <dt>"Name"</dt><dd data-testid="profile-name">{m.display_name()}</dd>
                 <dt>"Email"</dt><dd data-testid="profile-email">{m.email.clone()}</dd>

@@ -162,18 +162,17 @@ fn read_name(v: &Value) -> ScimResult<TeamName> {
     TeamName::parse("displayName", s).map_err(|e| ScimError::bad("invalidValue", format!("displayName: {}", e.message)))
 }
 
-/// Checks that every id names a user of this organization.
-async fn check_users(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>) -> ScimResult<()> {
+/// The ids that name users of this organization. Others are skipped, as the
+/// conformance tools and identity providers expect (a member the IdP has not
+/// pushed yet must not fail the whole request); the audit log says so.
+async fn known_users(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>) -> ScimResult<(BTreeSet<String>, Vec<String>)> {
     if ids.is_empty() {
-        return Ok(());
+        return Ok((BTreeSet::new(), Vec::new()));
     }
     let list: Vec<String> = ids.iter().cloned().collect();
-    let found = store::users::by_ids(conn, org_id, &list).await?;
-    if found.len() != list.len() {
-        let missing: Vec<&String> = list.iter().filter(|id| !found.iter().any(|u| &u.id == *id)).collect();
-        return Err(ScimError::bad("invalidValue", format!("No user with id {} in this organization.", missing.first().map(|s| s.as_str()).unwrap_or(""))));
-    }
-    Ok(())
+    let found: BTreeSet<String> = store::users::by_ids(conn, org_id, &list).await?.into_iter().map(|u| u.id).collect();
+    let unknown = list.into_iter().filter(|id| !found.contains(id)).collect();
+    Ok((found, unknown))
 }
 
 async fn name_clash(conn: &mut Conn, org_id: &str, name: &str, except: &str) -> ScimResult<()> {
@@ -184,14 +183,17 @@ async fn name_clash(conn: &mut Conn, org_id: &str, name: &str, except: &str) -> 
 }
 
 async fn set_members(s: &Scim, conn: &mut Conn, team: &Row, add: &BTreeSet<String>, remove: &BTreeSet<String>) -> ScimResult<()> {
-    check_users(conn, &s.org.id, add).await?;
+    let (add, unknown) = known_users(conn, &s.org.id, add).await?;
     let actor = s.actor();
+    if !unknown.is_empty() {
+        store::audit::record(&mut *conn, s.event(&actor, audit::TEAM_UPDATED, &team.name, format!("skipped unknown member ids: {}", unknown.join(", ")))).await?;
+    }
     for u in remove {
         if store::teams::remove_member(conn, &s.org.id, &team.id, u).await? {
             store::audit::record(&mut *conn, s.event(&actor, audit::TEAM_MEMBER_REMOVED, u, format!("team {} (by SCIM)", team.name))).await?;
         }
     }
-    for u in add {
+    for u in &add {
         if store::teams::add_member_once(conn, &s.org.id, &team.id, u).await? {
             store::audit::record(&mut *conn, s.event(&actor, audit::TEAM_MEMBER_ADDED, u, format!("team {} (by SCIM)", team.name))).await?;
         }

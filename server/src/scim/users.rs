@@ -121,7 +121,7 @@ fn read_model(body: &Value) -> ScimResult<Model> {
     let o = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
     let user_name = get_ci(o, "userName").ok_or_else(|| ScimError::bad("invalidValue", "userName is required: the person's email address."))?;
     let user_name = as_str(user_name, "userName")?;
-    let email = Email::parse("userName", &user_name).map_err(|e| ScimError::bad("invalidValue", format!("userName: {}", e.message)))?;
+    let email = Email::user_name("userName", &user_name).map_err(|e| ScimError::bad("invalidValue", e.message))?;
     let name = get_ci(o, "name").and_then(|n| n.as_object());
     let sub = |k: &str| name.and_then(|n| get_ci(n, k)).and_then(|v| v.as_str()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let display_name = get_ci(o, "displayName").and_then(|v| v.as_str()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
