@@ -33,9 +33,11 @@ test-e2e: build-debug
 	scripts/ensure-tools.sh --browser
 	cd end2end && npx playwright test
 
-# The Users page's server time at 100,000 users (BENCH_USERS, BENCH_ROUNDS to change).
+# The Users page's server time at 100,000 users (BENCH_USERS, BENCH_ROUNDS to change),
+# then the SCIM load benchmark (BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS).
 bench:
 	cargo run --release -p server --example bench_users
+	cargo run --release -p server --example bench_scim
 
 clean:
 	cargo clean
