@@ -15,7 +15,7 @@ pub async fn create_token(db: &Db, org: &Org, name: &str, created_by: (&str, &st
         return Err(AppError::invalid("name", "A token name can be at most 100 characters."));
     }
     let token = store::scim_tokens::new_token();
-    let mut tx = db.begin().await?;
+    let mut tx = crate::store::begin(&db).await?;
     store::scim_tokens::insert(&mut tx, &org.id, name, &token, created_by.0, created_by.1).await?;
     store::audit::record(
         &mut *tx,

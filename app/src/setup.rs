@@ -32,7 +32,7 @@ pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &s
     check_new_password(&input.password).map_err(|m| AppError::invalid("password", m))?;
     let hash = hash_password(input.password).await?;
 
-    let mut tx = db.begin().await?;
+    let mut tx = crate::store::begin(&db).await?;
     // The lock row makes two concurrent setups impossible: the second insert fails.
     let claimed = sqlx::query("INSERT INTO setup_lock (id, done_at) VALUES ('first-run', $1)")
         .bind(store::now())

@@ -1,31 +1,15 @@
-import { test, expect, Browser, Page } from "@playwright/test";
-import { goto, hydrated } from "./helpers";
+import { test, expect, Browser } from "@playwright/test";
+import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
 
 // Administration as an admin goes through it: a custom account type, a new
 // person with an invitation link, a team, deactivation and reactivation.
-const admin = { email: "ada@acme.example", password: "correct horse battery" };
 const newbie = { email: "noor@acme.example", password: "noor's long secret" };
 
 test.describe.serial("administration", () => {
   test.beforeAll(async ({ request }) => {
     // Runs after 01-skeleton on the same server; alone, it sets Acme up first.
-    const setup = await request.get("/setup");
-    if ((await setup.text()).includes("Welcome to Gatehouse")) {
-      const r = await request.post("/api/run_setup", {
-        form: { org_name: "Acme", org_slug: "acme", first_name: "Ada", last_name: "Admin", email: admin.email, password: admin.password, password_confirm: admin.password },
-      });
-      expect(r.ok()).toBeTruthy();
-    }
+    await ensureAcme(request);
   });
-
-  /** Signs in; unless `refused`, waits until the home page shows. */
-  async function signIn(page: Page, who: { email: string; password: string }, refused = false) {
-    await goto(page, "/acme/login");
-    await page.getByLabel("Email").fill(who.email);
-    await page.getByLabel("Password").fill(who.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    if (!refused) await expect(page).toHaveURL(/\/acme$/);
-  }
 
   async function freshPage(browser: Browser) {
     const context = await browser.newContext();

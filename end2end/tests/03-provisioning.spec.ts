@@ -1,31 +1,15 @@
-import { test, expect, Page } from "@playwright/test";
-import { goto, hydrated } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { ensureAcme, goto, hydrated, signIn } from "./helpers";
 
 // The provisioning wizard end to end: the token copied from the page works
 // against the SCIM API, and what the identity provider pushes shows up
 // badged and read-only.
-const admin = { email: "ada@acme.example", password: "correct horse battery" };
-
-async function signIn(page: Page) {
-  await goto(page, "/acme/login");
-  await page.getByLabel("Email").fill(admin.email);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/acme$/);
-}
-
 test.describe.serial("provisioning", () => {
   let token = "";
   let baseUrl = "";
 
   test.beforeAll(async ({ request }) => {
-    const setup = await request.get("/setup");
-    if ((await setup.text()).includes("Welcome to Gatehouse")) {
-      const r = await request.post("/api/run_setup", {
-        form: { org_name: "Acme", org_slug: "acme", first_name: "Ada", last_name: "Admin", email: admin.email, password: admin.password, password_confirm: admin.password },
-      });
-      expect(r.ok()).toBeTruthy();
-    }
+    await ensureAcme(request);
   });
 
   test("the setup wizard gives a base URL and a token, shown once", async ({ page, context, baseURL }) => {

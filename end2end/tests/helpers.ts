@@ -1,4 +1,4 @@
-import { expect, Page } from "@playwright/test";
+import { APIRequestContext, expect, Page } from "@playwright/test";
 
 /** Waits until the page's wasm has hydrated, so clicks reach Leptos's handlers. */
 export async function hydrated(page: Page) {
@@ -8,4 +8,26 @@ export async function hydrated(page: Page) {
 export async function goto(page: Page, path: string) {
   await page.goto(path);
   await hydrated(page);
+}
+
+export const admin = { email: "ada@acme.example", password: "correct horse battery" };
+
+/** Signs in at /acme/login; unless `refused`, waits until the home page shows. */
+export async function signIn(page: Page, who: { email: string; password: string } = admin, refused = false) {
+  await goto(page, "/acme/login");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  if (!refused) await expect(page).toHaveURL(/\/acme$/);
+}
+
+/** Creates Acme through the first-run server function when a spec runs on its own. */
+export async function ensureAcme(request: APIRequestContext) {
+  const setup = await request.get("/setup");
+  if ((await setup.text()).includes("Welcome to Gatehouse")) {
+    const r = await request.post("/api/run_setup", {
+      form: { org_name: "Acme", org_slug: "acme", first_name: "Ada", last_name: "Admin", email: admin.email, password: admin.password, password_confirm: admin.password },
+    });
+    expect(r.ok()).toBeTruthy();
+  }
 }

@@ -12,6 +12,23 @@ fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// True when the answer has the expected status; the first few failures are printed.
+async fn check(r: reqwest::Result<reqwest::Response>, want: u16) -> bool {
+    static SHOWN: AtomicUsize = AtomicUsize::new(0);
+    match r {
+        Ok(r) if r.status().as_u16() == want => true,
+        other => {
+            if SHOWN.fetch_add(1, Ordering::Relaxed) < 3 {
+                match other {
+                    Ok(r) => eprintln!("unexpected {}: {}", r.status(), r.text().await.unwrap_or_default()),
+                    Err(e) => eprintln!("request failed: {e}"),
+                }
+            }
+            false
+        }
+    }
+}
+
 struct Report {
     name: &'static str,
     ok: usize,
@@ -120,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
         let (h, b, a) = (h.clone(), b.clone(), a.clone());
         async move {
             let body = serde_json::json!({"userName": format!("bench{i}@load.example"), "name": {"givenName": "Bench", "familyName": format!("{i}")}, "active": true});
-            h.post(format!("{b}/Users")).header("authorization", a.as_str()).header("content-type", "application/scim+json").body(body.to_string()).send().await.is_ok_and(|r| r.status() == 201)
+            check(h.post(format!("{b}/Users")).header("authorization", a.as_str()).header("content-type", "application/scim+json").body(body.to_string()).send().await, 201).await
         }
     })
     .await
@@ -156,7 +173,7 @@ async fn main() -> anyhow::Result<()> {
                 {"op": "add", "path": "members", "value": [{"value": add}]},
                 {"op": "remove", "path": format!("members[value eq \"{remove}\"]")}
             ]});
-            h.patch(format!("{b}/Groups/{team}")).header("authorization", a.as_str()).header("content-type", "application/scim+json").body(body.to_string()).send().await.is_ok_and(|r| r.status() == 200)
+            check(h.patch(format!("{b}/Groups/{team}")).header("authorization", a.as_str()).header("content-type", "application/scim+json").body(body.to_string()).send().await, 200).await
         }
     })
     .await

@@ -54,7 +54,7 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
     let org_id = done.org.id;
     let hash = app::auth::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!(e.message))?;
 
-    let mut tx = db.begin().await?;
+    let mut tx = app::store::begin(&db).await?;
     for (first, last, email, kind) in PEOPLE {
         let t = store::account_types::built_in(&mut *tx, &org_id, *kind).await?;
         let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!(e.message))?;
@@ -138,7 +138,7 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
     let now = store::now();
     let mut team_ids = Vec::with_capacity(teams);
     {
-        let mut tx = db.begin().await?;
+        let mut tx = app::store::begin(&db).await?;
         for t in 0..teams {
             team_ids.push(store::teams::insert(&mut *tx, &org.id, &format!("Team {:04}", start as usize + t), "Generated for scale work").await?);
         }
@@ -149,7 +149,7 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
     let mut done = 0;
     while done < users {
         let n = BATCH.min(users - done);
-        let mut tx = db.begin().await?;
+        let mut tx = app::store::begin(&db).await?;
         let mut sql = String::from(
             "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES ",
         );

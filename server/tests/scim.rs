@@ -332,14 +332,20 @@ async fn linked_local_users_become_managed_and_deactivation_ends_sessions() {
     assert_eq!(st, StatusCode::CONFLICT);
 
     // Once every token is revoked, an admin can release records back to local management.
+    let (st, _) = idp.post("/Users", okta_user("other@acme.example", None)).await;
+    assert_eq!(st, StatusCode::CREATED);
     let info: app::domain::views::ProvisioningInfo = ok_json(app.call(&mut admin, "provisioning", &[("org", "acme")]).await).await;
     let r = app.call(&mut admin, "release_managed", &[("org", "acme"), ("kind", "users")]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT, "still on");
     for t in info.tokens {
         ok_json::<()>(app.call(&mut admin, "revoke_provisioning_token", &[("org", "acme"), ("id", &t.id)]).await).await;
     }
+    let one: i64 = ok_json(app.call(&mut admin, "release_managed", &[("org", "acme"), ("kind", "users"), ("id", &id)]).await).await;
+    assert_eq!(one, 1, "one by one");
+    let detail: app::domain::views::UserDetail = ok_json(app.call(&mut admin, "user", &[("org", "acme"), ("id", &id)]).await).await;
+    assert_eq!((detail.user.origin.as_str(), detail.can_release), ("local", false));
     let n: i64 = ok_json(app.call(&mut admin, "release_managed", &[("org", "acme"), ("kind", "users")]).await).await;
-    assert!(n >= 1);
+    assert_eq!(n, 1, "and all the others");
     let r = app.call_json(&mut admin, "deactivate_users", json!({"org": "acme", "user_ids": [id], "new_owner_id": null})).await;
     assert_eq!(r.status(), StatusCode::OK, "local again");
 }
@@ -380,4 +386,30 @@ async fn scim_sanity_probe_passes() {
     println!("{text}");
     assert!(out.status.success(), "scim-sanity failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("All tests passed"), "{text}");
+}
+
+/// Writers queue on SQLite (BEGIN IMMEDIATE) instead of failing with "database is locked".
+#[tokio::test]
+async fn concurrent_writes_all_succeed_and_duplicates_conflict() {
+    let (app, _, token) = setup().await;
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (app, token) = (app.clone(), token.clone());
+        // Every third request repeats an earlier userName.
+        let n = if i % 3 == 2 { i - 1 } else { i };
+        tasks.push(tokio::spawn(async move {
+            let idp = Idp { app: &app, token };
+            idp.post("/Users", okta_user(&format!("burst{n}@acme.example"), None)).await.0
+        }));
+    }
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    let created = codes.iter().filter(|c| **c == StatusCode::CREATED).count();
+    let conflicts = codes.iter().filter(|c| **c == StatusCode::CONFLICT).count();
+    assert_eq!((created, conflicts), (16, 8), "{codes:?}");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_norm LIKE 'burst%'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(n, 16);
 }

@@ -33,7 +33,7 @@ pub async fn update_org_name(org: String, name: String) -> Result<(), AppError> 
         return Ok(());
     }
     let st = auth::state();
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     store::orgs::rename(&mut *tx, &c.org.id, name.as_str()).await?;
     store::audit::record(
         &mut *tx,

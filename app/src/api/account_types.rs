@@ -75,7 +75,7 @@ pub async fn save_account_type(org: String, id: Option<String>, input: AccountTy
     let c = auth::admin(&org).await?;
     let (name, description, permissions) = parse(&input)?;
     let st = auth::state();
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     if let Some(other) = store::account_types::by_name(&mut *tx, &c.org.id, name.as_str()).await? {
         if id.as_deref() != Some(other.id.as_str()) {
             return Err(name_taken(name.as_str()));
@@ -142,7 +142,7 @@ pub async fn delete_account_type(org: String, id: String) -> Result<(), AppError
         return Err(AppError::forbidden(format!("{} is a built-in account type and cannot be deleted.", t.name)));
     }
     let st = auth::state();
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     let holders = store::account_types::holders(&mut tx, &c.org.id, &id, 5).await?;
     if !holders.is_empty() {
         let n = store::account_types::get(&mut *tx, &c.org.id, &id).await?.map(|t| t.user_count).unwrap_or(0);
@@ -173,7 +173,7 @@ pub async fn set_invite_default(org: String, id: String) -> Result<(), AppError>
     let c = auth::admin(&org).await?;
     let t = load(&c, &id).await?;
     let st = auth::state();
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     store::account_types::set_invite_default(&mut tx, &c.org.id, &id).await?;
     store::audit::record(&mut *tx, c.event(audit::INVITE_DEFAULT_CHANGED, &t.name, String::new())).await?;
     tx.commit().await?;

@@ -7,7 +7,7 @@ pub const PAGE_SIZE: u32 = 25;
 
 #[server(endpoint = "audit_events")]
 pub async fn load_audit_events(org: String, action: Option<String>, person: Option<String>, page: Option<u32>) -> Result<AuditPage, AppError> {
-    use crate::domain::{audit, views::AuditEventView};
+    use crate::domain::audit;
     use crate::{auth, store};
     let c = auth::admin(&org).await?;
     let st = auth::state();
@@ -20,19 +20,7 @@ pub async fn load_audit_events(org: String, action: Option<String>, person: Opti
     let (rows, total) = store::audit::page(&st.db, &c.org.id, &filter, i64::from(PAGE_SIZE), offset).await?;
     let page_count = ((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32;
     Ok(AuditPage {
-        events: rows
-            .into_iter()
-            .map(|r| AuditEventView {
-                action_label: audit::label(&r.action).to_string(),
-                id: r.id,
-                at: r.at,
-                actor: r.actor,
-                action: r.action,
-                target: r.target,
-                detail: r.detail,
-                ip: r.ip,
-            })
-            .collect(),
+        events: rows.into_iter().map(Into::into).collect(),
         page,
         page_count,
         total,

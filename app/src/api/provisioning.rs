@@ -57,7 +57,7 @@ pub async fn revoke_provisioning_token(org: String, id: String) -> Result<(), Ap
     use crate::domain::audit;
     use crate::{auth, store};
     let c = auth::admin(&org).await?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     let t = store::scim_tokens::get(&mut tx, &c.org.id, &id).await?.ok_or_else(|| AppError::not_found("That token does not exist."))?;
     if store::scim_tokens::revoke(&mut tx, &c.org.id, &id).await? {
         store::audit::record(&mut *tx, c.event(audit::PROVISIONING_TOKEN_REVOKED, &t.name, String::new())).await?;
@@ -85,7 +85,7 @@ pub async fn release_managed(org: String, kind: String, id: Option<String>) -> R
         "teams" => "teams",
         _ => return Err(AppError::invalid("kind", "Choose users or teams.")),
     };
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     let mut sql = format!("UPDATE {table} SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'");
     if id.is_some() {
         sql.push_str(" AND id = $3");

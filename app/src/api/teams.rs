@@ -49,7 +49,8 @@ pub async fn get_team(org: String, id: String) -> Result<TeamDetail, AppError> {
             status: m.status,
         })
         .collect();
-    Ok(TeamDetail { team: summary(t), members })
+    let can_release = t.origin == "scim" && store::scim_tokens::active_count(&auth::state().db, &c.org.id).await? == 0;
+    Ok(TeamDetail { team: summary(t), members, can_release })
 }
 
 #[server(endpoint = "create_team")]
@@ -58,7 +59,7 @@ pub async fn create_team(org: String, name: String, description: String) -> Resu
     let c = auth::admin(&org).await?;
     let name = TeamName::parse("name", &name)?;
     let description = parse_description("description", &description)?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     if store::teams::active_named(&mut *tx, &c.org.id, name.as_str(), "").await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
@@ -76,7 +77,7 @@ pub async fn update_team(org: String, id: String, name: String, description: Str
     ensure_local(&t.origin, &format!("The team {}", t.name))?;
     let name = TeamName::parse("name", &name)?;
     let description = parse_description("description", &description)?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     if store::teams::active_named(&mut *tx, &c.org.id, name.as_str(), &t.id).await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
@@ -92,7 +93,7 @@ pub async fn set_team_active(org: String, id: String, active: bool) -> Result<()
     let c = auth::admin(&org).await?;
     let t = load(&c, &id).await?;
     ensure_local(&t.origin, &format!("The team {}", t.name))?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     if active && store::teams::active_named(&mut *tx, &c.org.id, &t.name, &t.id).await?.is_some() {
         return Err(name_taken(&t.name));
     }
@@ -113,7 +114,7 @@ pub async fn change_team_members(org: String, team_id: String, user_ids: Vec<Str
     if t.status != "active" {
         return Err(AppError::invalid("team", format!("{} is deactivated; reactivate it first.", t.name)));
     }
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     if user_ids.is_empty() {
         return Err(AppError::invalid("users", "Choose at least one person."));
     }

@@ -12,7 +12,7 @@ pub const INVITATION_DAYS: i64 = 7;
 mod ssr {
     pub use crate::auth::{self, ensure_local, Caller};
     pub use crate::domain::permissions::Permission;
-    pub use crate::domain::views::{AuditEventView, Choice, InvitationLink, UserSummary};
+    pub use crate::domain::views::{Choice, InvitationLink, UserSummary};
     pub use crate::domain::{audit, Email, PersonName};
     pub use crate::error::{AppError, AppResult, ErrorKind};
     pub use crate::store::{self, users::{ListRow, UserRow}, Conn};
@@ -134,19 +134,12 @@ pub async fn get_user(org: String, id: String) -> Result<UserDetail, AppError> {
         .into_iter()
         .filter(|e| e.action.starts_with("auth.sign_in") && e.target.eq_ignore_ascii_case(&row.email))
         .take(20)
-        .map(|r| AuditEventView {
-            action_label: audit::label(&r.action).to_string(),
-            id: r.id,
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            target: r.target,
-            detail: r.detail,
-            ip: r.ip,
-        })
+        .map(Into::into)
         .collect();
     let (account_types, _) = account_type_choices(&c).await?;
+    let can_release = row.origin == "scim" && store::scim_tokens::active_count(&st.db, &c.org.id).await? == 0;
     Ok(UserDetail {
+        can_release,
         team_ids: store::teams::ids_for_user(&st.db, &c.org.id, &row.id).await?,
         user: summary(row, teams, &c.user.id),
         team_choices: team_choices(&c).await?,
@@ -185,7 +178,7 @@ pub async fn invite_users(org: String, people: String, account_type_id: String, 
     if parsed.len() > 500 {
         return Err(AppError::invalid("people", "Add at most 500 people at a time."));
     }
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     let t = store::account_types::get(&mut *tx, &c.org.id, &account_type_id)
         .await?
         .ok_or_else(|| AppError::invalid("account_type", "Choose an account type."))?;
@@ -228,7 +221,7 @@ pub async fn invite_users(org: String, people: String, account_type_id: String, 
 pub async fn resend_invitation(org: String, user_id: String) -> Result<InvitationLink, AppError> {
     use self::ssr::*;
     let c = auth::admin(&org).await?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     let u = targets(&mut tx, &c, std::slice::from_ref(&user_id)).await?.remove(0);
     let pending: i64 = sqlx::query_scalar("SELECT invite_pending FROM users WHERE id = $1").bind(&u.id).fetch_one(&mut *tx).await?;
     if pending != 1 {
@@ -244,7 +237,7 @@ pub async fn resend_invitation(org: String, user_id: String) -> Result<Invitatio
 pub async fn delete_invitation(org: String, user_id: String) -> Result<(), AppError> {
     use self::ssr::*;
     let c = auth::admin(&org).await?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     let u = targets(&mut tx, &c, std::slice::from_ref(&user_id)).await?.remove(0);
     let pending: i64 = sqlx::query_scalar("SELECT invite_pending FROM users WHERE id = $1").bind(&u.id).fetch_one(&mut *tx).await?;
     if pending != 1 {
@@ -260,7 +253,7 @@ pub async fn delete_invitation(org: String, user_id: String) -> Result<(), AppEr
 pub async fn change_account_type(org: String, user_ids: Vec<String>, account_type_id: String) -> Result<(), AppError> {
     use self::ssr::*;
     let c = auth::admin(&org).await?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     let users = targets(&mut tx, &c, &user_ids).await?;
     let t = store::account_types::get(&mut *tx, &c.org.id, &account_type_id)
         .await?
@@ -289,7 +282,7 @@ pub async fn change_account_type(org: String, user_ids: Vec<String>, account_typ
 pub async fn deactivate_users(org: String, user_ids: Vec<String>, new_owner_id: Option<String>) -> Result<(), AppError> {
     use self::ssr::*;
     let c = auth::admin(&org).await?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     let users = targets(&mut tx, &c, &user_ids).await?;
     if users.iter().any(|u| u.id == c.user.id) {
         return Err(AppError::forbidden("You cannot deactivate yourself. Ask another administrator."));
@@ -320,7 +313,7 @@ pub async fn deactivate_users(org: String, user_ids: Vec<String>, new_owner_id: 
 pub async fn reactivate_users(org: String, user_ids: Vec<String>) -> Result<(), AppError> {
     use self::ssr::*;
     let c = auth::admin(&org).await?;
-    let mut tx = auth::state().db.begin().await?;
+    let mut tx = crate::store::begin(&auth::state().db).await?;
     let users = targets(&mut tx, &c, &user_ids).await?;
     for u in &users {
         ensure_local(&u.origin, &format!("{}'s status", u.email))?;
@@ -363,7 +356,7 @@ pub async fn accept_invitation(org: String, token: String, password: String, pas
     let st = auth::state();
     let o = auth::org(&org).await?;
     let hash = auth::hash_password(password).await?;
-    let mut tx = st.db.begin().await?;
+    let mut tx = crate::store::begin(&st.db).await?;
     let inv = store::invitations::find(&mut *tx, &o.id, &token).await?.ok_or_else(invalid_link)?;
     if inv.used_at.is_some() || inv.expires_at < store::now() || !store::invitations::mark_used(&mut tx, &inv.id).await? {
         return Err(invalid_link());

@@ -170,6 +170,8 @@ pub struct UserDetail {
     pub team_ids: Vec<String>,
     pub account_types: Vec<Choice>,
     pub sign_ins: Vec<AuditEventView>,
+    /// Managed by the IdP while provisioning is off: an admin may release it.
+    pub can_release: bool,
 }
 
 /// A one-time link that lets a new person choose their password.
@@ -212,6 +214,8 @@ pub struct TeamMember {
 pub struct TeamDetail {
     pub team: TeamSummary,
     pub members: Vec<TeamMember>,
+    /// Managed by the IdP while provisioning is off: an admin may release it.
+    pub can_release: bool,
 }
 
 /// A provisioning token as the Authentication page lists it (never the token itself).

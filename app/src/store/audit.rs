@@ -43,6 +43,21 @@ pub struct EventRow {
     pub ip: String,
 }
 
+impl From<EventRow> for crate::domain::views::AuditEventView {
+    fn from(r: EventRow) -> Self {
+        crate::domain::views::AuditEventView {
+            action_label: crate::domain::audit::label(&r.action).to_string(),
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            detail: r.detail,
+            ip: r.ip,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Filter {
     pub action: Option<String>,

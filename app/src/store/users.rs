@@ -197,11 +197,10 @@ pub async fn team_names(db: &Db, org_id: &str, user_ids: &[String]) -> sqlx::Res
     if user_ids.is_empty() {
         return Ok(out);
     }
-    let placeholders: Vec<String> = (0..user_ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT m.user_id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id \
          WHERE m.org_id = $1 AND t.status = 'active' AND m.user_id IN ({}) ORDER BY t.name_norm",
-        placeholders.join(", ")
+        super::placeholders(2, user_ids.len())
     );
     let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(org_id);
     for id in user_ids {
@@ -218,8 +217,7 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", placeholders.join(", "));
+    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", super::placeholders(2, ids.len()));
     let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
     for id in ids {
         q = q.bind(id.clone());
@@ -234,8 +232,7 @@ pub async fn active_admins_except(conn: &mut Conn, org_id: &str, except: &[Strin
          WHERE u.org_id = $1 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
     );
     if !except.is_empty() {
-        let placeholders: Vec<String> = (0..except.len()).map(|i| format!("${}", i + 2)).collect();
-        sql.push_str(&format!(" AND u.id NOT IN ({})", placeholders.join(", ")));
+        sql.push_str(&format!(" AND u.id NOT IN ({})", super::placeholders(2, except.len())));
     }
     let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(org_id);
     for id in except {

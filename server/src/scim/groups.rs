@@ -35,11 +35,10 @@ async fn members_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult
     if ids.is_empty() {
         return Ok(out);
     }
-    let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT m.team_id, u.id, u.email FROM team_members m JOIN users u ON u.id = m.user_id \
          WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({}) ORDER BY u.email_norm",
-        ph.join(", ")
+        store::placeholders(2, ids.len())
     );
     let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(org_id);
     for id in ids {
@@ -215,7 +214,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, h
         Some(m) => member_ids(m)?.into_iter().collect(),
         None => BTreeSet::new(),
     };
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     name_clash(&mut tx, &s.org.id, name.as_str(), "").await?;
     let id = store::teams::insert(&mut *tx, &s.org.id, name.as_str(), "").await?;
     sqlx::query("UPDATE teams SET origin = 'scim', external_id = $1 WHERE id = $2").bind(&external_id).bind(&id).execute(&mut *tx).await?;
@@ -255,7 +254,7 @@ pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, 
         Some(m) => member_ids(m)?.into_iter().collect(),
         None => BTreeSet::new(),
     };
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
     rename(&s, &mut tx, &team, &name, Some(external_id)).await?;
     let now = current_members(&mut tx, &id).await?;
@@ -270,7 +269,7 @@ pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, 
 pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
     let now = current_members(&mut tx, &id).await?;
     let change = patch::group_changes(&ops, &now)?;
@@ -291,7 +290,7 @@ pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Pa
 
 /// DELETE deactivates the team and archives it (then 404).
 pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
     sqlx::query("UPDATE teams SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE id = $2")
         .bind(store::now())

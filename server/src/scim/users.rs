@@ -43,11 +43,10 @@ async fn groups_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult<
     if ids.is_empty() {
         return Ok(out);
     }
-    let ph: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT m.user_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id \
          WHERE m.org_id = $1 AND t.archived_at IS NULL AND t.status = 'active' AND m.user_id IN ({}) ORDER BY t.name_norm",
-        ph.join(", ")
+        store::placeholders(2, ids.len())
     );
     let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(org_id);
     for id in ids {
@@ -237,7 +236,7 @@ pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path
 
 pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let m = read_model(&parse_body(&headers, &body)?)?;
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2")
         .bind(&s.org.id)
         .bind(m.email.normalized())
@@ -351,7 +350,7 @@ async fn guard_last_admin(tx: &mut Conn, org_id: &str, id: &str, new_type: &str,
 
 pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let m = read_model(&parse_body(&headers, &body)?)?;
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     write(&s, &mut tx, &id, m).await?;
     let res = respond(&s, &mut tx, &id, StatusCode::OK, None).await?;
     tx.commit().await?;
@@ -361,7 +360,7 @@ pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, 
 pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     let current = load(&mut tx, &s.org.id, &id).await?;
     let mut doc = to_json(&s, &current, &[]);
     patch::apply(&mut doc, &ops, patch::Resource::User)?;
@@ -373,7 +372,7 @@ pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Pa
 
 /// DELETE deactivates and archives: the person is kept, and gone from SCIM (404).
 pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
-    let mut tx = st.db.begin().await?;
+    let mut tx = app::store::begin(&st.db).await?;
     let r = load(&mut tx, &s.org.id, &id).await?;
     if r.status == "active" {
         let t: String = sqlx::query_scalar("SELECT account_type_id FROM users WHERE id = $1").bind(&id).fetch_one(&mut *tx).await?;

@@ -1,4 +1,5 @@
 //! Administration > Teams: the list with search and creation, and the team page.
+use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::{get_team, list_teams, ChangeTeamMembers, CreateTeam, SetTeamActive, UpdateTeam};
 use crate::components::frame::use_org;
 use crate::components::picker::PersonPicker;
@@ -112,8 +113,10 @@ pub fn TeamPage() -> impl IntoView {
     report(update, "Team saved", &["name", "description"]);
     report(set_active, "Team updated", &[]);
     report(members, "Members updated", &[]);
+    let release = ServerAction::<ReleaseManaged>::new();
+    report(release, "Now managed in Gatehouse", &[]);
     let detail = Resource::new(
-        move || (org.get(), id.get(), update.version().get(), members.version().get(), set_active.version().get()),
+        move || (org.get(), id.get(), update.version().get(), members.version().get(), (set_active.version().get(), release.version().get())),
         |(o, id, ..)| get_team(o, id),
     );
     let selected: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
@@ -142,6 +145,14 @@ pub fn TeamPage() -> impl IntoView {
                                     {managed.then(|| view! { " · " <span class="badge badge-managed">"Managed by your identity provider"</span> })}
                                 </p>
                             </div>
+                            {d.can_release.then(|| view! {
+                                <div class="alert alert-info">
+                                    "Provisioning is off, but your identity provider still manages this team. "
+                                    <button class="btn btn-secondary btn-small" on:click=move |_| {
+                                        release.dispatch(ReleaseManaged { org: org.get_untracked(), kind: "teams".into(), id: Some(tid.get_value()) });
+                                    }>"Release to Gatehouse"</button>
+                                </div>
+                            })}
                             {(!managed).then(|| view! {
                                 <section class="card">
                                     <h2>"Details"</h2>

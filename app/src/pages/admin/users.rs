@@ -1,5 +1,6 @@
 //! Administration > Users: the table (search, filters, sort and page in the
 //! URL), bulk actions, adding people with invitation links, and the user page.
+use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::ChangeTeamMembers;
 use crate::api::users::{
     get_user, list_users, ChangeAccountType, DeactivateUsers, DeleteInvitation, InviteUsers, ReactivateUsers, ResendInvitation,
@@ -417,10 +418,12 @@ pub fn UserPage() -> impl IntoView {
     let reactivate = ServerAction::<ReactivateUsers>::new();
     let team_change = ServerAction::<ChangeTeamMembers>::new();
     let resend = ServerAction::<ResendInvitation>::new();
+    let release = ServerAction::<ReleaseManaged>::new();
     report(change_type, "Account type changed", &[]);
     report(deactivate, "Deactivated", &[]);
     report(reactivate, "Reactivated", &[]);
     report(team_change, "Teams updated", &[]);
+    report(release, "Now managed in Gatehouse", &[]);
     let link: RwSignal<Vec<InvitationLink>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         if let Some(Ok(l)) = resend.value().get() {
@@ -428,7 +431,7 @@ pub fn UserPage() -> impl IntoView {
         }
     });
     let detail = Resource::new(
-        move || (org.get(), id.get(), change_type.version().get(), deactivate.version().get(), reactivate.version().get(), team_change.version().get()),
+        move || (org.get(), id.get(), change_type.version().get(), deactivate.version().get(), reactivate.version().get(), (team_change.version().get(), release.version().get())),
         |(o, id, ..)| get_user(o, id),
     );
     let confirm = RwSignal::new(false);
@@ -456,6 +459,14 @@ pub fn UserPage() -> impl IntoView {
                                 <p class="muted">{u.email.clone()} " · " {status_badge(&u)} " " {origin_badge(&u.origin)}</p>
                             </div>
                             {move || (!link.get().is_empty()).then(|| view! { <InvitationLinks links=link /> })}
+                            {d.can_release.then(|| view! {
+                                <div class="alert alert-info">
+                                    "Provisioning is off, but your identity provider still manages this person. "
+                                    <button class="btn btn-secondary btn-small" data-testid="release" on:click=move |_| {
+                                        release.dispatch(ReleaseManaged { org: org.get_untracked(), kind: "users".into(), id: Some(uid.get_value()) });
+                                    }>"Release to Gatehouse"</button>
+                                </div>
+                            })}
                             <section class="card">
                                 <h2>"Profile"</h2>
                                 <dl class="details">
