@@ -146,7 +146,7 @@ async fn main() -> anyhow::Result<()> {
     let (h, b, a) = (http.clone(), base.clone(), auth.clone());
     load("GET /Users?filter=userName eq …", clients, seconds, move |i| {
         let (h, b, a) = (h.clone(), b.clone(), a.clone());
-        let n = i % users;
+        let n = i % users + 1;
         async move {
             let url = format!("{b}/Users?filter=userName%20eq%20%22user{n}%40acme.example%22");
             match h.get(url).header("authorization", a.as_str()).send().await {

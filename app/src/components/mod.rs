@@ -3,6 +3,7 @@ pub mod copy;
 pub mod errors;
 pub mod frame;
 pub mod picker;
+pub mod release;
 pub mod toast;
 pub mod url;
 

@@ -31,23 +31,14 @@ async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
 }
 
 async fn members_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
-    let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
+    super::grouped(
+        conn,
         "SELECT m.team_id, u.id, u.email FROM team_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({}) ORDER BY u.email_norm",
-        store::placeholders(2, ids.len())
-    );
-    let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.clone());
-    }
-    for (t, u, e) in q.fetch_all(&mut *conn).await? {
-        out.entry(t).or_default().push((u, e));
-    }
-    Ok(out)
+         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({in}) ORDER BY u.email_norm",
+        org_id,
+        ids,
+    )
+    .await
 }
 
 fn to_json(s: &Scim, r: &Row, members: &[(String, String)]) -> Value {

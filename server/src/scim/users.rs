@@ -39,23 +39,14 @@ async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
 
 /// The teams of these users, as SCIM `groups`.
 async fn groups_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
-    let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = format!(
+    super::grouped(
+        conn,
         "SELECT m.user_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id \
-         WHERE m.org_id = $1 AND t.archived_at IS NULL AND t.status = 'active' AND m.user_id IN ({}) ORDER BY t.name_norm",
-        store::placeholders(2, ids.len())
-    );
-    let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.clone());
-    }
-    for (u, t, n) in q.fetch_all(&mut *conn).await? {
-        out.entry(u).or_default().push((t, n));
-    }
-    Ok(out)
+         WHERE m.org_id = $1 AND t.archived_at IS NULL AND t.status = 'active' AND m.user_id IN ({in}) ORDER BY t.name_norm",
+        org_id,
+        ids,
+    )
+    .await
 }
 
 fn to_json(s: &Scim, r: &Row, groups: &[(String, String)]) -> Value {

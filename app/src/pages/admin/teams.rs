@@ -3,6 +3,7 @@ use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::{get_team, list_teams, ChangeTeamMembers, CreateTeam, SetTeamActive, UpdateTeam};
 use crate::components::frame::use_org;
 use crate::components::picker::PersonPicker;
+use crate::components::release::ReleaseNotice;
 use crate::components::toast::report;
 use crate::components::{use_toasts, ErrorPanel, FieldError, FormError};
 use crate::domain::views::Choice;
@@ -145,14 +146,7 @@ pub fn TeamPage() -> impl IntoView {
                                     {managed.then(|| view! { " · " <span class="badge badge-managed">"Managed by your identity provider"</span> })}
                                 </p>
                             </div>
-                            {d.can_release.then(|| view! {
-                                <div class="alert alert-info">
-                                    "Provisioning is off, but your identity provider still manages this team. "
-                                    <button class="btn btn-secondary btn-small" on:click=move |_| {
-                                        release.dispatch(ReleaseManaged { org: org.get_untracked(), kind: "teams".into(), id: Some(tid.get_value()) });
-                                    }>"Release to Gatehouse"</button>
-                                </div>
-                            })}
+                            {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="teams" id=tid.get_value() /> })}
                             {(!managed).then(|| view! {
                                 <section class="card">
                                     <h2>"Details"</h2>

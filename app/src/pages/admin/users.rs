@@ -8,6 +8,7 @@ use crate::api::users::{
 use crate::components::copy::CopyField;
 use crate::components::frame::use_org;
 use crate::components::picker::PersonPicker;
+use crate::components::release::ReleaseNotice;
 use crate::components::url::query;
 use crate::components::toast::report;
 use crate::components::{ErrorPanel, FieldError, FormError};
@@ -459,14 +460,7 @@ pub fn UserPage() -> impl IntoView {
                                 <p class="muted">{u.email.clone()} " · " {status_badge(&u)} " " {origin_badge(&u.origin)}</p>
                             </div>
                             {move || (!link.get().is_empty()).then(|| view! { <InvitationLinks links=link /> })}
-                            {d.can_release.then(|| view! {
-                                <div class="alert alert-info">
-                                    "Provisioning is off, but your identity provider still manages this person. "
-                                    <button class="btn btn-secondary btn-small" data-testid="release" on:click=move |_| {
-                                        release.dispatch(ReleaseManaged { org: org.get_untracked(), kind: "users".into(), id: Some(uid.get_value()) });
-                                    }>"Release to Gatehouse"</button>
-                                </div>
-                            })}
+                            {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="users" id=uid.get_value() /> })}
                             <section class="card">
                                 <h2>"Profile"</h2>
                                 <dl class="details">
