@@ -259,6 +259,9 @@ async fn tokens_errors_and_discovery() {
     }
     let (st, _) = good.post("/ServiceProviderConfig", json!({})).await;
     assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+    let (_, schema) = good.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").await;
+    let user_type = schema["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "userType").unwrap();
+    assert_eq!(user_type["canonicalValues"], json!(["Admin", "Creator", "Viewer"]), "userType lists the account types");
     let (_, spc) = good.get("/ServiceProviderConfig").await;
     assert_eq!((spc["patch"]["supported"].as_bool(), spc["bulk"]["supported"].as_bool()), (Some(true), Some(false)));
 

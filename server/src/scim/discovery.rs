@@ -1,6 +1,7 @@
 //! ServiceProviderConfig, ResourceTypes and Schemas: exactly what is supported.
 use super::{scim_json, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_LIST, SCHEMA_USER};
-use axum::extract::Path;
+use app::state::AppState;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
@@ -69,7 +70,12 @@ fn attr(name: &str, kind: &str, mutability: &str, extra: Value) -> Value {
     a
 }
 
-fn schema_json(s: &Scim, id: &str) -> Option<Value> {
+/// The organization's account type names: the values userType accepts.
+async fn account_type_names(st: &AppState, s: &Scim) -> ScimResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT name FROM account_types WHERE org_id = $1 ORDER BY name_norm").bind(&s.org.id).fetch_all(&st.db).await?)
+}
+
+fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
     let (name, attributes) = match id {
         SCHEMA_USER => (
             "User",
@@ -86,7 +92,10 @@ fn schema_json(s: &Scim, id: &str) -> Option<Value> {
                     attr("type", "string", "readWrite", json!({"canonicalValues": ["work"]})),
                     attr("primary", "boolean", "readWrite", json!({}))
                 ]})),
-                attr("userType", "string", "readWrite", json!({"description": "The Gatehouse account type by name (Viewer when absent; Author means Creator)"})),
+                attr("userType", "string", "readWrite", json!({
+                    "description": "The Gatehouse account type by name (Viewer when absent; Author means Creator)",
+                    "canonicalValues": user_types
+                })),
                 attr("active", "boolean", "readWrite", json!({})),
                 attr("externalId", "string", "readWrite", json!({"caseExact": true})),
                 attr("groups", "complex", "readOnly", json!({"multiValued": true, "subAttributes": [
@@ -119,11 +128,13 @@ fn schema_json(s: &Scim, id: &str) -> Option<Value> {
     }))
 }
 
-pub async fn schemas(Extension(s): Extension<Scim>) -> Response {
-    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP].iter().filter_map(|id| schema_json(&s, id)).collect();
-    scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}))
+pub async fn schemas(State(st): State<AppState>, Extension(s): Extension<Scim>) -> ScimResult<Response> {
+    let types = account_type_names(&st, &s).await?;
+    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP].iter().filter_map(|id| schema_json(&s, id, &types)).collect();
+    Ok(scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list})))
 }
 
-pub async fn schema(Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
-    schema_json(&s, &id).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
+pub async fn schema(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
+    let types = account_type_names(&st, &s).await?;
+    schema_json(&s, &id, &types).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
 }
