@@ -1,12 +1,12 @@
 //! /Groups: teams. Membership changes apply directly, without rewriting the whole list.
 use super::users::get_ci;
-use super::{filter, list_response, paging, parse_body, patch, project, scim_json, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_PATCH};
+use super::{filter, ListParams, list_response, paging, parse_body, patch, project, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_PATCH};
 use app::domain::{audit, TeamName};
 use app::state::AppState;
 use app::store::{self, Conn};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Value};
@@ -55,26 +55,6 @@ fn to_json(s: &Scim, r: &Row, members: &[(String, String)]) -> Value {
     v
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ListParams {
-    filter: Option<String>,
-    start_index: Option<String>,
-    count: Option<String>,
-    attributes: Option<String>,
-    excluded_attributes: Option<String>,
-}
-
-impl ListParams {
-    fn wants_members(&self) -> bool {
-        let mentions = |s: &Option<String>| s.as_deref().is_some_and(|a| a.split(',').any(|x| x.trim().eq_ignore_ascii_case("members")));
-        match &self.attributes {
-            Some(a) if !a.trim().is_empty() => mentions(&self.attributes),
-            _ => !mentions(&self.excluded_attributes),
-        }
-    }
-}
-
 pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     let (wc, binds) = match p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
@@ -93,7 +73,7 @@ pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Que
     }
     let total = cq.fetch_one(&mut *conn).await?;
     let rows = if count == 0 { Vec::new() } else { rq.fetch_all(&mut *conn).await? };
-    let members = if p.wants_members() {
+    let members = if p.wants("members") {
         members_of(&mut conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
     } else {
         HashMap::new()
@@ -107,19 +87,9 @@ pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Que
 
 async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
     let r = load(conn, &s.org.id, id).await?;
-    let members = if p.is_none_or(|p| p.wants_members()) { members_of(conn, &s.org.id, std::slice::from_ref(&r.id)).await? } else { HashMap::new() };
+    let members = if p.is_none_or(|p| p.wants("members")) { members_of(conn, &s.org.id, std::slice::from_ref(&r.id)).await? } else { HashMap::new() };
     let v = to_json(s, &r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
-    let v = match p {
-        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
-        None => v,
-    };
-    let mut res = scim_json(status, v);
-    if status == StatusCode::CREATED {
-        if let Ok(h) = HeaderValue::from_str(&s.location("Groups", id)) {
-            res.headers_mut().insert(header::LOCATION, h);
-        }
-    }
-    Ok(res)
+    Ok(super::resource_response(s, "Groups", id, status, v, p))
 }
 
 pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {

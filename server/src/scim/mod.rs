@@ -232,6 +232,44 @@ pub fn list_response(total: i64, start: i64, resources: Vec<Value>) -> Response 
     )
 }
 
+/// The query parameters of a list or a GET (RFC 7644 §3.4.2).
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ListParams {
+    pub filter: Option<String>,
+    pub start_index: Option<String>,
+    pub count: Option<String>,
+    pub attributes: Option<String>,
+    pub excluded_attributes: Option<String>,
+}
+
+impl ListParams {
+    /// Whether the caller wants the named attribute in the answer.
+    pub fn wants(&self, name: &str) -> bool {
+        let mentions = |s: &Option<String>| s.as_deref().is_some_and(|a| a.split(',').any(|x| x.trim().eq_ignore_ascii_case(name)));
+        match &self.attributes {
+            Some(a) if !a.trim().is_empty() => mentions(&self.attributes),
+            _ => !mentions(&self.excluded_attributes),
+        }
+    }
+}
+
+/// One resource as the answer to a GET, POST, PUT or PATCH: projected by
+/// `p` when given, and with a `Location` header when it was just created.
+pub fn resource_response(s: &Scim, kind: &str, id: &str, status: StatusCode, v: Value, p: Option<&ListParams>) -> Response {
+    let v = match p {
+        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
+        None => v,
+    };
+    let mut res = scim_json(status, v);
+    if status == StatusCode::CREATED {
+        if let Ok(h) = HeaderValue::from_str(&s.location(kind, id)) {
+            res.headers_mut().insert(header::LOCATION, h);
+        }
+    }
+    res
+}
+
 /// Applies `attributes` / `excludedAttributes` to a resource (top-level names,
 /// case-insensitive; `id`, `schemas` and `meta` always stay).
 pub fn project(mut v: Value, attributes: Option<&str>, excluded: Option<&str>) -> Value {

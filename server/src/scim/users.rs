@@ -1,11 +1,11 @@
 //! /Users: people, with userType as their account type.
-use super::{filter, list_response, paging, parse_body, patch, project, scim_json, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
+use super::{filter, ListParams, list_response, paging, parse_body, patch, project, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
 use app::domain::{audit, permissions::BuiltIn, Email};
 use app::state::AppState;
 use app::store::{self, Conn};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Map, Value};
@@ -162,16 +162,6 @@ async fn account_type(conn: &mut Conn, org_id: &str, user_type: Option<&str>) ->
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct ListParams {
-    filter: Option<String>,
-    start_index: Option<String>,
-    count: Option<String>,
-    attributes: Option<String>,
-    excluded_attributes: Option<String>,
-}
-
 pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     let (wc, binds) = match p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
@@ -207,17 +197,7 @@ async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Opt
     let r = load(conn, &s.org.id, id).await?;
     let groups = groups_of(conn, &s.org.id, std::slice::from_ref(&r.id)).await?;
     let v = to_json(s, &r, groups.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
-    let v = match p {
-        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
-        None => v,
-    };
-    let mut res = scim_json(status, v);
-    if status == StatusCode::CREATED {
-        if let Ok(h) = HeaderValue::from_str(&s.location("Users", id)) {
-            res.headers_mut().insert(header::LOCATION, h);
-        }
-    }
-    Ok(res)
+    Ok(super::resource_response(s, "Users", id, status, v, p))
 }
 
 pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
