@@ -164,3 +164,33 @@ pub fn ensure_local(origin: &str, what: &str) -> AppResult<()> {
         Ok(())
     }
 }
+
+/// Signs `user` in on this session, by password or SSO: a new session id (an
+/// id planted before sign-in is worthless), the organization's session length,
+/// the last sign-in time, and the audit entry.
+pub async fn start_session(session: &Session, db: &Db, org: &Org, user: &UserRow, method: &str, ip: &str) -> AppResult<()> {
+    let settings = store::auth_settings::get(db, &org.id).await?;
+    session.cycle_id().await.map_err(|_| AppError::internal())?;
+    session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(
+        time::OffsetDateTime::now_utc() + time::Duration::days(settings.session_days),
+    )));
+    session
+        .insert(SESSION_KEY, SessionAuth { user_id: user.id.clone(), org_id: org.id.clone(), method: method.into() })
+        .await
+        .map_err(|_| AppError::internal())?;
+    store::users::record_sign_in(db, &org.id, &user.id).await?;
+    store::audit::record(
+        db,
+        store::audit::Event {
+            org_id: &org.id,
+            actor_id: Some(&user.id),
+            actor: &user.email,
+            action: crate::domain::audit::SIGN_IN,
+            target: &user.email,
+            detail: format!("method: {method}"),
+            ip,
+        },
+    )
+    .await?;
+    Ok(())
+}

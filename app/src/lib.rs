@@ -18,6 +18,8 @@ pub mod store;
 pub mod setup;
 #[cfg(feature = "ssr")]
 pub mod provisioning;
+#[cfg(feature = "ssr")]
+pub mod sso;
 
 pub use pages::{shell, App};
 

@@ -1,6 +1,7 @@
 //! The Gatehouse server: configuration, start-up, and the HTTP surface around
-//! the Leptos application (middleware, health check; later SCIM and SAML).
+//! the Leptos application (middleware, health check; SCIM and SAML).
 pub mod demo;
+pub mod saml;
 pub mod scim;
 pub mod sessions;
 pub mod web;
@@ -66,6 +67,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let router = Router::new()
         .route("/healthz", get(web::healthz))
         .nest("/scim/v2", scim::router(state.clone()))
+        .merge(saml::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))

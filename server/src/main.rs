@@ -56,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: ProvisioningCommand,
     },
+    /// Break-glass administration, on the server's machine.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Demo data.
     Demo {
         #[command(subcommand)]
@@ -85,6 +90,16 @@ enum TokenCommand {
         /// deprovisioned people); default: the organization's first admin.
         #[arg(long)]
         created_by: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Set the sign-in method back to password (when SSO is broken and SAML-only
+    /// locks everyone out). Audited.
+    ResetAuth {
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -188,6 +203,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             demo::seed_scale(&db, &org, users, teams, &mut |m| println!("  {m}")).await?;
             println!("Seeded {users} users and {teams} teams into “{org}” in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::ResetAuth { org } } => {
+            let o = app::store::orgs::by_slug(&db, &org).await?.ok_or_else(|| anyhow::anyhow!("there is no organization “{org}”"))?;
+            let before = app::sso::reset_to_password(&db, &o, "gatehouse admin reset-auth (command line)")
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "Sign-in for “{}” is now by password (it was {before}). Admins sign in at {}/{}/login; the change is in the audit log.",
+                o.name,
+                settings.base_url_for(settings.bind),
+                o.slug
+            );
             Ok(())
         }
         Command::Migrate => {

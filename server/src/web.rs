@@ -159,7 +159,7 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, AppError> {
         }
         return Ok(Guard::Status(StatusCode::NOT_FOUND));
     };
-    if second == Some("login") || second == Some("invite") {
+    if second == Some("login") || second == Some("invite") || crate::saml::is_saml_path(second) {
         return Ok(Guard::Pass);
     }
     let session = v.session.as_ref().ok_or_else(AppError::internal)?;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::auth::{self, SessionAuth, SESSION_KEY};
+    pub use crate::auth;
     pub use crate::domain::audit;
     pub use crate::error::ErrorKind;
     pub use crate::store::{self, audit::Event};
@@ -20,7 +20,9 @@ mod ssr {
 pub async fn load_login_info(org: String) -> Result<LoginInfo, AppError> {
     use self::ssr::*;
     let o = auth::org(&org).await?;
-    Ok(LoginInfo { org_slug: o.slug, org_name: o.name, password_enabled: true, sso_enabled: false })
+    let method = store::auth_settings::get(&auth::state().db, &o.id).await?.method;
+    let method = crate::domain::AuthMethod::parse(&method).unwrap_or(crate::domain::AuthMethod::Password);
+    Ok(LoginInfo { org_slug: o.slug, org_name: o.name, password_enabled: method.allows_password(), sso_enabled: method.allows_sso() })
 }
 
 /// Email and password sign-in. One generic message for a wrong email or
@@ -43,6 +45,14 @@ pub async fn sign_in(org: String, email: String, password: String, next: Option<
     };
     if email.is_empty() || password.is_empty() {
         return Err(AppError::invalid("email", "Enter your email and password."));
+    }
+    let method = store::auth_settings::get(&st.db, &o.id).await?.method;
+    if !crate::domain::AuthMethod::parse(&method).is_some_and(|m| m.allows_password()) {
+        store::audit::record(&st.db, fail("password sign-in is off: the organization signs in with SSO only")).await?;
+        return Err(AppError::forbidden(format!(
+            "{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.",
+            o.name
+        )));
     }
 
     let since = store::ago(time::Duration::minutes(WINDOW_MINUTES));
@@ -80,26 +90,7 @@ pub async fn sign_in(org: String, email: String, password: String, next: Option<
     }
 
     let session = auth::session().await?;
-    // A new session id at sign-in, so an id planted before sign-in is worthless.
-    session.cycle_id().await.map_err(|_| AppError::internal())?;
-    session
-        .insert(SESSION_KEY, SessionAuth { user_id: user.id.clone(), org_id: o.id.clone(), method: "password".into() })
-        .await
-        .map_err(|_| AppError::internal())?;
-    store::users::record_sign_in(&st.db, &o.id, &user.id).await?;
-    store::audit::record(
-        &st.db,
-        Event {
-            org_id: &o.id,
-            actor_id: Some(&user.id),
-            actor: &user.email,
-            action: audit::SIGN_IN,
-            target: &user.email,
-            detail: "method: password".into(),
-            ip: &ip,
-        },
-    )
-    .await?;
+    auth::start_session(&session, &st.db, &o, &user, "password", &ip).await?;
     let home = format!("/{}", o.slug);
     let dest = next.as_deref().and_then(crate::domain::safe_return_path).unwrap_or(&home);
     leptos_axum::redirect(dest);

@@ -17,7 +17,10 @@ actions! {
     ORG_UPDATED = "org.updated", "Account settings changed";
     SIGN_IN = "auth.sign_in", "Signed in";
     SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed";
+    SSO_FAILED = "auth.sso_failed", "SSO sign-in failed";
     SIGN_OUT = "auth.sign_out", "Signed out";
+    AUTH_SETTINGS_CHANGED = "auth.settings_changed", "Authentication settings changed";
+    AUTH_RESET = "auth.reset", "Authentication reset to password (break-glass)";
     ACCESS_DENIED = "auth.access_denied", "Access denied";
     ACCOUNT_TYPE_CREATED = "account_type.created", "Account type created";
     ACCOUNT_TYPE_UPDATED = "account_type.updated", "Account type changed";

@@ -4,10 +4,12 @@ pub mod audit;
 pub mod names;
 pub mod password;
 pub mod permissions;
+pub mod sign_in;
 pub mod views;
 
 pub use names::{AccountTypeName, Email, OrgName, OrgSlug, PersonName, TeamName};
 pub use permissions::{Permission, PermissionSet};
+pub use sign_in::AuthMethod;
 
 use serde::{Deserialize, Serialize};
 

@@ -246,3 +246,43 @@ pub struct NewProvisioningToken {
     pub token: String,
     pub base_url: String,
 }
+
+/// The identity provider's signing certificate, as read when it was saved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub fingerprint_sha256: String,
+    /// Expired, expiring within 30 days, or not valid yet.
+    pub warning: Option<String>,
+}
+
+/// Administration > Authentication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthSettingsView {
+    pub method: crate::domain::AuthMethod,
+    pub idp_login_url: String,
+    pub idp_certificate: String,
+    pub idp_issuer: String,
+    pub session_days: i64,
+    pub certificate: Option<CertificateInfo>,
+    /// What the identity provider needs.
+    pub sp_entity_id: String,
+    pub acs_url: String,
+    pub metadata_url: String,
+    /// When and by whom SSO was last shown to work for an admin with these settings.
+    pub sso_verified_at: Option<String>,
+    pub sso_verified_by: Option<String>,
+}
+
+/// What the Authentication page's Edit form sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthSettingsInput {
+    pub method: String,
+    pub idp_login_url: String,
+    pub idp_certificate: String,
+    pub idp_issuer: String,
+    pub session_days: i64,
+}

@@ -1,4 +1,5 @@
-//! `/{org}/login`: email and password sign-in.
+//! `/{org}/login`: sign in with SSO, with email and password, or both,
+//! as the organization's authentication method allows.
 use crate::api::session::{load_login_info, SignIn};
 use crate::components::frame::use_org;
 use crate::components::{ErrorPanel, FormError};
@@ -41,6 +42,18 @@ pub fn LoginPage() -> impl IntoView {
                                     <h1>"Sign in to " <span data-testid="org-name">{info.org_name.clone()}</span></h1>
                                 </div>
                                 {move || notice().map(|n| view! { <div class="alert alert-info" data-testid="notice">{n}</div> })}
+                                {info.sso_enabled.then(|| {
+                                    let slug = info.org_slug.clone();
+                                    let href = move || {
+                                        let n = next();
+                                        if n.is_empty() { format!("/{slug}/sso") } else { format!("/{slug}/sso?next={}", crate::components::url::encode(&n)) }
+                                    };
+                                    view! {
+                                        <a class="btn btn-primary btn-block" rel="external" href=href data-testid="sso-button">"Sign in with SSO"</a>
+                                    }
+                                })}
+                                {(info.sso_enabled && info.password_enabled).then(|| view! { <p class="divider muted">"or sign in with your password"</p> })}
+                                {info.password_enabled.then(|| view! {
                                 <ActionForm action=action attr:class="form" attr:data-testid="login-form">
                                     <FormError error=error />
                                     <input type="hidden" name="org" value=info.org_slug.clone() />
@@ -53,6 +66,7 @@ pub fn LoginPage() -> impl IntoView {
                                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                                     </button>
                                 </ActionForm>
+                                })}
                             </section>
                         }.into_any(),
                     }

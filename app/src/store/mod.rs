@@ -3,8 +3,10 @@
 //! placeholders, plain types, text ids and UTC times as RFC 3339 text.
 pub mod account_types;
 pub mod audit;
+pub mod auth_settings;
 pub mod invitations;
 pub mod orgs;
+pub mod saml;
 pub mod scim_tokens;
 pub mod teams;
 pub mod users;

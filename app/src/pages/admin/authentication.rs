@@ -18,6 +18,7 @@ pub fn AuthenticationPage() -> impl IntoView {
             <h1>"Authentication"</h1>
             <p class="muted">"How people sign in, and how your identity provider manages users and teams."</p>
         </div>
+        <crate::pages::admin::sign_in_method::SignInMethodSection />
         <ProvisioningSection />
     }
 }

@@ -3,5 +3,6 @@ pub mod account;
 pub mod account_types;
 pub mod audit;
 pub mod authentication;
+pub mod sign_in_method;
 pub mod teams;
 pub mod users;

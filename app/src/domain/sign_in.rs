@@ -1,0 +1,91 @@
+//! How people of an organization sign in.
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthMethod {
+    Password,
+    Saml,
+    SamlOrPassword,
+}
+
+impl AuthMethod {
+    pub const ALL: [AuthMethod; 3] = [AuthMethod::Password, AuthMethod::Saml, AuthMethod::SamlOrPassword];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Saml => "saml",
+            AuthMethod::SamlOrPassword => "saml_or_password",
+        }
+    }
+    /// As the Authentication page names it (Sigma's words).
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "Password",
+            AuthMethod::Saml => "SAML",
+            AuthMethod::SamlOrPassword => "SAML or password",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AuthMethod> {
+        AuthMethod::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+    pub fn allows_password(self) -> bool {
+        self != AuthMethod::Saml
+    }
+    pub fn allows_sso(self) -> bool {
+        self != AuthMethod::Password
+    }
+}
+
+/// Session length limits, in days.
+pub const MIN_SESSION_DAYS: i64 = 1;
+pub const MAX_SESSION_DAYS: i64 = 90;
+
+/// An identity provider login URL must be absolute http(s); http only for
+/// this machine (a test IdP), since the AuthnRequest travels in it.
+pub fn check_idp_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    let rest = if let Some(r) = url.strip_prefix("https://") {
+        r
+    } else if let Some(r) = url.strip_prefix("http://") {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+        if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+            return Err("Use the https:// address your identity provider shows (http is accepted only for localhost).".into());
+        }
+        r
+    } else {
+        return Err("Enter the full address, starting with https://, as your identity provider shows it.".into());
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("That is not a valid address. Copy the identity provider's single sign-on URL again.".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_round_trip_and_say_what_they_allow() {
+        for m in AuthMethod::ALL {
+            assert_eq!(AuthMethod::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(AuthMethod::parse("SAML"), None);
+        assert!(!AuthMethod::Saml.allows_password() && AuthMethod::Saml.allows_sso());
+        assert!(AuthMethod::SamlOrPassword.allows_password() && AuthMethod::SamlOrPassword.allows_sso());
+        assert!(AuthMethod::Password.allows_password() && !AuthMethod::Password.allows_sso());
+    }
+
+    #[test]
+    fn idp_urls_are_https_or_local() {
+        assert!(check_idp_url("https://acme.okta.com/app/acme_gatehouse/exk1/sso/saml").is_ok());
+        assert!(check_idp_url("http://127.0.0.1:7411/saml/sso").is_ok());
+        assert!(check_idp_url("http://localhost/saml/sso").is_ok());
+        for bad in ["", "acme.okta.com/sso", "http://idp.example.com/sso", "https://", "https://a b/", "javascript:alert(1)"] {
+            assert!(check_idp_url(bad).is_err(), "{bad:?}");
+        }
+    }
+}

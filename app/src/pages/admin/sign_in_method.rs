@@ -1,0 +1,182 @@
+//! Administration > Authentication, first card: the sign-in method and the
+//! identity provider (View and Edit modes), and what the identity provider needs.
+use crate::api::authentication::{load_authentication, SaveAuthentication};
+use crate::components::copy::CopyField;
+use crate::components::frame::use_org;
+use crate::components::toast::report;
+use crate::components::{ErrorPanel, FieldError, FormError};
+use crate::domain::sign_in::{MAX_SESSION_DAYS, MIN_SESSION_DAYS};
+use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
+use crate::domain::AuthMethod;
+use crate::pages::admin::audit::short_time;
+use leptos::prelude::*;
+
+const FIELDS: &[&str] = &["method", "idp_login_url", "idp_certificate", "idp_issuer", "session_days"];
+
+#[component]
+pub fn SignInMethodSection() -> impl IntoView {
+    let org = use_org();
+    let save = ServerAction::<SaveAuthentication>::new();
+    let error = report(save, "Authentication settings saved", FIELDS);
+    let settings = Resource::new(move || (org.get(), save.version().get()), |(o, _)| load_authentication(o));
+    let editing = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            editing.set(false);
+        }
+    });
+    let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
+
+    view! {
+        <section class="card" data-testid="sign-in-method">
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
+                        Ok(s) => view! {
+                            <div class="with-actions">
+                                <div>
+                                    <h2>"Authentication method"</h2>
+                                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
+                                </div>
+                                <Show when=move || !editing.get()>
+                                    <button class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| editing.set(true)>"Edit"</button>
+                                </Show>
+                            </div>
+                            {
+                                let s2 = s.clone();
+                                move || if editing.get() {
+                                    edit_form(s2.clone(), save, error, field, editing).into_any()
+                                } else {
+                                    details(&s2).into_any()
+                                }
+                            }
+                            <h3>"What your identity provider needs"</h3>
+                            <p class="muted">"Paste these into the SAML application in your identity provider (in Okta: Single sign-on URL, Audience URI, Default Relay State)."</p>
+                            <dl class="details">
+                                <dt>"ACS URL (single sign-on URL, default relay state)"</dt>
+                                <dd><CopyField value=s.acs_url.clone() label="ACS URL" testid="acs-url" /></dd>
+                                <dt>"SP entity ID (audience)"</dt>
+                                <dd><CopyField value=s.sp_entity_id.clone() label="SP entity ID" testid="sp-entity-id" /></dd>
+                                <dt>"SP metadata XML"</dt>
+                                <dd>
+                                    <CopyField value=s.metadata_url.clone() label="Metadata URL" testid="metadata-url" />
+                                    <a href=s.metadata_url.clone() rel="external" target="_blank" class="small">"Open the metadata"</a>
+                                </dd>
+                            </dl>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn details(s: &AuthSettingsView) -> impl IntoView {
+    let verified = match (&s.sso_verified_at, &s.sso_verified_by) {
+        (Some(at), Some(by)) => format!("Shown to work: {by} signed in through SSO on {}", short_time(at)),
+        _ if s.method.allows_sso() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before SAML can be the only method.".into(),
+        _ => "Not set up".into(),
+    };
+    let or_none = |v: &str, none: &'static str| if v.is_empty() { none.to_string() } else { v.to_string() };
+    view! {
+        <dl class="details" data-testid="authentication-details">
+            <dt>"Authentication method"</dt>
+            <dd data-testid="auth-method">{s.method.label()}</dd>
+            <dt>"Identity provider login URL"</dt>
+            <dd><code>{or_none(&s.idp_login_url, "Not set")}</code></dd>
+            <dt>"Identity provider X509 certificate"</dt>
+            <dd>{match s.certificate.clone() {
+                Some(c) => certificate(c).into_any(),
+                None => view! { <span class="muted">"Not set"</span> }.into_any(),
+            }}</dd>
+            <dt>"Identity provider issuer (entity ID)"</dt>
+            <dd>{or_none(&s.idp_issuer, "Not checked")}</dd>
+            <dt>"Session length (new sessions)"</dt>
+            <dd data-testid="session-days">{format!("{} days", s.session_days)}</dd>
+            <dt>"Single sign-on"</dt>
+            <dd data-testid="sso-verified">{verified}</dd>
+        </dl>
+    }
+}
+
+fn certificate(c: CertificateInfo) -> impl IntoView {
+    view! {
+        <div class="cert" data-testid="certificate">
+            <div><span class="label">"Subject "</span><span data-testid="cert-subject">{c.subject}</span></div>
+            <div><span class="label">"Issuer "</span>{c.issuer}</div>
+            <div><span class="label">"Valid "</span>{format!("{} to {}", &c.not_before[..10], &c.not_after[..10])}</div>
+            <div><span class="label">"SHA-256 "</span><code class="small" data-testid="cert-fingerprint">{c.fingerprint_sha256}</code></div>
+            {c.warning.map(|w| view! { <div class="alert alert-error" data-testid="cert-warning">{w}</div> })}
+        </div>
+    }
+}
+
+fn edit_form(
+    s: AuthSettingsView,
+    save: ServerAction<SaveAuthentication>,
+    error: Signal<Option<crate::error::AppError>>,
+    field: impl Fn(&'static str) -> Signal<Option<String>> + Copy + 'static,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
+    let org = use_org();
+    let method = RwSignal::new(s.method);
+    let url = RwSignal::new(s.idp_login_url.clone());
+    let cert = RwSignal::new(s.idp_certificate.clone());
+    let issuer = RwSignal::new(s.idp_issuer.clone());
+    let days = RwSignal::new(s.session_days.to_string());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveAuthentication {
+            org: org.get_untracked(),
+            input: AuthSettingsInput {
+                method: method.get_untracked().as_str().into(),
+                idp_login_url: url.get_untracked(),
+                idp_certificate: cert.get_untracked(),
+                idp_issuer: issuer.get_untracked(),
+                // Out-of-range or empty input reaches the server, which explains the limits.
+                session_days: days.get_untracked().trim().parse().unwrap_or(0),
+            },
+        });
+    };
+    view! {
+        <form class="form" data-testid="authentication-form" on:submit=submit>
+            <FormError error=error fields=FIELDS />
+            <fieldset>
+                <legend class="label">"Authentication method"</legend>
+                {AuthMethod::ALL.into_iter().map(|m| view! {
+                    <label class="check-inline">
+                        <input type="radio" name="method" value=m.as_str() prop:checked=move || method.get() == m
+                            on:change=move |_| method.set(m) />
+                        {m.label()}
+                    </label>
+                }).collect_view()}
+            </fieldset>
+            <FieldError message=field("method") />
+            <label for="idp-login-url">"Identity provider login URL"</label>
+            <input id="idp-login-url" type="url" placeholder="https://acme.okta.com/app/…/sso/saml" prop:value=url
+                on:input=move |ev| url.set(event_target_value(&ev)) />
+            <FieldError message=field("idp_login_url") />
+            <label for="idp-certificate">"Identity provider X509 certificate"</label>
+            <textarea id="idp-certificate" rows="8" class="mono" placeholder="-----BEGIN CERTIFICATE-----" prop:value=cert
+                on:input=move |ev| cert.set(event_target_value(&ev))></textarea>
+            <p class="hint">"Paste the signing certificate as your identity provider shows it. It is checked when you save."</p>
+            <FieldError message=field("idp_certificate") />
+            <label for="idp-issuer">"Identity provider issuer (entity ID), optional"</label>
+            <input id="idp-issuer" type="text" placeholder="http://www.okta.com/exk…" prop:value=issuer
+                on:input=move |ev| issuer.set(event_target_value(&ev)) />
+            <p class="hint">"When set, a sign-in response must come from this issuer."</p>
+            <FieldError message=field("idp_issuer") />
+            <label for="session-days">"Session length (days, for new sessions)"</label>
+            <input id="session-days" type="number" min=MIN_SESSION_DAYS max=MAX_SESSION_DAYS prop:value=days
+                on:input=move |ev| days.set(event_target_value(&ev)) />
+            <FieldError message=field("session_days") />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" data-testid="save-authentication" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                </button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,78 @@
+//! How an organization's people sign in: method, identity provider, session length.
+use super::{now, Db};
+use sqlx::{Any, Executor, FromRow};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct AuthSettingsRow {
+    pub org_id: String,
+    pub method: String,
+    pub idp_login_url: String,
+    pub idp_certificate: String,
+    pub idp_issuer: String,
+    pub session_days: i64,
+    pub idp_changed_at: Option<String>,
+    pub sso_verified_at: Option<String>,
+    pub sso_verified_by: Option<String>,
+    pub updated_at: String,
+}
+
+impl AuthSettingsRow {
+    /// What an organization without a row has: password sign-in, 30-day sessions.
+    pub fn defaults(org_id: &str) -> Self {
+        AuthSettingsRow {
+            org_id: org_id.to_string(),
+            method: "password".into(),
+            idp_login_url: String::new(),
+            idp_certificate: String::new(),
+            idp_issuer: String::new(),
+            session_days: 30,
+            idp_changed_at: None,
+            sso_verified_at: None,
+            sso_verified_by: None,
+            updated_at: String::new(),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
+                      sso_verified_at, sso_verified_by, updated_at FROM auth_settings WHERE org_id = $1";
+
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
+    let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
+    Ok(row.unwrap_or_else(|| AuthSettingsRow::defaults(org_id)))
+}
+
+/// Writes every field (insert or update).
+pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
+         sso_verified_at, sso_verified_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
+         session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10",
+    )
+    .bind(&s.org_id)
+    .bind(&s.method)
+    .bind(&s.idp_login_url)
+    .bind(&s.idp_certificate)
+    .bind(&s.idp_issuer)
+    .bind(s.session_days)
+    .bind(&s.idp_changed_at)
+    .bind(&s.sso_verified_at)
+    .bind(&s.sso_verified_by)
+    .bind(now())
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// An admin signed in through SSO: SAML-only may now be enforced (until the
+/// identity provider settings change again).
+pub async fn mark_sso_verified(db: &Db, org_id: &str, admin_email: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE auth_settings SET sso_verified_at = $1, sso_verified_by = $2 WHERE org_id = $3")
+        .bind(now())
+        .bind(admin_email)
+        .bind(org_id)
+        .execute(db)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,192 @@
+import { test, expect, Browser, Page } from "@playwright/test";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
+
+// The QuickStart's "SSO Initial Configuration", "Testing SSO" and "Disable
+// Standard Authentication" against a real SAML identity provider: the npm
+// package saml-idp, started here with a key and certificate that openssl
+// makes for this run.
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Signs in at the identity provider's page as `email` (saml-idp asks for no password). */
+async function signInAtIdp(page: Page, email: string) {
+  await expect(page.locator("#userName")).toBeVisible();
+  await page.locator("#userName").fill(email);
+  await page.locator("#email").fill(email);
+  await page.locator("#btn-sign-in").click();
+}
+
+async function freshPage(browser: Browser) {
+  const context = await browser.newContext();
+  return { context, page: await context.newPage() };
+}
+
+test.describe.serial("single sign-on with a real SAML identity provider", () => {
+  let idp: ChildProcess | undefined;
+  let idpUrl = "";
+  let certificate = "";
+  let fingerprint = "";
+  let dir = "";
+
+  test.beforeAll(async ({ request, baseURL }) => {
+    await ensureAcme(request);
+    dir = mkdtempSync(join(tmpdir(), "gatehouse-idp-"));
+    const key = join(dir, "idp-key.pem");
+    const cert = join(dir, "idp-cert.pem");
+    execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Gatehouse Test IdP", "-keyout", key, "-out", cert, "-days", "30"], { stdio: "ignore" });
+    certificate = readFileSync(cert, "utf8");
+    fingerprint = execFileSync("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" }).trim().split("=")[1];
+    // --configFile must be an absolute path (saml-idp requires it relative to itself).
+    const config = join(dir, "idp-config.js");
+    writeFileSync(
+      config,
+      `module.exports = {
+        user: { userName: "nobody@example.com", nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", email: "nobody@example.com" },
+        metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
+      };\n`,
+    );
+    const port = await freePort();
+    idpUrl = `http://127.0.0.1:${port}`;
+    idp = spawn(
+      join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
+      [
+        "--host", "127.0.0.1", "--port", String(port),
+        "--cert", cert, "--key", key,
+        "--issuer", "urn:gatehouse:test-idp",
+        "--acsUrl", `${baseURL}/acme/finish-login`,
+        "--audience", `${baseURL}/acme/saml/metadata`,
+        "--configFile", config,
+        // Post to the ACS URL configured here, not the one in the AuthnRequest.
+        "--static",
+      ],
+      { stdio: "ignore" },
+    );
+    await expect
+      .poll(async () => (await request.get(`${idpUrl}/metadata`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
+      .toBe(200);
+  });
+
+  test.afterAll(() => {
+    idp?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("an admin sets SAML or password, the IdP login URL and its certificate", async ({ page, baseURL }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await expect(page.getByTestId("auth-method")).toHaveText("Password");
+    await expect(page.getByTestId("acs-url")).toHaveText(`${baseURL}/acme/finish-login`);
+    await expect(page.getByTestId("sp-entity-id")).toHaveText(`${baseURL}/acme/saml/metadata`);
+
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML or password").check();
+    await page.getByLabel("Identity provider login URL").fill(`${idpUrl}/saml/sso`);
+    // A certificate that does not parse is refused, with a message beside the field.
+    await page.getByLabel("Identity provider X509 certificate").fill("-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----");
+    await page.getByTestId("save-authentication").click();
+    await expect(page.locator(".field-error")).toContainText("could not be read");
+    await expect(page.getByTestId("authentication-form")).toBeVisible();
+
+    await page.getByLabel("Identity provider X509 certificate").fill(certificate);
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("toast").filter({ hasText: "Authentication settings saved" })).toBeVisible();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
+    await expect(page.getByTestId("cert-subject")).toContainText("Gatehouse Test IdP");
+    await expect(page.getByTestId("cert-fingerprint")).toHaveText(fingerprint);
+    await expect(page.getByTestId("cert-warning")).toContainText("expires in");
+  });
+
+  test("the lockout guard refuses SAML only before an admin has signed in through SSO", async ({ page }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML", { exact: true }).check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.locator(".field-error")).toContainText("sign in with “Sign in with SSO” as an administrator");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
+  });
+
+  test("someone with no account is refused with a page that says why", async ({ browser }) => {
+    const { context, page } = await freshPage(browser);
+    await goto(page, "/acme/login");
+    await expect(page.getByTestId("login-form")).toBeVisible();
+    await page.getByTestId("sso-button").click();
+    await signInAtIdp(page, "nobody@example.com");
+    await expect(page.getByTestId("sso-message")).toContainText("There is no Gatehouse account for nobody@example.com in Acme");
+    await expect(page.getByTestId("sso-reference")).toHaveText(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    await context.close();
+  });
+
+  test("SP-initiated: Sign in with SSO returns to the page asked for", async ({ browser }) => {
+    const { context, page } = await freshPage(browser);
+    await page.goto("/acme/admin/users");
+    await expect(page).toHaveURL(/\/acme\/login\?next=/);
+    await hydrated(page);
+    await page.getByTestId("sso-button").click();
+    await expect(page).toHaveURL(new RegExp(`^${idpUrl}/saml/sso`));
+    await signInAtIdp(page, admin.email.toUpperCase());
+    await expect(page).toHaveURL(/\/acme\/admin\/users$/);
+    await hydrated(page);
+    await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+    await context.close();
+  });
+
+  test("IdP-initiated: signing in at the identity provider lands on the home page", async ({ browser }) => {
+    const { context, page } = await freshPage(browser);
+    await page.goto(`${idpUrl}/`);
+    await signInAtIdp(page, admin.email);
+    await expect(page).toHaveURL(/\/acme$/);
+    await hydrated(page);
+    await goto(page, "/acme/admin/audit");
+    await expect(page.locator("tbody tr").filter({ hasText: "method: sso" }).first()).toBeVisible();
+    await expect(page.locator("tbody tr").filter({ hasText: "SSO sign-in failed" }).first()).toContainText("no account with this email");
+    await context.close();
+  });
+
+  test("SAML only leaves just the SSO button, and the server refuses passwords", async ({ page, browser, baseURL }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await expect(page.getByTestId("sso-verified")).toContainText(admin.email);
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML", { exact: true }).check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML");
+
+    const { context, page: visitor } = await freshPage(browser);
+    await goto(visitor, "/acme/login");
+    await expect(visitor.getByTestId("sso-button")).toBeVisible();
+    await expect(visitor.getByTestId("login-form")).toHaveCount(0);
+    const refused = await visitor.request.post(`${baseURL}/api/sign_in`, {
+      form: { org: "acme", email: admin.email, password: admin.password },
+      headers: { origin: baseURL! },
+    });
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).message).toContain("signs in with single sign-on");
+    // The admin still gets in, through SSO.
+    await visitor.getByTestId("sso-button").click();
+    await signInAtIdp(visitor, admin.email);
+    await expect(visitor).toHaveURL(/\/acme$/);
+    await context.close();
+
+    // Back to SAML or password, so the other specs keep signing in with passwords.
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML or password").check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
+  });
+});

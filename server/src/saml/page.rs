@@ -1,0 +1,167 @@
+//! What a person sees when SSO does not work: plain words, what to do, and a
+//! reference the administrator finds in the audit log beside the precise reason.
+use app::domain::audit;
+use app::state::AppState;
+use app::store::{self, orgs::Org};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use rand::Rng;
+use saml_rs::SamlError;
+
+pub enum Failure {
+    SsoOff,
+    Empty,
+    /// The response is not one we can trust; the reason is for the audit log.
+    Unverified(String),
+    UnknownRequest,
+    Replayed(String),
+    NoAccount(String),
+    Deactivated(String),
+    Internal(String),
+}
+
+impl Failure {
+    pub fn internal(e: impl std::fmt::Display) -> Failure {
+        Failure::Internal(e.to_string())
+    }
+
+    pub fn from_saml(e: SamlError) -> Failure {
+        match e {
+            SamlError::ReplayDetected { key } => Failure::Replayed(key),
+            other => Failure::Unverified(format!("{other} ({other:?})")),
+        }
+    }
+
+    /// (status, what happened and what to do, the precise reason for the audit log, email if known)
+    fn explain(&self, org: &Org) -> (StatusCode, String, String, Option<String>) {
+        let start_again = "Start again from the sign-in page.";
+        match self {
+            Failure::SsoOff => (
+                StatusCode::BAD_REQUEST,
+                format!("Single sign-on is not turned on for {}. Sign in with your email and password, or ask your administrator.", org.name),
+                "SSO is not enabled for this organization".into(),
+                None,
+            ),
+            Failure::Empty => (
+                StatusCode::BAD_REQUEST,
+                format!("Your identity provider sent no sign-in response. {start_again}"),
+                "no SAMLResponse in the post".into(),
+                None,
+            ),
+            Failure::Unverified(reason) => (
+                StatusCode::BAD_REQUEST,
+                "The sign-in response could not be verified, so you are not signed in. Ask your administrator to check the identity provider certificate and settings in Gatehouse (Administration > Authentication).".into(),
+                format!("response not verified: {reason}"),
+                None,
+            ),
+            Failure::UnknownRequest => (
+                StatusCode::BAD_REQUEST,
+                format!("This sign-in was started too long ago, or was already completed. {start_again}"),
+                "InResponseTo matches no outstanding request (expired, already answered, or never sent)".into(),
+                None,
+            ),
+            Failure::Replayed(key) => (
+                StatusCode::BAD_REQUEST,
+                format!("This sign-in response was already used, so it cannot sign anyone in again. {start_again}"),
+                format!("replayed response ({key})"),
+                None,
+            ),
+            Failure::NoAccount(email) => (
+                StatusCode::FORBIDDEN,
+                format!("There is no Gatehouse account for {email} in {}. Ask your administrator to add you.", org.name),
+                "no account with this email".into(),
+                Some(email.clone()),
+            ),
+            Failure::Deactivated(email) => (
+                StatusCode::FORBIDDEN,
+                format!("Your account ({email}) in {} is deactivated. Ask your administrator to reactivate it.", org.name),
+                "account is deactivated".into(),
+                Some(email.clone()),
+            ),
+            Failure::Internal(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("Gatehouse could not finish signing you in. {start_again} If it keeps happening, tell your administrator."),
+                format!("server error: {e}"),
+                None,
+            ),
+        }
+    }
+
+    /// Records the failure in the audit log and answers with the page.
+    pub async fn respond(self, st: &AppState, org: &Org, ip: &str) -> Response {
+        let (status, message, reason, email) = self.explain(org);
+        let reference = reference();
+        tracing::warn!(org = %org.slug, %reference, %reason, "SSO sign-in failed");
+        let email = email.unwrap_or_default();
+        let event = store::audit::Event {
+            org_id: &org.id,
+            actor_id: None,
+            actor: if email.is_empty() { "anonymous" } else { &email },
+            action: audit::SSO_FAILED,
+            target: &email,
+            detail: format!("method: sso; reason: {reason}; reference: {reference}"),
+            ip,
+        };
+        if let Err(e) = store::audit::record(&st.db, event).await {
+            tracing::error!(error = %e, "cannot record a failed SSO sign-in");
+        }
+        render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))
+    }
+}
+
+/// A short id a person can read out to their administrator.
+fn reference() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let mut s: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    s.insert(4, '-');
+    s
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+pub fn render(status: StatusCode, title: &str, message: &str, reference: Option<&str>, org_slug: Option<&str>) -> Response {
+    let reference = reference
+        .map(|r| format!(r#"<p class="muted small">Reference: <code data-testid="sso-reference">{}</code> — give it to your administrator; the audit log has the details.</p>"#, escape(r)))
+        .unwrap_or_default();
+    let back = org_slug
+        .map(|o| format!(r#"<p><a class="btn btn-primary" href="/{}/login">Back to sign in</a></p>"#, escape(o)))
+        .unwrap_or_default();
+    let html = format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t} · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-failure"><h1>{t}</h1><div class="alert alert-error" role="alert" data-testid="sso-message">{m}</div>{reference}{back}</section></main></body></html>"#,
+        t = escape(title),
+        m = escape(message),
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+pub fn not_found(slug: &str) -> Response {
+    render(StatusCode::NOT_FOUND, "Organization not found", &format!("There is no organization “{slug}” on this Gatehouse. Check the address."), None, None)
+}
+
+pub fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "SAML endpoint");
+    render(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Gatehouse could not handle this sign-in. Try again; if it keeps happening, tell your administrator.", None, None)
+}
+
+pub fn sso_off(org: &Org) -> Response {
+    render(
+        StatusCode::BAD_REQUEST,
+        "Single sign-on is off",
+        &format!("Single sign-on is not turned on for {}. Sign in with your email and password, or ask your administrator.", org.name),
+        None,
+        Some(&org.slug),
+    )
+}
+
+pub fn misconfigured(org: &Org) -> Response {
+    render(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Single sign-on is misconfigured",
+        &format!("Gatehouse could not start single sign-on for {}. Ask your administrator to check the identity provider settings (Administration > Authentication).", org.name),
+        None,
+        Some(&org.slug),
+    )
+}
