@@ -18,11 +18,15 @@ pub fn SignInMethodSection() -> impl IntoView {
     let org = use_org();
     let save = ServerAction::<SaveAuthentication>::new();
     let error = report(save, "Authentication settings saved", FIELDS);
-    let settings = Resource::new(move || (org.get(), save.version().get()), |(o, _)| load_authentication(o));
+    // Reload only after a successful save: a refused one keeps the form as typed.
+    let saved = RwSignal::new(0u32);
+    let settings = Resource::new(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
     let editing = RwSignal::new(false);
+    let form = Form::default();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             editing.set(false);
+            saved.update(|n| *n += 1);
         }
     });
     let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
@@ -33,20 +37,23 @@ pub fn SignInMethodSection() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match settings.await {
                         Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
-                        Ok(s) => view! {
+                        Ok(s) => { let current = StoredValue::new(s.clone()); view! {
                             <div class="with-actions">
                                 <div>
                                     <h2>"Authentication method"</h2>
                                     <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
                                 </div>
                                 <Show when=move || !editing.get()>
-                                    <button class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| editing.set(true)>"Edit"</button>
+                                    <button class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
+                                        form.fill(&current.get_value());
+                                        editing.set(true);
+                                    }>"Edit"</button>
                                 </Show>
                             </div>
                             {
                                 let s2 = s.clone();
                                 move || if editing.get() {
-                                    edit_form(s2.clone(), save, error, field, editing).into_any()
+                                    edit_form(form, save, error, field, editing).into_any()
                                 } else {
                                     details(&s2).into_any()
                                 }
@@ -64,7 +71,7 @@ pub fn SignInMethodSection() -> impl IntoView {
                                     <a href=s.metadata_url.clone() rel="external" target="_blank" class="small">"Open the metadata"</a>
                                 </dd>
                             </dl>
-                        }.into_any(),
+                        }.into_any() }
                     }
                 })}
             </Transition>
@@ -112,19 +119,48 @@ fn certificate(c: CertificateInfo) -> impl IntoView {
     }
 }
 
+/// The Edit form's values; they live beside the card, so a reload of the
+/// settings never wipes what the admin typed.
+#[derive(Clone, Copy)]
+struct Form {
+    method: RwSignal<AuthMethod>,
+    url: RwSignal<String>,
+    cert: RwSignal<String>,
+    issuer: RwSignal<String>,
+    days: RwSignal<String>,
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        Form {
+            method: RwSignal::new(AuthMethod::Password),
+            url: RwSignal::new(String::new()),
+            cert: RwSignal::new(String::new()),
+            issuer: RwSignal::new(String::new()),
+            days: RwSignal::new(String::new()),
+        }
+    }
+}
+
+impl Form {
+    fn fill(&self, s: &AuthSettingsView) {
+        self.method.set(s.method);
+        self.url.set(s.idp_login_url.clone());
+        self.cert.set(s.idp_certificate.clone());
+        self.issuer.set(s.idp_issuer.clone());
+        self.days.set(s.session_days.to_string());
+    }
+}
+
 fn edit_form(
-    s: AuthSettingsView,
+    form: Form,
     save: ServerAction<SaveAuthentication>,
     error: Signal<Option<crate::error::AppError>>,
     field: impl Fn(&'static str) -> Signal<Option<String>> + Copy + 'static,
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let method = RwSignal::new(s.method);
-    let url = RwSignal::new(s.idp_login_url.clone());
-    let cert = RwSignal::new(s.idp_certificate.clone());
-    let issuer = RwSignal::new(s.idp_issuer.clone());
-    let days = RwSignal::new(s.session_days.to_string());
+    let Form { method, url, cert, issuer, days } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(SaveAuthentication {
