@@ -4,12 +4,13 @@
 #   make serve    build (release) and start without demo data (first-run page)
 #   make release  build only: target/release/gatehouse and target/site/
 #   make test     every test: Rust unit + integration, then Playwright in Chromium
+#   make idp      a local test SAML identity provider (saml-idp) for trying SSO with the demo
 
 SHELL := /bin/bash
 export GATEHOUSE_DATABASE_URL ?= sqlite://data/gatehouse.db
 export GATEHOUSE_BIND ?= 127.0.0.1:3000
 
-.PHONY: demo serve release build-debug test test-rust test-e2e bench clean
+.PHONY: demo serve release build-debug test test-rust test-e2e bench idp clean
 
 release:
 	scripts/build.sh release
@@ -38,6 +39,10 @@ test-e2e: build-debug
 bench:
 	cargo run --release -p server --example bench_users
 	cargo run --release -p server --example bench_scim
+
+# A real SAML identity provider on 127.0.0.1:7000 for the demo organization.
+idp:
+	scripts/test-idp.sh acme
 
 clean:
 	cargo clean

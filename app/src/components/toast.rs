@@ -74,3 +74,20 @@ where
     });
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
+
+/// Counts the successful completions of `action`. Resources that key on it
+/// reload after a change but not after a refused one: a refused submission
+/// changed nothing, and reloading would redraw the form and lose what was typed.
+pub fn successes<T>(action: ServerAction<T>) -> Signal<usize>
+where
+    T: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
+    T::Output: Clone + Send + Sync + 'static,
+{
+    let count = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            count.update(|n| *n += 1);
+        }
+    });
+    count.into()
+}

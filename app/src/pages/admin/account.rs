@@ -10,7 +10,8 @@ use leptos_meta::Title;
 pub fn AccountPage() -> impl IntoView {
     let org = use_org();
     let update = ServerAction::<UpdateOrgName>::new();
-    let details = Resource::new(move || (org.get(), update.version().get()), |(o, _)| load_account_details(o));
+    let updated = crate::components::toast::successes(update);
+    let details = Resource::new(move || (org.get(), updated.get()), |(o, _)| load_account_details(o));
     let toasts = use_toasts();
     Effect::new(move |_| match update.value().get() {
         Some(Ok(())) => toasts.success("Organization name saved"),

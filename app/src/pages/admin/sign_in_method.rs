@@ -3,7 +3,7 @@
 use crate::api::authentication::{load_authentication, SaveAuthentication};
 use crate::components::copy::CopyField;
 use crate::components::frame::use_org;
-use crate::components::toast::report;
+use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::sign_in::{MAX_SESSION_DAYS, MIN_SESSION_DAYS};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
@@ -18,15 +18,13 @@ pub fn SignInMethodSection() -> impl IntoView {
     let org = use_org();
     let save = ServerAction::<SaveAuthentication>::new();
     let error = report(save, "Authentication settings saved", FIELDS);
-    // Reload only after a successful save: a refused one keeps the form as typed.
-    let saved = RwSignal::new(0u32);
+    let saved = successes(save);
     let settings = Resource::new(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
     let editing = RwSignal::new(false);
     let form = Form::default();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             editing.set(false);
-            saved.update(|n| *n += 1);
         }
     });
     let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));

@@ -4,7 +4,7 @@ use crate::api::teams::{get_team, list_teams, ChangeTeamMembers, CreateTeam, Set
 use crate::components::frame::use_org;
 use crate::components::picker::PersonPicker;
 use crate::components::release::ReleaseNotice;
-use crate::components::toast::report;
+use crate::components::toast::{report, successes};
 use crate::components::{use_toasts, ErrorPanel, FieldError, FormError};
 use crate::domain::views::Choice;
 use leptos::prelude::*;
@@ -20,8 +20,9 @@ pub fn TeamsPage() -> impl IntoView {
     let search = Memo::new(move |_| q.read().get("search").unwrap_or_default());
     let inactive = Memo::new(move |_| q.read().get("show").as_deref() == Some("inactive"));
     let create = ServerAction::<CreateTeam>::new();
+    let created = successes(create);
     let teams = Resource::new(
-        move || (org.get(), search.get(), inactive.get(), create.version().get()),
+        move || (org.get(), search.get(), inactive.get(), created.get()),
         |(o, s, i, _)| list_teams(o, Some(s), Some(i)),
     );
     let toasts = use_toasts();
@@ -116,8 +117,9 @@ pub fn TeamPage() -> impl IntoView {
     report(members, "Members updated", &[]);
     let release = ServerAction::<ReleaseManaged>::new();
     report(release, "Now managed in Gatehouse", &[]);
+    let updated = successes(update);
     let detail = Resource::new(
-        move || (org.get(), id.get(), update.version().get(), members.version().get(), (set_active.version().get(), release.version().get())),
+        move || (org.get(), id.get(), updated.get(), members.version().get(), (set_active.version().get(), release.version().get())),
         |(o, id, ..)| get_team(o, id),
     );
     let selected: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());

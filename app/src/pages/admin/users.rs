@@ -10,7 +10,7 @@ use crate::components::frame::use_org;
 use crate::components::picker::PersonPicker;
 use crate::components::release::ReleaseNotice;
 use crate::components::url::query;
-use crate::components::toast::report;
+use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::views::{Choice, InvitationLink, UserQuery, UserSummary};
 use crate::pages::admin::audit::short_time;
@@ -66,13 +66,14 @@ pub fn UsersPage() -> impl IntoView {
     report(reactivate, "Reactivated", &[]);
     report(team_change, "Teams updated", &[]);
     report(delete_inv, "Invitation deleted", &[]);
+    let invited = successes(invite);
     let versions = move || {
         (
             change_type.version().get(),
             deactivate.version().get(),
             reactivate.version().get(),
             team_change.version().get(),
-            invite.version().get(),
+            invited.get(),
             resend.version().get(),
             delete_inv.version().get(),
         )
