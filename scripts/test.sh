@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test Gatehouse has: installs what is missing, builds the debug server
 # and site, runs the Rust tests (unit and HTTP integration against a real
-# SQLite file), then the Playwright suite in Debian's Chromium.
+# SQLite file, then the integration tests again on a throwaway PostgreSQL),
+# then the Playwright suite in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -15,6 +16,11 @@ echo "==> Rust tests"
 # app and server only: building the frontend in the same cargo run would switch
 # on app's `hydrate` feature beside `ssr` (cargo unifies features).
 cargo test -p app -p server
+
+echo "==> Rust integration tests again, on a throwaway PostgreSQL"
+# Same tests, same binaries: each test gets a fresh database on a PostgreSQL
+# server that scripts/with-postgres.sh starts (initdb as a non-root user) and removes.
+scripts/with-postgres.sh cargo test -p server --tests
 
 echo "==> Playwright tests"
 (cd end2end && npx playwright test)

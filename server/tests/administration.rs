@@ -373,3 +373,28 @@ async fn every_admin_server_function_refuses_non_admins() {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_types").fetch_one(&app.db).await.unwrap();
     assert_eq!(n, 3, "nothing was created");
 }
+
+/// Two admins deactivate each other at the same moment (on SQLite, and on
+/// PostgreSQL when the suite runs there): one wins, the organization keeps an admin.
+#[tokio::test]
+async fn the_last_admin_guard_holds_when_two_admins_act_at_once() {
+    for round in 0..4 {
+        let app = spawn_app().await;
+        app.setup_acme().await;
+        app.add_user("bea@acme.example", "bea's long password", BuiltIn::Admin).await;
+        let mut ada = app.admin_session().await;
+        let (mut bea, res) = app.sign_in("bea@acme.example", "bea's long password").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let ada_id = user_id(&app, ADMIN_EMAIL).await;
+        let bea_id = user_id(&app, "bea@acme.example").await;
+        let (a, b) = tokio::join!(
+            app.call_json(&mut ada, "deactivate_users", json!({"org": "acme", "user_ids": [bea_id], "new_owner_id": null})),
+            app.call_json(&mut bea, "deactivate_users", json!({"org": "acme", "user_ids": [ada_id], "new_owner_id": null})),
+        );
+        let statuses = [a.status(), b.status()];
+        let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE status = 'active'").fetch_one(&app.db).await.unwrap();
+        assert_eq!(active, 1, "round {round}: {statuses:?}");
+        assert!(statuses.contains(&StatusCode::OK), "round {round}: {statuses:?}");
+        assert!(statuses.iter().any(|s| s.is_client_error()), "round {round}: {statuses:?}");
+    }
+}

@@ -90,7 +90,7 @@ async fn setup_command_creates_the_organization_without_a_browser() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("pw");
     std::fs::write(&pw, "a long enough secret\n").unwrap();
-    let db = format!("sqlite://{}/g.db", dir.path().display());
+    let db = fresh_database_url(dir.path()).await;
     let run = |org: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
             .args(["setup", "--org", org, "--name", "Acme", "--admin-email", "ops@acme.example", "--admin-password-file"])

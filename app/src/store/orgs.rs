@@ -50,3 +50,10 @@ pub async fn rename<'e>(ex: impl Executor<'e, Database = Any>, id: &str, name: &
         .await
         .map(|_| ())
 }
+
+/// Locks the organization's row until the transaction ends (a portable
+/// `SELECT … FOR UPDATE`, which SQLite lacks): transactions that check an
+/// organization-wide rule before writing take turns.
+pub async fn lock(conn: &mut super::Conn, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+}

@@ -226,7 +226,15 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
 }
 
 /// Active users whose account type administers the organization, other than `except`.
+///
+/// Callers are transactions about to remove admins (the last-admin guard).
+/// The count first locks the organization's row until the transaction ends,
+/// so two such transactions never both see "another admin remains": SQLite's
+/// BEGIN IMMEDIATE already serializes writers, and on PostgreSQL (several
+/// instances, READ COMMITTED) the second waits here and then counts what the
+/// first committed.
 pub async fn active_admins_except(conn: &mut Conn, org_id: &str, except: &[String]) -> sqlx::Result<i64> {
+    super::orgs::lock(&mut *conn, org_id).await?;
     let mut sql = String::from(
         "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id \
          WHERE u.org_id = $1 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",

@@ -16,9 +16,26 @@ pub struct TestApp {
 pub const ADMIN_EMAIL: &str = "ada@acme.example";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
+/// The database a test gets: a fresh SQLite file, or, when the test command
+/// runs the suite beside a throwaway PostgreSQL (`GATEHOUSE_TEST_POSTGRES`,
+/// set by scripts/with-postgres.sh), a fresh database there.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("GATEHOUSE_TEST_POSTGRES") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            use sqlx::Connection;
+            let name = format!("t_{}", app::store::new_id().replace('-', ""));
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("the test PostgreSQL answers");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+            let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/gatehouse.db", dir.display()),
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db_url = format!("sqlite://{}/gatehouse.db", dir.path().display());
+    let db_url = fresh_database_url(dir.path()).await;
     let settings = Settings {
         database_url: db_url.clone(),
         bind: "127.0.0.1:0".parse().unwrap(),
