@@ -18,6 +18,10 @@ pub mod store;
 pub mod setup;
 #[cfg(feature = "ssr")]
 pub mod provisioning;
+#[cfg(feature = "ssr")]
+pub mod documents;
+#[cfg(feature = "ssr")]
+pub mod exports;
 
 pub use pages::{shell, App};
 

@@ -1,6 +1,8 @@
 //! The Gatehouse server: configuration, start-up, and the HTTP surface around
 //! the Leptos application (middleware, health check; later SCIM and SAML).
 pub mod demo;
+pub mod demo_data;
+pub mod exports;
 pub mod scim;
 pub mod sessions;
 pub mod web;
@@ -65,6 +67,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let shell_options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(web::healthz))
+        .route("/{org}/documents/{id}/{file}", get(exports::download))
         .nest("/scim/v2", scim::router(state.clone()))
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod account_types;
 pub mod audit;
+pub mod documents;
 pub mod provisioning;
 pub mod session;
 pub mod setup;
 pub mod teams;
 pub mod users;
+pub mod webhooks;

@@ -3,11 +3,14 @@
 //! placeholders, plain types, text ids and UTC times as RFC 3339 text.
 pub mod account_types;
 pub mod audit;
+pub mod datasets;
+pub mod documents;
 pub mod invitations;
 pub mod orgs;
 pub mod scim_tokens;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
