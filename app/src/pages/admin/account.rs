@@ -67,5 +67,6 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::pages::admin::webhooks::WebhookDestinations />
     }
 }

@@ -5,3 +5,4 @@ pub mod audit;
 pub mod authentication;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
