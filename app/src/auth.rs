@@ -99,12 +99,17 @@ pub async fn org(slug: &str) -> AppResult<Org> {
 
 /// The signed-in person of `org_slug`, or 401.
 pub async fn caller(org_slug: &str) -> AppResult<Caller> {
-    let st = state();
-    let org = org(org_slug).await?;
-    let session = session().await?;
-    let user = session_user(&session, &st.db, &org).await?.ok_or_else(AppError::unauthenticated)?;
+    caller_in(&state().db, &session().await?, org_slug, client_ip()).await
+}
+
+/// The signed-in person of `org_slug` in `session`, or 401 (for handlers outside Leptos).
+pub async fn caller_in(db: &Db, session: &Session, org_slug: &str, ip: String) -> AppResult<Caller> {
+    let org = store::orgs::by_slug(db, org_slug)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("There is no organization “{org_slug}” on this Gatehouse. Check the address.")))?;
+    let user = session_user(session, db, &org).await?.ok_or_else(AppError::unauthenticated)?;
     let permissions = PermissionSet::from_json(&user.permissions);
-    Ok(Caller { org, user, permissions, ip: client_ip() })
+    Ok(Caller { org, user, permissions, ip })
 }
 
 /// The signed-in administrator of `org_slug`: 401 when signed out, 403 for everyone else.

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     Invalid,
     Conflict,
     RateLimited,
+    /// Another service this request depends on failed (a webhook destination).
+    Upstream,
     Internal,
 }
 
@@ -28,6 +30,7 @@ impl ErrorKind {
             ErrorKind::Invalid => 400,
             ErrorKind::Conflict => 409,
             ErrorKind::RateLimited => 429,
+            ErrorKind::Upstream => 502,
             ErrorKind::Internal => 500,
         }
     }
@@ -77,6 +80,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) if m.contains("length limit exceeded") => {
+                AppError::new(ErrorKind::Invalid, "The request is too large (the limit is 2 MB). Send a smaller file.")
+            }
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
                 AppError::new(ErrorKind::Invalid, format!("The request was not understood: {m}"))
             }

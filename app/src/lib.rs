@@ -20,6 +20,10 @@ pub mod setup;
 pub mod provisioning;
 #[cfg(feature = "ssr")]
 pub mod sso;
+#[cfg(feature = "ssr")]
+pub mod documents;
+#[cfg(feature = "ssr")]
+pub mod exports;
 
 pub use pages::{shell, App};
 

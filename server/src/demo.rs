@@ -9,6 +9,8 @@ use std::path::Path;
 
 pub const DEMO_SLUG: &str = "acme";
 pub const DEMO_ADMIN: &str = "admin@acme.example";
+/// Rows of the demo's sample orders dataset.
+pub const DEMO_ORDERS: u64 = 50_000;
 
 const PEOPLE: &[(&str, &str, &str, BuiltIn)] = &[
     ("Casey", "Creator", "casey@acme.example", BuiltIn::Creator),
@@ -86,6 +88,10 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
         }
         store::audit::record(&mut *tx, seed_event(&org_id, audit::TEAM_CREATED, name, format!("{} members", members.len()))).await?;
     }
+    tx.commit().await?;
+    let dataset = crate::demo_data::orders_dataset(db, &org_id, DEMO_ORDERS).await?;
+    let mut tx = app::store::begin(&db).await?;
+    crate::demo_data::seed_documents(&mut tx, &org_id, &dataset).await?;
     tx.commit().await?;
 
     write_credentials(credentials, &password)?;

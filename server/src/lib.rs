@@ -2,6 +2,8 @@
 //! the Leptos application (middleware, health check; SCIM and SAML).
 pub mod demo;
 pub mod saml;
+pub mod demo_data;
+pub mod exports;
 pub mod scim;
 pub mod sessions;
 pub mod web;
@@ -66,6 +68,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let shell_options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(web::healthz))
+        .route("/{org}/documents/{id}/{file}", get(exports::download))
         .nest("/scim/v2", scim::router(state.clone()))
         .merge(saml::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))

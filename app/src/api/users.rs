@@ -302,8 +302,9 @@ pub async fn deactivate_users(org: String, user_ids: Vec<String>, new_owner_id: 
     }
     for u in users.iter().filter(|u| u.status == "active") {
         store::users::set_status(&mut tx, &c.org.id, &u.id, "inactive").await?;
-        // Documents arrive in a later release; the new owner is recorded now.
         store::audit::record(&mut *tx, c.event(audit::USER_DEACTIVATED, &u.email, format!("documents go to {}", owner.email))).await?;
+        let moved = c.event(audit::DOCUMENTS_TRANSFERRED, &u.email, format!("to {}", owner.email));
+        crate::documents::transfer_user(&mut tx, moved, &c.org.id, (&u.id, &u.first_name, &u.last_name, &u.email), &owner.id).await?;
     }
     tx.commit().await?;
     Ok(())

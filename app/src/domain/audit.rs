@@ -44,6 +44,15 @@ actions! {
     PROVISIONING_TOKEN_CREATED = "provisioning.token_created", "Provisioning token created";
     PROVISIONING_TOKEN_REVOKED = "provisioning.token_revoked", "Provisioning token revoked";
     PROVISIONING_RELEASED = "provisioning.released", "Released from identity provider management";
+    DOCUMENT_CREATED = "document.created", "Document created";
+    DOCUMENT_UPDATED = "document.updated", "Document changed";
+    DOCUMENT_SHARED = "document.shared", "Document shared";
+    DOCUMENTS_TRANSFERRED = "document.transferred", "Documents moved to a new owner";
+    DATASET_UPLOADED = "dataset.uploaded", "CSV uploaded as a dataset";
+    EXPORTED = "document.exported", "Document exported";
+    EXPORT_FAILED = "document.export_failed", "Export failed";
+    WEBHOOK_ALLOWED = "webhook.allowed", "Webhook destination allowed";
+    WEBHOOK_REMOVED = "webhook.removed", "Webhook destination removed";
 }
 
 pub fn label(key: &str) -> &str {

@@ -1,6 +1,9 @@
 //! Types and rules shared by the pages and the server. Nothing here touches
 //! the database, so it builds for the browser too.
 pub mod audit;
+pub mod csv;
+pub mod document_views;
+pub mod documents;
 pub mod names;
 pub mod password;
 pub mod permissions;

@@ -1,4 +1,4 @@
-//! `/{org}`: where signed-in people land.
+//! `/{org}`: where signed-in people land: their documents, then their profile.
 use crate::components::frame::use_me;
 use crate::components::ErrorPanel;
 use crate::components::frame::use_org;
@@ -9,6 +9,8 @@ use leptos_meta::Title;
 pub fn HomePage() -> impl IntoView {
     let me = use_me();
     let org = use_org();
+    // The documents' resource lives outside the Suspend of `me`: a resource made
+    // inside another's Suspend keeps the server-rendered page from finishing.
     view! {
         <Title text="Home" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -20,10 +22,13 @@ pub fn HomePage() -> impl IntoView {
                             <h1>"Welcome, " {m.first_name.clone()}</h1>
                             <p class="muted">{m.org_name.clone()}</p>
                         </div>
-                        <ProfileCard me=m />
                     }.into_any(),
                 }
             })}
+        </Transition>
+        <crate::pages::documents::DocumentsSection />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move { me.await.ok().map(|m| view! { <ProfileCard me=m /> }) })}
         </Transition>
     }
 }

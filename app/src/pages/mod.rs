@@ -1,5 +1,7 @@
 //! One module per screen.
 pub mod admin;
+pub mod document;
+pub mod documents;
 pub mod home;
 pub mod invite;
 pub mod login;
@@ -47,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />
                     <Route path=path!("profile") view=profile::ProfilePage />
+                    <Route path=path!("documents/:id") view=document::DocumentPage />
                     <ParentRoute path=path!("admin") view=AdminFrame>
                         <Route path=path!("") view=|| view! { <Redirect path="account" /> } />
                         <Route path=path!("account") view=admin::account::AccountPage />

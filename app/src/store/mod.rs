@@ -4,12 +4,15 @@
 pub mod account_types;
 pub mod audit;
 pub mod auth_settings;
+pub mod datasets;
+pub mod documents;
 pub mod invitations;
 pub mod orgs;
 pub mod saml;
 pub mod scim_tokens;
 pub mod teams;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -260,6 +260,10 @@ pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, P
         .await?;
     let actor = s.actor();
     store::audit::record(&mut *tx, s.event(&actor, audit::TEAM_DEACTIVATED, &team.name, format!("deleted by SCIM; workspace documents go to {}", s.token.created_by_email))).await?;
+    let event = s.event(&actor, audit::DOCUMENTS_TRANSFERRED, &team.name, format!("to {}", s.token.created_by_email));
+    app::documents::transfer_team(&mut tx, event, &s.org.id, &team.id, &team.name, &s.token.created_by)
+        .await
+        .map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, &e.message))?;
     tx.commit().await?;
     Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
 }

@@ -293,6 +293,9 @@ async fn write(s: &Scim, tx: &mut Conn, id: &str, m: Model) -> ScimResult<()> {
         let action = if m.active { audit::USER_REACTIVATED } else { audit::USER_DEACTIVATED };
         let detail = if m.active { "by SCIM".to_string() } else { format!("by SCIM; documents go to {}", s.token.created_by_email) };
         store::audit::record(&mut *tx, s.event(&actor, action, m.email.as_str(), detail)).await?;
+        if !m.active {
+            transfer(s, tx, &actor, (id, &m.first, &m.last, m.email.as_str())).await?;
+        }
     }
     if before.email != m.email.as_str() || before.first_name != m.first || before.last_name != m.last {
         changes.push("profile".into());
@@ -357,6 +360,13 @@ pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, P
         .await?;
     let actor = s.actor();
     store::audit::record(&mut *tx, s.event(&actor, audit::USER_DEACTIVATED, &r.email, format!("deleted by SCIM: deactivated and archived; documents go to {}", s.token.created_by_email))).await?;
+    transfer(&s, &mut tx, &actor, (&id, &r.first_name, &r.last_name, &r.email)).await?;
     tx.commit().await?;
     Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+}
+
+/// A person deprovisioned by the IdP: their documents go to the admin who created the token.
+async fn transfer(s: &Scim, tx: &mut Conn, actor: &str, from: (&str, &str, &str, &str)) -> ScimResult<()> {
+    let event = s.event(actor, audit::DOCUMENTS_TRANSFERRED, from.3, format!("to {}", s.token.created_by_email));
+    app::documents::transfer_user(tx, event, &s.org.id, from, &s.token.created_by).await.map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, &e.message))
 }

@@ -149,6 +149,13 @@ impl TestApp {
     pub async fn add_user(&self, email: &str, password: &str, kind: app::domain::permissions::BuiltIn) {
         let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
         let t = app::store::account_types::built_in(&self.db, &org.id, kind).await.unwrap();
+        self.add_user_of_type(email, password, &t.id).await;
+    }
+
+    /// Adds a user with a password and the account type `type_id`.
+    pub async fn add_user_of_type(&self, email: &str, password: &str, type_id: &str) {
+        let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
+        let t = app::store::account_types::get(&self.db, &org.id, type_id).await.unwrap().unwrap();
         let hash = app::auth::hash_password(password.to_string()).await.unwrap();
         app::store::users::insert(
             &self.db,
@@ -165,6 +172,10 @@ impl TestApp {
         )
         .await
         .unwrap();
+    }
+
+    pub async fn org_id(&self) -> String {
+        app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap().id
     }
 
     pub async fn audit_actions(&self) -> Vec<(String, String, String)> {

@@ -68,5 +68,6 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::pages::admin::webhooks::WebhookDestinations />
     }
 }

@@ -6,3 +6,4 @@ pub mod authentication;
 pub mod sign_in_method;
 pub mod teams;
 pub mod users;
+pub mod webhooks;

@@ -1,0 +1,74 @@
+//! Export to webhook: the destinations an admin allows (Administration >
+//! Account), and the export itself.
+use crate::domain::document_views::WebhookResult;
+use crate::domain::views::Choice;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "webhook_destinations")]
+pub async fn load_webhook_destinations(org: String) -> Result<Vec<Choice>, AppError> {
+    use crate::{auth, store};
+    let c = auth::admin(&org).await?;
+    Ok(store::webhooks::list(&auth::state().db, &c.org.id).await?.into_iter().map(|w| Choice { id: w.id, label: w.url }).collect())
+}
+
+#[server(endpoint = "allow_webhook")]
+pub async fn allow_webhook(org: String, url: String) -> Result<(), AppError> {
+    use crate::{auth, domain::audit, store};
+    let c = auth::admin(&org).await?;
+    let url = crate::exports::webhook::check_url(&url)?;
+    let db = &auth::state().db;
+    if store::webhooks::allowed(db, &c.org.id, &url).await? {
+        return Err(AppError::conflict("url", "This URL is already allowed."));
+    }
+    store::webhooks::insert(db, &c.org.id, &url, &c.user.id).await?;
+    store::audit::record(db, c.event(audit::WEBHOOK_ALLOWED, &url, String::new())).await?;
+    Ok(())
+}
+
+#[server(endpoint = "remove_webhook")]
+pub async fn remove_webhook(org: String, id: String) -> Result<(), AppError> {
+    use crate::{auth, domain::audit, store};
+    let c = auth::admin(&org).await?;
+    let db = &auth::state().db;
+    let url = store::webhooks::delete(db, &c.org.id, &id).await?.ok_or_else(|| AppError::not_found("That destination was already removed."))?;
+    store::audit::record(db, c.event(audit::WEBHOOK_REMOVED, &url, String::new())).await?;
+    Ok(())
+}
+
+/// Posts the document's rows as JSON to an allowed destination. Needs
+/// `export_webhook` (403 otherwise); failures are answered and audited.
+#[server(endpoint = "export_webhook")]
+pub async fn export_webhook(org: String, id: String, destination_id: String) -> Result<WebhookResult, AppError> {
+    use crate::domain::{audit, documents::ExportFormat};
+    use crate::exports::{self, Outcome};
+    use crate::{auth, documents, store};
+    let c = auth::caller(&org).await?;
+    let db = auth::state().db.clone();
+    let o = documents::open(&db, &c, &id).await?;
+    documents::require_export(&db, &c, ExportFormat::Webhook, &o.doc.name).await?;
+    let dest = store::webhooks::list(&db, &c.org.id)
+        .await?
+        .into_iter()
+        .find(|w| w.id == destination_id)
+        .ok_or_else(|| AppError::invalid("destination", "Choose a destination your administrator allowed (Administration > Account)."))?;
+    let (rx, done) = exports::start(db.clone(), c.clone(), &o, ExportFormat::Webhook, false);
+    let sent = exports::webhook::post(&dest.url, reqwest::Body::wrap_stream(exports::body_stream(rx))).await;
+    let outcome = done.await.unwrap_or(Outcome::Failed(0));
+    let rows = match outcome {
+        Outcome::Complete(n) | Outcome::Cancelled(n) | Outcome::Failed(n) => n,
+    };
+    let (failure, status) = match (&sent, outcome) {
+        (Ok(s), Outcome::Complete(_)) if (200..300).contains(s) => (None, *s),
+        (Ok(s), Outcome::Complete(_)) => (Some(format!("the destination answered HTTP {s}")), *s),
+        (Ok(s), _) => (Some("reading the rows failed".to_string()), *s),
+        (Err(e), _) => (Some(e.clone()), 0),
+    };
+    let extra = format!(" to {}{}", dest.url, failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
+    let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
+    store::audit::record(&db, c.event(action, &o.doc.name, exports::describe(ExportFormat::Webhook, outcome, &extra))).await?;
+    match failure {
+        None => Ok(WebhookResult { rows, status }),
+        Some(f) => Err(AppError::new(crate::error::ErrorKind::Upstream, format!("The export to {} failed: {f}. Nothing was retried; check the destination and export again.", dest.url))),
+    }
+}

@@ -1,0 +1,48 @@
+//! Administration > Account: the webhook destinations "Export to webhook" may post to.
+use crate::api::webhooks::{load_webhook_destinations, AllowWebhook, RemoveWebhook};
+use crate::components::frame::use_org;
+use crate::components::toast::report;
+use crate::components::{ErrorPanel, FieldError};
+use leptos::prelude::*;
+
+#[component]
+pub fn WebhookDestinations() -> impl IntoView {
+    let org = use_org();
+    let allow = ServerAction::<AllowWebhook>::new();
+    let remove = ServerAction::<RemoveWebhook>::new();
+    let error = report(allow, "Destination allowed", &["url"]);
+    report(remove, "Destination removed", &[]);
+    let list = Resource::new(move || (org.get(), allow.version().get(), remove.version().get()), |(o, ..)| load_webhook_destinations(o));
+    view! {
+        <section class="card" data-testid="webhook-destinations">
+            <h2>"Webhook destinations"</h2>
+            <p class="muted">"People whose account type allows “Export to webhook” can post a document's rows as JSON to these URLs only. Use https (http only for localhost)."</p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                        Ok(v) if v.is_empty() => view! { <p class="muted">"No destinations yet."</p> }.into_any(),
+                        Ok(v) => view! {
+                            <ul class="links">
+                                {v.into_iter().map(|d| {
+                                    let id = StoredValue::new(d.id.clone());
+                                    view! { <li><code>{d.label.clone()}</code> " "
+                                        <button class="btn btn-ghost btn-small" on:click=move |_| { remove.dispatch(RemoveWebhook { org: org.get_untracked(), id: id.get_value() }); }>"Remove"</button></li> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ActionForm action=allow attr:class="form inline-edit">
+                <input type="hidden" name="org" prop:value=move || org.get() />
+                <label for="webhook-url">"Allow a URL"</label>
+                <div class="row-inline">
+                    <input id="webhook-url" name="url" type="url" placeholder="https://hooks.example.com/gatehouse" required />
+                    <button type="submit" class="btn btn-secondary">"Allow"</button>
+                </div>
+                <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("url"))) />
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,216 @@
+//! Datasets and their rows. A document's view (columns, filters, sort) becomes
+//! SQL here: only slot names checked by `is_slot` reach the SQL text, every
+//! value is bound.
+use super::{new_id, now, Conn, Db};
+use crate::domain::documents::{is_slot, ColumnKind, DatasetColumn, FilterOp, TableView};
+use crate::domain::documents::format_number;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct DatasetRow {
+    pub id: String,
+    pub name: String,
+    pub columns: String,
+    pub row_count: i64,
+    pub source: String,
+}
+
+impl DatasetRow {
+    pub fn columns(&self) -> Vec<DatasetColumn> {
+        serde_json::from_str(&self.columns).unwrap_or_default()
+    }
+}
+
+pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, columns: &[DatasetColumn], source: &str, created_by: Option<&str>) -> sqlx::Result<String> {
+    let id = new_id();
+    sqlx::query("INSERT INTO datasets (id, org_id, name, columns, row_count, source, created_by, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)")
+        .bind(&id)
+        .bind(org_id)
+        .bind(name)
+        .bind(serde_json::to_string(columns).expect("columns serialize"))
+        .bind(source)
+        .bind(created_by)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// A cell to store: text, a number, or nothing.
+#[derive(Clone, Debug)]
+pub enum Cell {
+    Text(Option<String>),
+    Number(Option<f64>),
+}
+
+/// Appends rows numbered from `first_row_no`, in one statement per 400 rows.
+pub async fn insert_rows(conn: &mut Conn, dataset_id: &str, columns: &[DatasetColumn], first_row_no: i64, rows: &[Vec<Cell>]) -> sqlx::Result<()> {
+    let slots: Vec<&str> = columns.iter().map(|c| c.slot.as_str()).filter(|s| is_slot(s)).collect();
+    assert_eq!(slots.len(), columns.len(), "dataset columns have valid slots");
+    let per_row = slots.len() + 2;
+    for (chunk_no, chunk) in rows.chunks(400).enumerate() {
+        let mut sql = format!("INSERT INTO dataset_rows (dataset_id, row_no, {}) VALUES ", slots.join(", "));
+        for i in 0..chunk.len() {
+            let p = i * per_row;
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            sql.push_str(&super::placeholders(p + 1, per_row));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for (i, row) in chunk.iter().enumerate() {
+            q = q.bind(dataset_id).bind(first_row_no + (chunk_no * 400 + i) as i64);
+            for cell in row {
+                q = match cell {
+                    Cell::Text(v) => q.bind(v.clone()),
+                    Cell::Number(v) => q.bind(*v),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE datasets SET row_count = row_count + $1 WHERE id = $2")
+        .bind(rows.len() as i64)
+        .bind(dataset_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<DatasetRow>> {
+    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<DatasetRow>> {
+    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 ORDER BY name, id")
+        .bind(org_id)
+        .fetch_all(db)
+        .await
+}
+
+enum Bind {
+    Text(String),
+    Number(f64),
+}
+
+/// A view turned into SQL: what to select, the WHERE and ORDER BY, and the values to bind.
+pub struct RowQuery {
+    kinds: Vec<ColumnKind>,
+    select: String,
+    filter: String,
+    order: String,
+    binds: Vec<Bind>,
+}
+
+impl RowQuery {
+    /// `view` must have passed `TableView::check` against `columns`.
+    pub fn new(dataset_id: &str, columns: &[DatasetColumn], view: &TableView) -> RowQuery {
+        let col = |name: &str| columns.iter().find(|c| c.name == name && is_slot(&c.slot)).expect("checked view");
+        let shown: Vec<&DatasetColumn> = view.columns.iter().map(|n| col(n)).collect();
+        let mut binds = vec![Bind::Text(dataset_id.to_string())];
+        let mut filter = String::from("dataset_id = $1");
+        for f in &view.filters {
+            let c = col(&f.column);
+            let s = &c.slot;
+            let n = binds.len() + 1;
+            let cond = match (c.kind, f.op) {
+                (ColumnKind::Text, FilterOp::Contains) => {
+                    let escaped = f.value.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    binds.push(Bind::Text(format!("%{escaped}%")));
+                    format!("LOWER({s}) LIKE ${n} ESCAPE '\\'")
+                }
+                (ColumnKind::Number, FilterOp::Contains) => "1 = 0".to_string(),
+                (kind, op) => {
+                    binds.push(match kind {
+                        ColumnKind::Number => Bind::Number(crate::domain::documents::parse_number(&f.value).unwrap_or(0.0)),
+                        ColumnKind::Text => Bind::Text(f.value.clone()),
+                    });
+                    match op {
+                        FilterOp::Eq => format!("{s} = ${n}"),
+                        FilterOp::Ne => format!("({s} IS NULL OR {s} <> ${n})"),
+                        FilterOp::Gt => format!("{s} > ${n}"),
+                        FilterOp::Ge => format!("{s} >= ${n}"),
+                        FilterOp::Lt => format!("{s} < ${n}"),
+                        FilterOp::Le => format!("{s} <= ${n}"),
+                        FilterOp::Contains => unreachable!(),
+                    }
+                }
+            };
+            filter.push_str(" AND ");
+            filter.push_str(&cond);
+        }
+        // Empty cells last on both databases (they order NULLs differently).
+        let order = match &view.sort {
+            Some(s) => {
+                let slot = &col(&s.column).slot;
+                format!("({slot} IS NULL), {slot} {}, row_no", if s.desc { "DESC" } else { "ASC" })
+            }
+            None => "row_no".into(),
+        };
+        RowQuery {
+            kinds: shown.iter().map(|c| c.kind).collect(),
+            select: shown.iter().map(|c| c.slot.as_str()).collect::<Vec<_>>().join(", "),
+            filter,
+            order,
+            binds,
+        }
+    }
+
+    fn bind<'q>(&'q self, mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Number(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+
+    /// The SQL of every matching row, in order (for exports).
+    pub fn all_sql(&self) -> String {
+        format!("SELECT {} FROM dataset_rows WHERE {} ORDER BY {}", self.select, self.filter, self.order)
+    }
+
+    /// The query of every matching row, ready to `fetch` (stream).
+    pub fn all<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        self.bind(sqlx::query(sql))
+    }
+
+    pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM dataset_rows WHERE {}", self.filter);
+        let row = self.bind(sqlx::query(&sql)).fetch_one(db).await?;
+        row.try_get::<i64, _>(0)
+    }
+
+    /// One page of rows, as text.
+    pub async fn page(&self, db: &Db, limit: i64, offset: i64) -> sqlx::Result<Vec<Vec<String>>> {
+        let sql = format!("{} LIMIT {limit} OFFSET {offset}", self.all_sql());
+        let rows = self.bind(sqlx::query(&sql)).fetch_all(db).await?;
+        rows.iter().map(|r| self.cells(r)).collect()
+    }
+
+    /// A row's cells as text; empty cells as "".
+    pub fn cells(&self, row: &AnyRow) -> sqlx::Result<Vec<String>> {
+        self.values(row).map(|v| v.into_iter().map(|c| c.unwrap_or_default()).collect())
+    }
+
+    /// A row's cells: text as stored, numbers formatted; `None` for empty cells.
+    pub fn values(&self, row: &AnyRow) -> sqlx::Result<Vec<Option<String>>> {
+        self.kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match k {
+                ColumnKind::Text => row.try_get::<Option<String>, _>(i),
+                ColumnKind::Number => row.try_get::<Option<f64>, _>(i).map(|v| v.map(format_number)),
+            })
+            .collect()
+    }
+
+    pub fn kinds(&self) -> &[ColumnKind] {
+        &self.kinds
+    }
+}

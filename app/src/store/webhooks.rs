@@ -1,0 +1,40 @@
+//! The webhook destinations an admin allows for "Export to webhook".
+use super::{new_id, now, Db};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Destination {
+    pub id: String,
+    pub url: String,
+    pub created_at: String,
+}
+
+pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<Destination>> {
+    sqlx::query_as("SELECT id, url, created_at FROM webhook_destinations WHERE org_id = $1 ORDER BY url").bind(org_id).fetch_all(db).await
+}
+
+pub async fn insert(db: &Db, org_id: &str, url: &str, by: &str) -> sqlx::Result<String> {
+    let id = new_id();
+    sqlx::query("INSERT INTO webhook_destinations (id, org_id, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(org_id)
+        .bind(url)
+        .bind(by)
+        .bind(now())
+        .execute(db)
+        .await?;
+    Ok(id)
+}
+
+/// Removes a destination; its URL when there was one.
+pub async fn delete(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<String>> {
+    let url: Option<String> = sqlx::query_scalar("SELECT url FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(db).await?;
+    if url.is_some() {
+        sqlx::query("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(db).await?;
+    }
+    Ok(url)
+}
+
+pub async fn allowed(db: &Db, org_id: &str, url: &str) -> sqlx::Result<bool> {
+    let hit: Option<i64> = sqlx::query_scalar("SELECT 1 FROM webhook_destinations WHERE org_id = $1 AND url = $2").bind(org_id).bind(url).fetch_optional(db).await?;
+    Ok(hit.is_some())
+}

@@ -1,0 +1,52 @@
+//! Export downloads: `GET /{org}/documents/{id}/export.{csv,xlsx,pdf}`. The
+//! handler checks the session, access to the document and the account type's
+//! export permission (401, 404, 403), then streams the file.
+use app::auth::caller_in;
+use app::documents;
+use app::domain::documents::ExportFormat;
+use app::error::AppError;
+use app::exports;
+use app::state::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+fn refuse(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CACHE_CONTROL, "no-store")], format!("{}\n", e.message)).into_response()
+}
+
+pub async fn download(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    session: Session,
+    Path((org, id, file)): Path<(String, String, String)>,
+) -> Response {
+    let Some(format) = file.strip_prefix("export.").and_then(ExportFormat::from_extension) else {
+        return refuse(AppError::not_found("Exports are export.csv, export.xlsx and export.pdf."));
+    };
+    let c = match caller_in(&st.db, &session, &org, addr.ip().to_string()).await {
+        Ok(c) => c,
+        Err(e) => return refuse(e),
+    };
+    let o = match documents::open(&st.db, &c, &id).await {
+        Ok(o) => o,
+        Err(e) => return refuse(e),
+    };
+    if let Err(e) = documents::require_export(&st.db, &c, format, &o.doc.name).await {
+        return refuse(e);
+    }
+    let name = exports::file_name(&o.doc.name, format);
+    let (rx, _done) = exports::start(st.db.clone(), c, &o, format, true);
+    let mut res = Body::from_stream(exports::body_stream(rx)).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(exports::content_type(format)));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
