@@ -2,7 +2,7 @@
 # Installs what building and testing Gatehouse needs, only where it is missing:
 # the wasm32 target, the wasm-bindgen CLI pinned to the workspace's version,
 # the npm packages in end2end/ (Playwright, binaryen's wasm-opt) and, with
-# --browser, Debian's Chromium.
+# --browser, Debian's Chromium and nginx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +31,16 @@ if [ "${1:-}" = "--browser" ] && [ ! -x "$TOOLS/venv/bin/scim-sanity" ]; then
   "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim-sanity==0.7.4
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "==> installing Debian's chromium"
+# The tests also need Debian's chromium (Playwright) and nginx (the load
+# balancer of the multi-instance test); PostgreSQL is checked by with-postgres.sh.
+missing=()
+if [ "${1:-}" = "--browser" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian's ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

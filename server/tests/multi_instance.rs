@@ -1,0 +1,326 @@
+//! Several Gatehouse instances on one PostgreSQL behind Debian's nginx
+//! (round-robin, no sticky sessions): sessions, SAML requests and used
+//! assertions, SCIM tokens and the organization-wide rules hold across
+//! instances, and killing an instance loses no write it acknowledged.
+//! Runs when the test command provides a PostgreSQL (GATEHOUSE_TEST_POSTGRES).
+mod common;
+
+use common::saml_idp::*;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Instance {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+fn nginx_bin() -> &'static str {
+    if Path::new("/usr/sbin/nginx").exists() { "/usr/sbin/nginx" } else { "nginx" }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_healthy(http: &reqwest::Client, url: &str) {
+    for _ in 0..200 {
+        if let Ok(r) = http.get(format!("{url}/healthz")).send().await {
+            if r.status() == StatusCode::OK {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} did not become healthy");
+}
+
+fn start_instance(db_url: &str, public: &str, dir: &Path) -> Instance {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .arg("serve")
+        .env("GATEHOUSE_DATABASE_URL", db_url)
+        .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
+        .env("GATEHOUSE_BASE_URL", public)
+        .env("LEPTOS_SITE_ROOT", dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start gatehouse");
+    Instance { child, url: format!("http://127.0.0.1:{port}") }
+}
+
+fn start_nginx(dir: &Path, port: u16, upstreams: &[&Instance]) -> Nginx {
+    let servers: String = upstreams.iter().map(|i| format!("server {};\n", i.url.trim_start_matches("http://"))).collect();
+    let d = dir.display();
+    let conf = format!(
+        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log;\nevents {{ worker_connections 1024; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+         upstream gatehouse {{\n{servers}}}\n server {{\n  listen 127.0.0.1:{port};\n  location / {{\n   proxy_pass http://gatehouse;\n   proxy_set_header Host $http_host;\n   proxy_next_upstream off;\n  }}\n }}\n}}\n"
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    let child = Command::new(nginx_bin())
+        .args(["-c", &dir.join("nginx.conf").display().to_string(), "-e", &dir.join("nginx-error.log").display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start nginx");
+    Nginx(child)
+}
+
+fn cookie_of(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.strip_prefix("gatehouse_session=").map(|r| r.split(';').next().unwrap().to_string()))
+        .next()
+}
+
+/// A browser's server-function call (form-encoded) to `url` with the session cookie.
+async fn api_form(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    http.post(format!("{url}/api/{endpoint}"))
+        .header("cookie", format!("gatehouse_session={cookie}"))
+        .header("origin", url)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The same for server functions that take JSON.
+async fn api(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, body: Value) -> reqwest::Response {
+    http.post(format!("{url}/api/{endpoint}"))
+        .header("cookie", format!("gatehouse_session={cookie}"))
+        .header("origin", url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn instances_behind_nginx_share_everything_through_postgresql() {
+    let pg = std::env::var("GATEHOUSE_TEST_POSTGRES").unwrap_or_default();
+    let has_nginx = Command::new(nginx_bin()).arg("-v").stderr(Stdio::null()).status().is_ok();
+    if pg.is_empty() || !has_nginx {
+        eprintln!("skipped: needs the throwaway PostgreSQL and nginx that scripts/test.sh provides (scripts/with-postgres.sh)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let db_url = fresh_database_url(dir.path()).await;
+    let db = gatehouse_server::open_database(&db_url).await.unwrap();
+    let lb_port = free_port();
+    let public = format!("http://127.0.0.1:{lb_port}");
+    let a = start_instance(&db_url, &public, dir.path());
+    let mut b = start_instance(&db_url, &public, dir.path());
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    wait_healthy(&http, &a.url).await;
+    wait_healthy(&http, &b.url).await;
+    let _nginx = start_nginx(dir.path(), lb_port, &[&a, &b]);
+    wait_healthy(&http, &public).await;
+
+    // Set up through the load balancer, sign in, and keep working on every instance.
+    let res = http
+        .post(format!("{public}/api/run_setup"))
+        .header("origin", &public)
+        .form(&[("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = http
+        .post(format!("{public}/api/sign_in"))
+        .header("origin", &public)
+        .form(&[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = cookie_of(&res).expect("a session");
+    for url in [&public, &public, &public, &public, &a.url, &b.url] {
+        let res = api_form(&http, url, &cookie, "me", &[("org", "acme")]).await;
+        assert_eq!(res.status(), StatusCode::OK, "signed in on {url}");
+    }
+
+    // SP-initiated SSO: the request leaves instance A, the response arrives at B; a replay fails on A.
+    let settings = json!({"method": "saml_or_password", "idp_login_url": IDP_SSO, "idp_certificate": IDP_CERT, "idp_issuer": IDP_ENTITY, "session_days": 30});
+    let res = api(&http, &public, &cookie, "save_authentication", json!({"org": "acme", "input": settings})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let res = http.get(format!("{}/acme/sso", a.url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let request_id: String = sqlx::query_scalar("SELECT id FROM saml_requests").fetch_one(&db).await.unwrap();
+    let mut r = Resp::for_base(&public, Some(&request_id));
+    r.name_id = ADMIN_EMAIL.into();
+    let form = [("SAMLResponse", b64(&r.signed())), ("RelayState", "/acme".to_string())];
+    let res = http.post(format!("{}/acme/finish-login", b.url)).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let sso_cookie = cookie_of(&res).expect("signed in by SSO on B");
+    assert_eq!(api_form(&http, &a.url, &sso_cookie, "me", &[("org", "acme")]).await.status(), StatusCode::OK);
+    let replay = http.post(format!("{}/acme/finish-login", a.url)).form(&form).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST, "a replay is refused on the other instance");
+    let unsolicited = [("SAMLResponse", b64(&{
+        let mut u = Resp::for_base(&public, None);
+        u.name_id = ADMIN_EMAIL.into();
+        u
+    }.signed()))];
+    assert_eq!(http.post(format!("{}/acme/finish-login", a.url)).form(&unsolicited).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(http.post(format!("{}/acme/finish-login", b.url)).form(&unsolicited).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+
+    // A SCIM token works on every instance; revoked, it stops on every instance at once.
+    let token: Value = api_form(&http, &public, &cookie, "create_provisioning_token", &[("org", "acme"), ("name", "okta"), ("acknowledged", "true")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let scim = |url: &str| format!("{url}/scim/v2");
+    for url in [&a.url, &b.url] {
+        let res = http.get(format!("{}/Users?count=1", scim(url))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    // Two creates of one userName at the same moment on two instances: one 201, one 409.
+    let user = |name: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "name": {"givenName": "T", "familyName": "U"}, "active": true});
+    for i in 0..5 {
+        let name = format!("twin{i}@acme.example");
+        let (x, y) = tokio::join!(
+            http.post(format!("{}/Users", scim(&a.url))).bearer_auth(&token).json(&user(&name)).send(),
+            http.post(format!("{}/Users", scim(&b.url))).bearer_auth(&token).json(&user(&name)).send(),
+        );
+        let mut statuses = [x.unwrap().status().as_u16(), y.unwrap().status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [201, 409], "{name}");
+    }
+
+    // Concurrent membership PATCHes on one group from both instances all take effect.
+    let group: Value = http
+        .post(format!("{}/Groups", scim(&public)))
+        .bearer_auth(&token)
+        .json(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Shared"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let gid = group["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for i in 0..16 {
+        let u: Value = http.post(format!("{}/Users", scim(&public))).bearer_auth(&token).json(&user(&format!("m{i}@acme.example"))).send().await.unwrap().json().await.unwrap();
+        ids.push(u["id"].as_str().unwrap().to_string());
+    }
+    let patches = ids.iter().enumerate().map(|(i, id)| {
+        let url = format!("{}/Groups/{gid}", scim(if i % 2 == 0 { &a.url } else { &b.url }));
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]});
+        let req = http.patch(url).bearer_auth(&token).json(&body);
+        // Spawned before any is awaited: the PATCHes run at the same time.
+        tokio::spawn(async move { req.send().await.unwrap().status() })
+    });
+    for status in patches.collect::<Vec<_>>() {
+        let status = status.await.unwrap();
+        assert!(status.is_success(), "{status}");
+    }
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = $1").bind(&gid).fetch_one(&db).await.unwrap();
+    assert_eq!(members, 16);
+
+    // The last-admin guard across instances: two admins deactivate each other, one on A, one on B.
+    sqlx::query("UPDATE users SET account_type_id = (SELECT account_type_id FROM users WHERE email_norm = $1) WHERE email_norm = 'm0@acme.example'")
+        .bind(ADMIN_EMAIL)
+        .execute(&db)
+        .await
+        .unwrap();
+    let m0: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = 'm0@acme.example'").fetch_one(&db).await.unwrap();
+    let ada: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&db).await.unwrap();
+    sqlx::query("UPDATE users SET origin = 'local', password_hash = (SELECT password_hash FROM users WHERE id = $1) WHERE id = $2").bind(&ada).bind(&m0).execute(&db).await.unwrap();
+    let m0_cookie = cookie_of(
+        &http.post(format!("{}/api/sign_in", b.url)).header("origin", &b.url).form(&[("org", "acme"), ("email", "m0@acme.example"), ("password", ADMIN_PASSWORD)]).send().await.unwrap(),
+    )
+    .expect("m0 signs in");
+    let (x, y) = tokio::join!(
+        api(&http, &a.url, &cookie, "deactivate_users", json!({"org": "acme", "user_ids": [m0], "new_owner_id": null})),
+        api(&http, &b.url, &m0_cookie, "deactivate_users", json!({"org": "acme", "user_ids": [ada], "new_owner_id": null})),
+    );
+    let statuses = [x.status(), y.status()];
+    let admins: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(admins, 1, "one admin remains: {statuses:?}");
+
+    // Revoking the token stops it on both instances at once.
+    let token_id: String = sqlx::query_scalar("SELECT id FROM scim_tokens").fetch_one(&db).await.unwrap();
+    let active_cookie = if admins == 1 && x.status() == StatusCode::OK { cookie.clone() } else { m0_cookie.clone() };
+    let res = api_form(&http, &public, &active_cookie, "revoke_provisioning_token", &[("org", "acme"), ("id", &token_id)]).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    for url in [&a.url, &b.url] {
+        let res = http.get(format!("{}/Users?count=1", scim(url))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "revoked on {url}");
+    }
+
+    // kill -9 of instance B in the middle of a SCIM load: every write that got a 2xx is kept.
+    let token: Value = api_form(&http, &public, &active_cookie, "create_provisioning_token", &[("org", "acme"), ("name", "load"), ("acknowledged", "true")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut load = Vec::new();
+    for worker in 0..8 {
+        let (http, token, acknowledged, stop) = (http.clone(), token.clone(), acknowledged.clone(), stop.clone());
+        let url = scim(if worker % 2 == 0 { &a.url } else { &b.url });
+        load.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let name = format!("load{worker}-{n}@acme.example");
+                let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "active": true});
+                if let Ok(r) = http.post(format!("{url}/Users")).bearer_auth(&token).json(&body).send().await {
+                    if r.status() == StatusCode::CREATED {
+                        acknowledged.lock().unwrap().push(name);
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.child.kill().unwrap(); // SIGKILL
+    b.child.wait().unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in load {
+        t.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(acknowledged.len() > 20, "the load ran ({} creates)", acknowledged.len());
+    let stored: Vec<String> = sqlx::query_scalar("SELECT email_norm FROM users WHERE email_norm LIKE 'load%'").fetch_all(&db).await.unwrap();
+    let stored: std::collections::HashSet<String> = stored.into_iter().collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|n| !stored.contains(*n)).collect();
+    assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
+    eprintln!("kill -9 under load: {} acknowledged creates, all stored", acknowledged.len());
+}
