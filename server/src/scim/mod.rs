@@ -5,6 +5,7 @@ mod discovery;
 pub mod filter;
 mod groups;
 mod patch;
+mod search;
 mod users;
 
 use app::state::AppState;
@@ -14,7 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
@@ -36,6 +37,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ResourceTypes/{name}", get(discovery::resource_type).fallback(method_not_allowed))
         .route("/Schemas", get(discovery::schemas).fallback(method_not_allowed))
         .route("/Schemas/{id}", get(discovery::schema).fallback(method_not_allowed))
+        .route("/.search", post(search::root).fallback(method_not_allowed))
+        .route("/Users/.search", post(search::users).fallback(method_not_allowed))
+        .route("/Groups/.search", post(search::groups).fallback(method_not_allowed))
         .route("/Users", get(users::list).post(users::create).fallback(method_not_allowed))
         .route("/Users/{id}", get(users::get).put(users::replace).patch(users::patch).delete(users::delete).fallback(method_not_allowed))
         .route("/Groups", get(groups::list).post(groups::create).fallback(method_not_allowed))
