@@ -54,6 +54,31 @@ pub async fn find_active(db: &Db, token_hash: &str) -> sqlx::Result<Option<Token
     sqlx::query_as(&format!("{SELECT} WHERE token_hash = $1 AND revoked_at IS NULL")).bind(token_hash).fetch_optional(db).await
 }
 
+/// The unrevoked token with this hash and its organization, in one query
+/// (every SCIM request asks; a revocation counts from the next request).
+pub async fn find_active_with_org(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
+    #[derive(FromRow)]
+    struct Both {
+        #[sqlx(flatten)]
+        token: TokenRow,
+        org_slug: String,
+        org_name: String,
+        org_created_at: String,
+    }
+    let row: Option<Both> = sqlx::query_as(
+        "SELECT t.id, t.org_id, t.name, t.token_hash, t.created_by, t.created_by_email, t.created_at, t.last_used_at, t.revoked_at, \
+         o.slug AS org_slug, o.name AS org_name, o.created_at AS org_created_at \
+         FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|b| {
+        let org = super::orgs::Org { id: b.token.org_id.clone(), slug: b.org_slug, name: b.org_name, created_at: b.org_created_at };
+        (b.token, org)
+    }))
+}
+
 pub async fn get(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Option<TokenRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 AND id = $2")).bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
@@ -68,8 +93,8 @@ pub async fn revoke(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<boo
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn touch(db: &Db, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2").bind(now()).bind(id).execute(db).await.map(|_| ())
+pub async fn touch(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 pub async fn active_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {

@@ -268,8 +268,12 @@ pub async fn patch(
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
-    let now = current_members(&mut tx, &id).await?;
-    let change = patch::group_changes(&ops, &now)?;
+    let change = if patch::needs_current_members(&ops) {
+        let now = current_members(&mut tx, &id).await?;
+        patch::group_changes(&ops, Some(&now))?
+    } else {
+        patch::group_changes(&ops, None)?
+    };
     if change.name.is_some() || change.external_id.is_some() {
         let name = match &change.name {
             Some(v) => read_name(v)?,
@@ -278,11 +282,12 @@ pub async fn patch(
         rename(&s, &mut tx, &team, &name, change.external_id.clone()).await?;
     }
     set_members(&s, &mut tx, &team, &change.add, &change.remove).await?;
-    // The whole resource (RFC 7644 §3.5.2), members included unless the
-    // request says `?excludedAttributes=members`.
-    let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
     tx.commit().await?;
-    Ok(res)
+    // The whole resource (RFC 7644 §3.5.2), members included unless the
+    // request says `?excludedAttributes=members`; read after the commit, so
+    // other writers need not wait for it.
+    let mut conn = st.db.acquire().await?;
+    respond(&s, &mut conn, &id, StatusCode::OK, Some(&p)).await
 }
 
 /// DELETE deactivates the team and archives it (then 404).

@@ -446,8 +446,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
 }
 
 /// Writes a full model over a user (PUT, and PATCH after applying its operations).
-async fn write(s: &Scim, tx: &mut Conn, id: &str, m: Model) -> ScimResult<()> {
-    let before = load(tx, &s.org.id, id).await?;
+async fn write(s: &Scim, tx: &mut Conn, id: &str, m: Model, before: Row) -> ScimResult<()> {
     let clash: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2 AND id <> $3")
         .bind(&s.org.id)
         .bind(m.email.normalized())
@@ -529,7 +528,8 @@ pub async fn replace(
 ) -> ScimResult<Response> {
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
     let mut tx = app::store::begin(&st.db).await?;
-    write(&s, &mut tx, &id, m).await?;
+    let before = load(&mut tx, &s.org.id, &id).await?;
+    write(&s, &mut tx, &id, m, before).await?;
     let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
     tx.commit().await?;
     Ok(res)
@@ -549,7 +549,7 @@ pub async fn patch(
     let current = load(&mut tx, &s.org.id, &id).await?;
     let mut doc = to_json(&s, &current, &[]);
     patch::apply(&mut doc, &ops, patch::Resource::User)?;
-    write(&s, &mut tx, &id, read_model(&doc, Absent::Unassigned)?).await?;
+    write(&s, &mut tx, &id, read_model(&doc, Absent::Unassigned)?, current).await?;
     let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
     tx.commit().await?;
     Ok(res)
