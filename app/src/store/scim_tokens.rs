@@ -79,11 +79,49 @@ pub async fn find_active_with_org(db: &Db, token_hash: &str) -> sqlx::Result<Opt
     }))
 }
 
+/// How long a successful look-up is reused by this process. A revocation
+/// takes effect at once on the instance that made it (the cache is emptied)
+/// and within this time on every other instance sharing the database.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+type Cached = (std::time::Instant, TokenRow, super::orgs::Org);
+
+fn cache() -> std::sync::MutexGuard<'static, std::collections::HashMap<String, Cached>> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Cached>>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `find_active_with_org`, reusing a hit of the last `CACHE_TTL` (a busy
+/// identity provider sends many requests a second with one token). Misses are
+/// never cached, so a new token works at once.
+pub async fn find_active_cached(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
+    let now = std::time::Instant::now();
+    if let Some((at, t, o)) = cache().get(token_hash) {
+        if now.duration_since(*at) < CACHE_TTL {
+            return Ok(Some((t.clone(), o.clone())));
+        }
+    }
+    let found = find_active_with_org(db, token_hash).await?;
+    let mut c = cache();
+    c.retain(|_, (at, ..)| now.duration_since(*at) < CACHE_TTL);
+    match &found {
+        Some((t, o)) => {
+            c.insert(token_hash.to_string(), (now, t.clone(), o.clone()));
+        }
+        None => {
+            c.remove(token_hash);
+        }
+    }
+    Ok(found)
+}
+
 pub async fn get(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Option<TokenRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 AND id = $2")).bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
 
 pub async fn revoke(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<bool> {
+    // Forget this process's recent look-ups, so the token stops here at once.
+    cache().clear();
     let r = sqlx::query("UPDATE scim_tokens SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL")
         .bind(now())
         .bind(org_id)

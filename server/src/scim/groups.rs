@@ -34,7 +34,7 @@ async fn members_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult
     super::grouped(
         conn,
         "SELECT m.team_id, u.id, u.email FROM team_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({in}) ORDER BY u.email_norm",
+         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({in}) ORDER BY m.team_id, m.user_id",
         org_id,
         ids,
     )

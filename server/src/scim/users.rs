@@ -390,8 +390,13 @@ fn profile_json(m: &Model) -> String {
 
 pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
+    // Read before taking the write lock; the foreign key still refuses a type
+    // deleted in between (a 500, and nothing written).
+    let (type_id, type_name) = {
+        let mut conn = st.db.acquire().await?;
+        account_type(&mut conn, &s.org.id, m.user_type.as_deref()).await?
+    };
     let mut tx = app::store::begin(&st.db).await?;
-    let (type_id, type_name) = account_type(&mut tx, &s.org.id, m.user_type.as_deref()).await?;
     let id = store::new_id();
     let now = store::now();
     let status = status_of(m.active);
