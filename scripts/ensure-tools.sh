@@ -23,12 +23,22 @@ if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
-# The SCIM conformance probe the tests run against the real server (PyPI).
+# The SCIM conformance tools the tests run against the real server (PyPI),
+# pinned, in one venv: scim-sanity's probe and scim2-cli's `scim ... test`
+# (scim2-cli needs Python >= 3.11).
 TOOLS=${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}
-if [ "${1:-}" = "--browser" ] && [ ! -x "$TOOLS/venv/bin/scim-sanity" ]; then
-  echo "==> installing scim-sanity (SCIM conformance probe) into $TOOLS/venv"
-  python3 -m venv "$TOOLS/venv"
-  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim-sanity==0.7.4
+if [ "${1:-}" = "--browser" ]; then
+  if [ ! -x "$TOOLS/venv/bin/pip" ]; then
+    python3 -m venv "$TOOLS/venv"
+  fi
+  if [ ! -x "$TOOLS/venv/bin/scim-sanity" ]; then
+    echo "==> installing scim-sanity (SCIM conformance probe) into $TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim-sanity==0.7.4
+  fi
+  if [ ! -x "$TOOLS/venv/bin/scim" ]; then
+    echo "==> installing scim2-cli (SCIM conformance checks) into $TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim2-cli==0.6.0 scim2-tester==0.5.2 scim2-client==0.13.2 scim2-models==0.12.3
+  fi
 fi
 
 # The tests also need Debian's chromium (Playwright) and nginx (the load

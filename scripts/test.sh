@@ -10,7 +10,10 @@ start=$(date +%s)
 scripts/ensure-tools.sh --browser
 scripts/build.sh debug
 
-export SCIM_SANITY="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv/bin/scim-sanity"
+# The SCIM conformance tools the Rust tests run against the real server.
+TOOLS_VENV="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv"
+export SCIM_SANITY="$TOOLS_VENV/bin/scim-sanity"
+export SCIM2_CLI="$TOOLS_VENV/bin/scim"
 
 echo "==> Rust tests"
 # app and server only: building the frontend in the same cargo run would switch

@@ -16,7 +16,9 @@ fn env(name: &str, default: usize) -> usize {
 async fn check(r: reqwest::Result<reqwest::Response>, want: u16) -> bool {
     static SHOWN: AtomicUsize = AtomicUsize::new(0);
     match r {
-        Ok(r) if r.status().as_u16() == want => true,
+        // Read the whole answer, as an identity provider does (and so that the
+        // connection is reused rather than closed with the body unread).
+        Ok(r) if r.status().as_u16() == want => r.bytes().await.is_ok(),
         other => {
             if SHOWN.fetch_add(1, Ordering::Relaxed) < 3 {
                 match other {

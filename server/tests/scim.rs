@@ -391,6 +391,183 @@ async fn scim_sanity_probe_passes() {
     assert!(text.contains("All tests passed"), "{text}");
 }
 
+/// scim2-cli (PyPI `scim2-cli`, checks from `scim2-tester`) against the real
+/// server: discovery, CRUD, attributes/excludedAttributes, root `/.search`,
+/// and PATCH add/replace/remove of every writable attribute it finds in our
+/// /Schemas, with the values it sent compared to what comes back.
+#[tokio::test]
+async fn scim2_cli_test_passes() {
+    let Ok(tool) = std::env::var("SCIM2_CLI") else {
+        eprintln!("SKIPPED: SCIM2_CLI is not set (scripts/test.sh installs scim2-cli and sets it to the `scim` command)");
+        return;
+    };
+    assert!(std::path::Path::new(&tool).exists(), "SCIM2_CLI={tool} does not exist; run scripts/ensure-tools.sh --browser");
+    let (app, _, token) = setup().await;
+    let base = format!("{}/scim/v2", app.base);
+    let out = tokio::process::Command::new(&tool)
+        .args(["--url", &base, "--header", &format!("Authorization: Bearer {token}"), "test"])
+        .output()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    // One line a check, starting with its status; reasons are indented.
+    let statuses: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ') && !l.starts_with("Performing") && !l.trim().is_empty()).collect();
+    let failed: Vec<&&str> = statuses.iter().filter(|l| !l.starts_with("SUCCESS ")).collect();
+    assert!(failed.is_empty(), "scim2-cli reported {failed:?}:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "scim2-cli exited with {}:\n{text}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    // Every family of checks ran, for both resource types.
+    for check in ["object_creation", "object_replacement", "object_deletion", "search_with_attributes", "check_add_attribute", "check_remove_attribute", "check_replace_attribute"] {
+        let n = statuses.iter().filter(|l| l.split_whitespace().nth(1) == Some(check)).count();
+        assert!(n >= 2, "{check} ran {n} times:\n{text}");
+    }
+    assert!(statuses.len() >= 70, "only {} checks ran:\n{text}", statuses.len());
+}
+
+/// What the IdP sends comes back as sent: name and emails verbatim (no computed
+/// `formatted`, no added `primary`); a removed attribute is absent afterwards,
+/// and removing `active` or `userType` has a defined effect in Gatehouse.
+#[tokio::test]
+async fn values_come_back_as_sent_and_removed_attributes_are_absent() {
+    let (app, _, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let (st, v) = idp
+        .post(
+            "/Users",
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "echo@acme.example",
+                   "name": {"givenName": "Ada", "familyName": "Byron", "middleName": "King"},
+                   "emails": [{"value": "ada.home@example.org", "type": "home"}, {"value": "echo@acme.example", "type": "work", "primary": true}],
+                   "userType": "Creator", "active": true}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(v["name"], json!({"givenName": "Ada", "familyName": "Byron", "middleName": "King"}), "no computed formatted");
+    assert_eq!(v["emails"], json!([{"value": "ada.home@example.org", "type": "home"}, {"value": "echo@acme.example", "type": "work", "primary": true}]));
+    assert!(v.get("displayName").is_none(), "displayName was not sent: {v}");
+    // Gatehouse's own columns still get a first and last name.
+    let (first, last): (String, String) = sqlx::query_as("SELECT first_name, last_name FROM users WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    assert_eq!((first.as_str(), last.as_str()), ("Ada", "Byron"));
+
+    // Remove name, emails and userType: absent afterwards; the person is a Viewer.
+    let (st, v) = idp
+        .patch(&format!("/Users/{id}"), json!([{"op": "remove", "path": "name"}, {"op": "remove", "path": "emails"}, {"op": "remove", "path": "userType"}]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    for gone in ["name", "emails", "userType"] {
+        assert!(v.get(gone).is_none(), "{gone} still there: {v}");
+    }
+    let (_, v) = idp.get(&format!("/Users/{id}")).await;
+    assert!(v.get("userType").is_none() && v.get("name").is_none(), "{v}");
+    assert_eq!(v["active"], true);
+    let (_, v) = idp.get(&q(r#"userType eq "Viewer" and userName eq "echo@acme.example""#)).await;
+    assert_eq!(v["totalResults"], 1, "an unassigned userType means Viewer: {v}");
+
+    // Remove active: unassigned, and the person is no longer active (fail closed).
+    let (st, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "remove", "path": "active"}])).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(v.get("active").is_none(), "{v}");
+    let status: String = sqlx::query_scalar("SELECT status FROM users WHERE id = $1").bind(&id).fetch_one(&app.db).await.unwrap();
+    assert_eq!(status, "inactive");
+    let (_, v) = idp.get(&q(r#"active eq false"#)).await;
+    assert!(v["Resources"].as_array().unwrap().iter().any(|r| r["id"] == id.as_str()), "{v}");
+    let (_, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "add", "path": "active", "value": true}])).await;
+    assert_eq!(v["active"], true);
+
+    // Bad values are refused with a clear error and change nothing.
+    for (ops, needle) in [
+        (json!([{"op": "replace", "path": "emails", "value": [{"value": "not an address"}]}]), "not an email address"),
+        (json!([{"op": "replace", "path": "emails", "value": [{"value": "a@b.co", "primary": true}, {"value": "c@d.co", "primary": true}]}]), "primary"),
+        (json!([{"op": "replace", "path": "name", "value": "Ada"}]), "name must be an object"),
+        (json!([{"op": "replace", "path": "name.givenName", "value": 7}]), "givenName must be a string"),
+    ] {
+        let (st, v) = idp.patch(&format!("/Users/{id}"), ops.clone()).await;
+        assert_eq!((st, v["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidValue")), "{ops}: {v}");
+        assert!(v["detail"].as_str().unwrap().contains(needle), "{v}");
+    }
+    let (_, v) = idp.get(&format!("/Users/{id}")).await;
+    assert!(v.get("emails").is_none() && v.get("name").is_none(), "nothing changed: {v}");
+
+    // Group members come back as {value, $ref, type}: nothing added that was not declared.
+    let (st, g) = idp.post("/Groups", json!({"displayName": "Echo", "members": [{"value": id, "display": "ignored"}]})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(g["members"], json!([{"value": id, "$ref": format!("{}/scim/v2/Users/{id}", app.base), "type": "User"}]));
+    // A PATCH answers with the whole group, members included, unless excluded.
+    let gid = g["id"].as_str().unwrap();
+    let (_, v) = idp.patch(&format!("/Groups/{gid}"), json!([{"op": "replace", "path": "displayName", "value": "Echo 2"}])).await;
+    assert_eq!(v["members"].as_array().map(Vec::len), Some(1), "{v}");
+    let (_, v, _) = idp
+        .send(Method::PATCH, &format!("/Groups/{gid}?excludedAttributes=members"), Some(json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "displayName", "value": "Echo 3"}]})))
+        .await;
+    assert!(v.get("members").is_none() && v["displayName"] == "Echo 3", "{v}");
+    // The schema declares exactly those member sub-attributes.
+    let (_, schema) = idp.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group").await;
+    let members = schema["attributes"].as_array().unwrap().iter().find(|a| a["name"] == "members").unwrap();
+    let subs: Vec<&str> = members["subAttributes"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(subs, ["value", "$ref", "type"]);
+}
+
+/// POST /.search (RFC 7644 §3.4.3), at the root and per resource type.
+#[tokio::test]
+async fn search_requests_in_the_body() {
+    let (app, _, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    for i in 0..3 {
+        let (st, _) = idp.post("/Users", okta_user(&format!("s{i}@acme.example"), None)).await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    let (st, _) = idp.post("/Groups", json!({"displayName": "Searchers", "externalId": "g-1"})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let search = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]});
+
+    // The root lists users (the admin and three) then the group; attributes project.
+    let mut body = search.clone();
+    body["attributes"] = json!(["externalId"]);
+    let (st, v) = idp.post("/.search", body).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["totalResults"], 5);
+    let kinds: Vec<&str> = v["Resources"].as_array().unwrap().iter().map(|r| r["meta"]["resourceType"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["User", "User", "User", "User", "Group"]);
+    assert!(v["Resources"][1].get("userName").is_none() && v["Resources"][1]["externalId"] == "00u1abcd", "{v}");
+    assert_eq!(v["Resources"][4]["externalId"], "g-1");
+
+    // Paging runs across both types.
+    let mut body = search.clone();
+    body["startIndex"] = json!(4);
+    body["count"] = json!(2);
+    let (_, v) = idp.post("/.search", body).await;
+    assert_eq!((v["totalResults"].as_i64(), v["itemsPerPage"].as_i64(), v["startIndex"].as_i64()), (Some(5), Some(2), Some(4)));
+    assert_eq!(v["Resources"][1]["displayName"], "Searchers");
+
+    // A filter on an attribute only users have selects users only.
+    let mut body = search.clone();
+    body["filter"] = json!(r#"userName eq "S1@acme.example""#);
+    let (_, v) = idp.post("/.search", body.clone()).await;
+    assert_eq!(v["totalResults"], 1, "{v}");
+    assert_eq!(v["Resources"][0]["userName"], "s1@acme.example");
+    let (_, v) = idp.post("/Users/.search", body).await;
+    assert_eq!(v["totalResults"], 1);
+    let mut body = search.clone();
+    body["filter"] = json!(r#"displayName eq "searchers""#);
+    body["excludedAttributes"] = json!(["members"]);
+    let (_, v) = idp.post("/Groups/.search", body).await;
+    assert_eq!((v["totalResults"].as_i64(), v["Resources"][0].get("members")), (Some(1), None));
+
+    // Bad requests: clear SCIM errors, never a 5xx.
+    for (path, body, scim_type) in [
+        ("/.search", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]}), "invalidSyntax"),
+        ("/.search", json!({"filter": "userName eq"}), "invalidFilter"),
+        ("/.search", json!({"filter": "password eq \"x\""}), "invalidFilter"),
+        ("/Users/.search", json!({"attributes": "userName", "count": "many"}), "invalidValue"),
+        ("/Groups/.search", json!({"startIndex": [1]}), "invalidValue"),
+    ] {
+        let (st, v) = idp.post(path, body.clone()).await;
+        assert_eq!((st, v["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some(scim_type)), "{path} {body}: {v}");
+    }
+    let (st, _) = idp.get("/.search").await;
+    assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+}
+
 /// Writers queue on SQLite (BEGIN IMMEDIATE) instead of failing with "database is locked".
 #[tokio::test]
 async fn concurrent_writes_all_succeed_and_duplicates_conflict() {

@@ -54,11 +54,82 @@ pub async fn find_active(db: &Db, token_hash: &str) -> sqlx::Result<Option<Token
     sqlx::query_as(&format!("{SELECT} WHERE token_hash = $1 AND revoked_at IS NULL")).bind(token_hash).fetch_optional(db).await
 }
 
+/// The unrevoked token with this hash and its organization, in one query
+/// (every SCIM request asks; a revocation counts from the next request).
+pub async fn find_active_with_org(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
+    #[derive(FromRow)]
+    struct Both {
+        #[sqlx(flatten)]
+        token: TokenRow,
+        org_slug: String,
+        org_name: String,
+        org_created_at: String,
+    }
+    let row: Option<Both> = sqlx::query_as(
+        "SELECT t.id, t.org_id, t.name, t.token_hash, t.created_by, t.created_by_email, t.created_at, t.last_used_at, t.revoked_at, \
+         o.slug AS org_slug, o.name AS org_name, o.created_at AS org_created_at \
+         FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|b| {
+        let org = super::orgs::Org { id: b.token.org_id.clone(), slug: b.org_slug, name: b.org_name, created_at: b.org_created_at };
+        (b.token, org)
+    }))
+}
+
+/// How long a successful look-up is reused by this process. A revocation
+/// takes effect at once on the instance that made it (the cache is emptied)
+/// and within this time on every other instance sharing the database.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+type Cached = (std::time::Instant, TokenRow, super::orgs::Org);
+
+fn cache() -> std::sync::MutexGuard<'static, std::collections::HashMap<String, Cached>> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Cached>>> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `find_active_with_org`, reusing a hit of the last `CACHE_TTL` (a busy
+/// identity provider sends many requests a second with one token). Misses are
+/// never cached, so a new token works at once.
+///
+/// Only on SQLite, where one process serves the database file and revoking
+/// empties this cache. On PostgreSQL several instances may serve one
+/// organization, and a token revoked on one must stop on every instance at
+/// once, so each request reads the database.
+pub async fn find_active_cached(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
+    if !db.connect_options().database_url.scheme().starts_with("sqlite") {
+        return find_active_with_org(db, token_hash).await;
+    }
+    let now = std::time::Instant::now();
+    if let Some((at, t, o)) = cache().get(token_hash) {
+        if now.duration_since(*at) < CACHE_TTL {
+            return Ok(Some((t.clone(), o.clone())));
+        }
+    }
+    let found = find_active_with_org(db, token_hash).await?;
+    let mut c = cache();
+    c.retain(|_, (at, ..)| now.duration_since(*at) < CACHE_TTL);
+    match &found {
+        Some((t, o)) => {
+            c.insert(token_hash.to_string(), (now, t.clone(), o.clone()));
+        }
+        None => {
+            c.remove(token_hash);
+        }
+    }
+    Ok(found)
+}
+
 pub async fn get(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Option<TokenRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 AND id = $2")).bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
 
 pub async fn revoke(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<bool> {
+    // Forget this process's recent look-ups, so the token stops here at once.
+    cache().clear();
     let r = sqlx::query("UPDATE scim_tokens SET revoked_at = $1 WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL")
         .bind(now())
         .bind(org_id)
@@ -68,8 +139,8 @@ pub async fn revoke(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<boo
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn touch(db: &Db, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2").bind(now()).bind(id).execute(db).await.map(|_| ())
+pub async fn touch(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 pub async fn active_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {

@@ -81,25 +81,30 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
             "User",
             vec![
                 attr("userName", "string", "readWrite", json!({"required": true, "uniqueness": "server", "description": "The person's email address; unique case-insensitively"})),
-                attr("name", "complex", "readWrite", json!({"subAttributes": [
-                    attr("givenName", "string", "readWrite", json!({})),
-                    attr("familyName", "string", "readWrite", json!({})),
-                    attr("formatted", "string", "readOnly", json!({}))
-                ]})),
+                attr("name", "complex", "readWrite", json!({
+                    "description": "Kept and returned as sent; givenName and familyName are the Gatehouse first and last name",
+                    "subAttributes": super::users::NAME_PARTS.iter().map(|p| attr(p, "string", "readWrite", json!({}))).collect::<Vec<_>>()
+                })),
                 attr("displayName", "string", "readWrite", json!({})),
-                attr("emails", "complex", "readWrite", json!({"multiValued": true, "subAttributes": [
-                    attr("value", "string", "readWrite", json!({})),
-                    attr("type", "string", "readWrite", json!({"canonicalValues": ["work"]})),
-                    attr("primary", "boolean", "readWrite", json!({}))
-                ]})),
+                attr("emails", "complex", "readWrite", json!({
+                    "multiValued": true,
+                    "description": "Kept and returned as sent; Gatehouse signs the person in with userName",
+                    "subAttributes": [
+                        attr("value", "string", "readWrite", json!({})),
+                        attr("display", "string", "readWrite", json!({})),
+                        attr("type", "string", "readWrite", json!({"canonicalValues": ["work", "home", "other"]})),
+                        attr("primary", "boolean", "readWrite", json!({}))
+                    ]
+                })),
                 attr("userType", "string", "readWrite", json!({
-                    "description": "The Gatehouse account type by name (Viewer when absent; Author means Creator)",
+                    "description": "The Gatehouse account type by name (Viewer when absent; Author means Creator); other values are refused",
                     "canonicalValues": user_types
                 })),
-                attr("active", "boolean", "readWrite", json!({})),
+                attr("active", "boolean", "readWrite", json!({"description": "Removing it deactivates the person"})),
                 attr("externalId", "string", "readWrite", json!({"caseExact": true})),
                 attr("groups", "complex", "readOnly", json!({"multiValued": true, "subAttributes": [
                     attr("value", "string", "readOnly", json!({})),
+                    attr("$ref", "reference", "readOnly", json!({"referenceTypes": ["Group"], "caseExact": true})),
                     attr("display", "string", "readOnly", json!({}))
                 ]})),
             ],
@@ -111,7 +116,7 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
                 attr("externalId", "string", "readWrite", json!({"caseExact": true})),
                 attr("members", "complex", "readWrite", json!({"multiValued": true, "subAttributes": [
                     attr("value", "string", "immutable", json!({})),
-                    attr("display", "string", "readOnly", json!({})),
+                    attr("$ref", "reference", "immutable", json!({"referenceTypes": ["User"], "caseExact": true})),
                     attr("type", "string", "immutable", json!({"canonicalValues": ["User"]}))
                 ]})),
             ],

@@ -34,7 +34,7 @@ async fn members_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult
     super::grouped(
         conn,
         "SELECT m.team_id, u.id, u.email FROM team_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({in}) ORDER BY u.email_norm",
+         WHERE m.org_id = $1 AND u.archived_at IS NULL AND m.team_id IN ({in}) ORDER BY m.team_id, m.user_id",
         org_id,
         ids,
     )
@@ -46,7 +46,8 @@ fn to_json(s: &Scim, r: &Row, members: &[(String, String)]) -> Value {
         "schemas": [SCHEMA_GROUP],
         "id": r.id,
         "displayName": r.name,
-        "members": members.iter().map(|(id, email)| json!({"value": id, "display": email, "type": "User", "$ref": s.location("Users", id)})).collect::<Vec<_>>(),
+        // Members are users only; `display` is not kept (Okta sends one, others none), so it is not returned.
+        "members": members.iter().map(|(id, _)| json!({"value": id, "$ref": s.location("Users", id), "type": "User"})).collect::<Vec<_>>(),
         "meta": {"resourceType": "Group", "created": r.created_at, "lastModified": r.updated_at, "location": s.location("Groups", &r.id)}
     });
     if let Some(x) = &r.external_id {
@@ -55,33 +56,54 @@ fn to_json(s: &Scim, r: &Row, members: &[(String, String)]) -> Value {
     v
 }
 
+/// One page of teams matching `wc` (`$1` = organization), projected by `p`; and how many match.
+pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let base = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
+    let rows = if limit == 0 {
+        Vec::new()
+    } else {
+        let sql = format!("SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at {base} ORDER BY g.created_at, g.id LIMIT {limit} OFFSET {offset}");
+        let mut q = sqlx::query_as::<_, Row>(&sql).bind(&s.org.id);
+        for b in binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_all(&mut *conn).await?
+    };
+    let total = if offset == 0 && (rows.len() as i64) < limit {
+        rows.len() as i64
+    } else {
+        let sql = format!("SELECT COUNT(*) {base}");
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&s.org.id);
+        for b in binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_one(&mut *conn).await?
+    };
+    let members = if p.wants("members") && !rows.is_empty() {
+        members_of(conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
+    } else {
+        HashMap::new()
+    };
+    let resources = rows
+        .iter()
+        .map(|r| project(to_json(s, r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[])), p.attributes.as_deref(), p.excluded_attributes.as_deref()))
+        .collect();
+    Ok((total, resources))
+}
+
 pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
+    search(&st, &s, &p).await
+}
+
+/// GET /Groups and POST /Groups/.search.
+pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     let (wc, binds) = match p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
         Some(f) => filter::to_sql(f, filter::Resource::Group)?,
         None => ("1 = 1".to_string(), Vec::new()),
     };
     let mut conn = st.db.acquire().await?;
-    let base = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
-    let count_sql = format!("SELECT COUNT(*) {base}");
-    let mut cq = sqlx::query_scalar::<_, i64>(&count_sql).bind(&s.org.id);
-    let sql = format!("SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at {base} ORDER BY g.created_at, g.id LIMIT {count} OFFSET {}", start - 1);
-    let mut rq = sqlx::query_as::<_, Row>(&sql).bind(&s.org.id);
-    for b in &binds {
-        cq = cq.bind(b.clone());
-        rq = rq.bind(b.clone());
-    }
-    let total = cq.fetch_one(&mut *conn).await?;
-    let rows = if count == 0 { Vec::new() } else { rq.fetch_all(&mut *conn).await? };
-    let members = if p.wants("members") {
-        members_of(&mut conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
-    } else {
-        HashMap::new()
-    };
-    let resources = rows
-        .iter()
-        .map(|r| project(to_json(&s, r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[])), p.attributes.as_deref(), p.excluded_attributes.as_deref()))
-        .collect();
+    let (total, resources) = page(&mut conn, s, &wc, &binds, start - 1, count, p).await?;
     Ok(list_response(total, start, resources))
 }
 
@@ -166,7 +188,7 @@ async fn current_members(conn: &mut Conn, team_id: &str) -> ScimResult<BTreeSet<
     Ok(v.into_iter().collect())
 }
 
-pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let o = body.as_object().expect("checked object");
     let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
@@ -183,7 +205,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, h
     store::audit::record(&mut *tx, s.event(&actor, audit::TEAM_CREATED, name.as_str(), "by SCIM".into())).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
     set_members(&s, &mut tx, &team, &members, &BTreeSet::new()).await?;
-    let res = respond(&s, &mut tx, &id, StatusCode::CREATED, None).await?;
+    let res = respond(&s, &mut tx, &id, StatusCode::CREATED, Some(&p)).await?;
     tx.commit().await?;
     Ok(res)
 }
@@ -206,7 +228,14 @@ async fn rename(s: &Scim, tx: &mut Conn, team: &Row, name: &TeamName, external_i
     Ok(())
 }
 
-pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+pub async fn replace(
+    State(st): State<AppState>,
+    Extension(s): Extension<Scim>,
+    Path(id): Path<String>,
+    Query(p): Query<ListParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let o = body.as_object().expect("checked object");
     let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
@@ -222,18 +251,29 @@ pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, 
     let add = wanted.difference(&now).cloned().collect();
     let remove = now.difference(&wanted).cloned().collect();
     set_members(&s, &mut tx, &team, &add, &remove).await?;
-    let res = respond(&s, &mut tx, &id, StatusCode::OK, None).await?;
+    let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
     tx.commit().await?;
     Ok(res)
 }
 
-pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+pub async fn patch(
+    State(st): State<AppState>,
+    Extension(s): Extension<Scim>,
+    Path(id): Path<String>,
+    Query(p): Query<ListParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
-    let now = current_members(&mut tx, &id).await?;
-    let change = patch::group_changes(&ops, &now)?;
+    let change = if patch::needs_current_members(&ops) {
+        let now = current_members(&mut tx, &id).await?;
+        patch::group_changes(&ops, Some(&now))?
+    } else {
+        patch::group_changes(&ops, None)?
+    };
     if change.name.is_some() || change.external_id.is_some() {
         let name = match &change.name {
             Some(v) => read_name(v)?,
@@ -242,11 +282,12 @@ pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Pa
         rename(&s, &mut tx, &team, &name, change.external_id.clone()).await?;
     }
     set_members(&s, &mut tx, &team, &change.add, &change.remove).await?;
-    // Okta and Entra ignore the body of a PATCH answer; members are left out
-    // unless asked for, so a large team stays cheap to change.
-    let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&ListParams { excluded_attributes: Some("members".into()), ..Default::default() })).await?;
     tx.commit().await?;
-    Ok(res)
+    // The whole resource (RFC 7644 §3.5.2), members included unless the
+    // request says `?excludedAttributes=members`; read after the commit, so
+    // other writers need not wait for it.
+    let mut conn = st.db.acquire().await?;
+    respond(&s, &mut conn, &id, StatusCode::OK, Some(&p)).await
 }
 
 /// DELETE deactivates the team and archives it (then 404).

@@ -5,6 +5,7 @@ mod discovery;
 pub mod filter;
 mod groups;
 mod patch;
+mod search;
 mod users;
 
 use app::state::AppState;
@@ -14,7 +15,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
@@ -36,6 +37,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ResourceTypes/{name}", get(discovery::resource_type).fallback(method_not_allowed))
         .route("/Schemas", get(discovery::schemas).fallback(method_not_allowed))
         .route("/Schemas/{id}", get(discovery::schema).fallback(method_not_allowed))
+        .route("/.search", post(search::root).fallback(method_not_allowed))
+        .route("/Users/.search", post(search::users).fallback(method_not_allowed))
+        .route("/Groups/.search", post(search::groups).fallback(method_not_allowed))
         .route("/Users", get(users::list).post(users::create).fallback(method_not_allowed))
         .route("/Users/{id}", get(users::get).put(users::replace).patch(users::patch).delete(users::delete).fallback(method_not_allowed))
         .route("/Groups", get(groups::list).post(groups::create).fallback(method_not_allowed))
@@ -189,27 +193,52 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
         return unauthorized("Send a provisioning token: Authorization: Bearer <token>.");
     }
     let hash = store::scim_tokens::hash(token);
-    let row = match store::scim_tokens::find_active(&st.db, &hash).await {
+    // A hit is reused for at most a second (scim_tokens::CACHE_TTL): a revoked
+    // token stops at once on this instance and within a second on the others.
+    let found = match store::scim_tokens::find_active_cached(&st.db, &hash).await {
         Ok(r) => r,
         Err(e) => return ScimError::from(e).into_response(),
     };
     // The look-up is by hash; comparing the stored hash in constant time as well
     // keeps timing from telling anything about near misses.
-    let Some(row) = row.filter(|r| bool::from(r.token_hash.as_bytes().ct_eq(hash.as_bytes()))) else {
+    let Some((row, org)) = found.filter(|(r, _)| bool::from(r.token_hash.as_bytes().ct_eq(hash.as_bytes()))) else {
         return unauthorized("The provisioning token is wrong or was revoked. Create a new one in Administration > Authentication.");
     };
-    let org = match store::orgs::by_id(&st.db, &row.org_id).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return unauthorized("The provisioning token's organization no longer exists."),
-        Err(e) => return ScimError::from(e).into_response(),
-    };
-    // Record use at most once a minute, so a busy IdP does not turn reads into writes.
+    // Record use at most once a minute, so a busy IdP does not turn reads into
+    // writes; in the background, so no request waits for the write.
     let stale = row.last_used_at.as_deref().is_none_or(|t| t < store::ago(time::Duration::minutes(1)).as_str());
-    if stale {
-        let _ = store::scim_tokens::touch(&st.db, &row.id).await;
+    if stale && claim_touch(&row.id) {
+        let (db, id) = (st.db.clone(), row.id.clone());
+        tokio::spawn(async move {
+            let done = async {
+                let mut tx = store::begin(&db).await?;
+                store::scim_tokens::touch(&mut tx, &id).await?;
+                tx.commit().await
+            };
+            if let Err(e) = done.await {
+                tracing::warn!(error = %e, "SCIM: could not record the token's last use");
+            }
+        });
     }
     req.extensions_mut().insert(Scim { org, token: row, base: format!("{}/scim/v2", st.config.base_url) });
     next.run(req).await
+}
+
+/// Whether this request should record the token's use: once a minute per
+/// token and process, however many requests arrive at the same moment.
+fn claim_touch(token_id: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+    static LAST: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
+    let mut last = LAST.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    if last.get(token_id).is_some_and(|t| now.duration_since(*t) < Duration::from_secs(60)) {
+        return false;
+    }
+    last.retain(|_, t| now.duration_since(*t) < Duration::from_secs(60));
+    last.insert(token_id.to_string(), now);
+    true
 }
 
 /// `startIndex` and `count` (RFC 7644 §3.4.2.4): 1-based, count capped.

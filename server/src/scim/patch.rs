@@ -306,10 +306,65 @@ fn filter_ids(f: &ValFilter, out: &mut Vec<String>) -> ScimResult<()> {
     }
 }
 
-pub fn group_changes(ops: &[Operation], current: &BTreeSet<String>) -> ScimResult<GroupChange> {
-    let mut members = current.clone();
+/// Whether applying `ops` needs the group's current members: replacing the
+/// list or removing all of it. Adding and removing named members does not,
+/// so a PATCH on a large team never reads the whole team.
+pub fn needs_current_members(ops: &[Operation]) -> bool {
+    ops.iter().any(|o| match (&o.path, o.op) {
+        (None, Op::Replace) => o.value.as_ref().and_then(|v| v.as_object()).is_some_and(|m| m.keys().any(|k| AttrPath::from_key(k).name.eq_ignore_ascii_case("members"))),
+        (Some(PatchPath::Attr(a)), Op::Replace) => a.name.eq_ignore_ascii_case("members"),
+        (Some(PatchPath::Attr(a)), Op::Remove) => a.name.eq_ignore_ascii_case("members") && o.value.is_none(),
+        _ => false,
+    })
+}
+
+/// The members as the operations go: the whole list when the current one is
+/// known, otherwise what was added and removed.
+enum Members {
+    Full(BTreeSet<String>),
+    Delta { add: BTreeSet<String>, remove: BTreeSet<String> },
+}
+
+impl Members {
+    fn add(&mut self, ids: Vec<String>) {
+        match self {
+            Members::Full(m) => m.extend(ids),
+            Members::Delta { add, remove } => ids.into_iter().for_each(|id| {
+                remove.remove(&id);
+                add.insert(id);
+            }),
+        }
+    }
+    fn remove(&mut self, ids: &[String]) {
+        match self {
+            Members::Full(m) => ids.iter().for_each(|id| {
+                m.remove(id);
+            }),
+            Members::Delta { add, remove } => ids.iter().for_each(|id| {
+                add.remove(id);
+                remove.insert(id.clone());
+            }),
+        }
+    }
+    fn replace(&mut self, ids: Vec<String>) -> ScimResult<()> {
+        match self {
+            Members::Full(m) => {
+                *m = ids.into_iter().collect();
+                Ok(())
+            }
+            Members::Delta { .. } => Err(ScimError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, None, "members replaced without the current list")),
+        }
+    }
+}
+
+/// `current`: the group's members, needed when `needs_current_members(ops)`.
+pub fn group_changes(ops: &[Operation], current: Option<&BTreeSet<String>>) -> ScimResult<GroupChange> {
+    let mut members = match current {
+        Some(c) => Members::Full(c.clone()),
+        None => Members::Delta { add: BTreeSet::new(), remove: BTreeSet::new() },
+    };
     let mut change = GroupChange::default();
-    let attr = |name: &str, value: Option<&Value>, op: Op, change: &mut GroupChange, members: &mut BTreeSet<String>| -> ScimResult<()> {
+    let attr = |name: &str, value: Option<&Value>, op: Op, change: &mut GroupChange, members: &mut Members| -> ScimResult<()> {
         match name.to_ascii_lowercase().as_str() {
             "displayname" => {
                 if op == Op::Remove {
@@ -324,12 +379,10 @@ pub fn group_changes(ops: &[Operation], current: &BTreeSet<String>) -> ScimResul
                     None => Vec::new(),
                 };
                 match op {
-                    Op::Add => members.extend(ids),
-                    Op::Replace => *members = ids.into_iter().collect(),
-                    Op::Remove if value.is_none() => members.clear(),
-                    Op::Remove => ids.iter().for_each(|id| {
-                        members.remove(id);
-                    }),
+                    Op::Add => members.add(ids),
+                    Op::Replace => members.replace(ids)?,
+                    Op::Remove if value.is_none() => members.replace(Vec::new())?,
+                    Op::Remove => members.remove(&ids),
                 }
             }
             // Entra puts the group's id beside a new displayName; it cannot change.
@@ -358,17 +411,24 @@ pub fn group_changes(ops: &[Operation], current: &BTreeSet<String>) -> ScimResul
                 let mut ids = Vec::new();
                 filter_ids(&vp.filter, &mut ids)?;
                 match o.op {
-                    Op::Remove => ids.iter().for_each(|id| {
-                        members.remove(id);
-                    }),
+                    Op::Remove => members.remove(&ids),
                     _ => return Err(ScimError::bad("invalidPath", "Add or replace members with path \"members\" and a value list.")),
                 }
             }
             Some(PatchPath::Value(vp)) => return Err(ScimError::bad("invalidPath", format!("Groups have no multi-valued attribute “{}”.", vp.attr.name))),
         }
     }
-    change.add = members.difference(current).cloned().collect();
-    change.remove = current.difference(&members).cloned().collect();
+    match (members, current) {
+        (Members::Full(m), Some(current)) => {
+            change.add = m.difference(current).cloned().collect();
+            change.remove = current.difference(&m).cloned().collect();
+        }
+        (Members::Delta { add, remove }, _) => {
+            change.add = add;
+            change.remove = remove;
+        }
+        (Members::Full(_), None) => unreachable!("Full only with a current list"),
+    }
     Ok(change)
 }
 
@@ -406,16 +466,40 @@ mod tests {
                 {"op": "remove", "path": "members[value eq \"u1\"]"},
                 {"op": "Replace", "value": {"id": "g", "displayName": "New name"}}
             ])),
-            &current,
+            Some(&current),
         )
         .unwrap();
         assert_eq!(c.add.into_iter().collect::<Vec<_>>(), ["u3"]);
         assert_eq!(c.remove.into_iter().collect::<Vec<_>>(), ["u1"]);
         assert_eq!(c.name, Some(json!("New name")));
-        let c = group_changes(&ops(json!([{"op": "remove", "path": "members", "value": [{"value": "u2"}]}])), &current).unwrap();
+        let c = group_changes(&ops(json!([{"op": "remove", "path": "members", "value": [{"value": "u2"}]}])), Some(&current)).unwrap();
         assert_eq!(c.remove.into_iter().collect::<Vec<_>>(), ["u2"]);
-        let c = group_changes(&ops(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])), &current).unwrap();
+        let c = group_changes(&ops(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])), Some(&current)).unwrap();
         assert_eq!((c.add.len(), c.remove.len()), (1, 2));
+    }
+
+    #[test]
+    fn adding_and_removing_named_members_needs_no_current_list() {
+        let named = ops(json!([
+            {"op": "add", "path": "members", "value": [{"value": "u3"}, {"value": "u4"}]},
+            {"op": "remove", "path": "members[value eq \"u1\" or value eq \"u4\"]"},
+            {"op": "Remove", "path": "members", "value": [{"value": "u5"}]},
+        ]));
+        assert!(!needs_current_members(&named));
+        let c = group_changes(&named, None).unwrap();
+        assert_eq!(c.add.into_iter().collect::<Vec<_>>(), ["u3"], "u4 was added, then removed");
+        assert_eq!(c.remove.into_iter().collect::<Vec<_>>(), ["u1", "u4", "u5"]);
+        for whole in [
+            json!([{"op": "replace", "path": "members", "value": []}]),
+            json!([{"op": "remove", "path": "members"}]),
+            json!([{"op": "replace", "value": {"members": []}}]),
+        ] {
+            assert!(needs_current_members(&ops(whole.clone())), "{whole}");
+        }
+        // With the current list, the same operations give the same result.
+        let current: BTreeSet<String> = ["u1", "u2"].iter().map(|s| s.to_string()).collect();
+        let c = group_changes(&named, Some(&current)).unwrap();
+        assert_eq!((c.add.into_iter().collect::<Vec<_>>(), c.remove.into_iter().collect::<Vec<_>>()), (vec!["u3".to_string()], vec!["u1".to_string()]));
     }
 
     #[test]
