@@ -83,11 +83,29 @@ pub async fn session() -> AppResult<Session> {
     })
 }
 
-/// The client's address, as the socket saw it.
+/// The client's address for the audit log and the sign-in rate limit: the
+/// socket's, or, behind a trusted reverse proxy, the one the proxy saw (the
+/// server's middleware decides once per request).
+#[derive(Clone, Debug, Default)]
+pub struct ClientIp(pub String);
+
+impl ClientIp {
+    /// The address a request came from. `X-Forwarded-For` counts only when
+    /// `trust_proxy` says a proxy sets it; its last entry is the one our proxy added.
+    pub fn of(headers: &axum::http::HeaderMap, socket: Option<std::net::SocketAddr>, trust_proxy: bool) -> ClientIp {
+        let forwarded = trust_proxy
+            .then(|| headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).last())
+            .flatten()
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+        ClientIp(forwarded.or(socket.map(|s| s.ip())).map(|ip| ip.to_string()).unwrap_or_default())
+    }
+}
+
+/// The client's address of the current server-function request.
 pub fn client_ip() -> String {
-    use axum::extract::ConnectInfo;
     use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+        .and_then(|p| p.extensions.get::<ClientIp>().cloned())
+        .map(|c| c.0)
         .unwrap_or_default()
 }
 
@@ -198,4 +216,25 @@ pub async fn start_session(session: &Session, db: &Db, org: &Org, user: &UserRow
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientIp;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let socket = Some("10.0.0.5:4000".parse().unwrap());
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().unwrap());
+        // A client can send any X-Forwarded-For; without a proxy it means nothing.
+        assert_eq!(ClientIp::of(&h, socket, false).0, "10.0.0.5");
+        // Behind our proxy, its entry (the last) is the client it saw.
+        assert_eq!(ClientIp::of(&h, socket, true).0, "203.0.113.7");
+        let mut bad = HeaderMap::new();
+        bad.append("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(ClientIp::of(&bad, socket, true).0, "10.0.0.5");
+        assert_eq!(ClientIp::of(&HeaderMap::new(), None, true).0, "");
+    }
 }

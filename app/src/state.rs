@@ -10,6 +10,9 @@ pub struct Config {
     /// link shown to admins and identity providers.
     pub base_url: String,
     pub backend: Backend,
+    /// Take the client's address from X-Forwarded-For (set by a reverse proxy
+    /// in front of every instance); off, the socket's address is used.
+    pub trust_proxy: bool,
 }
 
 impl Config {

@@ -123,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
 
-    let settings = Settings { database_url: url, bind: "127.0.0.1:0".parse()?, base_url: None, site_root: "target/site".into() };
+    let settings = Settings { database_url: url, bind: "127.0.0.1:0".parse()?, base_url: None, site_root: "target/site".into(), trust_proxy: false };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let router = build_app(&settings, db.clone(), addr).await?;

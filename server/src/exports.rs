@@ -8,10 +8,9 @@ use app::error::AppError;
 use app::exports;
 use app::state::AppState;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 fn refuse(e: AppError) -> Response {
@@ -21,14 +20,14 @@ fn refuse(e: AppError) -> Response {
 
 pub async fn download(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    axum::Extension(ip): axum::Extension<app::auth::ClientIp>,
     session: Session,
     Path((org, id, file)): Path<(String, String, String)>,
 ) -> Response {
     let Some(format) = file.strip_prefix("export.").and_then(ExportFormat::from_extension) else {
         return refuse(AppError::not_found("Exports are export.csv, export.xlsx and export.pdf."));
     };
-    let c = match caller_in(&st.db, &session, &org, addr.ip().to_string()).await {
+    let c = match caller_in(&st.db, &session, &org, ip.0.clone()).await {
         Ok(c) => c,
         Err(e) => return refuse(e),
     };

@@ -28,6 +28,8 @@ pub struct Settings {
     pub base_url: Option<String>,
     /// Where the compiled site (pkg/*.wasm, *.js, *.css) is.
     pub site_root: String,
+    /// Trust X-Forwarded-For from a reverse proxy for client addresses.
+    pub trust_proxy: bool,
 }
 
 impl Settings {
@@ -46,7 +48,7 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 /// The whole application, ready to serve on `addr`.
 pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow::Result<Router> {
     let backend = Backend::of(&settings.database_url).map_err(anyhow::Error::msg)?;
-    let config = Config { base_url: settings.base_url_for(addr), backend };
+    let config = Config { base_url: settings.base_url_for(addr), backend, trust_proxy: settings.trust_proxy };
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(settings.site_root.as_str())
@@ -78,6 +80,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::same_origin))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(web::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
         .with_state(state);
     Ok(router)
 }

@@ -19,6 +19,10 @@ struct Cli {
     /// The compiled site (pkg/gatehouse.js, .wasm, .css).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     site_root: String,
+    /// Behind a reverse proxy (nginx, a load balancer): take client addresses
+    /// from X-Forwarded-For. Leave off when clients reach Gatehouse directly.
+    #[arg(long, env = "GATEHOUSE_TRUST_PROXY", default_value_t = false, global = true)]
+    trust_proxy: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -135,6 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         bind: cli.bind,
         base_url: cli.base_url.clone(),
         site_root: cli.site_root.clone(),
+        trust_proxy: cli.trust_proxy,
     };
     let db = open_database(&settings.database_url).await?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {

@@ -23,6 +23,14 @@ pub async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
+/// Works out the client's address once per request (see `ClientIp`).
+pub async fn client_ip(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    let socket = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let ip = app::auth::ClientIp::of(req.headers(), socket, st.config.trust_proxy);
+    req.extensions_mut().insert(ip);
+    next.run(req).await
+}
+
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -108,7 +116,7 @@ pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) ->
         path: req.uri().path().to_string(),
         path_and_query: req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default(),
         session: req.extensions().get::<Session>().cloned(),
-        ip: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default(),
+        ip: req.extensions().get::<app::auth::ClientIp>().map(|c| c.0.clone()).unwrap_or_default(),
     };
     match guard(&st, &visit).await {
         Ok(Guard::Pass) => next.run(req).await,

@@ -64,6 +64,7 @@ fn start_instance(db_url: &str, public: &str, dir: &Path) -> Instance {
         .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
         .env("GATEHOUSE_BASE_URL", public)
         .env("LEPTOS_SITE_ROOT", dir)
+        .env("GATEHOUSE_TRUST_PROXY", "true")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -77,7 +78,7 @@ fn start_nginx(dir: &Path, port: u16, upstreams: &[&Instance]) -> Nginx {
     let conf = format!(
         "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log;\nevents {{ worker_connections 1024; }}\n\
          http {{\n access_log off;\n client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
-         upstream gatehouse {{\n{servers}}}\n server {{\n  listen 127.0.0.1:{port};\n  location / {{\n   proxy_pass http://gatehouse;\n   proxy_set_header Host $http_host;\n   proxy_next_upstream off;\n  }}\n }}\n}}\n"
+         upstream gatehouse {{\n{servers}}}\n server {{\n  listen 127.0.0.1:{port};\n  location / {{\n   proxy_pass http://gatehouse;\n   proxy_set_header Host $http_host;\n   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n   proxy_next_upstream off;\n  }}\n }}\n}}\n"
     );
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
     let child = Command::new(nginx_bin())

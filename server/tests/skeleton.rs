@@ -112,6 +112,7 @@ async fn setup_command_creates_the_organization_without_a_browser() {
         bind: "127.0.0.1:0".parse().unwrap(),
         base_url: None,
         site_root: "site".into(),
+        trust_proxy: false,
     };
     let conn = gatehouse_server::open_database(&db).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

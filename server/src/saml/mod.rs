@@ -9,14 +9,13 @@ use self::sp::{IdpSettings, ServiceProvider, MAX_RELAY_STATE};
 use app::domain::{safe_return_path, AuthMethod, Permission, PermissionSet};
 use app::state::AppState;
 use app::store::{self, auth_settings::AuthSettingsRow, orgs::Org};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use base64::Engine as _;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use std::time::SystemTime;
 use tower_sessions::Session;
 
@@ -119,7 +118,7 @@ struct Posted {
 async fn finish(
     State(st): State<AppState>,
     Path(slug): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    axum::Extension(ip): axum::Extension<app::auth::ClientIp>,
     session: Session,
     Form(posted): Form<Posted>,
 ) -> Response {
@@ -127,7 +126,7 @@ async fn finish(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let ip = addr.ip().to_string();
+    let ip = ip.0;
     match verify_and_sign_in(&st, &org, &settings, &session, posted, &ip).await {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(f) => f.respond(&st, &org, &ip).await,

@@ -497,7 +497,7 @@ async fn write(s: &Scim, tx: &mut Conn, id: &str, m: Model, before: Row) -> Scim
         let action = if status == "active" { audit::USER_REACTIVATED } else { audit::USER_DEACTIVATED };
         let detail = if status == "active" { "by SCIM".to_string() } else { format!("by SCIM; documents go to {}", s.token.created_by_email) };
         store::audit::record(&mut *tx, s.event(&actor, action, m.email.as_str(), detail)).await?;
-        if !m.active {
+        if status != "active" {
             transfer(s, tx, &actor, (id, &m.first, &m.last, m.email.as_str())).await?;
         }
     }

@@ -43,6 +43,7 @@ pub async fn spawn_app() -> TestApp {
         bind: "127.0.0.1:0".parse().unwrap(),
         base_url: None,
         site_root: dir.path().join("site").display().to_string(),
+        trust_proxy: false,
     };
     let db = open_database(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
