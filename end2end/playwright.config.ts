@@ -7,6 +7,8 @@ export const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: "./tests",
+  // The load-balancer smoke spec runs with playwright.nginx.config.ts.
+  testIgnore: /nginx-smoke\.spec\.ts/,
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -35,6 +37,8 @@ export default defineConfig({
     url: `${baseURL}/healthz`,
     timeout: 60_000,
     reuseExistingServer: false,
+    // SIGTERM lets the script stop what it started (and remove its temporary files).
+    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
     stdout: "pipe",
     stderr: "pipe",
   },

@@ -2,7 +2,8 @@
 # Every test Gatehouse has: installs what is missing, builds the debug server
 # and site, runs the Rust tests (unit and HTTP integration against a real
 # SQLite file, then the integration tests again on a throwaway PostgreSQL),
-# then the Playwright suite in Debian's Chromium.
+# then the Playwright suite in Debian's Chromium, and a smoke run through nginx
+# in front of two instances on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -27,5 +28,8 @@ scripts/with-postgres.sh cargo test -p server --tests
 
 echo "==> Playwright tests"
 (cd end2end && npx playwright test)
+
+echo "==> Playwright smoke run through nginx (two instances on a throwaway PostgreSQL)"
+(cd end2end && npx playwright test -c playwright.nginx.config.ts)
 
 echo "==> all tests passed in $(( $(date +%s) - start )) s"

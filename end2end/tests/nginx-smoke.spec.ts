@@ -1,0 +1,27 @@
+import { test, expect } from "@playwright/test";
+import { ensureAcme, goto, signIn } from "./helpers";
+
+// Through nginx, round-robin over two instances on one PostgreSQL (run by
+// playwright.nginx.config.ts): every request may reach either instance.
+test("sign in, open Users, change an account type, sign out — through a load balancer", async ({ page }) => {
+  await ensureAcme(page.request);
+  await signIn(page);
+  await goto(page, "/acme/admin/users");
+  await page.getByRole("button", { name: "Add users" }).click();
+  await page.getByTestId("add-users").getByLabel("People").fill("lb.person@acme.example, Lee, Balancer");
+  await page.getByRole("button", { name: "Add and create invitation links" }).click();
+  const row = page.locator('[data-testid=user-row][data-email="lb.person@acme.example"]');
+  await expect(row).toContainText("Viewer");
+  await row.getByLabel("Actions for lb.person@acme.example").click();
+  await row.getByLabel("Account type").selectOption({ label: "Creator" });
+  await expect(page.getByTestId("toast").filter({ hasText: "Account type changed" })).toBeVisible();
+  // Several reloads: each may be served by the other instance, and the session holds.
+  for (let i = 0; i < 4; i++) {
+    await goto(page, "/acme/admin/users");
+    await expect(page.locator('[data-testid=user-row][data-email="lb.person@acme.example"]')).toContainText("Creator");
+  }
+  await page.getByTestId("sign-out").click();
+  await expect(page).toHaveURL(/\/acme\/login\?signed_out=1$/);
+  await page.goto("/acme/admin/users");
+  await expect(page).toHaveURL(/\/acme\/login\?next=/);
+});
