@@ -140,10 +140,8 @@ async fn a_replayed_response_is_refused() {
     assert!(last_sso_failure(&app).await.contains("replayed"));
 }
 
-enum Case {
-    /// A response for a fresh SP-initiated request: (request id, relay state) -> (SAMLResponse, posted RelayState)
-    Solicited(Box<dyn Fn(&TestApp, &str, &str) -> (String, Option<String>)>),
-}
+/// Makes what is posted for a fresh SP-initiated request: (request id, relay state) -> (SAMLResponse, posted RelayState).
+type Case = Box<dyn Fn(&TestApp, &str, &str) -> (String, Option<String>)>;
 
 #[tokio::test]
 async fn every_forged_or_wrong_response_is_refused_with_no_session() {
@@ -155,83 +153,83 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
         e
     };
     let cases: Vec<(&str, &str, Case)> = vec![
-        ("unsigned", "SignatureMissing", Case::Solicited(Box::new(|app, id, rs| {
+        ("unsigned", "SignatureMissing", Box::new(|app, id, rs| {
             let r = Resp::valid(app, Some(id));
             (b64(&r.response_with(&r.assertion())), Some(rs.into()))
-        }))),
-        ("signed by another key, its certificate in KeyInfo", "not verified", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("signed by another key, its certificate in KeyInfo", "not verified", Box::new(|app, id, rs| {
             let r = Resp::valid(app, Some(id));
             (b64(&r.response_with(&sign(&r.assertion(), OTHER_KEY, OTHER_CERT, false))), Some(rs.into()))
-        }))),
-        ("signed by another key, the trusted certificate in KeyInfo", "not verified", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("signed by another key, the trusted certificate in KeyInfo", "not verified", Box::new(|app, id, rs| {
             let r = Resp::valid(app, Some(id));
             (b64(&r.response_with(&sign(&r.assertion(), OTHER_KEY, IDP_CERT, false))), Some(rs.into()))
-        }))),
-        ("NameID changed after signing", "not verified", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("NameID changed after signing", "not verified", Box::new(|app, id, rs| {
             let xml = Resp::valid(app, Some(id)).signed().replace(&format!(">{CAROL}<"), &format!(">{ADMIN_EMAIL}<"));
             (b64(&xml), Some(rs.into()))
-        }))),
-        ("Audience changed after signing", "not verified", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("Audience changed after signing", "not verified", Box::new(|app, id, rs| {
             let xml = Resp::valid(app, Some(id)).signed().replace(&format!(">{}<", entity(app)), ">https://other-sp.example/<");
             (b64(&xml), Some(rs.into()))
-        }))),
-        ("validly signed for another audience", "Audience", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("validly signed for another audience", "Audience", Box::new(|app, id, rs| {
             let mut r = Resp::valid(app, Some(id));
             r.audience = "https://other-sp.example/saml/metadata".into();
             (b64(&r.signed()), Some(rs.into()))
-        }))),
-        ("wrong Destination (response signed)", "Destination", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("wrong Destination (response signed)", "Destination", Box::new(|app, id, rs| {
             let mut r = Resp::valid(app, Some(id));
             r.destination = "https://other-sp.example/acs".into();
             (b64(&sign(&r.response_with(&r.assertion()), IDP_KEY, IDP_CERT, true)), Some(rs.into()))
-        }))),
-        ("wrong Recipient", "Recipient", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("wrong Recipient", "Recipient", Box::new(|app, id, rs| {
             let mut r = Resp::valid(app, Some(id));
             r.recipient = "https://other-sp.example/acs".into();
             (b64(&r.signed()), Some(rs.into()))
-        }))),
-        ("another issuer", "Issuer", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("another issuer", "Issuer", Box::new(|app, id, rs| {
             let mut r = Resp::valid(app, Some(id));
             r.issuer = "https://evil-idp.example/metadata".into();
             (b64(&r.signed()), Some(rs.into()))
-        }))),
-        ("expired beyond the two-minute skew", "TimeWindow", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("expired beyond the two-minute skew", "TimeWindow", Box::new(|app, id, rs| {
             let mut r = Resp::valid(app, Some(id));
             r.not_before = SystemTime::now() - Duration::from_secs(900);
             r.not_on_or_after = SystemTime::now() - Duration::from_secs(180);
             (b64(&r.signed()), Some(rs.into()))
-        }))),
-        ("not yet valid beyond the two-minute skew", "TimeWindow", Case::Solicited(Box::new(|app, id, rs| {
+        })),
+        ("not yet valid beyond the two-minute skew", "TimeWindow", Box::new(|app, id, rs| {
             let mut r = Resp::valid(app, Some(id));
             r.not_before = SystemTime::now() + Duration::from_secs(180);
             r.not_on_or_after = SystemTime::now() + Duration::from_secs(900);
             (b64(&r.signed()), Some(rs.into()))
-        }))),
-        ("InResponseTo of a request never sent", "matches no outstanding request", Case::Solicited(Box::new(|app, _, rs| {
+        })),
+        ("InResponseTo of a request never sent", "matches no outstanding request", Box::new(|app, _, rs| {
             (b64(&Resp::valid(app, Some("_never-sent")).signed()), Some(rs.into()))
-        }))),
-        ("RelayState changed on the way", "RelayState", Case::Solicited(Box::new(|app, id, _| {
+        })),
+        ("RelayState changed on the way", "RelayState", Box::new(|app, id, _| {
             (b64(&Resp::valid(app, Some(id)).signed()), Some("/acme/admin".into()))
-        }))),
-        ("XSW: an unsigned assertion before the signed one", "not verified", Case::Solicited(Box::new(move |app, id, rs| {
+        })),
+        ("XSW: an unsigned assertion before the signed one", "not verified", Box::new(move |app, id, rs| {
             let r = Resp::valid(app, Some(id));
             let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
             (b64(&r.response_with(&format!("{}{signed}", evil(&r).assertion()))), Some(rs.into()))
-        }))),
-        ("XSW: an unsigned assertion after the signed one", "not verified", Case::Solicited(Box::new(move |app, id, rs| {
+        })),
+        ("XSW: an unsigned assertion after the signed one", "not verified", Box::new(move |app, id, rs| {
             let r = Resp::valid(app, Some(id));
             let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
             (b64(&r.response_with(&format!("{signed}{}", evil(&r).assertion()))), Some(rs.into()))
-        }))),
-        ("XSW: the signed assertion hidden in Extensions", "not verified", Case::Solicited(Box::new(move |app, id, rs| {
+        })),
+        ("XSW: the signed assertion hidden in Extensions", "not verified", Box::new(move |app, id, rs| {
             let r = Resp::valid(app, Some(id));
             let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
             let xml = r
                 .response_with(&evil(&r).assertion())
                 .replace("<samlp:Status>", &format!("<samlp:Extensions>{signed}</samlp:Extensions><samlp:Status>"));
             (b64(&xml), Some(rs.into()))
-        }))),
-        ("XSW: the signed assertion inside SubjectConfirmationData", "not verified", Case::Solicited(Box::new(move |app, id, rs| {
+        })),
+        ("XSW: the signed assertion inside SubjectConfirmationData", "not verified", Box::new(move |app, id, rs| {
             let r = Resp::valid(app, Some(id));
             let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
             let wrapped = evil(&r).assertion().replacen(
@@ -240,26 +238,26 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
                 1,
             );
             (b64(&r.response_with(&wrapped)), Some(rs.into()))
-        }))),
-        ("XSW: a signed Response wrapped in a forged one", "not verified", Case::Solicited(Box::new(move |app, id, rs| {
+        })),
+        ("XSW: a signed Response wrapped in a forged one", "not verified", Box::new(move |app, id, rs| {
             let r = Resp::valid(app, Some(id));
             let signed = sign(&r.response_with(&r.assertion()), IDP_KEY, IDP_CERT, true);
             let mut e = evil(&r);
             e.response_id = format!("_evilr{}", nonce());
             let xml = e.response_with(&e.assertion()).replace("<samlp:Status>", &format!("<samlp:Extensions>{signed}</samlp:Extensions><samlp:Status>"));
             (b64(&xml), Some(rs.into()))
-        }))),
-        ("not base64", "not base64", Case::Solicited(Box::new(|_, _, rs| ("%%% not base64 %%%".into(), Some(rs.into()))))),
-        ("not XML", "not well-formed", Case::Solicited(Box::new(|_, _, rs| (b64("<samlp:Response <<"), Some(rs.into()))))),
-        ("an XML bomb (DOCTYPE)", "DOCTYPE", Case::Solicited(Box::new(|_, _, rs| {
+        })),
+        ("not base64", "not base64", Box::new(|_, _, rs| ("%%% not base64 %%%".into(), Some(rs.into())))),
+        ("not XML", "not well-formed", Box::new(|_, _, rs| (b64("<samlp:Response <<"), Some(rs.into())))),
+        ("an XML bomb (DOCTYPE)", "DOCTYPE", Box::new(|_, _, rs| {
             (b64(r#"<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><samlp:Response>&b;</samlp:Response>"#), Some(rs.into()))
-        }))),
-        ("empty", "no SAMLResponse", Case::Solicited(Box::new(|_, _, rs| (String::new(), Some(rs.into()))))),
+        })),
+        ("empty", "no SAMLResponse", Box::new(|_, _, rs| (String::new(), Some(rs.into())))),
     ];
     assert!(cases.len() >= 12);
     for (name, reason, case) in cases {
         let (id, rs) = start(&app, "/acme").await;
-        let Case::Solicited(make) = case;
+        let make = case;
         let (response, relay) = make(&app, &id, &rs);
         let (mut s, res) = post(&app, &response, relay.as_deref()).await;
         let status = res.status();

@@ -17,11 +17,8 @@ pub fn ts(t: SystemTime) -> String {
     time::OffsetDateTime::from(t).format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
+/// A unique id suffix for response and assertion ids.
 pub fn nonce() -> String {
-    uuid_like()
-}
-
-pub fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos();
