@@ -435,6 +435,9 @@ async fn sp_metadata_and_session_length() {
     let xml = res.text().await.unwrap();
     assert!(xml.contains(&format!(r#"entityID="{}""#, entity(&app))), "{xml}");
     assert!(xml.contains(&format!(r#"Location="{}""#, acs(&app))), "{xml}");
+    // The ACS opened in a browser goes to the organization's home, never elsewhere.
+    assert_eq!(app.get(&Session::default(), "/acme/finish-login").await.headers()["location"], "/acme");
+    assert_eq!(app.get(&Session::default(), "/%5Cevil.example/finish-login").await.status(), StatusCode::NOT_FOUND);
 
     let mut input = settings("saml_or_password");
     input["session_days"] = json!(2);

@@ -102,8 +102,12 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Q
 
 /// The ACS address opened in a browser (a bookmark, or an IdP that sends people
 /// to its "default relay state"): start from the organization's home.
-async fn finish_get(Path(slug): Path<String>) -> Response {
-    Redirect::to(&format!("/{}", slug.to_lowercase())).into_response()
+async fn finish_get(State(st): State<AppState>, Path(slug): Path<String>) -> Response {
+    // Only to an organization that exists: the slug comes from the address bar.
+    match org_and_settings(&st, &slug).await {
+        Ok((org, _)) => Redirect::to(&format!("/{}", org.slug)).into_response(),
+        Err(r) => r,
+    }
 }
 
 #[derive(Deserialize)]
