@@ -58,27 +58,9 @@ fn to_json(s: &Scim, r: &Row, members: &[(String, String)]) -> Value {
 
 /// One page of teams matching `wc` (`$1` = organization), projected by `p`; and how many match.
 pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
-    let base = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
-    let rows = if limit == 0 {
-        Vec::new()
-    } else {
-        let sql = format!("SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at {base} ORDER BY g.created_at, g.id LIMIT {limit} OFFSET {offset}");
-        let mut q = sqlx::query_as::<_, Row>(&sql).bind(&s.org.id);
-        for b in binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_all(&mut *conn).await?
-    };
-    let total = if offset == 0 && (rows.len() as i64) < limit {
-        rows.len() as i64
-    } else {
-        let sql = format!("SELECT COUNT(*) {base}");
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&s.org.id);
-        for b in binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_one(&mut *conn).await?
-    };
+    let from_where = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
+    let select = "SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at";
+    let (rows, total) = super::rows_and_total::<Row>(conn, select, &from_where, "g.created_at, g.id", &s.org.id, binds, offset, limit).await?;
     let members = if p.wants("members") && !rows.is_empty() {
         members_of(conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
     } else {

@@ -149,6 +149,46 @@ pub async fn grouped(conn: &mut app::store::Conn, sql: &str, org_id: &str, ids: 
     Ok(out)
 }
 
+/// One page of rows for a list (`select` ends before ORDER BY; `from_where`
+/// is its FROM … WHERE, `$1` = organization, then `binds`), and how many match.
+/// A first page that is not full holds every match, so it needs no COUNT
+/// (the common case of a look-up by userName or externalId).
+pub async fn rows_and_total<R>(
+    conn: &mut app::store::Conn,
+    select: &str,
+    from_where: &str,
+    order_by: &str,
+    org_id: &str,
+    binds: &[String],
+    offset: i64,
+    limit: i64,
+) -> ScimResult<(Vec<R>, i64)>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let rows = if limit == 0 {
+        Vec::new()
+    } else {
+        let sql = format!("{select} {from_where} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}");
+        let mut q = sqlx::query_as::<_, R>(&sql).bind(org_id);
+        for b in binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_all(&mut *conn).await?
+    };
+    let total = if offset == 0 && (rows.len() as i64) < limit {
+        rows.len() as i64
+    } else {
+        let sql = format!("SELECT COUNT(*) {from_where}");
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(org_id);
+        for b in binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_one(&mut *conn).await?
+    };
+    Ok((rows, total))
+}
+
 pub fn scim_json(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))], body.to_string()).into_response()
 }

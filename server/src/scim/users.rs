@@ -27,11 +27,12 @@ struct Row {
     updated_at: String,
 }
 
-const SELECT: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.display_name, u.external_id, u.status, \
-    t.name AS account_type, u.origin, u.scim_profile, u.created_at, u.updated_at FROM users u JOIN account_types t ON t.id = u.account_type_id";
+const COLUMNS: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.display_name, u.external_id, u.status, \
+    t.name AS account_type, u.origin, u.scim_profile, u.created_at, u.updated_at";
+const FROM: &str = "FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
 async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
-    sqlx::query_as::<_, Row>(&format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL"))
+    sqlx::query_as::<_, Row>(&format!("{COLUMNS} {FROM} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL"))
         .bind(org_id)
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -313,29 +314,8 @@ async fn account_type(conn: &mut Conn, org_id: &str, user_type: Option<&str>) ->
 /// One page of users matching `wc` (a filter's SQL, `$1` = organization),
 /// as SCIM resources projected by `p`; and how many match in all.
 pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
-    let base = format!("FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc})");
-    let rows = if limit == 0 {
-        Vec::new()
-    } else {
-        let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc}) ORDER BY u.created_at, u.id LIMIT {limit} OFFSET {offset}");
-        let mut q = sqlx::query_as::<_, Row>(&sql).bind(&s.org.id);
-        for b in binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_all(&mut *conn).await?
-    };
-    // A first page that is not full holds every match: no need to count them
-    // (the common case of a look-up by userName or externalId).
-    let total = if offset == 0 && (rows.len() as i64) < limit {
-        rows.len() as i64
-    } else {
-        let sql = format!("SELECT COUNT(*) {base}");
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(&s.org.id);
-        for b in binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_one(&mut *conn).await?
-    };
+    let from_where = format!("{FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc})");
+    let (rows, total) = super::rows_and_total::<Row>(conn, COLUMNS, &from_where, "u.created_at, u.id", &s.org.id, binds, offset, limit).await?;
     let groups = if p.wants("groups") && !rows.is_empty() {
         groups_of(conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
     } else {
