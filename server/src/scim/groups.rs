@@ -170,15 +170,20 @@ async fn current_members(conn: &mut Conn, team_id: &str) -> ScimResult<BTreeSet<
     Ok(v.into_iter().collect())
 }
 
-pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
-    let body = parse_body(&headers, &body)?;
-    let o = body.as_object().expect("checked object");
+/// A whole Group as POST and PUT send it: displayName (required), externalId, members.
+fn read_group(body: &Value) -> ScimResult<(TeamName, Option<String>, BTreeSet<String>)> {
+    let o = body.as_object().expect("parse_body checked it is an object");
     let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
     let external_id = get_ci(o, "externalId").and_then(|v| v.as_str()).map(str::to_string);
-    let members: BTreeSet<String> = match get_ci(o, "members") {
+    let members = match get_ci(o, "members") {
         Some(m) => member_ids(m)?.into_iter().collect(),
         None => BTreeSet::new(),
     };
+    Ok((name, external_id, members))
+}
+
+pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    let (name, external_id, members) = read_group(&parse_body(&headers, &body)?)?;
     let mut tx = app::store::begin(&st.db).await?;
     name_clash(&mut tx, &s.org.id, name.as_str(), "").await?;
     let id = store::teams::insert(&mut *tx, &s.org.id, name.as_str(), "").await?;
@@ -218,14 +223,7 @@ pub async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
-    let body = parse_body(&headers, &body)?;
-    let o = body.as_object().expect("checked object");
-    let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
-    let external_id = get_ci(o, "externalId").and_then(|v| v.as_str()).map(str::to_string);
-    let wanted: BTreeSet<String> = match get_ci(o, "members") {
-        Some(m) => member_ids(m)?.into_iter().collect(),
-        None => BTreeSet::new(),
-    };
+    let (name, external_id, wanted) = read_group(&parse_body(&headers, &body)?)?;
     let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
     rename(&s, &mut tx, &team, &name, Some(external_id)).await?;
