@@ -34,14 +34,12 @@ test-e2e: build-debug
 	scripts/ensure-tools.sh --browser
 	cd end2end && npx playwright test
 
-# The Users page's server time at 100,000 users (BENCH_USERS, BENCH_ROUNDS to change),
-# then the SCIM load benchmark (BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS), then
+# The Users page and the SCIM load at 100,000 users on SQLite, PostgreSQL, and two
+# instances behind nginx, side by side (BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS), then
 # the 50,000-row CSV/Excel/PDF exports: time to first byte, total, peak memory
 # (BENCH_ROWS, BENCH_ROUNDS).
 bench:
-	cargo run --release -p server --example bench_users
-	cargo run --release -p server --example bench_scim
-	cargo run --release -p server --example bench_exports
+	scripts/bench.sh
 
 # A real SAML identity provider on 127.0.0.1:7000 for the demo organization.
 idp:

@@ -41,8 +41,12 @@ stop() {
 trap stop EXIT INT TERM
 
 "${as[@]}" "$bin/initdb" -D "$dir/data" -U gatehouse -A trust --no-sync -E UTF8 >/dev/null
+# Tests need no durability; a benchmark (GATEHOUSE_PG_DURABLE=1) measures
+# PostgreSQL's defaults: every commit flushed to disk before it returns.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ -z "${GATEHOUSE_PG_DURABLE:-}" ] || durability=""
 "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w start \
-  -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir $durability -c max_connections=300" >/dev/null
 echo "==> throwaway PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 export GATEHOUSE_TEST_POSTGRES="postgres://gatehouse@127.0.0.1:$port/postgres"
 "$@"

@@ -592,4 +592,43 @@ async fn concurrent_writes_all_succeed_and_duplicates_conflict() {
     assert_eq!((created, conflicts), (16, 8), "{codes:?}");
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_norm LIKE 'burst%'").fetch_one(&app.db).await.unwrap();
     assert_eq!(n, 16);
+    // Creates arriving together are written together (group commit); each
+    // created user still has exactly one audit event, and the refused ones none.
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1 AND target_norm LIKE 'burst%'")
+        .bind(app::domain::audit::USER_CREATED)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, 16);
+    let idp = Idp { app: &app, token };
+    let (status, list) = idp.get(&q("userName sw \"burst\"")).await;
+    assert_eq!((status, list["totalResults"].as_i64()), (StatusCode::OK, Some(16)), "{list}");
+}
+
+#[tokio::test]
+async fn a_large_group_is_pushed_whole_and_every_member_is_audited() {
+    let (app, _, token) = setup().await;
+    gatehouse_server::demo::seed_scale(&app.db, "acme", 700, 1, &mut |_| {}).await.unwrap();
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM users WHERE email_norm LIKE 'user%' ORDER BY id LIMIT 650").fetch_all(&app.db).await.unwrap();
+    assert_eq!(ids.len(), 650);
+    let idp = Idp { app: &app, token };
+    let members: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
+    // 650 members: more audit events than one statement takes (500).
+    let (status, group) = idp.post("/Groups", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Everyone", "members": members})).await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let got: Vec<&str> = group["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>(), "every member, in id order");
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = $1 AND detail = 'team Everyone (by SCIM)'")
+        .bind(app::domain::audit::TEAM_MEMBER_ADDED)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audited, 650);
+    // An archived (SCIM-deleted) user is no longer listed as a member.
+    assert_eq!(idp.delete(&format!("/Users/{}", ids[0])).await, StatusCode::NO_CONTENT);
+    let (status, group) = idp.get(&format!("/Groups/{}", group["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    let members = group["members"].as_array().unwrap();
+    assert_eq!(members.len(), 649);
+    assert!(members.iter().all(|m| m["value"] != json!(ids[0])));
 }

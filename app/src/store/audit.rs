@@ -13,23 +13,42 @@ pub struct Event<'a> {
 }
 
 pub async fn record<'e>(ex: impl Executor<'e, Database = Any>, e: Event<'_>) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(new_id())
-    .bind(e.org_id)
-    .bind(now())
-    .bind(e.actor_id)
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.target)
-    .bind(e.target.to_lowercase())
-    .bind(e.detail)
-    .bind(e.ip)
-    .execute(ex)
-    .await
-    .map(|_| ())
+    insert(ex, vec![e]).await
+}
+
+/// Several events, 500 to a statement (a statement binds at most 32,766
+/// values on SQLite and 65,535 on PostgreSQL; each event binds 10).
+pub async fn record_many(conn: &mut super::Conn, mut events: Vec<Event<'_>>) -> sqlx::Result<()> {
+    while !events.is_empty() {
+        let rest = events.split_off(events.len().min(500));
+        insert(&mut *conn, events).await?;
+        events = rest;
+    }
+    Ok(())
+}
+
+async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>>) -> sqlx::Result<()> {
+    let rows: Vec<String> = (0..events.len()).map(|i| format!("({})", super::placeholders(i * 10 + 1, 10))).collect();
+    let sql = format!(
+        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip) VALUES {}",
+        rows.join(", ")
+    );
+    let at = now();
+    let mut q = sqlx::query(&sql);
+    for e in events {
+        q = q
+            .bind(new_id())
+            .bind(e.org_id)
+            .bind(at.clone())
+            .bind(e.actor_id)
+            .bind(e.actor)
+            .bind(e.action)
+            .bind(e.target)
+            .bind(e.target.to_lowercase())
+            .bind(e.detail)
+            .bind(e.ip);
+    }
+    q.execute(ex).await.map(|_| ())
 }
 
 #[derive(Clone, Debug, FromRow)]

@@ -77,6 +77,11 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
     let opts = AnyConnectOptions::from_str(&url)?;
     let pool = AnyPoolOptions::new()
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        // A SQLite connection is a file handle in this process: nothing can
+        // break it between uses, so the check before each use (one more trip
+        // to its worker thread per request) buys nothing. A PostgreSQL
+        // connection can be cut by a server restart: keep the check.
+        .test_before_acquire(backend != Backend::Sqlite)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -86,10 +91,11 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
                     // crashes or is killed; only a power loss or OS crash can roll back
                     // the last commits (never corrupt the file). FULL would fsync every
                     // commit and cut write throughput several times. The busy timeout
-                    // makes writers queue instead of failing. Reads go through a
-                    // memory map (no read() call per page; durability unchanged).
+                    // makes writers queue instead of failing. No memory map
+                    // (mmap_size): each connection maps the file on its own and
+                    // remaps it as it grows; measured, writes were a third slower
+                    // with it and reads no faster.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA mmap_size = 268435456").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;

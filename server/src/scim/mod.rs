@@ -1,6 +1,7 @@
 //! SCIM 2.0 (RFC 7643/7644) at /scim/v2: the identity provider creates,
 //! updates and deactivates users and teams. The bearer token names the
 //! organization. Errors are SCIM error JSON; malformed input never yields a 5xx.
+mod batch;
 mod discovery;
 pub mod filter;
 mod groups;

@@ -376,42 +376,35 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
         let mut conn = st.db.acquire().await?;
         account_type(&mut conn, &s.org.id, m.user_type.as_deref()).await?
     };
-    let mut tx = app::store::begin(&st.db).await?;
     let id = store::new_id();
     let now = store::now();
     let status = status_of(m.active);
-    // One statement; the (org_id, email_norm) unique index refuses a duplicate userName.
-    sqlx::query(
-        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, invite_pending, \
-         origin, external_id, display_name, status, scim_profile, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 'scim', $10, $11, $12, $13, $14, $14)",
-    )
-    .bind(&id)
-    .bind(&s.org.id)
-    .bind(m.email.as_str())
-    .bind(m.email.normalized())
-    .bind(&m.first)
-    .bind(&m.last)
-    .bind(store::users::name_norm(&m.first, &m.last))
-    .bind(m.last.to_lowercase())
-    .bind(&type_id)
-    .bind(&m.external_id)
-    .bind(&m.display_name)
-    .bind(status)
-    .bind(profile_json(&m))
-    .bind(&now)
-    .execute(&mut *tx)
-    .await
-    .map_err(|e| {
-        if store::is_unique_violation(&e) {
-            ScimError::conflict(format!("A user with userName {} already exists.", m.email.as_str()))
-        } else {
-            e.into()
-        }
+    // Written with the creates that arrive at the same moment, in one
+    // transaction (batch.rs); answered once it has committed. The
+    // (org_id, email_norm) unique index refuses a duplicate userName.
+    let user = super::batch::NewUser {
+        id: id.clone(),
+        org_id: s.org.id.clone(),
+        email: m.email.as_str().to_string(),
+        email_norm: m.email.normalized(),
+        first_name: m.first.clone(),
+        last_name: m.last.clone(),
+        name_norm: store::users::name_norm(&m.first, &m.last),
+        last_norm: m.last.to_lowercase(),
+        account_type_id: type_id,
+        external_id: m.external_id.clone(),
+        display_name: m.display_name.clone(),
+        status,
+        scim_profile: profile_json(&m),
+        now: now.clone(),
+        actor_id: s.token.created_by.clone(),
+        actor: s.actor(),
+        detail: format!("by SCIM; account type {type_name}; active {}", m.active == Some(true)),
+    };
+    super::batch::create(&st.db, user).await.map_err(|e| match e {
+        super::batch::Failure::Duplicate => ScimError::conflict(format!("A user with userName {} already exists.", m.email.as_str())),
+        super::batch::Failure::Database(e) => e.into(),
     })?;
-    let actor = s.actor();
-    store::audit::record(&mut *tx, s.event(&actor, audit::USER_CREATED, m.email.as_str(), format!("by SCIM; account type {type_name}; active {}", m.active == Some(true)))).await?;
-    tx.commit().await?;
     // The new user is exactly what was written: no need to read it back.
     let row = Row {
         id: id.clone(),

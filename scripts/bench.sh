@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# make bench: the Users page and the SCIM load benchmark at 100,000 users on
+# three deployments, side by side in one run:
+#   1. SQLite (the embedded default), one instance;
+#   2. PostgreSQL, one instance;
+#   3. PostgreSQL, two instances behind Debian's nginx (round-robin).
+# Each is the release `gatehouse` binary, seeded with the CLI
+# (setup, demo seed, provisioning token create), and measured from another
+# process by server/examples/bench_load.rs. PostgreSQL is a throwaway server
+# (scripts/with-postgres.sh) with its default durability. Then the exports
+# benchmark (bench_exports). BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS and
+# BENCH_ROUNDS tune it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=$(pwd)
+bin=$here/target/release/gatehouse
+client=$here/target/release/examples/bench_load
+export BENCH_USERS=${BENCH_USERS:-100000}
+export BENCH_PASSWORD="benchmark password 1"
+free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Creates the organization "acme" on database $1 and seeds it; prints a token.
+prepare() {
+  local db=$1 pw
+  pw=$(mktemp)
+  echo "$BENCH_PASSWORD" > "$pw"
+  "$bin" --database-url "$db" migrate >/dev/null
+  "$bin" --database-url "$db" setup --org acme --name Acme --admin-email admin@acme.example \
+    --admin-password-file "$pw" --admin-first-name Ada --admin-last-name Admin >/dev/null
+  rm -f "$pw"
+  local t0=$SECONDS
+  "$bin" --database-url "$db" demo seed --org acme --users "$BENCH_USERS" --teams 500 >/dev/null
+  echo "    seeded $BENCH_USERS users and 500 teams in $((SECONDS - t0)) s" >&2
+  "$bin" --database-url "$db" provisioning token create --org acme --name bench 2>/dev/null
+}
+
+# Starts an instance on database $1, port $2; waits until it answers.
+start() {
+  GATEHOUSE_DATABASE_URL=$1 GATEHOUSE_BIND=127.0.0.1:$2 GATEHOUSE_TRUST_PROXY=${3:-false} \
+    RUST_LOG=warn "$bin" serve >>"$work/server.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$2/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "gatehouse did not start on port $2; see $work/server.log" >&2
+  exit 1
+}
+
+stop_all() {
+  [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  pids=()
+}
+
+# Runs the client against $1 as label $2 with token $3.
+measure() {
+  echo
+  BENCH_URL=$1 BENCH_LABEL=$2 BENCH_TOKEN=$3 "$client"
+}
+
+if [ "${1:-}" = "--postgres" ]; then
+  # Inside scripts/with-postgres.sh: one database, one instance, then two behind nginx.
+  work=$BENCH_WORK
+  pids=()
+  trap stop_all EXIT
+  db="${GATEHOUSE_TEST_POSTGRES%/*}/bench"
+  psql "$GATEHOUSE_TEST_POSTGRES" -qc "CREATE DATABASE bench" >/dev/null
+  echo "==> PostgreSQL, one instance"
+  token=$(prepare "$db")
+  a=$(free)
+  start "$db" "$a"
+  measure "http://127.0.0.1:$a" "PostgreSQL" "$token"
+  echo "==> PostgreSQL, two instances behind nginx"
+  b=$(free)
+  lb=$(free)
+  start "$db" "$b" true
+  "$here/scripts/nginx-lb.sh" "$lb" "$work/nginx" "$a" "$b" >>"$work/server.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$lb/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  measure "http://127.0.0.1:$lb" "PostgreSQL x2 + nginx" "$token"
+  exit 0
+fi
+
+scripts/ensure-tools.sh --browser >/dev/null
+echo "==> building the release server and the benchmark client"
+cargo build --release -p server --bin gatehouse --example bench_load --example bench_exports
+work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+chmod 755 "$work"
+export BENCH_RESULTS=$work/results.tsv
+pids=()
+trap 'stop_all; rm -rf "$work"' EXIT
+
+echo "==> SQLite, one instance"
+db="sqlite://$work/bench.db"
+token=$(prepare "$db")
+port=$(free)
+start "$db" "$port"
+measure "http://127.0.0.1:$port" "SQLite" "$token"
+stop_all
+
+echo
+BENCH_WORK=$work GATEHOUSE_PG_DURABLE=1 scripts/with-postgres.sh "$0" --postgres
+
+echo
+echo "==> side by side ($BENCH_USERS users; SCIM: ${BENCH_CLIENTS:-16} clients, ${BENCH_SECONDS:-10} s per operation; all on this machine)"
+python3 - "$BENCH_RESULTS" <<'PY'
+import sys, collections
+rows, labels = collections.OrderedDict(), []
+for line in open(sys.argv[1]):
+    label, measure, figure = line.rstrip("\n").split("\t")
+    if label not in labels:
+        labels.append(label)
+    rows.setdefault(measure, {})[label] = figure
+print(f"{'measure':<44}" + "".join(f"{l:>24}" for l in labels))
+for measure, figures in rows.items():
+    print(f"{measure:<44}" + "".join(f"{figures.get(l, '-'):>24}" for l in labels))
+PY
+
+echo
+echo "==> exports (SQLite, in-process)"
+target/release/examples/bench_exports
