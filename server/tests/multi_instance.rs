@@ -326,3 +326,76 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
     eprintln!("kill -9 under load: {} acknowledged creates, all stored", acknowledged.len());
 }
+
+/// `curl -k` (the certificate is self-signed): the status line and headers, then the body.
+fn curl(args: &[&str]) -> String {
+    let out = Command::new("curl").args(["-sk", "-D", "-"]).args(args).output().expect("curl");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
+    let pg = std::env::var("GATEHOUSE_TEST_POSTGRES").unwrap_or_default();
+    let has_tools = [nginx_bin(), "openssl", "curl"].iter().all(|b| Command::new(b).arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok());
+    if pg.is_empty() || !has_tools {
+        eprintln!("skipped: needs the throwaway PostgreSQL, nginx, openssl and curl that scripts/test.sh provides");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let d = dir.path().display().to_string();
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-keyout", &format!("{d}/tls.key"), "-out", &format!("{d}/tls.crt")])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let db_url = fresh_database_url(dir.path()).await;
+    let port = free_port();
+    let public = format!("https://127.0.0.1:{port}");
+    let a = start_instance(&db_url, &public, dir.path());
+    let http = reqwest::Client::new();
+    wait_healthy(&http, &a.url).await;
+    // nginx terminates TLS and passes plain HTTP on, as a cloud load balancer does.
+    let upstream = a.url.trim_start_matches("http://");
+    let conf = format!(
+        "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log;\nevents {{ worker_connections 64; }}\n\
+         http {{\n access_log off;\n client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;\n uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+         server {{\n  listen 127.0.0.1:{port} ssl;\n  ssl_certificate {d}/tls.crt;\n  ssl_certificate_key {d}/tls.key;\n\
+         location / {{\n   proxy_pass http://{upstream};\n   proxy_set_header Host $http_host;\n   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n   proxy_set_header X-Forwarded-Proto https;\n  }}\n }}\n}}\n"
+    );
+    std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+    let _nginx = Nginx(
+        Command::new(nginx_bin())
+            .args(["-c", &format!("{d}/nginx.conf"), "-e", &format!("{d}/nginx-error.log")])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start nginx"),
+    );
+    for _ in 0..100 {
+        if curl(&[&format!("{public}/healthz")]).contains(" 200") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let origin = format!("origin: {public}");
+    let setup = curl(&["-H", &origin, "--data", &format!("org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/run_setup")]);
+    assert!(setup.starts_with("HTTP/1.1 200"), "{setup}");
+    let signed_in = curl(&["-H", &origin, "--data", &format!("org=acme&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/sign_in")]);
+    let cookie_line = signed_in.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: gatehouse_session=")).unwrap_or_else(|| panic!("no session cookie: {signed_in}"));
+    assert!(cookie_line.contains("; Secure"), "the session cookie is Secure behind https: {cookie_line}");
+    assert!(cookie_line.contains("HttpOnly"), "{cookie_line}");
+    let cookie = cookie_line.split_once(": ").unwrap().1.split(';').next().unwrap().to_string();
+
+    // The session works through the proxy, and the links shown to admins and
+    // identity providers are the public https ones.
+    let page = curl(&["-H", &format!("cookie: {cookie}"), &format!("{public}/acme/admin/authentication")]);
+    assert!(page.starts_with("HTTP/1.1 200"), "{}", &page[..page.len().min(400)]);
+    let metadata = curl(&[&format!("{public}/acme/saml/metadata")]);
+    assert!(metadata.contains(&format!("Location=\"{public}/acme/finish-login\"")), "{metadata}");
+    assert!(!metadata.contains("http://127.0.0.1"), "no plain-http link in the SP metadata: {metadata}");
+    let token = curl(&["-H", &origin, "-H", &format!("cookie: {cookie}"), "--data", "org=acme&name=Okta&acknowledged=true", &format!("{public}/api/create_provisioning_token")]);
+    assert!(token.contains(&format!("{public}/scim/v2")), "the Directory Base URL is the public one: {token}");
+}
