@@ -126,16 +126,18 @@ pub async fn members(db: &Db, org_id: &str, team_id: &str) -> sqlx::Result<Vec<M
 
 /// Adds a member unless they already are one; true when added.
 pub async fn add_member_once(conn: &mut super::Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2")
-        .bind(team_id)
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if exists.is_some() {
-        return Ok(false);
-    }
-    add_member(&mut *conn, org_id, team_id, user_id).await?;
-    Ok(true)
+    // One statement: inserts unless the membership exists.
+    let r = sqlx::query(
+        "INSERT INTO team_members (org_id, team_id, user_id, added_at) SELECT $1, $2, $3, $4 \
+         WHERE NOT EXISTS (SELECT 1 FROM team_members WHERE team_id = $2 AND user_id = $3)",
+    )
+    .bind(org_id)
+    .bind(team_id)
+    .bind(user_id)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Removes a member; true when they were one.

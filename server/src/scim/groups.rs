@@ -158,8 +158,8 @@ async fn name_clash(conn: &mut Conn, org_id: &str, name: &str, except: &str) -> 
     Ok(())
 }
 
-async fn set_members(s: &Scim, conn: &mut Conn, team: &Row, add: &BTreeSet<String>, remove: &BTreeSet<String>) -> ScimResult<()> {
-    let (add, unknown) = known_users(conn, &s.org.id, add).await?;
+/// Applies a membership change; `add` is what `known_users` found of the ids to add.
+async fn set_members(s: &Scim, conn: &mut Conn, team: &Row, (add, unknown): (BTreeSet<String>, Vec<String>), remove: &BTreeSet<String>) -> ScimResult<()> {
     let actor = s.actor();
     // The audit events are written together at the end: one statement.
     let mut events = Vec::new();
@@ -207,7 +207,8 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
     let actor = s.actor();
     store::audit::record(&mut *tx, s.event(&actor, audit::TEAM_CREATED, name.as_str(), "by SCIM".into())).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
-    set_members(&s, &mut tx, &team, &members, &BTreeSet::new()).await?;
+    let known = known_users(&mut tx, &s.org.id, &members).await?;
+    set_members(&s, &mut tx, &team, known, &BTreeSet::new()).await?;
     let res = respond(&s, &mut tx, &id, StatusCode::CREATED, Some(&p)).await?;
     tx.commit().await?;
     Ok(res)
@@ -246,7 +247,8 @@ pub async fn replace(
     let now = current_members(&mut tx, &id).await?;
     let add = wanted.difference(&now).cloned().collect();
     let remove = now.difference(&wanted).cloned().collect();
-    set_members(&s, &mut tx, &team, &add, &remove).await?;
+    let known = known_users(&mut tx, &s.org.id, &add).await?;
+    set_members(&s, &mut tx, &team, known, &remove).await?;
     let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
     tx.commit().await?;
     Ok(res)
@@ -262,13 +264,27 @@ pub async fn patch(
 ) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
+    // The usual PATCH (members added and removed by id) is worked out, and the
+    // ids to add are checked, before the write lock is taken: other writers
+    // wait only for the writes.
+    let early = if patch::needs_current_members(&ops) { None } else { Some(patch::group_changes(&ops, None)?) };
+    let known = match &early {
+        Some(c) if c.add.is_empty() => Some((BTreeSet::new(), Vec::new())),
+        Some(c) => Some(known_users(&mut *st.db.acquire().await?, &s.org.id, &c.add).await?),
+        None => None,
+    };
     let mut tx = app::store::begin(&st.db).await?;
     let team = load(&mut tx, &s.org.id, &id).await?;
-    let change = if patch::needs_current_members(&ops) {
-        let now = current_members(&mut tx, &id).await?;
-        patch::group_changes(&ops, Some(&now))?
-    } else {
-        patch::group_changes(&ops, None)?
+    let change = match early {
+        Some(c) => c,
+        None => {
+            let now = current_members(&mut tx, &id).await?;
+            patch::group_changes(&ops, Some(&now))?
+        }
+    };
+    let known = match known {
+        Some(k) => k,
+        None => known_users(&mut tx, &s.org.id, &change.add).await?,
     };
     if change.name.is_some() || change.external_id.is_some() {
         let name = match &change.name {
@@ -277,7 +293,7 @@ pub async fn patch(
         };
         rename(&s, &mut tx, &team, &name, change.external_id.clone()).await?;
     }
-    set_members(&s, &mut tx, &team, &change.add, &change.remove).await?;
+    set_members(&s, &mut tx, &team, known, &change.remove).await?;
     tx.commit().await?;
     // The whole resource (RFC 7644 §3.5.2), members included unless the
     // request says `?excludedAttributes=members`; read after the commit, so
