@@ -209,7 +209,11 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
     }
     // Fresh statistics of every table, so the planner uses the indexes at
     // once (PostgreSQL's autovacuum would get there only minutes later:
-    // until then, a SCIM look-up read all of team_members).
-    sqlx::query("ANALYZE").execute(db).await?;
+    // until then, a SCIM look-up read all of team_members). On PostgreSQL
+    // also VACUUM, which marks the new rows visible to every transaction, as
+    // autovacuum would soon after a bulk load (the first Users page after
+    // seeding took 150 ms without it, 55 ms with).
+    let sqlite = db.connect_options().database_url.scheme().starts_with("sqlite");
+    sqlx::query(if sqlite { "ANALYZE" } else { "VACUUM ANALYZE" }).execute(db).await?;
     Ok(())
 }
