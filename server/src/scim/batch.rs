@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 
-/// At most this many creates share a transaction (16 columns each, well under
+/// At most this many creates share a transaction (14 values each, well under
 /// the bound-parameter limits of SQLite and PostgreSQL).
 const MAX_BATCH: usize = 64;
 
