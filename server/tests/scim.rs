@@ -231,6 +231,15 @@ async fn groups_push_membership_rename_delete() {
     let members: Vec<&str> = v["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
     assert_eq!(members, [ua.as_str()]);
 
+    // A user's groups come back in name order, names with spaces whole.
+    let (st, other) = idp.post("/Groups", json!({"displayName": "Data Science & Ops", "members": [{"value": ua}]})).await;
+    assert_eq!(st, StatusCode::CREATED, "{other}");
+    let oid = other["id"].as_str().unwrap().to_string();
+    let (_, v) = idp.get(&format!("/Users/{ua}")).await;
+    let groups: Vec<(&str, &str)> = v["groups"].as_array().unwrap().iter().map(|g| (g["value"].as_str().unwrap(), g["display"].as_str().unwrap())).collect();
+    assert_eq!(groups, [(oid.as_str(), "Data Science & Ops"), (gid.as_str(), "Insights")]);
+    assert!(v["groups"][1]["$ref"].as_str().unwrap().ends_with(&format!("/scim/v2/Groups/{gid}")), "{v}");
+
     // The team is read-only in Gatehouse.
     let r = app.call(&mut admin, "update_team", &[("org", "acme"), ("id", &gid), ("name", "Mine now"), ("description", "")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -240,6 +249,9 @@ async fn groups_push_membership_rename_delete() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     let status: String = sqlx::query_scalar("SELECT status FROM teams WHERE id = $1").bind(&gid).fetch_one(&app.db).await.unwrap();
     assert_eq!(status, "inactive");
+    // A deleted group is no longer among the user's groups.
+    let (_, v) = idp.get(&format!("/Users?filter={}", urlencode(&format!(r#"id eq "{ua}""#)))).await;
+    assert_eq!(v["Resources"][0]["groups"], json!([{"value": oid, "display": "Data Science & Ops", "$ref": other["meta"]["location"]}]), "{v}");
 }
 
 #[tokio::test]

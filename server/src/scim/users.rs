@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -25,10 +24,16 @@ struct Row {
     scim_profile: Option<String>,
     created_at: String,
     updated_at: String,
+    /// The person's active teams as `id name` entries separated by U+001F
+    /// (team names cannot hold control characters; ids hold no space).
+    groups: Option<String>,
 }
 
+/// The person's teams come with the row (no second query per request).
 const COLUMNS: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.display_name, u.external_id, u.status, \
-    t.name AS account_type, u.origin, u.scim_profile, u.created_at, u.updated_at";
+    t.name AS account_type, u.origin, u.scim_profile, u.created_at, u.updated_at, \
+    (SELECT string_agg(g.id || ' ' || g.name, '\u{1f}' ORDER BY g.name_norm) FROM team_members m JOIN teams g ON g.id = m.team_id \
+     WHERE m.user_id = u.id AND g.archived_at IS NULL AND g.status = 'active') AS groups";
 const FROM: &str = "FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
 async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
@@ -38,18 +43,6 @@ async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| ScimError::not_found("User", id))
-}
-
-/// The teams of these users, as SCIM `groups`.
-async fn groups_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
-    super::grouped(
-        conn,
-        "SELECT m.user_id, t.id, t.name FROM team_members m JOIN teams t ON t.id = m.team_id \
-         WHERE m.org_id = $1 AND t.archived_at IS NULL AND t.status = 'active' AND m.user_id IN ({in}) ORDER BY t.name_norm",
-        org_id,
-        ids,
-    )
-    .await
 }
 
 /// What the identity provider sent that Gatehouse keeps only to return it as
@@ -71,7 +64,7 @@ impl Profile {
     }
 }
 
-fn to_json(s: &Scim, r: &Row, groups: &[(String, String)]) -> Value {
+fn to_json(s: &Scim, r: &Row) -> Value {
     let mut v = Map::new();
     v.insert("schemas".into(), json!([SCHEMA_USER]));
     v.insert("id".into(), json!(r.id));
@@ -116,7 +109,14 @@ fn to_json(s: &Scim, r: &Row, groups: &[(String, String)]) -> Value {
     }
     v.insert(
         "groups".into(),
-        groups.iter().map(|(id, name)| json!({"value": id, "display": name, "$ref": s.location("Groups", id)})).collect::<Vec<_>>().into(),
+        r.groups
+            .as_deref()
+            .unwrap_or("")
+            .split('\u{1f}')
+            .filter_map(|entry| entry.split_once(' '))
+            .map(|(id, name)| json!({"value": id, "display": name, "$ref": s.location("Groups", id)}))
+            .collect::<Vec<_>>()
+            .into(),
     );
     v.insert(
         "meta".into(),
@@ -316,15 +316,7 @@ async fn account_type(conn: &mut Conn, org_id: &str, user_type: Option<&str>) ->
 pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
     let from_where = format!("{FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc})");
     let (rows, total) = super::rows_and_total::<Row>(conn, COLUMNS, &from_where, "u.created_at, u.id", &s.org.id, binds, offset, limit).await?;
-    let groups = if p.wants("groups") && !rows.is_empty() {
-        groups_of(conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
-    } else {
-        HashMap::new()
-    };
-    let resources = rows
-        .iter()
-        .map(|r| project(to_json(s, r, groups.get(&r.id).map(Vec::as_slice).unwrap_or(&[])), p.attributes.as_deref(), p.excluded_attributes.as_deref()))
-        .collect();
+    let resources = rows.iter().map(|r| project(to_json(s, r), p.attributes.as_deref(), p.excluded_attributes.as_deref())).collect();
     Ok((total, resources))
 }
 
@@ -346,8 +338,7 @@ pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Respo
 
 async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
     let r = load(conn, &s.org.id, id).await?;
-    let groups = if p.is_none_or(|p| p.wants("groups")) { groups_of(conn, &s.org.id, std::slice::from_ref(&r.id)).await? } else { HashMap::new() };
-    let v = to_json(s, &r, groups.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
+    let v = to_json(s, &r);
     Ok(super::resource_response(s, "Users", id, status, v, p))
 }
 
@@ -419,8 +410,9 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
         scim_profile: Some(profile_json(&m)),
         created_at: now.clone(),
         updated_at: now,
+        groups: None,
     };
-    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, to_json(&s, &row, &[]), Some(&p)))
+    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, to_json(&s, &row), Some(&p)))
 }
 
 /// Writes a full model over a user (PUT, and PATCH after applying its operations).
@@ -528,7 +520,7 @@ pub async fn patch(
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     let mut tx = app::store::begin(&st.db).await?;
     let current = load(&mut tx, &s.org.id, &id).await?;
-    let mut doc = to_json(&s, &current, &[]);
+    let mut doc = to_json(&s, &current);
     patch::apply(&mut doc, &ops, patch::Resource::User)?;
     write(&s, &mut tx, &id, read_model(&doc, Absent::Unassigned)?, current).await?;
     let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
