@@ -132,24 +132,6 @@ impl IntoResponse for ScimError {
 
 pub type ScimResult<T> = Result<T, ScimError>;
 
-/// Runs `sql` (which selects key, id, label and has `$1` = organization and an
-/// `IN ({in})` list) for `ids`, grouping the (id, label) pairs by key.
-pub async fn grouped(conn: &mut app::store::Conn, sql: &str, org_id: &str, ids: &[String]) -> ScimResult<std::collections::HashMap<String, Vec<(String, String)>>> {
-    let mut out: std::collections::HashMap<String, Vec<(String, String)>> = std::collections::HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = sql.replace("{in}", &store::placeholders(2, ids.len()));
-    let mut q = sqlx::query_as::<_, (String, String, String)>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.clone());
-    }
-    for (key, id, label) in q.fetch_all(&mut *conn).await? {
-        out.entry(key).or_default().push((id, label));
-    }
-    Ok(out)
-}
-
 /// One page of rows for a list (`select` ends before ORDER BY; `from_where`
 /// is its FROM … WHERE, `$1` = organization, then `binds`), and how many match.
 /// A first page that is not full holds every match, so it needs no COUNT
