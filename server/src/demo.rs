@@ -213,7 +213,6 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
     // also VACUUM, which marks the new rows visible to every transaction, as
     // autovacuum would soon after a bulk load (the first Users page after
     // seeding took 150 ms without it, 55 ms with).
-    let sqlite = db.connect_options().database_url.scheme().starts_with("sqlite");
-    sqlx::query(if sqlite { "ANALYZE" } else { "VACUUM ANALYZE" }).execute(db).await?;
+    sqlx::query(if store::is_sqlite(db) { "ANALYZE" } else { "VACUUM ANALYZE" }).execute(db).await?;
     Ok(())
 }

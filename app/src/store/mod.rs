@@ -108,6 +108,11 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
     Ok(pool)
 }
 
+/// Whether this pool serves a SQLite file (one process owns it) rather than PostgreSQL.
+pub fn is_sqlite(db: &Db) -> bool {
+    db.connect_options().database_url.scheme().starts_with("sqlite")
+}
+
 /// The migrations are written in SQL that both backends accept (TEXT, BIGINT,
 /// no backend-specific functions), so one set serves both.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
@@ -121,7 +126,7 @@ pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
 /// that have none yet (PRAGMA optimize=0x10002); later calls are cheap.
 /// PostgreSQL's autovacuum does this by itself.
 pub async fn optimize(db: &Db, first: bool) -> sqlx::Result<()> {
-    if db.connect_options().database_url.scheme().starts_with("sqlite") {
+    if is_sqlite(db) {
         let pragma = if first { "PRAGMA optimize=0x10002" } else { "PRAGMA optimize" };
         sqlx::query(pragma).execute(db).await?;
     }
@@ -151,7 +156,7 @@ pub fn spawn_optimizer(db: Db) {
 /// which under load costs more time than the writes. Other processes on the
 /// same file (the CLI) still meet the busy timeout. PostgreSQL: a plain BEGIN.
 pub async fn begin(db: &Db) -> sqlx::Result<WriteTx> {
-    if db.connect_options().database_url.scheme().starts_with("sqlite") {
+    if is_sqlite(db) {
         let guard = writer_lock(db).lock_owned().await;
         let tx = db.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _guard: Some(guard) })

@@ -100,7 +100,7 @@ fn cache() -> std::sync::MutexGuard<'static, std::collections::HashMap<String, C
 /// organization, and a token revoked on one must stop on every instance at
 /// once, so each request reads the database.
 pub async fn find_active_cached(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
-    if !db.connect_options().database_url.scheme().starts_with("sqlite") {
+    if !super::is_sqlite(db) {
         return find_active_with_org(db, token_hash).await;
     }
     let now = std::time::Instant::now();

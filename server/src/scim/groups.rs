@@ -163,9 +163,8 @@ async fn set_members(s: &Scim, conn: &mut Conn, team: &Row, (add, unknown): (BTr
     let actor = s.actor();
     // The audit events are written together at the end: one statement.
     let mut events = Vec::new();
-    let skipped = unknown.join(", ");
     if !unknown.is_empty() {
-        events.push(s.event(&actor, audit::TEAM_UPDATED, &team.name, format!("skipped unknown member ids: {skipped}")));
+        events.push(s.event(&actor, audit::TEAM_UPDATED, &team.name, format!("skipped unknown member ids: {}", unknown.join(", "))));
     }
     for u in remove {
         if store::teams::remove_member(conn, &s.org.id, &team.id, u).await? {
