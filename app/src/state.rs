@@ -28,11 +28,12 @@ impl Config {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    pub leptos_options: LeptosOptions,
+    /// Behind an `Arc`: the state is cloned for every request.
+    pub leptos_options: Arc<LeptosOptions>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> LeptosOptions {
-        s.leptos_options.clone()
+        (*s.leptos_options).clone()
     }
 }

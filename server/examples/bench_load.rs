@@ -8,7 +8,9 @@
 //! token of "acme"), BENCH_PASSWORD (of admin@acme.example), BENCH_USERS (how
 //! many seeded users, user1…userN@acme.example), BENCH_LABEL (this target's
 //! name), BENCH_CLIENTS (16), BENCH_SECONDS (10), BENCH_ROUNDS (50),
-//! BENCH_RESULTS (a file to append `label<TAB>measure<TAB>figure` lines to).
+//! BENCH_RESULTS (a file to append `label<TAB>measure<TAB>figure` lines to),
+//! BENCH_ONLY (run only the measures whose key contains this text, such as
+//! `patch` or `users`; for profiling one operation).
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -140,6 +142,8 @@ async fn main() -> anyhow::Result<()> {
         Err(_) => None,
     };
     let mut results = Results { label: label.clone(), file };
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let wanted = |key: &str| key.contains(only.as_str());
 
     // The Users page: an admin's browser calls the `users` server function.
     let browser = reqwest::Client::builder().cookie_store(true).build()?;
@@ -149,8 +153,10 @@ async fn main() -> anyhow::Result<()> {
         .send()
         .await?;
     anyhow::ensure!(r.status().is_success(), "sign-in failed: {}", r.status());
-    println!("{label}: Users page at {users} users ({rounds} requests each, one at a time)");
-    println!("{:<38} {:>11} {:>11} {:>11}", "Users page request", "median", "p95", "max");
+    if wanted("users") {
+        println!("{label}: Users page at {users} users ({rounds} requests each, one at a time)");
+        println!("{:<38} {:>11} {:>11} {:>11}", "Users page request", "median", "p95", "max");
+    }
     let cases = [
         ("first page (name A-Z)", "users first page", serde_json::json!({"search": "", "account_type": "", "status": "active", "sort": "name", "page": 1})),
         ("search \"user4242\"", "users search email", serde_json::json!({"search": "user4242", "account_type": "", "status": "active", "sort": "name", "page": 1})),
@@ -158,7 +164,7 @@ async fn main() -> anyhow::Result<()> {
         ("last sign-in sort, page 2", "users last sign-in sort", serde_json::json!({"search": "", "account_type": "", "status": "all", "sort": "-last_login", "page": 2})),
         ("page 1000", "users page 1000", serde_json::json!({"search": "", "account_type": "", "status": "active", "sort": "name", "page": 1000})),
     ];
-    for (name, key, query) in cases {
+    for (name, key, query) in cases.into_iter().filter(|c| wanted(c.1)) {
         let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let t = Instant::now();
@@ -181,33 +187,37 @@ async fn main() -> anyhow::Result<()> {
     println!("{label}: SCIM, {clients} concurrent clients, {seconds} s each");
     println!("{:<38} {:>11} {:>11} {:>11} {:>8}", "SCIM operation", "throughput", "p50", "p99", "failed");
 
-    // userNames unique to this run, so runs can share a database.
-    let run = format!("{}-{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), ""), std::process::id());
-    let (h, b, a, run2) = (http.clone(), scim.clone(), auth.clone(), Arc::new(run));
-    load(clients, seconds, move |i| {
-        let (h, b, a, run) = (h.clone(), b.clone(), a.clone(), run2.clone());
-        async move {
-            let body = serde_json::json!({"userName": format!("bench{i}-{run}@load.example"), "name": {"givenName": "Bench", "familyName": format!("{i}")}, "active": true});
-            check(h.post(format!("{b}/Users")).header("authorization", a.as_str()).header("content-type", "application/scim+json").body(body.to_string()).send().await, 201).await
-        }
-    })
-    .await
-    .print("POST /Users (create)", "scim create", &mut results);
-
-    let (h, b, a) = (http.clone(), scim.clone(), auth.clone());
-    load(clients, seconds, move |i| {
-        let (h, b, a) = (h.clone(), b.clone(), a.clone());
-        let n = i % users + 1;
-        async move {
-            let url = format!("{b}/Users?filter=userName%20eq%20%22user{n}%40acme.example%22");
-            match h.get(url).header("authorization", a.as_str()).send().await {
-                Ok(r) if r.status() == 200 => r.text().await.is_ok_and(|t| t.contains("\"totalResults\":1")),
-                _ => false,
+    if wanted("scim create") {
+        // userNames unique to this run, so runs can share a database.
+        let run = format!("{}-{}", label.replace(|c: char| !c.is_ascii_alphanumeric(), ""), std::process::id());
+        let (h, b, a, run2) = (http.clone(), scim.clone(), auth.clone(), Arc::new(run));
+        load(clients, seconds, move |i| {
+            let (h, b, a, run) = (h.clone(), b.clone(), a.clone(), run2.clone());
+            async move {
+                let body = serde_json::json!({"userName": format!("bench{i}-{run}@load.example"), "name": {"givenName": "Bench", "familyName": format!("{i}")}, "active": true});
+                check(h.post(format!("{b}/Users")).header("authorization", a.as_str()).header("content-type", "application/scim+json").body(body.to_string()).send().await, 201).await
             }
-        }
-    })
-    .await
-    .print("GET /Users?filter=userName eq …", "scim filtered get", &mut results);
+        })
+        .await
+        .print("POST /Users (create)", "scim create", &mut results);
+    }
+
+    if wanted("scim filtered get") {
+        let (h, b, a) = (http.clone(), scim.clone(), auth.clone());
+        load(clients, seconds, move |i| {
+            let (h, b, a) = (h.clone(), b.clone(), a.clone());
+            let n = i % users + 1;
+            async move {
+                let url = format!("{b}/Users?filter=userName%20eq%20%22user{n}%40acme.example%22");
+                match h.get(url).header("authorization", a.as_str()).send().await {
+                    Ok(r) if r.status() == 200 => r.text().await.is_ok_and(|t| t.contains("\"totalResults\":1")),
+                    _ => false,
+                }
+            }
+        })
+        .await
+        .print("GET /Users?filter=userName eq …", "scim filtered get", &mut results);
+    }
 
     // Membership: add then remove seeded users to and from 16 teams (200
     // members each at 100,000 users). The answer is the whole group (RFC 7644
@@ -227,7 +237,10 @@ async fn main() -> anyhow::Result<()> {
     for (name, key, query) in [
         ("PATCH /Groups members add+remove", "scim membership patch", ""),
         ("  same, ?excludedAttributes=members", "scim membership patch (no members)", "?excludedAttributes=members"),
-    ] {
+    ]
+    .into_iter()
+    .filter(|c| wanted(c.1))
+    {
         let (h, b, a, teams, people) = (http.clone(), scim.clone(), auth.clone(), teams.clone(), people.clone());
         load(clients, seconds, move |i| {
             let (h, b, a, teams, people) = (h.clone(), b.clone(), a.clone(), teams.clone(), people.clone());

@@ -55,7 +55,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { db, config: Arc::new(config), leptos_options };
+    let state = AppState { db, config: Arc::new(config), leptos_options: Arc::new(leptos_options) };
 
     let session_store = sessions::Store::connect(&settings.database_url).await?;
     session_store.spawn_cleanup();
@@ -67,7 +67,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
 
     let routes = generate_route_list(app::App);
-    let shell_options = state.leptos_options.clone();
+    let shell_options = (*state.leptos_options).clone();
     let router = Router::new()
         .route("/healthz", get(web::healthz))
         .route("/{org}/documents/{id}/{file}", get(exports::download))

@@ -215,8 +215,21 @@ async fn groups_push_membership_rename_delete() {
     let (_, v) = idp.get(&format!("/Groups/{gid}")).await;
     let members: Vec<&str> = v["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
     assert_eq!(members, [ub.as_str()]);
+    assert_eq!(v["members"][0]["$ref"], format!("{}/scim/v2/Users/{ub}", app.base), "{v}");
+    assert_eq!(v["members"][0]["type"], "User");
+    assert_eq!(v["meta"]["location"], format!("{}/scim/v2/Groups/{gid}", app.base));
     let (_, v) = idp.get(&format!("/Groups?excludedAttributes=members")).await;
     assert!(v["Resources"][0].get("members").is_none());
+    assert_eq!(v["Resources"][0]["displayName"], "Analytics");
+    // A sub-attribute or the full URN name the attribute, as RFC 7644 §3.10 writes them.
+    for attrs in ["members.value", "urn:ietf:params:scim:schemas:core:2.0:Group:members"] {
+        let (_, v) = idp.get(&format!("/Groups/{gid}?attributes={}", urlencode(attrs))).await;
+        assert_eq!(v["members"][0]["value"], ub.as_str(), "{attrs}: {v}");
+        assert!(v.get("displayName").is_none(), "{attrs}: {v}");
+        assert_eq!(v["id"], gid.as_str());
+    }
+    let (_, v) = idp.get(&format!("/Groups/{gid}?excludedAttributes={}", urlencode("urn:ietf:params:scim:schemas:core:2.0:Group:members"))).await;
+    assert!(v.get("members").is_none() && v["displayName"] == "Analytics", "{v}");
     let (_, v) = idp.get(&format!("/Users/{ub}")).await;
     assert_eq!(v["groups"][0]["display"], "Analytics");
 

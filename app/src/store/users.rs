@@ -225,6 +225,19 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
     q.fetch_all(&mut *conn).await
 }
 
+/// Which of these ids name users of the organization (archived ones too).
+pub async fn existing_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("SELECT id FROM users WHERE org_id = $1 AND id IN ({})", super::placeholders(2, ids.len()));
+    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(org_id);
+    for id in ids {
+        q = q.bind(id.as_str());
+    }
+    q.fetch_all(&mut *conn).await
+}
+
 /// Active users whose account type administers the organization, other than `except`.
 ///
 /// Callers are transactions about to remove admins (the last-admin guard).

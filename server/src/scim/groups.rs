@@ -1,6 +1,6 @@
 //! /Groups: teams. Membership changes apply directly, without rewriting the whole list.
 use super::users::get_ci;
-use super::{filter, ListParams, list_response, paging, parse_body, patch, project, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_PATCH};
+use super::{filter, ListParams, list_response, paging, parse_body, patch, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_PATCH};
 use app::domain::{audit, TeamName};
 use app::state::AppState;
 use app::store::{self, Conn};
@@ -9,20 +9,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
-use serde_json::{json, Value};
-use std::collections::{BTreeSet, HashMap};
+use serde_json::Value;
+use std::collections::BTreeSet;
 
+/// What a write needs to know of the team it changes.
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,
     name: String,
     external_id: Option<String>,
-    created_at: String,
-    updated_at: String,
 }
 
 async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
-    sqlx::query_as::<_, Row>("SELECT id, name, external_id, created_at, updated_at FROM teams WHERE org_id = $1 AND id = $2 AND archived_at IS NULL")
+    sqlx::query_as::<_, Row>("SELECT id, name, external_id FROM teams WHERE org_id = $1 AND id = $2 AND archived_at IS NULL")
         .bind(org_id)
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -30,58 +29,112 @@ async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
         .ok_or_else(|| ScimError::not_found("Group", id))
 }
 
-/// The member ids of these teams (of organization `org_id`), in one row per
-/// team: a team of thousands is one row to read, not thousands. Ids are UUIDs,
-/// so a comma separates them. Read from the team_members index alone, leaving
-/// out the organization's few archived users (the users_archived index)
-/// rather than looking every member up.
-async fn members_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> ScimResult<HashMap<String, Vec<String>>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let sql = format!(
-        "SELECT m.team_id, string_agg(m.user_id, ',' ORDER BY m.user_id) FROM team_members m \
-         WHERE m.team_id IN ({}) AND m.user_id NOT IN (SELECT id FROM users WHERE org_id = $1 AND archived_at IS NOT NULL) \
-         GROUP BY m.team_id",
-        store::placeholders(2, ids.len())
-    );
-    let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.as_str());
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
-    Ok(rows.into_iter().map(|(team, members)| (team, members.split(',').map(str::to_string).collect())).collect())
+/// A team as SCIM shows it: a row of `SELECT_GROUP`.
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: String,
+    name: String,
+    external_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+    /// The member ids, comma-separated (ids are UUIDs); None when there are
+    /// none or they were not asked for.
+    members: Option<String>,
 }
 
-fn to_json(s: &Scim, r: &Row, members: &[String]) -> Value {
-    let mut v = json!({
-        "schemas": [SCHEMA_GROUP],
-        "id": r.id,
-        "displayName": r.name,
-        // Members are users only; `display` is not kept (Okta sends one, others none), so it is not returned.
-        "members": members.iter().map(|id| json!({"value": id, "$ref": s.location("Users", id), "type": "User"})).collect::<Vec<_>>(),
-        "meta": {"resourceType": "Group", "created": r.created_at, "lastModified": r.updated_at, "location": s.location("Groups", &r.id)}
-    });
-    if let Some(x) = &r.external_id {
-        v["externalId"] = json!(x);
-    }
-    v
-}
-
-/// One page of teams matching `wc` (`$1` = organization), projected by `p`; and how many match.
-pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
-    let from_where = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
-    let select = "SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at";
-    let (rows, total) = super::rows_and_total::<Row>(conn, select, &from_where, "g.created_at, g.id", &s.org.id, binds, offset, limit).await?;
-    let members = if p.wants("members") && !rows.is_empty() {
-        members_of(conn, &s.org.id, &rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>()).await?
+/// The columns of `GroupRow` from `teams g` (`$1` = organization), members
+/// included when `members` is true. The members of a team of thousands are
+/// one value, read from the team_members index alone, leaving out the
+/// organization's few archived users (the users_archived index) rather than
+/// looking every member up.
+fn select_group(members: bool) -> &'static str {
+    if members {
+        "SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at, \
+         (SELECT string_agg(m.user_id, ',' ORDER BY m.user_id) FROM team_members m WHERE m.team_id = g.id \
+          AND m.user_id NOT IN (SELECT id FROM users WHERE org_id = $1 AND archived_at IS NOT NULL)) AS members"
     } else {
-        HashMap::new()
-    };
-    let resources = rows
-        .iter()
-        .map(|r| project(to_json(s, r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[])), p.attributes.as_deref(), p.excluded_attributes.as_deref()))
-        .collect();
+        "SELECT g.id, g.name, g.external_id, g.created_at, g.updated_at, CAST(NULL AS TEXT) AS members"
+    }
+}
+
+/// A Group resource (RFC 7643 §4.2), written straight from the row: a team
+/// of thousands answers without a JSON object per member.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Group<'a> {
+    schemas: [&'static str; 1],
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<Members<'a>>,
+    meta: Meta<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta<'a> {
+    resource_type: &'static str,
+    created: &'a str,
+    last_modified: &'a str,
+    location: String,
+}
+
+/// `[{"value": id, "$ref": ".../Users/id", "type": "User"}, ...]`. Members are
+/// users only; `display` is not kept (Okta sends one, others none), so it is
+/// not returned.
+struct Members<'a> {
+    base: &'a str,
+    ids: &'a str,
+}
+
+impl serde::Serialize for Members<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Member<'a>(&'a str, &'a str);
+        impl serde::Serialize for Member<'_> {
+            fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                let mut m = ser.serialize_map(Some(3))?;
+                m.serialize_entry("value", self.1)?;
+                m.serialize_entry("$ref", &format_args!("{}/Users/{}", self.0, self.1))?;
+                m.serialize_entry("type", "User")?;
+                m.end()
+            }
+        }
+        let mut seq = ser.serialize_seq(None)?;
+        for id in self.ids.split(',').filter(|id| !id.is_empty()) {
+            seq.serialize_element(&Member(self.base, id))?;
+        }
+        seq.end()
+    }
+}
+
+/// The Group of `r`, with the attributes `p` asks for (all when None).
+fn group<'a>(s: &'a Scim, r: &'a GroupRow, p: Option<&ListParams>) -> Group<'a> {
+    let wants = |name: &str| p.is_none_or(|p| p.wants(name));
+    Group {
+        schemas: [SCHEMA_GROUP],
+        id: &r.id,
+        external_id: r.external_id.as_deref().filter(|_| wants("externalId")),
+        display_name: Some(r.name.as_str()).filter(|_| wants("displayName")),
+        members: wants("members").then(|| Members { base: &s.base, ids: r.members.as_deref().unwrap_or("") }),
+        meta: Meta { resource_type: "Group", created: &r.created_at, last_modified: &r.updated_at, location: s.location("Groups", &r.id) },
+    }
+}
+
+/// One page of teams matching `wc` (`$1` = organization), as `p` asks; and how many match.
+async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<GroupRow>)> {
+    let from_where = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
+    let (rows, total) = super::rows_and_total::<GroupRow>(conn, select_group(p.wants("members")), &from_where, "g.created_at, g.id", &s.org.id, binds, offset, limit).await?;
+    Ok((total, rows))
+}
+
+/// The Groups of a page, projected by `p`, for a list answer that holds Users too.
+pub async fn page_json(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let (total, rows) = page(conn, s, wc, binds, offset, limit, p).await?;
+    let resources = rows.iter().map(|r| serde_json::to_value(group(s, r, Some(p)))).collect::<Result<_, _>>().map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()))?;
     Ok((total, resources))
 }
 
@@ -97,15 +150,16 @@ pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Respo
         None => ("1 = 1".to_string(), Vec::new()),
     };
     let mut conn = st.db.acquire().await?;
-    let (total, resources) = page(&mut conn, s, &wc, &binds, start - 1, count, p).await?;
-    Ok(list_response(total, start, resources))
+    let (total, rows) = page(&mut conn, s, &wc, &binds, start - 1, count, p).await?;
+    Ok(list_response(total, start, rows.iter().map(|r| group(s, r, Some(p))).collect()))
 }
 
+/// The team as a Group resource answer: one query, members included unless
+/// `p` leaves them out.
 async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
-    let r = load(conn, &s.org.id, id).await?;
-    let members = if p.is_none_or(|p| p.wants("members")) { members_of(conn, &s.org.id, std::slice::from_ref(&r.id)).await? } else { HashMap::new() };
-    let v = to_json(s, &r, members.get(&r.id).map(Vec::as_slice).unwrap_or(&[]));
-    Ok(super::resource_response(s, "Groups", id, status, v, p))
+    let sql = format!("{} FROM teams g WHERE g.org_id = $1 AND g.id = $2 AND g.archived_at IS NULL", select_group(p.is_none_or(|p| p.wants("members"))));
+    let r = sqlx::query_as::<_, GroupRow>(&sql).bind(&s.org.id).bind(id).fetch_optional(&mut *conn).await?.ok_or_else(|| ScimError::not_found("Group", id))?;
+    Ok(super::resource_response(s, "Groups", id, status, group(s, &r, p)))
 }
 
 pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
@@ -146,7 +200,7 @@ async fn known_users(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>) -> S
         return Ok((BTreeSet::new(), Vec::new()));
     }
     let list: Vec<String> = ids.iter().cloned().collect();
-    let found: BTreeSet<String> = store::users::by_ids(conn, org_id, &list).await?.into_iter().map(|u| u.id).collect();
+    let found: BTreeSet<String> = store::users::existing_ids(conn, org_id, &list).await?.into_iter().collect();
     let unknown = list.into_iter().filter(|id| !found.contains(id)).collect();
     Ok((found, unknown))
 }

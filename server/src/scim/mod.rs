@@ -172,8 +172,11 @@ where
     Ok((rows, total))
 }
 
-pub fn scim_json(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))], body.to_string()).into_response()
+pub fn scim_json(status: StatusCode, body: impl serde::Serialize) -> Response {
+    match serde_json::to_vec(&body) {
+        Ok(text) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))], text).into_response(),
+        Err(e) => ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, format!("The answer could not be written: {e}")).into_response(),
+    }
 }
 
 /// Reads a JSON body: `application/scim+json`, `application/json` or no Content-Type.
@@ -277,7 +280,7 @@ pub fn paging(start: Option<&str>, count: Option<&str>) -> ScimResult<(i64, i64)
     Ok((start, count))
 }
 
-pub fn list_response(total: i64, start: i64, resources: Vec<Value>) -> Response {
+pub fn list_response<T: serde::Serialize>(total: i64, start: i64, resources: Vec<T>) -> Response {
     scim_json(
         StatusCode::OK,
         json!({"schemas": [SCHEMA_LIST], "totalResults": total, "startIndex": start, "itemsPerPage": resources.len(), "Resources": resources}),
@@ -297,22 +300,23 @@ pub struct ListParams {
 
 impl ListParams {
     /// Whether the caller wants the named attribute in the answer.
+    /// Read as `project` reads them: `members.value` or the attribute's full
+    /// URN name `members` too; `id`, `schemas` and `meta` are always wanted.
     pub fn wants(&self, name: &str) -> bool {
-        let mentions = |s: &Option<String>| s.as_deref().is_some_and(|a| a.split(',').any(|x| x.trim().eq_ignore_ascii_case(name)));
-        match &self.attributes {
-            Some(a) if !a.trim().is_empty() => mentions(&self.attributes),
-            _ => !mentions(&self.excluded_attributes),
+        let mentions = |list: &str| attribute_names(list).iter().any(|a| a.eq_ignore_ascii_case(name));
+        if ALWAYS_RETURNED.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            return true;
+        }
+        match self.attributes.as_deref().filter(|a| !a.trim().is_empty()) {
+            Some(a) => mentions(a),
+            None => !self.excluded_attributes.as_deref().is_some_and(mentions),
         }
     }
 }
 
-/// One resource as the answer to a GET, POST, PUT or PATCH: projected by
-/// `p` when given, and with a `Location` header when it was just created.
-pub fn resource_response(s: &Scim, kind: &str, id: &str, status: StatusCode, v: Value, p: Option<&ListParams>) -> Response {
-    let v = match p {
-        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
-        None => v,
-    };
+/// One resource as the answer to a GET, POST, PUT or PATCH, with a
+/// `Location` header when it was just created.
+pub fn resource_response(s: &Scim, kind: &str, id: &str, status: StatusCode, v: impl serde::Serialize) -> Response {
     let mut res = scim_json(status, v);
     if status == StatusCode::CREATED {
         if let Ok(h) = HeaderValue::from_str(&s.location(kind, id)) {
@@ -322,19 +326,39 @@ pub fn resource_response(s: &Scim, kind: &str, id: &str, status: StatusCode, v: 
     res
 }
 
+/// `v` projected by `p` when given (see `project`).
+pub fn projected(v: Value, p: Option<&ListParams>) -> Value {
+    match p {
+        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
+        None => v,
+    }
+}
+
 /// Applies `attributes` / `excludedAttributes` to a resource (top-level names,
 /// case-insensitive; `id`, `schemas` and `meta` always stay).
 pub fn project(mut v: Value, attributes: Option<&str>, excluded: Option<&str>) -> Value {
-    let names = |s: &str| s.split(',').map(|a| a.trim().rsplit(':').next().unwrap_or("").split('.').next().unwrap_or("").to_ascii_lowercase()).filter(|a| !a.is_empty()).collect::<Vec<_>>();
-    let keep_always = ["id", "schemas", "meta"];
+    let keep_always = |k: &str| ALWAYS_RETURNED.contains(&k);
     if let Some(obj) = v.as_object_mut() {
         if let Some(a) = attributes.filter(|a| !a.trim().is_empty()) {
-            let wanted = names(a);
-            obj.retain(|k, _| keep_always.contains(&k.as_str()) || wanted.contains(&k.to_ascii_lowercase()));
+            let wanted = attribute_names(a);
+            obj.retain(|k, _| keep_always(k) || wanted.contains(&k.to_ascii_lowercase()));
         } else if let Some(x) = excluded.filter(|x| !x.trim().is_empty()) {
-            let unwanted = names(x);
-            obj.retain(|k, _| keep_always.contains(&k.as_str()) || !unwanted.contains(&k.to_ascii_lowercase()));
+            let unwanted = attribute_names(x);
+            obj.retain(|k, _| keep_always(k) || !unwanted.contains(&k.to_ascii_lowercase()));
         }
     }
     v
+}
+
+/// Attributes returned whatever `attributes` and `excludedAttributes` say.
+const ALWAYS_RETURNED: [&str; 3] = ["id", "schemas", "meta"];
+
+/// The top-level attributes an `attributes` or `excludedAttributes` value
+/// names, lower-case: `name.givenName` and
+/// `urn:ietf:params:scim:schemas:core:2.0:User:name` both name `name`.
+fn attribute_names(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|a| a.trim().rsplit(':').next().unwrap_or("").split('.').next().unwrap_or("").to_ascii_lowercase())
+        .filter(|a| !a.is_empty())
+        .collect()
 }

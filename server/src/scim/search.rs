@@ -99,7 +99,7 @@ pub async fn root(State(st): State<AppState>, Extension(s): Extension<Scim>, hea
         // Groups follow the users: skip what the users used of the offset and the page.
         let skip = (offset - total).max(0);
         let room = count - resources.len() as i64;
-        let (n, page) = groups::page(&mut conn, &s, wc, binds, skip, room, &p).await?;
+        let (n, page) = groups::page_json(&mut conn, &s, wc, binds, skip, room, &p).await?;
         total += n;
         resources.extend(page);
     }

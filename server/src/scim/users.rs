@@ -1,5 +1,5 @@
 //! /Users: people, with userType as their account type.
-use super::{filter, ListParams, list_response, paging, parse_body, patch, project, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
+use super::{filter, ListParams, list_response, paging, parse_body, patch, project, projected, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
 use app::domain::{audit, permissions::BuiltIn, Email};
 use app::state::AppState;
 use app::store::{self, Conn};
@@ -339,7 +339,7 @@ pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Respo
 async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
     let r = load(conn, &s.org.id, id).await?;
     let v = to_json(s, &r);
-    Ok(super::resource_response(s, "Users", id, status, v, p))
+    Ok(super::resource_response(s, "Users", id, status, projected(v, p)))
 }
 
 pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
@@ -412,7 +412,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
         updated_at: now,
         groups: None,
     };
-    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, to_json(&s, &row), Some(&p)))
+    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, projected(to_json(&s, &row), Some(&p))))
 }
 
 /// Writes a full model over a user (PUT, and PATCH after applying its operations).
