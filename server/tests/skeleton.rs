@@ -18,6 +18,21 @@ async fn healthz_answers_when_the_database_does() {
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// The embedded SQLite is built with the options in .cargo/config.toml: without
+/// STAT4 every look-up by a bound value was planned again (a SCIM GET spent more
+/// time planning than reading), and without memory status and the shared page
+/// cache pool, connections do not meet at process-wide locks.
+#[tokio::test]
+async fn embedded_sqlite_has_the_chosen_build_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = app::store::connect(&format!("sqlite://{}/options.db", dir.path().display())).await.unwrap();
+    let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options").fetch_all(&db).await.unwrap();
+    assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_STAT4"), "STAT4 is on: is .cargo/config.toml's LIBSQLITE3_FLAGS used? {options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+}
+
 #[tokio::test]
 async fn every_page_leads_to_setup_until_an_organization_exists() {
     let app = spawn_app().await;
