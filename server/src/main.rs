@@ -4,9 +4,6 @@ use gatehouse_server::{demo, open_database, serve, Settings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "gatehouse", version, about = "Gatehouse: a self-hosted admin console for sign-in, SSO and SCIM provisioning")]
 struct Cli {
