@@ -29,7 +29,7 @@ async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
         .ok_or_else(|| ScimError::not_found("Group", id))
 }
 
-/// A team as SCIM shows it: a row of `SELECT_GROUP`.
+/// A team as SCIM shows it: a row of `select_group`.
 #[derive(sqlx::FromRow)]
 struct GroupRow {
     id: String,

@@ -299,9 +299,9 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Whether the caller wants the named attribute in the answer.
-    /// Read as `project` reads them: `members.value` or the attribute's full
-    /// URN name `members` too; `id`, `schemas` and `meta` are always wanted.
+    /// Whether the caller wants the named top-level attribute in the answer
+    /// (`attributes` first, else `excludedAttributes`; `members.value` and the
+    /// full URN name `members` too); `id`, `schemas` and `meta` always.
     pub fn wants(&self, name: &str) -> bool {
         let mentions = |list: &str| attribute_names(list).iter().any(|a| a.eq_ignore_ascii_case(name));
         if ALWAYS_RETURNED.iter().any(|a| a.eq_ignore_ascii_case(name)) {
@@ -326,26 +326,11 @@ pub fn resource_response(s: &Scim, kind: &str, id: &str, status: StatusCode, v: 
     res
 }
 
-/// `v` projected by `p` when given (see `project`).
-pub fn projected(v: Value, p: Option<&ListParams>) -> Value {
-    match p {
-        Some(p) => project(v, p.attributes.as_deref(), p.excluded_attributes.as_deref()),
-        None => v,
-    }
-}
-
-/// Applies `attributes` / `excludedAttributes` to a resource (top-level names,
-/// case-insensitive; `id`, `schemas` and `meta` always stay).
-pub fn project(mut v: Value, attributes: Option<&str>, excluded: Option<&str>) -> Value {
-    let keep_always = |k: &str| ALWAYS_RETURNED.contains(&k);
-    if let Some(obj) = v.as_object_mut() {
-        if let Some(a) = attributes.filter(|a| !a.trim().is_empty()) {
-            let wanted = attribute_names(a);
-            obj.retain(|k, _| keep_always(k) || wanted.contains(&k.to_ascii_lowercase()));
-        } else if let Some(x) = excluded.filter(|x| !x.trim().is_empty()) {
-            let unwanted = attribute_names(x);
-            obj.retain(|k, _| keep_always(k) || !unwanted.contains(&k.to_ascii_lowercase()));
-        }
+/// `v` with the attributes `p` asks for (all when None): top-level names,
+/// case-insensitive, read by `ListParams::wants`.
+pub fn projected(mut v: Value, p: Option<&ListParams>) -> Value {
+    if let (Some(p), Some(obj)) = (p, v.as_object_mut()) {
+        obj.retain(|k, _| p.wants(k));
     }
     v
 }

@@ -1,5 +1,5 @@
 //! /Users: people, with userType as their account type.
-use super::{filter, ListParams, list_response, paging, parse_body, patch, project, projected, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
+use super::{filter, ListParams, list_response, paging, parse_body, patch, projected, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
 use app::domain::{audit, permissions::BuiltIn, Email};
 use app::state::AppState;
 use app::store::{self, Conn};
@@ -316,7 +316,7 @@ async fn account_type(conn: &mut Conn, org_id: &str, user_type: Option<&str>) ->
 pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
     let from_where = format!("{FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc})");
     let (rows, total) = super::rows_and_total::<Row>(conn, COLUMNS, &from_where, "u.created_at, u.id", &s.org.id, binds, offset, limit).await?;
-    let resources = rows.iter().map(|r| project(to_json(s, r), p.attributes.as_deref(), p.excluded_attributes.as_deref())).collect();
+    let resources = rows.iter().map(|r| projected(to_json(s, r), Some(p))).collect();
     Ok((total, resources))
 }
 
