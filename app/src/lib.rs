@@ -9,21 +9,11 @@ pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
-pub mod auth;
+pub mod exports;
 #[cfg(feature = "ssr")]
-pub mod state;
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
-#[cfg(feature = "ssr")]
-pub mod setup;
-#[cfg(feature = "ssr")]
-pub mod provisioning;
-#[cfg(feature = "ssr")]
-pub mod sso;
-#[cfg(feature = "ssr")]
-pub mod documents;
-#[cfg(feature = "ssr")]
-pub mod exports;
 
 pub use pages::{shell, App};
 

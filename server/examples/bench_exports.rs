@@ -24,9 +24,9 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("sqlite://{}/bench.db", dir.path().display());
     let db = open_database(&url).await?;
     let password = "benchmark password 1";
-    let done = app::setup::create_organization(
+    let done = app::service::setup::create_organization(
         &db,
-        app::setup::SetupInput {
+        app::service::setup::SetupInput {
             org_name: "Acme".into(),
             org_slug: "acme".into(),
             first_name: "Ada".into(),

@@ -1,7 +1,7 @@
 //! The demo organization `acme`: an admin whose credentials are printed, and a
 //! few users and teams, so there is something to look at at once.
 use app::domain::{audit, permissions::BuiltIn, Email};
-use app::setup::{create_organization, SetupInput};
+use app::service::setup::{create_organization, SetupInput};
 use app::store::{self, Db};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
@@ -54,7 +54,7 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
     .await
     .map_err(|e| anyhow::anyhow!(e.message))?;
     let org_id = done.org.id;
-    let hash = app::auth::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!(e.message))?;
+    let hash = app::service::passwords::hash(password.clone()).await.map_err(|e| anyhow::anyhow!(e.message))?;
 
     let mut tx = app::store::begin(&db).await?;
     for (first, last, email, kind) in PEOPLE {
@@ -77,14 +77,10 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
         store::audit::record(&mut *tx, seed_event(&org_id, audit::USER_CREATED, email.as_str(), format!("account type {}", t.name))).await?;
     }
     for (name, description, members) in TEAMS {
-        let team_id = store::teams::insert(&mut *tx, &org_id, name, description).await?;
+        let team_id = store::teams::insert(&mut *tx, &org_id, name, description, app::domain::Origin::Local, None).await?;
         for m in *members {
-            let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2")
-                .bind(&org_id)
-                .bind(*m)
-                .fetch_one(&mut *tx)
-                .await?;
-            store::teams::add_member(&mut *tx, &org_id, &team_id, &user_id).await?;
+            let user = store::users::by_email(&mut *tx, &org_id, m).await?.ok_or_else(|| anyhow::anyhow!("demo member {m} missing"))?;
+            store::teams::add_member(&mut *tx, &org_id, &team_id, &user.id).await?;
         }
         store::audit::record(&mut *tx, seed_event(&org_id, audit::TEAM_CREATED, name, format!("{} members", members.len()))).await?;
     }
@@ -138,7 +134,7 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
         .ok_or_else(|| anyhow::anyhow!("there is no organization “{org_slug}”; create it first (gatehouse setup, or serve --demo)"))?;
     let viewer = store::account_types::built_in(db, &org.id, BuiltIn::Viewer).await?;
     let creator = store::account_types::built_in(db, &org.id, BuiltIn::Creator).await?;
-    let start: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1").bind(&org.id).fetch_one(db).await?;
+    let start = store::users::count_all(db, &org.id).await?;
     const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Radia", "Linus", "Frances", "John", "Hedy", "Dennis", "Sophie", "Tim"];
     const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Perlman", "Torvalds", "Allen", "Backus", "Lamarr", "Ritchie", "Wilson", "Berners-Lee"];
     let now = store::now();
@@ -146,7 +142,8 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
     {
         let mut tx = app::store::begin(&db).await?;
         for t in 0..teams {
-            team_ids.push(store::teams::insert(&mut *tx, &org.id, &format!("Team {:04}", start as usize + t), "Generated for scale work").await?);
+            let name = format!("Team {:04}", start as usize + t);
+            team_ids.push(store::teams::insert(&mut *tx, &org.id, &name, "Generated for scale work", app::domain::Origin::Local, None).await?);
         }
         tx.commit().await?;
     }
@@ -155,64 +152,27 @@ pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, pro
     let mut done = 0;
     while done < users {
         let n = BATCH.min(users - done);
-        let mut tx = app::store::begin(&db).await?;
-        let mut sql = String::from(
-            "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES ",
-        );
-        let mut rows = Vec::with_capacity(n);
-        for i in 0..n {
-            let k = start as usize + done + i;
-            let first = FIRST[k % FIRST.len()];
-            let last = format!("{}{}", LAST[(k / FIRST.len()) % LAST.len()], k);
-            let email = format!("user{k}@{org_slug}.example");
-            let kind = if k % 10 == 0 { &creator.id } else { &viewer.id };
-            let p = i * 9;
-            sql.push_str(&format!(
-                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                if i == 0 { "" } else { ", " },
-                p + 1, p + 2, p + 3, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 9
-            ));
-            rows.push((store::new_id(), email, first.to_string(), last, kind.clone()));
-        }
-        let mut q = sqlx::query(&sql);
-        for (id, email, first, last, kind) in &rows {
-            q = q
-                .bind(id.clone())
-                .bind(org.id.clone())
-                .bind(email.clone())
-                .bind(first.clone())
-                .bind(last.clone())
-                .bind(store::users::name_norm(first, last))
-                .bind(last.to_lowercase())
-                .bind(kind.clone())
-                .bind(now.clone());
-        }
-        q.execute(&mut *tx).await?;
-        if !team_ids.is_empty() {
-            let mut sql = String::from("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES ");
-            for (i, _) in rows.iter().enumerate() {
-                let p = i * 4;
-                sql.push_str(&format!("{}(${}, ${}, ${}, ${})", if i == 0 { "" } else { ", " }, p + 1, p + 2, p + 3, p + 4));
-            }
-            let mut q = sqlx::query(&sql);
-            for (i, (id, ..)) in rows.iter().enumerate() {
-                let team = &team_ids[(done + i) % team_ids.len()];
-                q = q.bind(org.id.clone()).bind(team.clone()).bind(id.clone()).bind(now.clone());
-            }
-            q.execute(&mut *tx).await?;
-        }
+        let mut tx = app::store::begin(db).await?;
+        let people: Vec<store::demo::Generated> = (0..n)
+            .map(|i| {
+                let k = start as usize + done + i;
+                store::demo::Generated {
+                    id: store::new_id(),
+                    email: format!("user{k}@{org_slug}.example"),
+                    first_name: FIRST[k % FIRST.len()].to_string(),
+                    last_name: format!("{}{}", LAST[(k / FIRST.len()) % LAST.len()], k),
+                    account_type_id: if k % 10 == 0 { creator.id.clone() } else { viewer.id.clone() },
+                }
+            })
+            .collect();
+        let memberships: Vec<String> = (0..n).filter(|_| !team_ids.is_empty()).map(|i| team_ids[(done + i) % team_ids.len()].clone()).collect();
+        store::demo::insert_generated(&mut tx, &org.id, &people, (!team_ids.is_empty()).then_some(&memberships[..]), &now).await?;
         tx.commit().await?;
         done += n;
         if done % 10_000 < BATCH || done == users {
             progress(&format!("{done} of {users} users"));
         }
     }
-    // Fresh statistics of every table, so the planner uses the indexes at
-    // once (PostgreSQL's autovacuum would get there only minutes later:
-    // until then, a SCIM look-up read all of team_members). On PostgreSQL
-    // also VACUUM, which marks the new rows visible to every transaction, as
-    // autovacuum would soon after a bulk load (the first Users page after
-    // seeding took 150 ms without it, 55 ms with).
-    sqlx::query(if store::is_sqlite(db) { "ANALYZE" } else { "VACUUM ANALYZE" }).execute(db).await?;
+    store::demo::analyze(db).await?;
     Ok(())
 }

@@ -131,15 +131,15 @@ pub fn demo_documents() -> Vec<(&'static str, Option<&'static str>, &'static str
 /// Seeds the demo documents over `dataset_id`.
 pub async fn seed_documents(conn: &mut Conn, org_id: &str, dataset_id: &str) -> anyhow::Result<()> {
     for (owner, team, name, view) in demo_documents() {
-        let owner_id: String = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2").bind(org_id).bind(owner).fetch_one(&mut *conn).await?;
-        let team_id: Option<String> = match team {
-            Some(t) => Some(sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND name = $2").bind(org_id).bind(t).fetch_one(&mut *conn).await?),
+        let owner_id = store::users::by_email(&mut *conn, org_id, owner).await?.ok_or_else(|| anyhow::anyhow!("demo owner {owner} missing"))?.id;
+        let team_id = match team {
+            Some(t) => Some(store::teams::id_named(conn, org_id, t).await?),
             None => None,
         };
         let id = store::documents::insert(&mut *conn, NewDocument { org_id, name, dataset_id, view: &view, owner_id: &owner_id, team_id: team_id.as_deref() }).await?;
         if name == "All orders" {
             // Shared with Marketing, so Val (a Viewer) has something shared with them.
-            let marketing: String = sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND name = 'Marketing'").bind(org_id).fetch_one(&mut *conn).await?;
+            let marketing = store::teams::id_named(conn, org_id, "Marketing").await?;
             store::documents::share(conn, org_id, &id, "team", &marketing, &owner_id).await?;
         }
     }

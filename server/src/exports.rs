@@ -1,12 +1,12 @@
 //! Export downloads: `GET /{org}/documents/{id}/export.{csv,xlsx,pdf}`. The
 //! handler checks the session, access to the document and the account type's
 //! export permission (401, 404, 403), then streams the file.
-use app::auth::caller_in;
-use app::documents;
+use app::service::access::{caller, ClientIp};
+use app::service::documents;
 use app::domain::documents::ExportFormat;
 use app::error::AppError;
 use app::exports;
-use app::state::AppState;
+use app::service::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -20,23 +20,23 @@ fn refuse(e: AppError) -> Response {
 
 pub async fn download(
     State(st): State<AppState>,
-    axum::Extension(ip): axum::Extension<app::auth::ClientIp>,
+    axum::Extension(ip): axum::Extension<ClientIp>,
     session: Session,
     Path((org, id, file)): Path<(String, String, String)>,
 ) -> Response {
     let Some(format) = file.strip_prefix("export.").and_then(ExportFormat::from_extension) else {
         return refuse(AppError::not_found("Exports are export.csv, export.xlsx and export.pdf."));
     };
-    let c = match caller_in(&st.db, &session, &org, ip.0.clone()).await {
+    let c = match caller(&st.db, &session, &org, ip.0.clone()).await {
         Ok(c) => c,
-        Err(e) => return refuse(e),
+        Err(e) => return refuse(e.into()),
     };
     let o = match documents::open(&st.db, &c, &id).await {
         Ok(o) => o,
-        Err(e) => return refuse(e),
+        Err(e) => return refuse(e.into()),
     };
     if let Err(e) = documents::require_export(&st.db, &c, format, &o.doc.name).await {
-        return refuse(e);
+        return refuse(e.into());
     }
     let name = exports::file_name(&o.doc.name, format);
     let (rx, _done) = exports::start(st.db.clone(), c, &o, format, true);

@@ -8,7 +8,7 @@ pub mod scim;
 pub mod sessions;
 pub mod web;
 
-use app::state::{AppState, Config};
+use app::service::state::{AppState, Config};
 use app::store::{self, Backend, Db};
 use axum::routing::get;
 use axum::Router;

@@ -1,5 +1,6 @@
 //! `gatehouse`: serve the console, set up an organization, or run migrations.
 use clap::{Parser, Subcommand};
+use app::service::{provisioning, sso, Actor};
 use gatehouse_server::{demo, open_database, serve, Settings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -154,7 +155,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = std::fs::read_to_string(&admin_password_file)
                 .map_err(|e| anyhow::anyhow!("cannot read the password file {}: {e}", admin_password_file.display()))?;
             let password = password.lines().next().unwrap_or("").to_string();
-            let input = app::setup::SetupInput {
+            let input = app::service::setup::SetupInput {
                 org_name: name,
                 org_slug: org,
                 first_name: admin_first_name,
@@ -162,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 email: admin_email,
                 password,
             };
-            let done = app::setup::create_organization(&db, input, "gatehouse setup", "")
+            let done = app::service::setup::create_organization(&db, input, "gatehouse setup", "")
                 .await
                 .map_err(|e| match e.field {
                     Some(f) => anyhow::anyhow!("{} (--{})", e.message, cli_flag(&f)),
@@ -177,30 +178,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::Create { org, name, created_by } } } => {
-            let o = app::store::orgs::by_slug(&db, &org).await?.ok_or_else(|| anyhow::anyhow!("there is no organization “{org}”"))?;
-            let admin: Option<(String, String)> = match &created_by {
-                Some(email) => sqlx::query_as(
-                    "SELECT u.id, u.email FROM users u JOIN account_types t ON t.id = u.account_type_id \
-                     WHERE u.org_id = $1 AND u.email_norm = $2 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
-                )
-                .bind(&o.id)
-                .bind(email.to_lowercase())
-                .fetch_optional(&db)
-                .await?,
-                None => sqlx::query_as(
-                    "SELECT u.id, u.email FROM users u JOIN account_types t ON t.id = u.account_type_id \
-                     WHERE u.org_id = $1 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%' ORDER BY u.created_at LIMIT 1",
-                )
-                .bind(&o.id)
-                .fetch_optional(&db)
-                .await?,
-            };
-            let (admin_id, admin_email) = admin.ok_or_else(|| anyhow::anyhow!("no active administrator {}in “{org}”", created_by.map(|e| format!("{e} ")).unwrap_or_default()))?;
-            let token = app::provisioning::create_token(&db, &o, &name, (&admin_id, &admin_email), "gatehouse provisioning (command line)", "")
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let o = organization(&db, &org).await?;
+            let admin = provisioning::token_admin(&db, &o, created_by.as_deref()).await?;
+            let actor = Actor::operator(&o.id, "gatehouse provisioning (command line)");
+            let token = provisioning::create_token(&db, &actor, &name, (&admin.id, &admin.email)).await?;
             eprintln!("Directory Base URL: {}/scim/v2", settings.base_url_for(settings.bind));
-            eprintln!("Bearer token (shown once; acts for {admin_email}):");
+            eprintln!("Bearer token (shown once; acts for {}):", admin.email);
             println!("{token}");
             Ok(())
         }
@@ -211,10 +194,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { command: AdminCommand::ResetAuth { org } } => {
-            let o = app::store::orgs::by_slug(&db, &org).await?.ok_or_else(|| anyhow::anyhow!("there is no organization “{org}”"))?;
-            let before = app::sso::reset_to_password(&db, &o, "gatehouse admin reset-auth (command line)")
-                .await
-                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let o = organization(&db, &org).await?;
+            let before = sso::reset_to_password(&db, &Actor::operator(&o.id, "gatehouse admin reset-auth (command line)")).await?;
             println!(
                 "Sign-in for “{}” is now by password (it was {before}). Admins sign in at {}/{}/login; the change is in the audit log.",
                 o.name,
@@ -228,6 +209,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The organization a command names, or a message that says there is none.
+async fn organization(db: &app::store::Db, slug: &str) -> anyhow::Result<app::store::orgs::Org> {
+    Ok(app::service::access::org(db, slug).await?)
 }
 
 /// The command-line flag that supplies a form field.

@@ -1,9 +1,9 @@
 //! Middleware around every request: security headers, the same-origin rule for
 //! state-changing requests, the page guard, and error statuses for server functions.
-use app::auth::session_user;
-use app::domain::{audit, Permission, PermissionSet};
+use app::domain::audit;
+use app::service::access::{session_user, ClientIp};
 use app::error::AppError;
-use app::state::AppState;
+use app::service::state::AppState;
 use app::store;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State};
@@ -14,8 +14,8 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 pub async fn healthz(State(st): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.db).await {
-        Ok(_) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response(),
+    match store::ping(&st.db).await {
+        Ok(()) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
@@ -26,7 +26,7 @@ pub async fn healthz(State(st): State<AppState>) -> Response {
 /// Works out the client's address once per request (see `ClientIp`).
 pub async fn client_ip(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let socket = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let ip = app::auth::ClientIp::of(req.headers(), socket, st.config.trust_proxy);
+    let ip = ClientIp::of(req.headers(), socket, st.config.trust_proxy);
     req.extensions_mut().insert(ip);
     next.run(req).await
 }
@@ -116,7 +116,7 @@ pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) ->
         path: req.uri().path().to_string(),
         path_and_query: req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default(),
         session: req.extensions().get::<Session>().cloned(),
-        ip: req.extensions().get::<app::auth::ClientIp>().map(|c| c.0.clone()).unwrap_or_default(),
+        ip: req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default(),
     };
     match guard(&st, &visit).await {
         Ok(Guard::Pass) => next.run(req).await,
@@ -147,7 +147,7 @@ struct Visit {
     ip: String,
 }
 
-async fn guard(st: &AppState, v: &Visit) -> Result<Guard, AppError> {
+async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
     let path = v.path.as_str();
     let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
     let first = segments.next();
@@ -170,12 +170,12 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, AppError> {
     if second == Some("login") || second == Some("invite") || crate::saml::is_saml_path(second) {
         return Ok(Guard::Pass);
     }
-    let session = v.session.as_ref().ok_or_else(AppError::internal)?;
+    let session = v.session.as_ref().ok_or_else(app::service::Error::internal)?;
     let Some(user) = session_user(session, &st.db, &org).await? else {
         let next: String = form_urlencoded_byte_serialize(&v.path_and_query);
         return Ok(Guard::Redirect(format!("/{}/login?next={next}", org.slug)));
     };
-    if second == Some("admin") && !PermissionSet::from_json(&user.permissions).contains(Permission::Administer) {
+    if second == Some("admin") && !user.administers {
         store::audit::record(
             &st.db,
             store::audit::Event {

@@ -8,9 +8,10 @@ pub const PAGE_SIZE: u32 = 25;
 #[server(endpoint = "audit_events")]
 pub async fn load_audit_events(org: String, action: Option<String>, person: Option<String>, page: Option<u32>) -> Result<AuditPage, AppError> {
     use crate::domain::audit;
-    use crate::{auth, store};
-    let c = auth::admin(&org).await?;
-    let st = auth::state();
+    use super::request;
+    use crate::store;
+    let c = request::admin(&org).await?;
+    let st = request::state();
     let filter = store::audit::Filter {
         action: action.filter(|a| !a.is_empty()),
         person: person.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),

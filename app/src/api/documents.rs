@@ -10,8 +10,9 @@ pub const PAGE_SIZE: u32 = 50;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::auth::{self, Caller};
-    pub use crate::documents as docs;
+    pub use super::super::request;
+    pub use crate::service::access::Caller;
+    pub use crate::service::documents as docs;
     pub use crate::domain::document_views::{DatasetChoice, DocumentFolder, DocumentSummary};
     pub use crate::domain::documents::{location_label, ExportFormat};
     pub use crate::domain::views::Choice;
@@ -35,11 +36,11 @@ mod ssr {
     }
 
     pub async fn my_teams(c: &Caller) -> AppResult<Vec<Choice>> {
-        let db = &auth::state().db;
+        let db = &request::state().db;
         let ids = store::teams::ids_for_user(db, &c.org.id, &c.user.id).await?;
         let mut out = Vec::new();
         for id in ids {
-            if let Some(t) = store::teams::get(db, &c.org.id, &id).await?.filter(|t| t.status == "active") {
+            if let Some(t) = store::teams::get(db, &c.org.id, &id).await?.filter(|t| t.status.is_active()) {
                 out.push(Choice { id: t.id, label: t.name });
             }
         }
@@ -52,9 +53,9 @@ mod ssr {
 #[server(endpoint = "documents")]
 pub async fn load_documents(org: String) -> Result<DocumentsHome, AppError> {
     use self::ssr::*;
-    let c = auth::caller(&org).await?;
+    let c = request::caller(&org).await?;
     c.require(Permission::ViewDocuments)?;
-    let db = &auth::state().db;
+    let db = &request::state().db;
     let owned = store::documents::owned(db, &c.org.id, &c.user.id).await?;
     let mut mine = Vec::new();
     let mut archived: Vec<DocumentFolder> = Vec::new();
@@ -100,8 +101,8 @@ pub async fn load_documents(org: String) -> Result<DocumentsHome, AppError> {
 #[server(endpoint = "document", input = Json)]
 pub async fn load_document(org: String, id: String, query: DocumentQuery) -> Result<DocumentPage, AppError> {
     use self::ssr::*;
-    let c = auth::caller(&org).await?;
-    let db = &auth::state().db;
+    let c = request::caller(&org).await?;
+    let db = &request::state().db;
     let o = docs::open(db, &c, &id).await?;
     let saved = o.doc.view();
     let shown = match query.explore {
@@ -158,10 +159,10 @@ pub async fn load_document(org: String, id: String, query: DocumentQuery) -> Res
 #[server(endpoint = "create_document")]
 pub async fn create_document(org: String, name: String, dataset_id: String, team_id: Option<String>) -> Result<String, AppError> {
     use self::ssr::*;
-    let c = auth::caller(&org).await?;
+    let c = request::caller(&org).await?;
     c.require(Permission::CreateDocuments)?;
     let name = document_name(&name)?;
-    let db = &auth::state().db;
+    let db = &request::state().db;
     let ds = store::datasets::get(db, &c.org.id, &dataset_id).await?.ok_or_else(|| AppError::invalid("dataset", "Choose a dataset."))?;
     let team_id = team_id.filter(|t| !t.is_empty());
     if let Some(t) = &team_id {
@@ -176,7 +177,7 @@ pub async fn create_document(org: String, name: String, dataset_id: String, team
         store::documents::NewDocument { org_id: &c.org.id, name: &name, dataset_id: &ds.id, view: &view, owner_id: &c.user.id, team_id: team_id.as_deref() },
     )
     .await?;
-    store::audit::record(&mut *tx, c.event(audit::DOCUMENT_CREATED, &name, format!("dataset {}", ds.name))).await?;
+    store::audit::record(&mut *tx, c.actor().event(audit::DOCUMENT_CREATED, &name, format!("dataset {}", ds.name))).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -185,9 +186,9 @@ pub async fn create_document(org: String, name: String, dataset_id: String, team
 #[server(endpoint = "save_document", input = Json)]
 pub async fn save_document(org: String, id: String, name: String, view: TableView) -> Result<(), AppError> {
     use self::ssr::*;
-    let c = auth::caller(&org).await?;
+    let c = request::caller(&org).await?;
     c.require(Permission::CreateDocuments)?;
-    let db = &auth::state().db;
+    let db = &request::state().db;
     let o = docs::open(db, &c, &id).await?;
     if !o.can_edit(&c) {
         return Err(AppError::forbidden("Only the owner, or members of the team whose workspace holds it, can change this document."));
@@ -196,7 +197,7 @@ pub async fn save_document(org: String, id: String, name: String, view: TableVie
     view.check(&o.dataset.columns())?;
     let mut tx = crate::store::begin(db).await?;
     store::documents::update(&mut *tx, &c.org.id, &o.doc.id, &name, &view).await?;
-    store::audit::record(&mut *tx, c.event(audit::DOCUMENT_UPDATED, &name, format!("{} column(s), {} filter(s)", view.columns.len(), view.filters.len()))).await?;
+    store::audit::record(&mut *tx, c.actor().event(audit::DOCUMENT_UPDATED, &name, format!("{} column(s), {} filter(s)", view.columns.len(), view.filters.len()))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -205,28 +206,28 @@ pub async fn save_document(org: String, id: String, name: String, view: TableVie
 #[server(endpoint = "share_document")]
 pub async fn share_document(org: String, id: String, email: Option<String>, team_id: Option<String>) -> Result<(), AppError> {
     use self::ssr::*;
-    let c = auth::caller(&org).await?;
+    let c = request::caller(&org).await?;
     c.require(Permission::ShareDocuments)?;
-    let db = &auth::state().db;
+    let db = &request::state().db;
     let o = docs::open(db, &c, &id).await?;
     if !o.can_share(&c) {
         return Err(AppError::forbidden("Only the owner, or members of the team whose workspace holds it, can share this document."));
     }
     let (kind, grantee, label) = match (email.filter(|e| !e.trim().is_empty()), team_id.filter(|t| !t.is_empty())) {
         (Some(e), None) => {
-            let u = store::users::by_email(db, &c.org.id, &e).await?.filter(|u| u.status == "active")
+            let u = store::users::by_email(db, &c.org.id, &e).await?.filter(|u| u.status.is_active())
                 .ok_or_else(|| AppError::invalid("email", format!("No active person has the email “{}” here.", e.trim())))?;
             ("user", u.id, u.email)
         }
         (None, Some(t)) => {
-            let t = store::teams::get(db, &c.org.id, &t).await?.filter(|t| t.status == "active").ok_or_else(|| AppError::invalid("team", "Choose an active team."))?;
+            let t = store::teams::get(db, &c.org.id, &t).await?.filter(|t| t.status.is_active()).ok_or_else(|| AppError::invalid("team", "Choose an active team."))?;
             ("team", t.id, format!("team {}", t.name))
         }
         _ => return Err(AppError::invalid("email", "Share with one person (their email) or one team.")),
     };
     let mut tx = crate::store::begin(db).await?;
     if store::documents::share(&mut tx, &c.org.id, &o.doc.id, kind, &grantee, &c.user.id).await? {
-        store::audit::record(&mut *tx, c.event(audit::DOCUMENT_SHARED, &o.doc.name, format!("with {label}"))).await?;
+        store::audit::record(&mut *tx, c.actor().event(audit::DOCUMENT_SHARED, &o.doc.name, format!("with {label}"))).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -239,7 +240,7 @@ pub async fn upload_csv(org: String, name: String, csv: String) -> Result<String
     use self::ssr::*;
     use crate::domain::documents::{parse_number, ColumnKind};
     use crate::store::datasets::Cell;
-    let c = auth::caller(&org).await?;
+    let c = request::caller(&org).await?;
     c.require(Permission::UploadCsv)?;
     let name = document_name(&name)?;
     let parsed = crate::domain::csv::parse(&csv).map_err(|m| AppError::invalid("csv", m))?;
@@ -256,11 +257,11 @@ pub async fn upload_csv(org: String, name: String, csv: String) -> Result<String
                 .collect()
         })
         .collect();
-    let db = &auth::state().db;
+    let db = &request::state().db;
     let mut tx = crate::store::begin(db).await?;
     let id = store::datasets::insert(&mut tx, &c.org.id, &name, &parsed.columns, "csv", Some(&c.user.id)).await?;
     store::datasets::insert_rows(&mut tx, &id, &parsed.columns, 1, &rows).await?;
-    store::audit::record(&mut *tx, c.event(audit::DATASET_UPLOADED, &name, format!("{} rows, {} columns", rows.len(), parsed.columns.len()))).await?;
+    store::audit::record(&mut *tx, c.actor().event(audit::DATASET_UPLOADED, &name, format!("{} rows, {} columns", rows.len(), parsed.columns.len()))).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "setup_status")]
 pub async fn load_setup_status() -> Result<SetupStatus, AppError> {
-    let st = crate::auth::state();
+    let st = super::request::state();
     let existing = crate::store::orgs::first(&st.db).await?;
     Ok(SetupStatus { existing_org: existing.map(|o| o.slug) })
 }
@@ -21,12 +21,13 @@ pub async fn run_setup(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use crate::setup::{create_organization, SetupInput};
+    use super::request;
+    use crate::service::setup::{create_organization, SetupInput};
     if password != password_confirm {
         return Err(AppError::invalid("password_confirm", "The two passwords differ. Type the same password twice."));
     }
-    let st = crate::auth::state();
-    let ip = crate::auth::client_ip();
+    let st = request::state();
+    let ip = request::client_ip();
     let done = create_organization(
         &st.db,
         SetupInput { org_name, org_slug, first_name, last_name, email, password },

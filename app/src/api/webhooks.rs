@@ -7,32 +7,35 @@ use leptos::prelude::*;
 
 #[server(endpoint = "webhook_destinations")]
 pub async fn load_webhook_destinations(org: String) -> Result<Vec<Choice>, AppError> {
-    use crate::{auth, store};
-    let c = auth::admin(&org).await?;
-    Ok(store::webhooks::list(&auth::state().db, &c.org.id).await?.into_iter().map(|w| Choice { id: w.id, label: w.url }).collect())
+    use super::request;
+    use crate::store;
+    let c = request::admin(&org).await?;
+    Ok(store::webhooks::list(&request::state().db, &c.org.id).await?.into_iter().map(|w| Choice { id: w.id, label: w.url }).collect())
 }
 
 #[server(endpoint = "allow_webhook")]
 pub async fn allow_webhook(org: String, url: String) -> Result<(), AppError> {
-    use crate::{auth, domain::audit, store};
-    let c = auth::admin(&org).await?;
+    use super::request;
+    use crate::{domain::audit, store};
+    let c = request::admin(&org).await?;
     let url = crate::exports::webhook::check_url(&url)?;
-    let db = &auth::state().db;
+    let db = &request::state().db;
     if store::webhooks::allowed(db, &c.org.id, &url).await? {
         return Err(AppError::conflict("url", "This URL is already allowed."));
     }
     store::webhooks::insert(db, &c.org.id, &url, &c.user.id).await?;
-    store::audit::record(db, c.event(audit::WEBHOOK_ALLOWED, &url, String::new())).await?;
+    store::audit::record(db, c.actor().event(audit::WEBHOOK_ALLOWED, &url, String::new())).await?;
     Ok(())
 }
 
 #[server(endpoint = "remove_webhook")]
 pub async fn remove_webhook(org: String, id: String) -> Result<(), AppError> {
-    use crate::{auth, domain::audit, store};
-    let c = auth::admin(&org).await?;
-    let db = &auth::state().db;
+    use super::request;
+    use crate::{domain::audit, store};
+    let c = request::admin(&org).await?;
+    let db = &request::state().db;
     let url = store::webhooks::delete(db, &c.org.id, &id).await?.ok_or_else(|| AppError::not_found("That destination was already removed."))?;
-    store::audit::record(db, c.event(audit::WEBHOOK_REMOVED, &url, String::new())).await?;
+    store::audit::record(db, c.actor().event(audit::WEBHOOK_REMOVED, &url, String::new())).await?;
     Ok(())
 }
 
@@ -42,9 +45,11 @@ pub async fn remove_webhook(org: String, id: String) -> Result<(), AppError> {
 pub async fn export_webhook(org: String, id: String, destination_id: String) -> Result<WebhookResult, AppError> {
     use crate::domain::{audit, documents::ExportFormat};
     use crate::exports::{self, Outcome};
-    use crate::{auth, documents, store};
-    let c = auth::caller(&org).await?;
-    let db = auth::state().db.clone();
+    use super::request;
+    use crate::service::documents;
+    use crate::store;
+    let c = request::caller(&org).await?;
+    let db = request::state().db.clone();
     let o = documents::open(&db, &c, &id).await?;
     documents::require_export(&db, &c, ExportFormat::Webhook, &o.doc.name).await?;
     let dest = store::webhooks::list(&db, &c.org.id)
@@ -66,7 +71,7 @@ pub async fn export_webhook(org: String, id: String, destination_id: String) -> 
     };
     let extra = format!(" to {}{}", dest.url, failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
     let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
-    store::audit::record(&db, c.event(action, &o.doc.name, exports::describe(ExportFormat::Webhook, outcome, &extra))).await?;
+    store::audit::record(&db, c.actor().event(action, &o.doc.name, exports::describe(ExportFormat::Webhook, outcome, &extra))).await?;
     match failure {
         None => Ok(WebhookResult { rows, status }),
         Some(f) => Err(AppError::new(crate::error::ErrorKind::Upstream, format!("The export to {} failed: {f}. Nothing was retried; check the destination and export again.", dest.url))),

@@ -32,6 +32,8 @@ actions! {
     INVITATION_DELETED = "user.invitation_deleted", "Invitation deleted";
     INVITATION_ACCEPTED = "user.invitation_accepted", "Invitation accepted";
     USER_UPDATED_BY_IDP = "user.updated_by_idp", "User updated by the identity provider";
+    USER_REPROVISIONED = "user.reprovisioned", "User provisioned again by the identity provider";
+    USER_LINKED = "user.linked", "User linked to the identity provider";
     USER_ACCOUNT_TYPE_CHANGED = "user.account_type_changed", "Account type of a user changed";
     USER_DEACTIVATED = "user.deactivated", "User deactivated";
     USER_REACTIVATED = "user.reactivated", "User reactivated";
@@ -39,6 +41,8 @@ actions! {
     TEAM_UPDATED = "team.updated", "Team changed";
     TEAM_DEACTIVATED = "team.deactivated", "Team deactivated";
     TEAM_REACTIVATED = "team.reactivated", "Team reactivated";
+    TEAM_REPROVISIONED = "team.reprovisioned", "Team provisioned again by the identity provider";
+    TEAM_LINKED = "team.linked", "Team linked to the identity provider";
     TEAM_MEMBER_ADDED = "team.member_added", "Added to a team";
     TEAM_MEMBER_REMOVED = "team.member_removed", "Removed from a team";
     PROVISIONING_TOKEN_CREATED = "provisioning.token_created", "Provisioning token created";

@@ -209,7 +209,7 @@ impl ExportFormat {
             ExportFormat::Webhook => "Export to webhook",
         }
     }
-    /// The permission each format needs (DESIGN.md, Exports).
+    /// The permission each format needs (the Exports group of the permission catalog).
     pub fn permission(self) -> crate::domain::Permission {
         use crate::domain::Permission;
         match self {

@@ -30,26 +30,53 @@ impl Origin {
             Origin::Scim => "scim",
         }
     }
-    pub fn parse(s: &str) -> Origin {
-        if s == "scim" { Origin::Scim } else { Origin::Local }
+    /// Records the identity provider pushed are changed there, not here.
+    pub fn is_managed_by_idp(self) -> bool {
+        self == Origin::Scim
     }
 }
 
+impl TryFrom<String> for Origin {
+    type Error = String;
+    fn try_from(s: String) -> Result<Origin, String> {
+        match s.as_str() {
+            "local" => Ok(Origin::Local),
+            "scim" => Ok(Origin::Scim),
+            other => Err(format!("unknown origin “{other}”")),
+        }
+    }
+}
+
+/// Whether a person or a team is active (may sign in; shown in pickers) or deactivated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum UserStatus {
+pub enum Status {
     Active,
     Inactive,
 }
 
-impl UserStatus {
+impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
-            UserStatus::Active => "active",
-            UserStatus::Inactive => "inactive",
+            Status::Active => "active",
+            Status::Inactive => "inactive",
         }
     }
-    pub fn parse(s: &str) -> UserStatus {
-        if s == "inactive" { UserStatus::Inactive } else { UserStatus::Active }
+    pub fn of(active: bool) -> Status {
+        if active { Status::Active } else { Status::Inactive }
+    }
+    pub fn is_active(self) -> bool {
+        self == Status::Active
+    }
+}
+
+impl TryFrom<String> for Status {
+    type Error = String;
+    fn try_from(s: String) -> Result<Status, String> {
+        match s.as_str() {
+            "active" => Ok(Status::Active),
+            "inactive" => Ok(Status::Inactive),
+            other => Err(format!("unknown status “{other}”")),
+        }
     }
 }
 
@@ -67,6 +94,17 @@ pub fn safe_return_path(next: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_words_round_trip() {
+        for o in [Origin::Local, Origin::Scim] {
+            assert_eq!(Origin::try_from(o.as_str().to_string()), Ok(o));
+        }
+        for st in [Status::Active, Status::Inactive] {
+            assert_eq!(Status::try_from(st.as_str().to_string()), Ok(st));
+        }
+        assert!(Status::try_from("Active".to_string()).is_err());
+    }
 
     #[test]
     fn return_paths_stay_on_site() {

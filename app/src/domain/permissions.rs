@@ -1,4 +1,4 @@
-//! The permission catalog an account type chooses from (DESIGN.md, "Permission catalog").
+//! The permission catalog an account type chooses from (docs/architecture.md, "Account types").
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -126,6 +126,12 @@ impl PermissionSet {
     pub fn contains(&self, p: Permission) -> bool {
         self.0.contains(&p)
     }
+    /// Whether holders administer the organization. The store keeps this as
+    /// `account_types.administers` beside the list, so the database can count
+    /// administrators without reading the list.
+    pub fn administers(&self) -> bool {
+        self.contains(Permission::Administer)
+    }
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
         self.0.iter().copied()
     }
@@ -177,6 +183,9 @@ impl BuiltIn {
             BuiltIn::Creator => "Creates, edits, shares and exports documents.",
             BuiltIn::Admin => "Every permission, including administering the organization.",
         }
+    }
+    pub fn from_key(key: &str) -> Option<BuiltIn> {
+        BuiltIn::ALL.into_iter().find(|b| b.key() == key)
     }
     pub fn default_permissions(self) -> PermissionSet {
         match self {

@@ -90,8 +90,12 @@ pub struct AccountTypeView {
     pub permissions: Vec<String>,
     pub user_count: i64,
     pub invite_default: bool,
+    /// Holders administer the organization.
+    pub administers: bool,
     pub can_edit: bool,
     pub can_delete: bool,
+    /// Whether it may be what new people get (never a type that administers).
+    pub can_be_default: bool,
 }
 
 /// The input of the account type editor.

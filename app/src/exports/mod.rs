@@ -8,8 +8,8 @@ pub mod pdf;
 pub mod webhook;
 pub mod xlsx;
 
-use crate::auth::Caller;
-use crate::documents::Opened;
+use crate::service::access::Caller;
+use crate::service::documents::Opened;
 use crate::domain::audit;
 use crate::domain::documents::{ColumnKind, ExportFormat};
 use crate::store::{self, datasets::RowQuery, Db};
@@ -106,7 +106,7 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
         if audit_here {
             let detail = describe(format, outcome, "");
             let action = if matches!(outcome, Outcome::Failed(_)) { audit::EXPORT_FAILED } else { audit::EXPORTED };
-            if let Err(e) = store::audit::record(&db, c.event(action, &title, detail)).await {
+            if let Err(e) = store::audit::record(&db, c.actor().event(action, &title, detail)).await {
                 tracing::error!(error = %e, "export: audit");
             }
         }

@@ -1,69 +1,90 @@
-use super::{new_id, now, Conn};
+//! Account types. `administers` is stored beside the permission list and
+//! written from it here, on every insert and update, so the two always agree.
+use super::{column, new_id, now, Conn, Db};
 use crate::domain::permissions::{BuiltIn, PermissionSet};
-use sqlx::{Any, Executor, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct AccountTypeRow {
     pub id: String,
     pub name: String,
-    pub built_in: Option<String>,
-    pub permissions: String,
+    pub description: String,
+    pub built_in: Option<BuiltIn>,
+    pub permissions: PermissionSet,
+    pub administers: bool,
+    pub invite_default: bool,
 }
 
-impl AccountTypeRow {
-    pub fn permissions(&self) -> PermissionSet {
-        PermissionSet::from_json(&self.permissions)
+impl FromRow<'_, AnyRow> for AccountTypeRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        let built_in: Option<String> = r.try_get("built_in")?;
+        Ok(AccountTypeRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            built_in: built_in.as_deref().and_then(BuiltIn::from_key),
+            permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
+            administers: column::flag(r, "administers")?,
+            invite_default: column::flag(r, "invite_default")?,
+        })
     }
 }
 
+/// An account type with how many people hold it (the Account Types page).
+#[derive(Clone, Debug)]
+pub struct ListedType {
+    pub account_type: AccountTypeRow,
+    pub user_count: i64,
+}
+
+impl FromRow<'_, AnyRow> for ListedType {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ListedType { account_type: AccountTypeRow::from_row(r)?, user_count: r.try_get("user_count")? })
+    }
+}
+
+const SELECT: &str = "SELECT t.id, t.name, t.description, t.built_in, t.permissions, t.administers, t.invite_default FROM account_types t";
+
+const LISTED: &str = "SELECT t.id, t.name, t.description, t.built_in, t.permissions, t.administers, t.invite_default, \
+    (SELECT COUNT(*) FROM users u WHERE u.org_id = t.org_id AND u.account_type_id = t.id) AS user_count \
+    FROM account_types t";
+
 /// Creates Viewer, Creator and Admin for a new organization; Viewer is the invitation default.
 pub async fn create_built_ins(conn: &mut Conn, org_id: &str) -> sqlx::Result<()> {
-    let t = now();
     for b in BuiltIn::ALL {
-        sqlx::query(
-            "INSERT INTO account_types (id, org_id, name, name_norm, description, built_in, permissions, invite_default, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-        )
-        .bind(new_id())
-        .bind(org_id)
-        .bind(b.name())
-        .bind(b.name().to_lowercase())
-        .bind(b.description())
-        .bind(b.key())
-        .bind(b.default_permissions().to_json())
-        .bind(i64::from(b == BuiltIn::Viewer))
-        .bind(&t)
-        .execute(&mut *conn)
-        .await?;
+        write_new(conn, org_id, b.name(), b.description(), Some(b), &b.default_permissions(), b == BuiltIn::Viewer).await?;
     }
     Ok(())
 }
 
+async fn write_new(conn: &mut Conn, org_id: &str, name: &str, description: &str, built_in: Option<BuiltIn>, permissions: &PermissionSet, invite_default: bool) -> sqlx::Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO account_types (id, org_id, name, name_norm, description, built_in, permissions, administers, invite_default, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(name)
+    .bind(name.to_lowercase())
+    .bind(description)
+    .bind(built_in.map(BuiltIn::key))
+    .bind(permissions.to_json())
+    .bind(i64::from(permissions.administers()))
+    .bind(i64::from(invite_default))
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
 pub async fn built_in<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, b: BuiltIn) -> sqlx::Result<AccountTypeRow> {
-    sqlx::query_as("SELECT id, name, built_in, permissions FROM account_types WHERE org_id = $1 AND built_in = $2")
-        .bind(org_id)
-        .bind(b.key())
-        .fetch_one(ex)
-        .await
+    sqlx::query_as(&format!("{SELECT} WHERE t.org_id = $1 AND t.built_in = $2")).bind(org_id).bind(b.key()).fetch_one(ex).await
 }
-
-#[derive(Clone, Debug, FromRow)]
-pub struct ListedType {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub built_in: Option<String>,
-    pub permissions: String,
-    pub invite_default: i64,
-    pub user_count: i64,
-}
-
-const LISTED: &str = "SELECT t.id, t.name, t.description, t.built_in, t.permissions, t.invite_default, \
-    (SELECT COUNT(*) FROM users u WHERE u.org_id = t.org_id AND u.account_type_id = t.id) AS user_count \
-    FROM account_types t";
 
 /// Built-in types first (Viewer, Creator, Admin), then custom ones by name.
-pub async fn list(db: &super::Db, org_id: &str) -> sqlx::Result<Vec<ListedType>> {
+pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<ListedType>> {
     sqlx::query_as(&format!(
         "{LISTED} WHERE t.org_id = $1 ORDER BY CASE t.built_in WHEN 'viewer' THEN 0 WHEN 'creator' THEN 1 WHEN 'admin' THEN 2 ELSE 3 END, t.name_norm"
     ))
@@ -72,48 +93,42 @@ pub async fn list(db: &super::Db, org_id: &str) -> sqlx::Result<Vec<ListedType>>
     .await
 }
 
-pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<ListedType>> {
+pub async fn get_listed<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<ListedType>> {
     sqlx::query_as(&format!("{LISTED} WHERE t.org_id = $1 AND t.id = $2")).bind(org_id).bind(id).fetch_optional(ex).await
 }
 
-pub async fn by_name<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str) -> sqlx::Result<Option<ListedType>> {
-    sqlx::query_as(&format!("{LISTED} WHERE t.org_id = $1 AND t.name_norm = $2"))
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<AccountTypeRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE t.org_id = $1 AND t.id = $2")).bind(org_id).bind(id).fetch_optional(ex).await
+}
+
+/// By name, case-insensitively.
+pub async fn by_name<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str) -> sqlx::Result<Option<AccountTypeRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE t.org_id = $1 AND t.name_norm = $2"))
         .bind(org_id)
         .bind(name.trim().to_lowercase())
         .fetch_optional(ex)
         .await
 }
 
-pub async fn invite_default<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT id FROM account_types WHERE org_id = $1 AND invite_default = 1").bind(org_id).fetch_optional(ex).await
+/// Every type's name, alphabetically (what SCIM's userType accepts).
+pub async fn names<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT name FROM account_types WHERE org_id = $1 ORDER BY name_norm").bind(org_id).fetch_all(ex).await
 }
 
 pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, description: &str, permissions: &PermissionSet) -> sqlx::Result<String> {
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO account_types (id, org_id, name, name_norm, description, built_in, permissions, invite_default, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, NULL, $6, 0, $7, $7)",
-    )
-    .bind(&id)
-    .bind(org_id)
-    .bind(name)
-    .bind(name.to_lowercase())
-    .bind(description)
-    .bind(permissions.to_json())
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
+    write_new(conn, org_id, name, description, None, permissions, false).await
 }
 
 pub async fn update(conn: &mut Conn, org_id: &str, id: &str, name: &str, description: &str, permissions: &PermissionSet) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE account_types SET name = $1, name_norm = $2, description = $3, permissions = $4, updated_at = $5 WHERE org_id = $6 AND id = $7",
+        "UPDATE account_types SET name = $1, name_norm = $2, description = $3, permissions = $4, administers = $5, updated_at = $6 \
+         WHERE org_id = $7 AND id = $8",
     )
     .bind(name)
     .bind(name.to_lowercase())
     .bind(description)
     .bind(permissions.to_json())
+    .bind(i64::from(permissions.administers()))
     .bind(now())
     .bind(org_id)
     .bind(id)
@@ -140,11 +155,13 @@ pub async fn set_invite_default(conn: &mut Conn, org_id: &str, id: &str) -> sqlx
         .map(|_| ())
 }
 
-/// Up to `limit` emails of people holding a type, for the refusal message.
-pub async fn holders(conn: &mut Conn, org_id: &str, id: &str, limit: i64) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar(&format!("SELECT email FROM users WHERE org_id = $1 AND account_type_id = $2 ORDER BY email_norm LIMIT {limit}"))
+/// Up to `limit` emails of people holding a type, for the refusal message, and how many hold it.
+pub async fn holders(conn: &mut Conn, org_id: &str, id: &str, limit: i64) -> sqlx::Result<(Vec<String>, i64)> {
+    let emails = sqlx::query_scalar(&format!("SELECT email FROM users WHERE org_id = $1 AND account_type_id = $2 ORDER BY email_norm LIMIT {limit}"))
         .bind(org_id)
         .bind(id)
         .fetch_all(&mut *conn)
-        .await
+        .await?;
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND account_type_id = $2").bind(org_id).bind(id).fetch_one(&mut *conn).await?;
+    Ok((emails, n))
 }

@@ -37,12 +37,31 @@ pub async fn issue(conn: &mut Conn, org_id: &str, user_id: &str, created_by: &st
     Ok(token)
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct Pending {
     pub id: String,
     pub user_id: String,
-    pub expires_at: String,
-    pub used_at: Option<String>,
+    pub expires_at: super::Timestamp,
+    pub used_at: Option<super::Timestamp>,
+}
+
+impl Pending {
+    /// Whether the link still works: not used, not expired.
+    pub fn is_open(&self) -> bool {
+        self.used_at.is_none() && self.expires_at > super::Timestamp::now()
+    }
+}
+
+impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Pending {
+    fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(Pending {
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            expires_at: super::column::typed(r, "expires_at")?,
+            used_at: super::column::typed_opt(r, "used_at")?,
+        })
+    }
 }
 
 pub async fn find<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, org_id: &str, token: &str) -> sqlx::Result<Option<Pending>> {

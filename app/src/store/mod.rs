@@ -5,6 +5,8 @@ pub mod account_types;
 pub mod audit;
 pub mod auth_settings;
 pub mod datasets;
+pub mod demo;
+pub mod directory;
 pub mod documents;
 pub mod invitations;
 pub mod orgs;
@@ -215,8 +217,69 @@ pub fn new_id() -> String {
 }
 
 /// Times are stored as fixed-width UTC text, so they sort as text.
-const TIME_FORMAT: &[time::format_description::FormatItem<'static>] =
+pub(crate) const TIME_FORMAT: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+
+/// A stored time. The database holds it as fixed-width UTC text (see
+/// `format_time`), which sorts as text on both backends; rows read it as this type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(time::OffsetDateTime);
+
+impl Timestamp {
+    pub fn now() -> Timestamp {
+        Timestamp(time::OffsetDateTime::now_utc())
+    }
+    pub fn get(self) -> time::OffsetDateTime {
+        self.0
+    }
+}
+
+impl From<time::OffsetDateTime> for Timestamp {
+    fn from(t: time::OffsetDateTime) -> Timestamp {
+        Timestamp(t)
+    }
+}
+
+impl TryFrom<String> for Timestamp {
+    type Error = String;
+    fn try_from(s: String) -> Result<Timestamp, String> {
+        time::PrimitiveDateTime::parse(&s, TIME_FORMAT)
+            .map(|t| Timestamp(t.assume_utc()))
+            .or_else(|_| time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).map(Timestamp))
+            .map_err(|e| format!("“{s}” is not a stored time: {e}"))
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_time(self.0))
+    }
+}
+
+/// Reading typed columns in hand-written `FromRow`s (the derive cannot turn
+/// an optional text or an integer flag into a domain type).
+pub(crate) mod column {
+    use sqlx::any::AnyRow;
+    use sqlx::Row;
+
+    fn decode_error(col: &str, e: String) -> sqlx::Error {
+        sqlx::Error::ColumnDecode { index: col.to_string(), source: e.into() }
+    }
+
+    /// A text column read as a domain type (`Status`, `Origin`, `Timestamp`, …).
+    pub fn typed<T: TryFrom<String, Error = String>>(r: &AnyRow, col: &str) -> sqlx::Result<T> {
+        T::try_from(r.try_get::<String, _>(col)?).map_err(|e| decode_error(col, e))
+    }
+
+    pub fn typed_opt<T: TryFrom<String, Error = String>>(r: &AnyRow, col: &str) -> sqlx::Result<Option<T>> {
+        r.try_get::<Option<String>, _>(col)?.map(T::try_from).transpose().map_err(|e| decode_error(col, e))
+    }
+
+    /// A `BIGINT` 0/1 flag.
+    pub fn flag(r: &AnyRow, col: &str) -> sqlx::Result<bool> {
+        Ok(r.try_get::<i64, _>(col)? != 0)
+    }
+}
 
 pub fn format_time(t: time::OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC).format(TIME_FORMAT).expect("UTC times format")
@@ -244,4 +307,9 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         sqlx::Error::Database(d) => d.is_unique_violation(),
         _ => false,
     }
+}
+
+/// Whether the database answers (the health check).
+pub async fn ping(db: &Db) -> sqlx::Result<()> {
+    sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(db).await.map(|_| ())
 }

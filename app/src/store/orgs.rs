@@ -1,4 +1,4 @@
-use super::{now, Db};
+use super::{now, Db, Timestamp};
 use sqlx::{Any, Executor, FromRow};
 
 #[derive(Clone, Debug, FromRow)]
@@ -6,7 +6,8 @@ pub struct Org {
     pub id: String,
     pub slug: String,
     pub name: String,
-    pub created_at: String,
+    #[sqlx(try_from = "String")]
+    pub created_at: Timestamp,
 }
 
 pub async fn first(db: &Db) -> sqlx::Result<Option<Org>> {
@@ -56,4 +57,15 @@ pub async fn rename<'e>(ex: impl Executor<'e, Database = Any>, id: &str, name: &
 /// organization-wide rule before writing take turns.
 pub async fn lock(conn: &mut super::Conn, id: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE organizations SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+}
+
+/// Claims the one first-run setup: false when it already happened (the lock
+/// row's key makes a second, concurrent setup fail instead of creating a
+/// second organization).
+pub async fn claim_setup(conn: &mut super::Conn) -> sqlx::Result<bool> {
+    match sqlx::query("INSERT INTO setup_lock (id, done_at) VALUES ('first-run', $1)").bind(now()).execute(&mut *conn).await {
+        Ok(_) => Ok(true),
+        Err(e) if super::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
 }

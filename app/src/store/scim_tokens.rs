@@ -1,6 +1,7 @@
 //! Provisioning (SCIM) bearer tokens: 256 random bits, stored as SHA-256.
-use super::{new_id, now, Conn, Db};
-use sqlx::FromRow;
+use super::{column, new_id, now, Conn, Db, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 pub const PREFIX: &str = "gh_scim_";
 
@@ -13,17 +14,34 @@ pub fn hash(token: &str) -> String {
     super::invitations::hash_token(token)
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct TokenRow {
     pub id: String,
     pub org_id: String,
     pub name: String,
     pub token_hash: String,
+    /// The admin the token acts for: documents of people it deprovisions go to them.
     pub created_by: String,
     pub created_by_email: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl FromRow<'_, AnyRow> for TokenRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(TokenRow {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            name: r.try_get("name")?,
+            token_hash: r.try_get("token_hash")?,
+            created_by: r.try_get("created_by")?,
+            created_by_email: r.try_get("created_by_email")?,
+            created_at: column::typed(r, "created_at")?,
+            last_used_at: column::typed_opt(r, "last_used_at")?,
+            revoked_at: column::typed_opt(r, "revoked_at")?,
+        })
+    }
 }
 
 const SELECT: &str = "SELECT id, org_id, name, token_hash, created_by, created_by_email, created_at, last_used_at, revoked_at FROM scim_tokens";
@@ -49,23 +67,10 @@ pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<TokenRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 ORDER BY created_at DESC")).bind(org_id).fetch_all(db).await
 }
 
-/// The unrevoked token with this hash, in any organization.
-pub async fn find_active(db: &Db, token_hash: &str) -> sqlx::Result<Option<TokenRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE token_hash = $1 AND revoked_at IS NULL")).bind(token_hash).fetch_optional(db).await
-}
-
 /// The unrevoked token with this hash and its organization, in one query
 /// (every SCIM request asks; a revocation counts from the next request).
 pub async fn find_active_with_org(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
-    #[derive(FromRow)]
-    struct Both {
-        #[sqlx(flatten)]
-        token: TokenRow,
-        org_slug: String,
-        org_name: String,
-        org_created_at: String,
-    }
-    let row: Option<Both> = sqlx::query_as(
+    let row: Option<AnyRow> = sqlx::query(
         "SELECT t.id, t.org_id, t.name, t.token_hash, t.created_by, t.created_by_email, t.created_at, t.last_used_at, t.revoked_at, \
          o.slug AS org_slug, o.name AS org_name, o.created_at AS org_created_at \
          FROM scim_tokens t JOIN organizations o ON o.id = t.org_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
@@ -73,10 +78,17 @@ pub async fn find_active_with_org(db: &Db, token_hash: &str) -> sqlx::Result<Opt
     .bind(token_hash)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|b| {
-        let org = super::orgs::Org { id: b.token.org_id.clone(), slug: b.org_slug, name: b.org_name, created_at: b.org_created_at };
-        (b.token, org)
-    }))
+    row.map(|r| {
+        let token = TokenRow::from_row(&r)?;
+        let org = super::orgs::Org {
+            id: token.org_id.clone(),
+            slug: r.try_get("org_slug")?,
+            name: r.try_get("org_name")?,
+            created_at: column::typed(&r, "org_created_at")?,
+        };
+        Ok((token, org))
+    })
+    .transpose()
 }
 
 /// How long a successful look-up is reused by this process. A revocation

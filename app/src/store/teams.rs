@@ -1,16 +1,22 @@
-use super::{new_id, now, Db};
-use sqlx::{Any, Executor};
+//! Teams and their members.
+use super::{column, new_id, now, Conn, Db};
+use crate::domain::{Origin, Status};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
-pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, description: &str) -> sqlx::Result<String> {
+/// A new team; `external_id` only when the identity provider created it.
+pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, description: &str, origin: Origin, external_id: Option<&str>) -> sqlx::Result<String> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO teams (id, org_id, name, name_norm, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO teams (id, org_id, name, name_norm, description, origin, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
     )
     .bind(&id)
     .bind(org_id)
     .bind(name)
     .bind(name.to_lowercase())
     .bind(description)
+    .bind(origin.as_str())
+    .bind(external_id)
     .bind(now())
     .execute(ex)
     .await?;
@@ -40,17 +46,35 @@ pub async fn names_for_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Resul
     .await
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct TeamRow {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub status: String,
-    pub origin: String,
+    pub status: Status,
+    pub origin: Origin,
+    pub external_id: Option<String>,
+    /// Deleted by the identity provider: kept, gone from SCIM until it pushes the team again.
+    pub archived: bool,
     pub member_count: i64,
 }
 
-const TEAM: &str = "SELECT t.id, t.name, t.description, t.status, t.origin, \
+impl FromRow<'_, AnyRow> for TeamRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(TeamRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            status: column::typed(r, "status")?,
+            origin: column::typed(r, "origin")?,
+            external_id: r.try_get("external_id")?,
+            archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
+            member_count: r.try_get("member_count")?,
+        })
+    }
+}
+
+const TEAM: &str = "SELECT t.id, t.name, t.description, t.status, t.origin, t.external_id, t.archived_at, \
     (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS member_count FROM teams t";
 
 /// Teams whose name contains `search` (case-insensitively), active ones unless `inactive`.
@@ -58,7 +82,7 @@ pub async fn list(db: &Db, org_id: &str, search: &str, inactive: bool) -> sqlx::
     let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
     sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.status = $2 AND t.name_norm LIKE $3 ORDER BY t.name_norm"))
         .bind(org_id)
-        .bind(if inactive { "inactive" } else { "active" })
+        .bind(Status::of(!inactive).as_str())
         .bind(pattern)
         .fetch_all(db)
         .await
@@ -68,14 +92,51 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &s
     sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.id = $2")).bind(org_id).bind(id).fetch_optional(ex).await
 }
 
+/// The teams with these ids (unknown ids are left out).
+pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<TeamRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{TEAM} WHERE t.org_id = $1 AND t.id IN ({})", super::placeholders(2, ids.len()));
+    let mut q = sqlx::query_as::<_, TeamRow>(&sql).bind(org_id);
+    for id in ids {
+        q = q.bind(id.as_str());
+    }
+    q.fetch_all(&mut *conn).await
+}
+
 /// An active team with this name (case-insensitive), other than `except`.
-pub async fn active_named<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, except: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND name_norm = $2 AND status = 'active' AND id <> $3")
+pub async fn active_named<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, except: &str) -> sqlx::Result<Option<TeamRow>> {
+    sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.name_norm = $2 AND t.status = 'active' AND t.id <> $3"))
         .bind(org_id)
         .bind(name.to_lowercase())
         .bind(except)
         .fetch_optional(ex)
         .await
+}
+
+/// The team an identity provider's new group is, when it names one Gatehouse
+/// already has: the archived team with this externalId, else an active team
+/// or the most recently archived one with this name.
+pub async fn match_for_group(conn: &mut Conn, org_id: &str, name: &str, external_id: Option<&str>) -> sqlx::Result<Option<TeamRow>> {
+    if let Some(x) = external_id {
+        let found: Option<TeamRow> = sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.external_id = $2 AND t.archived_at IS NOT NULL ORDER BY t.archived_at DESC LIMIT 1"))
+            .bind(org_id)
+            .bind(x)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    sqlx::query_as(&format!(
+        "{TEAM} WHERE t.org_id = $1 AND t.name_norm = $2 AND (t.status = 'active' OR t.archived_at IS NOT NULL) \
+         ORDER BY CASE WHEN t.status = 'active' THEN 0 ELSE 1 END, t.archived_at DESC LIMIT 1"
+    ))
+    .bind(org_id)
+    .bind(name.to_lowercase())
+    .fetch_optional(&mut *conn)
+    .await
 }
 
 pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, name: &str, description: &str) -> sqlx::Result<()> {
@@ -91,9 +152,27 @@ pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id:
         .map(|_| ())
 }
 
-pub async fn set_status<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, status: &str) -> sqlx::Result<()> {
+/// Writes the identity provider's name and externalId over a team; it is then
+/// managed by the identity provider, active, and not archived.
+pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, name: &str, external_id: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE teams SET name = $1, name_norm = $2, external_id = $3, origin = 'scim', status = 'active', archived_at = NULL, updated_at = $4 \
+         WHERE org_id = $5 AND id = $6",
+    )
+    .bind(name)
+    .bind(name.to_lowercase())
+    .bind(external_id)
+    .bind(now())
+    .bind(org_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_status<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, status: Status) -> sqlx::Result<()> {
     sqlx::query("UPDATE teams SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
-        .bind(status)
+        .bind(status.as_str())
         .bind(now())
         .bind(org_id)
         .bind(id)
@@ -102,14 +181,38 @@ pub async fn set_status<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str,
         .map(|_| ())
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// Deactivates and archives a team the identity provider deleted.
+pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE teams SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE org_id = $2 AND id = $3")
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Clone, Debug)]
 pub struct MemberRow {
     pub user_id: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
     pub account_type: String,
-    pub status: String,
+    pub status: Status,
+}
+
+impl FromRow<'_, AnyRow> for MemberRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(MemberRow {
+            user_id: r.try_get("user_id")?,
+            first_name: r.try_get("first_name")?,
+            last_name: r.try_get("last_name")?,
+            email: r.try_get("email")?,
+            account_type: r.try_get("account_type")?,
+            status: column::typed(r, "status")?,
+        })
+    }
 }
 
 pub async fn members(db: &Db, org_id: &str, team_id: &str) -> sqlx::Result<Vec<MemberRow>> {
@@ -124,8 +227,13 @@ pub async fn members(db: &Db, org_id: &str, team_id: &str) -> sqlx::Result<Vec<M
     .await
 }
 
+/// The ids of a team's members.
+pub async fn member_ids(conn: &mut Conn, team_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT user_id FROM team_members WHERE team_id = $1").bind(team_id).fetch_all(&mut *conn).await
+}
+
 /// Adds a member unless they already are one; true when added.
-pub async fn add_member_once(conn: &mut super::Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
+pub async fn add_member_once(conn: &mut Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
     // One statement: inserts unless the membership exists.
     let r = sqlx::query(
         "INSERT INTO team_members (org_id, team_id, user_id, added_at) SELECT $1, $2, $3, $4 \
@@ -141,7 +249,7 @@ pub async fn add_member_once(conn: &mut super::Conn, org_id: &str, team_id: &str
 }
 
 /// Removes a member; true when they were one.
-pub async fn remove_member(conn: &mut super::Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
+pub async fn remove_member(conn: &mut Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
     let r = sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND team_id = $2 AND user_id = $3")
         .bind(org_id)
         .bind(team_id)
@@ -151,6 +259,19 @@ pub async fn remove_member(conn: &mut super::Conn, org_id: &str, team_id: &str, 
     Ok(r.rows_affected() > 0)
 }
 
+/// Removes a person from every team; returns the names of those teams.
+pub async fn remove_memberships(conn: &mut Conn, org_id: &str, user_id: &str) -> sqlx::Result<Vec<String>> {
+    let names = sqlx::query_scalar(
+        "SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.org_id = $1 AND m.user_id = $2 ORDER BY t.name_norm",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(user_id).execute(&mut *conn).await?;
+    Ok(names)
+}
+
 /// The ids of the teams a user belongs to.
 pub async fn ids_for_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT team_id FROM team_members WHERE org_id = $1 AND user_id = $2")
@@ -158,4 +279,27 @@ pub async fn ids_for_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<
         .bind(user_id)
         .fetch_all(db)
         .await
+}
+
+/// Returns teams the identity provider managed to local management: one, or all.
+pub async fn release(conn: &mut Conn, org_id: &str, id: Option<&str>) -> sqlx::Result<u64> {
+    let sql = format!(
+        "UPDATE teams SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'{}",
+        if id.is_some() { " AND id = $3" } else { "" }
+    );
+    let mut q = sqlx::query(&sql).bind(now()).bind(org_id);
+    if let Some(id) = id {
+        q = q.bind(id);
+    }
+    Ok(q.execute(&mut *conn).await?.rows_affected())
+}
+
+/// Teams the identity provider manages now (archived ones left out).
+pub async fn managed_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE org_id = $1 AND origin = 'scim' AND archived_at IS NULL").bind(org_id).fetch_one(db).await
+}
+
+/// The id of the team named `name` (the demo data looks its teams up by name).
+pub async fn id_named(conn: &mut Conn, org_id: &str, name: &str) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND name = $2").bind(org_id).bind(name).fetch_one(&mut *conn).await
 }

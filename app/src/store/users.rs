@@ -1,43 +1,107 @@
-use super::{now, Conn, Db};
+//! People. Every write that sets an email or a name goes through `Norms`, so
+//! the lower-case columns the Users page and SCIM search by are computed once.
+use super::{column, now, Conn, Db, Timestamp};
+use crate::domain::{Email, Origin, PermissionSet, Status};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 use std::collections::HashMap;
-use crate::domain::Email;
-use sqlx::{Any, Executor, FromRow};
 
-/// A user with what sign-in and pages need about their account type.
-#[derive(Clone, Debug, FromRow)]
+/// A person with what sign-in, the rules and the pages need about their account type.
+#[derive(Clone, Debug)]
 pub struct UserRow {
     pub id: String,
     pub org_id: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub status: String,
-    pub origin: String,
+    pub status: Status,
+    pub origin: Origin,
     pub password_hash: Option<String>,
+    pub invite_pending: bool,
+    /// Deleted by the identity provider: kept, but gone from SCIM until it pushes them again.
+    pub archived: bool,
+    pub account_type_id: String,
     pub account_type_name: String,
-    pub permissions: String,
+    pub permissions: PermissionSet,
+    /// The account type's stored `administers` fact.
+    pub administers: bool,
+}
+
+impl UserRow {
+    /// Counts towards "the organization keeps an active administrator".
+    pub fn is_active_admin(&self) -> bool {
+        self.status.is_active() && self.administers
+    }
+}
+
+impl FromRow<'_, AnyRow> for UserRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(UserRow {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            email: r.try_get("email")?,
+            first_name: r.try_get("first_name")?,
+            last_name: r.try_get("last_name")?,
+            status: column::typed(r, "status")?,
+            origin: column::typed(r, "origin")?,
+            password_hash: r.try_get("password_hash")?,
+            invite_pending: column::flag(r, "invite_pending")?,
+            archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
+            account_type_id: r.try_get("account_type_id")?,
+            account_type_name: r.try_get("account_type_name")?,
+            permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
+            administers: column::flag(r, "administers")?,
+        })
+    }
 }
 
 const SELECT: &str = "SELECT u.id, u.org_id, u.email, u.first_name, u.last_name, u.status, u.origin, \
-    u.password_hash, t.name AS account_type_name, t.permissions \
+    u.password_hash, u.invite_pending, u.archived_at, u.account_type_id, t.name AS account_type_name, t.permissions, t.administers \
     FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
-pub async fn by_email(db: &Db, org_id: &str, email: &str) -> sqlx::Result<Option<UserRow>> {
+pub async fn by_email<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, email: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.email_norm = $2"))
         .bind(org_id)
         .bind(email.trim().to_lowercase())
-        .fetch_optional(db)
+        .fetch_optional(ex)
         .await
 }
 
-pub async fn by_id(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<UserRow>> {
+pub async fn by_id<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2"))
         .bind(org_id)
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(ex)
         .await
 }
 
+/// The users with these ids in this organization (unknown ids are left out).
+pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", super::placeholders(2, ids.len()));
+    let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
+    for id in ids {
+        q = q.bind(id.clone());
+    }
+    q.fetch_all(&mut *conn).await
+}
+
+/// The lower-case columns searches and uniqueness use, from the values shown.
+struct Norms {
+    email: String,
+    name: String,
+    last: String,
+}
+
+impl Norms {
+    fn of(email: &Email, first: &str, last: &str) -> Norms {
+        Norms { email: email.normalized(), name: format!("{first} {last}").trim().to_lowercase(), last: last.to_lowercase() }
+    }
+}
+
+/// A person Gatehouse manages itself (first-run admin, invitation, demo).
 pub struct NewUser<'a> {
     pub id: &'a str,
     pub org_id: &'a str,
@@ -50,6 +114,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -> sqlx::Result<()> {
+    let n = Norms::of(u.email, u.first_name, u.last_name);
     sqlx::query(
         "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, password_hash, invite_pending, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
@@ -57,11 +122,11 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -
     .bind(u.id)
     .bind(u.org_id)
     .bind(u.email.as_str())
-    .bind(u.email.normalized())
+    .bind(n.email)
     .bind(u.first_name)
     .bind(u.last_name)
-    .bind(name_norm(u.first_name, u.last_name))
-    .bind(u.last_name.to_lowercase())
+    .bind(n.name)
+    .bind(n.last)
     .bind(u.account_type_id)
     .bind(u.password_hash)
     .bind(i64::from(u.invite_pending))
@@ -69,6 +134,107 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -
     .execute(ex)
     .await
     .map(|_| ())
+}
+
+/// A person as the identity provider describes them: what a SCIM POST, PUT or
+/// PATCH leaves, in Gatehouse's columns. `scim_profile` keeps what SCIM
+/// returns as sent (its JSON is the SCIM door's business).
+#[derive(Clone, Debug)]
+pub struct IdpPerson {
+    pub email: Email,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: Option<String>,
+    pub external_id: Option<String>,
+    pub account_type_id: String,
+    pub status: Status,
+    pub scim_profile: String,
+}
+
+/// Inserts people the identity provider created, with one statement
+/// (`at` is their creation time). The unique (org, email) index refuses a userName taken.
+pub async fn insert_provisioned(conn: &mut Conn, org_id: &str, people: &[(&str, &IdpPerson)], at: &str) -> sqlx::Result<()> {
+    // Per row: 14 values (the organization and the time are bound once each).
+    let rows: Vec<String> = (0..people.len())
+        .map(|i| {
+            let b = 2 + i * 12;
+            format!("({}, $1, {}, 0, 'scim', {}, $2, $2)", super::placeholders(b + 1, 1), super::placeholders(b + 2, 7), super::placeholders(b + 9, 4))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, invite_pending, \
+         origin, external_id, display_name, status, scim_profile, created_at, updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(org_id).bind(at);
+    for (id, p) in people {
+        let n = Norms::of(&p.email, &p.first_name, &p.last_name);
+        q = q
+            .bind(*id)
+            .bind(p.email.as_str())
+            .bind(n.email)
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(n.name)
+            .bind(n.last)
+            .bind(&p.account_type_id)
+            .bind(&p.external_id)
+            .bind(&p.display_name)
+            .bind(p.status.as_str())
+            .bind(&p.scim_profile);
+    }
+    q.execute(&mut *conn).await.map(|_| ())
+}
+
+/// Writes the identity provider's description over a person. The record is
+/// then managed by the identity provider, not archived, and has no pending invitation.
+pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, p: &IdpPerson) -> sqlx::Result<()> {
+    let n = Norms::of(&p.email, &p.first_name, &p.last_name);
+    sqlx::query(
+        "UPDATE users SET email = $1, email_norm = $2, first_name = $3, last_name = $4, name_norm = $5, last_norm = $6, \
+         display_name = $7, external_id = $8, account_type_id = $9, status = $10, origin = 'scim', invite_pending = 0, archived_at = NULL, \
+         updated_at = $11, scim_profile = $12 WHERE org_id = $13 AND id = $14",
+    )
+    .bind(p.email.as_str())
+    .bind(n.email)
+    .bind(&p.first_name)
+    .bind(&p.last_name)
+    .bind(n.name)
+    .bind(n.last)
+    .bind(&p.display_name)
+    .bind(&p.external_id)
+    .bind(&p.account_type_id)
+    .bind(p.status.as_str())
+    .bind(now())
+    .bind(&p.scim_profile)
+    .bind(org_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
+
+/// Another person (not `id`) who signs in with this email, archived ones included.
+pub async fn other_with_email(conn: &mut Conn, org_id: &str, email: &Email, id: &str) -> sqlx::Result<bool> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2 AND id <> $3")
+        .bind(org_id)
+        .bind(email.normalized())
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Deactivates and archives a person the identity provider deleted: kept
+/// (documents, audit log), gone from SCIM until it pushes them again.
+pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE org_id = $2 AND id = $3")
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn record_sign_in(db: &Db, org_id: &str, id: &str) -> sqlx::Result<()> {
@@ -81,22 +247,8 @@ pub async fn record_sign_in(db: &Db, org_id: &str, id: &str) -> sqlx::Result<()>
         .map(|_| ())
 }
 
-pub async fn count(db: &Db, org_id: &str) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.permissions LIKE '%\"administer\"%' THEN 1 ELSE 0 END), 0) \
-         FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.org_id = $1 AND u.status = 'active'",
-    )
-    .bind(org_id)
-    .fetch_one(db)
-    .await
-}
-
-pub fn name_norm(first: &str, last: &str) -> String {
-    format!("{first} {last}").trim().to_lowercase()
-}
-
 /// One row of the Users page.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct ListRow {
     pub id: String,
     pub email: String,
@@ -104,17 +256,60 @@ pub struct ListRow {
     pub last_name: String,
     pub account_type_id: String,
     pub account_type_name: String,
-    pub status: String,
-    pub invite_pending: i64,
-    pub origin: String,
-    pub last_login_at: Option<String>,
-    pub created_at: String,
+    pub status: Status,
+    pub invite_pending: bool,
+    pub origin: Origin,
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl FromRow<'_, AnyRow> for ListRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ListRow {
+            id: r.try_get("id")?,
+            email: r.try_get("email")?,
+            first_name: r.try_get("first_name")?,
+            last_name: r.try_get("last_name")?,
+            account_type_id: r.try_get("account_type_id")?,
+            account_type_name: r.try_get("account_type_name")?,
+            status: column::typed(r, "status")?,
+            invite_pending: column::flag(r, "invite_pending")?,
+            origin: column::typed(r, "origin")?,
+            last_login_at: column::typed_opt(r, "last_login_at")?,
+            created_at: column::typed(r, "created_at")?,
+        })
+    }
+}
+
+const LIST_COLUMNS: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.account_type_id, t.name AS account_type_name, u.status, \
+    u.invite_pending, u.origin, u.last_login_at, u.created_at \
+    FROM users u JOIN account_types t ON t.id = u.account_type_id";
+
+/// Which people the Users page lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listed {
+    Active,
+    Invited,
+    Inactive,
+    All,
+}
+
+impl Listed {
+    /// The page's `status` parameter; anything else lists active people.
+    pub fn parse(s: &str) -> Listed {
+        match s {
+            "invited" => Listed::Invited,
+            "inactive" => Listed::Inactive,
+            "all" => Listed::All,
+            _ => Listed::Active,
+        }
+    }
 }
 
 pub struct ListQuery<'a> {
     pub search: &'a str,
     pub account_type_id: Option<&'a str>,
-    pub status: &'a str,
+    pub listed: Listed,
     pub sort: &'a str,
     pub limit: i64,
     pub offset: i64,
@@ -132,11 +327,11 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         binds.push(v);
         format!("${}", binds.len())
     };
-    match q.status {
-        "inactive" => wc.push_str(" AND u.status = 'inactive'"),
-        "invited" => wc.push_str(" AND u.status = 'active' AND u.invite_pending = 1"),
-        "all" => {}
-        _ => wc.push_str(" AND u.status = 'active'"),
+    match q.listed {
+        Listed::Inactive => wc.push_str(" AND u.status = 'inactive'"),
+        Listed::Invited => wc.push_str(" AND u.status = 'active' AND u.invite_pending = 1"),
+        Listed::All => {}
+        Listed::Active => wc.push_str(" AND u.status = 'active'"),
     }
     if let Some(t) = q.account_type_id {
         let p = next(t.to_string(), &mut binds);
@@ -161,12 +356,7 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         _ => "u.name_norm, u.id",
     };
     let count_sql = format!("SELECT COUNT(*) FROM users u{wc}");
-    let rows_sql = format!(
-        "SELECT u.id, u.email, u.first_name, u.last_name, u.account_type_id, t.name AS account_type_name, u.status, \
-         u.invite_pending, u.origin, u.last_login_at, u.created_at \
-         FROM users u JOIN account_types t ON t.id = u.account_type_id{wc} ORDER BY {order} LIMIT {} OFFSET {}",
-        q.limit, q.offset
-    );
+    let rows_sql = format!("{LIST_COLUMNS}{wc} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
     let mut rows = sqlx::query_as::<_, ListRow>(&rows_sql);
     for b in &binds {
@@ -180,15 +370,7 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
 
 /// One user as a Users page row.
 pub async fn list_row(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<ListRow>> {
-    sqlx::query_as(
-        "SELECT u.id, u.email, u.first_name, u.last_name, u.account_type_id, t.name AS account_type_name, u.status, \
-         u.invite_pending, u.origin, u.last_login_at, u.created_at \
-         FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.org_id = $1 AND u.id = $2",
-    )
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(&format!("{LIST_COLUMNS} WHERE u.org_id = $1 AND u.id = $2")).bind(org_id).bind(id).fetch_optional(db).await
 }
 
 /// The active teams of each of these users, by user id.
@@ -212,19 +394,6 @@ pub async fn team_names(db: &Db, org_id: &str, user_ids: &[String]) -> sqlx::Res
     Ok(out)
 }
 
-/// The users with these ids in this organization (unknown ids are left out).
-pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<UserRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", super::placeholders(2, ids.len()));
-    let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.clone());
-    }
-    q.fetch_all(&mut *conn).await
-}
-
 /// Which of these ids name users of the organization (archived ones too).
 pub async fn existing_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
     if ids.is_empty() {
@@ -238,28 +407,50 @@ pub async fn existing_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx
     q.fetch_all(&mut *conn).await
 }
 
-/// Active users whose account type administers the organization, other than `except`.
+/// Active users whose account type administers the organization, leaving out
+/// the people `except_people` and the holders of the account type `except_holders_of`.
 ///
-/// Callers are transactions about to remove admins (the last-admin guard).
+/// Callers are transactions about to remove admins (the last-admin rule).
 /// The count first locks the organization's row until the transaction ends,
 /// so two such transactions never both see "another admin remains": SQLite's
 /// BEGIN IMMEDIATE already serializes writers, and on PostgreSQL (several
 /// instances, READ COMMITTED) the second waits here and then counts what the
 /// first committed.
-pub async fn active_admins_except(conn: &mut Conn, org_id: &str, except: &[String]) -> sqlx::Result<i64> {
+pub async fn active_admins_except(conn: &mut Conn, org_id: &str, except_people: &[String], except_holders_of: Option<&str>) -> sqlx::Result<i64> {
     super::orgs::lock(&mut *conn, org_id).await?;
     let mut sql = String::from(
         "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id \
-         WHERE u.org_id = $1 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
+         WHERE u.org_id = $1 AND u.status = 'active' AND t.administers = 1",
     );
-    if !except.is_empty() {
-        sql.push_str(&format!(" AND u.id NOT IN ({})", super::placeholders(2, except.len())));
+    let mut next = 2;
+    if except_holders_of.is_some() {
+        sql.push_str(" AND t.id <> $2");
+        next = 3;
+    }
+    if !except_people.is_empty() {
+        sql.push_str(&format!(" AND u.id NOT IN ({})", super::placeholders(next, except_people.len())));
     }
     let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(org_id);
-    for id in except {
-        q = q.bind(id.clone());
+    if let Some(t) = except_holders_of {
+        q = q.bind(t);
+    }
+    for id in except_people {
+        q = q.bind(id.as_str());
     }
     q.fetch_one(&mut *conn).await
+}
+
+/// The first active administrator (by creation), or the one with this email.
+pub async fn active_admin(db: &Db, org_id: &str, email: Option<&str>) -> sqlx::Result<Option<UserRow>> {
+    let sql = format!(
+        "{SELECT} WHERE u.org_id = $1 AND u.status = 'active' AND t.administers = 1{} ORDER BY u.created_at, u.id LIMIT 1",
+        if email.is_some() { " AND u.email_norm = $2" } else { "" }
+    );
+    let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
+    if let Some(e) = email {
+        q = q.bind(e.trim().to_lowercase());
+    }
+    q.fetch_optional(db).await
 }
 
 pub async fn set_account_type(conn: &mut Conn, org_id: &str, id: &str, account_type_id: &str) -> sqlx::Result<()> {
@@ -273,9 +464,9 @@ pub async fn set_account_type(conn: &mut Conn, org_id: &str, id: &str, account_t
         .map(|_| ())
 }
 
-pub async fn set_status(conn: &mut Conn, org_id: &str, id: &str, status: &str) -> sqlx::Result<()> {
+pub async fn set_status(conn: &mut Conn, org_id: &str, id: &str, status: Status) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
-        .bind(status)
+        .bind(status.as_str())
         .bind(now())
         .bind(org_id)
         .bind(id)
@@ -304,8 +495,42 @@ pub async fn delete_invited(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Re
     Ok(())
 }
 
+/// Returns people the identity provider managed to local management: one, or all.
+pub async fn release(conn: &mut Conn, org_id: &str, id: Option<&str>) -> sqlx::Result<u64> {
+    let sql = format!(
+        "UPDATE users SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'{}",
+        if id.is_some() { " AND id = $3" } else { "" }
+    );
+    let mut q = sqlx::query(&sql).bind(now()).bind(org_id);
+    if let Some(id) = id {
+        q = q.bind(id);
+    }
+    Ok(q.execute(&mut *conn).await?.rows_affected())
+}
+
+/// People the identity provider manages now (archived ones left out).
+pub async fn managed_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND origin = 'scim' AND archived_at IS NULL").bind(org_id).fetch_one(db).await
+}
+
 /// People whose email or name starts with `term`, for pickers.
 pub async fn search_active(db: &Db, org_id: &str, term: &str, limit: i64) -> sqlx::Result<Vec<ListRow>> {
-    let q = ListQuery { search: term, account_type_id: None, status: "active", sort: "name", limit, offset: 0 };
+    let q = ListQuery { search: term, account_type_id: None, listed: Listed::Active, sort: "name", limit, offset: 0 };
     Ok(list(db, org_id, &q).await?.0)
+}
+
+/// How many people the organization has (the demo seed numbers new ones after them).
+pub async fn count_all(db: &Db, org_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1").bind(org_id).fetch_one(db).await
+}
+
+/// Active people, and how many of them administer (the Account page).
+pub async fn count(db: &Db, org_id: &str) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.administers = 1 THEN 1 ELSE 0 END), 0) \
+         FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.org_id = $1 AND u.status = 'active'",
+    )
+    .bind(org_id)
+    .fetch_one(db)
+    .await
 }

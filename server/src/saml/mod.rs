@@ -6,8 +6,9 @@ pub mod sp;
 
 use self::page::Failure;
 use self::sp::{IdpSettings, ServiceProvider, MAX_RELAY_STATE};
-use app::domain::{safe_return_path, AuthMethod, Permission, PermissionSet};
-use app::state::AppState;
+use app::domain::{safe_return_path, AuthMethod};
+use app::service::sign_in::{self, SsoRefusal};
+use app::service::state::AppState;
 use app::store::{self, auth_settings::AuthSettingsRow, orgs::Org};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -51,7 +52,7 @@ async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Respo
         Ok(x) => x,
         Err(r) => return r,
     };
-    match sp::metadata_xml(&app::sso::sp_urls(&st.config.base_url, &org.slug)) {
+    match sp::metadata_xml(&app::service::sso::sp_urls(&st.config.base_url, &org.slug)) {
         Ok(xml) => ([(header::CONTENT_TYPE, "application/samlmetadata+xml; charset=utf-8")], xml).into_response(),
         Err(e) => page::internal(e),
     }
@@ -80,7 +81,7 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Q
         .filter(|p| p.len() <= MAX_RELAY_STATE && (p == &home || p.starts_with(&format!("{home}/"))))
         .unwrap_or(&home)
         .to_string();
-    let urls = app::sso::sp_urls(&st.config.base_url, &org.slug);
+    let urls = app::service::sso::sp_urls(&st.config.base_url, &org.slug);
     let issuer = if settings.idp_issuer.is_empty() { UNSET_ISSUER } else { &settings.idp_issuer };
     let idp = IdpSettings { entity_id: issuer, login_url: &settings.idp_login_url, certificate_pem: &settings.idp_certificate };
     let (url, request_id) = match ServiceProvider::new(&urls, &idp).and_then(|sp| sp.start(&relay)) {
@@ -122,7 +123,7 @@ struct Posted {
 async fn finish(
     State(st): State<AppState>,
     Path(slug): Path<String>,
-    axum::Extension(ip): axum::Extension<app::auth::ClientIp>,
+    axum::Extension(ip): axum::Extension<app::service::access::ClientIp>,
     session: Session,
     Form(posted): Form<Posted>,
 ) -> Response {
@@ -163,7 +164,7 @@ async fn verify_and_sign_in(
     } else {
         settings.idp_issuer.clone()
     };
-    let urls = app::sso::sp_urls(&st.config.base_url, &org.slug);
+    let urls = app::service::sso::sp_urls(&st.config.base_url, &org.slug);
     let idp = IdpSettings { entity_id: &issuer, login_url: &settings.idp_login_url, certificate_pem: &settings.idp_certificate };
     let provider = ServiceProvider::new(&urls, &idp).map_err(|e| Failure::Unverified(format!("settings: {e}")))?;
     let now = SystemTime::now();
@@ -201,18 +202,11 @@ async fn verify_and_sign_in(
     }
     tx.commit().await.map_err(Failure::internal)?;
 
-    let email = verified.name_id.trim().to_string();
-    let user = store::users::by_email(&st.db, &org.id, &email)
-        .await
-        .map_err(Failure::internal)?
-        .ok_or_else(|| Failure::NoAccount(email.clone()))?;
-    if user.status != "active" {
-        return Err(Failure::Deactivated(user.email.clone()));
-    }
-    app::auth::start_session(session, &st.db, org, &user, "sso", ip).await.map_err(|e| Failure::Internal(e.message))?;
-    if PermissionSet::from_json(&user.permissions).contains(Permission::Administer) {
-        store::auth_settings::mark_sso_verified(&st.db, &org.id, &user.email).await.map_err(Failure::internal)?;
-    }
+    sign_in::with_sso(&st.db, session, org, &verified.name_id, ip).await.map_err(|r| match r {
+        SsoRefusal::NoAccount(email) => Failure::NoAccount(email),
+        SsoRefusal::Deactivated(email) => Failure::Deactivated(email),
+        SsoRefusal::Failed(e) => Failure::Internal(e.message),
+    })?;
     let home = format!("/{}", org.slug);
     // RelayState is followed only as a path on this site, inside this organization.
     let to = destination

@@ -1,7 +1,7 @@
 //! What a person sees when SSO does not work: plain words, what to do, and a
 //! reference the administrator finds in the audit log beside the precise reason.
 use app::domain::audit;
-use app::state::AppState;
+use app::service::state::AppState;
 use app::store::{self, orgs::Org};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};

@@ -4,7 +4,7 @@
 //! guards against signature wrapping, and checks audience, destination,
 //! recipient, validity window and InResponseTo. Replays are ours: the crate
 //! reports the ids to remember and the caller stores them in the database.
-use app::sso::SpUrls;
+use app::service::sso::SpUrls;
 use saml_rs::constants::Binding;
 use saml_rs::metadata::generate::{try_generate_idp_metadata, Endpoint, IdpMetadataConfig};
 use saml_rs::{

@@ -1,6 +1,6 @@
 //! ServiceProviderConfig, ResourceTypes and Schemas: exactly what is supported.
 use super::{scim_json, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_LIST, SCHEMA_USER};
-use app::state::AppState;
+use app::service::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -72,7 +72,7 @@ fn attr(name: &str, kind: &str, mutability: &str, extra: Value) -> Value {
 
 /// The organization's account type names: the values userType accepts.
 async fn account_type_names(st: &AppState, s: &Scim) -> ScimResult<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT name FROM account_types WHERE org_id = $1 ORDER BY name_norm").bind(&s.org.id).fetch_all(&st.db).await?)
+    Ok(app::store::account_types::names(&st.db, s.org_id()).await?)
 }
 
 fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {

@@ -1,6 +1,8 @@
-//! SCIM filters (RFC 7644 §3.4.2.2), parsed by `scim_v2` and evaluated by us
-//! as SQL over indexed columns, with values always bound, never spliced.
+//! SCIM filters (RFC 7644 §3.4.2.2), parsed by `scim_v2` and read here into
+//! the directory's typed search (`store::directory::Filter`), which the store
+//! evaluates as SQL over indexed columns.
 use super::{ScimError, ScimResult};
+use app::store::directory::{Field, Filter as Search, Op};
 use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter};
 use std::str::FromStr;
 
@@ -87,16 +89,16 @@ pub fn parse(filter: &str) -> ScimResult<Filter> {
     Filter::from_str(&rewrite_entra(filter.trim())).map_err(|e| ScimError::bad("invalidFilter", format!("The filter {filter:?} could not be parsed: {e}")))
 }
 
-/// A column and whether it compares case-insensitively (its values are stored lower-case).
-enum Col {
-    Text { sql: &'static str, ci: bool },
+/// What an attribute path names.
+enum Attr {
+    Text(Field),
     Active,
     Members,
     /// emails[type]: every address Gatehouse keeps is the work address.
     ConstWork,
 }
 
-fn column(r: Resource, a: &AttrPath, in_value_path: Option<&str>) -> ScimResult<Col> {
+fn attribute(r: Resource, a: &AttrPath, in_value_path: Option<&str>) -> ScimResult<Attr> {
     let name = a.name.to_ascii_lowercase();
     let sub = a.sub_attr.as_deref().map(str::to_ascii_lowercase);
     let key = match in_value_path {
@@ -106,151 +108,118 @@ fn column(r: Resource, a: &AttrPath, in_value_path: Option<&str>) -> ScimResult<
             None => name.clone(),
         },
     };
-    let col = match (r, key.as_str()) {
-        (Resource::User, "id") => Col::Text { sql: "u.id", ci: false },
-        (Resource::User, "username") | (Resource::User, "emails") | (Resource::User, "emails.value") => Col::Text { sql: "u.email_norm", ci: true },
-        (Resource::User, "emails.type") => Col::ConstWork,
-        (Resource::User, "externalid") => Col::Text { sql: "u.external_id", ci: false },
-        (Resource::User, "displayname") => Col::Text { sql: "LOWER(COALESCE(u.display_name, u.first_name || ' ' || u.last_name))", ci: true },
-        (Resource::User, "name.givenname") => Col::Text { sql: "LOWER(u.first_name)", ci: true },
-        (Resource::User, "name.familyname") => Col::Text { sql: "u.last_norm", ci: true },
-        (Resource::User, "usertype") => Col::Text { sql: "t.name_norm", ci: true },
-        (Resource::User, "active") => Col::Active,
-        (Resource::User, "meta.created") => Col::Text { sql: "u.created_at", ci: false },
-        (Resource::User, "meta.lastmodified") => Col::Text { sql: "u.updated_at", ci: false },
-        (Resource::Group, "id") => Col::Text { sql: "g.id", ci: false },
-        (Resource::Group, "displayname") => Col::Text { sql: "g.name_norm", ci: true },
-        (Resource::Group, "externalid") => Col::Text { sql: "g.external_id", ci: false },
-        (Resource::Group, "members") | (Resource::Group, "members.value") => Col::Members,
-        (Resource::Group, "meta.created") => Col::Text { sql: "g.created_at", ci: false },
-        (Resource::Group, "meta.lastmodified") => Col::Text { sql: "g.updated_at", ci: false },
+    Ok(match (r, key.as_str()) {
+        (Resource::User, "id") => Attr::Text(Field::UserId),
+        (Resource::User, "username") | (Resource::User, "emails") | (Resource::User, "emails.value") => Attr::Text(Field::UserName),
+        (Resource::User, "emails.type") => Attr::ConstWork,
+        (Resource::User, "externalid") => Attr::Text(Field::UserExternalId),
+        (Resource::User, "displayname") => Attr::Text(Field::UserDisplayName),
+        (Resource::User, "name.givenname") => Attr::Text(Field::GivenName),
+        (Resource::User, "name.familyname") => Attr::Text(Field::FamilyName),
+        (Resource::User, "usertype") => Attr::Text(Field::UserType),
+        (Resource::User, "active") => Attr::Active,
+        (Resource::User, "meta.created") => Attr::Text(Field::UserCreated),
+        (Resource::User, "meta.lastmodified") => Attr::Text(Field::UserModified),
+        (Resource::Group, "id") => Attr::Text(Field::TeamId),
+        (Resource::Group, "displayname") => Attr::Text(Field::TeamName),
+        (Resource::Group, "externalid") => Attr::Text(Field::TeamExternalId),
+        (Resource::Group, "members") | (Resource::Group, "members.value") => Attr::Members,
+        (Resource::Group, "meta.created") => Attr::Text(Field::TeamCreated),
+        (Resource::Group, "meta.lastmodified") => Attr::Text(Field::TeamModified),
         _ => return Err(ScimError::bad("invalidFilter", format!("Filtering on “{a}” is not supported."))),
+    })
+}
+
+fn search(r: Resource, f: &Filter) -> ScimResult<Search> {
+    Ok(match f {
+        Filter::Attr(e) => comparison(r, e, None)?,
+        Filter::ValuePath(vp) => value_path(r, &vp.filter, &vp.attr.name.to_ascii_lowercase())?,
+        Filter::Not(inner) => Search::Not(Box::new(search(r, inner)?)),
+        Filter::And(ops) => Search::And(ops.iter().map(|f| search(r, f)).collect::<ScimResult<_>>()?),
+        Filter::Or(ops) => Search::Or(ops.iter().map(|f| search(r, f)).collect::<ScimResult<_>>()?),
+    })
+}
+
+fn value_path(r: Resource, f: &ValFilter, parent: &str) -> ScimResult<Search> {
+    Ok(match f {
+        ValFilter::Attr(e) => comparison(r, e, Some(parent))?,
+        ValFilter::Not(inner) => Search::Not(Box::new(value_path(r, inner, parent)?)),
+        ValFilter::And(ops) => Search::And(ops.iter().map(|f| value_path(r, f, parent)).collect::<ScimResult<_>>()?),
+        ValFilter::Or(ops) => Search::Or(ops.iter().map(|f| value_path(r, f, parent)).collect::<ScimResult<_>>()?),
+    })
+}
+
+fn comparison(r: Resource, e: &AttrExp, parent: Option<&str>) -> ScimResult<Search> {
+    let (path, op, value) = match e {
+        AttrExp::Present(p) => (p, None, None),
+        AttrExp::Comparison(p, op, v) => (p, Some(op), Some(v)),
     };
-    Ok(col)
-}
-
-struct Sql {
-    binds: Vec<String>,
-}
-
-impl Sql {
-    fn bind(&mut self, v: String) -> String {
-        self.binds.push(v);
-        // $1 is the organization.
-        format!("${}", self.binds.len() + 1)
-    }
-
-    fn filter(&mut self, r: Resource, f: &Filter) -> ScimResult<String> {
-        Ok(match f {
-            Filter::Attr(e) => self.attr(r, e, None)?,
-            Filter::ValuePath(vp) => {
-                let parent = vp.attr.name.to_ascii_lowercase();
-                self.val(r, &vp.filter, &parent)?
-            }
-            Filter::Not(inner) => format!("NOT ({})", self.filter(r, inner)?),
-            Filter::And(ops) => self.join(r, ops.as_slice(), " AND ")?,
-            Filter::Or(ops) => self.join(r, ops.as_slice(), " OR ")?,
-        })
-    }
-
-    fn join(&mut self, r: Resource, ops: &[Filter], sep: &str) -> ScimResult<String> {
-        let parts: ScimResult<Vec<String>> = ops.iter().map(|f| self.filter(r, f).map(|s| format!("({s})"))).collect();
-        Ok(parts?.join(sep))
-    }
-
-    fn val(&mut self, r: Resource, f: &ValFilter, parent: &str) -> ScimResult<String> {
-        Ok(match f {
-            ValFilter::Attr(e) => self.attr(r, e, Some(parent))?,
-            ValFilter::Not(inner) => format!("NOT ({})", self.val(r, inner, parent)?),
-            ValFilter::And(ops) => {
-                let parts: ScimResult<Vec<String>> = ops.iter().map(|f| self.val(r, f, parent).map(|s| format!("({s})"))).collect();
-                parts?.join(" AND ")
-            }
-            ValFilter::Or(ops) => {
-                let parts: ScimResult<Vec<String>> = ops.iter().map(|f| self.val(r, f, parent).map(|s| format!("({s})"))).collect();
-                parts?.join(" OR ")
-            }
-        })
-    }
-
-    fn attr(&mut self, r: Resource, e: &AttrExp, parent: Option<&str>) -> ScimResult<String> {
-        let (path, op, value) = match e {
-            AttrExp::Present(p) => (p, None, None),
-            AttrExp::Comparison(p, op, v) => (p, Some(op), Some(v)),
-        };
-        let col = column(r, path, parent)?;
-        match col {
-            Col::Active => {
-                let want = match (op, value) {
-                    (None, _) => return Ok("1 = 1".into()),
-                    (Some(CompareOp::Eq), Some(CompValue::True)) | (Some(CompareOp::Ne), Some(CompValue::False)) => true,
-                    (Some(CompareOp::Eq), Some(CompValue::False)) | (Some(CompareOp::Ne), Some(CompValue::True)) => false,
-                    (Some(CompareOp::Eq) | Some(CompareOp::Ne), Some(CompValue::Str(s))) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
-                        (s.eq_ignore_ascii_case("true")) == matches!(op, Some(CompareOp::Eq))
-                    }
-                    _ => return Err(ScimError::bad("invalidFilter", "active can only be compared with eq or ne to true or false.")),
-                };
-                Ok(if want { "u.status = 'active'".into() } else { "u.status <> 'active'".into() })
-            }
-            Col::ConstWork => {
-                let v = match value {
-                    None => return Ok("1 = 1".into()),
-                    Some(CompValue::Str(s)) => s.to_ascii_lowercase(),
-                    _ => return Err(ScimError::bad("invalidFilter", "emails.type compares with a string.")),
-                };
-                let hit = match op {
-                    Some(CompareOp::Eq) => v == "work",
-                    Some(CompareOp::Ne) => v != "work",
-                    Some(CompareOp::Co) => "work".contains(&v),
-                    Some(CompareOp::Sw) => "work".starts_with(&v),
-                    Some(CompareOp::Ew) => "work".ends_with(&v),
-                    _ => return Err(ScimError::bad("invalidFilter", "emails.type supports eq, ne, co, sw, ew and pr.")),
-                };
-                Ok(if hit { "1 = 1".into() } else { "1 = 0".into() })
-            }
-            Col::Members => {
-                let id = match (op, value) {
-                    (None, _) => return Ok("EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = g.id)".into()),
-                    (Some(CompareOp::Eq), Some(CompValue::Str(s))) => s.clone(),
-                    _ => return Err(ScimError::bad("invalidFilter", "members supports only eq with a user id, and pr.")),
-                };
-                let p = self.bind(id);
-                Ok(format!("EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = g.id AND m.user_id = {p})"))
-            }
-            Col::Text { sql, ci } => {
-                let Some(op) = op else {
-                    return Ok(format!("({sql} IS NOT NULL AND {sql} <> '')"));
-                };
-                let raw = match value {
-                    Some(CompValue::Str(s)) => s.clone(),
-                    Some(CompValue::Null) if matches!(op, CompareOp::Eq) => return Ok(format!("{sql} IS NULL")),
-                    Some(CompValue::Null) if matches!(op, CompareOp::Ne) => return Ok(format!("{sql} IS NOT NULL")),
-                    _ => return Err(ScimError::bad("invalidFilter", format!("“{path}” compares with a string value."))),
-                };
-                let v = if ci { raw.to_lowercase() } else { raw };
-                let like = |s: &str| s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                Ok(match op {
-                    CompareOp::Eq => format!("{sql} = {}", self.bind(v)),
-                    CompareOp::Ne => format!("({sql} IS NULL OR {sql} <> {})", self.bind(v)),
-                    CompareOp::Co => format!("{sql} LIKE {} ESCAPE '\\'", self.bind(format!("%{}%", like(&v)))),
-                    CompareOp::Sw => format!("{sql} LIKE {} ESCAPE '\\'", self.bind(format!("{}%", like(&v)))),
-                    CompareOp::Ew => format!("{sql} LIKE {} ESCAPE '\\'", self.bind(format!("%{}", like(&v)))),
-                    CompareOp::Gt => format!("{sql} > {}", self.bind(v)),
-                    CompareOp::Ge => format!("{sql} >= {}", self.bind(v)),
-                    CompareOp::Lt => format!("{sql} < {}", self.bind(v)),
-                    CompareOp::Le => format!("{sql} <= {}", self.bind(v)),
-                })
-            }
+    match attribute(r, path, parent)? {
+        Attr::Active => {
+            let want = match (op, value) {
+                (None, _) => return Ok(Search::All),
+                (Some(CompareOp::Eq), Some(CompValue::True)) | (Some(CompareOp::Ne), Some(CompValue::False)) => true,
+                (Some(CompareOp::Eq), Some(CompValue::False)) | (Some(CompareOp::Ne), Some(CompValue::True)) => false,
+                (Some(CompareOp::Eq) | Some(CompareOp::Ne), Some(CompValue::Str(s))) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                    (s.eq_ignore_ascii_case("true")) == matches!(op, Some(CompareOp::Eq))
+                }
+                _ => return Err(ScimError::bad("invalidFilter", "active can only be compared with eq or ne to true or false.")),
+            };
+            Ok(Search::Active(want))
+        }
+        Attr::ConstWork => {
+            let v = match value {
+                None => return Ok(Search::All),
+                Some(CompValue::Str(s)) => s.to_ascii_lowercase(),
+                _ => return Err(ScimError::bad("invalidFilter", "emails.type compares with a string.")),
+            };
+            let hit = match op {
+                Some(CompareOp::Eq) => v == "work",
+                Some(CompareOp::Ne) => v != "work",
+                Some(CompareOp::Co) => "work".contains(&v),
+                Some(CompareOp::Sw) => "work".starts_with(&v),
+                Some(CompareOp::Ew) => "work".ends_with(&v),
+                _ => return Err(ScimError::bad("invalidFilter", "emails.type supports eq, ne, co, sw, ew and pr.")),
+            };
+            Ok(Search::Const(hit))
+        }
+        Attr::Members => match (op, value) {
+            (None, _) => Ok(Search::Member(None)),
+            (Some(CompareOp::Eq), Some(CompValue::Str(s))) => Ok(Search::Member(Some(s.clone()))),
+            _ => Err(ScimError::bad("invalidFilter", "members supports only eq with a user id, and pr.")),
+        },
+        Attr::Text(field) => {
+            let Some(op) = op else { return Ok(Search::Text(field, Op::Present)) };
+            let v = match value {
+                Some(CompValue::Str(s)) => s.clone(),
+                Some(CompValue::Null) if matches!(op, CompareOp::Eq) => return Ok(Search::Text(field, Op::Eq(None))),
+                Some(CompValue::Null) if matches!(op, CompareOp::Ne) => return Ok(Search::Text(field, Op::Ne(None))),
+                _ => return Err(ScimError::bad("invalidFilter", format!("“{path}” compares with a string value."))),
+            };
+            Ok(Search::Text(
+                field,
+                match op {
+                    CompareOp::Eq => Op::Eq(Some(v)),
+                    CompareOp::Ne => Op::Ne(Some(v)),
+                    CompareOp::Co => Op::Contains(v),
+                    CompareOp::Sw => Op::StartsWith(v),
+                    CompareOp::Ew => Op::EndsWith(v),
+                    CompareOp::Gt => Op::Gt(v),
+                    CompareOp::Ge => Op::Ge(v),
+                    CompareOp::Lt => Op::Lt(v),
+                    CompareOp::Le => Op::Le(v),
+                },
+            ))
         }
     }
 }
 
-/// A WHERE clause (to AND with the organization scope, `$1`) and its values.
-pub fn to_sql(filter: &str, r: Resource) -> ScimResult<(String, Vec<String>)> {
-    let f = parse(filter)?;
-    let mut sql = Sql { binds: Vec::new() };
-    let wc = sql.filter(r, &f)?;
-    Ok((wc, sql.binds))
+/// The directory search a request asks for: its filter, or everyone.
+pub fn read(filter: Option<&str>, r: Resource) -> ScimResult<Search> {
+    match filter.filter(|f| !f.trim().is_empty()) {
+        Some(f) => search(r, &parse(f)?),
+        None => Ok(Search::All),
+    }
 }
 
 #[cfg(test)]
@@ -265,26 +234,23 @@ mod tests {
     }
 
     #[test]
-    fn filters_become_bound_sql() {
-        let (wc, b) = to_sql(r#"userName eq "Ada@Example.com""#, Resource::User).unwrap();
-        assert_eq!((wc.as_str(), b), ("u.email_norm = $2", vec!["ada@example.com".to_string()]));
-        let (wc, b) = to_sql(r#"externalId eq "X1" and userName eq "a@b.co""#, Resource::User).unwrap();
-        assert_eq!(wc, "(u.external_id = $2) AND (u.email_norm = $3)");
-        assert_eq!(b, ["X1", "a@b.co"]);
-        let (wc, _) = to_sql(r#"emails[type eq "work"].value eq "A@b.co""#, Resource::User).unwrap();
-        assert_eq!(wc, "(1 = 1) AND (u.email_norm = $2)");
-        let (wc, _) = to_sql("active eq false", Resource::User).unwrap();
-        assert_eq!(wc, "u.status <> 'active'");
-        let (wc, b) = to_sql(r#"displayName EQ "Finance""#, Resource::Group).unwrap();
-        assert_eq!((wc.as_str(), b), ("g.name_norm = $2", vec!["finance".to_string()]));
-        let (wc, _) = to_sql(r#"userName sw "a_b%""#, Resource::User).unwrap();
-        assert!(wc.contains("LIKE $2 ESCAPE"));
+    fn filters_become_directory_searches() {
+        let f = read(Some(r#"userName eq "Ada@Example.com""#), Resource::User).unwrap();
+        assert_eq!(f, Search::Text(Field::UserName, Op::Eq(Some("Ada@Example.com".into()))));
+        let f = read(Some(r#"externalId eq "X1" and userName eq "a@b.co""#), Resource::User).unwrap();
+        assert_eq!(f, Search::And(vec![Search::Text(Field::UserExternalId, Op::Eq(Some("X1".into()))), Search::Text(Field::UserName, Op::Eq(Some("a@b.co".into())))]));
+        let f = read(Some(r#"emails[type eq "work"].value eq "A@b.co""#), Resource::User).unwrap();
+        assert_eq!(f, Search::And(vec![Search::Const(true), Search::Text(Field::UserName, Op::Eq(Some("A@b.co".into())))]));
+        assert_eq!(read(Some("active eq false"), Resource::User).unwrap(), Search::Active(false));
+        assert_eq!(read(Some(r#"displayName EQ "Finance""#), Resource::Group).unwrap(), Search::Text(Field::TeamName, Op::Eq(Some("Finance".into()))));
+        assert_eq!(read(Some(r#"userName sw "a_b%""#), Resource::User).unwrap(), Search::Text(Field::UserName, Op::StartsWith("a_b%".into())));
+        assert_eq!(read(None, Resource::User).unwrap(), Search::All);
     }
 
     #[test]
     fn bad_filters_are_invalid_filter_errors() {
         for bad in [r#"userName eq"#, r#"password eq "x""#, r#"userName eq 5"#, "((", r#"members eq "x""#] {
-            let e = to_sql(bad, Resource::User).unwrap_err();
+            let e = read(Some(bad), Resource::User).unwrap_err();
             assert_eq!(e.scim_type, Some("invalidFilter"), "{bad}");
         }
     }

@@ -1,7 +1,6 @@
 //! SCIM 2.0 (RFC 7643/7644) at /scim/v2: the identity provider creates,
 //! updates and deactivates users and teams. The bearer token names the
 //! organization. Errors are SCIM error JSON; malformed input never yields a 5xx.
-mod batch;
 mod discovery;
 pub mod filter;
 mod groups;
@@ -9,8 +8,7 @@ mod patch;
 mod search;
 mod users;
 
-use app::state::AppState;
-use app::store::{self, orgs::Org, scim_tokens::TokenRow};
+use app::service::{self, provisioning::Idp, state::AppState};
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -19,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
-use subtle::ConstantTimeEq;
 
 pub const SCHEMA_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const SCHEMA_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -49,24 +46,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, authenticate))
 }
 
-/// The organization and token behind a SCIM request.
+/// The identity provider behind a SCIM request, and where its resources are.
 #[derive(Clone)]
 pub struct Scim {
-    pub org: Org,
-    pub token: TokenRow,
+    pub idp: Idp,
+    pub actor: service::Actor,
     pub base: String,
 }
 
 impl Scim {
-    /// The audit actor: the token's name, as an admin reads it.
-    pub fn actor(&self) -> String {
-        format!("SCIM token “{}”", self.token.name)
+    pub fn org_id(&self) -> &str {
+        &self.idp.org.id
     }
     pub fn location(&self, kind: &str, id: &str) -> String {
         format!("{}/{kind}/{id}", self.base)
-    }
-    pub fn event<'a>(&'a self, actor: &'a str, action: &'a str, target: &'a str, detail: String) -> store::audit::Event<'a> {
-        store::audit::Event { org_id: &self.org.id, actor_id: Some(&self.token.created_by), actor, action, target, detail, ip: "" }
     }
 }
 
@@ -95,24 +88,34 @@ impl ScimError {
 
 impl From<sqlx::Error> for ScimError {
     fn from(e: sqlx::Error) -> Self {
-        if store::is_unique_violation(&e) {
-            return ScimError::conflict("A resource with this unique attribute already exists.");
-        }
-        tracing::error!(error = %e, "SCIM: database error");
-        ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, "The server could not complete the request; try again.")
+        service::Error::from(e).into()
     }
 }
 
+/// The SCIM door's one mapping of the service's errors (RFC 7644 §3.12).
+impl From<service::Error> for ScimError {
+    fn from(e: service::Error) -> Self {
+        use service::Kind::*;
+        let (status, scim_type) = match e.kind {
+            Invalid => (StatusCode::BAD_REQUEST, Some("invalidValue")),
+            Taken => (StatusCode::CONFLICT, Some("uniqueness")),
+            LastAdmin | ManagedByIdp => (StatusCode::CONFLICT, Some("mutability")),
+            Conflict => (StatusCode::CONFLICT, None),
+            NotFound => (StatusCode::NOT_FOUND, None),
+            Unauthenticated => (StatusCode::UNAUTHORIZED, None),
+            Forbidden => (StatusCode::FORBIDDEN, None),
+            RateLimited => (StatusCode::TOO_MANY_REQUESTS, None),
+            Upstream | Internal => (StatusCode::INTERNAL_SERVER_ERROR, None),
+        };
+        let detail = if status == StatusCode::INTERNAL_SERVER_ERROR { "The server could not complete the request; try again.".to_string() } else { e.message };
+        ScimError::new(status, scim_type, detail)
+    }
+}
+
+/// Values the domain refuses (a userName, a team name) are the client's bad input.
 impl From<app::error::AppError> for ScimError {
     fn from(e: app::error::AppError) -> Self {
-        use app::error::ErrorKind::*;
-        let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let scim_type = match e.kind {
-            Invalid => Some("invalidValue"),
-            Conflict => Some("uniqueness"),
-            _ => None,
-        };
-        ScimError::new(status, scim_type, e.message)
+        service::Error::from(e).into()
     }
 }
 
@@ -131,46 +134,6 @@ impl IntoResponse for ScimError {
 }
 
 pub type ScimResult<T> = Result<T, ScimError>;
-
-/// One page of rows for a list (`select` ends before ORDER BY; `from_where`
-/// is its FROM … WHERE, `$1` = organization, then `binds`), and how many match.
-/// A first page that is not full holds every match, so it needs no COUNT
-/// (the common case of a look-up by userName or externalId).
-pub async fn rows_and_total<R>(
-    conn: &mut app::store::Conn,
-    select: &str,
-    from_where: &str,
-    order_by: &str,
-    org_id: &str,
-    binds: &[String],
-    offset: i64,
-    limit: i64,
-) -> ScimResult<(Vec<R>, i64)>
-where
-    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    let rows = if limit == 0 {
-        Vec::new()
-    } else {
-        let sql = format!("{select} {from_where} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}");
-        let mut q = sqlx::query_as::<_, R>(&sql).bind(org_id);
-        for b in binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_all(&mut *conn).await?
-    };
-    let total = if offset == 0 && (rows.len() as i64) < limit {
-        rows.len() as i64
-    } else {
-        let sql = format!("SELECT COUNT(*) {from_where}");
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(org_id);
-        for b in binds {
-            q = q.bind(b.as_str());
-        }
-        q.fetch_one(&mut *conn).await?
-    };
-    Ok((rows, total))
-}
 
 pub fn scim_json(status: StatusCode, body: impl serde::Serialize) -> Response {
     match serde_json::to_vec(&body) {
@@ -218,53 +181,14 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
     if token.is_empty() {
         return unauthorized("Send a provisioning token: Authorization: Bearer <token>.");
     }
-    let hash = store::scim_tokens::hash(token);
-    // A hit is reused for at most a second (scim_tokens::CACHE_TTL): a revoked
-    // token stops at once on this instance and within a second on the others.
-    let found = match store::scim_tokens::find_active_cached(&st.db, &hash).await {
-        Ok(r) => r,
+    let idp = match service::provisioning::authenticate(&st.db, token).await {
+        Ok(Some(idp)) => idp,
+        Ok(None) => return unauthorized("The provisioning token is wrong or was revoked. Create a new one in Administration > Authentication."),
         Err(e) => return ScimError::from(e).into_response(),
     };
-    // The look-up is by hash; comparing the stored hash in constant time as well
-    // keeps timing from telling anything about near misses.
-    let Some((row, org)) = found.filter(|(r, _)| bool::from(r.token_hash.as_bytes().ct_eq(hash.as_bytes()))) else {
-        return unauthorized("The provisioning token is wrong or was revoked. Create a new one in Administration > Authentication.");
-    };
-    // Record use at most once a minute, so a busy IdP does not turn reads into
-    // writes; in the background, so no request waits for the write.
-    let stale = row.last_used_at.as_deref().is_none_or(|t| t < store::ago(time::Duration::minutes(1)).as_str());
-    if stale && claim_touch(&row.id) {
-        let (db, id) = (st.db.clone(), row.id.clone());
-        tokio::spawn(async move {
-            let done = async {
-                let mut tx = store::begin(&db).await?;
-                store::scim_tokens::touch(&mut tx, &id).await?;
-                tx.commit().await
-            };
-            if let Err(e) = done.await {
-                tracing::warn!(error = %e, "SCIM: could not record the token's last use");
-            }
-        });
-    }
-    req.extensions_mut().insert(Scim { org, token: row, base: format!("{}/scim/v2", st.config.base_url) });
+    let actor = idp.actor();
+    req.extensions_mut().insert(Scim { idp, actor, base: format!("{}/scim/v2", st.config.base_url) });
     next.run(req).await
-}
-
-/// Whether this request should record the token's use: once a minute per
-/// token and process, however many requests arrive at the same moment.
-fn claim_touch(token_id: &str) -> bool {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    use std::time::{Duration, Instant};
-    static LAST: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
-    let mut last = LAST.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    let now = Instant::now();
-    if last.get(token_id).is_some_and(|t| now.duration_since(*t) < Duration::from_secs(60)) {
-        return false;
-    }
-    last.retain(|_, t| now.duration_since(*t) < Duration::from_secs(60));
-    last.insert(token_id.to_string(), now);
-    true
 }
 
 /// `startIndex` and `count` (RFC 7644 §3.4.2.4): 1-based, count capped.

@@ -2,7 +2,7 @@
 //! query sent in the body, for filters too long or too private for a URL.
 //! At the root it searches Users, then Groups, as one list.
 use super::{filter, groups, list_response, paging, parse_body, users, ListParams, Scim, ScimError, ScimResult};
-use app::state::AppState;
+use app::service::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -76,30 +76,26 @@ pub async fn groups(State(st): State<AppState>, Extension(s): Extension<Scim>, h
 pub async fn root(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let p = read(&headers, &body)?;
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
-    let where_for = |r: filter::Resource| match p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(f) => filter::to_sql(f, r),
-        None => Ok(("1 = 1".to_string(), Vec::new())),
-    };
     if let Some(f) = p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
         filter::parse(f)?;
     }
-    let (u, g) = (where_for(filter::Resource::User), where_for(filter::Resource::Group));
+    let (u, g) = (filter::read(p.filter.as_deref(), filter::Resource::User), filter::read(p.filter.as_deref(), filter::Resource::Group));
     if let (Err(e), Err(_)) = (&u, &g) {
         return Err(ScimError::bad("invalidFilter", e.detail.clone()));
     }
     let mut conn = st.db.acquire().await?;
     let offset = start - 1;
     let (mut total, mut resources) = (0, Vec::new());
-    if let Ok((wc, binds)) = &u {
-        let (n, page) = users::page(&mut conn, &s, wc, binds, offset, count, &p).await?;
+    if let Ok(search) = &u {
+        let (n, page) = users::page(&mut conn, &s, search, offset, count, &p).await?;
         total += n;
         resources = page;
     }
-    if let Ok((wc, binds)) = &g {
+    if let Ok(search) = &g {
         // Groups follow the users: skip what the users used of the offset and the page.
         let skip = (offset - total).max(0);
         let room = count - resources.len() as i64;
-        let (n, page) = groups::page_json(&mut conn, &s, wc, binds, skip, room, &p).await?;
+        let (n, page) = groups::page_json(&mut conn, &s, search, skip, room, &p).await?;
         total += n;
         resources.extend(page);
     }

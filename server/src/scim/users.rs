@@ -1,49 +1,17 @@
-//! /Users: people, with userType as their account type.
-use super::{filter, ListParams, list_response, paging, parse_body, patch, projected, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
-use app::domain::{audit, permissions::BuiltIn, Email};
-use app::state::AppState;
-use app::store::{self, Conn};
+//! /Users: people, with userType as their account type. The handlers read
+//! SCIM's JSON, call the people use cases (`service::people`), and write
+//! SCIM's JSON back.
+use super::{filter, list_response, paging, parse_body, patch, projected, ListParams, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
+use app::domain::{Email, Origin, Status};
+use app::service::people::{self, IdpInput};
+use app::service::state::AppState;
+use app::store::{self, directory::UserEntry, Conn};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Map, Value};
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    display_name: Option<String>,
-    external_id: Option<String>,
-    status: String,
-    account_type: String,
-    origin: String,
-    scim_profile: Option<String>,
-    created_at: String,
-    updated_at: String,
-    /// The person's active teams as `id name` entries separated by U+001F
-    /// (team names cannot hold control characters; ids hold no space).
-    groups: Option<String>,
-}
-
-/// The person's teams come with the row (no second query per request).
-const COLUMNS: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.display_name, u.external_id, u.status, \
-    t.name AS account_type, u.origin, u.scim_profile, u.created_at, u.updated_at, \
-    (SELECT string_agg(g.id || ' ' || g.name, '\u{1f}' ORDER BY g.name_norm) FROM team_members m JOIN teams g ON g.id = m.team_id \
-     WHERE m.user_id = u.id AND g.archived_at IS NULL AND g.status = 'active') AS groups";
-const FROM: &str = "FROM users u JOIN account_types t ON t.id = u.account_type_id";
-
-async fn load(conn: &mut Conn, org_id: &str, id: &str) -> ScimResult<Row> {
-    sqlx::query_as::<_, Row>(&format!("{COLUMNS} {FROM} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| ScimError::not_found("User", id))
-}
 
 /// What the identity provider sent that Gatehouse keeps only to return it as
 /// sent (users.scim_profile): the `name` and `emails` values, and which of the
@@ -64,14 +32,14 @@ impl Profile {
     }
 }
 
-fn to_json(s: &Scim, r: &Row) -> Value {
+fn to_json(s: &Scim, r: &UserEntry) -> Value {
     let mut v = Map::new();
     v.insert("schemas".into(), json!([SCHEMA_USER]));
     v.insert("id".into(), json!(r.id));
     v.insert("userName".into(), json!(r.email));
     // Records the identity provider manages are returned as it sent them;
     // records Gatehouse manages are described from its own columns.
-    let profile = if r.origin == "scim" { r.scim_profile.as_deref().and_then(|p| serde_json::from_str::<Profile>(p).ok()) } else { None };
+    let profile = if r.origin == Origin::Scim { r.scim_profile.as_deref().and_then(|p| serde_json::from_str::<Profile>(p).ok()) } else { None };
     match &profile {
         Some(p) => {
             if let Some(n) = &p.name {
@@ -99,7 +67,7 @@ fn to_json(s: &Scim, r: &Row) -> Value {
     }
     let unassigned = |a: &str| profile.as_ref().is_some_and(|p| p.is_unassigned(a));
     if !unassigned("active") {
-        v.insert("active".into(), json!(r.status == "active"));
+        v.insert("active".into(), json!(r.status.is_active()));
     }
     if !unassigned("userType") {
         v.insert("userType".into(), json!(r.account_type));
@@ -107,37 +75,14 @@ fn to_json(s: &Scim, r: &Row) -> Value {
     if let Some(x) = &r.external_id {
         v.insert("externalId".into(), json!(x));
     }
-    v.insert(
-        "groups".into(),
-        r.groups
-            .as_deref()
-            .unwrap_or("")
-            .split('\u{1f}')
-            .filter_map(|entry| entry.split_once(' '))
-            .map(|(id, name)| json!({"value": id, "display": name, "$ref": s.location("Groups", id)}))
-            .collect::<Vec<_>>()
-            .into(),
-    );
+    v.insert("groups".into(), r.groups().map(|(id, name)| json!({"value": id, "display": name, "$ref": s.location("Groups", id)})).collect::<Vec<_>>().into());
     v.insert(
         "meta".into(),
-        json!({"resourceType": "User", "created": r.created_at, "lastModified": r.updated_at, "location": s.location("Users", &r.id)}),
+        json!({"resourceType": "User", "created": r.created_at.to_string(), "lastModified": r.updated_at.to_string(), "location": s.location("Users", &r.id)}),
     );
     Value::Object(v)
 }
 
-/// The parts of a SCIM User that Gatehouse keeps, read from a request body.
-struct Model {
-    email: Email,
-    first: String,
-    last: String,
-    display_name: Option<String>,
-    external_id: Option<String>,
-    /// None: unassigned by a PATCH remove (Gatehouse then treats the person as not active).
-    active: Option<bool>,
-    /// None: absent (Viewer).
-    user_type: Option<String>,
-    profile: Profile,
-}
 
 /// How absent attributes are read.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -236,7 +181,8 @@ fn read_emails(v: &Value) -> ScimResult<Option<Vec<Value>>> {
     Ok(Some(out).filter(|o| !o.is_empty()))
 }
 
-fn read_model(body: &Value, absent: Absent) -> ScimResult<Model> {
+/// The parts of a SCIM User that Gatehouse keeps, read from a request body.
+fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
     let o = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
     let user_name = get_ci(o, "userName").ok_or_else(|| ScimError::bad("invalidValue", "userName is required: the person's email address."))?;
     let user_name = as_str(user_name, "userName")?;
@@ -283,41 +229,14 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<Model> {
         unassigned.push("userType".to_string());
     }
     let profile = Profile { name, emails, unassigned };
-    Ok(Model { email, first, last, display_name, external_id, active, user_type, profile })
+    let scim_profile = serde_json::to_string(&profile).expect("a profile serializes");
+    Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, scim_profile })
 }
 
-/// userType -> account type: absent = Viewer, "Author" = Creator, otherwise by
-/// name, case-insensitively; unknown = 400 naming the valid types.
-async fn account_type(conn: &mut Conn, org_id: &str, user_type: Option<&str>) -> ScimResult<(String, String)> {
-    let t = match user_type {
-        None => Some(store::account_types::built_in(&mut *conn, org_id, BuiltIn::Viewer).await?).map(|t| (t.id, t.name)),
-        Some(n) if n.eq_ignore_ascii_case("author") => {
-            Some(store::account_types::built_in(&mut *conn, org_id, BuiltIn::Creator).await?).map(|t| (t.id, t.name))
-        }
-        Some(n) => store::account_types::by_name(&mut *conn, org_id, n).await?.map(|t| (t.id, t.name)),
-    };
-    match t {
-        Some(t) => Ok(t),
-        None => {
-            let names: Vec<String> = sqlx::query_scalar("SELECT name FROM account_types WHERE org_id = $1 ORDER BY name_norm")
-                .bind(org_id)
-                .fetch_all(&mut *conn)
-                .await?;
-            Err(ScimError::bad(
-                "invalidValue",
-                format!("userType “{}” is not an account type here. Valid values: {} (or Author for Creator).", user_type.unwrap_or(""), names.join(", ")),
-            ))
-        }
-    }
-}
-
-/// One page of users matching `wc` (a filter's SQL, `$1` = organization),
-/// as SCIM resources projected by `p`; and how many match in all.
-pub async fn page(conn: &mut Conn, s: &Scim, wc: &str, binds: &[String], offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
-    let from_where = format!("{FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc})");
-    let (rows, total) = super::rows_and_total::<Row>(conn, COLUMNS, &from_where, "u.created_at, u.id", &s.org.id, binds, offset, limit).await?;
-    let resources = rows.iter().map(|r| projected(to_json(s, r), Some(p))).collect();
-    Ok((total, resources))
+/// One page of the people `search` finds, as SCIM resources projected by `p`; and how many match in all.
+pub async fn page(conn: &mut Conn, s: &Scim, search: &store::directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let (rows, total) = store::directory::users(conn, s.org_id(), search, offset, limit).await?;
+    Ok((total, rows.iter().map(|r| projected(to_json(s, r), Some(p))).collect()))
 }
 
 pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
@@ -327,168 +246,50 @@ pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Que
 /// GET /Users and POST /Users/.search.
 pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
-    let (wc, binds) = match p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-        Some(f) => filter::to_sql(f, filter::Resource::User)?,
-        None => ("1 = 1".to_string(), Vec::new()),
-    };
+    let search = filter::read(p.filter.as_deref(), filter::Resource::User)?;
     let mut conn = st.db.acquire().await?;
-    let (total, resources) = page(&mut conn, s, &wc, &binds, start - 1, count, p).await?;
+    let (total, resources) = page(&mut conn, s, &search, start - 1, count, p).await?;
     Ok(list_response(total, start, resources))
 }
 
-async fn respond(s: &Scim, conn: &mut Conn, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
-    let r = load(conn, &s.org.id, id).await?;
-    let v = to_json(s, &r);
-    Ok(super::resource_response(s, "Users", id, status, projected(v, p)))
+/// The person as a User resource answer.
+async fn respond(st: &AppState, s: &Scim, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
+    let mut conn = st.db.acquire().await?;
+    let r = store::directory::user(&mut conn, s.org_id(), id).await?.ok_or_else(|| people::user_not_found(id))?;
+    Ok(super::resource_response(s, "Users", id, status, projected(to_json(s, &r), p)))
 }
 
 pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    respond(&s, &mut conn, &id, StatusCode::OK, Some(&p)).await
+    respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
 
-fn status_of(active: Option<bool>) -> &'static str {
-    if active == Some(true) {
-        "active"
-    } else {
-        "inactive"
-    }
-}
-
-fn profile_json(m: &Model) -> String {
-    serde_json::to_string(&m.profile).expect("a profile serializes")
-}
-
+/// POST: a new person, or the one with this userName brought back or linked
+/// (see `people::provision`); 201 either way, with the person as they are now.
 pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
-    // Read before taking the write lock; the foreign key still refuses a type
-    // deleted in between (a 500, and nothing written).
-    let (type_id, type_name) = {
-        let mut conn = st.db.acquire().await?;
-        account_type(&mut conn, &s.org.id, m.user_type.as_deref()).await?
-    };
-    let id = store::new_id();
-    let now = store::now();
-    let status = status_of(m.active);
-    // Written with the creates that arrive at the same moment, in one
-    // transaction (batch.rs); answered once it has committed. The
-    // (org_id, email_norm) unique index refuses a duplicate userName.
-    let user = super::batch::NewUser {
-        id: id.clone(),
-        org_id: s.org.id.clone(),
-        email: m.email.as_str().to_string(),
-        email_norm: m.email.normalized(),
-        first_name: m.first.clone(),
-        last_name: m.last.clone(),
-        name_norm: store::users::name_norm(&m.first, &m.last),
-        last_norm: m.last.to_lowercase(),
-        account_type_id: type_id,
-        external_id: m.external_id.clone(),
-        display_name: m.display_name.clone(),
-        status,
-        scim_profile: profile_json(&m),
-        now: now.clone(),
-        actor_id: s.token.created_by.clone(),
-        actor: s.actor(),
-        detail: format!("by SCIM; account type {type_name}; active {}", m.active == Some(true)),
-    };
-    super::batch::create(&st.db, user).await.map_err(|e| match e {
-        super::batch::Failure::Duplicate => ScimError::conflict(format!("A user with userName {} already exists.", m.email.as_str())),
-        super::batch::Failure::Database(e) => e.into(),
-    })?;
-    // The new user is exactly what was written: no need to read it back.
-    let row = Row {
+    let done = people::provision(&st.db, &s.actor, m.clone()).await?;
+    let id = done.id;
+    if done.outcome != people::Outcome::Created {
+        return respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await;
+    }
+    // A new person is exactly what was written: no need to read them back.
+    let now = store::Timestamp::now();
+    let row = UserEntry {
         id: id.clone(),
         email: m.email.as_str().to_string(),
-        first_name: m.first.clone(),
-        last_name: m.last.clone(),
-        display_name: m.display_name.clone(),
-        external_id: m.external_id.clone(),
-        status: status.to_string(),
-        account_type: type_name,
-        origin: "scim".into(),
-        scim_profile: Some(profile_json(&m)),
-        created_at: now.clone(),
+        first_name: m.first_name,
+        last_name: m.last_name,
+        display_name: m.display_name,
+        external_id: m.external_id,
+        status: Status::of(m.active == Some(true)),
+        account_type: done.account_type,
+        origin: Origin::Scim,
+        scim_profile: Some(m.scim_profile),
+        created_at: now,
         updated_at: now,
         groups: None,
     };
     Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, projected(to_json(&s, &row), Some(&p))))
-}
-
-/// Writes a full model over a user (PUT, and PATCH after applying its operations).
-async fn write(s: &Scim, tx: &mut Conn, id: &str, m: Model, before: Row) -> ScimResult<()> {
-    let clash: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2 AND id <> $3")
-        .bind(&s.org.id)
-        .bind(m.email.normalized())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if clash.is_some() {
-        return Err(ScimError::conflict(format!("Another user already has userName {}.", m.email.as_str())));
-    }
-    let (type_id, type_name) = account_type(tx, &s.org.id, m.user_type.as_deref()).await?;
-    let status = status_of(m.active);
-    if before.account_type != type_name || status != before.status {
-        guard_last_admin(tx, &s.org.id, id, &type_id, m.active == Some(true)).await?;
-    }
-    sqlx::query(
-        "UPDATE users SET email = $1, email_norm = $2, first_name = $3, last_name = $4, name_norm = $5, last_norm = $6, \
-         display_name = $7, external_id = $8, account_type_id = $9, status = $10, origin = 'scim', invite_pending = 0, updated_at = $11, \
-         scim_profile = $12 WHERE org_id = $13 AND id = $14",
-    )
-    .bind(m.email.as_str())
-    .bind(m.email.normalized())
-    .bind(&m.first)
-    .bind(&m.last)
-    .bind(store::users::name_norm(&m.first, &m.last))
-    .bind(m.last.to_lowercase())
-    .bind(&m.display_name)
-    .bind(&m.external_id)
-    .bind(&type_id)
-    .bind(status)
-    .bind(store::now())
-    .bind(profile_json(&m))
-    .bind(&s.org.id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    let actor = s.actor();
-    let mut changes = Vec::new();
-    if before.account_type != type_name {
-        changes.push(format!("account type {} → {type_name}", before.account_type));
-        store::audit::record(&mut *tx, s.event(&actor, audit::USER_ACCOUNT_TYPE_CHANGED, m.email.as_str(), format!("{} → {type_name} (by SCIM)", before.account_type))).await?;
-    }
-    if before.status != status {
-        let action = if status == "active" { audit::USER_REACTIVATED } else { audit::USER_DEACTIVATED };
-        let detail = if status == "active" { "by SCIM".to_string() } else { format!("by SCIM; documents go to {}", s.token.created_by_email) };
-        store::audit::record(&mut *tx, s.event(&actor, action, m.email.as_str(), detail)).await?;
-        if status != "active" {
-            transfer(s, tx, &actor, (id, &m.first, &m.last, m.email.as_str())).await?;
-        }
-    }
-    if before.email != m.email.as_str() || before.first_name != m.first || before.last_name != m.last {
-        changes.push("profile".into());
-    }
-    store::audit::record(&mut *tx, s.event(&actor, audit::USER_UPDATED_BY_IDP, m.email.as_str(), if changes.is_empty() { "no change".into() } else { changes.join("; ") })).await?;
-    Ok(())
-}
-
-/// The identity provider cannot remove the organization's last active administrator either.
-async fn guard_last_admin(tx: &mut Conn, org_id: &str, id: &str, new_type: &str, active: bool) -> ScimResult<()> {
-    let new_admin: String = sqlx::query_scalar("SELECT permissions FROM account_types WHERE id = $1").bind(new_type).fetch_one(&mut *tx).await?;
-    let stays_admin = active && new_admin.contains("\"administer\"");
-    if !stays_admin && store::users::active_admins_except(tx, org_id, &[id.to_string()]).await? < 1 {
-        let was_admin: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.id = $1 AND u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if was_admin.is_some() {
-            return Err(ScimError::new(StatusCode::CONFLICT, Some("mutability"), "This would leave the organization without an active administrator; give another user the Admin account type first."));
-        }
-    }
-    Ok(())
 }
 
 pub async fn replace(
@@ -500,12 +301,8 @@ pub async fn replace(
     body: Bytes,
 ) -> ScimResult<Response> {
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
-    let mut tx = app::store::begin(&st.db).await?;
-    let before = load(&mut tx, &s.org.id, &id).await?;
-    write(&s, &mut tx, &id, m, before).await?;
-    let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
-    tx.commit().await?;
-    Ok(res)
+    people::update_provisioned::<ScimError, _>(&st.db, &s.actor, &id, |_| Ok(m)).await?;
+    respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
 
 pub async fn patch(
@@ -518,39 +315,19 @@ pub async fn patch(
 ) -> ScimResult<Response> {
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
-    let mut tx = app::store::begin(&st.db).await?;
-    let current = load(&mut tx, &s.org.id, &id).await?;
-    let mut doc = to_json(&s, &current);
-    patch::apply(&mut doc, &ops, patch::Resource::User)?;
-    write(&s, &mut tx, &id, read_model(&doc, Absent::Unassigned)?, current).await?;
-    let res = respond(&s, &mut tx, &id, StatusCode::OK, Some(&p)).await?;
-    tx.commit().await?;
-    Ok(res)
+    // The operations apply to the person as SCIM shows them now, inside the write.
+    people::update_provisioned(&st.db, &s.actor, &id, |current: &UserEntry| {
+        let mut doc = to_json(&s, current);
+        patch::apply(&mut doc, &ops, patch::Resource::User)?;
+        read_model(&doc, Absent::Unassigned)
+    })
+    .await?;
+    respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
 
-/// DELETE deactivates and archives: the person is kept, and gone from SCIM (404).
+/// DELETE deactivates and archives: the person is kept, and gone from SCIM (404)
+/// until the identity provider creates them again.
 pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
-    let mut tx = app::store::begin(&st.db).await?;
-    let r = load(&mut tx, &s.org.id, &id).await?;
-    if r.status == "active" {
-        let t: String = sqlx::query_scalar("SELECT account_type_id FROM users WHERE id = $1").bind(&id).fetch_one(&mut *tx).await?;
-        guard_last_admin(&mut tx, &s.org.id, &id, &t, false).await?;
-    }
-    sqlx::query("UPDATE users SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE org_id = $2 AND id = $3")
-        .bind(store::now())
-        .bind(&s.org.id)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
-    let actor = s.actor();
-    store::audit::record(&mut *tx, s.event(&actor, audit::USER_DEACTIVATED, &r.email, format!("deleted by SCIM: deactivated and archived; documents go to {}", s.token.created_by_email))).await?;
-    transfer(&s, &mut tx, &actor, (&id, &r.first_name, &r.last_name, &r.email)).await?;
-    tx.commit().await?;
+    people::remove_provisioned(&st.db, &s.actor, &id).await?;
     Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
-}
-
-/// A person deprovisioned by the IdP: their documents go to the admin who created the token.
-async fn transfer(s: &Scim, tx: &mut Conn, actor: &str, from: (&str, &str, &str, &str)) -> ScimResult<()> {
-    let event = s.event(actor, audit::DOCUMENTS_TRANSFERRED, from.3, format!("to {}", s.token.created_by_email));
-    app::documents::transfer_user(tx, event, &s.org.id, from, &s.token.created_by).await.map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, &e.message))
 }

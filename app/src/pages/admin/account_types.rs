@@ -17,7 +17,7 @@ fn summary(t: &AccountTypeView) -> String {
     let exports: Vec<&Permission> = Permission::ALL.iter().filter(|p| p.group() == PermissionGroup::Exports).collect();
     let on = exports.iter().filter(|p| t.permissions.iter().any(|k| k == p.key())).count();
     let exports_text = if on == 0 { "no exports".to_string() } else { format!("exports {on} of {}", exports.len()) };
-    let admin = if t.permissions.iter().any(|k| k == "administer") { " · administers" } else { "" };
+    let admin = if t.administers { " · administers" } else { "" };
     format!("{} of {} permissions · {exports_text}{admin}", t.permissions.len(), Permission::ALL.len())
 }
 
@@ -96,7 +96,7 @@ pub fn AccountTypesPage() -> impl IntoView {
                                                 <td><a href=users>{t.user_count}</a></td>
                                                 <td class="muted">{s}</td>
                                                 <td class="actions">
-                                                    {(!t.invite_default).then(|| view! {
+                                                    {(!t.invite_default && t.can_be_default).then(|| view! {
                                                         <button class="btn btn-secondary btn-small" on:click=move |_| {
                                                             make_default.dispatch(SetInviteDefault { org: org.get_untracked(), id: id_def.clone() });
                                                         }>"Make default"</button>

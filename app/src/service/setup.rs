@@ -1,8 +1,7 @@
 //! Creating the organization and its first admin: the first-run page, the
 //! `gatehouse setup` command and the demo share this one path.
-use crate::auth::hash_password;
+use super::{passwords, Error, Result};
 use crate::domain::{audit, password::check_new_password, permissions::BuiltIn, Email, OrgName, OrgSlug, PersonName};
-use crate::error::{AppError, AppResult, ErrorKind};
 use crate::store::{self, orgs::Org, Db};
 
 /// What the first-run form (or the command line) supplies, unchecked.
@@ -23,23 +22,23 @@ pub struct SetupDone {
 
 /// Checks everything first, so bad input changes nothing; then writes the
 /// organization, its account types, the admin and the audit event in one transaction.
-pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &str) -> AppResult<SetupDone> {
+pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &str) -> Result<SetupDone> {
     let org_name = OrgName::parse("org_name", &input.org_name)?;
     let slug = OrgSlug::parse("org_slug", &input.org_slug)?;
     let first = PersonName::parse("first_name", &input.first_name, "a first name")?;
     let last = PersonName::parse("last_name", &input.last_name, "a last name")?;
     let email = Email::parse("email", &input.email)?;
-    check_new_password(&input.password).map_err(|m| AppError::invalid("password", m))?;
-    let hash = hash_password(input.password).await?;
+    check_new_password(&input.password).map_err(|m| Error::invalid("password", m))?;
+    // Hashing costs 19 MiB and tens of milliseconds: only while setup is still open.
+    if store::orgs::first(db).await?.is_some() {
+        return Err(already_set_up());
+    }
+    let hash = passwords::hash(input.password).await?;
 
-    let mut tx = crate::store::begin(&db).await?;
+    let mut tx = super::begin(db).await?;
     // The lock row makes two concurrent setups impossible: the second insert fails.
-    let claimed = sqlx::query("INSERT INTO setup_lock (id, done_at) VALUES ('first-run', $1)")
-        .bind(store::now())
-        .execute(&mut *tx)
-        .await;
-    if let Err(e) = claimed {
-        return Err(if store::is_unique_violation(&e) { already_set_up() } else { e.into() });
+    if !store::orgs::claim_setup(&mut tx).await? {
+        return Err(already_set_up());
     }
     let org_id = store::new_id();
     store::orgs::insert(&mut *tx, &org_id, slug.as_str(), org_name.as_str()).await?;
@@ -74,13 +73,10 @@ pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &s
     )
     .await?;
     tx.commit().await?;
-    let org = store::orgs::by_id(db, &org_id).await?.ok_or_else(AppError::internal)?;
+    let org = store::orgs::by_id(db, &org_id).await?.ok_or_else(Error::internal)?;
     Ok(SetupDone { org, admin_id })
 }
 
-pub fn already_set_up() -> AppError {
-    AppError::new(
-        ErrorKind::Conflict,
-        "Gatehouse is already set up: an organization exists. Sign in to it instead.",
-    )
+pub fn already_set_up() -> Error {
+    Error::conflict("Gatehouse is already set up: an organization exists. Sign in to it instead.")
 }

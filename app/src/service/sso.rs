@@ -1,6 +1,11 @@
-//! Single sign-on settings that pages and the SAML endpoints share: the
-//! addresses the identity provider needs, and the IdP certificate's details.
-use crate::domain::views::CertificateInfo;
+//! Single sign-on settings: the addresses the identity provider needs, the
+//! IdP certificate's details, saving the Authentication page (with the guard
+//! against locking everyone out), and the break-glass reset.
+use super::{Actor, Error};
+use crate::domain::sign_in::{check_idp_url, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
+use crate::domain::views::{AuthSettingsInput, CertificateInfo};
+use crate::domain::{audit, AuthMethod};
+use crate::store::{self, auth_settings::AuthSettingsRow, Db};
 use sha2::{Digest, Sha256};
 
 /// What the identity provider needs to know about this organization.
@@ -92,7 +97,7 @@ pub fn certificate_info(pem: &str, now: time::OffsetDateTime) -> Result<Certific
 mod tests {
     use super::*;
 
-    const CERT: &str = include_str!("../../server/tests/fixtures/saml/idp-cert.pem");
+    const CERT: &str = include_str!("../../../server/tests/fixtures/saml/idp-cert.pem");
 
     #[test]
     fn certificates_are_accepted_with_or_without_pem_lines() {
@@ -129,28 +134,109 @@ mod tests {
     }
 }
 
+/// What the Authentication page's Edit form sends, checked: the row to store,
+/// or the first problem.
+fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<(AuthMethod, AuthSettingsRow)> {
+    let method = AuthMethod::parse(&input.method).ok_or_else(|| Error::invalid("method", "Choose Password, SAML, or SAML or password."))?;
+    if !(MIN_SESSION_DAYS..=MAX_SESSION_DAYS).contains(&input.session_days) {
+        return Err(Error::invalid("session_days", format!("Session length is between {MIN_SESSION_DAYS} and {MAX_SESSION_DAYS} days.")));
+    }
+    let url = input.idp_login_url.trim().to_string();
+    if !url.is_empty() {
+        check_idp_url(&url).map_err(|m| Error::invalid("idp_login_url", m))?;
+    }
+    let certificate = if input.idp_certificate.trim().is_empty() {
+        String::new()
+    } else {
+        let pem = normalize_certificate(&input.idp_certificate).map_err(|m| Error::invalid("idp_certificate", m))?;
+        certificate_info(&pem, time::OffsetDateTime::now_utc()).map_err(|m| Error::invalid("idp_certificate", m))?;
+        pem
+    };
+    let issuer = input.idp_issuer.trim().to_string();
+    if issuer.len() > 1024 || issuer.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid("idp_issuer", "The issuer is the identity provider's entity ID: one word or URL, without spaces."));
+    }
+    if method.allows_sso() && url.is_empty() {
+        return Err(Error::invalid("idp_login_url", "SAML needs the identity provider login URL. Copy it from your identity provider's SAML setup."));
+    }
+    if method.allows_sso() && certificate.is_empty() {
+        return Err(Error::invalid("idp_certificate", "SAML needs the identity provider's X.509 certificate. Copy it from your identity provider's SAML setup."));
+    }
+    let idp_changed = url != current.idp_login_url || certificate != current.idp_certificate || issuer != current.idp_issuer;
+    let mut row = current.clone();
+    row.method = method.as_str().into();
+    row.session_days = input.session_days;
+    if idp_changed {
+        row.idp_login_url = url;
+        row.idp_certificate = certificate;
+        row.idp_issuer = issuer;
+        row.idp_changed_at = Some(store::now());
+        // SSO must be shown to work again with the new settings.
+        row.sso_verified_at = None;
+        row.sso_verified_by = None;
+    }
+    Ok((method, row))
+}
+
+/// What changed, for the audit log.
+fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
+    let label = |m: &str| AuthMethod::parse(m).map(|m| m.label()).unwrap_or("?");
+    let mut parts = Vec::new();
+    if before.method != after.method {
+        parts.push(format!("method: {} → {}", label(&before.method), label(&after.method)));
+    }
+    if before.idp_login_url != after.idp_login_url {
+        parts.push(format!("IdP login URL: {}", if after.idp_login_url.is_empty() { "(none)" } else { &after.idp_login_url }));
+    }
+    if before.idp_certificate != after.idp_certificate {
+        let fp = certificate_info(&after.idp_certificate, time::OffsetDateTime::now_utc()).map(|i| i.fingerprint_sha256).unwrap_or_else(|_| "(none)".into());
+        parts.push(format!("IdP certificate: SHA-256 {fp}"));
+    }
+    if before.idp_issuer != after.idp_issuer {
+        parts.push(format!("IdP issuer: {}", if after.idp_issuer.is_empty() { "(not checked)" } else { &after.idp_issuer }));
+    }
+    if before.session_days != after.session_days {
+        parts.push(format!("session length: {} → {} days", before.session_days, after.session_days));
+    }
+    parts.join("; ")
+}
+
+/// Saves the Authentication page's Edit form. SAML needs a login URL and a
+/// certificate that parses; SAML only needs an admin to have signed in
+/// through SSO with these settings (the lockout guard; `gatehouse admin
+/// reset-auth` is the way back).
+pub async fn save_settings(db: &Db, actor: &Actor, input: &AuthSettingsInput) -> super::Result<AuthSettingsRow> {
+    let mut tx = super::begin(db).await?;
+    let current = store::auth_settings::get(&mut *tx, &actor.org_id).await?;
+    let (method, row) = parse(input, &current)?;
+    if method == AuthMethod::Saml && row.sso_verified_at.is_none() {
+        let why = if current.sso_verified_at.is_some() {
+            "The identity provider settings changed, so single sign-on must be shown to work again before it can be the only way in. \
+             Save them with “SAML or password”, sign in with “Sign in with SSO” as an administrator, then choose SAML."
+        } else {
+            "SAML only would lock everyone out if single sign-on does not work. First save “SAML or password”, \
+             sign in with “Sign in with SSO” as an administrator, then choose SAML."
+        };
+        return Err(Error::conflict(why).on("method"));
+    }
+    let changes = describe(&current, &row);
+    if !changes.is_empty() {
+        store::auth_settings::save(&mut *tx, &row).await?;
+        store::audit::record(&mut *tx, actor.event(audit::AUTH_SETTINGS_CHANGED, "authentication", changes)).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// Break-glass: sets the sign-in method back to password, so admins can sign
 /// in with their passwords when SSO is broken. Returns the method it replaced.
-pub async fn reset_to_password(db: &crate::store::Db, org: &crate::store::orgs::Org, actor: &str) -> crate::error::AppResult<String> {
-    use crate::store;
-    let mut tx = store::begin(db).await?;
-    let mut row = store::auth_settings::get(&mut *tx, &org.id).await?;
+pub async fn reset_to_password(db: &Db, actor: &Actor) -> super::Result<String> {
+    let mut tx = super::begin(db).await?;
+    let mut row = store::auth_settings::get(&mut *tx, &actor.org_id).await?;
     let before = row.method.clone();
-    row.method = crate::domain::AuthMethod::Password.as_str().into();
+    row.method = AuthMethod::Password.as_str().into();
     store::auth_settings::save(&mut *tx, &row).await?;
-    store::audit::record(
-        &mut *tx,
-        store::audit::Event {
-            org_id: &org.id,
-            actor_id: None,
-            actor,
-            action: crate::domain::audit::AUTH_RESET,
-            target: "authentication",
-            detail: format!("method: {before} → password"),
-            ip: "",
-        },
-    )
-    .await?;
+    store::audit::record(&mut *tx, actor.event(audit::AUTH_RESET, "authentication", format!("method: {before} → password"))).await?;
     tx.commit().await?;
     Ok(before)
 }

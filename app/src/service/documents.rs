@@ -1,9 +1,9 @@
 //! Who may do what with a document, checked on the server for pages, server
 //! functions and export downloads alike; and moving documents to a new owner.
-use crate::auth::Caller;
+use super::access::Caller;
+use super::{Actor, Error, Result};
 use crate::domain::documents::ExportFormat;
 use crate::domain::{audit, Permission};
-use crate::error::{AppError, AppResult};
 use crate::store::{self, datasets::DatasetRow, documents::{Access, DocumentRow}, Conn, Db};
 
 pub struct Opened {
@@ -22,17 +22,17 @@ impl Opened {
     }
 }
 
-fn not_found() -> AppError {
-    AppError::not_found("This document does not exist, or it is not shared with you. Ask its owner to share it.")
+fn not_found() -> Error {
+    Error::not_found("This document does not exist, or it is not shared with you. Ask its owner to share it.")
 }
 
 /// The document `id` as `c` may see it: `view_documents` (403) and access as
 /// owner, team member or through a share (404 otherwise, so ids reveal nothing).
-pub async fn open(db: &Db, c: &Caller, id: &str) -> AppResult<Opened> {
+pub async fn open(db: &Db, c: &Caller, id: &str) -> Result<Opened> {
     c.require(Permission::ViewDocuments)?;
     let doc = store::documents::get(db, &c.org.id, id).await?.ok_or_else(not_found)?;
     let access = store::documents::access(db, &c.org.id, &c.user.id, &doc).await?.ok_or_else(not_found)?;
-    let dataset = store::datasets::get(db, &c.org.id, &doc.dataset_id).await?.ok_or_else(AppError::internal)?;
+    let dataset = store::datasets::get(db, &c.org.id, &doc.dataset_id).await?.ok_or_else(Error::internal)?;
     Ok(Opened { doc, dataset, access })
 }
 
@@ -42,9 +42,9 @@ pub fn exports(c: &Caller) -> Vec<ExportFormat> {
 }
 
 /// Refuses an export the caller's account type does not allow (403), and writes the refusal to the audit log.
-pub async fn require_export(db: &Db, c: &Caller, format: ExportFormat, document: &str) -> AppResult<()> {
+pub async fn require_export(db: &Db, c: &Caller, format: ExportFormat, document: &str) -> Result<()> {
     if let Err(e) = c.require(format.permission()) {
-        store::audit::record(db, c.event(audit::ACCESS_DENIED, document, format!("export {}: account type {} lacks “{}”", format.key(), c.user.account_type_name, format.permission().label()))).await?;
+        store::audit::record(db, c.actor().event(audit::ACCESS_DENIED, document, format!("export {}: account type {} lacks “{}”", format.key(), c.user.account_type_name, format.permission().label()))).await?;
         return Err(e);
     }
     Ok(())
@@ -56,23 +56,25 @@ pub fn folder_name(first: &str, last: &str, email: &str) -> String {
     if n.is_empty() { email.to_string() } else { n }
 }
 
-/// Moves a deactivated person's documents to `to` and writes what moved to the
-/// audit log (actor and target as given). Part of the deactivation's transaction.
-/// `from` is (id, first name, last name, email).
-pub async fn transfer_user(tx: &mut Conn, event: store::audit::Event<'_>, org_id: &str, from: (&str, &str, &str, &str), to_id: &str) -> AppResult<()> {
+/// Moves a deactivated person's documents to `to_id` and writes what moved to
+/// the audit log (the detail ends with `detail`). Part of the deactivation's
+/// transaction. `from` is (id, first name, last name, email).
+pub async fn transfer_user(tx: &mut Conn, actor: &Actor, from: (&str, &str, &str, &str), to_id: &str, detail: &str) -> Result<()> {
     let folder = folder_name(from.1, from.2, from.3);
-    let moved = store::documents::transfer_from_user(tx, org_id, from.0, &folder, to_id).await?;
+    let moved = store::documents::transfer_from_user(tx, &actor.org_id, from.0, &folder, to_id).await?;
     if !moved.is_empty() {
-        store::audit::record(&mut *tx, store::audit::Event { detail: format!("{} → {}", store::documents::moved_detail(&moved), event.detail), ..event }).await?;
+        let event = actor.event(audit::DOCUMENTS_TRANSFERRED, from.3, format!("{} → {detail}", store::documents::moved_detail(&moved)));
+        store::audit::record(&mut *tx, event).await?;
     }
     Ok(())
 }
 
 /// Moves a deleted team's workspace documents to `to_id`.
-pub async fn transfer_team(tx: &mut Conn, event: store::audit::Event<'_>, org_id: &str, team_id: &str, team_name: &str, to_id: &str) -> AppResult<()> {
-    let moved = store::documents::transfer_from_team(tx, org_id, team_id, &format!("{team_name} (team)"), to_id).await?;
+pub async fn transfer_team(tx: &mut Conn, actor: &Actor, team_id: &str, team_name: &str, to_id: &str, detail: &str) -> Result<()> {
+    let moved = store::documents::transfer_from_team(tx, &actor.org_id, team_id, &format!("{team_name} (team)"), to_id).await?;
     if !moved.is_empty() {
-        store::audit::record(&mut *tx, store::audit::Event { detail: format!("{} → {}", store::documents::moved_detail(&moved), event.detail), ..event }).await?;
+        let event = actor.event(audit::DOCUMENTS_TRANSFERRED, team_name, format!("{} → {detail}", store::documents::moved_detail(&moved)));
+        store::audit::record(&mut *tx, event).await?;
     }
     Ok(())
 }

@@ -1,0 +1,40 @@
+//! What a server function knows of its request: the application state, the
+//! session, the client's address, and who is calling. Server functions are
+//! one door onto the service layer (`crate::service`); these helpers and the
+//! `From<service::Error> for AppError` mapping are all the door adds.
+use crate::error::{AppError, AppResult};
+use crate::service::access::{self, Caller, ClientIp};
+use crate::service::state::AppState;
+use crate::store::orgs::Org;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub async fn session() -> AppResult<Session> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer");
+        AppError::internal()
+    })
+}
+
+/// The client's address of the current request (see `ClientIp`).
+pub fn client_ip() -> String {
+    use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<ClientIp>().cloned()).map(|c| c.0).unwrap_or_default()
+}
+
+pub async fn org(slug: &str) -> AppResult<Org> {
+    Ok(access::org(&state().db, slug).await?)
+}
+
+/// The signed-in person of `org_slug`, or 401.
+pub async fn caller(org_slug: &str) -> AppResult<Caller> {
+    Ok(access::caller(&state().db, &session().await?, org_slug, client_ip()).await?)
+}
+
+/// The signed-in administrator of `org_slug`: 401 when signed out, 403 for everyone else.
+pub async fn admin(org_slug: &str) -> AppResult<Caller> {
+    Ok(caller(org_slug).await?.require_admin()?)
+}

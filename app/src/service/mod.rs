@@ -1,0 +1,80 @@
+//! The use cases, each written once, whichever door asks: the admin pages'
+//! server functions (`api/`), the SCIM API and the SAML endpoints (the
+//! `server` crate) and the command line. A door parses its input, calls one
+//! function here, and maps `Error` to its own protocol. The rules people,
+//! teams and account types share live here too (the last active
+//! administrator, records managed by the identity provider are read-only,
+//! who may do what); the SQL lives in `store`. docs/architecture.md explains
+//! the layers.
+pub mod access;
+pub mod account_types;
+pub mod documents;
+pub mod passwords;
+pub mod people;
+pub mod provisioning;
+pub mod setup;
+pub mod sign_in;
+pub mod sso;
+pub mod state;
+pub mod teams;
+
+mod error;
+
+pub use error::{Error, Kind, Result};
+
+use crate::store::{self, audit::Event};
+
+/// Who is acting, as the audit log names them, and what they may change.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub org_id: String,
+    /// The person acting, or the admin a provisioning token acts for.
+    pub id: Option<String>,
+    /// As the audit log shows the actor: an email, a token's name, a command.
+    pub label: String,
+    pub ip: String,
+    pub kind: ActorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ActorKind {
+    /// An administrator in the admin pages: changes only what Gatehouse manages.
+    Admin,
+    /// The identity provider, through a provisioning token. Documents of the
+    /// people and teams it deprovisions go to `receiver` (the admin the token acts for).
+    IdentityProvider { receiver_id: String, receiver_email: String },
+    /// A person acting on their own account (accepting an invitation, signing in).
+    Person,
+    /// The command line on the server's machine, or the demo seed.
+    Operator,
+}
+
+impl Actor {
+    /// A command run on the server's machine (`label` names it in the audit log).
+    pub fn operator(org_id: &str, label: &str) -> Actor {
+        Actor { org_id: org_id.to_string(), id: None, label: label.to_string(), ip: String::new(), kind: ActorKind::Operator }
+    }
+
+    /// An audit event with this actor.
+    pub fn event<'a>(&'a self, action: &'a str, target: &'a str, detail: String) -> Event<'a> {
+        Event { org_id: &self.org_id, actor_id: self.id.as_deref(), actor: &self.label, action, target, detail, ip: &self.ip }
+    }
+
+    pub fn is_identity_provider(&self) -> bool {
+        matches!(self.kind, ActorKind::IdentityProvider { .. })
+    }
+
+    /// Records the identity provider manages are changed there: only it may
+    /// change them here (an administrator gets `ManagedByIdp`).
+    pub fn ensure_may_change(&self, origin: crate::domain::Origin, what: &str) -> Result<()> {
+        if origin.is_managed_by_idp() && !self.is_identity_provider() {
+            return Err(Error::managed_by_idp(what));
+        }
+        Ok(())
+    }
+}
+
+/// Starts a write transaction (see `store::begin`).
+async fn begin(db: &store::Db) -> Result<store::WriteTx> {
+    Ok(store::begin(db).await?)
+}

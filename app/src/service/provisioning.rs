@@ -1,0 +1,148 @@
+//! Provisioning (SCIM) tokens: created by the setup wizard or the command
+//! line, checked on every SCIM request, revoked; and releasing the records
+//! the identity provider managed once provisioning is off.
+use super::{Actor, ActorKind, Error, Kind, Result};
+use crate::domain::audit;
+use crate::store::{self, orgs::Org, scim_tokens::TokenRow, Db};
+use subtle::ConstantTimeEq;
+
+/// The identity provider behind a SCIM request: the token names the
+/// organization, the only one the request can touch.
+#[derive(Clone, Debug)]
+pub struct Idp {
+    pub org: Org,
+    pub token: TokenRow,
+}
+
+impl Idp {
+    /// The identity provider as the actor of a use case: the audit log names
+    /// the token; documents of people it deprovisions go to the admin it acts for.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            org_id: self.org.id.clone(),
+            id: Some(self.token.created_by.clone()),
+            label: format!("SCIM token “{}”", self.token.name),
+            ip: String::new(),
+            kind: ActorKind::IdentityProvider { receiver_id: self.token.created_by.clone(), receiver_email: self.token.created_by_email.clone() },
+        }
+    }
+}
+
+/// The identity provider a bearer token belongs to, or None when the token is
+/// wrong or revoked. A hit is reused for at most a second on SQLite
+/// (`scim_tokens::CACHE_TTL`); "last used" is written at most once a minute,
+/// in the background, so a busy identity provider does not turn reads into writes.
+pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Idp>> {
+    if bearer.is_empty() {
+        return Ok(None);
+    }
+    let hash = store::scim_tokens::hash(bearer);
+    let found = store::scim_tokens::find_active_cached(db, &hash).await?;
+    // The look-up is by hash; comparing the stored hash in constant time as well
+    // keeps timing from telling anything about near misses.
+    let Some((token, org)) = found.filter(|(r, _)| bool::from(r.token_hash.as_bytes().ct_eq(hash.as_bytes()))) else {
+        return Ok(None);
+    };
+    let stale = token.last_used_at.is_none_or(|t| t.get() < time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
+    if stale && claim_touch(&token.id) {
+        let (db, id) = (db.clone(), token.id.clone());
+        tokio::spawn(async move {
+            let done = async {
+                let mut tx = store::begin(&db).await?;
+                store::scim_tokens::touch(&mut tx, &id).await?;
+                tx.commit().await
+            };
+            if let Err(e) = done.await {
+                tracing::warn!(error = %e, "SCIM: could not record the token's last use");
+            }
+        });
+    }
+    Ok(Some(Idp { org, token }))
+}
+
+/// Whether this request should record the token's use: once a minute per
+/// token and process, however many requests arrive at the same moment.
+fn claim_touch(token_id: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration, Instant};
+    static LAST: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
+    let mut last = LAST.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    if last.get(token_id).is_some_and(|t| now.duration_since(*t) < Duration::from_secs(60)) {
+        return false;
+    }
+    last.retain(|_, t| now.duration_since(*t) < Duration::from_secs(60));
+    last.insert(token_id.to_string(), now);
+    true
+}
+
+/// Creates a token named `name` that acts for the admin `acts_for` (the
+/// setup wizard's last step, or `gatehouse provisioning token create`);
+/// returns the token, which is stored only as a hash.
+pub async fn create_token(db: &Db, actor: &Actor, name: &str, acts_for: (&str, &str)) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", "Give the token a name, such as “Okta”, so you can tell tokens apart."));
+    }
+    if name.chars().count() > 100 {
+        return Err(Error::invalid("name", "A token name can be at most 100 characters."));
+    }
+    let token = store::scim_tokens::new_token();
+    let mut tx = super::begin(db).await?;
+    store::scim_tokens::insert(&mut tx, &actor.org_id, name, &token, acts_for.0, acts_for.1).await?;
+    store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_CREATED, name, format!("documents of deprovisioned people go to {}", acts_for.1))).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// The admin a token made on the command line acts for: the one with this
+/// email, or the organization's first active administrator.
+pub async fn token_admin(db: &Db, org: &Org, email: Option<&str>) -> Result<store::users::UserRow> {
+    store::users::active_admin(db, &org.id, email).await?.ok_or_else(|| {
+        Error::not_found(format!("There is no active administrator {}in “{}”.", email.map(|e| format!("{e} ")).unwrap_or_default(), org.slug))
+    })
+}
+
+pub async fn revoke_token(db: &Db, actor: &Actor, id: &str) -> Result<()> {
+    let mut tx = super::begin(db).await?;
+    let t = store::scim_tokens::get(&mut tx, &actor.org_id, id).await?.ok_or_else(|| Error::not_found("That token does not exist."))?;
+    if store::scim_tokens::revoke(&mut tx, &actor.org_id, id).await? {
+        store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_REVOKED, &t.name, String::new())).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Which records `release` returns to local management.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Released {
+    People,
+    Teams,
+}
+
+/// Whether records the identity provider managed may return to local
+/// management: only once provisioning is off (every token revoked), or the
+/// identity provider would take them back on its next push.
+pub async fn can_release(db: &Db, org_id: &str) -> Result<bool> {
+    Ok(store::scim_tokens::active_count(db, org_id).await? == 0)
+}
+
+/// Returns records the identity provider managed to local management: one
+/// person or team by id, or all of them. Returns how many.
+pub async fn release(db: &Db, actor: &Actor, kind: Released, id: Option<&str>) -> Result<u64> {
+    if !can_release(db, &actor.org_id).await? {
+        return Err(Error::new(
+            Kind::Conflict,
+            "Provisioning is still on. Revoke every provisioning token first; then records can return to local management.",
+        ));
+    }
+    let mut tx = super::begin(db).await?;
+    let (n, what) = match kind {
+        Released::People => (store::users::release(&mut tx, &actor.org_id, id).await?, "users"),
+        Released::Teams => (store::teams::release(&mut tx, &actor.org_id, id).await?, "teams"),
+    };
+    store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_RELEASED, what, format!("{n} {what} now managed locally"))).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -1,0 +1,296 @@
+//! Teams: created and changed by administrators, or pushed by the identity
+//! provider as groups; deleted by it (archived, workspace documents moved)
+//! and pushed again. Teams it manages change only through it.
+use super::{documents, Actor, ActorKind, Error, Result};
+use crate::domain::{audit, names::parse_description, Origin, Status, TeamName};
+use crate::store::{self, teams::TeamRow, Conn, Db};
+use std::collections::BTreeSet;
+
+fn name_taken(name: &str) -> Error {
+    Error::taken("name", format!("A team named “{name}” already exists. Choose another name."))
+}
+
+pub fn team_not_found() -> Error {
+    Error::not_found("That team does not exist.")
+}
+
+async fn load(conn: &mut Conn, org_id: &str, id: &str) -> Result<TeamRow> {
+    store::teams::get(&mut *conn, org_id, id).await?.ok_or_else(team_not_found)
+}
+
+pub async fn create(db: &Db, actor: &Actor, name: &str, description: &str) -> Result<String> {
+    let name = TeamName::parse("name", name)?;
+    let description = parse_description("description", description)?;
+    let mut tx = super::begin(db).await?;
+    if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), "").await?.is_some() {
+        return Err(name_taken(name.as_str()));
+    }
+    let id = store::teams::insert(&mut *tx, &actor.org_id, name.as_str(), &description, Origin::Local, None).await?;
+    store::audit::record(&mut *tx, actor.event(audit::TEAM_CREATED, name.as_str(), description)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &str) -> Result<()> {
+    let name = TeamName::parse("name", name)?;
+    let description = parse_description("description", description)?;
+    let mut tx = super::begin(db).await?;
+    let t = load(&mut tx, &actor.org_id, id).await?;
+    actor.ensure_may_change(t.origin, &format!("The team {}", t.name))?;
+    if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), &t.id).await?.is_some() {
+        return Err(name_taken(name.as_str()));
+    }
+    store::teams::update(&mut *tx, &actor.org_id, &t.id, name.as_str(), &description).await?;
+    store::audit::record(&mut *tx, actor.event(audit::TEAM_UPDATED, name.as_str(), format!("name: {} → {}", t.name, name.as_str()))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_active(db: &Db, actor: &Actor, id: &str, active: bool) -> Result<()> {
+    let mut tx = super::begin(db).await?;
+    let t = load(&mut tx, &actor.org_id, id).await?;
+    actor.ensure_may_change(t.origin, &format!("The team {}", t.name))?;
+    if active && store::teams::active_named(&mut *tx, &actor.org_id, &t.name, &t.id).await?.is_some() {
+        return Err(name_taken(&t.name));
+    }
+    store::teams::set_status(&mut *tx, &actor.org_id, &t.id, Status::of(active)).await?;
+    let action = if active { audit::TEAM_REACTIVATED } else { audit::TEAM_DEACTIVATED };
+    store::audit::record(&mut *tx, actor.event(action, &t.name, String::new())).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds (`add` true) or removes people from a team.
+pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[String], add: bool) -> Result<()> {
+    if user_ids.is_empty() {
+        return Err(Error::invalid("users", "Choose at least one person."));
+    }
+    let mut tx = super::begin(db).await?;
+    let t = load(&mut tx, &actor.org_id, team_id).await?;
+    actor.ensure_may_change(t.origin, &format!("The members of {}", t.name))?;
+    if !t.status.is_active() {
+        return Err(Error::invalid("team", format!("{} is deactivated; reactivate it first.", t.name)));
+    }
+    let mut ids = user_ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let users = store::users::by_ids(&mut tx, &actor.org_id, &ids).await?;
+    if users.len() != ids.len() {
+        return Err(Error::not_found("Some of these people no longer exist. Reload the page and try again."));
+    }
+    for u in &users {
+        let changed = if add {
+            store::teams::add_member_once(&mut tx, &actor.org_id, &t.id, &u.id).await?
+        } else {
+            store::teams::remove_member(&mut tx, &actor.org_id, &t.id, &u.id).await?
+        };
+        if changed {
+            let action = if add { audit::TEAM_MEMBER_ADDED } else { audit::TEAM_MEMBER_REMOVED };
+            store::audit::record(&mut *tx, actor.event(action, &u.email, format!("team {}", t.name))).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---- The identity provider's side ----
+
+/// A group as the identity provider sends it whole (SCIM POST and PUT).
+pub struct IdpGroup {
+    pub name: TeamName,
+    pub external_id: Option<String>,
+    pub members: BTreeSet<String>,
+}
+
+/// A change to a group (SCIM PATCH), worked out by the door from its operations.
+#[derive(Default)]
+pub struct GroupChange {
+    pub name: Option<TeamName>,
+    /// Some(None): externalId removed.
+    pub external_id: Option<Option<String>>,
+    pub add: BTreeSet<String>,
+    pub remove: BTreeSet<String>,
+}
+
+/// What a group create did with the team it named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    /// A team the identity provider had deleted (archived) came back.
+    Revived,
+    /// A team Gatehouse managed (same name) is now managed by the identity provider.
+    Linked,
+}
+
+fn group_not_found(id: &str) -> Error {
+    Error::not_found(format!("Group {id} not found"))
+}
+
+/// The team an identity provider request names: not archived.
+async fn load_provisioned(conn: &mut Conn, org_id: &str, id: &str) -> Result<TeamRow> {
+    store::teams::get(&mut *conn, org_id, id).await?.filter(|t| !t.archived).ok_or_else(|| group_not_found(id))
+}
+
+/// The ids that name people of this organization, and those that do not.
+/// Unknown ones are skipped, as the conformance tools and identity providers
+/// expect (a member the identity provider has not pushed yet must not fail
+/// the whole request); the audit log says so.
+pub async fn known_people(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>) -> Result<(BTreeSet<String>, Vec<String>)> {
+    if ids.is_empty() {
+        return Ok((BTreeSet::new(), Vec::new()));
+    }
+    let list: Vec<String> = ids.iter().cloned().collect();
+    let found: BTreeSet<String> = store::users::existing_ids(conn, org_id, &list).await?.into_iter().collect();
+    let unknown = list.into_iter().filter(|id| !found.contains(id)).collect();
+    Ok((found, unknown))
+}
+
+/// Applies a membership change; `known` is what `known_people` found of the ids to add.
+async fn set_members(tx: &mut Conn, idp: &Actor, team: (&str, &str), known: (BTreeSet<String>, Vec<String>), remove: &BTreeSet<String>) -> Result<()> {
+    let (add, unknown) = known;
+    // The audit events are written together at the end: one statement.
+    let mut events = Vec::new();
+    let skipped = unknown.join(", ");
+    if !unknown.is_empty() {
+        events.push(idp.event(audit::TEAM_UPDATED, team.1, format!("skipped unknown member ids: {skipped}")));
+    }
+    for u in remove {
+        if store::teams::remove_member(tx, &idp.org_id, team.0, u).await? {
+            events.push(idp.event(audit::TEAM_MEMBER_REMOVED, u, format!("team {} (by SCIM)", team.1)));
+        }
+    }
+    for u in &add {
+        if store::teams::add_member_once(tx, &idp.org_id, team.0, u).await? {
+            events.push(idp.event(audit::TEAM_MEMBER_ADDED, u, format!("team {} (by SCIM)", team.1)));
+        }
+    }
+    store::audit::record_many(&mut *tx, events).await?;
+    Ok(())
+}
+
+/// Another active team with this name refuses the name (names are unique among active teams).
+async fn name_clash(conn: &mut Conn, org_id: &str, name: &str, except: &str) -> Result<()> {
+    if store::teams::active_named(&mut *conn, org_id, name, except).await?.is_some() {
+        return Err(Error::taken("displayName", format!("A group (team) named “{name}” already exists.")));
+    }
+    Ok(())
+}
+
+/// Writes a new name and externalId over a team, audited when the name changes.
+async fn rename(tx: &mut Conn, idp: &Actor, team: &TeamRow, name: &TeamName, external_id: Option<&str>) -> Result<()> {
+    if name.as_str() != team.name {
+        name_clash(tx, &idp.org_id, name.as_str(), &team.id).await?;
+        store::audit::record(&mut *tx, idp.event(audit::TEAM_UPDATED, name.as_str(), format!("name: {} → {} (by SCIM)", team.name, name.as_str()))).await?;
+    }
+    store::teams::write_provisioned(tx, &idp.org_id, &team.id, name.as_str(), external_id).await?;
+    Ok(())
+}
+
+/// The identity provider creates a group (SCIM POST). A team Gatehouse
+/// already has is never a second one: a team the identity provider deleted
+/// with this externalId or name comes back (its workspace documents stay where
+/// the deletion moved them), and an active team of the same name is linked
+/// (managed by the identity provider from then on) when Gatehouse managed it,
+/// or `Taken` when the identity provider already manages it.
+pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Outcome)> {
+    let mut tx = super::begin(db).await?;
+    let found = store::teams::match_for_group(&mut tx, &idp.org_id, g.name.as_str(), g.external_id.as_deref()).await?;
+    let (id, outcome) = match found {
+        None => {
+            let id = store::teams::insert(&mut *tx, &idp.org_id, g.name.as_str(), "", Origin::Scim, g.external_id.as_deref()).await?;
+            store::audit::record(&mut *tx, idp.event(audit::TEAM_CREATED, g.name.as_str(), "by SCIM".into())).await?;
+            (id, Outcome::Created)
+        }
+        Some(t) if t.archived => {
+            rename(&mut tx, idp, &t, &g.name, g.external_id.as_deref()).await?;
+            let detail = "by SCIM; workspace documents stay where the deletion moved them".to_string();
+            store::audit::record(&mut *tx, idp.event(audit::TEAM_REPROVISIONED, g.name.as_str(), detail)).await?;
+            (t.id, Outcome::Revived)
+        }
+        Some(t) if t.origin == Origin::Local => {
+            rename(&mut tx, idp, &t, &g.name, g.external_id.as_deref()).await?;
+            store::audit::record(&mut *tx, idp.event(audit::TEAM_LINKED, g.name.as_str(), "now managed by the identity provider (by SCIM)".into())).await?;
+            (t.id, Outcome::Linked)
+        }
+        Some(_) => return Err(Error::taken("displayName", format!("A group (team) named “{}” already exists.", g.name.as_str()))),
+    };
+    // A created or revived team holds exactly the members sent; a linked one keeps
+    // its members and gains those sent (a later PUT or PATCH sets them exactly).
+    let current: BTreeSet<String> = store::teams::member_ids(&mut tx, &id).await?.into_iter().collect();
+    let remove = if outcome == Outcome::Linked { BTreeSet::new() } else { current.difference(&g.members).cloned().collect() };
+    let add = g.members.difference(&current).cloned().collect();
+    let known = known_people(&mut tx, &idp.org_id, &add).await?;
+    set_members(&mut tx, idp, (&id, g.name.as_str()), known, &remove).await?;
+    tx.commit().await?;
+    Ok((id, outcome))
+}
+
+/// The identity provider replaces a group (SCIM PUT): name, externalId, exactly these members.
+pub async fn replace_provisioned(db: &Db, idp: &Actor, id: &str, g: IdpGroup) -> Result<()> {
+    let mut tx = super::begin(db).await?;
+    let team = load_provisioned(&mut tx, &idp.org_id, id).await?;
+    rename(&mut tx, idp, &team, &g.name, g.external_id.as_deref()).await?;
+    let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id).await?.into_iter().collect();
+    let add = g.members.difference(&now).cloned().collect();
+    let remove = now.difference(&g.members).cloned().collect();
+    let known = known_people(&mut tx, &idp.org_id, &add).await?;
+    set_members(&mut tx, idp, (id, g.name.as_str()), known, &remove).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How a PATCH's change is worked out: before the write lock, when it needs
+/// nothing of the team (`Early`: members added and removed by id, the ids to
+/// add already checked), or inside the transaction from the current members.
+pub enum Patch<F> {
+    Early(GroupChange, (BTreeSet<String>, Vec<String>)),
+    Late(F),
+}
+
+/// The identity provider changes a group (SCIM PATCH).
+pub async fn patch_provisioned<E, F>(db: &Db, idp: &Actor, id: &str, patch: Patch<F>) -> std::result::Result<(), E>
+where
+    E: From<Error>,
+    F: FnOnce(&BTreeSet<String>) -> std::result::Result<GroupChange, E>,
+{
+    let mut tx = super::begin(db).await?;
+    let team = load_provisioned(&mut tx, &idp.org_id, id).await?;
+    let (change, known) = match patch {
+        Patch::Early(change, known) => (change, known),
+        Patch::Late(work_out) => {
+            let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id).await.map_err(Error::from)?.into_iter().collect();
+            let change = work_out(&now)?;
+            let known = known_people(&mut tx, &idp.org_id, &change.add).await?;
+            (change, known)
+        }
+    };
+    let mut name = team.name.clone();
+    if change.name.is_some() || change.external_id.is_some() {
+        let new_name = match &change.name {
+            Some(n) => n.clone(),
+            None => TeamName::parse("displayName", &team.name).map_err(Error::from)?,
+        };
+        let external_id = change.external_id.clone().unwrap_or_else(|| team.external_id.clone());
+        rename(&mut tx, idp, &team, &new_name, external_id.as_deref()).await?;
+        name = new_name.as_str().to_string();
+    }
+    set_members(&mut tx, idp, (id, &name), known, &change.remove).await?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(())
+}
+
+/// The identity provider deletes a group (SCIM DELETE): the team is
+/// deactivated and archived, its workspace documents go to the admin the token acts for.
+pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
+    let (receiver_id, receiver_email) = match &idp.kind {
+        ActorKind::IdentityProvider { receiver_id, receiver_email } => (receiver_id.as_str(), receiver_email.as_str()),
+        _ => return Err(Error::forbidden("Only the identity provider deletes the groups it pushed.")),
+    };
+    let mut tx = super::begin(db).await?;
+    let team = load_provisioned(&mut tx, &idp.org_id, id).await?;
+    store::teams::archive(&mut tx, &idp.org_id, &team.id).await?;
+    store::audit::record(&mut *tx, idp.event(audit::TEAM_DEACTIVATED, &team.name, format!("deleted by SCIM; workspace documents go to {receiver_email}"))).await?;
+    documents::transfer_team(&mut tx, idp, &team.id, &team.name, receiver_id, &format!("to {receiver_email}")).await?;
+    tx.commit().await?;
+    Ok(())
+}
