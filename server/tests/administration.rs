@@ -398,3 +398,38 @@ async fn the_last_admin_guard_holds_when_two_admins_act_at_once() {
         assert!(statuses.iter().any(|s| s.is_client_error()), "round {round}: {statuses:?}");
     }
 }
+
+#[tokio::test]
+async fn invitations_and_admin_writes_refuse_teams_the_identity_provider_manages() {
+    let (app, mut s) = ready().await;
+    let t: app::domain::views::NewProvisioningToken =
+        ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let idp = Idp { app: &app, token: t.token };
+    let (st, g) = idp.post("/Groups", json!({"displayName": "Finance"})).await;
+    assert_eq!(st, reqwest::StatusCode::CREATED);
+    let managed = g["id"].as_str().unwrap().to_string();
+    let local: String = ok_json(app.call(&mut s, "create_team", &[("org", "acme"), ("name", "Analytics"), ("description", "")]).await).await;
+    let viewer = type_id(&app, &mut s, "Viewer").await;
+
+    // The Add users dialog offers only teams Gatehouse manages, and the server refuses the others.
+    let page = users(&app, &mut s, json!({})).await;
+    assert_eq!(page.teams.iter().map(|t| t.label.as_str()).collect::<Vec<_>>(), ["Analytics"]);
+    let invite = |teams: Vec<&String>| json!({"org": "acme", "people": "pat@acme.example", "account_type_id": viewer, "team_ids": teams});
+    let (st, e) = error_of(app.call_json(&mut s, "invite_users", invite(vec![&local, &managed])).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::FORBIDDEN, Some("teams")));
+    assert!(e.message.contains("Finance") && e.message.contains("identity provider"), "{}", e.message);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_norm = 'pat@acme.example'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(n, 0, "nobody was added");
+    ok_json::<Vec<InvitationLink>>(app.call_json(&mut s, "invite_users", invite(vec![&local])).await).await;
+
+    // Every other admin write to the managed team is refused too.
+    let pat = user_id(&app, "pat@acme.example").await;
+    let r = app.call_json(&mut s, "team_members", json!({"org": "acme", "team_id": managed, "user_ids": [pat], "add": true})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.call(&mut s, "set_team_active", &[("org", "acme"), ("id", &managed), ("active", "false")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.call(&mut s, "update_team", &[("org", "acme"), ("id", &managed), ("name", "Money"), ("description", "")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = $1").bind(&managed).fetch_one(&app.db).await.unwrap();
+    assert_eq!(members, 0);
+}

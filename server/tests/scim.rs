@@ -7,51 +7,6 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-struct Idp<'a> {
-    app: &'a TestApp,
-    token: String,
-}
-
-impl Idp<'_> {
-    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-        let mut req = self.app.http.request(method, format!("{}/scim/v2{path}", self.app.base)).bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.header("content-type", "application/scim+json").body(b.to_string());
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) };
-        if !status.is_success() {
-            assert_eq!(headers["content-type"], "application/scim+json");
-            assert_eq!(v["status"], json!(status.as_u16().to_string()), "status is a string: {v}");
-            assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "detail: {v}");
-        }
-        (status, v, headers)
-    }
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let (s, v, _) = self.send(Method::GET, path, None).await;
-        (s, v)
-    }
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = self.send(Method::POST, path, Some(body)).await;
-        (s, v)
-    }
-    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let (s, v, _) = self.send(Method::PUT, path, Some(body)).await;
-        (s, v)
-    }
-    async fn patch(&self, path: &str, ops: Value) -> (StatusCode, Value) {
-        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
-        let (s, v, _) = self.send(Method::PATCH, path, Some(body)).await;
-        (s, v)
-    }
-    async fn delete(&self, path: &str) -> StatusCode {
-        self.send(Method::DELETE, path, None).await.0
-    }
-}
-
 fn q(filter: &str) -> String {
     format!("/Users?filter={}", urlencode(filter))
 }
@@ -656,4 +611,97 @@ async fn a_large_group_is_pushed_whole_and_every_member_is_audited() {
     let members = group["members"].as_array().unwrap();
     assert_eq!(members.len(), 649);
     assert!(members.iter().all(|m| m["value"] != json!(ids[0])));
+}
+
+#[tokio::test]
+async fn deleted_groups_come_back_and_local_teams_are_linked_never_doubled() {
+    let (app, mut admin, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let (_, u) = idp.post("/Users", okta_user("noor@acme.example", None)).await;
+    let uid = u["id"].as_str().unwrap().to_string();
+    let team_count = |name: &'static str| {
+        let db = app.db.clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM teams WHERE name_norm = $1").bind(name).fetch_one(&db).await.unwrap() }
+    };
+
+    // Deleted, then pushed again by name: the same team comes back, with the members sent.
+    let (st, g) = idp.post("/Groups", json!({"displayName": "Finance", "externalId": "grp-1", "members": [{"value": uid}]})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let gid = g["id"].as_str().unwrap().to_string();
+    let org = app.org_id().await;
+    let mut conn = app.db.acquire().await.unwrap();
+    let columns = vec![app::domain::documents::DatasetColumn { name: "Region".into(), kind: app::domain::documents::ColumnKind::Text, slot: "t1".into() }];
+    let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&app.db).await.unwrap();
+    let dataset = app::store::datasets::insert(&mut conn, &org, "Regions", &columns, "csv", Some(&admin_id)).await.unwrap();
+    let view = app::domain::documents::TableView { columns: vec!["Region".into()], filters: vec![], sort: None };
+    let doc = app::store::documents::NewDocument { org_id: &org, name: "Budget", dataset_id: &dataset, view: &view, owner_id: &uid, team_id: Some(&gid) };
+    app::store::documents::insert(&mut *conn, doc).await.unwrap();
+    drop(conn);
+    assert_eq!(idp.delete(&format!("/Groups/{gid}")).await, StatusCode::NO_CONTENT);
+    let (st, again) = idp.post("/Groups", json!({"displayName": "Finance", "members": []})).await;
+    assert_eq!((st, again["id"].as_str()), (StatusCode::CREATED, Some(gid.as_str())), "the same team: {again}");
+    assert_eq!(again["members"], json!([]), "exactly the members sent");
+    assert_eq!(team_count("finance").await, 1);
+    let (status, origin): (String, String) = sqlx::query_as("SELECT status, origin FROM teams WHERE id = $1").bind(&gid).fetch_one(&app.db).await.unwrap();
+    assert_eq!((status.as_str(), origin.as_str()), ("active", "scim"));
+    let (owner, folder): (String, Option<String>) = sqlx::query_as("SELECT owner_id, folder FROM documents WHERE name = 'Budget'").fetch_one(&app.db).await.unwrap();
+    assert_eq!((owner, folder.as_deref()), (admin_id.clone(), Some("Finance (team)")), "workspace documents stay where the deletion moved them");
+
+    // Deleted, renamed at the IdP, pushed again: the externalId finds it.
+    let (st, _) = idp.put(&format!("/Groups/{gid}"), json!({"displayName": "Finance", "externalId": "grp-1", "members": [{"value": uid}]})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(idp.delete(&format!("/Groups/{gid}")).await, StatusCode::NO_CONTENT);
+    let (st, renamed) = idp.post("/Groups", json!({"displayName": "Finance & Legal", "externalId": "grp-1", "members": [{"value": uid}]})).await;
+    assert_eq!((st, renamed["id"].as_str(), renamed["displayName"].as_str()), (StatusCode::CREATED, Some(gid.as_str()), Some("Finance & Legal")));
+    assert_eq!(renamed["members"][0]["value"], json!(uid));
+
+    // A team Gatehouse manages, pushed by name: linked (one team, now the IdP's, members kept and added).
+    let local: String = ok_json(app.call(&mut admin, "create_team", &[("org", "acme"), ("name", "Marketing"), ("description", "Campaigns")]).await).await;
+    ok_json::<()>(app.call_json(&mut admin, "team_members", json!({"org": "acme", "team_id": local, "user_ids": [admin_id], "add": true})).await).await;
+    let (st, linked) = idp.post("/Groups", json!({"displayName": "marketing", "members": [{"value": uid}]})).await;
+    assert_eq!((st, linked["id"].as_str()), (StatusCode::CREATED, Some(local.as_str())), "{linked}");
+    let mut members: Vec<&str> = linked["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap()).collect();
+    members.sort();
+    let mut want = vec![admin_id.as_str(), uid.as_str()];
+    want.sort();
+    assert_eq!(members, want);
+    assert_eq!(team_count("marketing").await, 1);
+    let r = app.call(&mut admin, "update_team", &[("org", "acme"), ("id", &local), ("name", "Mine again"), ("description", "")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "managed by the identity provider now");
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_events WHERE action IN ('team.linked', 'team.reprovisioned') ORDER BY at").fetch_all(&app.db).await.unwrap();
+    assert_eq!(actions, ["team.reprovisioned", "team.reprovisioned", "team.linked"]);
+
+    // A group the IdP already manages, pushed again: a conflict, nothing doubled.
+    let (st, v) = idp.post("/Groups", json!({"displayName": "Marketing"})).await;
+    assert_eq!((st, v["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
+    assert_eq!(team_count("marketing").await, 1);
+}
+
+#[tokio::test]
+async fn a_person_deleted_and_pushed_again_is_one_record_and_loses_the_old_memberships() {
+    let (app, _, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let (_, u) = idp.post("/Users", okta_user("noor@acme.example", Some("Author"))).await;
+    let uid = u["id"].as_str().unwrap().to_string();
+    let (_, g) = idp.post("/Groups", json!({"displayName": "Analytics", "members": [{"value": uid}]})).await;
+    let gid = g["id"].as_str().unwrap().to_string();
+    assert_eq!(idp.delete(&format!("/Users/{uid}")).await, StatusCode::NO_CONTENT);
+    let (st, _) = idp.get(&q(r#"userName eq "noor@acme.example""#)).await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, found) = idp.get(&q(r#"userName eq "noor@acme.example""#)).await;
+    assert_eq!(found["totalResults"], 0, "gone from SCIM");
+    // Entra and Okta push the person again when they are assigned again.
+    let (st, back) = idp.post("/Users", okta_user("NOOR@acme.example", None)).await;
+    assert_eq!((st, back["id"].as_str()), (StatusCode::CREATED, Some(uid.as_str())), "{back}");
+    assert_eq!((back["active"].as_bool(), back["userType"].as_str()), (Some(true), Some("Viewer")), "as sent this time");
+    assert_eq!(back["groups"], json!([]), "a deleted person was removed from every group");
+    let (_, g) = idp.get(&format!("/Groups/{gid}")).await;
+    assert_eq!(g["members"], json!([]));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_norm = 'noor@acme.example'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(n, 1);
+    let (_, found) = idp.get(&q(r#"userName eq "noor@acme.example""#)).await;
+    assert_eq!(found["Resources"][0]["id"], json!(uid));
+    // Pushed twice: the second is a conflict, as RFC 7644 says.
+    let (st, v) = idp.post("/Users", okta_user("noor@acme.example", None)).await;
+    assert_eq!((st, v["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
 }

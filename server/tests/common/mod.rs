@@ -4,7 +4,8 @@ pub mod saml_idp;
 
 use gatehouse_server::{build_app, open_database, Settings};
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
-use reqwest::{redirect, Response, StatusCode};
+use reqwest::{redirect, Method, Response, StatusCode};
+use serde_json::{json, Value};
 use std::net::SocketAddr;
 
 pub struct TestApp {
@@ -159,7 +160,7 @@ impl TestApp {
     pub async fn add_user_of_type(&self, email: &str, password: &str, type_id: &str) {
         let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
         let t = app::store::account_types::get(&self.db, &org.id, type_id).await.unwrap().unwrap();
-        let hash = app::auth::hash_password(password.to_string()).await.unwrap();
+        let hash = app::service::passwords::hash(password.to_string()).await.unwrap();
         app::store::users::insert(
             &self.db,
             app::store::users::NewUser {
@@ -204,3 +205,51 @@ pub async fn ok_json<T: serde::de::DeserializeOwned>(res: Response) -> T {
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
+
+/// The identity provider's side of SCIM: requests with a bearer token,
+/// answers checked for SCIM's error shape.
+pub struct Idp<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl Idp<'_> {
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut req = self.app.http.request(method, format!("{}/scim/v2{path}", self.app.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/scim+json").body(b.to_string());
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) };
+        if !status.is_success() {
+            assert_eq!(headers["content-type"], "application/scim+json");
+            assert_eq!(v["status"], json!(status.as_u16().to_string()), "status is a string: {v}");
+            assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "detail: {v}");
+        }
+        (status, v, headers)
+    }
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self.send(Method::GET, path, None).await;
+        (s, v)
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self.send(Method::POST, path, Some(body)).await;
+        (s, v)
+    }
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self.send(Method::PUT, path, Some(body)).await;
+        (s, v)
+    }
+    pub async fn patch(&self, path: &str, ops: Value) -> (StatusCode, Value) {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+        let (s, v, _) = self.send(Method::PATCH, path, Some(body)).await;
+        (s, v)
+    }
+    pub async fn delete(&self, path: &str) -> StatusCode {
+        self.send(Method::DELETE, path, None).await.0
+    }
+}
+
