@@ -583,8 +583,26 @@ mod batch {
             .clone()
     }
 
+    /// A queue idle this long ends its task (and lets go of the database);
+    /// the next create starts a new one.
+    const IDLE: std::time::Duration = std::time::Duration::from_secs(10);
+
     async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Queued>) {
-        while let Some(first) = rx.recv().await {
+        loop {
+            let first = match tokio::time::timeout(IDLE, rx.recv()).await {
+                Ok(Some(job)) => job,
+                Ok(None) => return,
+                Err(_) => {
+                    // No new sender finds this queue; creates already sent are written.
+                    forget(&db);
+                    rx.close();
+                    while let Some(job) = rx.recv().await {
+                        let reply = job.1;
+                        let _ = reply.send(write(&db, &[&job.0]).await);
+                    }
+                    return;
+                }
+            };
             let mut jobs = vec![first];
             while jobs.len() < MAX_BATCH {
                 match rx.try_recv() {

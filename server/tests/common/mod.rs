@@ -13,6 +13,9 @@ pub struct TestApp {
     pub db: app::store::Db,
     pub db_url: String,
     pub http: reqwest::Client,
+    /// Dropped with the app: the server stops and lets go of its database
+    /// connections (a test that starts many apps would run out of them).
+    _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
 
@@ -50,11 +53,17 @@ pub async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = build_app(&settings, db.clone(), addr).await.expect("app");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
     });
     let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    TestApp { base: format!("http://{addr}"), db, db_url, http, _dir: dir }
+    TestApp { base: format!("http://{addr}"), db, db_url, http, _stop: stop, _dir: dir }
 }
 
 /// A browser-like session: it keeps the session cookie it is given.
