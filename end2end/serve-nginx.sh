@@ -22,7 +22,7 @@ ports=()
 for i in 1 2; do
   p=$(free)
   GATEHOUSE_DATABASE_URL="$db" GATEHOUSE_BIND="127.0.0.1:$p" GATEHOUSE_BASE_URL="http://127.0.0.1:$port" \
-    GATEHOUSE_TRUST_PROXY=true LEPTOS_SITE_ROOT="$here/../target/site" "$bin" serve &
+    GATEHOUSE_TRUST_PROXY=true GATEHOUSE_SETUP_CODE="E2E0-TEST" LEPTOS_SITE_ROOT="$here/../target/site" "$bin" serve &
   pids+=($!)
   ports+=("$p")
 done

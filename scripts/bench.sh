@@ -84,7 +84,7 @@ fi
 
 scripts/ensure-tools.sh --browser >/dev/null
 echo "==> building the release server and the benchmark client"
-cargo build --release -p server --bin gatehouse --example bench_load --example bench_exports
+cargo build --release -p server --bin gatehouse --example bench_load --example bench_exports --example bench_hostile
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 chmod 755 "$work"
 export BENCH_RESULTS=$work/results.tsv
@@ -120,3 +120,19 @@ PY
 echo
 echo "==> exports (SQLite, in-process)"
 target/release/examples/bench_exports
+
+echo
+echo "==> hostile load (SQLite, one instance, release)"
+db="sqlite://$work/hostile.db"
+pw=$(mktemp)
+echo "$BENCH_PASSWORD" > "$pw"
+"$bin" --database-url "$db" setup --org acme --name Acme --admin-email admin@acme.example \
+  --admin-password-file "$pw" --admin-first-name Ada --admin-last-name Admin >/dev/null
+rm -f "$pw"
+token=$("$bin" --database-url "$db" provisioning token create --org acme --name hostile 2>/dev/null)
+port=$(free)
+: > "$work/server.log"
+start "$db" "$port"
+BENCH_URL="http://127.0.0.1:$port" BENCH_PID=${pids[-1]} BENCH_TOKEN=$token target/release/examples/bench_hostile
+echo "  \"database is locked\" in the server log: $(grep -c 'database is locked' "$work/server.log" || true)"
+stop_all

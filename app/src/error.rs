@@ -43,13 +43,16 @@ pub struct AppError {
     pub message: String,
     /// The form field the message belongs to, when it is about one.
     pub field: Option<String>,
+    /// Refused by a limit: when to try again (the server sends it as Retry-After).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        AppError { kind, message: message.into(), field: None }
+        AppError { kind, message: message.into(), field: None, retry_after_secs: None }
     }
     pub fn unauthenticated() -> Self {
         Self::new(ErrorKind::Unauthenticated, "Your session has ended. Sign in again to continue.")
@@ -61,10 +64,10 @@ impl AppError {
         Self::new(ErrorKind::NotFound, message)
     }
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()) }
+        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()), retry_after_secs: None }
     }
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
-        AppError { kind: ErrorKind::Conflict, message: message.into(), field: Some(field.to_string()) }
+        AppError { kind: ErrorKind::Conflict, message: message.into(), field: Some(field.to_string()), retry_after_secs: None }
     }
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "Something went wrong on the server. Try again; if it keeps happening, check the server log.")

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { goto, hydrated } from "./helpers";
+import { goto, hydrated, setupCode } from "./helpers";
 
 // The walking skeleton as a person goes through it: first-run setup, sign in,
 // Account page, copy the Account URL, the audit log shows the sign-in, sign out.
@@ -10,6 +10,8 @@ test.describe.serial("first run", () => {
     await page.goto("/");
     await expect(page).toHaveURL(/\/setup$/);
     await hydrated(page);
+    // The code the server printed when it started.
+    await page.getByLabel("Setup code").fill("WRNG-CODE");
     await page.getByLabel("Organization name").fill("Acme");
     await expect(page.getByLabel("URL name")).toHaveValue("acme");
     await page.getByLabel("First name").fill("Ada");
@@ -18,6 +20,9 @@ test.describe.serial("first run", () => {
     // A common password is refused with a message beside the field; nothing else is lost.
     await page.getByLabel("Password", { exact: true }).fill("password123");
     await page.getByLabel("Confirm password").fill("password123");
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await expect(page.getByText("That is not the setup code")).toBeVisible();
+    await page.getByLabel("Setup code").fill(setupCode.toLowerCase());
     await page.getByRole("button", { name: "Create organization" }).click();
     await expect(page.getByText("That password is too common")).toBeVisible();
     await expect(page.getByLabel("Email")).toHaveValue(admin.email);

@@ -12,6 +12,9 @@ export async function goto(page: Page, path: string) {
 
 export const admin = { email: "ada@acme.example", password: "correct horse battery" };
 
+/** The first-run setup code the test servers are started with (end2end/serve.sh). */
+export const setupCode = "E2E0-TEST";
+
 /** Signs in at /acme/login; unless `refused`, waits until the home page shows. */
 export async function signIn(page: Page, who: { email: string; password: string } = admin, refused = false) {
   await goto(page, "/acme/login");
@@ -26,7 +29,7 @@ export async function ensureAcme(request: APIRequestContext) {
   const setup = await request.get("/setup");
   if ((await setup.text()).includes("Welcome to Gatehouse")) {
     const r = await request.post("/api/run_setup", {
-      form: { org_name: "Acme", org_slug: "acme", first_name: "Ada", last_name: "Admin", email: admin.email, password: admin.password, password_confirm: admin.password },
+      form: { setup_code: setupCode, org_name: "Acme", org_slug: "acme", first_name: "Ada", last_name: "Admin", email: admin.email, password: admin.password, password_confirm: admin.password },
     });
     expect(r.ok()).toBeTruthy();
   }

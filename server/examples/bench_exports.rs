@@ -34,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
             email: "admin@acme.example".into(),
             password: password.into(),
         },
+        app::service::setup::Proof::ServerMachine,
         "bench",
         "",
     )
@@ -51,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
 
-    let settings = Settings { database_url: url, bind: "127.0.0.1:0".parse()?, base_url: None, site_root: "target/site".into(), trust_proxy: false };
+    let settings = Settings { database_url: url, bind: "127.0.0.1:0".parse()?, site_root: "target/site".into(), ..Settings::default() };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let router = build_app(&settings, db, addr).await?;

@@ -48,6 +48,7 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
             email: DEMO_ADMIN.into(),
             password: password.clone(),
         },
+        app::service::setup::Proof::ServerMachine,
         "demo seed",
         "",
     )

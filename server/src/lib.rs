@@ -4,6 +4,7 @@ pub mod demo;
 pub mod saml;
 pub mod demo_data;
 pub mod exports;
+pub mod listen;
 pub mod scim;
 pub mod sessions;
 pub mod web;
@@ -30,6 +31,25 @@ pub struct Settings {
     pub site_root: String,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     pub trust_proxy: bool,
+    /// The first-run setup code, when the operator sets it (otherwise one is made and printed).
+    pub setup_code: Option<String>,
+    /// How long a request may take to be answered (a download's body may take
+    /// longer), and to send its headers or body.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            database_url: "sqlite://data/gatehouse.db".into(),
+            bind: "127.0.0.1:3000".parse().expect("an address"),
+            base_url: None,
+            site_root: "target/site".into(),
+            trust_proxy: false,
+            setup_code: None,
+            request_timeout: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 impl Settings {
@@ -55,10 +75,10 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { db, config: Arc::new(config), leptos_options: Arc::new(leptos_options) };
-
-    let session_store = sessions::Store::connect(&settings.database_url).await?;
-    session_store.spawn_cleanup();
+    let keys = app::service::keys::Keys::load(&db).await?;
+    app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;
+    let session_store = sessions::Store::new(db.clone());
+    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), leptos_options: Arc::new(leptos_options) };
     let session_layer = SessionManagerLayer::new(session_store)
         .with_name("gatehouse_session")
         .with_secure(state.config.secure_cookies())
@@ -79,7 +99,10 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn(web::api_error_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::same_origin))
         .layer(session_layer)
-        .layer(axum::middleware::from_fn(web::security_headers))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(settings.request_timeout))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, settings.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::host_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
         .with_state(state);
     Ok(router)
@@ -92,11 +115,17 @@ pub async fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}. Is another program using that port? Set GATEHOUSE_BIND to choose another.", settings.bind))?;
     let addr = listener.local_addr()?;
     store::spawn_optimizer(db.clone());
-    let app = build_app(&settings, db, addr).await?;
-    println!("Gatehouse is listening on http://{addr} (public URL {})", settings.base_url_for(addr));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    app::service::housekeeping::spawn(db.clone());
+    let app = build_app(&settings, db.clone(), addr).await?;
+    let base = settings.base_url_for(addr);
+    println!("Gatehouse is listening on http://{addr} (public URL {base})");
+    if let Some(code) = store::secrets::get(&db, "setup_code").await? {
+        println!();
+        println!("  First run: open {base}/setup and enter the setup code  {code}");
+        println!("  (or create the organization on this machine with `gatehouse setup`)");
+        println!();
+    }
+    listen::serve(listener, app, settings.request_timeout, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -24,6 +24,13 @@ struct Cli {
     /// from X-Forwarded-For. Leave off when clients reach Gatehouse directly.
     #[arg(long, env = "GATEHOUSE_TRUST_PROXY", default_value_t = false, global = true)]
     trust_proxy: bool,
+    /// The first-run setup code (default: a new one, printed at start while no
+    /// organization exists).
+    #[arg(long, env = "GATEHOUSE_SETUP_CODE", global = true)]
+    setup_code: Option<String>,
+    /// Seconds a request may take to be answered, and to send its headers or body.
+    #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT", default_value_t = 60, global = true)]
+    request_timeout: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -141,6 +148,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         base_url: cli.base_url.clone(),
         site_root: cli.site_root.clone(),
         trust_proxy: cli.trust_proxy,
+        setup_code: cli.setup_code.clone(),
+        request_timeout: std::time::Duration::from_secs(cli.request_timeout.max(1)),
     };
     let db = open_database(&settings.database_url).await?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
@@ -163,7 +172,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 email: admin_email,
                 password,
             };
-            let done = app::service::setup::create_organization(&db, input, "gatehouse setup", "")
+            let done = app::service::setup::create_organization(&db, input, app::service::setup::Proof::ServerMachine, "gatehouse setup", "")
                 .await
                 .map_err(|e| match e.field {
                     Some(f) => anyhow::anyhow!("{} (--{})", e.message, cli_flag(&f)),

@@ -31,9 +31,13 @@ pub async fn client_ip(State(st): State<AppState>, mut req: Request, next: Next)
     next.run(req).await
 }
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if st.config.secure_cookies() {
+        // Browsers that reached Gatehouse over https never try plain http again (a year).
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000"));
+    }
     h.insert("content-security-policy", HeaderValue::from_static("frame-ancestors 'none'"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
@@ -47,6 +51,39 @@ fn cross_site_allowed(path: &str) -> bool {
     path.starts_with("/scim/") || path.ends_with("/finish-login")
 }
 
+/// The `host[:port]` of the public URL, as a Host header names it (the
+/// scheme's default port left out).
+fn public_host(base_url: &str) -> String {
+    let rest = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
+    let authority = rest.split('/').next().unwrap_or("").to_ascii_lowercase();
+    let default_port = if base_url.starts_with("https://") { ":443" } else { ":80" };
+    authority.strip_suffix(default_port).map(str::to_string).unwrap_or(authority)
+}
+
+/// Answers only requests addressed to the public URL's host. A page on
+/// another site that points its own host name at this server (DNS
+/// rebinding) would otherwise be same-origin with it. `/healthz` answers
+/// whatever the host, for load balancers and monitors that call the
+/// instance's own address.
+pub async fn host_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path == "/healthz" {
+        return next.run(req).await;
+    }
+    let sent = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase).or_else(|| req.uri().authority().map(|a| a.as_str().to_ascii_lowercase()));
+    let expected = public_host(&st.config.base_url);
+    let sent = sent.map(|h| public_host(&format!("{}://{h}", if st.config.secure_cookies() { "https" } else { "http" })));
+    if sent.as_deref() == Some(expected.as_str()) {
+        return next.run(req).await;
+    }
+    tracing::warn!(host = ?sent, expected = %expected, path = %path, "request for another host refused");
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        format!("This Gatehouse answers at {}. Open that address. (If it moved, its operator sets GATEHOUSE_BASE_URL.)\n", st.config.base_url),
+    )
+        .into_response()
+}
+
 /// Refuses state-changing requests that a browser says came from another site.
 /// Clients that send neither Sec-Fetch-Site nor Origin are not browsers and
 /// carry no ambient cookies, so they cannot be used for cross-site forgery.
@@ -58,10 +95,8 @@ pub async fn same_origin(State(st): State<AppState>, req: Request, next: Next) -
     let h = req.headers();
     let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let origin_ok = |o: &str| {
-        o == st.config.base_url || o == format!("http://{host}") || o == format!("https://{host}")
-    };
+    // The public URL's origin only: the Host header is the client's to choose.
+    let origin_ok = |o: &str| o.trim_end_matches('/').eq_ignore_ascii_case(&st.config.base_url);
     let allowed = match (site, origin) {
         (Some(s), _) if s != "same-origin" => false,
         (_, Some(o)) => origin_ok(o),
@@ -80,7 +115,8 @@ pub async fn same_origin(State(st): State<AppState>, req: Request, next: Next) -
 }
 
 /// Server functions fail with an `AppError`; this gives the response the
-/// status its kind means (401, 403, 404, 400, 409, 429) instead of a blanket 500.
+/// status its kind means (401, 403, 404, 400, 409, 429) instead of a blanket
+/// 500, and `Retry-After` when a limit refused the request.
 pub async fn api_error_status(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
@@ -91,6 +127,9 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
     let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
     if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = e.retry_after_secs {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -176,7 +215,7 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
         return Ok(Guard::Redirect(format!("/{}/login?next={next}", org.slug)));
     };
     if second == Some("admin") && !user.administers {
-        store::audit::record(
+        store::audit::record_now(
             &st.db,
             store::audit::Event {
                 org_id: &org.id,
@@ -201,4 +240,18 @@ fn form_urlencoded_byte_serialize(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_host;
+
+    #[test]
+    fn the_public_host_leaves_out_default_ports() {
+        assert_eq!(public_host("https://gatehouse.example.com"), "gatehouse.example.com");
+        assert_eq!(public_host("https://Gatehouse.example.com:443"), "gatehouse.example.com");
+        assert_eq!(public_host("http://127.0.0.1:3000"), "127.0.0.1:3000");
+        assert_eq!(public_host("http://example.com:80/"), "example.com");
+        assert_eq!(public_host("https://example.com:8443"), "example.com:8443");
+    }
 }

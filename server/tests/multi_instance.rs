@@ -66,6 +66,7 @@ fn start_instance(db_url: &str, public: &str, dir: &Path) -> Instance {
         .env("GATEHOUSE_BASE_URL", public)
         .env("LEPTOS_SITE_ROOT", dir)
         .env("GATEHOUSE_TRUST_PROXY", "true")
+        .env("GATEHOUSE_SETUP_CODE", SETUP_CODE)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
@@ -91,6 +92,18 @@ fn start_nginx(dir: &Path, port: u16, upstreams: &[&Instance]) -> Nginx {
     Nginx(child)
 }
 
+/// The first-run setup code the instances are started with.
+const SETUP_CODE: &str = "TEST-CODE";
+
+/// A client that reaches the instances as the load balancer does: every
+/// request names the public host and comes from the public origin.
+fn behind_the_balancer(public: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("host", public.trim_start_matches("http://").parse().unwrap());
+    headers.insert("origin", public.parse().unwrap());
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
+}
+
 fn cookie_of(res: &reqwest::Response) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
@@ -103,7 +116,6 @@ fn cookie_of(res: &reqwest::Response) -> Option<String> {
 async fn api_form(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
     http.post(format!("{url}/api/{endpoint}"))
         .header("cookie", format!("gatehouse_session={cookie}"))
-        .header("origin", url)
         .form(form)
         .send()
         .await
@@ -114,7 +126,6 @@ async fn api_form(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &st
 async fn api(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, body: Value) -> reqwest::Response {
     http.post(format!("{url}/api/{endpoint}"))
         .header("cookie", format!("gatehouse_session={cookie}"))
-        .header("origin", url)
         .json(&body)
         .send()
         .await
@@ -137,7 +148,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     let public = format!("http://127.0.0.1:{lb_port}");
     let a = start_instance(&db_url, &public, dir.path());
     let mut b = start_instance(&db_url, &public, dir.path());
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http = behind_the_balancer(&public);
     wait_healthy(&http, &a.url).await;
     wait_healthy(&http, &b.url).await;
     let _nginx = start_nginx(dir.path(), lb_port, &[&a, &b]);
@@ -146,15 +157,13 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     // Set up through the load balancer, sign in, and keep working on every instance.
     let res = http
         .post(format!("{public}/api/run_setup"))
-        .header("origin", &public)
-        .form(&[("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)])
+        .form(&[("setup_code", SETUP_CODE), ("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let res = http
         .post(format!("{public}/api/sign_in"))
-        .header("origin", &public)
         .form(&[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
         .send()
         .await
@@ -172,15 +181,28 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let res = http.get(format!("{}/acme/sso", a.url)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let request_id: String = sqlx::query_scalar("SELECT id FROM saml_requests").fetch_one(&db).await.unwrap();
+    // The request travels in the browser's cookie, which instance B can check.
+    let sso_request = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| v.to_str().ok()?.strip_prefix("gatehouse_sso=").map(|r| r.split(';').next().unwrap().to_string()))
+        .expect("the request cookie");
+    let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
+    let saml_request = location.query_pairs().find(|(k, _)| k == "SAMLRequest").unwrap().1.to_string();
+    let deflated = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, saml_request).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::DeflateDecoder::new(&deflated[..]), &mut xml).unwrap();
+    let request_id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
     let mut r = Resp::for_base(&public, Some(&request_id));
     r.name_id = ADMIN_EMAIL.into();
-    let form = [("SAMLResponse", b64(&r.signed())), ("RelayState", "/acme".to_string())];
-    let res = http.post(format!("{}/acme/finish-login", b.url)).form(&form).send().await.unwrap();
+    // As the browser posts it again from Gatehouse's own page, with the cookie.
+    let form = [("SAMLResponse", b64(&r.signed())), ("RelayState", "/acme".to_string()), ("resubmitted", "1".to_string())];
+    let res = http.post(format!("{}/acme/finish-login", b.url)).header("cookie", format!("gatehouse_sso={sso_request}")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     let sso_cookie = cookie_of(&res).expect("signed in by SSO on B");
     assert_eq!(api_form(&http, &a.url, &sso_cookie, "me", &[("org", "acme")]).await.status(), StatusCode::OK);
-    let replay = http.post(format!("{}/acme/finish-login", a.url)).form(&form).send().await.unwrap();
+    let replay = http.post(format!("{}/acme/finish-login", a.url)).header("cookie", format!("gatehouse_sso={sso_request}")).form(&form).send().await.unwrap();
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST, "a replay is refused on the other instance");
     let unsolicited = [("SAMLResponse", b64(&{
         let mut u = Resp::for_base(&public, None);
@@ -257,7 +279,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     let ada: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&db).await.unwrap();
     sqlx::query("UPDATE users SET origin = 'local', password_hash = (SELECT password_hash FROM users WHERE id = $1) WHERE id = $2").bind(&ada).bind(&m0).execute(&db).await.unwrap();
     let m0_cookie = cookie_of(
-        &http.post(format!("{}/api/sign_in", b.url)).header("origin", &b.url).form(&[("org", "acme"), ("email", "m0@acme.example"), ("password", ADMIN_PASSWORD)]).send().await.unwrap(),
+        &http.post(format!("{}/api/sign_in", b.url)).form(&[("org", "acme"), ("email", "m0@acme.example"), ("password", ADMIN_PASSWORD)]).send().await.unwrap(),
     )
     .expect("m0 signs in");
     let (x, y) = tokio::join!(
@@ -266,7 +288,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     );
     let statuses = [x.status(), y.status()];
     let admins: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.status = 'active' AND t.permissions LIKE '%\"administer\"%'",
+        "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.status = 'active' AND t.administers = 1",
     )
     .fetch_one(&db)
     .await
@@ -381,7 +403,7 @@ async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
     }
 
     let origin = format!("origin: {public}");
-    let setup = curl(&["-H", &origin, "--data", &format!("org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/run_setup")]);
+    let setup = curl(&["-H", &origin, "--data", &format!("setup_code={SETUP_CODE}&org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/run_setup")]);
     assert!(setup.starts_with("HTTP/1.1 200"), "{setup}");
     let signed_in = curl(&["-H", &origin, "--data", &format!("org=acme&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/sign_in")]);
     let cookie_line = signed_in.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: gatehouse_session=")).unwrap_or_else(|| panic!("no session cookie: {signed_in}"));
@@ -393,6 +415,7 @@ async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
     // identity providers are the public https ones.
     let page = curl(&["-H", &format!("cookie: {cookie}"), &format!("{public}/acme/admin/authentication")]);
     assert!(page.starts_with("HTTP/1.1 200"), "{}", &page[..page.len().min(400)]);
+    assert!(page.to_ascii_lowercase().contains("strict-transport-security: max-age=31536000"), "HSTS behind https");
     let metadata = curl(&[&format!("{public}/acme/saml/metadata")]);
     assert!(metadata.contains(&format!("Location=\"{public}/acme/finish-login\"")), "{metadata}");
     assert!(!metadata.contains("http://127.0.0.1"), "no plain-http link in the SP metadata: {metadata}");

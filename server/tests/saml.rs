@@ -35,10 +35,25 @@ async fn ready() -> (TestApp, Session) {
     (app, s)
 }
 
-/// `GET /acme/sso`: the AuthnRequest's id and the RelayState it carries.
-async fn start(app: &TestApp, next: &str) -> (String, String) {
+/// A sign-in started here (`GET /acme/sso`): the AuthnRequest's id, the
+/// RelayState it carries, and the cookie that binds it to this browser.
+struct Started {
+    id: String,
+    relay: String,
+    cookie: String,
+}
+
+async fn start(app: &TestApp, next: &str) -> Started {
     let res = app.get(&Session::default(), &format!("/acme/sso?next={next}")).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("gatehouse_sso="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("the request cookie");
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let url = url::Url::parse(&location).unwrap();
     assert_eq!(&location[..IDP_SSO.len()], IDP_SSO);
@@ -49,11 +64,18 @@ async fn start(app: &TestApp, next: &str) -> (String, String) {
     assert!(xml.contains(&format!(r#"AssertionConsumerServiceURL="{}""#, acs(app))), "{xml}");
     assert!(xml.contains(&entity(app)), "{xml}");
     let id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
-    (id, q.get("RelayState").cloned().unwrap_or_default())
+    Started { id, relay: q.get("RelayState").cloned().unwrap_or_default(), cookie }
 }
 
 /// Posts to the ACS as the IdP's auto-submitted form does (cross-site: no cookie).
 async fn post(app: &TestApp, saml_response: &str, relay_state: Option<&str>) -> (Session, reqwest::Response) {
+    post_in_browser(app, saml_response, relay_state, None).await
+}
+
+/// Posts to the ACS as a browser that holds `cookie` (the request cookie) does:
+/// the IdP's cross-site post carries no cookie, so Gatehouse answers a page
+/// that posts the response again from its own site, with the cookie.
+async fn post_in_browser(app: &TestApp, saml_response: &str, relay_state: Option<&str>, cookie: Option<&str>) -> (Session, reqwest::Response) {
     let mut form = vec![("SAMLResponse", saml_response.to_string())];
     if let Some(r) = relay_state {
         form.push(("RelayState", r.to_string()));
@@ -67,6 +89,19 @@ async fn post(app: &TestApp, saml_response: &str, relay_state: Option<&str>) -> 
         .send()
         .await
         .unwrap();
+    let res = if res.status() == StatusCode::OK {
+        let page = res.text().await.unwrap();
+        assert!(page.contains(r#"id="sso-continue""#), "the page posts the response again: {page}");
+        assert!(page.contains(&format!(r#"name="SAMLResponse" value="{saml_response}""#)), "with the same response");
+        form.push(("resubmitted", "1".into()));
+        let mut again = app.http.post(acs(app)).header("origin", &app.base).header("sec-fetch-site", "same-origin").form(&form);
+        if let Some(c) = cookie {
+            again = again.header("cookie", format!("gatehouse_sso={c}"));
+        }
+        again.send().await.unwrap()
+    } else {
+        res
+    };
     let mut s = Session::default();
     s.absorb(&res);
     (s, res)
@@ -87,9 +122,9 @@ async fn last_sso_failure(app: &TestApp) -> String {
 #[tokio::test]
 async fn sp_initiated_sign_in_follows_the_relay_state_and_rotates_the_session() {
     let (app, _) = ready().await;
-    let (id, relay) = start(&app, "/acme/profile").await;
+    let Started { id, relay, cookie } = start(&app, "/acme/profile").await;
     assert_eq!(relay, "/acme/profile");
-    let (mut s, res) = post(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay)).await;
+    let (mut s, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     assert_eq!(res.headers()["location"], "/acme/profile");
     assert!(s.cookie.is_some(), "a session cookie is set");
@@ -102,9 +137,14 @@ async fn sp_initiated_sign_in_follows_the_relay_state_and_rotates_the_session() 
     .await
     .unwrap();
     assert_eq!((target.as_str(), detail.as_str()), (CAROL, "method: sso"));
-    // The request was answered: the same request cannot be answered again.
-    let (_, again) = post(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay)).await;
+    assert!(
+        res.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("gatehouse_sso=;")),
+        "the request cookie is removed once answered"
+    );
+    // The request was answered: the same request cannot be answered again, even with its cookie.
+    let (_, again) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.text().await.unwrap().contains("already used"));
 }
 
 #[tokio::test]
@@ -205,7 +245,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             r.not_on_or_after = SystemTime::now() + Duration::from_secs(900);
             (b64(&r.signed()), Some(rs.into()))
         })),
-        ("InResponseTo of a request never sent", "matches no outstanding request", Box::new(|app, _, rs| {
+        ("InResponseTo of a request never sent", "matches no request this browser started", Box::new(|app, _, rs| {
             (b64(&Resp::valid(app, Some("_never-sent")).signed()), Some(rs.into()))
         })),
         ("RelayState changed on the way", "RelayState", Box::new(|app, id, _| {
@@ -256,10 +296,10 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
     ];
     assert!(cases.len() >= 12);
     for (name, reason, case) in cases {
-        let (id, rs) = start(&app, "/acme").await;
+        let Started { id, relay: rs, cookie } = start(&app, "/acme").await;
         let make = case;
         let (response, relay) = make(&app, &id, &rs);
-        let (mut s, res) = post(&app, &response, relay.as_deref()).await;
+        let (mut s, res) = post_in_browser(&app, &response, relay.as_deref(), Some(&cookie)).await;
         let status = res.status();
         let page = res.text().await.unwrap();
         assert!(status == StatusCode::BAD_REQUEST, "{name}: {status} {page}");
@@ -282,11 +322,61 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
 #[tokio::test]
 async fn an_expired_request_cannot_be_answered() {
     let (app, _) = ready().await;
-    let (id, rs) = start(&app, "/acme").await;
-    sqlx::query("UPDATE saml_requests SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE id = $1").bind(&id).execute(&app.db).await.unwrap();
-    let (_, res) = post(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&rs)).await;
+    let Started { id, relay, .. } = start(&app, "/acme").await;
+    // The request's cookie as the server made it, but expired.
+    let keys = app::service::keys::Keys::load(&app.db).await.unwrap();
+    let org = app.org_id().await;
+    let expired = keys.sign("sso", &format!("{org}|{id}|2000-01-01T00:00:00.000000Z|{relay}"));
+    let (_, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&expired)).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(res.text().await.unwrap().contains("started too long ago"));
+    assert!(res.text().await.unwrap().contains("too long ago"));
+}
+
+/// Login CSRF: an attacker starts a sign-in in their own browser, signs in at
+/// the identity provider as themselves, and makes the victim's browser post
+/// the response. It answers a request the victim's browser did not start.
+#[tokio::test]
+async fn a_response_to_a_sign_in_started_in_another_browser_signs_nobody_in() {
+    let (app, mut admin) = ready().await;
+    let attackers = start(&app, "/acme").await;
+    let response = b64(&Resp::valid(&app, Some(&attackers.id)).signed());
+    // The victim's browser: no request cookie, or the cookie of a request of its own.
+    let victims = start(&app, "/acme").await;
+    for cookie in [None, Some(victims.cookie.as_str()), Some("forged.cookie")] {
+        let (mut s, res) = post_in_browser(&app, &response, Some(&attackers.relay), cookie).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{cookie:?}");
+        assert!(res.text().await.unwrap().contains("started in another browser"));
+        assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert!(last_sso_failure(&app).await.contains("no request this browser started"));
+
+    // Sign-in started at the identity provider is on by default (Okta's tiles), and can be turned off.
+    let (_, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mut off = settings("saml_or_password");
+    off["allow_idp_initiated"] = json!(false);
+    let v: AuthSettingsView = ok_json(save(&app, &mut admin, off).await).await;
+    assert!(!v.allow_idp_initiated);
+    let (mut s, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("does not accept sign-in started at your identity provider"));
+    assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
+    // Started here, it still works.
+    let mine = start(&app, "/acme").await;
+    let (_, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&mine.id)).signed()), Some(&mine.relay), Some(&mine.cookie)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+/// Starting a sign-in writes nothing: anyone can ask for it, as often as they like.
+#[tokio::test]
+async fn starting_a_sign_in_writes_nothing() {
+    let (app, _) = ready().await;
+    let count = || async { sqlx::query_scalar::<_, i64>("SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM saml_used_ids) + (SELECT COUNT(*) FROM sessions)").fetch_one(&app.db).await.unwrap() };
+    let before = count().await;
+    for _ in 0..20 {
+        start(&app, "/acme").await;
+    }
+    assert_eq!(count().await, before);
 }
 
 #[tokio::test]
@@ -388,11 +478,15 @@ async fn saml_only_needs_an_admin_sso_sign_in_then_refuses_passwords() {
     // The admin signs in through SSO: now SAML only may be chosen.
     let mut r = Resp::valid(&app, None);
     r.name_id = ADMIN_EMAIL.into();
-    let (_, res) = post(&app, &b64(&r.signed()), None).await;
+    let (mut sso, res) = post(&app, &b64(&r.signed()), None).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let v: AuthSettingsView = ok_json(save(&app, &mut s, settings("saml")).await).await;
     assert_eq!(v.method, app::domain::AuthMethod::Saml);
     assert_eq!(v.sso_verified_by.as_deref(), Some(ADMIN_EMAIL));
+    // Sessions that began with a password end with it; the SSO one goes on.
+    assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(me(&app, &mut sso).await.status(), StatusCode::OK);
+    let mut s = sso;
 
     let info: LoginInfo = ok_json(app.call(&mut Session::default(), "login_info", &[("org", "acme")]).await).await;
     assert!(info.sso_enabled && !info.password_enabled);

@@ -70,9 +70,12 @@ async fn setup_page_creates_the_organization_once() {
 #[tokio::test]
 async fn setup_refuses_bad_input_and_changes_nothing() {
     let app = spawn_app().await;
-    let good = [("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"),
+    let code = app.setup_code().await;
+    let good = [("setup_code", code.as_str()), ("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"),
         ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)];
     let cases: &[(&str, &str, &str)] = &[
+        ("setup_code", "WRONG-CODE", "setup_code"),
+        ("setup_code", "", "setup_code"),
         ("org_slug", "Not A Slug!", "org_slug"),
         ("org_slug", "setup", "org_slug"),
         ("org_name", "   ", "org_name"),
@@ -122,13 +125,7 @@ async fn setup_command_creates_the_organization_without_a_browser() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already set up"));
 
     // The admin it created can sign in.
-    let settings = gatehouse_server::Settings {
-        database_url: db.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        base_url: None,
-        site_root: "site".into(),
-        trust_proxy: false,
-    };
+    let settings = gatehouse_server::Settings { database_url: db.clone(), site_root: "site".into(), ..Default::default() };
     let conn = gatehouse_server::open_database(&db).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -222,9 +219,11 @@ async fn repeated_failures_are_rate_limited() {
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
     let (_, res) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let retry_after: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     let (status, e) = error_of(res).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(e.message.contains("Wait"));
+    assert!(e.message.contains("Try again in 15 minutes"), "{}", e.message);
+    assert!((890..=900).contains(&retry_after), "the window's end: {retry_after}");
 }
 
 #[tokio::test]

@@ -27,6 +27,8 @@ mod ssr {
             metadata_url: urls.metadata_url,
             sso_verified_at: row.sso_verified_at.clone(),
             sso_verified_by: row.sso_verified_by.clone(),
+            idle_timeout_secs: row.idle_timeout_secs,
+            allow_idp_initiated: row.allow_idp_initiated,
         }
     }
 }

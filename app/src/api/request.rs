@@ -38,3 +38,16 @@ pub async fn caller(org_slug: &str) -> AppResult<Caller> {
 pub async fn admin(org_slug: &str) -> AppResult<Caller> {
     Ok(caller(org_slug).await?.require_admin()?)
 }
+
+/// The value of the request's cookie `name`.
+pub fn cookie(name: &str) -> Option<String> {
+    use_context::<axum::http::request::Parts>().and_then(|p| crate::service::state::cookie_value(&p.headers, name).map(str::to_string))
+}
+
+/// Sets a cookie on the response (see `Config::cookie`).
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
+    let header = state().config.cookie(name, value, "/", max_age_secs);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&header) {
+        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, v);
+    }
+}

@@ -16,10 +16,14 @@ pub async fn load_login_info(org: String) -> Result<LoginInfo, AppError> {
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(org: String, email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use super::request;
-    use crate::service::sign_in;
+    use crate::service::sign_in::{self, Attempt, DEVICE_COOKIE, DEVICE_DAYS};
     let o = request::org(&org).await?;
     let session = request::session().await?;
-    sign_in::with_password(&request::state().db, &session, &o, &email, password, &request::client_ip()).await?;
+    let st = request::state();
+    let device = request::cookie(DEVICE_COOKIE);
+    let attempt = Attempt { email: &email, password, ip: &request::client_ip(), device: device.as_deref() };
+    let done = sign_in::with_password(&st.db, &st.keys, &session, &o, attempt).await?;
+    request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
     let home = format!("/{}", o.slug);
     let dest = next.as_deref().and_then(crate::domain::safe_return_path).unwrap_or(&home);
     leptos_axum::redirect(dest);

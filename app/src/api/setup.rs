@@ -13,6 +13,7 @@ pub async fn load_setup_status() -> Result<SetupStatus, AppError> {
 /// sends the admin to the sign-in page.
 #[server(endpoint = "run_setup")]
 pub async fn run_setup(
+    setup_code: Option<String>,
     org_name: String,
     org_slug: String,
     first_name: String,
@@ -22,7 +23,7 @@ pub async fn run_setup(
     password_confirm: String,
 ) -> Result<(), AppError> {
     use super::request;
-    use crate::service::setup::{create_organization, SetupInput};
+    use crate::service::setup::{create_organization, Proof, SetupInput};
     if password != password_confirm {
         return Err(AppError::invalid("password_confirm", "The two passwords differ. Type the same password twice."));
     }
@@ -31,6 +32,7 @@ pub async fn run_setup(
     let done = create_organization(
         &st.db,
         SetupInput { org_name, org_slug, first_name, last_name, email, password },
+        Proof::SetupCode(setup_code.as_deref().unwrap_or_default()),
         "first-run page",
         &ip,
     )

@@ -24,7 +24,7 @@ pub async fn allow_webhook(org: String, url: String) -> Result<(), AppError> {
         return Err(AppError::conflict("url", "This URL is already allowed."));
     }
     store::webhooks::insert(db, &c.org.id, &url, &c.user.id).await?;
-    store::audit::record(db, c.actor().event(audit::WEBHOOK_ALLOWED, &url, String::new())).await?;
+    store::audit::record_now(db, c.actor().event(audit::WEBHOOK_ALLOWED, &url, String::new())).await?;
     Ok(())
 }
 
@@ -35,7 +35,7 @@ pub async fn remove_webhook(org: String, id: String) -> Result<(), AppError> {
     let c = request::admin(&org).await?;
     let db = &request::state().db;
     let url = store::webhooks::delete(db, &c.org.id, &id).await?.ok_or_else(|| AppError::not_found("That destination was already removed."))?;
-    store::audit::record(db, c.actor().event(audit::WEBHOOK_REMOVED, &url, String::new())).await?;
+    store::audit::record_now(db, c.actor().event(audit::WEBHOOK_REMOVED, &url, String::new())).await?;
     Ok(())
 }
 
@@ -71,7 +71,7 @@ pub async fn export_webhook(org: String, id: String, destination_id: String) -> 
     };
     let extra = format!(" to {}{}", dest.url, failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
     let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
-    store::audit::record(&db, c.actor().event(action, &o.doc.name, exports::describe(ExportFormat::Webhook, outcome, &extra))).await?;
+    store::audit::record_now(&db, c.actor().event(action, &o.doc.name, exports::describe(ExportFormat::Webhook, outcome, &extra))).await?;
     match failure {
         None => Ok(WebhookResult { rows, status }),
         Some(f) => Err(AppError::new(crate::error::ErrorKind::Upstream, format!("The export to {} failed: {f}. Nothing was retried; check the destination and export again.", dest.url))),

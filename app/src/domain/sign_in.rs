@@ -41,6 +41,28 @@ impl AuthMethod {
 pub const MIN_SESSION_DAYS: i64 = 1;
 pub const MAX_SESSION_DAYS: i64 = 90;
 
+/// The inactivity timeout's limits, in seconds (as Sigma offers: 5 minutes to 12 hours); 0 turns it off.
+pub const MIN_IDLE_TIMEOUT_SECS: i64 = 300;
+pub const MAX_IDLE_TIMEOUT_SECS: i64 = 43_200;
+
+/// The choices the Authentication page offers, in seconds.
+pub const IDLE_TIMEOUT_CHOICES: [(i64, &str); 9] = [
+    (0, "Never"),
+    (300, "5 minutes"),
+    (900, "15 minutes"),
+    (1800, "30 minutes"),
+    (3600, "1 hour"),
+    (7200, "2 hours"),
+    (14_400, "4 hours"),
+    (28_800, "8 hours"),
+    (43_200, "12 hours"),
+];
+
+/// How the Authentication page names a timeout.
+pub fn idle_timeout_label(secs: i64) -> String {
+    IDLE_TIMEOUT_CHOICES.iter().find(|(s, _)| *s == secs).map(|(_, l)| l.to_string()).unwrap_or_else(|| format!("{} minutes", secs / 60))
+}
+
 /// An identity provider login URL must be absolute http(s); http only for
 /// this machine (a test IdP), since the AuthnRequest travels in it.
 pub fn check_idp_url(url: &str) -> Result<(), String> {

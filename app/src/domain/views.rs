@@ -279,6 +279,10 @@ pub struct AuthSettingsView {
     /// When and by whom SSO was last shown to work for an admin with these settings.
     pub sso_verified_at: Option<String>,
     pub sso_verified_by: Option<String>,
+    /// Seconds without activity after which a session ends; 0: never.
+    pub idle_timeout_secs: i64,
+    /// Sign-in started at the identity provider (its app dashboard) is accepted.
+    pub allow_idp_initiated: bool,
 }
 
 /// What the Authentication page's Edit form sends.
@@ -289,4 +293,13 @@ pub struct AuthSettingsInput {
     pub idp_certificate: String,
     pub idp_issuer: String,
     pub session_days: i64,
+    /// 0 (never) or 300 to 43,200 seconds.
+    #[serde(default)]
+    pub idle_timeout_secs: i64,
+    #[serde(default = "yes")]
+    pub allow_idp_initiated: bool,
+}
+
+fn yes() -> bool {
+    true
 }

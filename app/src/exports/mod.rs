@@ -106,7 +106,7 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
         if audit_here {
             let detail = describe(format, outcome, "");
             let action = if matches!(outcome, Outcome::Failed(_)) { audit::EXPORT_FAILED } else { audit::EXPORTED };
-            if let Err(e) = store::audit::record(&db, c.actor().event(action, &title, detail)).await {
+            if let Err(e) = store::audit::record_now(&db, c.actor().event(action, &title, detail)).await {
                 tracing::error!(error = %e, "export: audit");
             }
         }

@@ -4,7 +4,7 @@ use crate::components::{ErrorPanel, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-const FIELDS: &[&str] = &["org_name", "org_slug", "first_name", "last_name", "email", "password", "password_confirm"];
+const FIELDS: &[&str] = &["setup_code", "org_name", "org_slug", "first_name", "last_name", "email", "password", "password_confirm"];
 
 /// The URL name suggested for an organization name: "Acme Inc." -> "acme-inc".
 fn suggest_slug(name: &str) -> String {
@@ -74,6 +74,13 @@ fn SetupForm() -> impl IntoView {
             </div>
             <ActionForm action=action attr:class="form" attr:data-testid="setup-form">
                 <FormError error=error fields=FIELDS />
+                <fieldset>
+                    <legend>"Setup code"</legend>
+                    <label for="setup_code">"Setup code"</label>
+                    <input id="setup_code" name="setup_code" type="text" required autocomplete="off" spellcheck="false" placeholder="XXXX-XXXX" />
+                    <p class="hint">"Gatehouse printed it in its console (or log) when it started. It shows that you run this server."</p>
+                    <FieldError message=field("setup_code") />
+                </fieldset>
                 <fieldset>
                     <legend>"Organization"</legend>
                     <label for="org_name">"Organization name"</label>

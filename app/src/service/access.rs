@@ -1,8 +1,8 @@
 //! Who is calling: the signed-in person behind a session, checked against the
 //! database on every request, and what their account type lets them do.
 use super::{Actor, ActorKind, Error, Result};
-use crate::domain::{Permission, PermissionSet};
-use crate::store::{self, orgs::Org, users::UserRow, Db};
+use crate::domain::{AuthMethod, Permission, PermissionSet};
+use crate::store::{self, orgs::Org, users::UserRow, Db, Timestamp};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -13,7 +13,19 @@ pub const SESSION_KEY: &str = "gatehouse.auth";
 pub struct SessionAuth {
     pub user_id: String,
     pub org_id: String,
+    /// "password" or "sso".
     pub method: String,
+    /// When the person signed in (sessions of before a deactivation are over).
+    #[serde(default)]
+    pub signed_in_at: Option<String>,
+}
+
+/// When the session last made a request (Unix seconds), for the inactivity timeout.
+const SEEN_KEY: &str = "gatehouse.seen";
+
+/// Marks the session as used now.
+pub async fn seen_now(session: &Session) -> Result<()> {
+    session.insert(SEEN_KEY, time::OffsetDateTime::now_utc().unix_timestamp()).await.map_err(|_| Error::internal())
 }
 
 /// The signed-in person behind a request.
@@ -65,16 +77,36 @@ impl Caller {
     }
 }
 
-/// The signed-in, active person of `org` in this session, if any.
+/// The signed-in, active person of `org` in this session, if any. Checked on
+/// every request, so a session ends at once when the person is deactivated
+/// (and stays over when they are reactivated), when the organization turns
+/// password sign-in off (password sessions), or after the organization's
+/// inactivity timeout.
 pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Option<UserRow>> {
-    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|e| {
+    let store_failed = |e: tower_sessions::session::Error| {
         tracing::error!(error = %e, "session store");
         Error::internal()
-    })?;
+    };
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(store_failed)?;
     let Some(auth) = auth.filter(|a| a.org_id == org.id) else { return Ok(None) };
-    let user = store::users::by_id(db, &org.id, &auth.user_id).await?;
-    // A deactivated person's sessions end at once: the check is on every request.
-    Ok(user.filter(|u| u.status.is_active()))
+    let Some(p) = store::users::session_person(db, &org.id, &auth.user_id).await? else { return Ok(None) };
+    let started = auth.signed_in_at.and_then(|t| Timestamp::try_from(t).ok());
+    let ended_by_deactivation = p.user.sessions_valid_after.is_some_and(|after| started.is_none_or(|s| s < after));
+    let method = p.method.as_deref().and_then(AuthMethod::parse).unwrap_or(AuthMethod::Password);
+    let password_off = auth.method == "password" && !method.allows_password();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(store_failed)?;
+    let idle = p.idle_timeout_secs > 0 && seen.is_some_and(|t| now - t > p.idle_timeout_secs);
+    if !p.user.status.is_active() || ended_by_deactivation || password_off || idle {
+        session.flush().await.map_err(store_failed)?;
+        return Ok(None);
+    }
+    // Written at most every minute (or a tenth of the timeout), not on every request.
+    let every = (p.idle_timeout_secs / 10).clamp(1, 60);
+    if p.idle_timeout_secs > 0 && seen.is_none_or(|t| now - t >= every) {
+        seen_now(session).await?;
+    }
+    Ok(Some(p.user))
 }
 
 pub fn no_such_org(slug: &str) -> Error {

@@ -44,7 +44,7 @@ pub fn exports(c: &Caller) -> Vec<ExportFormat> {
 /// Refuses an export the caller's account type does not allow (403), and writes the refusal to the audit log.
 pub async fn require_export(db: &Db, c: &Caller, format: ExportFormat, document: &str) -> Result<()> {
     if let Err(e) = c.require(format.permission()) {
-        store::audit::record(db, c.actor().event(audit::ACCESS_DENIED, document, format!("export {}: account type {} lacks “{}”", format.key(), c.user.account_type_name, format.permission().label()))).await?;
+        store::audit::record_now(db, c.actor().event(audit::ACCESS_DENIED, document, format!("export {}: account type {} lacks “{}”", format.key(), c.user.account_type_name, format.permission().label()))).await?;
         return Err(e);
     }
     Ok(())

@@ -9,6 +9,8 @@
 pub mod access;
 pub mod account_types;
 pub mod documents;
+pub mod housekeeping;
+pub mod keys;
 pub mod passwords;
 pub mod people;
 pub mod provisioning;

@@ -15,6 +15,69 @@ pub struct SetupInput {
     pub password: String,
 }
 
+/// How the caller shows they run this server: the setup code it printed (the
+/// first-run page), or by running a command on its machine.
+pub enum Proof<'a> {
+    SetupCode(&'a str),
+    ServerMachine,
+}
+
+/// Wrong setup codes allowed per address in a window (the code has 40 bits).
+const MAX_CODE_ATTEMPTS: i64 = 10;
+const SETUP_CODE: &str = "setup_code";
+
+/// The setup code while no organization exists: `pinned` (set by the
+/// operator), the one already made, or a new one. None once set up.
+pub async fn ensure_setup_code(db: &Db, pinned: Option<&str>) -> Result<Option<String>> {
+    if store::orgs::first(db).await?.is_some() {
+        return Ok(None);
+    }
+    if let Some(code) = pinned.map(str::trim).filter(|c| !c.is_empty()) {
+        store::secrets::set(db, SETUP_CODE, &normalize(code)).await?;
+        return Ok(Some(normalize(code)));
+    }
+    Ok(Some(store::secrets::get_or_create(db, SETUP_CODE, new_code).await?))
+}
+
+/// Eight characters people can read out and type: no 0/O or 1/I/L.
+fn new_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    let mut s: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    s.insert(4, '-');
+    s
+}
+
+/// Codes compare without regard to case, spaces or the dash.
+fn normalize(code: &str) -> String {
+    let c: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    if c.len() == 8 { format!("{}-{}", &c[..4], &c[4..]) } else { c }
+}
+
+/// Checks a setup code from the first-run page, at most `MAX_CODE_ATTEMPTS`
+/// wrong ones per address in a sign-in window.
+async fn check_code(db: &Db, code: &str, ip: &str) -> Result<()> {
+    use subtle::ConstantTimeEq;
+    let Some(expected) = store::secrets::get(db, SETUP_CODE).await? else {
+        return Err(already_set_up());
+    };
+    let key = format!("setup:{}", super::sign_in::address_key(ip));
+    let mut tx = super::begin(db).await?;
+    let slot = store::sign_in_limits::take(&mut tx, "", &key, MAX_CODE_ATTEMPTS, time::Duration::minutes(super::sign_in::WINDOW_MINUTES)).await?;
+    tx.commit().await?;
+    if let store::sign_in_limits::Slot::Full { retry_after_secs } = slot {
+        return Err(Error::rate_limited("Too many wrong setup codes. Wait a few minutes, then copy the code from the server's console again.", retry_after_secs));
+    }
+    if !bool::from(normalize(code).as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(Error::invalid(
+            "setup_code",
+            "That is not the setup code. Gatehouse prints it in its console (or log) when it starts without an organization; copy it from there.",
+        ));
+    }
+    Ok(())
+}
+
 pub struct SetupDone {
     pub org: Org,
     pub admin_id: String,
@@ -22,7 +85,10 @@ pub struct SetupDone {
 
 /// Checks everything first, so bad input changes nothing; then writes the
 /// organization, its account types, the admin and the audit event in one transaction.
-pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &str) -> Result<SetupDone> {
+pub async fn create_organization(db: &Db, input: SetupInput, proof: Proof<'_>, actor: &str, ip: &str) -> Result<SetupDone> {
+    if let Proof::SetupCode(code) = proof {
+        check_code(db, code, ip).await?;
+    }
     let org_name = OrgName::parse("org_name", &input.org_name)?;
     let slug = OrgSlug::parse("org_slug", &input.org_slug)?;
     let first = PersonName::parse("first_name", &input.first_name, "a first name")?;
@@ -40,6 +106,7 @@ pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &s
     if !store::orgs::claim_setup(&mut tx).await? {
         return Err(already_set_up());
     }
+    store::secrets::delete(&mut tx, SETUP_CODE).await?;
     let org_id = store::new_id();
     store::orgs::insert(&mut *tx, &org_id, slug.as_str(), org_name.as_str()).await?;
     store::account_types::create_built_ins(&mut tx, &org_id).await?;
@@ -79,4 +146,16 @@ pub async fn create_organization(db: &Db, input: SetupInput, actor: &str, ip: &s
 
 pub fn already_set_up() -> Error {
     Error::conflict("Gatehouse is already set up: an organization exists. Sign in to it instead.")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn setup_codes_are_readable_and_compare_loosely() {
+        let c = super::new_code();
+        assert_eq!((c.len(), &c[4..5]), (9, "-"));
+        assert!(!c.contains(['0', 'O', '1', 'I', 'L']), "{c}");
+        assert_eq!(super::normalize(" abcd efgh "), "ABCD-EFGH");
+        assert_eq!(super::normalize(&c.to_lowercase()), c);
+    }
 }

@@ -1,13 +1,27 @@
 //! Signing in (password and SSO) and out. Both ways end in `start_session`.
-use super::{passwords, Error, Kind, Result};
+//!
+//! Password sign-in is limited per fixed 15-minute window: 5 attempts per
+//! email and 30 per address (an IPv6 client's /64), taken atomically before
+//! the password is checked. A browser where the person signed in before
+//! carries a signed device cookie: its attempts count against that device
+//! alone, so someone guessing at the same email, or behind the same NAT,
+//! cannot lock that person out.
+use super::keys::Keys;
+use super::{passwords, Error, Result};
 use crate::domain::{audit, AuthMethod};
-use crate::store::{self, audit::Event, orgs::Org, users::UserRow, Db};
+use crate::store::{self, audit::Event, orgs::Org, sign_in_limits::Slot, users::UserRow, Db, Timestamp};
+use std::net::IpAddr;
 use tower_sessions::Session;
 
-/// Failed attempts allowed per email, and per address, in the window.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
-pub const MAX_FAILURES_PER_IP: i64 = 30;
+/// Attempts allowed per email, per address, and per trusted device, in the window.
+pub const MAX_ATTEMPTS_PER_EMAIL: i64 = 5;
+pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 30;
+pub const MAX_ATTEMPTS_PER_DEVICE: i64 = 5;
 pub const WINDOW_MINUTES: i64 = 15;
+/// The cookie that marks a browser where someone signed in before.
+pub const DEVICE_COOKIE: &str = "gatehouse_device";
+/// How long a device stays trusted after a sign-in there.
+pub const DEVICE_DAYS: i64 = 180;
 
 /// How this organization's people sign in.
 pub async fn method(db: &Db, org: &Org) -> Result<AuthMethod> {
@@ -15,63 +29,164 @@ pub async fn method(db: &Db, org: &Org) -> Result<AuthMethod> {
     Ok(AuthMethod::parse(&method).unwrap_or(AuthMethod::Password))
 }
 
+/// A password sign-in as the form sends it.
+pub struct Attempt<'a> {
+    pub email: &'a str,
+    pub password: String,
+    pub ip: &'a str,
+    /// The browser's device cookie, if it has one.
+    pub device: Option<&'a str>,
+}
+
+/// Who signed in, and the device cookie their browser keeps from now on.
+pub struct SignedIn {
+    pub user: UserRow,
+    pub device_cookie: String,
+}
+
+/// The key an address is limited by: IPv4 addresses one by one, IPv6 by /64
+/// (one subscriber's network; they can pick any address in it).
+pub fn address_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("address:{v4}"),
+            None => {
+                let s = v6.segments();
+                format!("address:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(IpAddr::V4(v4)) => format!("address:{v4}"),
+        Err(_) => format!("address:{ip}"),
+    }
+}
+
+/// The device a trusted-device cookie names, when it was signed here for this person.
+fn trusted_device(keys: &Keys, org: &Org, email: &str, cookie: Option<&str>) -> Option<String> {
+    let payload = keys.verify("device", cookie?)?;
+    let mut parts = payload.splitn(4, '|');
+    let (org_id, who, nonce, until) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let until = Timestamp::try_from(until.to_string()).ok()?;
+    (org_id == org.id && who == email && until > Timestamp::now()).then(|| nonce.to_string())
+}
+
+fn device_cookie(keys: &Keys, org: &Org, email: &str) -> String {
+    let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS));
+    keys.sign("device", &format!("{}|{email}|{}|{until}", org.id, store::invitations::new_token()))
+}
+
 /// Email and password sign-in. One generic message for a wrong email or
 /// password; the audit log keeps the precise reason. On success the person
 /// is signed in on `session`.
-pub async fn with_password(db: &Db, session: &Session, org: &Org, email: &str, password: String, ip: &str) -> Result<UserRow> {
-    let email = email.trim();
+pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a: Attempt<'_>) -> Result<SignedIn> {
+    let email = a.email.trim().to_lowercase();
+    let ip = a.ip;
     let fail = |reason: &str| Event {
         org_id: &org.id,
         actor_id: None,
-        actor: if email.is_empty() { "anonymous" } else { email },
+        actor: if email.is_empty() { "anonymous" } else { &email },
         action: audit::SIGN_IN_FAILED,
-        target: email,
+        target: &email,
         detail: format!("method: password; reason: {reason}"),
         ip,
     };
-    if email.is_empty() || password.is_empty() {
+    if email.is_empty() || a.password.is_empty() {
         return Err(Error::invalid("email", "Enter your email and password."));
     }
     if !method(db, org).await?.allows_password() {
-        store::audit::record(db, fail("password sign-in is off: the organization signs in with SSO only")).await?;
+        store::audit::record_now(db, fail("password sign-in is off: the organization signs in with SSO only")).await?;
         return Err(Error::forbidden(format!(
             "{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.",
             org.name
         )));
     }
 
-    let since = store::ago(time::Duration::minutes(WINDOW_MINUTES));
-    let by_email = store::audit::count_since(db, &org.id, audit::SIGN_IN_FAILED, Some(email), None, &since).await?;
-    let by_ip = store::audit::count_since(db, &org.id, audit::SIGN_IN_FAILED, None, Some(ip), &since).await?;
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
-        store::audit::record(db, fail("too many failed attempts (rate limited)")).await?;
-        return Err(Error::new(
-            Kind::RateLimited,
-            format!("Too many failed sign-in attempts. Wait {WINDOW_MINUTES} minutes and try again, or ask your administrator to check your account."),
-        ));
+    let device = trusted_device(keys, org, &email, a.device);
+    let limits: Vec<(String, i64)> = match &device {
+        Some(nonce) => vec![(format!("device:{nonce}"), MAX_ATTEMPTS_PER_DEVICE)],
+        None => vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)],
+    };
+    if let Err(e) = take_slots(db, &org.id, &limits).await {
+        store::audit::record_now(db, fail("too many attempts (rate limited)")).await?;
+        return Err(e);
     }
 
-    let user = store::users::by_email(db, &org.id, email).await?;
-    let ok = passwords::verify(password, user.as_ref().and_then(|u| u.password_hash.clone())).await;
+    let user = store::users::by_email(db, &org.id, &email).await?;
+    let checked = passwords::verify(a.password, user.as_ref().and_then(|u| u.password_hash.clone())).await;
+    let ok = match checked {
+        Ok(ok) => ok,
+        Err(busy) => {
+            // Not checked: the attempt does not count.
+            give_back(db, &org.id, &limits).await?;
+            return Err(busy);
+        }
+    };
     let generic = || Error::invalid("password", "That email and password do not match an account here. Check both and try again.");
     let user = match (user, ok) {
         (None, _) => {
-            store::audit::record(db, fail("no account with this email")).await?;
+            store::audit::record_now(db, fail("no account with this email")).await?;
             return Err(generic());
         }
         (Some(u), false) => {
             let reason = if u.password_hash.is_none() { "account has no password set" } else { "wrong password" };
-            store::audit::record(db, fail(reason)).await?;
+            store::audit::record_now(db, fail(reason)).await?;
             return Err(generic());
         }
         (Some(u), true) => u,
     };
     if !user.status.is_active() {
-        store::audit::record(db, fail("account is deactivated")).await?;
+        store::audit::record_now(db, fail("account is deactivated")).await?;
         return Err(deactivated(org));
     }
+    // The person proved who they are: their own attempts start over, and this
+    // attempt does not count against the address.
+    let mut tx = super::begin(db).await?;
+    for (key, _) in &limits {
+        if key.starts_with("address:") {
+            store::sign_in_limits::give_back(&mut tx, &org.id, key).await?;
+        } else {
+            store::sign_in_limits::clear(&mut tx, &org.id, key).await?;
+        }
+    }
+    tx.commit().await?;
     start_session(session, db, org, &user, "password", ip).await?;
-    Ok(user)
+    Ok(SignedIn { device_cookie: device_cookie(keys, org, &email), user })
+}
+
+/// Takes a slot of every limit, or none (a refused one gives back the others).
+async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
+    let window = time::Duration::minutes(WINDOW_MINUTES);
+    let mut tx = super::begin(db).await?;
+    let mut taken = Vec::new();
+    for (key, limit) in limits {
+        match store::sign_in_limits::take(&mut tx, org_id, key, *limit, window).await? {
+            Slot::Taken => taken.push(key),
+            Slot::Full { retry_after_secs } => {
+                for k in taken {
+                    store::sign_in_limits::give_back(&mut tx, org_id, k).await?;
+                }
+                tx.commit().await?;
+                let minutes = retry_after_secs.div_ceil(60);
+                return Err(Error::rate_limited(
+                    format!(
+                        "Too many sign-in attempts. Try again in {minutes} minute{}, or ask your administrator to check your account.",
+                        if minutes == 1 { "" } else { "s" }
+                    ),
+                    retry_after_secs,
+                ));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn give_back(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
+    let mut tx = super::begin(db).await?;
+    for (key, _) in limits {
+        store::sign_in_limits::give_back(&mut tx, org_id, key).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn deactivated(org: &Org) -> Error {
@@ -104,7 +219,9 @@ pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &s
     }
     start_session(session, db, org, &user, "sso", ip).await?;
     if user.administers {
-        store::auth_settings::mark_sso_verified(db, &org.id, &user.email).await.map_err(Error::from)?;
+        let mut tx = super::begin(db).await?;
+        store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await.map_err(Error::from)?;
+        tx.commit().await.map_err(Error::from)?;
     }
     Ok(user)
 }
@@ -116,35 +233,46 @@ pub async fn start_session(session: &Session, db: &Db, org: &Org, user: &UserRow
     let settings = store::auth_settings::get(db, &org.id).await?;
     session.cycle_id().await.map_err(|_| Error::internal())?;
     session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(time::OffsetDateTime::now_utc() + time::Duration::days(settings.session_days))));
-    session
-        .insert(super::access::SESSION_KEY, super::access::SessionAuth { user_id: user.id.clone(), org_id: org.id.clone(), method: method.into() })
-        .await
-        .map_err(|_| Error::internal())?;
-    store::users::record_sign_in(db, &org.id, &user.id).await?;
-    store::audit::record(
-        db,
-        Event {
-            org_id: &org.id,
-            actor_id: Some(&user.id),
-            actor: &user.email,
-            action: audit::SIGN_IN,
-            target: &user.email,
-            detail: format!("method: {method}"),
-            ip,
-        },
-    )
-    .await?;
+    let auth = super::access::SessionAuth { user_id: user.id.clone(), org_id: org.id.clone(), method: method.into(), signed_in_at: Some(Timestamp::now().to_string()) };
+    session.insert(super::access::SESSION_KEY, auth).await.map_err(|_| Error::internal())?;
+    super::access::seen_now(session).await?;
+    let mut tx = super::begin(db).await?;
+    store::users::record_sign_in(&mut tx, &org.id, &user.id).await?;
+    let event = Event {
+        org_id: &org.id,
+        actor_id: Some(&user.id),
+        actor: &user.email,
+        action: audit::SIGN_IN,
+        target: &user.email,
+        detail: format!("method: {method}"),
+        ip,
+    };
+    store::audit::record(&mut tx, event).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Ends the session (audited when someone was signed in).
 pub async fn sign_out(db: &Db, session: &Session, org: &Org, ip: &str) -> Result<()> {
     if let Some(u) = super::access::session_user(session, db, org).await? {
-        store::audit::record(
+        store::audit::record_now(
             db,
             Event { org_id: &org.id, actor_id: Some(&u.id), actor: &u.email, action: audit::SIGN_OUT, target: &u.email, detail: String::new(), ip },
         )
         .await?;
     }
     session.flush().await.map_err(|_| Error::internal())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_key;
+
+    #[test]
+    fn addresses_are_limited_one_by_one_and_ipv6_by_64() {
+        assert_eq!(address_key("203.0.113.7"), "address:203.0.113.7");
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), address_key("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
+        assert_eq!(address_key("::ffff:203.0.113.7"), "address:203.0.113.7");
+    }
 }

@@ -2,7 +2,7 @@
 //! IdP certificate's details, saving the Authentication page (with the guard
 //! against locking everyone out), and the break-glass reset.
 use super::{Actor, Error};
-use crate::domain::sign_in::{check_idp_url, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
+use crate::domain::sign_in::{check_idp_url, idle_timeout_label, MAX_IDLE_TIMEOUT_SECS, MAX_SESSION_DAYS, MIN_IDLE_TIMEOUT_SECS, MIN_SESSION_DAYS};
 use crate::domain::views::{AuthSettingsInput, CertificateInfo};
 use crate::domain::{audit, AuthMethod};
 use crate::store::{self, auth_settings::AuthSettingsRow, Db};
@@ -141,6 +141,13 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     if !(MIN_SESSION_DAYS..=MAX_SESSION_DAYS).contains(&input.session_days) {
         return Err(Error::invalid("session_days", format!("Session length is between {MIN_SESSION_DAYS} and {MAX_SESSION_DAYS} days.")));
     }
+    let idle = input.idle_timeout_secs;
+    if idle != 0 && !(MIN_IDLE_TIMEOUT_SECS..=MAX_IDLE_TIMEOUT_SECS).contains(&idle) {
+        return Err(Error::invalid(
+            "idle_timeout_secs",
+            format!("Sign out after inactivity is off, or between {MIN_IDLE_TIMEOUT_SECS} and {MAX_IDLE_TIMEOUT_SECS} seconds (5 minutes to 12 hours)."),
+        ));
+    }
     let url = input.idp_login_url.trim().to_string();
     if !url.is_empty() {
         check_idp_url(&url).map_err(|m| Error::invalid("idp_login_url", m))?;
@@ -166,6 +173,8 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     let mut row = current.clone();
     row.method = method.as_str().into();
     row.session_days = input.session_days;
+    row.idle_timeout_secs = idle;
+    row.allow_idp_initiated = input.allow_idp_initiated;
     if idp_changed {
         row.idp_login_url = url;
         row.idp_certificate = certificate;
@@ -197,6 +206,12 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     }
     if before.session_days != after.session_days {
         parts.push(format!("session length: {} → {} days", before.session_days, after.session_days));
+    }
+    if before.idle_timeout_secs != after.idle_timeout_secs {
+        parts.push(format!("sign out after inactivity: {} → {}", idle_timeout_label(before.idle_timeout_secs), idle_timeout_label(after.idle_timeout_secs)));
+    }
+    if before.allow_idp_initiated != after.allow_idp_initiated {
+        parts.push(format!("sign-in started at the identity provider: {}", if after.allow_idp_initiated { "allowed" } else { "refused" }));
     }
     parts.join("; ")
 }

@@ -22,12 +22,32 @@ impl Config {
     pub fn org_url(&self, slug: &str) -> String {
         format!("{}/{}", self.base_url, slug)
     }
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind https;
+    /// `max_age_secs` 0 removes the cookie.
+    pub fn cookie(&self, name: &str, value: &str, path: &str, max_age_secs: i64) -> String {
+        let secure = if self.secure_cookies() { "; Secure" } else { "" };
+        format!("{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
+    }
+}
+
+/// The value of the cookie `name` in a request's `Cookie` headers.
+pub fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Signs cookies (shared by every instance of the database).
+    pub keys: Arc<super::keys::Keys>,
     /// Behind an `Arc`: the state is cloned for every request.
     pub leptos_options: Arc<LeptosOptions>,
 }

@@ -65,6 +65,9 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
     if user_ids.is_empty() {
         return Err(Error::invalid("users", "Choose at least one person."));
     }
+    if user_ids.len() > super::people::MAX_AT_ONCE {
+        return Err(Error::invalid("users", format!("Choose at most {} people at a time.", super::people::MAX_AT_ONCE)));
+    }
     let mut tx = super::begin(db).await?;
     let t = load(&mut tx, &actor.org_id, team_id).await?;
     actor.ensure_may_change(t.origin, &format!("The members of {}", t.name))?;

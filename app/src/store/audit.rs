@@ -12,8 +12,17 @@ pub struct Event<'a> {
     pub ip: &'a str,
 }
 
-pub async fn record<'e>(ex: impl Executor<'e, Database = Any>, e: Event<'_>) -> sqlx::Result<()> {
-    insert(ex, vec![e]).await
+/// Records an event as part of a write transaction.
+pub async fn record(conn: &mut super::Conn, e: Event<'_>) -> sqlx::Result<()> {
+    insert(conn, vec![e]).await
+}
+
+/// Records an event on its own (a sign-in, a refusal): a write transaction of
+/// its own, so on SQLite it queues with the other writers.
+pub async fn record_now(db: &Db, e: Event<'_>) -> sqlx::Result<()> {
+    let mut tx = super::begin(db).await?;
+    insert(&mut *tx, vec![e]).await?;
+    tx.commit().await
 }
 
 /// Several events, 500 to a statement (a statement binds at most 32,766

@@ -1,8 +1,10 @@
-//! How an organization's people sign in: method, identity provider, session length.
-use super::{now, Db};
-use sqlx::{Any, Executor, FromRow};
+//! How an organization's people sign in: method, identity provider, session
+//! length and inactivity timeout, whether sign-in may start at the identity provider.
+use super::{column, now, Conn};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct AuthSettingsRow {
     pub org_id: String,
     pub method: String,
@@ -14,6 +16,30 @@ pub struct AuthSettingsRow {
     pub sso_verified_at: Option<String>,
     pub sso_verified_by: Option<String>,
     pub updated_at: String,
+    /// Seconds without a request after which a session ends; 0: never.
+    pub idle_timeout_secs: i64,
+    /// Responses the identity provider sends unasked (sign-in started at its
+    /// dashboard, as Okta's app tiles do) are accepted.
+    pub allow_idp_initiated: bool,
+}
+
+impl FromRow<'_, AnyRow> for AuthSettingsRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(AuthSettingsRow {
+            org_id: r.try_get("org_id")?,
+            method: r.try_get("method")?,
+            idp_login_url: r.try_get("idp_login_url")?,
+            idp_certificate: r.try_get("idp_certificate")?,
+            idp_issuer: r.try_get("idp_issuer")?,
+            session_days: r.try_get("session_days")?,
+            idp_changed_at: r.try_get("idp_changed_at")?,
+            sso_verified_at: r.try_get("sso_verified_at")?,
+            sso_verified_by: r.try_get("sso_verified_by")?,
+            updated_at: r.try_get("updated_at")?,
+            idle_timeout_secs: r.try_get("idle_timeout_secs")?,
+            allow_idp_initiated: column::flag(r, "allow_idp_initiated")?,
+        })
+    }
 }
 
 impl AuthSettingsRow {
@@ -30,12 +56,14 @@ impl AuthSettingsRow {
             sso_verified_at: None,
             sso_verified_by: None,
             updated_at: String::new(),
+            idle_timeout_secs: 0,
+            allow_idp_initiated: true,
         }
     }
 }
 
 const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-                      sso_verified_at, sso_verified_by, updated_at FROM auth_settings WHERE org_id = $1";
+                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated FROM auth_settings WHERE org_id = $1";
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
     let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
@@ -46,9 +74,10 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sql
 pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-         sso_verified_at, sso_verified_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
-         session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10",
+         session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10, \
+         idle_timeout_secs = $11, allow_idp_initiated = $12",
     )
     .bind(&s.org_id)
     .bind(&s.method)
@@ -60,6 +89,8 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
     .bind(&s.sso_verified_at)
     .bind(&s.sso_verified_by)
     .bind(now())
+    .bind(s.idle_timeout_secs)
+    .bind(i64::from(s.allow_idp_initiated))
     .execute(ex)
     .await
     .map(|_| ())
@@ -67,12 +98,12 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
 
 /// An admin signed in through SSO: SAML-only may now be enforced (until the
 /// identity provider settings change again).
-pub async fn mark_sso_verified(db: &Db, org_id: &str, admin_email: &str) -> sqlx::Result<()> {
+pub async fn mark_sso_verified(conn: &mut Conn, org_id: &str, admin_email: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE auth_settings SET sso_verified_at = $1, sso_verified_by = $2 WHERE org_id = $3")
         .bind(now())
         .bind(admin_email)
         .bind(org_id)
-        .execute(db)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
 }

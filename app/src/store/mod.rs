@@ -12,6 +12,9 @@ pub mod invitations;
 pub mod orgs;
 pub mod saml;
 pub mod scim_tokens;
+pub mod secrets;
+pub mod sessions;
+pub mod sign_in_limits;
 pub mod teams;
 pub mod users;
 pub mod webhooks;
@@ -205,6 +208,10 @@ impl std::ops::DerefMut for WriteTx {
         &mut self.tx
     }
 }
+
+/// The most values an `IN (…)` list binds in one statement; longer lists
+/// are asked in several.
+pub const IN_LIST: usize = 1000;
 
 /// `$first, $first+1, …` for an `IN (…)` list of `n` values.
 pub fn placeholders(first: usize, n: usize) -> String {

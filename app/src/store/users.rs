@@ -25,6 +25,8 @@ pub struct UserRow {
     pub permissions: PermissionSet,
     /// The account type's stored `administers` fact.
     pub administers: bool,
+    /// Sessions started before this time are over (set when the person is deactivated).
+    pub sessions_valid_after: Option<Timestamp>,
 }
 
 impl UserRow {
@@ -51,12 +53,14 @@ impl FromRow<'_, AnyRow> for UserRow {
             account_type_name: r.try_get("account_type_name")?,
             permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
             administers: column::flag(r, "administers")?,
+            sessions_valid_after: column::typed_opt(r, "sessions_valid_after")?,
         })
     }
 }
 
 const SELECT: &str = "SELECT u.id, u.org_id, u.email, u.first_name, u.last_name, u.status, u.origin, \
-    u.password_hash, u.invite_pending, u.archived_at, u.account_type_id, t.name AS account_type_name, t.permissions, t.administers \
+    u.password_hash, u.invite_pending, u.archived_at, u.account_type_id, t.name AS account_type_name, t.permissions, t.administers, \
+    u.sessions_valid_after \
     FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
 pub async fn by_email<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, email: &str) -> sqlx::Result<Option<UserRow>> {
@@ -193,7 +197,9 @@ pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, p: &IdpP
     sqlx::query(
         "UPDATE users SET email = $1, email_norm = $2, first_name = $3, last_name = $4, name_norm = $5, last_norm = $6, \
          display_name = $7, external_id = $8, account_type_id = $9, status = $10, origin = 'scim', invite_pending = 0, archived_at = NULL, \
-         updated_at = $11, scim_profile = $12 WHERE org_id = $13 AND id = $14",
+         updated_at = $11, scim_profile = $12, \
+         sessions_valid_after = CASE WHEN $10 = 'inactive' AND status = 'active' THEN $11 ELSE sessions_valid_after END \
+         WHERE org_id = $13 AND id = $14",
     )
     .bind(p.email.as_str())
     .bind(n.email)
@@ -228,7 +234,7 @@ pub async fn other_with_email(conn: &mut Conn, org_id: &str, email: &Email, id: 
 /// Deactivates and archives a person the identity provider deleted: kept
 /// (documents, audit log), gone from SCIM until it pushes them again.
 pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE org_id = $2 AND id = $3")
+    sqlx::query("UPDATE users SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1, sessions_valid_after = $1 WHERE org_id = $2 AND id = $3")
         .bind(now())
         .bind(org_id)
         .bind(id)
@@ -237,12 +243,12 @@ pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()
         .map(|_| ())
 }
 
-pub async fn record_sign_in(db: &Db, org_id: &str, id: &str) -> sqlx::Result<()> {
+pub async fn record_sign_in(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET last_login_at = $1 WHERE org_id = $2 AND id = $3")
         .bind(now())
         .bind(org_id)
         .bind(id)
-        .execute(db)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
 }
@@ -395,16 +401,19 @@ pub async fn team_names(db: &Db, org_id: &str, user_ids: &[String]) -> sqlx::Res
 }
 
 /// Which of these ids name users of the organization (archived ones too).
+/// Any number of ids: they are asked in statements of `super::IN_LIST` (a
+/// statement binds at most 32,766 values on SQLite).
 pub async fn existing_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let mut found = Vec::new();
+    for chunk in ids.chunks(super::IN_LIST) {
+        let sql = format!("SELECT id FROM users WHERE org_id = $1 AND id IN ({})", super::placeholders(2, chunk.len()));
+        let mut q = sqlx::query_scalar::<_, String>(&sql).bind(org_id);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
     }
-    let sql = format!("SELECT id FROM users WHERE org_id = $1 AND id IN ({})", super::placeholders(2, ids.len()));
-    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.as_str());
-    }
-    q.fetch_all(&mut *conn).await
+    Ok(found)
 }
 
 /// Active users whose account type administers the organization, leaving out
@@ -464,8 +473,12 @@ pub async fn set_account_type(conn: &mut Conn, org_id: &str, id: &str, account_t
         .map(|_| ())
 }
 
+/// Sets a person's status; deactivation also ends every session they have.
 pub async fn set_status(conn: &mut Conn, org_id: &str, id: &str, status: Status) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
+    sqlx::query(
+        "UPDATE users SET status = $1, updated_at = $2, \
+         sessions_valid_after = CASE WHEN $1 = 'inactive' THEN $2 ELSE sessions_valid_after END WHERE org_id = $3 AND id = $4",
+    )
         .bind(status.as_str())
         .bind(now())
         .bind(org_id)
@@ -533,4 +546,26 @@ pub async fn count(db: &Db, org_id: &str) -> sqlx::Result<(i64, i64)> {
     .bind(org_id)
     .fetch_one(db)
     .await
+}
+
+/// A signed-in person as every request checks them, with what decides whether
+/// their session still counts: the organization's sign-in method and
+/// inactivity timeout (one query).
+pub struct SessionPerson {
+    pub user: UserRow,
+    /// None: the organization never saved its settings (password, no timeout).
+    pub method: Option<String>,
+    pub idle_timeout_secs: i64,
+}
+
+pub async fn session_person(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<SessionPerson>> {
+    let sql = SELECT.replace(
+        "SELECT u.id,",
+        "SELECT a.method AS auth_method, COALESCE(a.idle_timeout_secs, 0) AS idle_timeout_secs, u.id,",
+    ) + " LEFT JOIN auth_settings a ON a.org_id = u.org_id WHERE u.org_id = $1 AND u.id = $2";
+    let row: Option<AnyRow> = sqlx::query(&sql).bind(org_id).bind(id).fetch_optional(db).await?;
+    row.map(|r| {
+        Ok(SessionPerson { user: UserRow::from_row(&r)?, method: r.try_get("auth_method")?, idle_timeout_secs: r.try_get("idle_timeout_secs")? })
+    })
+    .transpose()
 }

@@ -14,14 +14,16 @@ pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<Destination>> {
 
 pub async fn insert(db: &Db, org_id: &str, url: &str, by: &str) -> sqlx::Result<String> {
     let id = new_id();
+    let mut tx = super::begin(db).await?;
     sqlx::query("INSERT INTO webhook_destinations (id, org_id, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(org_id)
         .bind(url)
         .bind(by)
         .bind(now())
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -29,7 +31,9 @@ pub async fn insert(db: &Db, org_id: &str, url: &str, by: &str) -> sqlx::Result<
 pub async fn delete(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<String>> {
     let url: Option<String> = sqlx::query_scalar("SELECT url FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(db).await?;
     if url.is_some() {
-        sqlx::query("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(db).await?;
+        let mut tx = super::begin(db).await?;
+        sqlx::query("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
     }
     Ok(url)
 }

@@ -11,8 +11,9 @@ use app::service::sign_in::{self, SsoRefusal};
 use app::service::state::AppState;
 use app::store::{self, auth_settings::AuthSettingsRow, orgs::Org};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use app::service::state::cookie_value;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use base64::Engine as _;
@@ -63,7 +64,26 @@ struct StartQuery {
     next: Option<String>,
 }
 
-/// SP-initiated sign-in: remember the request, send the browser to the IdP.
+/// The cookie that binds a sign-in started here to the browser that started
+/// it: the request's id and return path, signed, for `REQUEST_LIFETIME`. A
+/// response to a request this browser did not start signs nobody in (no
+/// login CSRF), and starting a sign-in writes nothing to the database.
+const REQUEST_COOKIE: &str = "gatehouse_sso";
+
+fn request_cookie_path(org: &Org) -> String {
+    format!("/{}/finish-login", org.slug)
+}
+
+/// A pending request read back from its cookie: (request id, return path).
+fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(String, String)> {
+    let payload = st.keys.verify("sso", cookie_value(headers, REQUEST_COOKIE)?)?;
+    let mut parts = payload.splitn(4, '|');
+    let (org_id, id, until, relay) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let until = store::Timestamp::try_from(until.to_string()).ok()?;
+    (org_id == org.id && until > store::Timestamp::now()).then(|| (id.to_string(), relay.to_string()))
+}
+
+/// SP-initiated sign-in: sign the request into a cookie, send the browser to the IdP.
 async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Query<StartQuery>) -> Response {
     let (org, settings) = match org_and_settings(&st, &slug).await {
         Ok(x) => x,
@@ -91,14 +111,14 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Q
             return page::misconfigured(&org);
         }
     };
-    let expires = store::format_time(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    if let Err(e) = store::saml::clean_up(&st.db).await {
-        tracing::warn!(error = %e, "SAML clean-up");
+    let until = store::Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
+    let signed = st.keys.sign("sso", &format!("{}|{request_id}|{until}|{relay}", org.id));
+    let cookie = st.config.cookie(REQUEST_COOKIE, &signed, &request_cookie_path(&org), REQUEST_LIFETIME.whole_seconds());
+    let mut res = Redirect::to(&url).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
-    if let Err(e) = store::saml::insert_request(&st.db, &request_id, &org.id, &relay, &expires).await {
-        return page::internal(e);
-    }
-    Redirect::to(&url).into_response()
+    res
 }
 
 /// The ACS address opened in a browser (a bookmark, or an IdP that sends people
@@ -117,6 +137,8 @@ struct Posted {
     saml_response: Option<String>,
     #[serde(rename = "RelayState")]
     relay_state: Option<String>,
+    /// Set when this page posted the response again to itself (see `repost`).
+    resubmitted: Option<String>,
 }
 
 /// The assertion consumer service: verify, find the person, sign them in.
@@ -125,6 +147,7 @@ async fn finish(
     Path(slug): Path<String>,
     axum::Extension(ip): axum::Extension<app::service::access::ClientIp>,
     session: Session,
+    headers: HeaderMap,
     Form(posted): Form<Posted>,
 ) -> Response {
     let (org, settings) = match org_and_settings(&st, &slug).await {
@@ -132,10 +155,44 @@ async fn finish(
         Err(r) => return r,
     };
     let ip = ip.0;
-    match verify_and_sign_in(&st, &org, &settings, &session, posted, &ip).await {
-        Ok(to) => Redirect::to(&to).into_response(),
+    let pending = pending_request(&st, &org, &headers);
+    match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, &ip).await {
+        Ok(Signed::In(to, answered_request)) => {
+            let mut res = Redirect::to(&to).into_response();
+            if answered_request {
+                // The request is answered: its cookie goes.
+                let cookie = st.config.cookie(REQUEST_COOKIE, "", &request_cookie_path(&org), 0);
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            res
+        }
+        Ok(Signed::Repost(page)) => page,
         Err(f) => f.respond(&st, &org, &ip).await,
     }
+}
+
+enum Signed {
+    /// Signed in; where to go, and whether a request started here was answered.
+    In(String, bool),
+    /// The browser must post the response again from this site (see `repost`).
+    Repost(Response),
+}
+
+/// The identity provider's form post is cross-site, so the browser does not
+/// send our SameSite=Lax request cookie with it. This page posts the same
+/// response again from this site (at once with JavaScript, or with a button),
+/// and that post carries the cookie.
+fn repost(org: &Org, saml_response: &str, relay_state: Option<&str>) -> Response {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let relay = relay_state.map(|r| format!(r#"<input type="hidden" name="RelayState" value="{}">"#, esc(r))).unwrap_or_default();
+    let html = format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signing in · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow"><form id="sso-continue" method="post" action="/{slug}/finish-login"><input type="hidden" name="SAMLResponse" value="{response}">{relay}<input type="hidden" name="resubmitted" value="1"><p>Signing you in…</p><button class="btn btn-primary" type="submit">Continue</button></form></section></main><script>document.getElementById("sso-continue").submit();</script></body></html>"#,
+        slug = esc(&org.slug),
+        response = esc(saml_response),
+    );
+    (axum::http::StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
 async fn verify_and_sign_in(
@@ -144,8 +201,9 @@ async fn verify_and_sign_in(
     settings: &AuthSettingsRow,
     session: &Session,
     posted: Posted,
+    pending: Option<(String, String)>,
     ip: &str,
-) -> Result<String, Failure> {
+) -> Result<Signed, Failure> {
     if !sso_on(settings) {
         return Err(Failure::SsoOff);
     }
@@ -169,34 +227,34 @@ async fn verify_and_sign_in(
     let provider = ServiceProvider::new(&urls, &idp).map_err(|e| Failure::Unverified(format!("settings: {e}")))?;
     let now = SystemTime::now();
 
-    let (verified, request_id, destination) = match &envelope.in_response_to {
+    let (verified, destination, answered) = match &envelope.in_response_to {
         Some(request_id) => {
-            let pending = store::saml::get_request(&st.db, &org.id, request_id)
-                .await
-                .map_err(Failure::internal)?
-                .filter(|p| p.expires_at > store::now())
-                .ok_or(Failure::UnknownRequest)?;
-            let v = provider
-                .finish(request_id, &pending.relay_state, &response, relay_state.as_deref(), now)
-                .map_err(Failure::from_saml)?;
-            (v, Some(request_id.clone()), Some(pending.relay_state))
+            let (pending_id, pending_relay) = match pending {
+                Some(p) => p,
+                None if posted.resubmitted.is_none() => return Ok(Signed::Repost(repost(org, &response, relay_state.as_deref()))),
+                None => return Err(Failure::NotThisBrowser),
+            };
+            if &pending_id != request_id {
+                return Err(Failure::NotThisBrowser);
+            }
+            let v = provider.finish(request_id, &pending_relay, &response, relay_state.as_deref(), now).map_err(Failure::from_saml)?;
+            (v, Some(pending_relay), Some(format!("request:{request_id}")))
         }
+        None if !settings.allow_idp_initiated => return Err(Failure::IdpInitiatedOff),
         None => {
             let v = provider.accept_unsolicited(&response, relay_state.as_deref(), now).map_err(Failure::from_saml)?;
-            (v, None, relay_state.clone())
+            (v, relay_state.clone(), None)
         }
     };
 
-    // One use only: the request is answered once, each response and assertion id used once.
+    // One use only: each request is answered once, and each response and
+    // assertion id is used once, on every instance.
+    let request_kept_until = store::format_time(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
+    let mut used: Vec<(String, String)> = answered.into_iter().map(|k| (k, request_kept_until.clone())).collect();
+    used.extend(verified.used.iter().map(|(key, until)| (key.clone(), store::format_time(time::OffsetDateTime::from(*until)))));
     let mut tx = store::begin(&st.db).await.map_err(Failure::internal)?;
-    if let Some(id) = &request_id {
-        if !store::saml::take_request(&mut tx, &org.id, id).await.map_err(Failure::internal)? {
-            return Err(Failure::Replayed(format!("request {id} was already answered")));
-        }
-    }
-    for (key, expires_at) in &verified.used {
-        let expires = store::format_time(time::OffsetDateTime::from(*expires_at));
-        if !store::saml::use_id(&mut tx, &org.id, key, &expires).await.map_err(Failure::internal)? {
+    for (key, expires) in &used {
+        if !store::saml::use_id(&mut tx, &org.id, key, expires).await.map_err(Failure::internal)? {
             return Err(Failure::Replayed(key.clone()));
         }
     }
@@ -216,7 +274,7 @@ async fn verify_and_sign_in(
         .filter(|p| !p.starts_with(&format!("{home}/finish-login")))
         .map(str::to_string)
         .unwrap_or(home);
-    Ok(to)
+    Ok(Signed::In(to, envelope.in_response_to.is_some()))
 }
 
 /// Lets the IdP's cross-site form post through the same-origin rule, and

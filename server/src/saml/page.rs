@@ -13,7 +13,10 @@ pub enum Failure {
     Empty,
     /// The response is not one we can trust; the reason is for the audit log.
     Unverified(String),
-    UnknownRequest,
+    /// The response answers a request this browser did not start (or one too old).
+    NotThisBrowser,
+    /// Sign-in started at the identity provider, which the organization turned off.
+    IdpInitiatedOff,
     Replayed(String),
     NoAccount(String),
     Deactivated(String),
@@ -54,10 +57,16 @@ impl Failure {
                 format!("response not verified: {reason}"),
                 None,
             ),
-            Failure::UnknownRequest => (
+            Failure::NotThisBrowser => (
                 StatusCode::BAD_REQUEST,
-                format!("This sign-in was started too long ago, or was already completed. {start_again}"),
-                "InResponseTo matches no outstanding request (expired, already answered, or never sent)".into(),
+                format!("This sign-in was started in another browser or window, too long ago, or was already completed, so it cannot sign you in here. {start_again}"),
+                "InResponseTo matches no request this browser started (no valid sign-in cookie: another browser, expired, or already answered)".into(),
+                None,
+            ),
+            Failure::IdpInitiatedOff => (
+                StatusCode::FORBIDDEN,
+                format!("{} does not accept sign-in started at your identity provider. Open the Gatehouse sign-in page and use “Sign in with SSO”.", org.name),
+                "sign-in started at the identity provider is turned off (Administration > Authentication)".into(),
                 None,
             ),
             Failure::Replayed(key) => (
@@ -102,7 +111,7 @@ impl Failure {
             detail: format!("method: sso; reason: {reason}; reference: {reference}"),
             ip,
         };
-        if let Err(e) = store::audit::record(&st.db, event).await {
+        if let Err(e) = store::audit::record_now(&st.db, event).await {
             tracing::error!(error = %e, "cannot record a failed SSO sign-in");
         }
         render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))

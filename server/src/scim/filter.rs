@@ -85,7 +85,38 @@ fn comparison_span(s: &str) -> Option<usize> {
     Some(ws + op_end + ws2 + value_len)
 }
 
+/// The longest filter accepted, and the deepest nesting of parentheses and
+/// brackets: real identity providers send short, flat filters; a long or
+/// deeply nested one would only cost the parser time and stack.
+pub const MAX_FILTER_LEN: usize = 4096;
+pub const MAX_FILTER_DEPTH: usize = 16;
+
+fn check_size(filter: &str) -> ScimResult<()> {
+    if filter.len() > MAX_FILTER_LEN {
+        return Err(ScimError::bad("invalidFilter", format!("The filter is longer than {MAX_FILTER_LEN} characters; split the search.")));
+    }
+    let (mut depth, mut deepest, mut quoted, mut escaped) = (0usize, 0usize, false, false);
+    for c in filter.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' | '[' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_FILTER_DEPTH {
+        return Err(ScimError::bad("invalidFilter", format!("The filter nests deeper than {MAX_FILTER_DEPTH} levels of parentheses.")));
+    }
+    Ok(())
+}
+
 pub fn parse(filter: &str) -> ScimResult<Filter> {
+    check_size(filter)?;
     Filter::from_str(&rewrite_entra(filter.trim())).map_err(|e| ScimError::bad("invalidFilter", format!("The filter {filter:?} could not be parsed: {e}")))
 }
 
@@ -245,6 +276,18 @@ mod tests {
         assert_eq!(read(Some(r#"displayName EQ "Finance""#), Resource::Group).unwrap(), Search::Text(Field::TeamName, Op::Eq(Some("Finance".into()))));
         assert_eq!(read(Some(r#"userName sw "a_b%""#), Resource::User).unwrap(), Search::Text(Field::UserName, Op::StartsWith("a_b%".into())));
         assert_eq!(read(None, Resource::User).unwrap(), Search::All);
+    }
+
+    #[test]
+    fn long_or_deep_filters_are_refused_before_parsing() {
+        let deep = format!("{}userName eq \"a\"{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(read(Some(&deep), Resource::User).unwrap_err().scim_type, Some("invalidFilter"));
+        let nested = format!("{}userName eq \"a\"{}", "(".repeat(MAX_FILTER_DEPTH + 1), ")".repeat(MAX_FILTER_DEPTH + 1));
+        assert!(read(Some(&nested), Resource::User).unwrap_err().detail.contains("nests"));
+        let fine = format!("{}userName eq \"(((\"{}", "(".repeat(3), ")".repeat(3));
+        assert!(read(Some(&fine), Resource::User).is_ok(), "parentheses inside a value do not count");
+        let long = format!("userName eq \"{}\"", "a".repeat(MAX_FILTER_LEN));
+        assert!(read(Some(&long), Resource::User).unwrap_err().detail.contains("longer"));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use gatehouse_server::{build_app, open_database, Settings};
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
 use reqwest::{redirect, Method, Response, StatusCode};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 
 pub struct TestApp {
     pub base: String,
@@ -40,27 +39,32 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with settings changed by `change`.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_url = fresh_database_url(dir.path()).await;
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: db_url.clone(),
         bind: "127.0.0.1:0".parse().unwrap(),
-        base_url: None,
         site_root: dir.path().join("site").display().to_string(),
-        trust_proxy: false,
+        ..Settings::default()
     };
+    change(&mut settings);
     let db = open_database(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = build_app(&settings, db.clone(), addr).await.expect("app");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let header_timeout = settings.request_timeout;
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
+        gatehouse_server::listen::serve(listener, router, header_timeout, async move {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
     });
     let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
     TestApp { base: format!("http://{addr}"), db, db_url, http, _stop: stop, _dir: dir }
@@ -126,13 +130,20 @@ impl TestApp {
         self.http.get(format!("{}{path}", self.base)).headers(s.headers()).send().await.unwrap()
     }
 
+    /// The setup code the server made for its first run (it prints it on its console).
+    pub async fn setup_code(&self) -> String {
+        app::store::secrets::get(&self.db, "setup_code").await.unwrap().expect("a setup code while no organization exists")
+    }
+
     /// The first-run page's server function.
     pub async fn setup_acme(&self) {
+        let code = self.setup_code().await;
         let res = self
             .call(
                 &mut Session::default(),
                 "run_setup",
                 &[
+                    ("setup_code", code.as_str()),
                     ("org_name", "Acme"),
                     ("org_slug", "acme"),
                     ("first_name", "Ada"),

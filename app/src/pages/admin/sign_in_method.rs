@@ -5,13 +5,13 @@ use crate::components::copy::CopyField;
 use crate::components::frame::use_org;
 use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
-use crate::domain::sign_in::{MAX_SESSION_DAYS, MIN_SESSION_DAYS};
+use crate::domain::sign_in::{idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
 use crate::domain::AuthMethod;
 use crate::pages::admin::audit::short_time;
 use leptos::prelude::*;
 
-const FIELDS: &[&str] = &["method", "idp_login_url", "idp_certificate", "idp_issuer", "session_days"];
+const FIELDS: &[&str] = &["method", "idp_login_url", "idp_certificate", "idp_issuer", "session_days", "idle_timeout_secs"];
 
 #[component]
 pub fn SignInMethodSection() -> impl IntoView {
@@ -99,6 +99,10 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
             <dd>{or_none(&s.idp_issuer, "Not checked")}</dd>
             <dt>"Session length (new sessions)"</dt>
             <dd data-testid="session-days">{format!("{} days", s.session_days)}</dd>
+            <dt>"Sign out after inactivity"</dt>
+            <dd data-testid="idle-timeout">{idle_timeout_label(s.idle_timeout_secs)}</dd>
+            <dt>"Sign-in started at the identity provider"</dt>
+            <dd data-testid="idp-initiated">{if s.allow_idp_initiated { "Allowed" } else { "Not allowed" }}</dd>
             <dt>"Single sign-on"</dt>
             <dd data-testid="sso-verified">{verified}</dd>
         </dl>
@@ -126,6 +130,8 @@ struct Form {
     cert: RwSignal<String>,
     issuer: RwSignal<String>,
     days: RwSignal<String>,
+    idle: RwSignal<i64>,
+    idp_initiated: RwSignal<bool>,
 }
 
 impl Default for Form {
@@ -136,6 +142,8 @@ impl Default for Form {
             cert: RwSignal::new(String::new()),
             issuer: RwSignal::new(String::new()),
             days: RwSignal::new(String::new()),
+            idle: RwSignal::new(0),
+            idp_initiated: RwSignal::new(true),
         }
     }
 }
@@ -147,6 +155,8 @@ impl Form {
         self.cert.set(s.idp_certificate.clone());
         self.issuer.set(s.idp_issuer.clone());
         self.days.set(s.session_days.to_string());
+        self.idle.set(s.idle_timeout_secs);
+        self.idp_initiated.set(s.allow_idp_initiated);
     }
 }
 
@@ -158,7 +168,7 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, issuer, days } = form;
+    let Form { method, url, cert, issuer, days, idle, idp_initiated } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(SaveAuthentication {
@@ -170,6 +180,8 @@ fn edit_form(
                 idp_issuer: issuer.get_untracked(),
                 // Out-of-range or empty input reaches the server, which explains the limits.
                 session_days: days.get_untracked().trim().parse().unwrap_or(0),
+                idle_timeout_secs: idle.get_untracked(),
+                allow_idp_initiated: idp_initiated.get_untracked(),
             },
         });
     };
@@ -205,6 +217,18 @@ fn edit_form(
             <input id="session-days" type="number" min=MIN_SESSION_DAYS max=MAX_SESSION_DAYS prop:value=days
                 on:input=move |ev| days.set(event_target_value(&ev)) />
             <FieldError message=field("session_days") />
+            <label for="idle-timeout">"Sign out after inactivity"</label>
+            <select id="idle-timeout" on:change=move |ev| idle.set(event_target_value(&ev).parse().unwrap_or(0))>
+                {IDLE_TIMEOUT_CHOICES.into_iter().map(|(secs, label)| view! {
+                    <option value=secs.to_string() selected=move || idle.get() == secs>{label}</option>
+                }).collect_view()}
+            </select>
+            <FieldError message=field("idle_timeout_secs") />
+            <label class="check-inline">
+                <input id="idp-initiated" type="checkbox" prop:checked=idp_initiated on:change=move |ev| idp_initiated.set(event_target_checked(&ev)) />
+                "Allow sign-in started at the identity provider"
+            </label>
+            <p class="hint">"Okta's app tiles and other identity provider dashboards start sign-in there. Off, people must start from the Gatehouse sign-in page, which also guards against a site signing someone in to an account that is not theirs."</p>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" data-testid="save-authentication" disabled=move || save.pending().get()>
                     {move || if save.pending().get() { "Saving…" } else { "Save" }}
