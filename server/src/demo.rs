@@ -72,6 +72,7 @@ pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow:
                 account_type_id: &t.id,
                 password_hash: Some(&hash),
                 invite_pending: false,
+                is_guest: false,
             },
         )
         .await?;

@@ -113,6 +113,16 @@ enum AdminCommand {
         #[arg(long)]
         org: String,
     },
+    /// Remove a person's authenticator app and recovery codes (they lost their
+    /// phone). They then sign in with their password, and set up a new app at
+    /// once if the organization requires one. Audited.
+    ResetMfa {
+        #[arg(long)]
+        org: String,
+        /// The person's email.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +221,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.base_url_for(settings.bind),
                 o.slug
             );
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::ResetMfa { org, email } } => {
+            let o = organization(&db, &org).await?;
+            let person = app::store::users::by_email(&db, &o.id, &email).await?.ok_or_else(|| anyhow::anyhow!("there is no one with the email {email} in “{org}”"))?;
+            let actor = Actor::operator(&o.id, "gatehouse admin reset-mfa (command line)");
+            let user = app::service::mfa::reset(&db, &actor, &person.id).await?;
+            println!("{} signs in with their password alone now (the change is in the audit log).", user.email);
             Ok(())
         }
         Command::Migrate => {

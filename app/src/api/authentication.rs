@@ -29,6 +29,8 @@ mod ssr {
             sso_verified_by: row.sso_verified_by.clone(),
             idle_timeout_secs: row.idle_timeout_secs,
             allow_idp_initiated: row.allow_idp_initiated,
+            mfa_policy: row.mfa_policy,
+            allow_guests: row.allow_guests,
         }
     }
 }

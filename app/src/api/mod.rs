@@ -7,6 +7,7 @@ pub mod account_types;
 pub mod audit;
 pub mod authentication;
 pub mod documents;
+pub mod mfa;
 pub mod provisioning;
 #[cfg(feature = "ssr")]
 pub mod request;

@@ -1,5 +1,5 @@
 //! Signing in and out, and who is signed in.
-use crate::domain::views::{LoginInfo, Me};
+use crate::domain::views::{LoginInfo, Me, MfaSetup};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -8,26 +8,106 @@ pub async fn load_login_info(org: String) -> Result<LoginInfo, AppError> {
     use super::request;
     use crate::service::sign_in;
     let o = request::org(&org).await?;
-    let method = sign_in::method(&request::state().db, &o).await?;
-    Ok(LoginInfo { org_slug: o.slug, org_name: o.name, password_enabled: method.allows_password(), sso_enabled: method.allows_sso() })
+    let st = request::state();
+    let settings = crate::store::auth_settings::get(&st.db, &o.id).await?;
+    let method = crate::domain::AuthMethod::parse(&settings.method).unwrap_or(crate::domain::AuthMethod::Password);
+    let session = request::session().await?;
+    let pending = match sign_in::pending(&session, &o).await? {
+        Some(p) => {
+            let user = crate::store::users::by_id(&st.db, &o.id, &p.user_id).await?;
+            Some(if user.is_some_and(|u| u.mfa_secret.is_some()) { "code" } else { "enrol" }.to_string())
+        }
+        None => None,
+    };
+    Ok(LoginInfo {
+        org_slug: o.slug,
+        org_name: o.name,
+        password_enabled: method.allows_password(),
+        sso_enabled: method.allows_sso(),
+        guests_enabled: settings.allow_guests,
+        pending_step: pending,
+    })
 }
 
 /// Email and password sign-in (see `service::sign_in::with_password`).
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(org: String, email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use super::request;
-    use crate::service::sign_in::{self, Attempt, DEVICE_COOKIE, DEVICE_DAYS};
+    use crate::service::sign_in::{self, Attempt, Outcome, DEVICE_COOKIE};
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let st = request::state();
     let device = request::cookie(DEVICE_COOKIE);
     let attempt = Attempt { email: &email, password, ip: &request::client_ip(), device: device.as_deref() };
-    let done = sign_in::with_password(&st.db, &st.keys, &session, &o, attempt).await?;
-    request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
-    let home = format!("/{}", o.slug);
-    let dest = next.as_deref().and_then(crate::domain::safe_return_path).unwrap_or(&home);
-    leptos_axum::redirect(dest);
+    let next_q = next.as_deref().and_then(crate::domain::safe_return_path).map(|n| format!("?next={}", ssr::encode(n))).unwrap_or_default();
+    match sign_in::with_password(&st.db, &st.keys, &session, &o, attempt).await? {
+        Outcome::SignedIn(done) => ssr::signed_in(&o, &done, next.as_deref()),
+        Outcome::NeedsCode => leptos_axum::redirect(&format!("/{}/login/verify{next_q}", o.slug)),
+        Outcome::MustEnrol => leptos_axum::redirect(&format!("/{}/login/enrol{next_q}", o.slug)),
+    }
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::super::request;
+    use crate::service::sign_in::{SignedIn, DEVICE_COOKIE, DEVICE_DAYS};
+    use crate::store::orgs::Org;
+
+    pub fn encode(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    /// The browser keeps its device cookie and goes where it was going.
+    pub fn signed_in(o: &Org, done: &SignedIn, next: Option<&str>) {
+        request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
+        let home = format!("/{}", o.slug);
+        leptos_axum::redirect(next.and_then(crate::domain::safe_return_path).unwrap_or(&home));
+    }
+}
+
+/// The second step of a password sign-in: a code from the authenticator app,
+/// or a recovery code.
+#[server(endpoint = "verify_sign_in")]
+pub async fn verify_sign_in(org: String, code: String, next: Option<String>) -> Result<(), AppError> {
+    use super::request;
+    use crate::service::sign_in;
+    let o = request::org(&org).await?;
+    let session = request::session().await?;
+    let st = request::state();
+    let done = sign_in::with_code(&st.db, &st.keys, &session, &o, &code, &request::client_ip()).await?;
+    ssr::signed_in(&o, &done, next.as_deref());
+    Ok(())
+}
+
+/// The app to set up during a sign-in the organization requires it for.
+#[server(endpoint = "sign_in_enrolment")]
+pub async fn sign_in_enrolment(org: String) -> Result<MfaSetup, AppError> {
+    use super::request;
+    use crate::service::sign_in;
+    let o = request::org(&org).await?;
+    let session = request::session().await?;
+    let (app, email) = sign_in::start_enrolment(&request::state().db, &session, &o).await?;
+    Ok(MfaSetup { email, secret: app.secret, uri: app.uri, qr_svg: app.qr_svg })
+}
+
+/// Finishes such a sign-in with a first code from the new app; answers the
+/// recovery codes (shown once). The page then continues to `next`.
+#[server(endpoint = "finish_sign_in_enrolment")]
+pub async fn finish_sign_in_enrolment(org: String, code: String) -> Result<Vec<String>, AppError> {
+    use super::request;
+    use crate::service::sign_in::{self, DEVICE_COOKIE, DEVICE_DAYS};
+    let o = request::org(&org).await?;
+    let session = request::session().await?;
+    let st = request::state();
+    let (done, codes) = sign_in::with_new_app(&st.db, &st.keys, &session, &o, &code, &request::client_ip()).await?;
+    request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
+    Ok(codes)
 }
 
 #[server(endpoint = "sign_out")]
@@ -58,6 +138,7 @@ pub async fn load_me(org: String) -> Result<Me, AppError> {
         last_name: c.user.last_name,
         account_type: c.user.account_type_name,
         origin: c.user.origin.as_str().into(),
+        is_guest: c.user.is_guest,
         teams,
     })
 }

@@ -30,6 +30,8 @@ mod ssr {
             origin: r.origin.as_str().into(),
             last_login_at: r.last_login_at.map(|t| t.to_string()),
             created_at: r.created_at.to_string(),
+            is_guest: r.is_guest,
+            mfa_enabled: r.mfa_enabled,
         }
     }
 
@@ -150,11 +152,11 @@ pub async fn get_user(org: String, id: String) -> Result<UserDetail, AppError> {
 /// Adds people by email, one per line as `email, first name, last name`
 /// (names optional), each with an invitation link. Any bad line refuses the lot.
 #[server(endpoint = "invite_users", input = Json)]
-pub async fn invite_users(org: String, people: String, account_type_id: String, team_ids: Vec<String>) -> Result<Vec<InvitationLink>, AppError> {
+pub async fn invite_users(org: String, people: String, account_type_id: String, team_ids: Vec<String>, guest: Option<bool>) -> Result<Vec<InvitationLink>, AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
     let invitees = parse_people(&people)?;
-    let issued = people::invite(&request::state().db, &c.actor(), &invitees, &account_type_id, &team_ids).await?;
+    let issued = people::invite(&request::state().db, &c.actor(), &invitees, &account_type_id, &team_ids, guest.unwrap_or(false)).await?;
     Ok(issued.into_iter().map(|i| link(&c, i)).collect())
 }
 
@@ -216,5 +218,16 @@ pub async fn accept_invitation(org: String, token: String, password: String, pas
     let o = request::org(&org).await?;
     people::accept_invitation(&request::state().db, &o, &token, password, &request::client_ip()).await?;
     leptos_axum::redirect(&format!("/{}/login?invited=1", o.slug));
+    Ok(())
+}
+
+/// Removes a person's authenticator app and recovery codes (they lost their
+/// phone): they sign in with their password, and set up a new app when the
+/// organization requires one.
+#[server(endpoint = "reset_mfa")]
+pub async fn reset_mfa(org: String, user_id: String) -> Result<(), AppError> {
+    use self::ssr::*;
+    let c = request::admin(&org).await?;
+    crate::service::mfa::reset(&request::state().db, &c.actor(), &user_id).await?;
     Ok(())
 }

@@ -22,6 +22,10 @@ actions! {
     AUTH_SETTINGS_CHANGED = "auth.settings_changed", "Authentication settings changed";
     AUTH_RESET = "auth.reset", "Authentication reset to password (break-glass)";
     ACCESS_DENIED = "auth.access_denied", "Access denied";
+    MFA_ENABLED = "mfa.enabled", "Authenticator app set up";
+    MFA_REMOVED = "mfa.removed", "Authenticator app removed";
+    MFA_RESET = "mfa.reset", "Multi-factor authentication reset";
+    MFA_CODES_RENEWED = "mfa.recovery_codes", "Recovery codes renewed";
     ACCOUNT_TYPE_CREATED = "account_type.created", "Account type created";
     ACCOUNT_TYPE_UPDATED = "account_type.updated", "Account type changed";
     ACCOUNT_TYPE_DELETED = "account_type.deleted", "Account type deleted";

@@ -12,7 +12,7 @@ pub mod views;
 
 pub use names::{AccountTypeName, Email, OrgName, OrgSlug, PersonName, TeamName};
 pub use permissions::{Permission, PermissionSet};
-pub use sign_in::AuthMethod;
+pub use sign_in::{AuthMethod, MfaPolicy};
 
 use serde::{Deserialize, Serialize};
 

@@ -37,6 +37,39 @@ impl AuthMethod {
     }
 }
 
+/// Multi-factor authentication for password sign-ins (SSO relies on the
+/// identity provider's own factors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MfaPolicy {
+    /// Never asked.
+    Off,
+    /// Asked of people who set up an authenticator app.
+    Optional,
+    /// Asked of everyone; people without an app set one up right after their password.
+    Required,
+}
+
+impl MfaPolicy {
+    pub const ALL: [MfaPolicy; 3] = [MfaPolicy::Off, MfaPolicy::Optional, MfaPolicy::Required];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaPolicy::Off => "off",
+            MfaPolicy::Optional => "optional",
+            MfaPolicy::Required => "required",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            MfaPolicy::Off => "Off",
+            MfaPolicy::Optional => "Optional",
+            MfaPolicy::Required => "Required",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MfaPolicy> {
+        MfaPolicy::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// Session length limits, in days.
 pub const MIN_SESSION_DAYS: i64 = 1;
 pub const MAX_SESSION_DAYS: i64 = 90;
@@ -89,6 +122,14 @@ pub fn check_idp_url(url: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mfa_policies_round_trip() {
+        for m in MfaPolicy::ALL {
+            assert_eq!(MfaPolicy::parse(m.as_str()), Some(m));
+        }
+        assert_eq!(MfaPolicy::parse("Required"), None);
+    }
 
     #[test]
     fn methods_round_trip_and_say_what_they_allow() {

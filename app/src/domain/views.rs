@@ -16,6 +16,9 @@ pub struct Me {
     pub is_admin: bool,
     /// "scim" when the identity provider manages this person.
     pub origin: String,
+    /// A guest: outside the identity provider, signs in with a password.
+    #[serde(default)]
+    pub is_guest: bool,
 }
 
 impl Me {
@@ -34,6 +37,30 @@ pub struct LoginInfo {
     pub org_name: String,
     pub password_enabled: bool,
     pub sso_enabled: bool,
+    /// Guests may sign in with a password even when the method is SAML only.
+    #[serde(default)]
+    pub guests_enabled: bool,
+    /// A sign-in of this browser waits for its second step: "code" or "enrol".
+    #[serde(default)]
+    pub pending_step: Option<String>,
+}
+
+/// A person's multi-factor authentication, as their Profile page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MfaStatus {
+    pub policy: crate::domain::MfaPolicy,
+    /// An authenticator app is set up.
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// An authenticator app being set up: scan the QR code, or type the key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MfaSetup {
+    pub email: String,
+    pub secret: String,
+    pub uri: String,
+    pub qr_svg: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -131,6 +158,11 @@ pub struct UserSummary {
     pub last_login_at: Option<String>,
     pub created_at: String,
     pub is_self: bool,
+    #[serde(default)]
+    pub is_guest: bool,
+    /// An authenticator app is set up.
+    #[serde(default)]
+    pub mfa_enabled: bool,
 }
 
 impl UserSummary {
@@ -283,6 +315,8 @@ pub struct AuthSettingsView {
     pub idle_timeout_secs: i64,
     /// Sign-in started at the identity provider (its app dashboard) is accepted.
     pub allow_idp_initiated: bool,
+    pub mfa_policy: crate::domain::MfaPolicy,
+    pub allow_guests: bool,
 }
 
 /// What the Authentication page's Edit form sends.
@@ -298,6 +332,15 @@ pub struct AuthSettingsInput {
     pub idle_timeout_secs: i64,
     #[serde(default = "yes")]
     pub allow_idp_initiated: bool,
+    /// "off", "optional" or "required".
+    #[serde(default = "mfa_off")]
+    pub mfa_policy: String,
+    #[serde(default)]
+    pub allow_guests: bool,
+}
+
+fn mfa_off() -> String {
+    "off".into()
 }
 
 fn yes() -> bool {

@@ -13,7 +13,7 @@ pub const SESSION_KEY: &str = "gatehouse.auth";
 pub struct SessionAuth {
     pub user_id: String,
     pub org_id: String,
-    /// "password" or "sso".
+    /// "password" (perhaps with a second factor, "password and …") or "sso".
     pub method: String,
     /// When the person signed in (sessions of before a deactivation are over).
     #[serde(default)]
@@ -93,11 +93,12 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
     let started = auth.signed_in_at.and_then(|t| Timestamp::try_from(t).ok());
     let ended_by_deactivation = p.user.sessions_valid_after.is_some_and(|after| started.is_none_or(|s| s < after));
     let method = p.method.as_deref().and_then(AuthMethod::parse).unwrap_or(AuthMethod::Password);
-    let password_off = auth.method == "password" && !method.allows_password();
+    let password_off = auth.method.starts_with("password") && !method.allows_password() && !p.user.is_guest;
+    let guest_off = p.user.is_guest && !p.allow_guests;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(store_failed)?;
     let idle = p.idle_timeout_secs > 0 && seen.is_some_and(|t| now - t > p.idle_timeout_secs);
-    if !p.user.status.is_active() || ended_by_deactivation || password_off || idle {
+    if !p.user.status.is_active() || ended_by_deactivation || password_off || guest_off || idle {
         session.flush().await.map_err(store_failed)?;
         return Ok(None);
     }

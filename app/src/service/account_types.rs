@@ -80,6 +80,12 @@ pub async fn save(db: &Db, actor: &Actor, id: Option<&str>, input: Input<'_>) ->
                     format!("“{}” is the invitation default, so it cannot administer the organization. Make another type the default first.", before.name),
                 ));
             }
+            if !before.administers && permissions.administers() && store::account_types::guest_holders(&mut tx, &actor.org_id, id).await? > 0 {
+                return Err(Error::invalid(
+                    "permissions",
+                    format!("Guests hold “{}”, and guests never administer. Give them another account type first.", before.name),
+                ));
+            }
             if before.administers && !permissions.administers() {
                 keep_an_admin(&mut tx, &actor.org_id, Losing::HoldersOf(id)).await.map_err(|e| {
                     Error { message: "This would leave the organization without an active administrator. Keep “Administer the organization”, or give someone the Admin type first.".into(), ..e.on("permissions") }

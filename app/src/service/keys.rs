@@ -40,6 +40,36 @@ impl Keys {
         format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
+    /// A key for one purpose, derived from the instance key.
+    fn derived(&self, purpose: &str) -> [u8; 32] {
+        self.mac(purpose, b"key").finalize().into_bytes().into()
+    }
+
+    /// `plain` encrypted and authenticated for `purpose` (ChaCha20-Poly1305,
+    /// a random nonce), as text to store. Only `open` with the same purpose reads it.
+    pub fn seal(&self, purpose: &str, plain: &str) -> String {
+        use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+        use chacha20poly1305::ChaCha20Poly1305;
+        let cipher = ChaCha20Poly1305::new(&self.derived(purpose).into());
+        let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = cipher.encrypt(&nonce, plain.as_bytes()).expect("encryption of a short text");
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(nonce), URL_SAFE_NO_PAD.encode(sealed))
+    }
+
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<String> {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+        let (nonce, data) = sealed.split_once('.')?;
+        let nonce = URL_SAFE_NO_PAD.decode(nonce).ok()?;
+        let data = URL_SAFE_NO_PAD.decode(data).ok()?;
+        if nonce.len() != 12 {
+            return None;
+        }
+        let cipher = ChaCha20Poly1305::new(&self.derived(purpose).into());
+        let plain = cipher.decrypt(Nonce::from_slice(&nonce), data.as_ref()).ok()?;
+        String::from_utf8(plain).ok()
+    }
+
     /// The payload of a value `sign` made for `purpose`, if it is one (checked in constant time).
     pub fn verify(&self, purpose: &str, signed: &str) -> Option<String> {
         let (payload, tag) = signed.split_once('.')?;
@@ -66,5 +96,19 @@ mod tests {
         assert_eq!(k.verify("device", "no-dot"), None);
         let other = Keys { cookie: vec![8; 32] };
         assert_eq!(other.verify("device", &s), None, "another key");
+    }
+
+    #[test]
+    fn sealed_text_opens_only_with_its_key_and_purpose() {
+        let k = Keys { cookie: vec![7; 32] };
+        let a = k.seal("mfa", "JBSWY3DPEHPK3PXP");
+        assert_ne!(a, k.seal("mfa", "JBSWY3DPEHPK3PXP"), "a new nonce each time");
+        assert!(!a.contains("JBSWY3DP"));
+        assert_eq!(k.open("mfa", &a).as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(k.open("other", &a), None);
+        assert_eq!(Keys { cookie: vec![8; 32] }.open("mfa", &a), None);
+        let mut tampered = a.clone();
+        tampered.push('A');
+        assert_eq!(k.open("mfa", &tampered), None);
     }
 }

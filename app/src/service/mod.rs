@@ -11,6 +11,7 @@ pub mod account_types;
 pub mod documents;
 pub mod housekeeping;
 pub mod keys;
+pub mod mfa;
 pub mod passwords;
 pub mod people;
 pub mod provisioning;

@@ -101,7 +101,10 @@ async fn issue_link(tx: &mut Conn, actor: &Actor, user_id: &str, email: &str) ->
 
 /// Adds people with one-time invitation links, with an account type and
 /// teams. Any problem refuses the lot: nobody is added.
-pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id: &str, team_ids: &[String]) -> Result<Vec<Issued>> {
+/// `guest`: the people are guests — outside the identity provider, they sign
+/// in with a password (also under SAML only), never administer, and the
+/// identity provider neither sees nor changes them.
+pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id: &str, team_ids: &[String], guest: bool) -> Result<Vec<Issued>> {
     if people.is_empty() {
         return Err(Error::invalid("people", "Enter at least one email address."));
     }
@@ -110,6 +113,14 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
     }
     let mut tx = super::begin(db).await?;
     let t = store::account_types::get(&mut *tx, &actor.org_id, account_type_id).await?.ok_or_else(|| Error::invalid("account_type", "Choose an account type."))?;
+    if guest {
+        if !store::auth_settings::get(&mut *tx, &actor.org_id).await?.allow_guests {
+            return Err(Error::invalid("guest", "Guest access is off. Turn on “Allow guest access” in Administration > Authentication first."));
+        }
+        if t.administers {
+            return Err(guest_admin(&t.name).on("account_type"));
+        }
+    }
     let mut team_ids = team_ids.to_vec();
     team_ids.sort();
     team_ids.dedup();
@@ -142,6 +153,7 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
             account_type_id: &t.id,
             password_hash: None,
             invite_pending: true,
+            is_guest: guest,
         };
         store::users::insert(&mut *tx, new).await.map_err(|e| {
             if store::is_unique_violation(&e) {
@@ -158,10 +170,19 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
             1 => "1 team".to_string(),
             n => format!("{n} teams"),
         };
-        store::audit::record(&mut *tx, actor.event(audit::USER_INVITED, p.email.as_str(), format!("account type {}; {teams_text}", t.name))).await?;
+        let guest_text = if guest { "; guest" } else { "" };
+        store::audit::record(&mut *tx, actor.event(audit::USER_INVITED, p.email.as_str(), format!("account type {}; {teams_text}{guest_text}", t.name))).await?;
     }
     tx.commit().await?;
     Ok(issued)
+}
+
+/// The rule that guests never administer.
+pub(crate) fn guest_admin(type_name: &str) -> Error {
+    Error::invalid(
+        "account_type",
+        format!("Guests cannot hold “{type_name}”: it administers the organization. Choose an account type without “Administer the organization”."),
+    )
 }
 
 fn pending(u: &UserRow, already: &str) -> Result<()> {
@@ -238,6 +259,8 @@ pub async fn change_account_type(db: &Db, actor: &Actor, ids: &[String], account
     if !t.administers {
         let losing: Vec<String> = users.iter().filter(|u| u.is_active_admin()).map(|u| u.id.clone()).collect();
         keep_an_admin(&mut tx, &actor.org_id, Losing::People(&losing)).await?;
+    } else if let Some(g) = users.iter().find(|u| u.is_guest) {
+        return Err(Error::invalid("account_type", format!("{} is a guest. {}", g.email, guest_admin(&t.name).message)));
     }
     for u in users.iter().filter(|u| u.account_type_id != t.id) {
         store::users::set_account_type(&mut tx, &actor.org_id, &u.id, &t.id).await?;
@@ -391,7 +414,9 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
         // Gone again between the two steps: a plain create.
         return Err(Error::taken("userName", format!("A user with userName {} was just changed; try again.", p.email.as_str())));
     };
-    let outcome = if u.archived {
+    let outcome = if u.is_guest {
+        return Err(Error::taken("userName", format!("{} is a guest of this organization: guests are managed in Gatehouse, not by the identity provider.", p.email.as_str())));
+    } else if u.archived {
         Outcome::Revived
     } else if u.origin == Origin::Local {
         Outcome::Linked
@@ -487,7 +512,7 @@ pub fn user_not_found(id: &str) -> Error {
 /// identity provider creates them again.
 pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     let mut tx = super::begin(db).await?;
-    let u = store::users::by_id(&mut *tx, &idp.org_id, id).await?.filter(|u| !u.archived).ok_or_else(|| user_not_found(id))?;
+    let u = store::users::by_id(&mut *tx, &idp.org_id, id).await?.filter(|u| !u.archived && !u.is_guest).ok_or_else(|| user_not_found(id))?;
     if u.is_active_admin() {
         keep_an_admin(&mut tx, &idp.org_id, Losing::People(std::slice::from_ref(&u.id))).await?;
     }

@@ -123,6 +123,7 @@ pub async fn create_organization(db: &Db, input: SetupInput, proof: Proof<'_>, a
             account_type_id: &admin_type.id,
             password_hash: Some(&hash),
             invite_pending: false,
+                is_guest: false,
         },
     )
     .await?;

@@ -8,7 +8,7 @@
 //! cannot lock that person out.
 use super::keys::Keys;
 use super::{passwords, Error, Result};
-use crate::domain::{audit, AuthMethod};
+use crate::domain::{audit, AuthMethod, MfaPolicy};
 use crate::store::{self, audit::Event, orgs::Org, sign_in_limits::Slot, users::UserRow, Db, Timestamp};
 use std::net::IpAddr;
 use tower_sessions::Session;
@@ -44,6 +44,41 @@ pub struct SignedIn {
     pub device_cookie: String,
 }
 
+/// Where a correct password leads.
+pub enum Outcome {
+    SignedIn(SignedIn),
+    /// The person has an authenticator app: the code comes next (`with_code`).
+    NeedsCode,
+    /// The organization requires an app and the person has none: they set one
+    /// up now (`start_enrolment`, `with_new_app`) before any other page.
+    MustEnrol,
+}
+
+/// A sign-in between the password and the second factor: kept in the session,
+/// which is not signed in until the factor is given.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Pending {
+    pub org_id: String,
+    pub user_id: String,
+    pub until: String,
+    /// The key of the app being set up (when the person must set one up).
+    pub new_app: Option<String>,
+}
+
+const PENDING_KEY: &str = "gatehouse.pending";
+/// How long the second step may take.
+const PENDING_MINUTES: i64 = 10;
+
+/// The sign-in waiting for its second step in this session, if any.
+pub async fn pending(session: &Session, org: &Org) -> Result<Option<Pending>> {
+    let p: Option<Pending> = session.get(PENDING_KEY).await.map_err(|_| Error::internal())?;
+    Ok(p.filter(|p| p.org_id == org.id && Timestamp::try_from(p.until.clone()).is_ok_and(|t| t > Timestamp::now())))
+}
+
+fn expired() -> Error {
+    Error::new(super::Kind::Unauthenticated, "Your sign-in took too long or was already completed. Enter your email and password again.")
+}
+
 /// The key an address is limited by: IPv4 addresses one by one, IPv6 by /64
 /// (one subscriber's network; they can pick any address in it).
 pub fn address_key(ip: &str) -> String {
@@ -77,7 +112,7 @@ fn device_cookie(keys: &Keys, org: &Org, email: &str) -> String {
 /// Email and password sign-in. One generic message for a wrong email or
 /// password; the audit log keeps the precise reason. On success the person
 /// is signed in on `session`.
-pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a: Attempt<'_>) -> Result<SignedIn> {
+pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a: Attempt<'_>) -> Result<Outcome> {
     let email = a.email.trim().to_lowercase();
     let ip = a.ip;
     let fail = |reason: &str| Event {
@@ -92,7 +127,12 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
     if email.is_empty() || a.password.is_empty() {
         return Err(Error::invalid("email", "Enter your email and password."));
     }
-    if !method(db, org).await?.allows_password() {
+    let settings = store::auth_settings::get(db, &org.id).await?;
+    let method = AuthMethod::parse(&settings.method).unwrap_or(AuthMethod::Password);
+    let user = store::users::by_email(db, &org.id, &email).await?;
+    // Under SAML only, guests (outside the identity provider) still sign in with their password.
+    let guest_allowed = settings.allow_guests && user.as_ref().is_some_and(|u| u.is_guest);
+    if !method.allows_password() && !guest_allowed {
         store::audit::record_now(db, fail("password sign-in is off: the organization signs in with SSO only")).await?;
         return Err(Error::forbidden(format!(
             "{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.",
@@ -110,7 +150,6 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         return Err(e);
     }
 
-    let user = store::users::by_email(db, &org.id, &email).await?;
     let checked = passwords::verify(a.password, user.as_ref().and_then(|u| u.password_hash.clone())).await;
     let ok = match checked {
         Ok(ok) => ok,
@@ -137,6 +176,10 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         store::audit::record_now(db, fail("account is deactivated")).await?;
         return Err(deactivated(org));
     }
+    if user.is_guest && !settings.allow_guests {
+        store::audit::record_now(db, fail("guest access is off")).await?;
+        return Err(guests_off(org));
+    }
     // The person proved who they are: their own attempts start over, and this
     // attempt does not count against the address.
     let mut tx = super::begin(db).await?;
@@ -148,8 +191,93 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         }
     }
     tx.commit().await?;
+    let second_step = match settings.mfa_policy {
+        MfaPolicy::Off => None,
+        _ if user.mfa_secret.is_some() => Some(Outcome::NeedsCode),
+        MfaPolicy::Required => Some(Outcome::MustEnrol),
+        MfaPolicy::Optional => None,
+    };
+    if let Some(next) = second_step {
+        // Not signed in yet: a new session id, and only the pending step in it.
+        session.cycle_id().await.map_err(|_| Error::internal())?;
+        let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(PENDING_MINUTES)).to_string();
+        let p = Pending { org_id: org.id.clone(), user_id: user.id.clone(), until, new_app: None };
+        session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
+        return Ok(next);
+    }
     start_session(session, db, org, &user, "password", ip).await?;
+    Ok(Outcome::SignedIn(SignedIn { device_cookie: device_cookie(keys, org, &email), user }))
+}
+
+/// The person of a pending sign-in, still allowed to sign in.
+async fn pending_person(db: &Db, session: &Session, org: &Org) -> Result<(Pending, UserRow)> {
+    let p = pending(session, org).await?.ok_or_else(expired)?;
+    let user = store::users::by_id(db, &org.id, &p.user_id).await?.filter(|u| u.status.is_active()).ok_or_else(expired)?;
+    if user.is_guest && !store::auth_settings::get(db, &org.id).await?.allow_guests {
+        return Err(guests_off(org));
+    }
+    Ok((p, user))
+}
+
+/// The second step: a code from the person's app, or a recovery code. Wrong
+/// codes count against the person's sign-in attempts.
+pub async fn with_code(db: &Db, keys: &Keys, session: &Session, org: &Org, code: &str, ip: &str) -> Result<SignedIn> {
+    let (_, user) = pending_person(db, session, org).await?;
+    let email = user.email.to_lowercase();
+    let limits = vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL)];
+    if let Err(e) = take_slots(db, &org.id, &limits).await {
+        session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
+        return Err(e);
+    }
+    let mut tx = super::begin(db).await?;
+    let accepted = super::mfa::check(&mut tx, keys, &user, code).await?;
+    tx.commit().await?;
+    let Some(how) = accepted else {
+        let event = Event {
+            org_id: &org.id,
+            actor_id: Some(&user.id),
+            actor: &user.email,
+            action: audit::SIGN_IN_FAILED,
+            target: &user.email,
+            detail: "method: password; reason: wrong authentication code".into(),
+            ip,
+        };
+        store::audit::record_now(db, event).await?;
+        return Err(Error::invalid("code", "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes."));
+    };
+    let mut tx = super::begin(db).await?;
+    store::sign_in_limits::clear(&mut tx, &org.id, &limits[0].0).await?;
+    tx.commit().await?;
+    session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
+    let method = match how {
+        super::mfa::Accepted::App => "password and authenticator app",
+        super::mfa::Accepted::RecoveryCode => "password and recovery code",
+    };
+    start_session(session, db, org, &user, method, ip).await?;
     Ok(SignedIn { device_cookie: device_cookie(keys, org, &email), user })
+}
+
+/// The app a person who must set one up during sign-in is setting up (a new
+/// key each call), and their email.
+pub async fn start_enrolment(db: &Db, session: &Session, org: &Org) -> Result<(super::mfa::NewApp, String)> {
+    let (mut p, user) = pending_person(db, session, org).await?;
+    let app = super::mfa::new_app(org, &user.email)?;
+    p.new_app = Some(app.secret.clone());
+    session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
+    Ok((app, user.email))
+}
+
+/// Finishes a sign-in that had to set up an app: `code` shows the app works.
+/// Returns the recovery codes, shown this once.
+pub async fn with_new_app(db: &Db, keys: &Keys, session: &Session, org: &Org, code: &str, ip: &str) -> Result<(SignedIn, Vec<String>)> {
+    let (p, user) = pending_person(db, session, org).await?;
+    let secret = p.new_app.ok_or_else(|| Error::conflict("Set up your authenticator app first: scan the QR code on this page."))?;
+    let me = super::Actor { org_id: org.id.clone(), id: Some(user.id.clone()), label: user.email.clone(), ip: ip.to_string(), kind: super::ActorKind::Person };
+    let codes = super::mfa::enable(db, keys, &me, &user, &secret, code).await?;
+    session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
+    start_session(session, db, org, &user, "password and authenticator app", ip).await?;
+    let email = user.email.to_lowercase();
+    Ok((SignedIn { device_cookie: device_cookie(keys, org, &email), user }, codes))
 }
 
 /// Takes a slot of every limit, or none (a refused one gives back the others).
@@ -189,6 +317,10 @@ async fn give_back(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()
     Ok(())
 }
 
+fn guests_off(org: &Org) -> Error {
+    Error::forbidden(format!("Guest access to {} is turned off. Ask an administrator of {} if you need to sign in.", org.name, org.name))
+}
+
 fn deactivated(org: &Org) -> Error {
     Error::forbidden(format!("Your account is deactivated, so you cannot sign in to {}. Ask your administrator to reactivate it.", org.name))
 }
@@ -199,6 +331,8 @@ pub enum SsoRefusal {
     /// Nobody in the organization signs in with this email.
     NoAccount(String),
     Deactivated(String),
+    /// Guests sign in with their password, not through the identity provider.
+    Guest(String),
     Failed(Error),
 }
 
@@ -216,6 +350,9 @@ pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &s
     let user = store::users::by_email(db, &org.id, email).await.map_err(Error::from)?.ok_or_else(|| SsoRefusal::NoAccount(email.to_string()))?;
     if !user.status.is_active() {
         return Err(SsoRefusal::Deactivated(user.email.clone()));
+    }
+    if user.is_guest {
+        return Err(SsoRefusal::Guest(user.email.clone()));
     }
     start_session(session, db, org, &user, "sso", ip).await?;
     if user.administers {

@@ -175,6 +175,9 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     row.session_days = input.session_days;
     row.idle_timeout_secs = idle;
     row.allow_idp_initiated = input.allow_idp_initiated;
+    row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy)
+        .ok_or_else(|| Error::invalid("mfa_policy", "Choose Off, Optional or Required for multi-factor authentication."))?;
+    row.allow_guests = input.allow_guests;
     if idp_changed {
         row.idp_login_url = url;
         row.idp_certificate = certificate;
@@ -209,6 +212,12 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     }
     if before.idle_timeout_secs != after.idle_timeout_secs {
         parts.push(format!("sign out after inactivity: {} → {}", idle_timeout_label(before.idle_timeout_secs), idle_timeout_label(after.idle_timeout_secs)));
+    }
+    if before.mfa_policy != after.mfa_policy {
+        parts.push(format!("multi-factor authentication: {} → {}", before.mfa_policy.label(), after.mfa_policy.label()));
+    }
+    if before.allow_guests != after.allow_guests {
+        parts.push(format!("guest access: {}", if after.allow_guests { "allowed" } else { "off" }));
     }
     if before.allow_idp_initiated != after.allow_idp_initiated {
         parts.push(format!("sign-in started at the identity provider: {}", if after.allow_idp_initiated { "allowed" } else { "refused" }));

@@ -165,3 +165,8 @@ pub async fn holders(conn: &mut Conn, org_id: &str, id: &str, limit: i64) -> sql
     let n = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND account_type_id = $2").bind(org_id).bind(id).fetch_one(&mut *conn).await?;
     Ok((emails, n))
 }
+
+/// How many guests hold a type.
+pub async fn guest_holders(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND account_type_id = $2 AND is_guest = 1").bind(org_id).bind(id).fetch_one(&mut *conn).await
+}

@@ -21,6 +21,9 @@ pub struct AuthSettingsRow {
     /// Responses the identity provider sends unasked (sign-in started at its
     /// dashboard, as Okta's app tiles do) are accepted.
     pub allow_idp_initiated: bool,
+    pub mfa_policy: crate::domain::MfaPolicy,
+    /// Guests (people outside the identity provider, with a password) may sign in.
+    pub allow_guests: bool,
 }
 
 impl FromRow<'_, AnyRow> for AuthSettingsRow {
@@ -38,6 +41,8 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
             updated_at: r.try_get("updated_at")?,
             idle_timeout_secs: r.try_get("idle_timeout_secs")?,
             allow_idp_initiated: column::flag(r, "allow_idp_initiated")?,
+            mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("mfa_policy")?).unwrap_or(crate::domain::MfaPolicy::Off),
+            allow_guests: column::flag(r, "allow_guests")?,
         })
     }
 }
@@ -58,12 +63,14 @@ impl AuthSettingsRow {
             updated_at: String::new(),
             idle_timeout_secs: 0,
             allow_idp_initiated: true,
+            mfa_policy: crate::domain::MfaPolicy::Off,
+            allow_guests: false,
         }
     }
 }
 
 const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated FROM auth_settings WHERE org_id = $1";
+                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests FROM auth_settings WHERE org_id = $1";
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
     let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
@@ -74,10 +81,11 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sql
 pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
          session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10, \
-         idle_timeout_secs = $11, allow_idp_initiated = $12",
+         idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14",
     )
     .bind(&s.org_id)
     .bind(&s.method)
@@ -91,6 +99,8 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
     .bind(now())
     .bind(s.idle_timeout_secs)
     .bind(i64::from(s.allow_idp_initiated))
+    .bind(s.mfa_policy.as_str())
+    .bind(i64::from(s.allow_guests))
     .execute(ex)
     .await
     .map(|_| ())

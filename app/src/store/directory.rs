@@ -109,7 +109,7 @@ fn group_columns(members: bool) -> &'static str {
 }
 
 pub async fn user(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Option<UserEntry>> {
-    sqlx::query_as(&format!("{USER_COLUMNS} {USER_FROM} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL"))
+    sqlx::query_as(&format!("{USER_COLUMNS} {USER_FROM} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL AND u.is_guest = 0"))
         .bind(org_id)
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -119,7 +119,8 @@ pub async fn user(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Optio
 /// A page of the people matching `filter`, in a stable order, and how many match.
 pub async fn users(conn: &mut Conn, org_id: &str, filter: &Filter, offset: i64, limit: i64) -> sqlx::Result<(Vec<UserEntry>, i64)> {
     let (wc, binds) = filter.to_sql(Kind::User);
-    let from_where = format!("{USER_FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND ({wc})");
+    // Guests are outside the identity provider: it neither sees nor changes them.
+    let from_where = format!("{USER_FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND u.is_guest = 0 AND ({wc})");
     page(conn, USER_COLUMNS, &from_where, "u.created_at, u.id", org_id, &binds, offset, limit).await
 }
 

@@ -27,6 +27,10 @@ pub struct UserRow {
     pub administers: bool,
     /// Sessions started before this time are over (set when the person is deactivated).
     pub sessions_valid_after: Option<Timestamp>,
+    /// Outside the identity provider; signs in with a password.
+    pub is_guest: bool,
+    /// The authenticator app's sealed key, once set up.
+    pub mfa_secret: Option<String>,
 }
 
 impl UserRow {
@@ -54,13 +58,15 @@ impl FromRow<'_, AnyRow> for UserRow {
             permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
             administers: column::flag(r, "administers")?,
             sessions_valid_after: column::typed_opt(r, "sessions_valid_after")?,
+            is_guest: column::flag(r, "is_guest")?,
+            mfa_secret: r.try_get("mfa_secret")?,
         })
     }
 }
 
 const SELECT: &str = "SELECT u.id, u.org_id, u.email, u.first_name, u.last_name, u.status, u.origin, \
     u.password_hash, u.invite_pending, u.archived_at, u.account_type_id, t.name AS account_type_name, t.permissions, t.administers, \
-    u.sessions_valid_after \
+    u.sessions_valid_after, u.is_guest, u.mfa_secret \
     FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
 pub async fn by_email<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, email: &str) -> sqlx::Result<Option<UserRow>> {
@@ -115,13 +121,14 @@ pub struct NewUser<'a> {
     pub account_type_id: &'a str,
     pub password_hash: Option<&'a str>,
     pub invite_pending: bool,
+    pub is_guest: bool,
 }
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -> sqlx::Result<()> {
     let n = Norms::of(u.email, u.first_name, u.last_name);
     sqlx::query(
-        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, password_hash, invite_pending, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, password_hash, invite_pending, \
+         is_guest, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
     )
     .bind(u.id)
     .bind(u.org_id)
@@ -134,6 +141,7 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -
     .bind(u.account_type_id)
     .bind(u.password_hash)
     .bind(i64::from(u.invite_pending))
+    .bind(i64::from(u.is_guest))
     .bind(now())
     .execute(ex)
     .await
@@ -267,6 +275,9 @@ pub struct ListRow {
     pub origin: Origin,
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    pub is_guest: bool,
+    /// An authenticator app is set up.
+    pub mfa_enabled: bool,
 }
 
 impl FromRow<'_, AnyRow> for ListRow {
@@ -283,12 +294,14 @@ impl FromRow<'_, AnyRow> for ListRow {
             origin: column::typed(r, "origin")?,
             last_login_at: column::typed_opt(r, "last_login_at")?,
             created_at: column::typed(r, "created_at")?,
+            is_guest: column::flag(r, "is_guest")?,
+            mfa_enabled: r.try_get::<Option<String>, _>("mfa_enabled_at")?.is_some(),
         })
     }
 }
 
 const LIST_COLUMNS: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.account_type_id, t.name AS account_type_name, u.status, \
-    u.invite_pending, u.origin, u.last_login_at, u.created_at \
+    u.invite_pending, u.origin, u.last_login_at, u.created_at, u.is_guest, u.mfa_enabled_at \
     FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
 /// Which people the Users page lists.
@@ -400,13 +413,14 @@ pub async fn team_names(db: &Db, org_id: &str, user_ids: &[String]) -> sqlx::Res
     Ok(out)
 }
 
-/// Which of these ids name users of the organization (archived ones too).
+/// Which of these ids name people the identity provider may add to its groups
+/// (archived ones too; guests are outside it).
 /// Any number of ids: they are asked in statements of `super::IN_LIST` (a
 /// statement binds at most 32,766 values on SQLite).
 pub async fn existing_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(super::IN_LIST) {
-        let sql = format!("SELECT id FROM users WHERE org_id = $1 AND id IN ({})", super::placeholders(2, chunk.len()));
+        let sql = format!("SELECT id FROM users WHERE org_id = $1 AND is_guest = 0 AND id IN ({})", super::placeholders(2, chunk.len()));
         let mut q = sqlx::query_scalar::<_, String>(&sql).bind(org_id);
         for id in chunk {
             q = q.bind(id.as_str());
@@ -556,16 +570,22 @@ pub struct SessionPerson {
     /// None: the organization never saved its settings (password, no timeout).
     pub method: Option<String>,
     pub idle_timeout_secs: i64,
+    pub allow_guests: bool,
 }
 
 pub async fn session_person(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<SessionPerson>> {
     let sql = SELECT.replace(
         "SELECT u.id,",
-        "SELECT a.method AS auth_method, COALESCE(a.idle_timeout_secs, 0) AS idle_timeout_secs, u.id,",
+        "SELECT a.method AS auth_method, COALESCE(a.idle_timeout_secs, 0) AS idle_timeout_secs, COALESCE(a.allow_guests, 0) AS allow_guests, u.id,",
     ) + " LEFT JOIN auth_settings a ON a.org_id = u.org_id WHERE u.org_id = $1 AND u.id = $2";
     let row: Option<AnyRow> = sqlx::query(&sql).bind(org_id).bind(id).fetch_optional(db).await?;
     row.map(|r| {
-        Ok(SessionPerson { user: UserRow::from_row(&r)?, method: r.try_get("auth_method")?, idle_timeout_secs: r.try_get("idle_timeout_secs")? })
+        Ok(SessionPerson {
+            user: UserRow::from_row(&r)?,
+            method: r.try_get("auth_method")?,
+            idle_timeout_secs: r.try_get("idle_timeout_secs")?,
+            allow_guests: column::flag(&r, "allow_guests")?,
+        })
     })
     .transpose()
 }

@@ -263,6 +263,7 @@ async fn verify_and_sign_in(
     sign_in::with_sso(&st.db, session, org, &verified.name_id, ip).await.map_err(|r| match r {
         SsoRefusal::NoAccount(email) => Failure::NoAccount(email),
         SsoRefusal::Deactivated(email) => Failure::Deactivated(email),
+        SsoRefusal::Guest(email) => Failure::Guest(email),
         SsoRefusal::Failed(e) => Failure::Internal(e.message),
     })?;
     let home = format!("/{}", org.slug);

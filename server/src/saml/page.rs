@@ -20,6 +20,8 @@ pub enum Failure {
     Replayed(String),
     NoAccount(String),
     Deactivated(String),
+    /// A guest: they sign in with their password.
+    Guest(String),
     Internal(String),
 }
 
@@ -85,6 +87,12 @@ impl Failure {
                 StatusCode::FORBIDDEN,
                 format!("Your account ({email}) in {} is deactivated. Ask your administrator to reactivate it.", org.name),
                 "account is deactivated".into(),
+                Some(email.clone()),
+            ),
+            Failure::Guest(email) => (
+                StatusCode::FORBIDDEN,
+                format!("{email} is a guest of {}: guests sign in with their email and password on the Gatehouse sign-in page, not through the identity provider.", org.name),
+                "a guest cannot sign in through SSO".into(),
                 Some(email.clone()),
             ),
             Failure::Internal(e) => (

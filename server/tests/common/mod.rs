@@ -192,6 +192,7 @@ impl TestApp {
                 account_type_id: &t.id,
                 password_hash: Some(&hash),
                 invite_pending: false,
+                is_guest: false,
             },
         )
         .await

@@ -7,7 +7,7 @@ use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::sign_in::{idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
-use crate::domain::AuthMethod;
+use crate::domain::{AuthMethod, MfaPolicy};
 use crate::pages::admin::audit::short_time;
 use leptos::prelude::*;
 
@@ -101,6 +101,10 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
             <dd data-testid="session-days">{format!("{} days", s.session_days)}</dd>
             <dt>"Sign out after inactivity"</dt>
             <dd data-testid="idle-timeout">{idle_timeout_label(s.idle_timeout_secs)}</dd>
+            <dt>"Multi-Factor Authentication"</dt>
+            <dd data-testid="mfa-policy">{s.mfa_policy.label()}</dd>
+            <dt>"Guest Access"</dt>
+            <dd data-testid="guest-access">{if s.allow_guests { "Allowed" } else { "Off" }}</dd>
             <dt>"Sign-in started at the identity provider"</dt>
             <dd data-testid="idp-initiated">{if s.allow_idp_initiated { "Allowed" } else { "Not allowed" }}</dd>
             <dt>"Single sign-on"</dt>
@@ -132,6 +136,8 @@ struct Form {
     days: RwSignal<String>,
     idle: RwSignal<i64>,
     idp_initiated: RwSignal<bool>,
+    mfa: RwSignal<MfaPolicy>,
+    guests: RwSignal<bool>,
 }
 
 impl Default for Form {
@@ -144,6 +150,8 @@ impl Default for Form {
             days: RwSignal::new(String::new()),
             idle: RwSignal::new(0),
             idp_initiated: RwSignal::new(true),
+            mfa: RwSignal::new(MfaPolicy::Off),
+            guests: RwSignal::new(false),
         }
     }
 }
@@ -157,6 +165,8 @@ impl Form {
         self.days.set(s.session_days.to_string());
         self.idle.set(s.idle_timeout_secs);
         self.idp_initiated.set(s.allow_idp_initiated);
+        self.mfa.set(s.mfa_policy);
+        self.guests.set(s.allow_guests);
     }
 }
 
@@ -168,7 +178,7 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, issuer, days, idle, idp_initiated } = form;
+    let Form { method, url, cert, issuer, days, idle, idp_initiated, mfa, guests } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(SaveAuthentication {
@@ -182,6 +192,8 @@ fn edit_form(
                 session_days: days.get_untracked().trim().parse().unwrap_or(0),
                 idle_timeout_secs: idle.get_untracked(),
                 allow_idp_initiated: idp_initiated.get_untracked(),
+                mfa_policy: mfa.get_untracked().as_str().into(),
+                allow_guests: guests.get_untracked(),
             },
         });
     };
@@ -228,6 +240,19 @@ fn edit_form(
                 <input id="idp-initiated" type="checkbox" prop:checked=idp_initiated on:change=move |ev| idp_initiated.set(event_target_checked(&ev)) />
                 "Allow sign-in started at the identity provider"
             </label>
+            <label for="mfa-policy">"Multi-Factor Authentication"</label>
+            <select id="mfa-policy" on:change=move |ev| mfa.set(MfaPolicy::parse(&event_target_value(&ev)).unwrap_or(MfaPolicy::Off))>
+                {MfaPolicy::ALL.into_iter().map(|m| view! {
+                    <option value=m.as_str() selected=move || mfa.get() == m>{m.label()}</option>
+                }).collect_view()}
+            </select>
+            <p class="hint">"For password sign-ins, with an authenticator app. Required: people without an app set one up right after their password. Single sign-on relies on your identity provider's own factors."</p>
+            <FieldError message=field("mfa_policy") />
+            <label class="check-inline">
+                <input id="allow-guests" type="checkbox" prop:checked=guests on:change=move |ev| guests.set(event_target_checked(&ev)) />
+                "Allow guest access"
+            </label>
+            <p class="hint">"Guests are people outside your identity provider, invited from Users. They sign in with a password, also when the method is SAML. Turning this off signs them out at once."</p>
             <p class="hint">"Okta's app tiles and other identity provider dashboards start sign-in there. Off, people must start from the Gatehouse sign-in page, which also guards against a site signing someone in to an account that is not theirs."</p>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" data-testid="save-authentication" disabled=move || save.pending().get()>

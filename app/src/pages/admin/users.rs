@@ -345,6 +345,7 @@ fn AddUsers(types: Vec<Choice>, teams: Vec<Choice>, default_type: String, invite
     let people = RwSignal::new(String::new());
     let account_type = RwSignal::new(default_type.clone());
     let chosen_teams: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
+    let guest = RwSignal::new(false);
     let error = Signal::derive(move || invite.value().get().and_then(|r| r.err()));
     view! {
         <section class="card" data-testid="add-users">
@@ -373,6 +374,10 @@ fn AddUsers(types: Vec<Choice>, teams: Vec<Choice>, default_type: String, invite
                     }).collect_view()}
                 </div>
             })}
+            <label class="check-inline">
+                <input type="checkbox" data-testid="invite-guest" prop:checked=guest on:change=move |ev| guest.set(event_target_checked(&ev)) />
+                "Guests (people outside your identity provider; they sign in with a password)"
+            </label>
             <div class="form-actions">
                 <button class="btn btn-primary" disabled=move || invite.pending().get() on:click=move |_| {
                     invite.dispatch(InviteUsers {
@@ -380,6 +385,7 @@ fn AddUsers(types: Vec<Choice>, teams: Vec<Choice>, default_type: String, invite
                         people: people.get_untracked(),
                         account_type_id: account_type.get_untracked(),
                         team_ids: chosen_teams.get_untracked().into_iter().collect(),
+                        guest: Some(guest.get_untracked()),
                     });
                 }>"Add and create invitation links"</button>
             </div>
