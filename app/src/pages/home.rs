@@ -49,6 +49,9 @@ pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Your profile"</h2>
+            {m.is_guest.then(|| view! {
+                <p><span class="badge badge-info" data-testid="profile-guest">"Guest"</span></p>
+            })}
             {(m.origin == "scim").then(|| view! {
                 <p><span class="badge badge-managed" data-testid="profile-managed">"Managed by your identity provider"</span>
                 " Your name, account type and teams are set there."</p>

@@ -53,7 +53,8 @@ pub fn LoginPage() -> impl IntoView {
                                     }
                                 })}
                                 {(info.sso_enabled && info.password_enabled).then(|| view! { <p class="divider muted">"or sign in with your password"</p> })}
-                                {info.password_enabled.then(|| view! {
+                                {(!info.password_enabled && info.guests_enabled).then(|| view! { <p class="divider muted" data-testid="guest-divider">"Guests sign in with their password"</p> })}
+                                {(info.password_enabled || info.guests_enabled).then(|| view! {
                                 <ActionForm action=action attr:class="form" attr:data-testid="login-form">
                                     <FormError error=error />
                                     <input type="hidden" name="org" value=info.org_slug.clone() />

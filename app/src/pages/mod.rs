@@ -5,6 +5,7 @@ pub mod documents;
 pub mod home;
 pub mod invite;
 pub mod login;
+pub mod mfa;
 pub mod profile;
 pub mod setup;
 
@@ -45,6 +46,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=RootPage />
                 <Route path=path!("/setup") view=setup::SetupPage />
                 <Route path=path!("/:org/login") view=login::LoginPage />
+                <Route path=path!("/:org/login/verify") view=mfa::SignInCodePage />
+                <Route path=path!("/:org/login/enrol") view=mfa::SignInEnrolPage />
                 <Route path=path!("/:org/invite/:token") view=invite::InvitePage />
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />

@@ -19,7 +19,8 @@ pub fn ProfilePage() -> impl IntoView {
                             <h1>"Your profile"</h1>
                             <p class="muted">{m.org_name.clone()}</p>
                         </div>
-                        <crate::pages::home::ProfileCard me=m />
+                        <crate::pages::home::ProfileCard me=m.clone() />
+                        <crate::pages::mfa::MfaCard />
                     }.into_any(),
                 }
             })}

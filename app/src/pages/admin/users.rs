@@ -3,7 +3,7 @@
 use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::ChangeTeamMembers;
 use crate::api::users::{
-    get_user, list_users, ChangeAccountType, DeactivateUsers, DeleteInvitation, InviteUsers, ReactivateUsers, ResendInvitation,
+    get_user, list_users, ChangeAccountType, DeactivateUsers, DeleteInvitation, InviteUsers, ReactivateUsers, ResendInvitation, ResetMfa,
 };
 use crate::components::copy::CopyField;
 use crate::components::frame::use_org;
@@ -29,6 +29,10 @@ fn status_badge(u: &UserSummary) -> impl IntoView {
         ("Active", "badge badge-success")
     };
     view! { <span class=class data-testid="user-status">{label}</span> }
+}
+
+fn guest_badge(u: &UserSummary) -> impl IntoView {
+    u.is_guest.then(|| view! { <span class="badge badge-info" data-testid="user-guest" title="Outside your identity provider; signs in with a password">"Guest"</span> })
 }
 
 fn origin_badge(origin: &str) -> impl IntoView {
@@ -307,7 +311,7 @@ fn UserRow(
             <td>{user.email.clone()}</td>
             <td>{user.account_type.clone()}</td>
             <td class="muted">{user.teams.join(", ")}</td>
-            <td>{status_badge(&user)}</td>
+            <td>{status_badge(&user)} {guest_badge(&user)}</td>
             <td>{origin_badge(&user.origin)}</td>
             <td class="muted nowrap">{user.last_login_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</td>
             <td class="actions">
@@ -427,6 +431,8 @@ pub fn UserPage() -> impl IntoView {
     let team_change = ServerAction::<ChangeTeamMembers>::new();
     let resend = ServerAction::<ResendInvitation>::new();
     let release = ServerAction::<ReleaseManaged>::new();
+    let reset_mfa = ServerAction::<ResetMfa>::new();
+    report(reset_mfa, "Two-step verification reset", &[]);
     report(change_type, "Account type changed", &[]);
     report(deactivate, "Deactivated", &[]);
     report(reactivate, "Reactivated", &[]);
@@ -439,7 +445,7 @@ pub fn UserPage() -> impl IntoView {
         }
     });
     let detail = Resource::new(
-        move || (org.get(), id.get(), change_type.version().get(), deactivate.version().get(), reactivate.version().get(), (team_change.version().get(), release.version().get())),
+        move || (org.get(), id.get(), change_type.version().get(), deactivate.version().get(), reactivate.version().get(), (team_change.version().get(), release.version().get(), reset_mfa.version().get())),
         |(o, id, ..)| get_user(o, id),
     );
     let confirm = RwSignal::new(false);
@@ -464,7 +470,7 @@ pub fn UserPage() -> impl IntoView {
                             <div class="page-header">
                                 <A href=move || format!("/{}/admin/users", org.get())>"← Users"</A>
                                 <h1 data-testid="user-name">{u.display_name()}</h1>
-                                <p class="muted">{u.email.clone()} " · " {status_badge(&u)} " " {origin_badge(&u.origin)}</p>
+                                <p class="muted">{u.email.clone()} " · " {status_badge(&u)} " " {origin_badge(&u.origin)} " " {guest_badge(&u)}</p>
                             </div>
                             {move || (!link.get().is_empty()).then(|| view! { <InvitationLinks links=link /> })}
                             {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="users" id=uid.get_value() /> })}
@@ -488,6 +494,15 @@ pub fn UserPage() -> impl IntoView {
                                     </dd>
                                     <dt>"Status"</dt><dd>{status_badge(&u)}</dd>
                                     <dt>"Origin"</dt><dd>{origin_badge(&u.origin)}</dd>
+                                    <dt>"Two-step verification"</dt>
+                                    <dd data-testid="user-mfa">{if u.mfa_enabled {
+                                        view! {
+                                            "Authenticator app "
+                                            <button class="btn btn-secondary btn-small" data-testid="reset-mfa" on:click=move |_| { reset_mfa.dispatch(ResetMfa { org: org.get_untracked(), user_id: uid.get_value() }); }>"Reset"</button>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="muted">"Off"</span> }.into_any()
+                                    }}</dd>
                                     <dt>"Created"</dt><dd>{short_time(&u.created_at)}</dd>
                                     <dt>"Last sign-in"</dt><dd>{u.last_login_at.as_deref().map(short_time).unwrap_or_else(|| "Never".into())}</dd>
                                 </dl>
