@@ -172,6 +172,9 @@ pub async fn set_invite_default(org: String, id: String) -> Result<(), AppError>
     use self::ssr::*;
     let c = auth::admin(&org).await?;
     let t = load(&c, &id).await?;
+    if PermissionSet::from_json(&t.permissions).contains(Permission::Administer) {
+        return Err(AppError::invalid("account_type", format!("{} administers the organization, so it cannot be the invitation default. Give administrator rights to people one by one.", t.name)));
+    }
     let st = auth::state();
     let mut tx = crate::store::begin(&st.db).await?;
     store::account_types::set_invite_default(&mut tx, &c.org.id, &id).await?;

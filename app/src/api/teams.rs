@@ -47,6 +47,7 @@ pub async fn get_team(org: String, id: String) -> Result<TeamDetail, AppError> {
             email: m.email,
             account_type: m.account_type,
             status: m.status,
+            invite_pending: m.invite_pending == 1,
         })
         .collect();
     let can_release = t.origin == "scim" && store::scim_tokens::active_count(&auth::state().db, &c.org.id).await? == 0;
