@@ -77,6 +77,12 @@ fn DialogBox(on_close: Callback<()>, title: Signal<String>, testid: String, tone
             }
         });
         on_cleanup(move || {
+            // Leave the top layer first: while the dialog is modal, the page behind it cannot take focus.
+            if let Some(d) = node.try_get_untracked().flatten() {
+                if d.open() {
+                    d.close();
+                }
+            }
             if let Some(el) = opener.try_get_value().flatten() {
                 if el.is_connected() {
                     let _ = el.focus();

@@ -77,9 +77,15 @@ pub fn Menu(
             let below = r.bottom() + 4.0;
             let top = if below + ph + margin > vh && r.top() - ph - 4.0 >= margin { r.top() - ph - 4.0 } else { below };
             position.set(format!("left:{left:.0}px;top:{top:.0}px;max-height:{:.0}px", (vh - top - margin).max(120.0)));
-            if let Some(first) = p.query_selector("[role=menuitem]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = first.focus();
-            }
+            // Once shown (a hidden element cannot take focus), the first item gets it.
+            set_timeout(
+                move || {
+                    if let Some(first) = p.query_selector("[role=menuitem]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = first.focus();
+                    }
+                },
+                std::time::Duration::from_millis(0),
+            );
         });
     }
 

@@ -373,6 +373,10 @@ mod tests {
     fn names_in_any_script_are_in_the_pdf_as_written() {
         let rows: Vec<[&str; 2]> = NAMES.iter().map(|n| [*n, "Kraków"]).collect();
         let pdf = export(&rows);
+        // To look at it: GATEHOUSE_PDF_SAMPLE=/tmp/sample.pdf cargo test … names_in_any_script
+        if let Ok(path) = std::env::var("GATEHOUSE_PDF_SAMPLE") {
+            std::fs::write(path, &pdf).unwrap();
+        }
         let streams = streams(&pdf);
         let cmap = streams.iter().find(|(_, d)| d.starts_with(b"/CIDInit")).map(|(_, d)| String::from_utf8(d.clone()).unwrap()).expect("a ToUnicode map");
         let map = parse_cmap(&cmap);

@@ -33,24 +33,28 @@ pub fn SignInMethodSection() -> impl IntoView {
 
     view! {
         <section class="card" data-testid="sign-in-method">
+            // The heading and Edit stay put while the settings reload after a
+            // save, so focus can go back to Edit at once.
+            <div class="with-actions">
+                <div>
+                    <h2>"Authentication Method"</h2>
+                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
+                </div>
+                <Show when=move || !editing.get()>
+                    <button type="button" class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
+                        if let Some(Ok(s)) = settings.get_untracked() {
+                            form.fill(&s);
+                            editing.set(true);
+                            focus_soon("[data-testid=authentication-form] input[name=method]:checked");
+                        }
+                    }>"Edit"</button>
+                </Show>
+            </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
                         Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
-                        Ok(s) => { let current = StoredValue::new(s.clone()); view! {
-                            <div class="with-actions">
-                                <div>
-                                    <h2>"Authentication method"</h2>
-                                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
-                                </div>
-                                <Show when=move || !editing.get()>
-                                    <button type="button" class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
-                                        form.fill(&current.get_value());
-                                        editing.set(true);
-                                        focus_soon("[data-testid=authentication-form] input[name=method]:checked");
-                                    }>"Edit"</button>
-                                </Show>
-                            </div>
+                        Ok(s) => { view! {
                             {
                                 let s2 = s.clone();
                                 move || if editing.get() {
@@ -89,7 +93,7 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
     let or_none = |v: &str, none: &'static str| if v.is_empty() { none.to_string() } else { v.to_string() };
     view! {
         <dl class="details" data-testid="authentication-details">
-            <dt>"Authentication method"</dt>
+            <dt>"Authentication Method"</dt>
             <dd data-testid="auth-method">{s.method.label()}</dd>
             <dt>"Identity provider login URL"</dt>
             <dd><code class="url">{or_none(&s.idp_login_url, "Not set")}</code></dd>
@@ -185,8 +189,8 @@ fn edit_form(
     view! {
         <form class="form" data-testid="authentication-form" on:submit=submit on:input=clear on:change=clear>
             <FormError error=error fields=FIELDS />
-            <fieldset>
-                <legend class="label">"Authentication method"</legend>
+            <fieldset class="radios">
+                <legend class="label">"Authentication Method"</legend>
                 {AuthMethod::ALL.into_iter().map(|m| view! {
                     <label class="check-inline">
                         <input type="radio" name="method" value=m.as_str() prop:checked=move || method.get() == m
