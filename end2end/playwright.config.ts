@@ -4,6 +4,11 @@ import { defineConfig } from "@playwright/test";
 // driven by Debian's Chromium: Playwright's own browser download cannot work here.
 const port = Number(process.env.E2E_PORT ?? 3917);
 export const baseURL = `http://127.0.0.1:${port}`;
+// A second instance with the demo organization, for the specs that compare
+// screenshots and check accessibility: its data does not depend on what the
+// other specs did before.
+export const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3919);
+export const demoURL = `http://127.0.0.1:${demoPort}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -13,7 +18,11 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 60_000,
-  expect: { timeout: 10_000 },
+  expect: {
+    timeout: 10_000,
+    // Baselines are rendered by the same Debian Chromium; allow antialiasing noise only.
+    toHaveScreenshot: { maxDiffPixelRatio: 0.002, threshold: 0.2, animations: "disabled", caret: "hide", scale: "css" },
+  },
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
     baseURL,
@@ -32,14 +41,25 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `bash ./serve.sh ${port}`,
-    url: `${baseURL}/healthz`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    // SIGTERM lets the script stop what it started (and remove its temporary files).
-    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: `bash ./serve.sh ${port}`,
+      url: `${baseURL}/healthz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      // SIGTERM lets the script stop what it started (and remove its temporary files).
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: `bash ./serve.sh ${demoPort} demo`,
+      url: `${demoURL}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  ],
 });

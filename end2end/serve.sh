@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
 # Starts Gatehouse for the browser tests on a fresh SQLite database in a
 # temporary folder, removed when the server stops.
+#   serve.sh PORT          an empty instance (the specs set Acme up themselves)
+#   serve.sh PORT demo     the demo organization (fixed people, teams and
+#                          documents) for the screenshot and accessibility
+#                          specs; its password is in $GATEHOUSE_E2E_DEMO_DIR
+#                          (default /tmp/gatehouse-e2e-demo-PORT)/demo-credentials.txt
 set -euo pipefail
 port=${1:?port}
+mode=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${GATEHOUSE_BIN:-$here/../target/debug/gatehouse}
-tmp=$(mktemp -d)
+if [ "$mode" = demo ]; then
+  tmp=${GATEHOUSE_E2E_DEMO_DIR:-${TMPDIR:-/tmp}/gatehouse-e2e-demo-$port}
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  args=(serve --demo)
+else
+  tmp=$(mktemp -d)
+  args=(serve)
+fi
 trap 'rm -rf "$tmp"' EXIT
 export GATEHOUSE_DATABASE_URL="sqlite://$tmp/e2e.db"
 export GATEHOUSE_BIND="127.0.0.1:$port"
 export LEPTOS_SITE_ROOT="$here/../target/site"
 # The first-run page asks for the code the server prints; the tests know it.
 export GATEHOUSE_SETUP_CODE="E2E0-TEST"
-"$bin" serve &
+"$bin" "${args[@]}" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT TERM INT
 wait $pid

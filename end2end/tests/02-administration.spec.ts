@@ -28,7 +28,7 @@ test.describe.serial("administration", () => {
     await expect(page.getByTestId("perm-create_documents").locator("input")).toBeChecked();
     await expect(page.getByTestId("perm-download_data").locator("input")).not.toBeChecked();
     await expect(page.getByTestId("perm-download_data")).toHaveClass(/perm-export-off/);
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Create", exact: true }).click();
     await expect(page).toHaveURL(/\/acme\/admin\/account-types$/);
     const row = page.locator('[data-testid=account-type-row][data-name="Creator - No Export"]');
     await expect(row).toContainText("Custom");
@@ -49,10 +49,12 @@ test.describe.serial("administration", () => {
     // The account type in use cannot be deleted.
     await goto(page, "/acme/admin/account-types");
     const row = page.locator('[data-testid=account-type-row][data-name="Creator - No Export"]');
-    await row.getByRole("button", { name: "Delete" }).click();
-    await row.getByRole("button", { name: "Delete" }).click();
-    await expect(page.getByTestId("delete-error")).toContainText("held by 1 user");
-    await expect(page.getByTestId("delete-error")).toContainText(newbie.email);
+    await row.getByRole("button", { name: "Delete…" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete “Creator - No Export”?" });
+    await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+    await expect(confirm.getByTestId("delete-error")).toContainText("held by 1 user");
+    await expect(confirm.getByTestId("delete-error")).toContainText(newbie.email);
+    await confirm.getByRole("button", { name: "Cancel" }).click();
     await expect(row).toBeVisible();
 
     // In a fresh browser, the invitation link lets Noor choose a password.
@@ -66,17 +68,21 @@ test.describe.serial("administration", () => {
     await signIn(other, newbie);
     await expect(other.getByTestId("profile-account-type")).toHaveText("Creator - No Export");
     // Not an admin: Administration is refused with a clear page.
-    await other.goto("/acme/admin/users");
+    const denied = await other.goto("/acme/admin/users");
+    expect(denied?.status()).toBe(403);
     await expect(other.getByTestId("error-panel")).toContainText("Only administrators");
+    await expect(other.locator(".sidenav")).toHaveCount(0);
     await other.context().close();
   });
 
   test("create a team and add the person", async ({ page }) => {
     await signIn(page, admin);
     await goto(page, "/acme/admin/teams");
-    await page.getByLabel("Name").fill("Field Research");
-    await page.getByLabel("Description").fill("Goes places");
     await page.getByRole("button", { name: "Create team" }).click();
+    const dialog = page.getByRole("dialog", { name: "Create team" });
+    await dialog.getByLabel("Name").fill("Field Research");
+    await dialog.getByLabel("Description").fill("Goes places");
+    await dialog.getByRole("button", { name: "Create", exact: true }).click();
     await expect(page.getByTestId("team-name")).toHaveText("Field Research");
     await hydrated(page);
     await page.getByTestId("member-picker").locator("input").fill("noor");
@@ -84,6 +90,24 @@ test.describe.serial("administration", () => {
     await expect(page.locator(`[data-testid=member-row][data-email="${newbie.email}"]`)).toBeVisible();
     await goto(page, "/acme/admin/users");
     await expect(page.locator(`[data-testid=user-row][data-email="${newbie.email}"]`)).toContainText("Field Research");
+  });
+
+  test("deactivating a team asks first", async ({ page }) => {
+    await signIn(page, admin);
+    await goto(page, "/acme/admin/teams");
+    await page.getByRole("link", { name: "Field Research" }).click();
+    await hydrated(page);
+    await page.getByTestId("team-toggle").click();
+    const confirm = page.getByRole("dialog", { name: "Deactivate “Field Research”?" });
+    await expect(confirm).toContainText("workspace is hidden");
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByTestId("team-name")).toHaveText("Field Research");
+    await expect(page.locator(".badge-danger", { hasText: "Deactivated" })).toHaveCount(0);
+    await page.getByTestId("team-toggle").click();
+    await confirm.getByTestId("confirm-deactivate-team").click();
+    await expect(page.locator(".badge-danger", { hasText: "Deactivated" })).toBeVisible();
+    await page.getByTestId("team-toggle").click();
+    await expect(page.locator(".badge-danger", { hasText: "Deactivated" })).toHaveCount(0);
   });
 
   test("deactivate the person: sign-in refused; reactivate: it works again", async ({ page, browser }) => {

@@ -93,7 +93,7 @@ test.describe.serial("documents and exports", () => {
     await expect(page).toHaveURL(/fc=Region&fo=eq&fv=R1/);
 
     // The export menu lists downloads; the CSV has the header and every row of the saved view.
-    await page.getByTestId("export-menu").locator("summary").click();
+    await page.getByRole("button", { name: "Export" }).click();
     await expect(page.getByTestId("export-xlsx")).toBeVisible();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
     expect(download.suggestedFilename()).toBe("Budget by region.csv");

@@ -1,4 +1,5 @@
 import { APIRequestContext, expect, Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 
 /** Waits until the page's wasm has hydrated, so clicks reach Leptos's handlers. */
 export async function hydrated(page: Page) {
@@ -33,4 +34,31 @@ export async function ensureAcme(request: APIRequestContext) {
     });
     expect(r.ok()).toBeTruthy();
   }
+}
+
+/** The instance with the demo organization (see playwright.config.ts). */
+export const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3919);
+export const demoURL = `http://127.0.0.1:${demoPort}`;
+const demoDir = process.env.GATEHOUSE_E2E_DEMO_DIR ?? `${process.env.TMPDIR ?? "/tmp"}/gatehouse-e2e-demo-${demoPort}`;
+
+/** The demo's people share one generated password, kept beside its database. */
+export function demoUser(email: string) {
+  return { email, password: readFileSync(`${demoDir}/demo-credentials.txt`, "utf8").trim() };
+}
+
+/** Signs in on the demo instance; `page` must use `demoURL` as its base. */
+export async function signInDemo(page: Page, email = "admin@acme.example") {
+  const who = demoUser(email);
+  await goto(page, `${demoURL}/acme/login`);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/acme$/);
+  await hydrated(page);
+}
+
+/** Nothing on the page scrolls sideways: the document is no wider than the window. */
+export async function expectNoSidewaysScroll(page: Page) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll, `page is ${scroll - width}px wider than the ${width}px window`).toBeLessThanOrEqual(width);
 }

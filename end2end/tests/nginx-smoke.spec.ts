@@ -10,10 +10,14 @@ test("sign in, open Users, change an account type, sign out — through a load b
   await page.getByRole("button", { name: "Add users" }).click();
   await page.getByTestId("add-users").getByLabel("People").fill("lb.person@acme.example, Lee, Balancer");
   await page.getByRole("button", { name: "Add and create invitation links" }).click();
+  await page.getByRole("dialog", { name: "Invitation links" }).getByRole("button", { name: "Done" }).click();
   const row = page.locator('[data-testid=user-row][data-email="lb.person@acme.example"]');
   await expect(row).toContainText("Viewer");
-  await row.getByLabel("Actions for lb.person@acme.example").click();
-  await row.getByLabel("Account type").selectOption({ label: "Creator" });
+  await row.getByRole("button", { name: "Actions for lb.person@acme.example" }).click();
+  await page.getByRole("menuitem", { name: "Change account type…" }).click();
+  const dialog = page.getByRole("dialog", { name: /^Change account type/ });
+  await dialog.getByLabel("Account type").selectOption({ label: "Creator" });
+  await dialog.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "Account type changed" })).toBeVisible();
   // Several reloads: each may be served by the other instance, and the session holds.
   for (let i = 0; i < 4; i++) {

@@ -157,17 +157,21 @@ pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) ->
         session: req.extensions().get::<Session>().cloned(),
         ip: req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default(),
     };
+    let visit_path = visit.path_and_query.clone();
     match guard(&st, &visit).await {
         Ok(Guard::Pass) => next.run(req).await,
         Ok(Guard::Redirect(to)) => Redirect::to(&to).into_response(),
-        Ok(Guard::Status(code)) => {
-            let mut res = next.run(req).await;
-            *res.status_mut() = code;
-            res
-        }
+        Ok(Guard::Refuse(page)) => page.into_response(),
         Err(e) => {
             tracing::error!(error = %e.message, "page guard");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Gatehouse could not check your session. Try again.\n").into_response()
+            ErrorPage {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                title: "Something went wrong",
+                message: "Gatehouse could not check your session. Try again in a moment; if it keeps happening, check the server log.".into(),
+                href: visit_path,
+                label: "Try again",
+            }
+            .into_response()
         }
     }
 }
@@ -175,7 +179,25 @@ pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) ->
 enum Guard {
     Pass,
     Redirect(String),
-    Status(StatusCode),
+    /// Answered with an error page before the app renders: a refused visit
+    /// never shows the chrome of the page it asked for.
+    Refuse(ErrorPage),
+}
+
+/// The error card as a whole page (the same design the app uses), with its status.
+struct ErrorPage {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+    href: String,
+    label: &'static str,
+}
+
+impl IntoResponse for ErrorPage {
+    fn into_response(self) -> Response {
+        let html = app::components::errors::standalone_document(self.status.as_u16(), self.title, &self.message, &self.href, self.label);
+        (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response()
+    }
 }
 
 /// What the guard needs of a request (a request body cannot be held across awaits).
@@ -204,7 +226,13 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
         if store::orgs::first(&st.db).await?.is_none() {
             return Ok(Guard::Redirect("/setup".into()));
         }
-        return Ok(Guard::Status(StatusCode::NOT_FOUND));
+        return Ok(Guard::Refuse(ErrorPage {
+            status: StatusCode::NOT_FOUND,
+            title: "There is nothing here",
+            message: format!("There is no organization at /{slug}. Check the address, or start again from the home page."),
+            href: "/".into(),
+            label: "Go to Gatehouse",
+        }));
     };
     if second == Some("login") || second == Some("invite") || crate::saml::is_saml_path(second) {
         return Ok(Guard::Pass);
@@ -228,7 +256,16 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
             },
         )
         .await?;
-        return Ok(Guard::Status(StatusCode::FORBIDDEN));
+        return Ok(Guard::Refuse(ErrorPage {
+            status: StatusCode::FORBIDDEN,
+            title: "You do not have access to this page",
+            message: format!(
+                "Only administrators can open Administration: your account type, {}, does not include “Administer the organization”. Ask an administrator of {} if you need it.",
+                user.account_type_name, org.name
+            ),
+            href: format!("/{}", org.slug),
+            label: "Go to your home page",
+        }));
     }
     Ok(Guard::Pass)
 }

@@ -47,6 +47,7 @@ pub async fn get_team(org: String, id: String) -> Result<TeamDetail, AppError> {
             email: m.email,
             account_type: m.account_type,
             status: m.status.as_str().into(),
+            invite_pending: m.invite_pending,
         })
         .collect();
     let can_release = t.origin.is_managed_by_idp() && provisioning::can_release(db, &c.org.id).await?;

@@ -5,7 +5,8 @@ use crate::domain::views::Me;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
+use crate::components::menu::Menu;
 
 /// The organization named in the URL.
 pub fn use_org() -> Memo<String> {
@@ -33,8 +34,11 @@ pub fn OrgFrame() -> impl IntoView {
             me_res.await.ok().map(|m| {
                 let home = format!("/{}", m.org_slug);
                 let admin = format!("/{}/admin", m.org_slug);
+                let slug = StoredValue::new(m.org_slug.clone());
+                let (name, email, is_admin) = (m.display_name(), m.email.clone(), m.is_admin);
+                let (menu_home, menu_admin) = (home.clone(), admin.clone());
                 view! {
-                    <nav class="topnav">
+                    <nav class="topnav" aria-label="Main">
                         <A href=home.clone() exact=true>"Home"</A>
                         <A href=format!("{home}/profile")>"Profile"</A>
                         {m.is_admin.then(|| view! { <A href=admin.clone()>"Administration"</A> })}
@@ -46,6 +50,18 @@ pub fn OrgFrame() -> impl IntoView {
                             <input type="hidden" name="org" value=m.org_slug.clone() />
                             <button type="submit" class="btn btn-ghost btn-small" data-testid="sign-out">"Sign out"</button>
                         </ActionForm>
+                    </div>
+                    // Phones: the same links and Sign out behind one button.
+                    <div class="topmenu">
+                        <Menu label="Menu" text="Menu" button_class="btn btn-ghost btn-small" testid="top-menu">
+                            <p class="menu-label">{name.clone()}<br />{email.clone()}</p>
+                            <A href=menu_home.clone() exact=true attr:class="menu-item" attr:role="menuitem">"Home"</A>
+                            <A href=format!("{menu_home}/profile") attr:class="menu-item" attr:role="menuitem">"Profile"</A>
+                            {is_admin.then(|| view! { <A href=menu_admin.clone() attr:class="menu-item" attr:role="menuitem">"Administration"</A> })}
+                            <button type="button" class="menu-item" role="menuitem" on:click=move |_| {
+                                sign_out.dispatch(SignOut { org: slug.get_value() });
+                            }>"Sign out"</button>
+                        </Menu>
                     </div>
                 }
             })
@@ -66,23 +82,50 @@ pub fn OrgFrame() -> impl IntoView {
     }
 }
 
-/// Administration: the left navigation beside the chosen screen. Each screen's
-/// server functions check `administer`; a non-admin sees the 403 they return.
+/// The screens of Administration, in the order of the left navigation.
+const ADMIN_SCREENS: [(&str, &str); 6] = [
+    ("account", "Account"),
+    ("authentication", "Authentication"),
+    ("account-types", "Account Types"),
+    ("teams", "Teams"),
+    ("users", "Users"),
+    ("audit", "Audit log"),
+];
+
+/// Administration: the left navigation beside the chosen screen (on phones, a
+/// menu above it). The server answers non-admins' visits with a 403 page before
+/// anything renders; should a non-admin still get here (a link inside the
+/// app), the navigation is left out and each screen's server functions refuse.
 #[component]
 pub fn AdminFrame() -> impl IntoView {
     let org = use_org();
-    let link = move |p: &'static str| format!("/{}/admin/{p}", org.get());
+    let me = use_me();
+    let location = use_location();
+    let link = move |p: &str| format!("/{}/admin/{p}", org.get());
+    let current = Memo::new(move |_| {
+        let path = location.pathname.get();
+        let screen = path.split('/').nth(3).unwrap_or_default().to_string();
+        ADMIN_SCREENS.iter().find(|(k, _)| *k == screen).map(|(_, l)| l.to_string()).unwrap_or_else(|| "Administration".into())
+    });
+    let label = Signal::derive(move || format!("Administration: {}", current.get()));
+    let nav = move || {
+        Suspend::new(async move {
+            me.await.ok().filter(|m| m.is_admin).map(|_| view! {
+                <nav class="sidenav" aria-label="Administration">
+                    <p class="sidenav-title">"Administration"</p>
+                    {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k)>{*l}</A> }).collect_view()}
+                </nav>
+                <div class="sidenav-compact">
+                    <Menu label=label text=label button_class="btn btn-secondary sidenav-button" testid="admin-menu">
+                        {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem">{*l}</A> }).collect_view()}
+                    </Menu>
+                </div>
+            })
+        })
+    };
     view! {
         <div class="admin">
-            <aside class="sidenav" aria-label="Administration">
-                <p class="sidenav-title">"Administration"</p>
-                <A href=move || link("account")>"Account"</A>
-                <A href=move || link("authentication")>"Authentication"</A>
-                <A href=move || link("account-types")>"Account Types"</A>
-                <A href=move || link("teams")>"Teams"</A>
-                <A href=move || link("users")>"Users"</A>
-                <A href=move || link("audit")>"Audit log"</A>
-            </aside>
+            <Transition fallback=|| ()>{nav}</Transition>
             <section class="admin-main">
                 <Outlet />
             </section>

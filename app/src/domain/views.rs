@@ -244,6 +244,8 @@ pub struct TeamMember {
     pub email: String,
     pub account_type: String,
     pub status: String,
+    /// Invited and not yet signed in: shown "Invited", as on Users.
+    pub invite_pending: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use crate::api::webhooks::ExportWebhook;
 use crate::components::frame::use_org;
 use crate::components::toast::report;
 use crate::components::url::query;
-use crate::components::{ErrorPanel, FormError};
+use crate::components::{plural, ErrorPanel, FormError, Menu};
 use crate::domain::document_views::{DocumentPage as Page, DocumentQuery, Exploration};
 use crate::domain::documents::{ColumnKind, ExportFormat, Filter, FilterOp, Sort, TableView};
 use leptos::prelude::*;
@@ -101,32 +101,35 @@ fn ExportMenu(page: Page, hook: ServerAction<ExportWebhook>) -> impl IntoView {
     let base = format!("/{}/documents/{}", org.get_untracked(), page.id);
     let dest = RwSignal::new(page.webhooks.first().map(|w| w.id.clone()).unwrap_or_default());
     let id = StoredValue::new(page.id.clone());
+    let page = StoredValue::new(page);
     view! {
-        <details class="menu" data-testid="export-menu">
-            <summary class="btn btn-secondary">"Export"</summary>
-            <div class="menu-items">
-                <p class="menu-label">"Exports the document as saved."</p>
-                {page.exports.iter().map(|f| match f {
-                    ExportFormat::Webhook => view! {
-                        <label class="menu-label">"Webhook destination"
-                            <select on:change=move |ev| dest.set(event_target_value(&ev))>
-                                {page.webhooks.iter().map(|w| view! { <option value=w.id.clone()>{w.label.clone()}</option> }).collect_view()}
-                            </select>
-                        </label>
+        <Menu label="Export" text="Export" testid="export-menu">
+            <p class="menu-label">"Exports the document as saved."</p>
+            {page.with_value(|page| page.exports.iter().map(|f| match f {
+                ExportFormat::Webhook => {
+                    let label = f.label();
+                    view! {
                         {if page.webhooks.is_empty() {
-                            view! { <p class="menu-label">"No destination is allowed yet: an administrator adds them on the Account page."</p> }.into_any()
+                            view! { <p class="menu-label">"No webhook destination is allowed yet: an administrator adds them on the Account page."</p> }.into_any()
                         } else {
-                            view! { <button class="menu-item" data-testid="export-webhook" disabled=move || hook.pending().get()
-                                on:click=move |_| { hook.dispatch(ExportWebhook { org: org.get_untracked(), id: id.get_value(), destination_id: dest.get_untracked() }); }>
-                                {f.label()}</button> }.into_any()
+                            view! {
+                                <label class="menu-label">"Webhook destination"
+                                    <select on:change=move |ev| dest.set(event_target_value(&ev))>
+                                        {page.webhooks.iter().map(|w| view! { <option value=w.id.clone()>{w.label.clone()}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                                <button type="button" class="menu-item" role="menuitem" data-testid="export-webhook" disabled=move || hook.pending().get()
+                                    on:click=move |_| { hook.dispatch(ExportWebhook { org: org.get_untracked(), id: id.get_value(), destination_id: dest.get_untracked() }); }>
+                                    {label}</button>
+                            }.into_any()
                         }}
-                    }.into_any(),
-                    file => view! {
-                        <a class="menu-item" href=format!("{base}/export.{}", file.key()) download="" rel="external" data-testid=format!("export-{}", file.key())>{file.label()}</a>
-                    }.into_any(),
-                }).collect_view()}
-            </div>
-        </details>
+                    }.into_any()
+                }
+                file => view! {
+                    <a class="menu-item" role="menuitem" href=format!("{base}/export.{}", file.key()) download="" rel="external" data-testid=format!("export-{}", file.key())>{file.label()}</a>
+                }.into_any(),
+            }).collect_view())}
+        </Menu>
     }
     .into_any()
 }
@@ -186,7 +189,7 @@ fn Table(page: Page) -> impl IntoView {
     let prev = (page.page > 1).then(|| pager(page.page - 1));
     let next = (page.page < page.page_count).then(|| pager(page.page + 1));
     view! {
-        <div class="card table-card">
+        <div class="card table-card" tabindex="0" role="region" aria-label="Rows">
             <table class="table" data-testid="document-table">
                 <thead><tr>{header}</tr></thead>
                 <tbody>
@@ -200,7 +203,7 @@ fn Table(page: Page) -> impl IntoView {
             {(page.total == 0).then(|| view! { <p class="empty">"No rows match."</p> })}
         </div>
         <nav class="pager" aria-label="Pages">
-            <span class="muted" data-testid="row-count">{format!("{} rows · page {} of {}", page.total, page.page, page.page_count)}</span>
+            <span class="muted" data-testid="row-count">{format!("{} · page {} of {}", plural(page.total, "row", "rows"), page.page, page.page_count)}</span>
             {prev.map(|h| view! { <A href=h>"← Previous"</A> })}
             {next.map(|h| view! { <A href=h>"Next →"</A> })}
         </nav>
@@ -253,19 +256,27 @@ fn ShareCard(page: Page, share: ServerAction<ShareDocument>, error: Signal<Optio
         <section class="card" data-testid="share-document">
             <h2>"Share"</h2>
             <p class="muted">{if page.shared_with.is_empty() { "Not shared yet.".to_string() } else { format!("Shared with {}.", page.shared_with.join(", ")) }}</p>
-            <ActionForm action=share attr:class="form filters">
+            <ActionForm action=share attr:class="form share-form" on:input=move |_| {
+                if share.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) { share.value().set(None); }
+            }>
                 <input type="hidden" name="org" prop:value=move || org.get() />
                 <input type="hidden" name="id" value=page.id.clone() />
-                <label>"Person's email"<input type="email" name="email" /></label>
-                <label>"or team"
-                    <select name="team_id">
-                        <option value="">"—"</option>
-                        {page.share_teams.iter().map(|t| view! { <option value=t.id.clone()>{t.label.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <button type="submit" class="btn btn-secondary">"Share"</button>
+                <div class="share-fields">
+                    <div>
+                        <label for="share-email">"Person's email"</label>
+                        <input id="share-email" type="email" name="email" placeholder="name@example.com" />
+                    </div>
+                    <div>
+                        <label for="share-team">"or team"</label>
+                        <select id="share-team" name="team_id">
+                            <option value="">"—"</option>
+                            {page.share_teams.iter().map(|t| view! { <option value=t.id.clone()>{t.label.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="share-submit"><button type="submit" class="btn btn-secondary">"Share"</button></div>
+                </div>
+                <crate::components::FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("email"))) />
             </ActionForm>
-            <crate::components::FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("email"))) />
         </section>
     }
 }

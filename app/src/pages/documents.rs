@@ -5,7 +5,7 @@ use crate::components::frame::use_org;
 use crate::components::toast::report;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::document_views::{DocumentFolder, DocumentSummary, DocumentsHome};
-use crate::pages::admin::audit::short_time;
+use crate::pages::admin::audit::time_view;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -73,6 +73,7 @@ fn DocList(docs: Vec<DocumentSummary>, empty: &'static str) -> impl IntoView {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
     view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Documents">
         <table class="table" data-testid="document-list">
             <thead><tr><th>"Name"</th><th>"Dataset"</th><th>"Owner"</th><th>"Changed"</th></tr></thead>
             <tbody>
@@ -84,11 +85,12 @@ fn DocList(docs: Vec<DocumentSummary>, empty: &'static str) -> impl IntoView {
                         <td><A href=href>{name}</A></td>
                         <td class="muted">{d.dataset}</td>
                         <td>{d.owner}</td>
-                        <td class="muted nowrap">{short_time(&d.updated_at)}</td>
+                        <td class="muted nowrap">{time_view(&d.updated_at)}</td>
                     </tr>
                 }}).collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

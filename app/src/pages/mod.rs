@@ -10,6 +10,7 @@ pub mod profile;
 pub mod setup;
 
 use crate::components::frame::{AdminFrame, OrgFrame};
+use crate::components::errors::ErrorPage;
 use crate::components::{provide_toasts, ToastHost};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -61,7 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account-types") view=admin::account_types::AccountTypesPage />
                         <Route path=path!("account-types/:id") view=admin::account_types::AccountTypeEditorPage />
                         <Route path=path!("users") view=admin::users::UsersPage />
-                        <Route path=path!("users/:id") view=admin::users::UserPage />
+                        <Route path=path!("users/:id") view=admin::user::UserPage />
                         <Route path=path!("teams") view=admin::teams::TeamsPage />
                         <Route path=path!("teams/:id") view=admin::teams::TeamPage />
                     </ParentRoute>
@@ -100,15 +101,16 @@ pub fn NotFound() -> impl IntoView {
     if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
         r.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    // Under an organization's address, the way out is its home page.
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    let org = path.trim_start_matches('/').split('/').next().filter(|s| !s.is_empty() && *s != "setup").map(str::to_string);
+    let (href, label) = match org {
+        Some(o) => (format!("/{o}"), "Go to your home page"),
+        None => ("/".to_string(), "Go to Gatehouse"),
+    };
     view! {
         <Title text="Not found" />
-        <main class="centered">
-            <section class="card narrow error-panel" data-status="404">
-                <p class="error-code">"404"</p>
-                <h1>"There is nothing at this address"</h1>
-                <p>"Check the address, or start again from the home page."</p>
-                <a class="btn btn-primary" href="/">"Go to Gatehouse"</a>
-            </section>
-        </main>
+        <ErrorPage status=404 title="There is nothing here" message="Nothing is at this address. Check it, or start again from the home page."
+            action_href=href action_label=label />
     }
 }

@@ -200,6 +200,7 @@ pub struct MemberRow {
     pub email: String,
     pub account_type: String,
     pub status: Status,
+    pub invite_pending: bool,
 }
 
 impl FromRow<'_, AnyRow> for MemberRow {
@@ -211,13 +212,14 @@ impl FromRow<'_, AnyRow> for MemberRow {
             email: r.try_get("email")?,
             account_type: r.try_get("account_type")?,
             status: column::typed(r, "status")?,
+            invite_pending: column::flag(r, "invite_pending")?,
         })
     }
 }
 
 pub async fn members(db: &Db, org_id: &str, team_id: &str) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as(
-        "SELECT u.id AS user_id, u.first_name, u.last_name, u.email, t.name AS account_type, u.status \
+        "SELECT u.id AS user_id, u.first_name, u.last_name, u.email, t.name AS account_type, u.status, u.invite_pending \
          FROM team_members m JOIN users u ON u.id = m.user_id JOIN account_types t ON t.id = u.account_type_id \
          WHERE m.org_id = $1 AND m.team_id = $2 ORDER BY u.name_norm",
     )

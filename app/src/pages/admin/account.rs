@@ -33,11 +33,12 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(d) => {
                         let slug = d.org_slug.clone();
                         let form_slug = d.org_slug.clone();
-                        let created = crate::pages::admin::audit::short_time(&d.created_at);
                         view! {
                         <section class="card">
                             <h2>"Organization"</h2>
-                            <ActionForm action=update attr:class="form inline-edit" attr:data-testid="org-name-form">
+                            <ActionForm action=update attr:class="form inline-edit" attr:data-testid="org-name-form" on:input=move |_| {
+                                if update.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) { update.value().set(None); }
+                            }>
                                 <input type="hidden" name="org" value=form_slug />
                                 <label for="org-name">"Organization name"</label>
                                 <div class="row-inline">
@@ -50,15 +51,15 @@ pub fn AccountPage() -> impl IntoView {
                                 <dt>"Account URL"</dt>
                                 <dd><CopyField value=d.account_url.clone() label="Account URL" testid="account-url" /></dd>
                                 <dt>"URL name"</dt><dd><code>{slug}</code></dd>
-                                <dt>"Created"</dt><dd><time>{created}</time></dd>
-                                <dt>"Active users"</dt><dd>{d.user_count} " (" {d.admin_count} " with administrator rights)"</dd>
+                                <dt>"Created"</dt><dd>{crate::pages::admin::audit::time_view(&d.created_at)}</dd>
+                                <dt>"Active users"</dt><dd>{format!("{} ({} with administrator rights)", d.user_count, d.admin_count)}</dd>
                             </dl>
                         </section>
                         <section class="card">
                             <h2>"Site"</h2>
                             <dl class="details">
                                 <dt>"Deployment"</dt><dd data-testid="deployment">{d.deployment.clone()}</dd>
-                                <dt>"Base URL"</dt><dd><code>{d.base_url.clone()}</code></dd>
+                                <dt>"Base URL"</dt><dd><code class="url">{d.base_url.clone()}</code></dd>
                                 <dt>"Version"</dt><dd>{d.version.clone()}</dd>
                                 <dt>"Database"</dt><dd>{d.database.clone()}</dd>
                             </dl>

@@ -1,7 +1,8 @@
 //! Administration > Account Types: the list, and the editor for new and existing types.
 use crate::api::account_types::{get_account_type, list_account_types, DeleteAccountType, SaveAccountType, SetInviteDefault};
 use crate::components::frame::use_org;
-use crate::components::{use_toasts, ErrorPanel, FieldError, FormError};
+use crate::components::toast::report;
+use crate::components::{plural, use_toasts, Dialog, ErrorPanel, FieldError, FormError};
 use crate::domain::permissions::{Permission, PermissionGroup};
 use crate::domain::views::{AccountTypeInput, AccountTypeView};
 use leptos::prelude::*;
@@ -31,18 +32,15 @@ pub fn AccountTypesPage() -> impl IntoView {
         |(o, _, _)| list_account_types(o),
     );
     let toasts = use_toasts();
-    let confirming = RwSignal::new(None::<String>);
+    // The type being deleted: id and name.
+    let deleting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
             toasts.success("Account type deleted");
-            confirming.set(None);
+            deleting.set(None);
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = make_default.value().get() {
-            toasts.success("Invitation default changed");
-        }
-    });
+    report(make_default, "Invitation default changed", &[]);
     let delete_error = Signal::derive(move || delete.value().get().and_then(|r| r.err()));
 
     view! {
@@ -54,38 +52,30 @@ pub fn AccountTypesPage() -> impl IntoView {
             </div>
             <A href=move || format!("/{}/admin/account-types/new", org.get()) attr:class="btn btn-primary">"Create New Account Type"</A>
         </div>
-        {move || delete_error.get().map(|e| {
-            let link = format!("/{}/admin/users?type={}", org.get_untracked(), confirming.get_untracked().unwrap_or_default());
-            view! {
-                <div class="alert alert-error" role="alert" data-testid="delete-error">
-                    {e.message} " " <a href=link>"See these users"</a>
-                </div>
-            }
-        })}
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match types.await {
                     Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
                     Ok(list) => view! {
-                        <div class="card table-card">
+                        <div class="card table-card" tabindex="0" role="region" aria-label="Account types">
                             <table class="table" data-testid="account-types">
-                                <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Users"</th><th>"Allows"</th><th></th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Users"</th><th>"Allows"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| {
                                         let o = org.get_untracked();
                                         let edit = format!("/{o}/admin/account-types/{}", t.id);
                                         let users = format!("/{o}/admin/users?type={}&status=all", t.id);
-                                        let id_del = t.id.clone();
                                         let id_def = t.id.clone();
-                                        let id_confirm = t.id.clone();
-                                        let name = t.name.clone();
+                                        let target = (t.id.clone(), t.name.clone());
                                         let s = summary(&t);
-                                        let link_name = t.name.clone();
+                                        let administers = t.permissions.iter().any(|k| k == "administer");
+                                        let users_label = format!("{}: {}", t.name, plural(t.user_count, "user", "users"));
                                         view! {
                                             <tr data-testid="account-type-row" data-name=t.name.clone()>
                                                 <td>
                                                     {if t.can_edit {
-                                                        view! { <A href=edit>{link_name}</A> }.into_any()
+                                                        let name = t.name.clone();
+                                                        view! { <A href=edit>{name}</A> }.into_any()
                                                     } else {
                                                         view! { <strong>{t.name.clone()}</strong> }.into_any()
                                                     }}
@@ -93,36 +83,20 @@ pub fn AccountTypesPage() -> impl IntoView {
                                                     <div class="muted small">{t.description.clone()}</div>
                                                 </td>
                                                 <td><span class="badge">{if t.built_in.is_some() { "Built-in" } else { "Custom" }}</span></td>
-                                                <td><a href=users>{t.user_count}</a></td>
+                                                <td><A href=users attr:aria-label=users_label>{t.user_count}</A></td>
                                                 <td class="muted">{s}</td>
                                                 <td class="actions">
+                                                    // Administrators are made one by one, never by default.
                                                     {(!t.invite_default && t.can_be_default).then(|| view! {
-                                                        <button class="btn btn-secondary btn-small" on:click=move |_| {
+                                                        <button type="button" class="btn btn-secondary btn-small" on:click=move |_| {
                                                             make_default.dispatch(SetInviteDefault { org: org.get_untracked(), id: id_def.clone() });
                                                         }>"Make default"</button>
                                                     })}
-                                                    {t.can_delete.then(|| {
-                                                        let id_c = id_confirm.clone();
-                                                        let id_d = id_del.clone();
-                                                        let name = name.clone();
-                                                        view! {
-                                                            <Show when=move || confirming.get().as_deref() == Some(id_c.as_str())
-                                                                fallback={
-                                                                    let id = id_confirm.clone();
-                                                                    move || { let id = id.clone(); view! {
-                                                                        <button class="btn btn-danger-outline btn-small" on:click=move |_| { delete.value().set(None); confirming.set(Some(id.clone())) }>"Delete"</button>
-                                                                    } }
-                                                                }>
-                                                                <span class="confirm">
-                                                                    {format!("Delete “{name}”?")}
-                                                                    <button class="btn btn-danger btn-small" on:click={
-                                                                        let id = id_d.clone();
-                                                                        move |_| { delete.dispatch(DeleteAccountType { org: org.get_untracked(), id: id.clone() }); }
-                                                                    }>"Delete"</button>
-                                                                    <button class="btn btn-secondary btn-small" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                                                </span>
-                                                            </Show>
-                                                        }
+                                                    {t.can_delete.then(|| view! {
+                                                        <button type="button" class="btn btn-danger-outline btn-small" on:click=move |_| {
+                                                            delete.value().set(None);
+                                                            deleting.set(Some(target.clone()));
+                                                        }>"Delete…"</button>
                                                     })}
                                                 </td>
                                             </tr>
@@ -135,6 +109,27 @@ pub fn AccountTypesPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Dialog open=Signal::derive(move || deleting.with(|d| d.is_some())) on_close=Callback::new(move |_| deleting.set(None))
+            title=Signal::derive(move || deleting.get().map(|(_, n)| format!("Delete “{n}”?")).unwrap_or_default())
+            testid="delete-account-type-dialog" tone="danger">
+            <p>"The account type is removed for good. A type that someone holds cannot be deleted: give them another type first."</p>
+            {move || delete_error.get().map(|e| {
+                let link = format!("/{}/admin/users?type={}&status=all", org.get_untracked(), deleting.get_untracked().map(|d| d.0).unwrap_or_default());
+                view! {
+                    <div class="alert alert-error" role="alert" data-testid="delete-error">
+                        {e.message} " " <a href=link>"See these users"</a>
+                    </div>
+                }
+            })}
+            <div class="form-actions">
+                <button type="button" class="btn btn-danger" disabled=move || delete.pending().get() on:click=move |_| {
+                    if let Some((id, _)) = deleting.get_untracked() {
+                        delete.dispatch(DeleteAccountType { org: org.get_untracked(), id });
+                    }
+                }>"Delete"</button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| deleting.set(None)>"Cancel"</button>
+            </div>
+        </Dialog>
     }
 }
 
@@ -181,7 +176,7 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            toasts.success(format!("Account type “{}” saved", name.get_untracked()));
+            toasts.success(format!("Account type “{}” {}", name.get_untracked(), if is_new { "created" } else { "saved" }));
             navigate(&format!("/{}/admin/account-types", org.get_untracked()), Default::default());
         }
     });
@@ -220,46 +215,62 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
         })
         .collect_view();
 
+    let clear = move || {
+        if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+            save.value().set(None);
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveAccountType {
+            org: org.get_untracked(),
+            id: id.clone(),
+            input: AccountTypeInput {
+                name: name.get_untracked(),
+                description: description.get_untracked(),
+                permissions: chosen.get_untracked().into_iter().collect(),
+            },
+        });
+    };
+    let fixed_name = built_in.is_some();
+
     view! {
         <Title text=title.clone() />
         <div class="page-header">
-            <A href=move || format!("/{}/admin/account-types", org.get())>"← Account Types"</A>
+            <A href=move || format!("/{}/admin/account-types", org.get()) attr:class="back-link">"← Account Types"</A>
             <h1>{title}</h1>
             {built_in.map(|b| view! { <p class="muted">{format!("A built-in type ({b}): its permissions can change, its name and existence cannot.")}</p> })}
         </div>
-        <section class="card form" data-testid="account-type-editor">
+        <form class="card form" data-testid="account-type-editor" on:submit=submit on:input=move |_| clear() on:change=move |_| clear()>
             <FormError error=error fields=&["name", "description", "permissions"] />
             <label for="at-name">"Name"</label>
-            <input id="at-name" type="text" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) />
+            <input id="at-name" type="text" prop:value=name readonly=fixed_name aria-describedby=fixed_name.then_some("at-name-hint")
+                on:input=move |ev| name.set(event_target_value(&ev)) />
+            {fixed_name.then(|| view! { <p class="hint" id="at-name-hint">"Built-in account types keep their name."</p> })}
             <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("name"))) />
             <label for="at-description">"Description"</label>
             <input id="at-description" type="text" prop:value=description on:input=move |ev| description.set(event_target_value(&ev)) />
             <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("description"))) />
-            <div class="matrix-tools">
+            <div class="matrix-tools" role="group" aria-label="Start from">
                 <span class="muted">"Start from:"</span>
                 <button type="button" class="btn btn-secondary btn-small" on:click=move |_| start_from(crate::domain::PermissionSet::viewer())>"Viewer"</button>
                 <button type="button" class="btn btn-secondary btn-small" on:click=move |_| start_from(crate::domain::PermissionSet::creator())>"Creator"</button>
                 <button type="button" class="btn btn-secondary btn-small" on:click=exports_off>"Turn off all exports"</button>
             </div>
+            <p class="hint">"Exports that are off are shown in red."</p>
             <div class="matrix">{matrix}</div>
             <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("permissions"))) />
             <div class="form-actions">
-                <button type="button" class="btn btn-primary" disabled=move || save.pending().get()
-                    on:click=move |_| {
-                        save.dispatch(SaveAccountType {
-                            org: org.get_untracked(),
-                            id: id.clone(),
-                            input: AccountTypeInput {
-                                name: name.get_untracked(),
-                                description: description.get_untracked(),
-                                permissions: chosen.get_untracked().into_iter().collect(),
-                            },
-                        });
-                    }>
-                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                <button type="submit" class="btn btn-primary" data-testid="save-account-type" disabled=move || save.pending().get()>
+                    {move || match (save.pending().get(), is_new) {
+                        (true, true) => "Creating…",
+                        (true, false) => "Saving…",
+                        (false, true) => "Create",
+                        (false, false) => "Save",
+                    }}
                 </button>
                 <A href=move || format!("/{}/admin/account-types", org.get()) attr:class="btn btn-secondary">"Cancel"</A>
             </div>
-        </section>
+        </form>
     }
 }

@@ -2,11 +2,14 @@
 use crate::api::audit::load_audit_events;
 use crate::components::frame::use_org;
 use crate::components::url::query;
-use crate::components::ErrorPanel;
+use crate::components::{plural, ErrorPanel};
+use crate::domain::audit;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use std::time::Duration;
 
 /// "2026-11-23T12:47:18.123456Z" -> "2026-11-23 12:47:18 UTC".
 pub fn short_time(t: &str) -> String {
@@ -14,6 +17,11 @@ pub fn short_time(t: &str) -> String {
         (Some(d), Some(h)) => format!("{d} {h} UTC"),
         _ => t.to_string(),
     }
+}
+
+/// A time as the pages show it, in a `<time>` element that carries the exact value.
+pub fn time_view(t: &str) -> impl IntoView {
+    view! { <time datetime=t.to_string()>{short_time(t)}</time> }
 }
 
 fn query_string(event: &str, person: &str, page: u32) -> String {
@@ -39,6 +47,7 @@ pub fn AuditLogPage() -> impl IntoView {
             <h1>"Audit log"</h1>
             <p class="muted">"Sign-ins, sign-outs and every change to this organization, newest first."</p>
         </div>
+        <AuditFilters initial_event=event.get_untracked() initial_person=person.get_untracked() />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match events.await {
@@ -46,44 +55,28 @@ pub fn AuditLogPage() -> impl IntoView {
                     Ok(p) => {
                         let ev = event.get_untracked();
                         let pe = person.get_untracked();
-                        let options = p.actions.iter().map(|(k, l)| {
-                            let selected = *k == ev;
-                            view! { <option value=k.clone() selected=selected>{l.clone()}</option> }
-                        }).collect_view();
                         let prev = (p.page > 1).then(|| query_string(&ev, &pe, p.page - 1));
                         let next = (p.page < p.page_count).then(|| query_string(&ev, &pe, p.page + 1));
                         let rows = p.events.iter().map(|e| view! {
                             <tr data-testid="audit-row" data-action=e.action.clone()>
-                                <td class="nowrap"><time>{short_time(&e.at)}</time></td>
+                                <td class="nowrap">{time_view(&e.at)}</td>
                                 <td><span class="badge" class:badge-danger=e.action.ends_with("failed") || e.action.ends_with("denied")>{e.action_label.clone()}</span></td>
                                 <td>{e.actor.clone()}</td>
-                                <td>{e.target.clone()}</td>
+                                <td class="target">{e.target.clone()}</td>
                                 <td class="detail">{e.detail.clone()}</td>
                                 <td class="muted nowrap">{e.ip.clone()}</td>
                             </tr>
                         }).collect_view();
                         view! {
-                            <Form method="GET" action="" attr:class="filters" attr:data-testid="audit-filters">
-                                <label>"Action"
-                                    <select name="event">
-                                        <option value="">"All actions"</option>
-                                        {options}
-                                    </select>
-                                </label>
-                                <label>"Person"
-                                    <input type="search" name="person" placeholder="Email or name" value=pe.clone() />
-                                </label>
-                                <button type="submit" class="btn btn-secondary">"Filter"</button>
-                            </Form>
-                            <div class="card table-card">
-                                <table class="table">
+                            <div class="card table-card" tabindex="0" role="region" aria-label="Audit events">
+                                <table class="table" data-testid="audit-table">
                                     <thead><tr><th>"Time"</th><th>"Action"</th><th>"Who"</th><th>"Target"</th><th>"Detail"</th><th>"IP address"</th></tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
                                 {p.events.is_empty().then(|| view! { <p class="empty">"No events match these filters."</p> })}
                             </div>
                             <nav class="pager" aria-label="Pages">
-                                <span class="muted">{format!("{} events · page {} of {}", p.total, p.page, p.page_count)}</span>
+                                <span class="muted">{format!("{} · page {} of {}", plural(p.total, "event", "events"), p.page, p.page_count)}</span>
                                 {prev.map(|h| view! { <A href=h>"← Newer"</A> })}
                                 {next.map(|h| view! { <A href=h>"Older →"</A> })}
                             </nav>
@@ -92,5 +85,38 @@ pub fn AuditLogPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Action and person, applied as you type (the person after a short pause);
+/// the URL keeps them. "Filter" serves a browser that has not loaded the app.
+#[component]
+fn AuditFilters(initial_event: String, initial_person: String) -> impl IntoView {
+    let navigate = use_navigate();
+    let event = RwSignal::new(initial_event.clone());
+    let person = RwSignal::new(initial_person.clone());
+    let go = StoredValue::new(move || {
+        navigate(&query_string(&event.get_untracked(), person.get_untracked().trim(), 1), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    });
+    let typing = StoredValue::new(0u64);
+    view! {
+        <Form method="GET" action="" attr:class="filters" attr:data-testid="audit-filters" attr:role="search">
+            <label>"Action"
+                <select name="event" on:change=move |ev| { event.set(event_target_value(&ev)); go.with_value(|g| g()); }>
+                    <option value="">"All actions"</option>
+                    {audit::ALL.iter().map(|a| view! { <option value=a.key selected=a.key == initial_event>{a.label}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Person"
+                <input type="search" name="person" placeholder="Email or name" value=initial_person
+                    on:input=move |ev| {
+                        person.set(event_target_value(&ev));
+                        let n = typing.get_value() + 1;
+                        typing.set_value(n);
+                        set_timeout(move || if typing.get_value() == n { go.with_value(|g| g()) }, Duration::from_millis(300));
+                    } />
+            </label>
+            <button type="submit" class="btn btn-secondary until-ready">"Filter"</button>
+        </Form>
     }
 }

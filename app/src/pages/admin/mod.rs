@@ -5,5 +5,7 @@ pub mod audit;
 pub mod authentication;
 pub mod sign_in_method;
 pub mod teams;
+pub mod user;
+pub mod user_dialogs;
 pub mod users;
 pub mod webhooks;

@@ -2,6 +2,7 @@
 //! identity provider (View and Edit modes), and what the identity provider needs.
 use crate::api::authentication::{load_authentication, SaveAuthentication};
 use crate::components::copy::CopyField;
+use crate::components::dialog::focus_soon;
 use crate::components::frame::use_org;
 use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
@@ -25,29 +26,35 @@ pub fn SignInMethodSection() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             editing.set(false);
+            focus_soon("[data-testid=edit-authentication]");
         }
     });
     let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
 
     view! {
         <section class="card" data-testid="sign-in-method">
+            // The heading and Edit stay put while the settings reload after a
+            // save, so focus can go back to Edit at once.
+            <div class="with-actions">
+                <div>
+                    <h2>"Authentication Method"</h2>
+                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
+                </div>
+                <Show when=move || !editing.get()>
+                    <button type="button" class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
+                        if let Some(Ok(s)) = settings.get_untracked() {
+                            form.fill(&s);
+                            editing.set(true);
+                            focus_soon("[data-testid=authentication-form] input[name=method]:checked");
+                        }
+                    }>"Edit"</button>
+                </Show>
+            </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match settings.await {
                         Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
-                        Ok(s) => { let current = StoredValue::new(s.clone()); view! {
-                            <div class="with-actions">
-                                <div>
-                                    <h2>"Authentication method"</h2>
-                                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
-                                </div>
-                                <Show when=move || !editing.get()>
-                                    <button class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
-                                        form.fill(&current.get_value());
-                                        editing.set(true);
-                                    }>"Edit"</button>
-                                </Show>
-                            </div>
+                        Ok(s) => { view! {
                             {
                                 let s2 = s.clone();
                                 move || if editing.get() {
@@ -86,10 +93,10 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
     let or_none = |v: &str, none: &'static str| if v.is_empty() { none.to_string() } else { v.to_string() };
     view! {
         <dl class="details" data-testid="authentication-details">
-            <dt>"Authentication method"</dt>
+            <dt>"Authentication Method"</dt>
             <dd data-testid="auth-method">{s.method.label()}</dd>
             <dt>"Identity provider login URL"</dt>
-            <dd><code>{or_none(&s.idp_login_url, "Not set")}</code></dd>
+            <dd><code class="url">{or_none(&s.idp_login_url, "Not set")}</code></dd>
             <dt>"Identity provider X509 certificate"</dt>
             <dd>{match s.certificate.clone() {
                 Some(c) => certificate(c).into_any(),
@@ -197,11 +204,17 @@ fn edit_form(
             },
         });
     };
+    // A message about the last attempt goes once the admin changes something.
+    let clear = move |_| {
+        if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+            save.value().set(None);
+        }
+    };
     view! {
-        <form class="form" data-testid="authentication-form" on:submit=submit>
+        <form class="form" data-testid="authentication-form" on:submit=submit on:input=clear on:change=clear>
             <FormError error=error fields=FIELDS />
-            <fieldset>
-                <legend class="label">"Authentication method"</legend>
+            <fieldset class="radios">
+                <legend class="label">"Authentication Method"</legend>
                 {AuthMethod::ALL.into_iter().map(|m| view! {
                     <label class="check-inline">
                         <input type="radio" name="method" value=m.as_str() prop:checked=move || method.get() == m
@@ -258,7 +271,7 @@ fn edit_form(
                 <button type="submit" class="btn btn-primary" data-testid="save-authentication" disabled=move || save.pending().get()>
                     {move || if save.pending().get() { "Saving…" } else { "Save" }}
                 </button>
-                <button type="button" class="btn btn-secondary" on:click=move |_| editing.set(false)>"Cancel"</button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(false); focus_soon("[data-testid=edit-authentication]"); }>"Cancel"</button>
             </div>
         </form>
     }

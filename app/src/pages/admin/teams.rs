@@ -1,17 +1,25 @@
-//! Administration > Teams: the list with search and creation, and the team page.
+//! Administration > Teams: the list (search as you type, in the URL), creating a
+//! team in a dialog, and the team page with its members.
 use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::{get_team, list_teams, ChangeTeamMembers, CreateTeam, SetTeamActive, UpdateTeam};
 use crate::components::frame::use_org;
 use crate::components::picker::PersonPicker;
 use crate::components::release::ReleaseNotice;
 use crate::components::toast::{report, successes};
-use crate::components::{use_toasts, ErrorPanel, FieldError, FormError};
+use crate::components::url::query;
+use crate::components::{plural, use_toasts, Dialog, ErrorPanel, FieldError, FormError};
 use crate::domain::views::Choice;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::NavigateOptions;
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+fn managed_badge() -> impl IntoView {
+    view! { <span class="badge badge-managed">"Managed by your identity provider"</span> }
+}
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
@@ -27,48 +35,24 @@ pub fn TeamsPage() -> impl IntoView {
     );
     let toasts = use_toasts();
     let navigate = use_navigate();
+    let creating = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
             toasts.success("Team created");
+            creating.set(false);
             navigate(&format!("/{}/admin/teams/{id}", org.get_untracked()), Default::default());
         }
     });
-    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     view! {
         <Title text="Teams" />
-        <div class="page-header">
-            <h1>"Teams"</h1>
-            <p class="muted">"Groups of people who share a workspace."</p>
+        <div class="page-header with-actions">
+            <div>
+                <h1>"Teams"</h1>
+                <p class="muted">"Groups of people who share a workspace."</p>
+            </div>
+            <button type="button" class="btn btn-primary" on:click=move |_| { create.value().set(None); creating.set(true); }>"Create team"</button>
         </div>
-        <section class="card">
-            <h2>"Create a team"</h2>
-            <ActionForm action=create attr:class="form" attr:data-testid="create-team">
-                <FormError error=error fields=&["name", "description"] />
-                <input type="hidden" name="org" prop:value=move || org.get() />
-                <div class="row">
-                    <div>
-                        <label for="team-name">"Name"</label>
-                        <input id="team-name" name="name" type="text" required />
-                        <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("name"))) />
-                    </div>
-                    <div>
-                        <label for="team-description">"Description"</label>
-                        <input id="team-description" name="description" type="text" />
-                    </div>
-                </div>
-                <div class="form-actions"><button type="submit" class="btn btn-primary">"Create team"</button></div>
-            </ActionForm>
-        </section>
-        <Form method="GET" action="" attr:class="filters">
-            <label>"Search"<input type="search" name="search" placeholder="Team name" value=move || search.get() /></label>
-            <label>"Show"
-                <select name="show">
-                    <option value="" selected=move || !inactive.get()>"Active teams"</option>
-                    <option value="inactive" selected=move || inactive.get()>"Deactivated teams"</option>
-                </select>
-            </label>
-            <button type="submit" class="btn btn-secondary">"Apply"</button>
-        </Form>
+        <TeamFilters initial_search=search.get_untracked() initial_inactive=inactive.get_untracked() />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match teams.await {
@@ -76,7 +60,7 @@ pub fn TeamsPage() -> impl IntoView {
                     Ok(list) => {
                         let empty = list.is_empty();
                         view! {
-                            <div class="card table-card">
+                            <div class="card table-card" tabindex="0" role="region" aria-label="Teams">
                                 <table class="table" data-testid="teams-table">
                                     <thead><tr><th>"Team"</th><th>"Description"</th><th>"Members"</th><th>"Origin"</th></tr></thead>
                                     <tbody>
@@ -87,8 +71,8 @@ pub fn TeamsPage() -> impl IntoView {
                                                 <tr data-testid="team-row" data-name=t.name.clone()>
                                                     <td><A href=href>{name}</A></td>
                                                     <td class="muted">{t.description.clone()}</td>
-                                                    <td>{t.member_count}</td>
-                                                    <td>{if t.origin == "scim" { view! { <span class="badge badge-managed">"Managed by your identity provider"</span> }.into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>
+                                                    <td class="nowrap">{plural(t.member_count, "member", "members")}</td>
+                                                    <td>{if t.origin == "scim" { managed_badge().into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
@@ -101,6 +85,67 @@ pub fn TeamsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <CreateTeamDialog open=creating create />
+    }
+}
+
+/// Search and active/deactivated, applied as you type; the URL keeps them.
+#[component]
+fn TeamFilters(initial_search: String, initial_inactive: bool) -> impl IntoView {
+    let navigate = use_navigate();
+    let search = RwSignal::new(initial_search.clone());
+    let show = RwSignal::new(if initial_inactive { "inactive".to_string() } else { String::new() });
+    let go = StoredValue::new(move || {
+        let url = query(&[("search", search.get_untracked().trim().to_string()), ("show", show.get_untracked())]);
+        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+    });
+    let typing = StoredValue::new(0u64);
+    view! {
+        <Form method="GET" action="" attr:class="filters" attr:role="search" attr:data-testid="team-filters">
+            <label>"Search"<input type="search" name="search" placeholder="Team name" value=initial_search
+                on:input=move |ev| {
+                    search.set(event_target_value(&ev));
+                    let n = typing.get_value() + 1;
+                    typing.set_value(n);
+                    set_timeout(move || if typing.get_value() == n { go.with_value(|g| g()) }, Duration::from_millis(300));
+                } /></label>
+            <label>"Show"
+                <select name="show" on:change=move |ev| { show.set(event_target_value(&ev)); go.with_value(|g| g()); }>
+                    <option value="" selected=!initial_inactive>"Active teams"</option>
+                    <option value="inactive" selected=initial_inactive>"Deactivated teams"</option>
+                </select>
+            </label>
+            <button type="submit" class="btn btn-secondary until-ready">"Apply"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn CreateTeamDialog(open: RwSignal<bool>, create: ServerAction<CreateTeam>) -> impl IntoView {
+    let org = use_org();
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let clear = move |_| {
+        if create.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+            create.value().set(None);
+        }
+    };
+    view! {
+        <Dialog open=open on_close=Callback::new(move |_| open.set(false)) title="Create team" testid="create-team-dialog">
+            <ActionForm action=create attr:class="form" attr:data-testid="create-team" on:input=clear>
+                <FormError error=error fields=&["name", "description"] />
+                <input type="hidden" name="org" prop:value=move || org.get() />
+                <label for="team-name">"Name"</label>
+                <input id="team-name" name="name" type="text" required />
+                <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("name"))) />
+                <label for="team-description">"Description"</label>
+                <input id="team-description" name="description" type="text" />
+                <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("description"))) />
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>"Create"</button>
+                    <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </ActionForm>
+        </Dialog>
     }
 }
 
@@ -124,6 +169,12 @@ pub fn TeamPage() -> impl IntoView {
     );
     let selected: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
     let error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
+    let confirm_deactivate: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = set_active.value().get() {
+            confirm_deactivate.set(None);
+        }
+    });
     view! {
         <Title text="Team" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -135,24 +186,32 @@ pub fn TeamPage() -> impl IntoView {
                         let managed = t.origin == "scim";
                         let active = t.status == "active";
                         let tid = StoredValue::new(t.id.clone());
+                        let tname = StoredValue::new(t.name.clone());
                         let pick = Callback::new(move |c: Choice| {
                             members.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id: tid.get_value(), user_ids: vec![c.id], add: true });
                         });
                         view! {
                             <div class="page-header">
-                                <A href=move || format!("/{}/admin/teams", org.get())>"← Teams"</A>
+                                <A href=move || format!("/{}/admin/teams", org.get()) attr:class="back-link">"← Teams"</A>
                                 <h1 data-testid="team-name">{t.name.clone()}</h1>
                                 <p class="muted">
-                                    {format!("{} members", t.member_count)}
+                                    {plural(t.member_count, "member", "members")}
                                     {(!active).then(|| view! { " · " <span class="badge badge-danger">"Deactivated"</span> })}
-                                    {managed.then(|| view! { " · " <span class="badge badge-managed">"Managed by your identity provider"</span> })}
+                                    {managed.then(|| view! { " · " {managed_badge()} })}
                                 </p>
                             </div>
                             {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="teams" id=tid.get_value() /> })}
+                            {managed.then(|| view! {
+                                <div class="alert alert-info" data-testid="managed-note">
+                                    "Your identity provider manages this team (a group pushed to Gatehouse): change its name and members there."
+                                </div>
+                            })}
                             {(!managed).then(|| view! {
                                 <section class="card">
                                     <h2>"Details"</h2>
-                                    <ActionForm action=update attr:class="form">
+                                    <ActionForm action=update attr:class="form" on:input=move |_| {
+                                        if update.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) { update.value().set(None); }
+                                    }>
                                         <FormError error=error fields=&["name", "description"] />
                                         <input type="hidden" name="org" value=org.get_untracked() />
                                         <input type="hidden" name="id" value=tid.get_value() />
@@ -165,13 +224,21 @@ pub fn TeamPage() -> impl IntoView {
                                             <div>
                                                 <label for="team-description">"Description"</label>
                                                 <input id="team-description" name="description" type="text" value=t.description.clone() />
+                                                <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("description"))) />
                                             </div>
                                         </div>
                                         <div class="form-actions">
                                             <button type="submit" class="btn btn-primary">"Save"</button>
-                                            <button type="button" class="btn btn-danger-outline" data-testid="team-toggle" on:click=move |_| {
-                                                set_active.dispatch(SetTeamActive { org: org.get_untracked(), id: tid.get_value(), active: !active });
-                                            }>{if active { "Deactivate team" } else { "Reactivate team" }}</button>
+                                            {if active {
+                                                view! { <button type="button" class="btn btn-danger-outline" data-testid="team-toggle" on:click=move |_| {
+                                                    set_active.value().set(None);
+                                                    confirm_deactivate.set(Some((tid.get_value(), tname.get_value())));
+                                                }>"Deactivate team…"</button> }.into_any()
+                                            } else {
+                                                view! { <button type="button" class="btn btn-secondary" data-testid="team-toggle" on:click=move |_| {
+                                                    set_active.dispatch(SetTeamActive { org: org.get_untracked(), id: tid.get_value(), active: true });
+                                                }>"Reactivate team"</button> }.into_any()
+                                            }}
                                         </div>
                                     </ActionForm>
                                 </section>
@@ -187,7 +254,7 @@ pub fn TeamPage() -> impl IntoView {
                                     <Show when=move || !selected.with(|s| s.is_empty())>
                                         <div class="bulkbar">
                                             <strong>{move || format!("{} selected", selected.with(|s| s.len()))}</strong>
-                                            <button class="btn btn-danger-outline btn-small" on:click=move |_| {
+                                            <button type="button" class="btn btn-danger-outline btn-small" on:click=move |_| {
                                                 let ids: Vec<String> = selected.get_untracked().into_iter().collect();
                                                 selected.set(BTreeSet::new());
                                                 members.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id: tid.get_value(), user_ids: ids, add: false });
@@ -195,39 +262,71 @@ pub fn TeamPage() -> impl IntoView {
                                         </div>
                                     </Show>
                                 })}
-                                <table class="table" data-testid="members-table">
-                                    <thead><tr><th class="check"></th><th>"Name"</th><th>"Email"</th><th>"Account type"</th><th>"Status"</th><th></th></tr></thead>
-                                    <tbody>
-                                        {d.members.into_iter().map(|m| {
-                                            let uid = m.user_id.clone();
-                                            let uid2 = m.user_id.clone();
-                                            let uid3 = m.user_id.clone();
-                                            view! {
-                                                <tr data-testid="member-row" data-email=m.email.clone()>
-                                                    <td class="check">{(!managed).then(|| view! {
-                                                        <input type="checkbox" aria-label=format!("Select {}", m.email)
-                                                            prop:checked=move || selected.with(|s| s.contains(&uid))
-                                                            on:change=move |ev| { let on = event_target_checked(&ev); let id = uid2.clone(); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); } />
-                                                    })}</td>
-                                                    <td>{m.name.clone()}</td>
-                                                    <td>{m.email.clone()}</td>
-                                                    <td>{m.account_type.clone()}</td>
-                                                    <td>{if m.status == "active" { "Active" } else { "Inactive" }}</td>
-                                                    <td class="actions">{(!managed).then(|| view! {
-                                                        <button class="btn btn-secondary btn-small" on:click=move |_| {
-                                                            members.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id: tid.get_value(), user_ids: vec![uid3.clone()], add: false });
-                                                        }>"Remove"</button>
-                                                    })}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
+                                {if d.members.is_empty() {
+                                    view! { <p class="muted">"No members yet."</p> }.into_any()
+                                } else { view! {
+                                <div class="table-scroll" tabindex="0" role="region" aria-label="Members">
+                                    <table class="table" data-testid="members-table">
+                                        <thead><tr>
+                                            <th class="check"><span class="visually-hidden">"Select"</span></th><th>"Name"</th><th>"Email"</th><th>"Account type"</th><th>"Status"</th>
+                                            <th><span class="visually-hidden">"Actions"</span></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {d.members.into_iter().map(|m| {
+                                                let uid = m.user_id.clone();
+                                                let uid2 = m.user_id.clone();
+                                                let uid3 = m.user_id.clone();
+                                                let (status, class) = if m.status != "active" {
+                                                    ("Inactive", "badge badge-danger")
+                                                } else if m.invite_pending {
+                                                    ("Invited", "badge badge-info")
+                                                } else {
+                                                    ("Active", "badge badge-success")
+                                                };
+                                                let href = format!("/{}/admin/users/{}", org.get_untracked(), m.user_id);
+                                                let remove_label = format!("Remove {} from the team", m.email);
+                                                view! {
+                                                    <tr data-testid="member-row" data-email=m.email.clone()>
+                                                        <td class="check">{(!managed).then(|| view! {
+                                                            <input type="checkbox" aria-label=format!("Select {}", m.email)
+                                                                prop:checked=move || selected.with(|s| s.contains(&uid))
+                                                                on:change=move |ev| { let on = event_target_checked(&ev); let id = uid2.clone(); selected.update(|s| { if on { s.insert(id); } else { s.remove(&id); } }); } />
+                                                        })}</td>
+                                                        <td><A href=href>{m.name.clone()}</A></td>
+                                                        <td>{m.email.clone()}</td>
+                                                        <td>{m.account_type.clone()}</td>
+                                                        <td><span class=class>{status}</span></td>
+                                                        <td class="actions">{(!managed).then(|| view! {
+                                                            <button type="button" class="btn btn-secondary btn-small" aria-label=remove_label on:click=move |_| {
+                                                                members.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id: tid.get_value(), user_ids: vec![uid3.clone()], add: false });
+                                                            }>"Remove"</button>
+                                                        })}</td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                }.into_any() }}
                             </section>
                         }.into_any()
                     }
                 }
             })}
         </Transition>
+        <Dialog open=Signal::derive(move || confirm_deactivate.with(|c| c.is_some())) on_close=Callback::new(move |_| confirm_deactivate.set(None))
+            title=Signal::derive(move || confirm_deactivate.get().map(|(_, n)| format!("Deactivate “{n}”?")).unwrap_or_default())
+            testid="deactivate-team-dialog" tone="danger">
+            <p>"Its members keep their accounts, but the team's workspace is hidden from them and its members cannot change until you reactivate the team."</p>
+            <FormError error=Signal::derive(move || set_active.value().get().and_then(|r| r.err())) />
+            <div class="form-actions">
+                <button type="button" class="btn btn-danger" data-testid="confirm-deactivate-team" disabled=move || set_active.pending().get() on:click=move |_| {
+                    if let Some((id, _)) = confirm_deactivate.get_untracked() {
+                        set_active.dispatch(SetTeamActive { org: org.get_untracked(), id, active: false });
+                    }
+                }>"Deactivate team"</button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| confirm_deactivate.set(None)>"Cancel"</button>
+            </div>
+        </Dialog>
     }
 }

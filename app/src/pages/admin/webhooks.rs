@@ -26,15 +26,18 @@ pub fn WebhookDestinations() -> impl IntoView {
                             <ul class="links">
                                 {v.into_iter().map(|d| {
                                     let id = StoredValue::new(d.id.clone());
-                                    view! { <li><code>{d.label.clone()}</code> " "
-                                        <button class="btn btn-ghost btn-small" on:click=move |_| { remove.dispatch(RemoveWebhook { org: org.get_untracked(), id: id.get_value() }); }>"Remove"</button></li> }
+                                    let label = format!("Remove {}", d.label);
+                                    view! { <li class="webhook"><code class="url">{d.label.clone()}</code>
+                                        <button type="button" class="btn btn-secondary btn-small" aria-label=label on:click=move |_| { remove.dispatch(RemoveWebhook { org: org.get_untracked(), id: id.get_value() }); }>"Remove"</button></li> }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
                     }
                 })}
             </Transition>
-            <ActionForm action=allow attr:class="form inline-edit">
+            <ActionForm action=allow attr:class="form inline-edit" on:input=move |_| {
+                if allow.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) { allow.value().set(None); }
+            }>
                 <input type="hidden" name="org" prop:value=move || org.get() />
                 <label for="webhook-url">"Allow a URL"</label>
                 <div class="row-inline">
