@@ -193,4 +193,64 @@ test.describe.serial("single sign-on with a real SAML identity provider", () => 
     await page.getByTestId("save-authentication").click();
     await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
   });
+
+  test("guests sign in with their password under SAML only, until guest access is turned off", async ({ page, browser, baseURL }) => {
+    const gus = { email: "gus@partner.example", password: "gus has a long password" };
+    await goto(page, "/acme/login");
+    await page.getByTestId("sso-button").click();
+    await signInAtIdp(page, admin.email);
+    await expect(page).toHaveURL(/\/acme$/);
+    await goto(page, "/acme/admin/authentication");
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("Allow guest access").check();
+    await page.getByLabel("SAML", { exact: true }).check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML");
+    await expect(page.getByTestId("guest-access")).toHaveText("Allowed");
+
+    // Invited as a guest (the server function Add users calls), they choose a password.
+    const types = await (await page.request.post("/api/account_types", { form: { org: "acme" }, headers: { origin: baseURL! } })).json();
+    const viewer = types.find((t: { name: string }) => t.name === "Viewer").id;
+    const invited = await page.request.post("/api/invite_users", {
+      data: { org: "acme", people: `${gus.email}, Gus, Guest`, account_type_id: viewer, team_ids: [], guest: true },
+      headers: { origin: baseURL! },
+    });
+    expect(invited.ok(), await invited.text()).toBeTruthy();
+    const link = (await invited.json())[0].link as string;
+    const { context, page: guest } = await freshPage(browser);
+    await goto(guest, new URL(link).pathname);
+    await guest.getByLabel("Password", { exact: true }).fill(gus.password);
+    await guest.getByLabel("Confirm password").fill(gus.password);
+    await guest.getByRole("button", { name: /Set password|Choose password|Save/ }).click();
+    await expect(guest).toHaveURL(/\/acme\/login/);
+
+    // SAML only: the password form is there for guests, and a guest gets in with it.
+    await goto(guest, "/acme/login");
+    await expect(guest.getByTestId("guest-divider")).toBeVisible();
+    await guest.getByLabel("Email").fill(gus.email);
+    await guest.getByLabel("Password").fill(gus.password);
+    await guest.getByRole("button", { name: "Sign in" }).click();
+    await expect(guest).toHaveURL(/\/acme$/);
+    await goto(guest, "/acme/profile");
+    await expect(guest.getByTestId("profile-guest")).toHaveText("Guest");
+
+    // Guest access off: the guest's session ends at once, and they cannot sign in again.
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("Allow guest access").uncheck();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("guest-access")).toHaveText("Off");
+    await guest.reload();
+    await expect(guest).toHaveURL(/\/acme\/login/);
+    const refused = await guest.request.post(`${baseURL}/api/sign_in`, {
+      form: { org: "acme", email: gus.email, password: gus.password },
+      headers: { origin: baseURL! },
+    });
+    expect(refused.status()).toBe(403);
+    await context.close();
+
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML or password").check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
+  });
 });

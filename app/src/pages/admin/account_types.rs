@@ -68,7 +68,6 @@ pub fn AccountTypesPage() -> impl IntoView {
                                         let id_def = t.id.clone();
                                         let target = (t.id.clone(), t.name.clone());
                                         let s = summary(&t);
-                                        let administers = t.permissions.iter().any(|k| k == "administer");
                                         let users_label = format!("{}: {}", t.name, plural(t.user_count, "user", "users"));
                                         view! {
                                             <tr data-testid="account-type-row" data-name=t.name.clone()>
