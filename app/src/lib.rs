@@ -24,6 +24,8 @@ pub mod sso;
 pub mod documents;
 #[cfg(feature = "ssr")]
 pub mod exports;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 
 pub use pages::{shell, App};
 

@@ -246,6 +246,7 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
             }
         });
     }
+    crate::ops::note_org(&org.slug);
     req.extensions_mut().insert(Scim { org, token: row, base: format!("{}/scim/v2", st.config.base_url) });
     next.run(req).await
 }

@@ -1,5 +1,6 @@
 //! `spawn_app()`: the real server on port 0 with a fresh SQLite file, driven over HTTP.
 #![allow(dead_code)]
+pub mod process;
 pub mod saml_idp;
 
 use gatehouse_server::{build_app, open_database, Settings};
