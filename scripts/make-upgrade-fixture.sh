@@ -6,19 +6,21 @@
 # the databases keep only as hashes). The upgrade test (server/tests/upgrade.rs)
 # opens copies of them with the current code, which migrates them at start.
 #
-# The release is 0.1.0, commit a142fbd. Everything is done through that
-# release's own binary: its CLI (setup) and its HTTP API, as an admin, a
-# creator and an identity provider would, so every table holds rows the way
-# that release wrote them.
+# The fixtures in the repository are of release 0.1.0, commit a142fbd.
+# Everything is done through that release's own binary: its CLI (setup) and
+# its HTTP API, as an admin, a creator and an identity provider would, so
+# every table holds rows the way that release wrote them.
 #
-# usage: scripts/make-upgrade-fixture.sh
+# usage: scripts/make-upgrade-fixture.sh [RELEASE COMMIT]   (default: v0.1.0 a142fbd)
 #   GATEHOUSE_OLD_BIN=path/to/gatehouse   use an already built binary of the release
 #                                         (otherwise it is built from git, in a temporary folder)
 # Needs curl, jq, sqlite3 and PostgreSQL (scripts/with-postgres.sh starts a throwaway one).
+# A later release that changes the schema adds what it introduced to the
+# journey below and keeps a fixture of itself beside this one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RELEASE=v0.1.0
-COMMIT=a142fbd
+RELEASE=${1:-v0.1.0}
+COMMIT=${2:-a142fbd}
 OUT=server/tests/fixtures/upgrade
 
 if [ -z "${GATEHOUSE_TEST_POSTGRES:-}" ]; then

@@ -155,7 +155,9 @@ async fn json_log_lines_carry_request_fields_and_no_secret() {
     // An invitation link, accepted with a password.
     let types: Value = ok_json(app.call(&mut s, "account_types", &[("org", "acme")]).await).await;
     let viewer = types.as_array().unwrap().iter().find(|t| t["built_in"] == "viewer").unwrap()["id"].as_str().unwrap().to_string();
-    let links: Value = ok_json(app.call_json(&mut s, "invite_users", json!({"org": "acme", "people": "val@acme.example", "account_type_id": viewer, "team_ids": []})).await).await;
+    let res = app.call_json(&mut s, "invite_users", json!({"org": "acme", "people": "val@acme.example", "account_type_id": viewer, "team_ids": []})).await;
+    let invite_id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    let links: Value = ok_json(res).await;
     let invite = links[0]["link"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
     assert_eq!(app.get(&Session::default(), &format!("/acme/invite/{invite}")).await.status(), StatusCode::OK);
     let res = app
@@ -215,6 +217,7 @@ async fn json_log_lines_carry_request_fields_and_no_secret() {
     assert!(line["timestamp"].is_string() && line["level"] == "INFO");
     let line = access(&scim_id);
     assert_eq!((line["org"].as_str(), line["route"].as_str(), line["status"].as_u64()), (Some("acme"), Some("/scim/v2/Users"), Some(201)), "SCIM's organization comes from its token");
+    assert_eq!(access(&invite_id)["org"], "acme", "a server function's organization comes from its JSON body");
     assert_eq!(access(&sso_id)["route"], "/{org}/finish-login");
     assert_eq!(access("proxy-req-42")["route"], "/{org}/login");
     assert!(lines.iter().any(|l| l["target"] == "gatehouse::access" && l["route"] == "/{org}/invite/{token}"), "the invitation page is logged by its route, not its token");

@@ -165,6 +165,14 @@ async fn postgresql_backup_with_pg_dump_and_pg_restore() {
     let answered = writer.finish().await;
     assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
 
+    // gatehouse backup and restore point PostgreSQL users to these tools.
+    for args in [["backup", "--out"], ["restore", "--from"]] {
+        let out = gatehouse(&app.db_url, dir.path()).args(args).arg(dir.path().join("x")).output().await.unwrap();
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("pg_dump --format=custom") || said.contains("pg_restore --no-owner"), "{said}");
+    }
+
     let target = new_pg_database().await;
     let out = tokio::process::Command::new(pg_tool("pg_restore")).arg("--no-owner").arg(format!("--dbname={target}")).arg(&dump).output().await.unwrap();
     assert!(out.status.success(), "pg_restore: {}", String::from_utf8_lossy(&out.stderr));
@@ -240,6 +248,20 @@ async fn restore_is_refused_while_gatehouse_runs_and_replaces_the_database_once_
     let refused = gatehouse(&url, dir.path()).args(["restore", "--from"]).arg(&junk).output().await.unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a SQLite database"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(org_name(&url).await, "Acme Renamed");
+
+    // Nor one written by a newer release.
+    let newer = dir.path().join("newer.db");
+    std::fs::copy(&backup, &newer).unwrap();
+    let db = app::store::connect(&format!("sqlite://{}", newer.display())).await.unwrap();
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (29991231000000, 'future', TRUE, x'00', 0)")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let refused = gatehouse(&url, dir.path()).args(["restore", "--from"]).arg(&newer).output().await.unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("was written by a newer Gatehouse (schema 29991231000000"), "{}", String::from_utf8_lossy(&refused.stderr));
     assert_eq!(org_name(&url).await, "Acme Renamed");
 
     let restored = gatehouse(&url, dir.path()).args(["restore", "--from"]).arg(&backup).output().await.unwrap();
