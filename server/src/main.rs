@@ -148,9 +148,14 @@ enum DemoCommand {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    logging::init(cli.log_format);
+    let format = cli.log_format;
+    logging::init(format);
     if let Err(e) = run(cli).await {
-        eprintln!("gatehouse: {e:#}");
+        match format {
+            LogFormat::Text => eprintln!("gatehouse: {e:#}"),
+            // A log collector reads this line like every other one.
+            LogFormat::Json => tracing::error!("gatehouse: {e:#}"),
+        }
         std::process::exit(1);
     }
 }
