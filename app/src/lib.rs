@@ -14,6 +14,8 @@ pub mod exports;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 
 pub use pages::{shell, App};
 

@@ -5,6 +5,7 @@ pub mod saml;
 pub mod demo_data;
 pub mod exports;
 pub mod listen;
+pub mod ops;
 pub mod scim;
 pub mod sessions;
 pub mod web;
@@ -58,10 +59,18 @@ impl Settings {
     }
 }
 
-/// Connects to the database and brings its schema up to date.
+/// Connects to the database and brings its schema up to date. Each
+/// migration runs in one transaction: one that fails leaves the database as
+/// it was before it, and the next start tries it again.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
     let db = store::connect(url).await.map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
-    store::migrate(&db).await?;
+    store::migrate(&db).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::VersionMissing(v) => anyhow::anyhow!(
+            "the database was upgraded by a newer Gatehouse (its migration {v} is unknown to this one, which knows up to {}). Run that release or a newer one, or restore a backup made before the upgrade.",
+            ops::backup::latest_schema()
+        ),
+        other => anyhow::anyhow!("cannot bring the database schema up to date: {other}. The failed step changed nothing; fix the cause and start again."),
+    })?;
     Ok(db)
 }
 
@@ -90,6 +99,8 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let shell_options = (*state.leptos_options).clone();
     let router = Router::new()
         .route("/healthz", get(web::healthz))
+        .route("/livez", get(ops::health::livez))
+        .route("/readyz", get(ops::health::readyz))
         .route("/{org}/documents/{id}/{file}", get(exports::download))
         .nest("/scim/v2", scim::router(state.clone()))
         .merge(saml::router())
@@ -104,28 +115,76 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::host_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .with_state(state);
     Ok(router)
 }
 
-/// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
+/// Serves until Ctrl-C or SIGTERM. On the signal it stops accepting
+/// connections, lets the requests in flight finish (for at most
+/// `shutdown_timeout`), then closes the database (SQLite folds its WAL back
+/// into the database file).
+pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}. Is another program using that port? Set GATEHOUSE_BIND to choose another.", settings.bind))?;
     let addr = listener.local_addr()?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let signalled = move || {
+        let mut stopping = stopping.clone();
+        async move {
+            let _ = stopping.wait_for(|s| *s).await;
+        }
+    };
+    if let Some(bind) = options.metrics_bind {
+        let handle = ops::metrics::install()?;
+        let metrics_listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {bind} for metrics: {e}. Set GATEHOUSE_METRICS_BIND to a free address."))?;
+        let router = ops::metrics::router(handle, db.clone());
+        let until = signalled();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics_listener, router).with_graceful_shutdown(until).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+        tracing::info!("metrics at http://{bind}/metrics");
+    }
     store::spawn_optimizer(db.clone());
     app::service::housekeeping::spawn(db.clone());
     let app = build_app(&settings, db.clone(), addr).await?;
     let base = settings.base_url_for(addr);
-    println!("Gatehouse is listening on http://{addr} (public URL {base})");
+    tracing::info!("Gatehouse is listening on http://{addr} (public URL {base})");
     if let Some(code) = store::secrets::get(&db, "setup_code").await? {
         println!();
         println!("  First run: open {base}/setup and enter the setup code  {code}");
         println!("  (or create the organization on this machine with `gatehouse setup`)");
         println!();
     }
-    listen::serve(listener, app, settings.request_timeout, shutdown_signal()).await?;
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: no new connections; finishing the requests in flight");
+        let _ = stop.send(true);
+    });
+    listen::serve(listener, app, settings.request_timeout, options.shutdown_timeout, signalled()).await?;
+    // On SQLite, write the WAL back into the database file, so that the file
+    // alone is the whole database once Gatehouse has stopped (an operator may copy it).
+    let close = async {
+        if store::is_sqlite(&db) {
+            match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&db).await {
+                Ok((0, _, _)) => {}
+                Ok(_) => tracing::warn!("the database's WAL could not be folded back at stop; it is when Gatehouse next opens it"),
+                Err(e) => tracing::warn!(error = %e, "the database's WAL could not be folded back at stop"),
+            }
+        }
+        // Returns once every connection is back.
+        db.close().await;
+    };
+    // A request cut off above may still hold a connection.
+    if tokio::time::timeout(std::time::Duration::from_secs(5), close).await.is_err() {
+        tracing::warn!("the database did not close within 5 s");
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 

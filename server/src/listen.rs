@@ -14,12 +14,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// How long stopping waits for requests in flight (downloads included).
-const DRAIN: Duration = Duration::from_secs(30);
-
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting
-/// and lets the open connections finish (at most `DRAIN`).
-pub async fn serve(listener: TcpListener, app: Router, header_timeout: Duration, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+/// and lets the open connections finish (for at most `drain`, downloads included).
+pub async fn serve(listener: TcpListener, app: Router, header_timeout: Duration, drain: Duration, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -51,8 +48,8 @@ pub async fn serve(listener: TcpListener, app: Router, header_timeout: Duration,
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
-        tracing::warn!("stopped with requests still in flight after {} s", DRAIN.as_secs());
+    if tokio::time::timeout(drain, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests were still running {} s after the stop signal; stopping anyway", drain.as_secs());
     }
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! `gatehouse`: serve the console, set up an organization, or run migrations.
 use clap::{Parser, Subcommand};
 use app::service::{provisioning, sso, Actor};
+use gatehouse_server::ops::backup::{self, ServeLock};
+use gatehouse_server::ops::logging::{self, LogFormat};
+use gatehouse_server::ops::ServeOptions;
 use gatehouse_server::{demo, open_database, serve, Settings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +34,16 @@ struct Cli {
     /// Seconds a request may take to be answered, and to send its headers or body.
     #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT", default_value_t = 60, global = true)]
     request_timeout: u64,
+    /// Serve Prometheus metrics at http://<address>/metrics (off when not set).
+    /// Use a private address: the numbers are for your monitoring, not the public.
+    #[arg(long, env = "GATEHOUSE_METRICS_BIND", global = true)]
+    metrics_bind: Option<SocketAddr>,
+    /// The log's form: text, or json (one JSON object per line).
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    log_format: LogFormat,
+    /// After SIGTERM, how many seconds requests in flight may take to finish.
+    #[arg(long, env = "GATEHOUSE_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
+    shutdown_timeout: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -63,6 +76,18 @@ enum Command {
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Copy the SQLite database to a new file while Gatehouse runs (a consistent snapshot).
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the SQLite database with a backup (Gatehouse must be stopped).
+    Restore {
+        /// A file written by `gatehouse backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Provisioning (SCIM) tokens.
     Provisioning {
         #[command(subcommand)]
@@ -140,13 +165,15 @@ enum DemoCommand {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
-        )
-        .init();
-    if let Err(e) = run(Cli::parse()).await {
-        eprintln!("gatehouse: {e:#}");
+    let cli = Cli::parse();
+    let format = cli.log_format;
+    logging::init(format);
+    if let Err(e) = run(cli).await {
+        match format {
+            LogFormat::Text => eprintln!("gatehouse: {e:#}"),
+            // A log collector reads this line like every other one.
+            LogFormat::Json => tracing::error!("gatehouse: {e:#}"),
+        }
         std::process::exit(1);
     }
 }
@@ -161,14 +188,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         setup_code: cli.setup_code.clone(),
         request_timeout: std::time::Duration::from_secs(cli.request_timeout.max(1)),
     };
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    // These two must not open the database as a server would (and migrate it).
+    match &command {
+        Command::Backup { out } => {
+            let started = std::time::Instant::now();
+            let summary = backup::backup(&settings.database_url, out).await?;
+            println!("Backed up the database to {} ({summary}) in {:.1} s.", out.display(), started.elapsed().as_secs_f64());
+            println!("Restore it with: gatehouse restore --from {}", out.display());
+            return Ok(());
+        }
+        Command::Restore { from } => {
+            let restored = backup::restore(&settings.database_url, from).await?;
+            let target = backup::sqlite_path(&settings.database_url)?.unwrap_or_default();
+            println!("Restored {} to {} ({}).", from.display(), target.display(), restored.summary);
+            if let Some(aside) = restored.replaced {
+                println!("The database it replaced is kept as {} (delete it once you no longer need it).", aside.display());
+            }
+            if restored.summary.schema < backup::latest_schema() {
+                println!("The backup's schema is older than this Gatehouse's; it is brought up to date when Gatehouse starts.");
+            }
+            println!("Start Gatehouse again (systemctl start gatehouse).");
+            return Ok(());
+        }
+        _ => {}
+    }
+    // A server holds its SQLite database from before the migrations until it stops.
+    let _serve_lock = match (&command, backup::sqlite_path(&settings.database_url)?) {
+        (Command::Serve { .. }, Some(path)) => Some(ServeLock::take(&path)?),
+        _ => None,
+    };
     let db = open_database(&settings.database_url).await?;
-    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+    match command {
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("answered above"),
         Command::Serve { demo } => {
             if demo {
                 let credentials = data_dir(&settings.database_url).join("demo-credentials.txt");
                 demo::ensure_demo(&db, &settings.base_url_for(settings.bind), &credentials).await?;
             }
-            serve(settings, db).await
+            let options = ServeOptions { metrics_bind: cli.metrics_bind, shutdown_timeout: std::time::Duration::from_secs(cli.shutdown_timeout) };
+            serve(settings, db, options).await
         }
         Command::Setup { org, name, admin_email, admin_password_file, admin_first_name, admin_last_name } => {
             let password = std::fs::read_to_string(&admin_password_file)

@@ -140,6 +140,8 @@ fn is_page(path: &str) -> bool {
         || path.starts_with("/pkg/")
         || path.starts_with("/scim/")
         || path == "/healthz"
+        || path == "/livez"
+        || path == "/readyz"
         || path.rsplit('/').next().is_some_and(|last| last.contains('.')))
 }
 

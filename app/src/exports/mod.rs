@@ -70,6 +70,7 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
         let mut out = Vec::with_capacity(CHUNK * 2);
         w.begin(&title, &view.columns, query.kinds(), &mut out);
         let mut n = 0u64;
+        let mut sent = 0u64;
         let mut outcome = None;
         {
             let mut rows = query.all(&sql).fetch(&db);
@@ -93,9 +94,14 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
                         break;
                     }
                 }
-                if out.len() >= CHUNK && tx.send(Ok(Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2))))).await.is_err() {
-                    outcome = Some(Outcome::Cancelled(n));
-                    break;
+                if out.len() >= CHUNK {
+                    let chunk = std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2));
+                    let len = chunk.len() as u64;
+                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                        outcome = Some(Outcome::Cancelled(n));
+                        break;
+                    }
+                    sent += len;
                 }
             }
         }
@@ -112,13 +118,22 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
         }
         match outcome {
             Outcome::Complete(_) => {
-                let _ = tx.send(Ok(Bytes::from(out))).await;
+                let len = out.len() as u64;
+                if tx.send(Ok(Bytes::from(out))).await.is_ok() {
+                    sent += len;
+                }
             }
             Outcome::Failed(_) => {
                 let _ = tx.send(Err(std::io::Error::other("the export stopped: the database failed"))).await;
             }
             Outcome::Cancelled(_) => {}
         }
+        let ended = match outcome {
+            Outcome::Complete(_) => "complete",
+            Outcome::Cancelled(_) => "cancelled",
+            Outcome::Failed(_) => "failed",
+        };
+        crate::metrics::export(format.key(), ended, sent);
         let _ = done_tx.send(outcome);
     });
     (rx, done_rx)

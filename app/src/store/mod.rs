@@ -163,7 +163,9 @@ pub fn spawn_optimizer(db: Db) {
 /// same file (the CLI) still meet the busy timeout. PostgreSQL: a plain BEGIN.
 pub async fn begin(db: &Db) -> sqlx::Result<WriteTx> {
     if is_sqlite(db) {
+        let queued = crate::metrics::WriterQueued::enter();
         let guard = writer_lock(db).lock_owned().await;
+        drop(queued);
         let tx = db.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _guard: Some(guard) })
     } else {

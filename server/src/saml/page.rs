@@ -106,8 +106,10 @@ impl Failure {
 
     /// Records the failure in the audit log and answers with the page.
     pub async fn respond(self, st: &AppState, org: &Org, ip: &str) -> Response {
+        crate::ops::metrics::saml_failure(&self);
         let (status, message, reason, email) = self.explain(org);
-        let reference = reference();
+        // The request id, so the page, the audit log and the server log agree.
+        let reference = crate::ops::current_request_id().unwrap_or_else(reference);
         tracing::warn!(org = %org.slug, %reference, %reason, "SSO sign-in failed");
         let email = email.unwrap_or_default();
         let event = store::audit::Event {

@@ -186,6 +186,7 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
         Ok(None) => return unauthorized("The provisioning token is wrong or was revoked. Create a new one in Administration > Authentication."),
         Err(e) => return ScimError::from(e).into_response(),
     };
+    crate::ops::note_org(&idp.org.slug);
     let actor = idp.actor();
     req.extensions_mut().insert(Scim { idp, actor, base: format!("{}/scim/v2", st.config.base_url) });
     next.run(req).await

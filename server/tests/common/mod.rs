@@ -1,5 +1,6 @@
 //! `spawn_app()`: the real server on port 0 with a fresh SQLite file, driven over HTTP.
 #![allow(dead_code)]
+pub mod process;
 pub mod saml_idp;
 
 use gatehouse_server::{build_app, open_database, Settings};
@@ -16,6 +17,14 @@ pub struct TestApp {
     /// connections (a test that starts many apps would run out of them).
     _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// The helpers aimed at a server that runs elsewhere (another process).
+    pub fn attached(base: String, db: app::store::Db, db_url: String, http: reqwest::Client) -> TestApp {
+        let (stop, _) = tokio::sync::oneshot::channel::<()>();
+        TestApp { base, db, db_url, http, _stop: stop, _dir: tempfile::tempdir().unwrap() }
+    }
 }
 
 pub const ADMIN_EMAIL: &str = "ada@acme.example";
@@ -53,6 +62,13 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
         ..Settings::default()
     };
     change(&mut settings);
+    start(settings, dir).await
+}
+
+/// The app in this process with `settings` (its database is migrated first);
+/// `dir` lives as long as the app.
+pub async fn start(settings: Settings, dir: tempfile::TempDir) -> TestApp {
+    let db_url = settings.database_url.clone();
     let db = open_database(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -60,7 +76,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let header_timeout = settings.request_timeout;
     tokio::spawn(async move {
-        gatehouse_server::listen::serve(listener, router, header_timeout, async move {
+        gatehouse_server::listen::serve(listener, router, header_timeout, std::time::Duration::from_secs(30), async move {
             let _ = stopped.await;
         })
         .await

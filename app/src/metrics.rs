@@ -1,0 +1,81 @@
+//! What Gatehouse counts for its operators, under Prometheus names. Code
+//! anywhere records through these functions; the server decides whether the
+//! numbers are exported (`GATEHOUSE_METRICS_BIND`). Until an exporter is
+//! installed, recording does nothing.
+//!
+//! Labels take values from small fixed sets (route templates, never paths;
+//! outcomes, never messages), so the number of series stays bounded.
+use ::metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
+use std::time::Instant;
+
+pub const HTTP_REQUESTS: &str = "gatehouse_http_requests_total";
+pub const HTTP_DURATION: &str = "gatehouse_http_request_duration_seconds";
+pub const SCIM_OPERATIONS: &str = "gatehouse_scim_operations_total";
+pub const SIGN_INS: &str = "gatehouse_sign_ins_total";
+pub const SAML_FAILURES: &str = "gatehouse_saml_failures_total";
+pub const EXPORTS: &str = "gatehouse_exports_total";
+pub const EXPORT_BYTES: &str = "gatehouse_export_bytes_total";
+pub const DB_POOL_CONNECTIONS: &str = "gatehouse_db_pool_connections";
+pub const DB_POOL_MAX: &str = "gatehouse_db_pool_max_connections";
+pub const SQLITE_WRITER_QUEUE: &str = "gatehouse_sqlite_writer_queue_depth";
+pub const SQLITE_WRITER_WAIT: &str = "gatehouse_sqlite_writer_wait_seconds";
+
+/// Help texts, shown once per metric in the exported text.
+pub fn describe() {
+    describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route template and status code.");
+    describe_histogram!(HTTP_DURATION, Unit::Seconds, "Time from a request's arrival to its response headers, by method, route template and status code.");
+    describe_counter!(SCIM_OPERATIONS, "SCIM requests, by resource, operation and outcome.");
+    describe_counter!(SIGN_INS, "Sign-in attempts, by method (password, sso) and outcome.");
+    describe_counter!(SAML_FAILURES, "SSO sign-ins that failed, by reason.");
+    describe_counter!(EXPORTS, "Exports (downloads and webhooks), by format and outcome.");
+    describe_counter!(EXPORT_BYTES, Unit::Bytes, "Bytes of exported files, by format.");
+    describe_gauge!(DB_POOL_CONNECTIONS, "Database connections of this process, by state (idle, in_use).");
+    describe_gauge!(DB_POOL_MAX, "The most database connections this process opens.");
+    describe_gauge!(SQLITE_WRITER_QUEUE, "Write transactions waiting for this process's SQLite writer lock.");
+    describe_histogram!(SQLITE_WRITER_WAIT, Unit::Seconds, "Time a write transaction waited for this process's SQLite writer lock.");
+}
+
+pub fn http_request(method: &str, route: &str, status: u16, seconds: f64) {
+    let labels = [("method", method.to_string()), ("route", route.to_string()), ("status", status.to_string())];
+    counter!(HTTP_REQUESTS, &labels).increment(1);
+    histogram!(HTTP_DURATION, &labels).record(seconds);
+}
+
+/// `method`: password or sso; `outcome`: success, failure, refused, rate_limited, error.
+pub fn sign_in(method: &'static str, outcome: &'static str) {
+    counter!(SIGN_INS, "method" => method, "outcome" => outcome).increment(1);
+}
+
+/// `resource`: Users, Groups, …; `operation`: list, get, create, replace,
+/// patch, delete, search; `outcome`: success, invalid, unauthorized,
+/// not_found, conflict, error.
+pub fn scim_operation(resource: &'static str, operation: &'static str, outcome: &'static str) {
+    counter!(SCIM_OPERATIONS, "resource" => resource, "operation" => operation, "outcome" => outcome).increment(1);
+}
+
+pub fn saml_failure(reason: &'static str) {
+    counter!(SAML_FAILURES, "reason" => reason).increment(1);
+}
+
+/// An export that ended: `outcome` is complete, cancelled or failed; `bytes` what was sent.
+pub fn export(format: &'static str, outcome: &'static str, bytes: u64) {
+    counter!(EXPORTS, "format" => format, "outcome" => outcome).increment(1);
+    counter!(EXPORT_BYTES, "format" => format).increment(bytes);
+}
+
+/// A write transaction waiting for the SQLite writer lock, from `enter` until dropped.
+pub struct WriterQueued(Instant);
+
+impl WriterQueued {
+    pub fn enter() -> WriterQueued {
+        gauge!(SQLITE_WRITER_QUEUE).increment(1.0);
+        WriterQueued(Instant::now())
+    }
+}
+
+impl Drop for WriterQueued {
+    fn drop(&mut self) {
+        gauge!(SQLITE_WRITER_QUEUE).decrement(1.0);
+        histogram!(SQLITE_WRITER_WAIT).record(self.0.elapsed().as_secs_f64());
+    }
+}

@@ -1,0 +1,28 @@
+//! The log: text for people at a terminal, or one JSON object per line for a
+//! log collector (`GATEHOUSE_LOG_FORMAT=json`). `RUST_LOG` filters either.
+use tracing_subscriber::EnvFilter;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where nothing else is said: info, without sqlx's and the session store's chatter.
+const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
+
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| DEFAULT_FILTER.into());
+    match format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // Event fields at the top level; an event inside a request also
+        // carries the spans it is in, the request's first (its request_id).
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .with_env_filter(filter)
+            .init(),
+    }
+}
