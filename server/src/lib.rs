@@ -156,10 +156,15 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     let base = settings.base_url_for(addr);
     tracing::info!("Gatehouse is listening on http://{addr} (public URL {base})");
     if let Some(code) = store::secrets::get(&db, "setup_code").await? {
-        println!();
-        println!("  First run: open {base}/setup and enter the setup code  {code}");
-        println!("  (or create the organization on this machine with `gatehouse setup`)");
-        println!();
+        if ops::logging::format() == ops::logging::LogFormat::Json {
+            // A log collector reads one JSON object a line: the banner would break it.
+            tracing::warn!(setup_url = %format!("{base}/setup"), setup_code = %code, "first run: open the setup page and enter the setup code (or run `gatehouse setup`)");
+        } else {
+            println!();
+            println!("  First run: open {base}/setup and enter the setup code  {code}");
+            println!("  (or create the organization on this machine with `gatehouse setup`)");
+            println!();
+        }
     }
     tokio::spawn(async move {
         shutdown_signal().await;

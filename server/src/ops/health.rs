@@ -4,7 +4,7 @@
 //! Kept apart so that a database outage takes instances out of the load
 //! balancer without a supervisor restarting them all, which would not help.
 //! `/healthz` (liveness and the database together) stays as it was.
-use app::state::AppState;
+use app::service::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -11,7 +11,15 @@ pub enum LogFormat {
 /// Where nothing else is said: info, without sqlx's and the session store's chatter.
 const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
 
+static FORMAT: std::sync::OnceLock<LogFormat> = std::sync::OnceLock::new();
+
+/// The format chosen at start (text when the log was never set up, as in tests).
+pub fn format() -> LogFormat {
+    FORMAT.get().copied().unwrap_or(LogFormat::Text)
+}
+
 pub fn init(format: LogFormat) {
+    let _ = FORMAT.set(format);
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| DEFAULT_FILTER.into());
     match format {
         LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),

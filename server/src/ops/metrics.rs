@@ -72,10 +72,12 @@ pub fn saml_failure(f: &crate::saml::page::Failure) {
         SsoOff => "sso_off",
         Empty => "empty",
         Unverified(_) => "unverified",
-        UnknownRequest => "unknown_request",
+        NotThisBrowser => "not_this_browser",
+        IdpInitiatedOff => "idp_initiated_off",
         Replayed(_) => "replayed",
         NoAccount(_) => "no_account",
         Deactivated(_) => "deactivated",
+        Guest(_) => "guest",
         Internal(_) => "internal",
     });
 }

@@ -6,7 +6,7 @@
 //! Logs name the route template (`/{org}/invite/{token}`), never the path or
 //! the query, which can carry invitation tokens and email addresses.
 use app::metrics;
-use app::state::AppState;
+use app::service::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};

@@ -3,7 +3,7 @@
 //! and the in-process app on a database that already exists.
 use super::TestApp;
 use gatehouse_server::Settings;
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
