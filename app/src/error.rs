@@ -43,13 +43,17 @@ pub struct AppError {
     pub message: String,
     /// The form field the message belongs to, when it is about one.
     pub field: Option<String>,
+    /// When to try again, for a refusal that passes (429): the server sends it
+    /// as the `Retry-After` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u32>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        AppError { kind, message: message.into(), field: None }
+        AppError { kind, message: message.into(), field: None, retry_after_secs: None }
     }
     pub fn unauthenticated() -> Self {
         Self::new(ErrorKind::Unauthenticated, "Your session has ended. Sign in again to continue.")
@@ -61,10 +65,10 @@ impl AppError {
         Self::new(ErrorKind::NotFound, message)
     }
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()) }
+        AppError { field: Some(field.to_string()), ..Self::new(ErrorKind::Invalid, message) }
     }
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
-        AppError { kind: ErrorKind::Conflict, message: message.into(), field: Some(field.to_string()) }
+        AppError { field: Some(field.to_string()), ..Self::new(ErrorKind::Conflict, message) }
     }
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "Something went wrong on the server. Try again; if it keeps happening, check the server log.")

@@ -51,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
 
-    let settings = Settings { database_url: url, bind: "127.0.0.1:0".parse()?, base_url: None, site_root: "target/site".into(), trust_proxy: false };
+    let settings = Settings { database_url: url, bind: "127.0.0.1:0".parse()?, base_url: None, site_root: "target/site".into(), trust_proxy: false, webhook_allow_private: false, export_stall_timeout: app::exports::STALL_TIMEOUT };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let router = build_app(&settings, db, addr).await?;

@@ -30,6 +30,11 @@ pub struct Settings {
     pub site_root: String,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     pub trust_proxy: bool,
+    /// Webhook exports may post to loopback, private and link-local addresses.
+    pub webhook_allow_private: bool,
+    /// An export whose client reads nothing for this long is cancelled
+    /// (`app::exports::STALL_TIMEOUT` in production).
+    pub export_stall_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -48,14 +53,20 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 /// The whole application, ready to serve on `addr`.
 pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow::Result<Router> {
     let backend = Backend::of(&settings.database_url).map_err(anyhow::Error::msg)?;
-    let config = Config { base_url: settings.base_url_for(addr), backend, trust_proxy: settings.trust_proxy };
+    let config = Config {
+        base_url: settings.base_url_for(addr),
+        backend,
+        trust_proxy: settings.trust_proxy,
+        webhook_allow_private: settings.webhook_allow_private,
+        export_stall_timeout: settings.export_stall_timeout,
+    };
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let state = AppState { db, config: Arc::new(config), leptos_options: Arc::new(leptos_options) };
+    let state = AppState { db, config: Arc::new(config), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
 
     let session_store = sessions::Store::connect(&settings.database_url).await?;
     session_store.spawn_cleanup();
@@ -94,6 +105,9 @@ pub async fn serve(settings: Settings, db: Db) -> anyhow::Result<()> {
     store::spawn_optimizer(db.clone());
     let app = build_app(&settings, db, addr).await?;
     println!("Gatehouse is listening on http://{addr} (public URL {})", settings.base_url_for(addr));
+    if settings.webhook_allow_private {
+        tracing::warn!("webhook exports may post to loopback, private and link-local addresses (--webhook-allow-private)");
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;

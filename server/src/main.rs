@@ -24,6 +24,10 @@ struct Cli {
     /// from X-Forwarded-For. Leave off when clients reach Gatehouse directly.
     #[arg(long, env = "GATEHOUSE_TRUST_PROXY", default_value_t = false, global = true)]
     trust_proxy: bool,
+    /// Let webhook exports post to loopback, private and link-local addresses
+    /// (receivers inside your network). Off, only public addresses.
+    #[arg(long, env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, global = true)]
+    webhook_allow_private: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -141,6 +145,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         base_url: cli.base_url.clone(),
         site_root: cli.site_root.clone(),
         trust_proxy: cli.trust_proxy,
+        webhook_allow_private: cli.webhook_allow_private,
+        export_stall_timeout: app::exports::STALL_TIMEOUT,
     };
     let db = open_database(&settings.database_url).await?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {

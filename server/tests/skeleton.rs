@@ -128,6 +128,8 @@ async fn setup_command_creates_the_organization_without_a_browser() {
         base_url: None,
         site_root: "site".into(),
         trust_proxy: false,
+        webhook_allow_private: false,
+        export_stall_timeout: app::exports::STALL_TIMEOUT,
     };
     let conn = gatehouse_server::open_database(&db).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

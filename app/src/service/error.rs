@@ -34,13 +34,16 @@ pub struct Error {
     pub message: String,
     /// The input field the message is about, when there is one.
     pub field: Option<String>,
+    /// For a refusal that passes (`RateLimited`): when to try again. Doors
+    /// that speak HTTP send it as `Retry-After`.
+    pub retry_after_secs: Option<u32>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), field: None }
+        Error { kind, message: message.into(), field: None, retry_after_secs: None }
     }
     pub fn on(mut self, field: &str) -> Error {
         self.field = Some(field.to_string());
@@ -73,6 +76,10 @@ impl Error {
             "This would leave the organization without an active administrator. Give someone else the Admin account type first.",
         )
     }
+    /// Too many at once: `message` says what and what to do; try again after `secs`.
+    pub fn rate_limited(message: impl Into<String>, secs: u32) -> Error {
+        Error { retry_after_secs: Some(secs), ..Error::new(Kind::RateLimited, message) }
+    }
     pub fn internal() -> Error {
         Error::new(Kind::Internal, "Something went wrong on the server. Try again; if it keeps happening, check the server log.")
     }
@@ -98,7 +105,7 @@ impl From<AppError> for Error {
             ErrorKind::Upstream => Kind::Upstream,
             ErrorKind::Internal => Kind::Internal,
         };
-        Error { kind, message: e.message, field: e.field }
+        Error { kind, message: e.message, field: e.field, retry_after_secs: e.retry_after_secs }
     }
 }
 
@@ -115,6 +122,6 @@ impl From<Error> for AppError {
             Kind::Upstream => ErrorKind::Upstream,
             Kind::Internal => ErrorKind::Internal,
         };
-        AppError { kind, message: e.message, field: e.field }
+        AppError { kind, message: e.message, field: e.field, retry_after_secs: e.retry_after_secs }
     }
 }

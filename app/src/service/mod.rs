@@ -9,6 +9,7 @@
 pub mod access;
 pub mod account_types;
 pub mod documents;
+pub mod exports;
 pub mod passwords;
 pub mod people;
 pub mod provisioning;

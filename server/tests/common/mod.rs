@@ -40,15 +40,23 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with settings changed by `change` (the defaults are production's).
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_url = fresh_database_url(dir.path()).await;
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: db_url.clone(),
         bind: "127.0.0.1:0".parse().unwrap(),
         base_url: None,
         site_root: dir.path().join("site").display().to_string(),
         trust_proxy: false,
+        webhook_allow_private: false,
+        export_stall_timeout: app::exports::STALL_TIMEOUT,
     };
+    change(&mut settings);
     let db = open_database(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
