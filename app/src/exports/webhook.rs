@@ -341,4 +341,26 @@ mod tests {
         assert_eq!(check("http://93.184.216.34/x", true).await.unwrap_err(), Failure::NeedsHttps);
         assert!(check("https://93.184.216.34/x", false).await.is_ok());
     }
+
+    #[tokio::test]
+    async fn a_post_connects_only_to_the_checked_addresses() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let _ = s.write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n").await;
+            }
+        });
+        // A name no DNS server knows, checked as leading to the listener: the
+        // post goes there without asking DNS.
+        let url: Url = format!("http://receiver.gatehouse.invalid:{}/hook", addr.port()).parse().unwrap();
+        let pinned = Checked { url: url.clone(), name: Some("receiver.gatehouse.invalid".into()), addrs: vec![addr] };
+        assert_eq!(post(&pinned, reqwest::Body::from("{}")).await, Ok(204));
+        // A name that was not checked is never looked up.
+        let unchecked = Checked { url, name: None, addrs: vec![] };
+        assert_eq!(post(&unchecked, reqwest::Body::from("{}")).await, Err(Failure::CouldNotConnect));
+    }
 }
