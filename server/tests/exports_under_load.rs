@@ -180,6 +180,16 @@ async fn downloads_nobody_reads_leave_the_database_to_everyone_else() {
         assert_eq!(d.header("retry-after"), Some("10"));
     }
 
+    // A webhook export counts too: p0 has three exports running.
+    let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&o.app.db).await.unwrap();
+    let dest = app::store::webhooks::insert(&o.app.db, &o.app.org_id().await, "https://hooks.example.com/gatehouse", &admin_id).await.unwrap();
+    let mut p0 = o.people[0].clone();
+    let res = o.app.call(&mut p0, "export_webhook", &[("org", "acme"), ("id", &o.docs[0]), ("destination_id", &dest)]).await;
+    assert_eq!(res.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("10"));
+    let (st, e) = error_of(res).await;
+    assert_eq!((st, e.kind), (StatusCode::TOO_MANY_REQUESTS, app::error::ErrorKind::RateLimited));
+    assert!(e.message.starts_with("You already have 3 exports in progress."), "{}", e.message);
+
     // The clients go away: every export ends, is audited, and gives its place back.
     drop(downloads);
     eventually(ANSWERS_WITHIN, "ten cancelled exports in the audit log", || async { o.exports_audited("format pdf;").await.len() == 10 }).await;
