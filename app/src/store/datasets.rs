@@ -63,7 +63,12 @@ pub async fn insert_rows(conn: &mut Conn, dataset_id: &str, columns: &[DatasetCo
             for cell in row {
                 q = match cell {
                     Cell::Text(v) => q.bind(v.clone()),
-                    Cell::Number(v) => q.bind(*v),
+                    Cell::Number(Some(v)) => q.bind(*v),
+                    // sqlx 0.8.6's Any driver sends a NULL f64 typed as a 4-byte
+                    // float and a NULL f32 as an 8-byte one (the two are swapped in
+                    // AnyArguments); PostgreSQL refuses the first for a DOUBLE
+                    // PRECISION column, so an empty number cell goes as the second.
+                    Cell::Number(None) => q.bind(None::<f32>),
                 };
             }
         }
