@@ -13,10 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
-
-fn refuse(e: AppError) -> Response {
-    crate::web::plain_refusal(e)
-}
+use crate::web::plain_refusal as refuse;
 
 pub async fn download(
     State(st): State<AppState>,

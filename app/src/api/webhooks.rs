@@ -74,7 +74,8 @@ pub async fn export_webhook(org: String, id: String, destination_id: String) -> 
                 (_, Outcome::Failed(_)) => Some("reading the document's rows failed".to_string()),
                 (_, Outcome::Stalled(_)) => Some(format!("the destination stopped reading for {} s", st.config.export_stall_timeout.as_secs())),
                 (Ok(s), Outcome::Complete(_)) if (200..300).contains(s) => None,
-                (Ok(s), _) => Some(format!("the destination answered HTTP {s}")),
+                (Ok(s), Outcome::Complete(_)) => Some(format!("the destination answered HTTP {s}")),
+                (Ok(s), _) => Some(format!("the destination answered HTTP {s} before receiving every row")),
                 (Err(f), _) => Some(f.message()),
             };
             (outcome, failure, *sent.as_ref().unwrap_or(&0))
