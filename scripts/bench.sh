@@ -8,13 +8,19 @@
 # (setup, demo seed, provisioning token create), and measured from another
 # process by server/examples/bench_load.rs. PostgreSQL is a throwaway server
 # (scripts/with-postgres.sh) with its default durability. Then the exports
-# benchmark (bench_exports). BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS and
-# BENCH_ROUNDS tune it.
+# benchmark (bench_exports). On SQLite, also the "hostile" measure
+# (bench_hostile_exports): the Users page and SCIM look-ups while 40 export
+# downloads stay open unread. BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS and
+# BENCH_ROUNDS tune it; BENCH_ONLY=hostile runs only the hostile measure;
+# GATEHOUSE_BIN measures another build of the server with the same clients.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
-bin=$here/target/release/gatehouse
-client=$here/target/release/examples/bench_load
+target=${CARGO_TARGET_DIR:-$here/target}
+bin=${GATEHOUSE_BIN:-$target/release/gatehouse}
+client=$target/release/examples/bench_load
+hostile=$target/release/examples/bench_hostile_exports
+only=${BENCH_ONLY:-}
 export BENCH_USERS=${BENCH_USERS:-100000}
 export BENCH_PASSWORD="benchmark password 1"
 free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -83,8 +89,8 @@ if [ "${1:-}" = "--postgres" ]; then
 fi
 
 scripts/ensure-tools.sh --browser >/dev/null
-echo "==> building the release server and the benchmark client"
-cargo build --release -p server --bin gatehouse --example bench_load --example bench_exports --example bench_hostile
+echo "==> building the release server and the benchmark clients"
+cargo build --release -p server --bin gatehouse --example bench_load --example bench_exports --example bench_hostile --example bench_hostile_exports
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 chmod 755 "$work"
 export BENCH_RESULTS=$work/results.tsv
@@ -94,10 +100,20 @@ trap 'stop_all; rm -rf "$work"' EXIT
 echo "==> SQLite, one instance"
 db="sqlite://$work/bench.db"
 token=$(prepare "$db")
+BENCH_DATABASE_URL=$db "$hostile" prepare
 port=$(free)
 start "$db" "$port"
-measure "http://127.0.0.1:$port" "SQLite" "$token"
+if [ "$only" != hostile ]; then
+  measure "http://127.0.0.1:$port" "SQLite" "$token"
+fi
+if [ -z "$only" ] || [ "$only" = hostile ]; then
+  echo
+  BENCH_URL="http://127.0.0.1:$port" BENCH_LABEL="SQLite" BENCH_TOKEN=$token "$hostile"
+fi
 stop_all
+if [ "$only" = hostile ]; then
+  exit 0
+fi
 
 echo
 BENCH_WORK=$work GATEHOUSE_PG_DURABLE=1 scripts/with-postgres.sh "$0" --postgres
@@ -119,7 +135,7 @@ PY
 
 echo
 echo "==> exports (SQLite, in-process)"
-target/release/examples/bench_exports
+"$target/release/examples/bench_exports"
 
 echo
 echo "==> hostile load (SQLite, one instance, release)"
@@ -133,6 +149,6 @@ token=$("$bin" --database-url "$db" provisioning token create --org acme --name 
 port=$(free)
 : > "$work/server.log"
 start "$db" "$port"
-BENCH_URL="http://127.0.0.1:$port" BENCH_PID=${pids[-1]} BENCH_TOKEN=$token target/release/examples/bench_hostile
+BENCH_URL="http://127.0.0.1:$port" BENCH_PID=${pids[-1]} BENCH_TOKEN=$token "$target/release/examples/bench_hostile"
 echo "  \"database is locked\" in the server log: $(grep -c 'database is locked' "$work/server.log" || true)"
 stop_all

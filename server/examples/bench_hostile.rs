@@ -126,7 +126,7 @@ async fn main() -> anyhow::Result<()> {
         }));
     }
     for _ in 0..4 {
-        let (http, url, password, signed_in, bad) = (http.clone(), url.clone(), password.clone(), signed_in.clone(), bad.clone());
+        let (url, password, signed_in, bad) = (url.clone(), password.clone(), signed_in.clone(), bad.clone());
         work.push(tokio::spawn(async move {
             while Instant::now() < stop {
                 let jar = reqwest::Client::builder().cookie_store(true).build().unwrap();

@@ -1,22 +1,19 @@
 //! Export downloads: `GET /{org}/documents/{id}/export.{csv,xlsx,pdf}`. The
-//! handler checks the session, access to the document and the account type's
-//! export permission (401, 404, 403), then streams the file.
+//! handler checks the session, access to the document, the account type's
+//! export permission and the limits on running exports (401, 404, 403, 429),
+//! then streams the file.
 use app::service::access::{caller, ClientIp};
-use app::service::documents;
+use app::service::{documents, exports as running};
 use app::domain::documents::ExportFormat;
 use app::error::AppError;
 use app::exports;
 use app::service::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
-
-fn refuse(e: AppError) -> Response {
-    let status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CACHE_CONTROL, "no-store")], format!("{}\n", e.message)).into_response()
-}
+use crate::web::plain_refusal as refuse;
 
 pub async fn download(
     State(st): State<AppState>,
@@ -35,11 +32,12 @@ pub async fn download(
         Ok(o) => o,
         Err(e) => return refuse(e.into()),
     };
-    if let Err(e) = documents::require_export(&st.db, &c, format, &o.doc.name).await {
-        return refuse(e.into());
-    }
+    let slot = match running::begin(&st.db, &st.running_exports, &c, &o, format).await {
+        Ok(slot) => slot,
+        Err(e) => return refuse(e.into()),
+    };
     let name = exports::file_name(&o.doc.name, format);
-    let (rx, _done) = exports::start(st.db.clone(), c, &o, format, true);
+    let (rx, _done) = exports::start(&st, c, &o, format, slot, true);
     let mut res = Body::from_stream(exports::body_stream(rx)).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(exports::content_type(format)));

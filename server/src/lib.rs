@@ -37,6 +37,11 @@ pub struct Settings {
     /// How long a request may take to be answered (a download's body may take
     /// longer), and to send its headers or body.
     pub request_timeout: std::time::Duration,
+    /// Webhook exports may post to loopback, private and link-local addresses.
+    pub webhook_allow_private: bool,
+    /// An export whose client reads nothing for this long is cancelled
+    /// (`app::exports::STALL_TIMEOUT` in production).
+    pub export_stall_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -49,6 +54,8 @@ impl Default for Settings {
             trust_proxy: false,
             setup_code: None,
             request_timeout: std::time::Duration::from_secs(60),
+            webhook_allow_private: false,
+            export_stall_timeout: app::exports::STALL_TIMEOUT,
         }
     }
 }
@@ -77,7 +84,13 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 /// The whole application, ready to serve on `addr`.
 pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow::Result<Router> {
     let backend = Backend::of(&settings.database_url).map_err(anyhow::Error::msg)?;
-    let config = Config { base_url: settings.base_url_for(addr), backend, trust_proxy: settings.trust_proxy };
+    let config = Config {
+        base_url: settings.base_url_for(addr),
+        backend,
+        trust_proxy: settings.trust_proxy,
+        webhook_allow_private: settings.webhook_allow_private,
+        export_stall_timeout: settings.export_stall_timeout,
+    };
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(settings.site_root.as_str())
@@ -87,7 +100,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let keys = app::service::keys::Keys::load(&db).await?;
     app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;
     let session_store = sessions::Store::new(db.clone());
-    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), leptos_options: Arc::new(leptos_options) };
+    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
     let session_layer = SessionManagerLayer::new(session_store)
         .with_name("gatehouse_session")
         .with_secure(state.config.secure_cookies())
@@ -155,6 +168,9 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     let app = build_app(&settings, db.clone(), addr).await?;
     let base = settings.base_url_for(addr);
     tracing::info!("Gatehouse is listening on http://{addr} (public URL {base})");
+    if settings.webhook_allow_private {
+        tracing::warn!("webhook exports may post to loopback, private and link-local addresses (--webhook-allow-private)");
+    }
     if let Some(code) = store::secrets::get(&db, "setup_code").await? {
         if ops::logging::format() == ops::logging::LogFormat::Json {
             // A log collector reads one JSON object a line: the banner would break it.

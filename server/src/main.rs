@@ -44,6 +44,10 @@ struct Cli {
     /// After SIGTERM, how many seconds requests in flight may take to finish.
     #[arg(long, env = "GATEHOUSE_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
     shutdown_timeout: u64,
+    /// Let webhook exports post to loopback, private and link-local addresses
+    /// (receivers inside your network). Off, only public addresses.
+    #[arg(long, env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, global = true)]
+    webhook_allow_private: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -187,6 +191,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         trust_proxy: cli.trust_proxy,
         setup_code: cli.setup_code.clone(),
         request_timeout: std::time::Duration::from_secs(cli.request_timeout.max(1)),
+        webhook_allow_private: cli.webhook_allow_private,
+        export_stall_timeout: app::exports::STALL_TIMEOUT,
     };
     let command = cli.command.unwrap_or(Command::Serve { demo: false });
     // These two must not open the database as a server would (and migrate it).

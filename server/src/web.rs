@@ -7,7 +7,7 @@ use app::service::state::AppState;
 use app::store;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
@@ -126,12 +126,30 @@ pub async fn api_error_status(req: Request, next: Next) -> Response {
     let (mut parts, body) = res.into_parts();
     let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
     if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let Some(secs) = e.retry_after_secs {
-            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
+        parts.status = status_of(&e);
+        set_retry_after(&mut parts.headers, &e);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+fn status_of(e: &AppError) -> StatusCode {
+    StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// `Retry-After` for an error that says when to try again (a 429): every
+/// answer that carries an `AppError` gets it here.
+pub fn set_retry_after(h: &mut HeaderMap, e: &AppError) {
+    if let Some(secs) = e.retry_after_secs {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+}
+
+/// A refusal answered as plain text (downloads, which a browser shows as a
+/// page): the error's status and message, `Retry-After` when it has one.
+pub fn plain_refusal(e: AppError) -> Response {
+    let mut res = (status_of(&e), [(header::CACHE_CONTROL, "no-store")], format!("{}\n", e.message)).into_response();
+    set_retry_after(res.headers_mut(), &e);
+    res
 }
 
 /// Paths the page guard leaves alone: APIs, assets, and the pages anyone may see.

@@ -1,20 +1,25 @@
-//! Exports stream: a task reads the document's rows from the database one by
-//! one, a writer turns them into the file format, and chunks of about 64 KB
-//! go through a small bounded channel to the response (or the webhook). A slow
-//! client slows the reader; memory does not grow with the row count.
+//! Exports stream: a task reads the document's rows a page at a time (one
+//! short query per page, so no database connection is held while the client
+//! reads), a writer turns them into the file format, and chunks of about
+//! 64 KB go through a small bounded channel to the response (or the webhook).
+//! A slow client slows the reader; memory does not grow with the row count; a
+//! client that reads nothing for `Config::export_stall_timeout` ends the
+//! export, which then lets go of its place among the running exports.
 pub mod csv;
 pub mod json;
 pub mod pdf;
 pub mod webhook;
 pub mod xlsx;
 
-use crate::service::access::Caller;
-use crate::service::documents::Opened;
 use crate::domain::audit;
 use crate::domain::documents::{ColumnKind, ExportFormat};
-use crate::store::{self, datasets::RowQuery, Db};
+use crate::service::access::Caller;
+use crate::service::documents::Opened;
+use crate::service::exports::Slot;
+use crate::service::state::AppState;
+use crate::store::{self, datasets::RowQuery};
 use axum::body::Bytes;
-use futures_util::TryStreamExt;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Turns rows into a file format; each call appends bytes to `out`.
@@ -48,66 +53,86 @@ pub enum Outcome {
     Complete(u64),
     /// The receiver went away (download cancelled) after this many rows.
     Cancelled(u64),
+    /// The receiver read nothing for the stall timeout; the export was cancelled.
+    Stalled(u64),
     Failed(u64),
 }
 
-const CHUNK: usize = 64 * 1024;
+impl Outcome {
+    pub fn rows(self) -> u64 {
+        match self {
+            Outcome::Complete(n) | Outcome::Cancelled(n) | Outcome::Stalled(n) | Outcome::Failed(n) => n,
+        }
+    }
+}
 
-/// Starts streaming the document's saved view. With `audit_here`, the task
-/// writes the audit event itself, before the last chunk goes out (so a
-/// finished download is always in the log); otherwise the caller does it with
-/// the outcome.
-pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bool) -> (mpsc::Receiver<Result<Bytes, std::io::Error>>, oneshot::Receiver<Outcome>) {
-    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+/// What the export task hands to the response (or the webhook request).
+pub enum Piece {
+    Data(Bytes),
+    /// Every row was sent. A channel that closes without it means the export
+    /// stopped early, and the body ends with an error instead of looking complete.
+    End,
+}
+
+const CHUNK: usize = 64 * 1024;
+/// Rows read per query.
+const PAGE_ROWS: usize = 1_000;
+
+/// How long an export may wait for its client when the settings do not say.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Starts streaming the document's saved view. `slot` is the export's place
+/// among the running exports; the task holds it until the export ends. With
+/// `audit_here`, the task writes the audit event itself, before the last
+/// chunk goes out (so a finished download is always in the log); otherwise
+/// the caller does it with the outcome.
+pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: Slot, audit_here: bool) -> (mpsc::Receiver<Piece>, oneshot::Receiver<Outcome>) {
+    let (tx, rx) = mpsc::channel::<Piece>(4);
     let (done_tx, done_rx) = oneshot::channel();
+    let db = st.db.clone();
+    let stall = st.config.export_stall_timeout;
     let view = o.doc.view();
     let columns = o.dataset.columns();
     let query = RowQuery::new(&o.dataset.id, &columns, &view);
     let title = o.doc.name.clone();
     let mut w = writer(format);
     tokio::spawn(async move {
-        let sql = query.all_sql();
+        let _slot = slot;
         let mut out = Vec::with_capacity(CHUNK * 2);
         w.begin(&title, &view.columns, query.kinds(), &mut out);
         let mut n = 0u64;
         let mut sent = 0u64;
-        let mut outcome = None;
-        {
-            let mut rows = query.all(&sql).fetch(&db);
-            loop {
-                match rows.try_next().await {
-                    Ok(Some(row)) => match query.values(&row) {
-                        Ok(v) => {
-                            w.row(&v, &mut out);
-                            n += 1;
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "export: reading a row");
-                            outcome = Some(Outcome::Failed(n));
-                            break;
-                        }
-                    },
-                    Ok(None) => break,
-                    Err(e) => {
-                        tracing::error!(error = %e, "export: reading rows");
-                        outcome = Some(Outcome::Failed(n));
-                        break;
-                    }
+        let mut after = None;
+        let outcome = 'read: loop {
+            let page = match query.page_after(&db, after.as_ref(), PAGE_ROWS).await {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::error!(error = %e, "export: reading rows");
+                    break Outcome::Failed(n);
                 }
+            };
+            for cells in &page.rows {
+                w.row(cells, &mut out);
+                n += 1;
                 if out.len() >= CHUNK {
-                    let chunk = std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2));
+                    let chunk = Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2)));
                     let len = chunk.len() as u64;
-                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
-                        outcome = Some(Outcome::Cancelled(n));
-                        break;
+                    if let Err(stop) = send(&tx, Piece::Data(chunk), stall).await {
+                        break 'read stop.outcome(n);
                     }
                     sent += len;
                 }
             }
-        }
-        let outcome = outcome.unwrap_or(Outcome::Complete(n));
-        if outcome == Outcome::Complete(n) {
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break Outcome::Complete(n),
+            }
+        };
+        if let Outcome::Complete(_) = outcome {
             w.finish(&mut out);
+        }
+        if let Outcome::Stalled(_) = outcome {
+            tracing::info!(document = %title, rows = n, "export cancelled: the client read nothing for {} s", stall.as_secs());
         }
         if audit_here {
             let detail = describe(format, outcome, "");
@@ -116,21 +141,17 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
                 tracing::error!(error = %e, "export: audit");
             }
         }
-        match outcome {
-            Outcome::Complete(_) => {
-                let len = out.len() as u64;
-                if tx.send(Ok(Bytes::from(out))).await.is_ok() {
-                    sent += len;
-                }
+        if let Outcome::Complete(_) = outcome {
+            let len = out.len() as u64;
+            if send(&tx, Piece::Data(Bytes::from(out)), stall).await.is_ok() {
+                sent += len;
+                let _ = send(&tx, Piece::End, stall).await;
             }
-            Outcome::Failed(_) => {
-                let _ = tx.send(Err(std::io::Error::other("the export stopped: the database failed"))).await;
-            }
-            Outcome::Cancelled(_) => {}
         }
         let ended = match outcome {
             Outcome::Complete(_) => "complete",
             Outcome::Cancelled(_) => "cancelled",
+            Outcome::Stalled(_) => "stalled",
             Outcome::Failed(_) => "failed",
         };
         crate::metrics::export(format.key(), ended, sent);
@@ -139,19 +160,55 @@ pub fn start(db: Db, c: Caller, o: &Opened, format: ExportFormat, audit_here: bo
     (rx, done_rx)
 }
 
+/// Why an export stopped sending before its end.
+enum Stop {
+    /// The response (or request) was dropped: the client went away.
+    Gone,
+    /// The client read nothing for the stall timeout.
+    Stalled,
+}
+
+impl Stop {
+    fn outcome(self, rows: u64) -> Outcome {
+        match self {
+            Stop::Gone => Outcome::Cancelled(rows),
+            Stop::Stalled => Outcome::Stalled(rows),
+        }
+    }
+}
+
+/// Hands `piece` to the client, waiting at most `stall` for room in the channel.
+async fn send(tx: &mpsc::Sender<Piece>, piece: Piece, stall: Duration) -> Result<(), Stop> {
+    match tokio::time::timeout(stall, tx.send(piece)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Stop::Gone),
+        Err(_) => Err(Stop::Stalled),
+    }
+}
+
 /// The audit detail of an export: format, rows, how it ended.
 pub fn describe(format: ExportFormat, outcome: Outcome, extra: &str) -> String {
     let (rows, how) = match outcome {
         Outcome::Complete(n) => (n, ""),
         Outcome::Cancelled(n) => (n, " (cancelled by the client)"),
+        Outcome::Stalled(n) => (n, " (cancelled: the client stopped reading)"),
         Outcome::Failed(n) => (n, " (failed)"),
     };
     format!("format {}; {rows} rows{how}{extra}", format.key())
 }
 
-/// The chunks as a stream, for a response body or a request body.
-pub fn body_stream(rx: mpsc::Receiver<Result<Bytes, std::io::Error>>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
-    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
+/// The chunks as a stream, for a response body or a request body. An export
+/// that stopped early ends the stream with an error, so the client sees a
+/// broken transfer rather than a file that looks whole.
+pub fn body_stream(rx: mpsc::Receiver<Piece>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    futures_util::stream::unfold(Some(rx), |rx| async move {
+        let mut rx = rx?;
+        match rx.recv().await {
+            Some(Piece::Data(b)) => Some((Ok(b), Some(rx))),
+            Some(Piece::End) => None,
+            None => Some((Err(std::io::Error::other("the export stopped before its end")), None)),
+        }
+    })
 }
 
 /// A file name for the download: the document's name with unsafe characters replaced.

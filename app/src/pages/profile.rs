@@ -20,10 +20,12 @@ pub fn ProfilePage() -> impl IntoView {
                             <p class="muted">{m.org_name.clone()}</p>
                         </div>
                         <crate::pages::home::ProfileCard me=m.clone() />
-                        <crate::pages::mfa::MfaCard />
                     }.into_any(),
                 }
             })}
         </Transition>
+        // Outside the Transition: a resource made inside a Suspend's future may
+        // run its server function after the page's owner (and its context) is gone.
+        <crate::pages::mfa::MfaCard />
     }
 }

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod housekeeping;
 pub mod keys;
 pub mod mfa;
+pub mod exports;
 pub mod passwords;
 pub mod people;
 pub mod provisioning;

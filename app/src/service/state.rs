@@ -3,6 +3,7 @@ use crate::store::{Backend, Db};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -13,6 +14,13 @@ pub struct Config {
     /// Take the client's address from X-Forwarded-For (set by a reverse proxy
     /// in front of every instance); off, the socket's address is used.
     pub trust_proxy: bool,
+    /// Webhook exports may post to loopback, private and link-local
+    /// addresses (receivers inside the operator's network); off, only to
+    /// public ones.
+    pub webhook_allow_private: bool,
+    /// An export whose client reads nothing for this long is cancelled and
+    /// lets go of everything it holds.
+    pub export_stall_timeout: Duration,
 }
 
 impl Config {
@@ -48,6 +56,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs cookies (shared by every instance of the database).
     pub keys: Arc<super::keys::Keys>,
+    /// The exports running now (per person and organization limits).
+    pub running_exports: super::exports::Running,
     /// Behind an `Arc`: the state is cloned for every request.
     pub leptos_options: Arc<LeptosOptions>,
 }

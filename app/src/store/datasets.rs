@@ -63,7 +63,12 @@ pub async fn insert_rows(conn: &mut Conn, dataset_id: &str, columns: &[DatasetCo
             for cell in row {
                 q = match cell {
                     Cell::Text(v) => q.bind(v.clone()),
-                    Cell::Number(v) => q.bind(*v),
+                    Cell::Number(Some(v)) => q.bind(*v),
+                    // sqlx 0.8.6's Any driver sends a NULL f64 typed as a 4-byte
+                    // float and a NULL f32 as an 8-byte one (the two are swapped in
+                    // AnyArguments); PostgreSQL refuses the first for a DOUBLE
+                    // PRECISION column, so an empty number cell goes as the second.
+                    Cell::Number(None) => q.bind(None::<f32>),
                 };
             }
         }
@@ -92,9 +97,22 @@ pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<DatasetRow>> {
         .await
 }
 
+#[derive(Clone, Debug)]
 enum Bind {
     Text(String),
     Number(f64),
+    Int(i64),
+}
+
+fn bind_all<'q>(mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>, binds: &'q [Bind]) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.as_str()),
+            Bind::Number(v) => q.bind(*v),
+            Bind::Int(v) => q.bind(*v),
+        };
+    }
+    q
 }
 
 /// A view turned into SQL: what to select, the WHERE and ORDER BY, and the values to bind.
@@ -104,6 +122,23 @@ pub struct RowQuery {
     filter: String,
     order: String,
     binds: Vec<Bind>,
+    /// The sorted column (slot, kind, descending), when the view sorts.
+    sort: Option<(String, ColumnKind, bool)>,
+}
+
+/// Where a page of rows ended, for reading the next one: the last row's
+/// number and, when the view sorts, its value in the sorted column.
+#[derive(Clone, Debug)]
+pub struct After {
+    row_no: i64,
+    sorted: Option<Cell>,
+}
+
+/// A page of a view's rows (cells as `RowQuery::values` reads them) and where
+/// the next page starts; `next` is `None` after the last page.
+pub struct RowsPage {
+    pub rows: Vec<Vec<Option<String>>>,
+    pub next: Option<After>,
 }
 
 impl RowQuery {
@@ -157,27 +192,80 @@ impl RowQuery {
             filter,
             order,
             binds,
+            sort: view.sort.as_ref().map(|s| {
+                let c = col(&s.column);
+                (c.slot.clone(), c.kind, s.desc)
+            }),
         }
     }
 
-    fn bind<'q>(&'q self, mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.as_str()),
-                Bind::Number(v) => q.bind(*v),
-            };
-        }
-        q
+    fn bind<'q>(&'q self, q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        bind_all(q, &self.binds)
     }
 
-    /// The SQL of every matching row, in order (for exports).
-    pub fn all_sql(&self) -> String {
+    /// The page of at most `limit` rows that follows `after` (the first page
+    /// when `None`), in the view's order. Each page is one short query, so a
+    /// long export holds a connection only while it reads a page, never while
+    /// its client is slow. The position is the view's whole sort key, so the
+    /// next page starts exactly after the last row: unsorted, the row number
+    /// (a range of the primary key); sorted, (empty last, value, row number),
+    /// which each page finds with one pass over the dataset's rows and a
+    /// bounded top-`limit` sort (the 20 generic slots have no index of their
+    /// own: one per slot would weigh on every upload).
+    pub async fn page_after(&self, db: &Db, after: Option<&After>, limit: usize) -> sqlx::Result<RowsPage> {
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut param = |b: Bind| {
+            binds.push(b);
+            format!("${}", self.binds.len() + binds.len())
+        };
+        let keyset = match (after, &self.sort) {
+            (None, _) => String::new(),
+            (Some(a), None) => format!(" AND row_no > {}", param(Bind::Int(a.row_no))),
+            (Some(a), Some((slot, _, desc))) => {
+                let value = match &a.sorted {
+                    Some(Cell::Text(Some(v))) => Some(Bind::Text(v.clone())),
+                    Some(Cell::Number(Some(v))) => Some(Bind::Number(*v)),
+                    _ => None,
+                };
+                match value {
+                    // Empty cells come last, in row order.
+                    None => format!(" AND {slot} IS NULL AND row_no > {}", param(Bind::Int(a.row_no))),
+                    Some(v) => {
+                        let beyond = if *desc { "<" } else { ">" };
+                        let (v1, v2, r) = (param(v.clone()), param(v), param(Bind::Int(a.row_no)));
+                        format!(" AND ({slot} IS NULL OR {slot} {beyond} {v1} OR ({slot} = {v2} AND row_no > {r}))")
+                    }
+                }
+            }
+        };
+        let sort_slot = self.sort.as_ref().map(|(slot, ..)| format!(", {slot}")).unwrap_or_default();
+        let sql = format!(
+            "SELECT {}, row_no{sort_slot} FROM dataset_rows WHERE {}{keyset} ORDER BY {} LIMIT {limit}",
+            self.select, self.filter, self.order
+        );
+        let rows = bind_all(self.bind(sqlx::query(&sql)), &binds).fetch_all(db).await?;
+        let next = match rows.last() {
+            Some(last) if rows.len() == limit => Some(self.position(last)?),
+            _ => None,
+        };
+        let rows = rows.iter().map(|r| self.values(r)).collect::<sqlx::Result<_>>()?;
+        Ok(RowsPage { rows, next })
+    }
+
+    /// Where `row` (of `page_after`) stands in the view's order.
+    fn position(&self, row: &AnyRow) -> sqlx::Result<After> {
+        let at = self.kinds.len();
+        let sorted = match &self.sort {
+            None => None,
+            Some((_, ColumnKind::Text, _)) => Some(Cell::Text(row.try_get(at + 1)?)),
+            Some((_, ColumnKind::Number, _)) => Some(Cell::Number(row.try_get(at + 1)?)),
+        };
+        Ok(After { row_no: row.try_get::<i64, _>(at)?, sorted })
+    }
+
+    /// The SQL of every matching row, in order.
+    fn all_sql(&self) -> String {
         format!("SELECT {} FROM dataset_rows WHERE {} ORDER BY {}", self.select, self.filter, self.order)
-    }
-
-    /// The query of every matching row, ready to `fetch` (stream).
-    pub fn all<'q>(&'q self, sql: &'q str) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-        self.bind(sqlx::query(sql))
     }
 
     pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {

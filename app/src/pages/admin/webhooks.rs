@@ -16,7 +16,7 @@ pub fn WebhookDestinations() -> impl IntoView {
     view! {
         <section class="card" data-testid="webhook-destinations">
             <h2>"Webhook destinations"</h2>
-            <p class="muted">"People whose account type allows “Export to webhook” can post a document's rows as JSON to these URLs only. Use https (http only for localhost)."</p>
+            <p class="muted">"People whose account type allows “Export to webhook” can post a document's rows as JSON to these URLs only. Use https. Gatehouse posts only to public addresses, unless the server allows receivers inside your network (--webhook-allow-private)."</p>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
