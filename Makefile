@@ -1,8 +1,9 @@
 # Gatehouse — the commands operators and developers use. Keep these target
 # names: operators script them.
-#   make demo     build (release) and start on SQLite with the demo organization "acme"
-#   make serve    build (release) and start without demo data (first-run page)
-#   make release  build only: target/release/gatehouse and target/site/
+#   make demo     build (demo profile: optimized, quick to build) and start on SQLite
+#                 with the demo organization "acme"
+#   make serve    the same build, started without demo data (first-run page)
+#   make release  the production build only: target/release/gatehouse and target/site/
 #   make test     every test: Rust unit + integration, then Playwright in Chromium
 #   make idp      a local test SAML identity provider (saml-idp) for trying SSO with the demo
 
@@ -10,16 +11,19 @@ SHELL := /bin/bash
 export GATEHOUSE_DATABASE_URL ?= sqlite://data/gatehouse.db
 export GATEHOUSE_BIND ?= 127.0.0.1:3000
 
-.PHONY: demo serve release build-debug test test-rust test-e2e bench idp clean
+.PHONY: demo serve release build-demo build-debug test test-rust test-e2e bench idp clean
 
 release:
 	scripts/build.sh release
 
-demo: release
-	target/release/gatehouse serve --demo
+build-demo:
+	scripts/build.sh demo
 
-serve: release
-	target/release/gatehouse serve
+demo: build-demo
+	target/demo/gatehouse serve --demo
+
+serve: build-demo
+	target/demo/gatehouse serve
 
 build-debug:
 	scripts/build.sh debug
@@ -47,4 +51,4 @@ idp:
 
 clean:
 	cargo clean
-	rm -rf target/site
+	rm -rf target/site target/site-debug

@@ -1,44 +1,80 @@
 #!/usr/bin/env bash
-# Builds Gatehouse without cargo-leptos: the server with cargo, the browser
-# part with cargo for wasm32 and the pinned wasm-bindgen CLI, the stylesheet
-# copied. Output: target/<profile>/gatehouse and target/site/pkg/.
-# usage: scripts/build.sh [debug|release]
+# Builds Gatehouse without cargo-leptos: the server with cargo and, at the same
+# time, the browser bundle (cargo for wasm32, then the pinned wasm-bindgen CLI),
+# in its own target directory so that the two builds do not wait on each other.
+# The bundle's files are named by their content (gatehouse.<hash>.js, .wasm,
+# .css; pkg/hash.txt lists the hashes) and compressed ahead (.br, .gz).
+# usage: scripts/build.sh [debug|demo|release]
+#   debug    target/debug/gatehouse, site in target/site-debug (the tests)
+#   demo     target/demo/gatehouse, site in target/site: optimized, quick to build
+#   release  target/release/gatehouse, site in target/site: the production build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-debug}
 target_dir=${CARGO_TARGET_DIR:-target}
-site=target/site/pkg
-
-scripts/ensure-tools.sh
+# The browser bundle's own target directory (cargo locks a target directory per build).
+wasm_target_dir=$target_dir/browser
 
 case "$profile" in
-  release) server_flags=(--release); wasm_profile=wasm-release; wasm_flags=(--profile wasm-release) ;;
-  debug)   server_flags=();          wasm_profile=debug;        wasm_flags=() ;;
-  *) echo "usage: $0 [debug|release]" >&2; exit 2 ;;
+  release) server_profile=release; wasm_profile=wasm-release; site_root=target/site; brotli=11 ;;
+  demo)    server_profile=demo;    wasm_profile=wasm-demo;    site_root=target/site; brotli=9 ;;
+  debug)   server_profile=dev;     wasm_profile=dev;          site_root=target/site-debug; brotli=4 ;;
+  *) echo "usage: $0 [debug|demo|release]" >&2; exit 2 ;;
 esac
+out_dir=$profile                     # cargo's folder for the profile
+started=$(date +%s)
 
-echo "==> building the server ($profile)"
-cargo build -p server "${server_flags[@]}"
-echo "==> building the browser bundle ($profile)"
-cargo build -p frontend --lib --target wasm32-unknown-unknown "${wasm_flags[@]}"
+# The server's build needs nothing that ensure-tools installs: it starts first.
+echo "==> building the server ($profile) and, beside it, the browser bundle"
+server_log=$(mktemp)
+( cargo build -p server --profile "$server_profile" 2>&1 | sed -u 's/^/[server] /' ) > >(tee "$server_log") &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true; rm -f "$server_log"' EXIT
 
-mkdir -p "$site"
-wasm-bindgen --target web --no-typescript --out-dir "$site" --out-name gatehouse \
-  "$target_dir/wasm32-unknown-unknown/$wasm_profile/frontend.wasm"
+scripts/ensure-tools.sh 2>&1 | sed -u 's/^/[tools] /'
+CARGO_TARGET_DIR=$wasm_target_dir cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$wasm_profile" 2>&1 | sed -u 's/^/[browser] /'
+wasm_dir=$wasm_target_dir/wasm32-unknown-unknown/$([ "$wasm_profile" = dev ] && echo debug || echo "$wasm_profile")
+
+pkg=$site_root/pkg
+staging=$(mktemp -d)
+wasm-bindgen --target web --no-typescript --out-dir "$staging" --out-name gatehouse "$wasm_dir/frontend.wasm"
 if [ "$profile" = release ]; then
   # binaryen from npm (132): Debian's wasm-opt 108 silently breaks hydration.
   echo "==> optimizing the wasm with wasm-opt"
   end2end/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-    "$site/gatehouse_bg.wasm" -o "$site/gatehouse_bg.wasm"
+    "$staging/gatehouse_bg.wasm" -o "$staging/gatehouse_bg.wasm"
 fi
-cp style/main.css "$site/gatehouse.css"
-[ -d public ] && cp -r public/. target/site/
+hash() { sha256sum "$1" | cut -c1-16; }
+js=$(hash "$staging/gatehouse.js"); wasm=$(hash "$staging/gatehouse_bg.wasm"); css=$(hash style/main.css)
+rm -rf "$pkg"
+mkdir -p "$pkg"
+mv "$staging/gatehouse.js" "$pkg/gatehouse.$js.js"
+mv "$staging/gatehouse_bg.wasm" "$pkg/gatehouse.$wasm.wasm"
+cp style/main.css "$pkg/gatehouse.$css.css"
+# The plain name too, for the pages Gatehouse writes without the app (SSO steps).
+cp style/main.css "$pkg/gatehouse.css"
+printf 'js: %s\nwasm: %s\ncss: %s\n' "$js" "$wasm" "$css" > "$pkg/hash.txt"
+rm -rf "$staging"
+[ -d public ] && cp -r public/. "$site_root/"
+echo "==> compressing the bundle (brotli quality $brotli, gzip 9)"
+node scripts/compress.mjs "$brotli" "$pkg"/gatehouse.*.js "$pkg"/gatehouse.*.wasm "$pkg"/gatehouse.*.css "$pkg/gatehouse.css"
+
+echo "==> waiting for the server's build"
+if ! wait $server_pid; then
+  echo "the server's build failed (its output is above, lines starting with [server])" >&2
+  exit 1
+fi
+# `cargo build | sed` in the background: a failed cargo shows in its output, not sed's status.
+if grep -q '^\[server\] error' "$server_log"; then
+  echo "the server's build failed (its output is above, lines starting with [server])" >&2
+  exit 1
+fi
 
 # Operators find the binary at target/<profile>/gatehouse even when cargo's
 # target directory lives elsewhere.
 if [ "$(realpath -m "$target_dir")" != "$(realpath -m target)" ]; then
-  mkdir -p "target/$profile"
-  cp "$target_dir/$profile/gatehouse" "target/$profile/gatehouse"
+  mkdir -p "target/$out_dir"
+  cp "$target_dir/$out_dir/gatehouse" "target/$out_dir/gatehouse"
 fi
-echo "==> built target/$profile/gatehouse and $site ($(du -h "$site/gatehouse_bg.wasm" | cut -f1) wasm)"
+echo "==> built target/$out_dir/gatehouse and $pkg ($(du -h "$pkg/gatehouse.$wasm.wasm" | cut -f1) wasm) in $(( $(date +%s) - started )) s"

@@ -50,6 +50,7 @@ test.describe.serial("first run", () => {
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByTestId("form-error")).toContainText("do not match an account");
+    await expect(page.getByLabel("Email")).toHaveValue(admin.email);
 
     await page.getByLabel("Password").fill(admin.password);
     await page.getByRole("button", { name: "Sign in" }).click();

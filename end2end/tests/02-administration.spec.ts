@@ -127,6 +127,9 @@ test.describe.serial("administration", () => {
 
     await page.getByTestId("reactivate").click();
     await expect(page.getByTestId("user-status").first()).toHaveText("Active");
+    // The sign-in page is a plain form: back from the refusal, the email is kept, the password is not.
+    await expect(other.getByLabel("Email")).toHaveValue(newbie.email);
+    await other.getByLabel("Password").fill(newbie.password);
     await other.getByRole("button", { name: "Sign in" }).click();
     await expect(other).toHaveURL(/\/acme$/);
     await other.context().close();

@@ -44,13 +44,17 @@ pub struct Settings {
     pub export_stall_timeout: std::time::Duration,
 }
 
+/// Where `scripts/build.sh` puts the site of the build this binary belongs to:
+/// a debug binary's bundle (large, unoptimized) is kept apart from a release one's.
+pub const DEFAULT_SITE_ROOT: &str = if cfg!(debug_assertions) { "target/site-debug" } else { "target/site" };
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
             database_url: "sqlite://data/gatehouse.db".into(),
             bind: "127.0.0.1:3000".parse().expect("an address"),
             base_url: None,
-            site_root: "target/site".into(),
+            site_root: DEFAULT_SITE_ROOT.into(),
             trust_proxy: false,
             setup_code: None,
             request_timeout: std::time::Duration::from_secs(60),
@@ -91,11 +95,16 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         webhook_allow_private: settings.webhook_allow_private,
         export_stall_timeout: settings.export_stall_timeout,
     };
+    // A site built by scripts/build.sh names its files by content
+    // (`gatehouse.<hash>.js`) and lists the hashes in pkg/hash.txt.
+    let hash_file = std::path::absolute(std::path::Path::new(&settings.site_root).join("pkg").join("hash.txt"))?;
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(settings.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hash_file.is_file())
+        .hash_file(Arc::<str>::from(hash_file.to_string_lossy().as_ref()))
         .build();
     let keys = app::service::keys::Keys::load(&db).await?;
     app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;
@@ -118,9 +127,11 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .nest("/scim/v2", scim::router(state.clone()))
         .merge(saml::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
+        .nest_service("/pkg", web::assets(&settings.site_root))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))
         .layer(axum::middleware::from_fn(web::api_error_status))
+        .layer(axum::middleware::from_fn(web::keep_sign_in_email))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::same_origin))
         .layer(session_layer)
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(settings.request_timeout))
@@ -129,6 +140,8 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
+        // Outermost: what the layers inside read and change (error bodies) is uncompressed.
+        .layer(web::compression())
         .with_state(state);
     Ok(router)
 }

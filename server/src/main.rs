@@ -21,7 +21,7 @@ struct Cli {
     #[arg(long, env = "GATEHOUSE_BASE_URL", global = true)]
     base_url: Option<String>,
     /// The compiled site (pkg/gatehouse.js, .wasm, .css).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = gatehouse_server::DEFAULT_SITE_ROOT, global = true)]
     site_root: String,
     /// Behind a reverse proxy (nginx, a load balancer): take client addresses
     /// from X-Forwarded-For. Leave off when clients reach Gatehouse directly.

@@ -299,9 +299,99 @@ fn form_urlencoded_byte_serialize(s: &str) -> String {
         .collect()
 }
 
+
+/// A sign-in form sent without the app (the sign-in pages load none) comes
+/// back to the page with its error in the URL; the email goes with it, so the
+/// person types only their password again.
+pub async fn keep_sign_in_email(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || req.uri().path() != "/api/sign_in" {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The sign-in form is too large.\n").into_response();
+    };
+    let email = form_value(&bytes, "email");
+    let mut res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let refused = res.status().is_redirection() && res.headers().contains_key("serverfnerror");
+    if let (true, Some(email)) = (refused, email.filter(|e| !e.is_empty() && e.len() <= 254)) {
+        let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        if let Some(location) = location {
+            let with_email = format!("{location}{}email={}", if location.contains('?') { "&" } else { "?" }, app::components::url::encode(&email));
+            if let Ok(v) = HeaderValue::from_str(&with_email) {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
+        }
+    }
+    res
+}
+
+/// The decoded value of `key` in a form body (`a=1&email=ada%40example.com`).
+fn form_value(body: &[u8], key: &str) -> Option<String> {
+    let raw = body.split(|b| *b == b'&').find_map(|pair| pair.strip_prefix(key.as_bytes())?.strip_prefix(b"="))?;
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(raw.get(i + 1..i + 3)?).ok().and_then(|h| u8::from_str_radix(h, 16).ok())?;
+                out.push(hex);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `/pkg`: the browser bundle and the stylesheet. A file named by its content
+/// (`gatehouse.<hash>.wasm`) never changes, so browsers keep it for a year;
+/// any other is checked again on each use. The `.br` and `.gz` copies made at
+/// build time go to browsers that accept them.
+pub fn assets(site_root: &str) -> axum::Router {
+    let dir = std::path::Path::new(site_root).join("pkg");
+    let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    axum::Router::new().fallback_service(files).layer(axum::middleware::from_fn(asset_cache))
+}
+
+async fn asset_cache(req: Request, next: Next) -> Response {
+    let immutable = is_content_named(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        let policy = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    res
+}
+
+/// `gatehouse.3f9a0c1d2e4b5a6c.wasm`: a file name that holds a content hash.
+fn is_content_named(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let parts: Vec<&str> = name.split('.').collect();
+    matches!(parts.as_slice(), [_, hash, _] if hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+type CompressWhen = fn(StatusCode, axum::http::Version, &HeaderMap, &axum::http::Extensions) -> bool;
+
+/// Pages, server functions' JSON and SCIM's JSON, compressed (brotli or gzip)
+/// as they are sent when the client accepts it. Exports are left alone: they
+/// stream large files whose pace the client sets.
+pub fn compression() -> tower_http::compression::CompressionLayer<CompressWhen> {
+    tower_http::compression::CompressionLayer::new().compress_when(worth_compressing as CompressWhen)
+}
+
+fn worth_compressing(_: StatusCode, _: axum::http::Version, h: &HeaderMap, _: &axum::http::Extensions) -> bool {
+    let kind = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let text = ["text/html", "application/json", "application/scim+json"].iter().any(|t| kind.starts_with(t));
+    let small = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n < 512);
+    text && !small
+}
+
 #[cfg(test)]
 mod tests {
-    use super::public_host;
+    use super::{form_value, is_content_named, public_host};
 
     #[test]
     fn the_public_host_leaves_out_default_ports() {
@@ -310,5 +400,24 @@ mod tests {
         assert_eq!(public_host("http://127.0.0.1:3000"), "127.0.0.1:3000");
         assert_eq!(public_host("http://example.com:80/"), "example.com");
         assert_eq!(public_host("https://example.com:8443"), "example.com:8443");
+    }
+
+    #[test]
+    fn form_values_are_decoded() {
+        assert_eq!(form_value(b"org=acme&email=ada%40acme.example&password=x", "email").as_deref(), Some("ada@acme.example"));
+        assert_eq!(form_value(b"email=a+b", "email").as_deref(), Some("a b"));
+        assert_eq!(form_value(b"xemail=a", "email"), None);
+        assert_eq!(form_value(b"email=%4", "email"), None);
+        assert_eq!(form_value(b"email=%zz", "email"), None);
+    }
+
+    #[test]
+    fn only_content_named_files_are_kept_for_a_year() {
+        assert!(is_content_named("/pkg/gatehouse.3f9a0c1d2e4b5a6c.wasm"));
+        assert!(is_content_named("/gatehouse.0123456789abcdef.css"));
+        assert!(!is_content_named("/gatehouse.css"));
+        assert!(!is_content_named("/gatehouse_bg.wasm"));
+        assert!(!is_content_named("/gatehouse.notahash.js"));
+        assert!(!is_content_named("/gatehouse.3f9a0c1d2e4b5a6c.wasm.br"));
     }
 }

@@ -343,3 +343,66 @@ async fn pages_send_signed_out_visitors_to_sign_in_and_back() {
     assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     assert!(res.text().await.unwrap().contains(ADMIN_EMAIL));
 }
+
+/// A site as scripts/build.sh writes it: content-named files, their hashes in
+/// pkg/hash.txt, and brotli/gzip copies beside them.
+fn built_site(dir: &std::path::Path) {
+    let pkg = dir.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for (name, body) in [("gatehouse.0123456789abcdef.js", "export default function(){}"), ("gatehouse.89abcdef01234567.wasm", "\0asm"), ("gatehouse.fedcba9876543210.css", "body{}"), ("gatehouse.css", "body{}")] {
+        std::fs::write(pkg.join(name), body).unwrap();
+        std::fs::write(pkg.join(format!("{name}.br")), format!("brotli of {name}")).unwrap();
+        std::fs::write(pkg.join(format!("{name}.gz")), format!("gzip of {name}")).unwrap();
+    }
+    std::fs::write(pkg.join("hash.txt"), "js: 0123456789abcdef\nwasm: 89abcdef01234567\ncss: fedcba9876543210\n").unwrap();
+}
+
+#[tokio::test]
+async fn sign_in_pages_come_without_the_bundle_and_assets_are_compressed_and_cached() {
+    let site = tempfile::tempdir().unwrap();
+    built_site(site.path());
+    let root = site.path().display().to_string();
+    let app = spawn_app_with(|s| s.site_root = root).await;
+    app.setup_acme().await;
+    let s = app.admin_session().await;
+
+    // The sign-in page is a plain form: the stylesheet by its content name, no script bundle.
+    let login = app.get(&Session::default(), "/acme/login").await.text().await.unwrap();
+    assert!(login.contains(r#"href="/pkg/gatehouse.fedcba9876543210.css""#), "{login}");
+    assert!(!login.contains(".wasm") && !login.contains("gatehouse.0123456789abcdef.js"), "the sign-in page loads no bundle: {login}");
+    assert!(login.contains(r#"<body data-hydrated="true">"#));
+    // Pages that need the app load it by its content names.
+    let users = app.get(&s, "/acme/admin/users").await.text().await.unwrap();
+    assert!(users.contains("/pkg/gatehouse.0123456789abcdef.js") && users.contains("/pkg/gatehouse.89abcdef01234567.wasm"), "{users}");
+    assert!(users.contains(r#"href="/pkg/gatehouse.fedcba9876543210.css""#));
+
+    let fetch = |path: &'static str, accept: &'static str| {
+        let req = app.http.get(format!("{}{path}", app.base));
+        async move { if accept.is_empty() { req } else { req.header("accept-encoding", accept) }.send().await.unwrap() }
+    };
+    // Content-named files: the copy made at build time, kept for a year.
+    let res = fetch("/pkg/gatehouse.89abcdef01234567.wasm", "br, gzip").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(res.text().await.unwrap(), "brotli of gatehouse.89abcdef01234567.wasm");
+    let res = fetch("/pkg/gatehouse.0123456789abcdef.js", "gzip").await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let res = fetch("/pkg/gatehouse.fedcba9876543210.css", "").await;
+    assert!(res.headers().get("content-encoding").is_none());
+    assert_eq!(res.text().await.unwrap(), "body{}");
+    // A plain name may change with the next build: checked again on each use.
+    let res = fetch("/pkg/gatehouse.css", "br").await;
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    assert_eq!(fetch("/pkg/nothing-here.js", "").await.status(), StatusCode::NOT_FOUND);
+
+    // Pages and JSON are compressed as they are sent, when the client accepts it.
+    let res = app.http.get(format!("{}/acme/login", app.base)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let bytes = res.bytes().await.unwrap();
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut html).unwrap();
+    assert!(html.contains("Sign in to"), "{html}");
+    let res = app.http.get(format!("{}/acme/login", app.base)).send().await.unwrap();
+    assert!(res.headers().get("content-encoding").is_none(), "not without Accept-Encoding");
+}

@@ -15,6 +15,8 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let next = move || query.read().get("next").unwrap_or_default();
+    // Back from a refused sign-in sent without the app: the email typed.
+    let email = move || query.read().get("email").unwrap_or_default();
     let notice = move || {
         let q = query.read();
         if q.get("setup").is_some() {
@@ -58,9 +60,9 @@ pub fn LoginPage() -> impl IntoView {
                                 <ActionForm action=action attr:class="form" attr:data-testid="login-form">
                                     <FormError error=error />
                                     <input type="hidden" name="org" value=info.org_slug.clone() />
-                                    <input type="hidden" name="next" prop:value=next />
+                                    <input type="hidden" name="next" value=next />
                                     <label for="email">"Email"</label>
-                                    <input id="email" name="email" type="email" required autocomplete="username" />
+                                    <input id="email" name="email" type="email" required autocomplete="username" value=email />
                                     <label for="password">"Password"</label>
                                     <input id="password" name="password" type="password" required autocomplete="current-password" />
                                     <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>

@@ -67,7 +67,7 @@ pub fn SignInCodePage() -> impl IntoView {
                                 <ActionForm action=action attr:class="form" attr:data-testid="code-form">
                                     <FormError error=error fields=&["code"] />
                                     <input type="hidden" name="org" value=i.org_slug.clone() />
-                                    <input type="hidden" name="next" prop:value=next />
+                                    <input type="hidden" name="next" value=next />
                                     <label for="code">"Code"</label>
                                     <input id="code" name="code" type="text" required autocomplete="one-time-code" inputmode="numeric" autofocus />
                                     <FieldError message=field("code") />

@@ -13,26 +13,47 @@ use crate::components::frame::{AdminFrame, OrgFrame};
 use crate::components::errors::ErrorPage;
 use crate::components::{provide_toasts, ToastHost};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let light = is_light_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                {(!light).then(|| view! {
+                    <AutoReload options=options.clone() />
+                    <HydrationScripts options=options.clone() />
+                })}
                 <MetaTags />
             </head>
-            <body>
+            // A light page is complete as sent: nothing will hydrate it.
+            <body data-hydrated=light.then_some("true")>
                 <App />
             </body>
         </html>
     }
+}
+
+/// Pages that are plain forms and work without the app: signing in and its
+/// code step, and accepting an invitation. They are sent without the browser
+/// bundle, so a first visit downloads HTML and the stylesheet only; the form
+/// posts to its server function and the server redirects (errors come back in
+/// the URL and are rendered by the server).
+fn is_light_page() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = use_context::<axum::http::request::Parts>() else { return false };
+        let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
+        matches!(segments.as_slice(), [_, "login"] | [_, "login", "verify"] | [_, "invite", _])
+    }
+    #[cfg(not(feature = "ssr"))]
+    false
 }
 
 #[component]
@@ -40,7 +61,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
     view! {
-        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
         <Title formatter=|t: String| if t.is_empty() { "Gatehouse".to_string() } else { format!("{t} · Gatehouse") } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>

@@ -264,6 +264,9 @@ pub async fn start_enrolment(db: &Db, session: &Session, org: &Org) -> Result<(s
     let app = super::mfa::new_app(org, &user.email)?;
     p.new_app = Some(app.secret.clone());
     session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
+    // Saved now: the page that shows the key may be rendered on the server while
+    // its response streams, after the session layer has already saved the session.
+    session.save().await.map_err(|_| Error::internal())?;
     Ok((app, user.email))
 }
 
