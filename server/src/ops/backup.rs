@@ -48,6 +48,17 @@ fn lock_path(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
+/// The lock file beside the database, created when missing, never emptied here.
+fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))
+}
+
 fn holder(lock: &Path) -> String {
     match std::fs::read_to_string(lock).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
         Some(pid) => format!(" (process {pid})"),
@@ -62,13 +73,7 @@ impl ServeLock {
             std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
         }
         let path = lock_path(db);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))?;
+        let mut file = open_lock_file(&path)?;
         if file.try_lock().is_err() {
             anyhow::bail!(
                 "the database {} is in use by another Gatehouse{}: a server, or a restore in progress. One process serves a SQLite database; stop the other one first.",
@@ -84,13 +89,7 @@ impl ServeLock {
     /// For `restore`: fails while a server holds the database.
     fn exclusive(db: &Path) -> anyhow::Result<ServeLock> {
         let path = lock_path(db);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))?;
+        let file = open_lock_file(&path)?;
         if file.try_lock().is_err() {
             anyhow::bail!(
                 "the database {} is in use by a running Gatehouse{}. Stop it first (systemctl stop gatehouse, or Ctrl-C where it runs), then run restore again.",
