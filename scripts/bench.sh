@@ -11,15 +11,18 @@
 # benchmark (bench_exports). On SQLite, also the "hostile" measure
 # (bench_hostile_exports): the Users page and SCIM look-ups while 40 export
 # downloads stay open unread. BENCH_USERS, BENCH_CLIENTS, BENCH_SECONDS and
-# BENCH_ROUNDS tune it; BENCH_ONLY=hostile runs only the hostile measure;
-# GATEHOUSE_BIN measures another build of the server with the same clients.
+# BENCH_ROUNDS tune it; BENCH_ONLY=hostile runs only the hostile measures
+# (open exports, then a burst of wrong-password sign-ins and SCIM creates
+# beside sign-ins); BENCH_PROFILE=demo builds and measures the demo profile
+# instead of release; GATEHOUSE_BIN measures another build of the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
 target=${CARGO_TARGET_DIR:-$here/target}
-bin=${GATEHOUSE_BIN:-$target/release/gatehouse}
-client=$target/release/examples/bench_load
-hostile=$target/release/examples/bench_hostile_exports
+profile=${BENCH_PROFILE:-release}
+bin=${GATEHOUSE_BIN:-$target/$profile/gatehouse}
+client=$target/$profile/examples/bench_load
+hostile=$target/$profile/examples/bench_hostile_exports
 only=${BENCH_ONLY:-}
 export BENCH_USERS=${BENCH_USERS:-100000}
 export BENCH_PASSWORD="benchmark password 1"
@@ -51,6 +54,24 @@ start() {
   done
   echo "gatehouse did not start on port $2; see $work/server.log" >&2
   exit 1
+}
+
+hostile_sign_ins() {
+  echo
+  echo "==> hostile load (SQLite, one instance, $profile)"
+  db="sqlite://$work/hostile.db"
+  pw=$(mktemp)
+  echo "$BENCH_PASSWORD" > "$pw"
+  "$bin" --database-url "$db" setup --org acme --name Acme --admin-email admin@acme.example \
+    --admin-password-file "$pw" --admin-first-name Ada --admin-last-name Admin >/dev/null
+  rm -f "$pw"
+  token=$("$bin" --database-url "$db" provisioning token create --org acme --name hostile 2>/dev/null)
+  port=$(free)
+  : > "$work/server.log"
+  start "$db" "$port"
+  BENCH_URL="http://127.0.0.1:$port" BENCH_PID=${pids[-1]} BENCH_TOKEN=$token "$target/$profile/examples/bench_hostile"
+  echo "  \"database is locked\" in the server log: $(grep -c 'database is locked' "$work/server.log" || true)"
+  stop_all
 }
 
 stop_all() {
@@ -90,7 +111,7 @@ fi
 
 scripts/ensure-tools.sh --browser >/dev/null
 echo "==> building the release server and the benchmark clients"
-cargo build --release -p server --bin gatehouse --example bench_load --example bench_exports --example bench_hostile --example bench_hostile_exports
+cargo build --profile "$profile" -p server --bin gatehouse --example bench_load --example bench_exports --example bench_hostile --example bench_hostile_exports
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 chmod 755 "$work"
 export BENCH_RESULTS=$work/results.tsv
@@ -112,6 +133,7 @@ if [ -z "$only" ] || [ "$only" = hostile ]; then
 fi
 stop_all
 if [ "$only" = hostile ]; then
+  hostile_sign_ins
   exit 0
 fi
 
@@ -135,20 +157,8 @@ PY
 
 echo
 echo "==> exports (SQLite, in-process)"
-"$target/release/examples/bench_exports"
+"$target/$profile/examples/bench_exports"
 
 echo
-echo "==> hostile load (SQLite, one instance, release)"
-db="sqlite://$work/hostile.db"
-pw=$(mktemp)
-echo "$BENCH_PASSWORD" > "$pw"
-"$bin" --database-url "$db" setup --org acme --name Acme --admin-email admin@acme.example \
-  --admin-password-file "$pw" --admin-first-name Ada --admin-last-name Admin >/dev/null
-rm -f "$pw"
-token=$("$bin" --database-url "$db" provisioning token create --org acme --name hostile 2>/dev/null)
-port=$(free)
-: > "$work/server.log"
-start "$db" "$port"
-BENCH_URL="http://127.0.0.1:$port" BENCH_PID=${pids[-1]} BENCH_TOKEN=$token "$target/release/examples/bench_hostile"
-echo "  \"database is locked\" in the server log: $(grep -c 'database is locked' "$work/server.log" || true)"
-stop_all
+
+hostile_sign_ins

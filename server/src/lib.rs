@@ -205,7 +205,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     // alone is the whole database once Gatehouse has stopped (an operator may copy it).
     let close = async {
         if store::is_sqlite(&db) {
-            match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&db).await {
+            match store::maintenance::checkpoint_wal(&db).await {
                 Ok((0, _, _)) => {}
                 Ok(_) => tracing::warn!("the database's WAL could not be folded back at stop; it is when Gatehouse next opens it"),
                 Err(e) => tracing::warn!(error = %e, "the database's WAL could not be folded back at stop"),

@@ -5,6 +5,7 @@
 //! transaction sees it, so the copy is consistent while the server keeps
 //! writing (in WAL mode readers and the writer do not wait for each other),
 //! and it is one self-contained file. PostgreSQL has pg_dump and pg_restore.
+use app::store::maintenance;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::fs::{File, OpenOptions};
@@ -141,15 +142,13 @@ async fn open(path: &Path, read_only: bool) -> anyhow::Result<SqliteConnection> 
 /// Checks that `path` is a whole Gatehouse database this binary can serve.
 async fn inspect(path: &Path, read_only: bool) -> anyhow::Result<Summary> {
     let mut conn = open(path, read_only).await?;
-    let check: String = sqlx::query_scalar("PRAGMA quick_check")
-        .fetch_one(&mut conn)
+    let check = maintenance::quick_check(&mut conn)
         .await
         .map_err(|e| anyhow::anyhow!("{} is not a SQLite database: {e}", path.display()))?;
     if check != "ok" {
         anyhow::bail!("{} is damaged (SQLite's quick_check says: {check})", path.display());
     }
-    let schema: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&mut conn)
+    let schema = maintenance::schema_version(&mut conn)
         .await
         .map_err(|_| anyhow::anyhow!("{} is a SQLite database, but not one of Gatehouse (it has no migrations table)", path.display()))?;
     let schema = schema.unwrap_or(0);
@@ -160,8 +159,7 @@ async fn inspect(path: &Path, read_only: bool) -> anyhow::Result<Summary> {
             latest_schema()
         );
     }
-    let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(&mut conn).await?;
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut conn).await?;
+    let (organizations, users) = maintenance::organizations_and_users(&mut conn).await?;
     conn.close().await?;
     Ok(Summary { bytes: std::fs::metadata(path)?.len(), organizations, users, schema })
 }
@@ -203,9 +201,7 @@ pub async fn backup(url: &str, out: &Path) -> anyhow::Result<Summary> {
     options.open(&partial).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", partial.display()))?;
     let copied = async {
         let mut conn = open(&src, false).await?;
-        sqlx::query("VACUUM INTO $1")
-            .bind(partial.to_string_lossy().into_owned())
-            .execute(&mut conn)
+        maintenance::vacuum_into(&mut conn, &partial.to_string_lossy())
             .await
             .map_err(|e| anyhow::anyhow!("the copy failed: {e}"))?;
         conn.close().await?;

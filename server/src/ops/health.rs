@@ -18,7 +18,7 @@ pub async fn livez() -> Response {
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
-    let check = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&st.db);
+    let check = app::store::ping(&st.db);
     match tokio::time::timeout(DATABASE_TIMEOUT, check).await {
         Ok(Ok(_)) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ready\n").into_response(),
         Ok(Err(e)) => {
