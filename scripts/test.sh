@@ -22,9 +22,11 @@ echo "==> Rust tests"
 cargo test -p app -p server
 
 echo "==> Rust integration tests again, on a throwaway PostgreSQL"
-# Same tests, same binaries: each test gets a fresh database on a PostgreSQL
-# server that scripts/with-postgres.sh starts (initdb as a non-root user) and removes.
-scripts/with-postgres.sh cargo test -p server --tests
+# Same tests, same binaries (the same packages as above, so cargo resolves the
+# same features and compiles nothing again): each test gets a fresh database on
+# a PostgreSQL server that scripts/with-postgres.sh starts (initdb as a
+# non-root user) and removes.
+scripts/with-postgres.sh cargo test -p app -p server --tests
 
 echo "==> Playwright tests"
 (cd end2end && npx playwright test)
