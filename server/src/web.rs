@@ -259,7 +259,7 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
     }
     let session = v.session.as_ref().ok_or_else(app::service::Error::internal)?;
     let Some(user) = session_user(session, &st.db, &org).await? else {
-        let next: String = form_urlencoded_byte_serialize(&v.path_and_query);
+        let next: String = app::components::url::encode_keeping(&v.path_and_query, b"/");
         return Ok(Guard::Redirect(format!("/{}/login?next={next}", org.slug)));
     };
     if second == Some("admin") && !user.administers {
@@ -289,16 +289,6 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
     }
     Ok(Guard::Pass)
 }
-
-fn form_urlencoded_byte_serialize(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 
 /// A sign-in form sent without the app (the sign-in pages load none) comes
 /// back to the page with its error in the URL; the email goes with it, so the

@@ -2,9 +2,16 @@
 
 /// Percent-encodes everything but unreserved characters.
 pub fn encode(s: &str) -> String {
+    encode_keeping(s, b"")
+}
+
+/// Percent-encodes everything but unreserved characters and those in `keep`
+/// (`/` in a return path, `@` in an authenticator app's label).
+pub fn encode_keeping(s: &str, keep: &[u8]) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b if keep.contains(&b) => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -65,15 +65,6 @@ fn base32_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// A new key (160 random bits) for `email`'s app, with its QR code.
 pub fn new_app(org: &Org, email: &str) -> Result<NewApp> {
     use rand::RngCore;
@@ -83,9 +74,9 @@ pub fn new_app(org: &Org, email: &str) -> Result<NewApp> {
     let issuer = format!("Gatehouse ({})", org.name);
     let uri = format!(
         "otpauth://totp/{}:{}?secret={secret}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        percent_encode(&issuer),
-        percent_encode(email),
-        percent_encode(&issuer)
+        crate::components::url::encode_keeping(&issuer, b"@"),
+        crate::components::url::encode_keeping(email, b"@"),
+        crate::components::url::encode_keeping(&issuer, b"@")
     );
     let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Error::internal())?;
     let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();

@@ -324,3 +324,22 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 pub async fn ping(db: &Db) -> sqlx::Result<()> {
     sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(db).await.map(|_| ())
 }
+
+/// People or teams (`table`: "users" or "teams") the identity provider
+/// managed, returned to local management: one (`id`), or all of `org_id`'s.
+pub(crate) async fn release_managed(conn: &mut Conn, table: &'static str, org_id: &str, id: Option<&str>) -> sqlx::Result<u64> {
+    let sql = format!(
+        "UPDATE {table} SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'{}",
+        if id.is_some() { " AND id = $3" } else { "" }
+    );
+    let mut q = sqlx::query(&sql).bind(now()).bind(org_id);
+    if let Some(id) = id {
+        q = q.bind(id);
+    }
+    Ok(q.execute(&mut *conn).await?.rows_affected())
+}
+
+/// How many people or teams (`table`) the identity provider manages now (archived ones left out).
+pub(crate) async fn managed_count(db: &Db, table: &'static str, org_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND origin = 'scim' AND archived_at IS NULL")).bind(org_id).fetch_one(db).await
+}

@@ -524,20 +524,12 @@ pub async fn delete_invited(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Re
 
 /// Returns people the identity provider managed to local management: one, or all.
 pub async fn release(conn: &mut Conn, org_id: &str, id: Option<&str>) -> sqlx::Result<u64> {
-    let sql = format!(
-        "UPDATE users SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'{}",
-        if id.is_some() { " AND id = $3" } else { "" }
-    );
-    let mut q = sqlx::query(&sql).bind(now()).bind(org_id);
-    if let Some(id) = id {
-        q = q.bind(id);
-    }
-    Ok(q.execute(&mut *conn).await?.rows_affected())
+    super::release_managed(conn, "users", org_id, id).await
 }
 
 /// People the identity provider manages now (archived ones left out).
 pub async fn managed_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND origin = 'scim' AND archived_at IS NULL").bind(org_id).fetch_one(db).await
+    super::managed_count(db, "users", org_id).await
 }
 
 /// People whose email or name starts with `term`, for pickers.
