@@ -43,9 +43,13 @@ prepare() {
   "$bin" --database-url "$db" provisioning token create --org acme --name bench 2>/dev/null
 }
 
-# Starts an instance on database $1, port $2; waits until it answers.
+# Starts an instance on database $1, port $2; waits until it answers. Behind
+# the load balancer ($3 = its port), the instance trusts the proxy and answers
+# at the balancer's address (it refuses requests for any other host).
 start() {
-  GATEHOUSE_DATABASE_URL=$1 GATEHOUSE_BIND=127.0.0.1:$2 GATEHOUSE_TRUST_PROXY=${3:-false} \
+  local base=http://127.0.0.1:$2 proxy=false
+  if [ -n "${3:-}" ]; then base=http://127.0.0.1:$3; proxy=true; fi
+  GATEHOUSE_DATABASE_URL=$1 GATEHOUSE_BIND=127.0.0.1:$2 GATEHOUSE_BASE_URL=$base GATEHOUSE_TRUST_PROXY=$proxy \
     RUST_LOG=warn "$bin" serve >>"$work/server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
@@ -99,9 +103,11 @@ if [ "${1:-}" = "--postgres" ]; then
   start "$db" "$a"
   measure "http://127.0.0.1:$a" "PostgreSQL" "$token"
   echo "==> PostgreSQL, two instances behind nginx"
+  stop_all
   b=$(free)
   lb=$(free)
-  start "$db" "$b" true
+  start "$db" "$a" "$lb"
+  start "$db" "$b" "$lb"
   "$here/scripts/nginx-lb.sh" "$lb" "$work/nginx" "$a" "$b" >>"$work/server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$lb/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
