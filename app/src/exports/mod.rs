@@ -103,6 +103,8 @@ pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: S
         let mut n = 0u64;
         let mut sent = 0u64;
         let mut after = None;
+        // The writer and its unsent bytes, back after each page.
+        let mut job = Some((w, out));
         let outcome = 'read: loop {
             let page = match query.page_after(&db, after.as_ref(), PAGE_ROWS).await {
                 Ok(page) => page,
@@ -111,25 +113,29 @@ pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: S
                     break Outcome::Failed(n);
                 }
             };
-            for cells in &page.rows {
-                w.row(cells, &mut out);
-                n += 1;
-                if out.len() >= CHUNK {
-                    let chunk = Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2)));
-                    let len = chunk.len() as u64;
-                    if let Err(stop) = send(&tx, Piece::Data(chunk), stall).await {
-                        break 'read stop.outcome(n);
-                    }
-                    sent += len;
+            let next = page.next;
+            let (w, out) = job.take().expect("the writer comes back after each page");
+            let Some(written) = write_page(w, page.rows, out, n).await else {
+                break Outcome::Failed(n);
+            };
+            n = written.rows;
+            job = Some((written.writer, written.rest));
+            for (chunk, rows_through) in written.chunks {
+                let len = chunk.len() as u64;
+                if let Err(stop) = send(&tx, Piece::Data(chunk), stall).await {
+                    break 'read stop.outcome(rows_through);
                 }
+                sent += len;
             }
-            match page.next {
+            match next {
                 Some(next) => after = Some(next),
                 None => break Outcome::Complete(n),
             }
         };
-        if let Outcome::Complete(_) = outcome {
+        let mut last = Vec::new();
+        if let (Outcome::Complete(_), Some((mut w, mut out))) = (outcome, job.take()) {
             w.finish(&mut out);
+            last = out;
         }
         if let Outcome::Stalled(_) = outcome {
             tracing::info!(document = %title, rows = n, "export cancelled: the client read nothing for {} s", stall.as_secs());
@@ -142,8 +148,8 @@ pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: S
             }
         }
         if let Outcome::Complete(_) = outcome {
-            let len = out.len() as u64;
-            if send(&tx, Piece::Data(Bytes::from(out)), stall).await.is_ok() {
+            let len = last.len() as u64;
+            if send(&tx, Piece::Data(Bytes::from(last)), stall).await.is_ok() {
                 sent += len;
                 let _ = send(&tx, Piece::End, stall).await;
             }
@@ -158,6 +164,48 @@ pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: S
         let _ = done_tx.send(outcome);
     });
     (rx, done_rx)
+}
+
+/// A page of rows in the file format: whole chunks to send (each with the
+/// count of rows written up to its end), and what is left for the next one.
+struct Written {
+    writer: Box<dyn TableWriter>,
+    chunks: Vec<(Bytes, u64)>,
+    rest: Vec<u8>,
+    rows: u64,
+}
+
+/// Turning rows into a file format is CPU work (a PDF page is laid out and
+/// compressed): it runs on the blocking pool, and the exports running at the
+/// same moment take turns, one page at a time, on all cores but one. The
+/// async workers stay free for every other request: ten PDF downloads
+/// starting together otherwise held an admin's Users page for over a second.
+/// None when the work panicked.
+async fn write_page(mut w: Box<dyn TableWriter>, rows: Vec<Vec<Option<String>>>, mut out: Vec<u8>, mut n: u64) -> Option<Written> {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|c| c.get()).unwrap_or(2);
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    });
+    let _turn = turns.acquire().await.ok()?;
+    let work = tokio::task::spawn_blocking(move || {
+        let mut chunks = Vec::new();
+        for cells in &rows {
+            w.row(cells, &mut out);
+            n += 1;
+            if out.len() >= CHUNK {
+                chunks.push((Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2))), n));
+            }
+        }
+        Written { writer: w, chunks, rest: out, rows: n }
+    });
+    match work.await {
+        Ok(written) => Some(written),
+        Err(e) => {
+            tracing::error!(error = %e, "export: writing rows");
+            None
+        }
+    }
 }
 
 /// Why an export stopped sending before its end.
