@@ -1,6 +1,6 @@
 # Gatehouse — the commands operators and developers use. Keep these target
 # names: operators script them.
-#   make demo     build (demo profile: optimized, quick to build) and start on SQLite
+#   make demo     build (demo profile: quick to build, hot paths optimized) and start on SQLite
 #                 with the demo organization "acme"
 #   make serve    the same build, started without demo data (first-run page)
 #   make release  the production build only: target/release/gatehouse and target/site/

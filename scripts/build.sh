@@ -6,7 +6,7 @@
 # .css; pkg/hash.txt lists the hashes) and compressed ahead (.br, .gz).
 # usage: scripts/build.sh [debug|demo|release]
 #   debug    target/debug/gatehouse, site in target/site-debug (the tests)
-#   demo     target/demo/gatehouse, site in target/site: optimized, quick to build
+#   demo     target/demo/gatehouse, site in target/site: quick to build, hot paths optimized
 #   release  target/release/gatehouse, site in target/site: the production build
 set -euo pipefail
 cd "$(dirname "$0")/.."
