@@ -28,8 +28,8 @@ export BENCH_USERS=${BENCH_USERS:-100000}
 export BENCH_PASSWORD="benchmark password 1"
 free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Creates the organization "acme" on database $1 and seeds it; prints a token.
-prepare() {
+# Creates the organization "acme" with its admin on database $1.
+create_acme() {
   local db=$1 pw
   pw=$(mktemp)
   echo "$BENCH_PASSWORD" > "$pw"
@@ -37,6 +37,12 @@ prepare() {
   "$bin" --database-url "$db" setup --org acme --name Acme --admin-email admin@acme.example \
     --admin-password-file "$pw" --admin-first-name Ada --admin-last-name Admin >/dev/null
   rm -f "$pw"
+}
+
+# Creates the organization "acme" on database $1 and seeds it; prints a token.
+prepare() {
+  local db=$1
+  create_acme "$db"
   local t0=$SECONDS
   "$bin" --database-url "$db" demo seed --org acme --users "$BENCH_USERS" --teams 500 >/dev/null
   echo "    seeded $BENCH_USERS users and 500 teams in $((SECONDS - t0)) s" >&2
@@ -64,11 +70,7 @@ hostile_sign_ins() {
   echo
   echo "==> hostile load (SQLite, one instance, $profile)"
   db="sqlite://$work/hostile.db"
-  pw=$(mktemp)
-  echo "$BENCH_PASSWORD" > "$pw"
-  "$bin" --database-url "$db" setup --org acme --name Acme --admin-email admin@acme.example \
-    --admin-password-file "$pw" --admin-first-name Ada --admin-last-name Admin >/dev/null
-  rm -f "$pw"
+  create_acme "$db"
   token=$("$bin" --database-url "$db" provisioning token create --org acme --name hostile 2>/dev/null)
   port=$(free)
   : > "$work/server.log"

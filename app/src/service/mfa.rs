@@ -71,12 +71,11 @@ pub fn new_app(org: &Org, email: &str) -> Result<NewApp> {
     let mut bytes = [0u8; 20];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = base32_encode(&bytes);
-    let issuer = format!("Gatehouse ({})", org.name);
+    use crate::components::url::encode_keeping;
+    let issuer = encode_keeping(&format!("Gatehouse ({})", org.name), b"@");
     let uri = format!(
-        "otpauth://totp/{}:{}?secret={secret}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        crate::components::url::encode_keeping(&issuer, b"@"),
-        crate::components::url::encode_keeping(email, b"@"),
-        crate::components::url::encode_keeping(&issuer, b"@")
+        "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
+        encode_keeping(email, b"@")
     );
     let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Error::internal())?;
     let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
