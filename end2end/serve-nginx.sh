@@ -9,12 +9,11 @@ if [ -z "${GATEHOUSE_TEST_POSTGRES:-}" ]; then
   exec "$here/../scripts/with-postgres.sh" "$0" "$@"
 fi
 bin=${GATEHOUSE_BIN:-$here/../target/debug/gatehouse}
-# Each build has its own site (scripts/build.sh): the debug binary's bundle
-# in target/site-debug, an optimized binary's in target/site.
-case "$bin" in
-  */debug/*) site=${LEPTOS_SITE_ROOT:-$here/../target/site-debug} ;;
-  *) site=${LEPTOS_SITE_ROOT:-$here/../target/site} ;;
-esac
+# Started from the project's root, each build finds its own site
+# (scripts/build.sh): the debug binary target/site-debug, an optimized one
+# target/site; LEPTOS_SITE_ROOT, when set, chooses another.
+bin=$(realpath -m "$bin")
+cd "$here/.."
 tmp=$(mktemp -d)
 chmod 777 "$tmp"
 free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -28,7 +27,7 @@ ports=()
 for i in 1 2; do
   p=$(free)
   GATEHOUSE_DATABASE_URL="$db" GATEHOUSE_BIND="127.0.0.1:$p" GATEHOUSE_BASE_URL="http://127.0.0.1:$port" \
-    GATEHOUSE_TRUST_PROXY=true GATEHOUSE_SETUP_CODE="E2E0-TEST" LEPTOS_SITE_ROOT="$site" "$bin" serve &
+    GATEHOUSE_TRUST_PROXY=true GATEHOUSE_SETUP_CODE="E2E0-TEST" "$bin" serve &
   pids+=($!)
   ports+=("$p")
 done

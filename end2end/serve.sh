@@ -11,12 +11,11 @@ port=${1:?port}
 mode=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${GATEHOUSE_BIN:-$here/../target/debug/gatehouse}
-# Each build has its own site (scripts/build.sh): the debug binary's bundle
-# in target/site-debug, an optimized binary's in target/site.
-case "$bin" in
-  */debug/*) site=${LEPTOS_SITE_ROOT:-$here/../target/site-debug} ;;
-  *) site=${LEPTOS_SITE_ROOT:-$here/../target/site} ;;
-esac
+# Started from the project's root, each build finds its own site
+# (scripts/build.sh): the debug binary target/site-debug, an optimized one
+# target/site; LEPTOS_SITE_ROOT, when set, chooses another.
+bin=$(realpath -m "$bin")
+cd "$here/.."
 if [ "$mode" = demo ]; then
   tmp=${GATEHOUSE_E2E_DEMO_DIR:-${TMPDIR:-/tmp}/gatehouse-e2e-demo-$port}
   rm -rf "$tmp"
@@ -29,7 +28,6 @@ fi
 trap 'rm -rf "$tmp"' EXIT
 export GATEHOUSE_DATABASE_URL="sqlite://$tmp/e2e.db"
 export GATEHOUSE_BIND="127.0.0.1:$port"
-export LEPTOS_SITE_ROOT="$site"
 # The first-run page asks for the code the server prints; the tests know it.
 export GATEHOUSE_SETUP_CODE="E2E0-TEST"
 "$bin" "${args[@]}" &

@@ -35,7 +35,19 @@ pub fn describe() {
     describe_histogram!(SQLITE_WRITER_WAIT, Unit::Seconds, "Time a write transaction waited for this process's SQLite writer lock.");
 }
 
+/// Whether an exporter was installed: what costs something to record (the
+/// labels of every request) is skipped until then.
+static ENABLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Called by the server once it has installed an exporter.
+pub fn enable() {
+    ENABLED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub fn http_request(method: &str, route: &str, status: u16, seconds: f64) {
+    if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
     let labels = [("method", method.to_string()), ("route", route.to_string()), ("status", status.to_string())];
     counter!(HTTP_REQUESTS, &labels).increment(1);
     histogram!(HTTP_DURATION, &labels).record(seconds);

@@ -119,21 +119,27 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
 
     let routes = generate_route_list(app::App);
     let shell_options = (*state.leptos_options).clone();
-    let router = Router::new()
-        .route("/healthz", get(web::healthz))
-        .route("/livez", get(ops::health::livez))
-        .route("/readyz", get(ops::health::readyz))
+    // Pages, server functions, single sign-on and downloads: what a browser
+    // uses, with its session and the rules around it.
+    let browser = Router::new()
         .route("/{org}/documents/{id}/{file}", get(exports::download))
-        .nest("/scim/v2", scim::router(state.clone()))
         .merge(saml::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
-        .nest_service("/pkg", web::assets(&settings.site_root))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))
         .layer(axum::middleware::from_fn(web::api_error_status))
         .layer(axum::middleware::from_fn(web::keep_sign_in_email))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::same_origin))
-        .layer(session_layer)
+        .layer(session_layer);
+    // The probes, the SCIM API (bearer tokens, no cookies) and the static
+    // bundle go without: each layer is a cost on every request.
+    let router = Router::new()
+        .route("/healthz", get(web::healthz))
+        .route("/livez", get(ops::health::livez))
+        .route("/readyz", get(ops::health::readyz))
+        .nest("/scim/v2", scim::router(state.clone()))
+        .nest_service("/pkg", web::assets(&settings.site_root))
+        .merge(browser)
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(settings.request_timeout))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, settings.request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::host_guard))

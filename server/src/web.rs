@@ -45,10 +45,11 @@ pub async fn security_headers(State(st): State<AppState>, req: Request, next: Ne
     res
 }
 
-/// Paths that other sites legitimately POST to: the SCIM API (bearer token, no
-/// cookies) and the SAML assertion consumer (the IdP's form post is cross-site).
+/// The path other sites legitimately POST to: the SAML assertion consumer
+/// (the IdP's form post is cross-site). The SCIM API (bearer tokens, no
+/// cookies) is routed outside this check.
 fn cross_site_allowed(path: &str) -> bool {
-    path.starts_with("/scim/") || path.ends_with("/finish-login")
+    path.ends_with("/finish-login")
 }
 
 /// The `host[:port]` of the public URL, as a Host header names it (the
@@ -317,7 +318,7 @@ pub async fn keep_sign_in_email(req: Request, next: Next) -> Response {
 }
 
 /// The decoded value of `key` in a form body (`a=1&email=ada%40example.com`).
-fn form_value(body: &[u8], key: &str) -> Option<String> {
+pub(crate) fn form_value(body: &[u8], key: &str) -> Option<String> {
     let raw = body.split(|b| *b == b'&').find_map(|pair| pair.strip_prefix(key.as_bytes())?.strip_prefix(b"="))?;
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;

@@ -184,8 +184,7 @@ struct Written {
 async fn write_page(mut w: Box<dyn TableWriter>, rows: Vec<Vec<Option<String>>>, mut out: Vec<u8>, mut n: u64) -> Option<Written> {
     static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
     let turns = TURNS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map(|c| c.get()).unwrap_or(2);
-        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+        tokio::sync::Semaphore::new(crate::service::cpu_cores().saturating_sub(1).max(1))
     });
     let _turn = turns.acquire().await.ok()?;
     let work = tokio::task::spawn_blocking(move || {

@@ -28,6 +28,12 @@ pub use error::{Error, Kind, Result};
 
 use crate::store::{self, audit::Event};
 
+/// The cores this process may use for CPU work (password hashing, writing
+/// export files); two when the system does not say.
+pub fn cpu_cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
 /// Who is acting, as the audit log names them, and what they may change.
 #[derive(Clone, Debug)]
 pub struct Actor {

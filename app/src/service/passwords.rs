@@ -21,8 +21,7 @@ pub struct Limit {
 impl Default for Limit {
     /// One hash per core (at least two), and two seconds' wait.
     fn default() -> Limit {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        Limit { permits: cores.max(2), wait: Duration::from_secs(2) }
+        Limit { permits: super::cpu_cores().max(2), wait: Duration::from_secs(2) }
     }
 }
 

@@ -27,6 +27,7 @@ pub fn install() -> anyhow::Result<&'static PrometheusHandle> {
         .install_recorder()
         .map_err(|e| anyhow::anyhow!("cannot start metrics: {e}"))?;
     m::describe();
+    m::enable();
     let handle = HANDLE.get_or_init(|| handle);
     // Histogram samples wait in memory until drained; drain them even when nobody scrapes.
     let upkeep = handle.clone();

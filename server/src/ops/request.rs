@@ -41,9 +41,10 @@ pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Re
     let started = Instant::now();
     let id = st.config.trust_proxy.then(|| incoming_id(&req)).flatten().unwrap_or_else(new_id);
     let method = req.method().clone();
-    let route = route_of(&req);
+    let matched = route_of(&req);
+    let route = matched.as_str();
     let ctx = Arc::new(Context { id, org: OnceLock::new() });
-    let req = if let Some(org) = org_in_path(&route, req.uri().path()) {
+    let req = if let Some(org) = org_in_path(route, req.uri().path()) {
         let _ = ctx.org.set(org);
         req
     } else if route.starts_with("/api/") && method == Method::POST {
@@ -61,8 +62,8 @@ pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Re
 
     let status = res.status();
     let elapsed = started.elapsed();
-    metrics::http_request(method.as_str(), &route, status.as_u16(), elapsed.as_secs_f64());
-    count_by_route(&method, &route, status);
+    metrics::http_request(method.as_str(), route, status.as_u16(), elapsed.as_secs_f64());
+    count_by_route(&method, route, status);
     let org = ctx.org.get().map(String::as_str).unwrap_or("");
     tracing::info!(
         target: "gatehouse::access",
@@ -102,11 +103,25 @@ fn incoming_id(req: &Request) -> Option<String> {
 }
 
 /// The route template that answered (a bounded set, for labels and logs).
-fn route_of(req: &Request) -> String {
+enum Route {
+    Matched(MatchedPath),
+    Other(&'static str),
+}
+
+impl Route {
+    fn as_str(&self) -> &str {
+        match self {
+            Route::Matched(m) => m.as_str(),
+            Route::Other(s) => s,
+        }
+    }
+}
+
+fn route_of(req: &Request) -> Route {
     match req.extensions().get::<MatchedPath>() {
-        Some(m) => m.as_str().to_string(),
-        None if req.uri().path().starts_with("/pkg/") => "/pkg/*".to_string(),
-        None => "unmatched".to_string(),
+        Some(m) => Route::Matched(m.clone()),
+        None if req.uri().path().starts_with("/pkg/") => Route::Other("/pkg/*"),
+        None => Route::Other("unmatched"),
     }
 }
 
@@ -147,7 +162,7 @@ async fn org_in_api_call(req: Request) -> (Request, Option<String>) {
         }
         serde_json::from_slice::<Org>(&bytes).ok().and_then(|o| o.org)
     } else {
-        bytes.split(|b| *b == b'&').find_map(|pair| pair.strip_prefix(b"org=")).and_then(|v| std::str::from_utf8(v).ok()).map(str::to_string)
+        crate::web::form_value(&bytes, "org")
     };
     let org = org.map(|o| o.to_ascii_lowercase()).filter(|o| plausible_slug(o));
     (Request::from_parts(parts, Body::from(bytes)), org)
