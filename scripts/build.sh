@@ -4,8 +4,10 @@
 # in its own target directory so that the two builds do not wait on each other.
 # The bundle's files are named by their content (gatehouse.<hash>.js, .wasm,
 # .css; pkg/hash.txt lists the hashes) and compressed ahead (.br, .gz).
-# usage: scripts/build.sh [debug|demo|release]
-#   debug    target/debug/gatehouse, site in target/site-debug (the tests)
+# usage: scripts/build.sh [debug|tests|demo|release]
+#   debug    target/debug/gatehouse, site in target/site-debug (the browser tests)
+#   tests    the same, with the Rust tests compiled in the same cargo run
+#            (make test): see below
 #   demo     target/demo/gatehouse, site in target/site: quick to build, hot paths optimized
 #   release  target/release/gatehouse, site in target/site: the production build
 set -euo pipefail
@@ -18,16 +20,25 @@ wasm_target_dir=$target_dir/browser
 case "$profile" in
   release) server_profile=release; wasm_profile=wasm-release; site_root=target/site; brotli=11 ;;
   demo)    server_profile=demo;    wasm_profile=wasm-demo;    site_root=target/site; brotli=9 ;;
-  debug)   server_profile=dev;     wasm_profile=dev;          site_root=target/site-debug; brotli=4 ;;
-  *) echo "usage: $0 [debug|demo|release]" >&2; exit 2 ;;
+  debug|tests) server_profile=dev;  wasm_profile=dev;          site_root=target/site-debug; brotli=4 ;;
+  *) echo "usage: $0 [debug|tests|demo|release]" >&2; exit 2 ;;
 esac
 out_dir=$profile                     # cargo's folder for the profile
+[ "$profile" = tests ] && out_dir=debug
+# `cargo test -p app -p server` switches on the test-only dependencies'
+# features (and app's default feature set), so the crates from leptos up to
+# app and the server would compile a second time, differently, for the tests.
+# For make test the server is therefore built by that same cargo run
+# (`--no-run`: the tests and the binary they start, target/debug/gatehouse),
+# and running the tests afterwards compiles nothing.
+server_build=(cargo build -p server --profile "$server_profile")
+[ "$profile" = tests ] && server_build=(cargo test -p app -p server --no-run)
 started=$(date +%s)
 
 # The server's build needs nothing that ensure-tools installs: it starts first.
 echo "==> building the server ($profile) and, beside it, the browser bundle"
 server_log=$(mktemp)
-( cargo build -p server --profile "$server_profile" 2>&1 | sed -u 's/^/[server] /' ) > >(tee "$server_log") &
+( "${server_build[@]}" 2>&1 | sed -u 's/^/[server] /' ) > >(tee "$server_log") &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; rm -f "$server_log"' EXIT
 

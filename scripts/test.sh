@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 
 scripts/ensure-tools.sh --browser
-scripts/build.sh debug
+scripts/build.sh tests
 
 # The SCIM conformance tools the Rust tests run against the real server.
 TOOLS_VENV="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv"
@@ -18,7 +18,8 @@ export SCIM2_CLI="$TOOLS_VENV/bin/scim"
 
 echo "==> Rust tests"
 # app and server only: building the frontend in the same cargo run would switch
-# on app's `hydrate` feature beside `ssr` (cargo unifies features).
+# on app's `hydrate` feature beside `ssr` (cargo unifies features). build.sh
+# compiled them above with the same arguments, so this only runs them.
 cargo test -p app -p server
 
 echo "==> Rust integration tests again, on a throwaway PostgreSQL"

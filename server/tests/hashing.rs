@@ -2,7 +2,7 @@
 //! and a request that cannot get a turn soon is told to come back (429 with
 //! Retry-After) instead of queueing 19 MiB and a thread each. Its own test
 //! binary: it sets the process's limit to one hash and no wait.
-mod common;
+use crate::common;
 
 use app::service::passwords::{configure, Limit};
 use common::*;
