@@ -3,6 +3,7 @@
 //! server each; its tests also share the cores instead of running binary
 //! after binary). A new file in tests/ is added here as a module: the
 //! package turns off cargo's automatic test targets (server/Cargo.toml).
+//! hashing.rs is a binary of its own: it sets a process-wide limit.
 //! Run one subject with `cargo test -p server --test integration lifecycle::`.
 
 mod common;
@@ -11,7 +12,6 @@ mod admin_pages;
 mod administration;
 mod documents;
 mod exports_under_load;
-mod hashing;
 mod hostile;
 mod lifecycle;
 mod mfa_and_guests;
