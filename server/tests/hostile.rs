@@ -3,7 +3,7 @@
 //! request is known to be worth it; every write through the writer queue;
 //! requests for another host refused; the first run guarded by a setup code;
 //! sessions that end when they should; bounded SCIM input; slow clients cut off.
-use crate::common;
+mod common;
 
 use app::domain::permissions::BuiltIn;
 use common::*;
