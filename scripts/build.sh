@@ -17,22 +17,24 @@ target_dir=${CARGO_TARGET_DIR:-target}
 # The browser bundle's own target directory (cargo locks a target directory per build).
 wasm_target_dir=$target_dir/browser
 
-case "$profile" in
-  release) server_profile=release; wasm_profile=wasm-release; site_root=target/site; brotli=11 ;;
-  demo)    server_profile=demo;    wasm_profile=wasm-demo;    site_root=target/site; brotli=9 ;;
-  debug|tests) server_profile=dev;  wasm_profile=dev;          site_root=target/site-debug; brotli=4 ;;
-  *) echo "usage: $0 [debug|tests|demo|release]" >&2; exit 2 ;;
-esac
-out_dir=$profile                     # cargo's folder for the profile
-[ "$profile" = tests ] && out_dir=debug
 # `cargo test -p app -p server` switches on the test-only dependencies'
 # features (and app's default feature set), so the crates from leptos up to
 # app and the server would compile a second time, differently, for the tests.
-# For make test the server is therefore built by that same cargo run
+# For make test (`tests`) the server is therefore built by that same cargo run
 # (`--no-run`: the tests and the binary they start, target/debug/gatehouse),
 # and running the tests afterwards compiles nothing.
-server_build=(cargo build -p server --profile "$server_profile")
-[ "$profile" = tests ] && server_build=(cargo test -p app -p server --no-run)
+# out_dir: cargo's folder for the server's profile.
+case "$profile" in
+  release) out_dir=release; wasm_profile=wasm-release; site_root=target/site;       brotli=11
+           server_build=(cargo build -p server --profile release) ;;
+  demo)    out_dir=demo;    wasm_profile=wasm-demo;    site_root=target/site;       brotli=9
+           server_build=(cargo build -p server --profile demo) ;;
+  debug)   out_dir=debug;   wasm_profile=dev;          site_root=target/site-debug; brotli=4
+           server_build=(cargo build -p server) ;;
+  tests)   out_dir=debug;   wasm_profile=dev;          site_root=target/site-debug; brotli=4
+           server_build=(cargo test -p app -p server --no-run) ;;
+  *) echo "usage: $0 [debug|tests|demo|release]" >&2; exit 2 ;;
+esac
 started=$(date +%s)
 
 # The server's build needs nothing that ensure-tools installs: it starts first.
