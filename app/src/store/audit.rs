@@ -1,5 +1,6 @@
 use super::{new_id, now, Db};
-use sqlx::{Any, Executor, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
 /// One thing that happened, about to be written to the audit log.
 pub struct Event<'a> {
@@ -60,7 +61,7 @@ async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>
     q.execute(ex).await.map(|_| ())
 }
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct EventRow {
     pub id: String,
     pub at: String,
@@ -69,6 +70,20 @@ pub struct EventRow {
     pub target: String,
     pub detail: String,
     pub ip: String,
+}
+
+impl FromRow<'_, AnyRow> for EventRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(EventRow {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            actor: r.try_get("actor")?,
+            action: r.try_get("action")?,
+            target: r.try_get("target")?,
+            detail: r.try_get("detail")?,
+            ip: r.try_get("ip")?,
+        })
+    }
 }
 
 impl From<EventRow> for crate::domain::views::AuditEventView {

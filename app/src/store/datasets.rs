@@ -7,13 +7,25 @@ use crate::domain::documents::format_number;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct DatasetRow {
     pub id: String,
     pub name: String,
     pub columns: String,
     pub row_count: i64,
     pub source: String,
+}
+
+impl FromRow<'_, AnyRow> for DatasetRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(DatasetRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            columns: r.try_get("columns")?,
+            row_count: r.try_get("row_count")?,
+            source: r.try_get("source")?,
+        })
+    }
 }
 
 impl DatasetRow {

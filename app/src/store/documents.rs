@@ -2,9 +2,10 @@
 //! folder), who they are shared with, and moving them to a new owner.
 use super::{new_id, now, placeholders, Conn, Db};
 use crate::domain::documents::TableView;
-use sqlx::{Any, Executor, FromRow};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct DocumentRow {
     pub id: String,
     pub name: String,
@@ -21,6 +22,28 @@ pub struct DocumentRow {
     pub team_name: Option<String>,
     pub folder: Option<String>,
     pub updated_at: String,
+}
+
+impl FromRow<'_, AnyRow> for DocumentRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(DocumentRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            dataset_id: r.try_get("dataset_id")?,
+            dataset_name: r.try_get("dataset_name")?,
+            columns: r.try_get("columns")?,
+            filters: r.try_get("filters")?,
+            sort: r.try_get("sort")?,
+            owner_id: r.try_get("owner_id")?,
+            owner_email: r.try_get("owner_email")?,
+            owner_first: r.try_get("owner_first")?,
+            owner_last: r.try_get("owner_last")?,
+            team_id: r.try_get("team_id")?,
+            team_name: r.try_get("team_name")?,
+            folder: r.try_get("folder")?,
+            updated_at: r.try_get("updated_at")?,
+        })
+    }
 }
 
 impl DocumentRow {

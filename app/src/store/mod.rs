@@ -120,10 +120,40 @@ pub fn is_sqlite(db: &Db) -> bool {
     db.connect_options().database_url.scheme().starts_with("sqlite")
 }
 
+/// The files of ../migrations, embedded at compile time by app/build.rs:
+/// (file name, SQL) in version order.
+const MIGRATION_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The migrations this binary knows, read the way sqlx reads a migrations
+/// folder (`<version>_<description>.sql`; the checksum is the SQL's), so a
+/// database migrated by any earlier build finds the same versions and checksums.
+pub fn migrations() -> Vec<sqlx::migrate::Migration> {
+    use sqlx::migrate::{Migration, MigrationType};
+    MIGRATION_FILES
+        .iter()
+        .map(|&(name, sql)| {
+            let (version, rest) = name.split_once('_').expect("app/build.rs checked the name");
+            let kind = MigrationType::from_filename(rest);
+            let description = rest.trim_end_matches(kind.suffix()).replace('_', " ");
+            let version = version.parse().expect("app/build.rs checked the version");
+            Migration::new(version, description.into(), kind, sql.into(), sql.starts_with("-- no-transaction"))
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+struct Embedded;
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for Embedded {
+    fn resolve(self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>> + Send + 's>> {
+        Box::pin(async { Ok(migrations()) })
+    }
+}
+
 /// The migrations are written in SQL that both backends accept (TEXT, BIGINT,
 /// no backend-specific functions), so one set serves both.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!("../migrations").run(db).await?;
+    sqlx::migrate::Migrator::new(Embedded).await?.run(db).await?;
     optimize(db, true).await?;
     Ok(())
 }
@@ -342,4 +372,22 @@ pub(crate) async fn release_managed(conn: &mut Conn, table: &'static str, org_id
 /// How many people or teams (`table`) the identity provider manages now (archived ones left out).
 pub(crate) async fn managed_count(db: &Db, table: &'static str, org_id: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1 AND origin = 'scim' AND archived_at IS NULL")).bind(org_id).fetch_one(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    /// The embedded list is what sqlx itself reads from the folder: same
+    /// versions, descriptions, kinds and checksums (a changed checksum would
+    /// make every existing database refuse to start).
+    #[test]
+    fn embedded_migrations_are_the_folders() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+        let read: Vec<_> = sqlx::migrate::resolve_blocking(&folder).unwrap().into_iter().map(|(m, _)| m).collect();
+        let embedded = super::migrations();
+        assert!(embedded.len() >= 11, "every migration is embedded: {}", embedded.len());
+        assert_eq!(embedded.len(), read.len());
+        for (e, r) in embedded.iter().zip(&read) {
+            assert_eq!((e.version, &e.description, e.migration_type, &e.checksum, e.no_tx), (r.version, &r.description, r.migration_type, &r.checksum, r.no_tx));
+        }
+    }
 }

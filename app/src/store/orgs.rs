@@ -1,13 +1,19 @@
-use super::{now, Db, Timestamp};
-use sqlx::{Any, Executor, FromRow};
+use super::{column, now, Db, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct Org {
     pub id: String,
     pub slug: String,
     pub name: String,
-    #[sqlx(try_from = "String")]
     pub created_at: Timestamp,
+}
+
+impl FromRow<'_, AnyRow> for Org {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Org { id: r.try_get("id")?, slug: r.try_get("slug")?, name: r.try_get("name")?, created_at: column::typed(r, "created_at")? })
+    }
 }
 
 pub async fn first(db: &Db) -> sqlx::Result<Option<Org>> {

@@ -1,11 +1,19 @@
 //! The webhook destinations an admin allows for "Export to webhook".
 use super::{new_id, now, Db};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct Destination {
     pub id: String,
     pub url: String,
     pub created_at: String,
+}
+
+impl FromRow<'_, AnyRow> for Destination {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Destination { id: r.try_get("id")?, url: r.try_get("url")?, created_at: r.try_get("created_at")? })
+    }
 }
 
 pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<Destination>> {

@@ -13,12 +13,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The migrations this binary knows (the same folder `store::migrate` runs).
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
-
-/// The newest schema version this binary knows.
+/// The newest schema version this binary knows (of the migrations `store::migrate` runs).
 pub fn latest_schema() -> i64 {
-    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+    app::store::migrations().iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// The file a `sqlite:` URL names, or None for PostgreSQL.
