@@ -2,8 +2,9 @@
 # Builds Gatehouse without cargo-leptos: the server with cargo and, at the same
 # time, the browser bundle (cargo for wasm32, then the pinned wasm-bindgen CLI),
 # in its own target directory so that the two builds do not wait on each other.
-# The bundle's files are named by their content (gatehouse.<hash>.js, .wasm,
-# .css; pkg/hash.txt lists the hashes) and compressed ahead (.br, .gz).
+# The bundle is in a folder named by its content (pkg/<hash>/: gatehouse.js,
+# the main wasm module, the admin pages' modules, the stylesheet; pkg/bundle.txt
+# names the folder) and compressed ahead (.br, .gz).
 # usage: scripts/build.sh [debug|tests|demo|release]
 #   debug    target/debug/gatehouse, site in target/site-debug (the browser tests)
 #   tests    the same, with the Rust tests compiled in the same cargo run
@@ -50,28 +51,46 @@ wasm_dir=$wasm_target_dir/wasm32-unknown-unknown/$([ "$wasm_profile" = dev ] && 
 
 pkg=$site_root/pkg
 staging=$(mktemp -d)
-wasm-bindgen --target web --no-typescript --out-dir "$staging" --out-name gatehouse "$wasm_dir/frontend.wasm"
+# Most pages are lazy routes (app/src/pages/mod.rs): wasm-split moves their
+# code into modules of their own (split_*.wasm, with chunk_*.wasm for code
+# some of them share) and writes the loader the main module imports
+# (__wasm_split*.js); wasm-bindgen then processes the main module, keeping the
+# exports those modules link to.
+wasm-split-cli "$wasm_dir/frontend.wasm" "$staging/split" --out-name gatehouse --target web
+mkdir "$staging/bundle"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$staging/bundle" --out-name gatehouse "$staging/split/gatehouse.wasm"
+rm "$staging/split/gatehouse.wasm"
+mv "$staging/split"/* "$staging/bundle/"
+# The manifest the server reads to preload a lazy page's modules with the page.
+node scripts/split-manifest.mjs "$staging/bundle"
 if [ "$profile" = release ]; then
   # binaryen from npm (132): Debian's wasm-opt 108 silently breaks hydration.
-  echo "==> optimizing the wasm with wasm-opt"
-  end2end/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-    "$staging/gatehouse_bg.wasm" -o "$staging/gatehouse_bg.wasm"
+  echo "==> optimizing the wasm modules with wasm-opt"
+  # (It warns once per module about a name subsection it does not know, which
+  # wasm-split writes; the names are dropped either way.)
+  for module in "$staging/bundle"/*.wasm; do
+    end2end/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types "$module" -o "$module" \
+      2> >(grep -v '^warning: unknown name subsection' >&2)
+  done
 fi
-hash() { sha256sum "$1" | cut -c1-16; }
-js=$(hash "$staging/gatehouse.js"); wasm=$(hash "$staging/gatehouse_bg.wasm"); css=$(hash style/main.css)
+cp style/main.css "$staging/bundle/gatehouse.css"
+# The bundle's files refer to each other by name, relative to their folder:
+# the folder is named by their content, so every file in it can be cached for
+# good. pkg/bundle.txt names it for the server.
+bundle=$(cd "$staging/bundle" && sha256sum * | sha256sum | cut -c1-16)
 rm -rf "$pkg"
 mkdir -p "$pkg"
-mv "$staging/gatehouse.js" "$pkg/gatehouse.$js.js"
-mv "$staging/gatehouse_bg.wasm" "$pkg/gatehouse.$wasm.wasm"
-cp style/main.css "$pkg/gatehouse.$css.css"
-# The plain name too, for the pages Gatehouse writes without the app (SSO steps).
+mv "$staging/bundle" "$pkg/$bundle"
+echo "$bundle" > "$pkg/bundle.txt"
+# The stylesheet under a fixed name too, for the pages Gatehouse writes without
+# the app (SSO steps).
 cp style/main.css "$pkg/gatehouse.css"
-printf 'js: %s\nwasm: %s\ncss: %s\n' "$js" "$wasm" "$css" > "$pkg/hash.txt"
 rm -rf "$staging"
 [ -d public ] && cp -r public/. "$site_root/"
 echo "==> compressing the bundle (brotli quality $brotli, gzip 9)"
-node scripts/compress.mjs "$brotli" "$pkg"/gatehouse.*.js "$pkg"/gatehouse.*.wasm "$pkg"/gatehouse.*.css "$pkg/gatehouse.css"
+node scripts/compress.mjs "$brotli" "$pkg/$bundle"/* "$pkg/gatehouse.css"
 
 echo "==> waiting for the server's build"
 if ! wait $server_pid; then
@@ -90,4 +109,4 @@ if [ "$(realpath -m "$target_dir")" != "$(realpath -m target)" ]; then
   mkdir -p "target/$out_dir"
   cp "$target_dir/$out_dir/gatehouse" "target/$out_dir/gatehouse"
 fi
-echo "==> built target/$out_dir/gatehouse and $pkg ($(du -h "$pkg/gatehouse.$wasm.wasm" | cut -f1) wasm) in $(( $(date +%s) - started )) s"
+echo "==> built target/$out_dir/gatehouse and $pkg/$bundle ($(du -h "$pkg/$bundle/gatehouse_bg.wasm" | cut -f1) main wasm, $(cat "$pkg/$bundle"/*.wasm | wc -c | numfmt --to=iec) in all) in $(( $(date +%s) - started )) s"

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130   # keep equal to wasm-bindgen in Cargo.toml
+WASM_SPLIT_VERSION=0.2.4       # wasm_split_cli_support: the loader it writes matches leptos's wasm_split_helpers
 
 if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   echo "==> adding the wasm32-unknown-unknown target"
@@ -22,6 +23,13 @@ if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{p
   # takes 11 s instead of 2 s on the tests' 21 MB module, 3 s instead of
   # 1 s on the release one (2026-11-30, README "Measurements").
   cargo install --config 'profile.dev.debug=false' wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force --no-default-features --bin wasm-bindgen --debug
+fi
+
+if ! command -v wasm-split-cli >/dev/null || ! cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  echo "==> installing wasm-split-cli $WASM_SPLIT_VERSION (half a minute, once)"
+  # Splits the admin pages' code out of the browser bundle (scripts/build.sh).
+  # Unoptimized like wasm-bindgen: 30 s to compile; 3.4 s on the tests' module.
+  cargo install --config 'profile.dev.debug=false' wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --force --locked --features build-binary --debug
 fi
 
 if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then

@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { existsSync, readdirSync, renameSync } from "node:fs";
 import { goto, hydrated, setupCode } from "./helpers";
 
 // The walking skeleton as a person goes through it: first-run setup, sign in,
@@ -92,5 +93,78 @@ test.describe.serial("first run", () => {
     await expect(page).toHaveURL(/\/acme\/login\?signed_out=1$/);
     await page.goto("/acme/admin/account");
     await expect(page).toHaveURL(/\/acme\/login\?next=/);
+  });
+
+  test("admin pages load their code when first visited", async ({ page }) => {
+    const wasm: string[] = [];
+    page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+    const split = (name: string) => wasm.filter((p) => p.includes(`/split___${name}_route_view_`));
+    const pages = () => wasm.filter((p) => p.includes("/split___"));
+
+    await goto(page, "/acme/login");
+    expect(wasm, "the sign-in page loads no wasm").toEqual([]);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/acme$/);
+    await hydrated(page);
+    expect(wasm.filter((p) => p.endsWith("/gatehouse_bg.wasm"))).toHaveLength(1);
+    expect(pages(), "the home page loads no admin page's module").toEqual([]);
+
+    // Going to Administration loads the Account page's module, and only that.
+    await page.getByRole("link", { name: "Administration" }).click();
+    await expect(page).toHaveURL(/\/acme\/admin\/account$/);
+    await expect(page.getByTestId("account-url")).toBeVisible();
+    await expect.poll(() => split("account")).toHaveLength(1);
+    expect(split("users")).toEqual([]);
+    await page.getByRole("link", { name: "Users" }).click();
+    await expect(page).toHaveURL(/\/acme\/admin\/users$/);
+    await expect.poll(() => split("users")).toHaveLength(1);
+    expect(split("teams")).toEqual([]);
+
+    // A first visit that starts on an admin page: the server names the page's
+    // modules as preloads, and the page hydrates once they are in.
+    const res = await page.request.get("/acme/admin/teams");
+    const html = await res.text();
+    const preloads = [...html.matchAll(/<link [^>]*rel="preload"[^>]*>/g)].map((m) => m[0]);
+    expect(preloads.some((l) => /href="\/pkg\/[0-9a-f]{16}\/split___teams_route_view_\d+\.wasm"/.test(l))).toBe(true);
+    expect(preloads.some((l) => l.includes("split___users_route_view_")), "only the page's own modules").toBe(false);
+    await goto(page, "/acme/admin/teams");
+    expect(split("teams")).toHaveLength(1);
+    await page.getByRole("button", { name: "Create team" }).click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+  });
+
+  test("a page whose module is gone (an upgrade while it was open) loads again, once", async ({ page }) => {
+    await goto(page, "/acme/login");
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/acme$/);
+    await hydrated(page);
+    await page.getByRole("link", { name: "Administration" }).click();
+    await expect(page.getByTestId("account-url")).toBeVisible();
+
+    // The bundle this page runs, in whichever site the test server serves.
+    const src = await page.locator('link[rel="modulepreload"]').first().getAttribute("href");
+    const bundle = src!.split("/")[2];
+    const folder = ["../target/site-debug/pkg", "../target/site/pkg"].map((p) => `${p}/${bundle}`).find((p) => existsSync(p))!;
+    const gone = readdirSync(folder).filter((f) => f.startsWith("split___audit_log_route_view_"));
+    expect(gone.length).toBeGreaterThan(0);
+    for (const f of gone) renameSync(`${folder}/${f}`, `${folder}/${f}.gone`);
+    try {
+      let loads = 0;
+      page.on("load", () => loads++);
+      await page.getByRole("link", { name: "Audit log" }).click();
+      await expect.poll(() => loads, { message: "the page loads again" }).toBe(1);
+      await expect.poll(() => page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type)).toBe("reload");
+      // The module is still missing after the reload: no second one.
+      await page.waitForTimeout(1500);
+      expect(loads).toBe(1);
+    } finally {
+      for (const f of gone) renameSync(`${folder}/${f}.gone`, `${folder}/${f}`);
+    }
+    await goto(page, "/acme/admin/audit");
+    await expect(page.locator("[data-testid=audit-row]").first()).toBeVisible();
   });
 });

@@ -95,16 +95,16 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         webhook_allow_private: settings.webhook_allow_private,
         export_stall_timeout: settings.export_stall_timeout,
     };
-    // A site built by scripts/build.sh names its files by content
-    // (`gatehouse.<hash>.js`) and lists the hashes in pkg/hash.txt.
-    let hash_file = std::path::absolute(std::path::Path::new(&settings.site_root).join("pkg").join("hash.txt"))?;
+    // A site built by scripts/build.sh keeps its bundle in a folder named by
+    // its content (pkg/<hash>/gatehouse.js, ...), named in pkg/bundle.txt.
+    let bundle = std::fs::read_to_string(std::path::Path::new(&settings.site_root).join("pkg").join("bundle.txt"))
+        .map(|name| format!("pkg/{}", name.trim()))
+        .unwrap_or_else(|_| "pkg".to_string());
     let leptos_options = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(settings.site_root.as_str())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(bundle.as_str())
         .site_addr(addr)
-        .hash_files(hash_file.is_file())
-        .hash_file(Arc::<str>::from(hash_file.to_string_lossy().as_ref()))
         .build();
     let keys = app::service::keys::Keys::load(&db).await?;
     app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;

@@ -337,9 +337,9 @@ pub(crate) fn form_value(body: &[u8], key: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// `/pkg`: the browser bundle and the stylesheet. A file named by its content
-/// (`gatehouse.<hash>.wasm`) never changes, so browsers keep it for a year;
-/// any other is checked again on each use. The `.br` and `.gz` copies made at
+/// `/pkg`: the browser bundle and the stylesheet. A file in a folder named by
+/// the bundle's content (`/pkg/<hash>/gatehouse_bg.wasm`) never changes, so
+/// browsers keep it for a year; any other is checked again on each use. The `.br` and `.gz` copies made at
 /// build time go to browsers that accept them.
 pub fn assets(site_root: &str) -> axum::Router {
     let dir = std::path::Path::new(site_root).join("pkg");
@@ -357,11 +357,12 @@ async fn asset_cache(req: Request, next: Next) -> Response {
     res
 }
 
-/// `gatehouse.3f9a0c1d2e4b5a6c.wasm`: a file name that holds a content hash.
+/// `/3f9a0c1d2e4b5a6c/gatehouse_bg.wasm` (the path under `/pkg`): a file in
+/// a folder named by a content hash.
 fn is_content_named(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or("");
-    let parts: Vec<&str> = name.split('.').collect();
-    matches!(parts.as_slice(), [_, hash, _] if hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    let mut parts = path.trim_start_matches('/').split('/');
+    let (Some(folder), Some(name), None) = (parts.next(), parts.next(), parts.next()) else { return false };
+    folder.len() == 16 && folder.bytes().all(|b| b.is_ascii_hexdigit()) && !name.is_empty()
 }
 
 type CompressWhen = fn(StatusCode, axum::http::Version, &HeaderMap, &axum::http::Extensions) -> bool;
@@ -404,11 +405,13 @@ mod tests {
 
     #[test]
     fn only_content_named_files_are_kept_for_a_year() {
-        assert!(is_content_named("/pkg/gatehouse.3f9a0c1d2e4b5a6c.wasm"));
-        assert!(is_content_named("/gatehouse.0123456789abcdef.css"));
+        assert!(is_content_named("/3f9a0c1d2e4b5a6c/gatehouse_bg.wasm"));
+        assert!(is_content_named("/0123456789abcdef/split___users_route_view_1.wasm"));
         assert!(!is_content_named("/gatehouse.css"));
-        assert!(!is_content_named("/gatehouse_bg.wasm"));
-        assert!(!is_content_named("/gatehouse.notahash.js"));
-        assert!(!is_content_named("/gatehouse.3f9a0c1d2e4b5a6c.wasm.br"));
+        assert!(!is_content_named("/bundle.txt"));
+        assert!(!is_content_named("/3f9a0c1d2e4b/gatehouse_bg.wasm"));
+        assert!(!is_content_named("/notahashnotahash/gatehouse.js"));
+        assert!(!is_content_named("/3f9a0c1d2e4b5a6c/"));
+        assert!(!is_content_named("/3f9a0c1d2e4b5a6c/a/b.js"));
     }
 }

@@ -344,17 +344,25 @@ async fn pages_send_signed_out_visitors_to_sign_in_and_back() {
     assert!(res.text().await.unwrap().contains(ADMIN_EMAIL));
 }
 
-/// A site as scripts/build.sh writes it: content-named files, their hashes in
-/// pkg/hash.txt, and brotli/gzip copies beside them.
+/// A site as scripts/build.sh writes it: the bundle in a folder named by its
+/// content (named in pkg/bundle.txt), brotli/gzip copies beside each file.
 fn built_site(dir: &std::path::Path) {
     let pkg = dir.join("pkg");
-    std::fs::create_dir_all(&pkg).unwrap();
-    for (name, body) in [("gatehouse.0123456789abcdef.js", "export default function(){}"), ("gatehouse.89abcdef01234567.wasm", "\0asm"), ("gatehouse.fedcba9876543210.css", "body{}"), ("gatehouse.css", "body{}")] {
-        std::fs::write(pkg.join(name), body).unwrap();
-        std::fs::write(pkg.join(format!("{name}.br")), format!("brotli of {name}")).unwrap();
-        std::fs::write(pkg.join(format!("{name}.gz")), format!("gzip of {name}")).unwrap();
+    let bundle = pkg.join("0123456789abcdef");
+    std::fs::create_dir_all(&bundle).unwrap();
+    let files = [
+        (&bundle, "gatehouse.js", "export default function(){}"),
+        (&bundle, "gatehouse_bg.wasm", "\0asm"),
+        (&bundle, "split___users_route_view_1.wasm", "\0asm"),
+        (&bundle, "gatehouse.css", "body{}"),
+        (&pkg, "gatehouse.css", "body{}"),
+    ];
+    for (folder, name, body) in files {
+        std::fs::write(folder.join(name), body).unwrap();
+        std::fs::write(folder.join(format!("{name}.br")), format!("brotli of {name}")).unwrap();
+        std::fs::write(folder.join(format!("{name}.gz")), format!("gzip of {name}")).unwrap();
     }
-    std::fs::write(pkg.join("hash.txt"), "js: 0123456789abcdef\nwasm: 89abcdef01234567\ncss: fedcba9876543210\n").unwrap();
+    std::fs::write(pkg.join("bundle.txt"), "0123456789abcdef\n").unwrap();
 }
 
 #[tokio::test]
@@ -366,29 +374,32 @@ async fn sign_in_pages_come_without_the_bundle_and_assets_are_compressed_and_cac
     app.setup_acme().await;
     let s = app.admin_session().await;
 
-    // The sign-in page is a plain form: the stylesheet by its content name, no script bundle.
+    // The sign-in page is a plain form: the stylesheet from the bundle's folder, no script bundle.
     let login = app.get(&Session::default(), "/acme/login").await.text().await.unwrap();
-    assert!(login.contains(r#"href="/pkg/gatehouse.fedcba9876543210.css""#), "{login}");
-    assert!(!login.contains(".wasm") && !login.contains("gatehouse.0123456789abcdef.js"), "the sign-in page loads no bundle: {login}");
+    assert!(login.contains(r#"href="/pkg/0123456789abcdef/gatehouse.css""#), "{login}");
+    assert!(!login.contains(".wasm") && !login.contains("gatehouse.js"), "the sign-in page loads no bundle: {login}");
     assert!(login.contains(r#"<body data-hydrated="true">"#));
-    // Pages that need the app load it by its content names.
+    // Pages that need the app load it from the bundle's folder.
     let users = app.get(&s, "/acme/admin/users").await.text().await.unwrap();
-    assert!(users.contains("/pkg/gatehouse.0123456789abcdef.js") && users.contains("/pkg/gatehouse.89abcdef01234567.wasm"), "{users}");
-    assert!(users.contains(r#"href="/pkg/gatehouse.fedcba9876543210.css""#));
+    assert!(users.contains("/pkg/0123456789abcdef/gatehouse.js") && users.contains("/pkg/0123456789abcdef/gatehouse_bg.wasm"), "{users}");
+    assert!(users.contains(r#"href="/pkg/0123456789abcdef/gatehouse.css""#));
 
     let fetch = |path: &'static str, accept: &'static str| {
         let req = app.http.get(format!("{}{path}", app.base));
         async move { if accept.is_empty() { req } else { req.header("accept-encoding", accept) }.send().await.unwrap() }
     };
-    // Content-named files: the copy made at build time, kept for a year.
-    let res = fetch("/pkg/gatehouse.89abcdef01234567.wasm", "br, gzip").await;
+    // Files in the content-named folder: the copy made at build time, kept for a year.
+    let res = fetch("/pkg/0123456789abcdef/gatehouse_bg.wasm", "br, gzip").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-encoding"], "br");
     assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
-    assert_eq!(res.text().await.unwrap(), "brotli of gatehouse.89abcdef01234567.wasm");
-    let res = fetch("/pkg/gatehouse.0123456789abcdef.js", "gzip").await;
+    assert_eq!(res.text().await.unwrap(), "brotli of gatehouse_bg.wasm");
+    let res = fetch("/pkg/0123456789abcdef/split___users_route_view_1.wasm", "gzip").await;
     assert_eq!(res.headers()["content-encoding"], "gzip");
-    let res = fetch("/pkg/gatehouse.fedcba9876543210.css", "").await;
+    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let res = fetch("/pkg/0123456789abcdef/gatehouse.js", "gzip").await;
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let res = fetch("/pkg/0123456789abcdef/gatehouse.css", "").await;
     assert!(res.headers().get("content-encoding").is_none());
     assert_eq!(res.text().await.unwrap(), "body{}");
     // A plain name may change with the next build: checked again on each use.

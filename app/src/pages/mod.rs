@@ -15,7 +15,7 @@ use crate::components::{provide_toasts, ToastHost};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let light = is_light_page();
@@ -65,32 +65,69 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=RootPage />
-                <Route path=path!("/setup") view=setup::SetupPage />
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} />
                 <Route path=path!("/:org/login") view=login::LoginPage />
                 <Route path=path!("/:org/login/verify") view=mfa::SignInCodePage />
-                <Route path=path!("/:org/login/enrol") view=mfa::SignInEnrolPage />
+                <Route path=path!("/:org/login/enrol") view={Lazy::<SignInEnrolRoute>::new()} />
                 <Route path=path!("/:org/invite/:token") view=invite::InvitePage />
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />
-                    <Route path=path!("profile") view=profile::ProfilePage />
-                    <Route path=path!("documents/:id") view=document::DocumentPage />
+                    <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />
+                    <Route path=path!("documents/:id") view={Lazy::<DocumentRoute>::new()} />
                     <ParentRoute path=path!("admin") view=AdminFrame>
                         <Route path=path!("") view=|| view! { <Redirect path="account" /> } />
-                        <Route path=path!("account") view=admin::account::AccountPage />
-                        <Route path=path!("audit") view=admin::audit::AuditLogPage />
-                        <Route path=path!("authentication") view=admin::authentication::AuthenticationPage />
-                        <Route path=path!("account-types") view=admin::account_types::AccountTypesPage />
-                        <Route path=path!("account-types/:id") view=admin::account_types::AccountTypeEditorPage />
-                        <Route path=path!("users") view=admin::users::UsersPage />
-                        <Route path=path!("users/:id") view=admin::user::UserPage />
-                        <Route path=path!("teams") view=admin::teams::TeamsPage />
-                        <Route path=path!("teams/:id") view=admin::teams::TeamPage />
+                        <Route path=path!("account") view={Lazy::<AccountRoute>::new()} />
+                        <Route path=path!("audit") view={Lazy::<AuditLogRoute>::new()} />
+                        <Route path=path!("authentication") view={Lazy::<AuthenticationRoute>::new()} />
+                        <Route path=path!("account-types") view={Lazy::<AccountTypesRoute>::new()} />
+                        <Route path=path!("account-types/:id") view={Lazy::<AccountTypeEditorRoute>::new()} />
+                        <Route path=path!("users") view={Lazy::<UsersRoute>::new()} />
+                        <Route path=path!("users/:id") view={Lazy::<UserRoute>::new()} />
+                        <Route path=path!("teams") view={Lazy::<TeamsRoute>::new()} />
+                        <Route path=path!("teams/:id") view={Lazy::<TeamRoute>::new()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>
         <ToastHost />
     }
+}
+
+/// Pages whose browser code is split from the main wasm module (scripts/build.sh
+/// runs wasm-split): the administration pages, a document, the profile,
+/// first-run setup and authenticator enrolment. A page's modules load when it
+/// is first visited; when a visit starts on one, the server names them as
+/// preloads in the page, and the page hydrates once they are in. The home page
+/// and the frames around the pages stay in the main module.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    SetupRoute => setup::SetupPage,
+    SignInEnrolRoute => mfa::SignInEnrolPage,
+    ProfileRoute => profile::ProfilePage,
+    DocumentRoute => document::DocumentPage,
+    AccountRoute => admin::account::AccountPage,
+    AuditLogRoute => admin::audit::AuditLogPage,
+    AuthenticationRoute => admin::authentication::AuthenticationPage,
+    AccountTypesRoute => admin::account_types::AccountTypesPage,
+    AccountTypeEditorRoute => admin::account_types::AccountTypeEditorPage,
+    UsersRoute => admin::users::UsersPage,
+    UserRoute => admin::user::UserPage,
+    TeamsRoute => admin::teams::TeamsPage,
+    TeamRoute => admin::teams::TeamPage,
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page
