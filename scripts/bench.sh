@@ -15,6 +15,8 @@
 # (open exports, then a burst of wrong-password sign-ins and SCIM creates
 # beside sign-ins); BENCH_PROFILE=demo builds and measures the demo profile
 # instead of release; GATEHOUSE_BIN measures another build of the server.
+# BENCH_ONLY=first-visit builds the site too and measures only what a browser
+# downloads on a first visit of each page (end2end/first-visit.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -118,6 +120,20 @@ if [ "${1:-}" = "--postgres" ]; then
 fi
 
 scripts/ensure-tools.sh --browser >/dev/null
+if [ "$only" = first-visit ]; then
+  scripts/build.sh "$profile"
+  work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+  pids=()
+  trap 'stop_all; rm -rf "$work"' EXIT
+  db="sqlite://$work/first-visit.db"
+  create_acme "$db"
+  port=$(free)
+  start "$db" "$port"
+  echo
+  echo "==> first visits ($profile build; bytes as transferred, empty cache, until the page has hydrated)"
+  node end2end/first-visit.mjs "http://127.0.0.1:$port" admin@acme.example "$BENCH_PASSWORD"
+  exit 0
+fi
 echo "==> building the release server and the benchmark clients"
 cargo build --profile "$profile" -p server --bin gatehouse --example bench_load --example bench_exports --example bench_hostile --example bench_hostile_exports
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)

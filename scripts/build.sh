@@ -67,13 +67,13 @@ node scripts/split-manifest.mjs "$staging/bundle"
 if [ "$profile" = release ]; then
   # binaryen from npm (132): Debian's wasm-opt 108 silently breaks hydration.
   echo "==> optimizing the wasm modules with wasm-opt"
-  # (It warns once per module about a name subsection it does not know, which
-  # wasm-split writes; the names are dropped either way.)
-  for module in "$staging/bundle"/*.wasm; do
+  # Each module on its own, as many at once as there are cores. (It warns once
+  # per module about a name subsection wasm-split writes that it does not know;
+  # the names are dropped either way.)
+  printf '%s\0' "$staging/bundle"/*.wasm | xargs -0 -P "$(nproc)" -I{} \
     end2end/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types "$module" -o "$module" \
-      2> >(grep -v '^warning: unknown name subsection' >&2)
-  done
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types {} -o {} \
+    2> >(grep -v '^warning: unknown name subsection' >&2)
 fi
 cp style/main.css "$staging/bundle/gatehouse.css"
 # The bundle's files refer to each other by name, relative to their folder:
