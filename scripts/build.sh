@@ -3,7 +3,7 @@
 # time, the browser bundle (cargo for wasm32, then the pinned wasm-bindgen CLI),
 # in its own target directory so that the two builds do not wait on each other.
 # The bundle is in a folder named by its content (pkg/<hash>/: gatehouse.js,
-# the main wasm module, the admin pages' modules, the stylesheet; pkg/bundle.txt
+# the main wasm module, the pages' modules, the stylesheet; pkg/bundle.txt
 # names the folder) and compressed ahead (.br, .gz).
 # usage: scripts/build.sh [debug|tests|demo|release]
 #   debug    target/debug/gatehouse, site in target/site-debug (the browser tests)

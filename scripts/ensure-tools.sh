@@ -27,7 +27,7 @@ fi
 
 if ! command -v wasm-split-cli >/dev/null || ! cargo install --list | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
   echo "==> installing wasm-split-cli $WASM_SPLIT_VERSION (half a minute, once)"
-  # Splits the admin pages' code out of the browser bundle (scripts/build.sh).
+  # Splits most pages' code out of the main wasm module (scripts/build.sh).
   # Unoptimized like wasm-bindgen: 30 s to compile; 3.4 s on the tests' module.
   cargo install --config 'profile.dev.debug=false' wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --force --locked --features build-binary --debug
 fi
