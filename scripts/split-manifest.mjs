@@ -48,4 +48,4 @@ if (!js.includes('from "./__wasm_split.js"')) {
 }
 writeFileSync(main, js.replaceAll('from "./__wasm_split.js"', `from "./${loaderName}"`));
 renameSync(`${dir}/__wasm_split.js`, `${dir}/${loaderName}`);
-console.log(`    ${splits} lazily loaded pages, ${chunks} shared chunks`);
+console.log(`    ${splits} split functions (pages loaded when first visited), ${chunks} shared chunks`);

@@ -95,11 +95,11 @@ test.describe.serial("first run", () => {
     await expect(page).toHaveURL(/\/acme\/login\?next=/);
   });
 
-  test("admin pages load their code when first visited", async ({ page }) => {
+  test("the Administration pages load their code when first visited", async ({ page }) => {
     const wasm: string[] = [];
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
-    const split = (name: string) => wasm.filter((p) => p.includes(`/split___${name}_route_view_`));
-    const pages = () => wasm.filter((p) => p.includes("/split___"));
+    const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
+    const pages = () => wasm.filter((p) => p.includes("/split_"));
 
     await goto(page, "/acme/login");
     expect(wasm, "the sign-in page loads no wasm").toEqual([]);
@@ -109,28 +109,29 @@ test.describe.serial("first run", () => {
     await expect(page).toHaveURL(/\/acme$/);
     await hydrated(page);
     expect(wasm.filter((p) => p.endsWith("/gatehouse_bg.wasm"))).toHaveLength(1);
-    expect(pages(), "the home page loads no admin page's module").toEqual([]);
+    expect(pages(), "the home page loads no page module").toEqual([]);
 
-    // Going to Administration loads the Account page's module, and only that.
+    // Going to Administration loads the Administration pages' module, and no other page's.
     await page.getByRole("link", { name: "Administration" }).click();
     await expect(page).toHaveURL(/\/acme\/admin\/account$/);
     await expect(page.getByTestId("account-url")).toBeVisible();
-    await expect.poll(() => split("account")).toHaveLength(1);
-    expect(split("users")).toEqual([]);
+    await expect.poll(() => module("administration_page")).toHaveLength(1);
+    expect(module("__profile_route_view")).toEqual([]);
+    // Moving between them loads nothing more.
+    const before = wasm.length;
     await page.getByRole("link", { name: "Users" }).click();
     await expect(page).toHaveURL(/\/acme\/admin\/users$/);
-    await expect.poll(() => split("users")).toHaveLength(1);
-    expect(split("teams")).toEqual([]);
+    await expect(page.getByTestId("users-table")).toBeVisible();
+    expect(wasm.length).toBe(before);
 
-    // A first visit that starts on an admin page: the server names the page's
-    // modules as preloads, and the page hydrates once they are in.
+    // A first visit that starts on an admin page: the server names the
+    // module as a preload, and the page hydrates once it is in.
     const res = await page.request.get("/acme/admin/teams");
     const html = await res.text();
     const preloads = [...html.matchAll(/<link [^>]*rel="preload"[^>]*>/g)].map((m) => m[0]);
-    expect(preloads.some((l) => /href="\/pkg\/[0-9a-f]{16}\/split___teams_route_view_\d+\.wasm"/.test(l))).toBe(true);
-    expect(preloads.some((l) => l.includes("split___users_route_view_")), "only the page's own modules").toBe(false);
+    expect(preloads.some((l) => /href="\/pkg\/[0-9a-f]{16}\/split_administration_page_\d+\.wasm"/.test(l))).toBe(true);
+    expect(preloads.some((l) => l.includes("split___document_route_view_")), "only the page's own modules").toBe(false);
     await goto(page, "/acme/admin/teams");
-    expect(split("teams")).toHaveLength(1);
     await page.getByRole("button", { name: "Create team" }).click();
     await expect(page.getByRole("dialog")).toBeVisible();
   });
@@ -142,20 +143,18 @@ test.describe.serial("first run", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL(/\/acme$/);
     await hydrated(page);
-    await page.getByRole("link", { name: "Administration" }).click();
-    await expect(page.getByTestId("account-url")).toBeVisible();
 
     // The bundle this page runs, in whichever site the test server serves.
     const src = await page.locator('link[rel="modulepreload"]').first().getAttribute("href");
     const bundle = src!.split("/")[2];
     const folder = ["../target/site-debug/pkg", "../target/site/pkg"].map((p) => `${p}/${bundle}`).find((p) => existsSync(p))!;
-    const gone = readdirSync(folder).filter((f) => f.startsWith("split___audit_log_route_view_"));
+    const gone = readdirSync(folder).filter((f) => f.startsWith("split_administration_page_"));
     expect(gone.length).toBeGreaterThan(0);
     for (const f of gone) renameSync(`${folder}/${f}`, `${folder}/${f}.gone`);
     try {
       let loads = 0;
       page.on("load", () => loads++);
-      await page.getByRole("link", { name: "Audit log" }).click();
+      await page.getByRole("link", { name: "Administration" }).click();
       await expect.poll(() => loads, { message: "the page loads again" }).toBe(1);
       await expect.poll(() => page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type)).toBe("reload");
       // The module is still missing after the reload: no second one.

@@ -94,11 +94,13 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages whose browser code is split from the main wasm module (scripts/build.sh
-/// runs wasm-split): the administration pages, a document, the profile,
-/// first-run setup and authenticator enrolment. A page's modules load when it
-/// is first visited; when a visit starts on one, the server names them as
-/// preloads in the page, and the page hydrates once they are in. The home page
-/// and the frames around the pages stay in the main module.
+/// runs wasm-split) and loaded when first visited: the Administration pages,
+/// together in one module (the first of them loads all nine; moving between
+/// them loads nothing more), and a document, the profile, first-run setup and
+/// authenticator enrolment, each in its own. When a visit starts on such a
+/// page, the server names its modules as preloads in the page, and the page
+/// hydrates once they are in. The home page and the frames around the pages
+/// stay in the main module.
 macro_rules! lazy_page {
     ($($route:ident => $page:path),* $(,)?) => {$(
         struct $route;
@@ -119,15 +121,69 @@ lazy_page! {
     SignInEnrolRoute => mfa::SignInEnrolPage,
     ProfileRoute => profile::ProfilePage,
     DocumentRoute => document::DocumentPage,
-    AccountRoute => admin::account::AccountPage,
-    AuditLogRoute => admin::audit::AuditLogPage,
-    AuthenticationRoute => admin::authentication::AuthenticationPage,
-    AccountTypesRoute => admin::account_types::AccountTypesPage,
-    AccountTypeEditorRoute => admin::account_types::AccountTypeEditorPage,
-    UsersRoute => admin::users::UsersPage,
-    UserRoute => admin::user::UserPage,
-    TeamsRoute => admin::teams::TeamsPage,
-    TeamRoute => admin::teams::TeamPage,
+}
+
+/// An Administration page, as the split function that draws them all knows it.
+#[derive(Clone, Copy)]
+#[repr(u8)]
+enum AdminPage {
+    Account,
+    AuditLog,
+    Authentication,
+    AccountTypes,
+    AccountTypeEditor,
+    Users,
+    User,
+    Teams,
+    Team,
+}
+
+/// The Administration pages' one split function: everything they alone use
+/// goes into its module.
+#[leptos::lazy]
+fn administration_page(page: AdminPage) -> AnyView {
+    match page {
+        AdminPage::Account => admin::account::AccountPage().into_any(),
+        AdminPage::AuditLog => admin::audit::AuditLogPage().into_any(),
+        AdminPage::Authentication => admin::authentication::AuthenticationPage().into_any(),
+        AdminPage::AccountTypes => admin::account_types::AccountTypesPage().into_any(),
+        AdminPage::AccountTypeEditor => admin::account_types::AccountTypeEditorPage().into_any(),
+        AdminPage::Users => admin::users::UsersPage().into_any(),
+        AdminPage::User => admin::user::UserPage().into_any(),
+        AdminPage::Teams => admin::teams::TeamsPage().into_any(),
+        AdminPage::Team => admin::teams::TeamPage().into_any(),
+    }
+}
+
+macro_rules! admin_page {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            async fn view(_this: Self) -> AnyView {
+                administration_page(AdminPage::$page).await
+            }
+            async fn preload() {
+                // Only the browser's build has split functions to load.
+                #[cfg(target_arch = "wasm32")]
+                __preload_administration_page().await;
+            }
+        }
+    )*};
+}
+
+admin_page! {
+    AccountRoute => Account,
+    AuditLogRoute => AuditLog,
+    AuthenticationRoute => Authentication,
+    AccountTypesRoute => AccountTypes,
+    AccountTypeEditorRoute => AccountTypeEditor,
+    UsersRoute => Users,
+    UserRoute => User,
+    TeamsRoute => Teams,
+    TeamRoute => Team,
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page
