@@ -196,8 +196,8 @@ async fn json_log_lines_carry_request_fields_and_no_secret() {
     assert!(server.wait_exit(Duration::from_secs(20)).await.expect("stopped").success());
     let log = server.log();
     let mut lines = Vec::new();
-    for line in log.lines() {
-        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not one JSON object a line ({e}): {line}"));
+    for (n, line) in log.lines().enumerate() {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not one JSON object a line ({e}): line {} is {line:?}; the whole log:\n{log}", n + 1));
         lines.push(v);
     }
     assert!(lines.len() > 20, "{log}");
