@@ -25,12 +25,28 @@ pub fn init(format: LogFormat) {
         LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
         // Event fields at the top level; an event inside a request also
         // carries the spans it is in, the request's first (its request_id).
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(true)
-            .with_env_filter(filter)
-            .init(),
+        LogFormat::Json => {
+            tracing_subscriber::fmt()
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_span_list(true)
+                .with_env_filter(filter)
+                .init();
+            // A panic's default report is several lines of text on stderr,
+            // which a collector reading one JSON object a line cannot parse:
+            // it goes into the log as one error event instead (the request,
+            // if any, fails on its own; the server carries on).
+            std::panic::set_hook(Box::new(|info| {
+                let backtrace = std::backtrace::Backtrace::capture();
+                let thread = std::thread::current();
+                tracing::error!(
+                    target: "gatehouse::panic",
+                    thread = thread.name().unwrap_or("unnamed"),
+                    backtrace = %backtrace,
+                    "panic: {info}"
+                );
+            }));
+        }
     }
 }
