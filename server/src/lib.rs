@@ -126,6 +126,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .merge(saml::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn(web::finish_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))
         .layer(axum::middleware::from_fn(web::api_error_status))
         .layer(axum::middleware::from_fn(web::keep_sign_in_email))

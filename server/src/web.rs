@@ -23,6 +23,52 @@ pub async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
+/// How long a page may go on rendering after its visitor has left.
+const FINISH_AFTER_LEAVING: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Renders every page to its end, even when the visitor leaves before it is
+/// sent (a click on, a closed tab, a client that reads the status only). A
+/// page streams while its data loads, and its loads run as tasks of their
+/// own; dropping the stream halfway would take away what they still use (the
+/// request's state, the page's signals) while they run, and they would panic.
+/// So a task drives the page's body and hands it on; when nobody reads it any
+/// more, the task reads the rest and drops it, for at most 30 seconds.
+pub async fn finish_pages(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if !html {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, axum::Error>>(8);
+    tokio::spawn(async move {
+        use futures_util::StreamExt;
+        let mut chunks = body.into_data_stream();
+        let mut reader = Some(tx);
+        let mut limit = None;
+        loop {
+            let next = match limit {
+                None => chunks.next().await,
+                Some(at) => match tokio::time::timeout_at(at, chunks.next()).await {
+                    Ok(next) => next,
+                    Err(_) => {
+                        tracing::warn!("a page still rendering 30 s after its visitor left was dropped");
+                        break;
+                    }
+                },
+            };
+            let Some(chunk) = next else { break };
+            if let Some(tx) = &reader {
+                if tx.send(chunk).await.is_err() {
+                    reader = None;
+                    limit = Some(tokio::time::Instant::now() + FINISH_AFTER_LEAVING);
+                }
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))))
+}
+
 /// Works out the client's address once per request (see `ClientIp`).
 pub async fn client_ip(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let socket = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);

@@ -391,3 +391,47 @@ async fn scim_creates_and_sign_ins_together_never_fail() {
     let created = count(&app, "SELECT COUNT(*) FROM users WHERE email_norm LIKE 'load%'").await;
     assert_eq!(created, 320);
 }
+
+#[tokio::test]
+async fn visitors_who_leave_before_a_page_is_sent_leave_no_panic_behind() {
+    use common::process::*;
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path()).await;
+    let mut server = Server::start(&url, dir.path(), "server", &[("GATEHOUSE_LOG_FORMAT", "json")]).await;
+    let app = server.app(&url).await;
+    app.setup_acme().await;
+    let mut s = app.admin_session().await;
+    let types: serde_json::Value = ok_json(app.call(&mut s, "account_types", &[("org", "acme")]).await).await;
+    let viewer = types.as_array().unwrap().iter().find(|t| t["built_in"] == "viewer").unwrap()["id"].as_str().unwrap().to_string();
+    let links: serde_json::Value =
+        ok_json(app.call_json(&mut s, "invite_users", json!({"org": "acme", "people": "val@acme.example", "account_type_id": viewer, "team_ids": []})).await).await;
+    let invite = links[0]["link"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+    // Pages that wait for data before they are complete, each asked for and
+    // left as soon as its status line arrives (a person clicking on, a client
+    // that gives up), many times over.
+    let pages = [
+        (Session::default(), format!("/acme/invite/{invite}")),
+        (Session::default(), "/acme/login".to_string()),
+        (s.clone(), "/acme".to_string()),
+        (s.clone(), "/acme/profile".to_string()),
+        (s.clone(), "/acme/admin/users".to_string()),
+    ];
+    for _ in 0..30 {
+        for (session, path) in &pages {
+            let res = app.get(session, path).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            drop(res);
+        }
+    }
+    // And read to the end: every page is still whole.
+    for (session, path) in &pages {
+        let body = app.get(session, path).await.text().await.unwrap();
+        assert!(body.contains("</html>") && !body.contains("error-panel"), "{path}: {body}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.terminate();
+    assert!(server.wait_exit(Duration::from_secs(20)).await.expect("stopped").success());
+    let log = server.log();
+    let panics: Vec<&str> = log.lines().filter(|l| l.contains("gatehouse::panic")).collect();
+    assert!(panics.is_empty(), "{} panics while serving pages whose visitors left early, the first: {}", panics.len(), panics[0]);
+}

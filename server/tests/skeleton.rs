@@ -379,6 +379,7 @@ async fn sign_in_pages_come_without_the_bundle_and_assets_are_compressed_and_cac
     assert!(login.contains(r#"href="/pkg/0123456789abcdef/gatehouse.css""#), "{login}");
     assert!(!login.contains(".wasm") && !login.contains("gatehouse.js"), "the sign-in page loads no bundle: {login}");
     assert!(login.contains(r#"<body data-hydrated="true">"#));
+    assert!(login.contains("<form") && !login.contains("<template"), "the sign-in form is in the page as sent, not streamed for a script to move: {login}");
     // Pages that need the app load it from the bundle's folder.
     let users = app.get(&s, "/acme/admin/users").await.text().await.unwrap();
     assert!(users.contains("/pkg/0123456789abcdef/gatehouse.js") && users.contains("/pkg/0123456789abcdef/gatehouse_bg.wasm"), "{users}");

@@ -15,7 +15,7 @@ use crate::components::{provide_toasts, ToastHost};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::{path, Lazy};
+use leptos_router::{path, Lazy, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let light = is_light_page();
@@ -66,10 +66,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=RootPage />
                 <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} />
-                <Route path=path!("/:org/login") view=login::LoginPage />
-                <Route path=path!("/:org/login/verify") view=mfa::SignInCodePage />
+                // The light pages (see `is_light_page`) are sent whole, in
+                // order: nothing runs in the browser to put streamed parts in place.
+                <Route path=path!("/:org/login") view=login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/:org/login/verify") view=mfa::SignInCodePage ssr=SsrMode::Async />
                 <Route path=path!("/:org/login/enrol") view={Lazy::<SignInEnrolRoute>::new()} />
-                <Route path=path!("/:org/invite/:token") view=invite::InvitePage />
+                <Route path=path!("/:org/invite/:token") view=invite::InvitePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />
                     <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />
