@@ -85,6 +85,13 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// The app's routes, worked out once per process. Working them out renders
+/// the app with data loading switched off for the whole process (Leptos keeps
+/// that switch in one global), so a page that started loading its data
+/// meanwhile — in another app in the same process, as the integration tests
+/// run several — would wait for it forever.
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+
 /// The whole application, ready to serve on `addr`.
 pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow::Result<Router> {
     let backend = Backend::of(&settings.database_url).map_err(anyhow::Error::msg)?;
@@ -117,7 +124,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .with_http_only(true)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(30)));
 
-    let routes = generate_route_list(app::App);
+    let routes = ROUTES.get_or_init(|| generate_route_list(app::App)).clone();
     let shell_options = (*state.leptos_options).clone();
     // Pages, server functions, single sign-on and downloads: what a browser
     // uses, with its session and the rules around it.

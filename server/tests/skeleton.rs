@@ -418,3 +418,34 @@ async fn sign_in_pages_come_without_the_bundle_and_assets_are_compressed_and_cac
     let res = app.http.get(format!("{}/acme/login", app.base)).send().await.unwrap();
     assert!(res.headers().get("content-encoding").is_none(), "not without Accept-Encoding");
 }
+
+/// Several apps in one process, as these tests run them: starting one must not
+/// stall the pages another is rendering (working out the routes switches off
+/// data loading for the whole process while it runs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_another_app_in_the_process_stalls_no_page() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    app.setup_acme().await;
+    let s = app.admin_session().await;
+    for _ in 0..8 {
+        let mut pages = Vec::new();
+        for _ in 0..20 {
+            let (app, s) = (app.clone(), s.clone());
+            pages.push(tokio::spawn(async move {
+                let page = async { app.get(&s, "/acme/admin/users").await.text().await.unwrap() };
+                // A bound for a hang only: the page takes milliseconds.
+                tokio::time::timeout(std::time::Duration::from_secs(60), page).await.expect("the Users page was never finished")
+            }));
+        }
+        let url = app.db_url.clone();
+        let others = tokio::spawn(async move {
+            for _ in 0..10 {
+                drop(common::process::spawn_app_on(&url).await);
+            }
+        });
+        for p in pages {
+            assert!(p.await.unwrap().contains("</html>"));
+        }
+        others.await.unwrap();
+    }
+}
