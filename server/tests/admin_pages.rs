@@ -1,7 +1,7 @@
 //! What the Administration pages decide on the server: who gets the admin
 //! screens at all, the one error page, and the rules behind controls the
 //! pages hide (checked here over HTTP, as a browser or a script would ask).
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{AccountTypeView, InvitationLink, TeamDetail};

@@ -1,6 +1,6 @@
 //! Account types, users and teams over HTTP: every rule and guard of the
 //! Administration pages, checked on the server.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{AccountTypeView, InvitationInfo, InvitationLink, Me, TeamDetail, TeamSummary, UserDetail, UserPage};

@@ -2,7 +2,7 @@
 //! and export endpoint for each built-in account type and for
 //! "Creator - No Export", the export files themselves, CSV upload, and the
 //! transfer of documents when a person is deactivated (UI and SCIM).
-mod common;
+use crate::common;
 
 use app::domain::document_views::{DocumentPage, DocumentsHome, WebhookResult};
 use app::domain::permissions::BuiltIn;

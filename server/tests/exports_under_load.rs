@@ -3,7 +3,7 @@
 //! organization (429 with Retry-After), end after the stall timeout, and give
 //! everything back when their clients go away; and an export read in pages
 //! keeps the view's order (sort, ties, empty cells) across page boundaries.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use common::*;

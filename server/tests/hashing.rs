@@ -1,7 +1,8 @@
 //! Password hashing is bounded: at most a few hashes at once in a process,
 //! and a request that cannot get a turn soon is told to come back (429 with
 //! Retry-After) instead of queueing 19 MiB and a thread each. Its own test
-//! binary: it sets the process's limit to one hash and no wait.
+//! binary (server/Cargo.toml): it sets the process's limit to one hash and no
+//! wait, which counts only before anything in the process has hashed.
 mod common;
 
 use app::service::passwords::{configure, Limit};

@@ -3,7 +3,7 @@
 //! request is known to be worth it; every write through the writer queue;
 //! requests for another host refused; the first run guarded by a setup code;
 //! sessions that end when they should; bounded SCIM input; slow clients cut off.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use common::*;

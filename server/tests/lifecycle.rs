@@ -9,7 +9,7 @@
 //! sign in (SSO for everyone, the password for those who have one).
 //!
 //! The test prints the table the README shows (`cargo test --test lifecycle -- --nocapture`).
-mod common;
+use crate::common;
 
 use app::domain::documents::{ColumnKind, DatasetColumn, TableView};
 use app::domain::permissions::BuiltIn;

@@ -2,7 +2,7 @@
 //! multi-factor authentication for password sign-in (an authenticator app,
 //! recovery codes, the organization's policy, an administrator's reset) and
 //! guest access.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{InvitationLink, LoginInfo, Me, MfaSetup, MfaStatus, UserPage};

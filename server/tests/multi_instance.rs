@@ -3,7 +3,7 @@
 //! assertions, SCIM tokens and the organization-wide rules hold across
 //! instances, and killing an instance loses no write it acknowledged.
 //! Runs when the test command provides a PostgreSQL (GATEHOUSE_TEST_POSTGRES).
-mod common;
+use crate::common;
 
 use common::saml_idp::*;
 use common::*;

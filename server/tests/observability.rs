@@ -1,7 +1,7 @@
 //! What an operator watches: `/metrics` on its own address, the JSON log
 //! (request id, organization, route, status, latency; no secrets), and the
 //! request id that error pages, the audit log and the log share.
-mod common;
+use crate::common;
 
 use common::process::*;
 use common::saml_idp::*;

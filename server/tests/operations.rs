@@ -2,7 +2,7 @@
 //! (refused while it runs), PostgreSQL's pg_dump and pg_restore, a stop on
 //! SIGTERM that finishes requests in flight, liveness apart from readiness,
 //! and the systemd unit in deploy/.
-mod common;
+use crate::common;
 
 use common::process::*;
 use common::*;

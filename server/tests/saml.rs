@@ -3,7 +3,7 @@
 //! saml-rs signer), posted to the ACS like a browser would, and every check
 //! that must refuse a response is shown to refuse it — with no session made
 //! and the precise reason in the audit log.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{AuthSettingsView, LoginInfo, Me};

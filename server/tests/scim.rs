@@ -1,5 +1,5 @@
 //! SCIM 2.0 over HTTP, the way Okta and Entra ID call it.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{Me, NewProvisioningToken};

@@ -1,6 +1,6 @@
 //! The walking skeleton over HTTP: health, setup (page and CLI), sign-in and
 //! sign-out, session rotation, permissions, same-origin rule, page guard.
-mod common;
+use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::error::ErrorKind;

@@ -4,7 +4,7 @@
 //! token, SSO with the old settings, and not one row lost. On the SQLite pass
 //! the SQLite file, on the PostgreSQL pass the PostgreSQL dump. And migrations
 //! that fail leave the database as it was.
-mod common;
+use crate::common;
 
 use common::process::*;
 use common::saml_idp::*;

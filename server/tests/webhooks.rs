@@ -3,7 +3,7 @@
 //! names that lead there are refused), when an admin allows a destination and
 //! again before each post; with `--webhook-allow-private` receivers on this
 //! machine work; redirects are not followed; failures are told in plain words.
-mod common;
+use crate::common;
 
 use app::domain::document_views::WebhookResult;
 use app::domain::permissions::BuiltIn;
