@@ -2,8 +2,8 @@
 # Every test Gatehouse has: installs what is missing, builds the debug server
 # and site, runs the Rust tests (unit and HTTP integration against a real
 # SQLite file, then the integration tests again on a throwaway PostgreSQL),
-# then the Playwright suite in Debian's Chromium, and a smoke run through nginx
-# in front of two instances on PostgreSQL.
+# beside the Playwright suite in Debian's Chromium, and a smoke run through
+# nginx in front of two instances on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -16,21 +16,38 @@ TOOLS_VENV="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv"
 export SCIM_SANITY="$TOOLS_VENV/bin/scim-sanity"
 export SCIM2_CLI="$TOOLS_VENV/bin/scim"
 
-echo "==> Rust tests"
-# app and server only: building the frontend in the same cargo run would switch
-# on app's `hydrate` feature beside `ssr` (cargo unifies features). build.sh
-# compiled them above with the same arguments, so this only runs them.
-cargo test -p app -p server
+# The Rust tests run beside the browser tests: the browser suite keeps about
+# one core of two busy (Chromium, node and the debug server waiting on each
+# other), the Rust suites fill the other. Their output is kept and shown after
+# the browser tests' own.
+rust_log="$(mktemp)"
+trap 'rm -f "$rust_log"' EXIT
+(
+  echo "==> Rust tests"
+  # app and server only: building the frontend in the same cargo run would switch
+  # on app's `hydrate` feature beside `ssr` (cargo unifies features). build.sh
+  # compiled them above with the same arguments, so this only runs them.
+  cargo test -p app -p server
+  echo "==> Rust integration tests again, on a throwaway PostgreSQL"
+  # Same tests, same binaries (the same packages as above, so cargo resolves the
+  # same features and compiles nothing again): each test gets a fresh database on
+  # a PostgreSQL server that scripts/with-postgres.sh starts (initdb as a
+  # non-root user) and removes.
+  scripts/with-postgres.sh cargo test -p app -p server --tests
+) > "$rust_log" 2>&1 &
+rust=$!
 
-echo "==> Rust integration tests again, on a throwaway PostgreSQL"
-# Same tests, same binaries (the same packages as above, so cargo resolves the
-# same features and compiles nothing again): each test gets a fresh database on
-# a PostgreSQL server that scripts/with-postgres.sh starts (initdb as a
-# non-root user) and removes.
-scripts/with-postgres.sh cargo test -p app -p server --tests
+echo "==> Playwright tests (the Rust tests run beside them; their output follows)"
+browser_status=0
+(cd end2end && npx playwright test) || browser_status=$?
 
-echo "==> Playwright tests"
-(cd end2end && npx playwright test)
+rust_status=0
+wait "$rust" || rust_status=$?
+cat "$rust_log"
+if [ "$rust_status" -ne 0 ] || [ "$browser_status" -ne 0 ]; then
+  echo "==> failed: Rust tests exit status $rust_status, Playwright tests exit status $browser_status" >&2
+  exit 1
+fi
 
 echo "==> Playwright smoke run through nginx (two instances on a throwaway PostgreSQL)"
 (cd end2end && npx playwright test -c playwright.nginx.config.ts)
