@@ -15,7 +15,16 @@ export default defineConfig({
   // The load-balancer smoke spec runs with playwright.nginx.config.ts.
   testIgnore: /nginx-smoke\.spec\.ts/,
   fullyParallel: false,
-  workers: 1,
+  // Two at a time: the specs that take the demo instance's screenshots
+  // ("screens") beside the rest, which run one after another in file order on
+  // the other instance (each builds on what the one before left).
+  workers: 2,
+  projects: [
+    { name: "journey", testIgnore: [/06-screens\.spec\.ts/, /nginx-smoke\.spec\.ts/], workers: 1 },
+    { name: "screens", testMatch: /06-screens\.spec\.ts/, workers: 1 },
+  ],
+  // The baselines' names, as before there were projects (no project name in them).
+  snapshotPathTemplate: "{testDir}/{testFilePath}-snapshots/{arg}{-snapshotSuffix}{ext}",
   retries: 0,
   timeout: 60_000,
   expect: {

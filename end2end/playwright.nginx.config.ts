@@ -10,6 +10,8 @@ export default defineConfig({
   ...base,
   testMatch: /nginx-smoke\.spec\.ts/,
   testIgnore: [],
+  workers: 1,
+  projects: [{ name: "nginx" }],
   use: { ...base.use, baseURL },
   webServer: {
     command: `bash ./serve-nginx.sh ${port}`,

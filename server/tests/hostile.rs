@@ -2,7 +2,8 @@
 //! people behind one address, and keyed per IPv6 /64; no hashing before a
 //! request is known to be worth it; every write through the writer queue;
 //! requests for another host refused; the first run guarded by a setup code;
-//! sessions that end when they should; bounded SCIM input; slow clients cut off.
+//! sessions that end when they should; bounded SCIM input; slow clients cut off;
+//! visitors who leave before a page is sent.
 use crate::common;
 
 use app::domain::permissions::BuiltIn;
