@@ -1,5 +1,4 @@
 import { test, expect } from "@playwright/test";
-import { existsSync, readdirSync, renameSync } from "node:fs";
 import { goto, hydrated, setupCode } from "./helpers";
 
 // The walking skeleton as a person goes through it: first-run setup, sign in,
@@ -144,13 +143,16 @@ test.describe.serial("first run", () => {
     await expect(page).toHaveURL(/\/acme$/);
     await hydrated(page);
 
-    // The bundle this page runs, in whichever site the test server serves.
-    const src = await page.locator('link[rel="modulepreload"]').first().getAttribute("href");
-    const bundle = src!.split("/")[2];
-    const folder = ["../target/site-debug/pkg", "../target/site/pkg"].map((p) => `${p}/${bundle}`).find((p) => existsSync(p))!;
-    const gone = readdirSync(folder).filter((f) => f.startsWith("split_administration_page_"));
-    expect(gone.length).toBeGreaterThan(0);
-    for (const f of gone) renameSync(`${folder}/${f}`, `${folder}/${f}.gone`);
+    // The Administration module is gone, as after an upgrade replaced the
+    // bundle: the server answers 404 for it. (Answered here, in this page's
+    // browser context, rather than by moving the files: the demo instance
+    // serves the same site to the screenshot specs running beside this one.)
+    const gone = /\/split_administration_page_[^/]*\.wasm$/;
+    let asked = 0;
+    await page.route(gone, (route) => {
+      asked++;
+      return route.fulfill({ status: 404, contentType: "text/plain", body: "Not Found" });
+    });
     try {
       let loads = 0;
       page.on("load", () => loads++);
@@ -160,8 +162,9 @@ test.describe.serial("first run", () => {
       // The module is still missing after the reload: no second one.
       await page.waitForTimeout(1500);
       expect(loads).toBe(1);
+      expect(asked).toBeGreaterThan(0);
     } finally {
-      for (const f of gone) renameSync(`${folder}/${f}.gone`, `${folder}/${f}`);
+      await page.unroute(gone);
     }
     await goto(page, "/acme/admin/audit");
     await expect(page.locator("[data-testid=audit-row]").first()).toBeVisible();

@@ -125,67 +125,56 @@ lazy_page! {
     DocumentRoute => document::DocumentPage,
 }
 
-/// An Administration page, as the split function that draws them all knows it.
-#[derive(Clone, Copy)]
-#[repr(u8)]
-enum AdminPage {
-    Account,
-    AuditLog,
-    Authentication,
-    AccountTypes,
-    AccountTypeEditor,
-    Users,
-    User,
-    Teams,
-    Team,
-}
+/// The Administration pages, one row each: the route's type, the page's
+/// name in the split function, and its component. This makes `AdminPage`, the
+/// one split function that draws them all (`administration_page`: everything
+/// they alone use goes into its module; it takes a `#[repr(u8)]` enum because
+/// a split function is called across the modules' boundary), and a
+/// `LazyRoute` per page that calls it.
+macro_rules! admin_pages {
+    ($($route:ident => $name:ident => $page:path),* $(,)?) => {
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        enum AdminPage {
+            $($name),*
+        }
 
-/// The Administration pages' one split function: everything they alone use
-/// goes into its module.
-#[leptos::lazy]
-fn administration_page(page: AdminPage) -> AnyView {
-    match page {
-        AdminPage::Account => admin::account::AccountPage().into_any(),
-        AdminPage::AuditLog => admin::audit::AuditLogPage().into_any(),
-        AdminPage::Authentication => admin::authentication::AuthenticationPage().into_any(),
-        AdminPage::AccountTypes => admin::account_types::AccountTypesPage().into_any(),
-        AdminPage::AccountTypeEditor => admin::account_types::AccountTypeEditorPage().into_any(),
-        AdminPage::Users => admin::users::UsersPage().into_any(),
-        AdminPage::User => admin::user::UserPage().into_any(),
-        AdminPage::Teams => admin::teams::TeamsPage().into_any(),
-        AdminPage::Team => admin::teams::TeamPage().into_any(),
-    }
-}
-
-macro_rules! admin_page {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        struct $route;
-        impl leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-            async fn view(_this: Self) -> AnyView {
-                administration_page(AdminPage::$page).await
-            }
-            async fn preload() {
-                // Only the browser's build has split functions to load.
-                #[cfg(target_arch = "wasm32")]
-                __preload_administration_page().await;
+        #[leptos::lazy]
+        fn administration_page(page: AdminPage) -> AnyView {
+            match page {
+                $(AdminPage::$name => $page().into_any(),)*
             }
         }
-    )*};
+
+        $(
+            struct $route;
+            impl leptos_router::LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+                async fn view(_this: Self) -> AnyView {
+                    administration_page(AdminPage::$name).await
+                }
+                async fn preload() {
+                    // Only the browser's build has split functions to load.
+                    #[cfg(target_arch = "wasm32")]
+                    __preload_administration_page().await;
+                }
+            }
+        )*
+    };
 }
 
-admin_page! {
-    AccountRoute => Account,
-    AuditLogRoute => AuditLog,
-    AuthenticationRoute => Authentication,
-    AccountTypesRoute => AccountTypes,
-    AccountTypeEditorRoute => AccountTypeEditor,
-    UsersRoute => Users,
-    UserRoute => User,
-    TeamsRoute => Teams,
-    TeamRoute => Team,
+admin_pages! {
+    AccountRoute => Account => admin::account::AccountPage,
+    AuditLogRoute => AuditLog => admin::audit::AuditLogPage,
+    AuthenticationRoute => Authentication => admin::authentication::AuthenticationPage,
+    AccountTypesRoute => AccountTypes => admin::account_types::AccountTypesPage,
+    AccountTypeEditorRoute => AccountTypeEditor => admin::account_types::AccountTypeEditorPage,
+    UsersRoute => Users => admin::users::UsersPage,
+    UserRoute => User => admin::user::UserPage,
+    TeamsRoute => Teams => admin::teams::TeamsPage,
+    TeamRoute => Team => admin::teams::TeamPage,
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page
