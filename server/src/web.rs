@@ -44,25 +44,14 @@ pub async fn finish_pages(req: Request, next: Next) -> Response {
     tokio::spawn(async move {
         use futures_util::StreamExt;
         let mut chunks = body.into_data_stream();
-        let mut reader = Some(tx);
-        let mut limit = None;
-        loop {
-            let next = match limit {
-                None => chunks.next().await,
-                Some(at) => match tokio::time::timeout_at(at, chunks.next()).await {
-                    Ok(next) => next,
-                    Err(_) => {
-                        tracing::warn!("a page still rendering 30 s after its visitor left was dropped");
-                        break;
-                    }
-                },
-            };
-            let Some(chunk) = next else { break };
-            if let Some(tx) = &reader {
-                if tx.send(chunk).await.is_err() {
-                    reader = None;
-                    limit = Some(tokio::time::Instant::now() + FINISH_AFTER_LEAVING);
+        while let Some(chunk) = chunks.next().await {
+            if tx.send(chunk).await.is_err() {
+                // The visitor left: the rest of the page, read and dropped.
+                let rest = async { while chunks.next().await.is_some() {} };
+                if tokio::time::timeout(FINISH_AFTER_LEAVING, rest).await.is_err() {
+                    tracing::warn!("a page still rendering {} s after its visitor left was dropped", FINISH_AFTER_LEAVING.as_secs());
                 }
+                break;
             }
         }
     });
