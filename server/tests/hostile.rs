@@ -402,10 +402,7 @@ async fn visitors_who_leave_before_a_page_is_sent_leave_no_panic_behind() {
     let app = server.app(&url).await;
     app.setup_acme().await;
     let mut s = app.admin_session().await;
-    let types: serde_json::Value = ok_json(app.call(&mut s, "account_types", &[("org", "acme")]).await).await;
-    let viewer = types.as_array().unwrap().iter().find(|t| t["built_in"] == "viewer").unwrap()["id"].as_str().unwrap().to_string();
-    let links: serde_json::Value =
-        ok_json(app.call_json(&mut s, "invite_users", json!({"org": "acme", "people": "val@acme.example", "account_type_id": viewer, "team_ids": []})).await).await;
+    let links: serde_json::Value = ok_json(app.invite_viewer(&mut s, "val@acme.example").await).await;
     let invite = links[0]["link"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
     // Pages that wait for data before they are complete, each asked for and
     // left as soon as its status line arrives (a person clicking on, a client

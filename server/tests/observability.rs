@@ -153,9 +153,7 @@ async fn json_log_lines_carry_request_fields_and_no_secret() {
     secrets.push("noor's IdP password 1".into());
 
     // An invitation link, accepted with a password.
-    let types: Value = ok_json(app.call(&mut s, "account_types", &[("org", "acme")]).await).await;
-    let viewer = types.as_array().unwrap().iter().find(|t| t["built_in"] == "viewer").unwrap()["id"].as_str().unwrap().to_string();
-    let res = app.call_json(&mut s, "invite_users", json!({"org": "acme", "people": "val@acme.example", "account_type_id": viewer, "team_ids": []})).await;
+    let res = app.invite_viewer(&mut s, "val@acme.example").await;
     let invite_id = res.headers()["x-request-id"].to_str().unwrap().to_string();
     let links: Value = ok_json(res).await;
     let invite = links[0]["link"].as_str().unwrap().rsplit('/').next().unwrap().to_string();

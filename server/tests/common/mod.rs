@@ -215,6 +215,14 @@ impl TestApp {
         .unwrap();
     }
 
+    /// Invites `email` as a Viewer on no team, the way the Users page does (the
+    /// `invite_users` server function); its answer lists the invitation links.
+    pub async fn invite_viewer(&self, s: &mut Session, email: &str) -> Response {
+        let org = self.org_id().await;
+        let viewer = app::store::account_types::built_in(&self.db, &org, app::domain::permissions::BuiltIn::Viewer).await.unwrap();
+        self.call_json(s, "invite_users", json!({"org": "acme", "people": email, "account_type_id": viewer.id, "team_ids": []})).await
+    }
+
     pub async fn org_id(&self) -> String {
         app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap().id
     }
