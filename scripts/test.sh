@@ -8,8 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 
-scripts/ensure-tools.sh --browser
+# What only the tests use (Chromium, nginx, the SCIM tools: downloads, mostly)
+# installs beside the build, which needs none of it.
+( scripts/ensure-tools.sh --test-tools 2>&1 | sed -u 's/^/[test tools] /' ) &
+test_tools=$!
 scripts/build.sh tests
+if ! wait "$test_tools"; then
+  echo "installing what the tests use failed (its output is above, lines starting with [test tools])" >&2
+  exit 1
+fi
 
 # The SCIM conformance tools the Rust tests run against the real server.
 TOOLS_VENV="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv"

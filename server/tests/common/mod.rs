@@ -8,6 +8,22 @@ use reqwest::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
 use reqwest::{redirect, Method, Response, StatusCode};
 use serde_json::{json, Value};
 
+/// A password's hash for the people tests add directly, made once per test
+/// process and password (people share a salt then, which changes nothing a
+/// test checks): with production parameters a hash costs tens of milliseconds
+/// of CPU, and the tests add hundreds of people with a handful of passwords.
+/// Signing in still verifies against it as production does; setup,
+/// invitations and password changes hash through the app.
+async fn fixture_hash(password: &str) -> String {
+    static HASHES: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    if let Some((_, hash)) = HASHES.lock().unwrap().iter().find(|(p, _)| p == password) {
+        return hash.clone();
+    }
+    let hash = app::service::passwords::hash(password.to_string()).await.unwrap();
+    HASHES.lock().unwrap().push((password.to_string(), hash.clone()));
+    hash
+}
+
 pub struct TestApp {
     pub base: String,
     pub db: app::store::Db,
@@ -196,7 +212,7 @@ impl TestApp {
     pub async fn add_user_of_type(&self, email: &str, password: &str, type_id: &str) {
         let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
         let t = app::store::account_types::get(&self.db, &org.id, type_id).await.unwrap().unwrap();
-        let hash = app::service::passwords::hash(password.to_string()).await.unwrap();
+        let hash = fixture_hash(password).await;
         app::store::users::insert(
             &self.db,
             app::store::users::NewUser {
