@@ -122,29 +122,6 @@ async fn ipv6_clients_are_limited_per_64() {
 }
 
 #[tokio::test]
-async fn nothing_is_hashed_for_a_link_or_a_setup_that_cannot_succeed() {
-    let app = spawn_app().await;
-    let before = app::service::passwords::hashed();
-    let form = [("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)];
-    let mut wrong = form.to_vec();
-    wrong.push(("setup_code", "WRNG-CODE"));
-    let (st, e) = error_of(app.call(&mut Session::default(), "run_setup", &wrong).await).await;
-    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("setup_code")));
-    app.setup_acme().await;
-    let after_setup = app::service::passwords::hashed();
-    let (st, _) = error_of(app.call(&mut Session::default(), "run_setup", &[form.as_slice(), &[("setup_code", "ABCD-EFGH")]].concat()).await).await;
-    assert_eq!(st, StatusCode::CONFLICT, "set up already");
-    let accept = [("org", "acme"), ("token", "no-such-link"), ("password", "a fine new password"), ("password_confirm", "a fine new password")];
-    let (st, _) = error_of(app.call(&mut Session::default(), "accept_invitation", &accept).await).await;
-    assert_eq!(st, StatusCode::NOT_FOUND);
-    // Other tests in this binary hash at the same time: count only this app's,
-    // which hashed once (its setup) between the two readings.
-    assert!(after_setup > before);
-    let n = count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'org.setup'").await;
-    assert_eq!(n, 1);
-}
-
-#[tokio::test]
 async fn the_setup_code_guards_the_first_run() {
     let app = spawn_app_with(|s| s.trust_proxy = true).await;
     let code = app.setup_code().await;
