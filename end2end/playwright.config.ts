@@ -35,12 +35,12 @@ export default defineConfig({
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
     baseURL,
-    // No traces while the suite runs: recording one (DOM snapshots and a
-    // screencast of every step) doubled the browser's work, and the suite is
-    // CPU-bound on two cores (2.4 min instead of 1.7 alone; README
-    // "Measurements"). A failure still leaves a screenshot and the page's
-    // accessibility snapshot; for a trace, run the spec again with
-    // `npx playwright test <spec> --trace retain-on-failure`.
+    // No traces while the suite runs: recording them (a DOM snapshot and a
+    // screencast frame of every step) added half again to Chromium's and
+    // Playwright's CPU time, on two cores the suite already keeps busy (alone,
+    // 2.3–2.5 min instead of 1.7; README "Measurements"). A failure still
+    // leaves a screenshot and the page's accessibility snapshot; for a trace,
+    // run the spec again with `npx playwright test <spec> --trace retain-on-failure`.
     trace: "off",
     screenshot: "only-on-failure",
     launchOptions: {
