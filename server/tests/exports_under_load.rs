@@ -58,7 +58,10 @@ async fn org_with_a_large_document(people: usize, change: impl FnOnce(&mut gateh
 /// these tests need is the size; repeated orders change nothing for them.
 async fn large_orders_dataset(app: &TestApp) -> String {
     let id = gatehouse_server::demo_data::orders_dataset(&app.db, &app.org_id().await, MADE_ROWS).await.unwrap();
-    let cells = "t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, n1, n2, n3, n4, n5, n6, n7, n8";
+    // Every slot a dataset row has (app::domain::documents).
+    use app::domain::documents::{MAX_NUMBER_COLUMNS, MAX_TEXT_COLUMNS};
+    let slots = (1..=MAX_TEXT_COLUMNS).map(|i| format!("t{i}")).chain((1..=MAX_NUMBER_COLUMNS).map(|i| format!("n{i}")));
+    let cells = slots.collect::<Vec<_>>().join(", ");
     let copy = format!("INSERT INTO dataset_rows (dataset_id, row_no, {cells}) SELECT dataset_id, row_no + $2, {cells} FROM dataset_rows WHERE dataset_id = $1 AND row_no <= $3");
     let mut have = MADE_ROWS;
     while have < ROWS {

@@ -1,6 +1,7 @@
 //! Holding up when someone pushes: sign-in limits that are atomic, fair to
-//! people behind one address, and keyed per IPv6 /64; no hashing before a
-//! request is known to be worth it; every write through the writer queue;
+//! people behind one address, and keyed per IPv6 /64 (that nothing is hashed
+//! before a request is known to be worth it is checked in hashing.rs, which
+//! counts the process's hashes); every write through the writer queue;
 //! requests for another host refused; the first run guarded by a setup code;
 //! sessions that end when they should; bounded SCIM input; slow clients cut off;
 //! visitors who leave before a page is sent.
