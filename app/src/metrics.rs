@@ -19,6 +19,8 @@ pub const DB_POOL_CONNECTIONS: &str = "gatehouse_db_pool_connections";
 pub const DB_POOL_MAX: &str = "gatehouse_db_pool_max_connections";
 pub const SQLITE_WRITER_QUEUE: &str = "gatehouse_sqlite_writer_queue_depth";
 pub const SQLITE_WRITER_WAIT: &str = "gatehouse_sqlite_writer_wait_seconds";
+pub const DB_DISCARDED_IN_TRANSACTION: &str = "gatehouse_db_connections_discarded_in_transaction_total";
+pub const PASSWORD_HASHES_RUNNING: &str = "gatehouse_password_hashes_running";
 
 /// Help texts, shown once per metric in the exported text.
 pub fn describe() {
@@ -33,6 +35,11 @@ pub fn describe() {
     describe_gauge!(DB_POOL_MAX, "The most database connections this process opens.");
     describe_gauge!(SQLITE_WRITER_QUEUE, "Write transactions waiting for this process's SQLite writer lock.");
     describe_histogram!(SQLITE_WRITER_WAIT, Unit::Seconds, "Time a write transaction waited for this process's SQLite writer lock.");
+    describe_counter!(
+        DB_DISCARDED_IN_TRANSACTION,
+        "Database connections closed because they came back to the pool inside a transaction (work cut off mid-way; the transaction rolled back)."
+    );
+    describe_gauge!(PASSWORD_HASHES_RUNNING, "Password hashes and checks running now (bounded by the hashing limit).");
 }
 
 /// Whether an exporter was installed: what costs something to record (the
@@ -73,6 +80,19 @@ pub fn saml_failure(reason: &'static str) {
 pub fn export(format: &'static str, outcome: &'static str, bytes: u64) {
     counter!(EXPORTS, "format" => format, "outcome" => outcome).increment(1);
     counter!(EXPORT_BYTES, "format" => format).increment(bytes);
+}
+
+static DISCARDED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A pooled connection came back inside a transaction and was closed.
+pub fn connection_discarded_in_transaction() {
+    DISCARDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    counter!(DB_DISCARDED_IN_TRANSACTION).increment(1);
+}
+
+/// How many connections this process closed for coming back inside a transaction.
+pub fn connections_discarded_in_transaction() -> u64 {
+    DISCARDED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A write transaction waiting for the SQLite writer lock, from `enter` until dropped.

@@ -42,6 +42,8 @@ pub struct Settings {
     /// An export whose client reads nothing for this long is cancelled
     /// (`app::exports::STALL_TIMEOUT` in production).
     pub export_stall_timeout: std::time::Duration,
+    /// Days audit events are kept where an organization chose no retention of its own.
+    pub audit_retention_days: i64,
 }
 
 /// Where `scripts/build.sh` puts the site of the build this binary belongs to:
@@ -60,6 +62,7 @@ impl Default for Settings {
             request_timeout: std::time::Duration::from_secs(60),
             webhook_allow_private: false,
             export_stall_timeout: app::exports::STALL_TIMEOUT,
+            audit_retention_days: app::service::account::DEFAULT_AUDIT_RETENTION_DAYS,
         }
     }
 }
@@ -101,6 +104,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         trust_proxy: settings.trust_proxy,
         webhook_allow_private: settings.webhook_allow_private,
         export_stall_timeout: settings.export_stall_timeout,
+        audit_retention_days: settings.audit_retention_days,
     };
     // A site built by scripts/build.sh keeps its bundle in a folder named by
     // its content (pkg/<hash>/gatehouse.js, ...), named in pkg/bundle.txt.
@@ -118,7 +122,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let session_store = sessions::Store::new(db.clone());
     let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
     let session_layer = SessionManagerLayer::new(session_store)
-        .with_name("gatehouse_session")
+        .with_name(state.config.cookie_name("gatehouse_session", "/"))
         .with_secure(state.config.secure_cookies())
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
@@ -137,6 +141,8 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))
         .layer(axum::middleware::from_fn(web::api_error_status))
         .layer(axum::middleware::from_fn(web::keep_sign_in_email))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::sign_action_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::drop_unsigned_action_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::same_origin))
         .layer(session_layer);
     // The probes, the SCIM API (bearer tokens, no cookies) and the static
@@ -148,14 +154,17 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .nest("/scim/v2", scim::router(state.clone()))
         .nest_service("/pkg", web::assets(&settings.site_root))
         .merge(browser)
+        .layer(axum::middleware::from_fn(ops::note_api_org))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(settings.request_timeout))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, settings.request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::host_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
-        // Outermost: what the layers inside read and change (error bodies) is uncompressed.
+        // What the layers inside read and change (error bodies) is uncompressed.
         .layer(web::compression())
+        // Outermost: everything above runs to its end whatever the client does.
+        .layer(axum::middleware::from_fn(web::run_to_completion))
         .with_state(state);
     Ok(router)
 }
@@ -191,7 +200,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
         tracing::info!("metrics at http://{bind}/metrics");
     }
     store::spawn_optimizer(db.clone());
-    app::service::housekeeping::spawn(db.clone());
+    app::service::housekeeping::spawn(db.clone(), settings.audit_retention_days);
     let app = build_app(&settings, db.clone(), addr).await?;
     let base = settings.base_url_for(addr);
     tracing::info!("Gatehouse is listening on http://{addr} (public URL {base})");
@@ -224,6 +233,10 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
                 Ok(_) => tracing::warn!("the database's WAL could not be folded back at stop; it is when Gatehouse next opens it"),
                 Err(e) => tracing::warn!(error = %e, "the database's WAL could not be folded back at stop"),
             }
+        }
+        // Refusals counted in memory, into the audit log.
+        if let Err(e) = store::audit::flush_counts(&db).await {
+            tracing::warn!(error = %e, "counted refusals could not be added to the audit log at stop");
         }
         // Returns once every connection is back.
         db.close().await;

@@ -48,6 +48,10 @@ struct Cli {
     /// (receivers inside your network). Off, only public addresses.
     #[arg(long, env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, global = true)]
     webhook_allow_private: bool,
+    /// Days the audit log keeps events, for organizations whose admins chose
+    /// no retention of their own (Administration > Account).
+    #[arg(long, env = "GATEHOUSE_AUDIT_RETENTION_DAYS", default_value_t = app::service::account::DEFAULT_AUDIT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500), global = true)]
+    audit_retention_days: i64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -208,6 +212,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         request_timeout: std::time::Duration::from_secs(cli.request_timeout.max(1)),
         webhook_allow_private: cli.webhook_allow_private,
         export_stall_timeout: app::exports::STALL_TIMEOUT,
+        audit_retention_days: cli.audit_retention_days,
     };
     let command = cli.command.unwrap_or(Command::Serve { demo: false });
     // These two must not open the database as a server would (and migrate it).

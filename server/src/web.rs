@@ -23,6 +23,26 @@ pub async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
+/// Runs every request in a task of its own, which goes on when the client
+/// hangs up. Without it, hyper drops the request's future at its next await
+/// when the connection closes: mid-transaction, mid-hash, between a write and
+/// its audit entry. With it, a request's work ends the way its code says —
+/// committed or rolled back, its hashing turn and its writer lock held until
+/// then — and only the answer is thrown away. What bounds the work is the
+/// request timeout inside it (and, for the pieces that can still be cut off
+/// there, `store::WriteTx` rolling itself back and the pool refusing a
+/// connection that comes back inside a transaction).
+pub async fn run_to_completion(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(e) => {
+            // The panic itself was logged by the panic hook.
+            tracing::error!(error = %e, "a request's task ended without an answer");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. Try again; if it keeps happening, check the server log.\n").into_response()
+        }
+    }
+}
+
 /// How long a page may go on rendering after its visitor has left.
 const FINISH_AFTER_LEAVING: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -96,6 +116,24 @@ fn public_host(base_url: &str) -> String {
     authority.strip_suffix(default_port).map(str::to_string).unwrap_or(authority)
 }
 
+/// A request's path as a log may show it: the secret of a one-time link
+/// (`/acme/invite/<token>`) replaced by its name, and long paths cut short.
+pub fn path_for_log(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut secret_next = false;
+    for segment in path.split('/') {
+        out.push(if secret_next && !segment.is_empty() { "{token}" } else { segment });
+        secret_next = segment == "invite";
+    }
+    let mut shown = out.join("/");
+    if shown.len() > 200 {
+        let cut = (0..=200).rev().find(|i| shown.is_char_boundary(*i)).unwrap_or(0);
+        shown.truncate(cut);
+        shown.push('…');
+    }
+    shown
+}
+
 /// Answers only requests addressed to the public URL's host. A page on
 /// another site that points its own host name at this server (DNS
 /// rebinding) would otherwise be same-origin with it. `/healthz` answers
@@ -112,7 +150,7 @@ pub async fn host_guard(State(st): State<AppState>, req: Request, next: Next) ->
     if sent.as_deref() == Some(expected.as_str()) {
         return next.run(req).await;
     }
-    tracing::warn!(host = ?sent, expected = %expected, path = %path, "request for another host refused");
+    tracing::warn!(host = ?sent, expected = %expected, path = %path_for_log(path), "request for another host refused");
     (
         StatusCode::MISDIRECTED_REQUEST,
         format!("This Gatehouse answers at {}. Open that address. (If it moved, its operator sets GATEHOUSE_BASE_URL.)\n", st.config.base_url),
@@ -128,25 +166,32 @@ pub async fn same_origin(State(st): State<AppState>, req: Request, next: Next) -
     if safe || cross_site_allowed(req.uri().path()) {
         return next.run(req).await;
     }
-    let h = req.headers();
-    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    // The public URL's origin only: the Host header is the client's to choose.
-    let origin_ok = |o: &str| o.trim_end_matches('/').eq_ignore_ascii_case(&st.config.base_url);
-    let allowed = match (site, origin) {
-        (Some(s), _) if s != "same-origin" => false,
-        (_, Some(o)) => origin_ok(o),
-        _ => true,
-    };
-    if allowed {
+    if sent_from_this_site(req.headers(), &st.config.base_url) {
         next.run(req).await
     } else {
-        tracing::warn!(origin = ?origin, sec_fetch_site = ?site, path = %req.uri().path(), "cross-origin request refused");
+        let h = req.headers();
+        let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        tracing::warn!(origin = ?origin, sec_fetch_site = ?site, path = %path_for_log(req.uri().path()), "cross-origin request refused");
         (
             StatusCode::FORBIDDEN,
             "This request came from another site, so Gatehouse refused it. Open Gatehouse directly and try again.\n",
         )
             .into_response()
+    }
+}
+
+/// Whether a browser says this request came from one of our own pages
+/// (`Sec-Fetch-Site: same-origin`, or an `Origin` that is the public URL's:
+/// the Host header is the client's to choose). Clients that send neither are
+/// not browsers and carry no ambient cookies, so they count as this site.
+pub fn sent_from_this_site(h: &HeaderMap, base_url: &str) -> bool {
+    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    match (site, origin) {
+        (Some(s), _) if s != "same-origin" => false,
+        (_, Some(o)) => o.trim_end_matches('/').eq_ignore_ascii_case(base_url),
+        _ => true,
     }
 }
 
@@ -299,7 +344,10 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
         return Ok(Guard::Redirect(format!("/{}/login?next={next}", org.slug)));
     };
     if second == Some("admin") && !user.administers {
-        store::audit::record_now(
+        // Counted: a signed-in person reloading the page adds to one row a window.
+        let kind = format!("admin pages|{}", user.id);
+        let count = store::audit::Count { kind: &kind, address: "", window_secs: app::service::sign_in::WINDOW_MINUTES * 60 };
+        store::audit::record_counted(
             &st.db,
             store::audit::Event {
                 org_id: &org.id,
@@ -310,6 +358,7 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
                 detail: format!("account type {} lacks “Administer the organization”", user.account_type_name),
                 ip: &v.ip,
             },
+            count,
         )
         .await?;
         return Ok(Guard::Refuse(ErrorPage {
@@ -324,6 +373,53 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
         }));
     }
     Ok(Guard::Pass)
+}
+
+/// What signs a server function's error carried in a URL (see `sign_action_errors`).
+const ACTION_ERROR: &str = "action-error";
+
+/// A form sent without the app (the sign-in pages load none) that fails
+/// comes back to its page with the error in the URL (`__err`), which the
+/// page shows. Anyone could write such a URL with any text in it and send it
+/// round ("Your account is locked, call …"), so the server signs the errors
+/// it puts there (`__sig`) and `drop_unsigned_action_errors` removes any
+/// other before a page sees it.
+pub async fn sign_action_errors(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let is_api = req.method() == Method::POST && req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    if !is_api || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let Some(location) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string) else { return res };
+    let Some(err) = query_value(&location, "__err") else { return res };
+    let signed = format!("{location}&__sig={}", st.keys.sign(ACTION_ERROR, &err));
+    if let Ok(v) = HeaderValue::from_str(&signed) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// Page visits: an `__err` the server did not sign is taken out of the URL
+/// (with `__path` and `__sig`) before the page renders.
+pub async fn drop_unsigned_action_errors(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(query) = req.uri().query().filter(|q| q.contains("__err")) else { return next.run(req).await };
+    let err = query_value(query, "__err");
+    let signed = query_value(query, "__sig").and_then(|s| st.keys.verify(ACTION_ERROR, &s));
+    if err.is_some() && signed == err {
+        return next.run(req).await;
+    }
+    let kept: Vec<&str> = query.split('&').filter(|p| !["__err", "__path", "__sig"].contains(&p.split('=').next().unwrap_or(""))).collect();
+    let path_and_query = if kept.is_empty() { req.uri().path().to_string() } else { format!("{}?{}", req.uri().path(), kept.join("&")) };
+    if let Ok(uri) = path_and_query.parse() {
+        *req.uri_mut() = uri;
+    }
+    next.run(req).await
+}
+
+/// The decoded value of `key` in a URL's query (or a query alone).
+fn query_value(url_or_query: &str, key: &str) -> Option<String> {
+    let query = url_or_query.split_once('?').map(|(_, q)| q).unwrap_or(url_or_query);
+    form_value(query.split('#').next().unwrap_or(query).as_bytes(), key)
 }
 
 /// A sign-in form sent without the app (the sign-in pages load none) comes
@@ -427,6 +523,15 @@ mod tests {
         assert_eq!(public_host("http://127.0.0.1:3000"), "127.0.0.1:3000");
         assert_eq!(public_host("http://example.com:80/"), "example.com");
         assert_eq!(public_host("https://example.com:8443"), "example.com:8443");
+    }
+
+    #[test]
+    fn one_time_links_are_not_logged() {
+        use super::path_for_log;
+        assert_eq!(path_for_log("/acme/invite/s3cr3t-t0ken"), "/acme/invite/{token}");
+        assert_eq!(path_for_log("/acme/invite/s3cr3t/extra"), "/acme/invite/{token}/extra");
+        assert_eq!(path_for_log("/api/sign_in"), "/api/sign_in");
+        assert!(path_for_log(&"a".repeat(500)).len() < 210);
     }
 
     #[test]

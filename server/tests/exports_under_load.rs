@@ -209,8 +209,11 @@ async fn downloads_nobody_reads_leave_the_database_to_everyone_else() {
     }
 
     // A webhook export counts too: p0 has three exports running.
+    let org_id = o.app.org_id().await;
     let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&o.app.db).await.unwrap();
-    let dest = app::store::webhooks::insert(&o.app.db, &o.app.org_id().await, "https://hooks.example.com/gatehouse", &admin_id).await.unwrap();
+    let admin = app::service::Actor { id: Some(admin_id), kind: app::service::ActorKind::Admin, ..app::service::Actor::operator(&org_id, ADMIN_EMAIL) };
+    app::service::webhooks::allow(&o.app.db, &admin, "https://hooks.example.com/gatehouse").await.unwrap();
+    let dest: String = sqlx::query_scalar("SELECT id FROM webhook_destinations WHERE org_id = $1").bind(&org_id).fetch_one(&o.app.db).await.unwrap();
     let mut p0 = o.people[0].clone();
     let res = o.app.call(&mut p0, "export_webhook", &[("org", "acme"), ("id", &o.docs[0]), ("destination_id", &dest)]).await;
     assert_eq!(res.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("10"));

@@ -297,16 +297,7 @@ impl World {
     async fn sso(&self, email: &str) -> bool {
         let mut resp = Resp::valid(&self.app, None);
         resp.name_id = email.to_string();
-        let res = self
-            .app
-            .http
-            .post(common::saml_idp::acs(&self.app))
-            .header("origin", "https://idp.example.com")
-            .header("sec-fetch-site", "cross-site")
-            .form(&[("SAMLResponse", b64(&resp.signed()))])
-            .send()
-            .await
-            .unwrap();
+        let res = common::saml_idp::post_as_browser(&self.app, &b64(&resp.signed()), None, None).await;
         match res.status() {
             StatusCode::SEE_OTHER => true,
             StatusCode::FORBIDDEN => false,

@@ -148,6 +148,11 @@ async fn required_leads_to_setting_up_an_app_before_anything_else() {
     let bad = settings("password", "always", false);
     let (st, e) = error_of(app.call_json(&mut admin, "save_authentication", json!({"org": "acme", "input": bad})).await).await;
     assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("mfa_policy")));
+    // Requiring an app ends password-only sessions, so the admin who requires it sets up their own first.
+    let (st, e) = error_of(app.call_json(&mut admin, "save_authentication", json!({"org": "acme", "input": settings("password", "required", false)})).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::CONFLICT, Some("mfa_policy")), "{}", e.message);
+    assert!(e.message.contains("Set up your own authenticator app first"), "{}", e.message);
+    enrol(&app, &mut admin).await;
     save(&app, &mut admin, settings("password", "required", false)).await;
     app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
     let (mut s, res) = app.sign_in("val@acme.example", "val's long password").await;
@@ -210,7 +215,7 @@ async fn guests_sign_in_with_a_password_even_under_saml_only_and_never_belong_to
     // SAML only: the admin shows SSO works, then only guests may use a password.
     let mut r = Resp::valid(&app, None);
     r.name_id = ADMIN_EMAIL.into();
-    let res = app.http.post(common::saml_idp::acs(&app)).form(&[("SAMLResponse", b64(&r.signed()))]).send().await.unwrap();
+    let res = common::saml_idp::post_as_browser(&app, &b64(&r.signed()), None, None).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let mut sso_admin = Session::default();
     sso_admin.absorb(&res);

@@ -208,7 +208,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
         let mut u = Resp::for_base(&public, None);
         u.name_id = ADMIN_EMAIL.into();
         u
-    }.signed()))];
+    }.signed())), ("confirmed", "1".into())];
     assert_eq!(http.post(format!("{}/acme/finish-login", a.url)).form(&unsolicited).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     assert_eq!(http.post(format!("{}/acme/finish-login", b.url)).form(&unsolicited).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
 

@@ -76,32 +76,7 @@ async fn post(app: &TestApp, saml_response: &str, relay_state: Option<&str>) -> 
 /// the IdP's cross-site post carries no cookie, so Gatehouse answers a page
 /// that posts the response again from its own site, with the cookie.
 async fn post_in_browser(app: &TestApp, saml_response: &str, relay_state: Option<&str>, cookie: Option<&str>) -> (Session, reqwest::Response) {
-    let mut form = vec![("SAMLResponse", saml_response.to_string())];
-    if let Some(r) = relay_state {
-        form.push(("RelayState", r.to_string()));
-    }
-    let res = app
-        .http
-        .post(acs(app))
-        .header("origin", "https://idp.example.com")
-        .header("sec-fetch-site", "cross-site")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let res = if res.status() == StatusCode::OK {
-        let page = res.text().await.unwrap();
-        assert!(page.contains(r#"id="sso-continue""#), "the page posts the response again: {page}");
-        assert!(page.contains(&format!(r#"name="SAMLResponse" value="{saml_response}""#)), "with the same response");
-        form.push(("resubmitted", "1".into()));
-        let mut again = app.http.post(acs(app)).header("origin", &app.base).header("sec-fetch-site", "same-origin").form(&form);
-        if let Some(c) = cookie {
-            again = again.header("cookie", format!("gatehouse_sso={c}"));
-        }
-        again.send().await.unwrap()
-    } else {
-        res
-    };
+    let res = common::saml_idp::post_as_browser(app, saml_response, relay_state, cookie).await;
     let mut s = Session::default();
     s.absorb(&res);
     (s, res)
@@ -111,8 +86,15 @@ async fn me(app: &TestApp, s: &mut Session) -> reqwest::Response {
     app.call(s, "me", &[("org", "acme")]).await
 }
 
+/// Failed SSO sign-ins in the audit log, counted (the counts kept in memory added first).
+async fn sso_failures_counted(app: &TestApp) -> i64 {
+    app::store::audit::flush_counts(&app.db).await.unwrap();
+    sqlx::query_scalar("SELECT COALESCE(SUM(repeat_count), 0) FROM audit_events WHERE action = 'auth.sso_failed'").fetch_one(&app.db).await.unwrap()
+}
+
 async fn last_sso_failure(app: &TestApp) -> String {
-    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY at DESC LIMIT 1")
+    app::store::audit::flush_counts(&app.db).await.unwrap();
+    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1")
         .fetch_optional(&app.db)
         .await
         .unwrap()
@@ -299,17 +281,25 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
         let Started { id, relay: rs, cookie } = start(&app, "/acme").await;
         let make = case;
         let (response, relay) = make(&app, &id, &rs);
+        let failures_before = sso_failures_counted(&app).await;
         let (mut s, res) = post_in_browser(&app, &response, relay.as_deref(), Some(&cookie)).await;
         let status = res.status();
         let page = res.text().await.unwrap();
         assert!(status == StatusCode::BAD_REQUEST, "{name}: {status} {page}");
         assert!(page.contains("data-testid=\"sso-reference\""), "{name}: the page gives a reference");
         assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED, "{name}: no session");
-        let detail = last_sso_failure(&app).await;
-        eprintln!("{name}: {detail}");
+        assert_eq!(sso_failures_counted(&app).await, failures_before + 1, "{name}: counted once in the audit log");
+        // Failures are counted per reason and address: the first of its kind
+        // is a row with the page's reference; a repeat adds to that row.
+        let (detail, repeats): (String, i64) = sqlx::query_as(
+            "SELECT detail, repeat_count FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
         assert!(detail.contains(reason), "{name}: the audit log should say {reason:?}, it says {detail:?}");
         let reference = page.split("data-testid=\"sso-reference\">").nth(1).unwrap().split('<').next().unwrap();
-        assert!(detail.contains(reference), "{name}: the audit entry carries the page's reference");
+        assert!(repeats > 1 || detail.contains(reference), "{name}: the audit entry carries the page's reference");
     }
     // Nobody was signed in by any of them.
     let sign_ins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail = 'method: sso'")

@@ -189,7 +189,7 @@ async fn a_database_of_release_0_1_0_is_migrated_and_served_with_nothing_lost() 
     // SSO with the identity provider settings 0.1.0 saved.
     let mut r = Resp::for_base(&app.base, None);
     r.name_id = "noor@acme.example".into();
-    let res = app.http.post(format!("{}/acme/finish-login", app.base)).form(&[("SAMLResponse", b64(&r.signed()))]).send().await.unwrap();
+    let res = common::saml_idp::post_as_browser(&app, &b64(&r.signed()), None, None).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
 }
 

@@ -109,8 +109,10 @@ async fn destinations_inside_the_network_are_refused_by_default() {
 
     // A destination allowed before (another configuration, or a name whose
     // DNS answer has changed since) is checked again before posting.
+    let org_id = w.app.org_id().await;
     let admin_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&w.app.db).await.unwrap();
-    app::store::webhooks::insert(&w.app.db, &w.app.org_id().await, &url, &admin_id).await.unwrap();
+    let admin = app::service::Actor { id: Some(admin_id), kind: app::service::ActorKind::Admin, ..app::service::Actor::operator(&org_id, ADMIN_EMAIL) };
+    app::service::webhooks::allow(&w.app.db, &admin, &url).await.unwrap();
     let dest = w.destination(&url).await;
     let (st, e) = error_of(w.export(&dest).await).await;
     assert_eq!(st, StatusCode::BAD_GATEWAY);

@@ -10,6 +10,7 @@ pub async fn load_account_details(org: String) -> Result<AccountDetails, AppErro
     let c = request::admin(&org).await?;
     let st = request::state();
     let (user_count, admin_count) = store::users::count(&st.db, &c.org.id).await?;
+    let (audit_retention_days, audit_retention_chosen) = crate::service::account::audit_retention(&st.db, &c.org, st.config.audit_retention_days).await?;
     Ok(AccountDetails {
         account_url: st.config.org_url(&c.org.slug),
         base_url: st.config.base_url.clone(),
@@ -21,24 +22,27 @@ pub async fn load_account_details(org: String) -> Result<AccountDetails, AppErro
         created_at: c.org.created_at.to_string(),
         user_count,
         admin_count,
+        audit_retention_days,
+        audit_retention_chosen,
+        audit_retention_default: st.config.audit_retention_days,
     })
 }
 
 #[server(endpoint = "update_org_name")]
 pub async fn update_org_name(org: String, name: String) -> Result<(), AppError> {
-    use crate::domain::{audit, OrgName};
     use super::request;
-    use crate::store;
     let c = request::admin(&org).await?;
-    let name = OrgName::parse("name", &name)?;
-    if name.as_str() == c.org.name {
-        return Ok(());
-    }
-    let st = request::state();
-    let mut tx = crate::store::begin(&st.db).await?;
-    store::orgs::rename(&mut *tx, &c.org.id, name.as_str()).await?;
-    let detail = format!("Organization name: “{}” → “{}”", c.org.name, name.as_str());
-    store::audit::record(&mut *tx, c.actor().event(audit::ORG_UPDATED, &c.org.slug, detail)).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(crate::service::account::rename(&request::state().db, &c.actor(), &c.org, &name).await?)
+}
+
+/// How long the audit log keeps events: a number of days, or empty for the server's default.
+#[server(endpoint = "set_audit_retention")]
+pub async fn set_audit_retention(org: String, days: String) -> Result<(), AppError> {
+    use super::request;
+    let c = request::admin(&org).await?;
+    let days = match days.trim() {
+        "" => None,
+        d => Some(d.parse::<i64>().map_err(|_| AppError::invalid("audit_retention_days", "Enter a number of days, or leave it empty for the server's default."))?),
+    };
+    Ok(crate::service::account::set_audit_retention(&request::state().db, &c.actor(), &c.org, days).await?)
 }

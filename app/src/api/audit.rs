@@ -16,6 +16,8 @@ pub async fn load_audit_events(org: String, action: Option<String>, person: Opti
         action: action.filter(|a| !a.is_empty()),
         person: person.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
     };
+    // Refusals counted in memory reach their rows first, so the counts shown are current.
+    store::audit::flush_counts(&st.db).await?;
     let page = page.unwrap_or(1).max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
     let (rows, total) = store::audit::page(&st.db, &c.org.id, &filter, i64::from(PAGE_SIZE), offset).await?;

@@ -127,7 +127,7 @@ pub async fn load_document(org: String, id: String, query: DocumentQuery) -> Res
     };
     let exports = docs::exports(&c);
     let webhooks = if exports.contains(&ExportFormat::Webhook) {
-        store::webhooks::list(db, &c.org.id).await?.into_iter().map(|w| Choice { id: w.id, label: w.url }).collect()
+        crate::service::webhooks::list_for_export(db, &c).await?
     } else {
         Vec::new()
     };

@@ -46,6 +46,8 @@ pub async fn confirm_mfa(org: String, code: String) -> Result<Vec<String>, AppEr
     let st = request::state();
     let codes = crate::service::mfa::enable(&st.db, &st.keys, &c.actor(), &c.user, &secret, &code).await?;
     session.remove::<String>(SETUP_KEY).await.map_err(|_| AppError::internal())?;
+    // This session showed the app works; other sessions signed in with the password alone end.
+    crate::service::access::note_second_factor(&session).await?;
     Ok(codes)
 }
 

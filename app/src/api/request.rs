@@ -41,7 +41,8 @@ pub async fn admin(org_slug: &str) -> AppResult<Caller> {
 
 /// The value of the request's cookie `name`.
 pub fn cookie(name: &str) -> Option<String> {
-    use_context::<axum::http::request::Parts>().and_then(|p| crate::service::state::cookie_value(&p.headers, name).map(str::to_string))
+    let name = state().config.cookie_name(name, "/");
+    use_context::<axum::http::request::Parts>().and_then(|p| crate::service::state::cookie_value(&p.headers, &name).map(str::to_string))
 }
 
 /// Sets a cookie on the response (see `Config::cookie`).

@@ -8,36 +8,24 @@ use leptos::prelude::*;
 #[server(endpoint = "webhook_destinations")]
 pub async fn load_webhook_destinations(org: String) -> Result<Vec<Choice>, AppError> {
     use super::request;
-    use crate::store;
     let c = request::admin(&org).await?;
-    Ok(store::webhooks::list(&request::state().db, &c.org.id).await?.into_iter().map(|w| Choice { id: w.id, label: w.url }).collect())
+    Ok(crate::service::webhooks::list_for_admin(&request::state().db, &c).await?)
 }
 
 #[server(endpoint = "allow_webhook")]
 pub async fn allow_webhook(org: String, url: String) -> Result<(), AppError> {
     use super::request;
-    use crate::{domain::audit, store};
     let c = request::admin(&org).await?;
     let st = request::state();
     let url = crate::exports::webhook::check_destination(&url, st.config.webhook_allow_private).await?;
-    let db = &st.db;
-    if store::webhooks::allowed(db, &c.org.id, &url).await? {
-        return Err(AppError::conflict("url", "This URL is already allowed."));
-    }
-    store::webhooks::insert(db, &c.org.id, &url, &c.user.id).await?;
-    store::audit::record_now(db, c.actor().event(audit::WEBHOOK_ALLOWED, &url, String::new())).await?;
-    Ok(())
+    Ok(crate::service::webhooks::allow(&st.db, &c.actor(), &url).await?)
 }
 
 #[server(endpoint = "remove_webhook")]
 pub async fn remove_webhook(org: String, id: String) -> Result<(), AppError> {
     use super::request;
-    use crate::{domain::audit, store};
     let c = request::admin(&org).await?;
-    let db = &request::state().db;
-    let url = store::webhooks::delete(db, &c.org.id, &id).await?.ok_or_else(|| AppError::not_found("That destination was already removed."))?;
-    store::audit::record_now(db, c.actor().event(audit::WEBHOOK_REMOVED, &url, String::new())).await?;
-    Ok(())
+    Ok(crate::service::webhooks::remove(&request::state().db, &c.actor(), &id).await?)
 }
 
 /// Posts the document's rows as JSON to an allowed destination. Needs
@@ -56,14 +44,11 @@ pub async fn export_webhook(org: String, id: String, destination_id: String) -> 
     let db = st.db.clone();
     let o = documents::open(&db, &c, &id).await?;
     let slot = running::begin(&db, &st.running_exports, &c, &o, ExportFormat::Webhook).await?;
-    let dest = store::webhooks::list(&db, &c.org.id)
-        .await?
-        .into_iter()
-        .find(|w| w.id == destination_id)
-        .ok_or_else(|| AppError::invalid("destination", "Choose a destination your administrator allowed (Administration > Account)."))?;
+    let dest = crate::service::webhooks::destination(&db, &c, &destination_id).await?;
+    let shown = crate::service::webhooks::redact(&dest.url);
     let (outcome, failure, status) = match webhook::check(&dest.url, st.config.webhook_allow_private).await {
         Err(f) => {
-            tracing::warn!(url = %dest.url, reason = %f.for_admin(), "webhook export refused");
+            tracing::warn!(url = %shown, reason = %f.for_admin(), "webhook export refused");
             (Outcome::Failed(0), Some(f.message()), 0)
         }
         Ok(target) => {
@@ -81,11 +66,11 @@ pub async fn export_webhook(org: String, id: String, destination_id: String) -> 
             (outcome, failure, *sent.as_ref().unwrap_or(&0))
         }
     };
-    let extra = format!(" to {}{}", dest.url, failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
+    let extra = format!(" to {shown}{}", failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
     let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
     store::audit::record_now(&db, c.actor().event(action, &o.doc.name, exports::describe(ExportFormat::Webhook, outcome, &extra))).await?;
     match failure {
         None => Ok(WebhookResult { rows: outcome.rows(), status }),
-        Some(f) => Err(AppError::new(crate::error::ErrorKind::Upstream, format!("The export to {} failed: {f}. Nothing was retried; check the destination and export again.", dest.url))),
+        Some(f) => Err(AppError::new(crate::error::ErrorKind::Upstream, format!("The export to {shown} failed: {f}. Nothing was retried; check the destination and export again."))),
     }
 }

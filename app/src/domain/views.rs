@@ -82,6 +82,10 @@ pub struct AccountDetails {
     pub created_at: String,
     pub user_count: i64,
     pub admin_count: i64,
+    /// Days the audit log keeps events, whether the organization chose it, and the server's default.
+    pub audit_retention_days: i64,
+    pub audit_retention_chosen: bool,
+    pub audit_retention_default: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -94,6 +98,10 @@ pub struct AuditEventView {
     pub target: String,
     pub detail: String,
     pub ip: String,
+    /// A counted refusal: how many times it happened in its window (1 for other events)…
+    pub repeat_count: i64,
+    /// …and the latest of them, when more than one.
+    pub last_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

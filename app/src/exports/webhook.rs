@@ -268,7 +268,7 @@ pub async fn post(dest: &Checked, body: reqwest::Body) -> Result<u16, Failure> {
     match res {
         Ok(r) => Ok(r.status().as_u16()),
         Err(e) => {
-            tracing::warn!(url = %dest.url, addrs = ?dest.addrs, error = ?e, "webhook export: the post failed");
+            tracing::warn!(url = %crate::service::webhooks::redact(dest.url.as_str()), addrs = ?dest.addrs, error = ?e, "webhook export: the post failed");
             Err(failure_of(&e))
         }
     }

@@ -77,11 +77,27 @@ impl Caller {
     }
 }
 
+/// The method a session records for a sign-in with the password alone.
+pub const PASSWORD_ONLY: &str = "password";
+
+/// The session's sign-in now counts as two-step: the person proved they hold
+/// the authenticator app they just set up in it.
+pub async fn note_second_factor(session: &Session) -> Result<()> {
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|_| Error::internal())?;
+    if let Some(mut auth) = auth.filter(|a| a.method == PASSWORD_ONLY) {
+        auth.method = "password and authenticator app".into();
+        session.insert(SESSION_KEY, auth).await.map_err(|_| Error::internal())?;
+    }
+    Ok(())
+}
+
 /// The signed-in, active person of `org` in this session, if any. Checked on
 /// every request, so a session ends at once when the person is deactivated
 /// (and stays over when they are reactivated), when the organization turns
-/// password sign-in off (password sessions), or after the organization's
-/// inactivity timeout.
+/// password sign-in off (password sessions), after the organization's
+/// inactivity timeout, and — for a sign-in with the password alone — when the
+/// organization requires two-step verification or the person set up an
+/// authenticator app after it (someone who had only the password is out).
 pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Option<UserRow>> {
     let store_failed = |e: tower_sessions::session::Error| {
         tracing::error!(error = %e, "session store");
@@ -95,10 +111,14 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
     let method = p.method.as_deref().and_then(AuthMethod::parse).unwrap_or(AuthMethod::Password);
     let password_off = auth.method.starts_with("password") && !method.allows_password() && !p.user.is_guest;
     let guest_off = p.user.is_guest && !p.allow_guests;
+    let password_only = auth.method == PASSWORD_ONLY;
+    let second_step_missing = password_only
+        && (p.mfa_policy == crate::domain::MfaPolicy::Required
+            || p.mfa_enabled_at.is_some_and(|enabled| started.is_none_or(|s| s < enabled)));
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(store_failed)?;
     let idle = p.idle_timeout_secs > 0 && seen.is_some_and(|t| now - t > p.idle_timeout_secs);
-    if !p.user.status.is_active() || ended_by_deactivation || password_off || guest_off || idle {
+    if !p.user.status.is_active() || ended_by_deactivation || password_off || guest_off || idle || second_step_missing {
         session.flush().await.map_err(store_failed)?;
         return Ok(None);
     }

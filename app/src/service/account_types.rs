@@ -55,6 +55,10 @@ pub fn can_be_invite_default(t: &AccountTypeRow) -> bool {
 pub async fn save(db: &Db, actor: &Actor, id: Option<&str>, input: Input<'_>) -> Result<String> {
     let (name, description, permissions) = parse(&input)?;
     let mut tx = super::begin(db).await?;
+    // Who holds which type and what it allows are checked together with
+    // assignments (guests never administer; a type in use is not deleted):
+    // these use cases take turns on the organization's row.
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
     if let Some(other) = store::account_types::by_name(&mut *tx, &actor.org_id, name.as_str()).await? {
         if id != Some(other.id.as_str()) {
             return Err(name_taken(name.as_str()));
@@ -107,6 +111,7 @@ pub async fn save(db: &Db, actor: &Actor, id: Option<&str>, input: Input<'_>) ->
 /// Deletes a custom account type that nobody holds and that is not the invitation default.
 pub async fn delete(db: &Db, actor: &Actor, id: &str) -> Result<()> {
     let mut tx = super::begin(db).await?;
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
     let t = store::account_types::get(&mut *tx, &actor.org_id, id).await?.ok_or_else(not_found)?;
     if !can_delete(&t) {
         return Err(Error::forbidden(format!("{} is a built-in account type and cannot be deleted.", t.name)));

@@ -99,6 +99,10 @@ fn matching_step(secret_b32: &str, code: &str) -> Result<Option<i64>> {
     Ok(None)
 }
 
+fn already_set_up() -> Error {
+    Error::conflict("You already have an authenticator app. To use another one, remove it first on Profile (with a code from it), or ask an administrator to reset it.")
+}
+
 fn wrong_code() -> Error {
     Error::invalid("code", "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes.")
 }
@@ -148,47 +152,51 @@ pub async fn check(conn: &mut Conn, keys: &Keys, user: &UserRow, code: &str) -> 
 }
 
 /// Keeps `app` as `user`'s authenticator once `code` shows it works; returns
-/// the recovery codes, shown this once.
+/// the recovery codes, shown this once. Never replaces an app the person
+/// already has: replacing one means removing it first (with a code from it)
+/// or an administrator's reset.
 pub async fn enable(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, app_secret: &str, code: &str) -> Result<Vec<String>> {
     let step = matching_step(app_secret, code)?.ok_or_else(|| {
         Error::invalid("code", "That code does not match. Scan the QR code again (or type the key), then enter the six digits the app shows now.")
     })?;
     let (codes, hashes) = new_codes();
     let mut tx = super::begin(db).await?;
-    store::mfa::enable(&mut tx, &user.org_id, &user.id, &keys.seal(SEAL, app_secret), step, &hashes).await?;
+    if !store::mfa::enable(&mut tx, &user.org_id, &user.id, &keys.seal(SEAL, app_secret), step, &hashes).await? {
+        return Err(already_set_up());
+    }
     store::audit::record(&mut tx, actor.event(audit::MFA_ENABLED, &user.email, "authenticator app; 10 recovery codes".into())).await?;
     tx.commit().await?;
     Ok(codes)
 }
 
-/// New recovery codes in place of the old ones (a current code proves it is the person).
+/// New recovery codes in place of the old ones (a current code proves it is
+/// the person; wrong codes count as at sign-in).
 pub async fn regenerate_codes(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, code: &str) -> Result<Vec<String>> {
-    let mut tx = super::begin(db).await?;
-    check(&mut tx, keys, user, code).await?.ok_or_else(wrong_code)?;
+    let mut accepted = super::sign_in::check_code(db, keys, user, code, &actor.ip).await?.ok_or_else(wrong_code)?;
     let (codes, hashes) = new_codes();
-    store::mfa::replace_codes(&mut tx, &user.org_id, &user.id, &hashes).await?;
-    store::audit::record(&mut tx, actor.event(audit::MFA_CODES_RENEWED, &user.email, String::new())).await?;
-    tx.commit().await?;
+    store::mfa::replace_codes(&mut accepted.tx, &user.org_id, &user.id, &hashes).await?;
+    store::audit::record(&mut accepted.tx, actor.event(audit::MFA_CODES_RENEWED, &user.email, String::new())).await?;
+    accepted.finish().await?;
     Ok(codes)
 }
 
-/// The person removes their app (with a current code). Not while the
-/// organization requires multi-factor authentication.
+/// The person removes their app (with a current code; wrong codes count as
+/// at sign-in). Not while the organization requires two-step verification.
 pub async fn remove(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, code: &str) -> Result<()> {
     if store::auth_settings::get(db, &user.org_id).await?.mfa_policy == MfaPolicy::Required {
         return Err(Error::forbidden("Your organization requires multi-factor authentication, so it cannot be removed. Ask an administrator to reset it if you lost your app."));
     }
-    let mut tx = super::begin(db).await?;
-    check(&mut tx, keys, user, code).await?.ok_or_else(wrong_code)?;
-    store::mfa::disable(&mut tx, &user.org_id, &user.id).await?;
-    store::audit::record(&mut tx, actor.event(audit::MFA_REMOVED, &user.email, String::new())).await?;
-    tx.commit().await?;
+    let mut accepted = super::sign_in::check_code(db, keys, user, code, &actor.ip).await?.ok_or_else(wrong_code)?;
+    store::mfa::disable(&mut accepted.tx, &user.org_id, &user.id).await?;
+    store::audit::record(&mut accepted.tx, actor.event(audit::MFA_REMOVED, &user.email, String::new())).await?;
+    accepted.finish().await?;
     Ok(())
 }
 
 /// An administrator (or the server's command line) removes someone's app and
 /// recovery codes: they sign in with their password alone, or set up a new
-/// app at their next sign-in when it is required.
+/// app at their next sign-in when it is required. Their sessions end (the
+/// app may have been lost with a device that is still signed in).
 pub async fn reset(db: &Db, actor: &Actor, user_id: &str) -> Result<UserRow> {
     let mut tx = super::begin(db).await?;
     let user = store::users::by_id(&mut *tx, &actor.org_id, user_id).await?.ok_or_else(|| Error::not_found("That person does not exist."))?;
@@ -196,7 +204,8 @@ pub async fn reset(db: &Db, actor: &Actor, user_id: &str) -> Result<UserRow> {
         return Err(Error::conflict(format!("{} has no authenticator app to reset.", user.email)));
     }
     store::mfa::disable(&mut tx, &actor.org_id, &user.id).await?;
-    store::audit::record(&mut tx, actor.event(audit::MFA_RESET, &user.email, "authenticator app and recovery codes removed".into())).await?;
+    store::users::end_sessions(&mut tx, &actor.org_id, &user.id).await?;
+    store::audit::record(&mut tx, actor.event(audit::MFA_RESET, &user.email, "authenticator app and recovery codes removed; signed out everywhere".into())).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -7,6 +7,7 @@
 //! who may do what); the SQL lives in `store`. docs/architecture.md explains
 //! the layers.
 pub mod access;
+pub mod account;
 pub mod account_types;
 pub mod documents;
 pub mod housekeeping;
@@ -21,6 +22,7 @@ pub mod sign_in;
 pub mod sso;
 pub mod state;
 pub mod teams;
+pub mod webhooks;
 
 mod error;
 

@@ -4,11 +4,18 @@
 //! took the server from 20 MB to 3.8 GB. Here at most `permits` hash at once;
 //! a request waits up to `wait` for a turn, then is told to come back
 //! (429 with Retry-After).
+//!
+//! A turn belongs to the hash, not to the request: the permit moves into the
+//! blocking work and is given back when the hash is done, so a client that
+//! hangs up while its password is checked does not free a turn for another
+//! hash while its own still runs.
 use super::{Error, Kind, Result};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use std::sync::OnceLock;
 use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// How many hashes may run at once, and how long a request waits for a turn.
@@ -27,29 +34,62 @@ impl Default for Limit {
 
 struct Limiter {
     limit: Limit,
-    turns: Semaphore,
+    turns: Arc<Semaphore>,
 }
 
 static LIMITER: OnceLock<Limiter> = OnceLock::new();
 
 /// Sets the limit for this process; only the first call (before any hashing) counts.
 pub fn configure(limit: Limit) {
-    let _ = LIMITER.set(Limiter { limit, turns: Semaphore::new(limit.permits) });
+    let _ = LIMITER.set(Limiter { limit, turns: Arc::new(Semaphore::new(limit.permits)) });
 }
 
 fn limiter() -> &'static Limiter {
     LIMITER.get_or_init(|| {
         let limit = Limit::default();
-        Limiter { limit, turns: Semaphore::new(limit.permits) }
+        Limiter { limit, turns: Arc::new(Semaphore::new(limit.permits)) }
     })
 }
 
 /// How many hashes and checks this process has run (for metrics, and for
 /// tests that show a request was refused before any hashing).
-static HASHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static HASHED: AtomicU64 = AtomicU64::new(0);
 
 pub fn hashed() -> u64 {
-    HASHED.load(std::sync::atomic::Ordering::Relaxed)
+    HASHED.load(Ordering::Relaxed)
+}
+
+/// Hashes running now, and the most that ever ran at once in this process.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// The most hashes that ran at the same moment in this process (never more than the limit's permits).
+pub fn peak_running() -> usize {
+    PEAK.load(Ordering::SeqCst)
+}
+
+/// The permits of this process's limit.
+pub fn permits() -> usize {
+    limiter().limit.permits
+}
+
+/// One hash running, from its start on the blocking pool to its end.
+struct Running;
+
+impl Running {
+    fn start() -> Running {
+        let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+        PEAK.fetch_max(now, Ordering::SeqCst);
+        metrics::gauge!(crate::metrics::PASSWORD_HASHES_RUNNING).increment(1.0);
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        metrics::gauge!(crate::metrics::PASSWORD_HASHES_RUNNING).decrement(1.0);
+    }
 }
 
 /// Seconds a refused request is asked to wait before trying again.
@@ -58,7 +98,7 @@ const RETRY_AFTER_SECS: u64 = 2;
 /// Runs `work` on the blocking pool once it is this request's turn.
 async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     let l = limiter();
-    let permit = match tokio::time::timeout(l.limit.wait, l.turns.acquire()).await {
+    let permit = match tokio::time::timeout(l.limit.wait, l.turns.clone().acquire_owned()).await {
         Ok(Ok(p)) => p,
         _ => {
             return Err(Error {
@@ -67,9 +107,17 @@ async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
             })
         }
     };
-    let out = tokio::task::spawn_blocking(work).await.map_err(|_| Error::internal())?;
-    drop(permit);
-    HASHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = tokio::task::spawn_blocking(move || {
+        let running = Running::start();
+        let out = work();
+        HASHED.fetch_add(1, Ordering::Relaxed);
+        // The turn ends with the hash, whether or not anyone still waits for it.
+        drop(running);
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(|_| Error::internal())?;
     Ok(out)
 }
 

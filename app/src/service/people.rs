@@ -112,6 +112,8 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
         return Err(Error::invalid("people", format!("Add at most {MAX_INVITED_AT_ONCE} people at a time.")));
     }
     let mut tx = super::begin(db).await?;
+    // Takes turns with account type changes (see account_types::save).
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
     let t = store::account_types::get(&mut *tx, &actor.org_id, account_type_id).await?.ok_or_else(|| Error::invalid("account_type", "Choose an account type."))?;
     if guest {
         if !store::auth_settings::get(&mut *tx, &actor.org_id).await?.allow_guests {
@@ -251,6 +253,8 @@ pub async fn accept_invitation(db: &Db, org: &Org, token: &str, password: String
 /// provider, and never the organization's last active administrator.
 pub async fn change_account_type(db: &Db, actor: &Actor, ids: &[String], account_type_id: &str) -> Result<()> {
     let mut tx = super::begin(db).await?;
+    // Takes turns with account type changes (see account_types::save).
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
     let users = targets(&mut tx, &actor.org_id, ids).await?;
     let t = store::account_types::get(&mut *tx, &actor.org_id, account_type_id).await?.ok_or_else(|| Error::invalid("account_type", "Choose an account type."))?;
     for u in &users {

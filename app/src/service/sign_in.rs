@@ -6,6 +6,11 @@
 //! carries a signed device cookie: its attempts count against that device
 //! alone, so someone guessing at the same email, or behind the same NAT,
 //! cannot lock that person out.
+//!
+//! The second step has limits of its own: wrong codes count per person
+//! (`code:<person>`, 5 per window) and per address, and a correct password
+//! does not give those attempts back — so password, a few codes, password
+//! again … guesses no more codes than the limit.
 use super::keys::Keys;
 use super::{passwords, Error, Result};
 use crate::domain::{audit, AuthMethod, MfaPolicy};
@@ -17,6 +22,8 @@ use tower_sessions::Session;
 pub const MAX_ATTEMPTS_PER_EMAIL: i64 = 5;
 pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 30;
 pub const MAX_ATTEMPTS_PER_DEVICE: i64 = 5;
+/// Wrong codes of the second step a person may enter in the window.
+pub const MAX_CODE_ATTEMPTS: i64 = 5;
 pub const WINDOW_MINUTES: i64 = 15;
 /// The cookie that marks a browser where someone signed in before.
 pub const DEVICE_COOKIE: &str = "gatehouse_device";
@@ -115,30 +122,27 @@ fn device_cookie(keys: &Keys, org: &Org, email: &str) -> String {
 pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a: Attempt<'_>) -> Result<Outcome> {
     let email = a.email.trim().to_lowercase();
     let ip = a.ip;
-    let fail = |reason: &str| Event {
-        org_id: &org.id,
-        actor_id: None,
-        actor: if email.is_empty() { "anonymous" } else { &email },
-        action: audit::SIGN_IN_FAILED,
-        target: &email,
-        detail: format!("method: password; reason: {reason}"),
-        ip,
+    // Refusals are counted, not written one row each: per reason and address,
+    // and per email where the limits bound how many emails an address tries.
+    let refused = |reason: &'static str, per_email: bool| {
+        let actor = if email.is_empty() { "anonymous" } else { email.as_str() };
+        record_refusal(db, org, actor, &email, ip, reason, per_email)
     };
     if email.is_empty() || a.password.is_empty() {
         return Err(Error::invalid("email", "Enter your email and password."));
     }
     let settings = store::auth_settings::get(db, &org.id).await?;
     let method = AuthMethod::parse(&settings.method).unwrap_or(AuthMethod::Password);
-    let user = store::users::by_email(db, &org.id, &email).await?;
-    // Under SAML only, guests (outside the identity provider) still sign in with their password.
-    let guest_allowed = settings.allow_guests && user.as_ref().is_some_and(|u| u.is_guest);
-    if !method.allows_password() && !guest_allowed {
-        store::audit::record_now(db, fail("password sign-in is off: the organization signs in with SSO only")).await?;
-        return Err(Error::forbidden(format!(
-            "{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.",
-            org.name
-        )));
+    let sso_only = || {
+        Error::forbidden(format!("{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.", org.name))
+    };
+    // Under SSO only, nobody signs in with a password unless guests may: the
+    // same answer for every email, before anything about it is looked up.
+    if !method.allows_password() && !settings.allow_guests {
+        refused(PASSWORD_OFF, false).await?;
+        return Err(sso_only());
     }
+    let user = store::users::by_email(db, &org.id, &email).await?;
 
     let device = trusted_device(keys, org, &email, a.device);
     let limits: Vec<(String, i64)> = match &device {
@@ -146,7 +150,7 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         None => vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)],
     };
     if let Err(e) = take_slots(db, &org.id, &limits).await {
-        store::audit::record_now(db, fail("too many attempts (rate limited)")).await?;
+        refused("too many attempts (rate limited)", false).await?;
         return Err(e);
     }
 
@@ -162,22 +166,29 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
     let generic = || Error::invalid("password", "That email and password do not match an account here. Check both and try again.");
     let user = match (user, ok) {
         (None, _) => {
-            store::audit::record_now(db, fail("no account with this email")).await?;
+            refused("no account with this email", true).await?;
             return Err(generic());
         }
         (Some(u), false) => {
             let reason = if u.password_hash.is_none() { "account has no password set" } else { "wrong password" };
-            store::audit::record_now(db, fail(reason)).await?;
+            refused(reason, true).await?;
             return Err(generic());
         }
         (Some(u), true) => u,
     };
+    // Under SSO only with guests allowed, a member learns that they sign in
+    // with SSO only once their password is right: until then a guest's email
+    // and a member's get the same answers.
+    if !method.allows_password() && !user.is_guest {
+        refused(PASSWORD_OFF, true).await?;
+        return Err(sso_only());
+    }
     if !user.status.is_active() {
-        store::audit::record_now(db, fail("account is deactivated")).await?;
+        refused("account is deactivated", true).await?;
         return Err(deactivated(org));
     }
     if user.is_guest && !settings.allow_guests {
-        store::audit::record_now(db, fail("guest access is off")).await?;
+        refused("guest access is off", true).await?;
         return Err(guests_off(org));
     }
     // The person proved who they are: their own attempts start over, and this
@@ -205,8 +216,29 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
         return Ok(next);
     }
-    start_session(session, db, org, &user, "password", ip).await?;
+    start_session(session, db, org, &user, super::access::PASSWORD_ONLY, ip).await?;
     Ok(Outcome::SignedIn(SignedIn { device_cookie: device_cookie(keys, org, &email), user }))
+}
+
+const PASSWORD_OFF: &str = "password sign-in is off: the organization signs in with SSO only";
+
+/// Records a refused sign-in as a count (`store::audit::record_counted`): one
+/// row per reason and address in a window, per email too when `per_email`
+/// (the limits bound how many emails one address can try).
+async fn record_refusal(db: &Db, org: &Org, actor: &str, target: &str, ip: &str, reason: &str, per_email: bool) -> Result<()> {
+    let kind = if per_email { format!("{reason}|{}", target.to_lowercase()) } else { reason.to_string() };
+    let event = Event {
+        org_id: &org.id,
+        actor_id: None,
+        actor,
+        action: audit::SIGN_IN_FAILED,
+        target,
+        detail: format!("method: password; reason: {reason}"),
+        ip,
+    };
+    let count = store::audit::Count { kind: &kind, address: &address_key(ip), window_secs: WINDOW_MINUTES * 60 };
+    store::audit::record_counted(db, event, count).await?;
+    Ok(())
 }
 
 /// The person of a pending sign-in, still allowed to sign in.
@@ -219,35 +251,81 @@ async fn pending_person(db: &Db, session: &Session, org: &Org) -> Result<(Pendin
     Ok((p, user))
 }
 
+/// The limits a code is checked under: the person's own, and their address's.
+fn code_limits(user_id: &str, ip: &str) -> Vec<(String, i64)> {
+    vec![(format!("code:{user_id}"), MAX_CODE_ATTEMPTS), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)]
+}
+
+/// Checks a code of `user`'s app, or a recovery code, as the second step of a
+/// sign-in and on Profile (renewing codes, removing the app) alike: one
+/// attempt is taken from the person's and the address's limits first. A right
+/// code comes back as `CodeAccepted`, whose transaction has used it; the
+/// caller does its work in it and `finish`es, which also gives the attempts
+/// back (the person's wrong attempts start over). A wrong code keeps them.
+pub(super) async fn check_code(db: &Db, keys: &Keys, user: &UserRow, code: &str, ip: &str) -> Result<Option<CodeAccepted>> {
+    let limits = code_limits(&user.id, ip);
+    take_slots(db, &user.org_id, &limits).await.map_err(|e| Error { message: too_many_codes(e.retry_after_secs), ..e })?;
+    let mut tx = super::begin(db).await?;
+    let Some(how) = super::mfa::check(&mut tx, keys, user, code).await? else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    Ok(Some(CodeAccepted { tx, how, org_id: user.org_id.clone(), limits }))
+}
+
+/// A right code, used in `tx` (see `check_code`).
+pub(super) struct CodeAccepted {
+    pub tx: store::WriteTx,
+    pub how: super::mfa::Accepted,
+    org_id: String,
+    limits: Vec<(String, i64)>,
+}
+
+impl CodeAccepted {
+    pub async fn finish(mut self) -> Result<()> {
+        for (key, _) in &self.limits {
+            if key.starts_with("code:") {
+                store::sign_in_limits::clear(&mut self.tx, &self.org_id, key).await?;
+            } else {
+                store::sign_in_limits::give_back(&mut self.tx, &self.org_id, key).await?;
+            }
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn too_many_codes(retry_after_secs: Option<u64>) -> String {
+    let minutes = retry_after_secs.unwrap_or(60).div_ceil(60);
+    format!(
+        "Too many wrong codes. Try again in {minutes} minute{}, or ask your administrator to reset your authenticator app.",
+        if minutes == 1 { "" } else { "s" }
+    )
+}
+
 /// The second step: a code from the person's app, or a recovery code. Wrong
-/// codes count against the person's sign-in attempts.
+/// codes count against the person's code attempts and their address's, which
+/// signing in with the password again does not reset.
 pub async fn with_code(db: &Db, keys: &Keys, session: &Session, org: &Org, code: &str, ip: &str) -> Result<SignedIn> {
     let (_, user) = pending_person(db, session, org).await?;
     let email = user.email.to_lowercase();
-    let limits = vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL)];
-    if let Err(e) = take_slots(db, &org.id, &limits).await {
-        session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
-        return Err(e);
-    }
-    let mut tx = super::begin(db).await?;
-    let accepted = super::mfa::check(&mut tx, keys, &user, code).await?;
-    tx.commit().await?;
-    let Some(how) = accepted else {
-        let event = Event {
-            org_id: &org.id,
-            actor_id: Some(&user.id),
-            actor: &user.email,
-            action: audit::SIGN_IN_FAILED,
-            target: &user.email,
-            detail: "method: password; reason: wrong authentication code".into(),
-            ip,
-        };
-        store::audit::record_now(db, event).await?;
-        return Err(Error::invalid("code", "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes."));
+    let how = match check_code(db, keys, &user, code, ip).await {
+        Ok(Some(accepted)) => {
+            let how = accepted.how;
+            accepted.finish().await?;
+            how
+        }
+        Ok(None) => {
+            record_refusal(db, org, &user.email, &user.email, ip, "wrong authentication code", true).await?;
+            return Err(Error::invalid("code", "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes."));
+        }
+        Err(e) => {
+            if e.kind == super::Kind::RateLimited {
+                session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
+            }
+            return Err(e);
+        }
     };
-    let mut tx = super::begin(db).await?;
-    store::sign_in_limits::clear(&mut tx, &org.id, &limits[0].0).await?;
-    tx.commit().await?;
     session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
     let method = match how {
         super::mfa::Accepted::App => "password and authenticator app",
@@ -257,10 +335,25 @@ pub async fn with_code(db: &Db, keys: &Keys, session: &Session, org: &Org, code:
     Ok(SignedIn { device_cookie: device_cookie(keys, org, &email), user })
 }
 
+/// The person of a pending sign-in who must set up an app now: the
+/// organization requires one and they have none. Anyone else — a person who
+/// already has an app, or when the policy does not require one — gets no
+/// enrolment: with only a password, it would replace their app.
+async fn must_enrol(db: &Db, session: &Session, org: &Org) -> Result<(Pending, UserRow)> {
+    let (p, user) = pending_person(db, session, org).await?;
+    let policy = store::auth_settings::get(db, &org.id).await?.mfa_policy;
+    if user.mfa_secret.is_some() || policy != MfaPolicy::Required {
+        return Err(Error::forbidden(
+            "There is no authenticator app to set up in this sign-in. Enter the code from your app; to replace an app, sign in and use Profile, or ask your administrator to reset it.",
+        ));
+    }
+    Ok((p, user))
+}
+
 /// The app a person who must set one up during sign-in is setting up (a new
 /// key each call), and their email.
 pub async fn start_enrolment(db: &Db, session: &Session, org: &Org) -> Result<(super::mfa::NewApp, String)> {
-    let (mut p, user) = pending_person(db, session, org).await?;
+    let (mut p, user) = must_enrol(db, session, org).await?;
     let app = super::mfa::new_app(org, &user.email)?;
     p.new_app = Some(app.secret.clone());
     session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
@@ -273,7 +366,7 @@ pub async fn start_enrolment(db: &Db, session: &Session, org: &Org) -> Result<(s
 /// Finishes a sign-in that had to set up an app: `code` shows the app works.
 /// Returns the recovery codes, shown this once.
 pub async fn with_new_app(db: &Db, keys: &Keys, session: &Session, org: &Org, code: &str, ip: &str) -> Result<(SignedIn, Vec<String>)> {
-    let (p, user) = pending_person(db, session, org).await?;
+    let (p, user) = must_enrol(db, session, org).await?;
     let secret = p.new_app.ok_or_else(|| Error::conflict("Set up your authenticator app first: scan the QR code on this page."))?;
     let me = super::Actor { org_id: org.id.clone(), id: Some(user.id.clone()), label: user.email.clone(), ip: ip.to_string(), kind: super::ActorKind::Person };
     let codes = super::mfa::enable(db, keys, &me, &user, &secret, code).await?;
@@ -286,6 +379,12 @@ pub async fn with_new_app(db: &Db, keys: &Keys, session: &Session, org: &Org, co
 /// Takes a slot of every limit, or none (a refused one gives back the others).
 async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
     let window = time::Duration::minutes(WINDOW_MINUTES);
+    // A limit already full refuses without a write.
+    for (key, limit) in limits {
+        if let Slot::Full { retry_after_secs } = store::sign_in_limits::peek(db, org_id, key, *limit, window).await? {
+            return Err(too_many_attempts(retry_after_secs));
+        }
+    }
     let mut tx = super::begin(db).await?;
     let mut taken = Vec::new();
     for (key, limit) in limits {
@@ -296,19 +395,20 @@ async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<(
                     store::sign_in_limits::give_back(&mut tx, org_id, k).await?;
                 }
                 tx.commit().await?;
-                let minutes = retry_after_secs.div_ceil(60);
-                return Err(Error::rate_limited(
-                    format!(
-                        "Too many sign-in attempts. Try again in {minutes} minute{}, or ask your administrator to check your account.",
-                        if minutes == 1 { "" } else { "s" }
-                    ),
-                    retry_after_secs,
-                ));
+                return Err(too_many_attempts(retry_after_secs));
             }
         }
     }
     tx.commit().await?;
     Ok(())
+}
+
+fn too_many_attempts(retry_after_secs: u64) -> Error {
+    let minutes = retry_after_secs.div_ceil(60);
+    Error::rate_limited(
+        format!("Too many sign-in attempts. Try again in {minutes} minute{}, or ask your administrator to check your account.", if minutes == 1 { "" } else { "s" }),
+        retry_after_secs,
+    )
 }
 
 async fn give_back(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
@@ -345,10 +445,8 @@ impl From<Error> for SsoRefusal {
     }
 }
 
-/// Signs in the person the identity provider vouched for (`email` is the
-/// verified NameID). An administrator signing in this way shows SSO works
-/// with the current settings (the guard before "SAML" only).
-pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &str) -> std::result::Result<UserRow, SsoRefusal> {
+/// The person a verified SSO response names, if they may sign in through SSO.
+pub async fn sso_person(db: &Db, org: &Org, email: &str) -> std::result::Result<UserRow, SsoRefusal> {
     let email = email.trim();
     let user = store::users::by_email(db, &org.id, email).await.map_err(Error::from)?.ok_or_else(|| SsoRefusal::NoAccount(email.to_string()))?;
     if !user.status.is_active() {
@@ -357,6 +455,14 @@ pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &s
     if user.is_guest {
         return Err(SsoRefusal::Guest(user.email.clone()));
     }
+    Ok(user)
+}
+
+/// Signs in the person the identity provider vouched for (`email` is the
+/// verified NameID). An administrator signing in this way shows SSO works
+/// with the current settings (the guard before "SAML" only).
+pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &str) -> std::result::Result<UserRow, SsoRefusal> {
+    let user = sso_person(db, org, email).await?;
     start_session(session, db, org, &user, "sso", ip).await?;
     if user.administers {
         let mut tx = super::begin(db).await?;

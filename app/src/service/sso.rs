@@ -243,6 +243,20 @@ pub async fn save_settings(db: &Db, actor: &Actor, input: &AuthSettingsInput) ->
         };
         return Err(Error::conflict(why).on("method"));
     }
+    if row.mfa_policy == crate::domain::MfaPolicy::Required && current.mfa_policy != crate::domain::MfaPolicy::Required {
+        // Requiring an app ends every session signed in with a password
+        // alone: the admin who asks for it keeps theirs only with an app.
+        let own_app = match &actor.id {
+            Some(id) => store::users::by_id(&mut *tx, &actor.org_id, id).await?.is_some_and(|u| u.mfa_secret.is_some()),
+            None => true,
+        };
+        if !own_app {
+            return Err(Error::conflict(
+                "Set up your own authenticator app first (Profile > Two-step verification). Requiring one signs out everyone who signed in with only a password — you too — and asks for an app at their next sign-in.",
+            )
+            .on("mfa_policy"));
+        }
+    }
     let changes = describe(&current, &row);
     if !changes.is_empty() {
         store::auth_settings::save(&mut *tx, &row).await?;

@@ -21,6 +21,9 @@ pub struct Config {
     /// An export whose client reads nothing for this long is cancelled and
     /// lets go of everything it holds.
     pub export_stall_timeout: Duration,
+    /// How long audit events are kept for organizations that chose no
+    /// retention of their own (`GATEHOUSE_AUDIT_RETENTION_DAYS`).
+    pub audit_retention_days: i64,
 }
 
 impl Config {
@@ -30,10 +33,23 @@ impl Config {
     pub fn org_url(&self, slug: &str) -> String {
         format!("{}/{}", self.base_url, slug)
     }
-    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind https;
-    /// `max_age_secs` 0 removes the cookie.
+    /// A cookie's name as set and read: behind https with the prefix that
+    /// makes browsers refuse it unless this site set it securely —
+    /// `__Host-` for cookies of the whole site (no other host, not even a
+    /// subdomain, can set or shadow them), `__Secure-` for one path. Over
+    /// plain http (a demo on localhost) browsers refuse the prefixes, so none.
+    pub fn cookie_name(&self, name: &str, path: &str) -> String {
+        match (self.secure_cookies(), path == "/") {
+            (false, _) => name.to_string(),
+            (true, true) => format!("__Host-{name}"),
+            (true, false) => format!("__Secure-{name}"),
+        }
+    }
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind https
+    /// (named by `cookie_name`); `max_age_secs` 0 removes the cookie.
     pub fn cookie(&self, name: &str, value: &str, path: &str, max_age_secs: i64) -> String {
         let secure = if self.secure_cookies() { "; Secure" } else { "" };
+        let name = self.cookie_name(name, path);
         format!("{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
     }
 }

@@ -1,6 +1,12 @@
+//! The audit log. Events are rows; refusals that anyone can cause without
+//! signing in (wrong passwords, rate-limited attempts, failed SSO responses)
+//! are counted instead: the first of a kind, from one address, in a window
+//! is a row; the repeats add to its `repeat_count` (see `record_counted`).
 use super::{new_id, now, Db};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// One thing that happened, about to be written to the audit log.
 pub struct Event<'a> {
@@ -24,6 +30,146 @@ pub async fn record_now(db: &Db, e: Event<'_>) -> sqlx::Result<()> {
     let mut tx = super::begin(db).await?;
     insert(&mut *tx, vec![e]).await?;
     tx.commit().await
+}
+
+/// How an event is counted: `kind` (the action's precise reason, and the
+/// target where it matters) from `address`, per window of `window_secs`.
+pub struct Count<'a> {
+    pub kind: &'a str,
+    pub address: &'a str,
+    pub window_secs: i64,
+}
+
+/// The most kinds one address gets rows for in a window, per action; the
+/// kinds past them share one row ("other reasons"), so varying what it sends
+/// (another email, another malformed response) gives an address no more rows.
+const MAX_KINDS_PER_ADDRESS: usize = 32;
+
+impl Count<'_> {
+    /// The window's number and when it ends (Unix seconds).
+    fn window(&self) -> (i64, i64) {
+        let len = self.window_secs.max(1);
+        let window = time::OffsetDateTime::now_utc().unix_timestamp() / len;
+        (window, (window + 1) * len)
+    }
+}
+
+/// Repeats counted in memory, not yet added to their row.
+struct Repeats {
+    n: u64,
+    window_ends: i64,
+}
+
+/// Per database: (org, tally key) → repeats; and how many kinds each
+/// (org, action, address, window) has rows for.
+#[derive(Default)]
+struct Pending {
+    repeats: HashMap<(String, String), Repeats>,
+    kinds: HashMap<(String, String), (usize, i64)>,
+}
+
+fn pending() -> &'static Mutex<HashMap<String, Pending>> {
+    static PENDING: OnceLock<Mutex<HashMap<String, Pending>>> = OnceLock::new();
+    PENDING.get_or_init(Default::default)
+}
+
+fn db_key(db: &Db) -> String {
+    db.connect_options().database_url.as_str().to_string()
+}
+
+/// The most counts kept in memory per database; past it, repeats go to the
+/// database one by one (still one row per kind, address and window).
+const MAX_PENDING: usize = 50_000;
+
+/// Records a refusal as a count. The first of its kind from its address in
+/// the window is written at once (its row carries the first one's details);
+/// the repeats are counted in memory and added to that row by `flush_counts`
+/// (every few seconds in the background, and before the audit log is read),
+/// so a flood of refusals writes nothing per request. Another instance's
+/// first write of the same kind adds to the same row.
+pub async fn record_counted(db: &Db, mut e: Event<'_>, count: Count<'_>) -> sqlx::Result<()> {
+    let (window, window_ends) = count.window();
+    let address_key = format!("{}|{}|{window}", e.action, count.address);
+    let mut key = format!("{address_key}|{}", count.kind);
+    {
+        let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
+        let mine = all.entry(db_key(db)).or_default();
+        if !mine.repeats.contains_key(&(e.org_id.to_string(), key.clone())) {
+            let kinds = mine.kinds.get(&(e.org_id.to_string(), address_key.clone())).map(|k| k.0).unwrap_or(0);
+            if kinds >= MAX_KINDS_PER_ADDRESS {
+                key = format!("{address_key}|other reasons");
+                e.detail = format!("{} (and other reasons from the same address)", e.detail);
+            }
+        }
+        if let Some(r) = mine.repeats.get_mut(&(e.org_id.to_string(), key.clone())) {
+            r.n += 1;
+            return Ok(());
+        }
+    }
+    let mut tx = super::begin(db).await?;
+    sqlx::query(
+        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, repeat_count, tally_key, last_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $3) \
+         ON CONFLICT (org_id, tally_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1, last_at = $3",
+    )
+    .bind(new_id())
+    .bind(e.org_id)
+    .bind(now())
+    .bind(e.actor_id)
+    .bind(e.actor)
+    .bind(e.action)
+    .bind(e.target)
+    .bind(e.target.to_lowercase())
+    .bind(e.detail)
+    .bind(e.ip)
+    .bind(&key)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
+    let mine = all.entry(db_key(db)).or_default();
+    if mine.repeats.len() < MAX_PENDING && !mine.repeats.contains_key(&(e.org_id.to_string(), key.clone())) {
+        mine.repeats.insert((e.org_id.to_string(), key), Repeats { n: 0, window_ends });
+        mine.kinds.entry((e.org_id.to_string(), address_key)).or_insert((0, window_ends)).0 += 1;
+    }
+    Ok(())
+}
+
+/// Adds the repeats counted in memory to their rows, and forgets the kinds
+/// whose window has ended. Cheap when there is nothing to add.
+pub async fn flush_counts(db: &Db) -> sqlx::Result<()> {
+    let now_secs = time::OffsetDateTime::now_utc().unix_timestamp();
+    let due: Vec<((String, String), u64)> = {
+        let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
+        let Some(mine) = all.get_mut(&db_key(db)) else { return Ok(()) };
+        let due = mine.repeats.iter_mut().filter(|(_, r)| r.n > 0).map(|(k, r)| (k.clone(), std::mem::take(&mut r.n))).collect();
+        mine.repeats.retain(|_, r| r.window_ends > now_secs);
+        mine.kinds.retain(|_, (_, ends)| *ends > now_secs);
+        due
+    };
+    if due.is_empty() {
+        return Ok(());
+    }
+    let mut tx = super::begin(db).await?;
+    for ((org_id, key), n) in &due {
+        sqlx::query("UPDATE audit_events SET repeat_count = repeat_count + $1, last_at = $2 WHERE org_id = $3 AND tally_key = $4")
+            .bind(*n as i64)
+            .bind(now())
+            .bind(org_id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Err(e) = tx.commit().await {
+        // Not added: count them again next time.
+        let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
+        let mine = all.entry(db_key(db)).or_default();
+        for (k, n) in due {
+            mine.repeats.entry(k).or_insert(Repeats { n: 0, window_ends: now_secs + 60 }).n += n;
+        }
+        return Err(e);
+    }
+    Ok(())
 }
 
 /// Several events, 500 to a statement (a statement binds at most 32,766
@@ -70,6 +216,9 @@ pub struct EventRow {
     pub target: String,
     pub detail: String,
     pub ip: String,
+    /// How many times it happened (a counted refusal), and the latest time.
+    pub repeat_count: i64,
+    pub last_at: Option<String>,
 }
 
 impl FromRow<'_, AnyRow> for EventRow {
@@ -82,6 +231,8 @@ impl FromRow<'_, AnyRow> for EventRow {
             target: r.try_get("target")?,
             detail: r.try_get("detail")?,
             ip: r.try_get("ip")?,
+            repeat_count: r.try_get("repeat_count")?,
+            last_at: r.try_get("last_at")?,
         })
     }
 }
@@ -97,6 +248,8 @@ impl From<EventRow> for crate::domain::views::AuditEventView {
             target: r.target,
             detail: r.detail,
             ip: r.ip,
+            repeat_count: r.repeat_count,
+            last_at: r.last_at.filter(|_| r.repeat_count > 1),
         }
     }
 }
@@ -134,7 +287,7 @@ pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) ->
     let count_sql = format!("SELECT COUNT(*) FROM audit_events{wc}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(org_id);
     let rows_sql = format!(
-        "SELECT id, at, actor, action, target, detail, ip FROM audit_events{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
+        "SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
     );
     let mut rows = sqlx::query_as::<_, EventRow>(&rows_sql).bind(org_id);
     if let Some(a) = &f.action {
@@ -150,20 +303,24 @@ pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) ->
     Ok((rows, total))
 }
 
-/// How many times `action` happened to `target` (or from `ip`) since `since`.
-pub async fn count_since(db: &Db, org_id: &str, action: &str, target: Option<&str>, ip: Option<&str>, since: &str) -> sqlx::Result<i64> {
-    let (col, val) = match (target, ip) {
-        (Some(t), _) => ("target_norm", t.to_lowercase()),
-        (None, Some(i)) => ("ip", i.to_string()),
-        (None, None) => ("action", action.to_string()),
-    };
-    sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM audit_events WHERE org_id = $1 AND action = $2 AND at >= $3 AND {col} = $4"
-    ))
-    .bind(org_id)
-    .bind(action)
-    .bind(since)
-    .bind(val)
-    .fetch_one(db)
-    .await
+/// Deletes the organization's events older than `days` days, a batch at a
+/// time (each its own short transaction, so writers are never held up for
+/// long); returns how many went.
+pub async fn prune(db: &Db, org_id: &str, days: i64) -> sqlx::Result<u64> {
+    let cutoff = super::ago(time::Duration::days(days));
+    let mut removed = 0;
+    loop {
+        let mut tx = super::begin(db).await?;
+        let n = sqlx::query("DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE org_id = $1 AND at < $2 LIMIT 5000)")
+            .bind(org_id)
+            .bind(&cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        removed += n;
+        if n < 5000 {
+            return Ok(removed);
+        }
+    }
 }

@@ -3,9 +3,10 @@ use super::{now, Conn, Db};
 
 /// Keeps a person's authenticator app (its sealed key) and, in place of any
 /// earlier ones, their recovery codes (hashed); `step` is the time step of
-/// the code that confirmed it, which cannot be used again.
-pub async fn enable(conn: &mut Conn, org_id: &str, user_id: &str, sealed_secret: &str, step: i64, code_hashes: &[String]) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET mfa_secret = $1, mfa_enabled_at = $2, mfa_last_step = $3 WHERE org_id = $4 AND id = $5")
+/// the code that confirmed it, which cannot be used again. Only for a person
+/// with no app: false (and nothing written) when they have one.
+pub async fn enable(conn: &mut Conn, org_id: &str, user_id: &str, sealed_secret: &str, step: i64, code_hashes: &[String]) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE users SET mfa_secret = $1, mfa_enabled_at = $2, mfa_last_step = $3 WHERE org_id = $4 AND id = $5 AND mfa_secret IS NULL")
         .bind(sealed_secret)
         .bind(now())
         .bind(step)
@@ -13,7 +14,11 @@ pub async fn enable(conn: &mut Conn, org_id: &str, user_id: &str, sealed_secret:
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    replace_codes(conn, org_id, user_id, code_hashes).await
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    replace_codes(conn, org_id, user_id, code_hashes).await?;
+    Ok(true)
 }
 
 /// Removes a person's authenticator app and recovery codes.

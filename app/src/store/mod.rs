@@ -90,6 +90,23 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
         // connection can be cut by a server restart: keep the check.
         .test_before_acquire(backend != Backend::Sqlite)
         .acquire_timeout(Duration::from_secs(10))
+        // A connection must never come back inside a transaction: a request
+        // future dropped during `BEGIN` (or between a statement and its
+        // transaction's end) leaves the transaction open on it, and the next
+        // borrower would run inside it (on SQLite, holding the write lock for
+        // good). `WriteTx` ends its transaction itself when dropped; this is
+        // the net under it. Closing the connection rolls the transaction back.
+        .after_release(|conn, _meta| {
+            Box::pin(async move {
+                use sqlx::Connection;
+                if conn.is_in_transaction() {
+                    crate::metrics::connection_discarded_in_transaction();
+                    tracing::warn!("a database connection came back inside a transaction; it is closed (its transaction rolls back)");
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
@@ -198,9 +215,9 @@ pub async fn begin(db: &Db) -> sqlx::Result<WriteTx> {
         let guard = writer_lock(db).lock_owned().await;
         drop(queued);
         let tx = db.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, _guard: Some(guard) })
+        Ok(WriteTx { tx: Some(tx), guard: Some(guard) })
     } else {
-        Ok(WriteTx { tx: db.begin().await?, _guard: None })
+        Ok(WriteTx { tx: Some(db.begin().await?), guard: None })
     }
 }
 
@@ -215,31 +232,64 @@ fn writer_lock(db: &Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
 }
 
 /// A write transaction (see `begin`); it derefs to the connection, and keeps
-/// this process's SQLite writer lock until it is committed or dropped.
+/// this process's SQLite writer lock until it is committed or rolled back.
+///
+/// Dropped without either (an error returned early, or the future that held
+/// it dropped — a client that hung up, a timeout), it rolls back in a task of
+/// its own and lets the writer lock go only once the rollback is done: the
+/// next writer never meets a transaction still open, and the lock is never
+/// free while the database's is held.
 pub struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    tx: Option<sqlx::Transaction<'static, sqlx::Any>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
-    pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> sqlx::Result<()> {
+        let tx = self.tx.take().expect("a WriteTx holds its transaction until it ends");
+        let result = tx.commit().await;
+        // A commit that failed was rolled back by the database; the connection
+        // goes back through `after_release`, which closes it if not.
+        self.guard.take();
+        result
     }
-    pub async fn rollback(self) -> sqlx::Result<()> {
-        self.tx.rollback().await
+    pub async fn rollback(mut self) -> sqlx::Result<()> {
+        let tx = self.tx.take().expect("a WriteTx holds its transaction until it ends");
+        let result = tx.rollback().await;
+        self.guard.take();
+        result
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        let Some(tx) = self.tx.take() else { return };
+        let guard = self.guard.take();
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move {
+                    if let Err(e) = tx.rollback().await {
+                        tracing::warn!(error = %e, "rolling back an abandoned write transaction");
+                    }
+                    drop(guard);
+                });
+            }
+            // No runtime (a process shutting down): sqlx queues the rollback on the connection.
+            Err(_) => drop(tx),
+        }
     }
 }
 
 impl std::ops::Deref for WriteTx {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        &self.tx
+        self.tx.as_deref().expect("a WriteTx holds its transaction until it ends")
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.tx
+        self.tx.as_deref_mut().expect("a WriteTx holds its transaction until it ends")
     }
 }
 

@@ -58,6 +58,26 @@ pub async fn rename<'e>(ex: impl Executor<'e, Database = Any>, id: &str, name: &
         .map(|_| ())
 }
 
+/// The organization's audit retention in days, when it chose one (None: the operator's default).
+pub async fn audit_retention<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT audit_retention_days FROM organizations WHERE id = $1").bind(id).fetch_one(ex).await
+}
+
+pub async fn set_audit_retention(conn: &mut super::Conn, id: &str, days: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET audit_retention_days = $1, updated_at = $2 WHERE id = $3")
+        .bind(days)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Every organization's id and audit retention (None: the operator's default).
+pub async fn audit_retentions(db: &Db) -> sqlx::Result<Vec<(String, Option<i64>)>> {
+    sqlx::query_as("SELECT id, audit_retention_days FROM organizations").fetch_all(db).await
+}
+
 /// Locks the organization's row until the transaction ends (a portable
 /// `SELECT … FOR UPDATE`, which SQLite lacks): transactions that check an
 /// organization-wide rule before writing take turns.

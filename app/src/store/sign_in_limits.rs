@@ -43,6 +43,24 @@ pub async fn take(conn: &mut Conn, org_id: &str, key: &str, limit: i64, window: 
     Ok(Slot::Full { retry_after_secs: left })
 }
 
+/// Whether `key` is at its limit in the current window, read without writing:
+/// a request the limit will refuse is refused without a write transaction
+/// (the refusals of a flood write nothing). `Full` says when the window ends.
+pub async fn peek(db: &super::Db, org_id: &str, key: &str, limit: i64, window: time::Duration) -> sqlx::Result<Slot> {
+    let now = time::OffsetDateTime::now_utc();
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT attempts, window_start FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2")
+        .bind(org_id)
+        .bind(key)
+        .fetch_optional(db)
+        .await?;
+    let Some((attempts, start)) = row else { return Ok(Slot::Taken) };
+    let Ok(start) = Timestamp::try_from(start).map(Timestamp::get) else { return Ok(Slot::Taken) };
+    if attempts <= limit || start + window <= now {
+        return Ok(Slot::Taken);
+    }
+    Ok(Slot::Full { retry_after_secs: (start + window - now).whole_seconds().max(1) as u64 })
+}
+
 /// Gives a slot back (the attempt did not count: another limit refused it, or it succeeded).
 pub async fn give_back(conn: &mut Conn, org_id: &str, key: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE sign_in_limits SET attempts = attempts - 1 WHERE org_id = $1 AND limit_key = $2 AND attempts > 0")

@@ -68,8 +68,14 @@ async fn metrics(State(s): State<Scrape>) -> Response {
 
 /// Counts a failed SSO sign-in by its reason (a fixed label per kind of failure).
 pub fn saml_failure(f: &crate::saml::page::Failure) {
-    use crate::saml::page::Failure::*;
-    m::saml_failure(match f {
+    m::saml_failure(f.kind());
+}
+
+impl crate::saml::page::Failure {
+    /// A short name of the failure's kind (a metric label, the audit log's count key).
+    pub fn kind(&self) -> &'static str {
+        use crate::saml::page::Failure::*;
+        match self {
         SsoOff => "sso_off",
         Empty => "empty",
         Unverified(_) => "unverified",
@@ -80,5 +86,6 @@ pub fn saml_failure(f: &crate::saml::page::Failure) {
         Deactivated(_) => "deactivated",
         Guest(_) => "guest",
         Internal(_) => "internal",
-    });
+        }
+    }
 }

@@ -6,7 +6,7 @@ pub mod logging;
 pub mod metrics;
 mod request;
 
-pub use request::{current_request_id, note_org, observe};
+pub use request::{current_request_id, note_api_org, note_org, observe};
 
 use std::net::SocketAddr;
 use std::time::Duration;

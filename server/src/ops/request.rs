@@ -44,18 +44,9 @@ pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Re
     let matched = route_of(&req);
     let route = matched.as_str();
     let ctx = Arc::new(Context { id, org: OnceLock::new() });
-    let req = if let Some(org) = org_in_path(route, req.uri().path()) {
+    if let Some(org) = org_in_path(route, req.uri().path()) {
         let _ = ctx.org.set(org);
-        req
-    } else if route.starts_with("/api/") && method == Method::POST {
-        let (req, org) = org_in_api_call(req).await;
-        if let Some(org) = org {
-            let _ = ctx.org.set(org);
-        }
-        req
-    } else {
-        req
-    };
+    }
 
     let span = tracing::info_span!("request", request_id = %ctx.id);
     let mut res = CURRENT.scope(ctx.clone(), next.run(req).instrument(span)).await;
@@ -136,6 +127,21 @@ fn org_in_path(route: &str, path: &str) -> Option<String> {
     }
     let slug = path.trim_start_matches('/').split('/').next()?.to_ascii_lowercase();
     plausible_slug(&slug).then_some(slug)
+}
+
+/// Names the organization of a server function's call for its access-log
+/// line: server functions name it in their body. Innermost of the layers, so
+/// reading the body is under the request's timeouts like any handler's read
+/// (a client that withholds its body is let go when they run out).
+pub async fn note_api_org(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let (req, org) = org_in_api_call(req).await;
+    if let Some(org) = org {
+        note_org(&org);
+    }
+    next.run(req).await
 }
 
 /// Server functions name it in their body (`org=acme` or `{"org": "acme"}`).

@@ -76,7 +76,8 @@ fn request_cookie_path(org: &Org) -> String {
 
 /// A pending request read back from its cookie: (request id, return path).
 fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(String, String)> {
-    let payload = st.keys.verify("sso", cookie_value(headers, REQUEST_COOKIE)?)?;
+    let name = st.config.cookie_name(REQUEST_COOKIE, &request_cookie_path(org));
+    let payload = st.keys.verify("sso", cookie_value(headers, &name)?)?;
     let mut parts = payload.splitn(4, '|');
     let (org_id, id, until, relay) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     let until = store::Timestamp::try_from(until.to_string()).ok()?;
@@ -139,6 +140,9 @@ struct Posted {
     relay_state: Option<String>,
     /// Set when this page posted the response again to itself (see `repost`).
     resubmitted: Option<String>,
+    /// Set by the button of the page that asks before an unsolicited
+    /// response signs anyone in (see `confirm`).
+    confirmed: Option<String>,
 }
 
 /// The assertion consumer service: verify, find the person, sign them in.
@@ -156,7 +160,8 @@ async fn finish(
     };
     let ip = ip.0;
     let pending = pending_request(&st, &org, &headers);
-    match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, &ip).await {
+    let from_here = crate::web::sent_from_this_site(&headers, &st.config.base_url);
+    match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, from_here, &ip).await {
         Ok(Signed::In(to, answered_request)) => {
             let mut res = Redirect::to(&to).into_response();
             if answered_request {
@@ -168,7 +173,7 @@ async fn finish(
             }
             res
         }
-        Ok(Signed::Repost(page)) => page,
+        Ok(Signed::Repost(page)) | Ok(Signed::Confirm(page)) => page,
         Err(f) => f.respond(&st, &org, &ip).await,
     }
 }
@@ -178,6 +183,29 @@ enum Signed {
     In(String, bool),
     /// The browser must post the response again from this site (see `repost`).
     Repost(Response),
+    /// The person must say it is them before an unsolicited response signs
+    /// them in (see `confirm`).
+    Confirm(Response),
+}
+
+/// A response the identity provider sent unasked (sign-in started at its
+/// dashboard) is bound to no browser: any site could auto-post an
+/// attacker's own valid response and sign a visitor in as the attacker
+/// (login CSRF). So it signs nobody in by itself: this page names the
+/// account, and its button posts the response again from this site, which a
+/// cross-site post cannot fake (browsers mark where a post comes from). The
+/// response is verified again then, and used up.
+fn confirm(org: &Org, saml_response: &str, relay_state: Option<&str>, email: &str) -> Response {
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let relay = relay_state.map(|r| format!(r#"<input type="hidden" name="RelayState" value="{}">"#, esc(r))).unwrap_or_default();
+    let html = format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Continue signing in · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-confirm"><h1>Sign in to {name}</h1><p>Your identity provider signed you in as <strong data-testid="sso-confirm-email">{email}</strong>.</p><form method="post" action="/{slug}/finish-login"><input type="hidden" name="SAMLResponse" value="{response}">{relay}<input type="hidden" name="confirmed" value="1"><p><button class="btn btn-primary" type="submit" autofocus>Continue as {email}</button></p></form><p class="muted small">Not you, or you did not just choose Gatehouse at your identity provider? Close this page, or <a href="/{slug}/login">go to the sign-in page</a>.</p></section></main></body></html>"#,
+        name = esc(&org.name),
+        slug = esc(&org.slug),
+        email = esc(email),
+        response = esc(saml_response),
+    );
+    (axum::http::StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
 /// The identity provider's form post is cross-site, so the browser does not
@@ -202,6 +230,7 @@ async fn verify_and_sign_in(
     session: &Session,
     posted: Posted,
     pending: Option<(String, String)>,
+    from_here: bool,
     ip: &str,
 ) -> Result<Signed, Failure> {
     if !sso_on(settings) {
@@ -243,6 +272,11 @@ async fn verify_and_sign_in(
         None if !settings.allow_idp_initiated => return Err(Failure::IdpInitiatedOff),
         None => {
             let v = provider.accept_unsolicited(&response, relay_state.as_deref(), now).map_err(Failure::from_saml)?;
+            if posted.confirmed.is_none() || !from_here {
+                // Someone who cannot sign in hears why at once, not after a click.
+                sign_in::sso_person(&st.db, org, &v.name_id).await.map_err(refusal)?;
+                return Ok(Signed::Confirm(confirm(org, &response, relay_state.as_deref(), &v.name_id)));
+            }
             (v, relay_state.clone(), None)
         }
     };
@@ -260,12 +294,7 @@ async fn verify_and_sign_in(
     }
     tx.commit().await.map_err(Failure::internal)?;
 
-    sign_in::with_sso(&st.db, session, org, &verified.name_id, ip).await.map_err(|r| match r {
-        SsoRefusal::NoAccount(email) => Failure::NoAccount(email),
-        SsoRefusal::Deactivated(email) => Failure::Deactivated(email),
-        SsoRefusal::Guest(email) => Failure::Guest(email),
-        SsoRefusal::Failed(e) => Failure::Internal(e.message),
-    })?;
+    sign_in::with_sso(&st.db, session, org, &verified.name_id, ip).await.map_err(refusal)?;
     let home = format!("/{}", org.slug);
     // RelayState is followed only as a path on this site, inside this organization.
     let to = destination
@@ -276,6 +305,15 @@ async fn verify_and_sign_in(
         .map(str::to_string)
         .unwrap_or(home);
     Ok(Signed::In(to, envelope.in_response_to.is_some()))
+}
+
+fn refusal(r: SsoRefusal) -> Failure {
+    match r {
+        SsoRefusal::NoAccount(email) => Failure::NoAccount(email),
+        SsoRefusal::Deactivated(email) => Failure::Deactivated(email),
+        SsoRefusal::Guest(email) => Failure::Guest(email),
+        SsoRefusal::Failed(e) => Failure::Internal(e.message),
+    }
 }
 
 /// Lets the IdP's cross-site form post through the same-origin rule, and

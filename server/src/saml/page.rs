@@ -105,12 +105,22 @@ impl Failure {
     }
 
     /// Records the failure in the audit log and answers with the page.
+    ///
+    /// Anyone can post to the assertion consumer, so failures are counted in
+    /// the audit log (one row per kind, address and window, holding the
+    /// first one's reference; the server log has every reference), and an
+    /// organization without SSO records nothing at all.
     pub async fn respond(self, st: &AppState, org: &Org, ip: &str) -> Response {
         crate::ops::metrics::saml_failure(&self);
+        let kind = self.kind();
+        let record = !matches!(self, Failure::SsoOff);
         let (status, message, reason, email) = self.explain(org);
         // The request id, so the page, the audit log and the server log agree.
         let reference = crate::ops::current_request_id().unwrap_or_else(reference);
         tracing::warn!(org = %org.slug, %reference, %reason, "SSO sign-in failed");
+        if !record {
+            return render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
+        }
         let email = email.unwrap_or_default();
         let event = store::audit::Event {
             org_id: &org.id,
@@ -121,7 +131,13 @@ impl Failure {
             detail: format!("method: sso; reason: {reason}; reference: {reference}"),
             ip,
         };
-        if let Err(e) = store::audit::record_now(&st.db, event).await {
+        let count_kind = format!("{kind}|{reason}|{}", email.to_lowercase());
+        let count = store::audit::Count {
+            kind: &count_kind,
+            address: &app::service::sign_in::address_key(ip),
+            window_secs: app::service::sign_in::WINDOW_MINUTES * 60,
+        };
+        if let Err(e) = store::audit::record_counted(&st.db, event, count).await {
             tracing::error!(error = %e, "cannot record a failed SSO sign-in");
         }
         render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))

@@ -139,3 +139,42 @@ pub fn entity_for(base: &str) -> String {
     format!("{base}/acme/saml/metadata")
 }
 
+
+/// Posts a response to the ACS the way a browser does: first the identity
+/// provider's cross-site form post (no cookie reaches Gatehouse with it),
+/// then what the page Gatehouse answers asks for — the response posted again
+/// from Gatehouse's own page, with `cookie` (the request cookie of a
+/// sign-in this browser started), or, for a response sent unasked, the
+/// person's click on "Continue as …". Returns the last answer.
+pub async fn post_as_browser(app: &TestApp, saml_response: &str, relay_state: Option<&str>, cookie: Option<&str>) -> reqwest::Response {
+    let mut form = vec![("SAMLResponse", saml_response.to_string())];
+    if let Some(r) = relay_state {
+        form.push(("RelayState", r.to_string()));
+    }
+    let res = app
+        .http
+        .post(acs(app))
+        .header("origin", "https://idp.example.com")
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    if res.status() != reqwest::StatusCode::OK {
+        return res;
+    }
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!(r#"name="SAMLResponse" value="{saml_response}""#)), "the page posts the same response again");
+    if page.contains(r#"id="sso-continue""#) {
+        form.push(("resubmitted", "1".into()));
+    } else {
+        assert!(page.contains(r#"data-testid="sso-confirm""#), "a page that reposts the response or asks to continue: {}", &page[..page.len().min(400)]);
+        assert!(!page.contains("<script"), "continuing takes the person's click, never a script");
+        form.push(("confirmed", "1".into()));
+    }
+    let mut again = app.http.post(acs(app)).header("origin", &app.base).header("sec-fetch-site", "same-origin").form(&form);
+    if let Some(c) = cookie {
+        again = again.header("cookie", format!("gatehouse_sso={c}"));
+    }
+    again.send().await.unwrap()
+}

@@ -1,5 +1,5 @@
 //! Administration > Account: organization name, Account URL, site details.
-use crate::api::account::{load_account_details, UpdateOrgName};
+use crate::api::account::{load_account_details, SetAuditRetention, UpdateOrgName};
 use crate::components::copy::CopyField;
 use crate::components::frame::use_org;
 use crate::components::{use_toasts, ErrorPanel, FieldError};
@@ -11,7 +11,9 @@ pub fn AccountPage() -> impl IntoView {
     let org = use_org();
     let update = ServerAction::<UpdateOrgName>::new();
     let updated = crate::components::toast::successes(update);
-    let details = Resource::new(move || (org.get(), updated.get()), |(o, _)| load_account_details(o));
+    let retention = ServerAction::<SetAuditRetention>::new();
+    let retention_saved = crate::components::toast::successes(retention);
+    let details = Resource::new(move || (org.get(), updated.get(), retention_saved.get()), |(o, _, _)| load_account_details(o));
     let toasts = use_toasts();
     Effect::new(move |_| match update.value().get() {
         Some(Ok(())) => toasts.success("Organization name saved"),
@@ -19,6 +21,12 @@ pub fn AccountPage() -> impl IntoView {
         _ => {}
     });
     let name_error = Signal::derive(move || update.value().get().and_then(|r| r.err()).and_then(|e| e.for_field("name")));
+    Effect::new(move |_| match retention.value().get() {
+        Some(Ok(())) => toasts.success("Audit log retention saved"),
+        Some(Err(e)) if e.field.is_none() => toasts.error(e.message),
+        _ => {}
+    });
+    let retention_error = Signal::derive(move || retention.value().get().and_then(|r| r.err()).and_then(|e| e.for_field("audit_retention_days")));
 
     view! {
         <Title text="Account" />
@@ -33,6 +41,14 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(d) => {
                         let slug = d.org_slug.clone();
                         let form_slug = d.org_slug.clone();
+                        let retention_slug = d.org_slug.clone();
+                        let retention_value = if d.audit_retention_chosen { d.audit_retention_days.to_string() } else { String::new() };
+                        let retention_now = format!(
+                            "Audit events are kept for {} days{}.",
+                            d.audit_retention_days,
+                            if d.audit_retention_chosen { "" } else { " (this server's default)" }
+                        );
+                        let retention_placeholder = format!("{} (server default)", d.audit_retention_default);
                         view! {
                         <section class="card">
                             <h2>"Organization"</h2>
@@ -54,6 +70,22 @@ pub fn AccountPage() -> impl IntoView {
                                 <dt>"Created"</dt><dd>{crate::pages::admin::audit::time_view(&d.created_at)}</dd>
                                 <dt>"Active users"</dt><dd>{format!("{} ({} with administrator rights)", d.user_count, d.admin_count)}</dd>
                             </dl>
+                        </section>
+                        <section class="card">
+                            <h2>"Audit log"</h2>
+                            <ActionForm action=retention attr:class="form inline-edit" attr:data-testid="audit-retention-form">
+                                <input type="hidden" name="org" value=retention_slug />
+                                <label for="audit-retention">"Keep audit events for (days)"</label>
+                                <div class="row-inline">
+                                    <input id="audit-retention" name="days" type="number" min="30" max="3650" inputmode="numeric"
+                                        value=retention_value placeholder=retention_placeholder aria-describedby="audit-retention-help" />
+                                    <button type="submit" class="btn btn-primary" disabled=move || retention.pending().get()>"Save"</button>
+                                </div>
+                                <p id="audit-retention-help" class="muted small" data-testid="audit-retention-now">
+                                    {retention_now}" Older events are deleted every ten minutes. Leave empty for the server's default."
+                                </p>
+                                <FieldError message=retention_error />
+                            </ActionForm>
                         </section>
                         <section class="card">
                             <h2>"Site"</h2>
