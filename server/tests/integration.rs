@@ -10,8 +10,10 @@ mod common;
 
 mod admin_pages;
 mod administration;
+mod attacks;
 mod documents;
 mod exports_under_load;
+mod hangups;
 mod hostile;
 mod lifecycle;
 mod mfa_and_guests;
