@@ -3,7 +3,7 @@
 # the wasm32 target, the wasm-bindgen CLI pinned to the workspace's version,
 # the npm packages in end2end/ (Playwright, binaryen's wasm-opt) and, with
 # --browser, what only the tests use as well: the SCIM conformance tools,
-# Debian's Chromium and nginx.
+# Debian's Chromium, nginx, openssl, curl and systemd (systemd-analyze).
 # usage: scripts/ensure-tools.sh [--browser | --test-tools]
 #   --test-tools  only what the tests use (make test installs it while it builds)
 set -euo pipefail
@@ -59,11 +59,16 @@ test_tools() {
     "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim2-cli==0.6.0 scim2-tester==0.5.2 scim2-client==0.13.2 scim2-models==0.12.3
   fi
 
-  # The tests also need Debian's chromium (Playwright) and nginx (the load
-  # balancer of the multi-instance test); PostgreSQL is checked by with-postgres.sh.
+  # The tests also need Debian's chromium (Playwright), nginx, openssl and
+  # curl (the load balancer and the TLS proxy of the multi-instance tests),
+  # and systemd's systemd-analyze (it verifies the units in deploy/);
+  # PostgreSQL is checked by with-postgres.sh.
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> installing Debian's ${missing[*]}"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -22,6 +22,10 @@ fi
 TOOLS_VENV="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv"
 export SCIM_SANITY="$TOOLS_VENV/bin/scim-sanity"
 export SCIM2_CLI="$TOOLS_VENV/bin/scim"
+# Everything the tests use is installed now (and PostgreSQL is started for
+# its pass): a Rust test that finds a tool missing fails instead of skipping
+# (server/tests/common/mod.rs, `require_or_skip`).
+export GATEHOUSE_REQUIRE_ALL_TESTS=1
 
 # The Rust tests run beside the browser tests: the browser suite keeps about
 # one core of two busy (Chromium, node and the debug server waiting on each

@@ -2,7 +2,10 @@
 //! (round-robin, no sticky sessions): sessions, SAML requests and used
 //! assertions, SCIM tokens and the organization-wide rules hold across
 //! instances, and killing an instance loses no write it acknowledged.
-//! Runs when the test command provides a PostgreSQL (GATEHOUSE_TEST_POSTGRES).
+//! These run on the suite's PostgreSQL pass (scripts/with-postgres.sh, which
+//! sets GATEHOUSE_TEST_POSTGRES; make test runs it) and say so on the other;
+//! nginx, openssl and curl come from scripts/ensure-tools.sh --test-tools
+//! (see `common::require_or_skip`).
 use crate::common;
 
 use common::saml_idp::*;
@@ -39,6 +42,20 @@ impl Drop for Nginx {
 /// Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
 fn nginx_bin() -> &'static str {
     if Path::new("/usr/sbin/nginx").exists() { "/usr/sbin/nginx" } else { "nginx" }
+}
+
+/// Whether `program -v` runs (nginx, openssl and curl all take it).
+fn runs(program: &str) -> bool {
+    Command::new(program).arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
+/// On the PostgreSQL pass, with `tools` present: whether the test goes on.
+fn on_the_postgresql_pass_with(tools: &[&str]) -> bool {
+    if !common::process::on_postgres() {
+        not_on_this_pass("the instances share one PostgreSQL: this runs on the PostgreSQL pass (scripts/with-postgres.sh; make test runs it)");
+        return false;
+    }
+    tools.iter().all(|t| require_or_skip(&format!("{t} (scripts/ensure-tools.sh --test-tools installs it; make test runs that)"), runs(t)))
 }
 
 fn free_port() -> u16 {
@@ -134,10 +151,7 @@ async fn api(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, bo
 
 #[tokio::test]
 async fn instances_behind_nginx_share_everything_through_postgresql() {
-    let pg = std::env::var("GATEHOUSE_TEST_POSTGRES").unwrap_or_default();
-    let has_nginx = Command::new(nginx_bin()).arg("-v").stderr(Stdio::null()).status().is_ok();
-    if pg.is_empty() || !has_nginx {
-        eprintln!("skipped: needs the throwaway PostgreSQL and nginx that scripts/test.sh provides (scripts/with-postgres.sh)");
+    if !on_the_postgresql_pass_with(&[nginx_bin()]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -357,10 +371,7 @@ fn curl(args: &[&str]) -> String {
 
 #[tokio::test]
 async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
-    let pg = std::env::var("GATEHOUSE_TEST_POSTGRES").unwrap_or_default();
-    let has_tools = [nginx_bin(), "openssl", "curl"].iter().all(|b| Command::new(b).arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok());
-    if pg.is_empty() || !has_tools {
-        eprintln!("skipped: needs the throwaway PostgreSQL, nginx, openssl and curl that scripts/test.sh provides");
+    if !on_the_postgresql_pass_with(&[nginx_bin(), "openssl", "curl"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

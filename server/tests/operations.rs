@@ -94,7 +94,7 @@ async fn check_snapshot(copy: &app::store::Db, answered: &[(usize, Instant)], st
 #[tokio::test]
 async fn sqlite_backup_while_writing_holds_every_row_committed_before_it() {
     if on_postgres() {
-        eprintln!("skipped on the PostgreSQL pass: gatehouse backup copies SQLite (see postgresql_backup_with_pg_dump_and_pg_restore)");
+        not_on_this_pass("gatehouse backup copies SQLite databases; on PostgreSQL, postgresql_backup_with_pg_dump_and_pg_restore checks pg_dump");
         return;
     }
     let app = spawn_app().await;
@@ -139,7 +139,7 @@ async fn sqlite_backup_while_writing_holds_every_row_committed_before_it() {
 #[tokio::test]
 async fn postgresql_backup_with_pg_dump_and_pg_restore() {
     if !on_postgres() {
-        eprintln!("skipped: needs the throwaway PostgreSQL of scripts/with-postgres.sh (make test runs it)");
+        not_on_this_pass("pg_dump and pg_restore run on the PostgreSQL pass (scripts/with-postgres.sh; make test runs it)");
         return;
     }
     let app = spawn_app().await;
@@ -202,7 +202,7 @@ async fn org_name(db_url: &str) -> String {
 #[tokio::test]
 async fn restore_is_refused_while_gatehouse_runs_and_replaces_the_database_once_stopped() {
     if on_postgres() {
-        eprintln!("skipped on the PostgreSQL pass: gatehouse restore replaces SQLite databases");
+        not_on_this_pass("gatehouse restore replaces SQLite databases; PostgreSQL is restored with pg_restore");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -384,8 +384,8 @@ fn the_systemd_unit_runs_gatehouse_as_a_hardened_service() {
     let stop: u64 = get("TimeoutStopSec")[0].parse().unwrap();
     assert!(stop > drain, "systemd waits longer ({stop} s) than Gatehouse drains ({drain} s)");
 
-    if std::process::Command::new("systemd-analyze").arg("--version").output().is_err() {
-        eprintln!("systemd-analyze is not installed: the unit's syntax was not verified");
+    let present = std::process::Command::new("systemd-analyze").arg("--version").output().is_ok();
+    if !require_or_skip("systemd-analyze, to verify the units (Debian's systemd; scripts/ensure-tools.sh --test-tools installs it)", present) {
         return;
     }
     // verify wants ExecStart's program to exist: point it at this build. It

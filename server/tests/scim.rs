@@ -350,14 +350,15 @@ async fn provisioning_token_command() {
 }
 
 /// The ecosystem's conformance probe against the real server. `make test`
-/// installs it and sets SCIM_SANITY; a plain `cargo test` without it says so and skips.
+/// installs it and sets SCIM_SANITY (and fails this test without it); a plain
+/// `cargo test` without it skips, and says so (`common::require_or_skip`).
 #[tokio::test]
 async fn scim_sanity_probe_passes() {
-    let Ok(tool) = std::env::var("SCIM_SANITY") else {
-        eprintln!("SKIPPED: SCIM_SANITY is not set (make test installs scim-sanity and sets it)");
+    let tool = std::env::var("SCIM_SANITY").unwrap_or_default();
+    if !require_or_skip("scim-sanity, named by SCIM_SANITY (make test installs it and sets it)", !tool.is_empty()) {
         return;
-    };
-    assert!(std::path::Path::new(&tool).exists(), "SCIM_SANITY={tool} does not exist; run scripts/ensure-tools.sh --browser");
+    }
+    assert!(std::path::Path::new(&tool).exists(), "SCIM_SANITY={tool} does not exist; run scripts/ensure-tools.sh --test-tools");
     let (app, _, token) = setup().await;
     let base = format!("{}/scim/v2", app.base);
     let out = tokio::process::Command::new(&tool)
@@ -374,14 +375,15 @@ async fn scim_sanity_probe_passes() {
 /// scim2-cli (PyPI `scim2-cli`, checks from `scim2-tester`) against the real
 /// server: discovery, CRUD, attributes/excludedAttributes, root `/.search`,
 /// and PATCH add/replace/remove of every writable attribute it finds in our
-/// /Schemas, with the values it sent compared to what comes back.
+/// /Schemas, with the values it sent compared to what comes back. Needs
+/// SCIM2_CLI as the probe above needs SCIM_SANITY.
 #[tokio::test]
 async fn scim2_cli_test_passes() {
-    let Ok(tool) = std::env::var("SCIM2_CLI") else {
-        eprintln!("SKIPPED: SCIM2_CLI is not set (scripts/test.sh installs scim2-cli and sets it to the `scim` command)");
+    let tool = std::env::var("SCIM2_CLI").unwrap_or_default();
+    if !require_or_skip("scim2-cli's `scim` command, named by SCIM2_CLI (make test installs it and sets it)", !tool.is_empty()) {
         return;
-    };
-    assert!(std::path::Path::new(&tool).exists(), "SCIM2_CLI={tool} does not exist; run scripts/ensure-tools.sh --browser");
+    }
+    assert!(std::path::Path::new(&tool).exists(), "SCIM2_CLI={tool} does not exist; run scripts/ensure-tools.sh --test-tools");
     let (app, _, token) = setup().await;
     let base = format!("{}/scim/v2", app.base);
     let out = tokio::process::Command::new(&tool)

@@ -24,6 +24,68 @@ async fn fixture_hash(password: &str) -> String {
     hash
 }
 
+/// The variable `make test` (scripts/test.sh) sets once it has installed or
+/// started everything the tests use: then a test whose tool or database is
+/// missing fails instead of skipping.
+pub const REQUIRE_ALL_TESTS: &str = "GATEHOUSE_REQUIRE_ALL_TESTS";
+
+/// Whether every test must run (`GATEHOUSE_REQUIRE_ALL_TESTS` set, not "0").
+pub fn require_all_tests() -> bool {
+    std::env::var(REQUIRE_ALL_TESTS).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// For a test that needs something the machine may lack (a tool, nginx):
+/// `needs` names it and who provides it, `present` whether it is here. When
+/// it is missing, under `make test` the test fails here; in a plain `cargo
+/// test` it is skipped, and says so on the terminal (`SKIPPED <test>: …`).
+/// Returns whether the test may go on.
+pub fn require_or_skip(needs: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    assert!(
+        !require_all_tests(),
+        "missing: {needs}. {REQUIRE_ALL_TESTS} is set (make test installs and starts what the tests use), so this test may not be skipped"
+    );
+    say(&format!("SKIPPED {}: needs {needs}", test_name()));
+    false
+}
+
+/// For a test that does not apply to this pass of the suite (a check of
+/// SQLite's backup on the PostgreSQL pass, one of PostgreSQL's tools on the
+/// SQLite pass): nothing is missing, the other pass runs it. Says so on the
+/// terminal; the test then returns.
+pub fn not_on_this_pass(why: &str) {
+    say(&format!("not on this pass: {}: {why}", test_name()));
+}
+
+/// The running test's name (the harness names the thread after it).
+fn test_name() -> String {
+    std::thread::current().name().unwrap_or("a test").to_string()
+}
+
+/// A line on the terminal itself: the harness captures what `println!` and
+/// `eprintln!` write and shows it only when a test fails, so a skip told
+/// that way would not be seen. Writing to stderr directly is not captured.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Polls `check` until it holds, for at most `within`; fails naming `what`
+/// otherwise. For waiting on a state the test cannot be told about.
+pub async fn wait_until<F, Fut>(within: std::time::Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + within;
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {} s", within.as_secs_f64());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub db: app::store::Db,
