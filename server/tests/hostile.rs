@@ -376,7 +376,8 @@ async fn visitors_who_leave_before_a_page_is_sent_leave_no_panic_behind() {
     use common::process::*;
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(dir.path()).await;
-    let mut server = Server::start(&url, dir.path(), "server", &[("GATEHOUSE_LOG_FORMAT", "json")]).await;
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let mut server = Server::start(&url, dir.path(), "server", &[("GATEHOUSE_LOG_FORMAT", "json"), ("GATEHOUSE_METRICS_BIND", &metrics)]).await;
     let app = server.app(&url).await;
     app.setup_acme().await;
     let mut s = app.admin_session().await;
@@ -404,7 +405,19 @@ async fn visitors_who_leave_before_a_page_is_sent_leave_no_panic_behind() {
         let body = app.get(session, path).await.text().await.unwrap();
         assert!(body.contains("</html>") && !body.contains("error-panel"), "{path}: {body}");
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The pages left early go on rendering after their visitors left, their
+    // loads reading the database (every page here waits for data): they are
+    // done, and anything they would log is in the log, once the server has
+    // no database connection in use and no write waiting. Stopping earlier
+    // would cut them off before they could show a panic.
+    let sample = |text: &str, name: &str| text.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().parse::<f64>().unwrap());
+    wait_until(Duration::from_secs(30), "the pages left early finish rendering (no database connection in use)", || async {
+        let text = reqwest::get(format!("http://{metrics}/metrics")).await.unwrap().text().await.unwrap();
+        let in_use = sample(&text, r#"gatehouse_db_pool_connections{state="in_use"} "#).unwrap_or_else(|| panic!("no pool gauge in:\n{text}"));
+        // The writer queue is SQLite's (absent on PostgreSQL).
+        in_use == 0.0 && sample(&text, "gatehouse_sqlite_writer_queue_depth ").unwrap_or(0.0) == 0.0
+    })
+    .await;
     server.terminate();
     assert!(server.wait_exit(Duration::from_secs(20)).await.expect("stopped").success());
     let log = server.log();

@@ -326,35 +326,50 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
         .await
         .unwrap();
     let token = token["token"].as_str().unwrap().to_string();
-    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    // Even workers write through A, odd ones through B; each counts the
+    // requests that got no answer at all (B gone).
+    let acknowledged = Arc::new(Mutex::new(Vec::<(usize, String)>::new()));
+    let unanswered: Arc<Vec<AtomicUsize>> = Arc::new((0..8).map(|_| AtomicUsize::new(0)).collect());
+    let stop = Arc::new(AtomicBool::new(false));
     let mut load = Vec::new();
     for worker in 0..8 {
-        let (http, token, acknowledged, stop) = (http.clone(), token.clone(), acknowledged.clone(), stop.clone());
+        let (http, token, acknowledged, unanswered, stop) = (http.clone(), token.clone(), acknowledged.clone(), unanswered.clone(), stop.clone());
         let url = scim(if worker % 2 == 0 { &a.url } else { &b.url });
         load.push(tokio::spawn(async move {
             let mut n = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 n += 1;
                 let name = format!("load{worker}-{n}@acme.example");
                 let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name, "active": true});
-                if let Ok(r) = http.post(format!("{url}/Users")).bearer_auth(&token).json(&body).send().await {
-                    if r.status() == StatusCode::CREATED {
-                        acknowledged.lock().unwrap().push(name);
+                match http.post(format!("{url}/Users")).bearer_auth(&token).json(&body).send().await {
+                    Ok(r) if r.status() == StatusCode::CREATED => acknowledged.lock().unwrap().push((worker, name)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        unanswered[worker].fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let on = |instance: usize| acknowledged.lock().unwrap().iter().filter(|(w, _)| w % 2 == instance).count();
+    // B is killed while both instances are answering creates.
+    wait_until(Duration::from_secs(30), "both instances answer creates under the load", || async { on(0) >= 20 && on(1) >= 20 }).await;
     b.child.kill().unwrap(); // SIGKILL
     b.child.wait().unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    // The load goes on after the kill: every writer aimed at B has found it
+    // gone, and A has answered more creates since.
+    let on_a_at_kill = on(0);
+    wait_until(Duration::from_secs(30), "the writers aimed at B find it gone while A goes on answering", || async {
+        (1..8).step_by(2).all(|w| unanswered[w].load(Ordering::Relaxed) > 0) && on(0) >= on_a_at_kill + 20
+    })
+    .await;
+    stop.store(true, Ordering::Relaxed);
     for t in load {
         t.await.unwrap();
     }
-    let acknowledged = acknowledged.lock().unwrap().clone();
+    let acknowledged: Vec<String> = acknowledged.lock().unwrap().iter().map(|(_, name)| name.clone()).collect();
     assert!(acknowledged.len() > 20, "the load ran ({} creates)", acknowledged.len());
     let stored: Vec<String> = sqlx::query_scalar("SELECT email_norm FROM users WHERE email_norm LIKE 'load%'").fetch_all(&db).await.unwrap();
     let stored: std::collections::HashSet<String> = stored.into_iter().collect();
@@ -406,12 +421,7 @@ async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
             .spawn()
             .expect("start nginx"),
     );
-    for _ in 0..100 {
-        if curl(&[&format!("{public}/healthz")]).contains(" 200") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until(Duration::from_secs(10), "nginx answers over https", || async { curl(&[&format!("{public}/healthz")]).contains(" 200") }).await;
 
     let origin = format!("origin: {public}");
     let setup = curl(&["-H", &origin, "--data", &format!("setup_code={SETUP_CODE}&org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/run_setup")]);

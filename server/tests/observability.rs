@@ -81,14 +81,9 @@ async fn metrics_count_requests_sign_ins_scim_saml_and_exports_on_their_own_addr
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     // The export's count is written when its stream ends, just after the last byte.
-    let mut m = samples(&scrape().await);
-    for _ in 0..50 {
-        if m.contains_key(r#"gatehouse_exports_total{format="csv",outcome="complete"}"#) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        m = samples(&scrape().await);
-    }
+    let export_counted = r#"gatehouse_exports_total{format="csv",outcome="complete"}"#;
+    wait_until(Duration::from_secs(10), "the export counted", || async { samples(&scrape().await).contains_key(export_counted) }).await;
+    let m = samples(&scrape().await);
     let get = |k: &str| *m.get(k).unwrap_or_else(|| panic!("no sample {k} in:\n{}", m.keys().cloned().collect::<Vec<_>>().join("\n")));
     let healthz = r#"method="GET",route="/healthz",status="200""#;
     assert_eq!(get(&format!("gatehouse_http_requests_total{{{healthz}}}")), 3.0);

@@ -293,6 +293,23 @@ async fn start_sign_in(url: &str, body: &str, sent: usize) -> tokio::net::TcpStr
     tcp
 }
 
+/// Whether the server has read everything `tcp` sent so far: its end of the
+/// connection, in the kernel's table of TCP sockets, holds no unread byte.
+/// Once it has read a request's head, the request is in flight.
+fn read_by_the_server(tcp: &tokio::net::TcpStream) -> bool {
+    let hex = |a: std::net::SocketAddr| match a {
+        std::net::SocketAddr::V4(v4) => format!("{:08X}:{:04X}", u32::from_ne_bytes(v4.ip().octets()), v4.port()),
+        std::net::SocketAddr::V6(_) => panic!("the test server listens on 127.0.0.1"),
+    };
+    // The server's end: its local address is the one this side connected to.
+    let (server_end, client_end) = (hex(tcp.peer_addr().unwrap()), hex(tcp.local_addr().unwrap()));
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    table.lines().skip(1).any(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        f[1] == server_end && f[2] == client_end && f[4].split_once(':').is_some_and(|(_, unread)| u64::from_str_radix(unread, 16) == Ok(0))
+    })
+}
+
 fn sign_in_body() -> String {
     let enc = |s: &str| s.replace('@', "%40").replace(' ', "+");
     format!("org=acme&email={}&password={}", enc(ADMIN_EMAIL), enc(ADMIN_PASSWORD))
@@ -307,13 +324,15 @@ async fn sigterm_finishes_requests_in_flight_and_accepts_no_new_ones() {
 
     let body = sign_in_body();
     let mut tcp = start_sign_in(&server.url, &body, 10).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_until(Duration::from_secs(10), "the server reads the request's head", || async { read_by_the_server(&tcp) }).await;
     server.terminate();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(server.running(), "it waits for the request in flight");
+    wait_until(Duration::from_secs(10), "the server says it is stopping", || async { server.log().contains("stopping: no new connections") }).await;
     let host = server.url.trim_start_matches("http://").to_string();
-    assert!(tokio::net::TcpStream::connect(&host).await.is_err(), "no new connections once stopping");
+    wait_until(Duration::from_secs(10), "no new connections once stopping", || async { tokio::net::TcpStream::connect(&host).await.is_err() }).await;
+    assert!(server.running(), "it waits for the request in flight");
 
+    // The rest of the body, sent only now: the answer shows the request was
+    // still being served after the stop began.
     tcp.write_all(&body.as_bytes()[10..]).await.unwrap();
     let mut answer = String::new();
     tcp.read_to_string(&mut answer).await.unwrap();
@@ -332,8 +351,8 @@ async fn a_request_that_never_ends_holds_the_stop_no_longer_than_the_timeout() {
     let url = fresh_database_url(dir.path()).await;
     let mut server = Server::start(&url, dir.path(), "server", &[("GATEHOUSE_SHUTDOWN_TIMEOUT", "1")]).await;
     server.app(&url).await.setup_acme().await;
-    let _stuck = start_sign_in(&server.url, &sign_in_body(), 10).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let stuck = start_sign_in(&server.url, &sign_in_body(), 10).await;
+    wait_until(Duration::from_secs(10), "the server reads the request's head", || async { read_by_the_server(&stuck) }).await;
     let asked = Instant::now();
     server.terminate();
     let status = server.wait_exit(Duration::from_secs(15)).await.expect("it stops after the timeout");
