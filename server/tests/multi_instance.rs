@@ -427,8 +427,14 @@ async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
     let setup = curl(&["-H", &origin, "--data", &format!("setup_code={SETUP_CODE}&org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/run_setup")]);
     assert!(setup.starts_with("HTTP/1.1 200"), "{setup}");
     let signed_in = curl(&["-H", &origin, "--data", &format!("org=acme&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/sign_in")]);
-    let cookie_line = signed_in.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: gatehouse_session=")).unwrap_or_else(|| panic!("no session cookie: {signed_in}"));
+    // Behind https the session cookie carries the `__Host-` prefix: browsers
+    // take it only when it is Secure, for the whole site, from this host.
+    let cookie_line = signed_in
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie: __host-gatehouse_session="))
+        .unwrap_or_else(|| panic!("no __Host- session cookie: {signed_in}"));
     assert!(cookie_line.contains("; Secure"), "the session cookie is Secure behind https: {cookie_line}");
+    assert!(cookie_line.contains("Path=/") && !cookie_line.to_ascii_lowercase().contains("domain="), "{cookie_line}");
     assert!(cookie_line.contains("HttpOnly"), "{cookie_line}");
     let cookie = cookie_line.split_once(": ").unwrap().1.split(';').next().unwrap().to_string();
 
