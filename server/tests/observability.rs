@@ -51,15 +51,21 @@ async fn metrics_count_requests_sign_ins_scim_saml_and_exports_on_their_own_addr
         assert_eq!(res.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
         res.text().await.unwrap()
     };
-    // Never on the public address.
+    // Never on the public address: there, before the first run, it is a
+    // page that leads to setup like every other.
     let public = app.get(&Session::default(), "/metrics").await;
-    assert_ne!(public.status(), StatusCode::OK);
+    assert_eq!(public.status(), StatusCode::SEE_OTHER);
+    assert_eq!(public.headers()["location"], "/setup");
     assert!(!public.text().await.unwrap().contains("gatehouse_http_requests_total"));
 
     for _ in 0..3 {
         assert_eq!(app.get(&Session::default(), "/healthz").await.status(), StatusCode::OK);
     }
     app.setup_acme().await;
+    // Once an organization exists, `/metrics` is the path of an organization that does not exist.
+    let public = app.get(&Session::default(), "/metrics").await;
+    assert_eq!(public.status(), StatusCode::NOT_FOUND);
+    assert!(!public.text().await.unwrap().contains("gatehouse_http_requests_total"));
     let (_, res) = app.sign_in(ADMIN_EMAIL, "not the password").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let mut s = app.admin_session().await;
