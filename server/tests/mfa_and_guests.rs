@@ -140,6 +140,50 @@ async fn an_authenticator_app_guards_password_sign_in() {
     assert_eq!(resets, 2);
 }
 
+/// Profile > New recovery codes: with a code from the app, ten new codes
+/// replace the old ones, which stop working; a wrong code changes nothing.
+#[tokio::test]
+async fn new_recovery_codes_replace_the_old_ones_with_a_right_code_only() {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let mut admin = app.admin_session().await;
+    save(&app, &mut admin, settings("password", "optional", false)).await;
+    app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
+    let (mut val, _) = app.sign_in("val@acme.example", "val's long password").await;
+    let (secret, old) = enrol(&app, &mut val).await;
+
+    // A wrong code: refused beside the field, nothing renewed, nothing audited.
+    let (st, e) = error_of(app.call(&mut val, "renew_recovery_codes", &[("org", "acme"), ("code", "000000")]).await).await;
+    assert_eq!((st, e.kind, e.field.as_deref()), (StatusCode::BAD_REQUEST, app::error::ErrorKind::Invalid, Some("code")));
+    assert!(e.message.contains("That code is not right"), "{}", e.message);
+    let renewed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'mfa.recovery_codes'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(renewed, 0);
+    // Nor without a session.
+    let (st, e) = error_of(app.call(&mut Session::default(), "renew_recovery_codes", &[("org", "acme"), ("code", &code(&secret, 0))]).await).await;
+    assert_eq!((st, e.kind), (StatusCode::UNAUTHORIZED, app::error::ErrorKind::Unauthenticated));
+
+    // The code the app shows now: ten new codes, none of them an old one.
+    let new: Vec<String> = ok_json(app.call(&mut val, "renew_recovery_codes", &[("org", "acme"), ("code", &code(&secret, 0))]).await).await;
+    assert_eq!(new.len(), 10);
+    assert_eq!(new.iter().collect::<std::collections::HashSet<_>>().len(), 10, "ten different codes: {new:?}");
+    assert!(new.iter().all(|c| !old.contains(c)), "old {old:?}, new {new:?}");
+    let status: MfaStatus = ok_json(app.call(&mut val, "mfa_status", &[("org", "acme")]).await).await;
+    assert_eq!((status.enabled, status.recovery_codes_left), (true, 10));
+    let renewed: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor, target FROM audit_events WHERE action = 'mfa.recovery_codes'").fetch_all(&app.db).await.unwrap();
+    assert_eq!(renewed, [("val@acme.example".to_string(), "val@acme.example".to_string())]);
+
+    // An old code no longer signs in; a new one does.
+    let (mut s, _) = app.sign_in("val@acme.example", "val's long password").await;
+    let (st, e) = error_of(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &old[0])]).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("code")), "an old recovery code: {}", e.message);
+    assert_eq!(me(&app, &mut s).await, StatusCode::UNAUTHORIZED);
+    ok_json::<()>(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &new[0])]).await).await;
+    assert_eq!(me(&app, &mut s).await, StatusCode::OK);
+    let status: MfaStatus = ok_json(app.call(&mut s, "mfa_status", &[("org", "acme")]).await).await;
+    assert_eq!(status.recovery_codes_left, 9);
+}
+
 #[tokio::test]
 async fn required_leads_to_setting_up_an_app_before_anything_else() {
     let app = spawn_app().await;

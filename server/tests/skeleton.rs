@@ -46,6 +46,24 @@ async fn every_page_leads_to_setup_until_an_organization_exists() {
     assert!(res.text().await.unwrap().contains("Welcome to Gatehouse"));
 }
 
+/// What the first-run page asks the server before it shows its form: no
+/// organization yet, then, once setup has run, the organization's address
+/// (the page then says setup is closed). Anyone may ask: nobody is signed in
+/// before the first run.
+#[tokio::test]
+async fn setup_status_says_whether_an_organization_exists() {
+    use app::domain::views::SetupStatus;
+    let app = spawn_app().await;
+    let before: SetupStatus = ok_json(app.call(&mut Session::default(), "setup_status", &[]).await).await;
+    assert_eq!(before.existing_org, None);
+    app.setup_acme().await;
+    let after: SetupStatus = ok_json(app.call(&mut Session::default(), "setup_status", &[]).await).await;
+    assert_eq!(after.existing_org.as_deref(), Some("acme"));
+    // From another site it is refused, as every server function is.
+    let res = app.http.post(format!("{}/api/setup_status", app.base)).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn setup_page_creates_the_organization_once() {
     let app = spawn_app().await;

@@ -167,3 +167,41 @@ async fn with_private_destinations_allowed_posts_work_and_failures_are_plain() {
         }
     }
 }
+
+/// Administration > Account: an admin removes an allowed destination. It is
+/// gone from the export menu's choices, exports to it are refused, the
+/// removal is audited; removing it again, or an id that never existed, is a
+/// 404 that says so; people who do not administer are refused.
+#[tokio::test]
+async fn an_admin_removes_a_destination_and_exports_to_it_stop() {
+    let mut w = world(true).await;
+    let (url, got) = receiver(200, None).await;
+    ok_json::<()>(w.allow(&url).await).await;
+    let dest = w.destination(&url).await;
+
+    // Someone who does not administer cannot remove it.
+    let (st, e) = error_of(w.app.call(&mut w.creator, "remove_webhook", &[("org", "acme"), ("id", &dest)]).await).await;
+    assert_eq!((st, e.kind), (StatusCode::FORBIDDEN, app::error::ErrorKind::Forbidden), "{}", e.message);
+    w.destination(&url).await;
+
+    ok_json::<()>(w.app.call(&mut w.admin, "remove_webhook", &[("org", "acme"), ("id", &dest)]).await).await;
+    let left: Vec<app::domain::views::Choice> = ok_json(w.app.call(&mut w.admin, "webhook_destinations", &[("org", "acme")]).await).await;
+    assert!(left.is_empty(), "{left:?}");
+    let removed: Vec<(String, String)> = sqlx::query_as("SELECT actor, target FROM audit_events WHERE action = 'webhook.removed'").fetch_all(&w.app.db).await.unwrap();
+    assert_eq!(removed, [(ADMIN_EMAIL.to_string(), url.clone())]);
+
+    // An export to it is refused, and nothing is posted.
+    let (st, e) = error_of(w.export(&dest).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("destination")), "{}", e.message);
+    assert!(e.message.contains("Choose a destination your administrator allowed"), "{}", e.message);
+    assert!(got.lock().unwrap().is_empty(), "nothing was posted");
+
+    // Removing it again, or an id that never existed: 404, said in words, nothing audited.
+    for id in [dest.as_str(), "no-such-destination"] {
+        let (st, e) = error_of(w.app.call(&mut w.admin, "remove_webhook", &[("org", "acme"), ("id", id)]).await).await;
+        assert_eq!((st, e.kind), (StatusCode::NOT_FOUND, app::error::ErrorKind::NotFound), "{id}");
+        assert_eq!(e.message, "That destination was already removed.", "{id}");
+    }
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'webhook.removed'").fetch_one(&w.app.db).await.unwrap();
+    assert_eq!(audited, 1);
+}
