@@ -8,6 +8,15 @@
 //!    people sign in and out (4 browsers that signed in once before the
 //!    burst, so they keep their device cookie, as people's browsers do):
 //!    answers that are not 2xx.
+//! 3. Clients that hang up: 800 wrong-password sign-ins, 20 from each of 40
+//!    loopback addresses (127.0.0.2–127.0.0.41), each client closing its
+//!    connection 20 ms after sending: the server's peak memory during the
+//!    burst (VmHWM, reset before it), `/healthz` meanwhile, and a correct
+//!    sign-in right after (its status and time).
+//! 4. Withheld bodies: connections that send a request's headers and part of
+//!    its body, then nothing (BENCH_HELD, 1,000): how many the server holds at
+//!    once, whether `/healthz` still answers, and how long until it lets them
+//!    go (its request timeout, BENCH_REQUEST_TIMEOUT seconds, 60 by default).
 //!
 //! Environment: BENCH_URL, BENCH_PID (the server's process id), BENCH_TOKEN (a
 //! provisioning token of "acme"), BENCH_PASSWORD (of admin@acme.example),
@@ -170,5 +179,157 @@ async fn main() -> anyhow::Result<()> {
         signed_in.load(Ordering::Relaxed),
         bad.load(Ordering::Relaxed)
     );
+
+    hang_ups(&url, &pid, &password).await?;
+    withheld_bodies(&url).await?;
+    Ok(())
+}
+
+/// `/healthz` every 20 ms until `done`: (latency, answered 200).
+fn watch_health(http: reqwest::Client, url: String, done: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<(Duration, bool)>> {
+    tokio::spawn(async move {
+        let mut took = Vec::new();
+        while !done.load(Ordering::Relaxed) {
+            let t = Instant::now();
+            let ok = http.get(format!("{url}/healthz")).timeout(Duration::from_secs(10)).send().await.map(|r| r.status().is_success()).unwrap_or(false);
+            took.push((t.elapsed(), ok));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        took
+    })
+}
+
+fn health_line(health: &[(Duration, bool)]) -> String {
+    let mut latencies: Vec<Duration> = health.iter().map(|(d, _)| *d).collect();
+    latencies.sort();
+    format!(
+        "{} checks, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} failed",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
+        health.iter().filter(|(_, ok)| !ok).count()
+    )
+}
+
+/// Part 3: sign-ins whose clients hang up 20 ms after sending.
+async fn hang_ups(url: &str, pid: &str, password: &str) -> anyhow::Result<()> {
+    // The peak so far is part 1's: start this burst's from the memory in use now.
+    let reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+    let before = memory_mb(pid, "VmRSS");
+    let done = Arc::new(AtomicBool::new(false));
+    let health = watch_health(reqwest::Client::new(), url.to_string(), done.clone());
+    let started = Instant::now();
+    let mut burst = Vec::new();
+    for a in 0..40u8 {
+        let client = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, a + 2])).pool_max_idle_per_host(0).build()?;
+        for i in 0..20 {
+            let (client, url) = (client.clone(), url.to_string());
+            burst.push(tokio::spawn(async move {
+                let send = client
+                    .post(format!("{url}/api/sign_in"))
+                    .header("origin", &url)
+                    .form(&[("org", "acme"), ("email", format!("hangup{a}-{i}@acme.example").as_str()), ("password", "a wrong guess")])
+                    .send();
+                // The client hangs up 20 ms after sending.
+                tokio::time::timeout(Duration::from_millis(20), send).await.is_err()
+            }));
+        }
+    }
+    let mut hung_up = 0;
+    for b in burst {
+        hung_up += usize::from(b.await?);
+    }
+    let sent_in = started.elapsed();
+    // The work the clients left keeps running; wait until the server is idle again.
+    let idle = Instant::now();
+    let http = reqwest::Client::new();
+    let (status, took) = loop {
+        let t = Instant::now();
+        let r = http.post(format!("{url}/api/sign_in")).header("origin", url).form(&[("org", "acme"), ("email", "admin@acme.example"), ("password", password)]).send().await?;
+        let status = r.status().as_u16();
+        if status != 429 || idle.elapsed() > Duration::from_secs(60) {
+            break (status, t.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    done.store(true, Ordering::Relaxed);
+    let health = health.await?;
+    println!("800 wrong-password sign-ins from 40 addresses, each client hanging up 20 ms after sending ({:.1} s to send):", sent_in.as_secs_f64());
+    println!("  {hung_up} of 800 hung up before their answer");
+    println!(
+        "  server memory: {before:.0} MB before, peak {:.0} MB during the burst (VmHWM{})",
+        memory_mb(pid, "VmHWM"),
+        if reset { ", reset before it" } else { "; could not be reset: the process's peak" }
+    );
+    println!("  /healthz meanwhile: {}", health_line(&health));
+    println!("  a correct sign-in right after: {status} in {:.0} ms ({:.1} s after the burst was sent)", took.as_secs_f64() * 1000.0, idle.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Part 4: connections that withhold their request's body.
+async fn withheld_bodies(url: &str) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let want: usize = std::env::var("BENCH_HELD").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let timeout: u64 = std::env::var("BENCH_REQUEST_TIMEOUT").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let addr = url.trim_start_matches("http://").to_string();
+    let started = Instant::now();
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for _ in 0..want {
+        match tokio::net::TcpStream::connect(&addr).await {
+            Ok(mut c) => {
+                let head = format!(
+                    "POST /api/login_info HTTP/1.1\r\nHost: {addr}\r\nOrigin: {url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\norg="
+                );
+                if c.write_all(head.as_bytes()).await.is_ok() {
+                    held.push(c);
+                } else {
+                    refused += 1;
+                }
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let health = watch_health(reqwest::Client::new(), url.to_string(), done.clone());
+    // How long each is held: until the server closes it.
+    let mut closes = Vec::new();
+    for mut c in held {
+        closes.push(tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            let limit = Duration::from_secs(timeout * 3 / 2 + 30);
+            let r = tokio::time::timeout(limit, async {
+                loop {
+                    match c.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                }
+            })
+            .await;
+            r.is_ok().then(|| started.elapsed())
+        }));
+    }
+    let mut let_go = Vec::new();
+    let mut still_open = 0;
+    for c in closes {
+        match c.await? {
+            Some(d) => let_go.push(d),
+            None => still_open += 1,
+        }
+    }
+    done.store(true, Ordering::Relaxed);
+    let health = health.await?;
+    let_go.sort();
+    println!("{want} connections that send a request's headers and 4 bytes of its 100-byte body, then nothing:");
+    println!("  held at once: {} ({refused} could not connect or send)", let_go.len() + still_open);
+    println!(
+        "  let go by the server after: min {:.1} s, median {:.1} s, max {:.1} s (request timeout {timeout} s); {still_open} still open at the end",
+        let_go.first().map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        percentile(&let_go, 0.5) / 1000.0,
+        let_go.last().map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    );
+    println!("  /healthz while they were held: {}", health_line(&health));
     Ok(())
 }

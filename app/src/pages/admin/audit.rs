@@ -59,8 +59,12 @@ pub fn AuditLogPage() -> impl IntoView {
                         let next = (p.page < p.page_count).then(|| query_string(&ev, &pe, p.page + 1));
                         let rows = p.events.iter().map(|e| view! {
                             <tr data-testid="audit-row" data-action=e.action.clone()>
-                                <td class="nowrap">{time_view(&e.at)}</td>
-                                <td><span class="badge" class:badge-danger=e.action.ends_with("failed") || e.action.ends_with("denied")>{e.action_label.clone()}</span></td>
+                                <td class="nowrap">{time_view(&e.at)}
+                                    {e.last_at.clone().map(|last| view! { <span class="muted small repeat" data-testid="audit-repeat">" to " {time_view(&last)}</span> })}
+                                </td>
+                                <td><span class="badge" class:badge-danger=e.action.ends_with("failed") || e.action.ends_with("denied")>{e.action_label.clone()}</span>
+                                    {(e.repeat_count > 1).then(|| view! { <span class="muted small" title="Counted: the same refusal from the same address in a 15-minute window">{format!(" ×{}", e.repeat_count)}</span> })}
+                                </td>
                                 <td>{e.actor.clone()}</td>
                                 <td class="target">{e.target.clone()}</td>
                                 <td class="detail">{e.detail.clone()}</td>
