@@ -65,7 +65,7 @@ test.describe.serial("first run", () => {
 
     // Rename the organization; a toast confirms and the name sticks after reload.
     await page.getByLabel("Organization name").fill("Acme Corporation");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByTestId("org-name-form").getByRole("button", { name: "Save" }).click();
     await expect(page.getByTestId("toast").filter({ hasText: "Organization name saved" })).toBeVisible();
     await page.reload();
     await expect(page.getByLabel("Organization name")).toHaveValue("Acme Corporation");
