@@ -156,11 +156,22 @@ test.describe.serial("first run", () => {
     try {
       let loads = 0;
       page.on("load", () => loads++);
+      // A module that does not load stops the app with this message in the console.
+      let failed = 0;
+      page.on("console", (m) => {
+        if (m.type() === "error" && m.text().includes("load callback should succeed")) failed++;
+      });
       await page.getByRole("link", { name: "Administration" }).click();
       await expect.poll(() => loads, { message: "the page loads again" }).toBe(1);
       await expect.poll(() => page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type)).toBe("reload");
-      // The module is still missing after the reload: no second one.
-      await page.waitForTimeout(1500);
+      // The module is still missing after the reload: the reloaded page fails
+      // to load it too, and this time does not load again. The app notes
+      // when it last reloaded (before it does): that moment is still before
+      // this page began, so the second failure did not reload it.
+      await expect.poll(() => failed, { message: "the module failed to load on the first page and on the reloaded one" }).toBe(2);
+      const { reloaded, began } = await page.evaluate(() => ({ reloaded: Number(sessionStorage.getItem("gatehouse-module-reload")), began: performance.timeOrigin }));
+      expect(reloaded, "the app noted its reload").toBeGreaterThan(0);
+      expect(reloaded, "the last reload is the one that began this page").toBeLessThan(began);
       expect(loads).toBe(1);
       expect(asked).toBeGreaterThan(0);
     } finally {
