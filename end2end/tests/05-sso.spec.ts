@@ -146,10 +146,15 @@ test.describe.serial("single sign-on with a real SAML identity provider", () => 
     await context.close();
   });
 
-  test("IdP-initiated: signing in at the identity provider lands on the home page", async ({ browser }) => {
+  test("IdP-initiated: signing in at the identity provider asks to continue, then lands on the home page", async ({ browser }) => {
     const { context, page } = await freshPage(browser);
     await page.goto(`${idpUrl}/`);
     await signInAtIdp(page, admin.email);
+    // A response nobody asked Gatehouse for signs in only once the person
+    // says it is them, from Gatehouse's own page.
+    await expect(page.getByTestId("sso-confirm")).toContainText("Sign in to Acme");
+    await expect(page.getByTestId("sso-confirm-email")).toHaveText(admin.email);
+    await page.getByRole("button", { name: `Continue as ${admin.email}` }).click();
     await expect(page).toHaveURL(/\/acme$/);
     await hydrated(page);
     await goto(page, "/acme/admin/audit");
