@@ -6,7 +6,10 @@ import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
 // person sets up an authenticator app on their Profile and signs in with a
 // code (computed here from the app's key, as the app does) and with a
 // recovery code; under "Required" a newcomer sets up an app right after the
-// password; an admin resets someone's app.
+// password; an admin resets someone's app. Requiring an app needs the
+// admin's own first (Required ends every session signed in with a password
+// alone): the admin sets one up here, and it goes again, with the policy, in
+// afterAll.
 
 /** The code an authenticator app shows for `secret` (base32), `steps` 30-second steps from now. */
 function totp(secret: string, steps = 0): string {
@@ -25,13 +28,36 @@ async function fresh(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
 
-/** Administration > Authentication > Edit: the multi-factor policy. */
-async function setPolicy(page: Page, label: "Off" | "Optional" | "Required") {
+/** Administration > Authentication > Edit: the multi-factor policy, saved. */
+async function choosePolicy(page: Page, label: "Off" | "Optional" | "Required") {
   await goto(page, "/acme/admin/authentication");
   await page.getByTestId("edit-authentication").click();
   await page.getByLabel("Multi-Factor Authentication").selectOption({ label });
   await page.getByTestId("save-authentication").click();
+}
+
+/** `choosePolicy`, and the page then shows it. */
+async function setPolicy(page: Page, label: "Off" | "Optional" | "Required") {
+  await choosePolicy(page, label);
   await expect(page.getByTestId("mfa-policy")).toHaveText(label);
+}
+
+/** The admin's own authenticator app, once set up: its key, and the recovery codes not used yet. */
+const adminApp = { secret: "", recovery: [] as string[] };
+
+/** Signs the admin in: with a recovery code as well when they have an app and it is asked for. */
+async function signInAdmin(page: Page) {
+  await signIn(page, admin, true);
+  await expect(page).toHaveURL(/\/acme(\/login\/verify)?$/);
+  if (page.url().endsWith("/login/verify")) {
+    // A recovery code: the app's codes work once per 30-second step, and the
+    // admin signs in more often than that.
+    const code = adminApp.recovery.shift() ?? totp(adminApp.secret);
+    await hydrated(page);
+    await page.getByLabel("Code").fill(code);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page).toHaveURL(/\/acme$/);
+  }
 }
 
 /** A new person with a password, through an invitation link (the server functions the pages call). */
@@ -60,6 +86,28 @@ test.describe.serial("two-step verification", () => {
 
   test.beforeAll(async ({ request }) => {
     await ensureAcme(request);
+  });
+
+  // However the tests ended: two-step verification off and the admin without
+  // an app, as before, for anything that signs in on this instance later.
+  test.afterAll(async ({ browser }) => {
+    const page = await fresh(browser);
+    try {
+      await signInAdmin(page);
+      await setPolicy(page, "Off");
+      const origin = new URL(page.url()).origin;
+      const status = await (await page.request.post("/api/mfa_status", { form: { org: "acme" }, headers: { origin } })).json();
+      if (status.enabled) {
+        // Profile > Remove, with a code.
+        const code = adminApp.recovery.shift() ?? totp(adminApp.secret, 1);
+        const removed = await page.request.post("/api/remove_mfa", { form: { org: "acme", code }, headers: { origin } });
+        expect(removed.ok(), await removed.text()).toBeTruthy();
+      }
+      adminApp.secret = "";
+      adminApp.recovery = [];
+    } finally {
+      await page.context().close();
+    }
   });
 
   test("a person sets up an authenticator app on their Profile", async ({ page, browser }) => {
@@ -111,6 +159,20 @@ test.describe.serial("two-step verification", () => {
   test("Required: a newcomer sets up an app right after the password, before any other page", async ({ page, browser }) => {
     await signIn(page, admin);
     await newPerson(page, val.email, val.password);
+    // Required would end the admin's own session, signed in with a password alone: refused.
+    await choosePolicy(page, "Required");
+    await expect(page.locator(".field-error")).toContainText("Set up your own authenticator app first");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByTestId("mfa-policy")).toHaveText("Optional");
+    // The admin sets up their own app on Profile; this session, which did it, stays signed in.
+    await goto(page, "/acme/profile");
+    await page.getByTestId("mfa-begin").click();
+    await expect(page.getByTestId("mfa-qr").locator("svg")).toBeVisible();
+    adminApp.secret = (await page.getByTestId("mfa-secret").textContent())!.trim();
+    await page.getByLabel("Code from your app (or a recovery code)").fill(totp(adminApp.secret, -1));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+    adminApp.recovery = (await page.getByTestId("recovery-codes").locator("li").allTextContents()).map((c) => c.trim());
     await setPolicy(page, "Required");
     const v = await fresh(browser);
     await signIn(v, val, true);
@@ -126,12 +188,10 @@ test.describe.serial("two-step verification", () => {
     await expect(v.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
     await v.getByTestId("continue").click();
     await expect(v).toHaveURL(/\/acme$/);
-    // Back to Optional: the admin, who has no app, keeps signing in with a password.
-    await setPolicy(page, "Optional");
   });
 
   test("an admin resets someone's app; they set up a new one at their next sign-in", async ({ page, browser, baseURL }) => {
-    await signIn(page, admin);
+    await signInAdmin(page);
     await setPolicy(page, "Required");
     const found = await page.request.post("/api/users", {
       data: { org: "acme", query: { search: "val.mfa", account_type: "", status: "", sort: "", page: 1 } },
@@ -147,6 +207,5 @@ test.describe.serial("two-step verification", () => {
     await expect(v).toHaveURL(/\/acme\/login\/enrol$/);
     await goto(page, "/acme/admin/audit");
     await expect(page.locator("tbody tr").filter({ hasText: "Multi-factor authentication reset" }).first()).toContainText(val.email);
-    await setPolicy(page, "Off");
   });
 });
