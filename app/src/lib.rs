@@ -9,13 +9,14 @@ pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
-pub mod exports;
-#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
-pub mod store;
-#[cfg(feature = "ssr")]
 pub mod metrics;
+/// The store, for the integration tests' fixtures only (feature `test-support`,
+/// which only server's dev-dependencies turn on): in every other build no code
+/// outside `service` can name it.
+#[cfg(feature = "test-support")]
+pub use service::store;
 
 pub use pages::{shell, App};
 

@@ -1,104 +1,30 @@
-//! The demo organization `acme`: an admin whose credentials are printed, and a
-//! few users and teams, so there is something to look at at once.
-use app::domain::{audit, permissions::BuiltIn, Email};
-use app::service::setup::{create_organization, SetupInput};
-use app::store::{self, Db};
+//! The demo organization `acme` (`gatehouse serve --demo`): made by
+//! `app::service::demo`; here its admin's password is kept and printed, so
+//! there is something to look at at once.
+use app::service::demo::{self, DEMO_ADMIN, DEMO_SLUG, PEOPLE};
+pub use app::service::demo::seed_scale;
+use app::service::Db;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use std::path::Path;
-
-pub const DEMO_SLUG: &str = "acme";
-pub const DEMO_ADMIN: &str = "admin@acme.example";
-/// Rows of the demo's sample orders dataset.
-pub const DEMO_ORDERS: u64 = 50_000;
-
-const PEOPLE: &[(&str, &str, &str, BuiltIn)] = &[
-    ("Casey", "Creator", "casey@acme.example", BuiltIn::Creator),
-    ("Sam", "Analyst", "sam@acme.example", BuiltIn::Creator),
-    ("Val", "Viewer", "val@acme.example", BuiltIn::Viewer),
-    ("Riley", "Finance", "riley@acme.example", BuiltIn::Viewer),
-];
-
-const TEAMS: &[(&str, &str, &[&str])] = &[
-    ("Analytics", "Builds the company's dashboards.", &["casey@acme.example", "sam@acme.example"]),
-    ("Finance", "Budgets, forecasts and month-end.", &["riley@acme.example", DEMO_ADMIN]),
-    ("Marketing", "Campaigns and web analytics.", &["val@acme.example"]),
-];
 
 /// Creates the demo organization on an empty database, then prints how to sign in.
 /// `credentials` is where the generated password is kept (mode 0600) so later
 /// starts can print it again.
 pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow::Result<()> {
-    if let Some(org) = store::orgs::first(db).await? {
-        if org.slug == DEMO_SLUG {
+    if let Some(slug) = demo::existing_org(db).await? {
+        if slug == DEMO_SLUG {
             print_credentials(base_url, std::fs::read_to_string(credentials).ok().as_deref().map(str::trim));
         } else {
-            println!("This database already has the organization “{}”; no demo data was added.", org.slug);
+            println!("This database already has the organization “{slug}”; no demo data was added.");
         }
         return Ok(());
     }
     let password: String = rand::thread_rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect();
-    let done = create_organization(
-        db,
-        SetupInput {
-            org_name: "Acme".into(),
-            org_slug: DEMO_SLUG.into(),
-            first_name: "Ada".into(),
-            last_name: "Admin".into(),
-            email: DEMO_ADMIN.into(),
-            password: password.clone(),
-        },
-        app::service::setup::Proof::ServerMachine,
-        "demo seed",
-        "",
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message))?;
-    let org_id = done.org.id;
-    let hash = app::service::passwords::hash(password.clone()).await.map_err(|e| anyhow::anyhow!(e.message))?;
-
-    let mut tx = app::store::begin(&db).await?;
-    for (first, last, email, kind) in PEOPLE {
-        let t = store::account_types::built_in(&mut *tx, &org_id, *kind).await?;
-        let email = Email::parse("email", email).map_err(|e| anyhow::anyhow!(e.message))?;
-        store::users::insert(
-            &mut *tx,
-            store::users::NewUser {
-                id: &store::new_id(),
-                org_id: &org_id,
-                email: &email,
-                first_name: first,
-                last_name: last,
-                account_type_id: &t.id,
-                password_hash: Some(&hash),
-                invite_pending: false,
-                is_guest: false,
-            },
-        )
-        .await?;
-        store::audit::record(&mut *tx, seed_event(&org_id, audit::USER_CREATED, email.as_str(), format!("account type {}", t.name))).await?;
-    }
-    for (name, description, members) in TEAMS {
-        let team_id = store::teams::insert(&mut *tx, &org_id, name, description, app::domain::Origin::Local, None).await?;
-        for m in *members {
-            let user = store::users::by_email(&mut *tx, &org_id, m).await?.ok_or_else(|| anyhow::anyhow!("demo member {m} missing"))?;
-            store::teams::add_member(&mut *tx, &org_id, &team_id, &user.id).await?;
-        }
-        store::audit::record(&mut *tx, seed_event(&org_id, audit::TEAM_CREATED, name, format!("{} members", members.len()))).await?;
-    }
-    tx.commit().await?;
-    let dataset = crate::demo_data::orders_dataset(db, &org_id, DEMO_ORDERS).await?;
-    let mut tx = app::store::begin(&db).await?;
-    crate::demo_data::seed_documents(&mut tx, &org_id, &dataset).await?;
-    tx.commit().await?;
-
+    demo::create(db, &password).await.map_err(|e| anyhow::anyhow!(e.message))?;
     write_credentials(credentials, &password)?;
     print_credentials(base_url, Some(&password));
     Ok(())
-}
-
-fn seed_event<'a>(org_id: &'a str, action: &'a str, target: &'a str, detail: String) -> store::audit::Event<'a> {
-    store::audit::Event { org_id, actor_id: None, actor: "demo seed", action, target, detail, ip: "" }
 }
 
 fn write_credentials(path: &Path, password: &str) -> anyhow::Result<()> {
@@ -125,56 +51,4 @@ fn print_credentials(base_url: &str, password: Option<&str>) {
     }
     println!("  Other users {}", PEOPLE.iter().map(|p| p.2).collect::<Vec<_>>().join(", "));
     println!();
-}
-
-/// Fills an organization with generated users and teams, for scale work
-/// (`gatehouse demo seed`). Users get no password; every tenth is a Creator.
-/// Writes in batches, one transaction each, and reports progress.
-pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, progress: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
-    let org = store::orgs::by_slug(db, org_slug)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("there is no organization “{org_slug}”; create it first (gatehouse setup, or serve --demo)"))?;
-    let viewer = store::account_types::built_in(db, &org.id, BuiltIn::Viewer).await?;
-    let creator = store::account_types::built_in(db, &org.id, BuiltIn::Creator).await?;
-    let start = store::users::count_all(db, &org.id).await?;
-    const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Radia", "Linus", "Frances", "John", "Hedy", "Dennis", "Sophie", "Tim"];
-    const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Perlman", "Torvalds", "Allen", "Backus", "Lamarr", "Ritchie", "Wilson", "Berners-Lee"];
-    let now = store::now();
-    let mut team_ids = Vec::with_capacity(teams);
-    {
-        let mut tx = app::store::begin(&db).await?;
-        for t in 0..teams {
-            let name = format!("Team {:04}", start as usize + t);
-            team_ids.push(store::teams::insert(&mut *tx, &org.id, &name, "Generated for scale work", app::domain::Origin::Local, None).await?);
-        }
-        tx.commit().await?;
-    }
-    progress(&format!("created {teams} teams"));
-    const BATCH: usize = 400;
-    let mut done = 0;
-    while done < users {
-        let n = BATCH.min(users - done);
-        let mut tx = app::store::begin(db).await?;
-        let people: Vec<store::demo::Generated> = (0..n)
-            .map(|i| {
-                let k = start as usize + done + i;
-                store::demo::Generated {
-                    id: store::new_id(),
-                    email: format!("user{k}@{org_slug}.example"),
-                    first_name: FIRST[k % FIRST.len()].to_string(),
-                    last_name: format!("{}{}", LAST[(k / FIRST.len()) % LAST.len()], k),
-                    account_type_id: if k % 10 == 0 { creator.id.clone() } else { viewer.id.clone() },
-                }
-            })
-            .collect();
-        let memberships: Vec<String> = (0..n).filter(|_| !team_ids.is_empty()).map(|i| team_ids[(done + i) % team_ids.len()].clone()).collect();
-        store::demo::insert_generated(&mut tx, &org.id, &people, (!team_ids.is_empty()).then_some(&memberships[..]), &now).await?;
-        tx.commit().await?;
-        done += n;
-        if done % 10_000 < BATCH || done == users {
-            progress(&format!("{done} of {users} users"));
-        }
-    }
-    store::demo::analyze(db).await?;
-    Ok(())
 }

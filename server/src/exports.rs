@@ -3,10 +3,9 @@
 //! export permission and the limits on running exports (401, 404, 403, 429),
 //! then streams the file.
 use app::service::access::{caller, ClientIp};
-use app::service::{documents, exports as running};
+use app::service::{documents, exports};
 use app::domain::documents::ExportFormat;
 use app::error::AppError;
-use app::exports;
 use app::service::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -32,7 +31,7 @@ pub async fn download(
         Ok(o) => o,
         Err(e) => return refuse(e.into()),
     };
-    let slot = match running::begin(&st.db, &st.running_exports, &c, &o, format).await {
+    let slot = match exports::begin(&st.db, &st.running_exports, &c, &o, format).await {
         Ok(slot) => slot,
         Err(e) => return refuse(e.into()),
     };

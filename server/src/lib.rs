@@ -2,16 +2,16 @@
 //! the Leptos application (middleware, health check; SCIM and SAML).
 pub mod demo;
 pub mod saml;
-pub mod demo_data;
 pub mod exports;
 pub mod listen;
 pub mod ops;
 pub mod scim;
-pub mod sessions;
 pub mod web;
 
 use app::service::state::{AppState, Config};
-use app::store::{self, Backend, Db};
+use app::service::database::{self, Backend, Db};
+/// The demo's sample data (the tests and benchmarks make datasets with it).
+pub use app::service::demo::data as demo_data;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -61,7 +61,7 @@ impl Default for Settings {
             setup_code: None,
             request_timeout: std::time::Duration::from_secs(60),
             webhook_allow_private: false,
-            export_stall_timeout: app::exports::STALL_TIMEOUT,
+            export_stall_timeout: app::service::exports::STALL_TIMEOUT,
             audit_retention_days: app::service::account::DEFAULT_AUDIT_RETENTION_DAYS,
         }
     }
@@ -77,8 +77,8 @@ impl Settings {
 /// migration runs in one transaction: one that fails leaves the database as
 /// it was before it, and the next start tries it again.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    let db = store::connect(url).await.map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
-    store::migrate(&db).await.map_err(|e| match e {
+    let db = database::connect(url).await.map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
+    database::migrate(&db).await.map_err(|e| match e {
         sqlx::migrate::MigrateError::VersionMissing(v) => anyhow::anyhow!(
             "the database was upgraded by a newer Gatehouse (its migration {v} is unknown to this one, which knows up to {}). Run that release or a newer one, or restore a backup made before the upgrade.",
             ops::backup::latest_schema()
@@ -119,7 +119,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .build();
     let keys = app::service::keys::Keys::load(&db).await?;
     app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;
-    let session_store = sessions::Store::new(db.clone());
+    let session_store = app::service::sessions::Store::new(db.clone());
     let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
     let session_layer = SessionManagerLayer::new(session_store)
         .with_name(state.config.cookie_name("gatehouse_session", "/"))
@@ -199,7 +199,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
         });
         tracing::info!("metrics at http://{bind}/metrics");
     }
-    store::spawn_optimizer(db.clone());
+    database::spawn_optimizer(db.clone());
     app::service::housekeeping::spawn(db.clone(), settings.audit_retention_days);
     let app = build_app(&settings, db.clone(), addr).await?;
     let base = settings.base_url_for(addr);
@@ -207,7 +207,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     if settings.webhook_allow_private {
         tracing::warn!("webhook exports may post to loopback, private and link-local addresses (--webhook-allow-private)");
     }
-    if let Some(code) = store::secrets::get(&db, "setup_code").await? {
+    if let Some(code) = app::service::setup::pending_code(&db).await? {
         if ops::logging::format() == ops::logging::LogFormat::Json {
             // A log collector reads one JSON object a line: the banner would break it.
             tracing::warn!(setup_url = %format!("{base}/setup"), setup_code = %code, "first run: open the setup page and enter the setup code (or run `gatehouse setup`)");
@@ -227,15 +227,15 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     // On SQLite, write the WAL back into the database file, so that the file
     // alone is the whole database once Gatehouse has stopped (an operator may copy it).
     let close = async {
-        if store::is_sqlite(&db) {
-            match store::maintenance::checkpoint_wal(&db).await {
+        if database::is_sqlite(&db) {
+            match database::checkpoint_wal(&db).await {
                 Ok((0, _, _)) => {}
                 Ok(_) => tracing::warn!("the database's WAL could not be folded back at stop; it is when Gatehouse next opens it"),
                 Err(e) => tracing::warn!(error = %e, "the database's WAL could not be folded back at stop"),
             }
         }
         // Refusals counted in memory, into the audit log.
-        if let Err(e) = store::audit::flush_counts(&db).await {
+        if let Err(e) = database::flush_before_stop(&db).await {
             tracing::warn!(error = %e, "counted refusals could not be added to the audit log at stop");
         }
         // Returns once every connection is back.

@@ -211,7 +211,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         setup_code: cli.setup_code.clone(),
         request_timeout: std::time::Duration::from_secs(cli.request_timeout.max(1)),
         webhook_allow_private: cli.webhook_allow_private,
-        export_stall_timeout: app::exports::STALL_TIMEOUT,
+        export_stall_timeout: app::service::exports::STALL_TIMEOUT,
         audit_retention_days: cli.audit_retention_days,
     };
     let command = cli.command.unwrap_or(Command::Serve { demo: false });
@@ -310,9 +310,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { command: AdminCommand::ResetMfa { org, email } } => {
             let o = organization(&db, &org).await?;
-            let person = app::store::users::by_email(&db, &o.id, &email).await?.ok_or_else(|| anyhow::anyhow!("there is no one with the email {email} in “{org}”"))?;
             let actor = Actor::operator(&o.id, "gatehouse admin reset-mfa (command line)");
-            let user = app::service::mfa::reset(&db, &actor, &person.id).await?;
+            let user = app::service::mfa::reset_by_email(&db, &actor, &email).await?;
             println!("{} signs in with their password alone now (the change is in the audit log).", user.email);
             Ok(())
         }
@@ -324,7 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// The organization a command names, or a message that says there is none.
-async fn organization(db: &app::store::Db, slug: &str) -> anyhow::Result<app::store::orgs::Org> {
+async fn organization(db: &app::service::Db, slug: &str) -> anyhow::Result<app::service::access::Org> {
     Ok(app::service::access::org(db, slug).await?)
 }
 

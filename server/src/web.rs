@@ -1,10 +1,8 @@
 //! Middleware around every request: security headers, the same-origin rule for
 //! state-changing requests, the page guard, and error statuses for server functions.
-use app::domain::audit;
-use app::service::access::{session_user, ClientIp};
+use app::service::access::ClientIp;
 use app::error::AppError;
 use app::service::state::AppState;
-use app::store;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -14,7 +12,7 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 pub async fn healthz(State(st): State<AppState>) -> Response {
-    match store::ping(&st.db).await {
+    match app::service::database::ping(&st.db).await {
         Ok(()) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database does not answer");
@@ -310,69 +308,34 @@ struct Visit {
 }
 
 async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
+    use app::service::access::{page_visit, PageVisit};
     let path = v.path.as_str();
     let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
-    let first = segments.next();
-    let second = segments.next();
-
-    let Some(slug) = first.filter(|s| *s != "setup") else {
-        // "/" and "/setup"
-        return Ok(match (first, store::orgs::first(&st.db).await?) {
-            (None, None) => Guard::Redirect("/setup".into()),
-            (None, Some(org)) => Guard::Redirect(format!("/{}", org.slug)),
-            _ => Guard::Pass,
-        });
-    };
-    let Some(org) = store::orgs::by_slug(&st.db, slug).await? else {
-        if store::orgs::first(&st.db).await?.is_none() {
-            return Ok(Guard::Redirect("/setup".into()));
-        }
-        return Ok(Guard::Refuse(ErrorPage {
+    let (first, second) = (segments.next(), segments.next());
+    let public = second == Some("login") || second == Some("invite") || crate::saml::is_saml_path(second);
+    Ok(match page_visit(&st.db, v.session.as_ref(), first, second, public, &v.ip).await? {
+        PageVisit::Pass => Guard::Pass,
+        PageVisit::Setup => Guard::Redirect("/setup".into()),
+        PageVisit::Home(slug) => Guard::Redirect(format!("/{slug}")),
+        PageVisit::NoSuchOrg => Guard::Refuse(ErrorPage {
             status: StatusCode::NOT_FOUND,
             title: "There is nothing here",
-            message: format!("There is no organization at /{slug}. Check the address, or start again from the home page."),
+            message: format!("There is no organization at /{}. Check the address, or start again from the home page.", first.unwrap_or_default()),
             href: "/".into(),
             label: "Go to Gatehouse",
-        }));
-    };
-    if second == Some("login") || second == Some("invite") || crate::saml::is_saml_path(second) {
-        return Ok(Guard::Pass);
-    }
-    let session = v.session.as_ref().ok_or_else(app::service::Error::internal)?;
-    let Some(user) = session_user(session, &st.db, &org).await? else {
-        let next: String = app::components::url::encode_keeping(&v.path_and_query, b"/");
-        return Ok(Guard::Redirect(format!("/{}/login?next={next}", org.slug)));
-    };
-    if second == Some("admin") && !user.administers {
-        // Counted: a signed-in person reloading the page adds to one row a window.
-        let kind = format!("admin pages|{}", user.id);
-        let count = store::audit::Count { kind: &kind, address: "", window_secs: app::service::sign_in::WINDOW_MINUTES * 60 };
-        store::audit::record_counted(
-            &st.db,
-            store::audit::Event {
-                org_id: &org.id,
-                actor_id: Some(&user.id),
-                actor: &user.email,
-                action: audit::ACCESS_DENIED,
-                target: path,
-                detail: format!("account type {} lacks “Administer the organization”", user.account_type_name),
-                ip: &v.ip,
-            },
-            count,
-        )
-        .await?;
-        return Ok(Guard::Refuse(ErrorPage {
+        }),
+        PageVisit::SignIn(slug) => {
+            let next: String = app::components::url::encode_keeping(&v.path_and_query, b"/");
+            Guard::Redirect(format!("/{slug}/login?next={next}"))
+        }
+        PageVisit::Refused { message, home } => Guard::Refuse(ErrorPage {
             status: StatusCode::FORBIDDEN,
             title: "You do not have access to this page",
-            message: format!(
-                "Only administrators can open Administration: your account type, {}, does not include “Administer the organization”. Ask an administrator of {} if you need it.",
-                user.account_type_name, org.name
-            ),
-            href: format!("/{}", org.slug),
+            message,
+            href: home,
             label: "Go to your home page",
-        }));
-    }
-    Ok(Guard::Pass)
+        }),
+    })
 }
 
 /// What signs a server function's error carried in a URL (see `sign_action_errors`).

@@ -274,7 +274,7 @@ async fn export_files_hold_the_rows() {
     let pages = ROWS.div_ceil(42);
     assert!(text.contains(&format!("/Count {pages} >>")), "{pages} pages");
     // The cells are in the PDF's text (glyphs of the embedded font, read through its ToUnicode map).
-    let shown = app::exports::pdf::read::text(&pdf);
+    let shown = app::service::exports::pdf::read::text(&pdf);
     assert!(shown.iter().any(|t| t == "100000") && shown.iter().any(|t| t == "Order ID"), "{:?}", &shown[..shown.len().min(20)]);
 }
 

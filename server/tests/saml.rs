@@ -89,7 +89,7 @@ async fn me(app: &TestApp, s: &mut Session) -> reqwest::Response {
 /// Failed SSO sign-ins in the audit log, counted (the counts kept in memory added first).
 async fn sso_failures_counted(app: &TestApp) -> i64 {
     app::store::audit::flush_counts(&app.db).await.unwrap();
-    sqlx::query_scalar("SELECT COALESCE(SUM(repeat_count), 0) FROM audit_events WHERE action = 'auth.sso_failed'").fetch_one(&app.db).await.unwrap()
+    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(repeat_count), 0) AS BIGINT) FROM audit_events WHERE action = 'auth.sso_failed'").fetch_one(&app.db).await.unwrap()
 }
 
 async fn last_sso_failure(app: &TestApp) -> String {

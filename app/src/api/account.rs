@@ -6,26 +6,9 @@ use leptos::prelude::*;
 #[server(endpoint = "account_details")]
 pub async fn load_account_details(org: String) -> Result<AccountDetails, AppError> {
     use super::request;
-    use crate::store;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let (user_count, admin_count) = store::users::count(&st.db, &c.org.id).await?;
-    let (audit_retention_days, audit_retention_chosen) = crate::service::account::audit_retention(&st.db, &c.org, st.config.audit_retention_days).await?;
-    Ok(AccountDetails {
-        account_url: st.config.org_url(&c.org.slug),
-        base_url: st.config.base_url.clone(),
-        deployment: "Self-hosted".into(),
-        version: crate::VERSION.into(),
-        database: st.config.backend.label().into(),
-        org_name: c.org.name,
-        org_slug: c.org.slug,
-        created_at: c.org.created_at.to_string(),
-        user_count,
-        admin_count,
-        audit_retention_days,
-        audit_retention_chosen,
-        audit_retention_default: st.config.audit_retention_days,
-    })
+    Ok(crate::service::account::details(&st.db, &st.config, &c).await?)
 }
 
 #[server(endpoint = "update_org_name")]

@@ -11,14 +11,8 @@ const SETUP_KEY: &str = "gatehouse.mfa_setup";
 #[server(endpoint = "mfa_status")]
 pub async fn load_mfa_status(org: String) -> Result<MfaStatus, AppError> {
     use super::request;
-    use crate::store;
     let c = request::caller(&org).await?;
-    let db = &request::state().db;
-    Ok(MfaStatus {
-        policy: store::auth_settings::get(db, &c.org.id).await?.mfa_policy,
-        enabled: c.user.mfa_secret.is_some(),
-        recovery_codes_left: store::mfa::codes_left(db, &c.org.id, &c.user.id).await?,
-    })
+    Ok(crate::service::mfa::status(&request::state().db, &c).await?)
 }
 
 /// A new app to set up: its QR code and key (a new one each time).

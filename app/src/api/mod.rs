@@ -1,7 +1,7 @@
 //! Server functions, one module per screen: the admin pages' door onto the
 //! service layer. Each begins by checking who is calling (`request::caller`
 //! / `request::admin`) before it reads or writes anything, then calls one use
-//! case of `crate::service` (or reads through `crate::store`).
+//! case of `crate::service` (or reads through `crate::service::store`).
 pub mod account;
 pub mod account_types;
 pub mod audit;

@@ -6,28 +6,9 @@ use leptos::prelude::*;
 #[server(endpoint = "provisioning")]
 pub async fn load_provisioning(org: String) -> Result<ProvisioningInfo, AppError> {
     use super::request;
-    use crate::domain::views::ProvisioningToken;
-    use crate::store;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let tokens = store::scim_tokens::list(&st.db, &c.org.id).await?;
-    Ok(ProvisioningInfo {
-        base_url: format!("{}/scim/v2", st.config.base_url),
-        active_tokens: tokens.iter().filter(|t| t.revoked_at.is_none()).count() as i64,
-        managed_users: store::users::managed_count(&st.db, &c.org.id).await?,
-        managed_teams: store::teams::managed_count(&st.db, &c.org.id).await?,
-        tokens: tokens
-            .into_iter()
-            .map(|t| ProvisioningToken {
-                id: t.id,
-                name: t.name,
-                created_by: t.created_by_email,
-                created_at: t.created_at.to_string(),
-                last_used_at: t.last_used_at.map(|t| t.to_string()),
-                revoked_at: t.revoked_at.map(|t| t.to_string()),
-            })
-            .collect(),
-    })
+    Ok(crate::service::provisioning::overview(&st.db, &st.config.base_url, &c).await?)
 }
 
 /// The wizard's last step: a new token, shown this once.

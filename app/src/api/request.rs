@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::service::access::{self, Caller, ClientIp};
 use crate::service::state::AppState;
-use crate::store::orgs::Org;
+use crate::service::access::Org;
 use leptos::prelude::*;
 use tower_sessions::Session;
 

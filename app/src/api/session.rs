@@ -6,27 +6,9 @@ use leptos::prelude::*;
 #[server(endpoint = "login_info")]
 pub async fn load_login_info(org: String) -> Result<LoginInfo, AppError> {
     use super::request;
-    use crate::service::sign_in;
     let o = request::org(&org).await?;
-    let st = request::state();
-    let settings = crate::store::auth_settings::get(&st.db, &o.id).await?;
-    let method = crate::domain::AuthMethod::parse(&settings.method).unwrap_or(crate::domain::AuthMethod::Password);
     let session = request::session().await?;
-    let pending = match sign_in::pending(&session, &o).await? {
-        Some(p) => {
-            let user = crate::store::users::by_id(&st.db, &o.id, &p.user_id).await?;
-            Some(if user.is_some_and(|u| u.mfa_secret.is_some()) { "code" } else { "enrol" }.to_string())
-        }
-        None => None,
-    };
-    Ok(LoginInfo {
-        org_slug: o.slug,
-        org_name: o.name,
-        password_enabled: method.allows_password(),
-        sso_enabled: method.allows_sso(),
-        guests_enabled: settings.allow_guests,
-        pending_step: pending,
-    })
+    Ok(crate::service::sign_in::login_info(&request::state().db, &session, o).await?)
 }
 
 /// Email and password sign-in (see `service::sign_in::with_password`).
@@ -52,7 +34,7 @@ pub async fn sign_in(org: String, email: String, password: String, next: Option<
 mod ssr {
     use super::super::request;
     use crate::service::sign_in::{SignedIn, DEVICE_COOKIE, DEVICE_DAYS};
-    use crate::store::orgs::Org;
+    use crate::service::access::Org;
 
     pub fn encode(s: &str) -> String {
         s.bytes()
@@ -125,20 +107,6 @@ pub async fn sign_out(org: String) -> Result<(), AppError> {
 #[server(endpoint = "me")]
 pub async fn load_me(org: String) -> Result<Me, AppError> {
     use super::request;
-    use crate::store;
     let c = request::caller(&org).await?;
-    let teams = store::teams::names_for_user(&request::state().db, &c.org.id, &c.user.id).await?;
-    Ok(Me {
-        is_admin: c.is_admin(),
-        user_id: c.user.id,
-        org_slug: c.org.slug,
-        org_name: c.org.name,
-        email: c.user.email,
-        first_name: c.user.first_name,
-        last_name: c.user.last_name,
-        account_type: c.user.account_type_name,
-        origin: c.user.origin.as_str().into(),
-        is_guest: c.user.is_guest,
-        teams,
-    })
+    Ok(crate::service::access::me(&request::state().db, c).await?)
 }

@@ -5,8 +5,7 @@ use leptos::prelude::*;
 #[server(endpoint = "setup_status")]
 pub async fn load_setup_status() -> Result<SetupStatus, AppError> {
     let st = super::request::state();
-    let existing = crate::store::orgs::first(&st.db).await?;
-    Ok(SetupStatus { existing_org: existing.map(|o| o.slug) })
+    Ok(SetupStatus { existing_org: crate::service::setup::existing_org(&st.db).await? })
 }
 
 /// The first-run form: creates the organization and its first admin, then

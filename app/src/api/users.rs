@@ -4,61 +4,16 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-pub const PAGE_SIZE: u32 = 50;
-
 #[cfg(feature = "ssr")]
 mod ssr {
     pub use super::super::request;
-    pub use crate::domain::views::{Choice, InvitationLink, UserSummary};
+    pub use crate::domain::views::InvitationLink;
     pub use crate::domain::{Email, PersonName};
     pub use crate::error::{AppError, AppResult};
-    pub use crate::service::{access::Caller, people, provisioning};
-    pub use crate::store::{self, users::ListRow};
-
-    pub fn summary(r: ListRow, teams: Vec<String>, me: &str) -> UserSummary {
-        UserSummary {
-            is_self: r.id == me,
-            invite_pending: r.invite_pending,
-            id: r.id,
-            email: r.email,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            account_type_id: r.account_type_id,
-            account_type: r.account_type_name,
-            teams,
-            status: r.status.as_str().into(),
-            origin: r.origin.as_str().into(),
-            last_login_at: r.last_login_at.map(|t| t.to_string()),
-            created_at: r.created_at.to_string(),
-            is_guest: r.is_guest,
-            mfa_enabled: r.mfa_enabled,
-        }
-    }
-
-    pub async fn account_type_choices(c: &Caller) -> AppResult<(Vec<Choice>, String)> {
-        let types = store::account_types::list(&request::state().db, &c.org.id).await?;
-        let default = types.iter().find(|t| t.account_type.invite_default).map(|t| t.account_type.id.clone()).unwrap_or_default();
-        Ok((types.into_iter().map(|t| Choice { id: t.account_type.id, label: t.account_type.name }).collect(), default))
-    }
-
-    /// The teams new people can join: active ones Gatehouse manages (the
-    /// identity provider sets the members of the teams it manages).
-    pub async fn team_choices(c: &Caller) -> AppResult<Vec<Choice>> {
-        Ok(store::teams::list(&request::state().db, &c.org.id, "", false)
-            .await?
-            .into_iter()
-            .filter(|t| !t.origin.is_managed_by_idp())
-            .map(|t| Choice { id: t.id, label: t.name })
-            .collect())
-    }
+    pub use crate::service::{access::Caller, people};
 
     pub fn link(c: &Caller, i: people::Issued) -> InvitationLink {
-        InvitationLink {
-            link: format!("{}/{}/invite/{}", request::state().config.base_url, c.org.slug, i.token),
-            user_id: i.user_id,
-            email: i.email,
-            expires_at: i.expires_at.to_string(),
-        }
+        people::link(&request::state().config.base_url, &c.org.slug, i)
     }
 
     /// The Add users box: one person per line, `email, first name, last name`
@@ -90,63 +45,14 @@ mod ssr {
 pub async fn list_users(org: String, query: UserQuery) -> Result<UserPage, AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
-    let st = request::state();
-    let page = query.page.max(1);
-    let q = store::users::ListQuery {
-        search: query.search.trim(),
-        account_type_id: Some(query.account_type.as_str()).filter(|t| !t.is_empty()),
-        listed: store::users::Listed::parse(&query.status),
-        sort: &query.sort,
-        limit: i64::from(PAGE_SIZE),
-        offset: i64::from(page - 1) * i64::from(PAGE_SIZE),
-    };
-    let (rows, total) = store::users::list(&st.db, &c.org.id, &q).await?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut teams = store::users::team_names(&st.db, &c.org.id, &ids).await?;
-    let (account_types, invite_default) = account_type_choices(&c).await?;
-    Ok(UserPage {
-        users: rows
-            .into_iter()
-            .map(|r| {
-                let t = teams.remove(&r.id).unwrap_or_default();
-                summary(r, t, &c.user.id)
-            })
-            .collect(),
-        total,
-        page,
-        page_count: ((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32,
-        account_types,
-        teams: team_choices(&c).await?,
-        invite_default,
-        me: c.user.id.clone(),
-    })
+    Ok(people::list(&request::state().db, &c, &query).await?)
 }
 
 #[server(endpoint = "user")]
 pub async fn get_user(org: String, id: String) -> Result<UserDetail, AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
-    let st = request::state();
-    let row = store::users::list_row(&st.db, &c.org.id, &id).await?.ok_or_else(|| AppError::not_found("That user does not exist."))?;
-    let teams = store::users::team_names(&st.db, &c.org.id, std::slice::from_ref(&row.id)).await?.remove(&row.id).unwrap_or_default();
-    let filter = store::audit::Filter { action: None, person: Some(row.email.clone()) };
-    let (events, _) = store::audit::page(&st.db, &c.org.id, &filter, 50, 0).await?;
-    let sign_ins = events
-        .into_iter()
-        .filter(|e| e.action.starts_with("auth.sign_in") && e.target.eq_ignore_ascii_case(&row.email))
-        .take(20)
-        .map(Into::into)
-        .collect();
-    let (account_types, _) = account_type_choices(&c).await?;
-    let can_release = row.origin.is_managed_by_idp() && provisioning::can_release(&st.db, &c.org.id).await?;
-    Ok(UserDetail {
-        can_release,
-        team_ids: store::teams::ids_for_user(&st.db, &c.org.id, &row.id).await?,
-        user: summary(row, teams, &c.user.id),
-        team_choices: team_choices(&c).await?,
-        account_types,
-        sign_ins,
-    })
+    Ok(people::detail(&request::state().db, &c, &id).await?)
 }
 
 /// Adds people by email, one per line as `email, first name, last name`

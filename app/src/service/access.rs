@@ -2,7 +2,9 @@
 //! database on every request, and what their account type lets them do.
 use super::{Actor, ActorKind, Error, Result};
 use crate::domain::{AuthMethod, Permission, PermissionSet};
-use crate::store::{self, orgs::Org, users::UserRow, Db, Timestamp};
+pub use crate::service::store::orgs::Org;
+pub use crate::service::store::users::UserRow;
+use crate::service::store::{self, Db, Timestamp};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -128,6 +130,91 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
         seen_now(session).await?;
     }
     Ok(Some(p.user))
+}
+
+/// The signed-in person as the pages' frame shows them (name, account type, teams).
+pub async fn me(db: &Db, c: Caller) -> Result<crate::domain::views::Me> {
+    let teams = store::teams::names_for_user(db, &c.org.id, &c.user.id).await?;
+    Ok(crate::domain::views::Me {
+        is_admin: c.is_admin(),
+        user_id: c.user.id,
+        org_slug: c.org.slug,
+        org_name: c.org.name,
+        email: c.user.email,
+        first_name: c.user.first_name,
+        last_name: c.user.last_name,
+        account_type: c.user.account_type_name,
+        origin: c.user.origin.as_str().into(),
+        is_guest: c.user.is_guest,
+        teams,
+    })
+}
+
+/// Where a page visit goes, decided before anything renders.
+pub enum PageVisit {
+    /// Render the page.
+    Pass,
+    /// No organization yet: the first-run page.
+    Setup,
+    /// "/": the organization's home.
+    Home(String),
+    /// No organization has this URL name.
+    NoSuchOrg,
+    /// Signed out: the sign-in page of this organization.
+    SignIn(String),
+    /// Administration for someone who may not administer (already audited).
+    Refused { message: String, home: String },
+}
+
+/// The page guard's decision for a visit to `/{first}/{second}/…`: the
+/// first-run page while there is no organization, the sign-in page when
+/// signed out (`public` pages — sign-in, invitation, SSO — are for anyone),
+/// and Administration only for administrators (a refusal is counted in the
+/// audit log; a person reloading it adds to one row).
+pub async fn page_visit(db: &Db, session: Option<&Session>, first: Option<&str>, second: Option<&str>, public: bool, ip: &str) -> Result<PageVisit> {
+    let Some(slug) = first.filter(|s| *s != "setup") else {
+        // "/" and "/setup"
+        return Ok(match (first, store::orgs::first(db).await?) {
+            (None, None) => PageVisit::Setup,
+            (None, Some(org)) => PageVisit::Home(org.slug),
+            _ => PageVisit::Pass,
+        });
+    };
+    let Some(org) = store::orgs::by_slug(db, slug).await? else {
+        return Ok(if store::orgs::first(db).await?.is_none() { PageVisit::Setup } else { PageVisit::NoSuchOrg });
+    };
+    if public {
+        return Ok(PageVisit::Pass);
+    }
+    let session = session.ok_or_else(Error::internal)?;
+    let Some(user) = session_user(session, db, &org).await? else { return Ok(PageVisit::SignIn(org.slug)) };
+    if second != Some("admin") {
+        return Ok(PageVisit::Pass);
+    }
+    let home = format!("/{}", org.slug);
+    let caller = Caller { org, user, ip: ip.to_string() };
+    let (org_id, user_id, email, type_name, org_name) =
+        (caller.org.id.clone(), caller.user.id.clone(), caller.user.email.clone(), caller.user.account_type_name.clone(), caller.org.name.clone());
+    match caller.require_admin() {
+        Ok(_) => Ok(PageVisit::Pass),
+        Err(_) => {
+            let event = store::audit::Event {
+                org_id: &org_id,
+                actor_id: Some(&user_id),
+                actor: &email,
+                action: crate::domain::audit::ACCESS_DENIED,
+                target: "Administration",
+                detail: format!("account type {type_name} lacks “Administer the organization”"),
+                ip,
+            };
+            let count = store::audit::Count { kind: &user_id, address: "", window_secs: super::sign_in::WINDOW_MINUTES * 60 };
+            store::audit::record_counted(db, event, count).await?;
+            let message = format!(
+                "Only administrators can open Administration: your account type, {type_name}, does not include “Administer the organization”. Ask an administrator of {org_name} if you need it."
+            );
+            Ok(PageVisit::Refused { message, home })
+        }
+    }
 }
 
 pub fn no_such_org(slug: &str) -> Error {

@@ -1,8 +1,32 @@
 //! Administration > Account: the organization's name and how long its audit
 //! log is kept.
+use super::access::Caller;
+use super::state::Config;
 use super::{Actor, Error, Result};
+use crate::domain::views::AccountDetails;
 use crate::domain::{audit, OrgName};
-use crate::store::{self, orgs::Org, Db};
+use crate::service::store::{self, orgs::Org, Db};
+
+/// Administration > Account: the organization and this installation.
+pub async fn details(db: &Db, config: &Config, c: &Caller) -> Result<AccountDetails> {
+    let (user_count, admin_count) = store::users::count(db, &c.org.id).await?;
+    let (audit_retention_days, audit_retention_chosen) = audit_retention(db, &c.org, config.audit_retention_days).await?;
+    Ok(AccountDetails {
+        account_url: config.org_url(&c.org.slug),
+        base_url: config.base_url.clone(),
+        deployment: "Self-hosted".into(),
+        version: crate::VERSION.into(),
+        database: config.backend.label().into(),
+        org_name: c.org.name.clone(),
+        org_slug: c.org.slug.clone(),
+        created_at: c.org.created_at.to_string(),
+        user_count,
+        admin_count,
+        audit_retention_days,
+        audit_retention_chosen,
+        audit_retention_default: config.audit_retention_days,
+    })
+}
 
 /// The shortest and longest audit retention an administrator may choose, in days.
 pub const MIN_AUDIT_RETENTION_DAYS: i64 = 30;

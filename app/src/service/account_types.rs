@@ -2,10 +2,11 @@
 //! are built in (Admin holds every permission and never changes; built-ins
 //! keep their names and cannot be deleted); custom types are any subset.
 use super::people::{keep_an_admin, Losing};
+use crate::domain::views::AccountTypeView;
 use super::{Actor, Error, Result};
 use crate::domain::permissions::{BuiltIn, Permission, PermissionSet};
 use crate::domain::{audit, names::parse_description, AccountTypeName};
-use crate::store::{self, account_types::AccountTypeRow, Db};
+use crate::service::store::{self, account_types::AccountTypeRow, Db};
 
 /// What the account type editor sends, unchecked.
 pub struct Input<'a> {
@@ -149,4 +150,31 @@ pub async fn set_invite_default(db: &Db, actor: &Actor, id: &str) -> Result<()> 
     store::audit::record(&mut *tx, actor.event(audit::INVITE_DEFAULT_CHANGED, &t.name, String::new())).await?;
     tx.commit().await?;
     Ok(())
+}
+
+fn view(l: store::account_types::ListedType) -> AccountTypeView {
+    let t = l.account_type;
+    AccountTypeView {
+        can_edit: can_edit(&t),
+        can_delete: can_delete(&t),
+        can_be_default: can_be_invite_default(&t),
+        invite_default: t.invite_default,
+        administers: t.administers,
+        permissions: t.permissions.iter().map(|p| p.key().to_string()).collect(),
+        id: t.id,
+        name: t.name,
+        description: t.description,
+        built_in: t.built_in.map(|b| b.key().to_string()),
+        user_count: l.user_count,
+    }
+}
+
+/// Administration > Account Types: every type, with how many people hold it.
+pub async fn list(db: &Db, c: &super::access::Caller) -> Result<Vec<AccountTypeView>> {
+    Ok(store::account_types::list(db, &c.org.id).await?.into_iter().map(view).collect())
+}
+
+/// One account type, for its editor.
+pub async fn get(db: &Db, c: &super::access::Caller, id: &str) -> Result<AccountTypeView> {
+    Ok(view(store::account_types::get_listed(db, &c.org.id, id).await?.ok_or_else(not_found)?))
 }

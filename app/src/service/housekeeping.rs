@@ -2,7 +2,7 @@
 //! sign-in attempt windows, audit events past their retention; and adding
 //! the refusals counted in memory to the audit log. Safe when every instance
 //! does it at once.
-use crate::store::{self, Db};
+use crate::service::store::{self, Db};
 use std::time::Duration;
 
 pub async fn tidy(db: &Db, audit_retention_days: i64) -> super::Result<()> {

@@ -2,7 +2,7 @@
 //! cookies): HMAC-SHA256 with a key every instance of the database shares
 //! (`instance_secrets`), so any instance can check what another signed.
 use super::Result;
-use crate::store::{self, Db};
+use crate::service::store::{self, Db};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};

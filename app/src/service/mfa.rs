@@ -5,7 +5,7 @@
 use super::keys::Keys;
 use super::{Actor, Error, Result};
 use crate::domain::{audit, MfaPolicy};
-use crate::store::{self, orgs::Org, users::UserRow, Conn, Db};
+use crate::service::store::{self, orgs::Org, users::UserRow, Conn, Db};
 use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, TOTP};
 
@@ -151,6 +151,15 @@ pub async fn check(conn: &mut Conn, keys: &Keys, user: &UserRow, code: &str) -> 
     Ok(None)
 }
 
+/// Profile > Two-step verification: the organization's policy, and the person's app and codes.
+pub async fn status(db: &Db, c: &super::access::Caller) -> Result<crate::domain::views::MfaStatus> {
+    Ok(crate::domain::views::MfaStatus {
+        policy: store::auth_settings::get(db, &c.org.id).await?.mfa_policy,
+        enabled: c.user.mfa_secret.is_some(),
+        recovery_codes_left: store::mfa::codes_left(db, &c.org.id, &c.user.id).await?,
+    })
+}
+
 /// Keeps `app` as `user`'s authenticator once `code` shows it works; returns
 /// the recovery codes, shown this once. Never replaces an app the person
 /// already has: replacing one means removing it first (with a code from it)
@@ -244,4 +253,12 @@ mod tests {
         assert_ne!(codes[0], codes[1]);
         assert_eq!(hash_code(&codes[0].to_uppercase().replace('-', " ")), hashes[0]);
     }
+}
+
+/// `reset` of the person with this email (the command line names people by email).
+pub async fn reset_by_email(db: &Db, actor: &Actor, email: &str) -> Result<UserRow> {
+    let person = store::users::by_email(db, &actor.org_id, email)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("There is no one with the email {} in this organization.", email.trim())))?;
+    reset(db, actor, &person.id).await
 }

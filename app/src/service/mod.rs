@@ -9,6 +9,10 @@
 pub mod access;
 pub mod account;
 pub mod account_types;
+pub mod audit;
+pub mod database;
+pub mod demo;
+pub mod directory;
 pub mod documents;
 pub mod housekeeping;
 pub mod keys;
@@ -16,6 +20,7 @@ pub mod mfa;
 pub mod exports;
 pub mod passwords;
 pub mod people;
+pub mod sessions;
 pub mod provisioning;
 pub mod setup;
 pub mod sign_in;
@@ -24,11 +29,20 @@ pub mod state;
 pub mod teams;
 pub mod webhooks;
 
+// Every SQL statement. Only the use cases here reach it: the doors (server
+// functions, SCIM, SAML, the command line) cannot name it — the compiler
+// refuses, as lldap's handler crates do for its GraphQL and LDAP doors.
+#[cfg(not(feature = "test-support"))]
+mod store;
+#[cfg(feature = "test-support")]
+pub mod store;
+
 mod error;
 
 pub use error::{Error, Kind, Result};
+pub use store::{Db, Timestamp};
 
-use crate::store::{self, audit::Event};
+use self::store::audit::Event;
 
 /// The cores this process may use for CPU work (password hashing, writing
 /// export files); two when the system does not say.

@@ -3,7 +3,7 @@
 //! the identity provider managed once provisioning is off.
 use super::{Actor, ActorKind, Error, Kind, Result};
 use crate::domain::audit;
-use crate::store::{self, orgs::Org, scim_tokens::TokenRow, Db};
+use crate::service::store::{self, orgs::Org, scim_tokens::TokenRow, Db};
 use subtle::ConstantTimeEq;
 
 /// The identity provider behind a SCIM request: the token names the
@@ -145,4 +145,53 @@ pub async fn release(db: &Db, actor: &Actor, kind: Released, id: Option<&str>) -
     store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_RELEASED, what, format!("{n} {what} now managed locally"))).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// What an identity provider's create (SCIM POST) did with the record it named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new person or team.
+    Created,
+    /// One the identity provider had deleted (archived) came back.
+    Revived,
+    /// One Gatehouse managed is now managed by the identity provider.
+    Linked,
+}
+
+/// The decision a create makes when Gatehouse already has the record it
+/// names (the same userName, or the same group), for people and teams alike:
+/// one the identity provider deleted comes back, one Gatehouse managed is
+/// linked, and one the identity provider already manages is taken (`None`).
+pub fn existing_record(archived: bool, origin: crate::domain::Origin) -> Option<Outcome> {
+    if archived {
+        Some(Outcome::Revived)
+    } else if origin == crate::domain::Origin::Local {
+        Some(Outcome::Linked)
+    } else {
+        None
+    }
+}
+
+/// Authentication > Account Type and Team Provisioning: the Directory Base
+/// URL, the tokens, and what the identity provider manages.
+pub async fn overview(db: &Db, base_url: &str, c: &super::access::Caller) -> Result<crate::domain::views::ProvisioningInfo> {
+    use crate::domain::views::{ProvisioningInfo, ProvisioningToken};
+    let tokens = store::scim_tokens::list(db, &c.org.id).await?;
+    Ok(ProvisioningInfo {
+        base_url: format!("{base_url}/scim/v2"),
+        active_tokens: tokens.iter().filter(|t| t.revoked_at.is_none()).count() as i64,
+        managed_users: store::users::managed_count(db, &c.org.id).await?,
+        managed_teams: store::teams::managed_count(db, &c.org.id).await?,
+        tokens: tokens
+            .into_iter()
+            .map(|t| ProvisioningToken {
+                id: t.id,
+                name: t.name,
+                created_by: t.created_by_email,
+                created_at: t.created_at.to_string(),
+                last_used_at: t.last_used_at.map(|t| t.to_string()),
+                revoked_at: t.revoked_at.map(|t| t.to_string()),
+            })
+            .collect(),
+    })
 }

@@ -2,7 +2,7 @@
 //! `gatehouse setup` command and the demo share this one path.
 use super::{passwords, Error, Result};
 use crate::domain::{audit, password::check_new_password, permissions::BuiltIn, Email, OrgName, OrgSlug, PersonName};
-use crate::store::{self, orgs::Org, Db};
+use crate::service::store::{self, orgs::Org, Db};
 
 /// What the first-run form (or the command line) supplies, unchecked.
 #[derive(Clone, Debug, Default)]
@@ -159,4 +159,14 @@ mod tests {
         assert_eq!(super::normalize(" abcd efgh "), "ABCD-EFGH");
         assert_eq!(super::normalize(&c.to_lowercase()), c);
     }
+}
+
+/// The organization's URL name, once the first run has made it.
+pub async fn existing_org(db: &Db) -> Result<Option<String>> {
+    Ok(store::orgs::first(db).await?.map(|o| o.slug))
+}
+
+/// The first-run setup code, while no organization exists (printed at start).
+pub async fn pending_code(db: &Db) -> Result<Option<String>> {
+    Ok(store::secrets::get(db, SETUP_CODE).await?)
 }

@@ -14,7 +14,7 @@
 use super::keys::Keys;
 use super::{passwords, Error, Result};
 use crate::domain::{audit, AuthMethod, MfaPolicy};
-use crate::store::{self, audit::Event, orgs::Org, sign_in_limits::Slot, users::UserRow, Db, Timestamp};
+use crate::service::store::{self, audit::Event, orgs::Org, sign_in_limits::Slot, users::UserRow, Db, Timestamp};
 use std::net::IpAddr;
 use tower_sessions::Session;
 
@@ -34,6 +34,28 @@ pub const DEVICE_DAYS: i64 = 180;
 pub async fn method(db: &Db, org: &Org) -> Result<AuthMethod> {
     let method = store::auth_settings::get(db, &org.id).await?.method;
     Ok(AuthMethod::parse(&method).unwrap_or(AuthMethod::Password))
+}
+
+/// The sign-in page: how this organization signs in, and which second step
+/// this browser is in the middle of, if any.
+pub async fn login_info(db: &Db, session: &Session, org: Org) -> Result<crate::domain::views::LoginInfo> {
+    let settings = store::auth_settings::get(db, &org.id).await?;
+    let method = AuthMethod::parse(&settings.method).unwrap_or(AuthMethod::Password);
+    let pending_step = match pending(session, &org).await? {
+        Some(p) => {
+            let user = store::users::by_id(db, &org.id, &p.user_id).await?;
+            Some(if user.is_some_and(|u| u.mfa_secret.is_some()) { "code" } else { "enrol" }.to_string())
+        }
+        None => None,
+    };
+    Ok(crate::domain::views::LoginInfo {
+        org_slug: org.slug,
+        org_name: org.name,
+        password_enabled: method.allows_password(),
+        sso_enabled: method.allows_sso(),
+        guests_enabled: settings.allow_guests,
+        pending_step,
+    })
 }
 
 /// A password sign-in as the form sends it.

@@ -3,10 +3,45 @@
 //! against locking everyone out), and the break-glass reset.
 use super::{Actor, Error};
 use crate::domain::sign_in::{check_idp_url, idle_timeout_label, MAX_IDLE_TIMEOUT_SECS, MAX_SESSION_DAYS, MIN_IDLE_TIMEOUT_SECS, MIN_SESSION_DAYS};
-use crate::domain::views::{AuthSettingsInput, CertificateInfo};
+use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
 use crate::domain::{audit, AuthMethod};
-use crate::store::{self, auth_settings::AuthSettingsRow, Db};
+use crate::service::store::{self, Db};
 use sha2::{Digest, Sha256};
+
+pub use crate::service::store::auth_settings::AuthSettingsRow;
+
+/// The Authentication page as `row` fills it for the organization `org_slug`.
+pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettingsView {
+    let urls = sp_urls(base_url, org_slug);
+    let certificate = (!row.idp_certificate.is_empty()).then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
+    AuthSettingsView {
+        method: AuthMethod::parse(&row.method).unwrap_or(AuthMethod::Password),
+        idp_login_url: row.idp_login_url.clone(),
+        idp_certificate: row.idp_certificate.clone(),
+        idp_issuer: row.idp_issuer.clone(),
+        session_days: row.session_days,
+        certificate,
+        sp_entity_id: urls.entity_id,
+        acs_url: urls.acs_url,
+        metadata_url: urls.metadata_url,
+        sso_verified_at: row.sso_verified_at.clone(),
+        sso_verified_by: row.sso_verified_by.clone(),
+        idle_timeout_secs: row.idle_timeout_secs,
+        allow_idp_initiated: row.allow_idp_initiated,
+        mfa_policy: row.mfa_policy,
+        allow_guests: row.allow_guests,
+    }
+}
+
+/// The organization's sign-in settings, as stored.
+pub async fn stored(db: &Db, org_id: &str) -> super::Result<AuthSettingsRow> {
+    Ok(store::auth_settings::get(db, org_id).await?)
+}
+
+/// The Authentication page of the caller's organization.
+pub async fn settings(db: &Db, base_url: &str, c: &super::access::Caller) -> super::Result<AuthSettingsView> {
+    Ok(view(&stored(db, &c.org.id).await?, base_url, &c.org.slug))
+}
 
 /// What the identity provider needs to know about this organization.
 pub struct SpUrls {
@@ -69,14 +104,14 @@ pub fn certificate_info(pem: &str, now: time::OffsetDateTime) -> Result<Certific
     let warning = if not_after <= now {
         Some(format!(
             "This certificate expired on {}. Sign-in responses signed with it are refused: get the current certificate from your identity provider.",
-            crate::store::format_time(not_after)[..10].to_string()
+            crate::service::store::format_time(not_after)[..10].to_string()
         ))
     } else if days_left < 30 {
         Some(format!(
             "This certificate expires in {} day{} ({}). Plan the switch to your identity provider's new certificate.",
             days_left,
             if days_left == 1 { "" } else { "s" },
-            crate::store::format_time(not_after)[..10].to_string()
+            crate::service::store::format_time(not_after)[..10].to_string()
         ))
     } else if not_before > now {
         Some("This certificate is not valid yet. Check the identity provider's certificate and this server's clock.".to_string())
@@ -86,8 +121,8 @@ pub fn certificate_info(pem: &str, now: time::OffsetDateTime) -> Result<Certific
     Ok(CertificateInfo {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
-        not_before: crate::store::format_time(not_before),
-        not_after: crate::store::format_time(not_after),
+        not_before: crate::service::store::format_time(not_before),
+        not_after: crate::service::store::format_time(not_after),
         fingerprint_sha256: fingerprint,
         warning,
     })
@@ -277,4 +312,52 @@ pub async fn reset_to_password(db: &Db, actor: &Actor) -> super::Result<String> 
     store::audit::record(&mut *tx, actor.event(audit::AUTH_RESET, "authentication", format!("method: {before} → password"))).await?;
     tx.commit().await?;
     Ok(before)
+}
+
+/// The organization a sign-in URL names, with its sign-in settings.
+pub async fn org_and_settings(db: &Db, slug: &str) -> super::Result<Option<(super::access::Org, AuthSettingsRow)>> {
+    let Some(org) = store::orgs::by_slug(db, slug).await? else { return Ok(None) };
+    let settings = store::auth_settings::get(db, &org.id).await?;
+    Ok(Some((org, settings)))
+}
+
+/// One use only: the ids of a verified response (its request, the response,
+/// the assertion), each until it expires, on every instance. `Err(key)`:
+/// that one was used before, and nothing was recorded.
+pub async fn use_once(db: &Db, org_id: &str, ids: &[(String, super::Timestamp)]) -> super::Result<std::result::Result<(), String>> {
+    let mut tx = super::begin(db).await?;
+    for (key, expires) in ids {
+        if !store::saml::use_id(&mut tx, org_id, key, &expires.to_string()).await? {
+            return Ok(Err(key.clone()));
+        }
+    }
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// A failed SSO sign-in, for the audit log: counted per kind of failure
+/// (`kind` and the precise `reason`), email and address, in the sign-in
+/// limits' window — anyone can post to the assertion consumer.
+pub struct Failed<'a> {
+    pub kind: &'a str,
+    pub reason: &'a str,
+    pub email: &'a str,
+    pub reference: &'a str,
+    pub ip: &'a str,
+}
+
+pub async fn record_failure(db: &Db, org_id: &str, f: Failed<'_>) -> super::Result<()> {
+    let event = store::audit::Event {
+        org_id,
+        actor_id: None,
+        actor: if f.email.is_empty() { "anonymous" } else { f.email },
+        action: audit::SSO_FAILED,
+        target: f.email,
+        detail: format!("method: sso; reason: {}; reference: {}", f.reason, f.reference),
+        ip: f.ip,
+    };
+    let count_kind = format!("{}|{}|{}", f.kind, f.reason, f.email.to_lowercase());
+    let address = super::sign_in::address_key(f.ip);
+    let count = store::audit::Count { kind: &count_kind, address: &address, window_secs: super::sign_in::WINDOW_MINUTES * 60 };
+    Ok(store::audit::record_counted(db, event, count).await?)
 }

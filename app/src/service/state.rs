@@ -1,5 +1,5 @@
 //! What every request handler and server function can reach.
-use crate::store::{Backend, Db};
+use crate::service::store::{Backend, Db};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! and pushed again. Teams it manages change only through it.
 use super::{documents, Actor, ActorKind, Error, Result};
 use crate::domain::{audit, names::parse_description, Origin, Status, TeamName};
-use crate::store::{self, teams::TeamRow, Conn, Db};
+use crate::service::store::{self, teams::TeamRow, Conn, Db};
 use std::collections::BTreeSet;
 
 fn name_taken(name: &str) -> Error {
@@ -115,15 +115,7 @@ pub struct GroupChange {
     pub remove: BTreeSet<String>,
 }
 
-/// What a group create did with the team it named.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Created,
-    /// A team the identity provider had deleted (archived) came back.
-    Revived,
-    /// A team Gatehouse managed (same name) is now managed by the identity provider.
-    Linked,
-}
+pub use super::provisioning::Outcome;
 
 fn group_not_found(id: &str) -> Error {
     Error::not_found(format!("Group {id} not found"))
@@ -204,18 +196,17 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
             store::audit::record(&mut *tx, idp.event(audit::TEAM_CREATED, g.name.as_str(), "by SCIM".into())).await?;
             (id, Outcome::Created)
         }
-        Some(t) if t.archived => {
+        Some(t) => {
+            let outcome = super::provisioning::existing_record(t.archived, t.origin)
+                .ok_or_else(|| Error::taken("displayName", format!("A group (team) named “{}” already exists.", g.name.as_str())))?;
             rename(&mut tx, idp, &t, &g.name, g.external_id.as_deref()).await?;
-            let detail = "by SCIM; workspace documents stay where the deletion moved them".to_string();
-            store::audit::record(&mut *tx, idp.event(audit::TEAM_REPROVISIONED, g.name.as_str(), detail)).await?;
-            (t.id, Outcome::Revived)
+            let (action, detail) = match outcome {
+                Outcome::Revived => (audit::TEAM_REPROVISIONED, "by SCIM; workspace documents stay where the deletion moved them"),
+                _ => (audit::TEAM_LINKED, "now managed by the identity provider (by SCIM)"),
+            };
+            store::audit::record(&mut *tx, idp.event(action, g.name.as_str(), detail.into())).await?;
+            (t.id, outcome)
         }
-        Some(t) if t.origin == Origin::Local => {
-            rename(&mut tx, idp, &t, &g.name, g.external_id.as_deref()).await?;
-            store::audit::record(&mut *tx, idp.event(audit::TEAM_LINKED, g.name.as_str(), "now managed by the identity provider (by SCIM)".into())).await?;
-            (t.id, Outcome::Linked)
-        }
-        Some(_) => return Err(Error::taken("displayName", format!("A group (team) named “{}” already exists.", g.name.as_str()))),
     };
     // A created or revived team holds exactly the members sent; a linked one keeps
     // its members and gains those sent (a later PUT or PATCH sets them exactly).
@@ -296,4 +287,40 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     documents::transfer_team(&mut tx, idp, &team.id, &team.name, receiver_id, &format!("to {receiver_email}")).await?;
     tx.commit().await?;
     Ok(())
+}
+
+fn summary(t: TeamRow) -> crate::domain::views::TeamSummary {
+    crate::domain::views::TeamSummary {
+        id: t.id,
+        name: t.name,
+        description: t.description,
+        member_count: t.member_count,
+        status: t.status.as_str().into(),
+        origin: t.origin.as_str().into(),
+    }
+}
+
+/// Administration > Teams: teams whose name starts with `search`, active ones (or all).
+pub async fn list(db: &Db, c: &super::access::Caller, search: &str, inactive: bool) -> Result<Vec<crate::domain::views::TeamSummary>> {
+    Ok(store::teams::list(db, &c.org.id, search, inactive).await?.into_iter().map(summary).collect())
+}
+
+/// A team's page: the team, its members, whether an admin may take it back from the identity provider.
+pub async fn detail(db: &Db, c: &super::access::Caller, id: &str) -> Result<crate::domain::views::TeamDetail> {
+    use crate::domain::views::{TeamDetail, TeamMember};
+    let t = store::teams::get(db, &c.org.id, id).await?.ok_or_else(team_not_found)?;
+    let members = store::teams::members(db, &c.org.id, &t.id)
+        .await?
+        .into_iter()
+        .map(|m| TeamMember {
+            name: format!("{} {}", m.first_name, m.last_name).trim().to_string(),
+            user_id: m.user_id,
+            email: m.email,
+            account_type: m.account_type,
+            status: m.status.as_str().into(),
+            invite_pending: m.invite_pending,
+        })
+        .collect();
+    let can_release = t.origin.is_managed_by_idp() && super::provisioning::can_release(db, &c.org.id).await?;
+    Ok(TeamDetail { team: summary(t), members, can_release })
 }

@@ -7,7 +7,7 @@ use super::access::Caller;
 use super::{Actor, Error, Result};
 use crate::domain::audit;
 use crate::domain::views::Choice;
-use crate::store::{self, webhooks::Destination, Db};
+use crate::service::store::{self, webhooks::Destination, Db};
 
 /// A URL as it may be shown to anyone: scheme, host, port and the first path
 /// segment; the rest of the path, the query and any user info left out

@@ -5,7 +5,7 @@
 //! transaction sees it, so the copy is consistent while the server keeps
 //! writing (in WAL mode readers and the writer do not wait for each other),
 //! and it is one self-contained file. PostgreSQL has pg_dump and pg_restore.
-use app::store::maintenance;
+use app::service::database as maintenance;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::fs::{File, OpenOptions};
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// The newest schema version this binary knows (of the migrations `store::migrate` runs).
 pub fn latest_schema() -> i64 {
-    app::store::migrations().iter().map(|m| m.version).max().unwrap_or(0)
+    app::service::database::latest_schema()
 }
 
 /// The file a `sqlite:` URL names, or None for PostgreSQL.

@@ -18,7 +18,7 @@ pub async fn livez() -> Response {
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
-    let check = app::store::ping(&st.db);
+    let check = app::service::database::ping(&st.db);
     match tokio::time::timeout(DATABASE_TIMEOUT, check).await {
         Ok(Ok(_)) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ready\n").into_response(),
         Ok(Err(e)) => {

@@ -2,7 +2,7 @@
 //! (`GATEHOUSE_METRICS_BIND`), never on the public one: the numbers are for
 //! the operator's Prometheus, not for the people who sign in.
 use app::metrics as m;
-use app::store::Db;
+use app::service::Db;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -59,7 +59,7 @@ async fn metrics(State(s): State<Scrape>) -> Response {
     ::metrics::gauge!(m::DB_POOL_CONNECTIONS, "state" => "idle").set(idle);
     ::metrics::gauge!(m::DB_POOL_CONNECTIONS, "state" => "in_use").set((size - idle).max(0.0));
     ::metrics::gauge!(m::DB_POOL_MAX).set(s.db.options().get_max_connections() as f64);
-    if app::store::is_sqlite(&s.db) {
+    if app::service::database::is_sqlite(&s.db) {
         // Present from the first scrape, at 0 until a writer queues.
         ::metrics::gauge!(m::SQLITE_WRITER_QUEUE).increment(0.0);
     }

@@ -9,7 +9,9 @@ use self::sp::{IdpSettings, ServiceProvider, MAX_RELAY_STATE};
 use app::domain::{safe_return_path, AuthMethod};
 use app::service::sign_in::{self, SsoRefusal};
 use app::service::state::AppState;
-use app::store::{self, auth_settings::AuthSettingsRow, orgs::Org};
+use app::service::access::Org;
+use app::service::sso::AuthSettingsRow;
+use app::service::Timestamp;
 use axum::extract::{Path, Query, State};
 use app::service::state::cookie_value;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -35,13 +37,11 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSettingsRow), Response> {
-    let org = match store::orgs::by_slug(&st.db, slug).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return Err(page::not_found(slug)),
-        Err(e) => return Err(page::internal(e)),
-    };
-    let settings = store::auth_settings::get(&st.db, &org.id).await.map_err(page::internal)?;
-    Ok((org, settings))
+    match app::service::sso::org_and_settings(&st.db, slug).await {
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(page::not_found(slug)),
+        Err(e) => Err(page::internal(e)),
+    }
 }
 
 fn sso_on(s: &AuthSettingsRow) -> bool {
@@ -80,8 +80,8 @@ fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(Str
     let payload = st.keys.verify("sso", cookie_value(headers, &name)?)?;
     let mut parts = payload.splitn(4, '|');
     let (org_id, id, until, relay) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let until = store::Timestamp::try_from(until.to_string()).ok()?;
-    (org_id == org.id && until > store::Timestamp::now()).then(|| (id.to_string(), relay.to_string()))
+    let until = Timestamp::try_from(until.to_string()).ok()?;
+    (org_id == org.id && until > Timestamp::now()).then(|| (id.to_string(), relay.to_string()))
 }
 
 /// SP-initiated sign-in: sign the request into a cookie, send the browser to the IdP.
@@ -112,7 +112,7 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Q
             return page::misconfigured(&org);
         }
     };
-    let until = store::Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
+    let until = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
     let signed = st.keys.sign("sso", &format!("{}|{request_id}|{until}|{relay}", org.id));
     let cookie = st.config.cookie(REQUEST_COOKIE, &signed, &request_cookie_path(&org), REQUEST_LIFETIME.whole_seconds());
     let mut res = Redirect::to(&url).into_response();
@@ -283,16 +283,12 @@ async fn verify_and_sign_in(
 
     // One use only: each request is answered once, and each response and
     // assertion id is used once, on every instance.
-    let request_kept_until = store::format_time(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    let mut used: Vec<(String, String)> = answered.into_iter().map(|k| (k, request_kept_until.clone())).collect();
-    used.extend(verified.used.iter().map(|(key, until)| (key.clone(), store::format_time(time::OffsetDateTime::from(*until)))));
-    let mut tx = store::begin(&st.db).await.map_err(Failure::internal)?;
-    for (key, expires) in &used {
-        if !store::saml::use_id(&mut tx, &org.id, key, expires).await.map_err(Failure::internal)? {
-            return Err(Failure::Replayed(key.clone()));
-        }
+    let request_kept_until = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
+    let mut used: Vec<(String, Timestamp)> = answered.into_iter().map(|k| (k, request_kept_until)).collect();
+    used.extend(verified.used.iter().map(|(key, until)| (key.clone(), Timestamp::from(time::OffsetDateTime::from(*until)))));
+    if let Err(key) = app::service::sso::use_once(&st.db, &org.id, &used).await.map_err(|e| Failure::internal(e.message))? {
+        return Err(Failure::Replayed(key));
     }
-    tx.commit().await.map_err(Failure::internal)?;
 
     sign_in::with_sso(&st.db, session, org, &verified.name_id, ip).await.map_err(refusal)?;
     let home = format!("/{}", org.slug);

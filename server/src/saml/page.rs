@@ -1,8 +1,7 @@
 //! What a person sees when SSO does not work: plain words, what to do, and a
 //! reference the administrator finds in the audit log beside the precise reason.
-use app::domain::audit;
 use app::service::state::AppState;
-use app::store::{self, orgs::Org};
+use app::service::access::Org;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use rand::Rng;
@@ -122,23 +121,9 @@ impl Failure {
             return render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
         }
         let email = email.unwrap_or_default();
-        let event = store::audit::Event {
-            org_id: &org.id,
-            actor_id: None,
-            actor: if email.is_empty() { "anonymous" } else { &email },
-            action: audit::SSO_FAILED,
-            target: &email,
-            detail: format!("method: sso; reason: {reason}; reference: {reference}"),
-            ip,
-        };
-        let count_kind = format!("{kind}|{reason}|{}", email.to_lowercase());
-        let count = store::audit::Count {
-            kind: &count_kind,
-            address: &app::service::sign_in::address_key(ip),
-            window_secs: app::service::sign_in::WINDOW_MINUTES * 60,
-        };
-        if let Err(e) = store::audit::record_counted(&st.db, event, count).await {
-            tracing::error!(error = %e, "cannot record a failed SSO sign-in");
+        let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, reference: &reference, ip };
+        if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, failed).await {
+            tracing::error!(error = %e.message, "cannot record a failed SSO sign-in");
         }
         render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))
     }

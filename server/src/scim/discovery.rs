@@ -72,7 +72,7 @@ fn attr(name: &str, kind: &str, mutability: &str, extra: Value) -> Value {
 
 /// The organization's account type names: the values userType accepts.
 async fn account_type_names(st: &AppState, s: &Scim) -> ScimResult<Vec<String>> {
-    Ok(app::store::account_types::names(&st.db, s.org_id()).await?)
+    Ok(app::service::directory::account_type_names(&st.db, &s.actor).await?)
 }
 
 fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {

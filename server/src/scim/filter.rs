@@ -1,8 +1,8 @@
 //! SCIM filters (RFC 7644 §3.4.2.2), parsed by `scim_v2` and read here into
-//! the directory's typed search (`store::directory::Filter`), which the store
+//! the directory's typed search (`service::directory::Filter`), which the store
 //! evaluates as SQL over indexed columns.
 use super::{ScimError, ScimResult};
-use app::store::directory::{Field, Filter as Search, Op};
+use app::service::directory::{Field, Filter as Search, Op};
 use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter};
 use std::str::FromStr;
 

@@ -6,7 +6,7 @@ use super::{filter, list_response, paging, parse_body, patch, ListParams, Scim, 
 use app::domain::TeamName;
 use app::service::state::AppState;
 use app::service::teams::{self, GroupChange, IdpGroup, Patch};
-use app::store::{self, directory::GroupEntry, Conn};
+use app::service::directory::{self, GroupEntry};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -83,8 +83,8 @@ fn group<'a>(s: &'a Scim, r: &'a GroupEntry, p: Option<&ListParams>) -> Group<'a
 }
 
 /// The Groups of a page, projected by `p`, for a list answer that holds Users too.
-pub async fn page_json(conn: &mut Conn, s: &Scim, search: &store::directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
-    let (rows, total) = store::directory::groups(conn, s.org_id(), search, offset, limit, p.wants("members")).await?;
+pub async fn page_json(st: &AppState, s: &Scim, search: &directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let (rows, total) = directory::groups(&st.db, &s.actor, search, offset, limit, p.wants("members")).await?;
     let resources = rows.iter().map(|r| serde_json::to_value(group(s, r, Some(p)))).collect::<Result<_, _>>().map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()))?;
     Ok((total, resources))
 }
@@ -97,16 +97,14 @@ pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Que
 pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     let search = filter::read(p.filter.as_deref(), filter::Resource::Group)?;
-    let mut conn = st.db.acquire().await?;
-    let (rows, total) = store::directory::groups(&mut conn, s.org_id(), &search, start - 1, count, p.wants("members")).await?;
+    let (rows, total) = directory::groups(&st.db, &s.actor, &search, start - 1, count, p.wants("members")).await?;
     Ok(list_response(total, start, rows.iter().map(|r| group(s, r, Some(p))).collect()))
 }
 
 /// The team as a Group resource answer: one query, members included unless
 /// `p` leaves them out.
 async fn respond(st: &AppState, s: &Scim, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let r = store::directory::group(&mut conn, s.org_id(), id, p.is_none_or(|p| p.wants("members")))
+    let r = directory::group(&st.db, &s.actor, id, p.is_none_or(|p| p.wants("members")))
         .await?
         .ok_or_else(|| ScimError::not_found("Group", id))?;
     Ok(super::resource_response(s, "Groups", id, status, group(s, &r, p)))

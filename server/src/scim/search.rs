@@ -83,11 +83,10 @@ pub async fn root(State(st): State<AppState>, Extension(s): Extension<Scim>, hea
     if let (Err(e), Err(_)) = (&u, &g) {
         return Err(ScimError::bad("invalidFilter", e.detail.clone()));
     }
-    let mut conn = st.db.acquire().await?;
     let offset = start - 1;
     let (mut total, mut resources) = (0, Vec::new());
     if let Ok(search) = &u {
-        let (n, page) = users::page(&mut conn, &s, search, offset, count, &p).await?;
+        let (n, page) = users::page(&st, &s, search, offset, count, &p).await?;
         total += n;
         resources = page;
     }
@@ -95,7 +94,7 @@ pub async fn root(State(st): State<AppState>, Extension(s): Extension<Scim>, hea
         // Groups follow the users: skip what the users used of the offset and the page.
         let skip = (offset - total).max(0);
         let room = count - resources.len() as i64;
-        let (n, page) = groups::page_json(&mut conn, &s, search, skip, room, &p).await?;
+        let (n, page) = groups::page_json(&st, &s, search, skip, room, &p).await?;
         total += n;
         resources.extend(page);
     }

@@ -5,7 +5,7 @@ use super::{filter, list_response, paging, parse_body, patch, projected, ListPar
 use app::domain::{Email, Origin, Status};
 use app::service::people::{self, IdpInput};
 use app::service::state::AppState;
-use app::store::{self, directory::UserEntry, Conn};
+use app::service::directory::{self, UserEntry};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -234,8 +234,8 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
 }
 
 /// One page of the people `search` finds, as SCIM resources projected by `p`; and how many match in all.
-pub async fn page(conn: &mut Conn, s: &Scim, search: &store::directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
-    let (rows, total) = store::directory::users(conn, s.org_id(), search, offset, limit).await?;
+pub async fn page(st: &AppState, s: &Scim, search: &directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let (rows, total) = directory::users(&st.db, &s.actor, search, offset, limit).await?;
     Ok((total, rows.iter().map(|r| projected(to_json(s, r), Some(p))).collect()))
 }
 
@@ -247,15 +247,13 @@ pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Que
 pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     let search = filter::read(p.filter.as_deref(), filter::Resource::User)?;
-    let mut conn = st.db.acquire().await?;
-    let (total, resources) = page(&mut conn, s, &search, start - 1, count, p).await?;
+    let (total, resources) = page(st, s, &search, start - 1, count, p).await?;
     Ok(list_response(total, start, resources))
 }
 
 /// The person as a User resource answer.
 async fn respond(st: &AppState, s: &Scim, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
-    let mut conn = st.db.acquire().await?;
-    let r = store::directory::user(&mut conn, s.org_id(), id).await?.ok_or_else(|| people::user_not_found(id))?;
+    let r = directory::user(&st.db, &s.actor, id).await?.ok_or_else(|| people::user_not_found(id))?;
     Ok(super::resource_response(s, "Users", id, status, projected(to_json(s, &r), p)))
 }
 
@@ -273,7 +271,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
         return respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await;
     }
     // A new person is exactly what was written: no need to read them back.
-    let now = store::Timestamp::now();
+    let now = app::service::Timestamp::now();
     let row = UserEntry {
         id: id.clone(),
         email: m.email.as_str().to_string(),

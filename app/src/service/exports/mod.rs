@@ -8,16 +8,18 @@
 pub mod csv;
 pub mod json;
 pub mod pdf;
+mod running;
 pub mod webhook;
 pub mod xlsx;
+
+pub use running::{begin, Running, Slot, PER_ORGANIZATION, PER_PERSON, RETRY_AFTER_SECS};
 
 use crate::domain::audit;
 use crate::domain::documents::{ColumnKind, ExportFormat};
 use crate::service::access::Caller;
 use crate::service::documents::Opened;
-use crate::service::exports::Slot;
 use crate::service::state::AppState;
-use crate::store::{self, datasets::RowQuery};
+use crate::service::store::{self, datasets::RowQuery};
 use axum::body::Bytes;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -263,4 +265,45 @@ pub fn file_name(doc: &str, format: ExportFormat) -> String {
     let base: String = doc.chars().map(|c| if c.is_ascii_alphanumeric() || " -_.".contains(c) { c } else { '_' }).collect();
     let base = base.trim();
     format!("{}.{}", if base.is_empty() { "export" } else { base }, format.key())
+}
+
+/// Posts the document's rows as JSON to an allowed destination. Needs
+/// `export_webhook` (403 otherwise) and room among the running exports (429);
+/// where the destination leads is checked again before posting. Failures are
+/// answered in plain words (`Upstream`) and audited, with the URL redacted.
+pub async fn to_webhook(st: &AppState, c: Caller, id: &str, destination_id: &str) -> crate::service::Result<crate::domain::document_views::WebhookResult> {
+    use crate::domain::document_views::WebhookResult;
+    use crate::service::{documents, webhooks, Error, Kind};
+    let db = st.db.clone();
+    let o = documents::open(&db, &c, id).await?;
+    let slot = begin(&db, &st.running_exports, &c, &o, ExportFormat::Webhook).await?;
+    let dest = webhooks::destination(&db, &c, destination_id).await?;
+    let shown = webhooks::redact(&dest.url);
+    let (outcome, failure, status) = match webhook::check(&dest.url, st.config.webhook_allow_private).await {
+        Err(f) => {
+            tracing::warn!(url = %shown, reason = %f.for_admin(), "webhook export refused");
+            (Outcome::Failed(0), Some(f.message()), 0)
+        }
+        Ok(target) => {
+            let (rx, done) = start(st, c.clone(), &o, ExportFormat::Webhook, slot, false);
+            let sent = webhook::post(&target, reqwest::Body::wrap_stream(body_stream(rx))).await;
+            let outcome = done.await.unwrap_or(Outcome::Failed(0));
+            let failure = match (&sent, outcome) {
+                (_, Outcome::Failed(_)) => Some("reading the document's rows failed".to_string()),
+                (_, Outcome::Stalled(_)) => Some(format!("the destination stopped reading for {} s", st.config.export_stall_timeout.as_secs())),
+                (Ok(s), Outcome::Complete(_)) if (200..300).contains(s) => None,
+                (Ok(s), Outcome::Complete(_)) => Some(format!("the destination answered HTTP {s}")),
+                (Ok(s), _) => Some(format!("the destination answered HTTP {s} before receiving every row")),
+                (Err(f), _) => Some(f.message()),
+            };
+            (outcome, failure, *sent.as_ref().unwrap_or(&0))
+        }
+    };
+    let extra = format!(" to {shown}{}", failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
+    let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
+    store::audit::record_now(&db, c.actor().event(action, &o.doc.name, describe(ExportFormat::Webhook, outcome, &extra))).await?;
+    match failure {
+        None => Ok(WebhookResult { rows: outcome.rows(), status }),
+        Some(f) => Err(Error::new(Kind::Upstream, format!("The export to {shown} failed: {f}. Nothing was retried; check the destination and export again."))),
+    }
 }

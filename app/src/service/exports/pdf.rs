@@ -25,7 +25,7 @@ const TITLE_SIZE: f32 = 11.0;
 const LEADING: f32 = 12.0;
 const ROWS_PER_PAGE: usize = 42;
 
-static FONT: &[u8] = include_bytes!("../../fonts/WenQuanYiMicroHei-Gatehouse.ttf");
+static FONT: &[u8] = include_bytes!("../../../fonts/WenQuanYiMicroHei-Gatehouse.ttf");
 /// The subset's PostScript name: a tag of six capitals, as PDF asks of subsets.
 const FONT_NAME: &str = "GHWQYM+WenQuanYiMicroHei";
 

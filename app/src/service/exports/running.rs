@@ -7,11 +7,11 @@
 //! The counts are this instance's: an export's place is held by the task
 //! that streams it and given back when that task ends, however it ends, so a
 //! stopped instance leaves nothing counted behind.
-use super::access::Caller;
-use super::documents::{self, Opened};
-use super::{Error, Result};
+use crate::service::access::Caller;
+use crate::service::documents::{self, Opened};
+use crate::service::{Error, Result};
 use crate::domain::documents::ExportFormat;
-use crate::store::Db;
+use crate::service::store::Db;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -287,7 +287,7 @@ pub fn moved_detail(names: &[String]) -> String {
 }
 
 /// The ids of the teams among `ids` that `user_id` belongs to (active teams).
-pub async fn member_of(db: &Db, org_id: &str, user_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
+pub async fn member_of(conn: &mut super::Conn, org_id: &str, user_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -296,5 +296,5 @@ pub async fn member_of(db: &Db, org_id: &str, user_id: &str, ids: &[String]) -> 
     for id in ids {
         q = q.bind(id);
     }
-    q.fetch_all(db).await
+    q.fetch_all(&mut *conn).await
 }

@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod maintenance;
 pub mod mfa;
 pub mod orgs;
+pub mod provisioned;
 pub mod saml;
 pub mod scim_tokens;
 pub mod secrets;
@@ -250,12 +251,6 @@ impl WriteTx {
         let result = tx.commit().await;
         // A commit that failed was rolled back by the database; the connection
         // goes back through `after_release`, which closes it if not.
-        self.guard.take();
-        result
-    }
-    pub async fn rollback(mut self) -> sqlx::Result<()> {
-        let tx = self.tx.take().expect("a WriteTx holds its transaction until it ends");
-        let result = tx.rollback().await;
         self.guard.take();
         result
     }

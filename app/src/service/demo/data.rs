@@ -1,7 +1,8 @@
 //! The demo organization's sample dataset (orders, generated the same way on
 //! every run) and a few documents over it.
-use app::domain::documents::{assign_slots, ColumnKind, Filter, FilterOp, Sort, TableView};
-use app::store::{self, datasets::Cell, documents::NewDocument, Conn};
+use crate::domain::documents::{assign_slots, ColumnKind, Filter, FilterOp, Sort, TableView};
+use crate::service::store::{self, datasets::Cell, documents::NewDocument, Conn};
+use crate::service::{Error, Result};
 
 pub const ORDERS_DATASET: &str = "Orders (sample)";
 
@@ -43,7 +44,7 @@ fn mix(mut x: u64) -> u64 {
 }
 
 /// Order number `i` (0-based).
-pub fn order(i: u64) -> Vec<Cell> {
+pub(crate) fn order(i: u64) -> Vec<Cell> {
     let r = mix(i);
     let (product, category, price) = PRODUCTS[(r % PRODUCTS.len() as u64) as usize];
     let qty = 1 + (r >> 8) % 12;
@@ -65,7 +66,7 @@ pub fn order(i: u64) -> Vec<Cell> {
 }
 
 /// Creates the orders dataset with `rows` rows; returns its id.
-pub async fn orders_dataset(db: &store::Db, org_id: &str, rows: u64) -> anyhow::Result<String> {
+pub async fn orders_dataset(db: &store::Db, org_id: &str, rows: u64) -> Result<String> {
     let columns = assign_slots(&COLUMNS.iter().map(|(n, k)| (n.to_string(), *k)).collect::<Vec<_>>()).expect("fits the slots");
     let mut tx = store::begin(db).await?;
     let id = store::datasets::insert(&mut tx, org_id, ORDERS_DATASET, &columns, "demo", None).await?;
@@ -129,9 +130,9 @@ pub fn demo_documents() -> Vec<(&'static str, Option<&'static str>, &'static str
 }
 
 /// Seeds the demo documents over `dataset_id`.
-pub async fn seed_documents(conn: &mut Conn, org_id: &str, dataset_id: &str) -> anyhow::Result<()> {
+pub async fn seed_documents(conn: &mut Conn, org_id: &str, dataset_id: &str) -> Result<()> {
     for (owner, team, name, view) in demo_documents() {
-        let owner_id = store::users::by_email(&mut *conn, org_id, owner).await?.ok_or_else(|| anyhow::anyhow!("demo owner {owner} missing"))?.id;
+        let owner_id = store::users::by_email(&mut *conn, org_id, owner).await?.ok_or_else(|| Error::invalid("owner", format!("the demo's {owner} is missing")))?.id;
         let team_id = match team {
             Some(t) => Some(store::teams::id_named(conn, org_id, t).await?),
             None => None,

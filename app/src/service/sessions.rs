@@ -2,7 +2,7 @@
 //! store writes through `store::begin` like everything else: on SQLite a
 //! session write queues with the other writers instead of failing with
 //! "database is locked" while an identity provider pushes a directory.
-use app::store::{self, Db};
+use crate::service::store::{self, Db};
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};

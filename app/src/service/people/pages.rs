@@ -1,0 +1,112 @@
+//! What the Users pages read: the list (searched, filtered, sorted, paged),
+//! a person's page, and the people the team member picker offers.
+use super::super::access::Caller;
+use super::super::{Error, Result};
+use super::Issued;
+use crate::domain::views::{Choice, InvitationLink, UserDetail, UserPage, UserQuery, UserSummary};
+use crate::service::store::{self, users::ListRow, Db};
+
+/// People a page of the Users list shows.
+pub const PAGE_SIZE: u32 = 50;
+
+fn summary(r: ListRow, teams: Vec<String>, me: &str) -> UserSummary {
+    UserSummary {
+        is_self: r.id == me,
+        invite_pending: r.invite_pending,
+        id: r.id,
+        email: r.email,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        account_type_id: r.account_type_id,
+        account_type: r.account_type_name,
+        teams,
+        status: r.status.as_str().into(),
+        origin: r.origin.as_str().into(),
+        last_login_at: r.last_login_at.map(|t| t.to_string()),
+        created_at: r.created_at.to_string(),
+        is_guest: r.is_guest,
+        mfa_enabled: r.mfa_enabled,
+    }
+}
+
+/// The account types to choose from, and the invitation default's id.
+async fn account_type_choices(db: &Db, c: &Caller) -> Result<(Vec<Choice>, String)> {
+    let types = store::account_types::list(db, &c.org.id).await?;
+    let default = types.iter().find(|t| t.account_type.invite_default).map(|t| t.account_type.id.clone()).unwrap_or_default();
+    Ok((types.into_iter().map(|t| Choice { id: t.account_type.id, label: t.account_type.name }).collect(), default))
+}
+
+/// The teams new people can join: active ones Gatehouse manages (the
+/// identity provider sets the members of the teams it manages).
+async fn team_choices(db: &Db, c: &Caller) -> Result<Vec<Choice>> {
+    Ok(store::teams::list(db, &c.org.id, "", false)
+        .await?
+        .into_iter()
+        .filter(|t| !t.origin.is_managed_by_idp())
+        .map(|t| Choice { id: t.id, label: t.name })
+        .collect())
+}
+
+/// Administration > Users: one page of the list.
+pub async fn list(db: &Db, c: &Caller, query: &UserQuery) -> Result<UserPage> {
+    let page = query.page.max(1);
+    let q = store::users::ListQuery {
+        search: query.search.trim(),
+        account_type_id: Some(query.account_type.as_str()).filter(|t| !t.is_empty()),
+        listed: store::users::Listed::parse(&query.status),
+        sort: &query.sort,
+        limit: i64::from(PAGE_SIZE),
+        offset: i64::from(page - 1) * i64::from(PAGE_SIZE),
+    };
+    let (rows, total) = store::users::list(db, &c.org.id, &q).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut teams = store::users::team_names(db, &c.org.id, &ids).await?;
+    let (account_types, invite_default) = account_type_choices(db, c).await?;
+    Ok(UserPage {
+        users: rows
+            .into_iter()
+            .map(|r| {
+                let t = teams.remove(&r.id).unwrap_or_default();
+                summary(r, t, &c.user.id)
+            })
+            .collect(),
+        total,
+        page,
+        page_count: ((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32,
+        account_types,
+        teams: team_choices(db, c).await?,
+        invite_default,
+        me: c.user.id.clone(),
+    })
+}
+
+/// A person's page: who they are, their teams, their last sign-ins.
+pub async fn detail(db: &Db, c: &Caller, id: &str) -> Result<UserDetail> {
+    let row = store::users::list_row(db, &c.org.id, id).await?.ok_or_else(|| Error::not_found("That user does not exist."))?;
+    let teams = store::users::team_names(db, &c.org.id, std::slice::from_ref(&row.id)).await?.remove(&row.id).unwrap_or_default();
+    let sign_ins = super::super::audit::sign_ins_of(db, c, &row.email).await?;
+    let (account_types, _) = account_type_choices(db, c).await?;
+    let can_release = row.origin.is_managed_by_idp() && super::super::provisioning::can_release(db, &c.org.id).await?;
+    Ok(UserDetail {
+        can_release,
+        team_ids: store::teams::ids_for_user(db, &c.org.id, &row.id).await?,
+        user: summary(row, teams, &c.user.id),
+        team_choices: team_choices(db, c).await?,
+        account_types,
+        sign_ins,
+    })
+}
+
+/// Active people whose name or email starts with `term`, for the member picker.
+pub async fn search_active(db: &Db, c: &Caller, term: &str) -> Result<Vec<Choice>> {
+    if term.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = store::users::search_active(db, &c.org.id, term, 10).await?;
+    Ok(rows.into_iter().map(|r| Choice { id: r.id, label: format!("{} {} <{}>", r.first_name, r.last_name, r.email) }).collect())
+}
+
+/// An invitation as the admin copies it: the link to the invitation page.
+pub fn link(base_url: &str, org_slug: &str, i: Issued) -> InvitationLink {
+    InvitationLink { link: format!("{base_url}/{org_slug}/invite/{}", i.token), user_id: i.user_id, email: i.email, expires_at: i.expires_at.to_string() }
+}
