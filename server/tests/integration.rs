@@ -11,6 +11,7 @@ mod common;
 mod admin_pages;
 mod administration;
 mod attacks;
+mod attacks_protocols;
 mod documents;
 mod exports_under_load;
 mod hangups;
