@@ -2,7 +2,8 @@
 //! over HTTP: SAML responses replayed under a new envelope or posted twice at
 //! once, SCIM taking an email another person signs in with, clients that
 //! hang up right after sending a group PATCH, an instance killed during
-//! SCIM writes.
+//! SCIM writes, a webhook destination that never answers, server functions
+//! called from another site, and two administrators racing on account types.
 use crate::common;
 
 use app::domain::permissions::BuiltIn;
@@ -18,8 +19,9 @@ use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+const PW: &str = "a long enough secret";
 const GUEST: &str = "gus@partner.example";
 const GUEST_PW: &str = "gus has a long password";
 /// Liveness, not latency: what the server must have done by then.
@@ -40,6 +42,10 @@ where
 
 async fn user_id(app: &TestApp, email: &str) -> String {
     sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(email).fetch_one(&app.db).await.unwrap()
+}
+
+async fn type_of(app: &TestApp, user: &str) -> String {
+    sqlx::query_scalar("SELECT account_type_id FROM users WHERE id = $1").bind(user).fetch_one(&app.db).await.unwrap()
 }
 
 async fn built_in(app: &TestApp, kind: BuiltIn) -> String {
@@ -513,4 +519,266 @@ async fn kill_9_during_scim_creates_then_a_restart_on_the_same_database_keeps_ev
     let (st, v) = idp.post("/Users", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "after@acme.example", "active": true})).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     eprintln!("kill -9 during SCIM creates: {} acknowledged, all kept", acknowledged.len());
+}
+
+// ---------------------------------------------------------------------------
+// Webhook exports
+
+/// A webhook destination that accepts connections and reads everything sent,
+/// but never answers. `hang_up` closes every connection it accepted.
+struct Silent {
+    url: String,
+    received: Arc<Mutex<Vec<Vec<u8>>>>,
+    hang_up: tokio::sync::watch::Sender<bool>,
+}
+
+async fn silent_destination() -> Silent {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let (hang_up, hung_up) = tokio::sync::watch::channel(false);
+    let keep = received.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (keep, mut hung_up) = (keep.clone(), hung_up.clone());
+            let at = {
+                let mut all = keep.lock().unwrap();
+                all.push(Vec::new());
+                all.len() - 1
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    tokio::select! {
+                        read = stream.read(&mut buf) => match read {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => keep.lock().unwrap()[at].extend_from_slice(&buf[..n]),
+                        },
+                        _ = hung_up.wait_for(|h| *h) => break,
+                    }
+                }
+                // Dropped here: the connection closes without an answer.
+            });
+        }
+    });
+    Silent { url, received, hang_up }
+}
+
+impl Silent {
+    /// Posts received whole (the chunked body's last chunk arrived).
+    fn whole_posts(&self) -> usize {
+        self.received.lock().unwrap().iter().filter(|r| r.ends_with(b"0\r\n\r\n")).count()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_destination_that_never_answers_holds_the_export_slot_until_the_export_ends() {
+    let app = spawn_app_with(|s| s.webhook_allow_private = true).await;
+    app.setup_acme().await;
+    let mut admin = app.admin_session().await;
+    let dataset = gatehouse_server::demo_data::orders_dataset(&app.db, &app.org_id().await, 300).await.unwrap();
+    app.add_user("creator@acme.example", PW, BuiltIn::Creator).await;
+    let (mut creator, _) = app.sign_in("creator@acme.example", PW).await;
+    let doc: String = ok_json(app.call(&mut creator, "create_document", &[("org", "acme"), ("name", "Orders"), ("dataset_id", &dataset)]).await).await;
+    let silent = silent_destination().await;
+    ok_json::<()>(app.call(&mut admin, "allow_webhook", &[("org", "acme"), ("url", &silent.url)]).await).await;
+    let dests: Vec<app::domain::views::Choice> = ok_json(app.call(&mut admin, "webhook_destinations", &[("org", "acme")]).await).await;
+    let dest = dests.into_iter().find(|d| d.label == silent.url).expect("the destination is allowed").id;
+
+    // Three webhook exports at once, the most one person may run.
+    let mut exports = Vec::new();
+    for _ in 0..3 {
+        let req = app
+            .http
+            .post(format!("{}/api/export_webhook", app.base))
+            .header("origin", &app.base)
+            .header("cookie", format!("gatehouse_session={}", creator.cookie.clone().unwrap()))
+            .form(&[("org", "acme"), ("id", doc.as_str()), ("destination_id", dest.as_str())]);
+        exports.push(tokio::spawn(async move {
+            let res = req.send().await.unwrap();
+            error_of(res).await
+        }));
+    }
+    // The destination has every row of each, and answers none.
+    eventually(WITHIN, "three posts received whole", || async { silent.whole_posts() == 3 }).await;
+    assert!(exports.iter().all(|e| !e.is_finished()), "the exports wait for the destination's answer");
+
+    // While they hang, they hold the person's three places: a fourth export is refused.
+    let fourth = app.get(&creator, &format!("/acme/documents/{doc}/export.csv")).await;
+    let status = fourth.status();
+    let body = fourth.text().await.unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "a fourth export while three webhook exports wait for their answer: {}", &body[..body.len().min(200)]);
+    assert!(body.starts_with("You already have 3 exports in progress."), "{body}");
+
+    // The destination hangs up: each export ends, failed, and says why.
+    silent.hang_up.send(true).unwrap();
+    for e in exports {
+        let (st, err) = tokio::time::timeout(WITHIN, e).await.expect("the export ends once the destination hangs up").unwrap();
+        assert_eq!(st, StatusCode::BAD_GATEWAY, "{}", err.message);
+        assert!(err.message.contains("the destination closed the connection before answering"), "{}", err.message);
+    }
+    let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'document.export_failed'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(failed, 3);
+
+    // The places come back: the person exports again.
+    for _ in 0..3 {
+        let res = app.get(&creator, &format!("/acme/documents/{doc}/export.csv")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.text().await.unwrap().lines().count(), 301, "the header and every row");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Server functions from another site
+
+#[tokio::test]
+async fn server_function_calls_from_another_site_with_the_admins_cookie_are_refused() {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let admin = app.admin_session().await;
+    app.add_user("pat@acme.example", PW, BuiltIn::Viewer).await;
+    let pat = user_id(&app, "pat@acme.example").await;
+    let viewer = built_in(&app, BuiltIn::Viewer).await;
+    let admin_type = built_in(&app, BuiltIn::Admin).await;
+    let cookie = format!("gatehouse_session={}", admin.cookie.clone().unwrap());
+    let promote = json!({"org": "acme", "user_ids": [pat], "account_type_id": admin_type});
+    let audit_before = app.audit_actions().await.len();
+
+    let post = |endpoint: &str| app.http.post(format!("{}/api/{endpoint}", app.base)).header("cookie", &cookie);
+    // (what the attacking page sends, request)
+    let attempts: Vec<(&str, reqwest::RequestBuilder)> = vec![
+        ("JSON from another origin", post("change_account_type").header("origin", "https://evil.example").header("sec-fetch-site", "cross-site").json(&promote)),
+        (
+            "JSON as text/plain from another origin (no preflight)",
+            post("change_account_type").header("origin", "https://evil.example").header("sec-fetch-site", "cross-site").header("content-type", "text/plain").body(promote.to_string()),
+        ),
+        ("text/plain, Origin only (a browser without Sec-Fetch-Site)", post("change_account_type").header("origin", "https://evil.example").header("content-type", "text/plain").body(promote.to_string())),
+        ("text/plain, Sec-Fetch-Site only", post("change_account_type").header("sec-fetch-site", "cross-site").header("content-type", "text/plain").body(promote.to_string())),
+        ("JSON from a sandboxed frame (Origin: null)", post("change_account_type").header("origin", "null").json(&promote)),
+        ("JSON from a sibling site", post("change_account_type").header("origin", "https://evil.acme.example").header("sec-fetch-site", "same-site").json(&promote)),
+        ("a form from another origin", post("update_org_name").header("origin", "https://evil.example").header("sec-fetch-site", "cross-site").form(&[("org", "acme"), ("name", "Pwned")])),
+        ("a form as text/plain from another origin", post("update_org_name").header("origin", "https://evil.example").header("sec-fetch-site", "cross-site").header("content-type", "text/plain").body("org=acme&name=Pwned")),
+    ];
+    for (what, req) in attempts {
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}: {body}");
+        assert!(body.contains("came from another site"), "{what}: {body}");
+    }
+
+    // Nothing changed.
+    assert_eq!(type_of(&app, &pat).await, viewer, "Pat is still a Viewer");
+    let name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE slug = 'acme'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(name, "Acme");
+    assert_eq!(app.audit_actions().await.len(), audit_before, "nothing was written");
+
+    // The same call from Gatehouse's own page works: what was refused was where it came from.
+    let res = post("change_account_type").header("origin", &app.base).header("sec-fetch-site", "same-origin").json(&promote).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(type_of(&app, &pat).await, admin_type);
+}
+
+// ---------------------------------------------------------------------------
+// Two administrators at once
+
+/// A server function's answer: 200, or a 4xx with a message (never a 5xx).
+async fn answer(what: &str, res: reqwest::Response) -> StatusCode {
+    let status = res.status();
+    if status == StatusCode::OK {
+        return status;
+    }
+    let (status, e) = error_of(res).await;
+    assert!(status.is_client_error(), "{what}: {status} {}", e.message);
+    assert!(!e.message.trim().is_empty(), "{what}: {status} without a message");
+    status
+}
+
+/// Two administrators of Acme, each signed in: Ada and Bea.
+async fn two_admins() -> (TestApp, Session, Session) {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    app.add_user("bea@acme.example", PW, BuiltIn::Admin).await;
+    let ada = app.admin_session().await;
+    let (bea, res) = app.sign_in("bea@acme.example", PW).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    (app, ada, bea)
+}
+
+async fn new_type(app: &TestApp, admin: &mut Session, name: &str) -> String {
+    ok_json(app.call_json(admin, "save_account_type", json!({"org": "acme", "id": null, "input": {"name": name, "description": "", "permissions": ["view_documents"]}})).await).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_account_type_while_another_admin_assigns_it() {
+    let (app, mut ada, bea) = two_admins().await;
+    app.add_user("pat@acme.example", PW, BuiltIn::Viewer).await;
+    let pat = user_id(&app, "pat@acme.example").await;
+    let viewer = built_in(&app, BuiltIn::Viewer).await;
+    let (mut deleted, mut assigned) = (0, 0);
+    for round in 0..20 {
+        let t = new_type(&app, &mut ada, &format!("Contractors {round}")).await;
+        let (mut a, mut b) = (ada.clone(), bea.clone());
+        let delete = [("org", "acme"), ("id", t.as_str())];
+        let (del, assign) = tokio::join!(
+            app.call(&mut a, "delete_account_type", &delete),
+            app.call_json(&mut b, "change_account_type", json!({"org": "acme", "user_ids": [pat], "account_type_id": t})),
+        );
+        let (del, assign) = (answer("delete", del).await, answer("assign", assign).await);
+        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM account_types WHERE id = $1").bind(&t).fetch_one(&app.db).await.unwrap();
+        let holds = type_of(&app, &pat).await;
+        match (del, assign) {
+            (StatusCode::OK, refused) if refused != StatusCode::OK => {
+                assert_eq!((exists, holds.as_str()), (0, viewer.as_str()), "round {round}: deleted, so nobody holds it");
+                deleted += 1;
+            }
+            (refused, StatusCode::OK) if refused != StatusCode::OK => {
+                assert_eq!((exists, holds.as_str()), (1, t.as_str()), "round {round}: assigned, so it is kept and held");
+                assigned += 1;
+                ok_json::<()>(app.call_json(&mut ada, "change_account_type", json!({"org": "acme", "user_ids": [pat], "account_type_id": viewer})).await).await;
+            }
+            other => panic!("round {round}: exactly one of the two succeeds: {other:?}"),
+        }
+        let orphans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users u LEFT JOIN account_types t ON t.id = u.account_type_id WHERE t.id IS NULL")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(orphans, 0, "round {round}: nobody holds a type that does not exist");
+    }
+    eprintln!("delete against assign: {deleted} deleted first, {assigned} assigned first");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_admins_at_once_cannot_make_a_guest_administer() {
+    let (app, mut ada, bea) = two_admins().await;
+    save_auth(&app, &mut ada, auth_settings("password", true)).await;
+    let gus = invite_guest(&app, &mut ada).await;
+    let viewer = built_in(&app, BuiltIn::Viewer).await;
+    let (mut moved, mut administers) = (0, 0);
+    for round in 0..20 {
+        let t = new_type(&app, &mut ada, &format!("Partners {round}")).await;
+        let (mut a, mut b) = (ada.clone(), bea.clone());
+        let make_it_administer = json!({"org": "acme", "id": t, "input": {"name": format!("Partners {round}"), "description": "", "permissions": ["view_documents", "administer"]}});
+        let (assign, save) = tokio::join!(
+            app.call_json(&mut a, "change_account_type", json!({"org": "acme", "user_ids": [gus], "account_type_id": t})),
+            app.call_json(&mut b, "save_account_type", make_it_administer),
+        );
+        let (assign, save) = (answer("move the guest", assign).await, answer("make the type administer", save).await);
+        let guest_admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.is_guest = 1 AND t.administers = 1",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(guest_admins, 0, "round {round}: a guest holds a type that administers (move: {assign}, save: {save})");
+        match (assign, save) {
+            (StatusCode::OK, refused) if refused != StatusCode::OK => moved += 1,
+            (refused, StatusCode::OK) if refused != StatusCode::OK => administers += 1,
+            other => panic!("round {round}: exactly one of the two succeeds: {other:?}"),
+        }
+        if type_of(&app, &gus).await != viewer {
+            ok_json::<()>(app.call_json(&mut ada, "change_account_type", json!({"org": "acme", "user_ids": [gus], "account_type_id": viewer})).await).await;
+        }
+    }
+    eprintln!("guest move against administer: {moved} moved first, {administers} made to administer first");
 }
