@@ -90,13 +90,44 @@ impl Actor {
         matches!(self.kind, ActorKind::IdentityProvider { .. })
     }
 
-    /// Records the identity provider manages are changed there: only it may
-    /// change them here (an administrator gets `ManagedByIdp`).
-    pub fn ensure_may_change(&self, origin: crate::domain::Origin, what: &str) -> Result<()> {
-        if origin.is_managed_by_idp() && !self.is_identity_provider() {
-            return Err(Error::managed_by_idp(what));
+    /// The record as one this actor may change: records the identity
+    /// provider manages are changed there, so only it gets them here (anyone
+    /// else gets `ManagedByIdp`, naming `what`). The store's writers of people
+    /// and teams take a `Writable`, so a use case cannot change a record it
+    /// did not get through here.
+    pub fn may_change<T: Managed>(&self, row: T, what: impl FnOnce(&T) -> String) -> Result<Writable<T>> {
+        if row.origin().is_managed_by_idp() && !self.is_identity_provider() {
+            return Err(Error::managed_by_idp(&what(&row)));
         }
-        Ok(())
+        Ok(Writable(row))
+    }
+}
+
+/// A record whose origin says who manages it: Gatehouse or the identity provider.
+pub trait Managed {
+    fn origin(&self) -> crate::domain::Origin;
+}
+
+impl Managed for store::users::UserRow {
+    fn origin(&self) -> crate::domain::Origin {
+        self.origin
+    }
+}
+
+impl Managed for store::teams::TeamRow {
+    fn origin(&self) -> crate::domain::Origin {
+        self.origin
+    }
+}
+
+/// A person or team the acting door may change (see `Actor::may_change`);
+/// nothing else makes one.
+pub struct Writable<T>(T);
+
+impl<T> std::ops::Deref for Writable<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
     }
 }
 

@@ -1,7 +1,7 @@
 //! Teams: created and changed by administrators, or pushed by the identity
 //! provider as groups; deleted by it (archived, workspace documents moved)
 //! and pushed again. Teams it manages change only through it.
-use super::{documents, Actor, ActorKind, Error, Result};
+use super::{documents, Actor, ActorKind, Error, Result, Writable};
 use crate::domain::{audit, names::parse_description, Origin, Status, TeamName};
 use crate::service::store::{self, teams::TeamRow, Conn, Db};
 use std::collections::BTreeSet;
@@ -14,8 +14,11 @@ pub fn team_not_found() -> Error {
     Error::not_found("That team does not exist.")
 }
 
-async fn load(conn: &mut Conn, org_id: &str, id: &str) -> Result<TeamRow> {
-    store::teams::get(&mut *conn, org_id, id).await?.ok_or_else(team_not_found)
+/// A team `actor` is about to change: refused (`ManagedByIdp`) when the
+/// identity provider manages it and `actor` is not the identity provider.
+async fn load_for_change(conn: &mut Conn, actor: &Actor, id: &str, what: impl FnOnce(&TeamRow) -> String) -> Result<Writable<TeamRow>> {
+    let t = store::teams::get(&mut *conn, &actor.org_id, id).await?.ok_or_else(team_not_found)?;
+    actor.may_change(t, what)
 }
 
 pub async fn create(db: &Db, actor: &Actor, name: &str, description: &str) -> Result<String> {
@@ -35,12 +38,11 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
     let name = TeamName::parse("name", name)?;
     let description = parse_description("description", description)?;
     let mut tx = super::begin(db).await?;
-    let t = load(&mut tx, &actor.org_id, id).await?;
-    actor.ensure_may_change(t.origin, &format!("The team {}", t.name))?;
+    let t = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
     if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), &t.id).await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
-    store::teams::update(&mut *tx, &actor.org_id, &t.id, name.as_str(), &description).await?;
+    store::teams::update(&mut tx, &actor.org_id, &t, name.as_str(), &description).await?;
     store::audit::record(&mut *tx, actor.event(audit::TEAM_UPDATED, name.as_str(), format!("name: {} → {}", t.name, name.as_str()))).await?;
     tx.commit().await?;
     Ok(())
@@ -48,12 +50,11 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
 
 pub async fn set_active(db: &Db, actor: &Actor, id: &str, active: bool) -> Result<()> {
     let mut tx = super::begin(db).await?;
-    let t = load(&mut tx, &actor.org_id, id).await?;
-    actor.ensure_may_change(t.origin, &format!("The team {}", t.name))?;
+    let t = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
     if active && store::teams::active_named(&mut *tx, &actor.org_id, &t.name, &t.id).await?.is_some() {
         return Err(name_taken(&t.name));
     }
-    store::teams::set_status(&mut *tx, &actor.org_id, &t.id, Status::of(active)).await?;
+    store::teams::set_status(&mut tx, &actor.org_id, &t, Status::of(active)).await?;
     let action = if active { audit::TEAM_REACTIVATED } else { audit::TEAM_DEACTIVATED };
     store::audit::record(&mut *tx, actor.event(action, &t.name, String::new())).await?;
     tx.commit().await?;
@@ -69,8 +70,7 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
         return Err(Error::invalid("users", format!("Choose at most {} people at a time.", super::people::MAX_AT_ONCE)));
     }
     let mut tx = super::begin(db).await?;
-    let t = load(&mut tx, &actor.org_id, team_id).await?;
-    actor.ensure_may_change(t.origin, &format!("The members of {}", t.name))?;
+    let t = load_for_change(&mut tx, actor, team_id, |t| format!("The members of {}", t.name)).await?;
     if !t.status.is_active() {
         return Err(Error::invalid("team", format!("{} is deactivated; reactivate it first.", t.name)));
     }
@@ -83,9 +83,9 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
     }
     for u in &users {
         let changed = if add {
-            store::teams::add_member_once(&mut tx, &actor.org_id, &t.id, &u.id).await?
+            store::teams::add_member_once(&mut tx, &actor.org_id, &t, &u.id).await?
         } else {
-            store::teams::remove_member(&mut tx, &actor.org_id, &t.id, &u.id).await?
+            store::teams::remove_member(&mut tx, &actor.org_id, &t, &u.id).await?
         };
         if changed {
             let action = if add { audit::TEAM_MEMBER_ADDED } else { audit::TEAM_MEMBER_REMOVED };
@@ -141,7 +141,7 @@ pub async fn known_people(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>)
 }
 
 /// Applies a membership change; `known` is what `known_people` found of the ids to add.
-async fn set_members(tx: &mut Conn, idp: &Actor, team: (&str, &str), known: (BTreeSet<String>, Vec<String>), remove: &BTreeSet<String>) -> Result<()> {
+async fn set_members(tx: &mut Conn, idp: &Actor, team: (&Writable<TeamRow>, &str), known: (BTreeSet<String>, Vec<String>), remove: &BTreeSet<String>) -> Result<()> {
     let (add, unknown) = known;
     // The audit events are written together at the end: one statement.
     let mut events = Vec::new();
@@ -214,7 +214,8 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
     let remove = if outcome == Outcome::Linked { BTreeSet::new() } else { current.difference(&g.members).cloned().collect() };
     let add = g.members.difference(&current).cloned().collect();
     let known = known_people(&mut tx, &idp.org_id, &add).await?;
-    set_members(&mut tx, idp, (&id, g.name.as_str()), known, &remove).await?;
+    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, &id).await?, |t| t.name.clone())?;
+    set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
     tx.commit().await?;
     Ok((id, outcome))
 }
@@ -222,13 +223,13 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
 /// The identity provider replaces a group (SCIM PUT): name, externalId, exactly these members.
 pub async fn replace_provisioned(db: &Db, idp: &Actor, id: &str, g: IdpGroup) -> Result<()> {
     let mut tx = super::begin(db).await?;
-    let team = load_provisioned(&mut tx, &idp.org_id, id).await?;
+    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, id).await?, |t| t.name.clone())?;
     rename(&mut tx, idp, &team, &g.name, g.external_id.as_deref()).await?;
     let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id).await?.into_iter().collect();
     let add = g.members.difference(&now).cloned().collect();
     let remove = now.difference(&g.members).cloned().collect();
     let known = known_people(&mut tx, &idp.org_id, &add).await?;
-    set_members(&mut tx, idp, (id, g.name.as_str()), known, &remove).await?;
+    set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -248,7 +249,7 @@ where
     F: FnOnce(&BTreeSet<String>) -> std::result::Result<GroupChange, E>,
 {
     let mut tx = super::begin(db).await?;
-    let team = load_provisioned(&mut tx, &idp.org_id, id).await?;
+    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, id).await?, |t| t.name.clone())?;
     let (change, known) = match patch {
         Patch::Early(change, known) => (change, known),
         Patch::Late(work_out) => {
@@ -268,7 +269,7 @@ where
         rename(&mut tx, idp, &team, &new_name, external_id.as_deref()).await?;
         name = new_name.as_str().to_string();
     }
-    set_members(&mut tx, idp, (id, &name), known, &change.remove).await?;
+    set_members(&mut tx, idp, (&team, &name), known, &change.remove).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! the invitation), change their account type, deactivate and reactivate them;
 //! and what the invited person does with their link.
 use super::super::{passwords, Actor, ActorKind, Error, Result};
-use super::{end_access, guest_admin, keep_an_admin, person, target, targets, Losing, INVITATION_DAYS, MAX_INVITED_AT_ONCE};
+use super::{end_access, guest_admin, keep_an_admin, target, writable_targets, Losing, INVITATION_DAYS, MAX_INVITED_AT_ONCE};
 use crate::domain::{audit, password::check_new_password, Email, PersonName, Status};
 use crate::service::store::{self, orgs::Org, users::UserRow, Conn, Db, Timestamp};
 
@@ -58,9 +58,10 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
     if teams.len() != team_ids.len() || teams.iter().any(|t| !t.status.is_active()) {
         return Err(Error::invalid("teams", "One of the chosen teams no longer exists or is deactivated. Reload the page and choose again."));
     }
-    for team in &teams {
-        actor.ensure_may_change(team.origin, &format!("The membership of {}", team.name)).map_err(|e| e.on("teams"))?;
-    }
+    let teams = teams
+        .into_iter()
+        .map(|team| actor.may_change(team, |t| format!("The membership of {}", t.name)).map_err(|e| e.on("teams")))
+        .collect::<Result<Vec<_>>>()?;
     let mut issued = Vec::new();
     for p in people {
         match store::users::by_email(&mut *tx, &actor.org_id, p.email.as_str()).await? {
@@ -93,7 +94,7 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
             }
         })?;
         for team in &teams {
-            store::teams::add_member(&mut *tx, &actor.org_id, &team.id, &id).await?;
+            store::teams::add_member_once(&mut tx, &actor.org_id, team, &id).await?;
         }
         issued.push(issue_link(&mut tx, actor, &id, p.email.as_str()).await?);
         let teams_text = match teams.len() {
@@ -175,11 +176,8 @@ pub async fn change_account_type(db: &Db, actor: &Actor, ids: &[String], account
     let mut tx = super::super::begin(db).await?;
     // Takes turns with account type changes (see account_types::save).
     store::orgs::lock(&mut tx, &actor.org_id).await?;
-    let users = targets(&mut tx, &actor.org_id, ids).await?;
+    let users = writable_targets(&mut tx, actor, ids, "account type").await?;
     let t = store::account_types::get(&mut *tx, &actor.org_id, account_type_id).await?.ok_or_else(|| Error::invalid("account_type", "Choose an account type."))?;
-    for u in &users {
-        actor.ensure_may_change(u.origin, &format!("{}'s account type", u.email))?;
-    }
     if !t.administers {
         let losing: Vec<String> = users.iter().filter(|u| u.is_active_admin()).map(|u| u.id.clone()).collect();
         keep_an_admin(&mut tx, &actor.org_id, Losing::People(&losing)).await?;
@@ -187,7 +185,7 @@ pub async fn change_account_type(db: &Db, actor: &Actor, ids: &[String], account
         return Err(Error::invalid("account_type", format!("{} is a guest. {}", g.email, guest_admin(&t.name).message)));
     }
     for u in users.iter().filter(|u| u.account_type_id != t.id) {
-        store::users::set_account_type(&mut tx, &actor.org_id, &u.id, &t.id).await?;
+        store::users::set_account_type(&mut tx, u, &t.id).await?;
         store::audit::record(&mut *tx, actor.event(audit::USER_ACCOUNT_TYPE_CHANGED, &u.email, format!("{} → {}", u.account_type_name, t.name))).await?;
     }
     tx.commit().await?;
@@ -198,12 +196,9 @@ pub async fn change_account_type(db: &Db, actor: &Actor, ids: &[String], account
 /// profile is kept, and their documents go to `new_owner_id` (default: the acting admin).
 pub async fn deactivate(db: &Db, actor: &Actor, ids: &[String], new_owner_id: Option<&str>) -> Result<()> {
     let mut tx = super::super::begin(db).await?;
-    let users = targets(&mut tx, &actor.org_id, ids).await?;
+    let users = writable_targets(&mut tx, actor, ids, "status").await?;
     if users.iter().any(|u| Some(u.id.as_str()) == actor.id.as_deref()) {
         return Err(Error::forbidden("You cannot deactivate yourself. Ask another administrator."));
-    }
-    for u in &users {
-        actor.ensure_may_change(u.origin, &format!("{}'s status", u.email))?;
     }
     let owner_id = new_owner_id.filter(|s| !s.is_empty()).or(actor.id.as_deref()).unwrap_or_default();
     let owner = store::users::by_id(&mut *tx, &actor.org_id, owner_id)
@@ -216,7 +211,7 @@ pub async fn deactivate(db: &Db, actor: &Actor, ids: &[String], new_owner_id: Op
     let admins: Vec<String> = users.iter().filter(|u| u.is_active_admin()).map(|u| u.id.clone()).collect();
     keep_an_admin(&mut tx, &actor.org_id, Losing::People(&admins)).await?;
     for u in users.iter().filter(|u| u.status.is_active()) {
-        end_access(&mut tx, actor, person(u), (&owner.id, &owner.email), "").await?;
+        end_access(&mut tx, actor, u, (&owner.id, &owner.email), "").await?;
     }
     tx.commit().await?;
     Ok(())
@@ -226,12 +221,9 @@ pub async fn deactivate(db: &Db, actor: &Actor, ids: &[String], new_owner_id: Op
 /// the deactivation moved them).
 pub async fn reactivate(db: &Db, actor: &Actor, ids: &[String]) -> Result<()> {
     let mut tx = super::super::begin(db).await?;
-    let users = targets(&mut tx, &actor.org_id, ids).await?;
-    for u in &users {
-        actor.ensure_may_change(u.origin, &format!("{}'s status", u.email))?;
-    }
+    let users = writable_targets(&mut tx, actor, ids, "status").await?;
     for u in users.iter().filter(|u| !u.status.is_active()) {
-        store::users::set_status(&mut tx, &actor.org_id, &u.id, Status::Active).await?;
+        store::users::set_status(&mut tx, u, Status::Active).await?;
         store::audit::record(&mut *tx, actor.event(audit::USER_REACTIVATED, &u.email, String::new())).await?;
     }
     tx.commit().await?;

@@ -10,7 +10,7 @@
 //! - `pages`: the Users list, a person's page, the member picker.
 //!
 //! People the identity provider manages change only through it
-//! (`Actor::ensure_may_change`).
+//! (`Actor::may_change`: the store's writers of a person take what it gives).
 mod admin;
 mod idp;
 mod last_admin;
@@ -22,7 +22,7 @@ pub(crate) use last_admin::{guest_admin, keep_an_admin, Losing};
 pub use pages::*;
 pub use super::provisioning::Outcome;
 
-use super::{documents, Actor, Error, Result};
+use super::{documents, Actor, Error, Result, Writable};
 use crate::domain::audit;
 use crate::domain::Status;
 use crate::service::store::{self, users::UserRow, Conn};
@@ -55,11 +55,16 @@ pub(super) async fn target(tx: &mut Conn, org_id: &str, id: &str) -> Result<User
     Ok(targets(tx, org_id, std::slice::from_ref(&id.to_string())).await?.remove(0))
 }
 
+/// The people a bulk action names, as ones `actor` may change (see `Actor::may_change`).
+pub(super) async fn writable_targets(tx: &mut Conn, actor: &Actor, ids: &[String], what: &str) -> Result<Vec<Writable<UserRow>>> {
+    targets(tx, &actor.org_id, ids).await?.into_iter().map(|u| actor.may_change(u, |u| format!("{}'s {what}", u.email))).collect()
+}
+
 /// Ends a person's access: inactive at once (their sessions end with their
 /// next request) and their documents to `to`. `how` begins the audit detail.
-pub(super) async fn end_access(tx: &mut Conn, actor: &Actor, u: (&str, &str, &str, &str), to: (&str, &str), how: &str) -> Result<()> {
-    store::users::set_status(tx, &actor.org_id, u.0, Status::Inactive).await?;
-    end_access_recorded(tx, actor, u, to, how).await
+pub(super) async fn end_access(tx: &mut Conn, actor: &Actor, u: &Writable<UserRow>, to: (&str, &str), how: &str) -> Result<()> {
+    store::users::set_status(tx, u, Status::Inactive).await?;
+    end_access_recorded(tx, actor, person(u), to, how).await
 }
 
 /// The audit entry and the document transfer of a deactivation whose status is already written.

@@ -139,7 +139,8 @@ pub async fn match_for_group(conn: &mut Conn, org_id: &str, name: &str, external
     .await
 }
 
-pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, name: &str, description: &str) -> sqlx::Result<()> {
+pub async fn update(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, name: &str, description: &str) -> sqlx::Result<()> {
+    let id = &team.id;
     sqlx::query("UPDATE teams SET name = $1, name_norm = $2, description = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
         .bind(name)
         .bind(name.to_lowercase())
@@ -147,7 +148,7 @@ pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id:
         .bind(now())
         .bind(org_id)
         .bind(id)
-        .execute(ex)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
 }
@@ -170,13 +171,14 @@ pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, name: &s
     .map(|_| ())
 }
 
-pub async fn set_status<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, status: Status) -> sqlx::Result<()> {
+pub async fn set_status(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, status: Status) -> sqlx::Result<()> {
+    let id = &team.id;
     sqlx::query("UPDATE teams SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
         .bind(status.as_str())
         .bind(now())
         .bind(org_id)
         .bind(id)
-        .execute(ex)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
 }
@@ -235,7 +237,8 @@ pub async fn member_ids(conn: &mut Conn, team_id: &str) -> sqlx::Result<Vec<Stri
 }
 
 /// Adds a member unless they already are one; true when added.
-pub async fn add_member_once(conn: &mut Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
+pub async fn add_member_once(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, user_id: &str) -> sqlx::Result<bool> {
+    let team_id = &team.id;
     // One statement: inserts unless the membership exists.
     let r = sqlx::query(
         "INSERT INTO team_members (org_id, team_id, user_id, added_at) SELECT $1, $2, $3, $4 \
@@ -251,7 +254,8 @@ pub async fn add_member_once(conn: &mut Conn, org_id: &str, team_id: &str, user_
 }
 
 /// Removes a member; true when they were one.
-pub async fn remove_member(conn: &mut Conn, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<bool> {
+pub async fn remove_member(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, user_id: &str) -> sqlx::Result<bool> {
+    let team_id = &team.id;
     let r = sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND team_id = $2 AND user_id = $3")
         .bind(org_id)
         .bind(team_id)

@@ -476,7 +476,8 @@ pub async fn active_admin(db: &Db, org_id: &str, email: Option<&str>) -> sqlx::R
     q.fetch_optional(db).await
 }
 
-pub async fn set_account_type(conn: &mut Conn, org_id: &str, id: &str, account_type_id: &str) -> sqlx::Result<()> {
+pub async fn set_account_type(conn: &mut Conn, person: &crate::service::Writable<UserRow>, account_type_id: &str) -> sqlx::Result<()> {
+    let (org_id, id) = (&person.org_id, &person.id);
     sqlx::query("UPDATE users SET account_type_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
         .bind(account_type_id)
         .bind(now())
@@ -488,7 +489,8 @@ pub async fn set_account_type(conn: &mut Conn, org_id: &str, id: &str, account_t
 }
 
 /// Sets a person's status; deactivation also ends every session they have.
-pub async fn set_status(conn: &mut Conn, org_id: &str, id: &str, status: Status) -> sqlx::Result<()> {
+pub async fn set_status(conn: &mut Conn, person: &crate::service::Writable<UserRow>, status: Status) -> sqlx::Result<()> {
+    let (org_id, id) = (&person.org_id, &person.id);
     sqlx::query(
         "UPDATE users SET status = $1, updated_at = $2, \
          sessions_valid_after = CASE WHEN $1 = 'inactive' THEN $2 ELSE sessions_valid_after END WHERE org_id = $3 AND id = $4",
