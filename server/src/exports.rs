@@ -36,7 +36,7 @@ pub async fn download(
         Err(e) => return refuse(e.into()),
     };
     let name = exports::file_name(&o.doc.name, format);
-    let (rx, _done) = exports::start(&st, c, &o, format, slot, true);
+    let (rx, _done) = exports::start(&st, c, &o, format, std::sync::Arc::new(slot), true);
     let mut res = Body::from_stream(exports::body_stream(rx)).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(exports::content_type(format)));

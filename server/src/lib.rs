@@ -161,10 +161,8 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
-        // What the layers inside read and change (error bodies) is uncompressed.
+        // Outermost: what the layers inside read and change (error bodies) is uncompressed.
         .layer(web::compression())
-        // Outermost: everything above runs to its end whatever the client does.
-        .layer(axum::middleware::from_fn(web::run_to_completion))
         .with_state(state);
     Ok(router)
 }

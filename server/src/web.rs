@@ -21,26 +21,6 @@ pub async fn healthz(State(st): State<AppState>) -> Response {
     }
 }
 
-/// Runs every request in a task of its own, which goes on when the client
-/// hangs up. Without it, hyper drops the request's future at its next await
-/// when the connection closes: mid-transaction, mid-hash, between a write and
-/// its audit entry. With it, a request's work ends the way its code says —
-/// committed or rolled back, its hashing turn and its writer lock held until
-/// then — and only the answer is thrown away. What bounds the work is the
-/// request timeout inside it (and, for the pieces that can still be cut off
-/// there, `store::WriteTx` rolling itself back and the pool refusing a
-/// connection that comes back inside a transaction).
-pub async fn run_to_completion(req: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(req)).await {
-        Ok(res) => res,
-        Err(e) => {
-            // The panic itself was logged by the panic hook.
-            tracing::error!(error = %e, "a request's task ended without an answer");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. Try again; if it keeps happening, check the server log.\n").into_response()
-        }
-    }
-}
-
 /// How long a page may go on rendering after its visitor has left.
 const FINISH_AFTER_LEAVING: std::time::Duration = std::time::Duration::from_secs(30);
 

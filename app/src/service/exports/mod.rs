@@ -88,7 +88,7 @@ pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// `audit_here`, the task writes the audit event itself, before the last
 /// chunk goes out (so a finished download is always in the log); otherwise
 /// the caller does it with the outcome.
-pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: Slot, audit_here: bool) -> (mpsc::Receiver<Piece>, oneshot::Receiver<Outcome>) {
+pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: std::sync::Arc<Slot>, audit_here: bool) -> (mpsc::Receiver<Piece>, oneshot::Receiver<Outcome>) {
     let (tx, rx) = mpsc::channel::<Piece>(4);
     let (done_tx, done_rx) = oneshot::channel();
     let db = st.db.clone();
@@ -276,7 +276,9 @@ pub async fn to_webhook(st: &AppState, c: Caller, id: &str, destination_id: &str
     use crate::service::{documents, webhooks, Error, Kind};
     let db = st.db.clone();
     let o = documents::open(&db, &c, id).await?;
-    let slot = begin(&db, &st.running_exports, &c, &o, ExportFormat::Webhook).await?;
+    // Held until the destination has answered (or failed), not only while the
+    // rows are read: a destination that never answers keeps its place taken.
+    let slot = std::sync::Arc::new(begin(&db, &st.running_exports, &c, &o, ExportFormat::Webhook).await?);
     let dest = webhooks::destination(&db, &c, destination_id).await?;
     let shown = webhooks::redact(&dest.url);
     let (outcome, failure, status) = match webhook::check(&dest.url, st.config.webhook_allow_private).await {
@@ -285,7 +287,7 @@ pub async fn to_webhook(st: &AppState, c: Caller, id: &str, destination_id: &str
             (Outcome::Failed(0), Some(f.message()), 0)
         }
         Ok(target) => {
-            let (rx, done) = start(st, c.clone(), &o, ExportFormat::Webhook, slot, false);
+            let (rx, done) = start(st, c.clone(), &o, ExportFormat::Webhook, slot.clone(), false);
             let sent = webhook::post(&target, reqwest::Body::wrap_stream(body_stream(rx))).await;
             let outcome = done.await.unwrap_or(Outcome::Failed(0));
             let failure = match (&sent, outcome) {
@@ -299,6 +301,7 @@ pub async fn to_webhook(st: &AppState, c: Caller, id: &str, destination_id: &str
             (outcome, failure, *sent.as_ref().unwrap_or(&0))
         }
     };
+    drop(slot);
     let extra = format!(" to {shown}{}", failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
     let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
     store::audit::record_now(&db, c.actor().event(action, &o.doc.name, describe(ExportFormat::Webhook, outcome, &extra))).await?;
