@@ -105,3 +105,10 @@ impl From<sqlx::Error> for AppError {
         AppError::internal()
     }
 }
+
+/// The domain's refusal of a value, as the page shows it beside its field.
+impl From<crate::domain::Invalid> for AppError {
+    fn from(e: crate::domain::Invalid) -> AppError {
+        AppError::invalid(&e.field, e.message)
+    }
+}

@@ -96,7 +96,7 @@ async fn a_team_member_who_has_not_accepted_the_invitation_is_invited_on_the_tea
     .await;
     let d: TeamDetail = ok_json(app.call(&mut s, "team", &[("org", "acme"), ("id", &team)]).await).await;
     let m = d.members.iter().find(|m| m.email == "noor@acme.example").unwrap();
-    assert!(m.invite_pending && m.status == "active");
+    assert!(m.invite_pending && m.status.is_active());
 
     let token = links[0].link.rsplit('/').next().unwrap().to_string();
     let pw = "noor's long secret";

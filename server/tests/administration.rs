@@ -224,7 +224,7 @@ async fn deactivation_ends_sessions_and_reactivation_restores_access() {
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(e.message.contains("deactivated"), "{}", e.message);
     let detail: UserDetail = ok_json(app.call(&mut s, "user", &[("org", "acme"), ("id", &val)]).await).await;
-    assert_eq!(detail.user.status, "inactive", "the profile is kept");
+    assert_eq!(detail.user.status, app::domain::Status::Inactive, "the profile is kept");
     assert!(detail.sign_ins.iter().any(|e| e.action == "auth.sign_in_failed"));
     assert_eq!(users(&app, &mut s, json!({})).await.total, 1, "inactive hidden by default");
     assert_eq!(users(&app, &mut s, json!({"status": "inactive"})).await.total, 1);

@@ -22,7 +22,7 @@ mod ssr {
         let mut parsed: Vec<people::Invitee> = Vec::new();
         for (i, line) in people.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let n = i + 1;
-            let on_line = |e: AppError| AppError::invalid("people", format!("Line {n}: {}", e.message));
+            let on_line = |e: crate::domain::Invalid| AppError::invalid("people", format!("Line {n}: {}", e.message));
             let parts: Vec<&str> = line.split(',').map(str::trim).collect();
             let email = Email::parse("people", parts[0]).map_err(on_line)?;
             let local = email.as_str().split('@').next().unwrap_or("").to_string();

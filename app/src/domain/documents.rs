@@ -1,7 +1,7 @@
 //! Documents: saved table views over a dataset (chosen columns, filters, sort),
 //! and the export formats. Filters are values of these types, never SQL text;
 //! the store turns them into bound SQL.
-use crate::error::AppError;
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// Text columns a dataset can have (slots t1..t12) and number columns (n1..n8).
@@ -118,37 +118,37 @@ pub struct TableView {
 impl TableView {
     /// Checks the view against the dataset's columns: every name exists, number
     /// filters have numbers, "contains" is for text. Bad input names the field.
-    pub fn check(&self, dataset: &[DatasetColumn]) -> Result<(), AppError> {
+    pub fn check(&self, dataset: &[DatasetColumn]) -> Result<(), Invalid> {
         let find = |name: &str| dataset.iter().find(|c| c.name == name);
         if self.columns.is_empty() {
-            return Err(AppError::invalid("columns", "Choose at least one column to show."));
+            return Err(Invalid::new("columns", "Choose at least one column to show."));
         }
         for c in &self.columns {
             if find(c).is_none() {
-                return Err(AppError::invalid("columns", format!("The dataset has no column “{c}”.")));
+                return Err(Invalid::new("columns", format!("The dataset has no column “{c}”.")));
             }
         }
         if self.filters.len() > MAX_FILTERS {
-            return Err(AppError::invalid("filters", format!("Use at most {MAX_FILTERS} filters.")));
+            return Err(Invalid::new("filters", format!("Use at most {MAX_FILTERS} filters.")));
         }
         for f in &self.filters {
-            let col = find(&f.column).ok_or_else(|| AppError::invalid("filters", format!("The dataset has no column “{}” to filter on.", f.column)))?;
+            let col = find(&f.column).ok_or_else(|| Invalid::new("filters", format!("The dataset has no column “{}” to filter on.", f.column)))?;
             match col.kind {
                 ColumnKind::Number if f.op == FilterOp::Contains => {
-                    return Err(AppError::invalid("filters", format!("“{}” holds numbers: use is, is not, >, ≥, < or ≤.", f.column)));
+                    return Err(Invalid::new("filters", format!("“{}” holds numbers: use is, is not, >, ≥, < or ≤.", f.column)));
                 }
                 ColumnKind::Number if parse_number(&f.value).is_none() => {
-                    return Err(AppError::invalid("filters", format!("“{}” holds numbers, and “{}” is not a number.", f.column, f.value)));
+                    return Err(Invalid::new("filters", format!("“{}” holds numbers, and “{}” is not a number.", f.column, f.value)));
                 }
                 _ => {}
             }
             if f.value.chars().count() > 200 {
-                return Err(AppError::invalid("filters", "A filter value can be at most 200 characters."));
+                return Err(Invalid::new("filters", "A filter value can be at most 200 characters."));
             }
         }
         if let Some(s) = &self.sort {
             if find(&s.column).is_none() {
-                return Err(AppError::invalid("sort", format!("The dataset has no column “{}” to sort by.", s.column)));
+                return Err(Invalid::new("sort", format!("The dataset has no column “{}” to sort by.", s.column)));
             }
         }
         Ok(())
@@ -245,11 +245,11 @@ mod tests {
         let ok = TableView { columns: vec!["Region".into()], filters: vec![Filter { column: "Amount".into(), op: FilterOp::Ge, value: "1,000".into() }], sort: None };
         assert!(ok.check(&c).is_ok());
         let bad = TableView { filters: vec![Filter { column: "Amount".into(), op: FilterOp::Contains, value: "1".into() }], ..ok.clone() };
-        assert_eq!(bad.check(&c).unwrap_err().field.as_deref(), Some("filters"));
+        assert_eq!(bad.check(&c).unwrap_err().field, "filters");
         let bad = TableView { filters: vec![Filter { column: "Amount".into(), op: FilterOp::Eq, value: "lots".into() }], ..ok.clone() };
         assert!(bad.check(&c).is_err());
         let bad = TableView { columns: vec!["Nope".into()], ..ok };
-        assert_eq!(bad.check(&c).unwrap_err().field.as_deref(), Some("columns"));
+        assert_eq!(bad.check(&c).unwrap_err().field, "columns");
         let too_many: Vec<_> = (0..13).map(|i| (format!("c{i}"), ColumnKind::Text)).collect();
         assert!(assign_slots(&too_many).is_none());
     }

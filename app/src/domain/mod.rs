@@ -16,8 +16,30 @@ pub use sign_in::{AuthMethod, MfaPolicy};
 
 use serde::{Deserialize, Serialize};
 
+/// A value the domain's rules refuse: which field, and what to do, in words a
+/// person reads. The page shows it beside the field as the person types; the
+/// service turns it into its error; nothing else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: &str, message: impl Into<String>) -> Invalid {
+        Invalid { field: field.to_string(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Where a user or team is managed: here, or by the identity provider over SCIM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Origin {
     Local,
     Scim,
@@ -49,6 +71,7 @@ impl TryFrom<String> for Origin {
 
 /// Whether a person or a team is active (may sign in; shown in pickers) or deactivated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Active,
     Inactive,

@@ -1,5 +1,5 @@
 //! Validated values: parse at the edge, and a value that exists is valid.
-use crate::error::AppError;
+use super::Invalid;
 use serde::{Deserialize, Serialize};
 
 /// An email address, trimmed. Compared case-insensitively through [`Email::normalized`].
@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(field: &str, raw: &str) -> Result<Email, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Email, Invalid> {
         let s = raw.trim();
-        let invalid = || AppError::invalid(field, format!("“{s}” is not an email address. Use the form name@example.com."));
+        let invalid = || Invalid::new(field, format!("“{s}” is not an email address. Use the form name@example.com."));
         if s.is_empty() {
-            return Err(AppError::invalid(field, "Enter an email address."));
+            return Err(Invalid::new(field, "Enter an email address."));
         }
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
@@ -27,13 +27,13 @@ impl Email {
     /// A SCIM userName. Identity providers nearly always send the email, but
     /// the RFC allows any unique string, and conformance tools send other
     /// identifiers; Gatehouse keeps it as the person's sign-in identifier.
-    pub fn user_name(field: &str, raw: &str) -> Result<Email, AppError> {
+    pub fn user_name(field: &str, raw: &str) -> Result<Email, Invalid> {
         if let Ok(e) = Email::parse(field, raw) {
             return Ok(e);
         }
         let s = raw.trim();
         if s.is_empty() || s.len() > 254 || s.chars().any(|c| c.is_control()) {
-            return Err(AppError::invalid(field, "userName must be 1 to 254 characters without control characters; use the person's email address."));
+            return Err(Invalid::new(field, "userName must be 1 to 254 characters without control characters; use the person's email address."));
         }
         Ok(Email(s.to_string()))
     }
@@ -57,20 +57,20 @@ const RESERVED_SLUGS: &[&str] = &[
 ];
 
 impl OrgSlug {
-    pub fn parse(field: &str, raw: &str) -> Result<OrgSlug, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<OrgSlug, Invalid> {
         let s = raw.trim().to_lowercase();
         if s.len() < 2 || s.len() > 40 {
-            return Err(AppError::invalid(field, "The URL name must be 2 to 40 characters long."));
+            return Err(Invalid::new(field, "The URL name must be 2 to 40 characters long."));
         }
         let chars_ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !chars_ok || s.starts_with('-') || s.ends_with('-') {
-            return Err(AppError::invalid(
+            return Err(Invalid::new(
                 field,
                 "Use lowercase letters, digits and hyphens only (for example “acme” or “acme-corp”).",
             ));
         }
         if RESERVED_SLUGS.contains(&s.as_str()) {
-            return Err(AppError::invalid(field, format!("“{s}” is reserved by Gatehouse. Choose another URL name.")));
+            return Err(Invalid::new(field, format!("“{s}” is reserved by Gatehouse. Choose another URL name.")));
         }
         Ok(OrgSlug(s))
     }
@@ -79,16 +79,16 @@ impl OrgSlug {
     }
 }
 
-fn bounded_text(field: &str, raw: &str, what: &str, max: usize) -> Result<String, AppError> {
+fn bounded_text(field: &str, raw: &str, what: &str, max: usize) -> Result<String, Invalid> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(AppError::invalid(field, format!("Enter {what}.")));
+        return Err(Invalid::new(field, format!("Enter {what}.")));
     }
     if s.chars().count() > max {
-        return Err(AppError::invalid(field, format!("{} can be at most {max} characters.", capitalise(what))));
+        return Err(Invalid::new(field, format!("{} can be at most {max} characters.", capitalise(what))));
     }
     if s.chars().any(|c| c.is_control()) {
-        return Err(AppError::invalid(field, format!("{} cannot contain control characters.", capitalise(what))));
+        return Err(Invalid::new(field, format!("{} cannot contain control characters.", capitalise(what))));
     }
     Ok(s.to_string())
 }
@@ -107,7 +107,7 @@ fn capitalise(s: &str) -> String {
 pub struct OrgName(String);
 
 impl OrgName {
-    pub fn parse(field: &str, raw: &str) -> Result<OrgName, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<OrgName, Invalid> {
         bounded_text(field, raw, "the organization name", 100).map(OrgName)
     }
     pub fn as_str(&self) -> &str {
@@ -120,7 +120,7 @@ impl OrgName {
 pub struct AccountTypeName(String);
 
 impl AccountTypeName {
-    pub fn parse(field: &str, raw: &str) -> Result<AccountTypeName, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<AccountTypeName, Invalid> {
         bounded_text(field, raw, "a name for the account type", 60).map(AccountTypeName)
     }
     pub fn as_str(&self) -> &str {
@@ -133,7 +133,7 @@ impl AccountTypeName {
 pub struct TeamName(String);
 
 impl TeamName {
-    pub fn parse(field: &str, raw: &str) -> Result<TeamName, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<TeamName, Invalid> {
         bounded_text(field, raw, "a team name", 100).map(TeamName)
     }
     pub fn as_str(&self) -> &str {
@@ -142,10 +142,10 @@ impl TeamName {
 }
 
 /// A description: optional, at most 500 characters.
-pub fn parse_description(field: &str, raw: &str) -> Result<String, AppError> {
+pub fn parse_description(field: &str, raw: &str) -> Result<String, Invalid> {
     let s = raw.trim();
     if s.chars().count() > 500 {
-        return Err(AppError::invalid(field, "The description can be at most 500 characters."));
+        return Err(Invalid::new(field, "The description can be at most 500 characters."));
     }
     Ok(s.to_string())
 }
@@ -155,7 +155,7 @@ pub fn parse_description(field: &str, raw: &str) -> Result<String, AppError> {
 pub struct PersonName(String);
 
 impl PersonName {
-    pub fn parse(field: &str, raw: &str, what: &str) -> Result<PersonName, AppError> {
+    pub fn parse(field: &str, raw: &str, what: &str) -> Result<PersonName, Invalid> {
         bounded_text(field, raw, what, 100).map(PersonName)
     }
     pub fn as_str(&self) -> &str {
@@ -188,7 +188,7 @@ mod tests {
     fn names() {
         assert_eq!(OrgName::parse("n", "  Acme Inc ").unwrap().as_str(), "Acme Inc");
         let e = OrgName::parse("n", "   ").unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("n"));
+        assert_eq!(e.field, "n");
         assert_eq!(e.message, "Enter the organization name.");
         assert!(PersonName::parse("f", &"x".repeat(101), "a first name").unwrap_err().message.starts_with("First name"));
     }

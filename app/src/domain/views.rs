@@ -14,8 +14,8 @@ pub struct Me {
     pub account_type: String,
     pub teams: Vec<String>,
     pub is_admin: bool,
-    /// "scim" when the identity provider manages this person.
-    pub origin: String,
+    /// Who manages this person: Gatehouse, or the identity provider.
+    pub origin: super::Origin,
     /// A guest: outside the identity provider, signs in with a password.
     #[serde(default)]
     pub is_guest: bool,
@@ -158,11 +158,9 @@ pub struct UserSummary {
     pub account_type_id: String,
     pub account_type: String,
     pub teams: Vec<String>,
-    /// "active" or "inactive".
-    pub status: String,
+    pub status: super::Status,
     pub invite_pending: bool,
-    /// "local" or "scim".
-    pub origin: String,
+    pub origin: super::Origin,
     pub last_login_at: Option<String>,
     pub created_at: String,
     pub is_self: bool,
@@ -178,7 +176,7 @@ impl UserSummary {
         format!("{} {}", self.first_name, self.last_name).trim().to_string()
     }
     pub fn managed(&self) -> bool {
-        self.origin == "scim"
+        self.origin.is_managed_by_idp()
     }
 }
 
@@ -241,8 +239,8 @@ pub struct TeamSummary {
     pub name: String,
     pub description: String,
     pub member_count: i64,
-    pub status: String,
-    pub origin: String,
+    pub status: super::Status,
+    pub origin: super::Origin,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -251,7 +249,7 @@ pub struct TeamMember {
     pub name: String,
     pub email: String,
     pub account_type: String,
-    pub status: String,
+    pub status: super::Status,
     /// Invited and not yet signed in: shown "Invited", as on Users.
     pub invite_pending: bool,
 }

@@ -52,7 +52,7 @@ pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
             {m.is_guest.then(|| view! {
                 <p><span class="badge badge-info" data-testid="profile-guest">"Guest"</span></p>
             })}
-            {(m.origin == "scim").then(|| view! {
+            {m.origin.is_managed_by_idp().then(|| view! {
                 <p><span class="badge badge-managed" data-testid="profile-managed">"Managed by your identity provider"</span>
                 " Your name, account type and teams are set there."</p>
             })}

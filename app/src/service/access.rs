@@ -144,7 +144,7 @@ pub async fn me(db: &Db, c: Caller) -> Result<crate::domain::views::Me> {
         first_name: c.user.first_name,
         last_name: c.user.last_name,
         account_type: c.user.account_type_name,
-        origin: c.user.origin.as_str().into(),
+        origin: c.user.origin,
         is_guest: c.user.is_guest,
         teams,
     })

@@ -1,6 +1,8 @@
 //! The one error type of the use cases. Each door maps it once: the server
-//! functions to `AppError` (api/mod.rs), SCIM to its error JSON with a
-//! `scimType`, the command line to a message.
+//! functions to `AppError` (below), SCIM to its error JSON with a
+//! `scimType`, the SAML door to its failure page, the command line to a
+//! message. The domain's refusals (`domain::Invalid`) become it; nothing
+//! converts the other way.
 use crate::error::{AppError, ErrorKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,20 +93,10 @@ impl From<sqlx::Error> for Error {
     }
 }
 
-/// Validation in the domain (shared with the browser) reports `AppError`s.
-impl From<AppError> for Error {
-    fn from(e: AppError) -> Error {
-        let kind = match e.kind {
-            ErrorKind::Unauthenticated => Kind::Unauthenticated,
-            ErrorKind::Forbidden => Kind::Forbidden,
-            ErrorKind::NotFound => Kind::NotFound,
-            ErrorKind::Invalid => Kind::Invalid,
-            ErrorKind::Conflict => Kind::Conflict,
-            ErrorKind::RateLimited => Kind::RateLimited,
-            ErrorKind::Upstream => Kind::Upstream,
-            ErrorKind::Internal => Kind::Internal,
-        };
-        Error { kind, message: e.message, field: e.field, retry_after_secs: e.retry_after_secs }
+/// The domain's rules (shared with the browser) refuse a value.
+impl From<crate::domain::Invalid> for Error {
+    fn from(e: crate::domain::Invalid) -> Error {
+        Error::invalid(&e.field, e.message)
     }
 }
 

@@ -32,15 +32,14 @@ pub const DEVICE_DAYS: i64 = 180;
 
 /// How this organization's people sign in.
 pub async fn method(db: &Db, org: &Org) -> Result<AuthMethod> {
-    let method = store::auth_settings::get(db, &org.id).await?.method;
-    Ok(AuthMethod::parse(&method).unwrap_or(AuthMethod::Password))
+    Ok(store::auth_settings::get(db, &org.id).await?.method)
 }
 
 /// The sign-in page: how this organization signs in, and which second step
 /// this browser is in the middle of, if any.
 pub async fn login_info(db: &Db, session: &Session, org: Org) -> Result<crate::domain::views::LoginInfo> {
     let settings = store::auth_settings::get(db, &org.id).await?;
-    let method = AuthMethod::parse(&settings.method).unwrap_or(AuthMethod::Password);
+    let method = settings.method;
     let pending_step = match pending(session, &org).await? {
         Some(p) => {
             let user = store::users::by_id(db, &org.id, &p.user_id).await?;
@@ -154,7 +153,7 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         return Err(Error::invalid("email", "Enter your email and password."));
     }
     let settings = store::auth_settings::get(db, &org.id).await?;
-    let method = AuthMethod::parse(&settings.method).unwrap_or(AuthMethod::Password);
+    let method = settings.method;
     let sso_only = || {
         Error::forbidden(format!("{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.", org.name))
     };

@@ -15,7 +15,7 @@ pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettin
     let urls = sp_urls(base_url, org_slug);
     let certificate = (!row.idp_certificate.is_empty()).then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
     AuthSettingsView {
-        method: AuthMethod::parse(&row.method).unwrap_or(AuthMethod::Password),
+        method: row.method,
         idp_login_url: row.idp_login_url.clone(),
         idp_certificate: row.idp_certificate.clone(),
         idp_issuer: row.idp_issuer.clone(),
@@ -206,7 +206,7 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     }
     let idp_changed = url != current.idp_login_url || certificate != current.idp_certificate || issuer != current.idp_issuer;
     let mut row = current.clone();
-    row.method = method.as_str().into();
+    row.method = method;
     row.session_days = input.session_days;
     row.idle_timeout_secs = idle;
     row.allow_idp_initiated = input.allow_idp_initiated;
@@ -227,10 +227,9 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
 
 /// What changed, for the audit log.
 fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
-    let label = |m: &str| AuthMethod::parse(m).map(|m| m.label()).unwrap_or("?");
     let mut parts = Vec::new();
     if before.method != after.method {
-        parts.push(format!("method: {} → {}", label(&before.method), label(&after.method)));
+        parts.push(format!("method: {} → {}", before.method.label(), after.method.label()));
     }
     if before.idp_login_url != after.idp_login_url {
         parts.push(format!("IdP login URL: {}", if after.idp_login_url.is_empty() { "(none)" } else { &after.idp_login_url }));
@@ -306,8 +305,8 @@ pub async fn save_settings(db: &Db, actor: &Actor, input: &AuthSettingsInput) ->
 pub async fn reset_to_password(db: &Db, actor: &Actor) -> super::Result<String> {
     let mut tx = super::begin(db).await?;
     let mut row = store::auth_settings::get(&mut *tx, &actor.org_id).await?;
-    let before = row.method.clone();
-    row.method = AuthMethod::Password.as_str().into();
+    let before = row.method.as_str().to_string();
+    row.method = AuthMethod::Password;
     store::auth_settings::save(&mut *tx, &row).await?;
     store::audit::record(&mut *tx, actor.event(audit::AUTH_RESET, "authentication", format!("method: {before} → password"))).await?;
     tx.commit().await?;

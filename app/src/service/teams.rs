@@ -296,8 +296,8 @@ fn summary(t: TeamRow) -> crate::domain::views::TeamSummary {
         name: t.name,
         description: t.description,
         member_count: t.member_count,
-        status: t.status.as_str().into(),
-        origin: t.origin.as_str().into(),
+        status: t.status,
+        origin: t.origin,
     }
 }
 
@@ -318,7 +318,7 @@ pub async fn detail(db: &Db, c: &super::access::Caller, id: &str) -> Result<crat
             user_id: m.user_id,
             email: m.email,
             account_type: m.account_type,
-            status: m.status.as_str().into(),
+            status: m.status,
             invite_pending: m.invite_pending,
         })
         .collect();

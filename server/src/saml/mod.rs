@@ -6,7 +6,7 @@ pub mod sp;
 
 use self::page::Failure;
 use self::sp::{IdpSettings, ServiceProvider, MAX_RELAY_STATE};
-use app::domain::{safe_return_path, AuthMethod};
+use app::domain::safe_return_path;
 use app::service::sign_in::{self, SsoRefusal};
 use app::service::state::AppState;
 use app::service::access::Org;
@@ -45,7 +45,7 @@ async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSetting
 }
 
 fn sso_on(s: &AuthSettingsRow) -> bool {
-    AuthMethod::parse(&s.method).is_some_and(|m| m.allows_sso()) && !s.idp_certificate.is_empty() && !s.idp_login_url.is_empty()
+    s.method.allows_sso() && !s.idp_certificate.is_empty() && !s.idp_login_url.is_empty()
 }
 
 async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Response {

@@ -113,8 +113,8 @@ impl From<service::Error> for ScimError {
 }
 
 /// Values the domain refuses (a userName, a team name) are the client's bad input.
-impl From<app::error::AppError> for ScimError {
-    fn from(e: app::error::AppError) -> Self {
+impl From<app::domain::Invalid> for ScimError {
+    fn from(e: app::domain::Invalid) -> Self {
         service::Error::from(e).into()
     }
 }

@@ -72,7 +72,7 @@ pub fn TeamsPage() -> impl IntoView {
                                                     <td><A href=href>{name}</A></td>
                                                     <td class="muted">{t.description.clone()}</td>
                                                     <td class="nowrap">{plural(t.member_count, "member", "members")}</td>
-                                                    <td>{if t.origin == "scim" { managed_badge().into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>
+                                                    <td>{if t.origin.is_managed_by_idp() { managed_badge().into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
@@ -183,8 +183,8 @@ pub fn TeamPage() -> impl IntoView {
                     Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
                     Ok(d) => {
                         let t = d.team.clone();
-                        let managed = t.origin == "scim";
-                        let active = t.status == "active";
+                        let managed = t.origin.is_managed_by_idp();
+                        let active = t.status.is_active();
                         let tid = StoredValue::new(t.id.clone());
                         let tname = StoredValue::new(t.name.clone());
                         let pick = Callback::new(move |c: Choice| {
@@ -276,7 +276,7 @@ pub fn TeamPage() -> impl IntoView {
                                                 let uid = m.user_id.clone();
                                                 let uid2 = m.user_id.clone();
                                                 let uid3 = m.user_id.clone();
-                                                let (status, class) = if m.status != "active" {
+                                                let (status, class) = if !m.status.is_active() {
                                                     ("Inactive", "badge badge-danger")
                                                 } else if m.invite_pending {
                                                     ("Invited", "badge badge-info")

@@ -64,7 +64,7 @@ pub fn UserPage() -> impl IntoView {
                             <div class="page-header">
                                 <A href=move || format!("/{}/admin/users", org.get()) attr:class="back-link">"← Users"</A>
                                 <h1 data-testid="user-name">{u.display_name()}</h1>
-                                <p class="muted">{u.email.clone()} " · " {status_badge(&u)} " " {origin_badge(&u.origin)} " " {guest_badge(&u)}</p>
+                                <p class="muted">{u.email.clone()} " · " {status_badge(&u)} " " {origin_badge(u.origin)} " " {guest_badge(&u)}</p>
                             </div>
                             {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="users" id=uid.get_value() /> })}
                             {managed.then(|| view! {
@@ -91,7 +91,7 @@ pub fn UserPage() -> impl IntoView {
                                         }}
                                     </dd>
                                     <dt>"Status"</dt><dd>{status_badge(&u)}</dd>
-                                    <dt>"Origin"</dt><dd>{origin_badge(&u.origin)}</dd>
+                                    <dt>"Origin"</dt><dd>{origin_badge(u.origin)}</dd>
                                     <dt>"Two-step verification"</dt>
                                     <dd data-testid="user-mfa">{if u.mfa_enabled {
                                         view! {
@@ -111,14 +111,14 @@ pub fn UserPage() -> impl IntoView {
                                         {u.invite_pending.then(|| view! {
                                             <button type="button" class="btn btn-secondary" on:click=move |_| { resend.dispatch(ResendInvitation { org: org.get_untracked(), user_id: uid.get_value() }); }>"New invitation link"</button>
                                         })}
-                                        {if u.status == "active" {
+                                        {if u.status.is_active() {
                                             (!u.is_self).then(|| view! { <button type="button" class="btn btn-danger-outline" data-testid="deactivate" on:click=move |_| deactivating.set(Some(vec![uid.get_value()]))>"Deactivate…"</button> }).into_any()
                                         } else {
                                             view! { <button type="button" class="btn btn-primary" data-testid="reactivate" on:click=move |_| { reactivate.dispatch(ReactivateUsers { org: org.get_untracked(), user_ids: vec![uid.get_value()] }); }>"Reactivate"</button> }.into_any()
                                         }}
                                     </div>
                                 })}
-                                {(!managed && u.is_self && u.status == "active").then(|| view! {
+                                {(!managed && u.is_self && u.status.is_active()).then(|| view! {
                                     <p class="hint">"You cannot deactivate yourself; another administrator can."</p>
                                 })}
                             </section>

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 pub fn status_badge(u: &UserSummary) -> impl IntoView {
-    let (label, class) = if u.status != "active" {
+    let (label, class) = if !u.status.is_active() {
         ("Inactive", "badge badge-danger")
     } else if u.invite_pending {
         ("Invited", "badge badge-info")
@@ -26,8 +26,8 @@ pub fn guest_badge(u: &UserSummary) -> impl IntoView {
     u.is_guest.then(|| view! { <span class="badge badge-info" data-testid="user-guest" title="Outside your identity provider; signs in with a password">"Guest"</span> })
 }
 
-pub fn origin_badge(origin: &str) -> impl IntoView {
-    if origin == "scim" {
+pub fn origin_badge(origin: crate::domain::Origin) -> impl IntoView {
+    if origin.is_managed_by_idp() {
         view! { <span class="badge badge-managed" title="Change this person in your identity provider">"Managed by your identity provider"</span> }.into_any()
     } else {
         view! { <span class="muted">"Local"</span> }.into_any()

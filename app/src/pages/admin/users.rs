@@ -268,7 +268,7 @@ fn UserRow(
     let id_check = user.id.clone();
     let href = format!("/{}/admin/users/{}", org.get_untracked(), user.id);
     let managed = user.managed();
-    let active = user.status == "active";
+    let active = user.status.is_active();
     let pending = user.invite_pending;
     let uid = StoredValue::new(user.id.clone());
     let email = StoredValue::new(user.email.clone());
@@ -286,7 +286,7 @@ fn UserRow(
             <td>{user.account_type.clone()}</td>
             <td class="muted">{user.teams.join(", ")}</td>
             <td>{status_badge(&user)} {guest_badge(&user)}</td>
-            <td>{origin_badge(&user.origin)}</td>
+            <td>{origin_badge(user.origin)}</td>
             <td class="muted nowrap">{match user.last_login_at.as_deref() { Some(t) => time_view(t).into_any(), None => "Never".into_any() }}</td>
             <td class="actions">
                 {(!managed).then(|| view! {

@@ -7,7 +7,7 @@ use sqlx::{Any, Executor, FromRow, Row};
 #[derive(Clone, Debug)]
 pub struct AuthSettingsRow {
     pub org_id: String,
-    pub method: String,
+    pub method: crate::domain::AuthMethod,
     pub idp_login_url: String,
     pub idp_certificate: String,
     pub idp_issuer: String,
@@ -30,7 +30,8 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
         Ok(AuthSettingsRow {
             org_id: r.try_get("org_id")?,
-            method: r.try_get("method")?,
+            // A method this build does not know reads as password (what an unknown one allows least).
+            method: crate::domain::AuthMethod::parse(&r.try_get::<String, _>("method")?).unwrap_or(crate::domain::AuthMethod::Password),
             idp_login_url: r.try_get("idp_login_url")?,
             idp_certificate: r.try_get("idp_certificate")?,
             idp_issuer: r.try_get("idp_issuer")?,
@@ -52,7 +53,7 @@ impl AuthSettingsRow {
     pub fn defaults(org_id: &str) -> Self {
         AuthSettingsRow {
             org_id: org_id.to_string(),
-            method: "password".into(),
+            method: crate::domain::AuthMethod::Password,
             idp_login_url: String::new(),
             idp_certificate: String::new(),
             idp_issuer: String::new(),
@@ -88,7 +89,7 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
          idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14",
     )
     .bind(&s.org_id)
-    .bind(&s.method)
+    .bind(s.method.as_str())
     .bind(&s.idp_login_url)
     .bind(&s.idp_certificate)
     .bind(&s.idp_issuer)
