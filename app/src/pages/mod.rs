@@ -174,7 +174,7 @@ admin_pages! {
     UsersRoute => Users => admin::users::UsersPage,
     UserRoute => User => admin::user::UserPage,
     TeamsRoute => Teams => admin::teams::TeamsPage,
-    TeamRoute => Team => admin::teams::TeamPage,
+    TeamRoute => Team => admin::team::TeamPage,
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page

@@ -4,6 +4,7 @@ pub mod account_types;
 pub mod audit;
 pub mod authentication;
 pub mod sign_in_method;
+pub mod team;
 pub mod teams;
 pub mod user;
 pub mod user_dialogs;

@@ -1,0 +1,95 @@
+//! Administration > Authentication: sign-in method, identity provider, provisioning.
+use serde::{Deserialize, Serialize};
+
+/// A provisioning token as the Authentication page lists it (never the token itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningToken {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningInfo {
+    /// `<base>/scim/v2`, the Directory Base URL the identity provider needs.
+    pub base_url: String,
+    pub tokens: Vec<ProvisioningToken>,
+    pub active_tokens: i64,
+    pub managed_users: i64,
+    pub managed_teams: i64,
+}
+
+/// A token just created: shown this once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewProvisioningToken {
+    pub name: String,
+    pub token: String,
+    pub base_url: String,
+}
+
+/// The identity provider's signing certificate, as read when it was saved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub fingerprint_sha256: String,
+    /// Expired, expiring within 30 days, or not valid yet.
+    pub warning: Option<String>,
+}
+
+/// Administration > Authentication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthSettingsView {
+    pub method: crate::domain::AuthMethod,
+    pub idp_login_url: String,
+    pub idp_certificate: String,
+    pub idp_issuer: String,
+    pub session_days: i64,
+    pub certificate: Option<CertificateInfo>,
+    /// What the identity provider needs.
+    pub sp_entity_id: String,
+    pub acs_url: String,
+    pub metadata_url: String,
+    /// When and by whom SSO was last shown to work for an admin with these settings.
+    pub sso_verified_at: Option<String>,
+    pub sso_verified_by: Option<String>,
+    /// Seconds without activity after which a session ends; 0: never.
+    pub idle_timeout_secs: i64,
+    /// Sign-in started at the identity provider (its app dashboard) is accepted.
+    pub allow_idp_initiated: bool,
+    pub mfa_policy: crate::domain::MfaPolicy,
+    pub allow_guests: bool,
+}
+
+/// What the Authentication page's Edit form sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuthSettingsInput {
+    pub method: String,
+    pub idp_login_url: String,
+    pub idp_certificate: String,
+    pub idp_issuer: String,
+    pub session_days: i64,
+    /// 0 (never) or 300 to 43,200 seconds.
+    #[serde(default)]
+    pub idle_timeout_secs: i64,
+    #[serde(default = "yes")]
+    pub allow_idp_initiated: bool,
+    /// "off", "optional" or "required".
+    #[serde(default = "mfa_off")]
+    pub mfa_policy: String,
+    #[serde(default)]
+    pub allow_guests: bool,
+}
+
+fn mfa_off() -> String {
+    "off".into()
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,89 @@
+//! Administration > Users, a person's page, and the invitation page.
+use serde::{Deserialize, Serialize};
+use super::Choice;
+use super::AuditEventView;
+
+/// One row of Administration > Users.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_type_id: String,
+    pub account_type: String,
+    pub teams: Vec<String>,
+    pub status: crate::domain::Status,
+    pub invite_pending: bool,
+    pub origin: crate::domain::Origin,
+    pub last_login_at: Option<String>,
+    pub created_at: String,
+    pub is_self: bool,
+    #[serde(default)]
+    pub is_guest: bool,
+    /// An authenticator app is set up.
+    #[serde(default)]
+    pub mfa_enabled: bool,
+}
+
+impl UserSummary {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+    }
+    pub fn managed(&self) -> bool {
+        self.origin.is_managed_by_idp()
+    }
+}
+
+/// The query of the Users page; every field lives in the URL.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserQuery {
+    pub search: String,
+    /// An account type id, or empty for all.
+    pub account_type: String,
+    /// "active" (the default), "inactive", "invited" or "all".
+    pub status: String,
+    /// "name", "email", "last_login", "created", each optionally prefixed by "-".
+    pub sort: String,
+    pub page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub page_count: u32,
+    pub account_types: Vec<Choice>,
+    pub teams: Vec<Choice>,
+    pub invite_default: String,
+    pub me: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserSummary,
+    pub team_choices: Vec<Choice>,
+    pub team_ids: Vec<String>,
+    pub account_types: Vec<Choice>,
+    pub sign_ins: Vec<AuditEventView>,
+    /// Managed by the IdP while provisioning is off: an admin may release it.
+    pub can_release: bool,
+}
+
+/// A one-time link that lets a new person choose their password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationLink {
+    pub user_id: String,
+    pub email: String,
+    pub link: String,
+    pub expires_at: String,
+}
+
+/// What the invitation page shows before the person sets a password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationInfo {
+    pub org_name: String,
+    pub email: String,
+    pub first_name: String,
+}
