@@ -1,0 +1,205 @@
+//! People. Every write that sets an email or a name goes through `Norms`, so
+//! the lower-case columns the Users page and SCIM search by are computed once.
+use super::{column, now, Conn, Timestamp};
+use crate::domain::{Email, Origin, PermissionSet, Status};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
+mod admins;
+mod idp;
+mod list;
+mod session;
+
+pub use admins::*;
+pub use idp::*;
+pub use list::*;
+pub use session::*;
+
+/// A person with what sign-in, the rules and the pages need about their account type.
+#[derive(Clone, Debug)]
+pub struct UserRow {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: Status,
+    pub origin: Origin,
+    pub password_hash: Option<String>,
+    pub invite_pending: bool,
+    /// Deleted by the identity provider: kept, but gone from SCIM until it pushes them again.
+    pub archived: bool,
+    pub account_type_id: String,
+    pub account_type_name: String,
+    pub permissions: PermissionSet,
+    /// The account type's stored `administers` fact.
+    pub administers: bool,
+    /// Sessions started before this time are over (set when the person is deactivated).
+    pub sessions_valid_after: Option<Timestamp>,
+    /// Outside the identity provider; signs in with a password.
+    pub is_guest: bool,
+    /// The authenticator app's sealed key, once set up.
+    pub mfa_secret: Option<String>,
+}
+
+impl UserRow {
+    /// Counts towards "the organization keeps an active administrator".
+    pub fn is_active_admin(&self) -> bool {
+        self.status.is_active() && self.administers
+    }
+}
+
+impl FromRow<'_, AnyRow> for UserRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(UserRow {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            email: r.try_get("email")?,
+            first_name: r.try_get("first_name")?,
+            last_name: r.try_get("last_name")?,
+            status: column::typed(r, "status")?,
+            origin: column::typed(r, "origin")?,
+            password_hash: r.try_get("password_hash")?,
+            invite_pending: column::flag(r, "invite_pending")?,
+            archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
+            account_type_id: r.try_get("account_type_id")?,
+            account_type_name: r.try_get("account_type_name")?,
+            permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
+            administers: column::flag(r, "administers")?,
+            sessions_valid_after: column::typed_opt(r, "sessions_valid_after")?,
+            is_guest: column::flag(r, "is_guest")?,
+            mfa_secret: r.try_get("mfa_secret")?,
+        })
+    }
+}
+
+pub(super) const SELECT: &str = "SELECT u.id, u.org_id, u.email, u.first_name, u.last_name, u.status, u.origin, \
+    u.password_hash, u.invite_pending, u.archived_at, u.account_type_id, t.name AS account_type_name, t.permissions, t.administers, \
+    u.sessions_valid_after, u.is_guest, u.mfa_secret \
+    FROM users u JOIN account_types t ON t.id = u.account_type_id";
+
+pub async fn by_email<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, email: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.email_norm = $2"))
+        .bind(org_id)
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn by_id<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2"))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The users with these ids in this organization (unknown ids are left out).
+pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<UserRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", super::placeholders(2, ids.len()));
+    let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
+    for id in ids {
+        q = q.bind(id.clone());
+    }
+    q.fetch_all(&mut *conn).await
+}
+
+/// The lower-case columns searches and uniqueness use, from the values shown.
+pub(super) struct Norms {
+    email: String,
+    name: String,
+    last: String,
+}
+
+impl Norms {
+    fn of(email: &Email, first: &str, last: &str) -> Norms {
+        Norms { email: email.normalized(), name: format!("{first} {last}").trim().to_lowercase(), last: last.to_lowercase() }
+    }
+}
+
+/// A person Gatehouse manages itself (first-run admin, invitation, demo).
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub org_id: &'a str,
+    pub email: &'a Email,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub account_type_id: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub invite_pending: bool,
+    pub is_guest: bool,
+}
+
+pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -> sqlx::Result<()> {
+    let n = Norms::of(u.email, u.first_name, u.last_name);
+    sqlx::query(
+        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, password_hash, invite_pending, \
+         is_guest, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(u.id)
+    .bind(u.org_id)
+    .bind(u.email.as_str())
+    .bind(n.email)
+    .bind(u.first_name)
+    .bind(u.last_name)
+    .bind(n.name)
+    .bind(n.last)
+    .bind(u.account_type_id)
+    .bind(u.password_hash)
+    .bind(i64::from(u.invite_pending))
+    .bind(i64::from(u.is_guest))
+    .bind(now())
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_account_type(conn: &mut Conn, person: &crate::service::Writable<UserRow>, account_type_id: &str) -> sqlx::Result<()> {
+    let (org_id, id) = (&person.org_id, &person.id);
+    sqlx::query("UPDATE users SET account_type_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
+        .bind(account_type_id)
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Sets a person's status; deactivation also ends every session they have.
+pub async fn set_status(conn: &mut Conn, person: &crate::service::Writable<UserRow>, status: Status) -> sqlx::Result<()> {
+    let (org_id, id) = (&person.org_id, &person.id);
+    sqlx::query(
+        "UPDATE users SET status = $1, updated_at = $2, \
+         sessions_valid_after = CASE WHEN $1 = 'inactive' THEN $2 ELSE sessions_valid_after END WHERE org_id = $3 AND id = $4",
+    )
+        .bind(status.as_str())
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Sets the password chosen through an invitation link; the invitation is then done.
+pub async fn set_password(conn: &mut Conn, org_id: &str, id: &str, hash: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1, invite_pending = 0, updated_at = $2 WHERE org_id = $3 AND id = $4")
+        .bind(hash)
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Removes a person who never accepted their invitation, with their memberships and links.
+pub async fn delete_invited(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM users WHERE org_id = $1 AND id = $2 AND invite_pending = 1").bind(org_id).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
