@@ -21,14 +21,14 @@ pub struct Event<'a> {
 
 /// Records an event as part of a write transaction.
 pub async fn record(conn: &mut super::Conn, e: Event<'_>) -> sqlx::Result<()> {
-    insert(conn, vec![e]).await
+    insert(conn, vec![e], None).await
 }
 
 /// Records an event on its own (a sign-in, a refusal): a write transaction of
 /// its own, so on SQLite it queues with the other writers.
 pub async fn record_now(db: &Db, e: Event<'_>) -> sqlx::Result<()> {
     let mut tx = super::begin(db).await?;
-    insert(&mut *tx, vec![e]).await?;
+    insert(&mut *tx, vec![e], None).await?;
     tx.commit().await
 }
 
@@ -106,31 +106,15 @@ pub async fn record_counted(db: &Db, mut e: Event<'_>, count: Count<'_>) -> sqlx
             return Ok(());
         }
     }
+    let org_id = e.org_id.to_string();
     let mut tx = super::begin(db).await?;
-    sqlx::query(
-        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, repeat_count, tally_key, last_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $3) \
-         ON CONFLICT (org_id, tally_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1, last_at = $3",
-    )
-    .bind(new_id())
-    .bind(e.org_id)
-    .bind(now())
-    .bind(e.actor_id)
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.target)
-    .bind(e.target.to_lowercase())
-    .bind(e.detail)
-    .bind(e.ip)
-    .bind(&key)
-    .execute(&mut *tx)
-    .await?;
+    insert(&mut *tx, vec![e], Some(&key)).await?;
     tx.commit().await?;
     let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
     let mine = all.entry(db_key(db)).or_default();
-    if mine.repeats.len() < MAX_PENDING && !mine.repeats.contains_key(&(e.org_id.to_string(), key.clone())) {
-        mine.repeats.insert((e.org_id.to_string(), key), Repeats { n: 0, window_ends });
-        mine.kinds.entry((e.org_id.to_string(), address_key)).or_insert((0, window_ends)).0 += 1;
+    if mine.repeats.len() < MAX_PENDING && !mine.repeats.contains_key(&(org_id.clone(), key.clone())) {
+        mine.repeats.insert((org_id.clone(), key), Repeats { n: 0, window_ends });
+        mine.kinds.entry((org_id, address_key)).or_insert((0, window_ends)).0 += 1;
     }
     Ok(())
 }
@@ -173,20 +157,23 @@ pub async fn flush_counts(db: &Db) -> sqlx::Result<()> {
 }
 
 /// Several events, 500 to a statement (a statement binds at most 32,766
-/// values on SQLite and 65,535 on PostgreSQL; each event binds 10).
+/// values on SQLite and 65,535 on PostgreSQL; each event binds 12).
 pub async fn record_many(conn: &mut super::Conn, mut events: Vec<Event<'_>>) -> sqlx::Result<()> {
     while !events.is_empty() {
         let rest = events.split_off(events.len().min(500));
-        insert(&mut *conn, events).await?;
+        insert(&mut *conn, events, None).await?;
         events = rest;
     }
     Ok(())
 }
 
-async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>>) -> sqlx::Result<()> {
-    let rows: Vec<String> = (0..events.len()).map(|i| format!("({})", super::placeholders(i * 10 + 1, 10))).collect();
+/// Inserts events; with `tally`, the one event is a counted refusal: a row
+/// for its kind that a repeat (from another instance too) adds to instead.
+async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>>, tally: Option<&str>) -> sqlx::Result<()> {
+    let rows: Vec<String> = (0..events.len()).map(|i| format!("({})", super::placeholders(i * 12 + 1, 12))).collect();
+    let on_repeat = if tally.is_some() { " ON CONFLICT (org_id, tally_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1, last_at = excluded.last_at" } else { "" };
     let sql = format!(
-        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip) VALUES {}",
+        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, tally_key, last_at) VALUES {}{on_repeat}",
         rows.join(", ")
     );
     let at = now();
@@ -202,7 +189,9 @@ async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>
             .bind(e.target)
             .bind(e.target.to_lowercase())
             .bind(e.detail)
-            .bind(e.ip);
+            .bind(e.ip)
+            .bind(tally)
+            .bind(tally.map(|_| at.clone()));
     }
     q.execute(ex).await.map(|_| ())
 }
