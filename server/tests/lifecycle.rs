@@ -8,8 +8,8 @@
 //! documents, the audit log, that there is one record, and whether they can
 //! sign in (SSO for everyone, the password for those who have one).
 //!
-//! The README's lifecycle tables must say what the cells showed, cell for
-//! cell; the test also prints every cell as a row
+//! The lifecycle tables of docs/scim.md must say what the cells showed,
+//! cell for cell; the test also prints every cell as a row
 //! (`cargo test -p server --test integration lifecycle:: -- --nocapture`).
 use crate::common;
 
@@ -348,7 +348,7 @@ struct Observed {
     return_audit: Vec<String>,
 }
 
-/// (active, managed by the IdP, archived) in the README's words.
+/// (active, managed by the IdP, archived) in the words of docs/scim.md's tables.
 fn state_words((active, managed, archived): (bool, bool, bool)) -> String {
     let mut s = String::from(if active { "active" } else { "inactive" });
     s.push_str(if managed { ", IdP" } else { ", local" });
@@ -359,7 +359,7 @@ fn state_words((active, managed, archived): (bool, bool, bool)) -> String {
 }
 
 impl Observed {
-    /// The answer to the end step and the state after it, as the README's tables write them.
+    /// The answer to the end step and the state after it, as docs/scim.md's tables write them.
     fn end(&self) -> String {
         format!("{} {}", self.end_status, state_words(self.ended))
     }
@@ -423,12 +423,12 @@ async fn cell(c: Created, e: Ended, r: Returned) -> Observed {
     Observed { c, e, r, end_status, ended: ended_state, return_status: status, returned: returned_state, return_audit }
 }
 
-/// The README's two tables of the lifecycle ("## The identity provider's
-/// whole lifecycle"): (table, ended by, column) to what the cell says, the
-/// table being "invitation or first run" or "SCIM POST".
+/// The two tables of the lifecycle in docs/scim.md ("## The identity
+/// provider's whole lifecycle"): (table, ended by, column) to what the cell
+/// says, the table being "invitation or first run" or "SCIM POST".
 fn documented() -> std::collections::BTreeMap<(String, String, String), String> {
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
-    let section = readme.split("\n## The identity provider's whole lifecycle\n").nth(1).expect("the README's lifecycle section");
+    let doc = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scim.md")).unwrap();
+    let section = doc.split("\n## The identity provider's whole lifecycle\n").nth(1).expect("docs/scim.md's lifecycle section");
     let section = section.split("\n## ").next().unwrap();
     let mut cells = std::collections::BTreeMap::new();
     let (mut table, mut columns) = (None::<&str>, Vec::<String>::new());
@@ -449,7 +449,7 @@ fn documented() -> std::collections::BTreeMap<(String, String, String), String> 
         }
         for (column, value) in columns.iter().zip(&fields).skip(1) {
             let before = cells.insert((t.to_string(), fields[0].clone(), column.clone()), value.clone());
-            assert!(before.is_none(), "the README says twice what {t} / {} / {column} gives", fields[0]);
+            assert!(before.is_none(), "docs/scim.md says twice what {t} / {} / {column} gives", fields[0]);
         }
     }
     cells
@@ -473,21 +473,21 @@ async fn every_way_in_out_and_back() {
         println!("{}", row.row());
     }
 
-    // What the server did is what the README tells operators, cell for cell,
-    // and the README tells nothing the cells did not show.
-    let readme = documented();
+    // What the server did is what docs/scim.md tells operators, cell for
+    // cell, and it tells nothing the cells did not show.
+    let documented = documented();
     let mut shown = std::collections::BTreeSet::new();
     for o in &rows {
         let table = if o.c == Created::ScimPost { "SCIM POST" } else { "invitation or first run" };
         for (column, did) in [("answer, then", o.end()), (o.r.label(), o.back())] {
             let key = (table.to_string(), o.e.label().to_string(), column.to_string());
-            let says = readme.get(&key).unwrap_or_else(|| panic!("the README's lifecycle tables have no cell for {key:?}"));
-            assert_eq!(says, &did, "README for {} / {} / {column}, created by {}", table, o.e.label(), o.c.label());
+            let says = documented.get(&key).unwrap_or_else(|| panic!("docs/scim.md's lifecycle tables have no cell for {key:?}"));
+            assert_eq!(says, &did, "docs/scim.md for {} / {} / {column}, created by {}", table, o.e.label(), o.c.label());
             shown.insert(key);
         }
     }
-    let unchecked: Vec<_> = readme.keys().filter(|k| !shown.contains(*k)).collect();
-    assert!(unchecked.is_empty(), "the README says what no cell showed: {unchecked:?}");
+    let unchecked: Vec<_> = documented.keys().filter(|k| !shown.contains(*k)).collect();
+    assert!(unchecked.is_empty(), "docs/scim.md says what no cell showed: {unchecked:?}");
 
     // And the rules in words, against what the server did.
     let did = |c, e, r| rows.iter().find(|o| (o.c, o.e, o.r) == (c, e, r)).unwrap();
