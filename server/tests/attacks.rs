@@ -19,23 +19,7 @@ const PW: &str = "val's long password";
 const VAL: &str = "val@acme.example";
 
 fn code(secret: &str, steps: i64) -> String {
-    let bytes = {
-        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let (mut buf, mut bits, mut out) = (0u32, 0, Vec::new());
-        for c in secret.bytes() {
-            let v = alphabet.iter().position(|a| *a == c).unwrap() as u32;
-            buf = (buf << 5) | v;
-            bits += 5;
-            if bits >= 8 {
-                bits -= 8;
-                out.push((buf >> bits) as u8);
-            }
-        }
-        out
-    };
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp() + steps * 30;
-    t.generate(now as u64)
+    totp_code(secret, steps)
 }
 
 fn auth_settings(method: &str, mfa: &str, guests: bool) -> Value {
@@ -494,16 +478,7 @@ async fn cookies_carry_the_host_prefix_behind_https() {
     let host = |r: reqwest::RequestBuilder| r.header("host", "gatehouse.example").header("origin", "https://gatehouse.example");
     let code = app.setup_code().await;
     let res = host(app.http.post(format!("{}/api/run_setup", app.base)))
-        .form(&[
-            ("setup_code", code.as_str()),
-            ("org_name", "Acme"),
-            ("org_slug", "acme"),
-            ("first_name", "Ada"),
-            ("last_name", "Admin"),
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-            ("password_confirm", ADMIN_PASSWORD),
-        ])
+        .form(&setup_form(&code))
         .send()
         .await
         .unwrap();

@@ -130,16 +130,6 @@ async fn sso_sign_ins(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail = 'method: sso'").fetch_one(&app.db).await.unwrap()
 }
 
-/// The reason of the latest refused SSO sign-in, as the audit log has it.
-async fn last_sso_failure(app: &TestApp) -> String {
-    app::store::audit::flush_counts(&app.db).await.unwrap();
-    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1")
-        .fetch_optional(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
-
 /// The ACS's last answer: its status, its page, and whether it left the browser signed in.
 async fn outcome(app: &TestApp, res: reqwest::Response) -> (StatusCode, String, bool) {
     let mut s = Session::default();
@@ -310,29 +300,7 @@ async fn scim_put_and_patch_cannot_take_a_local_admins_or_a_guests_email() {
 /// takes the write lock; on PostgreSQL no session of the database is idle in
 /// a transaction.
 async fn no_write_left_open(app: &TestApp) {
-    eventually(WITHIN, "the database's writer is free", || async {
-        if app.db_url.starts_with("sqlite") {
-            use sqlx::{ConnectOptions, Connection, Executor};
-            let mut own = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(app.db_url.trim_start_matches("sqlite://"))
-                .busy_timeout(Duration::ZERO)
-                .connect()
-                .await
-                .unwrap();
-            let taken = own.execute("BEGIN IMMEDIATE").await.is_ok();
-            if taken {
-                own.execute("ROLLBACK").await.unwrap();
-            }
-            own.close().await.unwrap();
-            taken
-        } else {
-            let idle: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'")
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
-            idle == 0
-        }
-    })
+    eventually(WITHIN, "the database's writer is free", || async { writer_is_free(app).await.0 })
     .await;
 }
 

@@ -141,29 +141,7 @@ async fn burst(w: &World, n: usize, at_once: usize) -> usize {
 async fn no_transaction_left_open(app: &TestApp, within: Duration) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let (free, what) = if app.db_url.starts_with("sqlite") {
-            use sqlx::{ConnectOptions, Connection, Executor};
-            let mut own = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(app.db_url.trim_start_matches("sqlite://"))
-                .busy_timeout(Duration::ZERO)
-                .connect()
-                .await
-                .unwrap();
-            let taken = own.execute("BEGIN IMMEDIATE").await;
-            if taken.is_ok() {
-                own.execute("ROLLBACK").await.unwrap();
-            }
-            own.close().await.unwrap();
-            (taken.is_ok(), format!("{taken:?}"))
-        } else {
-            let idle: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
-            )
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-            (idle == 0, format!("{idle} sessions idle in a transaction"))
-        };
+        let (free, what) = writer_is_free(app).await;
         if free {
             break;
         }

@@ -11,27 +11,8 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// The code an authenticator app shows for `secret` (base32) now, or `steps`
-/// 30-second steps from now (the server accepts one step either side).
 fn code(secret: &str, steps: i64) -> String {
-    let bytes = base32_decode(secret);
-    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    t.generate((now + steps * 30) as u64)
-}
-
-fn base32_decode(s: &str) -> Vec<u8> {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut out, mut buf, mut bits) = (Vec::new(), 0u32, 0);
-    for c in s.bytes() {
-        buf = (buf << 5) | A.iter().position(|x| *x == c).unwrap() as u32;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    out
+    totp_code(secret, steps)
 }
 
 fn settings(method: &str, mfa: &str, guests: bool) -> Value {

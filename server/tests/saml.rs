@@ -92,15 +92,6 @@ async fn sso_failures_counted(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT CAST(COALESCE(SUM(repeat_count), 0) AS BIGINT) FROM audit_events WHERE action = 'auth.sso_failed'").fetch_one(&app.db).await.unwrap()
 }
 
-async fn last_sso_failure(app: &TestApp) -> String {
-    app::store::audit::flush_counts(&app.db).await.unwrap();
-    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1")
-        .fetch_optional(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn sp_initiated_sign_in_follows_the_relay_state_and_rotates_the_session() {
     let (app, _) = ready().await;

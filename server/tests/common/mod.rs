@@ -86,6 +86,77 @@ where
     }
 }
 
+/// The first-run form for Acme and its admin Ada, with the setup code `code`.
+pub fn setup_form(code: &str) -> [(&'static str, &str); 8] {
+    [
+        ("setup_code", code),
+        ("org_name", "Acme"),
+        ("org_slug", "acme"),
+        ("first_name", "Ada"),
+        ("last_name", "Admin"),
+        ("email", ADMIN_EMAIL),
+        ("password", ADMIN_PASSWORD),
+        ("password_confirm", ADMIN_PASSWORD),
+    ]
+}
+
+/// The code an authenticator app shows for `secret` (base32) now, or `steps`
+/// 30-second steps from now (the server accepts one step either side).
+pub fn totp_code(secret: &str, steps: i64) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bytes, mut buf, mut bits) = (Vec::new(), 0u32, 0);
+    for c in secret.bytes() {
+        buf = (buf << 5) | A.iter().position(|x| *x == c).unwrap() as u32;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((buf >> bits) as u8);
+        }
+    }
+    let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    t.generate((now + steps * 30) as u64)
+}
+
+/// Whether nothing holds the database's write transaction open now: on
+/// SQLite a connection of its own takes the write lock at once; on PostgreSQL
+/// no session of this database is idle inside a transaction. With what was
+/// seen, for a failure's message.
+pub async fn writer_is_free(app: &TestApp) -> (bool, String) {
+    if app.db_url.starts_with("sqlite") {
+        use sqlx::{ConnectOptions, Connection, Executor};
+        let mut own = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(app.db_url.trim_start_matches("sqlite://"))
+            .busy_timeout(std::time::Duration::ZERO)
+            .connect()
+            .await
+            .unwrap();
+        let taken = own.execute("BEGIN IMMEDIATE").await;
+        if taken.is_ok() {
+            own.execute("ROLLBACK").await.unwrap();
+        }
+        own.close().await.unwrap();
+        (taken.is_ok(), format!("{taken:?}"))
+    } else {
+        let idle: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        (idle == 0, format!("{idle} sessions idle in a transaction"))
+    }
+}
+
+/// The latest refused SSO sign-in's detail, as the audit log has it (the
+/// refusals counted in memory added first).
+pub async fn last_sso_failure(app: &TestApp) -> String {
+    app::store::audit::flush_counts(&app.db).await.unwrap();
+    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1")
+        .fetch_optional(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 pub struct TestApp {
     pub base: String,
     pub db: app::store::Db,
@@ -232,22 +303,7 @@ impl TestApp {
     /// The first-run page's server function.
     pub async fn setup_acme(&self) {
         let code = self.setup_code().await;
-        let res = self
-            .call(
-                &mut Session::default(),
-                "run_setup",
-                &[
-                    ("setup_code", code.as_str()),
-                    ("org_name", "Acme"),
-                    ("org_slug", "acme"),
-                    ("first_name", "Ada"),
-                    ("last_name", "Admin"),
-                    ("email", ADMIN_EMAIL),
-                    ("password", ADMIN_PASSWORD),
-                    ("password_confirm", ADMIN_PASSWORD),
-                ],
-            )
-            .await;
+        let res = self.call(&mut Session::default(), "run_setup", &setup_form(&code)).await;
         assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     }
 
