@@ -27,15 +27,6 @@ fn auth_settings(method: &str, mfa: &str, guests: bool) -> Value {
         "mfa_policy": mfa, "allow_guests": guests, "allow_idp_initiated": true})
 }
 
-async fn save_auth(app: &TestApp, admin: &mut Session, input: Value) {
-    let res = app.call_json(admin, "save_authentication", json!({"org": "acme", "input": input})).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-}
-
-async fn status_of_me(app: &TestApp, s: &mut Session) -> StatusCode {
-    app.call(s, "me", &[("org", "acme")]).await.status()
-}
-
 /// Sets up an authenticator app for the signed-in person on Profile; returns its key and recovery codes.
 async fn set_up_app(app: &TestApp, s: &mut Session) -> (String, Vec<String>) {
     let setup: MfaSetup = ok_json(app.call(s, "begin_mfa", &[("org", "acme")]).await).await;
@@ -48,7 +39,7 @@ async fn optional_two_step() -> (TestApp, Session) {
     let app = spawn_app_with(|s| s.trust_proxy = true).await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    save_auth(&app, &mut admin, auth_settings("password", "optional", false)).await;
+    app.save_authentication(&mut admin, auth_settings("password", "optional", false)).await;
     app.add_user(VAL, PW, BuiltIn::Viewer).await;
     (app, admin)
 }
@@ -68,7 +59,7 @@ async fn the_password_alone_cannot_replace_the_authenticator_app() {
     assert_eq!(st, StatusCode::FORBIDDEN, "{}", e.message);
     let (st, _) = error_of(app.call(&mut thief, "finish_sign_in_enrolment", &[("org", "acme"), ("code", "123456")]).await).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    assert_eq!(status_of_me(&app, &mut thief).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&mut thief).await, StatusCode::UNAUTHORIZED);
     // The enrolment page opened in a browser shows no key.
     let page = app.get(&thief, "/acme/login/enrol").await.text().await.unwrap();
     assert!(!page.contains("otpauth://"), "no new key is given out");
@@ -79,7 +70,7 @@ async fn the_password_alone_cannot_replace_the_authenticator_app() {
     // Val's own app still works.
     let (mut again, _) = app.sign_in(VAL, PW).await;
     ok_json::<()>(app.call(&mut again, "verify_sign_in", &[("org", "acme"), ("code", &code(&secret, 0))]).await).await;
-    assert_eq!(status_of_me(&app, &mut again).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut again).await, StatusCode::OK);
     // And even a signed-in person cannot set up a second app over the first.
     let (st, _) = error_of(app.call(&mut again, "begin_mfa", &[("org", "acme")]).await).await;
     assert_eq!(st, StatusCode::CONFLICT);
@@ -130,7 +121,7 @@ async fn codes_guessed_for_many_people_from_one_address_stop_at_its_limit() {
     let app = spawn_app_with(|s| s.trust_proxy = true).await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    save_auth(&app, &mut admin, auth_settings("password", "optional", false)).await;
+    app.save_authentication(&mut admin, auth_settings("password", "optional", false)).await;
     let mut pending = Vec::new();
     for i in 0..8 {
         let email = format!("p{i}@acme.example");
@@ -198,26 +189,26 @@ async fn password_only_sessions_end_when_an_app_becomes_required_or_is_set_up_or
     // Val, signed in on two browsers with the password alone.
     let (mut first, _) = app.sign_in(VAL, PW).await;
     let (mut second, _) = app.sign_in(VAL, PW).await;
-    assert_eq!(status_of_me(&app, &mut second).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut second).await, StatusCode::OK);
     // Setting up an app on one ends the other; this one goes on.
     set_up_app(&app, &mut first).await;
-    assert_eq!(status_of_me(&app, &mut first).await, StatusCode::OK, "the session that set the app up");
-    assert_eq!(status_of_me(&app, &mut second).await, StatusCode::UNAUTHORIZED, "a password-only session elsewhere");
+    assert_eq!(app.me_status(&mut first).await, StatusCode::OK, "the session that set the app up");
+    assert_eq!(app.me_status(&mut second).await, StatusCode::UNAUTHORIZED, "a password-only session elsewhere");
 
     // Required: password-only sessions end (the admin who requires it has an app of their own).
     app.add_user("rae@acme.example", PW, BuiltIn::Viewer).await;
     let (mut rae, _) = app.sign_in("rae@acme.example", PW).await;
-    assert_eq!(status_of_me(&app, &mut rae).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut rae).await, StatusCode::OK);
     set_up_app(&app, &mut admin).await;
-    save_auth(&app, &mut admin, auth_settings("password", "required", false)).await;
-    assert_eq!(status_of_me(&app, &mut rae).await, StatusCode::UNAUTHORIZED, "Rae signed in with a password alone");
-    assert_eq!(status_of_me(&app, &mut admin).await, StatusCode::OK, "the admin's session showed an app");
-    assert_eq!(status_of_me(&app, &mut first).await, StatusCode::OK, "Val's session showed an app");
+    app.save_authentication(&mut admin, auth_settings("password", "required", false)).await;
+    assert_eq!(app.me_status(&mut rae).await, StatusCode::UNAUTHORIZED, "Rae signed in with a password alone");
+    assert_eq!(app.me_status(&mut admin).await, StatusCode::OK, "the admin's session showed an app");
+    assert_eq!(app.me_status(&mut first).await, StatusCode::OK, "Val's session showed an app");
 
     // An administrator's reset of Val's app ends Val's sessions.
     let val_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(VAL).fetch_one(&app.db).await.unwrap();
     ok_json::<()>(app.call(&mut admin, "reset_mfa", &[("org", "acme"), ("user_id", &val_id)]).await).await;
-    assert_eq!(status_of_me(&app, &mut first).await, StatusCode::UNAUTHORIZED, "signed out everywhere");
+    assert_eq!(app.me_status(&mut first).await, StatusCode::UNAUTHORIZED, "signed out everywhere");
 }
 
 /// Enrolment begun in one pending sign-in cannot be finished in another.
@@ -227,7 +218,7 @@ async fn enrolment_begun_in_one_session_cannot_be_confirmed_in_another() {
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
     set_up_app(&app, &mut admin).await;
-    save_auth(&app, &mut admin, auth_settings("password", "required", false)).await;
+    app.save_authentication(&mut admin, auth_settings("password", "required", false)).await;
     app.add_user(VAL, PW, BuiltIn::Viewer).await;
     let (mut a, res) = app.sign_in(VAL, PW).await;
     assert_eq!(res.headers()["location"], "/acme/login/enrol");
@@ -235,11 +226,11 @@ async fn enrolment_begun_in_one_session_cannot_be_confirmed_in_another() {
     let (mut b, _) = app.sign_in(VAL, PW).await;
     let (st, e) = error_of(app.call(&mut b, "finish_sign_in_enrolment", &[("org", "acme"), ("code", &code(&setup.secret, 0))]).await).await;
     assert_eq!(st, StatusCode::CONFLICT, "{}", e.message);
-    assert_eq!(status_of_me(&app, &mut b).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&mut b).await, StatusCode::UNAUTHORIZED);
     // In its own session it works.
     let codes: Vec<String> = ok_json(app.call(&mut a, "finish_sign_in_enrolment", &[("org", "acme"), ("code", &code(&setup.secret, 0))]).await).await;
     assert_eq!(codes.len(), 10);
-    assert_eq!(status_of_me(&app, &mut a).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut a).await, StatusCode::OK);
 }
 
 /// The same code, or the same recovery code, from two pending sign-ins at
@@ -403,7 +394,7 @@ async fn an_unsolicited_response_posted_from_another_site_signs_nobody_in() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    save_auth(&app, &mut admin, auth_settings("saml_or_password", "off", false)).await;
+    app.save_authentication(&mut admin, auth_settings("saml_or_password", "off", false)).await;
     app.add_user("mallory@acme.example", PW, BuiltIn::Viewer).await;
     let mut r = Resp::valid(&app, None);
     r.name_id = "mallory@acme.example".into();
@@ -426,14 +417,14 @@ async fn an_unsolicited_response_posted_from_another_site_signs_nobody_in() {
     let mut s = Session::default();
     s.absorb(&res);
     assert!(res.text().await.unwrap().contains("data-testid=\"sso-confirm\""));
-    assert_eq!(status_of_me(&app, &mut s).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&mut s).await, StatusCode::UNAUTHORIZED);
     // The person's click (a post from Gatehouse's page) signs in, once.
     let form = [("SAMLResponse", response.clone()), ("confirmed", "1".into())];
     let res = app.http.post(acs(&app)).header("origin", &app.base).header("sec-fetch-site", "same-origin").form(&form).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let mut s = Session::default();
     s.absorb(&res);
-    assert_eq!(status_of_me(&app, &mut s).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut s).await, StatusCode::OK);
     let again = app.http.post(acs(&app)).header("origin", &app.base).header("sec-fetch-site", "same-origin").form(&form).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::BAD_REQUEST, "a replay");
 }
@@ -516,7 +507,7 @@ async fn under_sso_only_a_guests_email_answers_like_a_members() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    save_auth(&app, &mut admin, auth_settings("saml_or_password", "off", true)).await;
+    app.save_authentication(&mut admin, auth_settings("saml_or_password", "off", true)).await;
     let viewer = app::store::account_types::built_in(&app.db, &app.org_id().await, BuiltIn::Viewer).await.unwrap().id;
     let links: Vec<app::domain::views::InvitationLink> =
         ok_json(app.call_json(&mut admin, "invite_users", json!({"org": "acme", "people": "gus@partner.example", "account_type_id": viewer, "team_ids": [], "guest": true})).await).await;
@@ -530,7 +521,7 @@ async fn under_sso_only_a_guests_email_answers_like_a_members() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let mut sso_admin = Session::default();
     sso_admin.absorb(&res);
-    save_auth(&app, &mut sso_admin, auth_settings("saml", "off", true)).await;
+    app.save_authentication(&mut sso_admin, auth_settings("saml", "off", true)).await;
 
     let app = &app;
     let answer = |email: &'static str, password: &'static str| async move {
@@ -548,7 +539,7 @@ async fn under_sso_only_a_guests_email_answers_like_a_members() {
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(msg.contains("single sign-on"), "{msg}");
     // Guests turned off: every email the same answer, at once.
-    save_auth(&app, &mut sso_admin, auth_settings("saml", "off", false)).await;
+    app.save_authentication(&mut sso_admin, auth_settings("saml", "off", false)).await;
     let a = answer("gus@partner.example", "gus has a long password").await;
     let b = answer("mia@acme.example", "a wrong password").await;
     let c = answer("nobody@acme.example", "x").await;

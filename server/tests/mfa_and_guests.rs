@@ -20,15 +20,6 @@ fn settings(method: &str, mfa: &str, guests: bool) -> Value {
         "mfa_policy": mfa, "allow_guests": guests})
 }
 
-async fn save(app: &TestApp, admin: &mut Session, input: Value) {
-    let res = app.call_json(admin, "save_authentication", json!({"org": "acme", "input": input})).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-}
-
-async fn me(app: &TestApp, s: &mut Session) -> StatusCode {
-    app.call(s, "me", &[("org", "acme")]).await.status()
-}
-
 /// Sets up an authenticator app for the signed-in person; returns its key and recovery codes.
 async fn enrol(app: &TestApp, s: &mut Session) -> (String, Vec<String>) {
     let setup: MfaSetup = ok_json(app.call(s, "begin_mfa", &[("org", "acme")]).await).await;
@@ -47,7 +38,7 @@ async fn an_authenticator_app_guards_password_sign_in() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    save(&app, &mut admin, settings("password", "optional", false)).await;
+    app.save_authentication(&mut admin, settings("password", "optional", false)).await;
     app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
     let (mut val, _) = app.sign_in("val@acme.example", "val's long password").await;
     let status: MfaStatus = ok_json(app.call(&mut val, "mfa_status", &[("org", "acme")]).await).await;
@@ -62,7 +53,7 @@ async fn an_authenticator_app_guards_password_sign_in() {
     let (mut s, res) = app.sign_in("val@acme.example", "val's long password").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["location"], "/acme/login/verify");
-    assert_eq!(me(&app, &mut s).await, StatusCode::UNAUTHORIZED, "not signed in before the code");
+    assert_eq!(app.me_status(&mut s).await, StatusCode::UNAUTHORIZED, "not signed in before the code");
     let info: LoginInfo = ok_json(app.call(&mut s, "login_info", &[("org", "acme")]).await).await;
     assert_eq!(info.pending_step.as_deref(), Some("code"));
     let (st, _) = error_of(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", "123456")]).await).await;
@@ -70,7 +61,7 @@ async fn an_authenticator_app_guards_password_sign_in() {
     let now_code = code(&secret, 0);
     let res = app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &now_code), ("next", "/acme/profile")]).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap_or_default());
-    assert_eq!(me(&app, &mut s).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut s).await, StatusCode::OK);
     let how: String = sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sign_in' ORDER BY at DESC LIMIT 1").fetch_one(&app.db).await.unwrap();
     assert_eq!(how, "method: password and authenticator app");
 
@@ -100,7 +91,7 @@ async fn an_authenticator_app_guards_password_sign_in() {
     assert_eq!(app.call(&mut casual, "reset_mfa", &[("org", "acme"), ("user_id", &val_id)]).await.status(), StatusCode::OK);
     let (mut plain, res) = app.sign_in("val@acme.example", "val's long password").await;
     assert_eq!(res.headers()["location"], "/acme");
-    assert_eq!(me(&app, &mut plain).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut plain).await, StatusCode::OK);
     let page: UserPage = ok_json(app.call_json(&mut casual, "users", json!({"org": "acme", "query": {"search": "val", "account_type": "", "status": "", "sort": "", "page": 1}})).await).await;
     assert!(!page.users[0].mfa_enabled);
     let (st, _) = error_of(app.call(&mut plain, "reset_mfa", &[("org", "acme"), ("user_id", &val_id)]).await).await;
@@ -128,7 +119,7 @@ async fn new_recovery_codes_replace_the_old_ones_with_a_right_code_only() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    save(&app, &mut admin, settings("password", "optional", false)).await;
+    app.save_authentication(&mut admin, settings("password", "optional", false)).await;
     app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
     let (mut val, _) = app.sign_in("val@acme.example", "val's long password").await;
     let (secret, old) = enrol(&app, &mut val).await;
@@ -158,9 +149,9 @@ async fn new_recovery_codes_replace_the_old_ones_with_a_right_code_only() {
     let (mut s, _) = app.sign_in("val@acme.example", "val's long password").await;
     let (st, e) = error_of(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &old[0])]).await).await;
     assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("code")), "an old recovery code: {}", e.message);
-    assert_eq!(me(&app, &mut s).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&mut s).await, StatusCode::UNAUTHORIZED);
     ok_json::<()>(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &new[0])]).await).await;
-    assert_eq!(me(&app, &mut s).await, StatusCode::OK);
+    assert_eq!(app.me_status(&mut s).await, StatusCode::OK);
     let status: MfaStatus = ok_json(app.call(&mut s, "mfa_status", &[("org", "acme")]).await).await;
     assert_eq!(status.recovery_codes_left, 9);
 }
@@ -178,11 +169,11 @@ async fn required_leads_to_setting_up_an_app_before_anything_else() {
     assert_eq!((st, e.field.as_deref()), (StatusCode::CONFLICT, Some("mfa_policy")), "{}", e.message);
     assert!(e.message.contains("Set up your own authenticator app first"), "{}", e.message);
     enrol(&app, &mut admin).await;
-    save(&app, &mut admin, settings("password", "required", false)).await;
+    app.save_authentication(&mut admin, settings("password", "required", false)).await;
     app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
     let (mut s, res) = app.sign_in("val@acme.example", "val's long password").await;
     assert_eq!(res.headers()["location"], "/acme/login/enrol");
-    assert_eq!(me(&app, &mut s).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&mut s).await, StatusCode::UNAUTHORIZED);
     let res = app.get(&s, "/acme/profile").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "no page before the app is set up");
     let setup: MfaSetup = ok_json(app.call(&mut s, "sign_in_enrolment", &[("org", "acme")]).await).await;
@@ -197,11 +188,11 @@ async fn required_leads_to_setting_up_an_app_before_anything_else() {
     let (st, _) = error_of(app.call(&mut s, "remove_mfa", &[("org", "acme"), ("code", &codes[0])]).await).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     // Off: nobody is asked, app or not.
-    save(&app, &mut admin, settings("password", "off", false)).await;
+    app.save_authentication(&mut admin, settings("password", "off", false)).await;
     let (_, res) = app.sign_in("val@acme.example", "val's long password").await;
     assert_eq!(res.headers()["location"], "/acme");
     // Optional: removing works (with a code).
-    save(&app, &mut admin, settings("password", "optional", false)).await;
+    app.save_authentication(&mut admin, settings("password", "optional", false)).await;
     let (mut s, _) = app.sign_in("val@acme.example", "val's long password").await;
     ok_json::<()>(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &codes[1])]).await).await;
     ok_json::<()>(app.call(&mut s, "remove_mfa", &[("org", "acme"), ("code", &codes[2])]).await).await;
@@ -219,7 +210,7 @@ async fn guests_sign_in_with_a_password_even_under_saml_only_and_never_belong_to
     let invite = |t: &str| json!({"org": "acme", "people": "gus@partner.example, Gus, Guest", "account_type_id": t, "team_ids": [], "guest": true});
     let (st, e) = error_of(app.call_json(&mut admin, "invite_users", invite(&viewer)).await).await;
     assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("guest")), "guest access is off: {}", e.message);
-    save(&app, &mut admin, settings("saml_or_password", "off", true)).await;
+    app.save_authentication(&mut admin, settings("saml_or_password", "off", true)).await;
     let (st, e) = error_of(app.call_json(&mut admin, "invite_users", invite(&admin_type)).await).await;
     assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("account_type")), "guests never administer");
     let links: Vec<InvitationLink> = ok_json(app.call_json(&mut admin, "invite_users", invite(&viewer)).await).await;
@@ -244,7 +235,7 @@ async fn guests_sign_in_with_a_password_even_under_saml_only_and_never_belong_to
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let mut sso_admin = Session::default();
     sso_admin.absorb(&res);
-    save(&app, &mut sso_admin, settings("saml", "off", true)).await;
+    app.save_authentication(&mut sso_admin, settings("saml", "off", true)).await;
     let info: LoginInfo = ok_json(app.call(&mut Session::default(), "login_info", &[("org", "acme")]).await).await;
     assert!(!info.password_enabled && info.guests_enabled);
     let (mut guest, res) = app.sign_in("gus@partner.example", "gus has a long password").await;
@@ -273,11 +264,11 @@ async fn guests_sign_in_with_a_password_even_under_saml_only_and_never_belong_to
     assert_eq!(idp.delete(&format!("/Users/{gus}")).await, StatusCode::NOT_FOUND);
     let (_, g) = idp.post("/Groups", json!({"displayName": "Partners", "members": [{"value": gus}]})).await;
     assert_eq!(g["members"], json!([]), "a guest is not added to the identity provider's groups");
-    assert_eq!(me(&app, &mut guest).await, StatusCode::OK, "still active");
+    assert_eq!(app.me_status(&mut guest).await, StatusCode::OK, "still active");
 
     // Guest access off: the guest's session ends at once, and they cannot sign in.
-    save(&app, &mut sso_admin, settings("saml", "off", false)).await;
-    assert_eq!(me(&app, &mut guest).await, StatusCode::UNAUTHORIZED);
+    app.save_authentication(&mut sso_admin, settings("saml", "off", false)).await;
+    assert_eq!(app.me_status(&mut guest).await, StatusCode::UNAUTHORIZED);
     let (_, res) = app.sign_in("gus@partner.example", "gus has a long password").await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let changes: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.settings_changed' ORDER BY at").fetch_all(&app.db).await.unwrap();

@@ -295,6 +295,17 @@ impl TestApp {
         self.http.get(format!("{}{path}", self.base)).headers(s.headers()).send().await.unwrap()
     }
 
+    /// Saves the Authentication page's Edit form as `admin` (it must succeed).
+    pub async fn save_authentication(&self, admin: &mut Session, input: Value) {
+        let res = self.call_json(admin, "save_authentication", json!({"org": "acme", "input": input})).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    }
+
+    /// Whether `s` is signed in to Acme: the status of `me`.
+    pub async fn me_status(&self, s: &mut Session) -> StatusCode {
+        self.call(s, "me", &[("org", "acme")]).await.status()
+    }
+
     /// The setup code the server made for its first run (it prints it on its console).
     pub async fn setup_code(&self) -> String {
         app::store::secrets::get(&self.db, "setup_code").await.unwrap().expect("a setup code while no organization exists")
