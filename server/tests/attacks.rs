@@ -515,12 +515,7 @@ async fn under_sso_only_a_guests_email_answers_like_a_members() {
     ok_json::<()>(app.call(&mut Session::default(), "accept_invitation", &[("org", "acme"), ("token", &token), ("password", "gus has a long password"), ("password_confirm", "gus has a long password")]).await).await;
     app.add_user("mia@acme.example", "mia's long password", BuiltIn::Viewer).await;
     // Admin signs in by SSO, then SSO only.
-    let mut r = Resp::valid(&app, None);
-    r.name_id = ADMIN_EMAIL.into();
-    let res = common::saml_idp::post_as_browser(&app, &b64(&r.signed()), None, None).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let mut sso_admin = Session::default();
-    sso_admin.absorb(&res);
+    let mut sso_admin = sso_admin_session(&app).await;
     app.save_authentication(&mut sso_admin, auth_settings("saml", "off", true)).await;
 
     let app = &app;

@@ -8,14 +8,12 @@ use crate::common;
 
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{InvitationLink, NewProvisioningToken};
-use base64::Engine as _;
 use common::process::Server;
 use common::saml_idp::*;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::future::Future;
-use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -97,34 +95,6 @@ async fn saml_ready() -> TestApp {
     app
 }
 
-/// A sign-in started here: the AuthnRequest's id, its RelayState, and the
-/// cookie that binds it to the browser that started it.
-struct Started {
-    id: String,
-    relay: String,
-    cookie: String,
-}
-
-async fn start_sign_in(app: &TestApp) -> Started {
-    let res = app.get(&Session::default(), "/acme/sso?next=/acme").await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("gatehouse_sso="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("the request cookie");
-    let url = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-    let deflated = base64::engine::general_purpose::STANDARD.decode(&q["SAMLRequest"]).unwrap();
-    let mut xml = String::new();
-    flate2::read::DeflateDecoder::new(&deflated[..]).read_to_string(&mut xml).unwrap();
-    let id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
-    Started { id, relay: q.get("RelayState").cloned().unwrap_or_default(), cookie }
-}
-
 /// SSO sign-ins in the audit log.
 async fn sso_sign_ins(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail = 'method: sso'").fetch_one(&app.db).await.unwrap()
@@ -163,7 +133,7 @@ async fn a_signed_assertion_rewrapped_under_a_new_response_id_is_refused_as_a_re
     assert!(reason.contains(&format!("replayed response (assertion_id:{})", first.assertion_id)), "{reason}");
 
     // Sign-in started here: Carol answers request A.
-    let a = start_sign_in(&app).await;
+    let a = start_sign_in(&app, "/acme").await;
     let answer = Resp::valid(&app, Some(&a.id));
     let assertion = sign(&answer.assertion(), IDP_KEY, IDP_CERT, false);
     let res = post_as_browser(&app, &b64(&answer.response_with(&assertion)), Some(&a.relay), Some(&a.cookie)).await;
@@ -175,7 +145,7 @@ async fn a_signed_assertion_rewrapped_under_a_new_response_id_is_refused_as_a_re
     // A's signed assertion under a new Response ID that answers a fresh
     // request B of the attacker's own browser: the assertion names the
     // request it was issued for, which is not B.
-    let b = start_sign_in(&app).await;
+    let b = start_sign_in(&app, "/acme").await;
     let mut for_b = answer.clone();
     for_b.response_id = format!("_r{}", nonce());
     for_b.in_response_to = Some(b.id.clone());
@@ -208,7 +178,7 @@ async fn one_response_posted_twice_at_the_same_moment_signs_in_once() {
         // here, the request's cookie (a double click, or a second tab); for
         // one started at the identity provider, the click on "Continue".
         let (x, y) = if round % 2 == 0 {
-            let st = start_sign_in(&app).await;
+            let st = start_sign_in(&app, "/acme").await;
             let response = b64(&Resp::valid(&app, Some(&st.id)).signed());
             tokio::join!(
                 post_as_browser(&app, &response, Some(&st.relay), Some(&st.cookie)),

@@ -33,14 +33,21 @@ async fn enrol(app: &TestApp, s: &mut Session) -> (String, Vec<String>) {
     (setup.secret, codes)
 }
 
-#[tokio::test]
-async fn an_authenticator_app_guards_password_sign_in() {
+/// Acme with two-step verification optional, its admin signed in, and Val (a
+/// Viewer with a password) signed in.
+async fn optional_with_val() -> (TestApp, Session, Session) {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
     app.save_authentication(&mut admin, settings("password", "optional", false)).await;
     app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
-    let (mut val, _) = app.sign_in("val@acme.example", "val's long password").await;
+    let (val, _) = app.sign_in("val@acme.example", "val's long password").await;
+    (app, admin, val)
+}
+
+#[tokio::test]
+async fn an_authenticator_app_guards_password_sign_in() {
+    let (app, _admin, mut val) = optional_with_val().await;
     let status: MfaStatus = ok_json(app.call(&mut val, "mfa_status", &[("org", "acme")]).await).await;
     assert!(!status.enabled);
     let (secret, recovery) = enrol(&app, &mut val).await;
@@ -116,12 +123,7 @@ async fn an_authenticator_app_guards_password_sign_in() {
 /// replace the old ones, which stop working; a wrong code changes nothing.
 #[tokio::test]
 async fn new_recovery_codes_replace_the_old_ones_with_a_right_code_only() {
-    let app = spawn_app().await;
-    app.setup_acme().await;
-    let mut admin = app.admin_session().await;
-    app.save_authentication(&mut admin, settings("password", "optional", false)).await;
-    app.add_user("val@acme.example", "val's long password", BuiltIn::Viewer).await;
-    let (mut val, _) = app.sign_in("val@acme.example", "val's long password").await;
+    let (app, _admin, mut val) = optional_with_val().await;
     let (secret, old) = enrol(&app, &mut val).await;
 
     // A wrong code: refused beside the field, nothing renewed, nothing audited.
@@ -229,12 +231,7 @@ async fn guests_sign_in_with_a_password_even_under_saml_only_and_never_belong_to
     assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("permissions")));
 
     // SAML only: the admin shows SSO works, then only guests may use a password.
-    let mut r = Resp::valid(&app, None);
-    r.name_id = ADMIN_EMAIL.into();
-    let res = common::saml_idp::post_as_browser(&app, &b64(&r.signed()), None, None).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let mut sso_admin = Session::default();
-    sso_admin.absorb(&res);
+    let mut sso_admin = common::saml_idp::sso_admin_session(&app).await;
     app.save_authentication(&mut sso_admin, settings("saml", "off", true)).await;
     let info: LoginInfo = ok_json(app.call(&mut Session::default(), "login_info", &[("org", "acme")]).await).await;
     assert!(!info.password_enabled && info.guests_enabled);

@@ -8,12 +8,10 @@ use crate::common;
 use app::domain::permissions::BuiltIn;
 use app::domain::views::{AuthSettingsView, LoginInfo, Me};
 use app::error::ErrorKind;
-use base64::Engine as _;
 use common::saml_idp::*;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use std::io::Read;
 use std::time::{Duration, SystemTime};
 
 fn settings(method: &str) -> serde_json::Value {
@@ -33,38 +31,6 @@ async fn ready() -> (TestApp, Session) {
     let v: AuthSettingsView = ok_json(save(&app, &mut s, settings("saml_or_password")).await).await;
     assert_eq!(v.method, app::domain::AuthMethod::SamlOrPassword);
     (app, s)
-}
-
-/// A sign-in started here (`GET /acme/sso`): the AuthnRequest's id, the
-/// RelayState it carries, and the cookie that binds it to this browser.
-struct Started {
-    id: String,
-    relay: String,
-    cookie: String,
-}
-
-async fn start(app: &TestApp, next: &str) -> Started {
-    let res = app.get(&Session::default(), &format!("/acme/sso?next={next}")).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("gatehouse_sso="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("the request cookie");
-    let location = res.headers()["location"].to_str().unwrap().to_string();
-    let url = url::Url::parse(&location).unwrap();
-    assert_eq!(&location[..IDP_SSO.len()], IDP_SSO);
-    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-    let deflated = base64::engine::general_purpose::STANDARD.decode(&q["SAMLRequest"]).unwrap();
-    let mut xml = String::new();
-    flate2::read::DeflateDecoder::new(&deflated[..]).read_to_string(&mut xml).unwrap();
-    assert!(xml.contains(&format!(r#"AssertionConsumerServiceURL="{}""#, acs(app))), "{xml}");
-    assert!(xml.contains(&entity(app)), "{xml}");
-    let id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
-    Started { id, relay: q.get("RelayState").cloned().unwrap_or_default(), cookie }
 }
 
 /// Posts to the ACS as the IdP's auto-submitted form does (cross-site: no cookie).
@@ -95,7 +61,7 @@ async fn sso_failures_counted(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn sp_initiated_sign_in_follows_the_relay_state_and_rotates_the_session() {
     let (app, _) = ready().await;
-    let Started { id, relay, cookie } = start(&app, "/acme/profile").await;
+    let Started { id, relay, cookie } = start_sign_in(&app, "/acme/profile").await;
     assert_eq!(relay, "/acme/profile");
     let (mut s, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
@@ -268,7 +234,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
         ("empty", "no SAMLResponse", Box::new(|_, _, rs| (String::new(), Some(rs.into())))),
     ];
     for (name, reason, case) in cases {
-        let Started { id, relay: rs, cookie } = start(&app, "/acme").await;
+        let Started { id, relay: rs, cookie } = start_sign_in(&app, "/acme").await;
         let make = case;
         let (response, relay) = make(&app, &id, &rs);
         let failures_before = sso_failures_counted(&app).await;
@@ -299,7 +265,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
     // The response every case starts from, sent as it is for a request made
     // the same way, signs in: each refusal above is the server's answer to
     // what that case changed.
-    let Started { id, relay, cookie } = start(&app, "/acme").await;
+    let Started { id, relay, cookie } = start_sign_in(&app, "/acme").await;
     let (mut s, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "the untampered response: {}", res.text().await.unwrap());
     assert_eq!(me(&app, &mut s).await.status(), StatusCode::OK, "signed in by the untampered response");
@@ -309,7 +275,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
 #[tokio::test]
 async fn an_expired_request_cannot_be_answered() {
     let (app, _) = ready().await;
-    let Started { id, relay, .. } = start(&app, "/acme").await;
+    let Started { id, relay, .. } = start_sign_in(&app, "/acme").await;
     // The request's cookie as the server made it, but expired.
     let keys = app::service::keys::Keys::load(&app.db).await.unwrap();
     let org = app.org_id().await;
@@ -325,10 +291,10 @@ async fn an_expired_request_cannot_be_answered() {
 #[tokio::test]
 async fn a_response_to_a_sign_in_started_in_another_browser_signs_nobody_in() {
     let (app, mut admin) = ready().await;
-    let attackers = start(&app, "/acme").await;
+    let attackers = start_sign_in(&app, "/acme").await;
     let response = b64(&Resp::valid(&app, Some(&attackers.id)).signed());
     // The victim's browser: no request cookie, or the cookie of a request of its own.
-    let victims = start(&app, "/acme").await;
+    let victims = start_sign_in(&app, "/acme").await;
     for cookie in [None, Some(victims.cookie.as_str()), Some("forged.cookie")] {
         let (mut s, res) = post_in_browser(&app, &response, Some(&attackers.relay), cookie).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{cookie:?}");
@@ -349,7 +315,7 @@ async fn a_response_to_a_sign_in_started_in_another_browser_signs_nobody_in() {
     assert!(res.text().await.unwrap().contains("does not accept sign-in started at your identity provider"));
     assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
     // Started here, it still works.
-    let mine = start(&app, "/acme").await;
+    let mine = start_sign_in(&app, "/acme").await;
     let (_, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&mine.id)).signed()), Some(&mine.relay), Some(&mine.cookie)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
@@ -361,7 +327,7 @@ async fn starting_a_sign_in_writes_nothing() {
     let count = || async { sqlx::query_scalar::<_, i64>("SELECT (SELECT COUNT(*) FROM audit_events) + (SELECT COUNT(*) FROM saml_used_ids) + (SELECT COUNT(*) FROM sessions)").fetch_one(&app.db).await.unwrap() };
     let before = count().await;
     for _ in 0..20 {
-        start(&app, "/acme").await;
+        start_sign_in(&app, "/acme").await;
     }
     assert_eq!(count().await, before);
 }

@@ -178,3 +178,50 @@ pub async fn post_as_browser(app: &TestApp, saml_response: &str, relay_state: Op
     }
     again.send().await.unwrap()
 }
+
+/// A sign-in started here (`GET /acme/sso?next=…`): the AuthnRequest's id,
+/// the RelayState it carries, and the cookie that binds it to this browser.
+pub struct Started {
+    pub id: String,
+    pub relay: String,
+    pub cookie: String,
+}
+
+/// Starts a sign-in as a browser does, and reads the AuthnRequest it leads to
+/// (checked: to the identity provider's login URL, for this ACS and entity).
+pub async fn start_sign_in(app: &TestApp, next: &str) -> Started {
+    use std::io::Read;
+    let res = app.get(&super::Session::default(), &format!("/acme/sso?next={next}")).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("gatehouse_sso="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("the request cookie");
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(&location[..IDP_SSO.len()], IDP_SSO);
+    let url = url::Url::parse(&location).unwrap();
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    let deflated = base64::engine::general_purpose::STANDARD.decode(&q["SAMLRequest"]).unwrap();
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(&deflated[..]).read_to_string(&mut xml).unwrap();
+    assert!(xml.contains(&format!(r#"AssertionConsumerServiceURL="{}""#, acs(app))), "{xml}");
+    assert!(xml.contains(&entity(app)), "{xml}");
+    let id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    Started { id, relay: q.get("RelayState").cloned().unwrap_or_default(), cookie }
+}
+
+/// The admin, signed in through SSO from the identity provider's tile (the
+/// way an admin shows SSO works before choosing SAML only).
+pub async fn sso_admin_session(app: &TestApp) -> super::Session {
+    let mut r = Resp::valid(app, None);
+    r.name_id = super::ADMIN_EMAIL.into();
+    let res = post_as_browser(app, &b64(&r.signed()), None, None).await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let mut s = super::Session::default();
+    s.absorb(&res);
+    s
+}
