@@ -196,6 +196,14 @@ pub async fn change_account_type(db: &Db, actor: &Actor, ids: &[String], account
 /// profile is kept, and their documents go to `new_owner_id` (default: the acting admin).
 pub async fn deactivate(db: &Db, actor: &Actor, ids: &[String], new_owner_id: Option<&str>) -> Result<()> {
     let mut tx = super::super::begin(db).await?;
+    // Deactivations take turns (two admins deactivating each other at once):
+    // the second then finds the first's change, its own account included.
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    if let Some(me) = actor.id.as_deref() {
+        if store::users::by_id(&mut *tx, &actor.org_id, me).await?.is_some_and(|u| !u.status.is_active()) {
+            return Err(super::super::access::unauthenticated());
+        }
+    }
     let users = writable_targets(&mut tx, actor, ids, "status").await?;
     if users.iter().any(|u| Some(u.id.as_str()) == actor.id.as_deref()) {
         return Err(Error::forbidden("You cannot deactivate yourself. Ask another administrator."));
