@@ -57,9 +57,107 @@ pub fn ErrorPanel(error: AppError, #[prop(optional, into)] org: Option<String>) 
 }
 
 /// The message under a form field, when the last submission was refused because of it.
+///
+/// The message is tied to its field: the form control just before it (or the
+/// last one inside the element just before it) gets `aria-invalid` and
+/// `aria-describedby` naming the message, so a screen reader reads them
+/// together; and after a submission, the first invalid field of the page is
+/// scrolled to and focused, so the person sees what to fix even when it is
+/// far up the page.
 #[component]
 pub fn FieldError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
-    move || message.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+    let node: NodeRef<leptos::html::P> = NodeRef::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let id = format!("field-error-{}", NEXT_ERROR.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let tied: StoredValue<Option<web_sys::Element>, LocalStorage> = StoredValue::new_local(None);
+        Effect::new(move |_| {
+            let shown = message.get().is_some();
+            if let Some(control) = tied.get_value() {
+                untie(&control, &id);
+                tied.set_value(None);
+            }
+            if !shown {
+                return;
+            }
+            let Some(p) = node.get() else { return };
+            p.set_id(&id);
+            if let Some(control) = control_before(&p) {
+                let described = control.get_attribute("aria-describedby").unwrap_or_default();
+                let mut ids: Vec<&str> = described.split_whitespace().filter(|i| *i != id).collect();
+                ids.push(&id);
+                let _ = control.set_attribute("aria-describedby", &ids.join(" "));
+                let _ = control.set_attribute("aria-invalid", "true");
+                tied.set_value(Some(control));
+                show_first_invalid();
+            }
+        });
+        on_cleanup(move || {
+            if let Some(control) = tied.try_get_value().flatten() {
+                control.remove_attribute("aria-invalid").ok();
+            }
+        });
+    }
+    move || message.get().map(|m| view! { <p class="field-error" role="alert" node_ref=node>{m}</p> })
+}
+
+#[cfg(feature = "hydrate")]
+static NEXT_ERROR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cfg(feature = "hydrate")]
+const CONTROL: &str = "input:not([type=hidden]), select, textarea";
+
+/// The form control a message placed after it is about.
+#[cfg(feature = "hydrate")]
+fn control_before(p: &web_sys::Element) -> Option<web_sys::Element> {
+    let mut at = p.previous_element_sibling();
+    while let Some(el) = at {
+        if el.matches(CONTROL).unwrap_or(false) {
+            return Some(el);
+        }
+        if let Ok(list) = el.query_selector_all(CONTROL) {
+            if list.length() > 0 {
+                use wasm_bindgen::JsCast;
+                return list.item(list.length() - 1).and_then(|n| n.dyn_into::<web_sys::Element>().ok());
+            }
+        }
+        at = el.previous_element_sibling();
+    }
+    None
+}
+
+#[cfg(feature = "hydrate")]
+fn untie(control: &web_sys::Element, id: &str) {
+    let described = control.get_attribute("aria-describedby").unwrap_or_default();
+    let rest: Vec<&str> = described.split_whitespace().filter(|i| *i != id).collect();
+    if rest.is_empty() {
+        control.remove_attribute("aria-describedby").ok();
+    } else {
+        let _ = control.set_attribute("aria-describedby", &rest.join(" "));
+    }
+    control.remove_attribute("aria-invalid").ok();
+}
+
+/// Once the messages of a refused submission are drawn: the first invalid
+/// field of the page, scrolled into view and focused — unless the person is
+/// typing in a field already (a message must not take focus from them).
+#[cfg(feature = "hydrate")]
+fn show_first_invalid() {
+    set_timeout(
+        || {
+            use wasm_bindgen::JsCast;
+            let doc = document();
+            let typing = doc.active_element().is_some_and(|a| a.matches(CONTROL).unwrap_or(false));
+            if typing {
+                return;
+            }
+            if let Some(el) = doc.query_selector("[aria-invalid=true]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                el.scroll_into_view_with_bool(false);
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::from_millis(0),
+    );
 }
 
 /// The message at the top of a form for errors that belong to no one field.
@@ -69,7 +167,17 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)
         error
             .get()
             .filter(|e| e.field.as_deref().is_none_or(|f| !fields.contains(&f)))
-            .map(|e| view! { <div class="alert alert-error" role="alert" data-testid="form-error">{e.message}</div> })
+            .map(|e| {
+                // Brought into view, like a field's message: it may be far up a long form.
+                let node: NodeRef<leptos::html::Div> = NodeRef::new();
+                #[cfg(feature = "hydrate")]
+                Effect::new(move |_| {
+                    if let Some(el) = node.get() {
+                        el.scroll_into_view_with_bool(false);
+                    }
+                });
+                view! { <div class="alert alert-error" role="alert" data-testid="form-error" tabindex="-1" node_ref=node>{e.message}</div> }
+            })
     }
 }
 
