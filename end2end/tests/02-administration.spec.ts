@@ -49,7 +49,8 @@ test.describe.serial("administration", () => {
     // The account type in use cannot be deleted.
     await goto(page, "/acme/admin/account-types");
     const row = page.locator('[data-testid=account-type-row][data-name="Creator - No Export"]');
-    await row.getByRole("button", { name: "Delete…" }).click();
+    await row.getByRole("button", { name: "Actions for Creator - No Export" }).click();
+    await page.getByRole("menuitem", { name: "Delete…" }).click();
     const confirm = page.getByRole("dialog", { name: "Delete “Creator - No Export”?" });
     await confirm.getByRole("button", { name: "Delete", exact: true }).click();
     await expect(confirm.getByTestId("delete-error")).toContainText("held by 1 user");

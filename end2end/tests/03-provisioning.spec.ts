@@ -54,7 +54,9 @@ test.describe.serial("provisioning", () => {
     await signIn(page);
     await goto(page, "/acme/admin/users?search=okta");
     const row = page.locator('[data-testid=user-row][data-email="okta.person@acme.example"]');
-    await expect(row).toContainText("Managed by your identity provider");
+    // A short badge; the long form is its tooltip and what a screen reader says.
+    await expect(row.getByTestId("idp-badge")).toHaveText(/^IdP/);
+    await expect(row.getByTestId("idp-badge")).toHaveAttribute("title", "Managed by your identity provider");
     await expect(row).toContainText("Creator");
     await expect(row).toContainText("Okta Pushed");
     await expect(row.getByRole("button", { name: /Actions for/ })).toHaveCount(0);
@@ -63,7 +65,11 @@ test.describe.serial("provisioning", () => {
     await expect(page.getByTestId("user-name")).toHaveText("Okta Person");
     await hydrated(page);
     await expect(page.getByTestId("user-account-type")).toHaveText("Creator");
+    await expect(page.getByTestId("change-account-type")).toHaveCount(0);
     await expect(page.getByTestId("deactivate")).toHaveCount(0);
+    // The IdP's group is shown read-only beside the teams made in Gatehouse.
+    await expect(page.getByTestId("idp-teams")).toContainText("Okta Pushed");
+    await expect(page.getByTestId("user-team-picker")).toBeVisible();
 
     await goto(page, `/acme/admin/teams/${group.id}`);
     await expect(page.getByTestId("team-name")).toHaveText("Okta Pushed");

@@ -17,7 +17,7 @@ test("sign in, open Users, change an account type, sign out — through a load b
   await page.getByRole("menuitem", { name: "Change account type…" }).click();
   const dialog = page.getByRole("dialog", { name: /^Change account type/ });
   await dialog.getByLabel("Account type").selectOption({ label: "Creator" });
-  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.getByRole("button", { name: "Change account type" }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "Account type changed" })).toBeVisible();
   // Several reloads: each may be served by the other instance, and the session holds.
   for (let i = 0; i < 4; i++) {

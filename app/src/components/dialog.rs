@@ -87,6 +87,10 @@ fn DialogBox(on_close: Callback<()>, title: Signal<String>, testid: String, tone
                 if el.is_connected() {
                     let _ = el.focus();
                 }
+                // The dialog's action may redraw the list the opener is in:
+                // then the same control once it is back, else the heading.
+                let again = crate::components::focus::selector_for(&el);
+                crate::components::focus::when_lost(again.into_iter().chain([crate::components::focus::HEADING.to_string()]).collect());
             }
         });
     }

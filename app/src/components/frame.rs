@@ -68,7 +68,18 @@ pub fn OrgFrame() -> impl IntoView {
         })
     };
 
+    // After a navigation (not on the first load), focus goes to the new
+    // page's heading, so a keyboard or screen reader user starts there.
+    let location = use_location();
+    Effect::new(move |first: Option<()>| {
+        location.pathname.track();
+        if first.is_some() {
+            crate::components::focus::heading_soon();
+        }
+    });
+
     view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href=move || format!("/{}", org.get())>
                 <span class="brand-mark" aria-hidden="true">"G"</span>
@@ -76,7 +87,7 @@ pub fn OrgFrame() -> impl IntoView {
             </a>
             <Transition fallback=|| ()>{top}</Transition>
         </header>
-        <main class="page">
+        <main class="page" id="main" tabindex="-1">
             <Outlet />
         </main>
     }

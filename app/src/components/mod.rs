@@ -2,11 +2,15 @@
 pub mod copy;
 pub mod dialog;
 pub mod errors;
+pub mod focus;
 pub mod frame;
+pub mod local;
 pub mod menu;
 pub mod picker;
 pub mod release;
+pub mod table;
 pub mod toast;
+pub mod unsaved;
 pub mod url;
 
 pub use copy::CopyButton;

@@ -92,6 +92,14 @@ impl Permission {
         }
     }
 
+    /// Whether Gatehouse has the feature this permission controls. The
+    /// others are kept on account types (Sigma has them, and an organization
+    /// may want them set before they exist) but allow nothing yet; the
+    /// editor says so.
+    pub fn has_feature(self) -> bool {
+        !matches!(self, Permission::ExportEmail | Permission::ExportSlack | Permission::ExportCloud | Permission::ScheduleExports)
+    }
+
     pub fn group(self) -> PermissionGroup {
         use Permission::*;
         match self {

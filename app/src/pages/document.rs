@@ -96,7 +96,11 @@ pub fn DocumentPage() -> impl IntoView {
 fn ExportMenu(page: Page, hook: ServerAction<ExportWebhook>) -> impl IntoView {
     let org = use_org();
     if page.exports.is_empty() {
-        return ().into_any();
+        // Said rather than hidden, so nobody hunts for a missing button.
+        return view! {
+            <p class="muted small no-exports" data-testid="no-exports">"Your account type does not allow exports. An administrator can change it."</p>
+        }
+        .into_any();
     }
     let base = format!("/{}/documents/{}", org.get_untracked(), page.id);
     let dest = RwSignal::new(page.webhooks.first().map(|w| w.id.clone()).unwrap_or_default());

@@ -97,6 +97,8 @@ pub fn SignInEnrolPage() -> impl IntoView {
         let n = query.read().get("next").unwrap_or_default();
         if crate::domain::safe_return_path(&n).is_some() { n } else { format!("/{}", org.get()) }
     };
+    // The code field takes focus once it is drawn (the app's QR code and key are read above it).
+    crate::components::focus::when_lost(vec!["#code".to_string()]);
     view! {
         <Title text="Set up two-step verification" />
         <main class="centered">
@@ -121,7 +123,7 @@ pub fn SignInEnrolPage() -> impl IntoView {
                                         }>
                                             <FormError error=error fields=&["code"] />
                                             <label for="code">"Code from the app"</label>
-                                            <input id="code" type="text" required autocomplete="one-time-code" inputmode="numeric"
+                                            <input id="code" type="text" required autocomplete="one-time-code" inputmode="numeric" autofocus
                                                 prop:value=code on:input=move |ev| code.set(event_target_value(&ev)) />
                                             <FieldError message=field("code") />
                                             <button type="submit" class="btn btn-primary btn-block" disabled=move || finish.pending().get()>"Turn on"</button>

@@ -1,8 +1,10 @@
 //! Administration > Account Types: the list, and the editor for new and existing types.
 use crate::api::account_types::{get_account_type, list_account_types, DeleteAccountType, SaveAccountType, SetInviteDefault};
 use crate::components::frame::use_org;
+use crate::components::local::Number;
+use crate::components::table::{contains, highlight, use_table_state, Col, DataTable, Pager, TableControls};
 use crate::components::toast::report;
-use crate::components::{plural, use_toasts, Dialog, ErrorPanel, FieldError, FormError};
+use crate::components::{plural, use_toasts, Dialog, ErrorPanel, FieldError, FormError, Menu};
 use crate::domain::permissions::{Permission, PermissionGroup};
 use crate::domain::views::{AccountTypeInput, AccountTypeView};
 use leptos::prelude::*;
@@ -22,6 +24,18 @@ fn summary(t: &AccountTypeView) -> String {
     format!("{} of {} permissions · {exports_text}{admin}", t.permissions.len(), Permission::ALL.len())
 }
 
+/// Account types in the order the table's header asks for.
+fn sorted(mut list: Vec<AccountTypeView>, sort: (&str, bool)) -> Vec<AccountTypeView> {
+    match sort.0 {
+        "users" => list.sort_by(|a, b| a.user_count.cmp(&b.user_count).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))),
+        _ => list.sort_by_key(|t| t.name.to_lowercase()),
+    }
+    if sort.1 {
+        list.reverse();
+    }
+    list
+}
+
 #[component]
 pub fn AccountTypesPage() -> impl IntoView {
     let org = use_org();
@@ -32,6 +46,7 @@ pub fn AccountTypesPage() -> impl IntoView {
         |(o, _, _)| list_account_types(o),
     );
     let toasts = use_toasts();
+    let table = use_table_state("name");
     // The type being deleted: id and name.
     let deleting: RwSignal<Option<(String, String)>> = RwSignal::new(None);
     Effect::new(move |_| {
@@ -52,59 +67,69 @@ pub fn AccountTypesPage() -> impl IntoView {
             </div>
             <A href=move || format!("/{}/admin/account-types/new", org.get()) attr:class="btn btn-primary">"Create New Account Type"</A>
         </div>
+        <TableControls state=table placeholder="Name or description" testid="account-type-filters" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match types.await {
                     Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="card table-card" tabindex="0" role="region" aria-label="Account types">
-                            <table class="table" data-testid="account-types">
-                                <thead><tr><th>"Name"</th><th>"Kind"</th><th>"Users"</th><th>"Allows"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|t| {
-                                        let o = org.get_untracked();
-                                        let edit = format!("/{o}/admin/account-types/{}", t.id);
-                                        let users = format!("/{o}/admin/users?type={}&status=all", t.id);
-                                        let id_def = t.id.clone();
-                                        let target = (t.id.clone(), t.name.clone());
-                                        let s = summary(&t);
-                                        let users_label = format!("{}: {}", t.name, plural(t.user_count, "user", "users"));
-                                        view! {
-                                            <tr data-testid="account-type-row" data-name=t.name.clone()>
-                                                <td>
-                                                    {if t.can_edit {
-                                                        let name = t.name.clone();
-                                                        view! { <A href=edit>{name}</A> }.into_any()
-                                                    } else {
-                                                        view! { <strong>{t.name.clone()}</strong> }.into_any()
-                                                    }}
-                                                    {t.invite_default.then(|| view! { <span class="badge badge-info">"Invitation default"</span> })}
-                                                    <div class="muted small">{t.description.clone()}</div>
-                                                </td>
-                                                <td><span class="badge">{if t.built_in.is_some() { "Built-in" } else { "Custom" }}</span></td>
-                                                <td><A href=users attr:aria-label=users_label>{t.user_count}</A></td>
-                                                <td class="muted">{s}</td>
-                                                <td class="actions">
-                                                    // Administrators are made one by one, never by default.
-                                                    {(!t.invite_default && t.can_be_default).then(|| view! {
-                                                        <button type="button" class="btn btn-secondary btn-small" on:click=move |_| {
-                                                            make_default.dispatch(SetInviteDefault { org: org.get_untracked(), id: id_def.clone() });
-                                                        }>"Make default"</button>
-                                                    })}
-                                                    {t.can_delete.then(|| view! {
-                                                        <button type="button" class="btn btn-danger-outline btn-small" on:click=move |_| {
-                                                            delete.value().set(None);
-                                                            deleting.set(Some(target.clone()));
-                                                        }>"Delete…"</button>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
+                    Ok(list) => {
+                        let state = table.get_untracked();
+                        let term = state.search.clone();
+                        let found: Vec<AccountTypeView> = list.into_iter().filter(|t| contains(&t.name, &term) || contains(&t.description, &term)).collect();
+                        let page = state.page_of(sorted(found, state.sort_by()));
+                        let empty = (page.total == 0).then_some("No account types match.");
+                        let columns = vec![Col::sorts("Name", "name"), Col::plain("Kind"), Col::sorts("Users", "users"), Col::plain("Allows"), Col::actions()];
+                        view! {
+                            <DataTable label="Account types" testid="account-types" columns state=table empty>
+                                {page.rows.into_iter().map(|t| {
+                                    let o = org.get_untracked();
+                                    let edit = format!("/{o}/admin/account-types/{}", t.id);
+                                    let users = format!("/{o}/admin/users?type={}&status=all", t.id);
+                                    let id_def = StoredValue::new(t.id.clone());
+                                    let target = StoredValue::new((t.id.clone(), t.name.clone()));
+                                    let s = summary(&t);
+                                    let users_label = format!("{}: {}", t.name, plural(t.user_count, "user", "users"));
+                                    let name = highlight(&t.name, &term);
+                                    let description = highlight(&t.description, &term);
+                                    let can_default = !t.invite_default && t.can_be_default;
+                                    let has_actions = can_default || t.can_delete;
+                                    let can_delete = t.can_delete;
+                                    let menu_label = format!("Actions for {}", t.name);
+                                    view! {
+                                        <tr data-testid="account-type-row" data-name=t.name.clone()>
+                                            <td data-label="Name" class="name">
+                                                {if t.can_edit { view! { <A href=edit>{name}</A> }.into_any() } else { view! { <strong>{name}</strong> }.into_any() }}
+                                                {t.invite_default.then(|| view! { <span class="badge badge-info">"Invitation default"</span> })}
+                                                <div class="muted small">{description}</div>
+                                            </td>
+                                            <td data-label="Kind"><span class="badge">{if t.built_in.is_some() { "Built-in" } else { "Custom" }}</span></td>
+                                            <td data-label="Users"><A href=users attr:aria-label=users_label><Number n=t.user_count /></A></td>
+                                            <td data-label="Allows" class="muted">{s}</td>
+                                            <td class="actions">
+                                                {has_actions.then(|| view! {
+                                                    <Menu label=menu_label.clone() text="⋯" button_class="btn btn-secondary btn-small btn-icon">
+                                                        // Administrators are made one by one, never by default.
+                                                        {can_default.then(|| view! {
+                                                            <button type="button" class="menu-item" role="menuitem" on:click=move |_| {
+                                                                make_default.dispatch(SetInviteDefault { org: org.get_untracked(), id: id_def.get_value() });
+                                                            }>"Make invitation default"</button>
+                                                        })}
+                                                        {can_delete.then(|| view! {
+                                                            <button type="button" class="menu-item danger" role="menuitem" on:click=move |_| {
+                                                                delete.value().set(None);
+                                                                deleting.set(Some(target.get_value()));
+                                                            }>"Delete…"</button>
+                                                        })}
+                                                    </Menu>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </DataTable>
+                            <Pager total=page.total page=page.page page_count=page.page_count one="account type" many="account types" />
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
@@ -173,8 +198,13 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
     );
     let save = ServerAction::<SaveAccountType>::new();
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    // What was loaded; leaving with anything else asks first.
+    let saved = RwSignal::new((name.get_untracked(), description.get_untracked(), chosen.get_untracked()));
+    let dirty = Signal::derive(move || saved.with(|(n, d, c)| *n != name.get() || *d != description.get() || *c != chosen.get()));
+    crate::components::unsaved::guard(dirty, "Leave without saving? Your changes to this account type will be lost.");
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
+            saved.set((name.get_untracked(), description.get_untracked(), chosen.get_untracked()));
             toasts.success(format!("Account type “{}” {}", name.get_untracked(), if is_new { "created" } else { "saved" }));
             navigate(&format!("/{}/admin/account-types", org.get_untracked()), Default::default());
         }
@@ -201,6 +231,7 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
                                     chosen.update(|s| { if checked { s.insert(key.to_string()); } else { s.remove(key); } });
                                 } />
                             <span>{p.label()}</span>
+                            {(!p.has_feature()).then(|| view! { <span class="muted small perm-note">" — not in Gatehouse yet; kept for when it is"</span> })}
                         </label>
                     }
                 })
@@ -256,7 +287,7 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
                 <button type="button" class="btn btn-secondary btn-small" on:click=move |_| start_from(crate::domain::PermissionSet::creator())>"Creator"</button>
                 <button type="button" class="btn btn-secondary btn-small" on:click=exports_off>"Turn off all exports"</button>
             </div>
-            <p class="hint">"Exports that are off are shown in red."</p>
+            <p class="hint">"Exports that are off are shown in red. People without any export see why on a document instead of an Export button."</p>
             <div class="matrix">{matrix}</div>
             <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("permissions"))) />
             <div class="form-actions">

@@ -11,18 +11,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use std::time::Duration;
 
-/// "2026-11-23T12:47:18.123456Z" -> "2026-11-23 12:47:18 UTC".
-pub fn short_time(t: &str) -> String {
-    match (t.get(0..10), t.get(11..19)) {
-        (Some(d), Some(h)) => format!("{d} {h} UTC"),
-        _ => t.to_string(),
-    }
-}
-
-/// A time as the pages show it, in a `<time>` element that carries the exact value.
-pub fn time_view(t: &str) -> impl IntoView {
-    view! { <time datetime=t.to_string()>{short_time(t)}</time> }
-}
+pub use crate::components::local::{short_time, time_view};
 
 fn query_string(event: &str, person: &str, page: u32) -> String {
     let page = if page > 1 { page.to_string() } else { String::new() };

@@ -114,7 +114,7 @@ pub fn TeamPage() -> impl IntoView {
                                 <div class="with-actions">
                                     <h2>"Members"</h2>
                                     {(!managed && active).then(|| view! {
-                                        <PersonPicker org=org placeholder="Add people: type a name or email" on_pick=pick testid="member-picker" />
+                                        <PersonPicker org=org placeholder="Add people: type a name or email" on_pick=pick testid="member-picker" id="member-picker" />
                                     })}
                                 </div>
                                 {(!managed).then(|| view! {

@@ -1,26 +1,40 @@
-//! Administration > Teams: the list (search as you type, in the URL), and
+//! Administration > Teams: the list (search as you type, sort and page, all
+//! in the URL), and
 //! creating a team in a dialog. A team's own page is `team.rs`.
 use crate::api::teams::{list_teams, CreateTeam};
 use crate::components::frame::use_org;
 use crate::components::toast::successes;
-use crate::components::url::query;
-use crate::components::{plural, use_toasts, Dialog, ErrorPanel, FieldError, FormError};
+use crate::components::local::Count;
+use crate::components::table::{highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
+use crate::domain::views::TeamSummary;
+use crate::components::{use_toasts, Dialog, ErrorPanel, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
-use std::time::Duration;
 
 pub(super) fn managed_badge() -> impl IntoView {
     view! { <span class="badge badge-managed">"Managed by your identity provider"</span> }
+}
+
+/// Teams in the order the table's header asks for.
+fn sorted(mut list: Vec<TeamSummary>, sort: (&str, bool)) -> Vec<TeamSummary> {
+    match sort.0 {
+        "members" => list.sort_by(|a, b| a.member_count.cmp(&b.member_count).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))),
+        _ => list.sort_by_key(|t| t.name.to_lowercase()),
+    }
+    if sort.1 {
+        list.reverse();
+    }
+    list
 }
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
     let org = use_org();
     let q = use_query_map();
-    let search = Memo::new(move |_| q.read().get("search").unwrap_or_default());
+    let table = use_table_state("name");
+    let search = Memo::new(move |_| table.get().search);
     let inactive = Memo::new(move |_| q.read().get("show").as_deref() == Some("inactive"));
     let create = ServerAction::<CreateTeam>::new();
     let created = successes(create);
@@ -47,71 +61,42 @@ pub fn TeamsPage() -> impl IntoView {
             </div>
             <button type="button" class="btn btn-primary" on:click=move |_| { create.value().set(None); creating.set(true); }>"Create team"</button>
         </div>
-        <TeamFilters initial_search=search.get_untracked() initial_inactive=inactive.get_untracked() />
+        <TableControls state=table placeholder="Team name" testid="team-filters">
+            <FilterSelect name="show" label="Show" selected=if inactive.get_untracked() { "inactive".to_string() } else { String::new() }
+                options=vec![(String::new(), "Active teams".to_string()), ("inactive".to_string(), "Deactivated teams".to_string())] />
+        </TableControls>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match teams.await {
                     Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
                     Ok(list) => {
-                        let empty = list.is_empty();
+                        let state = table.get_untracked();
+                        let page = state.page_of(sorted(list, state.sort_by()));
+                        let term = state.search.clone();
+                        let empty = (page.total == 0).then_some("No teams match.");
+                        let columns = vec![Col::sorts("Team", "name"), Col::plain("Description"), Col::sorts("Members", "members"), Col::plain("Origin")];
                         view! {
-                            <div class="card table-card" tabindex="0" role="region" aria-label="Teams">
-                                <table class="table" data-testid="teams-table">
-                                    <thead><tr><th>"Team"</th><th>"Description"</th><th>"Members"</th><th>"Origin"</th></tr></thead>
-                                    <tbody>
-                                        {list.into_iter().map(|t| {
-                                            let href = format!("/{}/admin/teams/{}", org.get_untracked(), t.id);
-                                            let name = t.name.clone();
-                                            view! {
-                                                <tr data-testid="team-row" data-name=t.name.clone()>
-                                                    <td><A href=href>{name}</A></td>
-                                                    <td class="muted">{t.description.clone()}</td>
-                                                    <td class="nowrap">{plural(t.member_count, "member", "members")}</td>
-                                                    <td>{if t.origin.is_managed_by_idp() { managed_badge().into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>
-                                                </tr>
-                                            }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                                {empty.then(|| view! { <p class="empty">"No teams match."</p> })}
-                            </div>
+                            <DataTable label="Teams" testid="teams-table" columns state=table empty>
+                                {page.rows.into_iter().map(|t| {
+                                    let href = format!("/{}/admin/teams/{}", org.get_untracked(), t.id);
+                                    let name = highlight(&t.name, &term);
+                                    view! {
+                                        <tr data-testid="team-row" data-name=t.name.clone()>
+                                            <td data-label="Team" class="name"><A href=href>{name}</A></td>
+                                            <td data-label="Description" class="muted">{t.description.clone()}</td>
+                                            <td data-label="Members" class="nowrap"><Count n=t.member_count one="member" many="members" /></td>
+                                            <td data-label="Origin">{if t.origin.is_managed_by_idp() { idp_badge().into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </DataTable>
+                            <Pager total=page.total page=page.page page_count=page.page_count one="team" many="teams" />
                         }.into_any()
                     }
                 }
             })}
         </Transition>
         <CreateTeamDialog open=creating create />
-    }
-}
-
-/// Search and active/deactivated, applied as you type; the URL keeps them.
-#[component]
-fn TeamFilters(initial_search: String, initial_inactive: bool) -> impl IntoView {
-    let navigate = use_navigate();
-    let search = RwSignal::new(initial_search.clone());
-    let show = RwSignal::new(if initial_inactive { "inactive".to_string() } else { String::new() });
-    let go = StoredValue::new(move || {
-        let url = query(&[("search", search.get_untracked().trim().to_string()), ("show", show.get_untracked())]);
-        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
-    });
-    let typing = StoredValue::new(0u64);
-    view! {
-        <Form method="GET" action="" attr:class="filters" attr:role="search" attr:data-testid="team-filters">
-            <label>"Search"<input type="search" name="search" placeholder="Team name" value=initial_search
-                on:input=move |ev| {
-                    search.set(event_target_value(&ev));
-                    let n = typing.get_value() + 1;
-                    typing.set_value(n);
-                    set_timeout(move || if typing.get_value() == n { go.with_value(|g| g()) }, Duration::from_millis(300));
-                } /></label>
-            <label>"Show"
-                <select name="show" on:change=move |ev| { show.set(event_target_value(&ev)); go.with_value(|g| g()); }>
-                    <option value="" selected=!initial_inactive>"Active teams"</option>
-                    <option value="inactive" selected=initial_inactive>"Deactivated teams"</option>
-                </select>
-            </label>
-            <button type="submit" class="btn btn-secondary until-ready">"Apply"</button>
-        </Form>
     }
 }
 

@@ -5,17 +5,17 @@ use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::ChangeTeamMembers;
 use crate::api::users::{get_user, ChangeAccountType, DeactivateUsers, InviteUsers, ReactivateUsers, ResendInvitation, ResetMfa};
 use crate::components::frame::use_org;
+use crate::components::picker::TeamPicker;
 use crate::components::release::ReleaseNotice;
 use crate::components::toast::report;
 use crate::components::ErrorPanel;
-use crate::domain::views::InvitationLink;
+use crate::domain::views::{Choice, InvitationLink, TeamOfUser};
 use crate::pages::admin::audit::time_view;
-use crate::pages::admin::user_dialogs::{guest_badge, origin_badge, status_badge, DeactivateDialog, InviteDialog};
+use crate::pages::admin::user_dialogs::{guest_badge, origin_badge, status_badge, ChangeTypeDialog, DeactivateDialog, InviteDialog, People, TypeChange};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use std::collections::BTreeSet;
 
 #[component]
 pub fn UserPage() -> impl IntoView {
@@ -47,7 +47,11 @@ pub fn UserPage() -> impl IntoView {
         move || (org.get(), id.get(), change_type.version().get(), deactivate.version().get(), reactivate.version().get(), (team_change.version().get(), release.version().get(), resend.version().get(), reset_mfa.version().get())),
         |(o, id, ..)| get_user(o, id),
     );
-    let deactivating: RwSignal<Option<Vec<String>>> = RwSignal::new(None);
+    let deactivating: RwSignal<Option<People>> = RwSignal::new(None);
+    let changing: RwSignal<Option<TypeChange>> = RwSignal::new(None);
+    let loaded = Memo::new(move |_| detail.get().and_then(|r| r.ok()));
+    let types = Signal::derive(move || loaded.get().map(|d| d.account_types).unwrap_or_default());
+    let admin_types = Signal::derive(move || loaded.get().map(|d| d.admin_type_ids).unwrap_or_default());
     view! {
         <Title text="User" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -58,7 +62,6 @@ pub fn UserPage() -> impl IntoView {
                         let u = d.user.clone();
                         let managed = u.managed();
                         let uid = StoredValue::new(u.id.clone());
-                        let member_of: BTreeSet<String> = d.team_ids.iter().cloned().collect();
                         let current_type = u.account_type_id.clone();
                         view! {
                             <div class="page-header">
@@ -69,26 +72,24 @@ pub fn UserPage() -> impl IntoView {
                             {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="users" id=uid.get_value() /> })}
                             {managed.then(|| view! {
                                 <div class="alert alert-info" data-testid="managed-note">
-                                    "Your identity provider manages this person: change their name, account type, teams and status there. Gatehouse shows them read-only."
+                                    "Your identity provider manages this person: change their name, account type, status and the teams from its groups there. Gatehouse shows them read-only; you can still add them to teams made in Gatehouse."
                                 </div>
                             })}
                             <section class="card">
                                 <h2>"Profile"</h2>
                                 <dl class="details">
                                     <dt>"Email"</dt><dd>{u.email.clone()}</dd>
-                                    <dt>{if managed { view! { <span>"Account type"</span> }.into_any() } else { view! { <label for="user-account-type">"Account type"</label> }.into_any() }}</dt>
+                                    <dt>"Account type"</dt>
                                     <dd>
-                                        {if managed {
-                                            view! { <span data-testid="user-account-type">{u.account_type.clone()}</span> }.into_any()
-                                        } else {
+                                        <span data-testid="user-account-type">{u.account_type.clone()}</span>
+                                        {(!managed).then(|| {
+                                            let admin = d.admin_type_ids.contains(&current_type);
+                                            let change = TypeChange { user_ids: vec![uid.get_value()], who: u.display_name_or_email(), current: Some(current_type.clone()), any_admin: admin, all_admin: admin };
                                             view! {
-                                                <select id="user-account-type" class="inline-select" data-testid="user-account-type" on:change=move |ev| {
-                                                    change_type.dispatch(ChangeAccountType { org: org.get_untracked(), user_ids: vec![uid.get_value()], account_type_id: event_target_value(&ev) });
-                                                }>
-                                                    {d.account_types.iter().map(|t| { let sel = t.id == current_type; view! { <option value=t.id.clone() selected=sel>{t.label.clone()}</option> } }).collect_view()}
-                                                </select>
-                                            }.into_any()
-                                        }}
+                                                " "
+                                                <button type="button" class="btn btn-secondary btn-small" data-testid="change-account-type" on:click=move |_| changing.set(Some(change.clone()))>"Change…"</button>
+                                            }
+                                        })}
                                     </dd>
                                     <dt>"Status"</dt><dd>{status_badge(&u)}</dd>
                                     <dt>"Origin"</dt><dd>{origin_badge(u.origin)}</dd>
@@ -112,7 +113,7 @@ pub fn UserPage() -> impl IntoView {
                                             <button type="button" class="btn btn-secondary" on:click=move |_| { resend.dispatch(ResendInvitation { org: org.get_untracked(), user_id: uid.get_value() }); }>"New invitation link"</button>
                                         })}
                                         {if u.status.is_active() {
-                                            (!u.is_self).then(|| view! { <button type="button" class="btn btn-danger-outline" data-testid="deactivate" on:click=move |_| deactivating.set(Some(vec![uid.get_value()]))>"Deactivate…"</button> }).into_any()
+                                            (!u.is_self).then(|| view! { <button type="button" class="btn btn-danger-outline" data-testid="deactivate" on:click={ let who = u.display_name_or_email(); move |_| deactivating.set(Some(People { ids: vec![uid.get_value()], who: who.clone() })) }>"Deactivate…"</button> }).into_any()
                                         } else {
                                             view! { <button type="button" class="btn btn-primary" data-testid="reactivate" on:click=move |_| { reactivate.dispatch(ReactivateUsers { org: org.get_untracked(), user_ids: vec![uid.get_value()] }); }>"Reactivate"</button> }.into_any()
                                         }}
@@ -122,29 +123,9 @@ pub fn UserPage() -> impl IntoView {
                                     <p class="hint">"You cannot deactivate yourself; another administrator can."</p>
                                 })}
                             </section>
-                            <section class="card">
+                            <section class="card" data-testid="user-teams">
                                 <h2>"Teams"</h2>
-                                {if d.team_choices.is_empty() {
-                                    view! { <p class="muted">"There are no teams yet."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <fieldset class="checks-fieldset" disabled=managed>
-                                            <legend class="visually-hidden">"Teams"</legend>
-                                            <div class="checks">
-                                                {d.team_choices.iter().map(|t| {
-                                                    let tid = t.id.clone();
-                                                    let on = member_of.contains(&t.id);
-                                                    view! {
-                                                        <label class="check-inline"><input type="checkbox" checked=on on:change=move |ev| {
-                                                            team_change.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id: tid.clone(), user_ids: vec![uid.get_value()], add: event_target_checked(&ev) });
-                                                        } />{t.label.clone()}</label>
-                                                    }
-                                                }).collect_view()}
-                                            </div>
-                                        </fieldset>
-                                        {managed.then(|| view! { <p class="hint">"Teams come from your identity provider's groups."</p> })}
-                                    }.into_any()
-                                }}
+                                <TeamsOfUser teams=d.teams.clone() choices=d.team_choices.clone() user_id=uid.get_value() action=team_change />
                             </section>
                             <section class="card table-card">
                                 <h2 class="pad">"Sign-in history"</h2>
@@ -166,5 +147,59 @@ pub fn UserPage() -> impl IntoView {
         </Transition>
         <InviteDialog open=RwSignal::new(false) links choices=Signal::derive(|| None) invite />
         <DeactivateDialog target=deactivating deactivate />
+        <ChangeTypeDialog target=changing types admin_types action=change_type />
+    }
+}
+
+/// The teams of one person: those from the identity provider's groups,
+/// read-only, and those made in Gatehouse, with a search to add more (it
+/// scales to hundreds of teams) and a button to remove each.
+#[component]
+fn TeamsOfUser(teams: Vec<TeamOfUser>, choices: Vec<Choice>, user_id: String, action: ServerAction<ChangeTeamMembers>) -> impl IntoView {
+    let org = use_org();
+    let (managed, local): (Vec<TeamOfUser>, Vec<TeamOfUser>) = teams.into_iter().partition(|t| t.managed);
+    let uid = StoredValue::new(user_id);
+    let change = move |team_id: String, add: bool| {
+        action.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id, user_ids: vec![uid.get_value()], add });
+    };
+    let member_of: Vec<String> = local.iter().map(|t| t.id.clone()).collect();
+    let addable: Vec<Choice> = choices.into_iter().filter(|c| !member_of.contains(&c.id)).collect();
+    let no_choices = addable.is_empty();
+    view! {
+        {(!managed.is_empty()).then(|| view! {
+            <h3>"From your identity provider"</h3>
+            <ul class="chips" data-testid="idp-teams">
+                {managed.into_iter().map(|t| view! { <li class="chip">{t.name}</li> }).collect_view()}
+            </ul>
+            <p class="hint">"Your identity provider's groups set these; change them there."</p>
+        })}
+        <h3>"In Gatehouse"</h3>
+        {if local.is_empty() {
+            view! { <p class="muted" data-testid="local-teams">"Not in any team made in Gatehouse."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="team-list" data-testid="local-teams">
+                    {local.into_iter().map(|t| {
+                        let id = t.id.clone();
+                        let name = t.name.clone();
+                        view! {
+                            <li>
+                                <span>{t.name}</span>
+                                <button type="button" class="btn btn-link btn-small" aria-label=format!("Remove from {name}")
+                                    on:click=move |_| change(id.clone(), false)>"Remove"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        {if no_choices {
+            view! { <p class="hint">"There are no other teams made in Gatehouse to add them to."</p> }.into_any()
+        } else {
+            view! {
+                <TeamPicker teams=addable placeholder="Add to a team: type its name" testid="user-team-picker"
+                    on_pick=Callback::new(move |c: Choice| change(c.id, true)) />
+            }.into_any()
+        }}
     }
 }

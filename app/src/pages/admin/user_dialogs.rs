@@ -176,16 +176,47 @@ pub struct TypeChange {
     pub user_ids: Vec<String>,
     /// "Ada Lovelace" or "3 people".
     pub who: String,
-    pub current: String,
+    /// Their account type when they all have the same one.
+    pub current: Option<String>,
+    /// Whether any of them administers the organization now.
+    pub any_admin: bool,
+    /// Whether all of them do.
+    pub all_admin: bool,
 }
 
+/// What saving the dialog would do to administration, for its wording.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum AdminEffect {
+    None,
+    Grants,
+    Removes,
+}
+
+pub fn admin_effect(change: &TypeChange, chosen_administers: bool) -> AdminEffect {
+    if chosen_administers && !change.all_admin {
+        AdminEffect::Grants
+    } else if !chosen_administers && change.any_admin {
+        AdminEffect::Removes
+    } else {
+        AdminEffect::None
+    }
+}
+
+/// Changes the account type of one or more people. Nothing is saved until the
+/// button is pressed; the button and a warning say when the change grants or
+/// removes administration, naming who it is for.
 #[component]
-pub fn ChangeTypeDialog(target: RwSignal<Option<TypeChange>>, #[prop(into)] types: Signal<Vec<Choice>>, action: ServerAction<ChangeAccountType>) -> impl IntoView {
+pub fn ChangeTypeDialog(
+    target: RwSignal<Option<TypeChange>>,
+    #[prop(into)] types: Signal<Vec<Choice>>,
+    #[prop(into)] admin_types: Signal<Vec<String>>,
+    action: ServerAction<ChangeAccountType>,
+) -> impl IntoView {
     let org = use_org();
     let choice = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(t) = target.get() {
-            choice.set(t.current.clone());
+            choice.set(t.current.clone().unwrap_or_default());
             action.value().set(None);
         }
     });
@@ -196,22 +227,54 @@ pub fn ChangeTypeDialog(target: RwSignal<Option<TypeChange>>, #[prop(into)] type
     });
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let title = Signal::derive(move || target.get().map(|t| format!("Change account type of {}", t.who)).unwrap_or_default());
+    let effect = Signal::derive(move || {
+        let chosen = choice.get();
+        target.with(|t| t.as_ref().map(|t| admin_effect(t, admin_types.with(|a| a.contains(&chosen))))).unwrap_or(AdminEffect::None)
+    });
+    let unchanged = Signal::derive(move || {
+        let chosen = choice.get();
+        chosen.is_empty() || target.with(|t| t.as_ref().and_then(|t| t.current.as_ref()) == Some(&chosen))
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if unchanged.get_untracked() {
+            return;
+        }
         if let Some(t) = target.get_untracked() {
             action.dispatch(ChangeAccountType { org: org.get_untracked(), user_ids: t.user_ids, account_type_id: choice.get_untracked() });
         }
     };
+    let who = move || target.with(|t| t.as_ref().map(|t| t.who.clone()).unwrap_or_default());
     view! {
         <Dialog open=Signal::derive(move || target.with(|t| t.is_some())) on_close=Callback::new(move |_| target.set(None)) title testid="change-type-dialog">
             <form class="form" on:submit=submit>
                 <FormError error=error />
                 <label for="change-type">"Account type"</label>
-                <select id="change-type" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
+                <select id="change-type" data-testid="change-type-select" prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
+                    <option value="" disabled selected=move || choice.get().is_empty()>"Choose an account type…"</option>
                     {move || types.get().into_iter().map(|t| { let id = t.id.clone(); view! { <option value=t.id selected=move || choice.get() == id>{t.label}</option> } }).collect_view()}
                 </select>
+                {move || match effect.get() {
+                    AdminEffect::Grants => Some(view! {
+                        <p class="alert alert-warning" data-testid="admin-effect">
+                            {format!("{} will administer the organization: sign-in settings, the identity provider, account types and every person's access.", who())}
+                        </p>
+                    }.into_any()),
+                    AdminEffect::Removes => Some(view! {
+                        <p class="alert alert-warning" data-testid="admin-effect">
+                            {format!("{} will no longer administer the organization. From their next click they have only the new account type's permissions.", who())}
+                        </p>
+                    }.into_any()),
+                    AdminEffect::None => None,
+                }}
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Save"</button>
+                    <button type="submit" class="btn btn-primary" data-testid="confirm-change-type" disabled=move || action.pending().get() || unchanged.get()>
+                        {move || match effect.get() {
+                            AdminEffect::Grants => "Make administrator",
+                            AdminEffect::Removes => "Remove administrator rights",
+                            AdminEffect::None => "Change account type",
+                        }}
+                    </button>
                     <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>"Cancel"</button>
                 </div>
             </form>
@@ -219,9 +282,16 @@ pub fn ChangeTypeDialog(target: RwSignal<Option<TypeChange>>, #[prop(into)] type
     }
 }
 
+/// People an action is for, and how to name them ("Ada Lovelace", "3 people").
+#[derive(Clone, PartialEq, Debug)]
+pub struct People {
+    pub ids: Vec<String>,
+    pub who: String,
+}
+
 /// Asks who receives the documents of the people being deactivated.
 #[component]
-pub fn DeactivateDialog(target: RwSignal<Option<Vec<String>>>, deactivate: ServerAction<DeactivateUsers>) -> impl IntoView {
+pub fn DeactivateDialog(target: RwSignal<Option<People>>, deactivate: ServerAction<DeactivateUsers>) -> impl IntoView {
     let org = use_org();
     let owner: RwSignal<Option<Choice>> = RwSignal::new(None);
     Effect::new(move |_| {
@@ -236,10 +306,7 @@ pub fn DeactivateDialog(target: RwSignal<Option<Vec<String>>>, deactivate: Serve
         }
     });
     let error = Signal::derive(move || deactivate.value().get().and_then(|r| r.err()));
-    let title = Signal::derive(move || {
-        let n = target.with(|t| t.as_ref().map(Vec::len).unwrap_or(0));
-        format!("Deactivate {n} {}?", if n == 1 { "person" } else { "people" })
-    });
+    let title = Signal::derive(move || target.with(|t| t.as_ref().map(|p| format!("Deactivate {}?", p.who)).unwrap_or_default()));
     view! {
         <Dialog open=Signal::derive(move || target.with(|t| t.is_some())) on_close=Callback::new(move |_| target.set(None)) title testid="deactivate-dialog" tone="danger">
             <p>"Their sessions end at once and they can no longer sign in. Their profile is kept, and you can reactivate them later."</p>
@@ -249,8 +316,8 @@ pub fn DeactivateDialog(target: RwSignal<Option<Vec<String>>>, deactivate: Serve
             <FormError error=error />
             <div class="form-actions">
                 <button type="button" class="btn btn-danger" data-testid="confirm-deactivate" disabled=move || deactivate.pending().get() on:click=move |_| {
-                    if let Some(ids) = target.get_untracked() {
-                        deactivate.dispatch(DeactivateUsers { org: org.get_untracked(), user_ids: ids, new_owner_id: owner.get_untracked().map(|c| c.id) });
+                    if let Some(p) = target.get_untracked() {
+                        deactivate.dispatch(DeactivateUsers { org: org.get_untracked(), user_ids: p.ids, new_owner_id: owner.get_untracked().map(|c| c.id) });
                     }
                 }>"Deactivate"</button>
                 <button type="button" class="btn btn-secondary" on:click=move |_| target.set(None)>"Cancel"</button>

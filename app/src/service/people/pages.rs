@@ -3,11 +3,8 @@
 use super::super::access::Caller;
 use super::super::{Error, Result};
 use super::Issued;
-use crate::domain::views::{Choice, InvitationLink, UserDetail, UserPage, UserQuery, UserSummary};
+use crate::domain::views::{Choice, InvitationLink, TeamOfUser, UserDetail, UserPage, UserQuery, UserSummary};
 use crate::service::store::{self, users::ListRow, Db};
-
-/// People a page of the Users list shows.
-pub const PAGE_SIZE: u32 = 50;
 
 fn summary(r: ListRow, teams: Vec<String>, me: &str) -> UserSummary {
     UserSummary {
@@ -29,11 +26,21 @@ fn summary(r: ListRow, teams: Vec<String>, me: &str) -> UserSummary {
     }
 }
 
-/// The account types to choose from, and the invitation default's id.
-async fn account_type_choices(db: &Db, c: &Caller) -> Result<(Vec<Choice>, String)> {
+/// The account types to choose from.
+struct TypeChoices {
+    choices: Vec<Choice>,
+    /// The ids of those that administer the organization.
+    admin: Vec<String>,
+    /// The invitation default's id.
+    invite_default: String,
+}
+
+async fn account_type_choices(db: &Db, c: &Caller) -> Result<TypeChoices> {
     let types = store::account_types::list(db, &c.org.id).await?;
-    let default = types.iter().find(|t| t.account_type.invite_default).map(|t| t.account_type.id.clone()).unwrap_or_default();
-    Ok((types.into_iter().map(|t| Choice { id: t.account_type.id, label: t.account_type.name }).collect(), default))
+    let invite_default = types.iter().find(|t| t.account_type.invite_default).map(|t| t.account_type.id.clone()).unwrap_or_default();
+    let admin = types.iter().filter(|t| t.account_type.administers).map(|t| t.account_type.id.clone()).collect();
+    let choices = types.into_iter().map(|t| Choice { id: t.account_type.id, label: t.account_type.name }).collect();
+    Ok(TypeChoices { choices, admin, invite_default })
 }
 
 /// The teams new people can join: active ones Gatehouse manages (the
@@ -50,18 +57,19 @@ async fn team_choices(db: &Db, c: &Caller) -> Result<Vec<Choice>> {
 /// Administration > Users: one page of the list.
 pub async fn list(db: &Db, c: &Caller, query: &UserQuery) -> Result<UserPage> {
     let page = query.page.max(1);
+    let size = query.page_size();
     let q = store::users::ListQuery {
         search: query.search.trim(),
         account_type_id: Some(query.account_type.as_str()).filter(|t| !t.is_empty()),
         listed: store::users::Listed::parse(&query.status),
         sort: &query.sort,
-        limit: i64::from(PAGE_SIZE),
-        offset: i64::from(page - 1) * i64::from(PAGE_SIZE),
+        limit: i64::from(size),
+        offset: i64::from(page - 1) * i64::from(size),
     };
     let (rows, total) = store::users::list(db, &c.org.id, &q).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut teams = store::users::team_names(db, &c.org.id, &ids).await?;
-    let (account_types, invite_default) = account_type_choices(db, c).await?;
+    let types = account_type_choices(db, c).await?;
     Ok(UserPage {
         users: rows
             .into_iter()
@@ -72,10 +80,11 @@ pub async fn list(db: &Db, c: &Caller, query: &UserQuery) -> Result<UserPage> {
             .collect(),
         total,
         page,
-        page_count: ((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32,
-        account_types,
+        page_count: ((total + i64::from(size) - 1) / i64::from(size)).max(1) as u32,
+        account_types: types.choices,
+        admin_type_ids: types.admin,
         teams: team_choices(db, c).await?,
-        invite_default,
+        invite_default: types.invite_default,
         me: c.user.id.clone(),
     })
 }
@@ -85,14 +94,19 @@ pub async fn detail(db: &Db, c: &Caller, id: &str) -> Result<UserDetail> {
     let row = store::users::list_row(db, &c.org.id, id).await?.ok_or_else(|| Error::not_found("That user does not exist."))?;
     let teams = store::users::team_names(db, &c.org.id, std::slice::from_ref(&row.id)).await?.remove(&row.id).unwrap_or_default();
     let sign_ins = super::super::audit::sign_ins_of(db, c, &row.email).await?;
-    let (account_types, _) = account_type_choices(db, c).await?;
+    let types = account_type_choices(db, c).await?;
     let can_release = row.origin.is_managed_by_idp() && super::super::provisioning::can_release(db, &c.org.id).await?;
     Ok(UserDetail {
         can_release,
-        team_ids: store::teams::ids_for_user(db, &c.org.id, &row.id).await?,
+        teams: store::teams::of_user(db, &c.org.id, &row.id)
+            .await?
+            .into_iter()
+            .map(|t| TeamOfUser { managed: t.origin.is_managed_by_idp(), id: t.id, name: t.name })
+            .collect(),
         user: summary(row, teams, &c.user.id),
         team_choices: team_choices(db, c).await?,
-        account_types,
+        account_types: types.choices,
+        admin_type_ids: types.admin,
         sign_ins,
     })
 }

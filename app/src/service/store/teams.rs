@@ -287,6 +287,17 @@ pub async fn ids_for_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<
         .await
 }
 
+/// The active teams a user belongs to, alphabetically.
+pub async fn of_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Vec<TeamRow>> {
+    sqlx::query_as(&format!(
+        "{TEAM} JOIN team_members um ON um.team_id = t.id WHERE um.org_id = $1 AND um.user_id = $2 AND t.status = 'active' ORDER BY t.name_norm"
+    ))
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Returns teams the identity provider managed to local management: one, or all.
 pub async fn release(conn: &mut Conn, org_id: &str, id: Option<&str>) -> sqlx::Result<u64> {
     super::release_managed(conn, "teams", org_id, id).await

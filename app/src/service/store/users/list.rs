@@ -81,8 +81,13 @@ pub struct ListQuery<'a> {
 /// The highest character, so that `[term, term + MAX)` is every text starting with `term`.
 const PREFIX_END: char = '\u{10FFFF}';
 
+/// An email's domain, exactly as the index `users_org_domain` writes it
+/// (migrations/20261206000020_email_domain_search.sql).
+const EMAIL_DOMAIN: &str = "substr(u.email_norm, length(rtrim(u.email_norm, 'abcdefghijklmnopqrstuvwxyz0123456789.-_')) + 1)";
+
 /// A page of users with the total count. Every condition uses an index:
-/// search matches the start of the email, the full name or the last name.
+/// search matches the start of the email, of its domain, of the full name
+/// or of the last name.
 pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec<ListRow>, i64)> {
     let mut wc = String::from(" WHERE u.org_id = $1");
     let mut binds: Vec<String> = vec![org_id.to_string()];
@@ -105,7 +110,8 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         let lo = next(term.clone(), &mut binds);
         let hi = next(format!("{term}{PREFIX_END}"), &mut binds);
         wc.push_str(&format!(
-            " AND ((u.email_norm >= {lo} AND u.email_norm < {hi}) OR (u.name_norm >= {lo} AND u.name_norm < {hi}) OR (u.last_norm >= {lo} AND u.last_norm < {hi}))"
+            " AND ((u.email_norm >= {lo} AND u.email_norm < {hi}) OR (u.name_norm >= {lo} AND u.name_norm < {hi}) OR (u.last_norm >= {lo} AND u.last_norm < {hi}) \
+             OR ({EMAIL_DOMAIN} >= {lo} AND {EMAIL_DOMAIN} < {hi}))"
         ));
     }
     let order = match q.sort {
