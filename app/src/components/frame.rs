@@ -79,7 +79,17 @@ pub fn OrgFrame() -> impl IntoView {
     });
 
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // The router would treat "#main" as a navigation: focus it directly.
+        <a class="skip-link" href="#main" on:click=move |ev| {
+            ev.prevent_default();
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                if let Some(main) = document().get_element_by_id("main").and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = main.focus();
+                }
+            }
+        }>"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href=move || format!("/{}", org.get())>
                 <span class="brand-mark" aria-hidden="true">"G"</span>

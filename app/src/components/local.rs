@@ -60,6 +60,15 @@ pub fn Number(n: i64) -> impl IntoView {
     move || shown.get()
 }
 
+/// A number in the browser's locale as a text signal, for places that take
+/// one text only (an `<option>`).
+pub fn number_text(n: i64) -> Signal<String> {
+    let shown = RwSignal::new(grouped(n));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| shown.set(browser::number(n)));
+    shown.into()
+}
+
 /// "1 member", "50,000 rows": a count with its noun, the number in the browser's locale.
 #[component]
 pub fn Count(n: i64, one: &'static str, many: &'static str) -> impl IntoView {

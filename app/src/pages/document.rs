@@ -7,9 +7,10 @@ use crate::api::webhooks::ExportWebhook;
 use crate::components::frame::use_org;
 use crate::components::toast::report;
 use crate::components::url::query;
-use crate::components::{plural, ErrorPanel, FormError, Menu};
+use crate::components::{ErrorPanel, FormError, Menu};
 use crate::domain::document_views::{DocumentPage as Page, DocumentQuery, Exploration};
 use crate::domain::documents::{ColumnKind, ExportFormat, Filter, FilterOp, Sort, TableView};
+use crate::components::local::Count;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -207,7 +208,7 @@ fn Table(page: Page) -> impl IntoView {
             {(page.total == 0).then(|| view! { <p class="empty">"No rows match."</p> })}
         </div>
         <nav class="pager" aria-label="Pages">
-            <span class="muted" data-testid="row-count">{format!("{} · page {} of {}", plural(page.total, "row", "rows"), page.page, page.page_count)}</span>
+            <span class="muted" data-testid="row-count"><Count n=page.total one="row" many="rows" />{format!(" · page {} of {}", page.page, page.page_count)}</span>
             {prev.map(|h| view! { <A href=h>"← Previous"</A> })}
             {next.map(|h| view! { <A href=h>"Next →"</A> })}
         </nav>

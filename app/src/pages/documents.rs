@@ -6,6 +6,7 @@ use crate::components::toast::report;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::document_views::{DocumentFolder, DocumentSummary, DocumentsHome};
 use crate::pages::admin::audit::time_view;
+use crate::components::local::number_text;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -113,7 +114,10 @@ fn CreateForm(home: DocumentsHome, action: ServerAction<CreateDocument>, error: 
                     <div>
                         <label for="doc-dataset">"Dataset"</label>
                         <select id="doc-dataset" name="dataset_id">
-                            {home.datasets.iter().map(|d| view! { <option value=d.id.clone()>{format!("{} ({} rows)", d.name, d.row_count)}</option> }).collect_view()}
+                            {home.datasets.iter().map(|d| {
+                                let (name, rows, one) = (d.name.clone(), number_text(d.row_count), d.row_count == 1);
+                                view! { <option value=d.id.clone()>{move || format!("{name} ({} {})", rows.get(), if one { "row" } else { "rows" })}</option> }
+                            }).collect_view()}
                         </select>
                     </div>
                     <div>
