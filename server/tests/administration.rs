@@ -322,6 +322,19 @@ async fn users_page_searches_filters_sorts_and_pages_on_the_server() {
     assert_eq!(search.total, 10);
     let by_last = users(&app, &mut s, json!({"search": "n00"})).await;
     assert_eq!(by_last.total, 10, "last names match too");
+    // The start of the email's domain matches as well: everyone here is at acme.example.
+    let by_domain = users(&app, &mut s, json!({"search": "acme"})).await;
+    assert_eq!(by_domain.total, 121, "acme finds ada@acme.example and every person@acme.example");
+    assert_eq!(users(&app, &mut s, json!({"search": "cme"})).await.total, 0, "the middle of a word does not match");
+    // Page sizes: the ones offered, else 50.
+    let small = users(&app, &mut s, json!({"sort": "email", "size": 25})).await;
+    assert_eq!((small.users.len(), small.page_count), (25, 5));
+    let large = users(&app, &mut s, json!({"sort": "email", "size": 100, "page": 2})).await;
+    assert_eq!((large.users.len(), large.page_count), (21, 2));
+    let odd = users(&app, &mut s, json!({"sort": "email", "size": 7})).await;
+    assert_eq!(odd.users.len(), 50, "an unknown page size gets the default");
+    // The account types say which of them administer (the account type dialog's warning).
+    assert_eq!(p1.admin_type_ids, vec![type_id(&app, &mut s, "Admin").await]);
     let admin_type = type_id(&app, &mut s, "Admin").await;
     let admins = users(&app, &mut s, json!({"account_type": admin_type})).await;
     assert_eq!(admins.total, 1);

@@ -707,3 +707,29 @@ async fn a_person_deleted_and_pushed_again_is_one_record_and_loses_the_old_membe
     let (st, v) = idp.post("/Users", okta_user("noor@acme.example", None)).await;
     assert_eq!((st, v["scimType"].as_str()), (StatusCode::CONFLICT, Some("uniqueness")));
 }
+
+/// A person the identity provider manages: their page lists the IdP's groups
+/// (read-only) apart from teams made in Gatehouse, which an admin may still
+/// add them to and remove them from.
+#[tokio::test]
+async fn a_managed_persons_page_separates_idp_teams_from_local_ones() {
+    let (app, mut admin, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let (_, a) = idp.post("/Users", okta_user("a@acme.example", None)).await;
+    let ua = a["id"].as_str().unwrap().to_string();
+    let (st, _) = idp.post("/Groups", json!({"displayName": "OktaViewers", "members": [{"value": ua}]})).await;
+    assert_eq!(st, StatusCode::CREATED);
+    let local: String = ok_json(app.call(&mut admin, "create_team", &[("org", "acme"), ("name", "Field"), ("description", "")]).await).await;
+    ok_json::<()>(app.call_json(&mut admin, "team_members", json!({"org": "acme", "team_id": local, "user_ids": [ua], "add": true})).await).await;
+
+    let d: app::domain::views::UserDetail = ok_json(app.call(&mut admin, "user", &[("org", "acme"), ("id", &ua)]).await).await;
+    let teams: Vec<(&str, bool)> = d.teams.iter().map(|t| (t.name.as_str(), t.managed)).collect();
+    assert_eq!(teams, vec![("Field", false), ("OktaViewers", true)]);
+    let choices: Vec<&str> = d.team_choices.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(choices, vec!["Field"], "only teams made in Gatehouse are offered");
+
+    ok_json::<()>(app.call_json(&mut admin, "team_members", json!({"org": "acme", "team_id": local, "user_ids": [ua], "add": false})).await).await;
+    let d: app::domain::views::UserDetail = ok_json(app.call(&mut admin, "user", &[("org", "acme"), ("id", &ua)]).await).await;
+    assert_eq!(d.teams.len(), 1);
+    assert!(d.teams[0].managed);
+}
