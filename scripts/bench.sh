@@ -57,7 +57,9 @@ prepare() {
 start() {
   local base=http://127.0.0.1:$2 proxy=false
   if [ -n "${3:-}" ]; then base=http://127.0.0.1:$3; proxy=true; fi
+  # The benchmarks measure the API: the site need not be built (first-visit builds it).
   GATEHOUSE_DATABASE_URL=$1 GATEHOUSE_BIND=127.0.0.1:$2 GATEHOUSE_BASE_URL=$base GATEHOUSE_TRUST_PROXY=$proxy \
+    GATEHOUSE_ALLOW_MISSING_SITE=$([ "$only" = first-visit ] && echo false || echo true) \
     RUST_LOG=warn "$bin" serve >>"$work/server.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do

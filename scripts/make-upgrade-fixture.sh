@@ -65,7 +65,7 @@ journey() {
   printf '%s\n' "$ADMIN_PASSWORD" >"$dir/pw"
   GATEHOUSE_DATABASE_URL=$url "$bin" setup --org acme --name Acme --admin-email "$ADMIN" \
     --admin-password-file "$dir/pw" --admin-first-name Ada --admin-last-name Admin >&2
-  GATEHOUSE_DATABASE_URL=$url GATEHOUSE_BIND=127.0.0.1:$port LEPTOS_SITE_ROOT=$dir/site RUST_LOG=warn \
+  GATEHOUSE_DATABASE_URL=$url GATEHOUSE_BIND=127.0.0.1:$port LEPTOS_SITE_ROOT=$dir/site GATEHOUSE_ALLOW_MISSING_SITE=true RUST_LOG=warn \
     "$bin" serve >"$dir/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done

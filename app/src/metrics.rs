@@ -21,6 +21,7 @@ pub const SQLITE_WRITER_QUEUE: &str = "gatehouse_sqlite_writer_queue_depth";
 pub const SQLITE_WRITER_WAIT: &str = "gatehouse_sqlite_writer_wait_seconds";
 pub const DB_DISCARDED_IN_TRANSACTION: &str = "gatehouse_db_connections_discarded_in_transaction_total";
 pub const PASSWORD_HASHES_RUNNING: &str = "gatehouse_password_hashes_running";
+pub const STATISTICS_REFRESHED: &str = "gatehouse_db_statistics_refreshed_total";
 
 /// Help texts, shown once per metric in the exported text.
 pub fn describe() {
@@ -35,6 +36,7 @@ pub fn describe() {
     describe_gauge!(DB_POOL_MAX, "The most database connections this process opens.");
     describe_gauge!(SQLITE_WRITER_QUEUE, "Write transactions waiting for this process's SQLite writer lock.");
     describe_histogram!(SQLITE_WRITER_WAIT, Unit::Seconds, "Time a write transaction waited for this process's SQLite writer lock.");
+    describe_counter!(STATISTICS_REFRESHED, "Times the query planner's statistics were refreshed because the people tables changed size (a bulk load).");
     describe_counter!(
         DB_DISCARDED_IN_TRANSACTION,
         "Database connections closed because they came back to the pool inside a transaction (work cut off mid-way; the transaction rolled back)."
@@ -88,6 +90,19 @@ static DISCARDED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 pub fn connection_discarded_in_transaction() {
     DISCARDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     counter!(DB_DISCARDED_IN_TRANSACTION).increment(1);
+}
+
+static REFRESHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The planner's statistics were refreshed after a bulk load.
+pub fn statistics_refreshed() {
+    REFRESHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    counter!(STATISTICS_REFRESHED).increment(1);
+}
+
+/// How many times this process refreshed the statistics.
+pub fn statistics_refreshes() -> u64 {
+    REFRESHED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// How many connections this process closed for coming back inside a transaction.

@@ -73,11 +73,63 @@ impl Settings {
     }
 }
 
+/// The public URL as the operator gave it (`GATEHOUSE_BASE_URL`), checked:
+/// http or https, a host, an optional port, nothing after. Every link
+/// Gatehouse builds (SAML, SCIM, invitations) and the Host it accepts come
+/// from it, so a wrong value is refused at start rather than answering 421.
+pub fn check_base_url(raw: &str) -> Result<String, String> {
+    const EXPECTED: &str = "Set GATEHOUSE_BASE_URL (--base-url) to the address people and identity providers use, such as https://gatehouse.example.com or http://localhost:3000: http or https, a host, an optional port, no path.";
+    let trimmed = raw.trim().trim_end_matches('/');
+    if !trimmed.contains("://") {
+        return Err(format!("GATEHOUSE_BASE_URL “{raw}” has no scheme: write https://{trimmed} (or http:// without TLS). {EXPECTED}"));
+    }
+    let url = url::Url::parse(trimmed).map_err(|e| format!("GATEHOUSE_BASE_URL “{raw}” is not a URL ({e}). {EXPECTED}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("GATEHOUSE_BASE_URL “{raw}” uses {}://; Gatehouse is reached over http:// or https://. {EXPECTED}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("GATEHOUSE_BASE_URL “{raw}” has no host. {EXPECTED}"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("GATEHOUSE_BASE_URL must not carry a user name or password. {EXPECTED}"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "GATEHOUSE_BASE_URL “{raw}” has a path, query or fragment: Gatehouse serves from the root of its address (to serve it under a path, give it its own host name). {EXPECTED}"
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Whether the compiled site is where the server will look for it; when it
+/// is not, a message that names the folder and how to set it.
+pub fn check_site(site_root: &str) -> Result<(), String> {
+    let root = std::path::Path::new(site_root);
+    let shown = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let named = std::fs::read_to_string(root.join("pkg").join("bundle.txt")).map(|n| n.trim().to_string());
+    let found = match &named {
+        Ok(n) if !n.is_empty() => root.join("pkg").join(n).join("gatehouse.js").is_file(),
+        _ => false,
+    };
+    if found {
+        return Ok(());
+    }
+    let what = match named {
+        Ok(n) => format!("{}/pkg/bundle.txt names the bundle {n}, but {}/pkg/{n}/gatehouse.js is missing", shown.display(), shown.display()),
+        Err(_) => format!("{}/pkg/bundle.txt is missing", shown.display()),
+    };
+    Err(format!(
+        "the site (the pages' stylesheet and code) is not in {}: {what}. Build it with `make demo` or `scripts/build.sh release` in the source folder, or point --site-root (LEPTOS_SITE_ROOT) at the folder that holds pkg/ (an installed server: /opt/gatehouse/site). To serve the API without pages, set GATEHOUSE_ALLOW_MISSING_SITE=true.",
+        shown.display()
+    ))
+}
+
 /// Connects to the database and brings its schema up to date. Each
 /// migration runs in one transaction: one that fails leaves the database as
 /// it was before it, and the next start tries it again.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    let db = database::connect(url).await.map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
+    let shown = database::redacted(url);
+    let db = database::connect(url).await.map_err(|e| anyhow::anyhow!("cannot open the database {shown}: {}", database::redacted(&e.to_string())))?;
     database::migrate(&db).await.map_err(|e| match e {
         sqlx::migrate::MigrateError::VersionMissing(v) => anyhow::anyhow!(
             "the database was upgraded by a newer Gatehouse (its migration {v} is unknown to this one, which knows up to {}). Run that release or a newer one, or restore a backup made before the upgrade.",
@@ -152,6 +204,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .route("/livez", get(ops::health::livez))
         .route("/readyz", get(ops::health::readyz))
         .nest("/scim/v2", scim::router(state.clone()))
+        .route("/scim/v2/", axum::routing::any(scim::root))
         .nest_service("/pkg", web::assets(&settings.site_root))
         .merge(browser)
         .layer(axum::middleware::from_fn(ops::note_api_org))
@@ -161,6 +214,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
+        .layer(axum::middleware::from_fn(scim::errors_as_scim))
         // Outermost: what the layers inside read and change (error bodies) is uncompressed.
         .layer(web::compression())
         .with_state(state);

@@ -9,51 +9,70 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "gatehouse", version, about = "Gatehouse: a self-hosted admin console for sign-in, SSO and SCIM provisioning")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Gatehouse: a self-hosted admin console for sign-in, SSO and SCIM provisioning",
+    after_help = "Without a command, Gatehouse serves (`gatehouse serve --help` lists its options). Every option can also be set by the environment variable shown beside it."
+)]
 struct Cli {
-    /// The database: sqlite://path/to/file.db (created when missing) or postgres://...
+    /// The database: sqlite://path/to/file.db (created when missing) or postgres://user:password@host/db
     #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://data/gatehouse.db", global = true)]
     database_url: String,
-    /// The address to listen on.
-    #[arg(long, env = "GATEHOUSE_BIND", default_value = "127.0.0.1:3000", global = true)]
-    bind: SocketAddr,
-    /// The public URL people and identity providers use (default http://<bind>).
+    /// The public URL people and identity providers use, such as
+    /// https://gatehouse.example.com: http or https, a host, an optional port,
+    /// no path (default: http://<bind>).
     #[arg(long, env = "GATEHOUSE_BASE_URL", global = true)]
     base_url: Option<String>,
-    /// The compiled site (pkg/gatehouse.js, .wasm, .css).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = gatehouse_server::DEFAULT_SITE_ROOT, global = true)]
-    site_root: String,
-    /// Behind a reverse proxy (nginx, a load balancer): take client addresses
-    /// from X-Forwarded-For. Leave off when clients reach Gatehouse directly.
-    #[arg(long, env = "GATEHOUSE_TRUST_PROXY", default_value_t = false, global = true)]
-    trust_proxy: bool,
-    /// The first-run setup code (default: a new one, printed at start while no
-    /// organization exists).
-    #[arg(long, env = "GATEHOUSE_SETUP_CODE", global = true)]
-    setup_code: Option<String>,
-    /// Seconds a request may take to be answered, and to send its headers or body.
-    #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT", default_value_t = 60, global = true)]
-    request_timeout: u64,
-    /// Serve Prometheus metrics at http://<address>/metrics (off when not set).
-    /// Use a private address: the numbers are for your monitoring, not the public.
-    #[arg(long, env = "GATEHOUSE_METRICS_BIND", global = true)]
-    metrics_bind: Option<SocketAddr>,
     /// The log's form: text, or json (one JSON object per line).
     #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     log_format: LogFormat,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// `gatehouse serve`'s options (and Gatehouse's without a command).
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "GATEHOUSE_BIND", default_value = "127.0.0.1:3000")]
+    bind: SocketAddr,
+    /// The compiled site: the folder holding pkg/bundle.txt and the bundle
+    /// folder it names (pkg/<hash>/ with gatehouse.js, the wasm modules and
+    /// the stylesheet), as scripts/build.sh writes it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = gatehouse_server::DEFAULT_SITE_ROOT)]
+    site_root: String,
+    /// Serve without the site (pages then load without their stylesheet and
+    /// code): for measuring the API alone. Off, a missing site stops the start.
+    #[arg(long, env = "GATEHOUSE_ALLOW_MISSING_SITE", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    allow_missing_site: bool,
+    /// Behind a reverse proxy (nginx, a load balancer): take client addresses
+    /// from X-Forwarded-For. Leave off when clients reach Gatehouse directly.
+    /// true/false, yes/no, on/off or 1/0.
+    #[arg(long, env = "GATEHOUSE_TRUST_PROXY", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    trust_proxy: bool,
+    /// The first-run setup code (default: a new one, printed at start while no
+    /// organization exists).
+    #[arg(long, env = "GATEHOUSE_SETUP_CODE")]
+    setup_code: Option<String>,
+    /// Seconds a request may take to be answered, and to send its headers or body.
+    #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT", default_value_t = 60)]
+    request_timeout: u64,
+    /// Serve Prometheus metrics at http://<address>/metrics (off when not set).
+    /// Use a private address: the numbers are for your monitoring, not the public.
+    #[arg(long, env = "GATEHOUSE_METRICS_BIND")]
+    metrics_bind: Option<SocketAddr>,
     /// After SIGTERM, how many seconds requests in flight may take to finish.
-    #[arg(long, env = "GATEHOUSE_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true)]
+    #[arg(long, env = "GATEHOUSE_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     shutdown_timeout: u64,
     /// Let webhook exports post to loopback, private and link-local addresses
     /// (receivers inside your network). Off, only public addresses.
-    #[arg(long, env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, global = true)]
+    #[arg(long, env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     webhook_allow_private: bool,
     /// Days the audit log keeps events, for organizations whose admins chose
     /// no retention of their own (Administration > Account).
-    #[arg(long, env = "GATEHOUSE_AUDIT_RETENTION_DAYS", default_value_t = app::service::account::DEFAULT_AUDIT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500), global = true)]
+    #[arg(long, env = "GATEHOUSE_AUDIT_RETENTION_DAYS", default_value_t = app::service::account::DEFAULT_AUDIT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500))]
     audit_retention_days: i64,
-    #[command(subcommand)]
-    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -63,15 +82,18 @@ enum Command {
         /// On an empty database, first create the demo organization "acme" with users and teams.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        args: ServeArgs,
     },
     /// Create the organization and its first admin without a browser (refused once one exists).
     Setup {
-        /// The organization's URL name, as in <base>/acme.
+        /// The organization's URL name, as in <base>/acme: lowercase letters, digits and dashes.
         #[arg(long)]
         org: String,
         /// The organization's display name.
         #[arg(long)]
         name: String,
+        /// The first admin's email address; they sign in with it.
         #[arg(long)]
         admin_email: String,
         /// A file holding the admin's password (its first line is used).
@@ -126,6 +148,7 @@ enum ProvisioningCommand {
 enum TokenCommand {
     /// Create a provisioning token and print it (it is stored only as a hash).
     Create {
+        /// The organization, by its URL name (as in <base>/acme).
         #[arg(long)]
         org: String,
         /// A name that says where the token is used, such as "okta".
@@ -143,6 +166,7 @@ enum AdminCommand {
     /// Set the sign-in method back to password (when SSO is broken and SAML-only
     /// locks everyone out). Audited.
     ResetAuth {
+        /// The organization, by its URL name (as in <base>/acme).
         #[arg(long)]
         org: String,
     },
@@ -150,6 +174,7 @@ enum AdminCommand {
     /// phone). They then sign in with their password, and set up a new app at
     /// once if the organization requires one. Audited.
     ResetMfa {
+        /// The organization, by its URL name (as in <base>/acme).
         #[arg(long)]
         org: String,
         /// The person's email.
@@ -162,6 +187,7 @@ enum AdminCommand {
 enum DemoCommand {
     /// Fill an organization with generated users and teams, for scale work.
     Seed {
+        /// The organization, by its URL name (as in <base>/acme).
         #[arg(long, default_value = "acme")]
         org: String,
         #[arg(long, default_value_t = 1000)]
@@ -174,7 +200,13 @@ enum DemoCommand {
 #[tokio::main]
 async fn main() {
     return_large_blocks();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if cli.command.is_none() {
+        // No command: serve, with serve's options read from the environment.
+        let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        argv.push("serve".into());
+        cli = Cli::parse_from(argv);
+    }
     let format = cli.log_format;
     logging::init(format);
     if let Err(e) = run(cli).await {
@@ -202,19 +234,30 @@ fn return_large_blocks() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let settings = Settings {
-        database_url: cli.database_url.clone(),
-        bind: cli.bind,
-        base_url: cli.base_url.clone(),
-        site_root: cli.site_root.clone(),
-        trust_proxy: cli.trust_proxy,
-        setup_code: cli.setup_code.clone(),
-        request_timeout: std::time::Duration::from_secs(cli.request_timeout.max(1)),
-        webhook_allow_private: cli.webhook_allow_private,
-        export_stall_timeout: app::service::exports::STALL_TIMEOUT,
-        audit_retention_days: cli.audit_retention_days,
-    };
-    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    let base_url = cli.base_url.as_deref().map(gatehouse_server::check_base_url).transpose().map_err(anyhow::Error::msg)?;
+    let mut settings = Settings { database_url: cli.database_url.clone(), base_url, ..Settings::default() };
+    let command = cli.command.expect("main() makes serve the default command");
+    match &command {
+        Command::Serve { args, .. } => {
+            settings.bind = args.bind;
+            settings.site_root = args.site_root.clone();
+            settings.trust_proxy = args.trust_proxy;
+            settings.setup_code = args.setup_code.clone();
+            settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
+            settings.webhook_allow_private = args.webhook_allow_private;
+            settings.audit_retention_days = args.audit_retention_days;
+            if !args.allow_missing_site {
+                gatehouse_server::check_site(&settings.site_root).map_err(anyhow::Error::msg)?;
+            }
+        }
+        // The other commands print addresses at the server's default one.
+        _ => {
+            if let Some(bind) = std::env::var("GATEHOUSE_BIND").ok().and_then(|b| b.parse().ok()) {
+                settings.bind = bind;
+            }
+        }
+    }
+
     // These two must not open the database as a server would (and migrate it).
     match &command {
         Command::Backup { out } => {
@@ -247,12 +290,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
     match command {
         Command::Backup { .. } | Command::Restore { .. } => unreachable!("answered above"),
-        Command::Serve { demo } => {
+        Command::Serve { demo, args } => {
             if demo {
                 let credentials = data_dir(&settings.database_url).join("demo-credentials.txt");
                 demo::ensure_demo(&db, &settings.base_url_for(settings.bind), &credentials).await?;
             }
-            let options = ServeOptions { metrics_bind: cli.metrics_bind, shutdown_timeout: std::time::Duration::from_secs(cli.shutdown_timeout) };
+            let options = ServeOptions { metrics_bind: args.metrics_bind, shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout) };
             serve(settings, db, options).await
         }
         Command::Setup { org, name, admin_email, admin_password_file, admin_first_name, admin_last_name } => {

@@ -164,6 +164,7 @@ async fn gatehouse_serve_prints_the_setup_code_while_no_organization_exists() {
         .env("GATEHOUSE_DATABASE_URL", &db)
         .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
         .env("LEPTOS_SITE_ROOT", dir.path())
+        .env("GATEHOUSE_ALLOW_MISSING_SITE", "true")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)

@@ -82,6 +82,7 @@ fn start_instance(db_url: &str, public: &str, dir: &Path) -> Instance {
         .env("GATEHOUSE_BIND", format!("127.0.0.1:{port}"))
         .env("GATEHOUSE_BASE_URL", public)
         .env("LEPTOS_SITE_ROOT", dir)
+        .env("GATEHOUSE_ALLOW_MISSING_SITE", "true")
         .env("GATEHOUSE_TRUST_PROXY", "true")
         .env("GATEHOUSE_SETUP_CODE", SETUP_CODE)
         .env("RUST_LOG", "warn")

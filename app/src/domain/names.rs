@@ -33,7 +33,7 @@ impl Email {
         }
         let s = raw.trim();
         if s.is_empty() || s.len() > 254 || s.chars().any(|c| c.is_control()) {
-            return Err(Invalid::new(field, "userName must be 1 to 254 characters without control characters; use the person's email address."));
+            return Err(Invalid::new(field, "userName must be 1 to 254 characters without control characters. Gatehouse signs people in with it: map it to the person's email address."));
         }
         Ok(Email(s.to_string()))
     }

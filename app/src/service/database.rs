@@ -3,7 +3,7 @@
 //! file operations of backup and restore. Nothing here reads or writes the
 //! organization's data: that is the use cases' (and the store's) alone.
 use super::store;
-pub use super::store::{anyhow_like, is_sqlite, prepare_sqlite_url, Backend, Db, Timestamp};
+pub use super::store::{anyhow_like, is_sqlite, prepare_sqlite_url, redacted, Backend, Db, Timestamp};
 pub use super::store::maintenance::{organizations_and_users, quick_check, schema_version, vacuum_into};
 
 /// Connects to a database URL (SQLite: the file and its folder are created).

@@ -137,22 +137,24 @@ async fn open(path: &Path, read_only: bool) -> anyhow::Result<SqliteConnection> 
 }
 
 /// Checks that `path` is a whole Gatehouse database this binary can serve.
-async fn inspect(path: &Path, read_only: bool) -> anyhow::Result<Summary> {
-    let mut conn = open(path, read_only).await?;
+/// Checks the database at `path`; messages name it `shown` (the file the
+/// operator gave, when `path` is a working copy of it).
+async fn inspect(path: &Path, shown: &Path, read_only: bool) -> anyhow::Result<Summary> {
+    let mut conn = open(path, read_only).await.map_err(|e| anyhow::anyhow!("{} cannot be opened as a SQLite database: {e}", shown.display()))?;
     let check = maintenance::quick_check(&mut conn)
         .await
-        .map_err(|e| anyhow::anyhow!("{} is not a SQLite database: {e}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("{} is not a SQLite database: {e}", shown.display()))?;
     if check != "ok" {
-        anyhow::bail!("{} is damaged (SQLite's quick_check says: {check})", path.display());
+        anyhow::bail!("{} is damaged (SQLite's quick_check says: {check})", shown.display());
     }
     let schema = maintenance::schema_version(&mut conn)
         .await
-        .map_err(|_| anyhow::anyhow!("{} is a SQLite database, but not one of Gatehouse (it has no migrations table)", path.display()))?;
+        .map_err(|_| anyhow::anyhow!("{} is a SQLite database, but not one of Gatehouse (it has no migrations table)", shown.display()))?;
     let schema = schema.unwrap_or(0);
     if schema > latest_schema() {
         anyhow::bail!(
             "{} was written by a newer Gatehouse (schema {schema}; this one knows up to {}). Use that release or a newer one.",
-            path.display(),
+            shown.display(),
             latest_schema()
         );
     }
@@ -189,6 +191,12 @@ pub async fn backup(url: &str, out: &Path) -> anyhow::Result<Summary> {
     if out.exists() {
         anyhow::bail!("{} exists already; a backup never overwrites a file. Choose a new name.", out.display());
     }
+    // The backups folder is made on first use (0700: the copies hold hashes).
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))?;
+        #[cfg(unix)]
+        let _ = std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    }
     // SQLite writes into an empty file that already exists, and keeps its mode.
     let partial = beside(out, ".partial");
     let mut options = OpenOptions::new();
@@ -204,7 +212,7 @@ pub async fn backup(url: &str, out: &Path) -> anyhow::Result<Summary> {
         conn.close().await?;
         // VACUUM INTO does not flush the copy to disk; a backup must survive a power cut.
         File::open(&partial)?.sync_all()?;
-        inspect(&partial, true).await
+        inspect(&partial, out, true).await
     }
     .await;
     let summary = match copied {
@@ -245,7 +253,7 @@ pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
     std::fs::copy(from, &staging).map_err(|e| anyhow::anyhow!("cannot copy {} to {}: {e}", from.display(), staging.display()))?;
     #[cfg(unix)]
     std::fs::set_permissions(&staging, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    let summary = match inspect(&staging, false).await {
+    let summary = match inspect(&staging, from, false).await {
         Ok(s) => s,
         Err(e) => {
             let _ = std::fs::remove_file(&staging);

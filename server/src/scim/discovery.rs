@@ -12,7 +12,6 @@ pub async fn service_provider_config(Extension(s): Extension<Scim>) -> Response 
         StatusCode::OK,
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-            "documentationUri": "https://github.com/gatehouse/gatehouse#scim",
             "patch": {"supported": true},
             "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": true, "maxResults": super::MAX_RESULTS},

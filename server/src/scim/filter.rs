@@ -117,7 +117,31 @@ fn check_size(filter: &str) -> ScimResult<()> {
 
 pub fn parse(filter: &str) -> ScimResult<Filter> {
     check_size(filter)?;
-    Filter::from_str(&rewrite_entra(filter.trim())).map_err(|e| ScimError::bad("invalidFilter", format!("The filter {filter:?} could not be parsed: {e}")))
+    Filter::from_str(&rewrite_entra(filter.trim())).map_err(|_| ScimError::bad("invalidFilter", what_is_wrong(filter)))
+}
+
+const OPERATORS: [&str; 10] = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"];
+
+/// Why a filter does not parse, in words an identity provider's admin can
+/// act on (the parser's own message lists grammar tokens).
+fn what_is_wrong(filter: &str) -> String {
+    const EXAMPLE: &str = "A filter is an attribute, an operator and a value in double quotes, such as userName eq \"ada@example.com\" (RFC 7644 §3.4.2.2).";
+    let words: Vec<&str> = filter.split_whitespace().collect();
+    let shown = filter.trim();
+    match words.as_slice() {
+        [] => format!("The filter is empty. {EXAMPLE}"),
+        [attr, op] if OPERATORS.contains(&op.to_ascii_lowercase().as_str()) && !op.eq_ignore_ascii_case("pr") => {
+            format!("The filter “{shown}” has no value after {op}: write {attr} {op} \"…\". {EXAMPLE}")
+        }
+        [_, op, value, ..] if OPERATORS.contains(&op.to_ascii_lowercase().as_str()) && !value.starts_with('"') && !matches!(value.trim_end_matches(')'), "true" | "false" | "null") && value.parse::<f64>().is_err() => {
+            format!("The filter “{shown}” compares with {value} without double quotes: text values are written in double quotes, as in \"{}\". {EXAMPLE}", value.trim_end_matches(')'))
+        }
+        [_] => format!("The filter “{shown}” has no operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr). {EXAMPLE}"),
+        [_, op, ..] if !OPERATORS.contains(&op.to_ascii_lowercase().as_str()) => {
+            format!("The filter “{shown}” uses “{op}”, which is not an operator: use eq, ne, co, sw, ew, gt, ge, lt, le or pr. {EXAMPLE}")
+        }
+        _ => format!("The filter “{shown}” is not a valid SCIM filter. {EXAMPLE}"),
+    }
 }
 
 /// What an attribute path names.
@@ -250,6 +274,20 @@ pub fn read(filter: Option<&str>, r: Resource) -> ScimResult<Search> {
     match filter.filter(|f| !f.trim().is_empty()) {
         Some(f) => search(r, &parse(f)?),
         None => Ok(Search::All),
+    }
+}
+
+#[cfg(test)]
+mod wording {
+    use super::what_is_wrong;
+
+    #[test]
+    fn parse_errors_say_what_to_write() {
+        assert!(what_is_wrong("userName eq ").starts_with("The filter “userName eq” has no value after eq: write userName eq \"…\""));
+        assert!(what_is_wrong("userName eq ada@example.com").contains("without double quotes"));
+        assert!(what_is_wrong("userName").contains("has no operator"));
+        assert!(what_is_wrong("userName equals \"x\"").contains("“equals”, which is not an operator"));
+        assert!(what_is_wrong("").starts_with("The filter is empty."));
     }
 }
 

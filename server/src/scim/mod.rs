@@ -44,6 +44,54 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/Groups/{id}", get(groups::get).put(groups::replace).patch(groups::patch).delete(groups::delete).fallback(method_not_allowed))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, authenticate))
+        // Bodies are refused past MAX_BODY as they arrive (chunked ones too),
+        // before they are buffered; `errors_as_scim` words the refusal.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// Every answer under /scim/v2 that is an error is SCIM JSON (RFC 7644
+/// §3.12), whichever layer gave it: a body over the limit or cut off, a
+/// request that took too long, a Host the server does not answer for. The
+/// identity provider's log then shows a reason instead of text/plain.
+pub async fn errors_as_scim(req: Request, next: Next) -> Response {
+    let scim = req.uri().path() == "/scim/v2" || req.uri().path().starts_with("/scim/v2/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !scim || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_scim = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with(CONTENT_TYPE));
+    if is_scim {
+        return res;
+    }
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "The request body is larger than {MAX_BODY} bytes (1 MB). Send fewer changes per request: large group memberships in several PATCH requests."
+        ),
+        StatusCode::BAD_REQUEST => "The request body could not be read (it was cut off or malformed). Send it again.".to_string(),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+            "The request took too long (its body arrived too slowly, or the server was busy). Send it again.".to_string()
+        }
+        StatusCode::MISDIRECTED_REQUEST => "This server does not answer for that host name: use the Directory Base URL shown in Administration > Authentication.".to_string(),
+        StatusCode::NOT_FOUND => "No such SCIM endpoint. Resources are /Users and /Groups; see /ServiceProviderConfig.".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => "This method is not supported on this endpoint.".to_string(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Send the body as application/scim+json (or application/json).".to_string(),
+        s if s.is_server_error() => "The server could not complete the request; try again.".to_string(),
+        s => format!("The request was refused ({s})."),
+    };
+    let mut answer = ScimError::new(status, None, detail).into_response();
+    // Headers a client acts on (Retry-After, WWW-Authenticate) are kept.
+    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = res.headers().get(&name) {
+            answer.headers_mut().insert(name, v.clone());
+        }
+    }
+    answer
+}
+
+/// `/scim/v2` and `/scim/v2/` themselves: no resource, answered as SCIM.
+pub async fn root() -> ScimError {
+    not_found().await
 }
 
 /// The identity provider behind a SCIM request, and where its resources are.

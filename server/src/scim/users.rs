@@ -184,7 +184,7 @@ fn read_emails(v: &Value) -> ScimResult<Option<Vec<Value>>> {
 /// The parts of a SCIM User that Gatehouse keeps, read from a request body.
 fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
     let o = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
-    let user_name = get_ci(o, "userName").ok_or_else(|| ScimError::bad("invalidValue", "userName is required: the person's email address."))?;
+    let user_name = get_ci(o, "userName").ok_or_else(|| ScimError::bad("invalidValue", "userName is required. Gatehouse signs people in with it: map it to the person's email address (in Okta, Username format: Email; in Entra, userPrincipalName or mail)."))?;
     let user_name = as_str(user_name, "userName")?;
     let email = Email::user_name("userName", &user_name).map_err(|e| ScimError::bad("invalidValue", e.message))?;
     let name = match get_ci(o, "name") {
@@ -271,7 +271,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
         return respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await;
     }
     // A new person is exactly what was written: no need to read them back.
-    let now = app::service::Timestamp::now();
+    let now = done.created_at.unwrap_or_else(app::service::Timestamp::now);
     let row = UserEntry {
         id: id.clone(),
         email: m.email.as_str().to_string(),

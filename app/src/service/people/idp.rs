@@ -29,6 +29,8 @@ pub struct Provisioned {
     pub outcome: Outcome,
     /// Their account type's name.
     pub account_type: String,
+    /// When a new record was created, as stored.
+    pub created_at: Option<store::Timestamp>,
 }
 
 /// userType → account type: absent = Viewer, "Author" = Creator (Okta's
@@ -93,7 +95,7 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
         detail,
     };
     match provisioned::create(db, job).await {
-        Ok(()) => return Ok(Provisioned { id, outcome: Outcome::Created, account_type: t.name }),
+        Ok(at) => return Ok(Provisioned { id, outcome: Outcome::Created, account_type: t.name, created_at: Some(at) }),
         Err(provisioned::Refused::Failed) => return Err(Error::internal()),
         Err(provisioned::Refused::Taken) => {}
     }
@@ -110,7 +112,7 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
     let how = if outcome == Outcome::Revived { Write::Revive } else { Write::Link };
     write_over(&mut tx, idp, &u, &row, &t.name, how).await?;
     tx.commit().await?;
-    Ok(Provisioned { id: u.id, outcome, account_type: t.name })
+    Ok(Provisioned { id: u.id, outcome, account_type: t.name, created_at: None })
 }
 
 /// What writing the identity provider's description does to a record.

@@ -44,7 +44,7 @@ impl Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(format!("unsupported database URL “{url}”: use sqlite://path/to/file.db or postgres://user@host/db"))
+            Err(format!("unsupported database URL “{}”: use sqlite://path/to/file.db or postgres://user:password@host/db", redacted(url)))
         }
     }
     pub fn label(self) -> &'static str {
@@ -52,6 +52,73 @@ impl Backend {
             Backend::Sqlite => "SQLite (embedded)",
             Backend::Postgres => "PostgreSQL",
         }
+    }
+}
+
+/// `text` with the password of any database URL in it replaced by `***`
+/// (postgres://gatehouse:***@db.internal/gatehouse): for messages and logs.
+pub fn redacted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority ends at the first '/', '?', '#' or whitespace.
+        let end = tail.find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace()).unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let user_info = &authority[..at];
+                match user_info.find(':') {
+                    Some(colon) => {
+                        out.push_str(&user_info[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(user_info),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    // A password given as a query parameter (postgres://host/db?password=…).
+    redact_query_password(&out)
+}
+
+fn redact_query_password(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("password=") {
+        let before = &rest[..i];
+        if !(before.ends_with('?') || before.ends_with('&')) {
+            out.push_str(&rest[..i + 9]);
+            rest = &rest[i + 9..];
+            continue;
+        }
+        out.push_str(&rest[..i + 9]);
+        out.push_str("***");
+        let tail = &rest[i + 9..];
+        let end = tail.find(|c: char| c == '&' || c == '#' || c.is_whitespace()).unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// PostgreSQL: fails at once, naming the host and port, when nothing answers
+/// there (sqlx would wait for its pool's timeout, then say only "pool timed out").
+async fn reach_postgres(url: &str) -> anyhow_like::Result<()> {
+    let Ok(parsed) = reqwest::Url::parse(url) else { return Ok(()) };
+    // A Unix socket (no host, or ?host=/run/postgresql) is not checked here.
+    let Some(host) = parsed.host_str().filter(|h| !h.is_empty()) else { return Ok(()) };
+    let port = parsed.port().unwrap_or(5432);
+    let addr = format!("{}:{port}", host.trim_start_matches('[').trim_end_matches(']'));
+    match tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(&addr)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(anyhow_like::msg(format!("cannot reach PostgreSQL at {host}:{port}: {e}. Check that it runs and that this machine may connect to it (host name, port, firewall)."))),
+        Err(_) => Err(anyhow_like::msg(format!("cannot reach PostgreSQL at {host}:{port}: no answer within 5 s. Check the host name, the port and any firewall between here and there."))),
     }
 }
 
@@ -80,9 +147,12 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
     let backend = Backend::of(url).map_err(anyhow_like::msg)?;
     let url = match backend {
         Backend::Sqlite => prepare_sqlite_url(url).map_err(|e| anyhow_like::msg(format!("cannot create the database folder: {e}")))?,
-        Backend::Postgres => url.to_string(),
+        Backend::Postgres => {
+            reach_postgres(url).await?;
+            url.to_string()
+        }
     };
-    let opts = AnyConnectOptions::from_str(&url)?;
+    let opts = AnyConnectOptions::from_str(&url).map_err(|e| anyhow_like::msg(redacted(&e.to_string())))?;
     let pool = AnyPoolOptions::new()
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
         // A SQLite connection is a file handle in this process: nothing can
@@ -107,6 +177,15 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
                 }
                 Ok(true)
             })
+        })
+        // A connection that plans with statistics older than the last
+        // refresh is closed instead of used (see `Freshness`).
+        .before_acquire({
+            let f = freshness(opts.database_url.as_str());
+            move |_conn, meta| {
+                let stale = plans_with_old_statistics(&f, meta.age);
+                Box::pin(async move { Ok(!stale) })
+            }
         })
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -188,15 +267,113 @@ pub async fn optimize(db: &Db, first: bool) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Runs `optimize` every hour in the background.
+/// How fresh the planner's statistics are, per database (by URL).
+///
+/// Both databases plan a query from table statistics a connection holds: a
+/// SQLite connection reads them when it opens, a PostgreSQL connection keeps
+/// the plans of its prepared statements. After a bulk load (an identity
+/// provider pushing 100,000 people, `gatehouse demo seed` beside a running
+/// server), connections opened before it keep planning for a small table:
+/// the Users page's search went from 25 ms to over 200 ms until a restart.
+/// So the statistics are refreshed when the people tables have grown or
+/// shrunk by a fifth (see `spawn_statistics`), and every pooled connection
+/// older than that refresh is closed the next time it would be used
+/// (`connect`'s `before_acquire`), so the next one plans with the new numbers.
+#[derive(Default)]
+struct Freshness {
+    /// When the statistics were last refreshed, in ms since `EPOCH`; 0: never.
+    refreshed_ms: std::sync::atomic::AtomicU64,
+    /// Rows this process wrote to the people tables since then.
+    written: std::sync::atomic::AtomicU64,
+}
+
+static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+fn since_epoch() -> Duration {
+    EPOCH.get_or_init(std::time::Instant::now).elapsed()
+}
+
+fn freshness(url: &str) -> std::sync::Arc<Freshness> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static MAP: OnceLock<Mutex<HashMap<String, Arc<Freshness>>>> = OnceLock::new();
+    let mut map = MAP.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(url.to_string()).or_default().clone()
+}
+
+fn freshness_of(db: &Db) -> std::sync::Arc<Freshness> {
+    freshness(db.connect_options().database_url.as_str())
+}
+
+/// Counts rows written to the people tables in bulk (the identity
+/// provider's group commits, demo seeding), so that a large load refreshes
+/// the statistics within seconds rather than at the next periodic check.
+pub fn note_bulk_rows(db: &Db, rows: u64) {
+    freshness_of(db).written.fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether a pooled connection predates the last refresh of the statistics.
+fn plans_with_old_statistics(f: &Freshness, age: Duration) -> bool {
+    let refreshed = f.refreshed_ms.load(std::sync::atomic::Ordering::Relaxed);
+    refreshed > 0 && age > since_epoch().saturating_sub(Duration::from_millis(refreshed))
+}
+
+/// Analyzes the people tables and marks every older connection for closing.
+pub async fn refresh_statistics(db: &Db) -> sqlx::Result<()> {
+    if is_sqlite(db) {
+        // A sample of each index (analysis_limit) is enough for the planner
+        // and keeps this to milliseconds at 100,000 people. ANALYZE writes
+        // its tables: it queues with the other writers.
+        let mut tx = begin(db).await?;
+        sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *tx).await?;
+        sqlx::query("ANALYZE").execute(&mut *tx).await?;
+        tx.commit().await?;
+    } else {
+        sqlx::query("ANALYZE users, teams, team_members").execute(db).await?;
+    }
+    let f = freshness_of(db);
+    f.written.store(0, std::sync::atomic::Ordering::Relaxed);
+    f.refreshed_ms.store((since_epoch().as_millis() as u64).max(1), std::sync::atomic::Ordering::Relaxed);
+    crate::metrics::statistics_refreshed();
+    Ok(())
+}
+
+/// A change of a fifth (and at least 500 rows) is worth new statistics.
+fn grown_enough(before: u64, now: u64) -> bool {
+    now.abs_diff(before) >= (before / 5).max(500)
+}
+
+/// Runs `optimize` every hour, and refreshes the statistics when the people
+/// tables change size: checked every 5 seconds from what this process wrote,
+/// and every 15 seconds by counting (another process — the CLI — may write).
 pub fn spawn_optimizer(db: Db) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        tick.tick().await;
+        let count = |db: Db| async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(&db).await.map(|n| n.max(0) as u64) };
+        let mut analyzed = count(db.clone()).await.unwrap_or(0);
+        let f = freshness_of(&db);
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
         loop {
             tick.tick().await;
-            if let Err(e) = optimize(&db, false).await {
-                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            n += 1;
+            let written = f.written.load(std::sync::atomic::Ordering::Relaxed);
+            let counted = if written >= (analyzed / 5).max(500) || n % 3 == 0 { count(db.clone()).await.ok() } else { None };
+            if let Some(now) = counted {
+                if grown_enough(analyzed, now) {
+                    match refresh_statistics(&db).await {
+                        Ok(()) => {
+                            tracing::info!(before = analyzed, now, "the people tables changed size: statistics refreshed");
+                            analyzed = now;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "refreshing the statistics failed"),
+                    }
+                }
+            }
+            if n % 720 == 0 {
+                if let Err(e) = optimize(&db, false).await {
+                    tracing::warn!(error = %e, "PRAGMA optimize failed");
+                }
             }
         }
     });

@@ -11,7 +11,7 @@
 //! creates are written again one transaction each, so every request gets its
 //! own answer, exactly as without batching.
 use super::users::IdpPerson;
-use super::Db;
+use super::{Db, Timestamp};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use tokio::sync::{mpsc, oneshot};
@@ -42,15 +42,16 @@ pub enum Refused {
 
 type Result<T> = std::result::Result<T, Refused>;
 
-type Queued = (Job, oneshot::Sender<Result<()>>);
+type Queued = (Job, oneshot::Sender<Result<Timestamp>>);
 
 fn gone() -> Refused {
     tracing::error!("the create queue's writer stopped");
     Refused::Failed
 }
 
-/// Writes `job` in the next batch; returns once that batch has committed.
-pub async fn create(db: &Db, job: Job) -> Result<()> {
+/// Writes `job` in the next batch; returns once that batch has committed,
+/// with the creation time it stored (what the answer must say).
+pub async fn create(db: &Db, job: Job) -> Result<Timestamp> {
     let (tx, rx) = oneshot::channel();
     let mut queued = (job, tx);
     // The queue's task lives on the runtime that first used it; when that
@@ -121,9 +122,9 @@ async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Queued>) {
         }
         let all: Vec<&Job> = jobs.iter().map(|(j, _)| j).collect();
         match write(&db, &all).await {
-            Ok(()) => {
+            Ok(at) => {
                 for (_, reply) in jobs {
-                    let _ = reply.send(Ok(()));
+                    let _ = reply.send(Ok(at));
                 }
             }
             Err(e) if jobs.len() == 1 => {
@@ -141,7 +142,7 @@ async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Queued>) {
 }
 
 /// One transaction: the people (one organization's each), then their audit events.
-async fn write(db: &Db, jobs: &[&Job]) -> Result<()> {
+async fn write(db: &Db, jobs: &[&Job]) -> Result<Timestamp> {
     let refused = |e: sqlx::Error| {
         if super::is_unique_violation(&e) {
             Refused::Taken
@@ -151,7 +152,8 @@ async fn write(db: &Db, jobs: &[&Job]) -> Result<()> {
         }
     };
     let mut tx = super::begin(db).await.map_err(refused)?;
-    let at = super::now();
+    let stamp = Timestamp::now();
+    let at = stamp.to_string();
     let mut by_org: HashMap<&str, Vec<(&str, &IdpPerson)>> = HashMap::new();
     for j in jobs {
         by_org.entry(j.org_id.as_str()).or_default().push((&j.id, &j.person));
@@ -172,5 +174,7 @@ async fn write(db: &Db, jobs: &[&Job]) -> Result<()> {
         })
         .collect();
     super::audit::record_many(&mut tx, events).await.map_err(refused)?;
-    tx.commit().await.map_err(refused)
+    tx.commit().await.map_err(refused)?;
+    super::note_bulk_rows(db, jobs.len() as u64);
+    Ok(stamp)
 }
