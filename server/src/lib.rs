@@ -119,7 +119,7 @@ pub fn check_site(site_root: &str) -> Result<(), String> {
         Err(_) => format!("{}/pkg/bundle.txt is missing", shown.display()),
     };
     Err(format!(
-        "the site (the pages' stylesheet and code) is not in {}: {what}. Build it with `make demo` or `scripts/build.sh release` in the source folder, or point --site-root (LEPTOS_SITE_ROOT) at the folder that holds pkg/ (an installed server: /opt/gatehouse/site). To serve the API without pages, set GATEHOUSE_ALLOW_MISSING_SITE=true.",
+        "the site (the pages' stylesheet and code) is not in {}: {what}. Build it with `make demo` or `scripts/build.sh release` in the source folder, or point --site-root (LEPTOS_SITE_ROOT) at the folder that holds pkg/ (installed by deploy/install.sh: /usr/local/share/gatehouse/site). To serve the API without pages, set GATEHOUSE_ALLOW_MISSING_SITE=true.",
         shown.display()
     ))
 }

@@ -159,6 +159,22 @@ enum TokenCommand {
         #[arg(long)]
         created_by: Option<String>,
     },
+    /// List the organization's tokens: id, name, who it acts for, when it was
+    /// made and last used, and whether it is revoked (never the token itself).
+    List {
+        /// The organization, by its URL name (as in <base>/acme).
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a token: the identity provider's next request with it is refused. Audited.
+    Revoke {
+        /// The organization, by its URL name (as in <base>/acme).
+        #[arg(long)]
+        org: String,
+        /// The token's id, or its name when only one active token has it.
+        #[arg(long)]
+        token: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -332,6 +348,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Directory Base URL: {}/scim/v2", settings.base_url_for(settings.bind));
             eprintln!("Bearer token (shown once; acts for {}):", admin.email);
             println!("{token}");
+            Ok(())
+        }
+        Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::List { org } } } => {
+            let o = organization(&db, &org).await?;
+            let tokens = provisioning::tokens(&db, &o.id).await?;
+            if tokens.is_empty() {
+                println!("“{}” has no provisioning tokens.", o.slug);
+                return Ok(());
+            }
+            let day = |t: &str| t.get(..16).map(|d| d.replace('T', " ")).unwrap_or_default();
+            println!("{:<36}  {:<20}  {:<28}  {:<16}  {:<16}  STATE", "ID", "NAME", "ACTS FOR", "CREATED (UTC)", "LAST USED (UTC)");
+            for t in tokens {
+                let state = t.revoked_at.as_deref().map(|r| format!("revoked {}", day(r))).unwrap_or_else(|| "active".into());
+                let used = t.last_used_at.as_deref().map(day).unwrap_or_else(|| "never".into());
+                println!("{:<36}  {:<20}  {:<28}  {:<16}  {:<16}  {state}", t.id, t.name, t.created_by, day(&t.created_at), used);
+            }
+            Ok(())
+        }
+        Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::Revoke { org, token } } } => {
+            let o = organization(&db, &org).await?;
+            let t = provisioning::active_token_named(&db, &o.id, &token).await?;
+            provisioning::revoke_token(&db, &Actor::operator(&o.id, "gatehouse provisioning (command line)"), &t.id).await?;
+            println!("Revoked the token “{}” ({}). The identity provider's next request with it is refused.", t.name, t.id);
             Ok(())
         }
         Command::Demo { command: DemoCommand::Seed { org, users, teams } } => {

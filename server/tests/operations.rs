@@ -428,3 +428,97 @@ fn the_systemd_unit_runs_gatehouse_as_a_hardened_service() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "systemd-analyze security: {}", said.lines().last().unwrap_or(""));
 }
+
+/// A site as scripts/build.sh lays it out, with a bundle named `name`.
+fn fake_site(dir: &Path, name: &str) -> std::path::PathBuf {
+    let site = dir.join(format!("site-{name}"));
+    std::fs::create_dir_all(site.join("pkg").join(name)).unwrap();
+    std::fs::write(site.join("pkg/bundle.txt"), format!("{name}\n")).unwrap();
+    std::fs::write(site.join("pkg").join(name).join("gatehouse.js"), format!("// bundle {name}\n")).unwrap();
+    site
+}
+
+/// The install steps of the README, as written (deploy/install.sh), run
+/// into a folder instead of /: install, then an upgrade with a new bundle.
+/// Then the installed binary starts the way the unit starts it and serves
+/// the new bundle, and the backup unit's command works as written.
+#[tokio::test]
+async fn the_install_script_installs_then_upgrades_in_place() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let install = |site: &Path| {
+        let out = std::process::Command::new(repo.join("deploy/install.sh"))
+            .arg("--no-systemctl")
+            .env("ROOT", &root)
+            .env("BIN", BIN)
+            .env("SITE", site)
+            .env("BASE_URL", "https://gatehouse.example.com")
+            .output()
+            .unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "install.sh: {said}");
+        said
+    };
+    let said = install(&fake_site(dir.path(), "aaa111"));
+    assert!(said.contains("with the site bundle aaa111"), "{said}");
+    let share = root.join("usr/local/share/gatehouse");
+    for f in ["usr/local/bin/gatehouse", "usr/lib/sysusers.d/gatehouse.conf", "etc/systemd/system/gatehouse.service", "etc/systemd/system/gatehouse-backup.service", "etc/systemd/system/gatehouse-backup.timer", "etc/gatehouse/gatehouse.env"] {
+        assert!(root.join(f).is_file(), "{f} installed");
+    }
+    // An operator's setting survives the upgrade.
+    let env_file = root.join("etc/gatehouse/gatehouse.env");
+    std::fs::write(&env_file, "GATEHOUSE_BASE_URL=https://gatehouse.example.com\nGATEHOUSE_TRUST_PROXY=true\nGATEHOUSE_REQUEST_TIMEOUT=45\n").unwrap();
+    install(&fake_site(dir.path(), "bbb222"));
+    assert_eq!(std::fs::read_to_string(share.join("site/pkg/bundle.txt")).unwrap().trim(), "bbb222");
+    assert!(!share.join("site/site").exists() && !share.join("site/pkg/aaa111").exists(), "the old site is replaced, not nested or mixed");
+    assert!(!share.join("site.new").exists() && !share.join("site.old").exists());
+    assert!(std::fs::read_to_string(&env_file).unwrap().contains("GATEHOUSE_REQUEST_TIMEOUT=45"));
+
+    // Start it as the unit does: its Environment= lines, then the env file.
+    let unit = std::fs::read_to_string(root.join("etc/systemd/system/gatehouse.service")).unwrap();
+    let state = dir.path().join("var/lib/gatehouse");
+    std::fs::create_dir_all(&state).unwrap();
+    let reroot = |v: &str| v.replace("/var/lib/gatehouse", &state.display().to_string()).replace("/usr/local/share/gatehouse", &share.display().to_string());
+    let mut c = std::process::Command::new(root.join("usr/local/bin/gatehouse"));
+    c.arg("serve").env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for line in unit.lines().filter_map(|l| l.strip_prefix("Environment=")) {
+        let (k, v) = line.split_once('=').unwrap();
+        c.env(k, reroot(v));
+    }
+    for line in std::fs::read_to_string(&env_file).unwrap().lines() {
+        let (k, v) = line.split_once('=').unwrap();
+        c.env(k, v);
+    }
+    let port = free_port();
+    c.env("GATEHOUSE_BIND", format!("127.0.0.1:{port}")).env("GATEHOUSE_BASE_URL", format!("http://127.0.0.1:{port}"));
+    let log = dir.path().join("serve.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = c.stdout(out.try_clone().unwrap()).stderr(out).spawn().unwrap();
+    let http = reqwest::Client::new();
+    let mut page = String::new();
+    for _ in 0..200 {
+        if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/setup")).send().await {
+            page = r.text().await.unwrap_or_default();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(page.contains("/pkg/bbb222/"), "the page loads the new bundle:\n{}\n{}", &page[..page.len().min(400)], std::fs::read_to_string(&log).unwrap_or_default());
+
+    // The backup unit's command, as written (its folder need not exist).
+    let backup = std::fs::read_to_string(root.join("etc/systemd/system/gatehouse-backup.service")).unwrap();
+    let exec = backup.lines().find_map(|l| l.strip_prefix("ExecStart=")).unwrap();
+    let command = reroot(exec.trim_start_matches("/bin/sh -c '").trim_end_matches('\'')).replace("%%", "%").replace("/usr/local/bin/gatehouse", &root.join("usr/local/bin/gatehouse").display().to_string());
+    let out = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(&command)
+        .env("GATEHOUSE_DATABASE_URL", format!("sqlite://{}/gatehouse.db", state.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+    let backups: Vec<_> = std::fs::read_dir(state.join("backups")).unwrap().collect();
+    assert_eq!(backups.len(), 1);
+}

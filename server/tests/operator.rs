@@ -205,3 +205,62 @@ async fn connections_opened_before_new_statistics_are_not_used_again() {
     // The app keeps answering on the new connections.
     assert_eq!(app.get(&app.admin_session().await, "/acme/admin/users").await.status(), StatusCode::OK);
 }
+
+/// `gatehouse provisioning token list` and `revoke`; two active tokens never share a name.
+#[tokio::test]
+async fn tokens_are_listed_and_revoked_on_the_command_line() {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse")).args(args).env("GATEHOUSE_DATABASE_URL", &app.db_url).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, token, err) = cli(&["provisioning", "token", "create", "--org", "acme", "--name", "okta"]);
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    let (ok, _, err) = cli(&["provisioning", "token", "create", "--org", "acme", "--name", "Okta"]);
+    assert!(!ok);
+    assert!(err.contains("An active token is already named “Okta”"), "{err}");
+    let (ok, list, _) = cli(&["provisioning", "token", "list", "--org", "acme"]);
+    assert!(ok);
+    assert_eq!(list.lines().count(), 2, "a header and one token: {list}");
+    assert!(list.contains("okta") && list.contains("never") && list.contains("active"), "{list}");
+    assert!(!list.contains(&token), "the token itself is never shown");
+
+    let http = reqwest::Client::new();
+    let r = http.get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // The last use is written beside the request, at most once a minute.
+    let mut list = String::new();
+    for _ in 0..50 {
+        list = cli(&["provisioning", "token", "list", "--org", "acme"]).1;
+        if !list.contains("never") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!list.contains("never"), "the last use shows: {list}");
+
+    let (ok, out, err) = cli(&["provisioning", "token", "revoke", "--org", "acme", "--token", "OKTA"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Revoked the token “okta”"), "{out}");
+    // Revoked by another process: the server's look-up cache holds a token
+    // for at most `CACHE_TTL` (1 s).
+    let revoked = std::time::Instant::now();
+    loop {
+        let r = http.get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&token).send().await.unwrap();
+        if r.status() == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(revoked.elapsed() < app::store::scim_tokens::CACHE_TTL * 3, "still accepted {:?} after the revocation", revoked.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, list, _) = cli(&["provisioning", "token", "list", "--org", "acme"]);
+    assert!(list.contains("revoked"), "{list}");
+    let (ok, _, err) = cli(&["provisioning", "token", "revoke", "--org", "acme", "--token", "okta"]);
+    assert!(!ok && err.contains("No active token"), "{err}");
+    // A revoked token's name can be used again.
+    let (ok, _, err) = cli(&["provisioning", "token", "create", "--org", "acme", "--name", "okta"]);
+    assert!(ok, "{err}");
+    assert!(app.audit_actions().await.iter().any(|a| a.0 == "provisioning.token_revoked"));
+}

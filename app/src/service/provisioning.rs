@@ -90,6 +90,12 @@ pub async fn create_token(db: &Db, actor: &Actor, name: &str, acts_for: (&str, &
     }
     let token = store::scim_tokens::new_token();
     let mut tx = super::begin(db).await?;
+    // Two active tokens with one name could not be told apart (in the list,
+    // in the audit log, when revoking one on the command line).
+    let active = store::scim_tokens::list(&mut *tx, &actor.org_id).await?;
+    if active.iter().any(|t| t.revoked_at.is_none() && t.name.eq_ignore_ascii_case(name)) {
+        return Err(Error::taken("name", format!("An active token is already named “{name}”. Choose another name (such as “{name} 2”), or revoke that token first.")));
+    }
     store::scim_tokens::insert(&mut tx, &actor.org_id, name, &token, acts_for.0, acts_for.1).await?;
     store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_CREATED, name, format!("documents of deprovisioned people go to {}", acts_for.1))).await?;
     tx.commit().await?;
@@ -102,6 +108,37 @@ pub async fn token_admin(db: &Db, org: &Org, email: Option<&str>) -> Result<stor
     store::users::active_admin(db, &org.id, email).await?.ok_or_else(|| {
         Error::not_found(format!("There is no active administrator {}in “{}”.", email.map(|e| format!("{e} ")).unwrap_or_default(), org.slug))
     })
+}
+
+/// The organization's tokens, newest first, for `gatehouse provisioning token list`.
+pub async fn tokens(db: &Db, org_id: &str) -> Result<Vec<crate::domain::views::ProvisioningToken>> {
+    Ok(store::scim_tokens::list(db, org_id).await?.into_iter().map(token_view).collect())
+}
+
+fn token_view(t: store::scim_tokens::TokenRow) -> crate::domain::views::ProvisioningToken {
+    crate::domain::views::ProvisioningToken {
+        id: t.id,
+        name: t.name,
+        created_by: t.created_by_email,
+        created_at: t.created_at.to_string(),
+        last_used_at: t.last_used_at.map(|t| t.to_string()),
+        revoked_at: t.revoked_at.map(|t| t.to_string()),
+    }
+}
+
+/// The active token an operator names by id or by name (`gatehouse
+/// provisioning token revoke`): a name must name exactly one.
+pub async fn active_token_named(db: &Db, org_id: &str, id_or_name: &str) -> Result<crate::domain::views::ProvisioningToken> {
+    let active: Vec<_> = tokens(db, org_id).await?.into_iter().filter(|t| t.revoked_at.is_none()).collect();
+    if let Some(t) = active.iter().find(|t| t.id == id_or_name) {
+        return Ok(t.clone());
+    }
+    let named: Vec<_> = active.into_iter().filter(|t| t.name.eq_ignore_ascii_case(id_or_name)).collect();
+    match named.len() {
+        1 => Ok(named.into_iter().next().expect("one")),
+        0 => Err(Error::not_found(format!("No active token has the id or name “{id_or_name}”. `gatehouse provisioning token list` shows them."))),
+        n => Err(Error::invalid("token", format!("{n} active tokens are named “{id_or_name}”: give the id instead (`gatehouse provisioning token list`)."))),
+    }
 }
 
 pub async fn revoke_token(db: &Db, actor: &Actor, id: &str) -> Result<()> {
@@ -175,23 +212,13 @@ pub fn existing_record(archived: bool, origin: crate::domain::Origin) -> Option<
 /// Authentication > Account Type and Team Provisioning: the Directory Base
 /// URL, the tokens, and what the identity provider manages.
 pub async fn overview(db: &Db, base_url: &str, c: &super::access::Caller) -> Result<crate::domain::views::ProvisioningInfo> {
-    use crate::domain::views::{ProvisioningInfo, ProvisioningToken};
+    use crate::domain::views::ProvisioningInfo;
     let tokens = store::scim_tokens::list(db, &c.org.id).await?;
     Ok(ProvisioningInfo {
         base_url: format!("{base_url}/scim/v2"),
         active_tokens: tokens.iter().filter(|t| t.revoked_at.is_none()).count() as i64,
         managed_users: store::users::managed_count(db, &c.org.id).await?,
         managed_teams: store::teams::managed_count(db, &c.org.id).await?,
-        tokens: tokens
-            .into_iter()
-            .map(|t| ProvisioningToken {
-                id: t.id,
-                name: t.name,
-                created_by: t.created_by_email,
-                created_at: t.created_at.to_string(),
-                last_used_at: t.last_used_at.map(|t| t.to_string()),
-                revoked_at: t.revoked_at.map(|t| t.to_string()),
-            })
-            .collect(),
+        tokens: tokens.into_iter().map(token_view).collect(),
     })
 }

@@ -63,8 +63,8 @@ pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, token: &str, crea
     Ok(id)
 }
 
-pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<TokenRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 ORDER BY created_at DESC")).bind(org_id).fetch_all(db).await
+pub async fn list<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, org_id: &str) -> sqlx::Result<Vec<TokenRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 ORDER BY created_at DESC")).bind(org_id).fetch_all(ex).await
 }
 
 /// The unrevoked token with this hash and its organization, in one query
