@@ -5,7 +5,8 @@
 #   make serve    the same build, started without demo data (first-run page)
 #   make release  the production build only: target/release/gatehouse and target/site/
 #   make test     every test: Rust unit + integration, then Playwright in Chromium
-#   make idp      a local test SAML identity provider (saml-idp) for trying SSO with the demo
+#   make idp      a local test SAML identity provider (saml-idp) for trying SSO:
+#                 make idp ORG=acme URL=http://127.0.0.1:3000 (the defaults)
 
 SHELL := /bin/bash
 export GATEHOUSE_DATABASE_URL ?= sqlite://data/gatehouse.db
@@ -45,9 +46,14 @@ test-e2e: build-debug
 bench:
 	scripts/bench.sh
 
-# A real SAML identity provider on 127.0.0.1:7000 for the demo organization.
+# A real SAML identity provider (saml-idp) on 127.0.0.1:$(IDP_PORT) for an organization of a
+# running Gatehouse: make idp [ORG=acme] [URL=http://127.0.0.1:3000] [IDP_PORT=7000]
+ORG ?= acme
+URL ?= http://$(GATEHOUSE_BIND)
+IDP_PORT ?= 7000
+export IDP_PORT
 idp:
-	scripts/test-idp.sh acme
+	scripts/test-idp.sh "$(ORG)" "$(URL)"
 
 clean:
 	cargo clean

@@ -4,8 +4,9 @@
 # the npm packages in end2end/ (Playwright, binaryen's wasm-opt) and, with
 # --browser, what only the tests use as well: the SCIM conformance tools,
 # Debian's Chromium, nginx, openssl, curl and systemd (systemd-analyze).
-# usage: scripts/ensure-tools.sh [--browser | --test-tools]
+# usage: scripts/ensure-tools.sh [--browser | --test-tools | --idp]
 #   --test-tools  only what the tests use (make test installs it while it builds)
+#   --idp         only what make idp runs (npm packages of end2end/, openssl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,12 @@ build_tools() {
     cargo install --config 'profile.dev.debug=false' wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --force --locked --features build-binary --debug
   fi
 
+  node_packages
+}
+
+# The npm packages of end2end/: Playwright, the test identity provider
+# (saml-idp), the bundle splitter and compressor.
+node_packages() {
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     echo "==> installing npm packages in end2end/"
     (cd end2end && npm ci --no-audit --no-fund)
@@ -81,5 +88,8 @@ case "${1:-}" in
   "") build_tools ;;
   --browser) build_tools; test_tools ;;
   --test-tools) test_tools ;;
-  *) echo "usage: $0 [--browser | --test-tools]" >&2; exit 2 ;;
+  # make idp: the identity provider's npm package and openssl, nothing to build with.
+  --idp) node_packages
+         command -v openssl >/dev/null || { SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"; $SUDO apt-get install -y -qq openssl >/dev/null; } ;;
+  *) echo "usage: $0 [--browser | --test-tools | --idp]" >&2; exit 2 ;;
 esac

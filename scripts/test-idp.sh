@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Starts a real SAML identity provider (the npm package saml-idp) for trying
 # single sign-on with a local Gatehouse, as the QuickStart does with Okta.
-# usage: scripts/test-idp.sh [org]   (GATEHOUSE_BASE_URL, IDP_PORT to change)
+# usage: scripts/test-idp.sh [org] [gatehouse-url]   (IDP_PORT: its port, 7000)
+#   make idp ORG=acme URL=http://127.0.0.1:3000 IDP_PORT=7000
+# It installs only what it runs (npm packages, openssl), nothing to build with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 org=${1:-acme}
-base=${GATEHOUSE_BASE_URL:-http://127.0.0.1:3000}
+base=${2:-${GATEHOUSE_BASE_URL:-http://127.0.0.1:3000}}
+base=${base%/}
 port=${IDP_PORT:-7000}
+case "$base" in
+  http://*|https://*) ;;
+  *) echo "test-idp: the Gatehouse URL must start with http:// or https:// (got “$base”)" >&2; exit 2 ;;
+esac
+case "$org" in
+  ""|*[!a-z0-9-]*) echo "test-idp: the organization is its URL name, such as acme (got “$org”)" >&2; exit 2 ;;
+esac
 dir=data/test-idp
-scripts/ensure-tools.sh >/dev/null
+scripts/ensure-tools.sh --idp
 mkdir -p "$dir"
 if [ ! -f "$dir/idp-cert.pem" ]; then
   openssl req -x509 -new -newkey rsa:2048 -nodes -subj "/CN=Gatehouse Test IdP" \
@@ -17,7 +27,7 @@ if [ ! -f "$dir/idp-cert.pem" ]; then
 fi
 cat > "$dir/idp-config.js" <<JS
 module.exports = {
-  user: { userName: "admin@$org.example", nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", email: "admin@$org.example" },
+  user: { userName: "${IDP_EMAIL:-admin@$org.example}", nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", email: "${IDP_EMAIL:-admin@$org.example}" },
   metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
 };
 JS
