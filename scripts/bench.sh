@@ -17,6 +17,8 @@
 # instead of release; GATEHOUSE_BIN measures another build of the server.
 # BENCH_ONLY=first-visit builds the site too and measures only what a browser
 # downloads on a first visit of each page (end2end/first-visit.mjs).
+# BENCH_ONLY=bulk runs only the bulk load: BENCH_USERS people created over SCIM
+# into a running server (SQLite, then PostgreSQL), then the Users page at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -70,6 +72,22 @@ start() {
   exit 1
 }
 
+# A bulk load over SCIM into a running server whose organization has only its
+# admin, then the Users page at once, without a restart (bench_load's
+# BENCH_MODE=bulk): $1 the database URL, $2 its label.
+bulk_load() {
+  local db=$1 label=$2 token port
+  echo
+  echo "==> bulk load ($label, one instance, $profile)"
+  create_acme "$db"
+  token=$("$bin" --database-url "$db" provisioning token create --org acme --name bulk 2>/dev/null)
+  port=$(free)
+  start "$db" "$port"
+  BENCH_MODE=bulk BENCH_URL="http://127.0.0.1:$port" BENCH_LABEL="$label" BENCH_TOKEN=$token \
+    BENCH_CLIENTS=${BENCH_BULK_CLIENTS:-32} "$client"
+  stop_all
+}
+
 hostile_sign_ins() {
   echo
   echo "==> hostile load (SQLite, one instance, $profile)"
@@ -101,6 +119,11 @@ if [ "${1:-}" = "--postgres" ]; then
   work=$BENCH_WORK
   pids=()
   trap stop_all EXIT
+  if [ -z "$only" ] || [ "$only" = bulk ]; then
+    psql "$GATEHOUSE_TEST_POSTGRES" -qc "CREATE DATABASE bulk" >/dev/null
+    bulk_load "${GATEHOUSE_TEST_POSTGRES%/*}/bulk" "PostgreSQL"
+    [ "$only" = bulk ] && exit 0
+  fi
   db="${GATEHOUSE_TEST_POSTGRES%/*}/bench"
   psql "$GATEHOUSE_TEST_POSTGRES" -qc "CREATE DATABASE bench" >/dev/null
   echo "==> PostgreSQL, one instance"
@@ -144,6 +167,12 @@ export BENCH_RESULTS=$work/results.tsv
 pids=()
 trap 'stop_all; rm -rf "$work"' EXIT
 
+if [ "$only" = bulk ]; then
+  bulk_load "sqlite://$work/bulk.db" "SQLite"
+  BENCH_WORK=$work GATEHOUSE_PG_DURABLE=1 scripts/with-postgres.sh "$0" --postgres
+  exit 0
+fi
+
 echo "==> SQLite, one instance"
 db="sqlite://$work/bench.db"
 token=$(prepare "$db")
@@ -162,6 +191,8 @@ if [ "$only" = hostile ]; then
   hostile_sign_ins
   exit 0
 fi
+
+bulk_load "sqlite://$work/bulk.db" "SQLite"
 
 echo
 BENCH_WORK=$work GATEHOUSE_PG_DURABLE=1 scripts/with-postgres.sh "$0" --postgres
