@@ -21,6 +21,7 @@ mod mfa_and_guests;
 mod multi_instance;
 mod observability;
 mod operations;
+mod provisioning_tokens;
 mod saml;
 mod scim;
 mod skeleton;
