@@ -17,6 +17,7 @@ test.describe.serial("provisioning", () => {
     await signIn(page);
     await goto(page, "/acme/admin/authentication");
     await page.getByRole("button", { name: "Setup" }).click();
+    const wizard = page.getByRole("dialog", { name: "Account Type and Team Provisioning" });
     const next = page.getByRole("button", { name: "Next" });
     await expect(next).toBeDisabled();
     await page.getByLabel("I have read and understand the above guidance.").check();
@@ -25,15 +26,92 @@ test.describe.serial("provisioning", () => {
     await page.getByRole("button", { name: "Next" }).click();
     baseUrl = (await page.getByTestId("scim-base-url").textContent())!;
     expect(baseUrl).toBe(`${baseURL}/scim/v2`);
+    const shown = (await page.getByTestId("scim-token").textContent())!;
+
+    // Done before copying asks first; going back shows the same token.
+    await wizard.getByRole("button", { name: "Done" }).click();
+    await expect(wizard.getByTestId("not-copied")).toContainText("Have you copied the token? It is not shown again.");
+    await expect(page.getByTestId("scim-token")).toHaveCount(0);
+    await wizard.getByRole("button", { name: "Go back to the token" }).click();
+    await expect(page.getByTestId("scim-token")).toHaveText(shown);
+
     await page.getByRole("button", { name: "Copy Bearer Token" }).click();
     await expect(page.getByTestId("toast").filter({ hasText: "Bearer Token copied" })).toBeVisible();
     token = await page.evaluate(() => navigator.clipboard.readText());
     expect(token).toMatch(/^gh_scim_[0-9a-f]{64}$/);
-    expect(await page.getByTestId("scim-token").textContent()).toBe(token);
-    await page.getByRole("button", { name: "Done" }).click();
-    await expect(page.getByTestId("scim-token")).toHaveCount(0);
-    await expect(page.getByTestId("provisioning-status")).toContainText("On");
-    await expect(page.locator('[data-testid=token-row][data-name="Okta"]')).toContainText("Active");
+    expect(token).toBe(shown);
+    // Copied: Done closes at once.
+    await wizard.getByRole("button", { name: "Done" }).click();
+    await expect(wizard).toHaveCount(0);
+    await expect(page.getByTestId("provisioning-status")).toContainText("On · 1 active token");
+
+    // On: the button manages the tokens instead of creating another.
+    await expect(page.getByRole("button", { name: "Setup" })).toHaveCount(0);
+    await page.getByRole("button", { name: "Manage" }).click();
+    await expect(wizard.getByTestId("scim-base-url")).toHaveText(baseUrl);
+    const row = wizard.locator('[data-testid=token-row][data-name="Okta"]');
+    await expect(row).toContainText("Active");
+    await expect(row).toContainText("ada@acme.example");
+    await expect(row).toContainText("Never");
+    await page.keyboard.press("Escape");
+    await expect(wizard).toHaveCount(0);
+    await expect(page.getByTestId("provisioning-status")).toContainText("On · 1 active token");
+  });
+
+  test("another token only when asked for; leaving it uncopied asks; revoking names the token", async ({ page }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await page.getByRole("button", { name: "Manage" }).click();
+    const wizard = page.getByRole("dialog", { name: "Account Type and Team Provisioning" });
+    await wizard.getByRole("button", { name: "Create another token" }).click();
+    // No guidance again: provisioning is already on.
+    await expect(wizard.getByText("Step 1 of 2 · Token name")).toBeVisible();
+    await expect(page.getByLabel("Token name")).toBeFocused();
+
+    // A second "Okta" would be indistinguishable when revoking: the server refuses it.
+    await page.getByLabel("Token name").fill("okta");
+    await wizard.getByRole("button", { name: "Next" }).click();
+    await expect(wizard.locator(".field-error")).toContainText("An active token is already named “Okta”");
+    await page.getByLabel("Token name").fill("Entra");
+    await wizard.getByRole("button", { name: "Next" }).click();
+    await expect(wizard.getByText("Step 2 of 2 · Connect your identity provider")).toBeVisible();
+    const entra = (await page.getByTestId("scim-token").textContent())!;
+
+    // Escape asks; Escape again goes back to the token (never closes on a second slip).
+    await page.keyboard.press("Escape");
+    await expect(wizard.getByTestId("not-copied")).toBeVisible();
+    await expect(wizard.getByRole("button", { name: "Go back to the token" })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("scim-token")).toHaveText(entra);
+    // A click beside the dialog leaves it as it is.
+    await page.mouse.click(5, 5);
+    await expect(page.getByTestId("scim-token")).toHaveText(entra);
+    // The × asks too; then close without copying.
+    await wizard.getByRole("button", { name: "Close", exact: true }).click();
+    await expect(wizard.getByTestId("not-copied")).toBeVisible();
+    await wizard.getByRole("button", { name: "Close without copying" }).click();
+    await expect(wizard).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Manage" })).toBeFocused();
+    await expect(page.getByTestId("provisioning-status")).toContainText("On · 2 active tokens");
+
+    // The lost token is revoked, with a confirmation that names it.
+    await page.getByRole("button", { name: "Manage" }).click();
+    await wizard.getByRole("button", { name: "Revoke Entra" }).click();
+    const confirm = page.getByRole("dialog", { name: "Revoke “Entra”?" });
+    await expect(confirm.getByTestId("revoke-dialog")).toContainText("The identity provider using “Entra” stops at once");
+    // Cancel goes back to the list, to the same Revoke….
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect(wizard.getByRole("button", { name: "Revoke Entra" })).toBeFocused();
+    await wizard.getByRole("button", { name: "Revoke Entra" }).click();
+    await confirm.getByTestId("confirm-revoke").click();
+    await expect(page.getByTestId("toast").filter({ hasText: "Token revoked" })).toBeVisible();
+    const row = wizard.locator('[data-testid=token-row][data-name="Entra"]');
+    await expect(row).toContainText("Revoked");
+    await expect(row.getByRole("button")).toHaveCount(0);
+    await expect(wizard.locator('[data-testid=token-row][data-name="Okta"]')).toContainText("Active");
+    await expect(wizard.getByRole("button", { name: "Create another token" })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("provisioning-status")).toContainText("On · 1 active token");
   });
 
   test("users and a team pushed over SCIM appear badged and read-only", async ({ page, request }) => {

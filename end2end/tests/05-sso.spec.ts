@@ -152,6 +152,43 @@ test.describe.serial("single sign-on with a real SAML identity provider", () => 
     await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
   });
 
+  test("the identity provider's fields show only for SAML, keep what was typed, and a hidden one cannot refuse the save", async ({ page }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await page.getByTestId("edit-authentication").click();
+    const url = page.getByLabel("Identity provider login URL");
+    const cert = page.getByLabel("Identity provider X509 certificate");
+    await expect(url).toHaveValue(`${idpUrl}/saml/sso`);
+    // Each hint is read with the setting it explains.
+    await expect(page.getByLabel("Allow sign-in started at the identity provider")).toHaveAccessibleDescription(/app tiles/);
+    await expect(page.getByLabel("Allow guest access")).toHaveAccessibleDescription(/^Guests are people outside your identity provider/);
+
+    await page.getByLabel("Password", { exact: true }).check();
+    await expect(page.getByTestId("idp-fields")).toHaveCount(0);
+    await expect(page.getByLabel("Allow sign-in started at the identity provider")).toHaveCount(0);
+    await page.getByLabel("SAML", { exact: true }).check();
+    await expect(url).toHaveValue(`${idpUrl}/saml/sso`);
+    await cert.fill("-----BEGIN CERTIFICATE-----\nMIIBbroken\n-----END CERTIFICATE-----");
+    await page.getByLabel("Password", { exact: true }).check();
+    await page.getByLabel("SAML or password").check();
+    await expect(cert).toHaveValue(/MIIBbroken/);
+
+    // Password alone: the hidden certificate is neither checked nor saved.
+    await page.getByLabel("Password", { exact: true }).check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("toast").filter({ hasText: "Authentication settings saved" })).toBeVisible();
+    await expect(page.getByTestId("auth-method")).toHaveText("Password");
+    await expect(page.getByTestId("cert-subject")).toContainText("Gatehouse Test IdP");
+
+    // Back to SAML or password with the identity provider as it was saved.
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML or password").check();
+    await expect(cert).toHaveValue(/BEGIN CERTIFICATE/);
+    await expect(cert).not.toHaveValue(/MIIBbroken/);
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
+  });
+
   test("someone with no account is refused with a page that says why", async ({ browser }) => {
     const { context, page } = await freshPage(browser);
     await goto(page, "/acme/login");

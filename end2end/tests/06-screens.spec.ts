@@ -60,13 +60,22 @@ const screens: Screen[] = [
 async function check(page: Page, name: string, phone: boolean, fullPage = true) {
   await page.waitForLoadState("networkidle");
   await expect.soft(page).toHaveScreenshot(`${name}.png`, { fullPage, mask: [page.locator("time")] });
+  await checkAxe(page, name);
+  if (phone) await expectNoSidewaysScroll(page);
+}
+
+/** axe-core: no serious or critical violation of WCAG 2.1 A/AA (contrast among them). */
+async function checkAxe(page: Page, name: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const bad = results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join("\n    ")}`);
   expect(bad, `axe-core on ${name}`).toEqual([]);
-  if (phone) await expectNoSidewaysScroll(page);
 }
+
+/** The page's background: the light canvas or the dark one (style/main.css). */
+const canvas = { light: "rgb(245, 246, 248)", dark: "rgb(15, 18, 24)" };
+const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
 type State = Awaited<ReturnType<BrowserContext["storageState"]>>;
 
@@ -89,8 +98,8 @@ test.describe("screens", () => {
     }
   });
 
-  async function open(browser: Browser, viewport: { width: number; height: number }, as: string | null = "admin@acme.example") {
-    const context = await browser.newContext({ viewport, storageState: as ? sessions.get(as) : undefined, reducedMotion: "reduce" });
+  async function open(browser: Browser, viewport: { width: number; height: number }, as: string | null = "admin@acme.example", colorScheme: "light" | "dark" = "light") {
+    const context = await browser.newContext({ viewport, storageState: as ? sessions.get(as) : undefined, reducedMotion: "reduce", colorScheme });
     return { context, page: await context.newPage() };
   }
 
@@ -148,4 +157,76 @@ test.describe("screens", () => {
       await context.close();
     });
   }
+
+  // The dark theme, with the system set to dark: the same colours must pass
+  // axe-core (contrast above all) on a few screens and the main dialogs.
+  test("the dark theme passes axe-core (desktop)", async ({ browser }) => {
+    test.setTimeout(180_000);
+    const names = ["login", "home", "document", "admin-authentication", "admin-account-type-new", "admin-users", "admin-audit", "not-found"];
+    for (const s of screens.filter((s) => names.includes(s.name))) {
+      const { context, page } = await open(browser, widths[0].viewport, s.as === undefined ? "admin@acme.example" : s.as, "dark");
+      await s.open(page);
+      await s.ready(page);
+      expect(await background(page), s.name).toBe(canvas.dark);
+      await page.waitForLoadState("networkidle");
+      await checkAxe(page, `${s.name} (dark)`);
+      await context.close();
+    }
+    const { context, page } = await open(browser, widths[0].viewport, "admin@acme.example", "dark");
+    await go(page, "/acme/profile");
+    await expect(page.getByTestId("theme-card")).toBeVisible();
+    await checkAxe(page, "profile (dark)");
+    await go(page, "/acme/admin/users");
+    await page.getByRole("button", { name: "Actions for casey@acme.example" }).click();
+    await expect(page.getByRole("menu")).toBeVisible();
+    await checkAxe(page, "menu-user-row (dark)");
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Add users" }).click();
+    await expect(page.getByTestId("add-users")).toBeVisible();
+    await checkAxe(page, "dialog-add-users (dark)");
+    await page.keyboard.press("Escape");
+    await go(page, "/acme/admin/authentication");
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("SAML or password").check();
+    await checkAxe(page, "authentication-form (dark)");
+    await page.getByRole("button", { name: "Setup" }).click();
+    await expect(page.getByTestId("provisioning-wizard")).toBeVisible();
+    await checkAxe(page, "dialog-provisioning (dark)");
+    await context.close();
+  });
+
+  test("the theme chosen on Profile is kept in the browser and applied before the first paint", async ({ browser }) => {
+    const { context, page } = await open(browser, widths[0].viewport, "admin@acme.example", "light");
+    await go(page, "/acme/profile");
+    await expect(page.getByLabel("Match system")).toBeChecked();
+    expect(await background(page)).toBe(canvas.light);
+    await page.getByLabel("Dark").check();
+    await expect.poll(() => background(page)).toBe(canvas.dark);
+
+    // Without the app (no wasm), the page's own first script applies it.
+    await page.route("**/*.wasm", (route) => route.abort());
+    await page.goto(`${demoURL}/acme/admin/users`);
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    expect(await background(page)).toBe(canvas.dark);
+    await page.unroute("**/*.wasm");
+    await page.goto(`${demoURL}/acme/login`);
+    expect(await background(page)).toBe(canvas.dark);
+
+    await go(page, "/acme/profile");
+    await expect(page.getByLabel("Dark")).toBeChecked();
+    await page.getByLabel("Match system").check();
+    await expect.poll(() => background(page)).toBe(canvas.light);
+    expect(await page.evaluate(() => localStorage.getItem("gatehouse-theme"))).toBeNull();
+    await context.close();
+
+    // Light holds on a system set to dark.
+    const dark = await open(browser, widths[0].viewport, "admin@acme.example", "dark");
+    await go(dark.page, "/acme/profile");
+    expect(await background(dark.page)).toBe(canvas.dark);
+    await dark.page.getByLabel("Light").check();
+    await expect.poll(() => background(dark.page)).toBe(canvas.light);
+    await go(dark.page, "/acme/admin/authentication");
+    expect(await background(dark.page)).toBe(canvas.light);
+    await dark.context.close();
+  });
 });

@@ -344,7 +344,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let o = organization(&db, &org).await?;
             let admin = provisioning::token_admin(&db, &o, created_by.as_deref()).await?;
             let actor = Actor::operator(&o.id, "gatehouse provisioning (command line)");
-            let token = provisioning::create_token(&db, &actor, &name, (&admin.id, &admin.email)).await?;
+            // The operator turns provisioning on knowingly: docs/scim.md is this command's guidance.
+            let token = provisioning::create_token(&db, &actor, &name, (&admin.id, &admin.email), provisioning::Guidance::Acknowledged).await?;
             eprintln!("Directory Base URL: {}/scim/v2", settings.base_url_for(settings.bind));
             eprintln!("Bearer token (shown once; acts for {}):", admin.email);
             println!("{token}");

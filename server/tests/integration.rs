@@ -22,6 +22,7 @@ mod multi_instance;
 mod observability;
 mod operations;
 mod operator;
+mod provisioning_tokens;
 mod saml;
 mod scim;
 mod skeleton;

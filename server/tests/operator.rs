@@ -220,7 +220,7 @@ async fn tokens_are_listed_and_revoked_on_the_command_line() {
     let token = token.trim().to_string();
     let (ok, _, err) = cli(&["provisioning", "token", "create", "--org", "acme", "--name", "Okta"]);
     assert!(!ok);
-    assert!(err.contains("An active token is already named “Okta”"), "{err}");
+    assert!(err.contains("An active token is already named “okta”"), "{err}");
     let (ok, list, _) = cli(&["provisioning", "token", "list", "--org", "acme"]);
     assert!(ok);
     assert_eq!(list.lines().count(), 2, "a header and one token: {list}");

@@ -11,17 +11,16 @@ pub async fn load_provisioning(org: String) -> Result<ProvisioningInfo, AppError
     Ok(crate::service::provisioning::overview(&st.db, &st.config.base_url, &c).await?)
 }
 
-/// The wizard's last step: a new token, shown this once.
+/// The wizard's last step, and "Create another token": a new token, shown
+/// this once. `acknowledged`: the setup guidance, which turning provisioning on needs.
 #[server(endpoint = "create_provisioning_token")]
 pub async fn create_provisioning_token(org: String, name: String, acknowledged: bool) -> Result<NewProvisioningToken, AppError> {
     use super::request;
-    use crate::service::provisioning;
+    use crate::service::provisioning::{self, Guidance};
     let c = request::admin(&org).await?;
-    if !acknowledged {
-        return Err(AppError::invalid("acknowledged", "Confirm that you have read and understood the guidance first."));
-    }
+    let guidance = if acknowledged { Guidance::Acknowledged } else { Guidance::NotAcknowledged };
     let st = request::state();
-    let token = provisioning::create_token(&st.db, &c.actor(), &name, (&c.user.id, &c.user.email)).await?;
+    let token = provisioning::create_token(&st.db, &c.actor(), &name, (&c.user.id, &c.user.email), guidance).await?;
     Ok(NewProvisioningToken { name: name.trim().to_string(), token, base_url: format!("{}/scim/v2", st.config.base_url) })
 }
 

@@ -25,6 +25,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // Before the stylesheet: the theme chosen on the Profile page, with no flash of the other.
+                <script inner_html=profile::theme_script()></script>
                 <HashedStylesheet options=options.clone() id="leptos" />
                 {(!light).then(|| view! {
                     <AutoReload options=options.clone() />

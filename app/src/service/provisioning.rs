@@ -77,10 +77,22 @@ fn claim_touch(token_id: &str) -> bool {
     true
 }
 
+/// Whether the person creating a token has read what turning provisioning on
+/// means (the setup wizard's guidance and its acknowledgement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guidance {
+    Acknowledged,
+    NotAcknowledged,
+}
+
 /// Creates a token named `name` that acts for the admin `acts_for` (the
-/// setup wizard's last step, or `gatehouse provisioning token create`);
-/// returns the token, which is stored only as a hash.
-pub async fn create_token(db: &Db, actor: &Actor, name: &str, acts_for: (&str, &str)) -> Result<String> {
+/// setup wizard's last step, "Create another token", or `gatehouse
+/// provisioning token create`); returns the token, which is stored only as a
+/// hash. The guidance must be acknowledged to turn provisioning on (the first
+/// active token); another token while it is on changes nothing the guidance
+/// describes. Active tokens have distinct names, so the one a person revokes
+/// is the one they meant.
+pub async fn create_token(db: &Db, actor: &Actor, name: &str, acts_for: (&str, &str), guidance: Guidance) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid("name", "Give the token a name, such as “Okta”, so you can tell tokens apart."));
@@ -90,11 +102,17 @@ pub async fn create_token(db: &Db, actor: &Actor, name: &str, acts_for: (&str, &
     }
     let token = store::scim_tokens::new_token();
     let mut tx = super::begin(db).await?;
-    // Two active tokens with one name could not be told apart (in the list,
-    // in the audit log, when revoking one on the command line).
-    let active = store::scim_tokens::list(&mut *tx, &actor.org_id).await?;
-    if active.iter().any(|t| t.revoked_at.is_none() && t.name.eq_ignore_ascii_case(name)) {
-        return Err(Error::taken("name", format!("An active token is already named “{name}”. Choose another name (such as “{name} 2”), or revoke that token first.")));
+    // Two admins creating tokens at once take turns: both rules below read the active tokens.
+    store::orgs::lock(&mut tx, &actor.org_id).await?;
+    let active = store::scim_tokens::active(&mut tx, &actor.org_id).await?;
+    if active.is_empty() && guidance == Guidance::NotAcknowledged {
+        return Err(Error::invalid("acknowledged", "Confirm that you have read and understood the guidance first."));
+    }
+    if let Some(same) = active.iter().find(|t| t.name.to_lowercase() == name.to_lowercase()) {
+        return Err(Error::taken(
+            "name",
+            format!("An active token is already named “{0}”. Give this one another name, such as “{0} 2”, so you can tell them apart.", same.name),
+        ));
     }
     store::scim_tokens::insert(&mut tx, &actor.org_id, name, &token, acts_for.0, acts_for.1).await?;
     store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_CREATED, name, format!("documents of deprovisioned people go to {}", acts_for.1))).await?;
@@ -141,12 +159,17 @@ pub async fn active_token_named(db: &Db, org_id: &str, id_or_name: &str) -> Resu
     }
 }
 
+/// Revokes one of the organization's tokens: the identity provider using it
+/// is refused from its next request. A token of another organization is not
+/// found; one already revoked is refused, so two admins revoking it at once
+/// learn that the other did.
 pub async fn revoke_token(db: &Db, actor: &Actor, id: &str) -> Result<()> {
     let mut tx = super::begin(db).await?;
     let t = store::scim_tokens::get(&mut tx, &actor.org_id, id).await?.ok_or_else(|| Error::not_found("That token does not exist."))?;
-    if store::scim_tokens::revoke(&mut tx, &actor.org_id, id).await? {
-        store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_REVOKED, &t.name, String::new())).await?;
+    if t.revoked_at.is_some() || !store::scim_tokens::revoke(&mut tx, &actor.org_id, id).await? {
+        return Err(Error::conflict(format!("The token “{}” was already revoked.", t.name)));
     }
+    store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_REVOKED, &t.name, String::new())).await?;
     tx.commit().await?;
     Ok(())
 }

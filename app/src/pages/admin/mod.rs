@@ -3,6 +3,7 @@ pub mod account;
 pub mod account_types;
 pub mod audit;
 pub mod authentication;
+pub mod provisioning;
 pub mod sign_in_method;
 pub mod team;
 pub mod teams;

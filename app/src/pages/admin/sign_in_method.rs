@@ -37,7 +37,7 @@ pub fn SignInMethodSection() -> impl IntoView {
             // save, so focus can go back to Edit at once.
             <div class="with-actions">
                 <div>
-                    <h2>"Authentication Method"</h2>
+                    <h2>"Sign-in"</h2>
                     <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
                 </div>
                 <Show when=move || !editing.get()>
@@ -133,7 +133,8 @@ fn certificate(c: CertificateInfo) -> impl IntoView {
 }
 
 /// The Edit form's values; they live beside the card, so a reload of the
-/// settings never wipes what the admin typed.
+/// settings never wipes what the admin typed, nor does hiding the identity
+/// provider's fields while Password is chosen.
 #[derive(Clone, Copy)]
 struct Form {
     method: RwSignal<AuthMethod>,
@@ -145,6 +146,18 @@ struct Form {
     idp_initiated: RwSignal<bool>,
     mfa: RwSignal<MfaPolicy>,
     guests: RwSignal<bool>,
+    /// The identity provider's settings as saved: what Save keeps while
+    /// Password alone is chosen and their fields are hidden.
+    saved_idp: RwSignal<Idp>,
+}
+
+/// The settings that matter only when single sign-on is allowed.
+#[derive(Clone, Default)]
+struct Idp {
+    url: String,
+    cert: String,
+    issuer: String,
+    idp_initiated: bool,
 }
 
 impl Default for Form {
@@ -159,6 +172,7 @@ impl Default for Form {
             idp_initiated: RwSignal::new(true),
             mfa: RwSignal::new(MfaPolicy::Off),
             guests: RwSignal::new(false),
+            saved_idp: RwSignal::new(Idp::default()),
         }
     }
 }
@@ -174,6 +188,23 @@ impl Form {
         self.idp_initiated.set(s.allow_idp_initiated);
         self.mfa.set(s.mfa_policy);
         self.guests.set(s.allow_guests);
+        self.saved_idp.set(Idp {
+            url: s.idp_login_url.clone(),
+            cert: s.idp_certificate.clone(),
+            issuer: s.idp_issuer.clone(),
+            idp_initiated: s.allow_idp_initiated,
+        });
+    }
+
+    /// The identity provider's settings Save sends: as shown when SAML is
+    /// allowed; as saved when Password alone is chosen, so a hidden field can
+    /// neither change nor refuse the save.
+    fn idp_to_save(&self) -> Idp {
+        if self.method.get_untracked().allows_sso() {
+            Idp { url: self.url.get_untracked(), cert: self.cert.get_untracked(), issuer: self.issuer.get_untracked(), idp_initiated: self.idp_initiated.get_untracked() }
+        } else {
+            self.saved_idp.get_untracked()
+        }
     }
 }
 
@@ -185,25 +216,27 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, issuer, days, idle, idp_initiated, mfa, guests } = form;
+    let Form { method, url, cert, issuer, days, idle, idp_initiated, mfa, guests, .. } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let idp = form.idp_to_save();
         save.dispatch(SaveAuthentication {
             org: org.get_untracked(),
             input: AuthSettingsInput {
                 method: method.get_untracked().as_str().into(),
-                idp_login_url: url.get_untracked(),
-                idp_certificate: cert.get_untracked(),
-                idp_issuer: issuer.get_untracked(),
+                idp_login_url: idp.url,
+                idp_certificate: idp.cert,
+                idp_issuer: idp.issuer,
                 // Out-of-range or empty input reaches the server, which explains the limits.
                 session_days: days.get_untracked().trim().parse().unwrap_or(0),
                 idle_timeout_secs: idle.get_untracked(),
-                allow_idp_initiated: idp_initiated.get_untracked(),
+                allow_idp_initiated: idp.idp_initiated,
                 mfa_policy: mfa.get_untracked().as_str().into(),
                 allow_guests: guests.get_untracked(),
             },
         });
     };
+    let (url_error, cert_error, issuer_error) = (field("idp_login_url"), field("idp_certificate"), field("idp_issuer"));
     // A message about the last attempt goes once the admin changes something.
     let clear = move |_| {
         if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
@@ -211,7 +244,7 @@ fn edit_form(
         }
     };
     view! {
-        <form class="form" data-testid="authentication-form" on:submit=submit on:input=clear on:change=clear>
+        <form class="form auth-form" data-testid="authentication-form" on:submit=submit on:input=clear on:change=clear>
             <FormError error=error fields=FIELDS />
             <fieldset class="radios">
                 <legend class="label">"Authentication Method"</legend>
@@ -224,20 +257,31 @@ fn edit_form(
                 }).collect_view()}
             </fieldset>
             <FieldError message=field("method") />
-            <label for="idp-login-url">"Identity provider login URL"</label>
-            <input id="idp-login-url" type="url" placeholder="https://acme.okta.com/app/…/sso/saml" prop:value=url
-                on:input=move |ev| url.set(event_target_value(&ev)) />
-            <FieldError message=field("idp_login_url") />
-            <label for="idp-certificate">"Identity provider X509 certificate"</label>
-            <textarea id="idp-certificate" rows="8" class="mono" placeholder="-----BEGIN CERTIFICATE-----" prop:value=cert
-                on:input=move |ev| cert.set(event_target_value(&ev))></textarea>
-            <p class="hint">"Paste the signing certificate as your identity provider shows it. It is checked when you save."</p>
-            <FieldError message=field("idp_certificate") />
-            <label for="idp-issuer">"Identity provider issuer (entity ID), optional"</label>
-            <input id="idp-issuer" type="text" placeholder="http://www.okta.com/exk…" prop:value=issuer
-                on:input=move |ev| issuer.set(event_target_value(&ev)) />
-            <p class="hint">"When set, a sign-in response must come from this issuer."</p>
-            <FieldError message=field("idp_issuer") />
+            // Only SAML uses them; hidden while Password alone is chosen, they keep what was typed.
+            <Show when=move || method.get().allows_sso()>
+                <div class="idp-fields" data-testid="idp-fields">
+                    <label for="idp-login-url">"Identity provider login URL"</label>
+                    <input id="idp-login-url" type="url" placeholder="https://acme.okta.com/app/…/sso/saml" prop:value=url
+                        on:input=move |ev| url.set(event_target_value(&ev)) />
+                    <FieldError message=url_error />
+                    <label for="idp-certificate">"Identity provider X509 certificate"</label>
+                    <textarea id="idp-certificate" rows="8" class="mono" placeholder="-----BEGIN CERTIFICATE-----" prop:value=cert
+                        aria-describedby="idp-certificate-hint" on:input=move |ev| cert.set(event_target_value(&ev))></textarea>
+                    <p class="hint" id="idp-certificate-hint">"Paste the signing certificate as your identity provider shows it. It is checked when you save."</p>
+                    <FieldError message=cert_error />
+                    <label for="idp-issuer">"Identity provider issuer (entity ID), optional"</label>
+                    <input id="idp-issuer" type="text" placeholder="http://www.okta.com/exk…" prop:value=issuer
+                        aria-describedby="idp-issuer-hint" on:input=move |ev| issuer.set(event_target_value(&ev)) />
+                    <p class="hint" id="idp-issuer-hint">"When set, a sign-in response must come from this issuer."</p>
+                    <FieldError message=issuer_error />
+                    <label class="check-inline">
+                        <input id="idp-initiated" type="checkbox" aria-describedby="idp-initiated-hint" prop:checked=idp_initiated
+                            on:change=move |ev| idp_initiated.set(event_target_checked(&ev)) />
+                        "Allow sign-in started at the identity provider"
+                    </label>
+                    <p class="hint" id="idp-initiated-hint">"Okta's app tiles and other identity provider dashboards start sign-in there. Off, people must start from the Gatehouse sign-in page, which also guards against a site signing someone in to an account that is not theirs."</p>
+                </div>
+            </Show>
             <label for="session-days">"Session length (days, for new sessions)"</label>
             <input id="session-days" type="number" min=MIN_SESSION_DAYS max=MAX_SESSION_DAYS prop:value=days
                 on:input=move |ev| days.set(event_target_value(&ev)) />
@@ -249,24 +293,19 @@ fn edit_form(
                 }).collect_view()}
             </select>
             <FieldError message=field("idle_timeout_secs") />
-            <label class="check-inline">
-                <input id="idp-initiated" type="checkbox" prop:checked=idp_initiated on:change=move |ev| idp_initiated.set(event_target_checked(&ev)) />
-                "Allow sign-in started at the identity provider"
-            </label>
             <label for="mfa-policy">"Multi-Factor Authentication"</label>
-            <select id="mfa-policy" on:change=move |ev| mfa.set(MfaPolicy::parse(&event_target_value(&ev)).unwrap_or(MfaPolicy::Off))>
+            <select id="mfa-policy" aria-describedby="mfa-policy-hint" on:change=move |ev| mfa.set(MfaPolicy::parse(&event_target_value(&ev)).unwrap_or(MfaPolicy::Off))>
                 {MfaPolicy::ALL.into_iter().map(|m| view! {
                     <option value=m.as_str() selected=move || mfa.get() == m>{m.label()}</option>
                 }).collect_view()}
             </select>
-            <p class="hint">"For password sign-ins, with an authenticator app. Required: people without an app set one up right after their password. Single sign-on relies on your identity provider's own factors."</p>
+            <p class="hint" id="mfa-policy-hint">"For password sign-ins, with an authenticator app. Required: people without an app set one up right after their password. Single sign-on relies on your identity provider's own factors."</p>
             <FieldError message=field("mfa_policy") />
             <label class="check-inline">
-                <input id="allow-guests" type="checkbox" prop:checked=guests on:change=move |ev| guests.set(event_target_checked(&ev)) />
+                <input id="allow-guests" type="checkbox" aria-describedby="allow-guests-hint" prop:checked=guests on:change=move |ev| guests.set(event_target_checked(&ev)) />
                 "Allow guest access"
             </label>
-            <p class="hint">"Guests are people outside your identity provider, invited from Users. They sign in with a password, also when the method is SAML. Turning this off signs them out at once."</p>
-            <p class="hint">"Okta's app tiles and other identity provider dashboards start sign-in there. Off, people must start from the Gatehouse sign-in page, which also guards against a site signing someone in to an account that is not theirs."</p>
+            <p class="hint" id="allow-guests-hint">"Guests are people outside your identity provider, invited from Users. They sign in with a password, also when the method is SAML. Turning this off signs them out at once."</p>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" data-testid="save-authentication" disabled=move || save.pending().get()>
                     {move || if save.pending().get() { "Saving…" } else { "Save" }}

@@ -67,6 +67,11 @@ pub async fn list<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, org_id:
     sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 ORDER BY created_at DESC")).bind(org_id).fetch_all(ex).await
 }
 
+/// The organization's unrevoked tokens.
+pub async fn active(conn: &mut Conn, org_id: &str) -> sqlx::Result<Vec<TokenRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE org_id = $1 AND revoked_at IS NULL ORDER BY created_at")).bind(org_id).fetch_all(&mut *conn).await
+}
+
 /// The unrevoked token with this hash and its organization, in one query
 /// (every SCIM request asks; a revocation counts from the next request).
 pub async fn find_active_with_org(db: &Db, token_hash: &str) -> sqlx::Result<Option<(TokenRow, super::orgs::Org)>> {
