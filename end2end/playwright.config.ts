@@ -9,6 +9,11 @@ export const baseURL = `http://127.0.0.1:${port}`;
 // other specs did before.
 export const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3919);
 export const demoURL = `http://127.0.0.1:${demoPort}`;
+// A third, the demo organization again, for the screenshot spec alone: it adds
+// people and a team pushed over SCIM (the IdP's rows belong in the pictures),
+// which the specs reading the other demo instance must not see.
+export const screensPort = Number(process.env.E2E_SCREENS_PORT ?? 3921);
+export const screensURL = `http://127.0.0.1:${screensPort}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -70,6 +75,15 @@ export default defineConfig({
     {
       command: `bash ./serve.sh ${demoPort} demo`,
       url: `${demoURL}/healthz`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: `bash ./serve.sh ${screensPort} demo`,
+      url: `${screensURL}/healthz`,
       timeout: 120_000,
       reuseExistingServer: false,
       gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },

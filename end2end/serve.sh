@@ -4,8 +4,8 @@
 #   serve.sh PORT          an empty instance (the specs set Acme up themselves)
 #   serve.sh PORT demo     the demo organization (fixed people, teams and
 #                          documents) for the screenshot and accessibility
-#                          specs; its password is in $GATEHOUSE_E2E_DEMO_DIR
-#                          (default /tmp/gatehouse-e2e-demo-PORT)/demo-credentials.txt
+#                          specs; its password is in
+#                          ${TMPDIR:-/tmp}/gatehouse-e2e-demo-PORT/demo-credentials.txt
 set -euo pipefail
 port=${1:?port}
 mode=${2:-}
@@ -17,7 +17,7 @@ bin=${GATEHOUSE_BIN:-$here/../target/debug/gatehouse}
 bin=$(realpath -m "$bin")
 cd "$here/.."
 if [ "$mode" = demo ]; then
-  tmp=${GATEHOUSE_E2E_DEMO_DIR:-${TMPDIR:-/tmp}/gatehouse-e2e-demo-$port}
+  tmp=${TMPDIR:-/tmp}/gatehouse-e2e-demo-$port
   rm -rf "$tmp"
   mkdir -p "$tmp"
   args=(serve --demo)

@@ -39,11 +39,14 @@ export async function ensureAcme(request: APIRequestContext) {
 /** The instance with the demo organization (see playwright.config.ts). */
 export const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3919);
 export const demoURL = `http://127.0.0.1:${demoPort}`;
-const demoDir = process.env.GATEHOUSE_E2E_DEMO_DIR ?? `${process.env.TMPDIR ?? "/tmp"}/gatehouse-e2e-demo-${demoPort}`;
+/** The screenshot spec's own demo instance (see playwright.config.ts). */
+export const screensPort = Number(process.env.E2E_SCREENS_PORT ?? 3921);
+export const screensURL = `http://127.0.0.1:${screensPort}`;
 
-/** The demo's people share one generated password, kept beside its database. */
-export function demoUser(email: string) {
-  return { email, password: readFileSync(`${demoDir}/demo-credentials.txt`, "utf8").trim() };
+/** The demo's people share one generated password, kept beside its database (serve.sh). */
+export function demoUser(email: string, port = demoPort) {
+  const dir = `${process.env.TMPDIR ?? "/tmp"}/gatehouse-e2e-demo-${port}`;
+  return { email, password: readFileSync(`${dir}/demo-credentials.txt`, "utf8").trim() };
 }
 
 /** Signs in on the demo instance; `page` must use `demoURL` as its base. */
