@@ -50,7 +50,7 @@ const screens: Screen[] = [
   // Casey, a Creator, owns it: explore, export, edit and share show.
   { name: "document", as: "casey@acme.example", open: (p) => via(p, "/acme", "All orders"), ready: (p) => expect(p.getByTestId("row-count")).toContainText("rows") },
   { name: "admin-account", open: (p) => go(p, "/acme/admin/account"), ready: (p) => expect(p.getByTestId("webhook-destinations")).toContainText("No destinations yet") },
-  { name: "admin-authentication", open: (p) => go(p, "/acme/admin/authentication"), ready: (p) => expect(p.getByTestId("provisioning-status")).toHaveText("On") },
+  { name: "admin-authentication", open: (p) => go(p, "/acme/admin/authentication"), ready: (p) => expect(p.getByTestId("provisioning-status")).toHaveText("On · 1 active token") },
   { name: "admin-account-types", open: (p) => go(p, "/acme/admin/account-types"), ready: (p) => expect(p.getByTestId("account-type-row")).toHaveCount(3) },
   { name: "admin-account-type-new", open: (p) => go(p, "/acme/admin/account-types/new"), ready: (p) => expect(p.getByTestId("account-type-editor")).toBeVisible() },
   { name: "admin-teams", open: (p) => go(p, "/acme/admin/teams"), ready: (p) => expect(p.getByTestId("team-row")).toHaveCount(4) },
@@ -108,8 +108,13 @@ test.describe("screens", () => {
     }
   });
 
-  /** What an identity provider would have pushed: Jordan, a Creator, in its group OktaViewers. */
+  /** What an identity provider would have pushed: Jordan, a Creator, in its group OktaViewers (once per server). */
   async function pushFromIdp(page: Page) {
+    const users = await page.request.post(`${screensURL}/api/users`, {
+      data: { org: "acme", query: { search: "jordan.okta", account_type: "", status: "all", sort: "", page: 1 } },
+      headers: { origin: screensURL },
+    });
+    if ((await users.json()).total > 0) return;
     const made = await page.request.post(`${screensURL}/api/create_provisioning_token`, {
       form: { org: "acme", name: "Okta", acknowledged: "true" },
       headers: { origin: screensURL },

@@ -129,6 +129,7 @@ pub fn UserPage() -> impl IntoView {
                             </section>
                             <section class="card table-card">
                                 <h2 class="pad">"Sign-in history"</h2>
+                                {d.sign_ins.is_empty().then(|| view! { <p class="empty" data-testid="no-sign-ins">"No sign-ins yet."</p> })}
                                 <div class="table-scroll" tabindex="0" role="region" aria-label="Sign-in history">
                                     <table class="table">
                                         <thead><tr><th>"Time"</th><th>"Result"</th><th>"Detail"</th><th>"IP address"</th></tr></thead>

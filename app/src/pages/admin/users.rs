@@ -118,7 +118,7 @@ pub fn UsersPage() -> impl IntoView {
                 let status_options = [("active", "Active"), ("invited", "Invited"), ("inactive", "Inactive"), ("all", "Everyone")]
                     .into_iter().map(|(v, l)| (v.to_string(), l.to_string())).collect::<Vec<_>>();
                 view! {
-                    <TableControls state=table placeholder="Name, email or email domain" testid="user-filters">
+                    <TableControls state=table placeholder="Name or email" testid="user-filters">
                         <FilterSelect name="type" label="Account type" options=type_options selected=initial.account_type.clone() />
                         <FilterSelect name="status" label="Status" options=status_options selected=initial.status.clone() />
                     </TableControls>
