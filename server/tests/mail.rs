@@ -196,6 +196,10 @@ async fn forgot_password_takes_as_long_for_an_unknown_email_as_for_a_known_one()
                 .unwrap();
             assert_eq!(res.status(), StatusCode::OK);
             into.push(started.elapsed());
+            if j == 0 {
+                // The link's work ran after the answer; let it end before the next measure.
+                mail.wait_for(&email, 1).await;
+            }
         }
     }
     known.sort();
@@ -204,7 +208,6 @@ async fn forgot_password_takes_as_long_for_an_unknown_email_as_for_a_known_one()
     // The work for a known email happens after the answer: the medians are within a few ms.
     let diff = k.as_secs_f64() - u.as_secs_f64();
     assert!(diff.abs() < 0.015, "median {k:?} for accounts, {u:?} for no account");
-    mail.wait_for("person7@acme.example", 1).await;
 }
 
 #[tokio::test]
