@@ -88,7 +88,7 @@ async fn a_wrong_current_password_counts_toward_the_sign_in_limits() {
     // The refusals are counted in the audit log like wrong sign-ins.
     app::store::audit::flush_counts(&app.db).await.unwrap();
     let (rows, count): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(repeat_count), 0) FROM audit_events WHERE action = 'auth.sign_in_failed' AND detail LIKE '%wrong current password%'",
+        "SELECT COUNT(*), CAST(COALESCE(SUM(repeat_count), 0) AS BIGINT) FROM audit_events WHERE action = 'auth.sign_in_failed' AND detail LIKE '%wrong current password%'",
     )
     .fetch_one(&app.db)
     .await
