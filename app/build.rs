@@ -1,4 +1,5 @@
-// Embeds ../migrations in the server: writes $OUT_DIR/migrations.rs, a list of
+// Embeds ../migrations in the server (and picks the long common passwords
+// for the browser, below): writes $OUT_DIR/migrations.rs, a list of
 // (file name, include_str!(file)) in version order, which store::migrations()
 // turns into sqlx migrations. Rebuilds when a migration is added or changed.
 use std::{env, fs, path::Path};
@@ -22,4 +23,18 @@ fn main() {
     }
     out.push_str("]\n");
     fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("migrations.rs"), out).unwrap();
+    common_passwords();
+}
+
+/// The browser's build checks new passwords against the common ones that could
+/// pass the length rule (src/domain/password.rs): those of at least MIN_LEN
+/// characters. Keep MIN_LEN equal to domain::password::MIN_LEN (a test there
+/// compares the two lists).
+fn common_passwords() {
+    const MIN_LEN: usize = 12;
+    let list = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("src/domain/common-passwords.txt");
+    println!("cargo:rerun-if-changed={}", list.display());
+    let text = fs::read_to_string(&list).unwrap_or_else(|e| panic!("reading {}: {e}", list.display()));
+    let long: Vec<&str> = text.lines().filter(|l| l.chars().count() >= MIN_LEN).collect();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("common-passwords-long.txt"), long.join("\n")).unwrap();
 }

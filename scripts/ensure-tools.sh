@@ -2,7 +2,8 @@
 # Installs what building and testing Gatehouse needs, only where it is missing:
 # the wasm32 target, the wasm-bindgen CLI pinned to the workspace's version,
 # the npm packages in end2end/ (Playwright, binaryen's wasm-opt) and, with
-# --browser, what only the tests use as well: the SCIM conformance tools,
+# --browser, what only the tests use as well: the SCIM conformance tools, the
+# tests' mail server (aiosmtpd),
 # Debian's Chromium, nginx, openssl, curl and systemd (systemd-analyze).
 # usage: scripts/ensure-tools.sh [--browser | --test-tools | --idp]
 #   --test-tools  only what the tests use (make test installs it while it builds)
@@ -60,6 +61,11 @@ test_tools() {
   if [ ! -x "$TOOLS/venv/bin/scim-sanity" ]; then
     echo "==> installing scim-sanity (SCIM conformance probe) into $TOOLS/venv"
     "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check scim-sanity==0.7.4
+  fi
+  # The mail server the tests send to (scripts/test-smtp.py).
+  if ! "$TOOLS/venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    echo "==> installing aiosmtpd (the tests' mail server) into $TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6
   fi
   if [ ! -x "$TOOLS/venv/bin/scim" ]; then
     echo "==> installing scim2-cli (SCIM conformance checks) into $TOOLS/venv"

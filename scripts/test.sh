@@ -22,6 +22,8 @@ fi
 TOOLS_VENV="${GATEHOUSE_TOOLS:-$HOME/.cache/gatehouse-tools}/venv"
 export SCIM_SANITY="$TOOLS_VENV/bin/scim-sanity"
 export SCIM2_CLI="$TOOLS_VENV/bin/scim"
+# The Python with aiosmtpd: the mail server of the Rust tests and of the browser tests' server.
+export GATEHOUSE_TEST_PYTHON="$TOOLS_VENV/bin/python"
 # Everything the tests use is installed now (and PostgreSQL is started for
 # its pass): a Rust test that finds a tool missing fails instead of skipping
 # (server/tests/common/mod.rs, `require_or_skip`).

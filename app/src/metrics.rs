@@ -22,9 +22,13 @@ pub const SQLITE_WRITER_WAIT: &str = "gatehouse_sqlite_writer_wait_seconds";
 pub const DB_DISCARDED_IN_TRANSACTION: &str = "gatehouse_db_connections_discarded_in_transaction_total";
 pub const PASSWORD_HASHES_RUNNING: &str = "gatehouse_password_hashes_running";
 pub const STATISTICS_REFRESHED: &str = "gatehouse_db_statistics_refreshed_total";
+pub const MAIL_SENT: &str = "gatehouse_mail_sent_total";
+pub const MAIL_FAILED: &str = "gatehouse_mail_given_up_total";
 
 /// Help texts, shown once per metric in the exported text.
 pub fn describe() {
+    describe_counter!(MAIL_SENT, "Mail delivered to the mail server (invitations, reset links, sign-in notices).");
+    describe_counter!(MAIL_FAILED, "Mail given up: refused for good, or its link expired before it could be sent.");
     describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route template and status code.");
     describe_histogram!(HTTP_DURATION, Unit::Seconds, "Time from a request's arrival to its response headers, by method, route template and status code.");
     describe_counter!(SCIM_OPERATIONS, "SCIM requests, by resource, operation and outcome.");

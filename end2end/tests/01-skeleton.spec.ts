@@ -18,8 +18,8 @@ test.describe.serial("first run", () => {
     await page.getByLabel("Last name").fill("Admin");
     await page.getByLabel("Email").fill(admin.email);
     // A common password is refused with a message beside the field; nothing else is lost.
-    await page.getByLabel("Password", { exact: true }).fill("password123");
-    await page.getByLabel("Confirm password").fill("password123");
+    await page.getByLabel("Password", { exact: true }).fill("password1234");
+    await page.getByLabel("Confirm password").fill("password1234");
     await page.getByRole("button", { name: "Create organization" }).click();
     await expect(page.getByText("That is not the setup code")).toBeVisible();
     await page.getByLabel("Setup code").fill(setupCode.toLowerCase());

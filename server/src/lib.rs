@@ -44,6 +44,8 @@ pub struct Settings {
     pub export_stall_timeout: std::time::Duration,
     /// Days audit events are kept where an organization chose no retention of its own.
     pub audit_retention_days: i64,
+    /// SMTP, when mail is set up (`GATEHOUSE_SMTP_HOST`); None: no mail.
+    pub mail: Option<app::service::mail::Settings>,
 }
 
 /// Where `scripts/build.sh` puts the site of the build this binary belongs to:
@@ -63,6 +65,7 @@ impl Default for Settings {
             webhook_allow_private: false,
             export_stall_timeout: app::service::exports::STALL_TIMEOUT,
             audit_retention_days: app::service::account::DEFAULT_AUDIT_RETENTION_DAYS,
+            mail: None,
         }
     }
 }
@@ -157,6 +160,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         webhook_allow_private: settings.webhook_allow_private,
         export_stall_timeout: settings.export_stall_timeout,
         audit_retention_days: settings.audit_retention_days,
+        mail: settings.mail.clone(),
     };
     // A site built by scripts/build.sh keeps its bundle in a folder named by
     // its content (pkg/<hash>/gatehouse.js, ...), named in pkg/bundle.txt.
@@ -253,6 +257,14 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     }
     database::spawn_optimizer(db.clone());
     app::service::housekeeping::spawn(db.clone(), settings.audit_retention_days);
+    // Mail, when set up: the queue is delivered in the background for as long as the server runs.
+    let _mail_sender = match &settings.mail {
+        Some(mail) => {
+            tracing::info!(host = %mail.host, port = mail.port, "mail is set up: invitations, reset links and sign-in notices are sent by mail");
+            Some(app::service::mail::spawn_sender(db.clone(), mail.clone()).map_err(anyhow::Error::msg)?)
+        }
+        None => None,
+    };
     let app = build_app(&settings, db.clone(), addr).await?;
     let base = settings.base_url_for(addr);
     tracing::info!("Gatehouse is listening on http://{addr} (public URL {base})");

@@ -73,6 +73,30 @@ struct ServeArgs {
     /// no retention of their own (Administration > Account).
     #[arg(long, env = "GATEHOUSE_AUDIT_RETENTION_DAYS", default_value_t = app::service::account::DEFAULT_AUDIT_RETENTION_DAYS, value_parser = clap::value_parser!(i64).range(1..=36500))]
     audit_retention_days: i64,
+    /// The mail server (SMTP) Gatehouse sends invitations, password reset
+    /// links and sign-in notices through. Not set: no mail; links are shown to copy.
+    #[arg(long, env = "GATEHOUSE_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// The mail server's port (default: 587 for starttls, 465 for tls, 25 for none).
+    #[arg(long, env = "GATEHOUSE_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// How the connection is protected: starttls (the default), tls, or none
+    /// (a relay on the same machine or network only).
+    #[arg(long, env = "GATEHOUSE_SMTP_SECURITY", default_value = "starttls")]
+    smtp_security: String,
+    /// The user to sign in to the mail server as (none: no sign-in).
+    #[arg(long, env = "GATEHOUSE_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// A file holding the mail server's password (its first line is used).
+    #[arg(long, env = "GATEHOUSE_SMTP_PASSWORD_FILE")]
+    smtp_password_file: Option<PathBuf>,
+    /// The sender of Gatehouse's mail, e.g. "Gatehouse <gatehouse@example.com>".
+    #[arg(long, env = "GATEHOUSE_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// Seconds before a message the mail server did not take is tried again
+    /// (then twice as long each time, at most an hour).
+    #[arg(long, env = "GATEHOUSE_MAIL_RETRY_SECONDS", default_value_t = 30)]
+    mail_retry_seconds: u64,
 }
 
 #[derive(Subcommand)]
@@ -262,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.request_timeout = std::time::Duration::from_secs(args.request_timeout.max(1));
             settings.webhook_allow_private = args.webhook_allow_private;
             settings.audit_retention_days = args.audit_retention_days;
+            settings.mail = mail_settings(args)?;
             if !args.allow_missing_site {
                 gatehouse_server::check_site(&settings.site_root).map_err(anyhow::Error::msg)?;
             }
@@ -403,6 +428,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The SMTP settings, when `--smtp-host` is set.
+fn mail_settings(cli: &ServeArgs) -> anyhow::Result<Option<app::service::mail::Settings>> {
+    use app::service::mail::{Security, Settings};
+    let Some(host) = cli.smtp_host.clone().filter(|h| !h.trim().is_empty()) else { return Ok(None) };
+    let security = Security::parse(&cli.smtp_security).map_err(|e| anyhow::anyhow!("{e} (GATEHOUSE_SMTP_SECURITY)"))?;
+    let password = match &cli.smtp_password_file {
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("cannot read the mail server's password file {} (GATEHOUSE_SMTP_PASSWORD_FILE): {e}", f.display()))?
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ),
+        None => None,
+    };
+    if cli.smtp_user.is_some() != password.is_some() {
+        anyhow::bail!("set both GATEHOUSE_SMTP_USER and GATEHOUSE_SMTP_PASSWORD_FILE to sign in to the mail server, or neither");
+    }
+    let from = cli.mail_from.clone().ok_or_else(|| anyhow::anyhow!("mail is set up (GATEHOUSE_SMTP_HOST): set its sender too, GATEHOUSE_MAIL_FROM (e.g. “Gatehouse <gatehouse@example.com>”)"))?;
+    let settings = Settings {
+        port: cli.smtp_port.unwrap_or(security.default_port()),
+        host,
+        security,
+        user: cli.smtp_user.clone(),
+        password,
+        from,
+        retry_base: std::time::Duration::from_secs(cli.mail_retry_seconds.max(1)),
+    };
+    settings.check().map_err(anyhow::Error::msg)?;
+    Ok(Some(settings))
 }
 
 /// The organization a command names, or a message that says there is none.

@@ -7,7 +7,9 @@ pub mod account_types;
 pub mod audit;
 pub mod authentication;
 pub mod documents;
+pub mod mail;
 pub mod mfa;
+pub mod passwords;
 pub mod provisioning;
 #[cfg(feature = "ssr")]
 pub mod request;

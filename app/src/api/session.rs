@@ -8,7 +8,8 @@ pub async fn load_login_info(org: String) -> Result<LoginInfo, AppError> {
     use super::request;
     let o = request::org(&org).await?;
     let session = request::session().await?;
-    Ok(crate::service::sign_in::login_info(&request::state().db, &session, o).await?)
+    let st = request::state();
+    Ok(crate::service::sign_in::login_info(&st.db, &st.config, &session, o).await?)
 }
 
 /// Email and password sign-in (see `service::sign_in::with_password`).
@@ -20,7 +21,7 @@ pub async fn sign_in(org: String, email: String, password: String, next: Option<
     let session = request::session().await?;
     let st = request::state();
     let device = request::cookie(DEVICE_COOKIE);
-    let attempt = Attempt { email: &email, password, ip: &request::client_ip(), device: device.as_deref() };
+    let attempt = Attempt { email: &email, password, ip: &request::client_ip(), device: device.as_deref(), config: &st.config };
     let next_q = next.as_deref().and_then(crate::domain::safe_return_path).map(|n| format!("?next={}", ssr::encode(n))).unwrap_or_default();
     match sign_in::with_password(&st.db, &st.keys, &session, &o, attempt).await? {
         Outcome::SignedIn(done) => ssr::signed_in(&o, &done, next.as_deref()),
@@ -62,7 +63,7 @@ pub async fn verify_sign_in(org: String, code: String, next: Option<String>) -> 
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let st = request::state();
-    let done = sign_in::with_code(&st.db, &st.keys, &session, &o, &code, &request::client_ip()).await?;
+    let done = sign_in::with_code(&st.db, &st.keys, &st.config, &session, &o, &code, &request::client_ip()).await?;
     ssr::signed_in(&o, &done, next.as_deref());
     Ok(())
 }
@@ -87,7 +88,7 @@ pub async fn finish_sign_in_enrolment(org: String, code: String) -> Result<Vec<S
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let st = request::state();
-    let (done, codes) = sign_in::with_new_app(&st.db, &st.keys, &session, &o, &code, &request::client_ip()).await?;
+    let (done, codes) = sign_in::with_new_app(&st.db, &st.keys, &st.config, &session, &o, &code, &request::client_ip()).await?;
     request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
     Ok(codes)
 }

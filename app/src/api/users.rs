@@ -62,7 +62,9 @@ pub async fn invite_users(org: String, people: String, account_type_id: String, 
     use self::ssr::*;
     let c = request::admin(&org).await?;
     let invitees = parse_people(&people)?;
-    let issued = people::invite(&request::state().db, &c.actor(), &invitees, &account_type_id, &team_ids, guest.unwrap_or(false)).await?;
+    let st = request::state();
+    let to = people::Sending { config: &st.config, org: &c.org };
+    let issued = people::invite(&st.db, &to, &c.actor(), &invitees, &account_type_id, &team_ids, guest.unwrap_or(false)).await?;
     Ok(issued.into_iter().map(|i| link(&c, i)).collect())
 }
 
@@ -71,7 +73,8 @@ pub async fn invite_users(org: String, people: String, account_type_id: String, 
 pub async fn resend_invitation(org: String, user_id: String) -> Result<InvitationLink, AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
-    let issued = people::resend_invitation(&request::state().db, &c.actor(), &user_id).await?;
+    let st = request::state();
+    let issued = people::resend_invitation(&st.db, &people::Sending { config: &st.config, org: &c.org }, &c.actor(), &user_id).await?;
     Ok(link(&c, issued))
 }
 

@@ -35,6 +35,10 @@ actions! {
     INVITATION_RESENT = "user.invitation_resent", "Invitation link renewed";
     INVITATION_DELETED = "user.invitation_deleted", "Invitation deleted";
     INVITATION_ACCEPTED = "user.invitation_accepted", "Invitation accepted";
+    PASSWORD_CHANGED = "user.password_changed", "Password changed";
+    PASSWORD_RESET_ISSUED = "user.password_reset_issued", "Password reset link created";
+    PASSWORD_RESET_REQUESTED = "user.password_reset_requested", "Password reset asked for";
+    PASSWORD_RESET = "user.password_reset", "Password reset with a link";
     USER_UPDATED_BY_IDP = "user.updated_by_idp", "User updated by the identity provider";
     USER_REPROVISIONED = "user.reprovisioned", "User provisioned again by the identity provider";
     USER_LINKED = "user.linked", "User linked to the identity provider";
@@ -59,6 +63,7 @@ actions! {
     DATASET_UPLOADED = "dataset.uploaded", "CSV uploaded as a dataset";
     EXPORTED = "document.exported", "Document exported";
     EXPORT_FAILED = "document.export_failed", "Export failed";
+    MAIL_TEST = "mail.test", "Test mail sent";
     WEBHOOK_ALLOWED = "webhook.allowed", "Webhook destination allowed";
     WEBHOOK_REMOVED = "webhook.removed", "Webhook destination removed";
 }

@@ -33,8 +33,8 @@ pub fn InvitePage() -> impl IntoView {
                                     <input type="hidden" name="org" value=org.get_untracked() />
                                     <input type="hidden" name="token" value=token.get_untracked() />
                                     <label for="password">"Password"</label>
-                                    <input id="password" name="password" type="password" required minlength="8" autocomplete="new-password" />
-                                    <p class="hint">"At least 8 characters, and not a common password."</p>
+                                    <input id="password" name="password" type="password" required minlength="12" autocomplete="new-password" />
+                                    <p class="hint">"At least 12 characters; not your email address, the organization's name or one of the 10,000 most common passwords."</p>
                                     <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("password"))) />
                                     <label for="password_confirm">"Confirm password"</label>
                                     <input id="password_confirm" name="password_confirm" type="password" required autocomplete="new-password" />

@@ -21,6 +21,8 @@ pub fn LoginPage() -> impl IntoView {
         let q = query.read();
         if q.get("setup").is_some() {
             Some("Your organization is ready. Sign in with the administrator account you just created.")
+        } else if q.get("reset").is_some() {
+            Some("Your new password is set. Sign in with your email and new password.")
         } else if q.get("invited").is_some() {
             Some("Your password is set. Sign in with your email and new password.")
         } else if q.get("signed_out").is_some() {
@@ -37,7 +39,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match info.await {
                         Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                        Ok(info) => view! {
+                        Ok(info) => { let forgot = format!("/{}/login/forgot", info.org_slug); view! {
                             <section class="card narrow login">
                                 <div class="setup-intro">
                                     <span class="brand-mark large" aria-hidden="true">"G"</span>
@@ -69,9 +71,12 @@ pub fn LoginPage() -> impl IntoView {
                                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                                     </button>
                                 </ActionForm>
+                                {info.forgot_password.then(|| view! {
+                                    <p class="small"><a href=forgot.clone() data-testid="forgot-link">"Forgot password?"</a></p>
+                                })}
                                 })}
                             </section>
-                        }.into_any(),
+                        }.into_any() },
                     }
                 })}
             </Suspense>

@@ -6,6 +6,7 @@ pub mod home;
 pub mod invite;
 pub mod login;
 pub mod mfa;
+pub mod password;
 pub mod profile;
 pub mod setup;
 
@@ -43,7 +44,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Pages that are plain forms and work without the app: signing in and its
-/// code step, and accepting an invitation. They are sent without the browser
+/// code step, asking for a reset link, accepting an invitation and choosing a
+/// new password through a reset link. They are sent without the browser
 /// bundle, so a first visit downloads HTML and the stylesheet only; the form
 /// posts to its server function and the server redirects (errors come back in
 /// the URL and are rendered by the server).
@@ -52,7 +54,7 @@ fn is_light_page() -> bool {
     {
         let Some(parts) = use_context::<axum::http::request::Parts>() else { return false };
         let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
-        matches!(segments.as_slice(), [_, "login"] | [_, "login", "verify"] | [_, "invite", _])
+        matches!(segments.as_slice(), [_, "login"] | [_, "login", "verify"] | [_, "login", "forgot"] | [_, "invite", _] | [_, "reset", _])
     }
     #[cfg(not(feature = "ssr"))]
     false
@@ -72,8 +74,10 @@ pub fn App() -> impl IntoView {
                 // order: nothing runs in the browser to put streamed parts in place.
                 <Route path=path!("/:org/login") view=login::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/:org/login/verify") view=mfa::SignInCodePage ssr=SsrMode::Async />
+                <Route path=path!("/:org/login/forgot") view=password::ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/:org/login/enrol") view={Lazy::<SignInEnrolRoute>::new()} />
                 <Route path=path!("/:org/invite/:token") view=invite::InvitePage ssr=SsrMode::Async />
+                <Route path=path!("/:org/reset/:token") view=password::ResetPasswordPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />
                     <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />

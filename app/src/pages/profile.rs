@@ -1,5 +1,5 @@
 //! `/{org}/profile`: the signed-in person's account type and teams, their
-//! two-step verification, and the theme this browser shows.
+//! password, two-step verification, and the theme this browser shows.
 use crate::components::frame::{use_me, use_org};
 use crate::components::ErrorPanel;
 use leptos::prelude::*;
@@ -27,6 +27,7 @@ pub fn ProfilePage() -> impl IntoView {
         </Transition>
         // Outside the Transition: a resource made inside a Suspend's future may
         // run its server function after the page's owner (and its context) is gone.
+        <crate::pages::password::ChangePasswordCard />
         <crate::pages::mfa::MfaCard />
         <ThemeCard />
     }

@@ -125,8 +125,8 @@ fn SetupForm() -> impl IntoView {
                     <input id="email" name="email" type="email" required autocomplete="email" />
                     <FieldError message=field("email") />
                     <label for="password">"Password"</label>
-                    <input id="password" name="password" type="password" required minlength="8" autocomplete="new-password" />
-                    <p class="hint">"At least 8 characters, and not a common password."</p>
+                    <input id="password" name="password" type="password" required minlength="12" autocomplete="new-password" />
+                    <p class="hint">"At least 12 characters; not your email address, the organization's name or one of the 10,000 most common passwords."</p>
                     <FieldError message=field("password") />
                     <label for="password_confirm">"Confirm password"</label>
                     <input id="password_confirm" name="password_confirm" type="password" required autocomplete="new-password" />

@@ -20,6 +20,31 @@ pub struct SessionAuth {
     /// When the person signed in (sessions of before a deactivation are over).
     #[serde(default)]
     pub signed_in_at: Option<String>,
+    /// Which password the person had when they signed in (`credential`): once
+    /// it changes — a change on Profile, a reset link — the session is over,
+    /// even one whose sign-in was checked against the old password while the
+    /// new one was being set. None in sessions older than this field.
+    #[serde(default)]
+    pub credential: Option<String>,
+}
+
+/// A fingerprint of a person's password hash (or of having none), kept in
+/// their sessions: not the hash, and it changes with every new password
+/// (each hash has its own salt).
+pub fn credential(password_hash: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(format!("gatehouse credential|{}", password_hash.unwrap_or("")).as_bytes())[..12])
+}
+
+/// This session goes on under the person's new password, signed in from now:
+/// the other sessions, which knew the old one, are over (see `session_user`).
+pub async fn renew_credential(session: &Session, password_hash: &str) -> Result<()> {
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|_| Error::internal())?;
+    let Some(mut auth) = auth else { return Err(unauthenticated()) };
+    session.cycle_id().await.map_err(|_| Error::internal())?;
+    auth.credential = Some(credential(Some(password_hash)));
+    auth.signed_in_at = Some(Timestamp::now().to_string());
+    session.insert(SESSION_KEY, auth).await.map_err(|_| Error::internal())
 }
 
 /// When the session last made a request (Unix seconds), for the inactivity timeout.
@@ -95,7 +120,7 @@ pub async fn note_second_factor(session: &Session) -> Result<()> {
 
 /// The signed-in, active person of `org` in this session, if any. Checked on
 /// every request, so a session ends at once when the person is deactivated
-/// (and stays over when they are reactivated), when the organization turns
+/// (and stays over when they are reactivated), when their password changes, when the organization turns
 /// password sign-in off (password sessions), after the organization's
 /// inactivity timeout, and — for a sign-in with the password alone — when the
 /// organization requires two-step verification or the person set up an
@@ -110,6 +135,7 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
     let Some(p) = store::users::session_person(db, &org.id, &auth.user_id).await? else { return Ok(None) };
     let started = auth.signed_in_at.and_then(|t| Timestamp::try_from(t).ok());
     let ended_by_deactivation = p.user.sessions_valid_after.is_some_and(|after| started.is_none_or(|s| s < after));
+    let password_changed = auth.credential.as_deref().is_some_and(|c| c != credential(p.user.password_hash.as_deref()));
     let method = p.method.as_deref().and_then(AuthMethod::parse).unwrap_or(AuthMethod::Password);
     let password_off = auth.method.starts_with("password") && !method.allows_password() && !p.user.is_guest;
     let guest_off = p.user.is_guest && !p.allow_guests;
@@ -120,7 +146,7 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(store_failed)?;
     let idle = p.idle_timeout_secs > 0 && seen.is_some_and(|t| now - t > p.idle_timeout_secs);
-    if !p.user.status.is_active() || ended_by_deactivation || password_off || guest_off || idle || second_step_missing {
+    if !p.user.status.is_active() || ended_by_deactivation || password_changed || password_off || guest_off || idle || second_step_missing {
         session.flush().await.map_err(store_failed)?;
         return Ok(None);
     }

@@ -1,5 +1,6 @@
 //! Deleting what has expired: sessions, used SAML response ids, old
-//! sign-in attempt windows, audit events past their retention; and adding
+//! sign-in attempt windows, password reset links, the record of mail sent
+//! more than 30 days ago, audit events past their retention; and adding
 //! the refusals counted in memory to the audit log. Safe when every instance
 //! does it at once.
 use crate::service::store::{self, Db};
@@ -9,6 +10,8 @@ pub async fn tidy(db: &Db, audit_retention_days: i64) -> super::Result<()> {
     let mut tx = store::begin(db).await?;
     store::sessions::delete_expired(&mut tx).await?;
     store::saml::clean_up(&mut tx).await?;
+    store::password_resets::clean_up(&mut tx).await?;
+    store::outbox::clean_up(&mut tx, 30).await?;
     store::sign_in_limits::clean_up(&mut tx, time::Duration::days(1)).await?;
     tx.commit().await?;
     let removed = super::account::prune_audit(db, audit_retention_days).await?;

@@ -16,6 +16,7 @@ pub mod directory;
 pub mod documents;
 pub mod housekeeping;
 pub mod keys;
+pub mod mail;
 pub mod mfa;
 pub mod exports;
 pub mod passwords;

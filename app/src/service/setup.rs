@@ -1,7 +1,7 @@
 //! Creating the organization and its first admin: the first-run page, the
 //! `gatehouse setup` command and the demo share this one path.
 use super::{passwords, Error, Result};
-use crate::domain::{audit, password::check_new_password, permissions::BuiltIn, Email, OrgName, OrgSlug, PersonName};
+use crate::domain::{audit, password::{self, check_new_password}, permissions::BuiltIn, Email, OrgName, OrgSlug, PersonName};
 use crate::service::store::{self, orgs::Org, Db};
 
 /// What the first-run form (or the command line) supplies, unchecked.
@@ -94,7 +94,7 @@ pub async fn create_organization(db: &Db, input: SetupInput, proof: Proof<'_>, a
     let first = PersonName::parse("first_name", &input.first_name, "a first name")?;
     let last = PersonName::parse("last_name", &input.last_name, "a last name")?;
     let email = Email::parse("email", &input.email)?;
-    check_new_password(&input.password).map_err(|m| Error::invalid("password", m))?;
+    check_new_password(&input.password, &password::Context::new(email.as_str(), org_name.as_str())).map_err(|m| Error::invalid("password", m))?;
     // Hashing costs 19 MiB and tens of milliseconds: only while setup is still open.
     if store::orgs::first(db).await?.is_some() {
         return Err(already_set_up());

@@ -37,7 +37,7 @@ pub async fn method(db: &Db, org: &Org) -> Result<AuthMethod> {
 
 /// The sign-in page: how this organization signs in, and which second step
 /// this browser is in the middle of, if any.
-pub async fn login_info(db: &Db, session: &Session, org: Org) -> Result<crate::domain::views::LoginInfo> {
+pub async fn login_info(db: &Db, config: &crate::service::state::Config, session: &Session, org: Org) -> Result<crate::domain::views::LoginInfo> {
     let settings = store::auth_settings::get(db, &org.id).await?;
     let method = settings.method;
     let pending_step = match pending(session, &org).await? {
@@ -54,6 +54,7 @@ pub async fn login_info(db: &Db, session: &Session, org: Org) -> Result<crate::d
         sso_enabled: method.allows_sso(),
         guests_enabled: settings.allow_guests,
         pending_step,
+        forgot_password: super::mail::is_set_up(config) && (method.allows_password() || settings.allow_guests),
     })
 }
 
@@ -64,6 +65,8 @@ pub struct Attempt<'a> {
     pub ip: &'a str,
     /// The browser's device cookie, if it has one.
     pub device: Option<&'a str>,
+    /// The public URL and mail: a sign-in from a new browser is told to the person by mail.
+    pub config: &'a crate::service::state::Config,
 }
 
 /// Who signed in, and the device cookie their browser keeps from now on.
@@ -91,6 +94,13 @@ pub struct Pending {
     pub until: String,
     /// The key of the app being set up (when the person must set one up).
     pub new_app: Option<String>,
+    /// The password the first step checked (`access::credential`): a
+    /// second step after it changed signs nobody in.
+    #[serde(default)]
+    pub credential: Option<String>,
+    /// The browser had no device cookie of this person: the sign-in is told by mail.
+    #[serde(default)]
+    pub new_browser: bool,
 }
 
 const PENDING_KEY: &str = "gatehouse.pending";
@@ -233,15 +243,66 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         // Not signed in yet: a new session id, and only the pending step in it.
         session.cycle_id().await.map_err(|_| Error::internal())?;
         let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(PENDING_MINUTES)).to_string();
-        let p = Pending { org_id: org.id.clone(), user_id: user.id.clone(), until, new_app: None };
+        let credential = Some(super::access::credential(user.password_hash.as_deref()));
+        let p = Pending { org_id: org.id.clone(), user_id: user.id.clone(), until, new_app: None, credential, new_browser: device.is_none() };
         session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
         return Ok(next);
     }
     start_session(session, db, org, &user, super::access::PASSWORD_ONLY, ip).await?;
+    if device.is_none() {
+        notify_new_browser(db, a.config, org, &user, ip, "password").await?;
+    }
     Ok(Outcome::SignedIn(SignedIn { device_cookie: device_cookie(keys, org, &email), user }))
 }
 
+/// Tells the person by mail (when mail is set up) that they signed in from a
+/// browser that had not signed in as them before: someone who learned their
+/// password is noticed.
+async fn notify_new_browser(db: &Db, config: &crate::service::state::Config, org: &Org, user: &UserRow, ip: &str, method: &str) -> Result<()> {
+    use super::mail::{self, messages};
+    if !mail::is_set_up(config) {
+        return Ok(());
+    }
+    let profile = format!("{}/{}/profile", config.base_url, org.slug);
+    let message = messages::new_sign_in(&org.name, &user.email, Timestamp::now(), ip, method, &profile);
+    let mut tx = super::begin(db).await?;
+    mail::queue(&mut tx, config, &org.id, &message).await?;
+    tx.commit().await?;
+    mail::wake();
+    Ok(())
+}
+
 const PASSWORD_OFF: &str = "password sign-in is off: the organization signs in with SSO only";
+
+/// Checks a signed-in person's current password before it is replaced
+/// (Profile), under the limits of signing in: a wrong one counts against
+/// their email and the address like a wrong sign-in (someone holding a
+/// session cannot guess the password there without limit), and is counted in
+/// the audit log the same way.
+pub(super) async fn check_current_password(db: &Db, org: &Org, user: &UserRow, password: String, ip: &str) -> Result<()> {
+    let email = user.email.to_lowercase();
+    let limits = vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)];
+    if let Err(e) = take_slots(db, &org.id, &limits).await {
+        record_refusal(db, org, &email, &email, ip, "too many attempts (rate limited)", false).await?;
+        return Err(e);
+    }
+    let ok = match passwords::verify(password, user.password_hash.clone()).await {
+        Ok(ok) => ok,
+        Err(busy) => {
+            give_back(db, &org.id, &limits).await?;
+            return Err(busy);
+        }
+    };
+    if !ok {
+        record_refusal(db, org, &email, &email, ip, "wrong current password (changing the password on Profile)", true).await?;
+        return Err(Error::invalid("current_password", "That is not your current password. Check it and try again."));
+    }
+    let mut tx = super::begin(db).await?;
+    store::sign_in_limits::clear(&mut tx, &org.id, &limits[0].0).await?;
+    store::sign_in_limits::give_back(&mut tx, &org.id, &limits[1].0).await?;
+    tx.commit().await?;
+    Ok(())
+}
 
 /// Records a refused sign-in as a count (`store::audit::record_counted`): one
 /// row per reason and address in a window, per email too when `per_email`
@@ -266,6 +327,10 @@ async fn record_refusal(db: &Db, org: &Org, actor: &str, target: &str, ip: &str,
 async fn pending_person(db: &Db, session: &Session, org: &Org) -> Result<(Pending, UserRow)> {
     let p = pending(session, org).await?.ok_or_else(expired)?;
     let user = store::users::by_id(db, &org.id, &p.user_id).await?.filter(|u| u.status.is_active()).ok_or_else(expired)?;
+    // The password changed since the first step (a reset): start again with the new one.
+    if p.credential.as_ref().is_some_and(|c| *c != super::access::credential(user.password_hash.as_deref())) {
+        return Err(expired());
+    }
     if user.is_guest && !store::auth_settings::get(db, &org.id).await?.allow_guests {
         return Err(guests_off(org));
     }
@@ -327,8 +392,8 @@ fn too_many_codes(retry_after_secs: Option<u64>) -> String {
 /// The second step: a code from the person's app, or a recovery code. Wrong
 /// codes count against the person's code attempts and their address's, which
 /// signing in with the password again does not reset.
-pub async fn with_code(db: &Db, keys: &Keys, session: &Session, org: &Org, code: &str, ip: &str) -> Result<SignedIn> {
-    let (_, user) = pending_person(db, session, org).await?;
+pub async fn with_code(db: &Db, keys: &Keys, config: &crate::service::state::Config, session: &Session, org: &Org, code: &str, ip: &str) -> Result<SignedIn> {
+    let (p, user) = pending_person(db, session, org).await?;
     let email = user.email.to_lowercase();
     let how = match check_code(db, keys, &user, code, ip).await {
         Ok(Some(accepted)) => {
@@ -353,6 +418,9 @@ pub async fn with_code(db: &Db, keys: &Keys, session: &Session, org: &Org, code:
         super::mfa::Accepted::RecoveryCode => "password and recovery code",
     };
     start_session(session, db, org, &user, method, ip).await?;
+    if p.new_browser {
+        notify_new_browser(db, config, org, &user, ip, method).await?;
+    }
     Ok(SignedIn { device_cookie: device_cookie(keys, org, &email), user })
 }
 
@@ -386,19 +454,23 @@ pub async fn start_enrolment(db: &Db, session: &Session, org: &Org) -> Result<(s
 
 /// Finishes a sign-in that had to set up an app: `code` shows the app works.
 /// Returns the recovery codes, shown this once.
-pub async fn with_new_app(db: &Db, keys: &Keys, session: &Session, org: &Org, code: &str, ip: &str) -> Result<(SignedIn, Vec<String>)> {
+pub async fn with_new_app(db: &Db, keys: &Keys, config: &crate::service::state::Config, session: &Session, org: &Org, code: &str, ip: &str) -> Result<(SignedIn, Vec<String>)> {
     let (p, user) = must_enrol(db, session, org).await?;
+    let new_browser = p.new_browser;
     let secret = p.new_app.ok_or_else(|| Error::conflict("Set up your authenticator app first: scan the QR code on this page."))?;
     let me = super::Actor { org_id: org.id.clone(), id: Some(user.id.clone()), label: user.email.clone(), ip: ip.to_string(), kind: super::ActorKind::Person };
     let codes = super::mfa::enable(db, keys, &me, &user, &secret, code).await?;
     session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
     start_session(session, db, org, &user, "password and authenticator app", ip).await?;
+    if new_browser {
+        notify_new_browser(db, config, org, &user, ip, "password and authenticator app").await?;
+    }
     let email = user.email.to_lowercase();
     Ok((SignedIn { device_cookie: device_cookie(keys, org, &email), user }, codes))
 }
 
 /// Takes a slot of every limit, or none (a refused one gives back the others).
-async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
+pub(super) async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
     let window = time::Duration::minutes(WINDOW_MINUTES);
     // A limit already full refuses without a write.
     for (key, limit) in limits {
@@ -500,7 +572,14 @@ pub async fn start_session(session: &Session, db: &Db, org: &Org, user: &UserRow
     let settings = store::auth_settings::get(db, &org.id).await?;
     session.cycle_id().await.map_err(|_| Error::internal())?;
     session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(time::OffsetDateTime::now_utc() + time::Duration::days(settings.session_days))));
-    let auth = super::access::SessionAuth { user_id: user.id.clone(), org_id: org.id.clone(), method: method.into(), signed_in_at: Some(Timestamp::now().to_string()) };
+    let auth = super::access::SessionAuth {
+        user_id: user.id.clone(),
+        org_id: org.id.clone(),
+        method: method.into(),
+        signed_in_at: Some(Timestamp::now().to_string()),
+        // The password this sign-in was checked against (read before the check).
+        credential: Some(super::access::credential(user.password_hash.as_deref())),
+    };
     session.insert(super::access::SESSION_KEY, auth).await.map_err(|_| Error::internal())?;
     super::access::seen_now(session).await?;
     let mut tx = super::begin(db).await?;

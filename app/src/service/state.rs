@@ -24,6 +24,9 @@ pub struct Config {
     /// How long audit events are kept for organizations that chose no
     /// retention of their own (`GATEHOUSE_AUDIT_RETENTION_DAYS`).
     pub audit_retention_days: i64,
+    /// The SMTP settings when the operator set mail up (`GATEHOUSE_SMTP_HOST`);
+    /// None: no mail, links are shown to copy.
+    pub mail: Option<super::mail::Settings>,
 }
 
 impl Config {

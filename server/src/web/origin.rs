@@ -48,13 +48,13 @@ fn public_host(base_url: &str) -> String {
 }
 
 /// A request's path as a log may show it: the secret of a one-time link
-/// (`/acme/invite/<token>`) replaced by its name, and long paths cut short.
+/// (`/acme/invite/<token>`, `/acme/reset/<token>`) replaced by its name, and long paths cut short.
 pub fn path_for_log(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     let mut secret_next = false;
     for segment in path.split('/') {
         out.push(if secret_next && !segment.is_empty() { "{token}" } else { segment });
-        secret_next = segment == "invite";
+        secret_next = segment == "invite" || segment == "reset";
     }
     let mut shown = out.join("/");
     if shown.len() > 200 {
@@ -143,6 +143,7 @@ mod tests {
     fn one_time_links_are_not_logged() {
         assert_eq!(path_for_log("/acme/invite/s3cr3t-t0ken"), "/acme/invite/{token}");
         assert_eq!(path_for_log("/acme/invite/s3cr3t/extra"), "/acme/invite/{token}/extra");
+        assert_eq!(path_for_log("/acme/reset/s3cr3t-t0ken"), "/acme/reset/{token}");
         assert_eq!(path_for_log("/api/sign_in"), "/api/sign_in");
         assert!(path_for_log(&"a".repeat(500)).len() < 210);
     }

@@ -1,5 +1,6 @@
 //! `spawn_app()`: the real server on port 0 with a fresh SQLite file, driven over HTTP.
 #![allow(dead_code)]
+pub mod mail;
 pub mod process;
 pub mod saml_idp;
 
@@ -166,13 +167,15 @@ pub struct TestApp {
     /// connections (a test that starts many apps would run out of them).
     _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
+    /// The mail sender, when the app's settings set mail up (as `serve` starts it).
+    _mail: Option<app::service::mail::Sender>,
 }
 
 impl TestApp {
     /// The helpers aimed at a server that runs elsewhere (another process).
     pub fn attached(base: String, db: app::store::Db, db_url: String, http: reqwest::Client) -> TestApp {
         let (stop, _) = tokio::sync::oneshot::channel::<()>();
-        TestApp { base, db, db_url, http, _stop: stop, _dir: tempfile::tempdir().unwrap() }
+        TestApp { base, db, db_url, http, _stop: stop, _dir: tempfile::tempdir().unwrap(), _mail: None }
     }
 }
 
@@ -222,6 +225,7 @@ pub async fn start(settings: Settings, dir: tempfile::TempDir) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = build_app(&settings, db.clone(), addr).await.expect("app");
+    let mail = settings.mail.clone().map(|m| app::service::mail::spawn_sender(db.clone(), m).expect("mail settings"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let header_timeout = settings.request_timeout;
     tokio::spawn(async move {
@@ -232,7 +236,7 @@ pub async fn start(settings: Settings, dir: tempfile::TempDir) -> TestApp {
         .unwrap();
     });
     let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
-    TestApp { base: format!("http://{addr}"), db, db_url, http, _stop: stop, _dir: dir }
+    TestApp { base: format!("http://{addr}"), db, db_url, http, _stop: stop, _dir: dir, _mail: mail }
 }
 
 /// A browser-like session: it keeps the session cookie it is given.

@@ -45,3 +45,17 @@ pub struct AuditPage {
     /// Every action that can be filtered on, with its label.
     pub actions: Vec<(String, String)>,
 }
+
+/// Administration > Account > Mail: whether mail is set up, and how it is doing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailStatus {
+    pub set_up: bool,
+    /// "smtp.example.com:587 (STARTTLS)".
+    pub server: String,
+    pub from: String,
+    /// Messages waiting to be sent, and the last error of one of them.
+    pub waiting: i64,
+    pub last_error: Option<String>,
+    /// Where the test mail goes: the admin's own address.
+    pub test_to: String,
+}

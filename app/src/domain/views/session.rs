@@ -42,6 +42,9 @@ pub struct LoginInfo {
     /// A sign-in of this browser waits for its second step: "code" or "enrol".
     #[serde(default)]
     pub pending_step: Option<String>,
+    /// "Forgot password?" is offered: mail is set up and passwords are used.
+    #[serde(default)]
+    pub forgot_password: bool,
 }
 
 /// A person's multi-factor authentication, as their Profile page shows it.
@@ -66,4 +69,40 @@ pub struct MfaSetup {
 pub struct SetupStatus {
     /// `Some(slug)` once an organization exists; setup is then closed.
     pub existing_org: Option<String>,
+}
+
+/// Profile's "Change password": whether the person can, or why not, and
+/// what the rules compare a new password with (shown as it is typed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasswordStatus {
+    pub can_change: bool,
+    pub refused: Option<String>,
+    pub rules: crate::domain::password::Context,
+}
+
+/// A password reset link as the administrator who made it sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetLink {
+    pub user_id: String,
+    pub email: String,
+    pub link: String,
+    pub expires_at: String,
+    /// Sent to the person by mail (mail is set up).
+    pub mailed: bool,
+}
+
+/// Reset links made at once, and the people left out (with why).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResets {
+    pub links: Vec<PasswordResetLink>,
+    pub skipped: Vec<String>,
+}
+
+/// What the reset page shows before the person chooses a password.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PasswordResetInfo {
+    pub org_name: String,
+    pub email: String,
+    pub first_name: String,
+    pub rules: crate::domain::password::Context,
 }

@@ -117,6 +117,9 @@ pub struct InvitationLink {
     pub email: String,
     pub link: String,
     pub expires_at: String,
+    /// Sent to the person by mail too (mail is set up).
+    #[serde(default)]
+    pub mailed: bool,
 }
 
 /// What the invitation page shows before the person sets a password.

@@ -102,5 +102,6 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Transition>
         <crate::pages::admin::webhooks::WebhookDestinations />
+        <crate::pages::admin::mail::MailCard />
     }
 }

@@ -3,6 +3,8 @@ pub mod account;
 pub mod account_types;
 pub mod audit;
 pub mod authentication;
+pub mod mail;
+pub mod password_resets;
 pub mod provisioning;
 pub mod sign_in_method;
 pub mod team;

@@ -119,6 +119,7 @@ pub fn UserPage() -> impl IntoView {
                                         }}
                                     </div>
                                 })}
+                                <div class="form-actions"><crate::pages::admin::password_resets::ResetPasswordButton user=u.clone() /></div>
                                 {(!managed && u.is_self && u.status.is_active()).then(|| view! {
                                     <p class="hint">"You cannot deactivate yourself; another administrator can."</p>
                                 })}

@@ -153,7 +153,11 @@ fn AddUsersForm(choices: InviteChoices, invite: ServerAction<InviteUsers>, on_ca
 fn InvitationLinks(links: RwSignal<Vec<InvitationLink>>, on_done: Callback<()>) -> impl IntoView {
     view! {
         <div data-testid="invitation-links">
-            <p class="muted">"Send each person their link. It works once, until the date shown; Gatehouse does not send email."</p>
+            <p class="muted">{move || if links.with(|l| !l.is_empty() && l.iter().all(|l| l.mailed)) {
+                "Each person was sent their link by mail; you can copy it here too. It works once, until the date shown."
+            } else {
+                "Send each person their link. It works once, until the date shown; mail is not set up on this server."
+            }}</p>
             <ul class="links">
                 {move || links.get().into_iter().map(|l| view! {
                     <li data-testid="invitation-link" data-email=l.email.clone()>

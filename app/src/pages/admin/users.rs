@@ -291,6 +291,7 @@ fn BulkBar(
                 <Show when=move || !now.get().deactivatable.is_empty()>
                     <button type="button" class="btn btn-danger-outline btn-small" data-testid="bulk-deactivate" on:click=deactivate>"Deactivate…"</button>
                 </Show>
+                <crate::pages::admin::password_resets::BulkResetButton selected />
                 <button type="button" class="btn btn-link btn-small" on:click=move |_| selected.set(BTreeMap::new())>"Clear selection"</button>
                 {move || {
                     let a = now.get();

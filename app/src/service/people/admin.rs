@@ -3,7 +3,7 @@
 //! and what the invited person does with their link.
 use super::super::{passwords, Actor, ActorKind, Error, Result};
 use super::{end_access, guest_admin, keep_an_admin, target, writable_targets, Losing, INVITATION_DAYS, MAX_INVITED_AT_ONCE};
-use crate::domain::{audit, password::check_new_password, Email, PersonName, Status};
+use crate::domain::{audit, password::{self, check_new_password}, Email, PersonName, Status};
 use crate::service::store::{self, orgs::Org, users::UserRow, Conn, Db, Timestamp};
 
 /// Someone to invite.
@@ -19,12 +19,23 @@ pub struct Issued {
     pub email: String,
     pub token: String,
     pub expires_at: Timestamp,
+    /// Sent to the person by mail too (mail is set up).
+    pub mailed: bool,
 }
 
-async fn issue_link(tx: &mut Conn, actor: &Actor, user_id: &str, email: &str) -> Result<Issued> {
+/// Where invitations are sent from: the public URL, the organization, and mail when it is set up.
+pub struct Sending<'a> {
+    pub config: &'a crate::service::state::Config,
+    pub org: &'a Org,
+}
+
+async fn issue_link(tx: &mut Conn, actor: &Actor, to: &Sending<'_>, user_id: &str, email: &str, first_name: &str) -> Result<Issued> {
     let expires_at = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS));
     let token = store::invitations::issue(tx, &actor.org_id, user_id, actor.id.as_deref().unwrap_or(""), &expires_at.to_string()).await?;
-    Ok(Issued { user_id: user_id.to_string(), email: email.to_string(), token, expires_at })
+    let link = format!("{}/{}/invite/{token}", to.config.base_url, to.org.slug);
+    let message = crate::service::mail::messages::invitation(&to.org.name, first_name, email, &link, expires_at);
+    let mailed = crate::service::mail::queue(tx, to.config, &actor.org_id, &message).await?;
+    Ok(Issued { user_id: user_id.to_string(), email: email.to_string(), token, expires_at, mailed })
 }
 
 /// Adds people with one-time invitation links, with an account type and
@@ -32,7 +43,8 @@ async fn issue_link(tx: &mut Conn, actor: &Actor, user_id: &str, email: &str) ->
 /// `guest`: the people are guests — outside the identity provider, they sign
 /// in with a password (also under SAML only), never administer, and the
 /// identity provider neither sees nor changes them.
-pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id: &str, team_ids: &[String], guest: bool) -> Result<Vec<Issued>> {
+/// Each link is sent by mail too when mail is set up.
+pub async fn invite(db: &Db, to: &Sending<'_>, actor: &Actor, people: &[Invitee], account_type_id: &str, team_ids: &[String], guest: bool) -> Result<Vec<Issued>> {
     if people.is_empty() {
         return Err(Error::invalid("people", "Enter at least one email address."));
     }
@@ -96,7 +108,7 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
         for team in &teams {
             store::teams::add_member_once(&mut tx, &actor.org_id, team, &id).await?;
         }
-        issued.push(issue_link(&mut tx, actor, &id, p.email.as_str()).await?);
+        issued.push(issue_link(&mut tx, actor, to, &id, p.email.as_str(), p.first_name.as_str()).await?);
         let teams_text = match teams.len() {
             1 => "1 team".to_string(),
             n => format!("{n} teams"),
@@ -105,6 +117,7 @@ pub async fn invite(db: &Db, actor: &Actor, people: &[Invitee], account_type_id:
         store::audit::record(&mut *tx, actor.event(audit::USER_INVITED, p.email.as_str(), format!("account type {}; {teams_text}{guest_text}", t.name))).await?;
     }
     tx.commit().await?;
+    crate::service::mail::wake();
     Ok(issued)
 }
 
@@ -117,13 +130,14 @@ fn pending(u: &UserRow, already: &str) -> Result<()> {
 }
 
 /// A new link for a person who has not accepted yet; the old one stops working.
-pub async fn resend_invitation(db: &Db, actor: &Actor, user_id: &str) -> Result<Issued> {
+pub async fn resend_invitation(db: &Db, to: &Sending<'_>, actor: &Actor, user_id: &str) -> Result<Issued> {
     let mut tx = super::super::begin(db).await?;
     let u = target(&mut tx, &actor.org_id, user_id).await?;
     pending(&u, "has already accepted their invitation.")?;
-    let link = issue_link(&mut tx, actor, &u.id, &u.email).await?;
+    let link = issue_link(&mut tx, actor, to, &u.id, &u.email, &u.first_name).await?;
     store::audit::record(&mut *tx, actor.event(audit::INVITATION_RESENT, &u.email, String::new())).await?;
     tx.commit().await?;
+    crate::service::mail::wake();
     Ok(link)
 }
 
@@ -154,8 +168,8 @@ pub async fn invitation(db: &Db, org: &Org, token: &str) -> Result<UserRow> {
 /// The link is checked before the password is hashed (hashing is the costly
 /// part), and again, atomically, when it is used.
 pub async fn accept_invitation(db: &Db, org: &Org, token: &str, password: String, ip: &str) -> Result<()> {
-    check_new_password(&password).map_err(|m| Error::invalid("password", m))?;
-    invitation(db, org, token).await?;
+    let invited = invitation(db, org, token).await?;
+    check_new_password(&password, &password::Context::new(&invited.email, &org.name)).map_err(|m| Error::invalid("password", m))?;
     let hash = passwords::hash(password).await?;
     let mut tx = super::super::begin(db).await?;
     let inv = store::invitations::find(&mut *tx, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;

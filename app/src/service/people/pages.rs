@@ -122,5 +122,5 @@ pub async fn search_active(db: &Db, c: &Caller, term: &str) -> Result<Vec<Choice
 
 /// An invitation as the admin copies it: the link to the invitation page.
 pub fn link(base_url: &str, org_slug: &str, i: Issued) -> InvitationLink {
-    InvitationLink { link: format!("{base_url}/{org_slug}/invite/{}", i.token), user_id: i.user_id, email: i.email, expires_at: i.expires_at.to_string() }
+    InvitationLink { link: format!("{base_url}/{org_slug}/invite/{}", i.token), user_id: i.user_id, email: i.email, expires_at: i.expires_at.to_string(), mailed: i.mailed }
 }

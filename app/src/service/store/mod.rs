@@ -12,6 +12,8 @@ pub mod invitations;
 pub mod maintenance;
 pub mod mfa;
 pub mod orgs;
+pub mod outbox;
+pub mod password_resets;
 pub mod provisioned;
 pub mod saml;
 pub mod scim_tokens;

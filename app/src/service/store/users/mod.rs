@@ -196,6 +196,20 @@ pub async fn set_password(conn: &mut Conn, org_id: &str, id: &str, hash: &str) -
         .map(|_| ())
 }
 
+/// Replaces a person's password with `hash` when it is still `old` (the one
+/// the caller checked); false when it changed meanwhile.
+pub async fn replace_password(conn: &mut Conn, org_id: &str, id: &str, old: &str, hash: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND password_hash = $5")
+        .bind(hash)
+        .bind(now())
+        .bind(org_id)
+        .bind(id)
+        .bind(old)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Removes a person who never accepted their invitation, with their memberships and links.
 pub async fn delete_invited(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;

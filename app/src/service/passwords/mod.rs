@@ -1,4 +1,7 @@
-//! Password hashing: argon2id with OWASP's minimum cost (19 MiB, 2 passes),
+//! Passwords: a person changing theirs (`change`), reset links (`reset`),
+//! and hashing.
+//!
+//! Hashing: argon2id with OWASP's minimum cost (19 MiB, 2 passes),
 //! on the blocking pool, a few at a time. Unbounded, hashes that arrive
 //! together each take 19 MiB and a thread: 500 wrong passwords sent at once
 //! took the server from 20 MB to 3.8 GB. Here at most `permits` hash at once;
@@ -9,6 +12,12 @@
 //! blocking work and is given back when the hash is done, so a client that
 //! hangs up while its password is checked does not free a turn for another
 //! hash while its own still runs.
+mod change;
+pub mod forgot;
+pub mod reset;
+
+pub use change::{change, status, unusable};
+
 use super::{Error, Kind, Result};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

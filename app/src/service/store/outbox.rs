@@ -1,0 +1,148 @@
+//! Mail waiting to be sent (see migrations/20261206100020_mail_outbox.sql).
+use super::{format_time, new_id, now, Conn, Db};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+
+/// A message to queue.
+pub struct NewMail<'a> {
+    pub org_id: &'a str,
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub text_body: &'a str,
+    pub html_body: &'a str,
+    pub send_before: Option<String>,
+}
+
+pub async fn insert(conn: &mut Conn, m: NewMail<'_>) -> sqlx::Result<String> {
+    let id = new_id();
+    let at = now();
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, org_id, kind, recipient, subject, text_body, html_body, created_at, send_before, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)",
+    )
+    .bind(&id)
+    .bind(m.org_id)
+    .bind(m.kind)
+    .bind(m.recipient)
+    .bind(m.subject)
+    .bind(m.text_body)
+    .bind(m.html_body)
+    .bind(at)
+    .bind(m.send_before)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// A queued message, claimed for sending.
+#[derive(Clone, Debug)]
+pub struct Queued {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub send_before: Option<super::Timestamp>,
+    pub attempts: i64,
+}
+
+impl FromRow<'_, AnyRow> for Queued {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Queued {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            recipient: r.try_get("recipient")?,
+            subject: r.try_get("subject")?,
+            text_body: r.try_get("text_body")?,
+            html_body: r.try_get("html_body")?,
+            send_before: super::column::typed_opt(r, "send_before")?,
+            attempts: r.try_get("attempts")?,
+        })
+    }
+}
+
+/// Messages due now that no instance holds, oldest first.
+pub async fn due(db: &Db, limit: i64) -> sqlx::Result<Vec<String>> {
+    let at = now();
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+         AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY next_attempt_at LIMIT {limit}"
+    ))
+    .bind(at)
+    .fetch_all(db)
+    .await
+}
+
+/// Takes the message for sending until `until` and counts the attempt; None
+/// when another instance took it, or it was sent, meanwhile.
+pub async fn claim(conn: &mut Conn, id: &str, until: time::OffsetDateTime) -> sqlx::Result<Option<Queued>> {
+    let at = now();
+    sqlx::query_as(
+        "UPDATE mail_outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL \
+         AND (claimed_until IS NULL OR claimed_until < $3) \
+         RETURNING id, kind, recipient, subject, text_body, html_body, send_before, attempts",
+    )
+    .bind(format_time(until))
+    .bind(id)
+    .bind(at)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Sent: the bodies go (a reset link is a secret), the record stays.
+pub async fn mark_sent(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Not sent this time: tried again at `next`.
+pub async fn retry_at(conn: &mut Conn, id: &str, next: time::OffsetDateTime, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3")
+        .bind(format_time(next))
+        .bind(error)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Given up (too late, or refused for good): the bodies go too.
+pub async fn give_up(conn: &mut Conn, id: &str, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE mail_outbox SET failed_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = $2 WHERE id = $3")
+        .bind(now())
+        .bind(error)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Deletes the records of messages sent or given up more than `days` ago.
+pub async fn clean_up(conn: &mut Conn, days: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < $1")
+        .bind(super::ago(time::Duration::days(days)))
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// How many of the organization's messages wait to be sent, and the latest error among them.
+pub async fn waiting(db: &Db, org_id: &str) -> sqlx::Result<(i64, Option<String>)> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE org_id = $1 AND sent_at IS NULL AND failed_at IS NULL")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    let last: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT last_error FROM mail_outbox WHERE org_id = $1 AND sent_at IS NULL AND last_error IS NOT NULL ORDER BY next_attempt_at DESC LIMIT 1",
+    )
+    .bind(org_id)
+    .fetch_optional(db)
+    .await?;
+    Ok((n, last.flatten()))
+}
