@@ -3,7 +3,7 @@ use crate::api::audit::load_audit_events;
 use crate::components::frame::use_org;
 use crate::components::url::query;
 use crate::components::{plural, ErrorPanel};
-use crate::domain::audit;
+use crate::domain::audit::{self, Piece, Sentence};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -22,6 +22,48 @@ pub fn short_time(t: &str) -> String {
 /// A time as the pages show it, in a `<time>` element that carries the exact value.
 pub fn time_view(t: &str) -> impl IntoView {
     view! { <time datetime=t.to_string()>{short_time(t)}</time> }
+}
+
+/// A sentence of the log: people by name, their email in the tooltip.
+fn sentence_view(s: &Sentence) -> impl IntoView {
+    s.pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => breakable(t).into_any(),
+            Piece::Person { name, email } if name != email => view! { <span class="audit-person" title=email.clone()>{breakable(name)}</span> }.into_any(),
+            Piece::Person { name, .. } => view! { <span class="audit-person">{breakable(name)}</span> }.into_any(),
+        })
+        .collect_view()
+}
+
+/// Text with places a long email or address may wrap: after "@", before
+/// the dots of its domain, after the slashes of a URL. Words and names
+/// keep whole (the cell breaks inside a word only when nothing else fits).
+fn breakable(text: &str) -> impl IntoView {
+    let mut pieces: Vec<AnyView> = Vec::new();
+    let mut run = String::new();
+    for word in text.split_inclusive(' ') {
+        let at = word.find('@');
+        let url = word.contains("://");
+        let end = word.trim_end().len();
+        for (i, ch) in word.char_indices() {
+            let inside = i + 1 < end;
+            if ch == '.' && inside && at.is_some_and(|at| i > at + 1) {
+                wrap_here(&mut run, &mut pieces);
+            }
+            run.push(ch);
+            if inside && (Some(i) == at || (url && ch == '/' && !word[i + 1..].starts_with('/'))) {
+                wrap_here(&mut run, &mut pieces);
+            }
+        }
+    }
+    pieces.push(run.into_any());
+    pieces
+}
+
+fn wrap_here(run: &mut String, pieces: &mut Vec<AnyView>) {
+    pieces.push(std::mem::take(run).into_any());
+    pieces.push(view! { <wbr /> }.into_any());
 }
 
 fn query_string(event: &str, person: &str, page: u32) -> String {
@@ -57,24 +99,29 @@ pub fn AuditLogPage() -> impl IntoView {
                         let pe = person.get_untracked();
                         let prev = (p.page > 1).then(|| query_string(&ev, &pe, p.page - 1));
                         let next = (p.page < p.page_count).then(|| query_string(&ev, &pe, p.page + 1));
-                        let rows = p.events.iter().map(|e| view! {
-                            <tr data-testid="audit-row" data-action=e.action.clone()>
-                                <td class="nowrap">{time_view(&e.at)}
-                                    {e.last_at.clone().map(|last| view! { <span class="muted small repeat" data-testid="audit-repeat">" to " {time_view(&last)}</span> })}
-                                </td>
-                                <td><span class="badge" class:badge-danger=e.action.ends_with("failed") || e.action.ends_with("denied")>{e.action_label.clone()}</span>
-                                    {(e.repeat_count > 1).then(|| view! { <span class="muted small" title="Counted: the same refusal from the same address in a 15-minute window">{format!(" ×{}", e.repeat_count)}</span> })}
-                                </td>
-                                <td>{e.actor.clone()}</td>
-                                <td class="target">{e.target.clone()}</td>
-                                <td class="detail">{e.detail.clone()}</td>
-                                <td class="muted nowrap">{e.ip.clone()}</td>
-                            </tr>
+                        let rows = p.events.iter().map(|e| {
+                            let refused = e.action.ends_with("failed") || e.action.ends_with("denied");
+                            view! {
+                                <tr data-testid="audit-row" data-action=e.action.clone()>
+                                    <td class="nowrap">{time_view(&e.at)}
+                                        {e.last_at.clone().map(|last| view! { <span class="muted small repeat" data-testid="audit-repeat">" to " {time_view(&last)}</span> })}
+                                    </td>
+                                    <td class="audit-who">{breakable(&e.who)}
+                                        {e.who_email.clone().map(|m| view! { <span class="muted small audit-email">{breakable(&m)}</span> })}
+                                    </td>
+                                    <td class="audit-what" class:audit-refused=refused>
+                                        {sentence_view(&e.sentence)}
+                                        {(e.repeat_count > 1).then(|| view! { <span class="muted small" title="Counted: the same refusal from the same address in a 15-minute window">{format!(" ×{}", e.repeat_count)}</span> })}
+                                        {e.sentence.about.clone().map(|m| view! { <span class="muted small audit-email">{breakable(&m)}</span> })}
+                                    </td>
+                                    <td class="muted nowrap">{e.ip.clone()}</td>
+                                </tr>
+                            }
                         }).collect_view();
                         view! {
                             <div class="card table-card" tabindex="0" role="region" aria-label="Audit events">
-                                <table class="table" data-testid="audit-table">
-                                    <thead><tr><th>"Time"</th><th>"Action"</th><th>"Who"</th><th>"Target"</th><th>"Detail"</th><th>"IP address"</th></tr></thead>
+                                <table class="table audit-table" data-testid="audit-table">
+                                    <thead><tr><th>"Time"</th><th>"Who"</th><th>"What happened"</th><th>"IP address"</th></tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
                                 {p.events.is_empty().then(|| view! { <p class="empty">"No events match these filters."</p> })}
