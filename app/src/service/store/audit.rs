@@ -296,6 +296,21 @@ pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) ->
     Ok((rows, total))
 }
 
+/// A person's last `limit` sign-ins and refused sign-ins, newest first.
+pub async fn sign_ins(db: &Db, org_id: &str, email: &str, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events \
+         WHERE org_id = $1 AND target_norm = $2 AND action IN ($3, $4) ORDER BY at DESC, id DESC LIMIT {limit}"
+    );
+    sqlx::query_as::<_, EventRow>(&sql)
+        .bind(org_id)
+        .bind(email.to_lowercase())
+        .bind(crate::domain::audit::SIGN_IN)
+        .bind(crate::domain::audit::SIGN_IN_FAILED)
+        .fetch_all(db)
+        .await
+}
+
 /// Deletes the organization's events older than `days` days, a batch at a
 /// time (each its own short transaction, so writers are never held up for
 /// long); returns how many went.
