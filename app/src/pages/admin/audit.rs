@@ -36,34 +36,47 @@ fn sentence_view(s: &Sentence) -> impl IntoView {
         .collect_view()
 }
 
-/// Text with places a long email or address may wrap: after "@", before
-/// the dots of its domain, after the slashes of a URL. Words and names
-/// keep whole (the cell breaks inside a word only when nothing else fits).
+/// Text with places a long email, address or code may wrap (a `<wbr>`
+/// between the pieces of `wrap_points`).
 fn breakable(text: &str) -> impl IntoView {
-    let mut pieces: Vec<AnyView> = Vec::new();
+    wrap_points(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| if i == 0 { piece.into_any() } else { view! { <wbr />{piece} }.into_any() })
+        .collect_view()
+}
+
+/// `text` cut where a long email, address or code may wrap: before the dots
+/// of an email and after its "@", after the slashes of a URL, after the
+/// colons of a long code (a fingerprint, an IPv6 address). Words and names
+/// keep whole; the cell breaks inside a word only when nothing else fits.
+fn wrap_points(text: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
     let mut run = String::new();
     for word in text.split_inclusive(' ') {
-        let at = word.find('@');
-        let url = word.contains("://");
         let end = word.trim_end().len();
+        let email = word.contains('@');
+        let url = word.contains("://");
+        let code = !email && !url && end > 24;
         for (i, ch) in word.char_indices() {
-            let inside = i + 1 < end;
-            if ch == '.' && inside && at.is_some_and(|at| i > at + 1) {
-                wrap_here(&mut run, &mut pieces);
+            let inside = i > 0 && i + 1 < end;
+            if inside && email && ch == '.' {
+                pieces.push(std::mem::take(&mut run));
             }
             run.push(ch);
-            if inside && (Some(i) == at || (url && ch == '/' && !word[i + 1..].starts_with('/'))) {
-                wrap_here(&mut run, &mut pieces);
+            let after = match ch {
+                '@' => email,
+                '/' => url && !word[i + 1..].starts_with('/'),
+                ':' => code,
+                _ => false,
+            };
+            if inside && after {
+                pieces.push(std::mem::take(&mut run));
             }
         }
     }
-    pieces.push(run.into_any());
+    pieces.push(run);
     pieces
-}
-
-fn wrap_here(run: &mut String, pieces: &mut Vec<AnyView>) {
-    pieces.push(std::mem::take(run).into_any());
-    pieces.push(view! { <wbr /> }.into_any());
 }
 
 fn query_string(event: &str, person: &str, page: u32) -> String {
@@ -103,7 +116,7 @@ pub fn AuditLogPage() -> impl IntoView {
                             let refused = e.action.ends_with("failed") || e.action.ends_with("denied");
                             view! {
                                 <tr data-testid="audit-row" data-action=e.action.clone()>
-                                    <td class="nowrap">{time_view(&e.at)}
+                                    <td class="nowrap audit-time">{time_view(&e.at)}
                                         {e.last_at.clone().map(|last| view! { <span class="muted small repeat" data-testid="audit-repeat">" to " {time_view(&last)}</span> })}
                                     </td>
                                     <td class="audit-who">{breakable(&e.who)}
@@ -114,7 +127,7 @@ pub fn AuditLogPage() -> impl IntoView {
                                         {(e.repeat_count > 1).then(|| view! { <span class="muted small" title="Counted: the same refusal from the same address in a 15-minute window">{format!(" ×{}", e.repeat_count)}</span> })}
                                         {e.sentence.about.clone().map(|m| view! { <span class="muted small audit-email">{breakable(&m)}</span> })}
                                     </td>
-                                    <td class="muted nowrap">{e.ip.clone()}</td>
+                                    <td class="muted audit-ip">{breakable(&e.ip)}</td>
                                 </tr>
                             }
                         }).collect_view();
@@ -169,5 +182,19 @@ fn AuditFilters(initial_event: String, initial_person: String) -> impl IntoView 
             </label>
             <button type="submit" class="btn btn-secondary until-ready">"Filter"</button>
         </Form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_points;
+
+    #[test]
+    fn long_emails_and_addresses_wrap_between_their_parts_not_inside_words() {
+        assert_eq!(wrap_points("riley.chen@acme.example"), ["riley", ".chen@", "acme", ".example"]);
+        assert_eq!(wrap_points("Added Riley Chen to Marketing"), ["Added Riley Chen to Marketing"]);
+        assert_eq!(wrap_points("to https://hooks.example.com/a/b"), ["to https://", "hooks.example.com/", "a/", "b"]);
+        assert_eq!(wrap_points("SHA-256 16:0B:7A:B8:70:3F:AD:12:C8"), ["SHA-256 16:", "0B:", "7A:", "B8:", "70:", "3F:", "AD:", "12:", "C8"]);
+        assert_eq!(wrap_points(""), [""]);
     }
 }
