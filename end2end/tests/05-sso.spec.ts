@@ -226,8 +226,9 @@ test.describe.serial("single sign-on with a real SAML identity provider", () => 
     await expect(page).toHaveURL(/\/acme$/);
     await hydrated(page);
     await goto(page, "/acme/admin/audit");
-    await expect(page.locator("tbody tr").filter({ hasText: "method: sso" }).first()).toBeVisible();
-    await expect(page.locator("tbody tr").filter({ hasText: "SSO sign-in failed" }).first()).toContainText("no account with this email");
+    await expect(page.locator('[data-testid=audit-row][data-action="auth.sign_in"]').filter({ hasText: "Signed in with SSO" }).first()).toBeVisible();
+    await expect(page.locator('[data-testid=audit-row][data-action="auth.sso_failed"]').first()).toContainText("SSO sign-in failed");
+    await expect(page.locator('[data-testid=audit-row][data-action="auth.sso_failed"]').filter({ hasText: "no account with this email" }).first()).toBeVisible();
     await context.close();
   });
 

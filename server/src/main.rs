@@ -408,6 +408,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { command: AdminCommand::ResetAuth { org } } => {
             let o = organization(&db, &org).await?;
             let before = sso::reset_to_password(&db, &Actor::operator(&o.id, "gatehouse admin reset-auth (command line)")).await?;
+            if before == app::domain::AuthMethod::Password.as_str() {
+                println!("Sign-in for “{}” is already by password: nothing changed.", o.name);
+                return Ok(());
+            }
             println!(
                 "Sign-in for “{}” is now by password (it was {before}). Admins sign in at {}/{}/login; the change is in the audit log.",
                 o.name,

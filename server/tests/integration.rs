@@ -12,6 +12,7 @@ mod admin_pages;
 mod administration;
 mod attacks;
 mod attacks_protocols;
+mod audit_log;
 mod documents;
 mod exports_under_load;
 mod hangups;

@@ -153,6 +153,22 @@ async fn a_database_of_release_0_1_0_is_migrated_and_served_with_nothing_lost() 
     assert!(csv.text().await.unwrap().contains("North,Q2,1410.25"));
     let audit: Value = ok_json(app.call(&mut s, "audit_events", &[("org", "acme")]).await).await;
     assert!(audit["total"].as_i64().unwrap() >= 37, "{audit}");
+    // The log 0.1.0 wrote reads in words: people by name (its identity
+    // provider's memberships named them by id), permissions by their labels,
+    // counts in the right number.
+    let sentences: Vec<String> = app.audit_log(&mut s, None).await.iter().map(|e| e.sentence.text()).collect();
+    for said in [
+        "Added Noor Haddad to Engineering",
+        "Changed Val Viewer's account type from Creator to Viewer",
+        "Invited Perry Pending with the account type Creator and added them to 1 team",
+        "Updated Lee Park with no changes",
+        "Created the account type Creator - No Export with 5 permissions: “View documents”, “Explore documents (filter, sort, pivot)”, \
+         “Create, edit and publish documents”, “Upload CSV” and “Share documents”",
+        "Moved Casey Creator's 2 documents to Ada Admin: “Analytics revenue”, “Revenue by region”",
+    ] {
+        assert!(sentences.iter().any(|x| x == said), "{said:?} in {sentences:#?}");
+    }
+    assert!(sentences.iter().all(|x| !x.contains(" → ") && !x.contains("view_documents")), "{sentences:#?}");
     let auth: Value = ok_json(app.call(&mut s, "authentication", &[("org", "acme")]).await).await;
     assert_eq!(auth["method"], "SamlOrPassword");
     assert_eq!(auth["session_days"], 14);

@@ -9,6 +9,7 @@ pub mod password;
 pub mod permissions;
 pub mod sign_in;
 pub mod views;
+pub mod words;
 
 pub use names::{AccountTypeName, Email, OrgName, OrgSlug, PersonName, TeamName};
 pub use permissions::{Permission, PermissionSet};

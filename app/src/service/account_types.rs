@@ -5,7 +5,8 @@ use super::people::{keep_an_admin, Losing};
 use crate::domain::views::AccountTypeView;
 use super::{Actor, Error, Result};
 use crate::domain::permissions::{BuiltIn, Permission, PermissionSet};
-use crate::domain::{audit, names::parse_description, AccountTypeName};
+use crate::domain::audit::{self, detail::Changes};
+use crate::domain::{names::parse_description, AccountTypeName};
 use crate::service::store::{self, account_types::AccountTypeRow, Db};
 
 /// What the account type editor sends, unchecked.
@@ -96,9 +97,15 @@ pub async fn save(db: &Db, actor: &Actor, id: Option<&str>, input: Input<'_>) ->
                     Error { message: "This would leave the organization without an active administrator. Keep “Administer the organization”, or give someone the Admin type first.".into(), ..e.on("permissions") }
                 })?;
             }
-            store::account_types::update(&mut tx, &actor.org_id, id, name.as_str(), &description, &permissions).await?;
-            let detail = format!("name: {} → {}; permissions: [{}] → [{}]", before.name, name.as_str(), summary(&before.permissions), summary(&permissions));
-            store::audit::record(&mut *tx, actor.event(audit::ACCOUNT_TYPE_UPDATED, name.as_str(), detail)).await?;
+            let changes = Changes::new()
+                .name(&before.name, name.as_str())
+                .permissions(&before.permissions, &permissions)
+                .description(&before.description, &description);
+            // A save that changes nothing writes nothing, and is not in the audit log.
+            if !changes.is_empty() {
+                store::account_types::update(&mut tx, &actor.org_id, id, name.as_str(), &description, &permissions).await?;
+                store::audit::record(&mut *tx, actor.event(audit::ACCOUNT_TYPE_UPDATED, name.as_str(), changes.detail())).await?;
+            }
             id.to_string()
         }
     };
@@ -145,6 +152,9 @@ pub async fn set_invite_default(db: &Db, actor: &Actor, id: &str) -> Result<()> 
             "account_type",
             format!("“{}” administers the organization, so it cannot be the invitation default: choose administrators one by one.", t.name),
         ));
+    }
+    if t.invite_default {
+        return Ok(());
     }
     store::account_types::set_invite_default(&mut tx, &actor.org_id, id).await?;
     store::audit::record(&mut *tx, actor.event(audit::INVITE_DEFAULT_CHANGED, &t.name, String::new())).await?;

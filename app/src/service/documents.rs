@@ -7,7 +7,8 @@ use super::{Actor, Error, Result};
 use crate::domain::document_views::{DatasetChoice, DocumentFolder, DocumentPage, DocumentQuery, DocumentSummary, DocumentsHome};
 use crate::domain::documents::{location_label, ExportFormat, TableView};
 use crate::domain::views::Choice;
-use crate::domain::{audit, Permission};
+use crate::domain::audit::{self, detail::Changes};
+use crate::domain::{words::plural, Permission};
 use crate::service::store::{self, datasets::DatasetRow, documents::{Access, DocumentRow}, Conn, Db};
 
 /// Rows a document's page shows at a time.
@@ -241,10 +242,14 @@ pub async fn save(db: &Db, c: &Caller, id: &str, name: &str, view: TableView) ->
     }
     let name = document_name(name)?;
     view.check(&o.dataset.columns())?;
+    let changes = Changes::new().name(&o.doc.name, &name).view(&o.doc.view(), &view);
+    // A save that changes nothing writes nothing, and is not in the audit log.
+    if changes.is_empty() {
+        return Ok(());
+    }
     let mut tx = super::begin(db).await?;
     store::documents::update(&mut *tx, &c.org.id, &o.doc.id, &name, &view).await?;
-    let detail = format!("{} column(s), {} filter(s)", view.columns.len(), view.filters.len());
-    store::audit::record(&mut tx, c.actor().event(audit::DOCUMENT_UPDATED, &name, detail)).await?;
+    store::audit::record(&mut tx, c.actor().event(audit::DOCUMENT_UPDATED, &name, changes.detail())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -302,7 +307,7 @@ pub async fn upload_csv(db: &Db, c: &Caller, name: &str, csv: &str) -> Result<St
     let mut tx = super::begin(db).await?;
     let id = store::datasets::insert(&mut tx, &c.org.id, &name, &parsed.columns, "csv", Some(&c.user.id)).await?;
     store::datasets::insert_rows(&mut tx, &id, &parsed.columns, 1, &rows).await?;
-    let detail = format!("{} rows, {} columns", rows.len(), parsed.columns.len());
+    let detail = format!("{}, {}", plural(rows.len() as i64, "row", "rows"), plural(parsed.columns.len() as i64, "column", "columns"));
     store::audit::record(&mut tx, c.actor().event(audit::DATASET_UPLOADED, &name, detail)).await?;
     tx.commit().await?;
     Ok(id)

@@ -2,7 +2,7 @@
 //! line, checked on every SCIM request, revoked; and releasing the records
 //! the identity provider managed once provisioning is off.
 use super::{Actor, ActorKind, Error, Kind, Result};
-use crate::domain::audit;
+use crate::domain::{audit, words::plural};
 use crate::service::store::{self, orgs::Org, scim_tokens::TokenRow, Db};
 use subtle::ConstantTimeEq;
 
@@ -198,11 +198,14 @@ pub async fn release(db: &Db, actor: &Actor, kind: Released, id: Option<&str>) -
         ));
     }
     let mut tx = super::begin(db).await?;
-    let (n, what) = match kind {
-        Released::People => (store::users::release(&mut tx, &actor.org_id, id).await?, "users"),
-        Released::Teams => (store::teams::release(&mut tx, &actor.org_id, id).await?, "teams"),
+    let (n, one, what) = match kind {
+        Released::People => (store::users::release(&mut tx, &actor.org_id, id).await?, "user", "users"),
+        Released::Teams => (store::teams::release(&mut tx, &actor.org_id, id).await?, "team", "teams"),
     };
-    store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_RELEASED, what, format!("{n} {what} now managed locally"))).await?;
+    if n > 0 {
+        let detail = format!("{} now managed locally", plural(n as i64, one, what));
+        store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_RELEASED, what, detail)).await?;
+    }
     tx.commit().await?;
     Ok(n)
 }

@@ -306,6 +306,10 @@ pub async fn reset_to_password(db: &Db, actor: &Actor) -> super::Result<String> 
     let mut tx = super::begin(db).await?;
     let mut row = store::auth_settings::get(&mut *tx, &actor.org_id).await?;
     let before = row.method.as_str().to_string();
+    if row.method == AuthMethod::Password {
+        // Already by password: nothing to change, nothing to record.
+        return Ok(before);
+    }
     row.method = AuthMethod::Password;
     store::auth_settings::save(&mut *tx, &row).await?;
     store::audit::record(&mut *tx, actor.event(audit::AUTH_RESET, "authentication", format!("method: {before} → password"))).await?;

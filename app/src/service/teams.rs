@@ -2,7 +2,8 @@
 //! provider as groups; deleted by it (archived, workspace documents moved)
 //! and pushed again. Teams it manages change only through it.
 use super::{documents, Actor, ActorKind, Error, Result, Writable};
-use crate::domain::{audit, names::parse_description, Origin, Status, TeamName};
+use crate::domain::audit::{self, detail::{self, Changes}};
+use crate::domain::{names::parse_description, Origin, Status, TeamName};
 use crate::service::store::{self, teams::TeamRow, Conn, Db};
 use std::collections::BTreeSet;
 
@@ -42,8 +43,13 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
     if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), &t.id).await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
+    let changes = Changes::new().name(&t.name, name.as_str()).description(&t.description, &description);
+    // A save that changes nothing writes nothing, and is not in the audit log.
+    if changes.is_empty() {
+        return Ok(());
+    }
     store::teams::update(&mut tx, &actor.org_id, &t, name.as_str(), &description).await?;
-    store::audit::record(&mut *tx, actor.event(audit::TEAM_UPDATED, name.as_str(), format!("name: {} → {}", t.name, name.as_str()))).await?;
+    store::audit::record(&mut *tx, actor.event(audit::TEAM_UPDATED, name.as_str(), changes.detail())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -51,6 +57,9 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
 pub async fn set_active(db: &Db, actor: &Actor, id: &str, active: bool) -> Result<()> {
     let mut tx = super::begin(db).await?;
     let t = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
+    if t.status.is_active() == active {
+        return Ok(());
+    }
     if active && store::teams::active_named(&mut *tx, &actor.org_id, &t.name, &t.id).await?.is_some() {
         return Err(name_taken(&t.name));
     }
@@ -81,16 +90,22 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
     if users.len() != ids.len() {
         return Err(Error::not_found("Some of these people no longer exist. Reload the page and try again."));
     }
+    let mut changed = Vec::new();
     for u in &users {
-        let changed = if add {
+        let done = if add {
             store::teams::add_member_once(&mut tx, &actor.org_id, &t, &u.id).await?
         } else {
             store::teams::remove_member(&mut tx, &actor.org_id, &t, &u.id).await?
         };
-        if changed {
-            let action = if add { audit::TEAM_MEMBER_ADDED } else { audit::TEAM_MEMBER_REMOVED };
-            store::audit::record(&mut *tx, actor.event(action, &u.email, format!("team {}", t.name))).await?;
+        if done {
+            changed.push(u.email.as_str());
         }
+    }
+    // One entry for the change, naming the people it added or removed (none: nothing to record).
+    if !changed.is_empty() {
+        changed.sort_unstable();
+        let action = if add { audit::TEAM_MEMBER_ADDED } else { audit::TEAM_MEMBER_REMOVED };
+        store::audit::record(&mut *tx, actor.event(action, &t.name, detail::people(&changed))).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -143,22 +158,32 @@ pub async fn known_people(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>)
 /// Applies a membership change; `known` is what `known_people` found of the ids to add.
 async fn set_members(tx: &mut Conn, idp: &Actor, team: (&Writable<TeamRow>, &str), known: (BTreeSet<String>, Vec<String>), remove: &BTreeSet<String>) -> Result<()> {
     let (add, unknown) = known;
-    // The audit events are written together at the end: one statement.
+    let mut removed = Vec::new();
+    for u in remove {
+        if store::teams::remove_member(tx, &idp.org_id, team.0, u).await? {
+            removed.push(u.clone());
+        }
+    }
+    let mut added = Vec::new();
+    for u in &add {
+        if store::teams::add_member_once(tx, &idp.org_id, team.0, u).await? {
+            added.push(u.clone());
+        }
+    }
+    // The audit log names people by email (one row each, as the identity
+    // provider changes them), written together at the end: one statement.
+    let changed: Vec<String> = removed.iter().chain(&added).cloned().collect();
+    let emails = store::users::emails_of(tx, &idp.org_id, &changed).await?;
+    let email = |id: &String| emails.get(id).cloned().unwrap_or_else(|| id.clone());
+    let (removed, added): (Vec<String>, Vec<String>) = (removed.iter().map(email).collect(), added.iter().map(email).collect());
     let mut events = Vec::new();
     let skipped = unknown.join(", ");
     if !unknown.is_empty() {
         events.push(idp.event(audit::TEAM_UPDATED, team.1, format!("skipped unknown member ids: {skipped}")));
     }
-    for u in remove {
-        if store::teams::remove_member(tx, &idp.org_id, team.0, u).await? {
-            events.push(idp.event(audit::TEAM_MEMBER_REMOVED, u, format!("team {} (by SCIM)", team.1)));
-        }
-    }
-    for u in &add {
-        if store::teams::add_member_once(tx, &idp.org_id, team.0, u).await? {
-            events.push(idp.event(audit::TEAM_MEMBER_ADDED, u, format!("team {} (by SCIM)", team.1)));
-        }
-    }
+    let in_team = format!("team {} (by SCIM)", team.1);
+    events.extend(removed.iter().map(|u| idp.event(audit::TEAM_MEMBER_REMOVED, u, in_team.clone())));
+    events.extend(added.iter().map(|u| idp.event(audit::TEAM_MEMBER_ADDED, u, in_team.clone())));
     store::audit::record_many(&mut *tx, events).await?;
     Ok(())
 }

@@ -376,6 +376,23 @@ impl TestApp {
         app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap().id
     }
 
+    /// The audit log as Administration > Audit log shows it to `admin`, every
+    /// page, newest first (only `action`'s rows when given).
+    pub async fn audit_log(&self, admin: &mut Session, action: Option<&str>) -> Vec<app::domain::views::AuditEventView> {
+        let mut events = Vec::new();
+        for page in 1.. {
+            let page = page.to_string();
+            let mut form = vec![("org", "acme"), ("page", page.as_str())];
+            form.extend(action.map(|a| ("action", a)));
+            let p: app::domain::views::AuditPage = ok_json(self.call(admin, "audit_events", &form).await).await;
+            events.extend(p.events);
+            if p.page >= p.page_count {
+                return events;
+            }
+        }
+        unreachable!()
+    }
+
     pub async fn audit_actions(&self) -> Vec<(String, String, String)> {
         sqlx::query_as("SELECT action, target, detail FROM audit_events ORDER BY at")
             .fetch_all(&self.db)

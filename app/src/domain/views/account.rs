@@ -20,6 +20,7 @@ pub struct AccountDetails {
     pub audit_retention_default: i64,
 }
 
+/// One row of the audit log: what is stored, and the same in words.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuditEventView {
     pub id: String,
@@ -30,6 +31,11 @@ pub struct AuditEventView {
     pub target: String,
     pub detail: String,
     pub ip: String,
+    /// Who acted, by name when they are a person of the organization, with their email.
+    pub who: String,
+    pub who_email: Option<String>,
+    /// The event in one sentence ("Changed Riley Chen's account type from Viewer to Creator").
+    pub sentence: crate::domain::audit::Sentence,
     /// A counted refusal: how many times it happened in its window (1 for other events)…
     pub repeat_count: i64,
     /// …and the latest of them, when more than one.

@@ -6,7 +6,7 @@ pub mod data;
 
 use super::setup::{create_organization, Proof, SetupInput};
 use super::{Error, Result};
-use crate::domain::{audit, permissions::BuiltIn, Email, Origin};
+use crate::domain::{audit, permissions::BuiltIn, words::plural, Email, Origin};
 use crate::service::store::{self, Db};
 
 pub const DEMO_SLUG: &str = "acme";
@@ -81,7 +81,7 @@ pub async fn create(db: &Db, password: &str) -> Result<()> {
             let user = store::users::by_email(&mut *tx, &org_id, m).await?.ok_or_else(|| Error::invalid("members", format!("the demo's {m} is missing")))?;
             store::teams::add_member(&mut *tx, &org_id, &team_id, &user.id).await?;
         }
-        store::audit::record(&mut tx, seed_event(&org_id, audit::TEAM_CREATED, name, format!("{} members", members.len()))).await?;
+        store::audit::record(&mut tx, seed_event(&org_id, audit::TEAM_CREATED, name, plural(members.len() as i64, "member", "members"))).await?;
     }
     tx.commit().await?;
     let dataset = data::orders_dataset(db, &org_id, DEMO_ORDERS).await?;

@@ -3,7 +3,7 @@
 //! and what the invited person does with their link.
 use super::super::{passwords, Actor, ActorKind, Error, Result};
 use super::{end_access, guest_admin, keep_an_admin, target, writable_targets, Losing, INVITATION_DAYS, MAX_INVITED_AT_ONCE};
-use crate::domain::{audit, password::{self, check_new_password}, Email, PersonName, Status};
+use crate::domain::{audit, password::{self, check_new_password}, words::plural, Email, PersonName, Status};
 use crate::service::store::{self, orgs::Org, users::UserRow, Conn, Db, Timestamp};
 
 /// Someone to invite.
@@ -109,10 +109,7 @@ pub async fn invite(db: &Db, to: &Sending<'_>, actor: &Actor, people: &[Invitee]
             store::teams::add_member_once(&mut tx, &actor.org_id, team, &id).await?;
         }
         issued.push(issue_link(&mut tx, actor, to, &id, p.email.as_str(), p.first_name.as_str()).await?);
-        let teams_text = match teams.len() {
-            1 => "1 team".to_string(),
-            n => format!("{n} teams"),
-        };
+        let teams_text = plural(teams.len() as i64, "team", "teams");
         let guest_text = if guest { "; guest" } else { "" };
         store::audit::record(&mut *tx, actor.event(audit::USER_INVITED, p.email.as_str(), format!("account type {}; {teams_text}{guest_text}", t.name))).await?;
     }

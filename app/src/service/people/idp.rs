@@ -4,7 +4,8 @@ use super::super::provisioning::{self, Outcome};
 use super::super::{Actor, ActorKind, Error, Result};
 use super::{end_access_recorded, keep_an_admin, person, Losing};
 use crate::domain::permissions::BuiltIn;
-use crate::domain::{audit, Email, Origin, Status};
+use crate::domain::audit::{self, detail::Changes};
+use crate::domain::{Email, Origin, Status};
 use crate::service::store::{self, directory::UserEntry, provisioned, users::IdpPerson, users::UserRow, Conn, Db};
 
 /// A person as the identity provider describes them, read from its request.
@@ -149,9 +150,7 @@ async fn write_over(tx: &mut Conn, idp: &Actor, before: &UserRow, after: &IdpPer
         }
         Write::Update => {}
     }
-    let mut changes = Vec::new();
     if before.account_type_id != after.account_type_id {
-        changes.push(format!("account type {} → {type_name}", before.account_type_name));
         store::audit::record(&mut *tx, idp.event(audit::USER_ACCOUNT_TYPE_CHANGED, email, format!("{} → {type_name} (by SCIM)", before.account_type_name))).await?;
     }
     match (before.status, after.status) {
@@ -162,11 +161,13 @@ async fn write_over(tx: &mut Conn, idp: &Actor, before: &UserRow, after: &IdpPer
         }
         _ => {}
     }
-    if before.email != email || before.first_name != after.first_name || before.last_name != after.last_name {
-        changes.push("profile".into());
+    // The profile an administrator sees; a request that changes none of it
+    // (nor the account type or status, recorded above) is not in the audit log.
+    let name = |first: &str, last: &str| format!("{first} {last}").trim().to_string();
+    let changes = Changes::new().email(&before.email, email).name(&name(&before.first_name, &before.last_name), &name(&after.first_name, &after.last_name));
+    if !changes.is_empty() {
+        store::audit::record(&mut *tx, idp.event(audit::USER_UPDATED_BY_IDP, email, changes.detail())).await?;
     }
-    let summary = if changes.is_empty() { "no change".to_string() } else { changes.join("; ") };
-    store::audit::record(&mut *tx, idp.event(audit::USER_UPDATED_BY_IDP, email, summary)).await?;
     Ok(())
 }
 

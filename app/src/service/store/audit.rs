@@ -226,31 +226,18 @@ impl FromRow<'_, AnyRow> for EventRow {
     }
 }
 
-impl From<EventRow> for crate::domain::views::AuditEventView {
-    fn from(r: EventRow) -> Self {
-        crate::domain::views::AuditEventView {
-            action_label: crate::domain::audit::label(&r.action).to_string(),
-            id: r.id,
-            at: r.at,
-            actor: r.actor,
-            action: r.action,
-            target: r.target,
-            detail: r.detail,
-            ip: r.ip,
-            repeat_count: r.repeat_count,
-            last_at: r.last_at.filter(|_| r.repeat_count > 1),
-        }
-    }
-}
-
 #[derive(Default)]
 pub struct Filter {
     pub action: Option<String>,
-    /// Matches the actor or the target, case-insensitively, anywhere in the text.
+    /// Matches, case-insensitively and anywhere in the text, the actor, the
+    /// target or the detail (the people a change of several names).
     pub person: Option<String>,
+    /// The people whose name matches `person`, as (id, email): rows that
+    /// name them (by email, or by id in rows of earlier versions) match too.
+    pub named: Vec<(String, String)>,
 }
 
-/// Builds the WHERE clause; parameters are bound in the same order by `bind_filter`.
+/// Builds the WHERE clause; `filter_values` gives its parameters in the same order.
 fn where_clause(f: &Filter) -> String {
     let mut sql = String::from(" WHERE org_id = $1");
     let mut n = 1;
@@ -260,9 +247,30 @@ fn where_clause(f: &Filter) -> String {
     }
     if f.person.is_some() {
         n += 1;
-        sql.push_str(&format!(" AND (LOWER(actor) LIKE ${n} OR target_norm LIKE ${n})"));
+        let mut any = vec![format!("LOWER(actor) LIKE ${n}"), format!("target_norm LIKE ${n}"), format!("LOWER(detail) LIKE ${n}")];
+        for _ in &f.named {
+            // Their id, their email, their email inside the detail.
+            any.push(format!("target = ${}", n + 1));
+            any.push(format!("LOWER(actor) = ${0} OR target_norm = ${0}", n + 2));
+            any.push(format!("LOWER(detail) LIKE ${}", n + 3));
+            n += 3;
+        }
+        sql.push_str(&format!(" AND ({})", any.join(" OR ")));
     }
     sql
+}
+
+/// The values `where_clause` names, in its order (after the organization).
+fn filter_values(f: &Filter) -> Vec<String> {
+    let mut values: Vec<String> = f.action.iter().cloned().collect();
+    if let Some(p) = &f.person {
+        values.push(like_pattern(p));
+        for (id, email) in &f.named {
+            // An email's "_" matches itself (and any one character: close enough).
+            values.extend([id.clone(), email.to_lowercase(), format!("%{}%", email.to_lowercase())]);
+        }
+    }
+    values
 }
 
 fn like_pattern(s: &str) -> String {
@@ -279,17 +287,28 @@ pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) ->
         "SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
     );
     let mut rows = sqlx::query_as::<_, EventRow>(&rows_sql).bind(org_id);
-    if let Some(a) = &f.action {
-        count = count.bind(a.clone());
-        rows = rows.bind(a.clone());
-    }
-    if let Some(p) = &f.person {
-        count = count.bind(like_pattern(p));
-        rows = rows.bind(like_pattern(p));
+    for v in filter_values(f) {
+        count = count.bind(v.clone());
+        rows = rows.bind(v);
     }
     let total = count.fetch_one(db).await?;
     let rows = rows.fetch_all(db).await?;
     Ok((rows, total))
+}
+
+/// A person's last `limit` sign-ins and refused sign-ins, newest first.
+pub async fn sign_ins(db: &Db, org_id: &str, email: &str, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events \
+         WHERE org_id = $1 AND target_norm = $2 AND action IN ($3, $4) ORDER BY at DESC, id DESC LIMIT {limit}"
+    );
+    sqlx::query_as::<_, EventRow>(&sql)
+        .bind(org_id)
+        .bind(email.to_lowercase())
+        .bind(crate::domain::audit::SIGN_IN)
+        .bind(crate::domain::audit::SIGN_IN_FAILED)
+        .fetch_all(db)
+        .await
 }
 
 /// Deletes the organization's events older than `days` days, a batch at a

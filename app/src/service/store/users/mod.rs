@@ -106,6 +106,50 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
     q.fetch_all(&mut *conn).await
 }
 
+/// A person the audit log names: (id, email, first name, last name).
+pub type Named = (String, String, String, String);
+
+/// The people of this organization whose email (any case) or id is among
+/// `keys`, for naming them in the audit log.
+pub async fn named(db: &super::Db, org_id: &str, keys: &[String]) -> sqlx::Result<Vec<Named>> {
+    let mut found = Vec::new();
+    for chunk in keys.chunks(super::IN_LIST) {
+        let list = super::placeholders(2, chunk.len());
+        let sql = format!("SELECT id, email, first_name, last_name FROM users WHERE org_id = $1 AND (email_norm IN ({list}) OR id IN ({list}))");
+        let mut q = sqlx::query_as::<_, Named>(&sql).bind(org_id);
+        for k in chunk {
+            q = q.bind(k.to_lowercase());
+        }
+        found.extend(q.fetch_all(db).await?);
+    }
+    Ok(found)
+}
+
+/// The first `limit` people of this organization whose name contains `term`
+/// (any case), as (id, email): the audit log's person filter matches their rows.
+pub async fn named_like(db: &super::Db, org_id: &str, term: &str, limit: i64) -> sqlx::Result<Vec<(String, String)>> {
+    let pattern: String = term.trim().to_lowercase().chars().filter(|c| *c != '%' && *c != '_').collect();
+    sqlx::query_as(&format!("SELECT id, email FROM users WHERE org_id = $1 AND name_norm LIKE $2 ORDER BY name_norm, id LIMIT {limit}"))
+        .bind(org_id)
+        .bind(format!("%{pattern}%"))
+        .fetch_all(db)
+        .await
+}
+
+/// The emails of the people with these ids (any number), by id.
+pub async fn emails_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in ids.chunks(super::IN_LIST) {
+        let sql = format!("SELECT id, email FROM users WHERE org_id = $1 AND id IN ({})", super::placeholders(2, chunk.len()));
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(org_id);
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
 /// The lower-case columns searches and uniqueness use, from the values shown.
 pub(super) struct Norms {
     email: String,

@@ -1,4 +1,10 @@
-//! The actions the audit log records, with the words an admin reads.
+//! The actions the audit log records, with the words an admin reads: each
+//! action's label (the Action filter), what a row stores about a change
+//! (`detail`), and the row as one sentence (`sentence`).
+pub mod detail;
+mod sentence;
+
+pub use sentence::{describe, who, Known, People, Piece, Sentence, Stored};
 
 pub struct AuditAction {
     pub key: &'static str,
