@@ -14,7 +14,7 @@ use std::time::Duration;
 pub use crate::components::local::{short_time, time_view};
 
 /// A sentence of the log: people by name, their email in the tooltip.
-fn sentence_view(s: &Sentence) -> impl IntoView {
+pub fn sentence_view(s: &Sentence) -> impl IntoView {
     s.pieces
         .iter()
         .map(|p| match p {

@@ -10,7 +10,7 @@ use crate::components::release::ReleaseNotice;
 use crate::components::toast::report;
 use crate::components::ErrorPanel;
 use crate::domain::views::{Choice, InvitationLink, TeamOfUser};
-use crate::pages::admin::audit::time_view;
+use crate::pages::admin::audit::{sentence_view, time_view};
 use crate::pages::admin::user_dialogs::{guest_badge, origin_badge, status_badge, ChangeTypeDialog, DeactivateDialog, InviteDialog, People, TypeChange};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -133,10 +133,10 @@ pub fn UserPage() -> impl IntoView {
                                 {d.sign_ins.is_empty().then(|| view! { <p class="empty" data-testid="no-sign-ins">"No sign-ins yet."</p> })}
                                 <div class="table-scroll" tabindex="0" role="region" aria-label="Sign-in history">
                                     <table class="table">
-                                        <thead><tr><th>"Time"</th><th>"Result"</th><th>"Detail"</th><th>"IP address"</th></tr></thead>
+                                        <thead><tr><th>"Time"</th><th>"What happened"</th><th>"IP address"</th></tr></thead>
                                         <tbody>
                                             {d.sign_ins.into_iter().map(|e| view! {
-                                                <tr><td class="nowrap">{time_view(&e.at)}</td><td>{e.action_label}</td><td class="detail">{e.detail}</td><td class="muted">{e.ip}</td></tr>
+                                                <tr data-testid="sign-in-row" data-action=e.action.clone()><td class="nowrap">{time_view(&e.at)}</td><td class="detail">{sentence_view(&e.sentence)}</td><td class="muted">{e.ip}</td></tr>
                                             }).collect_view()}
                                         </tbody>
                                     </table>
