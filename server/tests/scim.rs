@@ -731,3 +731,49 @@ async fn a_managed_persons_page_separates_idp_teams_from_local_ones() {
     assert_eq!(d.teams.len(), 1);
     assert!(d.teams[0].managed);
 }
+
+/// Entra's app roles (`AppRoleAssignmentsComplex` mapped to `roles`) name the
+/// account type: the primary role, or the first; userType still works when
+/// no role is sent; an unknown role is refused as clearly as an unknown userType.
+#[tokio::test]
+async fn entra_app_roles_name_the_account_type() {
+    let (app, _, token) = setup().await;
+    let idp = Idp { app: &app, token };
+    let entra = |email: &str, roles: Value| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": email, "active": true, "externalId": format!("ext-{email}"),
+            "name": {"givenName": "Rae", "familyName": "Okafor"},
+            "roles": roles,
+        })
+    };
+    let role = |value: &str, primary: bool| json!({"primary": primary, "type": "WindowsAzureActiveDirectoryRole", "display": value, "value": value});
+
+    let (st, v) = idp.post("/Users", entra("rae@acme.example", json!([role("Creator", false)]))).await;
+    assert_eq!((st, v["userType"].as_str()), (StatusCode::CREATED, Some("Creator")), "the only role names the account type: {v}");
+    assert_eq!(v["roles"][0]["value"], "Creator", "roles are returned as sent: {v}");
+    let id = v["id"].as_str().unwrap().to_string();
+
+    let (st, v) = idp.post("/Users", entra("sam@acme.example", json!([role("Viewer", false), role("admin", true)]))).await;
+    assert_eq!((st, v["userType"].as_str()), (StatusCode::CREATED, Some("Admin")), "the primary role wins, case-insensitively: {v}");
+
+    // A role that arrives as the role's JSON, as Entra's PATCH may send it.
+    let as_json = json!([{"value": "{\"id\":\"5a1c\",\"value\":\"Viewer\",\"displayName\":\"Viewer\"}"}]);
+    let (st, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "roles", "value": as_json}])).await;
+    assert_eq!((st, v["userType"].as_str()), (StatusCode::OK, Some("Viewer")), "{v}");
+
+    // A PATCH of something else keeps the role's account type.
+    let (st, v) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "name.givenName", "value": "Raye"}])).await;
+    assert_eq!((st, v["userType"].as_str()), (StatusCode::OK, Some("Viewer")), "{v}");
+
+    // Without roles, userType names it (Okta).
+    let (st, v) = idp.post("/Users", okta_user("tess@acme.example", Some("Creator"))).await;
+    assert_eq!((st, v["userType"].as_str()), (StatusCode::CREATED, Some("Creator")));
+
+    // An unknown role: 400, naming the valid account types and the attribute.
+    let (st, v) = idp.post("/Users", entra("uma@acme.example", json!([role("Pilot", true)]))).await;
+    assert_eq!((st, v["scimType"].as_str()), (StatusCode::BAD_REQUEST, Some("invalidValue")), "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.contains("roles “Pilot”") && detail.contains("Viewer") && detail.contains("Creator") && detail.contains("Admin"), "{v}");
+    assert_eq!(idp.get(&q(r#"userName eq "uma@acme.example""#)).await.1["totalResults"], 0, "nobody is created");
+}

@@ -1,4 +1,5 @@
-//! /Users: people, with userType as their account type. The handlers read
+//! /Users: people, with userType (or Entra's app roles, `roles`) as their
+//! account type. The handlers read
 //! SCIM's JSON, call the people use cases (`service::people`), and write
 //! SCIM's JSON back.
 use super::{filter, list_response, paging, parse_body, patch, projected, ListParams, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
@@ -14,7 +15,7 @@ use axum::Extension;
 use serde_json::{json, Map, Value};
 
 /// What the identity provider sent that Gatehouse keeps only to return it as
-/// sent (users.scim_profile): the `name` and `emails` values, and which of the
+/// sent (users.scim_profile): the `name`, `emails` and `roles` values, and which of the
 /// attributes Gatehouse models (`active`, `userType`) the IdP has unassigned.
 #[derive(serde::Serialize, serde::Deserialize, Default, Debug, PartialEq)]
 struct Profile {
@@ -22,6 +23,8 @@ struct Profile {
     name: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     emails: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    roles: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     unassigned: Vec<String>,
 }
@@ -50,6 +53,9 @@ fn to_json(s: &Scim, r: &UserEntry) -> Value {
             }
             if let Some(e) = &p.emails {
                 v.insert("emails".into(), Value::Array(e.clone()));
+            }
+            if let Some(roles) = &p.roles {
+                v.insert("roles".into(), Value::Array(roles.clone()));
             }
         }
         None => {
@@ -181,6 +187,53 @@ fn read_emails(v: &Value) -> ScimResult<Option<Vec<Value>>> {
     Ok(Some(out).filter(|o| !o.is_empty()))
 }
 
+const MAX_ROLES: usize = 50;
+
+/// `roles` as Entra sends an app role assignment (`AppRoleAssignmentsComplex`
+/// mapped to `roles`): a list of {value, display, type, primary}, kept as
+/// sent; and the account type it names: the primary role's value, or the
+/// first one's. Entra may send a value that is itself the role as JSON
+/// (`{"id": …, "value": "Creator", "displayName": "Creator"}`): its `value`
+/// (or `displayName`) is the name.
+fn read_roles(v: &Value) -> ScimResult<(Vec<Value>, Option<String>)> {
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().filter(|x| !x.is_null()).collect(),
+        Value::Object(_) => vec![v],
+        _ => return Err(ScimError::bad("invalidValue", "roles must be a list such as [{\"value\": \"Creator\", \"primary\": true}].")),
+    };
+    if items.len() > MAX_ROLES {
+        return Err(ScimError::bad("invalidValue", format!("A user can have at most {MAX_ROLES} roles.")));
+    }
+    let mut named = Vec::with_capacity(items.len());
+    for item in &items {
+        let o = item.as_object().ok_or_else(|| ScimError::bad("invalidValue", "Each element of roles must be an object with a value, such as {\"value\": \"Creator\"}."))?;
+        let primary = match get_ci(o, "primary") {
+            Some(p) => as_bool(p, "roles.primary")?,
+            None => false,
+        };
+        let text = |k: &str| get_ci(o, k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let name = text("value").map(|v| role_name(&v)).or_else(|| text("display"));
+        if name.as_ref().is_some_and(|n| n.chars().count() > 256) {
+            return Err(ScimError::bad("invalidValue", "roles.value can be at most 256 characters."));
+        }
+        named.push((primary, name));
+    }
+    let chosen = named.iter().find(|(p, _)| *p).or_else(|| named.first()).and_then(|(_, n)| n.clone());
+    Ok((items.into_iter().cloned().collect(), chosen))
+}
+
+/// A role's value: the name itself, or the role as JSON holding it.
+fn role_name(value: &str) -> String {
+    if value.starts_with('{') {
+        if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(value) {
+            if let Some(n) = get_ci(&o, "value").or_else(|| get_ci(&o, "displayName")).and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
+                return n.trim().to_string();
+            }
+        }
+    }
+    value.to_string()
+}
+
 /// The parts of a SCIM User that Gatehouse keeps, read from a request body.
 fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
     let o = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
@@ -225,12 +278,22 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
         Some(v) => Some(as_str(v, "userType")?).filter(|s| !s.is_empty()),
         None => None,
     };
+    // Entra's app roles name the account type when sent; userType otherwise (Okta).
+    let (roles, role) = match get_ci(o, "roles") {
+        Some(r) => read_roles(r)?,
+        None => (Vec::new(), None),
+    };
+    let (user_type, user_type_from) = match role {
+        Some(r) => (Some(r), "roles"),
+        None => (user_type, "userType"),
+    };
     if user_type.is_none() && absent == Absent::Unassigned {
         unassigned.push("userType".to_string());
     }
-    let profile = Profile { name, emails, unassigned };
+    let roles = Some(roles).filter(|r| !r.is_empty());
+    let profile = Profile { name, emails, roles, unassigned };
     let scim_profile = serde_json::to_string(&profile).expect("a profile serializes");
-    Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, scim_profile })
+    Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, user_type_from, scim_profile })
 }
 
 /// One page of the people `search` finds, as SCIM resources projected by `p`; and how many match in all.

@@ -20,6 +20,9 @@ pub struct IdpInput {
     pub active: Option<bool>,
     /// The account type by name; None: Viewer.
     pub user_type: Option<String>,
+    /// The attribute that named it (`userType`, or `roles` for Entra's app
+    /// roles), for the error that says it names no account type.
+    pub user_type_from: &'static str,
     /// What the door keeps to answer with as sent.
     pub scim_profile: String,
 }
@@ -36,7 +39,7 @@ pub struct Provisioned {
 
 /// userType → account type: absent = Viewer, "Author" = Creator (Okta's
 /// word), otherwise by name, case-insensitively; unknown = invalid, naming the valid types.
-async fn account_type_for(conn: &mut Conn, org_id: &str, user_type: Option<&str>) -> Result<store::account_types::AccountTypeRow> {
+async fn account_type_for(conn: &mut Conn, org_id: &str, user_type: Option<&str>, from: &'static str) -> Result<store::account_types::AccountTypeRow> {
     let found = match user_type {
         None => Some(store::account_types::built_in(&mut *conn, org_id, BuiltIn::Viewer).await?),
         Some(n) if n.eq_ignore_ascii_case("author") => Some(store::account_types::built_in(&mut *conn, org_id, BuiltIn::Creator).await?),
@@ -47,8 +50,8 @@ async fn account_type_for(conn: &mut Conn, org_id: &str, user_type: Option<&str>
         None => {
             let names = store::account_types::names(&mut *conn, org_id).await?;
             Err(Error::invalid(
-                "userType",
-                format!("userType “{}” is not an account type here. Valid values: {} (or Author for Creator).", user_type.unwrap_or(""), names.join(", ")),
+                from,
+                format!("{from} “{}” is not an account type here. Valid values: {} (or Author for Creator).", user_type.unwrap_or(""), names.join(", ")),
             ))
         }
     }
@@ -83,7 +86,7 @@ fn receiver(actor: &Actor) -> (&str, &str) {
 pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned> {
     // Read before taking the write lock; the foreign key still refuses a type
     // deleted in between (nothing is written).
-    let t = account_type_for(&mut *db.acquire().await?, &idp.org_id, p.user_type.as_deref()).await?;
+    let t = account_type_for(&mut *db.acquire().await?, &idp.org_id, p.user_type.as_deref(), p.user_type_from).await?;
     let row = idp_person(&p, t.id.clone());
     let id = store::new_id();
     let detail = format!("by SCIM; account type {}; active {}", t.name, p.active == Some(true));
@@ -182,7 +185,7 @@ where
     let mut tx = super::super::begin(db).await?;
     let current = store::directory::user(&mut tx, &idp.org_id, id).await.map_err(Error::from)?.ok_or_else(|| user_not_found(id))?;
     let p = describe(&current)?;
-    let t = account_type_for(&mut tx, &idp.org_id, p.user_type.as_deref()).await?;
+    let t = account_type_for(&mut tx, &idp.org_id, p.user_type.as_deref(), p.user_type_from).await?;
     let before = store::users::by_id(&mut *tx, &idp.org_id, id).await.map_err(Error::from)?.ok_or_else(|| user_not_found(id))?;
     let how = if before.origin == Origin::Local { Write::Link } else { Write::Update };
     write_over(&mut tx, idp, &before, &idp_person(&p, t.id), &t.name, how).await?;
