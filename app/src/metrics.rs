@@ -13,6 +13,7 @@ pub const HTTP_DURATION: &str = "gatehouse_http_request_duration_seconds";
 pub const SCIM_OPERATIONS: &str = "gatehouse_scim_operations_total";
 pub const SIGN_INS: &str = "gatehouse_sign_ins_total";
 pub const SAML_FAILURES: &str = "gatehouse_saml_failures_total";
+pub const OIDC_FAILURES: &str = "gatehouse_oidc_failures_total";
 pub const EXPORTS: &str = "gatehouse_exports_total";
 pub const EXPORT_BYTES: &str = "gatehouse_export_bytes_total";
 pub const DB_POOL_CONNECTIONS: &str = "gatehouse_db_pool_connections";
@@ -80,6 +81,11 @@ pub fn scim_operation(resource: &'static str, operation: &'static str, outcome: 
 
 pub fn saml_failure(reason: &'static str) {
     counter!(SAML_FAILURES, "reason" => reason).increment(1);
+}
+
+/// A failed OpenID Connect sign-in, by kind (`oidc::page::Failure::kind`).
+pub fn oidc_failure(reason: &'static str) {
+    counter!(OIDC_FAILURES, "reason" => reason).increment(1);
 }
 
 /// An export that ended: `outcome` is complete, cancelled or failed; `bytes` what was sent.

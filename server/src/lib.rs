@@ -1,6 +1,7 @@
 //! The Gatehouse server: configuration, start-up, and the HTTP surface around
 //! the Leptos application (middleware, health check; SCIM and SAML).
 pub mod demo;
+pub mod oidc;
 pub mod saml;
 pub mod exports;
 pub mod listen;
@@ -176,7 +177,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let keys = app::service::keys::Keys::load(&db).await?;
     app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;
     let session_store = app::service::sessions::Store::new(db.clone());
-    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
+    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), oidc: Default::default(), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
     let session_layer = SessionManagerLayer::new(session_store)
         .with_name(state.config.cookie_name("gatehouse_session", "/"))
         .with_secure(state.config.secure_cookies())
@@ -191,6 +192,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     let browser = Router::new()
         .route("/{org}/documents/{id}/{file}", get(exports::download))
         .merge(saml::router())
+        .merge(oidc::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn(web::finish_pages))

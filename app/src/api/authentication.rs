@@ -18,6 +18,6 @@ pub async fn save_authentication(org: String, input: AuthSettingsInput) -> Resul
     use super::request;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let row = crate::service::sso::save_settings(&st.db, &c.actor(), &input).await?;
+    let row = crate::service::sso::save_settings(&st.db, &st.keys, &st.oidc, &c.actor(), &input).await?;
     Ok(crate::service::sso::view(&row, &st.config.base_url, &c.org.slug))
 }

@@ -6,34 +6,49 @@ pub enum AuthMethod {
     Password,
     Saml,
     SamlOrPassword,
+    /// OpenID Connect (Sigma's "OAuth").
+    Oidc,
+    OidcOrPassword,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 3] = [AuthMethod::Password, AuthMethod::Saml, AuthMethod::SamlOrPassword];
+    pub const ALL: [AuthMethod; 5] = [AuthMethod::Password, AuthMethod::Saml, AuthMethod::SamlOrPassword, AuthMethod::Oidc, AuthMethod::OidcOrPassword];
 
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::Password => "password",
             AuthMethod::Saml => "saml",
             AuthMethod::SamlOrPassword => "saml_or_password",
+            AuthMethod::Oidc => "oidc",
+            AuthMethod::OidcOrPassword => "oidc_or_password",
         }
     }
-    /// As the Authentication page names it (Sigma's words).
+    /// As the Authentication page names it (Sigma's words, with what Sigma
+    /// calls "OAuth" named for the protocol it is).
     pub fn label(self) -> &'static str {
         match self {
             AuthMethod::Password => "Password",
             AuthMethod::Saml => "SAML",
             AuthMethod::SamlOrPassword => "SAML or password",
+            AuthMethod::Oidc => "OAuth (OpenID Connect)",
+            AuthMethod::OidcOrPassword => "OAuth (OpenID Connect) or password",
         }
     }
     pub fn parse(s: &str) -> Option<AuthMethod> {
         AuthMethod::ALL.into_iter().find(|m| m.as_str() == s)
     }
     pub fn allows_password(self) -> bool {
-        self != AuthMethod::Saml
+        !matches!(self, AuthMethod::Saml | AuthMethod::Oidc)
     }
+    /// Single sign-on of either protocol ("Sign in with SSO").
     pub fn allows_sso(self) -> bool {
         self != AuthMethod::Password
+    }
+    pub fn allows_saml(self) -> bool {
+        matches!(self, AuthMethod::Saml | AuthMethod::SamlOrPassword)
+    }
+    pub fn allows_oidc(self) -> bool {
+        matches!(self, AuthMethod::Oidc | AuthMethod::OidcOrPassword)
     }
 }
 
@@ -68,6 +83,46 @@ impl MfaPolicy {
     pub fn parse(s: &str) -> Option<MfaPolicy> {
         MfaPolicy::ALL.into_iter().find(|m| m.as_str() == s)
     }
+}
+
+/// What an OpenID Connect client asks for unless the admin says otherwise.
+pub const DEFAULT_OIDC_SCOPES: &str = "openid email profile";
+/// The ID token claim that holds the person's email unless the admin names another.
+pub const DEFAULT_OIDC_EMAIL_CLAIM: &str = "email";
+
+/// Scopes as OAuth writes them (RFC 6749 §3.3: words of printable ASCII
+/// without quotes or backslashes, one space apart), `openid` among them.
+/// Returns them normalized to single spaces.
+pub fn check_oidc_scopes(input: &str) -> Result<String, String> {
+    let words: Vec<&str> = input.split_whitespace().collect();
+    if words.is_empty() {
+        return Ok(DEFAULT_OIDC_SCOPES.into());
+    }
+    let valid = |w: &str| w.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+    if let Some(bad) = words.iter().find(|w| !valid(w)) {
+        return Err(format!("“{bad}” is not a scope: scopes are words without quotes or backslashes, separated by spaces."));
+    }
+    if !words.contains(&"openid") {
+        return Err("The scopes must include openid (OpenID Connect asks for it); for example: openid email profile.".into());
+    }
+    let joined = words.join(" ");
+    if joined.len() > 512 {
+        return Err("That is too many scopes (at most 512 characters).".into());
+    }
+    Ok(joined)
+}
+
+/// The name of the claim that holds the email: a JSON member name as
+/// providers write them (letters, digits, `_ . : -`).
+pub fn check_oidc_claim(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Ok(DEFAULT_OIDC_EMAIL_CLAIM.into());
+    }
+    if name.len() > 100 || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-')) {
+        return Err("Name the claim as your provider writes it in the ID token, such as email, preferred_username or upn.".into());
+    }
+    Ok(name.to_string())
 }
 
 /// Session length limits, in days.
@@ -140,6 +195,21 @@ mod tests {
         assert!(!AuthMethod::Saml.allows_password() && AuthMethod::Saml.allows_sso());
         assert!(AuthMethod::SamlOrPassword.allows_password() && AuthMethod::SamlOrPassword.allows_sso());
         assert!(AuthMethod::Password.allows_password() && !AuthMethod::Password.allows_sso());
+        assert!(!AuthMethod::Oidc.allows_password() && AuthMethod::Oidc.allows_oidc() && !AuthMethod::Oidc.allows_saml());
+        assert!(AuthMethod::OidcOrPassword.allows_password() && AuthMethod::OidcOrPassword.allows_sso() && !AuthMethod::OidcOrPassword.allows_saml());
+        assert!(AuthMethod::SamlOrPassword.allows_saml() && !AuthMethod::SamlOrPassword.allows_oidc());
+    }
+
+    #[test]
+    fn oidc_scopes_and_claims_are_checked() {
+        assert_eq!(check_oidc_scopes("").unwrap(), DEFAULT_OIDC_SCOPES);
+        assert_eq!(check_oidc_scopes("  openid   email\tgroups ").unwrap(), "openid email groups");
+        assert!(check_oidc_scopes("email profile").unwrap_err().contains("openid"));
+        assert!(check_oidc_scopes("openid \"x\"").is_err());
+        assert_eq!(check_oidc_claim("").unwrap(), "email");
+        assert_eq!(check_oidc_claim(" preferred_username ").unwrap(), "preferred_username");
+        assert!(check_oidc_claim("e mail").is_err());
+        assert!(check_oidc_claim("<script>").is_err());
     }
 
     #[test]

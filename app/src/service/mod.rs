@@ -18,6 +18,7 @@ pub mod housekeeping;
 pub mod keys;
 pub mod mail;
 pub mod mfa;
+pub mod oidc;
 pub mod exports;
 pub mod passwords;
 pub mod people;

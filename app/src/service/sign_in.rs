@@ -551,18 +551,57 @@ pub async fn sso_person(db: &Db, org: &Org, email: &str) -> std::result::Result<
     Ok(user)
 }
 
+/// The protocol a single sign-on came through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sso {
+    Saml,
+    Oidc,
+}
+
+impl Sso {
+    /// As the audit log's sign-in rows name it.
+    pub fn method(self) -> &'static str {
+        match self {
+            Sso::Saml => "sso",
+            Sso::Oidc => "oidc",
+        }
+    }
+}
+
 /// Signs in the person the identity provider vouched for (`email` is the
-/// verified NameID). An administrator signing in this way shows SSO works
-/// with the current settings (the guard before "SAML" only).
-pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &str) -> std::result::Result<UserRow, SsoRefusal> {
+/// verified NameID, or the verified ID token's email). An administrator
+/// signing in this way shows that protocol works with the current settings
+/// (the guard before "SAML" or "OAuth (OpenID Connect)" only). Like every
+/// single sign-on, it relies on the identity provider's own factors: no
+/// second step here.
+pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &str, via: Sso) -> std::result::Result<UserRow, SsoRefusal> {
     let user = sso_person(db, org, email).await?;
-    start_session(session, db, org, &user, "sso", ip).await?;
+    start_session(session, db, org, &user, via.method(), ip).await?;
     if user.administers {
         let mut tx = super::begin(db).await?;
-        store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await.map_err(Error::from)?;
+        match via {
+            Sso::Saml => store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await,
+            Sso::Oidc => store::auth_settings::mark_oidc_verified(&mut tx, &org.id, &user.email).await,
+        }
+        .map_err(Error::from)?;
         tx.commit().await.map_err(Error::from)?;
     }
     Ok(user)
+}
+
+/// An OpenID Connect sign-in's answer from the provider is about to be
+/// exchanged (a request to the provider per attempt): one of the address's
+/// attempts, refused when they are used up. `sso_attempt_succeeded` gives it back.
+pub async fn sso_attempt(db: &Db, org: &Org, ip: &str) -> Result<()> {
+    take_slots(db, &org.id, &[(sso_address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)]).await
+}
+
+pub async fn sso_attempt_succeeded(db: &Db, org: &Org, ip: &str) -> Result<()> {
+    give_back(db, &org.id, &[(sso_address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)]).await
+}
+
+fn sso_address_key(ip: &str) -> String {
+    format!("sso-{}", address_key(ip))
 }
 
 /// Signs `user` in on this session, by password or SSO: a new session id (an

@@ -13,6 +13,7 @@ pub use crate::service::store::auth_settings::AuthSettingsRow;
 /// The Authentication page as `row` fills it for the organization `org_slug`.
 pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettingsView {
     let urls = sp_urls(base_url, org_slug);
+    let oidc_urls = oidc_urls(base_url, org_slug);
     let certificate = (!row.idp_certificate.is_empty()).then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
     AuthSettingsView {
         method: row.method,
@@ -30,7 +31,43 @@ pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettin
         allow_idp_initiated: row.allow_idp_initiated,
         mfa_policy: row.mfa_policy,
         allow_guests: row.allow_guests,
+        oidc_issuer: row.oidc_issuer.clone(),
+        oidc_client_id: row.oidc_client_id.clone(),
+        oidc_client_secret_set: !row.oidc_client_secret_sealed.is_empty(),
+        oidc_scopes: row.oidc_scopes.clone(),
+        oidc_email_claim: row.oidc_email_claim.clone(),
+        oidc_redirect_uri: oidc_urls.redirect_uri,
+        oidc_initiate_login_uri: oidc_urls.initiate_login_uri,
+        oidc_verified_at: row.oidc_verified_at.clone(),
+        oidc_verified_by: row.oidc_verified_by.clone(),
     }
+}
+
+/// What an OpenID provider needs to know about this organization.
+pub struct OidcUrls {
+    /// Where the provider sends people back with a code (the redirect URI to register).
+    pub redirect_uri: String,
+    /// Where the provider's dashboard starts a sign-in (OpenID Connect's
+    /// "initiate login URI"; Okta: "Initiate login URI", Entra: "Home page URL").
+    pub initiate_login_uri: String,
+}
+
+pub fn oidc_urls(base_url: &str, org_slug: &str) -> OidcUrls {
+    OidcUrls { redirect_uri: format!("{base_url}/{org_slug}/oidc/callback"), initiate_login_uri: format!("{base_url}/{org_slug}/oidc/start") }
+}
+
+/// The purpose the client secret is sealed for (`Keys::seal`).
+const CLIENT_SECRET: &str = "oidc-client-secret";
+
+/// The organization's client secret, opened; None when none is stored or it
+/// cannot be opened (another instance key).
+pub fn client_secret(keys: &super::keys::Keys, row: &AuthSettingsRow) -> Option<String> {
+    (!row.oidc_client_secret_sealed.is_empty()).then(|| keys.open(CLIENT_SECRET, &row.oidc_client_secret_sealed)).flatten()
+}
+
+/// Whether OpenID Connect sign-in can run: chosen, and its provider and client set.
+pub fn oidc_on(row: &AuthSettingsRow) -> bool {
+    row.method.allows_oidc() && !row.oidc_issuer.is_empty() && !row.oidc_client_id.is_empty()
 }
 
 /// The organization's sign-in settings, as stored.
@@ -171,8 +208,9 @@ mod tests {
 
 /// What the Authentication page's Edit form sends, checked: the row to store,
 /// or the first problem.
-fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<(AuthMethod, AuthSettingsRow)> {
-    let method = AuthMethod::parse(&input.method).ok_or_else(|| Error::invalid("method", "Choose Password, SAML, or SAML or password."))?;
+fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow, oidc: &OidcParsed) -> super::Result<(AuthMethod, AuthSettingsRow)> {
+    let method = AuthMethod::parse(&input.method)
+        .ok_or_else(|| Error::invalid("method", "Choose Password, SAML, SAML or password, OAuth (OpenID Connect), or OAuth (OpenID Connect) or password."))?;
     if !(MIN_SESSION_DAYS..=MAX_SESSION_DAYS).contains(&input.session_days) {
         return Err(Error::invalid("session_days", format!("Session length is between {MIN_SESSION_DAYS} and {MAX_SESSION_DAYS} days.")));
     }
@@ -198,10 +236,10 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     if issuer.len() > 1024 || issuer.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid("idp_issuer", "The issuer is the identity provider's entity ID: one word or URL, without spaces."));
     }
-    if method.allows_sso() && url.is_empty() {
+    if method.allows_saml() && url.is_empty() {
         return Err(Error::invalid("idp_login_url", "SAML needs the identity provider login URL. Copy it from your identity provider's SAML setup."));
     }
-    if method.allows_sso() && certificate.is_empty() {
+    if method.allows_saml() && certificate.is_empty() {
         return Err(Error::invalid("idp_certificate", "SAML needs the identity provider's X.509 certificate. Copy it from your identity provider's SAML setup."));
     }
     let idp_changed = url != current.idp_login_url || certificate != current.idp_certificate || issuer != current.idp_issuer;
@@ -213,6 +251,31 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy)
         .ok_or_else(|| Error::invalid("mfa_policy", "Choose Off, Optional or Required for multi-factor authentication."))?;
     row.allow_guests = input.allow_guests;
+    if method.allows_oidc() {
+        if oidc.issuer.is_empty() {
+            return Err(Error::invalid("oidc_issuer", "OpenID Connect needs the provider's issuer (or its discovery URL, ending in /.well-known/openid-configuration)."));
+        }
+        if oidc.client_id.is_empty() {
+            return Err(Error::invalid("oidc_client_id", "OpenID Connect needs the client ID your provider gave Gatehouse's application."));
+        }
+        if oidc.sealed_secret.is_none() && current.oidc_client_secret_sealed.is_empty() {
+            return Err(Error::invalid("oidc_client_secret", "OpenID Connect needs the client secret your provider gave Gatehouse's application."));
+        }
+    }
+    let oidc_changed = oidc.issuer != current.oidc_issuer || oidc.client_id != current.oidc_client_id || oidc.sealed_secret.is_some();
+    row.oidc_issuer = oidc.issuer.clone();
+    row.oidc_client_id = oidc.client_id.clone();
+    row.oidc_scopes = oidc.scopes.clone();
+    row.oidc_email_claim = oidc.email_claim.clone();
+    if let Some(sealed) = &oidc.sealed_secret {
+        row.oidc_client_secret_sealed = sealed.clone();
+    }
+    if oidc_changed {
+        row.oidc_changed_at = Some(store::now());
+        // OpenID Connect must be shown to work again with the new provider or client.
+        row.oidc_verified_at = None;
+        row.oidc_verified_by = None;
+    }
     if idp_changed {
         row.idp_login_url = url;
         row.idp_certificate = certificate;
@@ -225,11 +288,91 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     Ok((method, row))
 }
 
+/// The OpenID Connect part of the form, checked; what it leaves out is
+/// what is stored. A new client secret comes sealed.
+struct OidcParsed {
+    issuer: String,
+    client_id: String,
+    sealed_secret: Option<String>,
+    scopes: String,
+    email_claim: String,
+}
+
+fn parse_oidc(keys: &super::keys::Keys, input: &crate::domain::views::OidcInput, current: &AuthSettingsRow) -> super::Result<OidcParsed> {
+    use crate::domain::sign_in::{check_oidc_claim, check_oidc_scopes};
+    let issuer = match &input.issuer {
+        Some(i) => super::oidc::issuer_of(i),
+        None => current.oidc_issuer.clone(),
+    };
+    if !issuer.is_empty() {
+        check_idp_url(&issuer).map_err(|m| Error::invalid("oidc_issuer", m.replace("single sign-on URL", "issuer")))?;
+        if issuer.len() > 1024 || issuer.contains(['?', '#']) {
+            return Err(Error::invalid("oidc_issuer", "The issuer is a URL without ? or #, such as https://login.microsoftonline.com/<tenant>/v2.0."));
+        }
+    }
+    let client_id = input.client_id.as_deref().map(str::trim).unwrap_or(&current.oidc_client_id).to_string();
+    if client_id.len() > 255 || client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid("oidc_client_id", "The client ID is one word (no spaces), as your provider shows it."));
+    }
+    let sealed_secret = match input.client_secret.as_deref().map(str::trim) {
+        Some(secret) if !secret.is_empty() => {
+            if secret.len() > 1024 || secret.chars().any(char::is_control) {
+                return Err(Error::invalid("oidc_client_secret", "That is not a client secret: paste the secret's value as your provider shows it, once."));
+            }
+            Some(keys.seal(CLIENT_SECRET, secret))
+        }
+        _ => None,
+    };
+    let scopes = match &input.scopes {
+        Some(s) => check_oidc_scopes(s).map_err(|m| Error::invalid("oidc_scopes", m))?,
+        None => current.oidc_scopes.clone(),
+    };
+    let email_claim = match &input.email_claim {
+        Some(c) => check_oidc_claim(c).map_err(|m| Error::invalid("oidc_email_claim", m))?,
+        None => current.oidc_email_claim.clone(),
+    };
+    Ok(OidcParsed { issuer, client_id, sealed_secret, scopes, email_claim })
+}
+
+/// Reads the provider's discovery document: the issuer must be what it names.
+async fn check_provider(providers: &super::oidc::Providers, issuer: &str) -> super::Result<()> {
+    use super::oidc::Problem;
+    let discovery = format!("{issuer}/.well-known/openid-configuration");
+    providers.discover_now(issuer).await.map(|_| ()).map_err(|p| {
+        let message = match p {
+            Problem::Unreachable(e) => format!("Gatehouse could not read {discovery} ({e}). Check the issuer, and that this server can reach your provider."),
+            Problem::IssuerMismatch { found, .. } => format!(
+                "The provider's discovery document names the issuer {found}, not {issuer}. Enter the issuer exactly as your provider shows it{}.",
+                if found.is_empty() { String::new() } else { format!(" (perhaps {found})") }
+            ),
+            other => format!("{discovery} is not an OpenID Connect discovery document ({other}). Enter the issuer your provider shows, such as https://login.microsoftonline.com/<tenant>/v2.0."),
+        };
+        Error::invalid("oidc_issuer", message)
+    })
+}
+
 /// What changed, for the audit log.
 fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     let mut parts = Vec::new();
     if before.method != after.method {
         parts.push(format!("method: {} → {}", before.method.label(), after.method.label()));
+    }
+    let or_none = |v: &str| if v.is_empty() { "(none)".to_string() } else { v.to_string() };
+    if before.oidc_issuer != after.oidc_issuer {
+        parts.push(format!("OpenID Connect issuer: {}", or_none(&after.oidc_issuer)));
+    }
+    if before.oidc_client_id != after.oidc_client_id {
+        parts.push(format!("OpenID Connect client ID: {}", or_none(&after.oidc_client_id)));
+    }
+    if before.oidc_client_secret_sealed != after.oidc_client_secret_sealed {
+        // Never the secret itself.
+        parts.push("OpenID Connect client secret: replaced".to_string());
+    }
+    if before.oidc_scopes != after.oidc_scopes {
+        parts.push(format!("OpenID Connect scopes: {} → {}", before.oidc_scopes, after.oidc_scopes));
+    }
+    if before.oidc_email_claim != after.oidc_email_claim {
+        parts.push(format!("OpenID Connect email claim: {} → {}", before.oidc_email_claim, after.oidc_email_claim));
     }
     if before.idp_login_url != after.idp_login_url {
         parts.push(format!("IdP login URL: {}", if after.idp_login_url.is_empty() { "(none)" } else { &after.idp_login_url }));
@@ -263,10 +406,27 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
 /// certificate that parses; SAML only needs an admin to have signed in
 /// through SSO with these settings (the lockout guard; `gatehouse admin
 /// reset-auth` is the way back).
-pub async fn save_settings(db: &Db, actor: &Actor, input: &AuthSettingsInput) -> super::Result<AuthSettingsRow> {
+pub async fn save_settings(db: &Db, keys: &super::keys::Keys, providers: &super::oidc::Providers, actor: &Actor, input: &AuthSettingsInput) -> super::Result<AuthSettingsRow> {
+    // The provider is read before the transaction: a slow one must not hold the writer.
+    let before = store::auth_settings::get(db, &actor.org_id).await?;
+    let oidc = parse_oidc(keys, &input.oidc, &before)?;
+    let chosen = AuthMethod::parse(&input.method).is_some_and(AuthMethod::allows_oidc);
+    if chosen && !oidc.issuer.is_empty() && (oidc.issuer != before.oidc_issuer || !before.method.allows_oidc()) {
+        check_provider(providers, &oidc.issuer).await?;
+    }
     let mut tx = super::begin(db).await?;
     let current = store::auth_settings::get(&mut *tx, &actor.org_id).await?;
-    let (method, row) = parse(input, &current)?;
+    let (method, row) = parse(input, &current, &oidc)?;
+    if method == AuthMethod::Oidc && row.oidc_verified_at.is_none() {
+        let why = if current.oidc_verified_at.is_some() {
+            "The OpenID Connect settings changed, so sign-in through your provider must be shown to work again before it can be the only way in. \
+             Save them with “OAuth (OpenID Connect) or password”, sign in with “Sign in with SSO” as an administrator, then choose OAuth (OpenID Connect)."
+        } else {
+            "OpenID Connect only would lock everyone out if sign-in through your provider does not work. First save “OAuth (OpenID Connect) or password”, \
+             sign in with “Sign in with SSO” as an administrator, then choose OAuth (OpenID Connect)."
+        };
+        return Err(Error::conflict(why).on("method"));
+    }
     if method == AuthMethod::Saml && row.sso_verified_at.is_none() {
         let why = if current.sso_verified_at.is_some() {
             "The identity provider settings changed, so single sign-on must be shown to work again before it can be the only way in. \
@@ -349,17 +509,17 @@ pub struct Failed<'a> {
     pub ip: &'a str,
 }
 
-pub async fn record_failure(db: &Db, org_id: &str, f: Failed<'_>) -> super::Result<()> {
+pub async fn record_failure(db: &Db, org_id: &str, via: super::sign_in::Sso, f: Failed<'_>) -> super::Result<()> {
     let event = store::audit::Event {
         org_id,
         actor_id: None,
         actor: if f.email.is_empty() { "anonymous" } else { f.email },
         action: audit::SSO_FAILED,
         target: f.email,
-        detail: format!("method: sso; reason: {}; reference: {}", f.reason, f.reference),
+        detail: format!("method: {}; reason: {}; reference: {}", via.method(), f.reason, f.reference),
         ip: f.ip,
     };
-    let count_kind = format!("{}|{}|{}", f.kind, f.reason, f.email.to_lowercase());
+    let count_kind = format!("{}|{}|{}|{}", via.method(), f.kind, f.reason, f.email.to_lowercase());
     let address = super::sign_in::address_key(f.ip);
     let count = store::audit::Count { kind: &count_kind, address: &address, window_secs: super::sign_in::WINDOW_MINUTES * 60 };
     Ok(store::audit::record_counted(db, event, count).await?)

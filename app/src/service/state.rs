@@ -75,6 +75,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs cookies (shared by every instance of the database).
     pub keys: Arc<super::keys::Keys>,
+    /// The OpenID Connect providers read so far (discovery documents and keys).
+    pub oidc: Arc<super::oidc::Providers>,
     /// The exports running now (per person and organization limits).
     pub running_exports: super::exports::Running,
     /// Behind an `Arc`: the state is cloned for every request.

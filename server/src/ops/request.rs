@@ -213,6 +213,8 @@ fn count_by_route(method: &Method, route: &str, status: StatusCode) {
         metrics::sign_in("password", sign_in_outcome(status));
     } else if route == "/{org}/finish-login" && method == Method::POST {
         metrics::sign_in("sso", sign_in_outcome(status));
+    } else if route == "/{org}/oidc/callback" {
+        metrics::sign_in("oidc", sign_in_outcome(status));
     }
 }
 

@@ -1,4 +1,5 @@
-//! SAML single sign-on endpoints: `/{org}/sso` (SP-initiated start),
+//! SAML single sign-on endpoints: `/{org}/sso` (SP-initiated start; for an
+//! organization on OpenID Connect, that protocol's start, `crate::oidc::begin`),
 //! `/{org}/finish-login` (the assertion consumer service) and
 //! `/{org}/saml/metadata`.
 pub mod page;
@@ -36,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/{org}/saml/metadata", get(metadata))
 }
 
-async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSettingsRow), Response> {
+pub(crate) async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSettingsRow), Response> {
     match app::service::sso::org_and_settings(&st.db, slug).await {
         Ok(Some(x)) => Ok(x),
         Ok(None) => Err(page::not_found(slug)),
@@ -45,7 +46,7 @@ async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSetting
 }
 
 fn sso_on(s: &AuthSettingsRow) -> bool {
-    s.method.allows_sso() && !s.idp_certificate.is_empty() && !s.idp_login_url.is_empty()
+    s.method.allows_saml() && !s.idp_certificate.is_empty() && !s.idp_login_url.is_empty()
 }
 
 async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Response {
@@ -90,6 +91,10 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Q
         Ok(x) => x,
         Err(r) => return r,
     };
+    // "Sign in with SSO" for an organization that signs in with OpenID Connect.
+    if settings.method.allows_oidc() {
+        return crate::oidc::begin(&st, &org, &settings, q.next.as_deref(), None).await;
+    }
     if !sso_on(&settings) {
         return page::sso_off(&org);
     }
@@ -290,7 +295,7 @@ async fn verify_and_sign_in(
         return Err(Failure::Replayed(key));
     }
 
-    sign_in::with_sso(&st.db, session, org, &verified.name_id, ip).await.map_err(refusal)?;
+    sign_in::with_sso(&st.db, session, org, &verified.name_id, ip, sign_in::Sso::Saml).await.map_err(refusal)?;
     let home = format!("/{}", org.slug);
     // RelayState is followed only as a path on this site, inside this organization.
     let to = destination

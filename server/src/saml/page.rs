@@ -122,7 +122,7 @@ impl Failure {
         }
         let email = email.unwrap_or_default();
         let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, reference: &reference, ip };
-        if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, failed).await {
+        if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, app::service::sign_in::Sso::Saml, failed).await {
             tracing::error!(error = %e.message, "cannot record a failed SSO sign-in");
         }
         render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))

@@ -31,11 +31,12 @@ pub async fn security_headers(State(st): State<AppState>, req: Request, next: Ne
     res
 }
 
-/// The path other sites legitimately POST to: the SAML assertion consumer
-/// (the IdP's form post is cross-site). The SCIM API (bearer tokens, no
-/// cookies) is routed outside this check.
+/// The paths other sites legitimately POST to: the SAML assertion consumer
+/// (the IdP's form post is cross-site) and OpenID Connect's initiate login
+/// URI (a provider's dashboard may post to it; it only starts a sign-in).
+/// The SCIM API (bearer tokens, no cookies) is routed outside this check.
 fn cross_site_allowed(path: &str) -> bool {
-    path.ends_with("/finish-login")
+    path.ends_with("/finish-login") || path.ends_with("/oidc/start")
 }
 
 /// The `host[:port]` of the public URL, as a Host header names it (the

@@ -212,6 +212,7 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
         SIGN_IN => {
             let how = match value(&p, "method") {
                 Some("sso") => " with SSO".to_string(),
+                Some("oidc") => " with SSO (OpenID Connect)".to_string(),
                 Some("password") => " with a password".into(),
                 Some("password and authenticator app") => " with a password and an authenticator app".into(),
                 Some("password and recovery code") => " with a password and a recovery code".into(),
@@ -227,7 +228,12 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
             }
         }
         SIGN_IN_FAILED | SSO_FAILED => {
-            let how = if e.action == SSO_FAILED || value(&p, "method") == Some("sso") { "SSO sign-in" } else { "Password sign-in" };
+            let how = match value(&p, "method") {
+                Some("oidc") => "SSO sign-in (OpenID Connect)",
+                _ if e.action == SSO_FAILED => "SSO sign-in",
+                Some("sso") => "SSO sign-in",
+                _ => "Password sign-in",
+            };
             let reason = value(&p, "reason")?;
             let w = w.t(format!("{how} failed"));
             let w = if e.target.is_empty() { w } else { w.t(" for ").subject(e.target) };
@@ -664,6 +670,7 @@ mod tests {
         assert_eq!(say(TEAM_MEMBER_REMOVED, "ada@acme.example", "team OktaViewers"), "Removed Ada Lovelace from OktaViewers");
         assert_eq!(say(TEAM_MEMBER_ADDED, "55e9700b-9c02-4c7e-8e73-7552aa6c182f", "team Engineering (by SCIM)"), "Added someone no longer here to Engineering");
         assert_eq!(say(SIGN_IN, "ada@acme.example", "method: sso"), "Signed in with SSO");
+        assert_eq!(say(SIGN_IN, "ada@acme.example", "method: oidc"), "Signed in with SSO (OpenID Connect)");
         assert_eq!(
             say(SSO_FAILED, "", "method: sso; reason: response not verified: the document is empty; reference: 98YS-CLZM"),
             "SSO sign-in failed: response not verified: the document is empty (reference 98YS-CLZM)"

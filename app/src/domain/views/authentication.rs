@@ -64,6 +64,20 @@ pub struct AuthSettingsView {
     pub allow_idp_initiated: bool,
     pub mfa_policy: crate::domain::MfaPolicy,
     pub allow_guests: bool,
+    /// OpenID Connect: the provider's issuer, the client, whether a secret is
+    /// stored (it is never shown again), the scopes and the email's claim.
+    pub oidc_issuer: String,
+    pub oidc_client_id: String,
+    pub oidc_client_secret_set: bool,
+    pub oidc_scopes: String,
+    pub oidc_email_claim: String,
+    /// What the provider needs: where it sends people back, and where its
+    /// dashboard starts a sign-in ("initiate login URI").
+    pub oidc_redirect_uri: String,
+    pub oidc_initiate_login_uri: String,
+    /// When and by whom OpenID Connect was last shown to work for an admin with these settings.
+    pub oidc_verified_at: Option<String>,
+    pub oidc_verified_by: Option<String>,
 }
 
 /// What the Authentication page's Edit form sends.
@@ -84,6 +98,26 @@ pub struct AuthSettingsInput {
     pub mfa_policy: String,
     #[serde(default)]
     pub allow_guests: bool,
+    /// OpenID Connect's settings; each one left out (None) keeps what is stored.
+    #[serde(default)]
+    pub oidc: OidcInput,
+}
+
+/// The OpenID Connect part of the Edit form. A field left out keeps its
+/// stored value; the client secret is only ever replaced (an empty one keeps it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OidcInput {
+    /// The issuer, or its discovery URL (`…/.well-known/openid-configuration`).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    #[serde(default)]
+    pub scopes: Option<String>,
+    #[serde(default)]
+    pub email_claim: Option<String>,
 }
 
 fn mfa_off() -> String {

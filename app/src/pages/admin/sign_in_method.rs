@@ -7,12 +7,24 @@ use crate::components::frame::use_org;
 use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::sign_in::{idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
-use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
+use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo, OidcInput};
 use crate::domain::{AuthMethod, MfaPolicy};
 use crate::pages::admin::audit::short_time;
 use leptos::prelude::*;
 
-const FIELDS: &[&str] = &["method", "idp_login_url", "idp_certificate", "idp_issuer", "session_days", "idle_timeout_secs"];
+const FIELDS: &[&str] = &[
+    "method",
+    "idp_login_url",
+    "idp_certificate",
+    "idp_issuer",
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_scopes",
+    "oidc_email_claim",
+    "session_days",
+    "idle_timeout_secs",
+];
 
 #[component]
 pub fn SignInMethodSection() -> impl IntoView {
@@ -38,7 +50,7 @@ pub fn SignInMethodSection() -> impl IntoView {
             <div class="with-actions">
                 <div>
                     <h2>"Sign-in"</h2>
-                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
+                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML or OpenID Connect single sign-on), or either."</p>
                 </div>
                 <Show when=move || !editing.get()>
                     <button type="button" class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
@@ -63,7 +75,17 @@ pub fn SignInMethodSection() -> impl IntoView {
                                     details(&s2).into_any()
                                 }
                             }
-                            <h3>"What your identity provider needs"</h3>
+                            {s.method.allows_oidc().then(|| view! {
+                                <h3>"What your OpenID provider needs"</h3>
+                                <p class="muted">"Register these in your provider's application for Gatehouse (Okta: Sign-in redirect URIs and Initiate login URI; Entra ID: Redirect URI, type Web)."</p>
+                                <dl class="details" data-testid="oidc-needs">
+                                    <dt>"Redirect URI"</dt>
+                                    <dd><CopyField value=s.oidc_redirect_uri.clone() label="Redirect URI" testid="oidc-redirect-uri" /></dd>
+                                    <dt>"Initiate login URI (sign-in started at the provider)"</dt>
+                                    <dd><CopyField value=s.oidc_initiate_login_uri.clone() label="Initiate login URI" testid="oidc-initiate-login-uri" /></dd>
+                                </dl>
+                            })}
+                            <h3>"What a SAML identity provider needs"</h3>
                             <p class="muted">"Paste these into the SAML application in your identity provider (in Okta: Single sign-on URL, Audience URI, Default Relay State)."</p>
                             <dl class="details">
                                 <dt>"ACS URL (single sign-on URL, default relay state)"</dt>
@@ -87,7 +109,14 @@ pub fn SignInMethodSection() -> impl IntoView {
 fn details(s: &AuthSettingsView) -> impl IntoView {
     let verified = match (&s.sso_verified_at, &s.sso_verified_by) {
         (Some(at), Some(by)) => format!("Shown to work: {by} signed in through SSO on {}", short_time(at)),
-        _ if s.method.allows_sso() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before SAML can be the only method.".into(),
+        _ if s.method.allows_saml() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before SAML can be the only method.".into(),
+        _ => "Not set up".into(),
+    };
+    let oidc_verified = match (&s.oidc_verified_at, &s.oidc_verified_by) {
+        (Some(at), Some(by)) => format!("Shown to work: {by} signed in through OpenID Connect on {}", short_time(at)),
+        _ if s.method.allows_oidc() => {
+            "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before OpenID Connect can be the only method.".into()
+        }
         _ => "Not set up".into(),
     };
     let or_none = |v: &str, none: &'static str| if v.is_empty() { none.to_string() } else { v.to_string() };
@@ -95,6 +124,20 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
         <dl class="details" data-testid="authentication-details">
             <dt>"Authentication Method"</dt>
             <dd data-testid="auth-method">{s.method.label()}</dd>
+            {s.method.allows_oidc().then(|| view! {
+                <dt>"OpenID Connect issuer"</dt>
+                <dd><code class="url" data-testid="oidc-issuer">{or_none(&s.oidc_issuer, "Not set")}</code></dd>
+                <dt>"Client ID"</dt>
+                <dd data-testid="oidc-client-id">{or_none(&s.oidc_client_id, "Not set")}</dd>
+                <dt>"Client secret"</dt>
+                <dd data-testid="oidc-client-secret">{if s.oidc_client_secret_set { "Stored (never shown again)" } else { "Not set" }}</dd>
+                <dt>"Scopes"</dt>
+                <dd>{s.oidc_scopes.clone()}</dd>
+                <dt>"Email claim"</dt>
+                <dd>{s.oidc_email_claim.clone()}</dd>
+                <dt>"OpenID Connect"</dt>
+                <dd data-testid="oidc-verified">{oidc_verified.clone()}</dd>
+            })}
             <dt>"Identity provider login URL"</dt>
             <dd><code class="url">{or_none(&s.idp_login_url, "Not set")}</code></dd>
             <dt>"Identity provider X509 certificate"</dt>
@@ -149,6 +192,13 @@ struct Form {
     /// The identity provider's settings as saved: what Save keeps while
     /// Password alone is chosen and their fields are hidden.
     saved_idp: RwSignal<Idp>,
+    oidc_issuer: RwSignal<String>,
+    oidc_client_id: RwSignal<String>,
+    /// A new client secret; empty keeps the stored one.
+    oidc_secret: RwSignal<String>,
+    oidc_secret_set: RwSignal<bool>,
+    oidc_scopes: RwSignal<String>,
+    oidc_claim: RwSignal<String>,
 }
 
 /// The settings that matter only when single sign-on is allowed.
@@ -173,6 +223,12 @@ impl Default for Form {
             mfa: RwSignal::new(MfaPolicy::Off),
             guests: RwSignal::new(false),
             saved_idp: RwSignal::new(Idp::default()),
+            oidc_issuer: RwSignal::new(String::new()),
+            oidc_client_id: RwSignal::new(String::new()),
+            oidc_secret: RwSignal::new(String::new()),
+            oidc_secret_set: RwSignal::new(false),
+            oidc_scopes: RwSignal::new(String::new()),
+            oidc_claim: RwSignal::new(String::new()),
         }
     }
 }
@@ -194,13 +250,34 @@ impl Form {
             issuer: s.idp_issuer.clone(),
             idp_initiated: s.allow_idp_initiated,
         });
+        self.oidc_issuer.set(s.oidc_issuer.clone());
+        self.oidc_client_id.set(s.oidc_client_id.clone());
+        self.oidc_secret.set(String::new());
+        self.oidc_secret_set.set(s.oidc_client_secret_set);
+        self.oidc_scopes.set(s.oidc_scopes.clone());
+        self.oidc_claim.set(s.oidc_email_claim.clone());
+    }
+
+    /// OpenID Connect's settings Save sends: as shown while OpenID Connect is
+    /// chosen; otherwise none (the stored ones are kept).
+    fn oidc_to_save(&self) -> OidcInput {
+        if !self.method.get_untracked().allows_oidc() {
+            return OidcInput::default();
+        }
+        OidcInput {
+            issuer: Some(self.oidc_issuer.get_untracked()),
+            client_id: Some(self.oidc_client_id.get_untracked()),
+            client_secret: Some(self.oidc_secret.get_untracked()),
+            scopes: Some(self.oidc_scopes.get_untracked()),
+            email_claim: Some(self.oidc_claim.get_untracked()),
+        }
     }
 
     /// The identity provider's settings Save sends: as shown when SAML is
     /// allowed; as saved when Password alone is chosen, so a hidden field can
     /// neither change nor refuse the save.
     fn idp_to_save(&self) -> Idp {
-        if self.method.get_untracked().allows_sso() {
+        if self.method.get_untracked().allows_saml() {
             Idp { url: self.url.get_untracked(), cert: self.cert.get_untracked(), issuer: self.issuer.get_untracked(), idp_initiated: self.idp_initiated.get_untracked() }
         } else {
             self.saved_idp.get_untracked()
@@ -233,10 +310,12 @@ fn edit_form(
                 allow_idp_initiated: idp.idp_initiated,
                 mfa_policy: mfa.get_untracked().as_str().into(),
                 allow_guests: guests.get_untracked(),
+                oidc: form.oidc_to_save(),
             },
         });
     };
     let (url_error, cert_error, issuer_error) = (field("idp_login_url"), field("idp_certificate"), field("idp_issuer"));
+    let oidc_errors = ["oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_scopes", "oidc_email_claim"].map(field);
     // A message about the last attempt goes once the admin changes something.
     let clear = move |_| {
         if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
@@ -258,7 +337,10 @@ fn edit_form(
             </fieldset>
             <FieldError message=field("method") />
             // Only SAML uses them; hidden while Password alone is chosen, they keep what was typed.
-            <Show when=move || method.get().allows_sso()>
+            <Show when=move || method.get().allows_oidc()>
+                {oidc_fields(form, oidc_errors)}
+            </Show>
+            <Show when=move || method.get().allows_saml()>
                 <div class="idp-fields" data-testid="idp-fields">
                     <label for="idp-login-url">"Identity provider login URL"</label>
                     <input id="idp-login-url" type="url" placeholder="https://acme.okta.com/app/…/sso/saml" prop:value=url
@@ -313,5 +395,39 @@ fn edit_form(
                 <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(false); focus_soon("[data-testid=edit-authentication]"); }>"Cancel"</button>
             </div>
         </form>
+    }
+}
+
+/// OpenID Connect's fields (Sigma's "Configure OAuth authentication").
+fn oidc_fields(form: Form, errors: [Signal<Option<String>>; 5]) -> impl IntoView {
+    let Form { oidc_issuer, oidc_client_id, oidc_secret, oidc_secret_set, oidc_scopes, oidc_claim, .. } = form;
+    let [issuer_error, client_id_error, secret_error, scopes_error, claim_error] = errors;
+    view! {
+        <div class="idp-fields" data-testid="oidc-fields">
+            <label for="oidc-issuer">"Issuer (or metadata URI)"</label>
+            <input id="oidc-issuer" type="url" placeholder="https://login.microsoftonline.com/<tenant>/v2.0" prop:value=oidc_issuer
+                aria-describedby="oidc-issuer-hint" on:input=move |ev| oidc_issuer.set(event_target_value(&ev)) />
+            <p class="hint" id="oidc-issuer-hint">"Gatehouse reads the provider's /.well-known/openid-configuration when you save, and checks it names this issuer."</p>
+            <FieldError message=issuer_error />
+            <label for="oidc-client-id">"Client ID"</label>
+            <input id="oidc-client-id" type="text" autocomplete="off" prop:value=oidc_client_id
+                on:input=move |ev| oidc_client_id.set(event_target_value(&ev)) />
+            <FieldError message=client_id_error />
+            <label for="oidc-client-secret">"Client secret"</label>
+            <input id="oidc-client-secret" type="password" autocomplete="new-password" prop:value=oidc_secret
+                aria-describedby="oidc-client-secret-hint" on:input=move |ev| oidc_secret.set(event_target_value(&ev))
+                placeholder=move || if oidc_secret_set.get() { "Stored: leave empty to keep it" } else { "" } />
+            <p class="hint" id="oidc-client-secret-hint">"Stored encrypted and never shown again. To replace it, paste the new one."</p>
+            <FieldError message=secret_error />
+            <label for="oidc-scopes">"Scopes"</label>
+            <input id="oidc-scopes" type="text" prop:value=oidc_scopes placeholder="openid email profile"
+                on:input=move |ev| oidc_scopes.set(event_target_value(&ev)) />
+            <FieldError message=scopes_error />
+            <label for="oidc-email-claim">"Claim that holds the email"</label>
+            <input id="oidc-email-claim" type="text" prop:value=oidc_claim placeholder="email"
+                aria-describedby="oidc-email-claim-hint" on:input=move |ev| oidc_claim.set(event_target_value(&ev)) />
+            <p class="hint" id="oidc-email-claim-hint">"email (the provider must mark it verified), or the provider's own user name claim, such as preferred_username or upn for Entra ID."</p>
+            <FieldError message=claim_error />
+        </div>
     }
 }

@@ -24,6 +24,20 @@ pub struct AuthSettingsRow {
     pub mfa_policy: crate::domain::MfaPolicy,
     /// Guests (people outside the identity provider, with a password) may sign in.
     pub allow_guests: bool,
+    /// OpenID Connect: the provider's issuer, as its discovery document names it.
+    pub oidc_issuer: String,
+    pub oidc_client_id: String,
+    /// The client secret, sealed (`Keys::seal`, purpose `oidc-client-secret`); empty: none.
+    pub oidc_client_secret_sealed: String,
+    /// Space-separated, `openid` among them.
+    pub oidc_scopes: String,
+    /// The ID token claim that holds the person's email.
+    pub oidc_email_claim: String,
+    pub oidc_changed_at: Option<String>,
+    /// When and by whom an admin last signed in through OpenID Connect with
+    /// these settings (the lockout guard before OpenID Connect only).
+    pub oidc_verified_at: Option<String>,
+    pub oidc_verified_by: Option<String>,
 }
 
 impl FromRow<'_, AnyRow> for AuthSettingsRow {
@@ -44,6 +58,14 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
             allow_idp_initiated: column::flag(r, "allow_idp_initiated")?,
             mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("mfa_policy")?).unwrap_or(crate::domain::MfaPolicy::Off),
             allow_guests: column::flag(r, "allow_guests")?,
+            oidc_issuer: r.try_get("oidc_issuer")?,
+            oidc_client_id: r.try_get("oidc_client_id")?,
+            oidc_client_secret_sealed: r.try_get("oidc_client_secret_sealed")?,
+            oidc_scopes: r.try_get("oidc_scopes")?,
+            oidc_email_claim: r.try_get("oidc_email_claim")?,
+            oidc_changed_at: r.try_get("oidc_changed_at")?,
+            oidc_verified_at: r.try_get("oidc_verified_at")?,
+            oidc_verified_by: r.try_get("oidc_verified_by")?,
         })
     }
 }
@@ -66,12 +88,22 @@ impl AuthSettingsRow {
             allow_idp_initiated: true,
             mfa_policy: crate::domain::MfaPolicy::Off,
             allow_guests: false,
+            oidc_issuer: String::new(),
+            oidc_client_id: String::new(),
+            oidc_client_secret_sealed: String::new(),
+            oidc_scopes: crate::domain::sign_in::DEFAULT_OIDC_SCOPES.into(),
+            oidc_email_claim: crate::domain::sign_in::DEFAULT_OIDC_EMAIL_CLAIM.into(),
+            oidc_changed_at: None,
+            oidc_verified_at: None,
+            oidc_verified_by: None,
         }
     }
 }
 
 const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests FROM auth_settings WHERE org_id = $1";
+                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, \
+                      oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, \
+                      oidc_verified_at, oidc_verified_by FROM auth_settings WHERE org_id = $1";
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
     let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
@@ -82,11 +114,14 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sql
 pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, \
+         oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, oidc_verified_at, oidc_verified_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
          ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
          session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10, \
-         idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14",
+         idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14, \
+         oidc_issuer = $15, oidc_client_id = $16, oidc_client_secret_sealed = $17, oidc_scopes = $18, oidc_email_claim = $19, \
+         oidc_changed_at = $20, oidc_verified_at = $21, oidc_verified_by = $22",
     )
     .bind(&s.org_id)
     .bind(s.method.as_str())
@@ -102,9 +137,29 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
     .bind(i64::from(s.allow_idp_initiated))
     .bind(s.mfa_policy.as_str())
     .bind(i64::from(s.allow_guests))
+    .bind(&s.oidc_issuer)
+    .bind(&s.oidc_client_id)
+    .bind(&s.oidc_client_secret_sealed)
+    .bind(&s.oidc_scopes)
+    .bind(&s.oidc_email_claim)
+    .bind(&s.oidc_changed_at)
+    .bind(&s.oidc_verified_at)
+    .bind(&s.oidc_verified_by)
     .execute(ex)
     .await
     .map(|_| ())
+}
+
+/// An admin signed in through OpenID Connect: OpenID Connect only may now be
+/// enforced (until the provider settings change again).
+pub async fn mark_oidc_verified(conn: &mut Conn, org_id: &str, admin_email: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE auth_settings SET oidc_verified_at = $1, oidc_verified_by = $2 WHERE org_id = $3")
+        .bind(now())
+        .bind(admin_email)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
 }
 
 /// An admin signed in through SSO: SAML-only may now be enforced (until the
