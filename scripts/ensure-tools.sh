@@ -41,8 +41,8 @@ build_tools() {
   node_packages
 }
 
-# The npm packages of end2end/: Playwright, the test identity provider
-# (saml-idp), the bundle splitter and compressor.
+# The npm packages of end2end/: Playwright, the test identity providers
+# (saml-idp, oidc-provider), the bundle splitter and compressor.
 node_packages() {
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     echo "==> installing npm packages in end2end/"

@@ -22,6 +22,7 @@ mod mail;
 mod mfa_and_guests;
 mod multi_instance;
 mod observability;
+mod oidc;
 mod operations;
 mod operator;
 mod passwords;

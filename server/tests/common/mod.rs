@@ -1,6 +1,7 @@
 //! `spawn_app()`: the real server on port 0 with a fresh SQLite file, driven over HTTP.
 #![allow(dead_code)]
 pub mod mail;
+pub mod oidc_provider;
 pub mod process;
 pub mod saml_idp;
 

@@ -1,0 +1,260 @@
+//! OpenID Connect sign-in over HTTP against a real provider (the npm package
+//! oidc-provider, end2end/oidc-provider.mjs): the settings and their lockout
+//! guard, sign-in started at Gatehouse and at the provider, and what a broken
+//! or hostile provider, or another browser, cannot do.
+use crate::common;
+
+use app::domain::permissions::BuiltIn;
+use app::domain::views::AuthSettingsView;
+use common::oidc_provider::{Browser, OidcProvider, CLIENT_SECRET};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+const CAROL: &str = "carol@acme.example";
+
+async fn save(app: &TestApp, s: &mut Session, input: serde_json::Value) -> reqwest::Response {
+    app.call_json(s, "save_authentication", json!({"org": "acme", "input": input})).await
+}
+
+/// Acme with its admin and Carol (Creator), a provider, and "OpenID Connect
+/// or password" saved; None when the provider cannot run here.
+async fn ready() -> Option<(TestApp, Session, OidcProvider)> {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    app.add_user(CAROL, "carol's long password", BuiltIn::Creator).await;
+    let provider = OidcProvider::start(&app, CAROL).await?;
+    let mut admin = app.admin_session().await;
+    let res = save(&app, &mut admin, provider.settings("oidc_or_password")).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    Some((app, admin, provider))
+}
+
+/// A sign-in that failed: its status, and the page, which says why and gives a reference.
+async fn refused(res: reqwest::Response) -> (StatusCode, String) {
+    let status = res.status();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Reference") || page.contains("reference"), "a failure page gives the request id: {page}");
+    (status, page)
+}
+
+#[tokio::test]
+async fn settings_guard_and_sign_in_started_at_gatehouse_and_at_the_provider() {
+    let Some((app, mut admin, provider)) = ready().await else { return };
+
+    // What the page shows: the redirect URI to register, never the secret.
+    let v: AuthSettingsView = ok_json(app.call(&mut admin, "authentication", &[("org", "acme")]).await).await;
+    assert_eq!(v.oidc_redirect_uri, format!("{}/acme/oidc/callback", app.base));
+    assert_eq!(v.oidc_initiate_login_uri, format!("{}/acme/oidc/start", app.base));
+    assert!(v.oidc_client_secret_set);
+    assert_eq!((v.oidc_issuer.as_str(), v.oidc_scopes.as_str(), v.oidc_email_claim.as_str()), (provider.issuer.as_str(), "openid email profile", "email"));
+    let raw = app.call(&mut admin, "authentication", &[("org", "acme")]).await.text().await.unwrap();
+    assert!(!raw.contains(CLIENT_SECRET), "the client secret is never sent back");
+    let stored: String = sqlx::query_scalar("SELECT oidc_client_secret_sealed FROM auth_settings").fetch_one(&app.db).await.unwrap();
+    assert!(!stored.is_empty() && !stored.contains(CLIENT_SECRET), "stored sealed");
+
+    // The lockout guard: OpenID Connect only needs an admin's sign-in through it first.
+    let (status, e) = error_of(save(&app, &mut admin, provider.settings("oidc")).await).await;
+    assert_eq!((status, e.field.as_deref()), (StatusCode::CONFLICT, Some("method")), "{}", e.message);
+
+    // The login page offers SSO; "Sign in with SSO" runs the code flow with PKCE.
+    let ada = Browser::new(&app);
+    provider.sign_in_as(ADMIN_EMAIL).await;
+    let authorize = ada.to_provider("/acme/sso").await;
+    assert!(authorize.starts_with(&format!("{}/auth?", provider.issuer)), "{authorize}");
+    for part in ["code_challenge_method=S256", "code_challenge=", "state=", "nonce=", "response_type=code", "scope=openid"] {
+        assert!(authorize.contains(part), "the authorization request has {part}: {authorize}");
+    }
+    let callback = ada.follow(authorize).await;
+    let res = ada.get(&callback).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    assert_eq!(common::oidc_provider::location(&res), "/acme");
+    assert!(ada.signed_in().await);
+
+    // Now OpenID Connect only may be saved; an empty secret keeps the stored one.
+    let mut only = provider.settings("oidc");
+    only["oidc"]["client_secret"] = json!("");
+    let v: AuthSettingsView = ok_json(save(&app, &mut admin, only).await).await;
+    assert_eq!(v.oidc_verified_by.as_deref(), Some(ADMIN_EMAIL));
+    let after: String = sqlx::query_scalar("SELECT oidc_client_secret_sealed FROM auth_settings").fetch_one(&app.db).await.unwrap();
+    assert_eq!(after, stored, "an empty secret keeps the stored one");
+    let (_, res) = app.sign_in(CAROL, "carol's long password").await;
+    assert!(res.status().is_client_error(), "no password sign-in under OpenID Connect only");
+
+    // Started at the provider: its initiate login URI begins a normal sign-in.
+    let carol = Browser::new(&app);
+    let res = carol.sign_in(&format!("/acme/oidc/start?iss={}&login_hint={CAROL}&target_link_uri={}/acme/documents", provider.issuer, app.base)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(common::oidc_provider::location(&res), "/acme/documents");
+    assert!(carol.signed_in().await);
+    let signed_in: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail LIKE '%method: oidc%'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(signed_in, 2, "both sign-ins are in the audit log as OpenID Connect ones");
+
+    // A dashboard speaking for another issuer starts nothing.
+    let res = Browser::new(&app).get("/acme/oidc/start?iss=https://evil.example").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // The break-glass command is SAML's: it puts password sign-in back (tested in saml.rs).
+}
+
+#[tokio::test]
+async fn the_issuer_is_checked_against_the_discovery_document() {
+    let Some((app, mut admin, provider)) = ready().await else { return };
+    let mut other = provider.settings("oidc_or_password");
+    other["oidc"]["issuer"] = json!(format!("{}/.well-known/openid-configuration", provider.issuer));
+    let v: AuthSettingsView = ok_json(save(&app, &mut admin, other).await).await;
+    assert_eq!(v.oidc_issuer, provider.issuer, "a discovery URL is taken for its issuer");
+
+    // The provider's document names another issuer than the one typed: refused, saying which.
+    let mut changed = provider.settings("oidc_or_password");
+    changed["oidc"]["issuer"] = json!(provider.issuer.replace("127.0.0.1", "localhost"));
+    let (status, e) = error_of(save(&app, &mut admin, changed).await).await;
+    assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("oidc_issuer")), "{}", e.message);
+    assert!(e.message.contains(&format!("names the issuer {}", provider.issuer)), "{}", e.message);
+
+    // A provider that now names another issuer is caught when OpenID Connect is chosen again.
+    app.save_authentication(&mut admin, provider.settings("password")).await;
+    provider.set_mode("discovery_issuer").await;
+    let (status, e) = error_of(save(&app, &mut admin, provider.settings("oidc_or_password")).await).await;
+    assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("oidc_issuer")), "{}", e.message);
+    provider.set_mode("").await;
+    let (status, e) = error_of(save(&app, &mut admin, json!({
+        "method": "oidc_or_password", "idp_login_url": "", "idp_certificate": "", "idp_issuer": "", "session_days": 14,
+        "oidc": {"issuer": "http://127.0.0.1:9", "client_id": "x", "client_secret": "y"},
+    })).await)
+    .await;
+    assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("oidc_issuer")), "{}", e.message);
+    assert!(e.message.contains("could not read"), "{}", e.message);
+}
+
+/// Each ID token a broken or hostile provider sends is refused with a page
+/// that says so, and the audit log keeps the precise reason.
+#[tokio::test]
+async fn id_tokens_that_fail_a_check_sign_nobody_in() {
+    let Some((app, _, provider)) = ready().await else { return };
+    for (mode, reason) in [
+        ("wrong_aud", "Audience"),
+        ("expired", "Expired"),
+        ("bad_signature", "Signature"),
+        ("alg_none", "ID token refused"),
+        ("nonce", "Nonce"),
+    ] {
+        provider.set_mode(mode).await;
+        let browser = Browser::new(&app);
+        let (status, page) = refused(browser.sign_in("/acme/sso").await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{mode}: {page}");
+        assert!(!browser.signed_in().await, "{mode}");
+        let detail = last_sso_failure(&app).await;
+        assert!(detail.contains("method: oidc") && detail.contains(reason), "{mode}: {detail}");
+    }
+    provider.set_mode("").await;
+    assert_eq!(Browser::new(&app).sign_in("/acme/sso").await.status(), StatusCode::SEE_OTHER, "an honest token still works");
+}
+
+#[tokio::test]
+async fn an_answer_is_good_only_in_the_browser_that_asked_and_only_once() {
+    let Some((app, _, _provider)) = ready().await else { return };
+    // Another browser (an attacker's link) cannot use this browser's answer.
+    let victim = Browser::new(&app);
+    let callback = victim.to_callback("/acme/sso").await;
+    let attacker = Browser::new(&app);
+    let (status, page) = refused(attacker.get(&callback).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("another browser"), "{page}");
+    assert!(!attacker.signed_in().await);
+
+    // Its own sign-in with the victim's code: PKCE does not match, the provider refuses.
+    let own = attacker.to_callback("/acme/sso").await;
+    let code = |url: &str| url.split(['?', '&']).find_map(|p| p.strip_prefix("code=")).unwrap().to_string();
+    let spliced = own.replace(&code(&own), &code(&callback));
+    let (status, _) = refused(attacker.get(&spliced).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!attacker.signed_in().await);
+    assert!(last_sso_failure(&app).await.contains("invalid_grant"));
+
+    // The victim's own answer works, once.
+    let cookie = victim.cookies_for("/acme/oidc/callback");
+    assert!(cookie.contains("gatehouse_oidc="), "{cookie}");
+    assert_eq!(victim.get(&callback).await.status(), StatusCode::SEE_OTHER);
+    assert!(victim.signed_in().await);
+    let replay = app.http.get(&callback).header("cookie", &cookie).send().await.unwrap();
+    let (status, page) = refused(replay).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("already used"), "{page}");
+
+    // The used code in a fresh sign-in: the provider exchanges a code once.
+    let again = Browser::new(&app);
+    let fresh = again.to_callback("/acme/sso").await;
+    let (status, _) = refused(again.get(&fresh.replace(&code(&fresh), &code(&callback))).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!again.signed_in().await);
+}
+
+/// A second provider (the same client registered there) answers a sign-in
+/// Gatehouse started with the first one: refused by the answer's issuer, and
+/// without it, its code means nothing to the configured provider.
+#[tokio::test]
+async fn an_answer_from_another_provider_is_refused() {
+    let Some((app, _, provider)) = ready().await else { return };
+    let Some(other) = OidcProvider::start(&app, CAROL).await else { return };
+    let browser = Browser::new(&app);
+    let authorize = browser.to_provider("/acme/sso").await;
+    let callback = browser.follow(authorize.replace(&provider.issuer, &other.issuer)).await;
+    assert!(callback.contains("iss="), "the provider names itself in its answer: {callback}");
+    let (status, page) = refused(browser.get(&callback).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("another identity provider"), "{page}");
+    assert!(last_sso_failure(&app).await.contains("issuer mix-up"));
+
+    let browser = Browser::new(&app);
+    let authorize = browser.to_provider("/acme/sso").await;
+    let callback = browser.follow(authorize.replace(&provider.issuer, &other.issuer)).await;
+    let without_iss: String = callback.split('&').filter(|p| !p.starts_with("iss=")).collect::<Vec<_>>().join("&");
+    let (status, _) = refused(browser.get(&without_iss).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!browser.signed_in().await);
+}
+
+/// The provider rotates its signing key: the next sign-in fetches its keys again.
+#[tokio::test]
+async fn a_rotated_signing_key_is_fetched() {
+    let Some((app, _, provider)) = ready().await else { return };
+    assert_eq!(Browser::new(&app).sign_in("/acme/sso").await.status(), StatusCode::SEE_OTHER);
+    provider.rotate_keys().await;
+    let browser = Browser::new(&app);
+    let res = browser.sign_in("/acme/sso").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    assert!(browser.signed_in().await);
+}
+
+#[tokio::test]
+async fn unverified_unknown_and_deactivated_people_are_refused() {
+    let Some((app, mut admin, provider)) = ready().await else { return };
+    app.add_user("unverified@acme.example", "a long enough password", BuiltIn::Viewer).await;
+    provider.sign_in_as("unverified@acme.example").await;
+    let browser = Browser::new(&app);
+    let (status, page) = refused(browser.sign_in("/acme/sso").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("has not verified the email"), "{page}");
+    assert!(!browser.signed_in().await);
+
+    provider.sign_in_as("nobody@acme.example").await;
+    let (status, page) = refused(Browser::new(&app).sign_in("/acme/sso").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("There is no Gatehouse account for nobody@acme.example"), "{page}");
+    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_norm = 'nobody@acme.example'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(people, 0, "nobody is created at sign-in");
+
+    let carol: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(CAROL).fetch_one(&app.db).await.unwrap();
+    let res = app.call_json(&mut admin, "deactivate_users", json!({"org": "acme", "user_ids": [carol], "new_owner_id": null})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    provider.sign_in_as(CAROL).await;
+    let browser = Browser::new(&app);
+    let (status, page) = refused(browser.sign_in("/acme/sso").await).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("is deactivated"), "{page}");
+    assert!(!browser.signed_in().await);
+}
