@@ -242,7 +242,7 @@ async fn tokens_are_listed_and_revoked_on_the_command_line() {
     assert!(!list.contains("never"), "the last use shows: {list}");
 
     let (ok, out, err) = cli(&["provisioning", "token", "revoke", "--org", "acme", "--token", "OKTA"]);
-    assert!(ok, "{err}");
+    assert!(ok, "revoke failed: {out}{err}");
     assert!(out.contains("Revoked the token “okta”"), "{out}");
     // Revoked by another process: the server's look-up cache holds a token
     // for at most `CACHE_TTL` (1 s).
