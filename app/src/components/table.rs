@@ -172,10 +172,14 @@ pub fn DataTable(
     leading: Option<ViewFn>,
     /// Shown instead of rows when there are none.
     empty: Option<&'static str>,
+    /// Inside a card already: the table scrolls in its own box, without a card of its own.
+    #[prop(optional)]
+    bare: bool,
     children: Children,
 ) -> impl IntoView {
+    let class = if bare { "table-scroll data-table-card" } else { "card table-card data-table-card" };
     view! {
-        <div class="card table-card data-table-card" tabindex="0" role="region" aria-label=label>
+        <div class=class tabindex="0" role="region" aria-label=label>
             <table class="table data-table" data-testid=testid>
                 <thead><tr>
                     {leading.map(|l| l.run())}
