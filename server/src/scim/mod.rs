@@ -345,6 +345,10 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
         Err(e) => return ScimError::from(e).into_response(),
     };
     crate::ops::note_org(&idp.org.slug);
+    let ip = req.extensions().get::<app::service::access::ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+    if let Err(e) = service::allowlist::check(&st.db, &idp.org, &ip, app::domain::views::RangeScope::Scim).await {
+        return ScimError::from(e).into_response();
+    }
     let actor = idp.actor();
     req.extensions_mut().insert(Scim {
         idp,
