@@ -9,6 +9,7 @@
 mod common;
 
 mod admin_pages;
+mod allowlist;
 mod administration;
 mod attacks;
 mod attacks_protocols;

@@ -1,7 +1,7 @@
 //! What a person sees when SSO does not work: plain words, what to do, and a
 //! reference the administrator finds in the audit log beside the precise reason.
-use app::service::state::AppState;
 use app::service::access::Org;
+use app::service::state::AppState;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use rand::Rng;
@@ -118,14 +118,39 @@ impl Failure {
         let reference = crate::ops::current_request_id().unwrap_or_else(reference);
         tracing::warn!(org = %org.slug, %reference, %reason, "SSO sign-in failed");
         if !record {
-            return render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
+            return render(
+                status,
+                "Sign-in failed",
+                &message,
+                Some(&reference),
+                Some(&org.slug),
+            );
         }
         let email = email.unwrap_or_default();
-        let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, reference: &reference, ip };
-        if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, app::service::sign_in::Sso::Saml, failed).await {
+        let failed = app::service::sso::Failed {
+            kind,
+            reason: &reason,
+            email: &email,
+            reference: &reference,
+            ip,
+        };
+        if let Err(e) = app::service::sso::record_failure(
+            &st.db,
+            &org.id,
+            app::service::sign_in::Sso::Saml,
+            failed,
+        )
+        .await
+        {
             tracing::error!(error = %e.message, "cannot record a failed SSO sign-in");
         }
-        render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))
+        render(
+            status,
+            "Sign-in failed",
+            &message,
+            Some(&reference),
+            Some(&org.slug),
+        )
     }
 }
 
@@ -133,21 +158,38 @@ impl Failure {
 fn reference() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    let mut s: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    let mut s: String = (0..8)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
     s.insert(4, '-');
     s
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
-pub fn render(status: StatusCode, title: &str, message: &str, reference: Option<&str>, org_slug: Option<&str>) -> Response {
+pub fn render(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    reference: Option<&str>,
+    org_slug: Option<&str>,
+) -> Response {
     let reference = reference
         .map(|r| format!(r#"<p class="muted small">Reference: <code data-testid="sso-reference">{}</code> — give it to your administrator; the audit log has the details.</p>"#, escape(r)))
         .unwrap_or_default();
     let back = org_slug
-        .map(|o| format!(r#"<p><a class="btn btn-primary" href="/{}/login">Back to sign in</a></p>"#, escape(o)))
+        .map(|o| {
+            format!(
+                r#"<p><a class="btn btn-primary" href="/{}/login">Back to sign in</a></p>"#,
+                escape(o)
+            )
+        })
         .unwrap_or_default();
     let html = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t} · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-failure"><h1>{t}</h1><div class="alert alert-error" role="alert" data-testid="sso-message">{m}</div>{reference}{back}</section></main></body></html>"#,
@@ -158,7 +200,13 @@ pub fn render(status: StatusCode, title: &str, message: &str, reference: Option<
 }
 
 pub fn not_found(slug: &str) -> Response {
-    render(StatusCode::NOT_FOUND, "Organization not found", &format!("There is no organization “{slug}” on this Gatehouse. Check the address."), None, None)
+    render(
+        StatusCode::NOT_FOUND,
+        "Organization not found",
+        &format!("There is no organization “{slug}” on this Gatehouse. Check the address."),
+        None,
+        None,
+    )
 }
 
 pub fn internal(e: impl std::fmt::Display) -> Response {

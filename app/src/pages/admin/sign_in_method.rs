@@ -6,7 +6,9 @@ use crate::components::dialog::focus_soon;
 use crate::components::frame::use_org;
 use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
-use crate::domain::sign_in::{idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
+use crate::domain::sign_in::{
+    idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS,
+};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo, OidcInput};
 use crate::domain::{AuthMethod, MfaPolicy};
 use crate::pages::admin::audit::short_time;
@@ -32,7 +34,10 @@ pub fn SignInMethodSection() -> impl IntoView {
     let save = ServerAction::<SaveAuthentication>::new();
     let error = report(save, "Authentication settings saved", FIELDS);
     let saved = successes(save);
-    let settings = Resource::new(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
+    let settings = Resource::new(
+        move || (org.get(), saved.get()),
+        |(o, _)| load_authentication(o),
+    );
     let editing = RwSignal::new(false);
     let form = Form::default();
     Effect::new(move |_| {
@@ -41,7 +46,9 @@ pub fn SignInMethodSection() -> impl IntoView {
             focus_soon("[data-testid=edit-authentication]");
         }
     });
-    let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
+    let field = move |name: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.for_field(name)))
+    };
 
     view! {
         <section class="card" data-testid="sign-in-method">
@@ -119,7 +126,13 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
         }
         _ => "Not set up".into(),
     };
-    let or_none = |v: &str, none: &'static str| if v.is_empty() { none.to_string() } else { v.to_string() };
+    let or_none = |v: &str, none: &'static str| {
+        if v.is_empty() {
+            none.to_string()
+        } else {
+            v.to_string()
+        }
+    };
     view! {
         <dl class="details" data-testid="authentication-details">
             <dt>"Authentication Method"</dt>
@@ -278,7 +291,12 @@ impl Form {
     /// neither change nor refuse the save.
     fn idp_to_save(&self) -> Idp {
         if self.method.get_untracked().allows_saml() {
-            Idp { url: self.url.get_untracked(), cert: self.cert.get_untracked(), issuer: self.issuer.get_untracked(), idp_initiated: self.idp_initiated.get_untracked() }
+            Idp {
+                url: self.url.get_untracked(),
+                cert: self.cert.get_untracked(),
+                issuer: self.issuer.get_untracked(),
+                idp_initiated: self.idp_initiated.get_untracked(),
+            }
         } else {
             self.saved_idp.get_untracked()
         }
@@ -293,7 +311,18 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, issuer, days, idle, idp_initiated, mfa, guests, .. } = form;
+    let Form {
+        method,
+        url,
+        cert,
+        issuer,
+        days,
+        idle,
+        idp_initiated,
+        mfa,
+        guests,
+        ..
+    } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let idp = form.idp_to_save();
@@ -314,11 +343,25 @@ fn edit_form(
             },
         });
     };
-    let (url_error, cert_error, issuer_error) = (field("idp_login_url"), field("idp_certificate"), field("idp_issuer"));
-    let oidc_errors = ["oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_scopes", "oidc_email_claim"].map(field);
+    let (url_error, cert_error, issuer_error) = (
+        field("idp_login_url"),
+        field("idp_certificate"),
+        field("idp_issuer"),
+    );
+    let oidc_errors = [
+        "oidc_issuer",
+        "oidc_client_id",
+        "oidc_client_secret",
+        "oidc_scopes",
+        "oidc_email_claim",
+    ]
+    .map(field);
     // A message about the last attempt goes once the admin changes something.
     let clear = move |_| {
-        if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+        if save
+            .value()
+            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
+        {
             save.value().set(None);
         }
     };
@@ -400,7 +443,15 @@ fn edit_form(
 
 /// OpenID Connect's fields (Sigma's "Configure OAuth authentication").
 fn oidc_fields(form: Form, errors: [Signal<Option<String>>; 5]) -> impl IntoView {
-    let Form { oidc_issuer, oidc_client_id, oidc_secret, oidc_secret_set, oidc_scopes, oidc_claim, .. } = form;
+    let Form {
+        oidc_issuer,
+        oidc_client_id,
+        oidc_secret,
+        oidc_secret_set,
+        oidc_scopes,
+        oidc_claim,
+        ..
+    } = form;
     let [issuer_error, client_id_error, secret_error, scopes_error, claim_error] = errors;
     view! {
         <div class="idp-fields" data-testid="oidc-fields">
