@@ -92,7 +92,13 @@ fn inside(org: &Org, next: Option<&str>) -> String {
 /// Starts a sign-in at the provider: the browser goes to its authorization
 /// endpoint with a new state, nonce and PKCE challenge, whose secrets it
 /// keeps in the sealed cookie. `/{org}/sso` calls it for "Sign in with SSO".
-pub async fn begin(st: &AppState, org: &Org, settings: &AuthSettingsRow, next: Option<&str>, login_hint: Option<&str>) -> Response {
+pub async fn begin(
+    st: &AppState,
+    org: &Org,
+    settings: &AuthSettingsRow,
+    next: Option<&str>,
+    login_hint: Option<&str>,
+) -> Response {
     if !sso::oidc_on(settings) {
         return crate::saml::page::sso_off(org);
     }
@@ -127,8 +133,15 @@ pub async fn begin(st: &AppState, org: &Org, settings: &AuthSettingsRow, next: O
         until: Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME).to_string(),
         next: inside(org, next),
     };
-    let sealed = st.keys.seal(SEALED_FOR, &serde_json::to_string(&pending).expect("JSON"));
-    let cookie = st.config.cookie(REQUEST_COOKIE, &sealed, &callback_path(org), REQUEST_LIFETIME.whole_seconds());
+    let sealed = st
+        .keys
+        .seal(SEALED_FOR, &serde_json::to_string(&pending).expect("JSON"));
+    let cookie = st.config.cookie(
+        REQUEST_COOKIE,
+        &sealed,
+        &callback_path(org),
+        REQUEST_LIFETIME.whole_seconds(),
+    );
     with_cookie(Redirect::to(&started.url).into_response(), &cookie)
 }
 
@@ -141,11 +154,19 @@ struct Initiate {
     target_link_uri: Option<String>,
 }
 
-async fn start_get(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Query<Initiate>) -> Response {
+async fn start_get(
+    State(st): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<Initiate>,
+) -> Response {
     start(&st, &slug, q).await
 }
 
-async fn start_post(State(st): State<AppState>, Path(slug): Path<String>, Form(q): Form<Initiate>) -> Response {
+async fn start_post(
+    State(st): State<AppState>,
+    Path(slug): Path<String>,
+    Form(q): Form<Initiate>,
+) -> Response {
     start(&st, &slug, q).await
 }
 
@@ -171,7 +192,10 @@ async fn start(st: &AppState, slug: &str, q: Initiate) -> Response {
         }
     }
     // target_link_uri is a URL of this site: only its path inside the organization is followed.
-    let target = q.target_link_uri.as_deref().map(|t| t.strip_prefix(st.config.base_url.as_str()).unwrap_or(t));
+    let target = q
+        .target_link_uri
+        .as_deref()
+        .map(|t| t.strip_prefix(st.config.base_url.as_str()).unwrap_or(t));
     begin(st, &org, &settings, target, q.login_hint.as_deref()).await
 }
 
@@ -206,7 +230,10 @@ async fn callback(
     // outcome; an answer to another (a link from elsewhere) leaves it be.
     let pending = pending(&st, &org, &headers).filter(|p| {
         let state = answer.state.as_deref().unwrap_or_default();
-        bool::from(subtle::ConstantTimeEq::ct_eq(state.as_bytes(), p.state.as_bytes()))
+        bool::from(subtle::ConstantTimeEq::ct_eq(
+            state.as_bytes(),
+            p.state.as_bytes(),
+        ))
     });
     let answered = pending.is_some();
     let res = match finish(&st, &org, &settings, &session, answer, pending, &ip).await {
@@ -214,7 +241,11 @@ async fn callback(
         Err(f) => f.respond(&st, &org, &ip).await,
     };
     if answered {
-        with_cookie(res, &st.config.cookie(REQUEST_COOKIE, "", &callback_path(&org), 0))
+        with_cookie(
+            res,
+            &st.config
+                .cookie(REQUEST_COOKIE, "", &callback_path(&org), 0),
+        )
     } else {
         res
     }
@@ -238,23 +269,42 @@ async fn finish(
         return Err(Failure::SettingsChanged);
     }
     if let Some(error) = answer.error {
-        return Err(Failure::ProviderError { error, description: answer.error_description.unwrap_or_default() });
+        return Err(Failure::ProviderError {
+            error,
+            description: answer.error_description.unwrap_or_default(),
+        });
     }
     if let Some(iss) = answer.iss.as_deref() {
         if iss != settings.oidc_issuer {
             return Err(Failure::OtherIssuer(iss.to_string()));
         }
     }
-    let code = answer.code.filter(|c| !c.is_empty() && c.len() <= 4096).ok_or(Failure::NoCode)?;
+    let code = answer
+        .code
+        .filter(|c| !c.is_empty() && c.len() <= 4096)
+        .ok_or(Failure::NoCode)?;
     // Each exchange is a request to the provider: limited per address.
-    sign_in::sso_attempt(&st.db, org, ip).await.map_err(Failure::Limited)?;
+    sign_in::sso_attempt(&st.db, org, ip)
+        .await
+        .map_err(Failure::Limited)?;
     // This state answers once, on every instance (a second use of the
     // callback with the same cookie and code is refused before the exchange).
     let kept = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    if let Err(key) = sso::use_once(&st.db, &org.id, &[(format!("oidc-state:{}", pending.state), kept)]).await.map_err(|e| Failure::Internal(e.message))? {
+    if let Err(key) = sso::use_once(
+        &st.db,
+        &org.id,
+        &[(format!("oidc-state:{}", pending.state), kept)],
+    )
+    .await
+    .map_err(|e| Failure::Internal(e.message))?
+    {
         return Err(Failure::Replayed(key));
     }
-    let provider = st.oidc.discover(&settings.oidc_issuer).await.map_err(Failure::Provider)?;
+    let provider = st
+        .oidc
+        .discover(&settings.oidc_issuer)
+        .await
+        .map_err(Failure::Provider)?;
     let redirect_uri = sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
     let client = ClientSettings {
         client_id: &settings.oidc_client_id,
@@ -263,9 +313,23 @@ async fn finish(
         scopes: &settings.oidc_scopes,
         email_claim: &settings.oidc_email_claim,
     };
-    let identity = st.oidc.finish(provider, &client, &code, &pending.pkce_verifier, &pending.nonce).await.map_err(Failure::Provider)?;
-    sign_in::with_sso(&st.db, session, org, &identity.email, ip, Sso::Oidc).await.map_err(refusal)?;
-    sign_in::sso_attempt_succeeded(&st.db, org, ip).await.map_err(|e| Failure::Internal(e.message))?;
+    let identity = st
+        .oidc
+        .finish(
+            provider,
+            &client,
+            &code,
+            &pending.pkce_verifier,
+            &pending.nonce,
+        )
+        .await
+        .map_err(Failure::Provider)?;
+    sign_in::with_sso(&st.db, session, org, &identity.email, ip, Sso::Oidc)
+        .await
+        .map_err(refusal)?;
+    sign_in::sso_attempt_succeeded(&st.db, org, ip)
+        .await
+        .map_err(|e| Failure::Internal(e.message))?;
     Ok(inside(org, Some(&pending.next)))
 }
 

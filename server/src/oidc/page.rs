@@ -15,7 +15,10 @@ pub enum Failure {
     /// The provider settings changed while the person was at the provider.
     SettingsChanged,
     /// The provider answered with an error instead of a code.
-    ProviderError { error: String, description: String },
+    ProviderError {
+        error: String,
+        description: String,
+    },
     /// The answer names another issuer (RFC 9207): a mix-up.
     OtherIssuer(String),
     NoCode,
@@ -42,7 +45,9 @@ impl Failure {
             Failure::NoCode => "no_code",
             Failure::Limited(_) => "rate_limited",
             Failure::Replayed(_) => "replayed",
-            Failure::Provider(Problem::Unreachable(_) | Problem::Discovery(_)) => "provider_unreachable",
+            Failure::Provider(Problem::Unreachable(_) | Problem::Discovery(_)) => {
+                "provider_unreachable"
+            }
             Failure::Provider(Problem::IssuerMismatch { .. }) => "issuer_mismatch",
             Failure::Provider(Problem::TokenRefused { .. }) => "code_refused",
             Failure::Provider(Problem::NoIdToken | Problem::Token { .. }) => "unverified",
@@ -56,7 +61,11 @@ impl Failure {
     }
 
     /// (status, what happened and what to do, the precise reason for the audit log, email if known)
-    fn explain(&self, org: &Org, redirect_uri: &str) -> (StatusCode, String, String, Option<String>) {
+    fn explain(
+        &self,
+        org: &Org,
+        redirect_uri: &str,
+    ) -> (StatusCode, String, String, Option<String>) {
         let start_again = "Start again from the sign-in page.";
         let settings = "Ask your administrator to check the OpenID Connect settings in Gatehouse (Administration > Authentication) and at your identity provider.";
         let bad = StatusCode::BAD_REQUEST;
@@ -208,18 +217,38 @@ impl Failure {
             Failure::Limited(e) => e.retry_after_secs,
             _ => None,
         };
-        let redirect_uri = app::service::sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
+        let redirect_uri =
+            app::service::sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
         let (status, message, reason, email) = self.explain(org, &redirect_uri);
         let reference = crate::ops::current_request_id().unwrap_or_else(|| "unknown".into());
         tracing::warn!(org = %org.slug, %reference, %reason, "OpenID Connect sign-in failed");
         if record {
             let email = email.unwrap_or_default();
-            let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, reference: &reference, ip };
-            if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, app::service::sign_in::Sso::Oidc, failed).await {
+            let failed = app::service::sso::Failed {
+                kind,
+                reason: &reason,
+                email: &email,
+                reference: &reference,
+                ip,
+            };
+            if let Err(e) = app::service::sso::record_failure(
+                &st.db,
+                &org.id,
+                app::service::sign_in::Sso::Oidc,
+                failed,
+            )
+            .await
+            {
                 tracing::error!(error = %e.message, "cannot record a failed OpenID Connect sign-in");
             }
         }
-        let mut res = render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
+        let mut res = render(
+            status,
+            "Sign-in failed",
+            &message,
+            Some(&reference),
+            Some(&org.slug),
+        );
         if let Some(secs) = retry_after {
             if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
