@@ -51,8 +51,8 @@ pub fn AllowlistSection() -> impl IntoView {
                             } else {
                                 view! {
                                     <div class="table-scroll">
-                                        <table class="data-table" data-testid="allowlist-table">
-                                            <thead><tr><th scope="col">"Range"</th><th scope="col">"Applies to"</th><th scope="col">"Note"</th><th scope="col">"Added"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                        <table class="data-table allowlist-table" data-testid="allowlist-table">
+                                            <thead><tr><th scope="col">"Range"</th><th scope="col">"Applies to"</th><th scope="col">"Note"</th><th scope="col">"Added"</th><th scope="col" class="actions"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                             <tbody>
                                                 {v.ranges.into_iter().map(|r| {
                                                     let id = StoredValue::new(r.id.clone());
