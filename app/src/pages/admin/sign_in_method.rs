@@ -57,7 +57,7 @@ pub fn SignInMethodSection() -> impl IntoView {
             <div class="with-actions">
                 <div>
                     <h2>"Sign-in"</h2>
-                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML or OpenID Connect single sign-on), or either."</p>
+                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
                 </div>
                 <Show when=move || !editing.get()>
                     <button type="button" class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
@@ -92,7 +92,8 @@ pub fn SignInMethodSection() -> impl IntoView {
                                     <dd><CopyField value=s.oidc_initiate_login_uri.clone() label="Initiate login URI" testid="oidc-initiate-login-uri" /></dd>
                                 </dl>
                             })}
-                            <h3>"What a SAML identity provider needs"</h3>
+                            // Two protocols' needs on one page once OpenID Connect is chosen: say which is SAML's.
+                            <h3>{if s.method.allows_oidc() { "What a SAML identity provider needs" } else { "What your identity provider needs" }}</h3>
                             <p class="muted">"Paste these into the SAML application in your identity provider (in Okta: Single sign-on URL, Audience URI, Default Relay State)."</p>
                             <dl class="details">
                                 <dt>"ACS URL (single sign-on URL, default relay state)"</dt>
