@@ -7,12 +7,14 @@
 #   make test     every test: Rust unit + integration, then Playwright in Chromium
 #   make idp      a local test SAML identity provider (saml-idp) for trying SSO:
 #                 make idp ORG=acme URL=http://127.0.0.1:3000 (the defaults)
+#   make oidc-idp a local test OpenID provider (oidc-provider) for trying OpenID Connect,
+#                 same ORG and URL; issuer http://127.0.0.1:7100, client gatehouse
 
 SHELL := /bin/bash
 export GATEHOUSE_DATABASE_URL ?= sqlite://data/gatehouse.db
 export GATEHOUSE_BIND ?= 127.0.0.1:3000
 
-.PHONY: demo serve release build-demo build-debug test test-rust test-e2e bench idp clean
+.PHONY: demo serve release build-demo build-debug test test-rust test-e2e bench idp oidc-idp clean
 
 release:
 	scripts/build.sh release
@@ -54,6 +56,14 @@ IDP_PORT ?= 7000
 export IDP_PORT
 idp:
 	scripts/test-idp.sh "$(ORG)" "$(URL)"
+
+# A real OpenID provider (oidc-provider) on 127.0.0.1:$(OIDC_PORT) whose client "gatehouse"
+# (secret "gatehouse-secret") sends people back to $(URL)/$(ORG)/oidc/callback; it signs in
+# whoever the sign-in names, admin@$(ORG).example unless OIDC_EMAIL says otherwise.
+OIDC_PORT ?= 7100
+oidc-idp:
+	scripts/ensure-tools.sh --idp
+	OIDC_PORT=$(OIDC_PORT) OIDC_REDIRECT_URIS="$(URL)/$(ORG)/oidc/callback" OIDC_EMAIL="$${OIDC_EMAIL:-admin@$(ORG).example}" node end2end/oidc-provider.mjs
 
 clean:
 	cargo clean
