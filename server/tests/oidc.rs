@@ -258,3 +258,27 @@ async fn unverified_unknown_and_deactivated_people_are_refused() {
     assert!(page.contains("is deactivated"), "{page}");
     assert!(!browser.signed_in().await);
 }
+
+/// Two instances behind one public address without sticky sessions: a
+/// sign-in started on one finishes on the other, the sealed cookie being all
+/// it needs; the session it opens is good on both.
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_finishes_on_another() {
+    let Some((app, _, _provider)) = ready().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let settings = gatehouse_server::Settings {
+        database_url: app.db_url.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        base_url: Some(app.base.clone()),
+        site_root: dir.path().join("site").display().to_string(),
+        ..gatehouse_server::Settings::default()
+    };
+    let other = common::start(settings, dir).await;
+    let browser = Browser::new(&app);
+    let callback = browser.to_callback("/acme/sso").await;
+    // As a load balancer forwards it: to the other instance, for the public host.
+    let host = app.base.trim_start_matches("http://");
+    let res = browser.http.get(callback.replacen(&app.base, &other.base, 1)).header("host", host).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    assert!(browser.signed_in().await, "signed in, and the first instance knows it");
+}
