@@ -282,3 +282,19 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     assert!(browser.signed_in().await, "signed in, and the first instance knows it");
 }
+
+/// A wrong client secret: the provider refuses the code exchange, and the
+/// page says which settings to check.
+#[tokio::test]
+async fn a_wrong_client_secret_is_named_as_the_problem() {
+    let Some((app, mut admin, provider)) = ready().await else { return };
+    let mut wrong = provider.settings("oidc_or_password");
+    wrong["oidc"]["client_secret"] = json!("not the secret");
+    app.save_authentication(&mut admin, wrong).await;
+    let browser = Browser::new(&app);
+    let (status, page) = refused(browser.sign_in("/acme/sso").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("client ID or client secret"), "{page}");
+    assert!(last_sso_failure(&app).await.contains("invalid_client"));
+    assert!(!browser.signed_in().await);
+}
