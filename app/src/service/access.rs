@@ -100,6 +100,7 @@ impl Caller {
             label: self.user.email.clone(),
             ip: self.ip.clone(),
             kind: if self.is_admin() { ActorKind::Admin } else { ActorKind::Person },
+            activity: None,
         }
     }
 }

@@ -23,9 +23,11 @@ pub mod passwords;
 pub mod people;
 pub mod sessions;
 pub mod provisioning;
+pub mod provisioning_activity;
 pub mod setup;
 pub mod sign_in;
 pub mod sso;
+pub mod sso_activity;
 pub mod state;
 pub mod teams;
 pub mod webhooks;
@@ -61,6 +63,9 @@ pub struct Actor {
     pub label: String,
     pub ip: String,
     pub kind: ActorKind,
+    /// The identity provider's request being recorded for the provisioning
+    /// activity (see `provisioning_activity`); None for every other actor.
+    pub activity: Option<provisioning_activity::Recorder>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +84,7 @@ pub enum ActorKind {
 impl Actor {
     /// A command run on the server's machine (`label` names it in the audit log).
     pub fn operator(org_id: &str, label: &str) -> Actor {
-        Actor { org_id: org_id.to_string(), id: None, label: label.to_string(), ip: String::new(), kind: ActorKind::Operator }
+        Actor { org_id: org_id.to_string(), id: None, label: label.to_string(), ip: String::new(), kind: ActorKind::Operator, activity: None }
     }
 
     /// An audit event with this actor.

@@ -24,6 +24,7 @@ impl Idp {
             label: format!("SCIM token “{}”", self.token.name),
             ip: String::new(),
             kind: ActorKind::IdentityProvider { receiver_id: self.token.created_by.clone(), receiver_email: self.token.created_by_email.clone() },
+            activity: None,
         }
     }
 }

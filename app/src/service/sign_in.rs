@@ -458,7 +458,7 @@ pub async fn with_new_app(db: &Db, keys: &Keys, config: &crate::service::state::
     let (p, user) = must_enrol(db, session, org).await?;
     let new_browser = p.new_browser;
     let secret = p.new_app.ok_or_else(|| Error::conflict("Set up your authenticator app first: scan the QR code on this page."))?;
-    let me = super::Actor { org_id: org.id.clone(), id: Some(user.id.clone()), label: user.email.clone(), ip: ip.to_string(), kind: super::ActorKind::Person };
+    let me = super::Actor { org_id: org.id.clone(), id: Some(user.id.clone()), label: user.email.clone(), ip: ip.to_string(), kind: super::ActorKind::Person, activity: None };
     let codes = super::mfa::enable(db, keys, &me, &user, &secret, code).await?;
     session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
     start_session(session, db, org, &user, "password and authenticator app", ip).await?;

@@ -14,7 +14,11 @@ pub use crate::service::store::auth_settings::AuthSettingsRow;
 pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettingsView {
     let urls = sp_urls(base_url, org_slug);
     let certificate = (!row.idp_certificate.is_empty()).then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
+    let next_certificate = (!row.idp_next_certificate.is_empty()).then(|| certificate_info(&row.idp_next_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
     AuthSettingsView {
+        idp_next_certificate: row.idp_next_certificate.clone(),
+        next_certificate,
+        next_seen_at: row.idp_next_seen_at.clone(),
         method: row.method,
         idp_login_url: row.idp_login_url.clone(),
         idp_certificate: row.idp_certificate.clone(),
@@ -194,6 +198,19 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
         certificate_info(&pem, time::OffsetDateTime::now_utc()).map_err(|m| Error::invalid("idp_certificate", m))?;
         pem
     };
+    let next = if input.idp_next_certificate.trim().is_empty() {
+        String::new()
+    } else {
+        let pem = normalize_certificate(&input.idp_next_certificate).map_err(|m| Error::invalid("idp_next_certificate", m))?;
+        certificate_info(&pem, time::OffsetDateTime::now_utc()).map_err(|m| Error::invalid("idp_next_certificate", m))?;
+        pem
+    };
+    if !next.is_empty() && next == certificate {
+        return Err(Error::invalid("idp_next_certificate", "The next certificate is the same as the current one. Paste the identity provider's new certificate here, or leave it empty."));
+    }
+    if !next.is_empty() && certificate.is_empty() {
+        return Err(Error::invalid("idp_certificate", "Paste the current certificate first; the next certificate is the one the identity provider will switch to."));
+    }
     let issuer = input.idp_issuer.trim().to_string();
     if issuer.len() > 1024 || issuer.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid("idp_issuer", "The issuer is the identity provider's entity ID: one word or URL, without spaces."));
@@ -204,7 +221,11 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     if method.allows_sso() && certificate.is_empty() {
         return Err(Error::invalid("idp_certificate", "SAML needs the identity provider's X.509 certificate. Copy it from your identity provider's SAML setup."));
     }
-    let idp_changed = url != current.idp_login_url || certificate != current.idp_certificate || issuer != current.idp_issuer;
+    // Making the next certificate the current one, once a sign-in signed with
+    // it was seen, is a rotation that keeps single sign-on shown to work;
+    // any other change of the certificate, URL or issuer must be shown again.
+    let promoted = !current.idp_next_certificate.is_empty() && certificate == current.idp_next_certificate && current.idp_next_seen_at.is_some();
+    let idp_changed = url != current.idp_login_url || (certificate != current.idp_certificate && !promoted) || issuer != current.idp_issuer;
     let mut row = current.clone();
     row.method = method;
     row.session_days = input.session_days;
@@ -213,6 +234,14 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow) -> super::Result<
     row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy)
         .ok_or_else(|| Error::invalid("mfa_policy", "Choose Off, Optional or Required for multi-factor authentication."))?;
     row.allow_guests = input.allow_guests;
+    if next != current.idp_next_certificate || certificate != current.idp_certificate {
+        row.idp_certificate = certificate.clone();
+        row.idp_next_certificate = next;
+        // Seen with the certificate that is next now, if it still is.
+        if row.idp_next_certificate != current.idp_next_certificate {
+            row.idp_next_seen_at = None;
+        }
+    }
     if idp_changed {
         row.idp_login_url = url;
         row.idp_certificate = certificate;
@@ -237,6 +266,10 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     if before.idp_certificate != after.idp_certificate {
         let fp = certificate_info(&after.idp_certificate, time::OffsetDateTime::now_utc()).map(|i| i.fingerprint_sha256).unwrap_or_else(|_| "(none)".into());
         parts.push(format!("IdP certificate: SHA-256 {fp}"));
+    }
+    if before.idp_next_certificate != after.idp_next_certificate {
+        let fp = certificate_info(&after.idp_next_certificate, time::OffsetDateTime::now_utc()).map(|i| i.fingerprint_sha256).unwrap_or_else(|_| "(none)".into());
+        parts.push(format!("IdP next certificate: SHA-256 {fp}"));
     }
     if before.idp_issuer != after.idp_issuer {
         parts.push(format!("IdP issuer: {}", if after.idp_issuer.is_empty() { "(not checked)" } else { &after.idp_issuer }));
@@ -347,6 +380,8 @@ pub struct Failed<'a> {
     pub email: &'a str,
     pub reference: &'a str,
     pub ip: &'a str,
+    /// For the SSO sign-in activity: the reason from the fixed list, and the response.
+    pub diagnosis: &'a super::sso_activity::Diagnosis,
 }
 
 pub async fn record_failure(db: &Db, org_id: &str, f: Failed<'_>) -> super::Result<()> {
@@ -362,5 +397,44 @@ pub async fn record_failure(db: &Db, org_id: &str, f: Failed<'_>) -> super::Resu
     let count_kind = format!("{}|{}|{}", f.kind, f.reason, f.email.to_lowercase());
     let address = super::sign_in::address_key(f.ip);
     let count = store::audit::Count { kind: &count_kind, address: &address, window_secs: super::sign_in::WINDOW_MINUTES * 60 };
-    Ok(store::audit::record_counted(db, event, count).await?)
+    // The activity's row is written with the audit row, when there is one (the first of its kind).
+    let stored = super::sso_activity::Stored::of(f.diagnosis);
+    let attempt = stored.attempt(org_id, f.email, f.reference, f.ip);
+    Ok(store::audit::record_counted_with(db, event, count, Some(&attempt)).await?)
+}
+
+/// The certificates a response may be signed with: the current one, and the
+/// next one while the identity provider rotates.
+pub fn trusted_certificates(s: &AuthSettingsRow) -> Vec<String> {
+    [&s.idp_certificate, &s.idp_next_certificate].into_iter().filter(|c| !c.is_empty()).cloned().collect()
+}
+
+/// SHA-256 fingerprints of the trusted certificates, as the activity names them.
+pub fn trusted_fingerprints(s: &AuthSettingsRow) -> Vec<String> {
+    trusted_certificates(s).iter().filter_map(|c| certificate_info(c, time::OffsetDateTime::now_utc()).ok()).map(|i| i.fingerprint_sha256).collect()
+}
+
+/// A sign-in was signed with the next certificate: noted (once), so it may become the current one.
+pub async fn signed_with_next(db: &Db, org_id: &str) -> super::Result<()> {
+    Ok(store::auth_settings::mark_next_seen(db, org_id).await?)
+}
+
+/// Seconds until each organization's certificates expire (negative: expired
+/// since): (organization, "current" or "next", seconds), for the metrics.
+pub async fn certificate_expiries(db: &Db) -> super::Result<Vec<(String, &'static str, i64)>> {
+    let now = time::OffsetDateTime::now_utc();
+    let mut out = Vec::new();
+    for (slug, current, next) in store::auth_settings::certificates(db).await? {
+        for (which, pem) in [("current", current), ("next", next)] {
+            if pem.is_empty() {
+                continue;
+            }
+            if let Ok(info) = certificate_info(&pem, now) {
+                if let Ok(t) = time::PrimitiveDateTime::parse(&info.not_after[..19], &time::format_description::well_known::Iso8601::DEFAULT) {
+                    out.push((slug.clone(), which, (t.assume_utc() - now).whole_seconds()));
+                }
+            }
+        }
+    }
+    Ok(out)
 }

@@ -154,7 +154,9 @@ fn read_group(body: &Value) -> ScimResult<IdpGroup> {
 /// POST: a new team, or the one this group names brought back or linked
 /// (see `teams::provision`); 201 either way.
 pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    s.note_body(&body);
     let g = read_group(&parse_body(&headers, &body)?)?;
+    s.note_touched("team", "", g.name.as_str());
     let (id, _) = teams::provision(&st.db, &s.actor, g).await?;
     respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await
 }
@@ -167,6 +169,7 @@ pub async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let g = read_group(&parse_body(&headers, &body)?)?;
     teams::replace_provisioned(&st.db, &s.actor, &id, g).await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
@@ -185,6 +188,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     // The usual PATCH (members added and removed by id) is worked out, and the

@@ -64,16 +64,19 @@ fn field<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 }
 
 pub async fn users(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    s.note_body(&body);
     users::search(&st, &s, &read(&headers, &body)?).await
 }
 
 pub async fn groups(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    s.note_body(&body);
     groups::search(&st, &s, &read(&headers, &body)?).await
 }
 
 /// Both resource types. A filter naming an attribute only one type has
 /// selects from that type alone (RFC 7644 §3.4.2.2); one neither has is a 400.
 pub async fn root(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    s.note_body(&body);
     let p = read(&headers, &body)?;
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     if let Some(f) = p.filter.as_deref().filter(|f| !f.trim().is_empty()) {

@@ -264,7 +264,9 @@ pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path
 /// POST: a new person, or the one with this userName brought back or linked
 /// (see `people::provision`); 201 either way, with the person as they are now.
 pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
+    s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
+    s.note_touched("user", "", m.email.as_str());
     let done = people::provision(&st.db, &s.actor, m.clone()).await?;
     let id = done.id;
     if done.outcome != people::Outcome::Created {
@@ -298,6 +300,7 @@ pub async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
     people::update_provisioned::<ScimError, _>(&st.db, &s.actor, &id, |_| Ok(m)).await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
@@ -311,6 +314,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     // The operations apply to the person as SCIM shows them now, inside the write.

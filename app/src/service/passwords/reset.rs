@@ -117,7 +117,7 @@ pub async fn use_link(db: &Db, org: &Org, token: &str, new: String, ip: &str) ->
     store::users::set_password(&mut tx, &org.id, &u.id, &hash).await?;
     store::users::end_sessions(&mut tx, &org.id, &u.id).await?;
     store::sign_in_limits::clear(&mut tx, &org.id, &format!("email:{}", u.email.to_lowercase())).await?;
-    let me = Actor { org_id: org.id.clone(), id: Some(u.id.clone()), label: u.email.clone(), ip: ip.to_string(), kind: ActorKind::Person };
+    let me = Actor { org_id: org.id.clone(), id: Some(u.id.clone()), label: u.email.clone(), ip: ip.to_string(), kind: ActorKind::Person, activity: None };
     store::audit::record(&mut tx, me.event(audit::PASSWORD_RESET, &u.email, "with a reset link; the person's sessions ended".into())).await?;
     tx.commit().await?;
     Ok(())

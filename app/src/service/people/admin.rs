@@ -175,7 +175,7 @@ pub async fn accept_invitation(db: &Db, org: &Org, token: &str, password: String
     }
     let u = store::users::by_id(&mut *tx, &org.id, &inv.user_id).await?.ok_or_else(invalid_link)?;
     store::users::set_password(&mut tx, &org.id, &u.id, &hash).await?;
-    let me = Actor { org_id: org.id.clone(), id: Some(u.id.clone()), label: u.email.clone(), ip: ip.to_string(), kind: ActorKind::Person };
+    let me = Actor { org_id: org.id.clone(), id: Some(u.id.clone()), label: u.email.clone(), ip: ip.to_string(), kind: ActorKind::Person, activity: None };
     store::audit::record(&mut *tx, me.event(audit::INVITATION_ACCEPTED, &u.email, String::new())).await?;
     tx.commit().await?;
     Ok(())

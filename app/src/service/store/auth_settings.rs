@@ -24,6 +24,11 @@ pub struct AuthSettingsRow {
     pub mfa_policy: crate::domain::MfaPolicy,
     /// Guests (people outside the identity provider, with a password) may sign in.
     pub allow_guests: bool,
+    /// A second certificate accepted beside the current one while the
+    /// identity provider rotates its key ("" when none).
+    pub idp_next_certificate: String,
+    /// When a sign-in signed with the next certificate was first seen.
+    pub idp_next_seen_at: Option<String>,
 }
 
 impl FromRow<'_, AnyRow> for AuthSettingsRow {
@@ -44,6 +49,8 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
             allow_idp_initiated: column::flag(r, "allow_idp_initiated")?,
             mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("mfa_policy")?).unwrap_or(crate::domain::MfaPolicy::Off),
             allow_guests: column::flag(r, "allow_guests")?,
+            idp_next_certificate: r.try_get("idp_next_certificate")?,
+            idp_next_seen_at: r.try_get("idp_next_seen_at")?,
         })
     }
 }
@@ -66,12 +73,15 @@ impl AuthSettingsRow {
             allow_idp_initiated: true,
             mfa_policy: crate::domain::MfaPolicy::Off,
             allow_guests: false,
+            idp_next_certificate: String::new(),
+            idp_next_seen_at: None,
         }
     }
 }
 
 const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests FROM auth_settings WHERE org_id = $1";
+                      sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, \
+                      idp_next_certificate, idp_next_seen_at FROM auth_settings WHERE org_id = $1";
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
     let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
@@ -82,11 +92,12 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sql
 pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, idp_next_certificate, idp_next_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
          session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10, \
-         idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14",
+         idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14, \
+         idp_next_certificate = $15, idp_next_seen_at = $16",
     )
     .bind(&s.org_id)
     .bind(s.method.as_str())
@@ -102,6 +113,8 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
     .bind(i64::from(s.allow_idp_initiated))
     .bind(s.mfa_policy.as_str())
     .bind(i64::from(s.allow_guests))
+    .bind(&s.idp_next_certificate)
+    .bind(&s.idp_next_seen_at)
     .execute(ex)
     .await
     .map(|_| ())
@@ -117,4 +130,22 @@ pub async fn mark_sso_verified(conn: &mut Conn, org_id: &str, admin_email: &str)
         .execute(&mut *conn)
         .await
         .map(|_| ())
+}
+
+/// A sign-in signed with the next certificate: noted once (the first time).
+pub async fn mark_next_seen(db: &super::Db, org_id: &str) -> sqlx::Result<()> {
+    let mut tx = super::begin(db).await?;
+    sqlx::query("UPDATE auth_settings SET idp_next_seen_at = $1 WHERE org_id = $2 AND idp_next_seen_at IS NULL AND idp_next_certificate <> ''")
+        .bind(now())
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Every organization's certificates (current, next), for the expiry metric.
+pub async fn certificates(db: &super::Db) -> sqlx::Result<Vec<(String, String, String)>> {
+    sqlx::query_as("SELECT o.slug, a.idp_certificate, a.idp_next_certificate FROM auth_settings a JOIN organizations o ON o.id = a.org_id")
+        .fetch_all(db)
+        .await
 }
