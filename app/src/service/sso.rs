@@ -377,7 +377,10 @@ pub async fn use_once(db: &Db, org_id: &str, ids: &[(String, super::Timestamp)])
 pub struct Failed<'a> {
     pub kind: &'a str,
     pub reason: &'a str,
+    /// The person verification established ("" when it did not get that far).
     pub email: &'a str,
+    /// Whom the response named, verified or not: shown in the activity only.
+    pub named: &'a str,
     pub reference: &'a str,
     pub ip: &'a str,
     /// For the SSO sign-in activity: the reason from the fixed list, and the response.
@@ -399,7 +402,7 @@ pub async fn record_failure(db: &Db, org_id: &str, f: Failed<'_>) -> super::Resu
     let count = store::audit::Count { kind: &count_kind, address: &address, window_secs: super::sign_in::WINDOW_MINUTES * 60 };
     // The activity's row is written with the audit row, when there is one (the first of its kind).
     let stored = super::sso_activity::Stored::of(f.diagnosis);
-    let attempt = stored.attempt(org_id, f.email, f.reference, f.ip);
+    let attempt = stored.attempt(org_id, f.named, f.reference, f.ip);
     Ok(store::audit::record_counted_with(db, event, count, Some(&attempt)).await?)
 }
 

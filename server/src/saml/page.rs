@@ -148,10 +148,14 @@ impl Failure {
             return render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
         }
         let (why, expected, received) = self_diagnosis;
-        // The person the response named, when it named one and verification got that far.
-        let email = email.or_else(|| seen.decoded.as_ref().map(|d| d.name_id.clone()).filter(|n| !n.is_empty() && n.len() <= 320)).unwrap_or_default();
+        // The audit log names only a person verification established; the
+        // activity shows whom the response named, proved or not (a forged
+        // response names anyone it likes, so that name counts nowhere).
+        let email = email.unwrap_or_default();
+        let named = seen.decoded.as_ref().map(|d| d.name_id.chars().take(320).collect::<String>()).filter(|n| !n.is_empty());
+        let named = if email.is_empty() { named.unwrap_or_default() } else { email.clone() };
         let diagnosis = Diagnosis { reason: Some(why), message: reason.clone(), expected, received, decoded: seen.decoded, xml: seen.xml };
-        let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, reference: &reference, ip, diagnosis: &diagnosis };
+        let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, named: &named, reference: &reference, ip, diagnosis: &diagnosis };
         if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, failed).await {
             tracing::error!(error = %e.message, "cannot record a failed SSO sign-in");
         }

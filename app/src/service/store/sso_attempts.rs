@@ -46,10 +46,11 @@ pub async fn insert(conn: &mut Conn, a: &NewAttempt<'_>, tally_key: Option<&str>
     .bind(tally_key)
     .execute(&mut *conn)
     .await?;
-    // The 1,000th newest's time bounds what stays (NULL while there are fewer: nothing goes).
+    // The newest 1,000 stay (by time, then id: attempts of the same instant
+    // cannot keep more than that).
     sqlx::query(&format!(
-        "DELETE FROM sso_attempts WHERE org_id = $1 AND at < (SELECT at FROM sso_attempts WHERE org_id = $1 ORDER BY at DESC LIMIT 1 OFFSET {})",
-        SSO_ACTIVITY_MAX - 1
+        "DELETE FROM sso_attempts WHERE org_id = $1 AND id NOT IN \
+         (SELECT id FROM sso_attempts WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT {SSO_ACTIVITY_MAX})"
     ))
     .bind(a.org_id)
     .execute(&mut *conn)
