@@ -404,6 +404,9 @@ pub struct ProvisioningPage {
 pub const MIN_PROVISIONING_DAYS: i64 = 1;
 pub const MAX_PROVISIONING_DAYS: i64 = 365;
 pub const DEFAULT_PROVISIONING_DAYS: i64 = 30;
+/// The most provisioning requests kept per organization, whatever their age
+/// (the oldest go at the next tidying).
+pub const PROVISIONING_ACTIVITY_MAX: i64 = 100_000;
 
 /// How long the SSO sign-in activity keeps attempts, and how many at most per organization.
 pub const SSO_ACTIVITY_DAYS: i64 = 30;

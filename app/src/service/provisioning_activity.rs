@@ -14,7 +14,7 @@ use super::access::Caller;
 use super::{Actor, Error, Result};
 use crate::domain::activity::{
     FieldChange, ProvisioningEntryView, ProvisioningOutcome, ProvisioningPage, ProvisioningQuery, DEFAULT_PROVISIONING_DAYS, MAX_PROVISIONING_DAYS,
-    MIN_PROVISIONING_DAYS,
+    MIN_PROVISIONING_DAYS, PROVISIONING_ACTIVITY_MAX,
 };
 use crate::domain::audit;
 use crate::service::store::{self, provisioning_activity::NewEntry, Conn, Db};
@@ -445,11 +445,13 @@ pub async fn set_retention(db: &Db, actor: &Actor, org_slug: &str, days: i64) ->
     Ok(())
 }
 
-/// Deletes every organization's activity older than its retention.
+/// Deletes every organization's activity older than its retention, and
+/// beyond the newest `PROVISIONING_ACTIVITY_MAX`.
 pub async fn prune(db: &Db) -> Result<u64> {
     let mut removed = 0;
     for (org_id, days) in store::provisioning_activity::retentions(db).await? {
         removed += store::provisioning_activity::prune(db, &org_id, days.unwrap_or(DEFAULT_PROVISIONING_DAYS)).await?;
+        removed += store::provisioning_activity::cap(db, &org_id, PROVISIONING_ACTIVITY_MAX).await?;
     }
     Ok(removed)
 }

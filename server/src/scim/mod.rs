@@ -259,9 +259,12 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
     // The provisioning activity's record of this request (see
     // `service::provisioning_activity`): a use case that changes something
     // writes it with the change; what is left is written when the answer is known.
-    let path = match req.uri().query() {
-        Some(q) => format!("{}?{q}", req.uri().path()),
-        None => req.uri().path().to_string(),
+    // As the identity provider sent it (and the access log shows it), not as
+    // the nested router sees it.
+    let uri = req.extensions().get::<axum::extract::OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| req.uri().clone());
+    let path = match uri.query() {
+        Some(q) => format!("{}?{q}", uri.path()),
+        None => uri.path().to_string(),
     };
     let recorder = provisioning_activity::Recorder::start(provisioning_activity::RequestInfo {
         org_id: idp.org.id.clone(),

@@ -164,6 +164,27 @@ pub async fn prune(db: &Db, org_id: &str, days: i64) -> sqlx::Result<u64> {
     }
 }
 
+/// Deletes the organization's rows beyond the newest `keep`, 5,000 to a transaction.
+pub async fn cap(db: &Db, org_id: &str, keep: i64) -> sqlx::Result<u64> {
+    let mut removed = 0;
+    loop {
+        let mut tx = super::begin(db).await?;
+        let n = sqlx::query(&format!(
+            "DELETE FROM provisioning_activity WHERE id IN \
+             (SELECT id FROM provisioning_activity WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT 5000 OFFSET {keep})"
+        ))
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        removed += n;
+        if n < 5000 {
+            return Ok(removed);
+        }
+    }
+}
+
 /// Every organization's id and provisioning activity retention (None: the default).
 pub async fn retentions(db: &Db) -> sqlx::Result<Vec<(String, Option<i64>)>> {
     sqlx::query_as("SELECT id, provisioning_activity_days FROM organizations").fetch_all(db).await
