@@ -401,3 +401,55 @@ async fn provisioning_activity_is_kept_as_long_as_the_organization_says_and_no_m
     assert_eq!(page.total, 3);
     assert_eq!(page.entries[0].path, "/scim/v2/Users?count=6");
 }
+
+// ---- Certificate rotation ----
+
+#[tokio::test]
+async fn the_identity_provider_rotates_its_certificate_without_locking_anyone_out() {
+    let (app, _) = ready().await;
+    // SAML only, shown to work by the admin's own SSO sign-in (password sessions end with it).
+    let mut sso_admin = sso_admin_session(&app).await;
+    app.save_authentication(&mut sso_admin, settings("saml")).await;
+    let signed_by = |key: &str, cert: &str| {
+        let r = Resp::valid(&app, None);
+        b64(&r.response_with(&sign(&r.assertion(), key, cert, false)))
+    };
+    let signs_in = |xml: String| {
+        let app = &app;
+        async move { post_as_browser(app, &xml, None, None).await.status() == StatusCode::SEE_OTHER }
+    };
+
+    // Replacing the certificate outright under SAML only would lock everyone out if it were wrong.
+    let mut replaced = settings("saml");
+    replaced["idp_certificate"] = json!(OTHER_CERT);
+    let res = app.call_json(&mut sso_admin, "save_authentication", json!({"org": "acme", "input": replaced})).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // The next certificate: both are trusted.
+    let mut same = settings("saml");
+    same["idp_next_certificate"] = json!(IDP_CERT);
+    let (status, e) = error_of(app.call_json(&mut sso_admin, "save_authentication", json!({"org": "acme", "input": same})).await).await;
+    assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("idp_next_certificate")));
+    let mut rotating = settings("saml");
+    rotating["idp_next_certificate"] = json!(OTHER_CERT);
+    app.save_authentication(&mut sso_admin, rotating).await;
+    let v: app::domain::views::AuthSettingsView = ok_json(app.call(&mut sso_admin, "authentication", &[("org", "acme")]).await).await;
+    assert_eq!(v.next_certificate.as_ref().map(|c| c.fingerprint_sha256.clone()), Some(fingerprint(OTHER_CERT)));
+    assert!(v.next_seen_at.is_none());
+    assert!(app.audit_actions().await.iter().any(|(_, _, d)| d.contains(&format!("IdP next certificate: SHA-256 {}", fingerprint(OTHER_CERT)))));
+    assert!(signs_in(signed_by(IDP_KEY, IDP_CERT)).await, "the current certificate still works");
+    assert!(signs_in(signed_by(OTHER_KEY, OTHER_CERT)).await, "and the next one already does");
+    let v: app::domain::views::AuthSettingsView = ok_json(app.call(&mut sso_admin, "authentication", &[("org", "acme")]).await).await;
+    assert!(v.next_seen_at.is_some(), "a sign-in signed with the next certificate was seen");
+
+    // Made the current one, SAML only stays: the rotation keeps SSO shown to work.
+    let mut promoted = settings("saml");
+    promoted["idp_certificate"] = json!(OTHER_CERT);
+    app.save_authentication(&mut sso_admin, promoted).await;
+    assert!(signs_in(signed_by(OTHER_KEY, OTHER_CERT)).await);
+    assert!(!signs_in(signed_by(IDP_KEY, IDP_CERT)).await, "the old certificate is no longer trusted");
+    let page = activity(&app, &mut sso_admin, "failed").await;
+    let last = &page.attempts[0];
+    assert_eq!(last.reason, Some(SsoReason::UnknownCertificate));
+    assert_eq!((last.expected.clone(), last.received.clone()), (fingerprint(OTHER_CERT), fingerprint(IDP_CERT)), "which fingerprint was expected");
+}
