@@ -1,5 +1,6 @@
 //! The Gatehouse server: configuration, start-up, and the HTTP surface around
 //! the Leptos application (middleware, health check; SCIM and SAML).
+pub mod activity_export;
 pub mod demo;
 pub mod saml;
 pub mod exports;
@@ -190,6 +191,7 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     // uses, with its session and the rules around it.
     let browser = Router::new()
         .route("/{org}/documents/{id}/{file}", get(exports::download))
+        .route("/{org}/admin/provisioning-activity.csv", get(activity_export::provisioning_csv))
         .merge(saml::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))

@@ -251,7 +251,8 @@ async fn only_administrators_see_the_activity() {
     let mut nobody = Session::default();
     let res = app.call(&mut nobody, "sso_activity", &[("org", "acme"), ("outcome", ""), ("search", ""), ("page", "1"), ("size", "20")]).await;
     assert!(matches!(res.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{}", res.status());
-    for path in ["/acme/admin/sso-activity", "/acme/admin/provisioning-activity"] {
+    assert_eq!(app.get(&nobody, "/acme/admin/provisioning-activity.csv").await.status(), StatusCode::UNAUTHORIZED);
+    for path in ["/acme/admin/sso-activity", "/acme/admin/provisioning-activity", "/acme/admin/provisioning-activity.csv"] {
         assert_eq!(app.get(&carol, path).await.status(), StatusCode::FORBIDDEN, "{path}");
     }
 }
@@ -355,6 +356,16 @@ async fn every_scim_request_shows_what_it_changed_or_why_it_was_refused_redacted
     assert_eq!(provisioning(&app, &mut admin, ProvisioningQuery { since: "1h".into(), token: "Okta".into(), ..Default::default() }).await.total, 6);
     assert_eq!(provisioning(&app, &mut admin, ProvisioningQuery { token: "Entra".into(), ..Default::default() }).await.total, 0);
     let res = app.call_json(&mut admin, "provisioning_activity", json!({"org": "acme", "query": only("everything")})).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // As CSV, with the same filters.
+    let res = app.get(&admin, "/acme/admin/provisioning-activity.csv?outcome=refused").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.starts_with("time,request id,token,method,path,status") && csv.contains("Pilot") && !csv.contains(&t.token), "{csv}");
+    let res = app.get(&admin, "/acme/admin/provisioning-activity.csv?since=forever").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     // The page, for an admin.

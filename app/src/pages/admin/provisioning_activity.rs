@@ -62,6 +62,10 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
                                 <FilterSelect name="token" label="Token" options=tokens selected=token.get_untracked() />
                                 <FilterSelect name="since" label="Time" options=times selected=since.get_untracked() />
                             </TableControls>
+                            <p class="with-actions">
+                                <a class="btn btn-secondary btn-small" rel="external" download="provisioning-activity.csv" data-testid="provisioning-csv"
+                                    href=move || format!("/{}/admin/provisioning-activity.csv{}", org.get(), q.with(|q| crate::components::table::link_with(q, &[])))>"Download CSV"</a>
+                            </p>
                             <DataTable label="Provisioning requests" testid="provisioning-activity-table" columns state=table empty>
                                 {p.entries.into_iter().map(|e| view! { <EntryRow e=e /> }).collect_view()}
                             </DataTable>
