@@ -2,17 +2,17 @@
 //! handler checks the session, access to the document, the account type's
 //! export permission and the limits on running exports (401, 404, 403, 429),
 //! then streams the file.
-use app::service::access::{caller, ClientIp};
-use app::service::{documents, exports};
+use crate::web::plain_refusal as refuse;
 use app::domain::documents::ExportFormat;
 use app::error::AppError;
+use app::service::access::{caller, ClientIp};
 use app::service::state::AppState;
+use app::service::{documents, exports};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
-use crate::web::plain_refusal as refuse;
 
 pub async fn download(
     State(st): State<AppState>,
@@ -20,8 +20,13 @@ pub async fn download(
     session: Session,
     Path((org, id, file)): Path<(String, String, String)>,
 ) -> Response {
-    let Some(format) = file.strip_prefix("export.").and_then(ExportFormat::from_extension) else {
-        return refuse(AppError::not_found("Exports are export.csv, export.xlsx and export.pdf."));
+    let Some(format) = file
+        .strip_prefix("export.")
+        .and_then(ExportFormat::from_extension)
+    else {
+        return refuse(AppError::not_found(
+            "Exports are export.csv, export.xlsx and export.pdf.",
+        ));
     };
     let c = match caller(&st.db, &session, &org, ip.0.clone()).await {
         Ok(c) => c,
@@ -39,7 +44,10 @@ pub async fn download(
     let (rx, _done) = exports::start(&st, c, &o, format, std::sync::Arc::new(slot), true);
     let mut res = Body::from_stream(exports::body_stream(rx)).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(exports::content_type(format)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(exports::content_type(format)),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);

@@ -3,9 +3,9 @@
 //! one door onto the service layer (`crate::service`); these helpers and the
 //! `From<service::Error> for AppError` mapping are all the door adds.
 use crate::error::{AppError, AppResult};
+use crate::service::access::Org;
 use crate::service::access::{self, Caller, ClientIp};
 use crate::service::state::AppState;
-use crate::service::access::Org;
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -22,7 +22,10 @@ pub async fn session() -> AppResult<Session> {
 
 /// The client's address of the current request (see `ClientIp`).
 pub fn client_ip() -> String {
-    use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<ClientIp>().cloned()).map(|c| c.0).unwrap_or_default()
+    use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<ClientIp>().cloned())
+        .map(|c| c.0)
+        .unwrap_or_default()
 }
 
 pub async fn org(slug: &str) -> AppResult<Org> {
@@ -42,13 +45,15 @@ pub async fn admin(org_slug: &str) -> AppResult<Caller> {
 /// The value of the request's cookie `name`.
 pub fn cookie(name: &str) -> Option<String> {
     let name = state().config.cookie_name(name, "/");
-    use_context::<axum::http::request::Parts>().and_then(|p| crate::service::state::cookie_value(&p.headers, &name).map(str::to_string))
+    use_context::<axum::http::request::Parts>()
+        .and_then(|p| crate::service::state::cookie_value(&p.headers, &name).map(str::to_string))
 }
 
 /// Sets a cookie on the response (see `Config::cookie`).
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
     let header = state().config.cookie(name, value, "/", max_age_secs);
     if let Ok(v) = axum::http::HeaderValue::from_str(&header) {
-        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, v);
+        expect_context::<leptos_axum::ResponseOptions>()
+            .append_header(axum::http::header::SET_COOKIE, v);
     }
 }

@@ -29,7 +29,10 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &str, message: impl Into<String>) -> Invalid {
-        Invalid { field: field.to_string(), message: message.into() }
+        Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -87,7 +90,11 @@ impl Status {
         }
     }
     pub fn of(active: bool) -> Status {
-        if active { Status::Active } else { Status::Inactive }
+        if active {
+            Status::Active
+        } else {
+            Status::Inactive
+        }
     }
     pub fn is_active(self) -> bool {
         self == Status::Active
@@ -133,8 +140,18 @@ mod tests {
 
     #[test]
     fn return_paths_stay_on_site() {
-        assert_eq!(safe_return_path("/acme/admin/account?x=1"), Some("/acme/admin/account?x=1"));
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "", "/a\nb"] {
+        assert_eq!(
+            safe_return_path("/acme/admin/account?x=1"),
+            Some("/acme/admin/account?x=1")
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/a\nb",
+        ] {
             assert_eq!(safe_return_path(bad), None, "{bad:?}");
         }
     }

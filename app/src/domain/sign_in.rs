@@ -9,7 +9,11 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 3] = [AuthMethod::Password, AuthMethod::Saml, AuthMethod::SamlOrPassword];
+    pub const ALL: [AuthMethod; 3] = [
+        AuthMethod::Password,
+        AuthMethod::Saml,
+        AuthMethod::SamlOrPassword,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -93,7 +97,11 @@ pub const IDLE_TIMEOUT_CHOICES: [(i64, &str); 9] = [
 
 /// How the Authentication page names a timeout.
 pub fn idle_timeout_label(secs: i64) -> String {
-    IDLE_TIMEOUT_CHOICES.iter().find(|(s, _)| *s == secs).map(|(_, l)| l.to_string()).unwrap_or_else(|| format!("{} minutes", secs / 60))
+    IDLE_TIMEOUT_CHOICES
+        .iter()
+        .find(|(s, _)| *s == secs)
+        .map(|(_, l)| l.to_string())
+        .unwrap_or_else(|| format!("{} minutes", secs / 60))
 }
 
 /// An identity provider login URL must be absolute http(s); http only for
@@ -110,11 +118,17 @@ pub fn check_idp_url(url: &str) -> Result<(), String> {
         }
         r
     } else {
-        return Err("Enter the full address, starting with https://, as your identity provider shows it.".into());
+        return Err(
+            "Enter the full address, starting with https://, as your identity provider shows it."
+                .into(),
+        );
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("That is not a valid address. Copy the identity provider's single sign-on URL again.".into());
+        return Err(
+            "That is not a valid address. Copy the identity provider's single sign-on URL again."
+                .into(),
+        );
     }
     Ok(())
 }
@@ -138,7 +152,9 @@ mod tests {
         }
         assert_eq!(AuthMethod::parse("SAML"), None);
         assert!(!AuthMethod::Saml.allows_password() && AuthMethod::Saml.allows_sso());
-        assert!(AuthMethod::SamlOrPassword.allows_password() && AuthMethod::SamlOrPassword.allows_sso());
+        assert!(
+            AuthMethod::SamlOrPassword.allows_password() && AuthMethod::SamlOrPassword.allows_sso()
+        );
         assert!(AuthMethod::Password.allows_password() && !AuthMethod::Password.allows_sso());
     }
 
@@ -147,7 +163,14 @@ mod tests {
         assert!(check_idp_url("https://acme.okta.com/app/acme_gatehouse/exk1/sso/saml").is_ok());
         assert!(check_idp_url("http://127.0.0.1:7411/saml/sso").is_ok());
         assert!(check_idp_url("http://localhost/saml/sso").is_ok());
-        for bad in ["", "acme.okta.com/sso", "http://idp.example.com/sso", "https://", "https://a b/", "javascript:alert(1)"] {
+        for bad in [
+            "",
+            "acme.okta.com/sso",
+            "http://idp.example.com/sso",
+            "https://",
+            "https://a b/",
+            "javascript:alert(1)",
+        ] {
             assert!(check_idp_url(bad).is_err(), "{bad:?}");
         }
     }

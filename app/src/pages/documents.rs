@@ -2,11 +2,11 @@
 //! team workspaces, shared with me; creating a document; uploading a CSV.
 use crate::api::documents::{load_documents, CreateDocument, UploadCsv};
 use crate::components::frame::use_org;
+use crate::components::local::number_text;
 use crate::components::toast::report;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::document_views::{DocumentFolder, DocumentSummary, DocumentsHome};
 use crate::pages::admin::audit::time_view;
-use crate::components::local::number_text;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -16,13 +16,23 @@ pub fn DocumentsSection() -> impl IntoView {
     let org = use_org();
     let create = ServerAction::<CreateDocument>::new();
     let upload = ServerAction::<UploadCsv>::new();
-    let home = Resource::new(move || (org.get(), upload.version().get()), |(o, _)| load_documents(o));
+    let home = Resource::new(
+        move || (org.get(), upload.version().get()),
+        |(o, _)| load_documents(o),
+    );
     let create_error = report(create, "Document created", &["name", "dataset"]);
-    let upload_error = report(upload, "CSV uploaded: its dataset can now be chosen for a new document", &["name", "csv"]);
+    let upload_error = report(
+        upload,
+        "CSV uploaded: its dataset can now be chosen for a new document",
+        &["name", "csv"],
+    );
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
-            navigate(&format!("/{}/documents/{id}", org.get_untracked()), Default::default());
+            navigate(
+                &format!("/{}/documents/{id}", org.get_untracked()),
+                Default::default(),
+            );
         }
     });
     view! {
@@ -97,7 +107,11 @@ fn DocList(docs: Vec<DocumentSummary>, empty: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn CreateForm(home: DocumentsHome, action: ServerAction<CreateDocument>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+fn CreateForm(
+    home: DocumentsHome,
+    action: ServerAction<CreateDocument>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
     let org = use_org();
     view! {
         <section class="card">
@@ -135,7 +149,10 @@ fn CreateForm(home: DocumentsHome, action: ServerAction<CreateDocument>, error: 
 }
 
 #[component]
-fn UploadForm(action: ServerAction<UploadCsv>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+fn UploadForm(
+    action: ServerAction<UploadCsv>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
     let org = use_org();
     view! {
         <section class="card">

@@ -1,7 +1,7 @@
 //! `/{org}`: where signed-in people land: their documents, then their profile.
 use crate::components::frame::use_me;
-use crate::components::ErrorPanel;
 use crate::components::frame::use_org;
+use crate::components::ErrorPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -38,13 +38,15 @@ pub fn HomePage() -> impl IntoView {
 pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
     let m = me;
     let teams = if m.teams.is_empty() {
-        view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }.into_any()
+        view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }
+            .into_any()
     } else {
         view! {
             <ul class="chips" data-testid="teams">
                 {m.teams.iter().map(|t| view! { <li class="chip">{t.clone()}</li> }).collect_view()}
             </ul>
-        }.into_any()
+        }
+        .into_any()
     };
     view! {
         <section class="card">

@@ -10,8 +10,8 @@ pub mod password;
 pub mod profile;
 pub mod setup;
 
-use crate::components::frame::{AdminFrame, OrgFrame};
 use crate::components::errors::ErrorPage;
+use crate::components::frame::{AdminFrame, OrgFrame};
 use crate::components::{provide_toasts, ToastHost};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -52,9 +52,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn is_light_page() -> bool {
     #[cfg(feature = "ssr")]
     {
-        let Some(parts) = use_context::<axum::http::request::Parts>() else { return false };
+        let Some(parts) = use_context::<axum::http::request::Parts>() else {
+            return false;
+        };
         let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
-        matches!(segments.as_slice(), [_, "login"] | [_, "login", "verify"] | [_, "login", "forgot"] | [_, "invite", _] | [_, "reset", _])
+        matches!(
+            segments.as_slice(),
+            [_, "login"]
+                | [_, "login", "verify"]
+                | [_, "login", "forgot"]
+                | [_, "invite", _]
+                | [_, "reset", _]
+        )
     }
     #[cfg(not(feature = "ssr"))]
     false
@@ -216,8 +225,15 @@ pub fn NotFound() -> impl IntoView {
         r.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     // Under an organization's address, the way out is its home page.
-    let path = leptos_router::hooks::use_location().pathname.get_untracked();
-    let org = path.trim_start_matches('/').split('/').next().filter(|s| !s.is_empty() && *s != "setup").map(str::to_string);
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let org = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|s| !s.is_empty() && *s != "setup")
+        .map(str::to_string);
     let (href, label) = match org {
         Some(o) => (format!("/{o}"), "Go to your home page"),
         None => ("/".to_string(), "Go to Gatehouse"),

@@ -118,7 +118,10 @@ mod browser {
     }
 
     pub fn read() -> Theme {
-        match storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()).as_deref() {
+        match storage()
+            .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+            .as_deref()
+        {
             Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
             _ => Theme::System,

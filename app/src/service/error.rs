@@ -44,7 +44,12 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), field: None, retry_after_secs: None }
+        Error {
+            kind,
+            message: message.into(),
+            field: None,
+            retry_after_secs: None,
+        }
     }
     pub fn on(mut self, field: &str) -> Error {
         self.field = Some(field.to_string());
@@ -79,7 +84,10 @@ impl Error {
     }
     /// Refused by a limit; try again after `secs` seconds.
     pub fn rate_limited(message: impl Into<String>, secs: u64) -> Error {
-        Error { retry_after_secs: Some(secs), ..Error::new(Kind::RateLimited, message) }
+        Error {
+            retry_after_secs: Some(secs),
+            ..Error::new(Kind::RateLimited, message)
+        }
     }
     pub fn internal() -> Error {
         Error::new(Kind::Internal, "Something went wrong on the server. Try again; if it keeps happening, check the server log.")
@@ -113,6 +121,11 @@ impl From<Error> for AppError {
             Kind::Upstream => ErrorKind::Upstream,
             Kind::Internal => ErrorKind::Internal,
         };
-        AppError { kind, message: e.message, field: e.field, retry_after_secs: e.retry_after_secs }
+        AppError {
+            kind,
+            message: e.message,
+            field: e.field,
+            retry_after_secs: e.retry_after_secs,
+        }
     }
 }

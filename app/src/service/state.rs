@@ -51,9 +51,15 @@ impl Config {
     /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind https
     /// (named by `cookie_name`); `max_age_secs` 0 removes the cookie.
     pub fn cookie(&self, name: &str, value: &str, path: &str, max_age_secs: i64) -> String {
-        let secure = if self.secure_cookies() { "; Secure" } else { "" };
+        let secure = if self.secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
         let name = self.cookie_name(name, path);
-        format!("{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
+        format!(
+            "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}"
+        )
     }
 }
 

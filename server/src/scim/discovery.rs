@@ -31,7 +31,11 @@ pub async fn service_provider_config(Extension(s): Extension<Scim>) -> Response 
 
 fn resource_type_json(s: &Scim, name: &str) -> Option<Value> {
     let (endpoint, schema, description) = match name {
-        "User" => ("/Users", SCHEMA_USER, "People; userType is the Gatehouse account type"),
+        "User" => (
+            "/Users",
+            SCHEMA_USER,
+            "People; userType is the Gatehouse account type",
+        ),
         "Group" => ("/Groups", SCHEMA_GROUP, "Teams"),
         _ => return None,
     };
@@ -48,12 +52,23 @@ fn resource_type_json(s: &Scim, name: &str) -> Option<Value> {
 }
 
 pub async fn resource_types(Extension(s): Extension<Scim>) -> Response {
-    let list: Vec<Value> = ["User", "Group"].iter().filter_map(|n| resource_type_json(&s, n)).collect();
-    scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}))
+    let list: Vec<Value> = ["User", "Group"]
+        .iter()
+        .filter_map(|n| resource_type_json(&s, n))
+        .collect();
+    scim_json(
+        StatusCode::OK,
+        json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}),
+    )
 }
 
-pub async fn resource_type(Extension(s): Extension<Scim>, Path(name): Path<String>) -> ScimResult<Response> {
-    resource_type_json(&s, &name).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("ResourceType", &name))
+pub async fn resource_type(
+    Extension(s): Extension<Scim>,
+    Path(name): Path<String>,
+) -> ScimResult<Response> {
+    resource_type_json(&s, &name)
+        .map(|v| scim_json(StatusCode::OK, v))
+        .ok_or_else(|| ScimError::not_found("ResourceType", &name))
 }
 
 fn attr(name: &str, kind: &str, mutability: &str, extra: Value) -> Value {
@@ -79,45 +94,95 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
         SCHEMA_USER => (
             "User",
             vec![
-                attr("userName", "string", "readWrite", json!({"required": true, "uniqueness": "server", "description": "The person's email address; unique case-insensitively"})),
-                attr("name", "complex", "readWrite", json!({
-                    "description": "Kept and returned as sent; givenName and familyName are the Gatehouse first and last name",
-                    "subAttributes": super::users::NAME_PARTS.iter().map(|p| attr(p, "string", "readWrite", json!({}))).collect::<Vec<_>>()
-                })),
+                attr(
+                    "userName",
+                    "string",
+                    "readWrite",
+                    json!({"required": true, "uniqueness": "server", "description": "The person's email address; unique case-insensitively"}),
+                ),
+                attr(
+                    "name",
+                    "complex",
+                    "readWrite",
+                    json!({
+                        "description": "Kept and returned as sent; givenName and familyName are the Gatehouse first and last name",
+                        "subAttributes": super::users::NAME_PARTS.iter().map(|p| attr(p, "string", "readWrite", json!({}))).collect::<Vec<_>>()
+                    }),
+                ),
                 attr("displayName", "string", "readWrite", json!({})),
-                attr("emails", "complex", "readWrite", json!({
-                    "multiValued": true,
-                    "description": "Kept and returned as sent; Gatehouse signs the person in with userName",
-                    "subAttributes": [
-                        attr("value", "string", "readWrite", json!({})),
-                        attr("display", "string", "readWrite", json!({})),
-                        attr("type", "string", "readWrite", json!({"canonicalValues": ["work", "home", "other"]})),
-                        attr("primary", "boolean", "readWrite", json!({}))
-                    ]
-                })),
-                attr("userType", "string", "readWrite", json!({
-                    "description": "The Gatehouse account type by name (Viewer when absent; Author means Creator); other values are refused",
-                    "canonicalValues": user_types
-                })),
-                attr("active", "boolean", "readWrite", json!({"description": "Removing it deactivates the person"})),
-                attr("externalId", "string", "readWrite", json!({"caseExact": true})),
-                attr("groups", "complex", "readOnly", json!({"multiValued": true, "subAttributes": [
-                    attr("value", "string", "readOnly", json!({})),
-                    attr("$ref", "reference", "readOnly", json!({"referenceTypes": ["Group"], "caseExact": true})),
-                    attr("display", "string", "readOnly", json!({}))
-                ]})),
+                attr(
+                    "emails",
+                    "complex",
+                    "readWrite",
+                    json!({
+                        "multiValued": true,
+                        "description": "Kept and returned as sent; Gatehouse signs the person in with userName",
+                        "subAttributes": [
+                            attr("value", "string", "readWrite", json!({})),
+                            attr("display", "string", "readWrite", json!({})),
+                            attr("type", "string", "readWrite", json!({"canonicalValues": ["work", "home", "other"]})),
+                            attr("primary", "boolean", "readWrite", json!({}))
+                        ]
+                    }),
+                ),
+                attr(
+                    "userType",
+                    "string",
+                    "readWrite",
+                    json!({
+                        "description": "The Gatehouse account type by name (Viewer when absent; Author means Creator); other values are refused",
+                        "canonicalValues": user_types
+                    }),
+                ),
+                attr(
+                    "active",
+                    "boolean",
+                    "readWrite",
+                    json!({"description": "Removing it deactivates the person"}),
+                ),
+                attr(
+                    "externalId",
+                    "string",
+                    "readWrite",
+                    json!({"caseExact": true}),
+                ),
+                attr(
+                    "groups",
+                    "complex",
+                    "readOnly",
+                    json!({"multiValued": true, "subAttributes": [
+                        attr("value", "string", "readOnly", json!({})),
+                        attr("$ref", "reference", "readOnly", json!({"referenceTypes": ["Group"], "caseExact": true})),
+                        attr("display", "string", "readOnly", json!({}))
+                    ]}),
+                ),
             ],
         ),
         SCHEMA_GROUP => (
             "Group",
             vec![
-                attr("displayName", "string", "readWrite", json!({"required": true})),
-                attr("externalId", "string", "readWrite", json!({"caseExact": true})),
-                attr("members", "complex", "readWrite", json!({"multiValued": true, "subAttributes": [
-                    attr("value", "string", "immutable", json!({})),
-                    attr("$ref", "reference", "immutable", json!({"referenceTypes": ["User"], "caseExact": true})),
-                    attr("type", "string", "immutable", json!({"canonicalValues": ["User"]}))
-                ]})),
+                attr(
+                    "displayName",
+                    "string",
+                    "readWrite",
+                    json!({"required": true}),
+                ),
+                attr(
+                    "externalId",
+                    "string",
+                    "readWrite",
+                    json!({"caseExact": true}),
+                ),
+                attr(
+                    "members",
+                    "complex",
+                    "readWrite",
+                    json!({"multiValued": true, "subAttributes": [
+                        attr("value", "string", "immutable", json!({})),
+                        attr("$ref", "reference", "immutable", json!({"referenceTypes": ["User"], "caseExact": true})),
+                        attr("type", "string", "immutable", json!({"canonicalValues": ["User"]}))
+                    ]}),
+                ),
             ],
         ),
         _ => return None,
@@ -132,13 +197,28 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
     }))
 }
 
-pub async fn schemas(State(st): State<AppState>, Extension(s): Extension<Scim>) -> ScimResult<Response> {
+pub async fn schemas(
+    State(st): State<AppState>,
+    Extension(s): Extension<Scim>,
+) -> ScimResult<Response> {
     let types = account_type_names(&st, &s).await?;
-    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP].iter().filter_map(|id| schema_json(&s, id, &types)).collect();
-    Ok(scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list})))
+    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP]
+        .iter()
+        .filter_map(|id| schema_json(&s, id, &types))
+        .collect();
+    Ok(scim_json(
+        StatusCode::OK,
+        json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}),
+    ))
 }
 
-pub async fn schema(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
+pub async fn schema(
+    State(st): State<AppState>,
+    Extension(s): Extension<Scim>,
+    Path(id): Path<String>,
+) -> ScimResult<Response> {
     let types = account_type_names(&st, &s).await?;
-    schema_json(&s, &id, &types).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
+    schema_json(&s, &id, &types)
+        .map(|v| scim_json(StatusCode::OK, v))
+        .ok_or_else(|| ScimError::not_found("Schema", &id))
 }

@@ -22,7 +22,11 @@ const FINISH_AFTER_LEAVING: std::time::Duration = std::time::Duration::from_secs
 /// more, the task reads the rest and drops it, for at most 30 seconds.
 pub async fn finish_pages(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    let html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     if !html {
         return res;
     }
@@ -35,14 +39,23 @@ pub async fn finish_pages(req: Request, next: Next) -> Response {
             if tx.send(chunk).await.is_err() {
                 // The visitor left: the rest of the page, read and dropped.
                 let rest = async { while chunks.next().await.is_some() {} };
-                if tokio::time::timeout(FINISH_AFTER_LEAVING, rest).await.is_err() {
-                    tracing::warn!("a page still rendering {} s after its visitor left was dropped", FINISH_AFTER_LEAVING.as_secs());
+                if tokio::time::timeout(FINISH_AFTER_LEAVING, rest)
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!(
+                        "a page still rendering {} s after its visitor left was dropped",
+                        FINISH_AFTER_LEAVING.as_secs()
+                    );
                 }
                 break;
             }
         }
     });
-    Response::from_parts(parts, Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))))
+    Response::from_parts(
+        parts,
+        Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))),
+    )
 }
 
 /// Paths the page guard leaves alone: APIs, assets, and the pages anyone may see.
@@ -53,7 +66,10 @@ fn is_page(path: &str) -> bool {
         || path == "/healthz"
         || path == "/livez"
         || path == "/readyz"
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.')))
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.')))
 }
 
 /// Sends page visits where they belong before anything renders: to the
@@ -66,9 +82,17 @@ pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) ->
     }
     let visit = Visit {
         path: req.uri().path().to_string(),
-        path_and_query: req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
         session: req.extensions().get::<Session>().cloned(),
-        ip: req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default(),
+        ip: req
+            .extensions()
+            .get::<ClientIp>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default(),
     };
     let visit_path = visit.path_and_query.clone();
     match guard(&st, &visit).await {
@@ -108,8 +132,22 @@ struct ErrorPage {
 
 impl IntoResponse for ErrorPage {
     fn into_response(self) -> Response {
-        let html = app::components::errors::standalone_document(self.status.as_u16(), self.title, &self.message, &self.href, self.label);
-        (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response()
+        let html = app::components::errors::standalone_document(
+            self.status.as_u16(),
+            self.title,
+            &self.message,
+            &self.href,
+            self.label,
+        );
+        (
+            self.status,
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            html,
+        )
+            .into_response()
     }
 }
 
@@ -124,9 +162,13 @@ struct Visit {
 async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
     use app::service::access::{page_visit, PageVisit};
     let path = v.path.as_str();
-    let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
+    let mut segments = path
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty());
     let (first, second) = (segments.next(), segments.next());
-    let public = matches!(second, Some("login" | "invite" | "reset")) || crate::saml::is_saml_path(second);
+    let public =
+        matches!(second, Some("login" | "invite" | "reset")) || crate::saml::is_saml_path(second);
     Ok(match page_visit(&st.db, v.session.as_ref(), first, second, public, &v.ip).await? {
         PageVisit::Pass => Guard::Pass,
         PageVisit::Setup => Guard::Redirect("/setup".into()),

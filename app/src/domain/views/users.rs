@@ -1,7 +1,7 @@
 //! Administration > Users, a person's page, and the invitation page.
-use serde::{Deserialize, Serialize};
-use super::Choice;
 use super::AuditEventView;
+use super::Choice;
+use serde::{Deserialize, Serialize};
 
 /// One row of Administration > Users.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,7 +28,9 @@ pub struct UserSummary {
 
 impl UserSummary {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_string()
     }
     /// The name, or the email for someone without one (an invitation).
     pub fn display_name_or_email(&self) -> String {

@@ -2,7 +2,9 @@
 //! Provisioning (SCIM). While it is off, Setup walks through the guidance, a
 //! token name and the token; once it is on, Manage lists the tokens, revokes
 //! them, and creates another on request.
-use crate::api::provisioning::{load_provisioning, CreateProvisioningToken, ReleaseManaged, RevokeProvisioningToken};
+use crate::api::provisioning::{
+    load_provisioning, CreateProvisioningToken, ReleaseManaged, RevokeProvisioningToken,
+};
 use crate::components::copy::CopyField;
 use crate::components::dialog::focus_soon;
 use crate::components::frame::use_org;
@@ -40,7 +42,14 @@ pub fn ProvisioningSection() -> impl IntoView {
     report(revoke, "Token revoked", &[]);
     report(release, "Released to local management", &[]);
     let info: Info = Resource::new(
-        move || (org.get(), create.version().get(), revoke.version().get(), release.version().get()),
+        move || {
+            (
+                org.get(),
+                create.version().get(),
+                revoke.version().get(),
+                release.version().get(),
+            )
+        },
         |(o, ..)| load_provisioning(o),
     );
     let open = RwSignal::new(false);
@@ -144,7 +153,13 @@ fn ProvisioningDialog(
             view.set(View::Tokens);
         }
     });
-    let create_error = Signal::derive(move || create.value().get().and_then(|r| r.err()).map(|e| e.message));
+    let create_error = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| e.message)
+    });
     // A view that replaces another starts with its first control focused
     // (when the dialog opens, the dialog itself places focus).
     Effect::new(move |prev: Option<View>| {
@@ -186,12 +201,23 @@ fn ProvisioningDialog(
     });
 
     // Setup counts the guidance; "Create another token" starts at the name.
-    let step = move |n: u8| if first.get() { format!("Step {n} of 3") } else { format!("Step {} of 2", n - 1) };
+    let step = move |n: u8| {
+        if first.get() {
+            format!("Step {n} of 3")
+        } else {
+            format!("Step {} of 2", n - 1)
+        }
+    };
     let name_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(CreateProvisioningToken { org: org.get_untracked(), name: name.get_untracked(), acknowledged: acknowledged.get_untracked() });
+        create.dispatch(CreateProvisioningToken {
+            org: org.get_untracked(),
+            name: name.get_untracked(),
+            acknowledged: acknowledged.get_untracked(),
+        });
     };
-    let body = move || match view.get() {
+    let body = move || {
+        match view.get() {
         View::Tokens => tokens_view(info, view, first, revoke).into_any(),
         View::Guidance => view! {
             <form class="form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); if acknowledged.get_untracked() { view.set(View::Name); } }>
@@ -273,6 +299,7 @@ fn ProvisioningDialog(
                 </div>
             }.into_any()
         }
+    }
     };
     view! {
         <Dialog open=open on_close=leave title testid="provisioning-wizard" size="wide">
@@ -284,7 +311,12 @@ fn ProvisioningDialog(
 /// Manage: the Directory Base URL and every token (name, who created it,
 /// when, its last use), each active one with Revoke…; and a new token only
 /// when asked for.
-fn tokens_view(info: Info, view: RwSignal<View>, first: RwSignal<bool>, revoke: ServerAction<RevokeProvisioningToken>) -> impl IntoView {
+fn tokens_view(
+    info: Info,
+    view: RwSignal<View>,
+    first: RwSignal<bool>,
+    revoke: ServerAction<RevokeProvisioningToken>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -350,7 +382,12 @@ fn focus_when_shown(selector: String) {
             set_timeout(
                 move || {
                     use wasm_bindgen::JsCast;
-                    match document().query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    match document()
+                        .query_selector(&selector)
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
                         Some(el) => {
                             let _ = el.focus();
                         }

@@ -6,7 +6,9 @@
 use crate::api::activity::load_provisioning_activity;
 use crate::components::frame::use_org;
 use crate::components::local::time_view;
-use crate::components::table::{use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
+use crate::components::table::{
+    use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
+};
 use crate::components::ErrorPanel;
 use crate::domain::activity::{ProvisioningEntryView, ProvisioningOutcome, ProvisioningQuery};
 use leptos::prelude::*;
@@ -20,11 +22,36 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
     let q = use_query_map();
     let table = use_table_state("-at");
     let param = move |k: &'static str| Memo::new(move |_| q.read().get(k).unwrap_or_default());
-    let (outcome, token, since, resource) = (param("outcome"), param("token"), param("since"), param("resource"));
+    let (outcome, token, since, resource) = (
+        param("outcome"),
+        param("token"),
+        param("since"),
+        param("resource"),
+    );
     let entries = Resource::new(
-        move || (org.get(), table.get(), outcome.get(), token.get(), since.get(), resource.get()),
+        move || {
+            (
+                org.get(),
+                table.get(),
+                outcome.get(),
+                token.get(),
+                since.get(),
+                resource.get(),
+            )
+        },
         |(o, t, outcome, token, since, resource_id)| {
-            load_provisioning_activity(o, ProvisioningQuery { search: t.search, outcome, token, since, resource_id, page: t.page, size: t.size })
+            load_provisioning_activity(
+                o,
+                ProvisioningQuery {
+                    search: t.search,
+                    outcome,
+                    token,
+                    since,
+                    resource_id,
+                    page: t.page,
+                    size: t.size,
+                },
+            )
         },
     );
     view! {

@@ -6,13 +6,23 @@ use crate::components::dialog::focus_soon;
 use crate::components::frame::use_org;
 use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
-use crate::domain::sign_in::{idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
+use crate::domain::sign_in::{
+    idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS,
+};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
 use crate::domain::{AuthMethod, MfaPolicy};
 use crate::pages::admin::audit::short_time;
 use leptos::prelude::*;
 
-const FIELDS: &[&str] = &["method", "idp_login_url", "idp_certificate", "idp_next_certificate", "idp_issuer", "session_days", "idle_timeout_secs"];
+const FIELDS: &[&str] = &[
+    "method",
+    "idp_login_url",
+    "idp_certificate",
+    "idp_next_certificate",
+    "idp_issuer",
+    "session_days",
+    "idle_timeout_secs",
+];
 
 #[component]
 pub fn SignInMethodSection() -> impl IntoView {
@@ -20,7 +30,10 @@ pub fn SignInMethodSection() -> impl IntoView {
     let save = ServerAction::<SaveAuthentication>::new();
     let error = report(save, "Authentication settings saved", FIELDS);
     let saved = successes(save);
-    let settings = Resource::new(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
+    let settings = Resource::new(
+        move || (org.get(), saved.get()),
+        |(o, _)| load_authentication(o),
+    );
     let editing = RwSignal::new(false);
     let form = Form::default();
     Effect::new(move |_| {
@@ -29,7 +42,9 @@ pub fn SignInMethodSection() -> impl IntoView {
             focus_soon("[data-testid=edit-authentication]");
         }
     });
-    let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
+    let field = move |name: &'static str| {
+        Signal::derive(move || error.get().and_then(|e| e.for_field(name)))
+    };
 
     view! {
         <section class="card" data-testid="sign-in-method">
@@ -90,7 +105,13 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
         _ if s.method.allows_sso() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before SAML can be the only method.".into(),
         _ => "Not set up".into(),
     };
-    let or_none = |v: &str, none: &'static str| if v.is_empty() { none.to_string() } else { v.to_string() };
+    let or_none = |v: &str, none: &'static str| {
+        if v.is_empty() {
+            none.to_string()
+        } else {
+            v.to_string()
+        }
+    };
     view! {
         <dl class="details" data-testid="authentication-details">
             <dt>"Authentication Method"</dt>
@@ -217,7 +238,13 @@ impl Form {
     /// neither change nor refuse the save.
     fn idp_to_save(&self) -> Idp {
         if self.method.get_untracked().allows_sso() {
-            Idp { url: self.url.get_untracked(), cert: self.cert.get_untracked(), next: self.next.get_untracked(), issuer: self.issuer.get_untracked(), idp_initiated: self.idp_initiated.get_untracked() }
+            Idp {
+                url: self.url.get_untracked(),
+                cert: self.cert.get_untracked(),
+                next: self.next.get_untracked(),
+                issuer: self.issuer.get_untracked(),
+                idp_initiated: self.idp_initiated.get_untracked(),
+            }
         } else {
             self.saved_idp.get_untracked()
         }
@@ -232,7 +259,19 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, next, issuer, days, idle, idp_initiated, mfa, guests, .. } = form;
+    let Form {
+        method,
+        url,
+        cert,
+        next,
+        issuer,
+        days,
+        idle,
+        idp_initiated,
+        mfa,
+        guests,
+        ..
+    } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let idp = form.idp_to_save();
@@ -253,10 +292,18 @@ fn edit_form(
             },
         });
     };
-    let (url_error, cert_error, next_error, issuer_error) = (field("idp_login_url"), field("idp_certificate"), field("idp_next_certificate"), field("idp_issuer"));
+    let (url_error, cert_error, next_error, issuer_error) = (
+        field("idp_login_url"),
+        field("idp_certificate"),
+        field("idp_next_certificate"),
+        field("idp_issuer"),
+    );
     // A message about the last attempt goes once the admin changes something.
     let clear = move |_| {
-        if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+        if save
+            .value()
+            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
+        {
             save.value().set(None);
         }
     };

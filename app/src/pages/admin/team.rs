@@ -1,6 +1,7 @@
 //! Administration > Teams > a team: its name and description, its members
 //! (added through a search picker), deactivating it; read-only when the
 //! identity provider manages it.
+use super::teams::managed_badge;
 use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::{get_team, ChangeTeamMembers, SetTeamActive, UpdateTeam};
 use crate::components::frame::use_org;
@@ -14,7 +15,6 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use std::collections::BTreeSet;
-use super::teams::managed_badge;
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -31,7 +31,15 @@ pub fn TeamPage() -> impl IntoView {
     report(release, "Now managed in Gatehouse", &[]);
     let updated = successes(update);
     let detail = Resource::new(
-        move || (org.get(), id.get(), updated.get(), members.version().get(), (set_active.version().get(), release.version().get())),
+        move || {
+            (
+                org.get(),
+                id.get(),
+                updated.get(),
+                members.version().get(),
+                (set_active.version().get(), release.version().get()),
+            )
+        },
         |(o, id, ..)| get_team(o, id),
     );
     let selected: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());

@@ -3,11 +3,13 @@
 //! creating a team in a dialog. A team's own page is `team.rs`.
 use crate::api::teams::{list_teams, CreateTeam};
 use crate::components::frame::use_org;
-use crate::components::toast::successes;
 use crate::components::local::Count;
-use crate::components::table::{highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
-use crate::domain::views::TeamSummary;
+use crate::components::table::{
+    highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
+};
+use crate::components::toast::successes;
 use crate::components::{use_toasts, Dialog, ErrorPanel, FieldError, FormError};
+use crate::domain::views::TeamSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -20,7 +22,11 @@ pub(super) fn managed_badge() -> impl IntoView {
 /// Teams in the order the table's header asks for.
 fn sorted(mut list: Vec<TeamSummary>, sort: (&str, bool)) -> Vec<TeamSummary> {
     match sort.0 {
-        "members" => list.sort_by(|a, b| a.member_count.cmp(&b.member_count).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))),
+        "members" => list.sort_by(|a, b| {
+            a.member_count
+                .cmp(&b.member_count)
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        }),
         _ => list.sort_by_key(|t| t.name.to_lowercase()),
     }
     if sort.1 {
@@ -49,7 +55,10 @@ pub fn TeamsPage() -> impl IntoView {
         if let Some(Ok(id)) = create.value().get() {
             toasts.success("Team created");
             creating.set(false);
-            navigate(&format!("/{}/admin/teams/{id}", org.get_untracked()), Default::default());
+            navigate(
+                &format!("/{}/admin/teams/{id}", org.get_untracked()),
+                Default::default(),
+            );
         }
     });
     view! {
@@ -105,7 +114,10 @@ fn CreateTeamDialog(open: RwSignal<bool>, create: ServerAction<CreateTeam>) -> i
     let org = use_org();
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let clear = move |_| {
-        if create.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+        if create
+            .value()
+            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
+        {
             create.value().set(None);
         }
     };

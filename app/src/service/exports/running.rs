@@ -7,11 +7,11 @@
 //! The counts are this instance's: an export's place is held by the task
 //! that streams it and given back when that task ends, however it ends, so a
 //! stopped instance leaves nothing counted behind.
+use crate::domain::documents::ExportFormat;
 use crate::service::access::Caller;
 use crate::service::documents::{self, Opened};
-use crate::service::{Error, Result};
-use crate::domain::documents::ExportFormat;
 use crate::service::store::Db;
+use crate::service::{Error, Result};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -70,7 +70,11 @@ impl Running {
         }
         *counts.people.entry(c.user.id.clone()).or_default() += 1;
         *counts.orgs.entry(c.org.id.clone()).or_default() += 1;
-        Ok(Slot { running: self.clone(), org_id: c.org.id.clone(), user_id: c.user.id.clone() })
+        Ok(Slot {
+            running: self.clone(),
+            org_id: c.org.id.clone(),
+            user_id: c.user.id.clone(),
+        })
     }
 
     /// Exports running now for the organization `org_id`.
@@ -83,7 +87,10 @@ impl Drop for Slot {
     fn drop(&mut self) {
         let mut guard = self.running.counts();
         let counts = &mut *guard;
-        for (map, key) in [(&mut counts.people, &self.user_id), (&mut counts.orgs, &self.org_id)] {
+        for (map, key) in [
+            (&mut counts.people, &self.user_id),
+            (&mut counts.orgs, &self.org_id),
+        ] {
             if let Some(n) = map.get_mut(key) {
                 *n -= 1;
                 if *n == 0 {
@@ -98,7 +105,13 @@ impl Drop for Slot {
 /// the account type does not allow the format, and (429, with when to try
 /// again) when `c` or their organization already runs as many exports as
 /// allowed. The slot is held for as long as the export runs.
-pub async fn begin(db: &Db, running: &Running, c: &Caller, o: &Opened, format: ExportFormat) -> Result<Slot> {
+pub async fn begin(
+    db: &Db,
+    running: &Running,
+    c: &Caller,
+    o: &Opened,
+    format: ExportFormat,
+) -> Result<Slot> {
     documents::require_export(db, c, format, &o.doc.name).await?;
     running.claim(c)
 }

@@ -16,7 +16,9 @@ pub(crate) async fn keep_an_admin(tx: &mut Conn, org_id: &str, losing: Losing<'_
     let remaining = match losing {
         Losing::People([]) => return Ok(()),
         Losing::People(ids) => store::users::active_admins_except(tx, org_id, ids, None).await?,
-        Losing::HoldersOf(type_id) => store::users::active_admins_except(tx, org_id, &[], Some(type_id)).await?,
+        Losing::HoldersOf(type_id) => {
+            store::users::active_admins_except(tx, org_id, &[], Some(type_id)).await?
+        }
     };
     if remaining < 1 {
         return Err(Error::last_admin());

@@ -15,7 +15,13 @@ pub fn new_token() -> String {
 }
 
 /// Replaces any earlier link of this user with a new one; returns the token.
-pub async fn issue(conn: &mut Conn, org_id: &str, user_id: &str, created_by: &str, expires_at: &str) -> sqlx::Result<String> {
+pub async fn issue(
+    conn: &mut Conn,
+    org_id: &str,
+    user_id: &str,
+    created_by: &str,
+    expires_at: &str,
+) -> sqlx::Result<String> {
     sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL")
         .bind(org_id)
         .bind(user_id)
@@ -64,7 +70,11 @@ impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Pending {
     }
 }
 
-pub async fn find<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, org_id: &str, token: &str) -> sqlx::Result<Option<Pending>> {
+pub async fn find<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    org_id: &str,
+    token: &str,
+) -> sqlx::Result<Option<Pending>> {
     sqlx::query_as("SELECT id, user_id, expires_at, used_at FROM invitations WHERE org_id = $1 AND token_hash = $2")
         .bind(org_id)
         .bind(hash_token(token))

@@ -77,7 +77,11 @@ pub async fn due(db: &Db, limit: i64) -> sqlx::Result<Vec<String>> {
 
 /// Takes the message for sending until `until` and counts the attempt; None
 /// when another instance took it, or it was sent, meanwhile.
-pub async fn claim(conn: &mut Conn, id: &str, until: time::OffsetDateTime) -> sqlx::Result<Option<Queued>> {
+pub async fn claim(
+    conn: &mut Conn,
+    id: &str,
+    until: time::OffsetDateTime,
+) -> sqlx::Result<Option<Queued>> {
     let at = now();
     sqlx::query_as(
         "UPDATE mail_outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL \
@@ -102,7 +106,12 @@ pub async fn mark_sent(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
 }
 
 /// Not sent this time: tried again at `next`.
-pub async fn retry_at(conn: &mut Conn, id: &str, next: time::OffsetDateTime, error: &str) -> sqlx::Result<()> {
+pub async fn retry_at(
+    conn: &mut Conn,
+    id: &str,
+    next: time::OffsetDateTime,
+    error: &str,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3")
         .bind(format_time(next))
         .bind(error)
