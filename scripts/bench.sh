@@ -96,7 +96,9 @@ hostile_sign_ins() {
   token=$("$bin" --database-url "$db" provisioning token create --org acme --name hostile 2>/dev/null)
   port=$(free)
   : > "$work/server.log"
-  start "$db" "$port"
+  # Mail set up, pointed at a port where no mail server listens ("Forgot password?").
+  GATEHOUSE_SMTP_HOST=127.0.0.1 GATEHOUSE_SMTP_PORT=$(free) GATEHOUSE_MAIL_FROM="Gatehouse <gatehouse@acme.example>" \
+    start "$db" "$port"
   BENCH_URL="http://127.0.0.1:$port" BENCH_PID=${pids[-1]} BENCH_TOKEN=$token "$target/$profile/examples/bench_hostile"
   echo "  \"database is locked\" in the server log: $(grep -c 'database is locked' "$work/server.log" || true)"
   stop_all

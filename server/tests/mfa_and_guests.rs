@@ -236,8 +236,8 @@ async fn an_authenticator_app_guards_password_sign_in() {
 
     // Break-glass on the server's machine.
     enrol(&app, &mut plain).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args([
+    let out = app
+        .cli(&[
             "admin",
             "reset-mfa",
             "--org",
@@ -245,9 +245,7 @@ async fn an_authenticator_app_guards_password_sign_in() {
             "--email",
             "VAL@acme.example",
         ])
-        .env("GATEHOUSE_DATABASE_URL", &app.db_url)
-        .output()
-        .unwrap();
+        .await;
     assert!(
         out.status.success(),
         "{}",

@@ -805,11 +805,7 @@ async fn saml_only_needs_an_admin_sso_sign_in_then_refuses_passwords() {
     assert!(e.message.contains("settings changed"), "{}", e.message);
 
     // Break-glass, on the server's machine.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["admin", "reset-auth", "--org", "acme"])
-        .env("GATEHOUSE_DATABASE_URL", &app.db_url)
-        .output()
-        .unwrap();
+    let out = app.cli(&["admin", "reset-auth", "--org", "acme"]).await;
     assert!(
         out.status.success(),
         "{}",

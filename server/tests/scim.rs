@@ -706,8 +706,8 @@ async fn linked_local_users_become_managed_and_deactivation_ends_sessions() {
 async fn provisioning_token_command() {
     let app = spawn_app().await;
     app.setup_acme().await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args([
+    let out = app
+        .cli(&[
             "provisioning",
             "token",
             "create",
@@ -716,9 +716,7 @@ async fn provisioning_token_command() {
             "--name",
             "okta",
         ])
-        .env("GATEHOUSE_DATABASE_URL", &app.db_url)
-        .output()
-        .unwrap();
+        .await;
     assert!(
         out.status.success(),
         "{}",

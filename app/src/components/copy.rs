@@ -3,7 +3,11 @@ use leptos::prelude::*;
 
 /// A value shown read-only with a Copy button beside it.
 #[component]
-pub fn CopyField(#[prop(into)] value: String, #[prop(into)] label: String, #[prop(into)] testid: String) -> impl IntoView {
+pub fn CopyField(
+    #[prop(into)] value: String,
+    #[prop(into)] label: String,
+    #[prop(into)] testid: String,
+) -> impl IntoView {
     let v = value.clone();
     view! {
         <div class="copy-field">

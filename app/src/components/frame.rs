@@ -1,12 +1,12 @@
 //! The frame around every signed-in screen: the top bar, and the left
 //! navigation of Administration.
 use crate::api::session::{load_me, SignOut};
+use crate::components::menu::Menu;
 use crate::domain::views::Me;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map};
-use crate::components::menu::Menu;
 
 /// The organization named in the URL.
 pub fn use_org() -> Memo<String> {
@@ -126,7 +126,11 @@ pub fn AdminFrame() -> impl IntoView {
     let current = Memo::new(move |_| {
         let path = location.pathname.get();
         let screen = path.split('/').nth(3).unwrap_or_default().to_string();
-        ADMIN_SCREENS.iter().find(|(k, _)| *k == screen).map(|(_, l)| l.to_string()).unwrap_or_else(|| "Administration".into())
+        ADMIN_SCREENS
+            .iter()
+            .find(|(k, _)| *k == screen)
+            .map(|(_, l)| l.to_string())
+            .unwrap_or_else(|| "Administration".into())
     });
     let label = Signal::derive(move || format!("Administration: {}", current.get()));
     let nav = move || {

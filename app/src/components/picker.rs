@@ -64,7 +64,8 @@ pub fn Combobox(
                 // Enter never submits the surrounding form from here.
                 ev.prevent_default();
                 let chosen = active.get_untracked().or((n == 1).then_some(0));
-                if let Some(c) = chosen.and_then(|i| options.with_untracked(|o| o.get(i).cloned())) {
+                if let Some(c) = chosen.and_then(|i| options.with_untracked(|o| o.get(i).cloned()))
+                {
                     pick(c);
                 }
             }
@@ -127,7 +128,11 @@ pub fn PersonPicker(
     let results = LocalResource::new(move || {
         let (o, t) = (org.get(), term.get());
         async move {
-            if t.trim().is_empty() { Ok(Vec::new()) } else { search_people(o, t).await }
+            if t.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                search_people(o, t).await
+            }
         }
     });
     let options = Signal::derive(move || results.get().and_then(|r| r.ok()).unwrap_or_default());
@@ -147,7 +152,13 @@ pub fn TeamPicker(
     let term = RwSignal::new(String::new());
     let options = Signal::derive(move || {
         let t = term.get();
-        teams.with(|all| all.iter().filter(|c| contains(&c.label, t.trim())).take(50).cloned().collect::<Vec<_>>())
+        teams.with(|all| {
+            all.iter()
+                .filter(|c| contains(&c.label, t.trim()))
+                .take(50)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     });
     view! {
         <Combobox id="team-picker" label="Find a team" placeholder term options on_pick testid none="No team matches." />

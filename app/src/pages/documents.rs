@@ -3,6 +3,7 @@
 use crate::api::documents::{load_documents, CreateDocument, UploadCsv};
 use crate::components::frame::use_org;
 use crate::components::local::number_text;
+use crate::components::table::{use_table_state, Col, DataTable};
 use crate::components::toast::report;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::document_views::{DocumentFolder, DocumentSummary, DocumentsHome};
@@ -77,31 +78,48 @@ fn folder(f: &DocumentFolder, testid: &'static str) -> impl IntoView {
     }
 }
 
+/// Documents in the order the headers ask for (the URL keeps it, for every
+/// list of the page): by name, or by when they last changed.
+fn sorted(mut docs: Vec<DocumentSummary>, sort: (&str, bool)) -> Vec<DocumentSummary> {
+    match sort.0 {
+        "changed" => docs.sort_by(|a, b| a.updated_at.cmp(&b.updated_at)),
+        "owner" => docs.sort_by_key(|d| d.owner.to_lowercase()),
+        _ => docs.sort_by_key(|d| d.name.to_lowercase()),
+    }
+    if sort.1 {
+        docs.reverse();
+    }
+    docs
+}
+
 #[component]
 fn DocList(docs: Vec<DocumentSummary>, empty: &'static str) -> impl IntoView {
     let org = use_org();
     if docs.is_empty() {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
+    let table = use_table_state("name");
+    let columns = vec![
+        Col::sorts("Name", "name"),
+        Col::plain("Dataset"),
+        Col::sorts("Owner", "owner"),
+        Col::sorts("Changed", "changed"),
+    ];
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Documents">
-        <table class="table" data-testid="document-list">
-            <thead><tr><th>"Name"</th><th>"Dataset"</th><th>"Owner"</th><th>"Changed"</th></tr></thead>
-            <tbody>
-                {docs.into_iter().map(|d| {
-                    let href = format!("/{}/documents/{}", org.get_untracked(), d.id);
-                    let name = d.name.clone();
-                    view! {
+        <DataTable label="Documents" testid="document-list" columns state=table empty=None bare=true>
+            {move || sorted(docs.clone(), table.get().sort_by()).into_iter().map(|d| {
+                let href = format!("/{}/documents/{}", org.get_untracked(), d.id);
+                let name = d.name.clone();
+                view! {
                     <tr data-testid="document-row" data-name=d.name>
-                        <td><A href=href>{name}</A></td>
-                        <td class="muted">{d.dataset}</td>
-                        <td>{d.owner}</td>
-                        <td class="muted nowrap">{time_view(&d.updated_at)}</td>
+                        <td data-label="Name" class="name"><A href=href>{name}</A></td>
+                        <td data-label="Dataset" class="muted">{d.dataset}</td>
+                        <td data-label="Owner">{d.owner}</td>
+                        <td data-label="Changed" class="muted nowrap">{time_view(&d.updated_at)}</td>
                     </tr>
-                }}).collect_view()}
-            </tbody>
-        </table>
-        </div>
+                }
+            }).collect_view()}
+        </DataTable>
     }
     .into_any()
 }

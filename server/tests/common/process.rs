@@ -189,3 +189,17 @@ impl Server {
         TestApp::attached(self.url.clone(), db, db_url.to_string(), http)
     }
 }
+
+impl TestApp {
+    /// The `gatehouse` command line on this app's database, awaited without
+    /// blocking: the app runs on the test's own runtime, and a blocking wait
+    /// would stop it mid-transaction while the command waits for its lock.
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        tokio::process::Command::new(BIN)
+            .args(args)
+            .env("GATEHOUSE_DATABASE_URL", &self.db_url)
+            .output()
+            .await
+            .expect("run gatehouse")
+    }
+}
