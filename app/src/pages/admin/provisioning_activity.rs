@@ -3,13 +3,13 @@
 //! what it did, what it changed (before and after) or why it was refused —
 //! filtered by outcome, token, person or team and time. `?resource=<id>` shows
 //! one person's or team's history.
-use crate::api::activity::load_provisioning_activity;
+use crate::api::activity::{load_provisioning_activity, SetProvisioningRetention};
 use crate::components::frame::use_org;
 use crate::components::local::time_view;
 use crate::components::table::{
     use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
 };
-use crate::components::ErrorPanel;
+use crate::components::{ErrorPanel, FieldError};
 use crate::domain::activity::{ProvisioningEntryView, ProvisioningOutcome, ProvisioningQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -28,6 +28,18 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
         param("since"),
         param("resource"),
     );
+    let retention = ServerAction::<SetProvisioningRetention>::new();
+    let refused = crate::components::toast::report(
+        retention,
+        "Provisioning activity retention saved",
+        &["provisioning_activity_days"],
+    );
+    let retention_error = Signal::derive(move || {
+        refused
+            .get()
+            .and_then(|e| e.for_field("provisioning_activity_days"))
+    });
+    let retention_saved = crate::components::toast::successes(retention);
     let entries = Resource::new(
         move || {
             (
@@ -37,9 +49,10 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
                 token.get(),
                 since.get(),
                 resource.get(),
+                retention_saved.get(),
             )
         },
-        |(o, t, outcome, token, since, resource_id)| {
+        |(o, t, outcome, token, since, resource_id, _)| {
             load_provisioning_activity(
                 o,
                 ProvisioningQuery {
@@ -97,7 +110,19 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
                                 {p.entries.into_iter().map(|e| view! { <EntryRow e=e /> }).collect_view()}
                             </DataTable>
                             <Pager total=p.total page=p.page page_count=p.page_count one="request" many="requests" testid="provisioning-activity-count" />
-                            <p class="muted small" data-testid="provisioning-retention">{format!("Kept {} days.", p.retention_days)}</p>
+                            <ActionForm action=retention attr:class="form inline-edit" attr:data-testid="provisioning-retention-form">
+                                <input type="hidden" name="org" value=org.get_untracked() />
+                                <label for="provisioning-retention">"Keep provisioning activity for (days)"</label>
+                                <div class="row-inline">
+                                    <input id="provisioning-retention" name="days" type="number" min="1" max="365" inputmode="numeric"
+                                        value=p.retention_days.to_string() aria-describedby="provisioning-retention-help" />
+                                    <button type="submit" class="btn btn-secondary" disabled=move || retention.pending().get()>"Save"</button>
+                                </div>
+                                <p id="provisioning-retention-help" class="muted small" data-testid="provisioning-retention">
+                                    {format!("Kept {} days, at most 100,000 requests; older ones are deleted every ten minutes.", p.retention_days)}
+                                </p>
+                                <FieldError message=retention_error />
+                            </ActionForm>
                         }.into_any()
                     }
                 }
