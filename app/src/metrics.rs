@@ -15,6 +15,7 @@ pub const HTTP_DURATION: &str = "gatehouse_http_request_duration_seconds";
 pub const SCIM_OPERATIONS: &str = "gatehouse_scim_operations_total";
 pub const SIGN_INS: &str = "gatehouse_sign_ins_total";
 pub const SAML_FAILURES: &str = "gatehouse_saml_failures_total";
+pub const IP_REFUSED: &str = "gatehouse_ip_refused_total";
 pub const EXPORTS: &str = "gatehouse_exports_total";
 pub const EXPORT_BYTES: &str = "gatehouse_export_bytes_total";
 pub const DB_POOL_CONNECTIONS: &str = "gatehouse_db_pool_connections";
@@ -53,6 +54,7 @@ pub fn describe() {
         "Sign-in attempts, by method (password, sso) and outcome."
     );
     describe_counter!(SAML_FAILURES, "SSO sign-ins that failed, by reason.");
+    describe_counter!(IP_REFUSED, "Requests refused because their address is not on the organization's allowed IP addresses, by scope (app, scim).");
     describe_counter!(
         EXPORTS,
         "Exports (downloads and webhooks), by format and outcome."
@@ -126,6 +128,10 @@ pub fn sign_in(method: &'static str, outcome: &'static str) {
 /// not_found, conflict, error.
 pub fn scim_operation(resource: &'static str, operation: &'static str, outcome: &'static str) {
     counter!(SCIM_OPERATIONS, "resource" => resource, "operation" => operation, "outcome" => outcome).increment(1);
+}
+
+pub fn ip_refused(scope: &'static str) {
+    counter!(IP_REFUSED, "scope" => scope).increment(1);
 }
 
 pub fn saml_failure(reason: &'static str) {

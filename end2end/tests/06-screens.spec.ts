@@ -50,7 +50,7 @@ const screens: Screen[] = [
   // Casey, a Creator, owns it: explore, export, edit and share show.
   { name: "document", as: "casey@acme.example", open: (p) => via(p, "/acme", "All orders"), ready: (p) => expect(p.getByTestId("row-count")).toContainText("rows") },
   { name: "admin-account", open: (p) => go(p, "/acme/admin/account"), ready: (p) => expect(p.getByTestId("webhook-destinations")).toContainText("No destinations yet") },
-  { name: "admin-authentication", open: (p) => go(p, "/acme/admin/authentication"), ready: (p) => expect(p.getByTestId("provisioning-status")).toHaveText("On · 1 active token") },
+  { name: "admin-authentication", open: (p) => go(p, "/acme/admin/authentication"), ready: async (p) => { await expect(p.getByTestId("provisioning-status")).toHaveText("On · 1 active token"); await expect(p.getByTestId("allowlist-row")).toHaveCount(2); } },
   { name: "admin-account-types", open: (p) => go(p, "/acme/admin/account-types"), ready: (p) => expect(p.getByTestId("account-type-row")).toHaveCount(3) },
   { name: "admin-account-type-new", open: (p) => go(p, "/acme/admin/account-types/new"), ready: (p) => expect(p.getByTestId("account-type-editor")).toBeVisible() },
   { name: "admin-teams", open: (p) => go(p, "/acme/admin/teams"), ready: (p) => expect(p.getByTestId("team-row")).toHaveCount(4) },
@@ -132,6 +132,12 @@ test.describe("screens", () => {
       data: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "OktaViewers", members: [{ value: (await user.json()).id }] },
     });
     expect(group.status(), await group.text()).toBe(201);
+    // Allowed IP addresses for the SCIM API (this machine among them, so the push above still works next time).
+    const ranges = await page.request.post(`${screensURL}/api/add_allowed_ranges`, {
+      form: { org: "acme", ranges: "127.0.0.0/8 # this machine\n192.0.2.0/24 # Okta", scope: "scim" },
+      headers: { origin: screensURL },
+    });
+    expect(ranges.ok(), await ranges.text()).toBeTruthy();
   }
 
   async function open(browser: Browser, viewport: { width: number; height: number }, as: string | null = "admin@acme.example", colorScheme: "light" | "dark" = "light") {

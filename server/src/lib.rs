@@ -238,6 +238,10 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
             state.clone(),
             web::page_guard,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::ip_allowlist,
+        ))
         .layer(axum::middleware::from_fn(web::api_error_status))
         .layer(axum::middleware::from_fn(web::keep_sign_in_email))
         .layer(axum::middleware::from_fn_with_state(

@@ -232,6 +232,13 @@ enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Remove every allowed IP address range (an allowlist that shuts
+    /// everyone out, the identity provider included). Audited.
+    ClearAllowlist {
+        /// The organization, by its URL name (as in <base>/acme).
+        #[arg(long)]
+        org: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -552,6 +559,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} signs in with their password alone now (the change is in the audit log).",
                 user.email
             );
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::ClearAllowlist { org },
+        } => {
+            let o = organization(&db, &org).await?;
+            let n = app::service::allowlist::clear(&db, &o, "gatehouse admin clear-allowlist (command line)").await?;
+            if n == 0 {
+                println!("“{}” has no allowed IP addresses: it can be reached from anywhere. Nothing changed.", o.name);
+            } else {
+                println!(
+                    "Removed {} from “{}”'s allowed IP addresses: it can be reached from anywhere again (within a second on every instance; the change is in the audit log).",
+                    app::domain::words::plural(n as i64, "range", "ranges"),
+                    o.name
+                );
+            }
             Ok(())
         }
         Command::Migrate => {

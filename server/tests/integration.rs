@@ -10,6 +10,7 @@ mod common;
 
 mod activity;
 mod admin_pages;
+mod allowlist;
 mod administration;
 mod attacks;
 mod attacks_protocols;

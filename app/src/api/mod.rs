@@ -5,6 +5,7 @@
 pub mod account;
 pub mod account_types;
 pub mod activity;
+pub mod allowlist;
 pub mod audit;
 pub mod authentication;
 pub mod documents;

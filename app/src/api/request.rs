@@ -28,8 +28,13 @@ pub fn client_ip() -> String {
         .unwrap_or_default()
 }
 
+/// The organization a server function names, for a request from an address
+/// it allows (see `service::allowlist`).
 pub async fn org(slug: &str) -> AppResult<Org> {
-    Ok(access::org(&state().db, slug).await?)
+    let db = &state().db;
+    let org = access::org(db, slug).await?;
+    crate::service::allowlist::check(db, &org, &client_ip(), crate::domain::views::RangeScope::App).await?;
+    Ok(org)
 }
 
 /// The signed-in person of `org_slug`, or 401.

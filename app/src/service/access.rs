@@ -334,6 +334,7 @@ pub async fn org(db: &Db, slug: &str) -> Result<Org> {
 /// The signed-in person of `org_slug` in `session`, or 401.
 pub async fn caller(db: &Db, session: &Session, org_slug: &str, ip: String) -> Result<Caller> {
     let org = org(db, org_slug).await?;
+    super::allowlist::check(db, &org, &ip, crate::domain::views::RangeScope::App).await?;
     let user = session_user(session, db, &org)
         .await?
         .ok_or_else(unauthenticated)?;

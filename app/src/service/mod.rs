@@ -9,6 +9,7 @@
 pub mod access;
 pub mod account;
 pub mod account_types;
+pub mod allowlist;
 pub mod audit;
 pub mod database;
 pub mod demo;

@@ -368,6 +368,12 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
         Err(e) => return ScimError::from(e).into_response(),
     };
     crate::ops::note_org(&idp.org.slug);
+    // Outside the allowed ranges: refused, and counted in the audit log, not
+    // in the provisioning activity.
+    let ip = req.extensions().get::<app::service::access::ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+    if let Err(e) = service::allowlist::check(&st.db, &idp.org, &ip, app::domain::views::RangeScope::Scim).await {
+        return ScimError::from(e).into_response();
+    }
     let mut actor = idp.actor();
     // The provisioning activity's record of this request (see
     // `service::provisioning_activity`): a use case that changes something

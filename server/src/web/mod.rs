@@ -15,7 +15,7 @@ pub use errors::{
 pub use origin::{
     client_ip, host_guard, path_for_log, same_origin, security_headers, sent_from_this_site,
 };
-pub use pages::{finish_pages, page_guard};
+pub use pages::{finish_pages, ip_allowlist, page_guard};
 pub(crate) use sign_in::form_value;
 pub use sign_in::keep_sign_in_email;
 

@@ -58,6 +58,43 @@ pub async fn finish_pages(req: Request, next: Next) -> Response {
     )
 }
 
+/// Refuses every request to `/{org}/…` — pages, single sign-on, downloads —
+/// from an address the organization's allowed IP addresses leave out, before
+/// anything else looks at it (server functions check on their own, as they
+/// name the organization in their body).
+pub async fn ip_allowlist(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/api/") || path.starts_with("/pkg/") {
+        return next.run(req).await;
+    }
+    let Some(slug) = path.trim_start_matches('/').split('/').next().filter(|s| !s.is_empty() && *s != "setup" && !s.contains('.')) else {
+        return next.run(req).await;
+    };
+    let ip = req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
+    match app::service::allowlist::check_path(&st.db, &slug.to_ascii_lowercase(), &ip).await {
+        Ok(()) => next.run(req).await,
+        Err(e) if matches!(e.kind, app::service::Kind::Forbidden) => ErrorPage {
+            status: StatusCode::FORBIDDEN,
+            title: "Gatehouse cannot be reached from your address",
+            message: e.message,
+            href: path.clone(),
+            label: "Try again",
+        }
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e.message, "IP allowlist");
+            ErrorPage {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                title: "Something went wrong",
+                message: "Gatehouse could not check where this request comes from. Try again in a moment; if it keeps happening, check the server log.".into(),
+                href: path.clone(),
+                label: "Try again",
+            }
+            .into_response()
+        }
+    }
+}
+
 /// Paths the page guard leaves alone: APIs, assets, and the pages anyone may see.
 fn is_page(path: &str) -> bool {
     !(path.starts_with("/api/")

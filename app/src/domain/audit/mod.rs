@@ -72,6 +72,9 @@ actions! {
     MAIL_TEST = "mail.test", "Test mail sent";
     WEBHOOK_ALLOWED = "webhook.allowed", "Webhook destination allowed";
     WEBHOOK_REMOVED = "webhook.removed", "Webhook destination removed";
+    IP_RANGES_ADDED = "ip_allowlist.added", "Allowed IP addresses added";
+    IP_RANGE_REMOVED = "ip_allowlist.removed", "Allowed IP address removed";
+    IP_ALLOWLIST_CLEARED = "ip_allowlist.cleared", "Allowed IP addresses cleared (break-glass)";
 }
 
 pub fn label(key: &str) -> &str {

@@ -524,6 +524,9 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
         EXPORTED | EXPORT_FAILED => export(e, w),
         WEBHOOK_ALLOWED => w.t(format!("Allowed the webhook destination {}", e.target)).done(),
         WEBHOOK_REMOVED => w.t(format!("Removed the webhook destination {}", e.target)).done(),
+        IP_RANGES_ADDED => w.t(format!("Allowed access from {}", e.target)).t(if e.detail.is_empty() { String::new() } else { format!(" ({})", e.detail) }).done(),
+        IP_RANGE_REMOVED => w.t(format!("Removed {} from the allowed IP addresses", e.target)).done(),
+        IP_ALLOWLIST_CLEARED => w.t(format!("Cleared the allowed IP addresses with the break-glass command ({})", e.detail)).done(),
         _ => None,
     }
 }

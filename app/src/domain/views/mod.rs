@@ -2,6 +2,7 @@
 //! what the caller may do with it, so a page draws only the controls the
 //! server allows.
 mod account;
+mod allowlist;
 mod account_types;
 mod authentication;
 mod session;
@@ -9,6 +10,7 @@ mod teams;
 mod users;
 
 pub use account::*;
+pub use allowlist::*;
 pub use account_types::*;
 pub use authentication::*;
 pub use session::*;

@@ -21,5 +21,6 @@ pub fn AuthenticationPage() -> impl IntoView {
         </div>
         <crate::pages::admin::sign_in_method::SignInMethodSection />
         <crate::pages::admin::provisioning::ProvisioningSection />
+        <crate::pages::admin::allowlist::AllowlistSection />
     }
 }

@@ -1,6 +1,7 @@
 //! Administration screens.
 pub mod account;
 pub mod account_types;
+pub mod allowlist;
 pub mod audit;
 pub mod authentication;
 pub mod mail;

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod directory;
 pub mod documents;
 pub mod invitations;
+pub mod ip_allowlist;
 pub mod maintenance;
 pub mod mfa;
 pub mod orgs;
