@@ -29,6 +29,7 @@ pub const PASSWORD_HASHES_RUNNING: &str = "gatehouse_password_hashes_running";
 pub const STATISTICS_REFRESHED: &str = "gatehouse_db_statistics_refreshed_total";
 pub const MAIL_SENT: &str = "gatehouse_mail_sent_total";
 pub const MAIL_FAILED: &str = "gatehouse_mail_given_up_total";
+pub const IDP_CERTIFICATE_EXPIRY: &str = "gatehouse_idp_certificate_expiry_seconds";
 
 /// Help texts, shown once per metric in the exported text.
 pub fn describe() {
@@ -86,6 +87,10 @@ pub fn describe() {
     describe_counter!(
         DB_DISCARDED_IN_TRANSACTION,
         "Database connections closed because they came back to the pool inside a transaction (work cut off mid-way; the transaction rolled back)."
+    );
+    describe_gauge!(
+        IDP_CERTIFICATE_EXPIRY,
+        "Seconds until an organization's identity provider certificate expires (negative: expired), by organization and certificate (current, next)."
     );
     describe_gauge!(
         PASSWORD_HASHES_RUNNING,

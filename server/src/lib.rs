@@ -1,5 +1,6 @@
 //! The Gatehouse server: configuration, start-up, and the HTTP surface around
 //! the Leptos application (middleware, health check; SCIM and SAML).
+pub mod activity_export;
 pub mod demo;
 pub mod exports;
 pub mod listen;
@@ -225,6 +226,10 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     // uses, with its session and the rules around it.
     let browser = Router::new()
         .route("/{org}/documents/{id}/{file}", get(exports::download))
+        .route(
+            "/{org}/admin/provisioning-activity.csv",
+            get(activity_export::provisioning_csv),
+        )
         .merge(saml::router())
         .merge(oidc::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))

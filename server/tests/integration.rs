@@ -8,6 +8,7 @@
 
 mod common;
 
+mod activity;
 mod admin_pages;
 mod allowlist;
 mod administration;

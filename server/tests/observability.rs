@@ -323,6 +323,10 @@ async fn metrics_count_requests_sign_ins_scim_saml_and_exports_on_their_own_addr
         text.contains("# TYPE gatehouse_http_request_duration_seconds histogram"),
         "latencies are histograms"
     );
+    // The identity provider's certificate: seconds until it expires (the fixture's runs to 2036).
+    let expiry =
+        get(r#"gatehouse_idp_certificate_expiry_seconds{org="acme",certificate="current"}"#);
+    assert!(expiry > 30.0 * 86400.0, "{expiry}");
     assert!(text.contains("# HELP gatehouse_sign_ins_total "));
 }
 

@@ -152,6 +152,17 @@ async fn id_tokens_that_fail_a_check_sign_nobody_in() {
     }
     provider.set_mode("").await;
     assert_eq!(Browser::new(&app).sign_in("/acme/sso").await.status(), StatusCode::SEE_OTHER, "an honest token still works");
+
+    // The SSO sign-in activity shows them beside SAML's, with the reason from its list.
+    app::store::audit::flush_counts(&app.db).await.unwrap();
+    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT succeeded, reason, message FROM sso_attempts ORDER BY at")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    let reasons: Vec<&str> = rows.iter().filter(|r| r.0 == 0).map(|r| r.1.as_str()).collect();
+    assert_eq!(reasons, ["audience", "expired", "signature_invalid", "signature_invalid", "not_this_browser"], "{rows:?}");
+    assert!(rows.iter().filter(|r| r.0 == 0).all(|r| r.2.starts_with("OpenID Connect: ")), "{rows:?}");
+    assert!(rows.iter().any(|r| r.0 == 1), "the sign-in that worked is there too: {rows:?}");
 }
 
 #[tokio::test]

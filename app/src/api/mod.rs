@@ -4,6 +4,7 @@
 //! case of `crate::service` (or reads through `crate::service::store`).
 pub mod account;
 pub mod account_types;
+pub mod activity;
 pub mod allowlist;
 pub mod audit;
 pub mod authentication;

@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("account") view={Lazy::<AccountRoute>::new()} />
                         <Route path=path!("audit") view={Lazy::<AuditLogRoute>::new()} />
                         <Route path=path!("authentication") view={Lazy::<AuthenticationRoute>::new()} />
+                        <Route path=path!("sso-activity") view={Lazy::<SsoActivityRoute>::new()} />
+                        <Route path=path!("provisioning-activity") view={Lazy::<ProvisioningActivityRoute>::new()} />
                         <Route path=path!("account-types") view={Lazy::<AccountTypesRoute>::new()} />
                         <Route path=path!("account-types/:id") view={Lazy::<AccountTypeEditorRoute>::new()} />
                         <Route path=path!("users") view={Lazy::<UsersRoute>::new()} />
@@ -112,7 +114,7 @@ pub fn App() -> impl IntoView {
 
 /// Pages whose browser code is split from the main wasm module (scripts/build.sh
 /// runs wasm-split) and loaded when first visited: the Administration pages,
-/// together in one module (the first of them loads all nine; moving between
+/// together in one module (the first of them loads them all; moving between
 /// them loads nothing more), and a document, the profile, first-run setup and
 /// authenticator enrolment, each in its own. When a visit starts on such a
 /// page, the server names its modules as preloads in the page, and the page
@@ -184,6 +186,8 @@ admin_pages! {
     AccountRoute => Account => admin::account::AccountPage,
     AuditLogRoute => AuditLog => admin::audit::AuditLogPage,
     AuthenticationRoute => Authentication => admin::authentication::AuthenticationPage,
+    SsoActivityRoute => SsoActivity => admin::sso_activity::SsoActivityPage,
+    ProvisioningActivityRoute => ProvisioningActivity => admin::provisioning_activity::ProvisioningActivityPage,
     AccountTypesRoute => AccountTypes => admin::account_types::AccountTypesPage,
     AccountTypeEditorRoute => AccountTypeEditor => admin::account_types::AccountTypeEditorPage,
     UsersRoute => Users => admin::users::UsersPage,

@@ -120,6 +120,7 @@ impl Caller {
             } else {
                 ActorKind::Person
             },
+            activity: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Deleting what has expired: sessions, used SAML response ids, old
 //! sign-in attempt windows, password reset links, the record of mail sent
-//! more than 30 days ago, audit events past their retention; and adding
+//! more than 30 days ago, audit events past their retention, SSO sign-in
+//! attempts older than 30 days, provisioning activity past its retention; and adding
 //! the refusals counted in memory to the audit log. Safe when every instance
 //! does it at once.
 use crate::service::store::{self, Db};
@@ -17,6 +18,14 @@ pub async fn tidy(db: &Db, audit_retention_days: i64) -> super::Result<()> {
     let removed = super::account::prune_audit(db, audit_retention_days).await?;
     if removed > 0 {
         tracing::info!(removed, "audit events past their retention deleted");
+    }
+    let removed = super::sso_activity::prune(db).await?;
+    if removed > 0 {
+        tracing::info!(removed, "SSO sign-in attempts older than 30 days deleted");
+    }
+    let removed = super::provisioning_activity::prune(db).await?;
+    if removed > 0 {
+        tracing::info!(removed, "provisioning activity past its retention deleted");
     }
     Ok(())
 }

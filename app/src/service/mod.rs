@@ -24,10 +24,12 @@ pub mod oidc;
 pub mod passwords;
 pub mod people;
 pub mod provisioning;
+pub mod provisioning_activity;
 pub mod sessions;
 pub mod setup;
 pub mod sign_in;
 pub mod sso;
+pub mod sso_activity;
 pub mod state;
 pub mod teams;
 pub mod webhooks;
@@ -65,6 +67,9 @@ pub struct Actor {
     pub label: String,
     pub ip: String,
     pub kind: ActorKind,
+    /// The identity provider's request being recorded for the provisioning
+    /// activity (see `provisioning_activity`); None for every other actor.
+    pub activity: Option<provisioning_activity::Recorder>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +97,7 @@ impl Actor {
             label: label.to_string(),
             ip: String::new(),
             kind: ActorKind::Operator,
+            activity: None,
         }
     }
 

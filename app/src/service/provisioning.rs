@@ -27,6 +27,7 @@ impl Idp {
                 receiver_id: self.token.created_by.clone(),
                 receiver_email: self.token.created_by_email.clone(),
             },
+            activity: None,
         }
     }
 }

@@ -666,6 +666,7 @@ pub async fn with_new_app(
         label: user.email.clone(),
         ip: ip.to_string(),
         kind: super::ActorKind::Person,
+        activity: None,
     };
     let codes = super::mfa::enable(db, keys, &me, &user, &secret, code).await?;
     session

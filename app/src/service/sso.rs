@@ -20,7 +20,13 @@ pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettin
     let certificate = (!row.idp_certificate.is_empty())
         .then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok())
         .flatten();
+    let next_certificate = (!row.idp_next_certificate.is_empty())
+        .then(|| certificate_info(&row.idp_next_certificate, time::OffsetDateTime::now_utc()).ok())
+        .flatten();
     AuthSettingsView {
+        idp_next_certificate: row.idp_next_certificate.clone(),
+        next_certificate,
+        next_seen_at: row.idp_next_seen_at.clone(),
         method: row.method,
         idp_login_url: row.idp_login_url.clone(),
         idp_certificate: row.idp_certificate.clone(),
@@ -287,6 +293,21 @@ fn parse(
             .map_err(|m| Error::invalid("idp_certificate", m))?;
         pem
     };
+    let next = if input.idp_next_certificate.trim().is_empty() {
+        String::new()
+    } else {
+        let pem = normalize_certificate(&input.idp_next_certificate)
+            .map_err(|m| Error::invalid("idp_next_certificate", m))?;
+        certificate_info(&pem, time::OffsetDateTime::now_utc())
+            .map_err(|m| Error::invalid("idp_next_certificate", m))?;
+        pem
+    };
+    if !next.is_empty() && next == certificate {
+        return Err(Error::invalid("idp_next_certificate", "The next certificate is the same as the current one. Paste the identity provider's new certificate here, or leave it empty."));
+    }
+    if !next.is_empty() && certificate.is_empty() {
+        return Err(Error::invalid("idp_certificate", "Paste the current certificate first; the next certificate is the one the identity provider will switch to."));
+    }
     let issuer = input.idp_issuer.trim().to_string();
     if issuer.len() > 1024 || issuer.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Error::invalid(
@@ -300,8 +321,14 @@ fn parse(
     if method.allows_saml() && certificate.is_empty() {
         return Err(Error::invalid("idp_certificate", "SAML needs the identity provider's X.509 certificate. Copy it from your identity provider's SAML setup."));
     }
+    // Making the next certificate the current one, once a sign-in signed with
+    // it was seen, is a rotation that keeps single sign-on shown to work;
+    // any other change of the certificate, URL or issuer must be shown again.
+    let promoted = !current.idp_next_certificate.is_empty()
+        && certificate == current.idp_next_certificate
+        && current.idp_next_seen_at.is_some();
     let idp_changed = url != current.idp_login_url
-        || certificate != current.idp_certificate
+        || (certificate != current.idp_certificate && !promoted)
         || issuer != current.idp_issuer;
     let mut row = current.clone();
     row.method = method;
@@ -344,6 +371,14 @@ fn parse(
         // OpenID Connect must be shown to work again with the new provider or client.
         row.oidc_verified_at = None;
         row.oidc_verified_by = None;
+    }
+    if next != current.idp_next_certificate || certificate != current.idp_certificate {
+        row.idp_certificate = certificate.clone();
+        row.idp_next_certificate = next;
+        // Seen with the certificate that is next now, if it still is.
+        if row.idp_next_certificate != current.idp_next_certificate {
+            row.idp_next_seen_at = None;
+        }
     }
     if idp_changed {
         row.idp_login_url = url;
@@ -504,6 +539,12 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
             .map(|i| i.fingerprint_sha256)
             .unwrap_or_else(|_| "(none)".into());
         parts.push(format!("IdP certificate: SHA-256 {fp}"));
+    }
+    if before.idp_next_certificate != after.idp_next_certificate {
+        let fp = certificate_info(&after.idp_next_certificate, time::OffsetDateTime::now_utc())
+            .map(|i| i.fingerprint_sha256)
+            .unwrap_or_else(|_| "(none)".into());
+        parts.push(format!("IdP next certificate: SHA-256 {fp}"));
     }
     if before.idp_issuer != after.idp_issuer {
         parts.push(format!(
@@ -690,9 +731,14 @@ pub async fn use_once(
 pub struct Failed<'a> {
     pub kind: &'a str,
     pub reason: &'a str,
+    /// The person verification established ("" when it did not get that far).
     pub email: &'a str,
+    /// Whom the response named, verified or not: shown in the activity only.
+    pub named: &'a str,
     pub reference: &'a str,
     pub ip: &'a str,
+    /// For the SSO sign-in activity: the reason from the fixed list, and the response.
+    pub diagnosis: &'a super::sso_activity::Diagnosis,
 }
 
 pub async fn record_failure(
@@ -732,5 +778,55 @@ pub async fn record_failure(
         address: &address,
         window_secs: super::sign_in::WINDOW_MINUTES * 60,
     };
-    Ok(store::audit::record_counted(db, event, count).await?)
+    // The activity's row is written with the audit row, when there is one (the first of its kind).
+    let stored = super::sso_activity::Stored::of(f.diagnosis);
+    let attempt = stored.attempt(org_id, f.named, f.reference, f.ip);
+    Ok(store::audit::record_counted_with(db, event, count, Some(&attempt)).await?)
+}
+
+/// The certificates a response may be signed with: the current one, and the
+/// next one while the identity provider rotates.
+pub fn trusted_certificates(s: &AuthSettingsRow) -> Vec<String> {
+    [&s.idp_certificate, &s.idp_next_certificate]
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .cloned()
+        .collect()
+}
+
+/// SHA-256 fingerprints of the trusted certificates, as the activity names them.
+pub fn trusted_fingerprints(s: &AuthSettingsRow) -> Vec<String> {
+    trusted_certificates(s)
+        .iter()
+        .filter_map(|c| certificate_info(c, time::OffsetDateTime::now_utc()).ok())
+        .map(|i| i.fingerprint_sha256)
+        .collect()
+}
+
+/// A sign-in was signed with the next certificate: noted (once), so it may become the current one.
+pub async fn signed_with_next(db: &Db, org_id: &str) -> super::Result<()> {
+    Ok(store::auth_settings::mark_next_seen(db, org_id).await?)
+}
+
+/// Seconds until each organization's certificates expire (negative: expired
+/// since): (organization, "current" or "next", seconds), for the metrics.
+pub async fn certificate_expiries(db: &Db) -> super::Result<Vec<(String, &'static str, i64)>> {
+    let now = time::OffsetDateTime::now_utc();
+    let mut out = Vec::new();
+    for (slug, current, next) in store::auth_settings::certificates(db).await? {
+        for (which, pem) in [("current", current), ("next", next)] {
+            if pem.is_empty() {
+                continue;
+            }
+            if let Ok(info) = certificate_info(&pem, now) {
+                if let Ok(t) = time::PrimitiveDateTime::parse(
+                    &info.not_after[..19],
+                    &time::format_description::well_known::Iso8601::DEFAULT,
+                ) {
+                    out.push((slug.clone(), which, (t.assume_utc() - now).whole_seconds()));
+                }
+            }
+        }
+    }
+    Ok(out)
 }

@@ -2,11 +2,13 @@
 //! provider as groups; deleted by it (archived, workspace documents moved)
 //! and pushed again. Teams it manages change only through it.
 use super::{documents, Actor, ActorKind, Error, Result, Writable};
+use crate::domain::activity::{people_list, FieldChange, ProvisioningOutcome};
 use crate::domain::audit::{
     self,
     detail::{self, Changes},
 };
 use crate::domain::{names::parse_description, Origin, Status, TeamName};
+use crate::service::provisioning_activity as activity;
 use crate::service::store::{self, teams::TeamRow, Conn, Db};
 use std::collections::BTreeSet;
 
@@ -238,14 +240,15 @@ pub async fn known_people(
     Ok((found, unknown))
 }
 
-/// Applies a membership change; `known` is what `known_people` found of the ids to add.
+/// Applies a membership change; `known` is what `known_people` found of the
+/// ids to add. Returns the emails of the people added and removed.
 async fn set_members(
     tx: &mut Conn,
     idp: &Actor,
     team: (&Writable<TeamRow>, &str),
     known: (BTreeSet<String>, Vec<String>),
     remove: &BTreeSet<String>,
-) -> Result<()> {
+) -> Result<(Vec<String>, Vec<String>)> {
     let (add, unknown) = known;
     let mut removed = Vec::new();
     for u in remove {
@@ -289,7 +292,40 @@ async fn set_members(
             .map(|u| idp.event(audit::TEAM_MEMBER_ADDED, u, in_team.clone())),
     );
     store::audit::record_many(&mut *tx, events).await?;
-    Ok(())
+    Ok((added, removed))
+}
+
+/// What a group request changed, for the provisioning activity.
+fn group_changes(
+    old_name: &str,
+    new_name: &str,
+    added: &[String],
+    removed: &[String],
+) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    if old_name != new_name {
+        changes.push(FieldChange::new("name", old_name, new_name));
+    }
+    if !added.is_empty() {
+        changes.push(FieldChange::new("members added", "", people_list(added)));
+    }
+    if !removed.is_empty() {
+        changes.push(FieldChange::new(
+            "members removed",
+            people_list(removed),
+            "",
+        ));
+    }
+    changes
+}
+
+/// Updated, or nothing to change.
+fn changed_or_not(changes: &[FieldChange]) -> ProvisioningOutcome {
+    if changes.is_empty() {
+        ProvisioningOutcome::Unchanged
+    } else {
+        ProvisioningOutcome::Updated
+    }
 }
 
 /// Another active team with this name refuses the name (names are unique among active teams).
@@ -345,6 +381,7 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
         g.external_id.as_deref(),
     )
     .await?;
+    let old_name = found.as_ref().map(|t| t.name.clone()).unwrap_or_default();
     let (id, outcome) = match found {
         None => {
             let id = store::teams::insert(
@@ -403,8 +440,25 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
     let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, &id).await?, |t| {
         t.name.clone()
     })?;
-    set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
+    let (added, removed) =
+        set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
+    let recorded = match outcome {
+        Outcome::Created => ProvisioningOutcome::Created,
+        Outcome::Revived => ProvisioningOutcome::Revived,
+        Outcome::Linked => ProvisioningOutcome::Linked,
+    };
+    let changes = group_changes(&old_name, g.name.as_str(), &added, &removed);
+    activity::note(
+        &mut tx,
+        idp,
+        201,
+        recorded,
+        ("team", &id, g.name.as_str()),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
+    activity::committed(idp);
     Ok((id, outcome))
 }
 
@@ -422,8 +476,20 @@ pub async fn replace_provisioned(db: &Db, idp: &Actor, id: &str, g: IdpGroup) ->
     let add = g.members.difference(&now).cloned().collect();
     let remove = now.difference(&g.members).cloned().collect();
     let known = known_people(&mut tx, &idp.org_id, &add).await?;
-    set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
+    let (added, removed) =
+        set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
+    let changes = group_changes(&team.name, g.name.as_str(), &added, &removed);
+    activity::note(
+        &mut tx,
+        idp,
+        200,
+        changed_or_not(&changes),
+        ("team", id, g.name.as_str()),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
+    activity::committed(idp);
     Ok(())
 }
 
@@ -476,8 +542,19 @@ where
         rename(&mut tx, idp, &team, &new_name, external_id.as_deref()).await?;
         name = new_name.as_str().to_string();
     }
-    set_members(&mut tx, idp, (&team, &name), known, &change.remove).await?;
+    let (added, removed) = set_members(&mut tx, idp, (&team, &name), known, &change.remove).await?;
+    let changes = group_changes(&team.name, &name, &added, &removed);
+    activity::note(
+        &mut tx,
+        idp,
+        200,
+        changed_or_not(&changes),
+        ("team", id, &name),
+        changes,
+    )
+    .await?;
     tx.commit().await.map_err(Error::from)?;
+    activity::committed(idp);
     Ok(())
 }
 
@@ -516,7 +593,21 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
         &format!("to {receiver_email}"),
     )
     .await?;
+    let changes = vec![
+        FieldChange::new("active", "true", "false"),
+        FieldChange::new("archived", "false", "true"),
+    ];
+    activity::note(
+        &mut tx,
+        idp,
+        204,
+        ProvisioningOutcome::Deleted,
+        ("team", &team.id, &team.name),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
+    activity::committed(idp);
     Ok(())
 }
 

@@ -238,7 +238,7 @@ async fn callback(
     let answered = pending.is_some();
     let res = match finish(&st, &org, &settings, &session, answer, pending, &ip).await {
         Ok(to) => Redirect::to(&to).into_response(),
-        Err(f) => f.respond(&st, &org, &ip).await,
+        Err(f) => f.respond(&st, &org, &ip, &settings.oidc_issuer).await,
     };
     if answered {
         with_cookie(
@@ -330,6 +330,25 @@ async fn finish(
     sign_in::sso_attempt_succeeded(&st.db, org, ip)
         .await
         .map_err(|e| Failure::Internal(e.message))?;
+    // In the SSO sign-in activity beside SAML's sign-ins.
+    let reference = crate::ops::current_request_id().unwrap_or_default();
+    let diagnosis = app::service::sso_activity::Diagnosis {
+        message: "OpenID Connect".into(),
+        received: identity.subject.clone(),
+        ..Default::default()
+    };
+    if let Err(e) = app::service::sso_activity::record_success(
+        &st.db,
+        &org.id,
+        &identity.email,
+        &reference,
+        ip,
+        &diagnosis,
+    )
+    .await
+    {
+        tracing::error!(error = %e.message, "cannot record a successful OpenID Connect sign-in in the activity");
+    }
     Ok(inside(org, Some(&pending.next)))
 }
 

@@ -2,8 +2,10 @@
 //! happened and what to change, with the request id, which the audit log
 //! keeps beside the precise reason (counted like SAML's failures).
 use crate::saml::page::render;
+use app::domain::activity::SsoReason;
 use app::service::access::Org;
 use app::service::oidc::{Problem, TokenCheck};
+use app::service::sso_activity::Diagnosis;
 use app::service::state::AppState;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -209,7 +211,57 @@ impl Failure {
     /// address and window) and answers with the page, which shows the
     /// request id as its reference. An organization without OpenID Connect
     /// records nothing.
-    pub async fn respond(self, st: &AppState, org: &Org, ip: &str) -> Response {
+    /// The SSO sign-in activity's reason, with what was expected and received when known.
+    fn activity(&self, configured_issuer: &str) -> (SsoReason, String, String) {
+        let none = || (String::new(), String::new());
+        let (why, (expected, received)) = match self {
+            Failure::NotThisBrowser => (SsoReason::NotThisBrowser, none()),
+            Failure::ProviderError { .. } => (SsoReason::IdpError, none()),
+            Failure::OtherIssuer(iss) => (
+                SsoReason::Issuer,
+                (configured_issuer.to_string(), iss.clone()),
+            ),
+            Failure::NoCode => (SsoReason::Empty, none()),
+            Failure::Replayed(_) => (SsoReason::Replayed, none()),
+            Failure::Provider(Problem::IssuerMismatch { expected, found }) => {
+                (SsoReason::Issuer, (expected.clone(), found.clone()))
+            }
+            Failure::Provider(Problem::TokenRefused { .. }) => (SsoReason::IdpError, none()),
+            Failure::Provider(Problem::NoIdToken | Problem::NoEmail(_)) => {
+                (SsoReason::Malformed, none())
+            }
+            Failure::Provider(Problem::Token { check, .. }) => (
+                match check {
+                    TokenCheck::Signature | TokenCheck::UnknownKey => SsoReason::SignatureInvalid,
+                    TokenCheck::Issuer => SsoReason::Issuer,
+                    TokenCheck::Audience => SsoReason::Audience,
+                    TokenCheck::Expired => SsoReason::Expired,
+                    TokenCheck::Nonce => SsoReason::NotThisBrowser,
+                    TokenCheck::Other => SsoReason::Other,
+                },
+                none(),
+            ),
+            Failure::NoAccount(_) => (SsoReason::NoAccount, none()),
+            Failure::Deactivated(_) => (SsoReason::Deactivated, none()),
+            Failure::Guest(_) => (SsoReason::Guest, none()),
+            Failure::Internal(_) => (SsoReason::Internal, none()),
+            Failure::SsoOff
+            | Failure::SettingsChanged
+            | Failure::Limited(_)
+            | Failure::Provider(
+                Problem::Unreachable(_) | Problem::Discovery(_) | Problem::EmailNotVerified(_),
+            ) => (SsoReason::Other, none()),
+        };
+        (why, expected, received)
+    }
+
+    pub async fn respond(
+        self,
+        st: &AppState,
+        org: &Org,
+        ip: &str,
+        configured_issuer: &str,
+    ) -> Response {
         app::metrics::oidc_failure(self.kind());
         let kind = self.kind();
         let record = !matches!(self, Failure::SsoOff);
@@ -219,17 +271,28 @@ impl Failure {
         };
         let redirect_uri =
             app::service::sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
+        let (why, expected, received) = self.activity(configured_issuer);
         let (status, message, reason, email) = self.explain(org, &redirect_uri);
         let reference = crate::ops::current_request_id().unwrap_or_else(|| "unknown".into());
         tracing::warn!(org = %org.slug, %reference, %reason, "OpenID Connect sign-in failed");
         if record {
             let email = email.unwrap_or_default();
+            // In the SSO sign-in activity beside SAML's, marked as OpenID Connect's.
+            let diagnosis = Diagnosis {
+                reason: Some(why),
+                message: format!("OpenID Connect: {reason}"),
+                expected,
+                received,
+                ..Default::default()
+            };
             let failed = app::service::sso::Failed {
                 kind,
                 reason: &reason,
                 email: &email,
+                named: &email,
                 reference: &reference,
                 ip,
+                diagnosis: &diagnosis,
             };
             if let Err(e) = app::service::sso::record_failure(
                 &st.db,

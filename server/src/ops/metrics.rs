@@ -67,6 +67,19 @@ async fn metrics(State(s): State<Scrape>) -> Response {
         // Present from the first scrape, at 0 until a writer queues.
         ::metrics::gauge!(m::SQLITE_WRITER_QUEUE).increment(0.0);
     }
+    // Each organization's identity provider certificates, read now: an
+    // alert on `< 30 * 86400` warns before sign-ins stop.
+    match app::service::sso::certificate_expiries(&s.db).await {
+        Ok(expiries) => {
+            for (org, which, secs) in expiries {
+                ::metrics::gauge!(m::IDP_CERTIFICATE_EXPIRY, "org" => org, "certificate" => which)
+                    .set(secs as f64);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e.message, "cannot read the identity provider certificates for the metrics")
+        }
+    }
     (
         StatusCode::OK,
         [(
@@ -90,7 +103,7 @@ impl crate::saml::page::Failure {
         match self {
             SsoOff => "sso_off",
             Empty => "empty",
-            Unverified(_) => "unverified",
+            Unverified(_) | Rejected { .. } => "unverified",
             NotThisBrowser => "not_this_browser",
             IdpInitiatedOff => "idp_initiated_off",
             Replayed(_) => "replayed",

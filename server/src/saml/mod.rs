@@ -2,11 +2,13 @@
 //! organization on OpenID Connect, that protocol's start, `crate::oidc::begin`),
 //! `/{org}/finish-login` (the assertion consumer service) and
 //! `/{org}/saml/metadata`.
+pub mod diagnose;
 pub mod page;
 pub mod sp;
 
 use self::page::Failure;
 use self::sp::{IdpSettings, ServiceProvider, MAX_RELAY_STATE};
+use app::domain::activity::DecodedResponse;
 use app::domain::safe_return_path;
 use app::service::access::Org;
 use app::service::sign_in::{self, SsoRefusal};
@@ -134,7 +136,7 @@ async fn start(
     let idp = IdpSettings {
         entity_id: issuer,
         login_url: &settings.idp_login_url,
-        certificate_pem: &settings.idp_certificate,
+        certificates: app::service::sso::trusted_certificates(&settings),
     };
     let (url, request_id) = match ServiceProvider::new(&urls, &idp).and_then(|sp| sp.start(&relay))
     {
@@ -200,12 +202,14 @@ async fn finish(
     let ip = ip.0;
     let pending = pending_request(&st, &org, &headers);
     let from_here = crate::web::sent_from_this_site(&headers, &st.config.base_url);
+    let mut seen = Seen::default();
     match verify_and_sign_in(
-        &st, &org, &settings, &session, posted, pending, from_here, &ip,
+        &st, &org, &settings, &session, posted, pending, from_here, &ip, &mut seen,
     )
     .await
     {
-        Ok(Signed::In(to, answered_request)) => {
+        Ok(Signed::In(to, answered_request, email)) => {
+            record_success(&st, &org, &settings, &email, &ip, seen).await;
             let mut res = Redirect::to(&to).into_response();
             if answered_request {
                 // The request is answered: its cookie goes.
@@ -219,13 +223,69 @@ async fn finish(
             res
         }
         Ok(Signed::Repost(page)) | Ok(Signed::Confirm(page)) => page,
-        Err(f) => f.respond(&st, &org, &ip).await,
+        Err(f) => f.respond(&st, &org, &ip, seen).await,
+    }
+}
+
+/// What was posted, read for the SSO sign-in activity: the response as it
+/// describes itself, and its XML pretty-printed.
+#[derive(Default)]
+pub struct Seen {
+    pub decoded: Option<DecodedResponse>,
+    pub xml: String,
+}
+
+/// A successful sign-in, in the activity; and, when the response was signed
+/// with the next certificate, a note that it is in use (it may then become
+/// the current one).
+async fn record_success(
+    st: &AppState,
+    org: &Org,
+    settings: &AuthSettingsRow,
+    email: &str,
+    ip: &str,
+    seen: Seen,
+) {
+    let fingerprint = seen
+        .decoded
+        .as_ref()
+        .map(|d| d.certificate_fingerprint.clone())
+        .unwrap_or_default();
+    if !settings.idp_next_certificate.is_empty()
+        && settings.idp_next_seen_at.is_none()
+        && !fingerprint.is_empty()
+    {
+        let next = app::service::sso::certificate_info(
+            &settings.idp_next_certificate,
+            time::OffsetDateTime::now_utc(),
+        )
+        .map(|i| i.fingerprint_sha256)
+        .unwrap_or_default();
+        if next == fingerprint {
+            if let Err(e) = app::service::sso::signed_with_next(&st.db, &org.id).await {
+                tracing::error!(error = %e.message, "cannot note a sign-in signed with the next certificate");
+            }
+        }
+    }
+    let reference = crate::ops::current_request_id().unwrap_or_default();
+    let diagnosis = app::service::sso_activity::Diagnosis {
+        received: fingerprint,
+        decoded: seen.decoded,
+        xml: seen.xml,
+        ..Default::default()
+    };
+    if let Err(e) = app::service::sso_activity::record_success(
+        &st.db, &org.id, email, &reference, ip, &diagnosis,
+    )
+    .await
+    {
+        tracing::error!(error = %e.message, "cannot record a successful SSO sign-in in the activity");
     }
 }
 
 enum Signed {
-    /// Signed in; where to go, and whether a request started here was answered.
-    In(String, bool),
+    /// Signed in; where to go, whether a request started here was answered, and who.
+    In(String, bool, String),
     /// The browser must post the response again from this site (see `repost`).
     Repost(Response),
     /// The person must say it is them before an unsolicited response signs
@@ -311,6 +371,7 @@ async fn verify_and_sign_in(
     pending: Option<(String, String)>,
     from_here: bool,
     ip: &str,
+    seen: &mut Seen,
 ) -> Result<Signed, Failure> {
     if !sso_on(settings) {
         return Err(Failure::SsoOff);
@@ -329,7 +390,10 @@ async fn verify_and_sign_in(
         .ok_or_else(|| {
             Failure::Unverified("the SAMLResponse is not base64-encoded UTF-8".into())
         })?;
+    seen.xml = diagnose::pretty(&xml, app::service::sso_activity::MAX_XML);
     let envelope = sp::peek(&xml).map_err(Failure::Unverified)?;
+    let decoded = diagnose::decode(&xml);
+    seen.decoded = Some(decoded.clone());
     let issuer = if settings.idp_issuer.is_empty() {
         envelope
             .issuer
@@ -342,11 +406,22 @@ async fn verify_and_sign_in(
     let idp = IdpSettings {
         entity_id: &issuer,
         login_url: &settings.idp_login_url,
-        certificate_pem: &settings.idp_certificate,
+        certificates: app::service::sso::trusted_certificates(settings),
     };
-    let provider = ServiceProvider::new(&urls, &idp)
-        .map_err(|e| Failure::Unverified(format!("settings: {e}")))?;
+    let provider = ServiceProvider::new(&urls, &idp).map_err(|e| {
+        Failure::Internal(format!(
+            "the identity provider settings cannot be used: {e}"
+        ))
+    })?;
     let now = SystemTime::now();
+    let fingerprints = app::service::sso::trusted_fingerprints(settings);
+    let expected = diagnose::Expected {
+        entity_id: &urls.entity_id,
+        acs_url: &urls.acs_url,
+        issuer: &issuer,
+        fingerprints: &fingerprints,
+    };
+    let refused = |e| Failure::from_saml(e, &decoded, &expected);
 
     let (verified, destination, answered) = match &envelope.in_response_to {
         Some(request_id) => {
@@ -372,7 +447,7 @@ async fn verify_and_sign_in(
                     relay_state.as_deref(),
                     now,
                 )
-                .map_err(Failure::from_saml)?;
+                .map_err(refused)?;
             (
                 v,
                 Some(pending_relay),
@@ -383,7 +458,7 @@ async fn verify_and_sign_in(
         None => {
             let v = provider
                 .accept_unsolicited(&response, relay_state.as_deref(), now)
-                .map_err(Failure::from_saml)?;
+                .map_err(refused)?;
             if posted.confirmed.is_none() || !from_here {
                 // Someone who cannot sign in hears why at once, not after a click.
                 sign_in::sso_person(&st.db, org, &v.name_id)
@@ -439,7 +514,11 @@ async fn verify_and_sign_in(
         .filter(|p| !p.starts_with(&format!("{home}/finish-login")))
         .map(str::to_string)
         .unwrap_or(home);
-    Ok(Signed::In(to, envelope.in_response_to.is_some()))
+    Ok(Signed::In(
+        to,
+        envelope.in_response_to.is_some(),
+        verified.name_id,
+    ))
 }
 
 fn refusal(r: SsoRefusal) -> Failure {

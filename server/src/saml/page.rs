@@ -1,6 +1,8 @@
 //! What a person sees when SSO does not work: plain words, what to do, and a
 //! reference the administrator finds in the audit log beside the precise reason.
+use app::domain::activity::{DecodedResponse, SsoReason};
 use app::service::access::Org;
+use app::service::sso_activity::Diagnosis;
 use app::service::state::AppState;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -10,8 +12,17 @@ use saml_rs::SamlError;
 pub enum Failure {
     SsoOff,
     Empty,
-    /// The response is not one we can trust; the reason is for the audit log.
+    /// The response could not be read (not base64, not XML, not a Response) or
+    /// the settings could not be used; the reason is for the audit log.
     Unverified(String),
+    /// The SAML library refused the response: its words, and the one reason
+    /// with what was expected and received (see `diagnose::classify`).
+    Rejected {
+        message: String,
+        reason: SsoReason,
+        expected: String,
+        received: String,
+    },
     /// The response answers a request this browser did not start (or one too old).
     NotThisBrowser,
     /// Sign-in started at the identity provider, which the organization turned off.
@@ -29,10 +40,41 @@ impl Failure {
         Failure::Internal(e.to_string())
     }
 
-    pub fn from_saml(e: SamlError) -> Failure {
+    pub fn from_saml(e: SamlError, d: &DecodedResponse, x: &super::diagnose::Expected) -> Failure {
         match e {
             SamlError::ReplayDetected { key } => Failure::Replayed(key),
-            other => Failure::Unverified(format!("{other} ({other:?})")),
+            other => {
+                let (reason, expected, received) =
+                    super::diagnose::classify(&other, d, x, std::time::SystemTime::now());
+                Failure::Rejected {
+                    message: format!("{other} ({other:?})"),
+                    reason,
+                    expected,
+                    received,
+                }
+            }
+        }
+    }
+
+    /// The reason from the fixed list, and what was expected and received.
+    fn diagnosis(&self, acs_url: &str) -> (SsoReason, String, String) {
+        let none = String::new;
+        match self {
+            Failure::SsoOff | Failure::Internal(_) => (SsoReason::Internal, none(), none()),
+            Failure::Empty => (SsoReason::Empty, acs_url.to_string(), none()),
+            Failure::Unverified(_) => (SsoReason::Malformed, acs_url.to_string(), none()),
+            Failure::Rejected {
+                reason,
+                expected,
+                received,
+                ..
+            } => (*reason, expected.clone(), received.clone()),
+            Failure::NotThisBrowser => (SsoReason::NotThisBrowser, none(), none()),
+            Failure::IdpInitiatedOff => (SsoReason::IdpInitiatedOff, none(), none()),
+            Failure::Replayed(key) => (SsoReason::Replayed, none(), key.clone()),
+            Failure::NoAccount(_) => (SsoReason::NoAccount, none(), none()),
+            Failure::Deactivated(_) => (SsoReason::Deactivated, none(), none()),
+            Failure::Guest(_) => (SsoReason::Guest, none(), none()),
         }
     }
 
@@ -52,7 +94,7 @@ impl Failure {
                 "no SAMLResponse in the post".into(),
                 None,
             ),
-            Failure::Unverified(reason) => (
+            Failure::Unverified(reason) | Failure::Rejected { message: reason, .. } => (
                 StatusCode::BAD_REQUEST,
                 "The sign-in response could not be verified, so you are not signed in. Ask your administrator to check the identity provider certificate and settings in Gatehouse (Administration > Authentication).".into(),
                 format!("response not verified: {reason}"),
@@ -109,10 +151,12 @@ impl Failure {
     /// the audit log (one row per kind, address and window, holding the
     /// first one's reference; the server log has every reference), and an
     /// organization without SSO records nothing at all.
-    pub async fn respond(self, st: &AppState, org: &Org, ip: &str) -> Response {
+    pub async fn respond(self, st: &AppState, org: &Org, ip: &str, seen: super::Seen) -> Response {
         crate::ops::metrics::saml_failure(&self);
         let kind = self.kind();
         let record = !matches!(self, Failure::SsoOff);
+        let self_diagnosis =
+            self.diagnosis(&app::service::sso::sp_urls(&st.config.base_url, &org.slug).acs_url);
         let (status, message, reason, email) = self.explain(org);
         // The request id, so the page, the audit log and the server log agree.
         let reference = crate::ops::current_request_id().unwrap_or_else(reference);
@@ -126,13 +170,37 @@ impl Failure {
                 Some(&org.slug),
             );
         }
+        let (why, expected, received) = self_diagnosis;
+        // The audit log names only a person verification established; the
+        // activity shows whom the response named, proved or not (a forged
+        // response names anyone it likes, so that name counts nowhere).
         let email = email.unwrap_or_default();
+        let named = seen
+            .decoded
+            .as_ref()
+            .map(|d| d.name_id.chars().take(320).collect::<String>())
+            .filter(|n| !n.is_empty());
+        let named = if email.is_empty() {
+            named.unwrap_or_default()
+        } else {
+            email.clone()
+        };
+        let diagnosis = Diagnosis {
+            reason: Some(why),
+            message: reason.clone(),
+            expected,
+            received,
+            decoded: seen.decoded,
+            xml: seen.xml,
+        };
         let failed = app::service::sso::Failed {
             kind,
             reason: &reason,
             email: &email,
+            named: &named,
             reference: &reference,
             ip,
+            diagnosis: &diagnosis,
         };
         if let Err(e) = app::service::sso::record_failure(
             &st.db,

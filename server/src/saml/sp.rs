@@ -24,7 +24,9 @@ pub const MAX_RELAY_STATE: usize = 80;
 pub struct IdpSettings<'a> {
     pub entity_id: &'a str,
     pub login_url: &'a str,
-    pub certificate_pem: &'a str,
+    /// The certificates a response may be signed with: the current one, and
+    /// the next one while the identity provider rotates its key.
+    pub certificates: Vec<String>,
 }
 
 pub struct ServiceProvider {
@@ -76,10 +78,11 @@ fn sp(urls: &SpUrls) -> Result<Saml<Sp>, SamlError> {
 impl ServiceProvider {
     pub fn new(urls: &SpUrls, idp: &IdpSettings) -> Result<Self, SamlError> {
         // The crate trusts an IdP through metadata; ours is generated from the
-        // configured certificate, so that certificate is the only trusted key.
+        // configured certificates, so they are the only trusted keys (the crate
+        // tries each: a rotation's next certificate verifies beside the current).
         let idp_xml = try_generate_idp_metadata(&IdpMetadataConfig {
             entity_id: idp.entity_id.to_string(),
-            signing_certs: vec![idp.certificate_pem.to_string()],
+            signing_certs: idp.certificates.clone(),
             want_authn_requests_signed: false,
             single_sign_on_service: vec![
                 Endpoint::new(Binding::Redirect, idp.login_url.to_string()),

@@ -240,7 +240,9 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let g = read_group(&parse_body(&headers, &body)?)?;
+    s.note_touched("team", "", g.name.as_str());
     let (id, _) = teams::provision(&st.db, &s.actor, g).await?;
     respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await
 }
@@ -253,6 +255,7 @@ pub async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let g = read_group(&parse_body(&headers, &body)?)?;
     teams::replace_provisioned(&st.db, &s.actor, &id, g).await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
@@ -276,6 +279,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     // The usual PATCH (members added and removed by id) is worked out, and the

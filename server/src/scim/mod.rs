@@ -8,7 +8,7 @@ mod patch;
 mod search;
 mod users;
 
-use app::service::{self, provisioning::Idp, state::AppState};
+use app::service::{self, provisioning::Idp, provisioning_activity, state::AppState};
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -155,6 +155,18 @@ impl Scim {
     pub fn org_id(&self) -> &str {
         &self.idp.org.id
     }
+    /// The request's body, for the provisioning activity (kept redacted).
+    pub fn note_body(&self, body: &[u8]) {
+        if let Some(a) = &self.actor.activity {
+            a.body(body);
+        }
+    }
+    /// The person or team a request names, for the provisioning activity.
+    pub fn note_touched(&self, kind: &str, id: &str, label: &str) {
+        if let Some(a) = &self.actor.activity {
+            a.touched(kind, id, label);
+        }
+    }
     pub fn location(&self, kind: &str, id: &str) -> String {
         format!("{}/{kind}/{id}", self.base)
     }
@@ -239,6 +251,10 @@ impl IntoResponse for ScimError {
             body["scimType"] = json!(t);
         }
         let mut res = scim_json(self.status, body);
+        res.extensions_mut().insert(ErrorNote {
+            scim_type: self.scim_type.unwrap_or(""),
+            detail: self.detail.clone(),
+        });
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -247,6 +263,13 @@ impl IntoResponse for ScimError {
         }
         res
     }
+}
+
+/// A refusal's type and message, carried on its response for the provisioning activity.
+#[derive(Clone)]
+struct ErrorNote {
+    scim_type: &'static str,
+    detail: String,
 }
 
 pub type ScimResult<T> = Result<T, ScimError>;
@@ -345,17 +368,69 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
         Err(e) => return ScimError::from(e).into_response(),
     };
     crate::ops::note_org(&idp.org.slug);
+    // Outside the allowed ranges: refused, and counted in the audit log, not
+    // in the provisioning activity.
     let ip = req.extensions().get::<app::service::access::ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
     if let Err(e) = service::allowlist::check(&st.db, &idp.org, &ip, app::domain::views::RangeScope::Scim).await {
         return ScimError::from(e).into_response();
     }
-    let actor = idp.actor();
+    let mut actor = idp.actor();
+    // The provisioning activity's record of this request (see
+    // `service::provisioning_activity`): a use case that changes something
+    // writes it with the change; what is left is written when the answer is known.
+    // As the identity provider sent it (and the access log shows it), not as
+    // the nested router sees it.
+    let uri = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map(|u| u.0.clone())
+        .unwrap_or_else(|| req.uri().clone());
+    let path = match uri.query() {
+        Some(q) => format!("{}?{q}", uri.path()),
+        None => uri.path().to_string(),
+    };
+    let recorder = provisioning_activity::Recorder::start(provisioning_activity::RequestInfo {
+        org_id: idp.org.id.clone(),
+        request_id: crate::ops::current_request_id().unwrap_or_default(),
+        token_id: idp.token.id.clone(),
+        token_name: idp.token.name.clone(),
+        method: req.method().to_string(),
+        path: path.clone(),
+    });
+    if let Some((kind, id)) = resource_in_path(req.uri().path()) {
+        recorder.touched(kind, id, "");
+    }
+    actor.activity = Some(recorder.clone());
     req.extensions_mut().insert(Scim {
         idp,
         actor,
         base: format!("{}/scim/v2", st.config.base_url),
     });
-    next.run(req).await
+    let res = next.run(req).await;
+    let note = res.extensions().get::<ErrorNote>().cloned();
+    recorder.finish(
+        &st.db,
+        res.status().as_u16(),
+        note.as_ref().map(|n| (n.scim_type, n.detail.as_str())),
+    );
+    res
+}
+
+/// The person or team a path names: `/Users/{id}`, `/Groups/{id}` (under /scim/v2 or not).
+fn resource_in_path(path: &str) -> Option<(&'static str, &str)> {
+    let rest = path.trim_start_matches("/scim/v2");
+    let mut parts = rest.trim_start_matches('/').splitn(2, '/');
+    let kind = match parts.next()? {
+        "Users" => "user",
+        "Groups" => "team",
+        _ => return None,
+    };
+    Some((
+        kind,
+        parts
+            .next()
+            .filter(|id| !id.is_empty() && !id.starts_with('.') && !id.contains('/'))?,
+    ))
 }
 
 /// `startIndex` and `count` (RFC 7644 §3.4.2.4): 1-based, count capped.

@@ -96,6 +96,7 @@ pub async fn users(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     users::search(&st, &s, &read(&headers, &body)?).await
 }
 
@@ -105,6 +106,7 @@ pub async fn groups(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     groups::search(&st, &s, &read(&headers, &body)?).await
 }
 
@@ -116,6 +118,7 @@ pub async fn root(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let p = read(&headers, &body)?;
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     if let Some(f) = p.filter.as_deref().filter(|f| !f.trim().is_empty()) {

@@ -503,7 +503,9 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
+    s.note_touched("user", "", m.email.as_str());
     let done = people::provision(&st.db, &s.actor, m.clone()).await?;
     let id = done.id;
     if done.outcome != people::Outcome::Created {
@@ -543,6 +545,7 @@ pub async fn replace(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
     people::update_provisioned::<ScimError, _>(&st.db, &s.actor, &id, |_| Ok(m)).await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
@@ -556,6 +559,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Bytes,
 ) -> ScimResult<Response> {
+    s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
     // The operations apply to the person as SCIM shows them now, inside the write.

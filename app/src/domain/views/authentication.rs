@@ -51,6 +51,15 @@ pub struct AuthSettingsView {
     pub idp_issuer: String,
     pub session_days: i64,
     pub certificate: Option<CertificateInfo>,
+    /// The next certificate, accepted beside the current one while the
+    /// identity provider rotates its key ("" when none).
+    #[serde(default)]
+    pub idp_next_certificate: String,
+    #[serde(default)]
+    pub next_certificate: Option<CertificateInfo>,
+    /// When a sign-in signed with the next certificate was first seen.
+    #[serde(default)]
+    pub next_seen_at: Option<String>,
     /// What the identity provider needs.
     pub sp_entity_id: String,
     pub acs_url: String,
@@ -86,6 +95,9 @@ pub struct AuthSettingsInput {
     pub method: String,
     pub idp_login_url: String,
     pub idp_certificate: String,
+    /// A second certificate accepted beside the first while the identity provider rotates ("" for none).
+    #[serde(default)]
+    pub idp_next_certificate: String,
     pub idp_issuer: String,
     pub session_days: i64,
     /// 0 (never) or 300 to 43,200 seconds.

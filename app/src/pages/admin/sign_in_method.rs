@@ -18,6 +18,7 @@ const FIELDS: &[&str] = &[
     "method",
     "idp_login_url",
     "idp_certificate",
+    "idp_next_certificate",
     "idp_issuer",
     "oidc_issuer",
     "oidc_client_id",
@@ -156,9 +157,19 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
             <dd><code class="url">{or_none(&s.idp_login_url, "Not set")}</code></dd>
             <dt>"Identity provider X509 certificate"</dt>
             <dd>{match s.certificate.clone() {
-                Some(c) => certificate(c).into_any(),
+                Some(c) => certificate(c, "certificate").into_any(),
                 None => view! { <span class="muted">"Not set"</span> }.into_any(),
             }}</dd>
+            {s.next_certificate.clone().map(|c| {
+                let seen = match &s.next_seen_at {
+                    Some(at) => format!("Sign-ins signed with it since {}: to finish the rotation, Edit, paste it as the certificate and empty Next certificate.", short_time(at)),
+                    None => "Accepted beside the current one. No sign-in signed with it yet: switch the identity provider to it, then make it the certificate here.".to_string(),
+                };
+                view! {
+                    <dt>"Next certificate (rotation)"</dt>
+                    <dd>{certificate(c, "next-certificate")}<p class="hint" data-testid="next-certificate-seen">{seen}</p></dd>
+                }
+            })}
             <dt>"Identity provider issuer (entity ID)"</dt>
             <dd>{or_none(&s.idp_issuer, "Not checked")}</dd>
             <dt>"Session length (new sessions)"</dt>
@@ -177,9 +188,10 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
     }
 }
 
-fn certificate(c: CertificateInfo) -> impl IntoView {
+/// A certificate's subject, validity and fingerprint; `testid` tells the current one from the next.
+fn certificate(c: CertificateInfo, testid: &'static str) -> impl IntoView {
     view! {
-        <div class="cert" data-testid="certificate">
+        <div class="cert" data-testid=testid>
             <div><span class="label">"Subject "</span><span data-testid="cert-subject">{c.subject}</span></div>
             <div><span class="label">"Issuer "</span>{c.issuer}</div>
             <div><span class="label">"Valid "</span>{format!("{} to {}", &c.not_before[..10], &c.not_after[..10])}</div>
@@ -197,6 +209,7 @@ struct Form {
     method: RwSignal<AuthMethod>,
     url: RwSignal<String>,
     cert: RwSignal<String>,
+    next: RwSignal<String>,
     issuer: RwSignal<String>,
     days: RwSignal<String>,
     idle: RwSignal<i64>,
@@ -220,6 +233,7 @@ struct Form {
 struct Idp {
     url: String,
     cert: String,
+    next: String,
     issuer: String,
     idp_initiated: bool,
 }
@@ -230,6 +244,7 @@ impl Default for Form {
             method: RwSignal::new(AuthMethod::Password),
             url: RwSignal::new(String::new()),
             cert: RwSignal::new(String::new()),
+            next: RwSignal::new(String::new()),
             issuer: RwSignal::new(String::new()),
             days: RwSignal::new(String::new()),
             idle: RwSignal::new(0),
@@ -252,6 +267,7 @@ impl Form {
         self.method.set(s.method);
         self.url.set(s.idp_login_url.clone());
         self.cert.set(s.idp_certificate.clone());
+        self.next.set(s.idp_next_certificate.clone());
         self.issuer.set(s.idp_issuer.clone());
         self.days.set(s.session_days.to_string());
         self.idle.set(s.idle_timeout_secs);
@@ -261,6 +277,7 @@ impl Form {
         self.saved_idp.set(Idp {
             url: s.idp_login_url.clone(),
             cert: s.idp_certificate.clone(),
+            next: s.idp_next_certificate.clone(),
             issuer: s.idp_issuer.clone(),
             idp_initiated: s.allow_idp_initiated,
         });
@@ -295,6 +312,7 @@ impl Form {
             Idp {
                 url: self.url.get_untracked(),
                 cert: self.cert.get_untracked(),
+                next: self.next.get_untracked(),
                 issuer: self.issuer.get_untracked(),
                 idp_initiated: self.idp_initiated.get_untracked(),
             }
@@ -316,6 +334,7 @@ fn edit_form(
         method,
         url,
         cert,
+        next,
         issuer,
         days,
         idle,
@@ -333,6 +352,7 @@ fn edit_form(
                 method: method.get_untracked().as_str().into(),
                 idp_login_url: idp.url,
                 idp_certificate: idp.cert,
+                idp_next_certificate: idp.next,
                 idp_issuer: idp.issuer,
                 // Out-of-range or empty input reaches the server, which explains the limits.
                 session_days: days.get_untracked().trim().parse().unwrap_or(0),
@@ -344,9 +364,10 @@ fn edit_form(
             },
         });
     };
-    let (url_error, cert_error, issuer_error) = (
+    let (url_error, cert_error, next_error, issuer_error) = (
         field("idp_login_url"),
         field("idp_certificate"),
+        field("idp_next_certificate"),
         field("idp_issuer"),
     );
     let oidc_errors = [
@@ -395,6 +416,11 @@ fn edit_form(
                         aria-describedby="idp-certificate-hint" on:input=move |ev| cert.set(event_target_value(&ev))></textarea>
                     <p class="hint" id="idp-certificate-hint">"Paste the signing certificate as your identity provider shows it. It is checked when you save."</p>
                     <FieldError message=cert_error />
+                    <label for="idp-next-certificate">"Next certificate (rotation), optional"</label>
+                    <textarea id="idp-next-certificate" rows="4" class="mono" placeholder="-----BEGIN CERTIFICATE-----" prop:value=next
+                        aria-describedby="idp-next-certificate-hint" on:input=move |ev| next.set(event_target_value(&ev))></textarea>
+                    <p class="hint" id="idp-next-certificate-hint">"While your identity provider rotates its signing key: paste its new certificate here. Sign-ins signed with either certificate work; once the new one is in use, paste it as the certificate above and empty this one."</p>
+                    <FieldError message=next_error />
                     <label for="idp-issuer">"Identity provider issuer (entity ID), optional"</label>
                     <input id="idp-issuer" type="text" placeholder="http://www.okta.com/exk…" prop:value=issuer
                         aria-describedby="idp-issuer-hint" on:input=move |ev| issuer.set(event_target_value(&ev)) />

@@ -93,7 +93,8 @@ pub fn UserPage() -> impl IntoView {
                             {d.can_release.then(|| view! { <ReleaseNotice action=release org=org kind="users" id=uid.get_value() /> })}
                             {managed.then(|| view! {
                                 <div class="alert alert-info" data-testid="managed-note">
-                                    "Your identity provider manages this person: change their name, account type, status and the teams from its groups there. Gatehouse shows them read-only; you can still add them to teams made in Gatehouse."
+                                    "Your identity provider manages this person: change their name, account type, status and the teams from its groups there. Gatehouse shows them read-only; you can still add them to teams made in Gatehouse. "
+                                    <A href=move || format!("/{}/admin/provisioning-activity?resource={}", org.get(), uid.get_value()) attr:data-testid="provisioning-history">"Provisioning history"</A>
                                 </div>
                             })}
                             <section class="card">

@@ -210,6 +210,7 @@ pub async fn use_link(db: &Db, org: &Org, token: &str, new: String, ip: &str) ->
         label: u.email.clone(),
         ip: ip.to_string(),
         kind: ActorKind::Person,
+        activity: None,
     };
     store::audit::record(
         &mut tx,

@@ -299,6 +299,7 @@ pub async fn accept_invitation(
         label: u.email.clone(),
         ip: ip.to_string(),
         kind: ActorKind::Person,
+        activity: None,
     };
     store::audit::record(
         &mut *tx,

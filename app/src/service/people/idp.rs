@@ -3,9 +3,11 @@
 use super::super::provisioning::{self, Outcome};
 use super::super::{Actor, ActorKind, Error, Result};
 use super::{end_access_recorded, keep_an_admin, person, Losing};
+use crate::domain::activity::{FieldChange, ProvisioningOutcome};
 use crate::domain::audit::{self, detail::Changes};
 use crate::domain::permissions::BuiltIn;
 use crate::domain::{Email, Origin, Status};
+use crate::service::provisioning_activity as activity;
 use crate::service::store::{
     self, directory::UserEntry, provisioned, users::IdpPerson, users::UserRow, Conn, Db,
 };
@@ -112,7 +114,17 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
         t.name,
         p.active == Some(true)
     );
+    let name = format!("{} {}", p.first_name, p.last_name)
+        .trim()
+        .to_string();
+    let changes = vec![
+        FieldChange::new("userName", "", p.email.as_str()),
+        FieldChange::new("name", "", name),
+        FieldChange::new("account type", "", t.name.clone()),
+        FieldChange::new("active", "", (p.active == Some(true)).to_string()),
+    ];
     let job = provisioned::Job {
+        activity: activity::for_create(idp, ("user", &id, p.email.as_str()), changes),
         id: id.clone(),
         org_id: idp.org_id.clone(),
         person: row.clone(),
@@ -122,12 +134,13 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
     };
     match provisioned::create(db, job).await {
         Ok(at) => {
+            activity::committed(idp);
             return Ok(Provisioned {
                 id,
                 outcome: Outcome::Created,
                 account_type: t.name,
                 created_at: Some(at),
-            })
+            });
         }
         Err(provisioned::Refused::Failed) => return Err(Error::internal()),
         Err(provisioned::Refused::Taken) => {}
@@ -157,8 +170,23 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
     } else {
         Write::Link
     };
-    write_over(&mut tx, idp, &u, &row, &t.name, how).await?;
+    let changes = write_over(&mut tx, idp, &u, &row, &t.name, how).await?;
+    let recorded = if outcome == Outcome::Revived {
+        ProvisioningOutcome::Revived
+    } else {
+        ProvisioningOutcome::Linked
+    };
+    activity::note(
+        &mut tx,
+        idp,
+        201,
+        recorded,
+        ("user", &u.id, p.email.as_str()),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
+    activity::committed(idp);
     Ok(Provisioned {
         id: u.id,
         outcome,
@@ -179,7 +207,8 @@ enum Write {
 }
 
 /// Writes the identity provider's description over `before` (a create that
-/// matched them, a PUT, or a PATCH), with every rule and audit entry.
+/// matched them, a PUT, or a PATCH), with every rule and audit entry; returns
+/// what changed, for the provisioning activity.
 async fn write_over(
     tx: &mut Conn,
     idp: &Actor,
@@ -187,7 +216,7 @@ async fn write_over(
     after: &IdpPerson,
     type_name: &str,
     how: Write,
-) -> Result<()> {
+) -> Result<Vec<FieldChange>> {
     if store::users::other_with_email(tx, &idp.org_id, &after.email, &before.id).await? {
         return Err(Error::taken(
             "userName",
@@ -211,6 +240,36 @@ async fn write_over(
     }
     store::users::write_provisioned(tx, &idp.org_id, &before.id, after).await?;
     let email = after.email.as_str();
+    let name = |first: &str, last: &str| format!("{first} {last}").trim().to_string();
+    let mut changed = Vec::new();
+    let mut compare = |field: &str, old: String, new: String| {
+        if old != new {
+            changed.push(FieldChange::new(field, old, new));
+        }
+    };
+    compare("userName", before.email.clone(), email.to_string());
+    compare(
+        "name",
+        name(&before.first_name, &before.last_name),
+        name(&after.first_name, &after.last_name),
+    );
+    compare(
+        "account type",
+        before.account_type_name.clone(),
+        type_name.to_string(),
+    );
+    compare(
+        "active",
+        before.status.is_active().to_string(),
+        after.status.is_active().to_string(),
+    );
+    if how == Write::Link {
+        changed.push(FieldChange::new(
+            "managed by",
+            "Gatehouse",
+            "identity provider",
+        ));
+    }
     match how {
         Write::Revive => {
             let detail = format!("by SCIM; account type {type_name}; active {}; documents stay where the deletion moved them", after.status.is_active());
@@ -219,7 +278,7 @@ async fn write_over(
                 idp.event(audit::USER_REPROVISIONED, email, detail),
             )
             .await?;
-            return Ok(());
+            return Ok(changed);
         }
         Write::Link => {
             store::audit::record(
@@ -266,7 +325,6 @@ async fn write_over(
     }
     // The profile an administrator sees; a request that changes none of it
     // (nor the account type or status, recorded above) is not in the audit log.
-    let name = |first: &str, last: &str| format!("{first} {last}").trim().to_string();
     let changes = Changes::new().email(&before.email, email).name(
         &name(&before.first_name, &before.last_name),
         &name(&after.first_name, &after.last_name),
@@ -278,7 +336,7 @@ async fn write_over(
         )
         .await?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// The identity provider replaces a person (SCIM PUT, and PATCH once its
@@ -316,8 +374,28 @@ where
     } else {
         Write::Update
     };
-    write_over(&mut tx, idp, &before, &idp_person(&p, t.id), &t.name, how).await?;
+    let after = idp_person(&p, t.id);
+    let changes = write_over(&mut tx, idp, &before, &after, &t.name, how).await?;
+    let outcome = if how == Write::Link {
+        ProvisioningOutcome::Linked
+    } else if before.status.is_active() && !after.status.is_active() {
+        ProvisioningOutcome::Deactivated
+    } else if changes.is_empty() {
+        ProvisioningOutcome::Unchanged
+    } else {
+        ProvisioningOutcome::Updated
+    };
+    activity::note(
+        &mut tx,
+        idp,
+        200,
+        outcome,
+        ("user", &before.id, after.email.as_str()),
+        changes,
+    )
+    .await?;
     tx.commit().await.map_err(Error::from)?;
+    activity::committed(idp);
     Ok(())
 }
 
@@ -345,7 +423,8 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     store::users::archive(&mut tx, &idp.org_id, &u.id).await?;
     // Deleted at the identity provider means in none of its groups: if it
     // creates the person again, it pushes their memberships again too.
-    for team in store::teams::remove_memberships(&mut tx, &idp.org_id, &u.id).await? {
+    let teams = store::teams::remove_memberships(&mut tx, &idp.org_id, &u.id).await?;
+    for team in &teams {
         store::audit::record(
             &mut *tx,
             idp.event(
@@ -364,6 +443,27 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
         "deleted by SCIM: deactivated and archived; ",
     )
     .await?;
+    let mut changes = vec![
+        FieldChange::new("active", u.status.is_active().to_string(), "false"),
+        FieldChange::new("archived", "false", "true"),
+    ];
+    if !teams.is_empty() {
+        changes.push(FieldChange::new(
+            "teams",
+            crate::domain::activity::people_list(&teams),
+            "",
+        ));
+    }
+    activity::note(
+        &mut tx,
+        idp,
+        204,
+        ProvisioningOutcome::Deleted,
+        ("user", &u.id, &u.email),
+        changes,
+    )
+    .await?;
     tx.commit().await?;
+    activity::committed(idp);
     Ok(())
 }

@@ -87,7 +87,19 @@ const MAX_PENDING: usize = 50_000;
 /// (every few seconds in the background, and before the audit log is read),
 /// so a flood of refusals writes nothing per request. Another instance's
 /// first write of the same kind adds to the same row.
-pub async fn record_counted(db: &Db, mut e: Event<'_>, count: Count<'_>) -> sqlx::Result<()> {
+pub async fn record_counted(db: &Db, e: Event<'_>, count: Count<'_>) -> sqlx::Result<()> {
+    record_counted_with(db, e, count, None).await
+}
+
+/// `record_counted`, and with the row it writes (the first of its kind) the
+/// SSO attempt `attempt`, in the same transaction, naming that row: repeats
+/// write nothing more, there or here.
+pub async fn record_counted_with(
+    db: &Db,
+    mut e: Event<'_>,
+    count: Count<'_>,
+    attempt: Option<&super::sso_attempts::NewAttempt<'_>>,
+) -> sqlx::Result<()> {
     let (window, window_ends) = count.window();
     let address_key = format!("{}|{}|{window}", e.action, count.address);
     let mut key = format!("{address_key}|{}", count.kind);
@@ -116,6 +128,9 @@ pub async fn record_counted(db: &Db, mut e: Event<'_>, count: Count<'_>) -> sqlx
     let org_id = e.org_id.to_string();
     let mut tx = super::begin(db).await?;
     insert(&mut *tx, vec![e], Some(&key)).await?;
+    if let Some(a) = attempt {
+        super::sso_attempts::insert(&mut tx, a, Some(&key)).await?;
+    }
     tx.commit().await?;
     let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
     let mine = all.entry(db_key(db)).or_default();

@@ -24,6 +24,11 @@ pub struct AuthSettingsRow {
     pub mfa_policy: crate::domain::MfaPolicy,
     /// Guests (people outside the identity provider, with a password) may sign in.
     pub allow_guests: bool,
+    /// A second certificate accepted beside the current one while the
+    /// identity provider rotates its key ("" when none).
+    pub idp_next_certificate: String,
+    /// When a sign-in signed with the next certificate was first seen.
+    pub idp_next_seen_at: Option<String>,
     /// OpenID Connect: the provider's issuer, as its discovery document names it.
     pub oidc_issuer: String,
     pub oidc_client_id: String,
@@ -60,6 +65,8 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
             mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("mfa_policy")?)
                 .unwrap_or(crate::domain::MfaPolicy::Off),
             allow_guests: column::flag(r, "allow_guests")?,
+            idp_next_certificate: r.try_get("idp_next_certificate")?,
+            idp_next_seen_at: r.try_get("idp_next_seen_at")?,
             oidc_issuer: r.try_get("oidc_issuer")?,
             oidc_client_id: r.try_get("oidc_client_id")?,
             oidc_client_secret_sealed: r.try_get("oidc_client_secret_sealed")?,
@@ -90,6 +97,8 @@ impl AuthSettingsRow {
             allow_idp_initiated: true,
             mfa_policy: crate::domain::MfaPolicy::Off,
             allow_guests: false,
+            idp_next_certificate: String::new(),
+            idp_next_seen_at: None,
             oidc_issuer: String::new(),
             oidc_client_id: String::new(),
             oidc_client_secret_sealed: String::new(),
@@ -104,6 +113,7 @@ impl AuthSettingsRow {
 
 const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
                       sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, \
+                      idp_next_certificate, idp_next_seen_at, \
                       oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, \
                       oidc_verified_at, oidc_verified_by FROM auth_settings WHERE org_id = $1";
 
@@ -125,14 +135,15 @@ pub async fn save<'e>(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
-         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, \
+         sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, idp_next_certificate, idp_next_seen_at, \
          oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, oidc_verified_at, oidc_verified_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
          ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
          session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10, \
          idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14, \
-         oidc_issuer = $15, oidc_client_id = $16, oidc_client_secret_sealed = $17, oidc_scopes = $18, oidc_email_claim = $19, \
-         oidc_changed_at = $20, oidc_verified_at = $21, oidc_verified_by = $22",
+         idp_next_certificate = $15, idp_next_seen_at = $16, \
+         oidc_issuer = $17, oidc_client_id = $18, oidc_client_secret_sealed = $19, oidc_scopes = $20, oidc_email_claim = $21, \
+         oidc_changed_at = $22, oidc_verified_at = $23, oidc_verified_by = $24",
     )
     .bind(&s.org_id)
     .bind(s.method.as_str())
@@ -148,6 +159,8 @@ pub async fn save<'e>(
     .bind(i64::from(s.allow_idp_initiated))
     .bind(s.mfa_policy.as_str())
     .bind(i64::from(s.allow_guests))
+    .bind(&s.idp_next_certificate)
+    .bind(&s.idp_next_seen_at)
     .bind(&s.oidc_issuer)
     .bind(&s.oidc_client_id)
     .bind(&s.oidc_client_secret_sealed)
@@ -189,4 +202,22 @@ pub async fn mark_sso_verified(
     .execute(&mut *conn)
     .await
     .map(|_| ())
+}
+
+/// A sign-in signed with the next certificate: noted once (the first time).
+pub async fn mark_next_seen(db: &super::Db, org_id: &str) -> sqlx::Result<()> {
+    let mut tx = super::begin(db).await?;
+    sqlx::query("UPDATE auth_settings SET idp_next_seen_at = $1 WHERE org_id = $2 AND idp_next_seen_at IS NULL AND idp_next_certificate <> ''")
+        .bind(now())
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Every organization's certificates (current, next), for the expiry metric.
+pub async fn certificates(db: &super::Db) -> sqlx::Result<Vec<(String, String, String)>> {
+    sqlx::query_as("SELECT o.slug, a.idp_certificate, a.idp_next_certificate FROM auth_settings a JOIN organizations o ON o.id = a.org_id")
+        .fetch_all(db)
+        .await
 }

@@ -1,0 +1,235 @@
+//! Every SCIM request of an organization's identity provider
+//! (Administration > Provisioning activity). A request that changed something
+//! writes its row in the transaction of the change (the group commit of
+//! creates too); reads and refusals are written in batches by
+//! `service::provisioning_activity`'s queue. Pruned by age, per organization.
+use super::{Conn, Db};
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+
+/// A row about to be written.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub id: String,
+    pub org_id: String,
+    pub at: String,
+    pub request_id: String,
+    pub token_id: String,
+    pub token_name: String,
+    pub method: String,
+    pub path: String,
+    pub status: i64,
+    pub latency_us: i64,
+    pub outcome: String,
+    pub resource_kind: String,
+    pub resource_id: String,
+    pub resource_label: String,
+    pub changes: String,
+    pub error_type: String,
+    pub message: String,
+    pub request_body: String,
+}
+
+const COLUMNS: &str = "id, org_id, at, request_id, token_id, token_name, method, path, status, latency_us, outcome, \
+                       resource_kind, resource_id, resource_label, changes, error_type, message, request_body";
+const WIDTH: usize = 18;
+
+/// Inserts rows, 1,000 to a statement (18 values each, under both databases' limits).
+pub async fn insert(conn: &mut Conn, entries: &[NewEntry]) -> sqlx::Result<()> {
+    for chunk in entries.chunks(1000) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", super::placeholders(i * WIDTH + 1, WIDTH)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO provisioning_activity ({COLUMNS}) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(&e.id)
+                .bind(&e.org_id)
+                .bind(&e.at)
+                .bind(&e.request_id)
+                .bind(&e.token_id)
+                .bind(&e.token_name)
+                .bind(&e.method)
+                .bind(&e.path)
+                .bind(e.status)
+                .bind(e.latency_us)
+                .bind(&e.outcome)
+                .bind(&e.resource_kind)
+                .bind(&e.resource_id)
+                .bind(&e.resource_label)
+                .bind(&e.changes)
+                .bind(&e.error_type)
+                .bind(&e.message)
+                .bind(&e.request_body);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+impl FromRow<'_, AnyRow> for NewEntry {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(NewEntry {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            at: r.try_get("at")?,
+            request_id: r.try_get("request_id")?,
+            token_id: r.try_get("token_id")?,
+            token_name: r.try_get("token_name")?,
+            method: r.try_get("method")?,
+            path: r.try_get("path")?,
+            status: r.try_get("status")?,
+            latency_us: r.try_get("latency_us")?,
+            outcome: r.try_get("outcome")?,
+            resource_kind: r.try_get("resource_kind")?,
+            resource_id: r.try_get("resource_id")?,
+            resource_label: r.try_get("resource_label")?,
+            changes: r.try_get("changes")?,
+            error_type: r.try_get("error_type")?,
+            message: r.try_get("message")?,
+            request_body: r.try_get("request_body")?,
+        })
+    }
+}
+
+/// What the page filters by (values as the page sends them, checked by the service).
+#[derive(Default)]
+pub struct Filter {
+    pub search: Option<String>,
+    pub outcome: Option<String>,
+    pub token: Option<String>,
+    pub since: Option<String>,
+    pub resource_id: Option<String>,
+}
+
+fn where_clause(f: &Filter) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE org_id = $1");
+    let mut values: Vec<String> = Vec::new();
+    for (column, value) in [
+        ("outcome", &f.outcome),
+        ("token_name", &f.token),
+        ("resource_id", &f.resource_id),
+    ] {
+        if let Some(v) = value {
+            values.push(v.clone());
+            sql.push_str(&format!(" AND {column} = ${}", values.len() + 1));
+        }
+    }
+    if let Some(since) = &f.since {
+        values.push(since.clone());
+        sql.push_str(&format!(" AND at >= ${}", values.len() + 1));
+    }
+    if let Some(s) = &f.search {
+        // A plain substring of the name or email (LIKE's wildcards taken out), or the id.
+        let term: String = s
+            .to_lowercase()
+            .chars()
+            .filter(|c| *c != '%' && *c != '_')
+            .collect();
+        values.push(format!("%{term}%"));
+        values.push(s.clone());
+        sql.push_str(&format!(
+            " AND (LOWER(resource_label) LIKE ${} OR resource_id = ${})",
+            values.len(),
+            values.len() + 1
+        ));
+    }
+    (sql, values)
+}
+
+/// One page, newest first, and how many match.
+pub async fn page(
+    db: &Db,
+    org_id: &str,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<NewEntry>, i64)> {
+    let (wc, values) = where_clause(f);
+    let count_sql = format!("SELECT COUNT(*) FROM provisioning_activity{wc}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(org_id);
+    let rows_sql = format!("SELECT {COLUMNS} FROM provisioning_activity{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}");
+    let mut rows = sqlx::query_as::<_, NewEntry>(&rows_sql).bind(org_id);
+    for v in values {
+        count = count.bind(v.clone());
+        rows = rows.bind(v);
+    }
+    let total = count.fetch_one(db).await?;
+    Ok((rows.fetch_all(db).await?, total))
+}
+
+/// The token names seen in the kept activity.
+pub async fn token_names(db: &Db, org_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT DISTINCT token_name FROM provisioning_activity WHERE org_id = $1 ORDER BY token_name").bind(org_id).fetch_all(db).await
+}
+
+/// Deletes the organization's rows older than `days` days, 5,000 to a transaction.
+pub async fn prune(db: &Db, org_id: &str, days: i64) -> sqlx::Result<u64> {
+    let cutoff = super::ago(time::Duration::days(days));
+    let mut removed = 0;
+    loop {
+        let mut tx = super::begin(db).await?;
+        let n = sqlx::query("DELETE FROM provisioning_activity WHERE id IN (SELECT id FROM provisioning_activity WHERE org_id = $1 AND at < $2 LIMIT 5000)")
+            .bind(org_id)
+            .bind(&cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        removed += n;
+        if n < 5000 {
+            return Ok(removed);
+        }
+    }
+}
+
+/// Deletes the organization's rows beyond the newest `keep`, 5,000 to a transaction.
+pub async fn cap(db: &Db, org_id: &str, keep: i64) -> sqlx::Result<u64> {
+    let mut removed = 0;
+    loop {
+        let mut tx = super::begin(db).await?;
+        let n = sqlx::query(&format!(
+            "DELETE FROM provisioning_activity WHERE id IN \
+             (SELECT id FROM provisioning_activity WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT 5000 OFFSET {keep})"
+        ))
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        removed += n;
+        if n < 5000 {
+            return Ok(removed);
+        }
+    }
+}
+
+/// Every organization's id and provisioning activity retention (None: the default).
+pub async fn retentions(db: &Db) -> sqlx::Result<Vec<(String, Option<i64>)>> {
+    sqlx::query_as("SELECT id, provisioning_activity_days FROM organizations")
+        .fetch_all(db)
+        .await
+}
+
+pub async fn retention(db: &Db, org_id: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT provisioning_activity_days FROM organizations WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn set_retention(conn: &mut Conn, org_id: &str, days: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE organizations SET provisioning_activity_days = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(days)
+    .bind(super::now())
+    .bind(org_id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
