@@ -15,27 +15,14 @@ fn main() {
     files.sort();
     let mut out = String::from("&[\n");
     for path in &files {
-        let name = path
-            .file_name()
-            .unwrap()
-            .to_str()
-            .expect("a UTF-8 migration file name");
-        let valid = name.split_once('_').is_some_and(|(version, _)| {
-            !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())
-        });
+        let name = path.file_name().unwrap().to_str().expect("a UTF-8 migration file name");
+        let valid = name.split_once('_').is_some_and(|(version, _)| !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()));
         assert!(valid, "migrations/{name}: a migration is named <version>_<description>.sql, the version in digits");
         println!("cargo:rerun-if-changed={}", path.display());
-        out.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
-            path.canonicalize().unwrap().display().to_string()
-        ));
+        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.canonicalize().unwrap().display().to_string()));
     }
     out.push_str("]\n");
-    fs::write(
-        Path::new(&env::var("OUT_DIR").unwrap()).join("migrations.rs"),
-        out,
-    )
-    .unwrap();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("migrations.rs"), out).unwrap();
     common_passwords();
 }
 
@@ -45,18 +32,9 @@ fn main() {
 /// compares the two lists).
 fn common_passwords() {
     const MIN_LEN: usize = 12;
-    let list =
-        Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("src/domain/common-passwords.txt");
+    let list = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("src/domain/common-passwords.txt");
     println!("cargo:rerun-if-changed={}", list.display());
-    let text =
-        fs::read_to_string(&list).unwrap_or_else(|e| panic!("reading {}: {e}", list.display()));
-    let long: Vec<&str> = text
-        .lines()
-        .filter(|l| l.chars().count() >= MIN_LEN)
-        .collect();
-    fs::write(
-        Path::new(&env::var("OUT_DIR").unwrap()).join("common-passwords-long.txt"),
-        long.join("\n"),
-    )
-    .unwrap();
+    let text = fs::read_to_string(&list).unwrap_or_else(|e| panic!("reading {}: {e}", list.display()));
+    let long: Vec<&str> = text.lines().filter(|l| l.chars().count() >= MIN_LEN).collect();
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("common-passwords-long.txt"), long.join("\n")).unwrap();
 }

@@ -52,18 +52,10 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        AppError {
-            kind,
-            message: message.into(),
-            field: None,
-            retry_after_secs: None,
-        }
+        AppError { kind, message: message.into(), field: None, retry_after_secs: None }
     }
     pub fn unauthenticated() -> Self {
-        Self::new(
-            ErrorKind::Unauthenticated,
-            "Your session has ended. Sign in again to continue.",
-        )
+        Self::new(ErrorKind::Unauthenticated, "Your session has ended. Sign in again to continue.")
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden, message)
@@ -72,20 +64,10 @@ impl AppError {
         Self::new(ErrorKind::NotFound, message)
     }
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError {
-            kind: ErrorKind::Invalid,
-            message: message.into(),
-            field: Some(field.to_string()),
-            retry_after_secs: None,
-        }
+        AppError { kind: ErrorKind::Invalid, message: message.into(), field: Some(field.to_string()), retry_after_secs: None }
     }
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
-        AppError {
-            kind: ErrorKind::Conflict,
-            message: message.into(),
-            field: Some(field.to_string()),
-            retry_after_secs: None,
-        }
+        AppError { kind: ErrorKind::Conflict, message: message.into(), field: Some(field.to_string()), retry_after_secs: None }
     }
     pub fn internal() -> Self {
         Self::new(ErrorKind::Internal, "Something went wrong on the server. Try again; if it keeps happening, check the server log.")
@@ -101,22 +83,11 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m)
-                if m.contains("length limit exceeded") =>
-            {
-                AppError::new(
-                    ErrorKind::Invalid,
-                    "The request is too large (the limit is 2 MB). Send a smaller file.",
-                )
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) if m.contains("length limit exceeded") => {
+                AppError::new(ErrorKind::Invalid, "The request is too large (the limit is 2 MB). Send a smaller file.")
             }
-            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => AppError::new(
-                ErrorKind::Invalid,
-                format!("The request was not understood: {m}"),
-            ),
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::new(
-                ErrorKind::Internal,
-                "Could not reach the Gatehouse server. Check your connection and try again.",
-            ),
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => AppError::new(ErrorKind::Invalid, format!("The request was not understood: {m}")),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::new(ErrorKind::Internal, "Could not reach the Gatehouse server. Check your connection and try again."),
             other => AppError::new(ErrorKind::Internal, other.to_string()),
         }
     }

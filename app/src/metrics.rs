@@ -5,9 +5,7 @@
 //!
 //! Labels take values from small fixed sets (route templates, never paths;
 //! outcomes, never messages), so the number of series stays bounded.
-use ::metrics::{
-    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit,
-};
+use ::metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
 use std::time::Instant;
 
 pub const HTTP_REQUESTS: &str = "gatehouse_http_requests_total";
@@ -23,8 +21,7 @@ pub const DB_POOL_CONNECTIONS: &str = "gatehouse_db_pool_connections";
 pub const DB_POOL_MAX: &str = "gatehouse_db_pool_max_connections";
 pub const SQLITE_WRITER_QUEUE: &str = "gatehouse_sqlite_writer_queue_depth";
 pub const SQLITE_WRITER_WAIT: &str = "gatehouse_sqlite_writer_wait_seconds";
-pub const DB_DISCARDED_IN_TRANSACTION: &str =
-    "gatehouse_db_connections_discarded_in_transaction_total";
+pub const DB_DISCARDED_IN_TRANSACTION: &str = "gatehouse_db_connections_discarded_in_transaction_total";
 pub const PASSWORD_HASHES_RUNNING: &str = "gatehouse_password_hashes_running";
 pub const STATISTICS_REFRESHED: &str = "gatehouse_db_statistics_refreshed_total";
 pub const MAIL_SENT: &str = "gatehouse_mail_sent_total";
@@ -33,69 +30,25 @@ pub const IDP_CERTIFICATE_EXPIRY: &str = "gatehouse_idp_certificate_expiry_secon
 
 /// Help texts, shown once per metric in the exported text.
 pub fn describe() {
-    describe_counter!(
-        MAIL_SENT,
-        "Mail delivered to the mail server (invitations, reset links, sign-in notices)."
-    );
-    describe_counter!(
-        MAIL_FAILED,
-        "Mail given up: refused for good, or its link expired before it could be sent."
-    );
-    describe_counter!(
-        HTTP_REQUESTS,
-        "HTTP requests answered, by method, route template and status code."
-    );
+    describe_counter!(MAIL_SENT, "Mail delivered to the mail server (invitations, reset links, sign-in notices).");
+    describe_counter!(MAIL_FAILED, "Mail given up: refused for good, or its link expired before it could be sent.");
+    describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route template and status code.");
     describe_histogram!(HTTP_DURATION, Unit::Seconds, "Time from a request's arrival to its response headers, by method, route template and status code.");
-    describe_counter!(
-        SCIM_OPERATIONS,
-        "SCIM requests, by resource, operation and outcome."
-    );
-    describe_counter!(
-        SIGN_INS,
-        "Sign-in attempts, by method (password, sso) and outcome."
-    );
+    describe_counter!(SCIM_OPERATIONS, "SCIM requests, by resource, operation and outcome.");
+    describe_counter!(SIGN_INS, "Sign-in attempts, by method (password, sso) and outcome.");
     describe_counter!(SAML_FAILURES, "SSO sign-ins that failed, by reason.");
     describe_counter!(OIDC_FAILURES, "OpenID Connect sign-ins that failed, by reason.");
     describe_counter!(IP_REFUSED, "Requests refused because their address is not on the organization's allowed IP addresses, by scope (app, scim).");
-    describe_counter!(
-        EXPORTS,
-        "Exports (downloads and webhooks), by format and outcome."
-    );
-    describe_counter!(
-        EXPORT_BYTES,
-        Unit::Bytes,
-        "Bytes of exported files, by format."
-    );
-    describe_gauge!(
-        DB_POOL_CONNECTIONS,
-        "Database connections of this process, by state (idle, in_use)."
-    );
-    describe_gauge!(
-        DB_POOL_MAX,
-        "The most database connections this process opens."
-    );
-    describe_gauge!(
-        SQLITE_WRITER_QUEUE,
-        "Write transactions waiting for this process's SQLite writer lock."
-    );
-    describe_histogram!(
-        SQLITE_WRITER_WAIT,
-        Unit::Seconds,
-        "Time a write transaction waited for this process's SQLite writer lock."
-    );
+    describe_counter!(EXPORTS, "Exports (downloads and webhooks), by format and outcome.");
+    describe_counter!(EXPORT_BYTES, Unit::Bytes, "Bytes of exported files, by format.");
+    describe_gauge!(DB_POOL_CONNECTIONS, "Database connections of this process, by state (idle, in_use).");
+    describe_gauge!(DB_POOL_MAX, "The most database connections this process opens.");
+    describe_gauge!(SQLITE_WRITER_QUEUE, "Write transactions waiting for this process's SQLite writer lock.");
+    describe_histogram!(SQLITE_WRITER_WAIT, Unit::Seconds, "Time a write transaction waited for this process's SQLite writer lock.");
     describe_counter!(STATISTICS_REFRESHED, "Times the query planner's statistics were refreshed because the people tables changed size (a bulk load).");
-    describe_counter!(
-        DB_DISCARDED_IN_TRANSACTION,
-        "Database connections closed because they came back to the pool inside a transaction (work cut off mid-way; the transaction rolled back)."
-    );
-    describe_gauge!(
-        IDP_CERTIFICATE_EXPIRY,
-        "Seconds until an organization's identity provider certificate expires (negative: expired), by organization and certificate (current, next)."
-    );
-    describe_gauge!(
-        PASSWORD_HASHES_RUNNING,
-        "Password hashes and checks running now (bounded by the hashing limit)."
-    );
+    describe_counter!(DB_DISCARDED_IN_TRANSACTION, "Database connections closed because they came back to the pool inside a transaction (work cut off mid-way; the transaction rolled back).");
+    describe_gauge!(IDP_CERTIFICATE_EXPIRY, "Seconds until an organization's identity provider certificate expires (negative: expired), by organization and certificate (current, next).");
+    describe_gauge!(PASSWORD_HASHES_RUNNING, "Password hashes and checks running now (bounded by the hashing limit).");
 }
 
 /// Whether an exporter was installed: what costs something to record (the
@@ -111,11 +64,7 @@ pub fn http_request(method: &str, route: &str, status: u16, seconds: f64) {
     if !ENABLED.load(std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    let labels = [
-        ("method", method.to_string()),
-        ("route", route.to_string()),
-        ("status", status.to_string()),
-    ];
+    let labels = [("method", method.to_string()), ("route", route.to_string()), ("status", status.to_string())];
     counter!(HTTP_REQUESTS, &labels).increment(1);
     histogram!(HTTP_DURATION, &labels).record(seconds);
 }

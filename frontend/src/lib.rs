@@ -13,9 +13,7 @@ pub fn hydrate() {
         let Some(body) = leptos::prelude::document().body() else {
             return;
         };
-        leptos::mount::hydrate_from_async(body.clone(), app::App)
-            .await
-            .forget();
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
         // End-to-end tests wait for this before they click.
         let _ = body.set_attribute("data-hydrated", "true");
     });
@@ -36,10 +34,7 @@ fn reload_after_a_failed_module_load(info: &std::panic::PanicHookInfo) {
     };
     let now = js_sys::Date::now();
     let storage = window.session_storage().ok().flatten();
-    let last = storage
-        .as_ref()
-        .and_then(|s| s.get_item(LAST_RELOAD).ok().flatten())
-        .and_then(|v| v.parse::<f64>().ok());
+    let last = storage.as_ref().and_then(|s| s.get_item(LAST_RELOAD).ok().flatten()).and_then(|v| v.parse::<f64>().ok());
     if last.is_some_and(|at| now - at < 60_000.0) {
         return;
     }

@@ -21,41 +21,14 @@ pub struct Filters {
     resource: String,
 }
 
-pub async fn provisioning_csv(
-    State(st): State<AppState>,
-    axum::Extension(ip): axum::Extension<ClientIp>,
-    session: Session,
-    Path(org): Path<String>,
-    Query(f): Query<Filters>,
-) -> Response {
-    let c = match caller(&st.db, &session, &org, ip.0.clone())
-        .await
-        .and_then(|c| c.require_admin())
-    {
+pub async fn provisioning_csv(State(st): State<AppState>, axum::Extension(ip): axum::Extension<ClientIp>, session: Session, Path(org): Path<String>, Query(f): Query<Filters>) -> Response {
+    let c = match caller(&st.db, &session, &org, ip.0.clone()).await.and_then(|c| c.require_admin()) {
         Ok(c) => c,
         Err(e) => return refuse(e.into()),
     };
-    let q = ProvisioningQuery {
-        search: f.search,
-        outcome: f.outcome,
-        token: f.token,
-        since: f.since,
-        resource_id: f.resource,
-        page: 1,
-        size: 100,
-    };
+    let q = ProvisioningQuery { search: f.search, outcome: f.outcome, token: f.token, since: f.since, resource_id: f.resource, page: 1, size: 100 };
     match provisioning_activity::csv(&st.db, &c, &q).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-store"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"provisioning-activity.csv\"",
-                ),
-            ],
-            csv,
-        )
+        Ok(csv) => ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CACHE_CONTROL, "no-store"), (header::CONTENT_DISPOSITION, "attachment; filename=\"provisioning-activity.csv\"")], csv)
             .into_response(),
         Err(e) => refuse(e.into()),
     }

@@ -14,28 +14,14 @@ use std::path::Path;
 pub async fn ensure_demo(db: &Db, base_url: &str, credentials: &Path) -> anyhow::Result<()> {
     if let Some(slug) = demo::existing_org(db).await? {
         if slug == DEMO_SLUG {
-            print_credentials(
-                base_url,
-                std::fs::read_to_string(credentials)
-                    .ok()
-                    .as_deref()
-                    .map(str::trim),
-            );
+            print_credentials(base_url, std::fs::read_to_string(credentials).ok().as_deref().map(str::trim));
         } else {
-            println!(
-                "This database already has the organization “{slug}”; no demo data was added."
-            );
+            println!("This database already has the organization “{slug}”; no demo data was added.");
         }
         return Ok(());
     }
-    let password: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(16)
-        .map(char::from)
-        .collect();
-    demo::create(db, &password)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let password: String = rand::thread_rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect();
+    demo::create(db, &password).await.map_err(|e| anyhow::anyhow!(e.message))?;
     write_credentials(credentials, &password)?;
     print_credentials(base_url, Some(&password));
     Ok(())
@@ -61,13 +47,8 @@ fn print_credentials(base_url: &str, password: Option<&str>) {
     println!("  Admin       {DEMO_ADMIN}");
     match password {
         Some(p) => println!("  Password    {p}   (every demo user has this password)"),
-        None => println!(
-            "  Password    (printed when the demo was created; the file that kept it is gone)"
-        ),
+        None => println!("  Password    (printed when the demo was created; the file that kept it is gone)"),
     }
-    println!(
-        "  Other users {}",
-        PEOPLE.iter().map(|p| p.2).collect::<Vec<_>>().join(", ")
-    );
+    println!("  Other users {}", PEOPLE.iter().map(|p| p.2).collect::<Vec<_>>().join(", "));
     println!();
 }

@@ -14,19 +14,9 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-pub async fn download(
-    State(st): State<AppState>,
-    axum::Extension(ip): axum::Extension<ClientIp>,
-    session: Session,
-    Path((org, id, file)): Path<(String, String, String)>,
-) -> Response {
-    let Some(format) = file
-        .strip_prefix("export.")
-        .and_then(ExportFormat::from_extension)
-    else {
-        return refuse(AppError::not_found(
-            "Exports are export.csv, export.xlsx and export.pdf.",
-        ));
+pub async fn download(State(st): State<AppState>, axum::Extension(ip): axum::Extension<ClientIp>, session: Session, Path((org, id, file)): Path<(String, String, String)>) -> Response {
+    let Some(format) = file.strip_prefix("export.").and_then(ExportFormat::from_extension) else {
+        return refuse(AppError::not_found("Exports are export.csv, export.xlsx and export.pdf."));
     };
     let c = match caller(&st.db, &session, &org, ip.0.clone()).await {
         Ok(c) => c,
@@ -44,10 +34,7 @@ pub async fn download(
     let (rx, _done) = exports::start(&st, c, &o, format, std::sync::Arc::new(slot), true);
     let mut res = Body::from_stream(exports::body_stream(rx)).into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(exports::content_type(format)),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(exports::content_type(format)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);

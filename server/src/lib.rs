@@ -52,11 +52,7 @@ pub struct Settings {
 
 /// Where `scripts/build.sh` puts the site of the build this binary belongs to:
 /// a debug binary's bundle (large, unoptimized) is kept apart from a release one's.
-pub const DEFAULT_SITE_ROOT: &str = if cfg!(debug_assertions) {
-    "target/site-debug"
-} else {
-    "target/site"
-};
+pub const DEFAULT_SITE_ROOT: &str = if cfg!(debug_assertions) { "target/site-debug" } else { "target/site" };
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -78,11 +74,7 @@ impl Default for Settings {
 
 impl Settings {
     pub fn base_url_for(&self, addr: SocketAddr) -> String {
-        self.base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}"))
-            .trim_end_matches('/')
-            .to_string()
+        self.base_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_string()
     }
 }
 
@@ -96,20 +88,15 @@ pub fn check_base_url(raw: &str) -> Result<String, String> {
     if !trimmed.contains("://") {
         return Err(format!("GATEHOUSE_BASE_URL “{raw}” has no scheme: write https://{trimmed} (or http:// without TLS). {EXPECTED}"));
     }
-    let url = url::Url::parse(trimmed)
-        .map_err(|e| format!("GATEHOUSE_BASE_URL “{raw}” is not a URL ({e}). {EXPECTED}"))?;
+    let url = url::Url::parse(trimmed).map_err(|e| format!("GATEHOUSE_BASE_URL “{raw}” is not a URL ({e}). {EXPECTED}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("GATEHOUSE_BASE_URL “{raw}” uses {}://; Gatehouse is reached over http:// or https://. {EXPECTED}", url.scheme()));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!(
-            "GATEHOUSE_BASE_URL “{raw}” has no host. {EXPECTED}"
-        ));
+        return Err(format!("GATEHOUSE_BASE_URL “{raw}” has no host. {EXPECTED}"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "GATEHOUSE_BASE_URL must not carry a user name or password. {EXPECTED}"
-        ));
+        return Err(format!("GATEHOUSE_BASE_URL must not carry a user name or password. {EXPECTED}"));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(format!(
@@ -124,8 +111,7 @@ pub fn check_base_url(raw: &str) -> Result<String, String> {
 pub fn check_site(site_root: &str) -> Result<(), String> {
     let root = std::path::Path::new(site_root);
     let shown = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let named =
-        std::fs::read_to_string(root.join("pkg").join("bundle.txt")).map(|n| n.trim().to_string());
+    let named = std::fs::read_to_string(root.join("pkg").join("bundle.txt")).map(|n| n.trim().to_string());
     let found = match &named {
         Ok(n) if !n.is_empty() => root.join("pkg").join(n).join("gatehouse.js").is_file(),
         _ => false,
@@ -134,11 +120,7 @@ pub fn check_site(site_root: &str) -> Result<(), String> {
         return Ok(());
     }
     let what = match named {
-        Ok(n) => format!(
-            "{}/pkg/bundle.txt names the bundle {n}, but {}/pkg/{n}/gatehouse.js is missing",
-            shown.display(),
-            shown.display()
-        ),
+        Ok(n) => format!("{}/pkg/bundle.txt names the bundle {n}, but {}/pkg/{n}/gatehouse.js is missing", shown.display(), shown.display()),
         Err(_) => format!("{}/pkg/bundle.txt is missing", shown.display()),
     };
     Err(format!(
@@ -152,12 +134,7 @@ pub fn check_site(site_root: &str) -> Result<(), String> {
 /// it was before it, and the next start tries it again.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
     let shown = database::redacted(url);
-    let db = database::connect(url).await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the database {shown}: {}",
-            database::redacted(&e.to_string())
-        )
-    })?;
+    let db = database::connect(url).await.map_err(|e| anyhow::anyhow!("cannot open the database {shown}: {}", database::redacted(&e.to_string())))?;
     database::migrate(&db).await.map_err(|e| match e {
         sqlx::migrate::MigrateError::VersionMissing(v) => anyhow::anyhow!(
             "the database was upgraded by a newer Gatehouse (its migration {v} is unknown to this one, which knows up to {}). Run that release or a newer one, or restore a backup made before the upgrade.",
@@ -189,30 +166,12 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     };
     // A site built by scripts/build.sh keeps its bundle in a folder named by
     // its content (pkg/<hash>/gatehouse.js, ...), named in pkg/bundle.txt.
-    let bundle = std::fs::read_to_string(
-        std::path::Path::new(&settings.site_root)
-            .join("pkg")
-            .join("bundle.txt"),
-    )
-    .map(|name| format!("pkg/{}", name.trim()))
-    .unwrap_or_else(|_| "pkg".to_string());
-    let leptos_options = LeptosOptions::builder()
-        .output_name("gatehouse")
-        .site_root(settings.site_root.as_str())
-        .site_pkg_dir(bundle.as_str())
-        .site_addr(addr)
-        .build();
+    let bundle = std::fs::read_to_string(std::path::Path::new(&settings.site_root).join("pkg").join("bundle.txt")).map(|name| format!("pkg/{}", name.trim())).unwrap_or_else(|_| "pkg".to_string());
+    let leptos_options = LeptosOptions::builder().output_name("gatehouse").site_root(settings.site_root.as_str()).site_pkg_dir(bundle.as_str()).site_addr(addr).build();
     let keys = app::service::keys::Keys::load(&db).await?;
     app::service::setup::ensure_setup_code(&db, settings.setup_code.as_deref()).await?;
     let session_store = app::service::sessions::Store::new(db.clone());
-    let state = AppState {
-        db,
-        config: Arc::new(config),
-        keys: Arc::new(keys),
-        oidc: Default::default(),
-        running_exports: Default::default(),
-        leptos_options: Arc::new(leptos_options),
-    };
+    let state = AppState { db, config: Arc::new(config), keys: Arc::new(keys), oidc: Default::default(), running_exports: Default::default(), leptos_options: Arc::new(leptos_options) };
     let session_layer = SessionManagerLayer::new(session_store)
         .with_name(state.config.cookie_name("gatehouse_session", "/"))
         .with_secure(state.config.secure_cookies())
@@ -226,39 +185,19 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
     // uses, with its session and the rules around it.
     let browser = Router::new()
         .route("/{org}/documents/{id}/{file}", get(exports::download))
-        .route(
-            "/{org}/admin/provisioning-activity.csv",
-            get(activity_export::provisioning_csv),
-        )
+        .route("/{org}/admin/provisioning-activity.csv", get(activity_export::provisioning_csv))
         .merge(saml::router())
         .merge(oidc::router())
         .leptos_routes(&state, routes, move || app::shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(axum::middleware::from_fn(web::finish_pages))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::page_guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::ip_allowlist,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::page_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::ip_allowlist))
         .layer(axum::middleware::from_fn(web::api_error_status))
         .layer(axum::middleware::from_fn(web::keep_sign_in_email))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::sign_action_errors,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::drop_unsigned_action_errors,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::same_origin,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::sign_action_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::drop_unsigned_action_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::same_origin))
         .layer(session_layer);
     // The probes, the SCIM API (bearer tokens, no cookies) and the static
     // bundle go without: each layer is a cost on every request.
@@ -271,29 +210,12 @@ pub async fn build_app(settings: &Settings, db: Db, addr: SocketAddr) -> anyhow:
         .nest_service("/pkg", web::assets(&settings.site_root))
         .merge(browser)
         .layer(axum::middleware::from_fn(ops::note_api_org))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            settings.request_timeout,
-        ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            settings.request_timeout,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::host_guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::security_headers,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            web::client_ip,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ops::observe,
-        ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(settings.request_timeout))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, settings.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::host_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::client_ip))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::observe))
         .layer(axum::middleware::from_fn(scim::errors_as_scim))
         // Outermost: what the layers inside read and change (error bodies) is uncompressed.
         .layer(web::compression())
@@ -319,16 +241,11 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     };
     if let Some(bind) = options.metrics_bind {
         let handle = ops::metrics::install()?;
-        let metrics_listener = tokio::net::TcpListener::bind(bind)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {bind} for metrics: {e}. Set GATEHOUSE_METRICS_BIND to a free address."))?;
+        let metrics_listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {bind} for metrics: {e}. Set GATEHOUSE_METRICS_BIND to a free address."))?;
         let router = ops::metrics::router(handle, db.clone());
         let until = signalled();
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(metrics_listener, router)
-                .with_graceful_shutdown(until)
-                .await
-            {
+            if let Err(e) = axum::serve(metrics_listener, router).with_graceful_shutdown(until).await {
                 tracing::error!(error = %e, "the metrics listener stopped");
             }
         });
@@ -340,10 +257,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
     let _mail_sender = match &settings.mail {
         Some(mail) => {
             tracing::info!(host = %mail.host, port = mail.port, "mail is set up: invitations, reset links and sign-in notices are sent by mail");
-            Some(
-                app::service::mail::spawn_sender(db.clone(), mail.clone())
-                    .map_err(anyhow::Error::msg)?,
-            )
+            Some(app::service::mail::spawn_sender(db.clone(), mail.clone()).map_err(anyhow::Error::msg)?)
         }
         None => None,
     };
@@ -369,14 +283,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
         tracing::info!("stopping: no new connections; finishing the requests in flight");
         let _ = stop.send(true);
     });
-    listen::serve(
-        listener,
-        app,
-        settings.request_timeout,
-        options.shutdown_timeout,
-        signalled(),
-    )
-    .await?;
+    listen::serve(listener, app, settings.request_timeout, options.shutdown_timeout, signalled()).await?;
     // On SQLite, write the WAL back into the database file, so that the file
     // alone is the whole database once Gatehouse has stopped (an operator may copy it).
     let close = async {
@@ -395,10 +302,7 @@ pub async fn serve(settings: Settings, db: Db, options: ops::ServeOptions) -> an
         db.close().await;
     };
     // A request cut off above may still hold a connection.
-    if tokio::time::timeout(std::time::Duration::from_secs(5), close)
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(std::time::Duration::from_secs(5), close).await.is_err() {
         tracing::warn!("the database did not close within 5 s");
     }
     tracing::info!("stopped");
@@ -411,8 +315,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -28,13 +28,7 @@ use tower::ServiceExt;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting
 /// and lets the open connections finish (for at most `drain`, downloads included).
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    header_timeout: Duration,
-    drain: Duration,
-    shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, app: Router, header_timeout: Duration, drain: Duration, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -63,10 +57,7 @@ pub async fn serve(
                         // The panic itself was logged by the panic hook.
                         tracing::error!(error = %e, "a request's task ended without an answer");
                         let body = "Something went wrong on the server. Try again; if it keeps happening, check the server log.\n";
-                        axum::response::IntoResponse::into_response((
-                            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                            body,
-                        ))
+                        axum::response::IntoResponse::into_response((axum::http::StatusCode::INTERNAL_SERVER_ERROR, body))
                     }
                 })
             }
@@ -75,11 +66,8 @@ pub async fn serve(
         // A client may send its whole request and close its side at once
         // (half-close): hyper then still serves it, instead of taking the
         // end of the input for a connection gone before the request ran.
-        http.timer(TokioTimer::new())
-            .header_read_timeout(header_timeout)
-            .half_close(true);
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        http.timer(TokioTimer::new()).header_read_timeout(header_timeout).half_close(true);
+        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -88,14 +76,8 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(drain, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            "requests were still running {} s after the stop signal; stopping anyway",
-            drain.as_secs()
-        );
+    if tokio::time::timeout(drain, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests were still running {} s after the stop signal; stopping anyway", drain.as_secs());
     }
     Ok(())
 }

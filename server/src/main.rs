@@ -17,12 +17,7 @@ use std::path::PathBuf;
 )]
 struct Cli {
     /// The database: sqlite://path/to/file.db (created when missing) or postgres://user:password@host/db
-    #[arg(
-        long,
-        env = "GATEHOUSE_DATABASE_URL",
-        default_value = "sqlite://data/gatehouse.db",
-        global = true
-    )]
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", default_value = "sqlite://data/gatehouse.db", global = true)]
     database_url: String,
     /// The public URL people and identity providers use, such as
     /// https://gatehouse.example.com: http or https, a host, an optional port,
@@ -30,13 +25,7 @@ struct Cli {
     #[arg(long, env = "GATEHOUSE_BASE_URL", global = true)]
     base_url: Option<String>,
     /// The log's form: text, or json (one JSON object per line).
-    #[arg(
-        long,
-        env = "GATEHOUSE_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     log_format: LogFormat,
     #[command(subcommand)]
     command: Option<Command>,
@@ -292,17 +281,8 @@ fn return_large_blocks() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let base_url = cli
-        .base_url
-        .as_deref()
-        .map(gatehouse_server::check_base_url)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    let mut settings = Settings {
-        database_url: cli.database_url.clone(),
-        base_url,
-        ..Settings::default()
-    };
+    let base_url = cli.base_url.as_deref().map(gatehouse_server::check_base_url).transpose().map_err(anyhow::Error::msg)?;
+    let mut settings = Settings { database_url: cli.database_url.clone(), base_url, ..Settings::default() };
     let command = cli.command.expect("main() makes serve the default command");
     match &command {
         Command::Serve { args, .. } => {
@@ -320,10 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // The other commands print addresses at the server's default one.
         _ => {
-            if let Some(bind) = std::env::var("GATEHOUSE_BIND")
-                .ok()
-                .and_then(|b| b.parse().ok())
-            {
+            if let Some(bind) = std::env::var("GATEHOUSE_BIND").ok().and_then(|b| b.parse().ok()) {
                 settings.bind = bind;
             }
         }
@@ -334,26 +311,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { out } => {
             let started = std::time::Instant::now();
             let summary = backup::backup(&settings.database_url, out).await?;
-            println!(
-                "Backed up the database to {} ({summary}) in {:.1} s.",
-                out.display(),
-                started.elapsed().as_secs_f64()
-            );
-            println!(
-                "Restore it with: gatehouse restore --from {}",
-                out.display()
-            );
+            println!("Backed up the database to {} ({summary}) in {:.1} s.", out.display(), started.elapsed().as_secs_f64());
+            println!("Restore it with: gatehouse restore --from {}", out.display());
             return Ok(());
         }
         Command::Restore { from } => {
             let restored = backup::restore(&settings.database_url, from).await?;
             let target = backup::sqlite_path(&settings.database_url)?.unwrap_or_default();
-            println!(
-                "Restored {} to {} ({}).",
-                from.display(),
-                target.display(),
-                restored.summary
-            );
+            println!("Restored {} to {} ({}).", from.display(), target.display(), restored.summary);
             if let Some(aside) = restored.replaced {
                 println!("The database it replaced is kept as {} (delete it once you no longer need it).", aside.display());
             }
@@ -378,92 +343,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let credentials = data_dir(&settings.database_url).join("demo-credentials.txt");
                 demo::ensure_demo(&db, &settings.base_url_for(settings.bind), &credentials).await?;
             }
-            let options = ServeOptions {
-                metrics_bind: args.metrics_bind,
-                shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout),
-            };
+            let options = ServeOptions { metrics_bind: args.metrics_bind, shutdown_timeout: std::time::Duration::from_secs(args.shutdown_timeout) };
             serve(settings, db, options).await
         }
-        Command::Setup {
-            org,
-            name,
-            admin_email,
-            admin_password_file,
-            admin_first_name,
-            admin_last_name,
-        } => {
-            let password = std::fs::read_to_string(&admin_password_file).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot read the password file {}: {e}",
-                    admin_password_file.display()
-                )
-            })?;
+        Command::Setup { org, name, admin_email, admin_password_file, admin_first_name, admin_last_name } => {
+            let password = std::fs::read_to_string(&admin_password_file).map_err(|e| anyhow::anyhow!("cannot read the password file {}: {e}", admin_password_file.display()))?;
             let password = password.lines().next().unwrap_or("").to_string();
-            let input = app::service::setup::SetupInput {
-                org_name: name,
-                org_slug: org,
-                first_name: admin_first_name,
-                last_name: admin_last_name,
-                email: admin_email,
-                password,
-            };
-            let done = app::service::setup::create_organization(
-                &db,
-                input,
-                app::service::setup::Proof::ServerMachine,
-                "gatehouse setup",
-                "",
-            )
-            .await
-            .map_err(|e| match e.field {
+            let input = app::service::setup::SetupInput { org_name: name, org_slug: org, first_name: admin_first_name, last_name: admin_last_name, email: admin_email, password };
+            let done = app::service::setup::create_organization(&db, input, app::service::setup::Proof::ServerMachine, "gatehouse setup", "").await.map_err(|e| match e.field {
                 Some(f) => anyhow::anyhow!("{} (--{})", e.message, cli_flag(&f)),
                 None => anyhow::anyhow!(e.message),
             })?;
-            println!(
-                "Created organization “{}”. Its admin signs in at {}/{}/login",
-                done.org.name,
-                settings.base_url_for(settings.bind),
-                done.org.slug
-            );
+            println!("Created organization “{}”. Its admin signs in at {}/{}/login", done.org.name, settings.base_url_for(settings.bind), done.org.slug);
             Ok(())
         }
-        Command::Provisioning {
-            command:
-                ProvisioningCommand::Token {
-                    command:
-                        TokenCommand::Create {
-                            org,
-                            name,
-                            created_by,
-                        },
-                },
-        } => {
+        Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::Create { org, name, created_by } } } => {
             let o = organization(&db, &org).await?;
             let admin = provisioning::token_admin(&db, &o, created_by.as_deref()).await?;
             let actor = Actor::operator(&o.id, "gatehouse provisioning (command line)");
             // The operator turns provisioning on knowingly: docs/scim.md is this command's guidance.
-            let token = provisioning::create_token(
-                &db,
-                &actor,
-                &name,
-                (&admin.id, &admin.email),
-                provisioning::Guidance::Acknowledged,
-            )
-            .await?;
-            eprintln!(
-                "Directory Base URL: {}/scim/v2",
-                settings.base_url_for(settings.bind)
-            );
+            let token = provisioning::create_token(&db, &actor, &name, (&admin.id, &admin.email), provisioning::Guidance::Acknowledged).await?;
+            eprintln!("Directory Base URL: {}/scim/v2", settings.base_url_for(settings.bind));
             eprintln!("Bearer token (shown once; acts for {}):", admin.email);
             println!("{token}");
             Ok(())
         }
-        Command::Provisioning {
-            command:
-                ProvisioningCommand::Token {
-                    command: TokenCommand::List { org },
-                },
-        } => {
+        Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::List { org } } } => {
             let o = organization(&db, &org).await?;
             let tokens = provisioning::tokens(&db, &o.id).await?;
             if tokens.is_empty() {
@@ -471,99 +376,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let day = |t: &str| t.get(..16).map(|d| d.replace('T', " ")).unwrap_or_default();
-            println!(
-                "{:<36}  {:<20}  {:<28}  {:<16}  {:<16}  STATE",
-                "ID", "NAME", "ACTS FOR", "CREATED (UTC)", "LAST USED (UTC)"
-            );
+            println!("{:<36}  {:<20}  {:<28}  {:<16}  {:<16}  STATE", "ID", "NAME", "ACTS FOR", "CREATED (UTC)", "LAST USED (UTC)");
             for t in tokens {
-                let state = t
-                    .revoked_at
-                    .as_deref()
-                    .map(|r| format!("revoked {}", day(r)))
-                    .unwrap_or_else(|| "active".into());
-                let used = t
-                    .last_used_at
-                    .as_deref()
-                    .map(day)
-                    .unwrap_or_else(|| "never".into());
-                println!(
-                    "{:<36}  {:<20}  {:<28}  {:<16}  {:<16}  {state}",
-                    t.id,
-                    t.name,
-                    t.created_by,
-                    day(&t.created_at),
-                    used
-                );
+                let state = t.revoked_at.as_deref().map(|r| format!("revoked {}", day(r))).unwrap_or_else(|| "active".into());
+                let used = t.last_used_at.as_deref().map(day).unwrap_or_else(|| "never".into());
+                println!("{:<36}  {:<20}  {:<28}  {:<16}  {:<16}  {state}", t.id, t.name, t.created_by, day(&t.created_at), used);
             }
             Ok(())
         }
-        Command::Provisioning {
-            command:
-                ProvisioningCommand::Token {
-                    command: TokenCommand::Revoke { org, token },
-                },
-        } => {
+        Command::Provisioning { command: ProvisioningCommand::Token { command: TokenCommand::Revoke { org, token } } } => {
             let o = organization(&db, &org).await?;
             let t = provisioning::active_token_named(&db, &o.id, &token).await?;
-            provisioning::revoke_token(
-                &db,
-                &Actor::operator(&o.id, "gatehouse provisioning (command line)"),
-                &t.id,
-            )
-            .await?;
+            provisioning::revoke_token(&db, &Actor::operator(&o.id, "gatehouse provisioning (command line)"), &t.id).await?;
             println!("Revoked the token “{}” ({}). The identity provider's next request with it is refused.", t.name, t.id);
             Ok(())
         }
-        Command::Demo {
-            command: DemoCommand::Seed { org, users, teams },
-        } => {
+        Command::Demo { command: DemoCommand::Seed { org, users, teams } } => {
             let started = std::time::Instant::now();
             demo::seed_scale(&db, &org, users, teams, &mut |m| println!("  {m}")).await?;
-            println!(
-                "Seeded {users} users and {teams} teams into “{org}” in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
+            println!("Seeded {users} users and {teams} teams into “{org}” in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
-        Command::Admin {
-            command: AdminCommand::ResetAuth { org },
-        } => {
+        Command::Admin { command: AdminCommand::ResetAuth { org } } => {
             let o = organization(&db, &org).await?;
-            let before = sso::reset_to_password(
-                &db,
-                &Actor::operator(&o.id, "gatehouse admin reset-auth (command line)"),
-            )
-            .await?;
+            let before = sso::reset_to_password(&db, &Actor::operator(&o.id, "gatehouse admin reset-auth (command line)")).await?;
             if before == app::domain::AuthMethod::Password.as_str() {
-                println!(
-                    "Sign-in for “{}” is already by password: nothing changed.",
-                    o.name
-                );
+                println!("Sign-in for “{}” is already by password: nothing changed.", o.name);
                 return Ok(());
             }
-            println!(
-                "Sign-in for “{}” is now by password (it was {before}). Admins sign in at {}/{}/login; the change is in the audit log.",
-                o.name,
-                settings.base_url_for(settings.bind),
-                o.slug
-            );
+            println!("Sign-in for “{}” is now by password (it was {before}). Admins sign in at {}/{}/login; the change is in the audit log.", o.name, settings.base_url_for(settings.bind), o.slug);
             Ok(())
         }
-        Command::Admin {
-            command: AdminCommand::ResetMfa { org, email },
-        } => {
+        Command::Admin { command: AdminCommand::ResetMfa { org, email } } => {
             let o = organization(&db, &org).await?;
             let actor = Actor::operator(&o.id, "gatehouse admin reset-mfa (command line)");
             let user = app::service::mfa::reset_by_email(&db, &actor, &email).await?;
-            println!(
-                "{} signs in with their password alone now (the change is in the audit log).",
-                user.email
-            );
+            println!("{} signs in with their password alone now (the change is in the audit log).", user.email);
             Ok(())
         }
-        Command::Admin {
-            command: AdminCommand::ClearAllowlist { org },
-        } => {
+        Command::Admin { command: AdminCommand::ClearAllowlist { org } } => {
             let o = organization(&db, &org).await?;
             let n = app::service::allowlist::clear(&db, &o, "gatehouse admin clear-allowlist (command line)").await?;
             if n == 0 {
@@ -590,8 +441,7 @@ fn mail_settings(cli: &ServeArgs) -> anyhow::Result<Option<app::service::mail::S
     let Some(host) = cli.smtp_host.clone().filter(|h| !h.trim().is_empty()) else {
         return Ok(None);
     };
-    let security = Security::parse(&cli.smtp_security)
-        .map_err(|e| anyhow::anyhow!("{e} (GATEHOUSE_SMTP_SECURITY)"))?;
+    let security = Security::parse(&cli.smtp_security).map_err(|e| anyhow::anyhow!("{e} (GATEHOUSE_SMTP_SECURITY)"))?;
     let password = match &cli.smtp_password_file {
         Some(f) => Some(
             std::fs::read_to_string(f)
@@ -621,10 +471,7 @@ fn mail_settings(cli: &ServeArgs) -> anyhow::Result<Option<app::service::mail::S
 }
 
 /// The organization a command names, or a message that says there is none.
-async fn organization(
-    db: &app::service::Db,
-    slug: &str,
-) -> anyhow::Result<app::service::access::Org> {
+async fn organization(db: &app::service::Db, slug: &str) -> anyhow::Result<app::service::access::Org> {
     Ok(app::service::access::org(db, slug).await?)
 }
 
@@ -643,9 +490,7 @@ fn cli_flag(field: &str) -> &str {
 
 /// The folder beside a SQLite file (or `data/`), for files the demo keeps.
 fn data_dir(url: &str) -> PathBuf {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or("");
     if url.starts_with("sqlite") {
         if let Some(dir) = std::path::Path::new(path).parent() {

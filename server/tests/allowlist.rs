@@ -126,7 +126,8 @@ async fn requests_from_outside_are_refused_everywhere_and_counted_not_written_ea
         assert_eq!(page_from(&app, &Session::default(), ip, "/acme/login").await.status(), StatusCode::OK, "{ip}");
     }
     // The API isn't restricted by an app range.
-    let t: app::domain::views::NewProvisioningToken = ok_json(call_from(&app, &mut admin, OFFICE, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t: app::domain::views::NewProvisioningToken =
+        ok_json(call_from(&app, &mut admin, OFFICE, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
     let scim = app.http.get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&t.token).header("x-forwarded-for", OUTSIDE).send().await.unwrap();
     assert_eq!(scim.status(), StatusCode::OK, "a range for Gatehouse only leaves the SCIM API open");
 
@@ -148,7 +149,8 @@ async fn requests_from_outside_are_refused_everywhere_and_counted_not_written_ea
 async fn scim_from_outside_its_ranges_is_refused_as_scim_json() {
     let app = behind_a_proxy().await;
     let mut admin = sign_in_from(&app, OFFICE, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(call_from(&app, &mut admin, OFFICE, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t: app::domain::views::NewProvisioningToken =
+        ok_json(call_from(&app, &mut admin, OFFICE, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
     let _: RangesAdded = ok_json(add(&app, &mut admin, OFFICE, "192.0.2.0/24 # the identity provider", "scim").await).await;
     let scim = |ip: &'static str| app.http.get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&t.token).header("x-forwarded-for", ip).send();
     let res = scim(OUTSIDE).await.unwrap();

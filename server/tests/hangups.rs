@@ -30,14 +30,7 @@ enum Write {
     Export,
 }
 
-const MIX: [Write; 6] = [
-    Write::WrongPassword,
-    Write::RightPassword,
-    Write::ScimCreate,
-    Write::ScimPatch,
-    Write::AdminSave,
-    Write::Export,
-];
+const MIX: [Write; 6] = [Write::WrongPassword, Write::RightPassword, Write::ScimCreate, Write::ScimPatch, Write::AdminSave, Write::Export];
 
 struct World {
     app: TestApp,
@@ -54,66 +47,26 @@ async fn world() -> World {
     let app = spawn_app_with(|s| s.trust_proxy = true).await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    app.add_user("cleo@acme.example", PW, BuiltIn::Creator)
-        .await;
+    app.add_user("cleo@acme.example", PW, BuiltIn::Creator).await;
     // Signs in after the burst (whose guesses may have used up p0–p9's attempts).
-    app.add_user("quinn@acme.example", PW, BuiltIn::Viewer)
-        .await;
+    app.add_user("quinn@acme.example", PW, BuiltIn::Viewer).await;
     for i in 0..10 {
-        app.add_user(&format!("p{i}@acme.example"), PW, BuiltIn::Viewer)
-            .await;
+        app.add_user(&format!("p{i}@acme.example"), PW, BuiltIn::Viewer).await;
     }
     let (mut creator, res) = app.sign_in("cleo@acme.example", PW).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let dataset = gatehouse_server::demo_data::orders_dataset(&app.db, &app.org_id().await, 2_000)
-        .await
-        .unwrap();
-    let doc: String = ok_json(
-        app.call(
-            &mut creator,
-            "create_document",
-            &[
-                ("org", "acme"),
-                ("name", "Orders"),
-                ("dataset_id", &dataset),
-            ],
-        )
-        .await,
-    )
-    .await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(
-        app.call(
-            &mut admin,
-            "create_provisioning_token",
-            &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")],
-        )
-        .await,
-    )
-    .await;
-    let idp = Idp {
-        app: &app,
-        token: t.token.clone(),
-    };
+    let dataset = gatehouse_server::demo_data::orders_dataset(&app.db, &app.org_id().await, 2_000).await.unwrap();
+    let doc: String = ok_json(app.call(&mut creator, "create_document", &[("org", "acme"), ("name", "Orders"), ("dataset_id", &dataset)]).await).await;
+    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let idp = Idp { app: &app, token: t.token.clone() };
     let mut provisioned = Vec::new();
     for i in 0..5 {
         let (st, v) = idp.post("/Users", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": format!("okta{i}@acme.example"), "active": true})).await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
         provisioned.push(v["id"].as_str().unwrap().to_string());
     }
-    let viewer_type =
-        app::store::account_types::built_in(&app.db, &app.org_id().await, BuiltIn::Viewer)
-            .await
-            .unwrap()
-            .id;
-    World {
-        app,
-        admin,
-        creator,
-        doc,
-        token: t.token,
-        provisioned,
-        viewer_type,
-    }
+    let viewer_type = app::store::account_types::built_in(&app.db, &app.org_id().await, BuiltIn::Viewer).await.unwrap().id;
+    World { app, admin, creator, doc, token: t.token, provisioned, viewer_type }
 }
 
 impl World {
@@ -121,16 +74,12 @@ impl World {
     fn request(&self, w: Write, n: usize) -> reqwest::RequestBuilder {
         let (http, base) = (&self.app.http, &self.app.base);
         let address = format!("198.51.{}.{}", n / 250, n % 250 + 1);
-        let cookie =
-            |s: &Session| format!("gatehouse_session={}", s.cookie.clone().unwrap_or_default());
+        let cookie = |s: &Session| format!("gatehouse_session={}", s.cookie.clone().unwrap_or_default());
         match w {
             Write::WrongPassword | Write::RightPassword => {
                 let email = format!("p{}@acme.example", n % 10);
                 let password = if matches!(w, Write::RightPassword) { PW.to_string() } else { format!("wrong guess {n}") };
-                http.post(format!("{base}/api/sign_in"))
-                    .header("origin", base)
-                    .header("x-forwarded-for", address)
-                    .form(&[("org", "acme".to_string()), ("email", email), ("password", password)])
+                http.post(format!("{base}/api/sign_in")).header("origin", base).header("x-forwarded-for", address).form(&[("org", "acme".to_string()), ("email", email), ("password", password)])
             }
             Write::ScimCreate => http
                 .post(format!("{base}/scim/v2/Users"))
@@ -192,11 +141,7 @@ async fn no_transaction_left_open(app: &TestApp, within: Duration) {
         if free {
             break;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a transaction is still open {} s after the burst: {what}",
-            within.as_secs()
-        );
+        assert!(tokio::time::Instant::now() < deadline, "a transaction is still open {} s after the burst: {what}", within.as_secs());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // And every connection of the server's own pool is outside a transaction
@@ -210,10 +155,7 @@ async fn no_transaction_left_open(app: &TestApp, within: Duration) {
     }
     for c in held.iter_mut() {
         use sqlx::Connection;
-        assert!(
-            !c.is_in_transaction(),
-            "a pooled connection is inside a transaction"
-        );
+        assert!(!c.is_in_transaction(), "a pooled connection is inside a transaction");
         sqlx::query("SELECT 1").execute(&mut **c).await.unwrap();
     }
 }
@@ -227,84 +169,31 @@ async fn clients_that_hang_up_at_any_moment_leave_every_write_working() {
     no_transaction_left_open(&w.app, Duration::from_secs(60)).await;
     let permits = app::service::passwords::permits();
     let peak = app::service::passwords::peak_running();
-    assert!(
-        peak <= permits,
-        "{peak} passwords were hashed at once; the limit is {permits}"
-    );
+    assert!(peak <= permits, "{peak} passwords were hashed at once; the limit is {permits}");
 
     // Every kind of write works right after, for clients that wait.
     let (mut s, res) = w.app.sign_in("quinn@acme.example", PW).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
-    assert_eq!(
-        w.app.call(&mut s, "me", &[("org", "acme")]).await.status(),
-        StatusCode::OK
-    );
-    let idp = Idp {
-        app: &w.app,
-        token: w.token.clone(),
-    };
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(w.app.call(&mut s, "me", &[("org", "acme")]).await.status(), StatusCode::OK);
+    let idp = Idp { app: &w.app, token: w.token.clone() };
     let (st, v) = idp.post("/Users", json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "after@acme.example"})).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    let (st, v) = idp
-        .patch(
-            &format!("/Users/{}", w.provisioned[0]),
-            json!([{"op": "replace", "path": "active", "value": true}]),
-        )
-        .await;
+    let (st, v) = idp.patch(&format!("/Users/{}", w.provisioned[0]), json!([{"op": "replace", "path": "active", "value": true}])).await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let id: String = ok_json(w.app.call_json(&mut w.admin, "save_account_type", json!({"org": "acme", "id": null, "input": {"name": "After the burst", "description": "", "permissions": ["view_documents"]}})).await).await;
-    assert!(!id.is_empty());
-    let who = w.app.org_id().await;
-    let person: String = sqlx::query_scalar(
-        "SELECT id FROM users WHERE org_id = $1 AND email_norm = 'p2@acme.example'",
-    )
-    .bind(&who)
-    .fetch_one(&w.app.db)
-    .await
-    .unwrap();
-    ok_json::<()>(
-        w.app
-            .call_json(
-                &mut w.admin,
-                "change_account_type",
-                json!({"org": "acme", "user_ids": [person], "account_type_id": w.viewer_type}),
-            )
-            .await,
+    let id: String = ok_json(
+        w.app.call_json(&mut w.admin, "save_account_type", json!({"org": "acme", "id": null, "input": {"name": "After the burst", "description": "", "permissions": ["view_documents"]}})).await,
     )
     .await;
-    let csv = w
-        .app
-        .get(&w.creator, &format!("/acme/documents/{}/export.csv", w.doc))
-        .await;
+    assert!(!id.is_empty());
+    let who = w.app.org_id().await;
+    let person: String = sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = 'p2@acme.example'").bind(&who).fetch_one(&w.app.db).await.unwrap();
+    ok_json::<()>(w.app.call_json(&mut w.admin, "change_account_type", json!({"org": "acme", "user_ids": [person], "account_type_id": w.viewer_type})).await).await;
+    let csv = w.app.get(&w.creator, &format!("/acme/documents/{}/export.csv", w.doc)).await;
     assert_eq!(csv.status(), StatusCode::OK);
-    assert_eq!(
-        csv.text().await.unwrap().lines().count(),
-        2_001,
-        "the whole export, header and 2,000 rows"
-    );
+    assert_eq!(csv.text().await.unwrap().lines().count(), 2_001, "the whole export, header and 2,000 rows");
     // The command line (another process on the same database) can write too.
-    let out = w
-        .app
-        .cli(&[
-            "provisioning",
-            "token",
-            "create",
-            "--org",
-            "acme",
-            "--name",
-            "after the burst",
-        ])
-        .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = w.app.cli(&["provisioning", "token", "create", "--org", "acme", "--name", "after the burst"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Sign-ins that hang up while their password is checked: however many
@@ -317,21 +206,13 @@ async fn sign_ins_that_hang_up_mid_hash_keep_the_hashing_bound() {
     let mut running = Vec::new();
     for i in 0..120 {
         // Emails nobody has: each is checked (against a stand-in hash), none is limited yet.
-        let req = w
-            .app
-            .http
-            .post(format!("{}/api/sign_in", w.app.base))
-            .header("origin", &w.app.base)
-            .header("x-forwarded-for", format!("203.0.113.{}", i + 1))
-            .form(&[
-                ("org", "acme".to_string()),
-                ("email", format!("nobody{i}@acme.example")),
-                ("password", "a guess".to_string()),
-            ]);
+        let req = w.app.http.post(format!("{}/api/sign_in", w.app.base)).header("origin", &w.app.base).header("x-forwarded-for", format!("203.0.113.{}", i + 1)).form(&[
+            ("org", "acme".to_string()),
+            ("email", format!("nobody{i}@acme.example")),
+            ("password", "a guess".to_string()),
+        ]);
         let after = Duration::from_millis(rand::thread_rng().gen_range(10..=150));
-        running.push(tokio::spawn(async move {
-            tokio::time::timeout(after, req.send()).await.is_err()
-        }));
+        running.push(tokio::spawn(async move { tokio::time::timeout(after, req.send()).await.is_err() }));
     }
     for r in running {
         r.await.unwrap();
@@ -339,8 +220,5 @@ async fn sign_ins_that_hang_up_mid_hash_keep_the_hashing_bound() {
     no_transaction_left_open(&w.app, Duration::from_secs(60)).await;
     let permits = app::service::passwords::permits();
     let peak = app::service::passwords::peak_running();
-    assert!(
-        peak >= 1 && peak <= permits,
-        "{peak} hashes ran at once; the limit is {permits}"
-    );
+    assert!(peak >= 1 && peak <= permits, "{peak} hashes ran at once; the limit is {permits}");
 }

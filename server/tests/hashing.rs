@@ -19,12 +19,7 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 /// One hash at a time and no wait, for the whole process (set before anything hashes).
 fn one_hash_at_a_time() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        configure(Limit {
-            permits: 1,
-            wait: Duration::ZERO,
-        })
-    });
+    ONCE.call_once(|| configure(Limit { permits: 1, wait: Duration::ZERO }));
 }
 
 #[tokio::test]
@@ -33,64 +28,21 @@ async fn nothing_is_hashed_for_a_link_or_a_setup_that_cannot_succeed() {
     let _turn = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     let start = hashed();
-    let form = [
-        ("org_name", "Acme"),
-        ("org_slug", "acme"),
-        ("first_name", "Ada"),
-        ("last_name", "Admin"),
-        ("email", ADMIN_EMAIL),
-        ("password", ADMIN_PASSWORD),
-        ("password_confirm", ADMIN_PASSWORD),
-    ];
+    let form = [("org_name", "Acme"), ("org_slug", "acme"), ("first_name", "Ada"), ("last_name", "Admin"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("password_confirm", ADMIN_PASSWORD)];
     let mut wrong = form.to_vec();
     wrong.push(("setup_code", "WRNG-CODE"));
     let (st, e) = error_of(app.call(&mut Session::default(), "run_setup", &wrong).await).await;
-    assert_eq!(
-        (st, e.field.as_deref()),
-        (StatusCode::BAD_REQUEST, Some("setup_code"))
-    );
-    assert_eq!(
-        hashed(),
-        start,
-        "a wrong setup code is refused before the password is hashed"
-    );
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("setup_code")));
+    assert_eq!(hashed(), start, "a wrong setup code is refused before the password is hashed");
     app.setup_acme().await;
-    assert_eq!(
-        hashed(),
-        start + 1,
-        "the setup hashes the first admin's password, once"
-    );
-    let (st, _) = error_of(
-        app.call(
-            &mut Session::default(),
-            "run_setup",
-            &[form.as_slice(), &[("setup_code", "ABCD-EFGH")]].concat(),
-        )
-        .await,
-    )
-    .await;
+    assert_eq!(hashed(), start + 1, "the setup hashes the first admin's password, once");
+    let (st, _) = error_of(app.call(&mut Session::default(), "run_setup", &[form.as_slice(), &[("setup_code", "ABCD-EFGH")]].concat()).await).await;
     assert_eq!(st, StatusCode::CONFLICT, "set up already");
-    let accept = [
-        ("org", "acme"),
-        ("token", "no-such-link"),
-        ("password", "a fine new password"),
-        ("password_confirm", "a fine new password"),
-    ];
-    let (st, _) = error_of(
-        app.call(&mut Session::default(), "accept_invitation", &accept)
-            .await,
-    )
-    .await;
+    let accept = [("org", "acme"), ("token", "no-such-link"), ("password", "a fine new password"), ("password_confirm", "a fine new password")];
+    let (st, _) = error_of(app.call(&mut Session::default(), "accept_invitation", &accept).await).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    assert_eq!(
-        hashed(),
-        start + 1,
-        "a second setup and an unknown invitation link hash nothing"
-    );
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'org.setup'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    assert_eq!(hashed(), start + 1, "a second setup and an unknown invitation link hash nothing");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'org.setup'").fetch_one(&app.db).await.unwrap();
     assert_eq!(n, 1);
 }
 
@@ -109,18 +61,11 @@ async fn a_burst_of_sign_ins_is_answered_busy_instead_of_piling_up() {
                 .post(format!("{base}/api/sign_in"))
                 .header("origin", &base)
                 .header("x-forwarded-for", format!("198.51.100.{i}"))
-                .form(&[
-                    ("org", "acme"),
-                    ("email", format!("person{i}@acme.example").as_str()),
-                    ("password", "a wrong guess"),
-                ])
+                .form(&[("org", "acme"), ("email", format!("person{i}@acme.example").as_str()), ("password", "a wrong guess")])
                 .send()
                 .await
                 .unwrap();
-            let retry = res
-                .headers()
-                .get("retry-after")
-                .map(|v| v.to_str().unwrap().to_string());
+            let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
             (res.status(), retry, res.text().await.unwrap())
         })
     });
@@ -137,21 +82,14 @@ async fn a_burst_of_sign_ins_is_answered_busy_instead_of_piling_up() {
             other => panic!("{other}: {body}"),
         }
     }
-    assert!(
-        busy > 0,
-        "with one hash at a time and no wait, a burst of 60 cannot all be checked"
-    );
+    assert!(busy > 0, "with one hash at a time and no wait, a burst of 60 cannot all be checked");
     // A refused attempt did not count: the same person, alone, is checked.
     let res = app
         .http
         .post(format!("{}/api/sign_in", app.base))
         .header("origin", &app.base)
         .header("x-forwarded-for", "198.51.100.200")
-        .form(&[
-            ("org", "acme"),
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-        ])
+        .form(&[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
         .send()
         .await
         .unwrap();

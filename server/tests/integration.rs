@@ -10,8 +10,8 @@ mod common;
 
 mod activity;
 mod admin_pages;
-mod allowlist;
 mod administration;
+mod allowlist;
 mod attacks;
 mod attacks_protocols;
 mod audit_log;

@@ -93,14 +93,7 @@ impl Created {
 }
 
 impl Ended {
-    const ALL: [Ended; 6] = [
-        Ended::AdminDeactivate,
-        Ended::BulkDeactivate,
-        Ended::PatchOkta,
-        Ended::PatchEntra,
-        Ended::PutInactive,
-        Ended::Delete,
-    ];
+    const ALL: [Ended; 6] = [Ended::AdminDeactivate, Ended::BulkDeactivate, Ended::PatchOkta, Ended::PatchEntra, Ended::PutInactive, Ended::Delete];
     fn label(self) -> &'static str {
         match self {
             Ended::AdminDeactivate => "admin deactivates",
@@ -117,12 +110,7 @@ impl Ended {
 }
 
 impl Returned {
-    const ALL: [Returned; 4] = [
-        Returned::AdminReactivate,
-        Returned::PatchActive,
-        Returned::PostAgain,
-        Returned::Put,
-    ];
+    const ALL: [Returned; 4] = [Returned::AdminReactivate, Returned::PatchActive, Returned::PostAgain, Returned::Put];
     fn label(self) -> &'static str {
         match self {
             Returned::AdminReactivate => "admin reactivates",
@@ -177,13 +165,7 @@ fn expected(c: Created, e: Ended, r: Returned) -> Expected {
         Returned::PostAgain if !managed => (201, (true, true, false), Some("user.linked")),
         Returned::PostAgain => (409, ended, None),
     };
-    Expected {
-        end_status,
-        ended,
-        return_status,
-        returned,
-        return_audit,
-    }
+    Expected { end_status, ended, return_status, returned, return_audit }
 }
 
 fn scim_user(email: &str, user_type: &str, active: bool) -> Value {
@@ -218,133 +200,55 @@ struct World {
 
 impl World {
     fn idp(&self) -> Idp<'_> {
-        Idp {
-            app: &self.app,
-            token: self.token.clone(),
-        }
+        Idp { app: &self.app, token: self.token.clone() }
     }
 
     async fn new(c: Created) -> World {
         let app = spawn_app().await;
         app.setup_acme().await;
         app.add_user(OPS, OPS_PASSWORD, BuiltIn::Admin).await;
-        app.add_user(FILLER, "filler's long password", BuiltIn::Viewer)
-            .await;
+        app.add_user(FILLER, "filler's long password", BuiltIn::Viewer).await;
         let (mut ops, res) = app.sign_in(OPS, OPS_PASSWORD).await;
         assert_eq!(res.status(), StatusCode::OK);
         let settings = json!({"method": "saml_or_password", "idp_login_url": IDP_SSO, "idp_certificate": IDP_CERT, "idp_issuer": IDP_ENTITY, "session_days": 30});
-        let res = app
-            .call_json(
-                &mut ops,
-                "save_authentication",
-                json!({"org": "acme", "input": settings}),
-            )
-            .await;
+        let res = app.call_json(&mut ops, "save_authentication", json!({"org": "acme", "input": settings})).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let t: NewProvisioningToken = ok_json(
-            app.call(
-                &mut ops,
-                "create_provisioning_token",
-                &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")],
-            )
-            .await,
-        )
-        .await;
+        let t: NewProvisioningToken = ok_json(app.call(&mut ops, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
         let token = t.token;
         let subject = match c {
             Created::Setup => user_id(&app, ADMIN_EMAIL).await,
             Created::Invitation => {
                 let creator = type_id(&app, "Creator").await;
                 let people = format!("{PAT}, Pat, Lee");
-                let links: Vec<InvitationLink> =
-                    ok_json(app.call_json(&mut ops, "invite_users", json!({"org": "acme", "people": people, "account_type_id": creator, "team_ids": []})).await).await;
+                let links: Vec<InvitationLink> = ok_json(app.call_json(&mut ops, "invite_users", json!({"org": "acme", "people": people, "account_type_id": creator, "team_ids": []})).await).await;
                 let invitation = links[0].link.rsplit('/').next().unwrap().to_string();
-                let form = [
-                    ("org", "acme"),
-                    ("token", invitation.as_str()),
-                    ("password", PAT_PASSWORD),
-                    ("password_confirm", PAT_PASSWORD),
-                ];
-                let res = app
-                    .call(&mut Session::default(), "accept_invitation", &form)
-                    .await;
-                assert_eq!(
-                    res.status(),
-                    StatusCode::OK,
-                    "{}",
-                    res.text().await.unwrap()
-                );
+                let form = [("org", "acme"), ("token", invitation.as_str()), ("password", PAT_PASSWORD), ("password_confirm", PAT_PASSWORD)];
+                let res = app.call(&mut Session::default(), "accept_invitation", &form).await;
+                assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
                 links[0].user_id.clone()
             }
             Created::ScimPost => {
-                let (st, v) = Idp {
-                    app: &app,
-                    token: token.clone(),
-                }
-                .post("/Users", scim_user(SKY, "Author", true))
-                .await;
+                let (st, v) = Idp { app: &app, token: token.clone() }.post("/Users", scim_user(SKY, "Author", true)).await;
                 assert_eq!(st, StatusCode::CREATED, "{v}");
                 v["id"].as_str().unwrap().to_string()
             }
         };
         let filler = user_id(&app, FILLER).await;
         give_a_document(&app, &subject).await;
-        World {
-            app,
-            ops,
-            token,
-            subject,
-            filler,
-        }
+        World { app, ops, token, subject, filler }
     }
 
     async fn end(&mut self, c: Created, e: Ended) -> u16 {
         let path = format!("/Users/{}", self.subject);
         let status = match e {
-            Ended::AdminDeactivate => self
-                .app
-                .call_json(
-                    &mut self.ops,
-                    "deactivate_users",
-                    json!({"org": "acme", "user_ids": [self.subject], "new_owner_id": null}),
-                )
-                .await
-                .status(),
+            Ended::AdminDeactivate => self.app.call_json(&mut self.ops, "deactivate_users", json!({"org": "acme", "user_ids": [self.subject], "new_owner_id": null})).await.status(),
             Ended::BulkDeactivate => {
                 let ids = json!([self.subject, self.filler]);
-                self.app
-                    .call_json(
-                        &mut self.ops,
-                        "deactivate_users",
-                        json!({"org": "acme", "user_ids": ids, "new_owner_id": null}),
-                    )
-                    .await
-                    .status()
+                self.app.call_json(&mut self.ops, "deactivate_users", json!({"org": "acme", "user_ids": ids, "new_owner_id": null})).await.status()
             }
-            Ended::PatchOkta => {
-                self.idp()
-                    .patch(
-                        &path,
-                        json!([{"op": "replace", "value": {"active": false}}]),
-                    )
-                    .await
-                    .0
-            }
-            Ended::PatchEntra => {
-                self.idp()
-                    .patch(
-                        &path,
-                        json!([{"op": "Replace", "path": "active", "value": "False"}]),
-                    )
-                    .await
-                    .0
-            }
-            Ended::PutInactive => {
-                self.idp()
-                    .put(&path, scim_user(c.email(), c.user_type(), false))
-                    .await
-                    .0
-            }
+            Ended::PatchOkta => self.idp().patch(&path, json!([{"op": "replace", "value": {"active": false}}])).await.0,
+            Ended::PatchEntra => self.idp().patch(&path, json!([{"op": "Replace", "path": "active", "value": "False"}])).await.0,
+            Ended::PutInactive => self.idp().put(&path, scim_user(c.email(), c.user_type(), false)).await.0,
             Ended::Delete => self.idp().delete(&path).await,
         };
         status.as_u16()
@@ -354,43 +258,19 @@ impl World {
         let path = format!("/Users/{}", self.subject);
         let (status, v) = match r {
             Returned::AdminReactivate => {
-                let res = self
-                    .app
-                    .call_json(
-                        &mut self.ops,
-                        "reactivate_users",
-                        json!({"org": "acme", "user_ids": [self.subject]}),
-                    )
-                    .await;
+                let res = self.app.call_json(&mut self.ops, "reactivate_users", json!({"org": "acme", "user_ids": [self.subject]})).await;
                 (res.status(), Value::Null)
             }
-            Returned::PatchActive => {
-                self.idp()
-                    .patch(&path, json!([{"op": "replace", "value": {"active": true}}]))
-                    .await
-            }
-            Returned::PostAgain => {
-                self.idp()
-                    .post("/Users", scim_user(c.email(), c.user_type(), true))
-                    .await
-            }
-            Returned::Put => {
-                self.idp()
-                    .put(&path, scim_user(c.email(), c.user_type(), true))
-                    .await
-            }
+            Returned::PatchActive => self.idp().patch(&path, json!([{"op": "replace", "value": {"active": true}}])).await,
+            Returned::PostAgain => self.idp().post("/Users", scim_user(c.email(), c.user_type(), true)).await,
+            Returned::Put => self.idp().put(&path, scim_user(c.email(), c.user_type(), true)).await,
         };
         (status.as_u16(), v["id"].as_str().map(str::to_string))
     }
 
     /// (active, managed by the IdP, archived) as stored, and that there is one record.
     async fn state(&self, email: &str) -> (bool, bool, bool) {
-        let rows: Vec<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT status, origin, archived_at FROM users WHERE email_norm = $1")
-                .bind(email)
-                .fetch_all(&self.app.db)
-                .await
-                .unwrap();
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as("SELECT status, origin, archived_at FROM users WHERE email_norm = $1").bind(email).fetch_all(&self.app.db).await.unwrap();
         assert_eq!(rows.len(), 1, "one record for {email}");
         let (status, origin, archived) = &rows[0];
         (status == "active", origin == "scim", archived.is_some())
@@ -399,35 +279,24 @@ impl World {
     /// Who owns the subject's document, and in which folder.
     async fn document(&self) -> (String, Option<String>) {
         let (owner, folder): (String, Option<String>) =
-            sqlx::query_as("SELECT u.email, d.folder FROM documents d JOIN users u ON u.id = d.owner_id WHERE d.name = 'Subject''s report'")
-                .fetch_one(&self.app.db)
-                .await
-                .unwrap();
+            sqlx::query_as("SELECT u.email, d.folder FROM documents d JOIN users u ON u.id = d.owner_id WHERE d.name = 'Subject''s report'").fetch_one(&self.app.db).await.unwrap();
         (owner, folder)
     }
 
     /// The changes to the person the audit log recorded (sign-ins left out).
     async fn audit(&self, email: &str) -> Vec<String> {
-        sqlx::query_scalar("SELECT action FROM audit_events WHERE target_norm = $1 AND action LIKE 'user.%' ORDER BY at, id")
-            .bind(email)
-            .fetch_all(&self.app.db)
-            .await
-            .unwrap()
+        sqlx::query_scalar("SELECT action FROM audit_events WHERE target_norm = $1 AND action LIKE 'user.%' ORDER BY at, id").bind(email).fetch_all(&self.app.db).await.unwrap()
     }
 
     /// Whether an identity-provider-initiated SSO sign-in works for `email`.
     async fn sso(&self, email: &str) -> bool {
         let mut resp = Resp::valid(&self.app, None);
         resp.name_id = email.to_string();
-        let res =
-            common::saml_idp::post_as_browser(&self.app, &b64(&resp.signed()), None, None).await;
+        let res = common::saml_idp::post_as_browser(&self.app, &b64(&resp.signed()), None, None).await;
         match res.status() {
             StatusCode::SEE_OTHER => true,
             StatusCode::FORBIDDEN => false,
-            other => panic!(
-                "SSO for {email} answered {other}: {}",
-                res.text().await.unwrap()
-            ),
+            other => panic!("SSO for {email} answered {other}: {}", res.text().await.unwrap()),
         }
     }
 
@@ -442,49 +311,21 @@ impl World {
 }
 
 async fn user_id(app: &TestApp, email: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1")
-        .bind(email)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(email).fetch_one(&app.db).await.unwrap()
 }
 
 async fn type_id(app: &TestApp, name: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM account_types WHERE name = $1")
-        .bind(name)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT id FROM account_types WHERE name = $1").bind(name).fetch_one(&app.db).await.unwrap()
 }
 
 async fn give_a_document(app: &TestApp, owner: &str) {
     let org = app.org_id().await;
-    let columns = vec![DatasetColumn {
-        name: "Region".into(),
-        kind: ColumnKind::Text,
-        slot: "t1".into(),
-    }];
+    let columns = vec![DatasetColumn { name: "Region".into(), kind: ColumnKind::Text, slot: "t1".into() }];
     let mut conn = app.db.acquire().await.unwrap();
-    let dataset =
-        app::store::datasets::insert(&mut conn, &org, "Regions", &columns, "csv", Some(owner))
-            .await
-            .unwrap();
-    let view = TableView {
-        columns: vec!["Region".into()],
-        filters: vec![],
-        sort: None,
-    };
-    let doc = app::store::documents::NewDocument {
-        org_id: &org,
-        name: "Subject's report",
-        dataset_id: &dataset,
-        view: &view,
-        owner_id: owner,
-        team_id: None,
-    };
-    app::store::documents::insert(&mut *conn, doc)
-        .await
-        .unwrap();
+    let dataset = app::store::datasets::insert(&mut conn, &org, "Regions", &columns, "csv", Some(owner)).await.unwrap();
+    let view = TableView { columns: vec!["Region".into()], filters: vec![], sort: None };
+    let doc = app::store::documents::NewDocument { org_id: &org, name: "Subject's report", dataset_id: &dataset, view: &view, owner_id: owner, team_id: None };
+    app::store::documents::insert(&mut *conn, doc).await.unwrap();
 }
 
 /// What the server did in one cell.
@@ -521,15 +362,7 @@ impl Observed {
     /// Its row of the table the test prints.
     fn row(&self) -> String {
         let signs_in = if self.returned.0 { "yes" } else { "no" };
-        format!(
-            "| {} | {} | {} | {} | {} | {} |",
-            self.c.label(),
-            self.e.label(),
-            self.end(),
-            self.r.label(),
-            self.back(),
-            signs_in
-        )
+        format!("| {} | {} | {} | {} | {} | {} |", self.c.label(), self.e.label(), self.end(), self.r.label(), self.back(), signs_in)
     }
 }
 
@@ -546,103 +379,49 @@ async fn cell(c: Created, e: Ended, r: Returned) -> Observed {
     assert_eq!(ended_state, want.ended, "{at}: state after the end step");
     let ended = !want.ended.0;
     let audit = w.audit(email).await;
-    assert_eq!(
-        audit.iter().any(|a| a == "user.deactivated"),
-        ended,
-        "{at}: audit after the end step: {audit:?}"
-    );
+    assert_eq!(audit.iter().any(|a| a == "user.deactivated"), ended, "{at}: audit after the end step: {audit:?}");
     let document = w.document().await;
     if ended {
-        assert_eq!(
-            document,
-            (OPS.to_string(), Some(c.folder().to_string())),
-            "{at}: documents move to the admin who acts (or the token's admin)"
-        );
+        assert_eq!(document, (OPS.to_string(), Some(c.folder().to_string())), "{at}: documents move to the admin who acts (or the token's admin)");
     } else {
         assert_eq!(document, (email.to_string(), None), "{at}: documents stay");
     }
     if e == Ended::BulkDeactivate {
-        assert_eq!(
-            w.state(FILLER).await.0,
-            want.end_status != 200,
-            "{at}: a refused bulk action changes nobody"
-        );
+        assert_eq!(w.state(FILLER).await.0, want.end_status != 200, "{at}: a refused bulk action changes nobody");
     }
     assert_eq!(w.sso(email).await, !ended, "{at}: SSO after the end step");
 
     let (status, id) = w.bring_back(c, r).await;
-    assert_eq!(
-        status, want.return_status,
-        "{at}: answer to the return step"
-    );
+    assert_eq!(status, want.return_status, "{at}: answer to the return step");
     if status == 201 {
-        assert_eq!(
-            id.as_deref(),
-            Some(w.subject.as_str()),
-            "{at}: the same record comes back"
-        );
+        assert_eq!(id.as_deref(), Some(w.subject.as_str()), "{at}: the same record comes back");
     }
     let returned_state = w.state(email).await;
-    assert_eq!(
-        returned_state, want.returned,
-        "{at}: state after the return step"
-    );
+    assert_eq!(returned_state, want.returned, "{at}: state after the return step");
     let after = w.audit(email).await;
     let new: Vec<&String> = after.iter().skip(audit.len()).collect();
     match want.return_audit {
-        Some(action) => assert!(
-            new.iter().any(|a| *a == action),
-            "{at}: audit after the return step has {action}: {new:?}"
-        ),
-        None => assert!(
-            new.is_empty(),
-            "{at}: a refused step, or one that changes nothing, is not in the audit log: {new:?}"
-        ),
+        Some(action) => assert!(new.iter().any(|a| *a == action), "{at}: audit after the return step has {action}: {new:?}"),
+        None => assert!(new.is_empty(), "{at}: a refused step, or one that changes nothing, is not in the audit log: {new:?}"),
     }
-    assert_eq!(
-        w.document().await,
-        document,
-        "{at}: documents stay where the end step put them"
-    );
+    assert_eq!(w.document().await, document, "{at}: documents stay where the end step put them");
     let active = want.returned.0;
     assert_eq!(w.sso(email).await, active, "{at}: SSO at the end");
     if let Some(p) = c.password() {
-        assert_eq!(
-            w.password(email, p).await,
-            active,
-            "{at}: password sign-in at the end"
-        );
+        assert_eq!(w.password(email, p).await, active, "{at}: password sign-in at the end");
     }
-    assert!(
-        w.password(OPS, OPS_PASSWORD).await,
-        "{at}: the acting admin keeps access"
-    );
+    assert!(w.password(OPS, OPS_PASSWORD).await, "{at}: the acting admin keeps access");
 
     let return_audit = new.into_iter().cloned().collect();
-    Observed {
-        c,
-        e,
-        r,
-        end_status,
-        ended: ended_state,
-        return_status: status,
-        returned: returned_state,
-        return_audit,
-    }
+    Observed { c, e, r, end_status, ended: ended_state, return_status: status, returned: returned_state, return_audit }
 }
 
 /// The two tables of the lifecycle in docs/scim.md ("## The identity
 /// provider's whole lifecycle"): (table, ended by, column) to what the cell
 /// says, the table being "invitation or first run" or "SCIM POST".
 fn documented() -> std::collections::BTreeMap<(String, String, String), String> {
-    let doc = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scim.md"),
-    )
-    .unwrap();
-    let section = doc
-        .split("\n## The identity provider's whole lifecycle\n")
-        .nth(1)
-        .expect("docs/scim.md's lifecycle section");
+    let doc = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scim.md")).unwrap();
+    let section = doc.split("\n## The identity provider's whole lifecycle\n").nth(1).expect("docs/scim.md's lifecycle section");
     let section = section.split("\n## ").next().unwrap();
     let mut cells = std::collections::BTreeMap::new();
     let (mut table, mut columns) = (None::<&str>, Vec::<String>::new());
@@ -656,25 +435,14 @@ fn documented() -> std::collections::BTreeMap<(String, String, String), String> 
         if !line.starts_with('|') || line.starts_with("| ---") {
             continue;
         }
-        let fields: Vec<String> = line
-            .trim_matches('|')
-            .split('|')
-            .map(|f| f.trim().to_string())
-            .collect();
+        let fields: Vec<String> = line.trim_matches('|').split('|').map(|f| f.trim().to_string()).collect();
         if fields[0] == "ended by" {
             columns = fields;
             continue;
         }
         for (column, value) in columns.iter().zip(&fields).skip(1) {
-            let before = cells.insert(
-                (t.to_string(), fields[0].clone(), column.clone()),
-                value.clone(),
-            );
-            assert!(
-                before.is_none(),
-                "docs/scim.md says twice what {t} / {} / {column} gives",
-                fields[0]
-            );
+            let before = cells.insert((t.to_string(), fields[0].clone(), column.clone()), value.clone());
+            assert!(before.is_none(), "docs/scim.md says twice what {t} / {} / {column} gives", fields[0]);
         }
     }
     cells
@@ -682,14 +450,7 @@ fn documented() -> std::collections::BTreeMap<(String, String, String), String> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_way_in_out_and_back() {
-    let cells: Vec<(Created, Ended, Returned)> = Created::ALL
-        .iter()
-        .flat_map(|&c| {
-            Ended::ALL
-                .iter()
-                .flat_map(move |&e| Returned::ALL.iter().map(move |&r| (c, e, r)))
-        })
-        .collect();
+    let cells: Vec<(Created, Ended, Returned)> = Created::ALL.iter().flat_map(|&c| Ended::ALL.iter().flat_map(move |&e| Returned::ALL.iter().map(move |&r| (c, e, r)))).collect();
     // Four cells at a time, each on its own database.
     let mut rows = Vec::new();
     for chunk in cells.chunks(4) {
@@ -709,70 +470,27 @@ async fn every_way_in_out_and_back() {
     let documented = documented();
     let mut shown = std::collections::BTreeSet::new();
     for o in &rows {
-        let table = if o.c == Created::ScimPost {
-            "SCIM POST"
-        } else {
-            "invitation or first run"
-        };
+        let table = if o.c == Created::ScimPost { "SCIM POST" } else { "invitation or first run" };
         for (column, did) in [("answer, then", o.end()), (o.r.label(), o.back())] {
-            let key = (
-                table.to_string(),
-                o.e.label().to_string(),
-                column.to_string(),
-            );
-            let says = documented.get(&key).unwrap_or_else(|| {
-                panic!("docs/scim.md's lifecycle tables have no cell for {key:?}")
-            });
-            assert_eq!(
-                says,
-                &did,
-                "docs/scim.md for {} / {} / {column}, created by {}",
-                table,
-                o.e.label(),
-                o.c.label()
-            );
+            let key = (table.to_string(), o.e.label().to_string(), column.to_string());
+            let says = documented.get(&key).unwrap_or_else(|| panic!("docs/scim.md's lifecycle tables have no cell for {key:?}"));
+            assert_eq!(says, &did, "docs/scim.md for {} / {} / {column}, created by {}", table, o.e.label(), o.c.label());
             shown.insert(key);
         }
     }
     let unchecked: Vec<_> = documented.keys().filter(|k| !shown.contains(*k)).collect();
-    assert!(
-        unchecked.is_empty(),
-        "docs/scim.md says what no cell showed: {unchecked:?}"
-    );
+    assert!(unchecked.is_empty(), "docs/scim.md says what no cell showed: {unchecked:?}");
 
     // And the rules in words, against what the server did.
     let did = |c, e, r| rows.iter().find(|o| (o.c, o.e, o.r) == (c, e, r)).unwrap();
-    let o = did(
-        Created::ScimPost,
-        Ended::AdminDeactivate,
-        Returned::PatchActive,
-    );
-    assert_eq!(
-        (o.end_status, o.ended.0, o.return_status),
-        (403, true, 200),
-        "admins cannot end IdP-managed people; the IdP can still change them"
-    );
+    let o = did(Created::ScimPost, Ended::AdminDeactivate, Returned::PatchActive);
+    assert_eq!((o.end_status, o.ended.0, o.return_status), (403, true, 200), "admins cannot end IdP-managed people; the IdP can still change them");
     let o = did(Created::Invitation, Ended::Delete, Returned::PostAgain);
-    assert_eq!(
-        (o.return_status, o.returned),
-        (201, (true, true, false)),
-        "a POST revives the archived record"
-    );
-    assert!(
-        o.return_audit.iter().any(|a| a == "user.reprovisioned"),
-        "{:?}",
-        o.return_audit
-    );
+    assert_eq!((o.return_status, o.returned), (201, (true, true, false)), "a POST revives the archived record");
+    assert!(o.return_audit.iter().any(|a| a == "user.reprovisioned"), "{:?}", o.return_audit);
     let o = did(Created::Setup, Ended::AdminDeactivate, Returned::PostAgain);
-    assert_eq!(
-        o.return_status, 201,
-        "a POST links a person Gatehouse managed"
-    );
-    assert!(
-        o.return_audit.iter().any(|a| a == "user.linked"),
-        "{:?}",
-        o.return_audit
-    );
+    assert_eq!(o.return_status, 201, "a POST links a person Gatehouse managed");
+    assert!(o.return_audit.iter().any(|a| a == "user.linked"), "{:?}", o.return_audit);
     let o = did(Created::ScimPost, Ended::PatchOkta, Returned::PostAgain);
     assert_eq!(o.return_status, 409, "the IdP already manages them");
 }

@@ -17,19 +17,11 @@ const VAL: &str = "val@acme.example";
 const VAL_PW: &str = "val's long password";
 
 async fn outbox_count(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox").fetch_one(&app.db).await.unwrap()
 }
 
 async fn forgot(app: &TestApp, email: &str) -> reqwest::Response {
-    app.call(
-        &mut Session::default(),
-        "forgot_password",
-        &[("org", "acme"), ("email", email)],
-    )
-    .await
+    app.call(&mut Session::default(), "forgot_password", &[("org", "acme"), ("email", email)]).await
 }
 
 #[tokio::test]
@@ -42,113 +34,49 @@ async fn invitations_resets_and_new_sign_ins_arrive_by_mail() {
     let mut admin = app.admin_session().await;
     // The admin's own sign-in from a new browser is told by mail.
     let notice = mail.wait_for(ADMIN_EMAIL, 1).await;
-    assert!(
-        notice[0].subject.contains("New sign-in to Acme"),
-        "{}",
-        notice[0].subject
-    );
+    assert!(notice[0].subject.contains("New sign-in to Acme"), "{}", notice[0].subject);
     assert!(notice[0].html.contains("<p>") && notice[0].text.contains("new browser"));
 
-    let links: Vec<InvitationLink> =
-        ok_json(app.invite_viewer(&mut admin, "pat@acme.example").await).await;
+    let links: Vec<InvitationLink> = ok_json(app.invite_viewer(&mut admin, "pat@acme.example").await).await;
     assert!(links[0].mailed);
     let got = mail.wait_for("pat@acme.example", 1).await;
     assert_eq!(got[0].subject, "You are invited to Acme");
-    assert_eq!(
-        got[0]
-            .link(&format!("{}/acme/invite/", app.base))
-            .as_deref(),
-        Some(links[0].link.as_str())
-    );
+    assert_eq!(got[0].link(&format!("{}/acme/invite/", app.base)).as_deref(), Some(links[0].link.as_str()));
     assert!(got[0].html.contains(&links[0].link));
 
     app.add_user(VAL, VAL_PW, BuiltIn::Viewer).await;
-    let val_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1")
-        .bind(VAL)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let r: PasswordResets = ok_json(
-        app.call_json(
-            &mut admin,
-            "reset_passwords",
-            json!({"org": "acme", "user_ids": [val_id]}),
-        )
-        .await,
-    )
-    .await;
+    let val_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(VAL).fetch_one(&app.db).await.unwrap();
+    let r: PasswordResets = ok_json(app.call_json(&mut admin, "reset_passwords", json!({"org": "acme", "user_ids": [val_id]})).await).await;
     assert!(r.links[0].mailed);
     let got = mail.wait_for(VAL, 1).await;
     assert!(got[0].subject.starts_with("Reset your password"));
-    let link = got[0]
-        .link(&format!("{}/acme/reset/", app.base))
-        .expect("the link in the mail");
+    let link = got[0].link(&format!("{}/acme/reset/", app.base)).expect("the link in the mail");
     assert_eq!(link, r.links[0].link);
     // Sent: the queue keeps the record, not the link.
     common::wait_until(Duration::from_secs(5), "the queue emptied", || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
-            .fetch_one(&app.db)
-            .await
-            .unwrap()
-            == 0
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL").fetch_one(&app.db).await.unwrap() == 0
     })
     .await;
-    let bodies: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM mail_outbox WHERE text_body <> '' OR html_body <> ''",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(
-        bodies, 0,
-        "sent mail keeps no body (a reset link is a secret)"
-    );
+    let bodies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE text_body <> '' OR html_body <> ''").fetch_one(&app.db).await.unwrap();
+    assert_eq!(bodies, 0, "sent mail keeps no body (a reset link is a secret)");
     // The same browser signing in again is not news.
     let before = mail.to(ADMIN_EMAIL).len();
     let mut s = Session::default();
-    let res = app
-        .call(
-            &mut s,
-            "sign_in",
-            &[
-                ("org", "acme"),
-                ("email", ADMIN_EMAIL),
-                ("password", ADMIN_PASSWORD),
-            ],
-        )
-        .await;
-    let device = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("gatehouse_device="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let res = app.call(&mut s, "sign_in", &[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).await;
+    let device = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("gatehouse_device=")).unwrap().split(';').next().unwrap().to_string();
     let again = app
         .http
         .post(format!("{}/api/sign_in", app.base))
         .header("origin", &app.base)
         .header("cookie", device)
-        .form(&[
-            ("org", "acme"),
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-        ])
+        .form(&[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     mail.wait_for(ADMIN_EMAIL, before + 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        mail.to(ADMIN_EMAIL).len(),
-        before + 1,
-        "one notice for the new browser, none for the known one"
-    );
+    assert_eq!(mail.to(ADMIN_EMAIL).len(), before + 1, "one notice for the new browser, none for the known one");
 }
 
 #[tokio::test]
@@ -163,34 +91,16 @@ async fn a_mail_server_that_is_down_loses_nothing_and_the_mail_arrives_once() {
     mail.down();
     // Requests do not wait for the mail server.
     let started = Instant::now();
-    let links: Vec<InvitationLink> =
-        ok_json(app.invite_viewer(&mut admin, "pat@acme.example").await).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "the invitation waited for the mail server: {:?}",
-        started.elapsed()
-    );
+    let links: Vec<InvitationLink> = ok_json(app.invite_viewer(&mut admin, "pat@acme.example").await).await;
+    assert!(started.elapsed() < Duration::from_secs(2), "the invitation waited for the mail server: {:?}", started.elapsed());
     assert!(links[0].mailed);
     // It is tried, fails, and waits its turn; the Account page says so.
     common::wait_until(Duration::from_secs(10), "a failed attempt", || async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM mail_outbox WHERE attempts >= 2 AND sent_at IS NULL",
-        )
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-            == 1
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM mail_outbox WHERE attempts >= 2 AND sent_at IS NULL").fetch_one(&app.db).await.unwrap() == 1
     })
     .await;
-    let status: MailStatus = ok_json(
-        app.call(&mut admin, "mail_status", &[("org", "acme")])
-            .await,
-    )
-    .await;
-    assert!(
-        status.set_up && status.waiting == 1 && status.last_error.is_some(),
-        "{status:?}"
-    );
+    let status: MailStatus = ok_json(app.call(&mut admin, "mail_status", &[("org", "acme")]).await).await;
+    assert!(status.set_up && status.waiting == 1 && status.last_error.is_some(), "{status:?}");
     mail.up().await;
     let got = mail.wait_for("pat@acme.example", 1).await;
     assert_eq!(got.len(), 1);
@@ -199,11 +109,7 @@ async fn a_mail_server_that_is_down_loses_nothing_and_the_mail_arrives_once() {
         app::service::mail::wake();
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
-    assert_eq!(
-        mail.to("pat@acme.example").len(),
-        1,
-        "the mail arrives exactly once"
-    );
+    assert_eq!(mail.to("pat@acme.example").len(), 1, "the mail arrives exactly once");
     let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NOT NULL AND recipient = 'pat@acme.example'").fetch_one(&app.db).await.unwrap();
     assert_eq!(sent, 1);
 }
@@ -216,38 +122,21 @@ async fn a_test_mail_reaches_the_admin_and_nothing_is_queued_without_mail() {
     let app = spawn_app_with_mail(&mail).await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    ok_json::<()>(
-        app.call(&mut admin, "send_test_mail", &[("org", "acme")])
-            .await,
-    )
-    .await;
+    ok_json::<()>(app.call(&mut admin, "send_test_mail", &[("org", "acme")]).await).await;
     let got = mail.wait_for(ADMIN_EMAIL, 2).await;
-    assert!(got
-        .iter()
-        .any(|m| m.subject.starts_with("Test mail from Gatehouse")));
+    assert!(got.iter().any(|m| m.subject.starts_with("Test mail from Gatehouse")));
     assert!(app.audit_actions().await.iter().any(|a| a.0 == "mail.test"));
 
     // Without mail: links are shown, nothing is queued, no "Forgot password?".
     let plain = spawn_app().await;
     plain.setup_acme().await;
     let mut admin = plain.admin_session().await;
-    let links: Vec<InvitationLink> =
-        ok_json(plain.invite_viewer(&mut admin, "pat@acme.example").await).await;
+    let links: Vec<InvitationLink> = ok_json(plain.invite_viewer(&mut admin, "pat@acme.example").await).await;
     assert!(!links[0].mailed);
     assert_eq!(outbox_count(&plain).await, 0);
-    let (st, _) = error_of(
-        plain
-            .call(&mut admin, "send_test_mail", &[("org", "acme")])
-            .await,
-    )
-    .await;
+    let (st, _) = error_of(plain.call(&mut admin, "send_test_mail", &[("org", "acme")]).await).await;
     assert_eq!(st, StatusCode::CONFLICT);
-    let info: LoginInfo = ok_json(
-        plain
-            .call(&mut Session::default(), "login_info", &[("org", "acme")])
-            .await,
-    )
-    .await;
+    let info: LoginInfo = ok_json(plain.call(&mut Session::default(), "login_info", &[("org", "acme")]).await).await;
     assert!(!info.forgot_password);
     let (st, _) = error_of(forgot(&plain, ADMIN_EMAIL).await).await;
     assert_eq!(st, StatusCode::CONFLICT);
@@ -261,11 +150,7 @@ async fn forgot_password_answers_alike_for_every_email_and_the_link_works_once()
     let app = spawn_app_with_mail(&mail).await;
     app.setup_acme().await;
     app.add_user(VAL, VAL_PW, BuiltIn::Viewer).await;
-    let info: LoginInfo = ok_json(
-        app.call(&mut Session::default(), "login_info", &[("org", "acme")])
-            .await,
-    )
-    .await;
+    let info: LoginInfo = ok_json(app.call(&mut Session::default(), "login_info", &[("org", "acme")]).await).await;
     assert!(info.forgot_password);
     // The same answer for an account and for no account: status, location, body.
     let known = forgot(&app, VAL).await;
@@ -276,43 +161,15 @@ async fn forgot_password_answers_alike_for_every_email_and_the_link_works_once()
     assert_eq!(known.headers()["location"], unknown.headers()["location"]);
     assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
     let got = mail.wait_for(VAL, 1).await;
-    let link = got[0]
-        .link(&format!("{}/acme/reset/", app.base))
-        .expect("the link");
+    let link = got[0].link(&format!("{}/acme/reset/", app.base)).expect("the link");
     assert!(got[0].text.contains("If it was you"));
     let (mut old, _) = app.sign_in(VAL, VAL_PW).await;
     let token = link.rsplit('/').next().unwrap();
-    let form = [
-        ("org", "acme"),
-        ("token", token),
-        ("password", "val's brand new password"),
-        ("password_confirm", "val's brand new password"),
-    ];
-    assert_eq!(
-        app.call(&mut Session::default(), "reset_password", &form)
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.call(&mut Session::default(), "reset_password", &form)
-            .await
-            .status(),
-        StatusCode::NOT_FOUND,
-        "once"
-    );
-    assert_eq!(
-        app.me_status(&mut old).await,
-        StatusCode::UNAUTHORIZED,
-        "using it ends other sessions"
-    );
-    assert_eq!(
-        app.sign_in(VAL, "val's brand new password")
-            .await
-            .1
-            .status(),
-        StatusCode::OK
-    );
+    let form = [("org", "acme"), ("token", token), ("password", "val's brand new password"), ("password_confirm", "val's brand new password")];
+    assert_eq!(app.call(&mut Session::default(), "reset_password", &form).await.status(), StatusCode::OK);
+    assert_eq!(app.call(&mut Session::default(), "reset_password", &form).await.status(), StatusCode::NOT_FOUND, "once");
+    assert_eq!(app.me_status(&mut old).await, StatusCode::UNAUTHORIZED, "using it ends other sessions");
+    assert_eq!(app.sign_in(VAL, "val's brand new password").await.1.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(mail.to("nobody@acme.example").is_empty());
 }
@@ -348,20 +205,10 @@ async fn a_flood_of_forgot_requests_writes_and_sends_nothing_past_the_limits() {
     app::store::audit::flush_counts(&app.db).await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(mail.to(VAL).len(), per_email, "no mail past the limit");
-    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets").fetch_one(&app.db).await.unwrap();
     assert!(links <= 1, "each new link replaces the last: {links}");
-    let limit_rows: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_limits WHERE limit_key LIKE 'forgot%'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert!(
-        limit_rows <= 1 + app::service::passwords::forgot::MAX_PER_ADDRESS,
-        "a row per email the address could try: {limit_rows}"
-    );
+    let limit_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_limits WHERE limit_key LIKE 'forgot%'").fetch_one(&app.db).await.unwrap();
+    assert!(limit_rows <= 1 + app::service::passwords::forgot::MAX_PER_ADDRESS, "a row per email the address could try: {limit_rows}");
     let refusals: Vec<(i64,)> = sqlx::query_as("SELECT repeat_count FROM audit_events WHERE action = 'user.password_reset_requested' AND detail LIKE 'refused%'").fetch_all(&app.db).await.unwrap();
     assert_eq!(refusals.len(), 1, "refusals are counted on one row");
     assert!(refusals[0].0 >= 20, "{refusals:?}");
@@ -387,26 +234,12 @@ async fn a_reset_link_is_built_from_the_public_url_never_from_the_request() {
         email: ADMIN_EMAIL.into(),
         password: ADMIN_PASSWORD.into(),
     };
-    app::service::setup::create_organization(
-        &app.db,
-        input,
-        app::service::setup::Proof::ServerMachine,
-        "test",
-        "",
-    )
-    .await
-    .unwrap();
+    app::service::setup::create_organization(&app.db, input, app::service::setup::Proof::ServerMachine, "test", "").await.unwrap();
     app.add_user(VAL, VAL_PW, BuiltIn::Viewer).await;
     let post = |host: &'static str, forwarded: Option<&'static str>| {
-        let mut req = app
-            .http
-            .post(format!("{}/api/forgot_password", app.base))
-            .header("host", host)
-            .header("origin", "http://gatehouse.test");
+        let mut req = app.http.post(format!("{}/api/forgot_password", app.base)).header("host", host).header("origin", "http://gatehouse.test");
         if let Some(f) = forwarded {
-            req = req
-                .header("x-forwarded-host", f)
-                .header("forwarded", format!("host={f}"));
+            req = req.header("x-forwarded-host", f).header("forwarded", format!("host={f}"));
         }
         req.form(&[("org", "acme"), ("email", VAL)]).send()
     };
@@ -415,18 +248,9 @@ async fn a_reset_link_is_built_from_the_public_url_never_from_the_request() {
     assert_eq!(res.status(), StatusCode::MISDIRECTED_REQUEST);
     // The right Host with forwarded headers naming another: the link still names the public URL.
     let res = post("gatehouse.test", Some("evil.example")).await.unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let got = mail.wait_for(VAL, 1).await;
     assert_eq!(got.len(), 1, "the refused request sent nothing");
-    assert!(
-        got[0].link("http://gatehouse.test/acme/reset/").is_some(),
-        "{}",
-        got[0].text
-    );
+    assert!(got[0].link("http://gatehouse.test/acme/reset/").is_some(), "{}", got[0].text);
     assert!(!got[0].text.contains("evil.example") && !got[0].html.contains("evil.example"));
 }

@@ -50,12 +50,7 @@ fn nginx_bin() -> &'static str {
 
 /// Whether `program -v` runs (nginx, openssl and curl all take it).
 fn runs(program: &str) -> bool {
-    Command::new(program)
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
+    Command::new(program).arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
 }
 
 /// On the PostgreSQL pass, with `tools` present: whether the test goes on.
@@ -64,20 +59,11 @@ fn on_the_postgresql_pass_with(tools: &[&str]) -> bool {
         not_on_this_pass("the instances share one PostgreSQL: this runs on the PostgreSQL pass (scripts/with-postgres.sh; make test runs it)");
         return false;
     }
-    tools.iter().all(|t| {
-        require_or_skip(
-            &format!("{t} (scripts/ensure-tools.sh --test-tools installs it; make test runs that)"),
-            runs(t),
-        )
-    })
+    tools.iter().all(|t| require_or_skip(&format!("{t} (scripts/ensure-tools.sh --test-tools installs it; make test runs that)"), runs(t)))
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn wait_healthy(http: &reqwest::Client, url: &str) {
@@ -107,17 +93,11 @@ fn start_instance(db_url: &str, public: &str, dir: &Path) -> Instance {
         .stdout(Stdio::null())
         .spawn()
         .expect("start gatehouse");
-    Instance {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
+    Instance { child, url: format!("http://127.0.0.1:{port}") }
 }
 
 fn start_nginx(dir: &Path, port: u16, upstreams: &[&Instance]) -> Nginx {
-    let servers: String = upstreams
-        .iter()
-        .map(|i| format!("server {};\n", i.url.trim_start_matches("http://")))
-        .collect();
+    let servers: String = upstreams.iter().map(|i| format!("server {};\n", i.url.trim_start_matches("http://"))).collect();
     let d = dir.display();
     let conf = format!(
         "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log;\nevents {{ worker_connections 1024; }}\n\
@@ -126,12 +106,7 @@ fn start_nginx(dir: &Path, port: u16, upstreams: &[&Instance]) -> Nginx {
     );
     std::fs::write(dir.join("nginx.conf"), conf).unwrap();
     let child = Command::new(nginx_bin())
-        .args([
-            "-c",
-            &dir.join("nginx.conf").display().to_string(),
-            "-e",
-            &dir.join("nginx-error.log").display().to_string(),
-        ])
+        .args(["-c", &dir.join("nginx.conf").display().to_string(), "-e", &dir.join("nginx-error.log").display().to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -146,61 +121,23 @@ const SETUP_CODE: &str = "TEST-CODE";
 /// request names the public host and comes from the public origin.
 fn behind_the_balancer(public: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        "host",
-        public.trim_start_matches("http://").parse().unwrap(),
-    );
+    headers.insert("host", public.trim_start_matches("http://").parse().unwrap());
     headers.insert("origin", public.parse().unwrap());
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap()
 }
 
 fn cookie_of(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| {
-            v.to_str()
-                .ok()?
-                .strip_prefix("gatehouse_session=")
-                .map(|r| r.split(';').next().unwrap().to_string())
-        })
-        .next()
+    res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()?.strip_prefix("gatehouse_session=").map(|r| r.split(';').next().unwrap().to_string())).next()
 }
 
 /// A browser's server-function call (form-encoded) to `url` with the session cookie.
-async fn api_form(
-    http: &reqwest::Client,
-    url: &str,
-    cookie: &str,
-    endpoint: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    http.post(format!("{url}/api/{endpoint}"))
-        .header("cookie", format!("gatehouse_session={cookie}"))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+async fn api_form(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    http.post(format!("{url}/api/{endpoint}")).header("cookie", format!("gatehouse_session={cookie}")).form(form).send().await.unwrap()
 }
 
 /// The same for server functions that take JSON.
-async fn api(
-    http: &reqwest::Client,
-    url: &str,
-    cookie: &str,
-    endpoint: &str,
-    body: Value,
-) -> reqwest::Response {
-    http.post(format!("{url}/api/{endpoint}"))
-        .header("cookie", format!("gatehouse_session={cookie}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+async fn api(http: &reqwest::Client, url: &str, cookie: &str, endpoint: &str, body: Value) -> reqwest::Response {
+    http.post(format!("{url}/api/{endpoint}")).header("cookie", format!("gatehouse_session={cookie}")).json(&body).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -209,11 +146,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(
-        dir.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o777),
-    )
-    .unwrap();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     let db_url = fresh_database_url(dir.path()).await;
     let db = gatehouse_server::open_database(&db_url).await.unwrap();
     let lb_port = free_port();
@@ -243,16 +176,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let res = http
-        .post(format!("{public}/api/sign_in"))
-        .form(&[
-            ("org", "acme"),
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(format!("{public}/api/sign_in")).form(&[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let cookie = cookie_of(&res).expect("a session");
     for url in [&public, &public, &public, &public, &a.url, &b.url] {
@@ -262,101 +186,29 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
 
     // SP-initiated SSO: the request leaves instance A, the response arrives at B; a replay fails on A.
     let settings = json!({"method": "saml_or_password", "idp_login_url": IDP_SSO, "idp_certificate": IDP_CERT, "idp_issuer": IDP_ENTITY, "session_days": 30});
-    let res = api(
-        &http,
-        &public,
-        &cookie,
-        "save_authentication",
-        json!({"org": "acme", "input": settings}),
-    )
-    .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let res = http
-        .get(format!("{}/acme/sso", a.url))
-        .send()
-        .await
-        .unwrap();
+    let res = api(&http, &public, &cookie, "save_authentication", json!({"org": "acme", "input": settings})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let res = http.get(format!("{}/acme/sso", a.url)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // The request travels in the browser's cookie, which instance B can check.
-    let sso_request = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .ok()?
-                .strip_prefix("gatehouse_sso=")
-                .map(|r| r.split(';').next().unwrap().to_string())
-        })
-        .expect("the request cookie");
+    let sso_request =
+        res.headers().get_all("set-cookie").iter().find_map(|v| v.to_str().ok()?.strip_prefix("gatehouse_sso=").map(|r| r.split(';').next().unwrap().to_string())).expect("the request cookie");
     let location = url::Url::parse(res.headers()["location"].to_str().unwrap()).unwrap();
-    let saml_request = location
-        .query_pairs()
-        .find(|(k, _)| k == "SAMLRequest")
-        .unwrap()
-        .1
-        .to_string();
-    let deflated =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, saml_request).unwrap();
+    let saml_request = location.query_pairs().find(|(k, _)| k == "SAMLRequest").unwrap().1.to_string();
+    let deflated = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, saml_request).unwrap();
     let mut xml = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::DeflateDecoder::new(&deflated[..]),
-        &mut xml,
-    )
-    .unwrap();
-    let request_id = xml
-        .split(r#" ID=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    std::io::Read::read_to_string(&mut flate2::read::DeflateDecoder::new(&deflated[..]), &mut xml).unwrap();
+    let request_id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
     let mut r = Resp::for_base(&public, Some(&request_id));
     r.name_id = ADMIN_EMAIL.into();
     // As the browser posts it again from Gatehouse's own page, with the cookie.
-    let form = [
-        ("SAMLResponse", b64(&r.signed())),
-        ("RelayState", "/acme".to_string()),
-        ("resubmitted", "1".to_string()),
-    ];
-    let res = http
-        .post(format!("{}/acme/finish-login", b.url))
-        .header("cookie", format!("gatehouse_sso={sso_request}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
+    let form = [("SAMLResponse", b64(&r.signed())), ("RelayState", "/acme".to_string()), ("resubmitted", "1".to_string())];
+    let res = http.post(format!("{}/acme/finish-login", b.url)).header("cookie", format!("gatehouse_sso={sso_request}")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     let sso_cookie = cookie_of(&res).expect("signed in by SSO on B");
-    assert_eq!(
-        api_form(&http, &a.url, &sso_cookie, "me", &[("org", "acme")])
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let replay = http
-        .post(format!("{}/acme/finish-login", a.url))
-        .header("cookie", format!("gatehouse_sso={sso_request}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        replay.status(),
-        StatusCode::BAD_REQUEST,
-        "a replay is refused on the other instance"
-    );
+    assert_eq!(api_form(&http, &a.url, &sso_cookie, "me", &[("org", "acme")]).await.status(), StatusCode::OK);
+    let replay = http.post(format!("{}/acme/finish-login", a.url)).header("cookie", format!("gatehouse_sso={sso_request}")).form(&form).send().await.unwrap();
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST, "a replay is refused on the other instance");
     let unsolicited = [
         (
             "SAMLResponse",
@@ -369,46 +221,15 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
         ),
         ("confirmed", "1".into()),
     ];
-    assert_eq!(
-        http.post(format!("{}/acme/finish-login", a.url))
-            .form(&unsolicited)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        http.post(format!("{}/acme/finish-login", b.url))
-            .form(&unsolicited)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(http.post(format!("{}/acme/finish-login", a.url)).form(&unsolicited).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(http.post(format!("{}/acme/finish-login", b.url)).form(&unsolicited).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
 
     // A SCIM token works on every instance; revoked, it stops on every instance at once.
-    let token: Value = api_form(
-        &http,
-        &public,
-        &cookie,
-        "create_provisioning_token",
-        &[("org", "acme"), ("name", "okta"), ("acknowledged", "true")],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let token: Value = api_form(&http, &public, &cookie, "create_provisioning_token", &[("org", "acme"), ("name", "okta"), ("acknowledged", "true")]).await.json().await.unwrap();
     let token = token["token"].as_str().unwrap().to_string();
     let scim = |url: &str| format!("{url}/scim/v2");
     for url in [&a.url, &b.url] {
-        let res = http
-            .get(format!("{}/Users?count=1", scim(url)))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let res = http.get(format!("{}/Users?count=1", scim(url))).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
     }
 
@@ -417,14 +238,8 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     for i in 0..5 {
         let name = format!("twin{i}@acme.example");
         let (x, y) = tokio::join!(
-            http.post(format!("{}/Users", scim(&a.url)))
-                .bearer_auth(&token)
-                .json(&user(&name))
-                .send(),
-            http.post(format!("{}/Users", scim(&b.url)))
-                .bearer_auth(&token)
-                .json(&user(&name))
-                .send(),
+            http.post(format!("{}/Users", scim(&a.url))).bearer_auth(&token).json(&user(&name)).send(),
+            http.post(format!("{}/Users", scim(&b.url))).bearer_auth(&token).json(&user(&name)).send(),
         );
         let mut statuses = [x.unwrap().status().as_u16(), y.unwrap().status().as_u16()];
         statuses.sort();
@@ -445,16 +260,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     let gid = group["id"].as_str().unwrap().to_string();
     let mut ids = Vec::new();
     for i in 0..16 {
-        let u: Value = http
-            .post(format!("{}/Users", scim(&public)))
-            .bearer_auth(&token)
-            .json(&user(&format!("m{i}@acme.example")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let u: Value = http.post(format!("{}/Users", scim(&public))).bearer_auth(&token).json(&user(&format!("m{i}@acme.example"))).send().await.unwrap().json().await.unwrap();
         ids.push(u["id"].as_str().unwrap().to_string());
     }
     let patches = ids.iter().enumerate().map(|(i, id)| {
@@ -468,114 +274,36 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
         let status = status.await.unwrap();
         assert!(status.is_success(), "{status}");
     }
-    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = $1")
-        .bind(&gid)
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let members: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_members WHERE team_id = $1").bind(&gid).fetch_one(&db).await.unwrap();
     assert_eq!(members, 16);
 
     // The last-admin guard across instances: two admins deactivate each other, one on A, one on B.
-    sqlx::query("UPDATE users SET account_type_id = (SELECT account_type_id FROM users WHERE email_norm = $1) WHERE email_norm = 'm0@acme.example'")
-        .bind(ADMIN_EMAIL)
-        .execute(&db)
-        .await
-        .unwrap();
-    let m0: String =
-        sqlx::query_scalar("SELECT id FROM users WHERE email_norm = 'm0@acme.example'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-    let ada: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1")
-        .bind(ADMIN_EMAIL)
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    sqlx::query("UPDATE users SET account_type_id = (SELECT account_type_id FROM users WHERE email_norm = $1) WHERE email_norm = 'm0@acme.example'").bind(ADMIN_EMAIL).execute(&db).await.unwrap();
+    let m0: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = 'm0@acme.example'").fetch_one(&db).await.unwrap();
+    let ada: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(ADMIN_EMAIL).fetch_one(&db).await.unwrap();
     sqlx::query("UPDATE users SET origin = 'local', password_hash = (SELECT password_hash FROM users WHERE id = $1) WHERE id = $2").bind(&ada).bind(&m0).execute(&db).await.unwrap();
-    let m0_cookie = cookie_of(
-        &http
-            .post(format!("{}/api/sign_in", b.url))
-            .form(&[
-                ("org", "acme"),
-                ("email", "m0@acme.example"),
-                ("password", ADMIN_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .expect("m0 signs in");
+    let m0_cookie =
+        cookie_of(&http.post(format!("{}/api/sign_in", b.url)).form(&[("org", "acme"), ("email", "m0@acme.example"), ("password", ADMIN_PASSWORD)]).send().await.unwrap()).expect("m0 signs in");
     let (x, y) = tokio::join!(
-        api(
-            &http,
-            &a.url,
-            &cookie,
-            "deactivate_users",
-            json!({"org": "acme", "user_ids": [m0], "new_owner_id": null})
-        ),
-        api(
-            &http,
-            &b.url,
-            &m0_cookie,
-            "deactivate_users",
-            json!({"org": "acme", "user_ids": [ada], "new_owner_id": null})
-        ),
+        api(&http, &a.url, &cookie, "deactivate_users", json!({"org": "acme", "user_ids": [m0], "new_owner_id": null})),
+        api(&http, &b.url, &m0_cookie, "deactivate_users", json!({"org": "acme", "user_ids": [ada], "new_owner_id": null})),
     );
     let statuses = [x.status(), y.status()];
-    let admins: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.status = 'active' AND t.administers = 1",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users u JOIN account_types t ON t.id = u.account_type_id WHERE u.status = 'active' AND t.administers = 1").fetch_one(&db).await.unwrap();
     assert_eq!(admins, 1, "one admin remains: {statuses:?}");
 
     // Revoking the token stops it on both instances at once.
-    let token_id: String = sqlx::query_scalar("SELECT id FROM scim_tokens")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let active_cookie = if admins == 1 && x.status() == StatusCode::OK {
-        cookie.clone()
-    } else {
-        m0_cookie.clone()
-    };
-    let res = api_form(
-        &http,
-        &public,
-        &active_cookie,
-        "revoke_provisioning_token",
-        &[("org", "acme"), ("id", &token_id)],
-    )
-    .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    let token_id: String = sqlx::query_scalar("SELECT id FROM scim_tokens").fetch_one(&db).await.unwrap();
+    let active_cookie = if admins == 1 && x.status() == StatusCode::OK { cookie.clone() } else { m0_cookie.clone() };
+    let res = api_form(&http, &public, &active_cookie, "revoke_provisioning_token", &[("org", "acme"), ("id", &token_id)]).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     for url in [&a.url, &b.url] {
-        let res = http
-            .get(format!("{}/Users?count=1", scim(url)))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let res = http.get(format!("{}/Users?count=1", scim(url))).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "revoked on {url}");
     }
 
     // kill -9 of instance B in the middle of a SCIM load: every write that got a 2xx is kept.
-    let token: Value = api_form(
-        &http,
-        &public,
-        &active_cookie,
-        "create_provisioning_token",
-        &[("org", "acme"), ("name", "load"), ("acknowledged", "true")],
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let token: Value = api_form(&http, &public, &active_cookie, "create_provisioning_token", &[("org", "acme"), ("name", "load"), ("acknowledged", "true")]).await.json().await.unwrap();
     let token = token["token"].as_str().unwrap().to_string();
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
@@ -586,13 +314,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     let stop = Arc::new(AtomicBool::new(false));
     let mut load = Vec::new();
     for worker in 0..8 {
-        let (http, token, acknowledged, unanswered, stop) = (
-            http.clone(),
-            token.clone(),
-            acknowledged.clone(),
-            unanswered.clone(),
-            stop.clone(),
-        );
+        let (http, token, acknowledged, unanswered, stop) = (http.clone(), token.clone(), acknowledged.clone(), unanswered.clone(), stop.clone());
         let url = scim(if worker % 2 == 0 { &a.url } else { &b.url });
         load.push(tokio::spawn(async move {
             let mut n = 0;
@@ -610,76 +332,34 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
             }
         }));
     }
-    let on = |instance: usize| {
-        acknowledged
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(w, _)| w % 2 == instance)
-            .count()
-    };
+    let on = |instance: usize| acknowledged.lock().unwrap().iter().filter(|(w, _)| w % 2 == instance).count();
     // B is killed while both instances are answering creates.
-    wait_until(
-        Duration::from_secs(30),
-        "both instances answer creates under the load",
-        || async { on(0) >= 20 && on(1) >= 20 },
-    )
-    .await;
+    wait_until(Duration::from_secs(30), "both instances answer creates under the load", || async { on(0) >= 20 && on(1) >= 20 }).await;
     b.child.kill().unwrap(); // SIGKILL
     b.child.wait().unwrap();
     // The load goes on after the kill: every writer aimed at B has found it
     // gone, and A has answered more creates since.
     let on_a_at_kill = on(0);
-    wait_until(
-        Duration::from_secs(30),
-        "the writers aimed at B find it gone while A goes on answering",
-        || async {
-            (1..8)
-                .step_by(2)
-                .all(|w| unanswered[w].load(Ordering::Relaxed) > 0)
-                && on(0) >= on_a_at_kill + 20
-        },
-    )
+    wait_until(Duration::from_secs(30), "the writers aimed at B find it gone while A goes on answering", || async {
+        (1..8).step_by(2).all(|w| unanswered[w].load(Ordering::Relaxed) > 0) && on(0) >= on_a_at_kill + 20
+    })
     .await;
     stop.store(true, Ordering::Relaxed);
     for t in load {
         t.await.unwrap();
     }
-    let acknowledged: Vec<String> = acknowledged
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(_, name)| name.clone())
-        .collect();
-    assert!(
-        acknowledged.len() > 20,
-        "the load ran ({} creates)",
-        acknowledged.len()
-    );
-    let stored: Vec<String> =
-        sqlx::query_scalar("SELECT email_norm FROM users WHERE email_norm LIKE 'load%'")
-            .fetch_all(&db)
-            .await
-            .unwrap();
+    let acknowledged: Vec<String> = acknowledged.lock().unwrap().iter().map(|(_, name)| name.clone()).collect();
+    assert!(acknowledged.len() > 20, "the load ran ({} creates)", acknowledged.len());
+    let stored: Vec<String> = sqlx::query_scalar("SELECT email_norm FROM users WHERE email_norm LIKE 'load%'").fetch_all(&db).await.unwrap();
     let stored: std::collections::HashSet<String> = stored.into_iter().collect();
-    let lost: Vec<&String> = acknowledged
-        .iter()
-        .filter(|n| !stored.contains(*n))
-        .collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|n| !stored.contains(*n)).collect();
     assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
-    eprintln!(
-        "kill -9 under load: {} acknowledged creates, all stored",
-        acknowledged.len()
-    );
+    eprintln!("kill -9 under load: {} acknowledged creates, all stored", acknowledged.len());
 }
 
 /// `curl -k` (the certificate is self-signed): the status line and headers, then the body.
 fn curl(args: &[&str]) -> String {
-    let out = Command::new("curl")
-        .args(["-sk", "-D", "-"])
-        .args(args)
-        .output()
-        .expect("curl");
+    let out = Command::new("curl").args(["-sk", "-D", "-"]).args(args).output().expect("curl");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -689,30 +369,11 @@ async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(
-        dir.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o777),
-    )
-    .unwrap();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
     let d = dir.path().display().to_string();
     let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-        ])
-        .args([
-            "-keyout",
-            &format!("{d}/tls.key"),
-            "-out",
-            &format!("{d}/tls.crt"),
-        ])
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-keyout", &format!("{d}/tls.key"), "-out", &format!("{d}/tls.crt")])
         .stderr(Stdio::null())
         .status()
         .unwrap();
@@ -732,99 +393,36 @@ async fn behind_a_tls_terminating_proxy_links_and_cookies_are_https() {
          location / {{\n   proxy_pass http://{upstream};\n   proxy_set_header Host $http_host;\n   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n   proxy_set_header X-Forwarded-Proto https;\n  }}\n }}\n}}\n"
     );
     std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
-    let _nginx = Nginx(
-        Command::new(nginx_bin())
-            .args([
-                "-c",
-                &format!("{d}/nginx.conf"),
-                "-e",
-                &format!("{d}/nginx-error.log"),
-            ])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start nginx"),
-    );
-    wait_until(
-        Duration::from_secs(10),
-        "nginx answers over https",
-        || async { curl(&[&format!("{public}/healthz")]).contains(" 200") },
-    )
-    .await;
+    let _nginx = Nginx(Command::new(nginx_bin()).args(["-c", &format!("{d}/nginx.conf"), "-e", &format!("{d}/nginx-error.log")]).stdout(Stdio::null()).spawn().expect("start nginx"));
+    wait_until(Duration::from_secs(10), "nginx answers over https", || async { curl(&[&format!("{public}/healthz")]).contains(" 200") }).await;
 
     let origin = format!("origin: {public}");
-    let setup = curl(&["-H", &origin, "--data", &format!("setup_code={SETUP_CODE}&org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/run_setup")]);
-    assert!(setup.starts_with("HTTP/1.1 200"), "{setup}");
-    let signed_in = curl(&[
+    let setup = curl(&[
         "-H",
         &origin,
         "--data",
-        &format!("org=acme&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}").replace(' ', "+"),
-        &format!("{public}/api/sign_in"),
+        &format!("setup_code={SETUP_CODE}&org_name=Acme&org_slug=acme&first_name=Ada&last_name=Admin&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}&password_confirm={ADMIN_PASSWORD}")
+            .replace(' ', "+"),
+        &format!("{public}/api/run_setup"),
     ]);
+    assert!(setup.starts_with("HTTP/1.1 200"), "{setup}");
+    let signed_in = curl(&["-H", &origin, "--data", &format!("org=acme&email={ADMIN_EMAIL}&password={ADMIN_PASSWORD}").replace(' ', "+"), &format!("{public}/api/sign_in")]);
     // Behind https the session cookie carries the `__Host-` prefix: browsers
     // take it only when it is Secure, for the whole site, from this host.
-    let cookie_line = signed_in
-        .lines()
-        .find(|l| {
-            l.to_ascii_lowercase()
-                .starts_with("set-cookie: __host-gatehouse_session=")
-        })
-        .unwrap_or_else(|| panic!("no __Host- session cookie: {signed_in}"));
-    assert!(
-        cookie_line.contains("; Secure"),
-        "the session cookie is Secure behind https: {cookie_line}"
-    );
-    assert!(
-        cookie_line.contains("Path=/") && !cookie_line.to_ascii_lowercase().contains("domain="),
-        "{cookie_line}"
-    );
+    let cookie_line = signed_in.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: __host-gatehouse_session=")).unwrap_or_else(|| panic!("no __Host- session cookie: {signed_in}"));
+    assert!(cookie_line.contains("; Secure"), "the session cookie is Secure behind https: {cookie_line}");
+    assert!(cookie_line.contains("Path=/") && !cookie_line.to_ascii_lowercase().contains("domain="), "{cookie_line}");
     assert!(cookie_line.contains("HttpOnly"), "{cookie_line}");
-    let cookie = cookie_line
-        .split_once(": ")
-        .unwrap()
-        .1
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = cookie_line.split_once(": ").unwrap().1.split(';').next().unwrap().to_string();
 
     // The session works through the proxy, and the links shown to admins and
     // identity providers are the public https ones.
-    let page = curl(&[
-        "-H",
-        &format!("cookie: {cookie}"),
-        &format!("{public}/acme/admin/authentication"),
-    ]);
-    assert!(
-        page.starts_with("HTTP/1.1 200"),
-        "{}",
-        &page[..page.len().min(400)]
-    );
-    assert!(
-        page.to_ascii_lowercase()
-            .contains("strict-transport-security: max-age=31536000"),
-        "HSTS behind https"
-    );
+    let page = curl(&["-H", &format!("cookie: {cookie}"), &format!("{public}/acme/admin/authentication")]);
+    assert!(page.starts_with("HTTP/1.1 200"), "{}", &page[..page.len().min(400)]);
+    assert!(page.to_ascii_lowercase().contains("strict-transport-security: max-age=31536000"), "HSTS behind https");
     let metadata = curl(&[&format!("{public}/acme/saml/metadata")]);
-    assert!(
-        metadata.contains(&format!("Location=\"{public}/acme/finish-login\"")),
-        "{metadata}"
-    );
-    assert!(
-        !metadata.contains("http://127.0.0.1"),
-        "no plain-http link in the SP metadata: {metadata}"
-    );
-    let token = curl(&[
-        "-H",
-        &origin,
-        "-H",
-        &format!("cookie: {cookie}"),
-        "--data",
-        "org=acme&name=Okta&acknowledged=true",
-        &format!("{public}/api/create_provisioning_token"),
-    ]);
-    assert!(
-        token.contains(&format!("{public}/scim/v2")),
-        "the Directory Base URL is the public one: {token}"
-    );
+    assert!(metadata.contains(&format!("Location=\"{public}/acme/finish-login\"")), "{metadata}");
+    assert!(!metadata.contains("http://127.0.0.1"), "no plain-http link in the SP metadata: {metadata}");
+    let token = curl(&["-H", &origin, "-H", &format!("cookie: {cookie}"), "--data", "org=acme&name=Okta&acknowledged=true", &format!("{public}/api/create_provisioning_token")]);
+    assert!(token.contains(&format!("{public}/scim/v2")), "the Directory Base URL is the public one: {token}");
 }

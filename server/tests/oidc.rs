@@ -87,10 +87,7 @@ async fn settings_guard_and_sign_in_started_at_gatehouse_and_at_the_provider() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(common::oidc_provider::location(&res), "/acme/documents");
     assert!(carol.signed_in().await);
-    let signed_in: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail LIKE '%method: oidc%'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let signed_in: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail LIKE '%method: oidc%'").fetch_one(&app.db).await.unwrap();
     assert_eq!(signed_in, 2, "both sign-ins are in the audit log as OpenID Connect ones");
 
     // A dashboard speaking for another issuer starts nothing.
@@ -121,10 +118,17 @@ async fn the_issuer_is_checked_against_the_discovery_document() {
     let (status, e) = error_of(save(&app, &mut admin, provider.settings("oidc_or_password")).await).await;
     assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("oidc_issuer")), "{}", e.message);
     provider.set_mode("").await;
-    let (status, e) = error_of(save(&app, &mut admin, json!({
-        "method": "oidc_or_password", "idp_login_url": "", "idp_certificate": "", "idp_issuer": "", "session_days": 14,
-        "oidc": {"issuer": "http://127.0.0.1:9", "client_id": "x", "client_secret": "y"},
-    })).await)
+    let (status, e) = error_of(
+        save(
+            &app,
+            &mut admin,
+            json!({
+                "method": "oidc_or_password", "idp_login_url": "", "idp_certificate": "", "idp_issuer": "", "session_days": 14,
+                "oidc": {"issuer": "http://127.0.0.1:9", "client_id": "x", "client_secret": "y"},
+            }),
+        )
+        .await,
+    )
     .await;
     assert_eq!((status, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("oidc_issuer")), "{}", e.message);
     assert!(e.message.contains("could not read"), "{}", e.message);
@@ -135,13 +139,7 @@ async fn the_issuer_is_checked_against_the_discovery_document() {
 #[tokio::test]
 async fn id_tokens_that_fail_a_check_sign_nobody_in() {
     let Some((app, _, provider)) = ready().await else { return };
-    for (mode, reason) in [
-        ("wrong_aud", "Audience"),
-        ("expired", "Expired"),
-        ("bad_signature", "Signature"),
-        ("alg_none", "ID token refused"),
-        ("nonce", "Nonce"),
-    ] {
+    for (mode, reason) in [("wrong_aud", "Audience"), ("expired", "Expired"), ("bad_signature", "Signature"), ("alg_none", "ID token refused"), ("nonce", "Nonce")] {
         provider.set_mode(mode).await;
         let browser = Browser::new(&app);
         let (status, page) = refused(browser.sign_in("/acme/sso").await).await;
@@ -155,10 +153,7 @@ async fn id_tokens_that_fail_a_check_sign_nobody_in() {
 
     // The SSO sign-in activity shows them beside SAML's, with the reason from its list.
     app::store::audit::flush_counts(&app.db).await.unwrap();
-    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT succeeded, reason, message FROM sso_attempts ORDER BY at")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT succeeded, reason, message FROM sso_attempts ORDER BY at").fetch_all(&app.db).await.unwrap();
     let reasons: Vec<&str> = rows.iter().filter(|r| r.0 == 0).map(|r| r.1.as_str()).collect();
     assert_eq!(reasons, ["audience", "expired", "signature_invalid", "signature_invalid", "not_this_browser"], "{rows:?}");
     assert!(rows.iter().filter(|r| r.0 == 0).all(|r| r.2.starts_with("OpenID Connect: ")), "{rows:?}");

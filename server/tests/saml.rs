@@ -19,20 +19,14 @@ fn settings(method: &str) -> serde_json::Value {
 }
 
 async fn save(app: &TestApp, s: &mut Session, input: serde_json::Value) -> reqwest::Response {
-    app.call_json(
-        s,
-        "save_authentication",
-        json!({"org": "acme", "input": input}),
-    )
-    .await
+    app.call_json(s, "save_authentication", json!({"org": "acme", "input": input})).await
 }
 
 /// Acme with its admin, Carol (Creator), and SAML or password configured.
 async fn ready() -> (TestApp, Session) {
     let app = spawn_app().await;
     app.setup_acme().await;
-    app.add_user(CAROL, "carol's long password", BuiltIn::Creator)
-        .await;
+    app.add_user(CAROL, "carol's long password", BuiltIn::Creator).await;
     let mut s = app.admin_session().await;
     let v: AuthSettingsView = ok_json(save(&app, &mut s, settings("saml_or_password")).await).await;
     assert_eq!(v.method, app::domain::AuthMethod::SamlOrPassword);
@@ -40,23 +34,14 @@ async fn ready() -> (TestApp, Session) {
 }
 
 /// Posts to the ACS as the IdP's auto-submitted form does (cross-site: no cookie).
-async fn post(
-    app: &TestApp,
-    saml_response: &str,
-    relay_state: Option<&str>,
-) -> (Session, reqwest::Response) {
+async fn post(app: &TestApp, saml_response: &str, relay_state: Option<&str>) -> (Session, reqwest::Response) {
     post_in_browser(app, saml_response, relay_state, None).await
 }
 
 /// Posts to the ACS as a browser that holds `cookie` (the request cookie) does:
 /// the IdP's cross-site post carries no cookie, so Gatehouse answers a page
 /// that posts the response again from its own site, with the cookie.
-async fn post_in_browser(
-    app: &TestApp,
-    saml_response: &str,
-    relay_state: Option<&str>,
-    cookie: Option<&str>,
-) -> (Session, reqwest::Response) {
+async fn post_in_browser(app: &TestApp, saml_response: &str, relay_state: Option<&str>, cookie: Option<&str>) -> (Session, reqwest::Response) {
     let res = common::saml_idp::post_as_browser(app, saml_response, relay_state, cookie).await;
     let mut s = Session::default();
     s.absorb(&res);
@@ -78,45 +63,18 @@ async fn sp_initiated_sign_in_follows_the_relay_state_and_rotates_the_session() 
     let (app, _) = ready().await;
     let Started { id, relay, cookie } = start_sign_in(&app, "/acme/profile").await;
     assert_eq!(relay, "/acme/profile");
-    let (mut s, res) = post_in_browser(
-        &app,
-        &b64(&Resp::valid(&app, Some(&id)).signed()),
-        Some(&relay),
-        Some(&cookie),
-    )
-    .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        res.text().await.unwrap()
-    );
+    let (mut s, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
     assert_eq!(res.headers()["location"], "/acme/profile");
     assert!(s.cookie.is_some(), "a session cookie is set");
     let me: Me = ok_json(me(&app, &mut s).await).await;
     assert_eq!(me.email, CAROL);
-    let (_, target, detail): (String, String, String) = sqlx::query_as(
-        "SELECT action, target, detail FROM audit_events WHERE action = 'auth.sign_in' ORDER BY at DESC LIMIT 1",
-    )
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let (_, target, detail): (String, String, String) =
+        sqlx::query_as("SELECT action, target, detail FROM audit_events WHERE action = 'auth.sign_in' ORDER BY at DESC LIMIT 1").fetch_one(&app.db).await.unwrap();
     assert_eq!((target.as_str(), detail.as_str()), (CAROL, "method: sso"));
-    assert!(
-        res.headers()
-            .get_all("set-cookie")
-            .iter()
-            .any(|v| v.to_str().unwrap().starts_with("gatehouse_sso=;")),
-        "the request cookie is removed once answered"
-    );
+    assert!(res.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("gatehouse_sso=;")), "the request cookie is removed once answered");
     // The request was answered: the same request cannot be answered again, even with its cookie.
-    let (_, again) = post_in_browser(
-        &app,
-        &b64(&Resp::valid(&app, Some(&id)).signed()),
-        Some(&relay),
-        Some(&cookie),
-    )
-    .await;
+    let (_, again) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     assert!(again.text().await.unwrap().contains("already used"));
 }
@@ -134,12 +92,7 @@ async fn idp_initiated_sign_in_is_accepted_and_only_relative_relay_states_are_fo
         (Some(acs(&app).as_str()), "/acme"),
     ] {
         let (mut s, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), relay).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "{relay:?}: {}",
-            res.text().await.unwrap()
-        );
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{relay:?}: {}", res.text().await.unwrap());
         assert_eq!(res.headers()["location"], expected, "{relay:?}");
         assert_eq!(me(&app, &mut s).await.status(), StatusCode::OK);
     }
@@ -185,10 +138,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             "not verified",
             Box::new(|app, id, rs| {
                 let r = Resp::valid(app, Some(id));
-                (
-                    b64(&r.response_with(&sign(&r.assertion(), OTHER_KEY, OTHER_CERT, false))),
-                    Some(rs.into()),
-                )
+                (b64(&r.response_with(&sign(&r.assertion(), OTHER_KEY, OTHER_CERT, false))), Some(rs.into()))
             }),
         ),
         (
@@ -196,19 +146,14 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             "not verified",
             Box::new(|app, id, rs| {
                 let r = Resp::valid(app, Some(id));
-                (
-                    b64(&r.response_with(&sign(&r.assertion(), OTHER_KEY, IDP_CERT, false))),
-                    Some(rs.into()),
-                )
+                (b64(&r.response_with(&sign(&r.assertion(), OTHER_KEY, IDP_CERT, false))), Some(rs.into()))
             }),
         ),
         (
             "NameID changed after signing",
             "not verified",
             Box::new(|app, id, rs| {
-                let xml = Resp::valid(app, Some(id))
-                    .signed()
-                    .replace(&format!(">{CAROL}<"), &format!(">{ADMIN_EMAIL}<"));
+                let xml = Resp::valid(app, Some(id)).signed().replace(&format!(">{CAROL}<"), &format!(">{ADMIN_EMAIL}<"));
                 (b64(&xml), Some(rs.into()))
             }),
         ),
@@ -216,9 +161,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             "Audience changed after signing",
             "not verified",
             Box::new(|app, id, rs| {
-                let xml = Resp::valid(app, Some(id))
-                    .signed()
-                    .replace(&format!(">{}<", entity(app)), ">https://other-sp.example/<");
+                let xml = Resp::valid(app, Some(id)).signed().replace(&format!(">{}<", entity(app)), ">https://other-sp.example/<");
                 (b64(&xml), Some(rs.into()))
             }),
         ),
@@ -237,15 +180,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             Box::new(|app, id, rs| {
                 let mut r = Resp::valid(app, Some(id));
                 r.destination = "https://other-sp.example/acs".into();
-                (
-                    b64(&sign(
-                        &r.response_with(&r.assertion()),
-                        IDP_KEY,
-                        IDP_CERT,
-                        true,
-                    )),
-                    Some(rs.into()),
-                )
+                (b64(&sign(&r.response_with(&r.assertion()), IDP_KEY, IDP_CERT, true)), Some(rs.into()))
             }),
         ),
         (
@@ -286,36 +221,15 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
                 (b64(&r.signed()), Some(rs.into()))
             }),
         ),
-        (
-            "InResponseTo of a request never sent",
-            "matches no request this browser started",
-            Box::new(|app, _, rs| {
-                (
-                    b64(&Resp::valid(app, Some("_never-sent")).signed()),
-                    Some(rs.into()),
-                )
-            }),
-        ),
-        (
-            "RelayState changed on the way",
-            "RelayState",
-            Box::new(|app, id, _| {
-                (
-                    b64(&Resp::valid(app, Some(id)).signed()),
-                    Some("/acme/admin".into()),
-                )
-            }),
-        ),
+        ("InResponseTo of a request never sent", "matches no request this browser started", Box::new(|app, _, rs| (b64(&Resp::valid(app, Some("_never-sent")).signed()), Some(rs.into())))),
+        ("RelayState changed on the way", "RelayState", Box::new(|app, id, _| (b64(&Resp::valid(app, Some(id)).signed()), Some("/acme/admin".into())))),
         (
             "XSW: an unsigned assertion before the signed one",
             "not verified",
             Box::new(move |app, id, rs| {
                 let r = Resp::valid(app, Some(id));
                 let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
-                (
-                    b64(&r.response_with(&format!("{}{signed}", evil(&r).assertion()))),
-                    Some(rs.into()),
-                )
+                (b64(&r.response_with(&format!("{}{signed}", evil(&r).assertion()))), Some(rs.into()))
             }),
         ),
         (
@@ -324,10 +238,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             Box::new(move |app, id, rs| {
                 let r = Resp::valid(app, Some(id));
                 let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
-                (
-                    b64(&r.response_with(&format!("{signed}{}", evil(&r).assertion()))),
-                    Some(rs.into()),
-                )
+                (b64(&r.response_with(&format!("{signed}{}", evil(&r).assertion()))), Some(rs.into()))
             }),
         ),
         (
@@ -336,10 +247,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             Box::new(move |app, id, rs| {
                 let r = Resp::valid(app, Some(id));
                 let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
-                let xml = r.response_with(&evil(&r).assertion()).replace(
-                    "<samlp:Status>",
-                    &format!("<samlp:Extensions>{signed}</samlp:Extensions><samlp:Status>"),
-                );
+                let xml = r.response_with(&evil(&r).assertion()).replace("<samlp:Status>", &format!("<samlp:Extensions>{signed}</samlp:Extensions><samlp:Status>"));
                 (b64(&xml), Some(rs.into()))
             }),
         ),
@@ -349,14 +257,7 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
             Box::new(move |app, id, rs| {
                 let r = Resp::valid(app, Some(id));
                 let signed = sign(&r.assertion(), IDP_KEY, IDP_CERT, false);
-                let wrapped = evil(&r).assertion().replacen(
-                    &format!(r#"Recipient="{}"/>"#, acs(app)),
-                    &format!(
-                        r#"Recipient="{}">{signed}</saml:SubjectConfirmationData>"#,
-                        acs(app)
-                    ),
-                    1,
-                );
+                let wrapped = evil(&r).assertion().replacen(&format!(r#"Recipient="{}"/>"#, acs(app)), &format!(r#"Recipient="{}">{signed}</saml:SubjectConfirmationData>"#, acs(app)), 1);
                 (b64(&r.response_with(&wrapped)), Some(rs.into()))
             }),
         ),
@@ -368,47 +269,17 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
                 let signed = sign(&r.response_with(&r.assertion()), IDP_KEY, IDP_CERT, true);
                 let mut e = evil(&r);
                 e.response_id = format!("_evilr{}", nonce());
-                let xml = e.response_with(&e.assertion()).replace(
-                    "<samlp:Status>",
-                    &format!("<samlp:Extensions>{signed}</samlp:Extensions><samlp:Status>"),
-                );
+                let xml = e.response_with(&e.assertion()).replace("<samlp:Status>", &format!("<samlp:Extensions>{signed}</samlp:Extensions><samlp:Status>"));
                 (b64(&xml), Some(rs.into()))
             }),
         ),
-        (
-            "not base64",
-            "not base64",
-            Box::new(|_, _, rs| ("%%% not base64 %%%".into(), Some(rs.into()))),
-        ),
-        (
-            "not XML",
-            "not well-formed",
-            Box::new(|_, _, rs| (b64("<samlp:Response <<"), Some(rs.into()))),
-        ),
-        (
-            "an XML bomb (DOCTYPE)",
-            "DOCTYPE",
-            Box::new(|_, _, rs| {
-                (
-                    b64(
-                        r#"<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><samlp:Response>&b;</samlp:Response>"#,
-                    ),
-                    Some(rs.into()),
-                )
-            }),
-        ),
-        (
-            "empty",
-            "no SAMLResponse",
-            Box::new(|_, _, rs| (String::new(), Some(rs.into()))),
-        ),
+        ("not base64", "not base64", Box::new(|_, _, rs| ("%%% not base64 %%%".into(), Some(rs.into())))),
+        ("not XML", "not well-formed", Box::new(|_, _, rs| (b64("<samlp:Response <<"), Some(rs.into())))),
+        ("an XML bomb (DOCTYPE)", "DOCTYPE", Box::new(|_, _, rs| (b64(r#"<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><samlp:Response>&b;</samlp:Response>"#), Some(rs.into())))),
+        ("empty", "no SAMLResponse", Box::new(|_, _, rs| (String::new(), Some(rs.into())))),
     ];
     for (name, reason, case) in cases {
-        let Started {
-            id,
-            relay: rs,
-            cookie,
-        } = start_sign_in(&app, "/acme").await;
+        let Started { id, relay: rs, cookie } = start_sign_in(&app, "/acme").await;
         let make = case;
         let (response, relay) = make(&app, &id, &rs);
         let failures_before = sso_failures_counted(&app).await;
@@ -416,71 +287,27 @@ async fn every_forged_or_wrong_response_is_refused_with_no_session() {
         let status = res.status();
         let page = res.text().await.unwrap();
         assert!(status == StatusCode::BAD_REQUEST, "{name}: {status} {page}");
-        assert!(
-            page.contains("data-testid=\"sso-reference\""),
-            "{name}: the page gives a reference"
-        );
-        assert_eq!(
-            me(&app, &mut s).await.status(),
-            StatusCode::UNAUTHORIZED,
-            "{name}: no session"
-        );
-        assert_eq!(
-            sso_failures_counted(&app).await,
-            failures_before + 1,
-            "{name}: counted once in the audit log"
-        );
+        assert!(page.contains("data-testid=\"sso-reference\""), "{name}: the page gives a reference");
+        assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED, "{name}: no session");
+        assert_eq!(sso_failures_counted(&app).await, failures_before + 1, "{name}: counted once in the audit log");
         // Failures are counted per reason and address: the first of its kind
         // is a row with the page's reference; a repeat adds to that row.
-        let (detail, repeats): (String, i64) = sqlx::query_as(
-            "SELECT detail, repeat_count FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1",
-        )
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-        assert!(
-            detail.contains(reason),
-            "{name}: the audit log should say {reason:?}, it says {detail:?}"
-        );
-        let reference = page
-            .split("data-testid=\"sso-reference\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap();
-        assert!(
-            repeats > 1 || detail.contains(reference),
-            "{name}: the audit entry carries the page's reference"
-        );
+        let (detail, repeats): (String, i64) =
+            sqlx::query_as("SELECT detail, repeat_count FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1").fetch_one(&app.db).await.unwrap();
+        assert!(detail.contains(reason), "{name}: the audit log should say {reason:?}, it says {detail:?}");
+        let reference = page.split("data-testid=\"sso-reference\">").nth(1).unwrap().split('<').next().unwrap();
+        assert!(repeats > 1 || detail.contains(reference), "{name}: the audit entry carries the page's reference");
     }
     // Nobody was signed in by any of them.
-    let sso_sign_ins = || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail = 'method: sso'").fetch_one(&app.db).await.unwrap()
-    };
+    let sso_sign_ins = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail = 'method: sso'").fetch_one(&app.db).await.unwrap() };
     assert_eq!(sso_sign_ins().await, 0);
     // The response every case starts from, sent as it is for a request made
     // the same way, signs in: each refusal above is the server's answer to
     // what that case changed.
     let Started { id, relay, cookie } = start_sign_in(&app, "/acme").await;
-    let (mut s, res) = post_in_browser(
-        &app,
-        &b64(&Resp::valid(&app, Some(&id)).signed()),
-        Some(&relay),
-        Some(&cookie),
-    )
-    .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::SEE_OTHER,
-        "the untampered response: {}",
-        res.text().await.unwrap()
-    );
-    assert_eq!(
-        me(&app, &mut s).await.status(),
-        StatusCode::OK,
-        "signed in by the untampered response"
-    );
+    let (mut s, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the untampered response: {}", res.text().await.unwrap());
+    assert_eq!(me(&app, &mut s).await.status(), StatusCode::OK, "signed in by the untampered response");
     assert_eq!(sso_sign_ins().await, 1);
 }
 
@@ -491,17 +318,8 @@ async fn an_expired_request_cannot_be_answered() {
     // The request's cookie as the server made it, but expired.
     let keys = app::service::keys::Keys::load(&app.db).await.unwrap();
     let org = app.org_id().await;
-    let expired = keys.sign(
-        "sso",
-        &format!("{org}|{id}|2000-01-01T00:00:00.000000Z|{relay}"),
-    );
-    let (_, res) = post_in_browser(
-        &app,
-        &b64(&Resp::valid(&app, Some(&id)).signed()),
-        Some(&relay),
-        Some(&expired),
-    )
-    .await;
+    let expired = keys.sign("sso", &format!("{org}|{id}|2000-01-01T00:00:00.000000Z|{relay}"));
+    let (_, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&id)).signed()), Some(&relay), Some(&expired)).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("too long ago"));
 }
@@ -519,16 +337,10 @@ async fn a_response_to_a_sign_in_started_in_another_browser_signs_nobody_in() {
     for cookie in [None, Some(victims.cookie.as_str()), Some("forged.cookie")] {
         let (mut s, res) = post_in_browser(&app, &response, Some(&attackers.relay), cookie).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{cookie:?}");
-        assert!(res
-            .text()
-            .await
-            .unwrap()
-            .contains("started in another browser"));
+        assert!(res.text().await.unwrap().contains("started in another browser"));
         assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
     }
-    assert!(last_sso_failure(&app)
-        .await
-        .contains("no request this browser started"));
+    assert!(last_sso_failure(&app).await.contains("no request this browser started"));
 
     // Sign-in started at the identity provider is on by default (Okta's tiles), and can be turned off.
     let (_, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
@@ -539,21 +351,11 @@ async fn a_response_to_a_sign_in_started_in_another_browser_signs_nobody_in() {
     assert!(!v.allow_idp_initiated);
     let (mut s, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res
-        .text()
-        .await
-        .unwrap()
-        .contains("does not accept sign-in started at your identity provider"));
+    assert!(res.text().await.unwrap().contains("does not accept sign-in started at your identity provider"));
     assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
     // Started here, it still works.
     let mine = start_sign_in(&app, "/acme").await;
-    let (_, res) = post_in_browser(
-        &app,
-        &b64(&Resp::valid(&app, Some(&mine.id)).signed()),
-        Some(&mine.relay),
-        Some(&mine.cookie),
-    )
-    .await;
+    let (_, res) = post_in_browser(&app, &b64(&Resp::valid(&app, Some(&mine.id)).signed()), Some(&mine.relay), Some(&mine.cookie)).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
@@ -579,41 +381,17 @@ async fn unknown_and_deactivated_people_get_clear_pages() {
     let (mut s, res) = post(&app, &b64(&r.signed()), None).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let page = res.text().await.unwrap();
-    assert!(
-        page.contains("There is no Gatehouse account for nobody@example.com in Acme"),
-        "{page}"
-    );
+    assert!(page.contains("There is no Gatehouse account for nobody@example.com in Acme"), "{page}");
     assert_eq!(me(&app, &mut s).await.status(), StatusCode::UNAUTHORIZED);
     let (action, target, detail): (String, String, String) =
-        sqlx::query_as("SELECT action, target, detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY at DESC LIMIT 1")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(
-        (action.as_str(), target.as_str()),
-        ("auth.sso_failed", "nobody@example.com")
-    );
+        sqlx::query_as("SELECT action, target, detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY at DESC LIMIT 1").fetch_one(&app.db).await.unwrap();
+    assert_eq!((action.as_str(), target.as_str()), ("auth.sso_failed", "nobody@example.com"));
     assert!(detail.contains("no account with this email"));
 
     // Case does not matter for the email; deactivated people are refused.
-    let carol: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1")
-        .bind(CAROL)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let res = app
-        .call_json(
-            &mut admin,
-            "deactivate_users",
-            json!({"org": "acme", "user_ids": [carol], "new_owner_id": null}),
-        )
-        .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    let carol: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(CAROL).fetch_one(&app.db).await.unwrap();
+    let res = app.call_json(&mut admin, "deactivate_users", json!({"org": "acme", "user_ids": [carol], "new_owner_id": null})).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let mut r = Resp::valid(&app, None);
     r.name_id = CAROL.to_uppercase();
     let (_, res) = post(&app, &b64(&r.signed()), None).await;
@@ -624,8 +402,7 @@ async fn unknown_and_deactivated_people_get_clear_pages() {
 #[tokio::test]
 async fn settings_are_checked_on_save_and_change_nothing_when_wrong() {
     let (app, mut s) = ready().await;
-    let before: AuthSettingsView =
-        ok_json(app.call(&mut s, "authentication", &[("org", "acme")]).await).await;
+    let before: AuthSettingsView = ok_json(app.call(&mut s, "authentication", &[("org", "acme")]).await).await;
     let cert = before.certificate.as_ref().expect("certificate details");
     assert!(cert.subject.contains("Test IdP"), "{}", cert.subject);
     assert_eq!(cert.fingerprint_sha256.len(), 95);
@@ -638,111 +415,40 @@ async fn settings_are_checked_on_save_and_change_nothing_when_wrong() {
         i
     };
     for (input, field, words) in [
-        (
-            with(
-                "idp_certificate",
-                json!("-----BEGIN CERTIFICATE-----\nnot a cert!\n-----END CERTIFICATE-----"),
-            ),
-            "idp_certificate",
-            "does not look like a certificate",
-        ),
-        (
-            with("idp_certificate", json!("QUJD")),
-            "idp_certificate",
-            "could not be read",
-        ),
-        (
-            with("idp_certificate", json!(OTHER_KEY)),
-            "idp_certificate",
-            "private key",
-        ),
-        (
-            with("idp_certificate", json!("")),
-            "idp_certificate",
-            "SAML needs",
-        ),
-        (
-            with("idp_login_url", json!("")),
-            "idp_login_url",
-            "SAML needs",
-        ),
-        (
-            with("idp_login_url", json!("idp.example.com/sso")),
-            "idp_login_url",
-            "https://",
-        ),
-        (
-            with("idp_login_url", json!("http://idp.example.com/sso")),
-            "idp_login_url",
-            "localhost",
-        ),
+        (with("idp_certificate", json!("-----BEGIN CERTIFICATE-----\nnot a cert!\n-----END CERTIFICATE-----")), "idp_certificate", "does not look like a certificate"),
+        (with("idp_certificate", json!("QUJD")), "idp_certificate", "could not be read"),
+        (with("idp_certificate", json!(OTHER_KEY)), "idp_certificate", "private key"),
+        (with("idp_certificate", json!("")), "idp_certificate", "SAML needs"),
+        (with("idp_login_url", json!("")), "idp_login_url", "SAML needs"),
+        (with("idp_login_url", json!("idp.example.com/sso")), "idp_login_url", "https://"),
+        (with("idp_login_url", json!("http://idp.example.com/sso")), "idp_login_url", "localhost"),
         (with("method", json!("kerberos")), "method", "Choose"),
         (with("session_days", json!(0)), "session_days", "between"),
         (with("session_days", json!(365)), "session_days", "between"),
-        (
-            with("idp_issuer", json!("two words")),
-            "idp_issuer",
-            "without spaces",
-        ),
+        (with("idp_issuer", json!("two words")), "idp_issuer", "without spaces"),
     ] {
         let (status, e) = error_of(save(&app, &mut s, input).await).await;
-        assert_eq!(
-            (status, e.kind, e.field.as_deref()),
-            (StatusCode::BAD_REQUEST, ErrorKind::Invalid, Some(field)),
-            "{}",
-            e.message
-        );
+        assert_eq!((status, e.kind, e.field.as_deref()), (StatusCode::BAD_REQUEST, ErrorKind::Invalid, Some(field)), "{}", e.message);
         assert!(e.message.contains(words), "{field}: {}", e.message);
     }
-    let after: AuthSettingsView =
-        ok_json(app.call(&mut s, "authentication", &[("org", "acme")]).await).await;
+    let after: AuthSettingsView = ok_json(app.call(&mut s, "authentication", &[("org", "acme")]).await).await;
     assert_eq!(after, before, "nothing changed");
 
     // A certificate pasted without its BEGIN/END lines is accepted; session length changes.
-    let body: String = IDP_CERT
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    let v: AuthSettingsView = ok_json(save(&app, &mut s, json!({"method": "saml_or_password", "idp_login_url": IDP_SSO, "idp_certificate": body, "idp_issuer": IDP_ENTITY, "session_days": 7})).await).await;
+    let body: String = IDP_CERT.lines().filter(|l| !l.starts_with("-----")).collect();
+    let v: AuthSettingsView =
+        ok_json(save(&app, &mut s, json!({"method": "saml_or_password", "idp_login_url": IDP_SSO, "idp_certificate": body, "idp_issuer": IDP_ENTITY, "session_days": 7})).await).await;
     assert_eq!(v.session_days, 7);
-    assert_eq!(
-        v.certificate.unwrap().fingerprint_sha256,
-        cert.fingerprint_sha256
-    );
-    let changes: Vec<String> = sqlx::query_scalar(
-        "SELECT detail FROM audit_events WHERE action = 'auth.settings_changed' ORDER BY at",
-    )
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    assert_eq!(v.certificate.unwrap().fingerprint_sha256, cert.fingerprint_sha256);
+    let changes: Vec<String> = sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.settings_changed' ORDER BY at").fetch_all(&app.db).await.unwrap();
     assert_eq!(changes.last().unwrap(), "session length: 30 → 7 days");
 
     // Only admins may read or change these settings.
-    app.add_user(
-        "viewer@acme.example",
-        "viewer's long password",
-        BuiltIn::Viewer,
-    )
-    .await;
-    let (mut v, _) = app
-        .sign_in("viewer@acme.example", "viewer's long password")
-        .await;
-    assert_eq!(
-        app.call(&mut v, "authentication", &[("org", "acme")])
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        save(&app, &mut v, settings("password")).await.status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        save(&app, &mut Session::default(), settings("password"))
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    app.add_user("viewer@acme.example", "viewer's long password", BuiltIn::Viewer).await;
+    let (mut v, _) = app.sign_in("viewer@acme.example", "viewer's long password").await;
+    assert_eq!(app.call(&mut v, "authentication", &[("org", "acme")]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(save(&app, &mut v, settings("password")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(save(&app, &mut Session::default(), settings("password")).await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -750,24 +456,13 @@ async fn saml_only_needs_an_admin_sso_sign_in_then_refuses_passwords() {
     let (app, mut s) = ready().await;
     // The lockout guard: no admin has signed in through SSO yet.
     let (status, e) = error_of(save(&app, &mut s, settings("saml")).await).await;
-    assert_eq!(
-        (status, e.field.as_deref()),
-        (StatusCode::CONFLICT, Some("method"))
-    );
-    assert!(
-        e.message
-            .contains("sign in with “Sign in with SSO” as an administrator"),
-        "{}",
-        e.message
-    );
+    assert_eq!((status, e.field.as_deref()), (StatusCode::CONFLICT, Some("method")));
+    assert!(e.message.contains("sign in with “Sign in with SSO” as an administrator"), "{}", e.message);
 
     // A non-admin's SSO sign-in does not count.
     let (_, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        save(&app, &mut s, settings("saml")).await.status(),
-        StatusCode::CONFLICT
-    );
+    assert_eq!(save(&app, &mut s, settings("saml")).await.status(), StatusCode::CONFLICT);
 
     // The admin signs in through SSO: now SAML only may be chosen.
     let mut r = Resp::valid(&app, None);
@@ -782,20 +477,12 @@ async fn saml_only_needs_an_admin_sso_sign_in_then_refuses_passwords() {
     assert_eq!(me(&app, &mut sso).await.status(), StatusCode::OK);
     let mut s = sso;
 
-    let info: LoginInfo = ok_json(
-        app.call(&mut Session::default(), "login_info", &[("org", "acme")])
-            .await,
-    )
-    .await;
+    let info: LoginInfo = ok_json(app.call(&mut Session::default(), "login_info", &[("org", "acme")]).await).await;
     assert!(info.sso_enabled && !info.password_enabled);
     let (_, res) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (status, e) = error_of(res).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(
-        e.message.contains("signs in with single sign-on"),
-        "{}",
-        e.message
-    );
+    assert!(e.message.contains("signs in with single sign-on"), "{}", e.message);
 
     // Changing the identity provider under SAML only is refused: it could lock everyone out.
     let mut other = settings("saml");
@@ -806,19 +493,11 @@ async fn saml_only_needs_an_admin_sso_sign_in_then_refuses_passwords() {
 
     // Break-glass, on the server's machine.
     let out = app.cli(&["admin", "reset-auth", "--org", "acme"]).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("now by password"));
     let (_, res) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let reset: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.reset'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let reset: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.reset'").fetch_one(&app.db).await.unwrap();
     assert_eq!(reset, 1);
     // With password only, the ACS refuses responses.
     let (_, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
@@ -831,54 +510,21 @@ async fn sp_metadata_and_session_length() {
     let (app, mut s) = ready().await;
     let res = app.get(&Session::default(), "/acme/saml/metadata").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/samlmetadata+xml"));
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/samlmetadata+xml"));
     let xml = res.text().await.unwrap();
-    assert!(
-        xml.contains(&format!(r#"entityID="{}""#, entity(&app))),
-        "{xml}"
-    );
-    assert!(
-        xml.contains(&format!(r#"Location="{}""#, acs(&app))),
-        "{xml}"
-    );
+    assert!(xml.contains(&format!(r#"entityID="{}""#, entity(&app))), "{xml}");
+    assert!(xml.contains(&format!(r#"Location="{}""#, acs(&app))), "{xml}");
     // The ACS opened in a browser goes to the organization's home, never elsewhere.
-    assert_eq!(
-        app.get(&Session::default(), "/acme/finish-login")
-            .await
-            .headers()["location"],
-        "/acme"
-    );
-    assert_eq!(
-        app.get(&Session::default(), "/%5Cevil.example/finish-login")
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get(&Session::default(), "/acme/finish-login").await.headers()["location"], "/acme");
+    assert_eq!(app.get(&Session::default(), "/%5Cevil.example/finish-login").await.status(), StatusCode::NOT_FOUND);
 
     let mut input = settings("saml_or_password");
     input["session_days"] = json!(2);
     assert_eq!(save(&app, &mut s, input).await.status(), StatusCode::OK);
     let (_, res) = post(&app, &b64(&Resp::valid(&app, None).signed()), None).await;
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    let max_age: i64 = cookie
-        .split("Max-Age=")
-        .nth(1)
-        .unwrap_or_else(|| panic!("an expiry: {cookie}"))
-        .split(';')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let max_age: i64 = cookie.split("Max-Age=").nth(1).unwrap_or_else(|| panic!("an expiry: {cookie}")).split(';').next().unwrap().parse().unwrap();
     let days = max_age / 3600;
-    assert!(
-        (47..=48).contains(&days),
-        "session cookie lasts {days} hours: {cookie}"
-    );
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!((47..=48).contains(&days), "session cookie lasts {days} hours: {cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }

@@ -25,20 +25,7 @@ pub async fn set_audit_retention(org: String, days: String) -> Result<(), AppErr
     let c = request::admin(&org).await?;
     let days = match days.trim() {
         "" => None,
-        d => Some(d.parse::<i64>().map_err(|_| {
-            AppError::invalid(
-                "audit_retention_days",
-                "Enter a number of days, or leave it empty for the server's default.",
-            )
-        })?),
+        d => Some(d.parse::<i64>().map_err(|_| AppError::invalid("audit_retention_days", "Enter a number of days, or leave it empty for the server's default."))?),
     };
-    Ok(
-        crate::service::account::set_audit_retention(
-            &request::state().db,
-            &c.actor(),
-            &c.org,
-            days,
-        )
-        .await?,
-    )
+    Ok(crate::service::account::set_audit_retention(&request::state().db, &c.actor(), &c.org, days).await?)
 }

@@ -20,19 +20,11 @@ pub async fn get_account_type(org: String, id: String) -> Result<AccountTypeView
 
 /// Creates an account type (no `id`) or changes one. Admin cannot be changed.
 #[server(endpoint = "save_account_type", input = Json)]
-pub async fn save_account_type(
-    org: String,
-    id: Option<String>,
-    input: AccountTypeInput,
-) -> Result<String, AppError> {
+pub async fn save_account_type(org: String, id: Option<String>, input: AccountTypeInput) -> Result<String, AppError> {
     use super::request;
     use crate::service::account_types;
     let c = request::admin(&org).await?;
-    let input = account_types::Input {
-        name: &input.name,
-        description: &input.description,
-        permissions: &input.permissions,
-    };
+    let input = account_types::Input { name: &input.name, description: &input.description, permissions: &input.permissions };
     Ok(account_types::save(&request::state().db, &c.actor(), id.as_deref(), input).await?)
 }
 
@@ -49,8 +41,5 @@ pub async fn delete_account_type(org: String, id: String) -> Result<(), AppError
 pub async fn set_invite_default(org: String, id: String) -> Result<(), AppError> {
     use super::request;
     let c = request::admin(&org).await?;
-    Ok(
-        crate::service::account_types::set_invite_default(&request::state().db, &c.actor(), &id)
-            .await?,
-    )
+    Ok(crate::service::account_types::set_invite_default(&request::state().db, &c.actor(), &id).await?)
 }

@@ -14,18 +14,10 @@ pub async fn load_authentication(org: String) -> Result<AuthSettingsView, AppErr
 
 /// Saves the Edit form (see `service::sso::save_settings` for its rules).
 #[server(endpoint = "save_authentication", input = Json)]
-pub async fn save_authentication(
-    org: String,
-    input: AuthSettingsInput,
-) -> Result<AuthSettingsView, AppError> {
+pub async fn save_authentication(org: String, input: AuthSettingsInput) -> Result<AuthSettingsView, AppError> {
     use super::request;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let row =
-        crate::service::sso::save_settings(&st.db, &st.keys, &st.oidc, &c.actor(), &input).await?;
-    Ok(crate::service::sso::view(
-        &row,
-        &st.config.base_url,
-        &c.org.slug,
-    ))
+    let row = crate::service::sso::save_settings(&st.db, &st.keys, &st.oidc, &c.actor(), &input).await?;
+    Ok(crate::service::sso::view(&row, &st.config.base_url, &c.org.slug))
 }

@@ -17,11 +17,7 @@ pub async fn load_documents(org: String) -> Result<DocumentsHome, AppError> {
 
 /// One document: its table paged on the server, with what the caller may do.
 #[server(endpoint = "document", input = Json)]
-pub async fn load_document(
-    org: String,
-    id: String,
-    query: DocumentQuery,
-) -> Result<DocumentPage, AppError> {
+pub async fn load_document(org: String, id: String, query: DocumentQuery) -> Result<DocumentPage, AppError> {
     use super::request;
     let c = request::caller(&org).await?;
     Ok(crate::service::documents::page(&request::state().db, &c, &id, query).await?)
@@ -30,32 +26,15 @@ pub async fn load_document(
 /// Creates a document over a dataset, in the caller's documents or in the
 /// workspace of one of their teams.
 #[server(endpoint = "create_document")]
-pub async fn create_document(
-    org: String,
-    name: String,
-    dataset_id: String,
-    team_id: Option<String>,
-) -> Result<String, AppError> {
+pub async fn create_document(org: String, name: String, dataset_id: String, team_id: Option<String>) -> Result<String, AppError> {
     use super::request;
     let c = request::caller(&org).await?;
-    Ok(crate::service::documents::create(
-        &request::state().db,
-        &c,
-        &name,
-        &dataset_id,
-        team_id.as_deref(),
-    )
-    .await?)
+    Ok(crate::service::documents::create(&request::state().db, &c, &name, &dataset_id, team_id.as_deref()).await?)
 }
 
 /// Saves a document's name and view (columns, filters, sort).
 #[server(endpoint = "save_document", input = Json)]
-pub async fn save_document(
-    org: String,
-    id: String,
-    name: String,
-    view: TableView,
-) -> Result<(), AppError> {
+pub async fn save_document(org: String, id: String, name: String, view: TableView) -> Result<(), AppError> {
     use super::request;
     let c = request::caller(&org).await?;
     Ok(crate::service::documents::save(&request::state().db, &c, &id, &name, view).await?)
@@ -63,22 +42,10 @@ pub async fn save_document(
 
 /// Shares a document with a person (by email) or a team.
 #[server(endpoint = "share_document")]
-pub async fn share_document(
-    org: String,
-    id: String,
-    email: Option<String>,
-    team_id: Option<String>,
-) -> Result<(), AppError> {
+pub async fn share_document(org: String, id: String, email: Option<String>, team_id: Option<String>) -> Result<(), AppError> {
     use super::request;
     let c = request::caller(&org).await?;
-    Ok(crate::service::documents::share(
-        &request::state().db,
-        &c,
-        &id,
-        email.as_deref(),
-        team_id.as_deref(),
-    )
-    .await?)
+    Ok(crate::service::documents::share(&request::state().db, &c, &id, email.as_deref(), team_id.as_deref()).await?)
 }
 
 /// Uploads a CSV file as a new dataset; a malformed file is refused with the line that is wrong.

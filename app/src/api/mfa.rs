@@ -21,23 +21,12 @@ pub async fn begin_mfa(org: String) -> Result<MfaSetup, AppError> {
     use super::request;
     let c = request::caller(&org).await?;
     if c.user.mfa_secret.is_some() {
-        return Err(AppError::new(
-            crate::error::ErrorKind::Conflict,
-            "You already have an authenticator app. Remove it first to set up another.",
-        ));
+        return Err(AppError::new(crate::error::ErrorKind::Conflict, "You already have an authenticator app. Remove it first to set up another."));
     }
     let app = crate::service::mfa::new_app(&c.org, &c.user.email)?;
     let session = request::session().await?;
-    session
-        .insert(SETUP_KEY, app.secret.clone())
-        .await
-        .map_err(|_| AppError::internal())?;
-    Ok(MfaSetup {
-        email: c.user.email,
-        secret: app.secret,
-        uri: app.uri,
-        qr_svg: app.qr_svg,
-    })
+    session.insert(SETUP_KEY, app.secret.clone()).await.map_err(|_| AppError::internal())?;
+    Ok(MfaSetup { email: c.user.email, secret: app.secret, uri: app.uri, qr_svg: app.qr_svg })
 }
 
 /// Confirms the app with a first code; answers the recovery codes, shown once.
@@ -46,23 +35,11 @@ pub async fn confirm_mfa(org: String, code: String) -> Result<Vec<String>, AppEr
     use super::request;
     let c = request::caller(&org).await?;
     let session = request::session().await?;
-    let secret: Option<String> = session
-        .get(SETUP_KEY)
-        .await
-        .map_err(|_| AppError::internal())?;
-    let secret = secret.ok_or_else(|| {
-        AppError::invalid(
-            "code",
-            "Start again: choose “Set up an authenticator app” and scan the new QR code.",
-        )
-    })?;
+    let secret: Option<String> = session.get(SETUP_KEY).await.map_err(|_| AppError::internal())?;
+    let secret = secret.ok_or_else(|| AppError::invalid("code", "Start again: choose “Set up an authenticator app” and scan the new QR code."))?;
     let st = request::state();
-    let codes =
-        crate::service::mfa::enable(&st.db, &st.keys, &c.actor(), &c.user, &secret, &code).await?;
-    session
-        .remove::<String>(SETUP_KEY)
-        .await
-        .map_err(|_| AppError::internal())?;
+    let codes = crate::service::mfa::enable(&st.db, &st.keys, &c.actor(), &c.user, &secret, &code).await?;
+    session.remove::<String>(SETUP_KEY).await.map_err(|_| AppError::internal())?;
     // This session showed the app works; other sessions signed in with the password alone end.
     crate::service::access::note_second_factor(&session).await?;
     Ok(codes)

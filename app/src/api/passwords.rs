@@ -12,53 +12,29 @@ pub async fn load_password_status(org: String) -> Result<PasswordStatus, AppErro
 
 /// Changes the signed-in person's password (their other sessions end).
 #[server(endpoint = "change_password")]
-pub async fn change_password(
-    org: String,
-    current_password: String,
-    new_password: String,
-    new_password_confirm: String,
-) -> Result<(), AppError> {
+pub async fn change_password(org: String, current_password: String, new_password: String, new_password_confirm: String) -> Result<(), AppError> {
     use super::request;
     let c = request::caller(&org).await?;
     if new_password != new_password_confirm {
-        return Err(AppError::invalid(
-            "new_password_confirm",
-            "The two new passwords differ. Type the same password twice.",
-        ));
+        return Err(AppError::invalid("new_password_confirm", "The two new passwords differ. Type the same password twice."));
     }
     let session = request::session().await?;
-    Ok(crate::service::passwords::change(
-        &request::state().db,
-        &session,
-        &c,
-        current_password,
-        new_password,
-    )
-    .await?)
+    Ok(crate::service::passwords::change(&request::state().db, &session, &c, current_password, new_password).await?)
 }
 
 /// Password reset links for people (Users, a person's page): their sessions
 /// end now; each link is shown to copy, and sent by mail when mail is set up.
 #[server(endpoint = "reset_passwords", input = leptos::server_fn::codec::Json)]
-pub async fn reset_passwords(
-    org: String,
-    user_ids: Vec<String>,
-) -> Result<crate::domain::views::PasswordResets, AppError> {
+pub async fn reset_passwords(org: String, user_ids: Vec<String>) -> Result<crate::domain::views::PasswordResets, AppError> {
     use super::request;
     let c = request::admin(&org).await?;
     let st = request::state();
-    Ok(
-        crate::service::passwords::reset::issue(&st.db, &st.config, &c.actor(), &c.org, &user_ids)
-            .await?,
-    )
+    Ok(crate::service::passwords::reset::issue(&st.db, &st.config, &c.actor(), &c.org, &user_ids).await?)
 }
 
 /// The reset page, before the person chooses a password.
 #[server(endpoint = "password_reset")]
-pub async fn load_password_reset(
-    org: String,
-    token: String,
-) -> Result<crate::domain::views::PasswordResetInfo, AppError> {
+pub async fn load_password_reset(org: String, token: String) -> Result<crate::domain::views::PasswordResetInfo, AppError> {
     use super::request;
     let o = request::org(&org).await?;
     Ok(crate::service::passwords::reset::info(&request::state().db, &o, &token).await?)
@@ -66,28 +42,13 @@ pub async fn load_password_reset(
 
 /// Sets a new password through a reset link; the link then stops working.
 #[server(endpoint = "reset_password")]
-pub async fn reset_password(
-    org: String,
-    token: String,
-    password: String,
-    password_confirm: String,
-) -> Result<(), AppError> {
+pub async fn reset_password(org: String, token: String, password: String, password_confirm: String) -> Result<(), AppError> {
     use super::request;
     if password != password_confirm {
-        return Err(AppError::invalid(
-            "password_confirm",
-            "The two passwords differ. Type the same password twice.",
-        ));
+        return Err(AppError::invalid("password_confirm", "The two passwords differ. Type the same password twice."));
     }
     let o = request::org(&org).await?;
-    crate::service::passwords::reset::use_link(
-        &request::state().db,
-        &o,
-        &token,
-        password,
-        &request::client_ip(),
-    )
-    .await?;
+    crate::service::passwords::reset::use_link(&request::state().db, &o, &token, password, &request::client_ip()).await?;
     leptos_axum::redirect(&format!("/{}/login?reset=1", o.slug));
     Ok(())
 }
@@ -100,8 +61,7 @@ pub async fn forgot_password(org: String, email: String) -> Result<(), AppError>
     use super::request;
     let o = request::org(&org).await?;
     let st = request::state();
-    crate::service::passwords::forgot::ask(&st.db, &st.config, &o, &email, &request::client_ip())
-        .await?;
+    crate::service::passwords::forgot::ask(&st.db, &st.config, &o, &email, &request::client_ip()).await?;
     leptos_axum::redirect(&format!("/{}/login/forgot?sent=1", o.slug));
     Ok(())
 }

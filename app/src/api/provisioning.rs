@@ -14,33 +14,14 @@ pub async fn load_provisioning(org: String) -> Result<ProvisioningInfo, AppError
 /// The wizard's last step, and "Create another token": a new token, shown
 /// this once. `acknowledged`: the setup guidance, which turning provisioning on needs.
 #[server(endpoint = "create_provisioning_token")]
-pub async fn create_provisioning_token(
-    org: String,
-    name: String,
-    acknowledged: bool,
-) -> Result<NewProvisioningToken, AppError> {
+pub async fn create_provisioning_token(org: String, name: String, acknowledged: bool) -> Result<NewProvisioningToken, AppError> {
     use super::request;
     use crate::service::provisioning::{self, Guidance};
     let c = request::admin(&org).await?;
-    let guidance = if acknowledged {
-        Guidance::Acknowledged
-    } else {
-        Guidance::NotAcknowledged
-    };
+    let guidance = if acknowledged { Guidance::Acknowledged } else { Guidance::NotAcknowledged };
     let st = request::state();
-    let token = provisioning::create_token(
-        &st.db,
-        &c.actor(),
-        &name,
-        (&c.user.id, &c.user.email),
-        guidance,
-    )
-    .await?;
-    Ok(NewProvisioningToken {
-        name: name.trim().to_string(),
-        token,
-        base_url: format!("{}/scim/v2", st.config.base_url),
-    })
+    let token = provisioning::create_token(&st.db, &c.actor(), &name, (&c.user.id, &c.user.email), guidance).await?;
+    Ok(NewProvisioningToken { name: name.trim().to_string(), token, base_url: format!("{}/scim/v2", st.config.base_url) })
 }
 
 #[server(endpoint = "revoke_provisioning_token")]
@@ -54,11 +35,7 @@ pub async fn revoke_provisioning_token(org: String, id: String) -> Result<(), Ap
 /// Returns records the identity provider managed to local management, once
 /// provisioning is off (every token revoked): one user or team by id, or all.
 #[server(endpoint = "release_managed")]
-pub async fn release_managed(
-    org: String,
-    kind: String,
-    id: Option<String>,
-) -> Result<i64, AppError> {
+pub async fn release_managed(org: String, kind: String, id: Option<String>) -> Result<i64, AppError> {
     use super::request;
     use crate::service::provisioning::{self, Released};
     let c = request::admin(&org).await?;

@@ -22,10 +22,7 @@ pub async fn session() -> AppResult<Session> {
 
 /// The client's address of the current request (see `ClientIp`).
 pub fn client_ip() -> String {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.extensions.get::<ClientIp>().cloned())
-        .map(|c| c.0)
-        .unwrap_or_default()
+    use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<ClientIp>().cloned()).map(|c| c.0).unwrap_or_default()
 }
 
 /// The organization a server function names, for a request from an address
@@ -50,15 +47,13 @@ pub async fn admin(org_slug: &str) -> AppResult<Caller> {
 /// The value of the request's cookie `name`.
 pub fn cookie(name: &str) -> Option<String> {
     let name = state().config.cookie_name(name, "/");
-    use_context::<axum::http::request::Parts>()
-        .and_then(|p| crate::service::state::cookie_value(&p.headers, &name).map(str::to_string))
+    use_context::<axum::http::request::Parts>().and_then(|p| crate::service::state::cookie_value(&p.headers, &name).map(str::to_string))
 }
 
 /// Sets a cookie on the response (see `Config::cookie`).
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
     let header = state().config.cookie(name, value, "/", max_age_secs);
     if let Ok(v) = axum::http::HeaderValue::from_str(&header) {
-        expect_context::<leptos_axum::ResponseOptions>()
-            .append_header(axum::http::header::SET_COOKIE, v);
+        expect_context::<leptos_axum::ResponseOptions>().append_header(axum::http::header::SET_COOKIE, v);
     }
 }

@@ -14,30 +14,15 @@ pub async fn load_login_info(org: String) -> Result<LoginInfo, AppError> {
 
 /// Email and password sign-in (see `service::sign_in::with_password`).
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(
-    org: String,
-    email: String,
-    password: String,
-    next: Option<String>,
-) -> Result<(), AppError> {
+pub async fn sign_in(org: String, email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use super::request;
     use crate::service::sign_in::{self, Attempt, Outcome, DEVICE_COOKIE};
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let st = request::state();
     let device = request::cookie(DEVICE_COOKIE);
-    let attempt = Attempt {
-        email: &email,
-        password,
-        ip: &request::client_ip(),
-        device: device.as_deref(),
-        config: &st.config,
-    };
-    let next_q = next
-        .as_deref()
-        .and_then(crate::domain::safe_return_path)
-        .map(|n| format!("?next={}", ssr::encode(n)))
-        .unwrap_or_default();
+    let attempt = Attempt { email: &email, password, ip: &request::client_ip(), device: device.as_deref(), config: &st.config };
+    let next_q = next.as_deref().and_then(crate::domain::safe_return_path).map(|n| format!("?next={}", ssr::encode(n))).unwrap_or_default();
     match sign_in::with_password(&st.db, &st.keys, &session, &o, attempt).await? {
         Outcome::SignedIn(done) => ssr::signed_in(&o, &done, next.as_deref()),
         Outcome::NeedsCode => leptos_axum::redirect(&format!("/{}/login/verify{next_q}", o.slug)),
@@ -55,9 +40,7 @@ mod ssr {
     pub fn encode(s: &str) -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                    (b as char).to_string()
-                }
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -67,36 +50,20 @@ mod ssr {
     pub fn signed_in(o: &Org, done: &SignedIn, next: Option<&str>) {
         request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
         let home = format!("/{}", o.slug);
-        leptos_axum::redirect(
-            next.and_then(crate::domain::safe_return_path)
-                .unwrap_or(&home),
-        );
+        leptos_axum::redirect(next.and_then(crate::domain::safe_return_path).unwrap_or(&home));
     }
 }
 
 /// The second step of a password sign-in: a code from the authenticator app,
 /// or a recovery code.
 #[server(endpoint = "verify_sign_in")]
-pub async fn verify_sign_in(
-    org: String,
-    code: String,
-    next: Option<String>,
-) -> Result<(), AppError> {
+pub async fn verify_sign_in(org: String, code: String, next: Option<String>) -> Result<(), AppError> {
     use super::request;
     use crate::service::sign_in;
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let st = request::state();
-    let done = sign_in::with_code(
-        &st.db,
-        &st.keys,
-        &st.config,
-        &session,
-        &o,
-        &code,
-        &request::client_ip(),
-    )
-    .await?;
+    let done = sign_in::with_code(&st.db, &st.keys, &st.config, &session, &o, &code, &request::client_ip()).await?;
     ssr::signed_in(&o, &done, next.as_deref());
     Ok(())
 }
@@ -109,12 +76,7 @@ pub async fn sign_in_enrolment(org: String) -> Result<MfaSetup, AppError> {
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let (app, email) = sign_in::start_enrolment(&request::state().db, &session, &o).await?;
-    Ok(MfaSetup {
-        email,
-        secret: app.secret,
-        uri: app.uri,
-        qr_svg: app.qr_svg,
-    })
+    Ok(MfaSetup { email, secret: app.secret, uri: app.uri, qr_svg: app.qr_svg })
 }
 
 /// Finishes such a sign-in with a first code from the new app; answers the
@@ -126,16 +88,7 @@ pub async fn finish_sign_in_enrolment(org: String, code: String) -> Result<Vec<S
     let o = request::org(&org).await?;
     let session = request::session().await?;
     let st = request::state();
-    let (done, codes) = sign_in::with_new_app(
-        &st.db,
-        &st.keys,
-        &st.config,
-        &session,
-        &o,
-        &code,
-        &request::client_ip(),
-    )
-    .await?;
+    let (done, codes) = sign_in::with_new_app(&st.db, &st.keys, &st.config, &session, &o, &code, &request::client_ip()).await?;
     request::set_cookie(DEVICE_COOKIE, &done.device_cookie, DEVICE_DAYS * 86_400);
     Ok(codes)
 }

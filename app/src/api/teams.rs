@@ -5,20 +5,10 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 #[server(endpoint = "teams")]
-pub async fn list_teams(
-    org: String,
-    search: Option<String>,
-    inactive: Option<bool>,
-) -> Result<Vec<TeamSummary>, AppError> {
+pub async fn list_teams(org: String, search: Option<String>, inactive: Option<bool>) -> Result<Vec<TeamSummary>, AppError> {
     use super::request;
     let c = request::admin(&org).await?;
-    Ok(crate::service::teams::list(
-        &request::state().db,
-        &c,
-        search.as_deref().unwrap_or(""),
-        inactive.unwrap_or(false),
-    )
-    .await?)
+    Ok(crate::service::teams::list(&request::state().db, &c, search.as_deref().unwrap_or(""), inactive.unwrap_or(false)).await?)
 }
 
 #[server(endpoint = "team")]
@@ -29,11 +19,7 @@ pub async fn get_team(org: String, id: String) -> Result<TeamDetail, AppError> {
 }
 
 #[server(endpoint = "create_team")]
-pub async fn create_team(
-    org: String,
-    name: String,
-    description: String,
-) -> Result<String, AppError> {
+pub async fn create_team(org: String, name: String, description: String) -> Result<String, AppError> {
     use super::request;
     use crate::service::teams;
     let c = request::admin(&org).await?;
@@ -41,12 +27,7 @@ pub async fn create_team(
 }
 
 #[server(endpoint = "update_team")]
-pub async fn update_team(
-    org: String,
-    id: String,
-    name: String,
-    description: String,
-) -> Result<(), AppError> {
+pub async fn update_team(org: String, id: String, name: String, description: String) -> Result<(), AppError> {
     use super::request;
     use crate::service::teams;
     let c = request::admin(&org).await?;
@@ -63,12 +44,7 @@ pub async fn set_team_active(org: String, id: String, active: bool) -> Result<()
 
 /// Adds (`add` true) or removes people from a team.
 #[server(endpoint = "team_members", input = Json)]
-pub async fn change_team_members(
-    org: String,
-    team_id: String,
-    user_ids: Vec<String>,
-    add: bool,
-) -> Result<(), AppError> {
+pub async fn change_team_members(org: String, team_id: String, user_ids: Vec<String>, add: bool) -> Result<(), AppError> {
     use super::request;
     use crate::service::teams;
     let c = request::admin(&org).await?;

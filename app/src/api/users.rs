@@ -20,42 +20,22 @@ mod ssr {
     /// (names optional). The first bad line refuses the lot.
     pub fn parse_people(people: &str) -> AppResult<Vec<people::Invitee>> {
         let mut parsed: Vec<people::Invitee> = Vec::new();
-        for (i, line) in people
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
+        for (i, line) in people.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let n = i + 1;
-            let on_line = |e: crate::domain::Invalid| {
-                AppError::invalid("people", format!("Line {n}: {}", e.message))
-            };
+            let on_line = |e: crate::domain::Invalid| AppError::invalid("people", format!("Line {n}: {}", e.message));
             let parts: Vec<&str> = line.split(',').map(str::trim).collect();
             let email = Email::parse("people", parts[0]).map_err(on_line)?;
             let local = email.as_str().split('@').next().unwrap_or("").to_string();
-            let first = parts
-                .get(1)
-                .filter(|s| !s.is_empty())
-                .map(|s| s.to_string())
-                .unwrap_or(local);
+            let first = parts.get(1).filter(|s| !s.is_empty()).map(|s| s.to_string()).unwrap_or(local);
             let last = parts.get(2).map(|s| s.to_string()).unwrap_or_default();
             let first = PersonName::parse("people", &first, "a first name").map_err(on_line)?;
             if last.chars().count() > 100 || parts.len() > 3 {
                 return Err(AppError::invalid("people", format!("Line {n}: write “email, first name, last name”, with at most 100 characters a name.")));
             }
-            if parsed
-                .iter()
-                .any(|p| p.email.normalized() == email.normalized())
-            {
-                return Err(AppError::invalid(
-                    "people",
-                    format!("Line {n}: {} is listed twice.", email.as_str()),
-                ));
+            if parsed.iter().any(|p| p.email.normalized() == email.normalized()) {
+                return Err(AppError::invalid("people", format!("Line {n}: {} is listed twice.", email.as_str())));
             }
-            parsed.push(people::Invitee {
-                email,
-                first_name: first,
-                last_name: last,
-            });
+            parsed.push(people::Invitee { email, first_name: first, last_name: last });
         }
         Ok(parsed)
     }
@@ -78,31 +58,13 @@ pub async fn get_user(org: String, id: String) -> Result<UserDetail, AppError> {
 /// Adds people by email, one per line as `email, first name, last name`
 /// (names optional), each with an invitation link. Any bad line refuses the lot.
 #[server(endpoint = "invite_users", input = Json)]
-pub async fn invite_users(
-    org: String,
-    people: String,
-    account_type_id: String,
-    team_ids: Vec<String>,
-    guest: Option<bool>,
-) -> Result<Vec<InvitationLink>, AppError> {
+pub async fn invite_users(org: String, people: String, account_type_id: String, team_ids: Vec<String>, guest: Option<bool>) -> Result<Vec<InvitationLink>, AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
     let invitees = parse_people(&people)?;
     let st = request::state();
-    let to = people::Sending {
-        config: &st.config,
-        org: &c.org,
-    };
-    let issued = people::invite(
-        &st.db,
-        &to,
-        &c.actor(),
-        &invitees,
-        &account_type_id,
-        &team_ids,
-        guest.unwrap_or(false),
-    )
-    .await?;
+    let to = people::Sending { config: &st.config, org: &c.org };
+    let issued = people::invite(&st.db, &to, &c.actor(), &invitees, &account_type_id, &team_ids, guest.unwrap_or(false)).await?;
     Ok(issued.into_iter().map(|i| link(&c, i)).collect())
 }
 
@@ -112,16 +74,7 @@ pub async fn resend_invitation(org: String, user_id: String) -> Result<Invitatio
     use self::ssr::*;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let issued = people::resend_invitation(
-        &st.db,
-        &people::Sending {
-            config: &st.config,
-            org: &c.org,
-        },
-        &c.actor(),
-        &user_id,
-    )
-    .await?;
+    let issued = people::resend_invitation(&st.db, &people::Sending { config: &st.config, org: &c.org }, &c.actor(), &user_id).await?;
     Ok(link(&c, issued))
 }
 
@@ -133,39 +86,19 @@ pub async fn delete_invitation(org: String, user_id: String) -> Result<(), AppEr
 }
 
 #[server(endpoint = "change_account_type", input = Json)]
-pub async fn change_account_type(
-    org: String,
-    user_ids: Vec<String>,
-    account_type_id: String,
-) -> Result<(), AppError> {
+pub async fn change_account_type(org: String, user_ids: Vec<String>, account_type_id: String) -> Result<(), AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
-    Ok(people::change_account_type(
-        &request::state().db,
-        &c.actor(),
-        &user_ids,
-        &account_type_id,
-    )
-    .await?)
+    Ok(people::change_account_type(&request::state().db, &c.actor(), &user_ids, &account_type_id).await?)
 }
 
 /// Deactivates people: their sessions end at once, they cannot sign in, their
 /// profile is kept, and their documents go to `new_owner_id` (default: the acting admin).
 #[server(endpoint = "deactivate_users", input = Json)]
-pub async fn deactivate_users(
-    org: String,
-    user_ids: Vec<String>,
-    new_owner_id: Option<String>,
-) -> Result<(), AppError> {
+pub async fn deactivate_users(org: String, user_ids: Vec<String>, new_owner_id: Option<String>) -> Result<(), AppError> {
     use self::ssr::*;
     let c = request::admin(&org).await?;
-    Ok(people::deactivate(
-        &request::state().db,
-        &c.actor(),
-        &user_ids,
-        new_owner_id.as_deref(),
-    )
-    .await?)
+    Ok(people::deactivate(&request::state().db, &c.actor(), &user_ids, new_owner_id.as_deref()).await?)
 }
 
 #[server(endpoint = "reactivate_users", input = Json)]
@@ -181,37 +114,18 @@ pub async fn load_invitation(org: String, token: String) -> Result<InvitationInf
     use self::ssr::*;
     let o = request::org(&org).await?;
     let u = people::invitation(&request::state().db, &o, &token).await?;
-    Ok(InvitationInfo {
-        org_name: o.name,
-        email: u.email,
-        first_name: u.first_name,
-    })
+    Ok(InvitationInfo { org_name: o.name, email: u.email, first_name: u.first_name })
 }
 
 /// Sets the password of an invited person; the link then stops working.
 #[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(
-    org: String,
-    token: String,
-    password: String,
-    password_confirm: String,
-) -> Result<(), AppError> {
+pub async fn accept_invitation(org: String, token: String, password: String, password_confirm: String) -> Result<(), AppError> {
     use self::ssr::*;
     if password != password_confirm {
-        return Err(AppError::invalid(
-            "password_confirm",
-            "The two passwords differ. Type the same password twice.",
-        ));
+        return Err(AppError::invalid("password_confirm", "The two passwords differ. Type the same password twice."));
     }
     let o = request::org(&org).await?;
-    people::accept_invitation(
-        &request::state().db,
-        &o,
-        &token,
-        password,
-        &request::client_ip(),
-    )
-    .await?;
+    people::accept_invitation(&request::state().db, &o, &token, password, &request::client_ip()).await?;
     leptos_axum::redirect(&format!("/{}/login?invited=1", o.slug));
     Ok(())
 }

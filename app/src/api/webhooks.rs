@@ -17,9 +17,7 @@ pub async fn allow_webhook(org: String, url: String) -> Result<(), AppError> {
     use super::request;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let url =
-        crate::service::exports::webhook::check_destination(&url, st.config.webhook_allow_private)
-            .await?;
+    let url = crate::service::exports::webhook::check_destination(&url, st.config.webhook_allow_private).await?;
     Ok(crate::service::webhooks::allow(&st.db, &c.actor(), &url).await?)
 }
 
@@ -33,11 +31,7 @@ pub async fn remove_webhook(org: String, id: String) -> Result<(), AppError> {
 /// Posts the document's rows as JSON to an allowed destination (see
 /// `service::exports::to_webhook`).
 #[server(endpoint = "export_webhook")]
-pub async fn export_webhook(
-    org: String,
-    id: String,
-    destination_id: String,
-) -> Result<WebhookResult, AppError> {
+pub async fn export_webhook(org: String, id: String, destination_id: String) -> Result<WebhookResult, AppError> {
     use super::request;
     let c = request::caller(&org).await?;
     Ok(crate::service::exports::to_webhook(&request::state(), c, &id, &destination_id).await?)

@@ -3,11 +3,7 @@ use leptos::prelude::*;
 
 /// A value shown read-only with a Copy button beside it.
 #[component]
-pub fn CopyField(
-    #[prop(into)] value: String,
-    #[prop(into)] label: String,
-    #[prop(into)] testid: String,
-) -> impl IntoView {
+pub fn CopyField(#[prop(into)] value: String, #[prop(into)] label: String, #[prop(into)] testid: String) -> impl IntoView {
     let v = value.clone();
     view! {
         <div class="copy-field">
@@ -29,9 +25,7 @@ pub fn CopyButton(#[prop(into)] text: String, #[prop(into)] what: String) -> imp
         {
             use wasm_bindgen::JsValue;
             let navigator = window().navigator();
-            let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
-                .map(|v| !v.is_undefined())
-                .unwrap_or(false);
+            let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).map(|v| !v.is_undefined()).unwrap_or(false);
             if !has_clipboard {
                 toasts.error("This browser does not allow copying here. Select the text and copy it yourself.");
                 return;

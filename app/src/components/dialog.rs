@@ -44,43 +44,22 @@ pub fn Dialog(
 static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[component]
-fn DialogBox(
-    on_close: Callback<()>,
-    title: Signal<String>,
-    testid: String,
-    tone: String,
-    size: String,
-    children: Children,
-) -> impl IntoView {
+fn DialogBox(on_close: Callback<()>, title: Signal<String>, testid: String, tone: String, size: String, children: Children) -> impl IntoView {
     let node: NodeRef<html::Dialog> = NodeRef::new();
-    let heading_id = format!(
-        "dialog-title-{}",
-        NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    let class = format!(
-        "modal {} {}",
-        if tone == "danger" { "modal-danger" } else { "" },
-        if size == "wide" { "modal-wide" } else { "" }
-    );
+    let heading_id = format!("dialog-title-{}", NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let class = format!("modal {} {}", if tone == "danger" { "modal-danger" } else { "" }, if size == "wide" { "modal-wide" } else { "" });
 
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> =
-            StoredValue::new_local(None);
+        let opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage> = StoredValue::new_local(None);
         Effect::new(move |_| {
             let Some(d) = node.get() else { return };
             if d.open() {
                 return;
             }
             // An item of a menu disappears with the menu: return to the menu's button.
-            let active = document().active_element().map(|e| {
-                e.closest(".menu")
-                    .ok()
-                    .flatten()
-                    .and_then(|m| m.query_selector("button[aria-haspopup]").ok().flatten())
-                    .unwrap_or(e)
-            });
+            let active = document().active_element().map(|e| e.closest(".menu").ok().flatten().and_then(|m| m.query_selector("button[aria-haspopup]").ok().flatten()).unwrap_or(e));
             opener.set_value(active.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
             let _ = d.show_modal();
             // What the caller marked, else the first field; a confirmation
@@ -109,12 +88,7 @@ fn DialogBox(
                 // The dialog's action may redraw the list the opener is in:
                 // then the same control once it is back, else the heading.
                 let again = crate::components::focus::selector_for(&el);
-                crate::components::focus::when_lost(
-                    again
-                        .into_iter()
-                        .chain([crate::components::focus::HEADING.to_string()])
-                        .collect(),
-                );
+                crate::components::focus::when_lost(again.into_iter().chain([crate::components::focus::HEADING.to_string()]).collect());
             }
         });
     }
@@ -129,19 +103,12 @@ fn DialogBox(
             let Ok(list) = d.query_selector_all(FOCUSABLE) else {
                 return;
             };
-            let items: Vec<web_sys::HtmlElement> = (0..list.length())
-                .filter_map(|i| list.item(i))
-                .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-                .collect();
+            let items: Vec<web_sys::HtmlElement> = (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok()).collect();
             let (Some(first), Some(last)) = (items.first(), items.last()) else {
                 return;
             };
             let active = document().active_element();
-            let at = |e: &web_sys::HtmlElement| {
-                active
-                    .as_ref()
-                    .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
-            };
+            let at = |e: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>());
             let outside = !active.as_ref().is_some_and(|a| d.contains(Some(a)));
             if ev.shift_key() && (at(first) || outside) {
                 ev.prevent_default();
@@ -177,12 +144,7 @@ pub fn focus_soon(selector: &'static str) {
     set_timeout(
         move || {
             use wasm_bindgen::JsCast;
-            if let Some(el) = document()
-                .query_selector(selector)
-                .ok()
-                .flatten()
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
+            if let Some(el) = document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = el.focus();
             }
         },

@@ -42,15 +42,10 @@ fn poll(selectors: Vec<String>, tries: u32, waiting_for_new: Option<Option<web_s
     let lost = doc.active_element().is_none_or(|e| e.tag_name() == "BODY");
     let mut waiting = waiting_for_new;
     if waiting.is_some() || lost {
-        let found = selectors
-            .iter()
-            .find_map(|s| doc.query_selector(s).ok().flatten());
+        let found = selectors.iter().find_map(|s| doc.query_selector(s).ok().flatten());
         // The old page's heading is taken only if no new one came in 200 ms.
         let is_old = matches!((&waiting, &found), (Some(Some(old)), Some(f)) if old == f);
-        if let Some(el) = found
-            .filter(|_| !is_old || tries >= 4)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
+        if let Some(el) = found.filter(|_| !is_old || tries >= 4).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             if !el.has_attribute("tabindex") && el.tab_index() < 0 {
                 let _ = el.set_attribute("tabindex", "-1");
             }
@@ -59,10 +54,7 @@ fn poll(selectors: Vec<String>, tries: u32, waiting_for_new: Option<Option<web_s
         }
     }
     if tries < TRIES {
-        set_timeout(
-            move || poll(selectors, tries + 1, waiting),
-            std::time::Duration::from_millis(50),
-        );
+        set_timeout(move || poll(selectors, tries + 1, waiting), std::time::Duration::from_millis(50));
     }
 }
 

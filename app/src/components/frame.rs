@@ -104,14 +104,8 @@ pub fn OrgFrame() -> impl IntoView {
 }
 
 /// The screens of Administration, in the order of the left navigation.
-const ADMIN_SCREENS: [(&str, &str); 6] = [
-    ("account", "Account"),
-    ("authentication", "Authentication"),
-    ("account-types", "Account Types"),
-    ("teams", "Teams"),
-    ("users", "Users"),
-    ("audit", "Audit log"),
-];
+const ADMIN_SCREENS: [(&str, &str); 6] =
+    [("account", "Account"), ("authentication", "Authentication"), ("account-types", "Account Types"), ("teams", "Teams"), ("users", "Users"), ("audit", "Audit log")];
 
 /// Administration: the left navigation beside the chosen screen (on phones, a
 /// menu above it). The server answers non-admins' visits with a 403 page before
@@ -126,25 +120,23 @@ pub fn AdminFrame() -> impl IntoView {
     let current = Memo::new(move |_| {
         let path = location.pathname.get();
         let screen = path.split('/').nth(3).unwrap_or_default().to_string();
-        ADMIN_SCREENS
-            .iter()
-            .find(|(k, _)| *k == screen)
-            .map(|(_, l)| l.to_string())
-            .unwrap_or_else(|| "Administration".into())
+        ADMIN_SCREENS.iter().find(|(k, _)| *k == screen).map(|(_, l)| l.to_string()).unwrap_or_else(|| "Administration".into())
     });
     let label = Signal::derive(move || format!("Administration: {}", current.get()));
     let nav = move || {
         Suspend::new(async move {
-            me.await.ok().filter(|m| m.is_admin).map(|_| view! {
-                <nav class="sidenav" aria-label="Administration">
-                    <p class="sidenav-title">"Administration"</p>
-                    {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k)>{*l}</A> }).collect_view()}
-                </nav>
-                <div class="sidenav-compact">
-                    <Menu label=label text=label button_class="btn btn-secondary sidenav-button" testid="admin-menu">
-                        {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem">{*l}</A> }).collect_view()}
-                    </Menu>
-                </div>
+            me.await.ok().filter(|m| m.is_admin).map(|_| {
+                view! {
+                    <nav class="sidenav" aria-label="Administration">
+                        <p class="sidenav-title">"Administration"</p>
+                        {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k)>{*l}</A> }).collect_view()}
+                    </nav>
+                    <div class="sidenav-compact">
+                        <Menu label=label text=label button_class="btn btn-secondary sidenav-button" testid="admin-menu">
+                            {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem">{*l}</A> }).collect_view()}
+                        </Menu>
+                    </div>
+                }
             })
         })
     };

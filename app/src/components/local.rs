@@ -80,15 +80,11 @@ mod browser {
     use wasm_bindgen::JsValue;
 
     fn language() -> String {
-        web_sys::window()
-            .and_then(|w| w.navigator().language())
-            .unwrap_or_else(|| "en".to_string())
+        web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_else(|| "en".to_string())
     }
 
     pub fn number(n: i64) -> String {
-        js_sys::Number::from(n as f64)
-            .to_locale_string(&language())
-            .into()
+        js_sys::Number::from(n as f64).to_locale_string(&language()).into()
     }
 
     /// The date and time in the browser's zone, e.g. "6 Dec 2026, 15:03".
@@ -112,9 +108,6 @@ mod tests {
         assert_eq!(super::grouped(999), "999");
         assert_eq!(super::grouped(1234567), "1,234,567");
         assert_eq!(super::grouped(-1000), "-1,000");
-        assert_eq!(
-            super::short_time("2026-11-23T12:47:18.123456Z"),
-            "2026-11-23 12:47:18 UTC"
-        );
+        assert_eq!(super::short_time("2026-11-23T12:47:18.123456Z"), "2026-11-23 12:47:18 UTC");
     }
 }

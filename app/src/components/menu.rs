@@ -25,11 +25,7 @@ pub fn Menu(
     let button: NodeRef<html::Button> = NodeRef::new();
     let popup: NodeRef<html::Div> = NodeRef::new();
     let position = RwSignal::new(String::from("visibility:hidden"));
-    let class = if button_class.is_empty() {
-        "btn btn-secondary".to_string()
-    } else {
-        button_class
-    };
+    let class = if button_class.is_empty() { "btn btn-secondary".to_string() } else { button_class };
     let children = StoredValue::new(children);
 
     let close = move |refocus: bool| {
@@ -49,11 +45,7 @@ pub fn Menu(
             if !open.get_untracked() {
                 return;
             }
-            let inside = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-                .zip(root.get_untracked())
-                .is_some_and(|(t, r)| r.contains(Some(&t)));
+            let inside = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()).zip(root.get_untracked()).is_some_and(|(t, r)| r.contains(Some(&t)));
             if !inside {
                 open.set(false);
             }
@@ -74,39 +66,19 @@ pub fn Menu(
             };
             let r = b.get_bounding_client_rect();
             let win = window();
-            let vw = win
-                .inner_width()
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(1024.0);
-            let vh = win
-                .inner_height()
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(768.0);
+            let vw = win.inner_width().ok().and_then(|v| v.as_f64()).unwrap_or(1024.0);
+            let vh = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(768.0);
             let (pw, ph) = (p.offset_width() as f64, p.offset_height() as f64);
             let margin = 8.0;
             // Right edges aligned, kept inside the viewport.
             let left = (r.right() - pw).min(vw - pw - margin).max(margin);
             let below = r.bottom() + 4.0;
-            let top = if below + ph + margin > vh && r.top() - ph - 4.0 >= margin {
-                r.top() - ph - 4.0
-            } else {
-                below
-            };
-            position.set(format!(
-                "left:{left:.0}px;top:{top:.0}px;max-height:{:.0}px",
-                (vh - top - margin).max(120.0)
-            ));
+            let top = if below + ph + margin > vh && r.top() - ph - 4.0 >= margin { r.top() - ph - 4.0 } else { below };
+            position.set(format!("left:{left:.0}px;top:{top:.0}px;max-height:{:.0}px", (vh - top - margin).max(120.0)));
             // Once shown (a hidden element cannot take focus), the first item gets it.
             set_timeout(
                 move || {
-                    if let Some(first) = p
-                        .query_selector("[role=menuitem]")
-                        .ok()
-                        .flatten()
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
+                    if let Some(first) = p.query_selector("[role=menuitem]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                         let _ = first.focus();
                     }
                 },
@@ -137,19 +109,12 @@ pub fn Menu(
             let Ok(list) = p.query_selector_all("[role=menuitem]:not([disabled])") else {
                 return;
             };
-            let items: Vec<web_sys::HtmlElement> = (0..list.length())
-                .filter_map(|i| list.item(i))
-                .filter_map(|n| n.dyn_into().ok())
-                .collect();
+            let items: Vec<web_sys::HtmlElement> = (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect();
             if items.is_empty() {
                 return;
             }
             let active = document().active_element();
-            let at = items.iter().position(|e| {
-                active
-                    .as_ref()
-                    .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
-            });
+            let at = items.iter().position(|e| active.as_ref().is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>()));
             let n = items.len();
             let to = match key.as_str() {
                 "ArrowDown" => Some(at.map(|i| (i + 1) % n).unwrap_or(0)),
@@ -170,11 +135,7 @@ pub fn Menu(
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let chosen = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("[role=menuitem]").ok().flatten())
-                .is_some();
+            let chosen = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[role=menuitem]").ok().flatten()).is_some();
             if chosen {
                 close(true);
             }

@@ -64,8 +64,7 @@ pub fn Combobox(
                 // Enter never submits the surrounding form from here.
                 ev.prevent_default();
                 let chosen = active.get_untracked().or((n == 1).then_some(0));
-                if let Some(c) = chosen.and_then(|i| options.with_untracked(|o| o.get(i).cloned()))
-                {
+                if let Some(c) = chosen.and_then(|i| options.with_untracked(|o| o.get(i).cloned())) {
                     pick(c);
                 }
             }
@@ -143,22 +142,11 @@ pub fn PersonPicker(
 
 /// Chooses among teams given in full, filtered as you type (name contains).
 #[component]
-pub fn TeamPicker(
-    #[prop(into)] teams: Signal<Vec<Choice>>,
-    #[prop(into)] placeholder: String,
-    on_pick: Callback<Choice>,
-    #[prop(optional, into)] testid: String,
-) -> impl IntoView {
+pub fn TeamPicker(#[prop(into)] teams: Signal<Vec<Choice>>, #[prop(into)] placeholder: String, on_pick: Callback<Choice>, #[prop(optional, into)] testid: String) -> impl IntoView {
     let term = RwSignal::new(String::new());
     let options = Signal::derive(move || {
         let t = term.get();
-        teams.with(|all| {
-            all.iter()
-                .filter(|c| contains(&c.label, t.trim()))
-                .take(50)
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+        teams.with(|all| all.iter().filter(|c| contains(&c.label, t.trim())).take(50).cloned().collect::<Vec<_>>())
     });
     view! {
         <Combobox id="team-picker" label="Find a team" placeholder term options on_pick testid none="No team matches." />

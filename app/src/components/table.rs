@@ -32,21 +32,9 @@ impl TableState {
     pub fn read(q: &ParamsMap, default_sort: &str) -> TableState {
         TableState {
             search: q.get_str("search").unwrap_or("").to_string(),
-            sort: q
-                .get_str("sort")
-                .filter(|s| !s.is_empty())
-                .unwrap_or(default_sort)
-                .to_string(),
-            page: q
-                .get_str("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|p| *p >= 1)
-                .unwrap_or(1),
-            size: q
-                .get_str("size")
-                .and_then(|s| s.parse().ok())
-                .filter(|s| PAGE_SIZES.contains(s))
-                .unwrap_or(DEFAULT_PAGE_SIZE),
+            sort: q.get_str("sort").filter(|s| !s.is_empty()).unwrap_or(default_sort).to_string(),
+            page: q.get_str("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
+            size: q.get_str("size").and_then(|s| s.parse().ok()).filter(|s| PAGE_SIZES.contains(s)).unwrap_or(DEFAULT_PAGE_SIZE),
         }
     }
 
@@ -65,16 +53,7 @@ impl TableState {
         let page_count = page_count(total, self.size);
         let page = self.page.min(page_count);
         let start = (page - 1) as usize * self.size as usize;
-        Paged {
-            rows: rows
-                .into_iter()
-                .skip(start)
-                .take(self.size as usize)
-                .collect(),
-            total,
-            page,
-            page_count,
-        }
+        Paged { rows: rows.into_iter().skip(start).take(self.size as usize).collect(), total, page, page_count }
     }
 }
 
@@ -101,16 +80,10 @@ pub fn use_table_state(default_sort: &'static str) -> Memo<TableState> {
 /// removes the parameter); any change but the page's goes back to page 1.
 pub fn link_with(q: &ParamsMap, changes: &[(&str, String)]) -> String {
     let keeps_page = changes.iter().any(|(k, _)| *k == "page");
-    let mut pairs: Vec<(String, String)> = q
-        .into_iter()
-        .filter(|(k, _)| {
-            !changes.iter().any(|(c, _)| c == k) && (keeps_page || k.as_ref() != "page")
-        })
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut pairs: Vec<(String, String)> =
+        q.into_iter().filter(|(k, _)| !changes.iter().any(|(c, _)| c == k) && (keeps_page || k.as_ref() != "page")).map(|(k, v)| (k.to_string(), v.to_string())).collect();
     pairs.extend(changes.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let borrowed: Vec<(&str, String)> =
-        pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let borrowed: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     query(&borrowed)
 }
 
@@ -171,26 +144,14 @@ pub struct Col {
 
 impl Col {
     pub const fn plain(label: &'static str) -> Col {
-        Col {
-            label,
-            sort: None,
-            class: "",
-        }
+        Col { label, sort: None, class: "" }
     }
     pub const fn sorts(label: &'static str, key: &'static str) -> Col {
-        Col {
-            label,
-            sort: Some(key),
-            class: "",
-        }
+        Col { label, sort: Some(key), class: "" }
     }
     /// The last column: the row's actions, kept in view.
     pub const fn actions() -> Col {
-        Col {
-            label: "Actions",
-            sort: None,
-            class: "actions",
-        }
+        Col { label: "Actions", sort: None, class: "actions" }
     }
 }
 
@@ -213,11 +174,7 @@ pub fn DataTable(
     bare: bool,
     children: Children,
 ) -> impl IntoView {
-    let class = if bare {
-        "table-scroll data-table-card"
-    } else {
-        "card table-card data-table-card"
-    };
+    let class = if bare { "table-scroll data-table-card" } else { "card table-card data-table-card" };
     view! {
         <div class=class tabindex="0" role="region" aria-label=label>
             <table class="table data-table" data-testid=testid>
@@ -234,12 +191,7 @@ pub fn DataTable(
 
 fn header(c: Col, state: Memo<TableState>) -> AnyView {
     let Some(key) = c.sort else {
-        return if c.class == "actions" {
-            view! { <th class="actions"><span class="visually-hidden">{c.label}</span></th> }
-                .into_any()
-        } else {
-            view! { <th class=c.class>{c.label}</th> }.into_any()
-        };
+        return if c.class == "actions" { view! { <th class="actions"><span class="visually-hidden">{c.label}</span></th> }.into_any() } else { view! { <th class=c.class>{c.label}</th> }.into_any() };
     };
     let q = use_query_map();
     let direction = move || {
@@ -251,11 +203,7 @@ fn header(c: Col, state: Memo<TableState>) -> AnyView {
         }
     };
     let href = move || {
-        let next = if direction() == "ascending" {
-            format!("-{key}")
-        } else {
-            key.to_string()
-        };
+        let next = if direction() == "ascending" { format!("-{key}") } else { key.to_string() };
         q.with(|q| link_with(q, &[("sort", next)]))
     };
     let mark = move || match direction() {
@@ -287,14 +235,7 @@ pub fn TableControls(
     let initial = state.get_untracked();
     let go = StoredValue::new(move |changes: Vec<(&'static str, String)>| {
         let url = q.with_untracked(|q| link_with(q, &changes));
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
     let typing = StoredValue::new(0u64);
     view! {
@@ -322,12 +263,7 @@ pub fn TableControls(
 
 /// A filter of a table, kept in the URL under `name`; choosing applies it.
 #[component]
-pub fn FilterSelect(
-    name: &'static str,
-    label: &'static str,
-    options: Vec<(String, String)>,
-    selected: String,
-) -> impl IntoView {
+pub fn FilterSelect(name: &'static str, label: &'static str, options: Vec<(String, String)>, selected: String) -> impl IntoView {
     let q = use_query_map();
     let navigate = use_navigate();
     view! {
@@ -344,23 +280,9 @@ pub fn FilterSelect(
 
 /// The count of rows and the links to the previous and next pages.
 #[component]
-pub fn Pager(
-    total: i64,
-    page: u32,
-    page_count: u32,
-    one: &'static str,
-    many: &'static str,
-    #[prop(optional)] testid: &'static str,
-) -> impl IntoView {
+pub fn Pager(total: i64, page: u32, page_count: u32, one: &'static str, many: &'static str, #[prop(optional)] testid: &'static str) -> impl IntoView {
     let q = use_query_map();
-    let link = move |n: u32| {
-        q.with_untracked(|q| {
-            link_with(
-                q,
-                &[("page", if n > 1 { n.to_string() } else { String::new() })],
-            )
-        })
-    };
+    let link = move |n: u32| q.with_untracked(|q| link_with(q, &[("page", if n > 1 { n.to_string() } else { String::new() })]));
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page < page_count).then(|| link(page + 1));
     view! {
@@ -385,63 +307,27 @@ mod tests {
 
     #[test]
     fn state_from_the_url() {
-        let s = TableState::read(
-            &map(&[
-                ("search", "ada"),
-                ("sort", "-email"),
-                ("page", "3"),
-                ("size", "25"),
-            ]),
-            "name",
-        );
-        assert_eq!(
-            s,
-            TableState {
-                search: "ada".into(),
-                sort: "-email".into(),
-                page: 3,
-                size: 25
-            }
-        );
+        let s = TableState::read(&map(&[("search", "ada"), ("sort", "-email"), ("page", "3"), ("size", "25")]), "name");
+        assert_eq!(s, TableState { search: "ada".into(), sort: "-email".into(), page: 3, size: 25 });
         assert_eq!(s.sort_by(), ("email", true));
         // Nonsense falls back to the defaults.
         let s = TableState::read(&map(&[("page", "0"), ("size", "7"), ("sort", "")]), "name");
-        assert_eq!(
-            (s.page, s.size, s.sort.as_str()),
-            (1, DEFAULT_PAGE_SIZE, "name")
-        );
+        assert_eq!((s.page, s.size, s.sort.as_str()), (1, DEFAULT_PAGE_SIZE, "name"));
     }
 
     #[test]
     fn links_keep_the_rest_and_reset_the_page() {
         let q = map(&[("status", "all"), ("page", "4"), ("sort", "name")]);
-        assert_eq!(
-            link_with(&q, &[("sort", "-name".into())]),
-            "?status=all&sort=-name"
-        );
-        assert_eq!(
-            link_with(&q, &[("page", "5".into())]),
-            "?status=all&sort=name&page=5"
-        );
-        assert_eq!(
-            link_with(&q, &[("page", String::new())]),
-            "?status=all&sort=name"
-        );
+        assert_eq!(link_with(&q, &[("sort", "-name".into())]), "?status=all&sort=-name");
+        assert_eq!(link_with(&q, &[("page", "5".into())]), "?status=all&sort=name&page=5");
+        assert_eq!(link_with(&q, &[("page", String::new())]), "?status=all&sort=name");
     }
 
     #[test]
     fn pages() {
-        let s = TableState {
-            search: String::new(),
-            sort: "name".into(),
-            page: 9,
-            size: 25,
-        };
+        let s = TableState { search: String::new(), sort: "name".into(), page: 9, size: 25 };
         let p = s.page_of((0..60).collect::<Vec<_>>());
-        assert_eq!(
-            (p.total, p.page, p.page_count, p.rows.len(), p.rows[0]),
-            (60, 3, 3, 10, 50)
-        );
+        assert_eq!((p.total, p.page, p.page_count, p.rows.len(), p.rows[0]), (60, 3, 3, 10, 50));
         assert_eq!(page_count(0, 25), 1);
         assert_eq!(page_count(50, 25), 2);
     }

@@ -25,18 +25,9 @@ impl Toasts {
     pub fn show(&self, kind: ToastKind, text: impl Into<String>) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.items.update(|v| {
-            v.push(Toast {
-                id,
-                kind,
-                text: text.into(),
-            })
-        });
+        self.items.update(|v| v.push(Toast { id, kind, text: text.into() }));
         let items = self.items;
-        set_timeout(
-            move || items.update(|v| v.retain(|t| t.id != id)),
-            Duration::from_secs(5),
-        );
+        set_timeout(move || items.update(|v| v.retain(|t| t.id != id)), Duration::from_secs(5));
     }
     pub fn success(&self, text: impl Into<String>) {
         self.show(ToastKind::Success, text)
@@ -47,10 +38,7 @@ impl Toasts {
 }
 
 pub fn provide_toasts() {
-    provide_context(Toasts {
-        items: RwSignal::new(Vec::new()),
-        next: StoredValue::new(0),
-    });
+    provide_context(Toasts { items: RwSignal::new(Vec::new()), next: StoredValue::new(0) });
 }
 
 pub fn use_toasts() -> Toasts {
@@ -73,11 +61,7 @@ pub fn ToastHost() -> impl IntoView {
 
 /// Shows a toast when `action` finishes: `ok` on success, the error's message
 /// otherwise, unless the error belongs to one of `inline` (shown beside its field).
-pub fn report<T>(
-    action: ServerAction<T>,
-    ok: &'static str,
-    inline: &'static [&'static str],
-) -> Signal<Option<crate::error::AppError>>
+pub fn report<T>(action: ServerAction<T>, ok: &'static str, inline: &'static [&'static str]) -> Signal<Option<crate::error::AppError>>
 where
     T: leptos::server_fn::ServerFn<Error = crate::error::AppError> + Clone + Send + Sync + 'static,
     T::Output: Clone + Send + Sync + 'static,
@@ -85,9 +69,7 @@ where
     let toasts = use_toasts();
     Effect::new(move |_| match action.value().get() {
         Some(Ok(_)) => toasts.success(ok),
-        Some(Err(e)) if e.field.as_deref().is_none_or(|f| !inline.contains(&f)) => {
-            toasts.error(e.message)
-        }
+        Some(Err(e)) if e.field.as_deref().is_none_or(|f| !inline.contains(&f)) => toasts.error(e.message),
         _ => {}
     });
     Signal::derive(move || action.value().get().and_then(|r| r.err()))

@@ -16,38 +16,21 @@ pub fn guard(dirty: Signal<bool>, question: &'static str) {
         });
         // Links are caught in the capture phase, before the router handles them.
         let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-            if !dirty.get_untracked()
-                || ev.default_prevented()
-                || ev.button() != 0
-                || ev.ctrl_key()
-                || ev.meta_key()
-                || ev.shift_key()
-            {
+            if !dirty.get_untracked() || ev.default_prevented() || ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() {
                 return;
             }
-            let link = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|e| e.closest("a[href]").ok().flatten());
+            let link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a[href]").ok().flatten());
             if link.is_some() && !window().confirm_with_message(question).unwrap_or(true) {
                 ev.prevent_default();
                 ev.stop_immediate_propagation();
             }
         });
-        let _ = window().add_event_listener_with_callback_and_bool(
-            "click",
-            click.as_ref().unchecked_ref(),
-            true,
-        );
+        let _ = window().add_event_listener_with_callback_and_bool("click", click.as_ref().unchecked_ref(), true);
         let click = StoredValue::new_local(click);
         on_cleanup(move || {
             unload.remove();
             click.try_with_value(|c| {
-                let _ = window().remove_event_listener_with_callback_and_bool(
-                    "click",
-                    c.as_ref().unchecked_ref(),
-                    true,
-                );
+                let _ = window().remove_event_listener_with_callback_and_bool("click", c.as_ref().unchecked_ref(), true);
             });
         });
     }

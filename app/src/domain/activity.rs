@@ -125,11 +125,8 @@ impl SsoReason {
     pub fn side(self) -> Side {
         use SsoReason::*;
         match self {
-            Audience | Destination | Recipient | Unsigned | IdpError | Malformed | Empty
-            | RelayState => Side::IdentityProvider,
-            UnknownCertificate | Issuer | IdpInitiatedOff | NoAccount | Deactivated => {
-                Side::Gatehouse
-            }
+            Audience | Destination | Recipient | Unsigned | IdpError | Malformed | Empty | RelayState => Side::IdentityProvider,
+            UnknownCertificate | Issuer | IdpInitiatedOff | NoAccount | Deactivated => Side::Gatehouse,
             SignatureInvalid | Expired | NotYetValid => Side::Both,
             Replayed | NotThisBrowser | Guest | Other | Internal => Side::Neither,
         }
@@ -139,11 +136,7 @@ impl SsoReason {
     /// reason compares (the fingerprints, the URLs, the clock difference);
     /// `email` the person the response named.
     pub fn hint(self, expected: &str, received: &str, email: &str) -> String {
-        let who = if email.is_empty() {
-            "the person".to_string()
-        } else {
-            email.to_string()
-        };
+        let who = if email.is_empty() { "the person".to_string() } else { email.to_string() };
         match self {
             SsoReason::Audience => format!(
                 "In your identity provider, set Audience URI (SP Entity ID) to {expected} (Okta: the app's SAML settings; Entra: Identifier (Entity ID))."
@@ -312,9 +305,7 @@ impl ProvisioningOutcome {
     }
 
     pub fn parse(key: &str) -> Option<ProvisioningOutcome> {
-        ProvisioningOutcome::ALL
-            .into_iter()
-            .find(|o| o.key() == key)
+        ProvisioningOutcome::ALL.into_iter().find(|o| o.key() == key)
     }
 
     pub fn label(self) -> &'static str {
@@ -342,11 +333,7 @@ pub struct FieldChange {
 
 impl FieldChange {
     pub fn new(field: &str, before: impl Into<String>, after: impl Into<String>) -> FieldChange {
-        FieldChange {
-            field: field.to_string(),
-            before: before.into(),
-            after: after.into(),
-        }
+        FieldChange { field: field.to_string(), before: before.into(), after: after.into() }
     }
 }
 
@@ -358,11 +345,7 @@ pub fn people_list(people: &[String]) -> String {
     if people.len() <= MAX_NAMED_MEMBERS {
         return people.join(", ");
     }
-    format!(
-        "{} and {} more",
-        people[..MAX_NAMED_MEMBERS].join(", "),
-        people.len() - MAX_NAMED_MEMBERS
-    )
+    format!("{} and {} more", people[..MAX_NAMED_MEMBERS].join(", "), people.len() - MAX_NAMED_MEMBERS)
 }
 
 /// One SCIM request, as the activity lists it.
@@ -437,20 +420,12 @@ mod tests {
     fn reasons_round_trip_and_every_one_has_a_hint_naming_a_side() {
         for r in SsoReason::ALL {
             assert_eq!(SsoReason::parse(r.key()), Some(r));
-            assert!(!r
-                .hint("https://gh/acme/saml/metadata", "x", "pat@acme.example")
-                .is_empty());
+            assert!(!r.hint("https://gh/acme/saml/metadata", "x", "pat@acme.example").is_empty());
         }
         let h = SsoReason::Audience.hint("https://gh/acme/saml/metadata", "https://other", "");
-        assert!(
-            h.starts_with("In your identity provider")
-                && h.contains("Audience URI (SP Entity ID) to https://gh/acme/saml/metadata"),
-            "{h}"
-        );
+        assert!(h.starts_with("In your identity provider") && h.contains("Audience URI (SP Entity ID) to https://gh/acme/saml/metadata"), "{h}");
         assert_eq!(SsoReason::Audience.side(), Side::IdentityProvider);
-        assert!(SsoReason::UnknownCertificate
-            .hint("AA:BB", "CC:DD", "")
-            .contains("Gatehouse expected AA:BB"));
+        assert!(SsoReason::UnknownCertificate.hint("AA:BB", "CC:DD", "").contains("Gatehouse expected AA:BB"));
         for o in ProvisioningOutcome::ALL {
             assert_eq!(ProvisioningOutcome::parse(o.key()), Some(o));
         }

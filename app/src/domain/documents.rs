@@ -39,23 +39,14 @@ pub fn assign_slots(columns: &[(String, ColumnKind)]) -> Option<Vec<DatasetColum
                 format!("n{n}")
             }
         };
-        out.push(DatasetColumn {
-            name: name.clone(),
-            kind: *kind,
-            slot,
-        });
+        out.push(DatasetColumn { name: name.clone(), kind: *kind, slot });
     }
     (t <= MAX_TEXT_COLUMNS && n <= MAX_NUMBER_COLUMNS).then_some(out)
 }
 
 /// True for the slot names the rows table has; the store only ever puts these in SQL.
 pub fn is_slot(s: &str) -> bool {
-    let ok = |prefix: char, max: usize| {
-        s.strip_prefix(prefix)
-            .and_then(|d| d.parse::<usize>().ok())
-            .is_some_and(|i| (1..=max).contains(&i))
-            && !s[1..].starts_with('0')
-    };
+    let ok = |prefix: char, max: usize| s.strip_prefix(prefix).and_then(|d| d.parse::<usize>().ok()).is_some_and(|i| (1..=max).contains(&i)) && !s[1..].starts_with('0');
     ok('t', MAX_TEXT_COLUMNS) || ok('n', MAX_NUMBER_COLUMNS)
 }
 
@@ -72,15 +63,7 @@ pub enum FilterOp {
 }
 
 impl FilterOp {
-    pub const ALL: [FilterOp; 7] = [
-        FilterOp::Eq,
-        FilterOp::Ne,
-        FilterOp::Contains,
-        FilterOp::Gt,
-        FilterOp::Ge,
-        FilterOp::Lt,
-        FilterOp::Le,
-    ];
+    pub const ALL: [FilterOp; 7] = [FilterOp::Eq, FilterOp::Ne, FilterOp::Contains, FilterOp::Gt, FilterOp::Ge, FilterOp::Lt, FilterOp::Le];
     pub fn key(self) -> &'static str {
         match self {
             FilterOp::Eq => "eq",
@@ -135,66 +118,34 @@ impl TableView {
     pub fn check(&self, dataset: &[DatasetColumn]) -> Result<(), Invalid> {
         let find = |name: &str| dataset.iter().find(|c| c.name == name);
         if self.columns.is_empty() {
-            return Err(Invalid::new(
-                "columns",
-                "Choose at least one column to show.",
-            ));
+            return Err(Invalid::new("columns", "Choose at least one column to show."));
         }
         for c in &self.columns {
             if find(c).is_none() {
-                return Err(Invalid::new(
-                    "columns",
-                    format!("The dataset has no column “{c}”."),
-                ));
+                return Err(Invalid::new("columns", format!("The dataset has no column “{c}”.")));
             }
         }
         if self.filters.len() > MAX_FILTERS {
-            return Err(Invalid::new(
-                "filters",
-                format!("Use at most {MAX_FILTERS} filters."),
-            ));
+            return Err(Invalid::new("filters", format!("Use at most {MAX_FILTERS} filters.")));
         }
         for f in &self.filters {
-            let col = find(&f.column).ok_or_else(|| {
-                Invalid::new(
-                    "filters",
-                    format!("The dataset has no column “{}” to filter on.", f.column),
-                )
-            })?;
+            let col = find(&f.column).ok_or_else(|| Invalid::new("filters", format!("The dataset has no column “{}” to filter on.", f.column)))?;
             match col.kind {
                 ColumnKind::Number if f.op == FilterOp::Contains => {
-                    return Err(Invalid::new(
-                        "filters",
-                        format!(
-                            "“{}” holds numbers: use is, is not, >, ≥, < or ≤.",
-                            f.column
-                        ),
-                    ));
+                    return Err(Invalid::new("filters", format!("“{}” holds numbers: use is, is not, >, ≥, < or ≤.", f.column)));
                 }
                 ColumnKind::Number if parse_number(&f.value).is_none() => {
-                    return Err(Invalid::new(
-                        "filters",
-                        format!(
-                            "“{}” holds numbers, and “{}” is not a number.",
-                            f.column, f.value
-                        ),
-                    ));
+                    return Err(Invalid::new("filters", format!("“{}” holds numbers, and “{}” is not a number.", f.column, f.value)));
                 }
                 _ => {}
             }
             if f.value.chars().count() > 200 {
-                return Err(Invalid::new(
-                    "filters",
-                    "A filter value can be at most 200 characters.",
-                ));
+                return Err(Invalid::new("filters", "A filter value can be at most 200 characters."));
             }
         }
         if let Some(s) = &self.sort {
             if find(&s.column).is_none() {
-                return Err(Invalid::new(
-                    "sort",
-                    format!("The dataset has no column “{}” to sort by.", s.column),
-                ));
+                return Err(Invalid::new("sort", format!("The dataset has no column “{}” to sort by.", s.column)));
             }
         }
         Ok(())
@@ -238,12 +189,7 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 4] = [
-        ExportFormat::Csv,
-        ExportFormat::Xlsx,
-        ExportFormat::Pdf,
-        ExportFormat::Webhook,
-    ];
+    pub const ALL: [ExportFormat; 4] = [ExportFormat::Csv, ExportFormat::Xlsx, ExportFormat::Pdf, ExportFormat::Webhook];
     pub fn key(self) -> &'static str {
         match self {
             ExportFormat::Csv => "csv",
@@ -285,61 +231,23 @@ mod tests {
     use super::*;
 
     fn cols() -> Vec<DatasetColumn> {
-        assign_slots(&[
-            ("Region".into(), ColumnKind::Text),
-            ("Amount".into(), ColumnKind::Number),
-        ])
-        .unwrap()
+        assign_slots(&[("Region".into(), ColumnKind::Text), ("Amount".into(), ColumnKind::Number)]).unwrap()
     }
 
     #[test]
     fn slots_and_checks() {
         let c = cols();
         assert_eq!((c[0].slot.as_str(), c[1].slot.as_str()), ("t1", "n1"));
-        assert!(
-            is_slot("t12")
-                && is_slot("n8")
-                && !is_slot("t13")
-                && !is_slot("n0")
-                && !is_slot("t01")
-                && !is_slot("x1; DROP")
-        );
-        let ok = TableView {
-            columns: vec!["Region".into()],
-            filters: vec![Filter {
-                column: "Amount".into(),
-                op: FilterOp::Ge,
-                value: "1,000".into(),
-            }],
-            sort: None,
-        };
+        assert!(is_slot("t12") && is_slot("n8") && !is_slot("t13") && !is_slot("n0") && !is_slot("t01") && !is_slot("x1; DROP"));
+        let ok = TableView { columns: vec!["Region".into()], filters: vec![Filter { column: "Amount".into(), op: FilterOp::Ge, value: "1,000".into() }], sort: None };
         assert!(ok.check(&c).is_ok());
-        let bad = TableView {
-            filters: vec![Filter {
-                column: "Amount".into(),
-                op: FilterOp::Contains,
-                value: "1".into(),
-            }],
-            ..ok.clone()
-        };
+        let bad = TableView { filters: vec![Filter { column: "Amount".into(), op: FilterOp::Contains, value: "1".into() }], ..ok.clone() };
         assert_eq!(bad.check(&c).unwrap_err().field, "filters");
-        let bad = TableView {
-            filters: vec![Filter {
-                column: "Amount".into(),
-                op: FilterOp::Eq,
-                value: "lots".into(),
-            }],
-            ..ok.clone()
-        };
+        let bad = TableView { filters: vec![Filter { column: "Amount".into(), op: FilterOp::Eq, value: "lots".into() }], ..ok.clone() };
         assert!(bad.check(&c).is_err());
-        let bad = TableView {
-            columns: vec!["Nope".into()],
-            ..ok
-        };
+        let bad = TableView { columns: vec!["Nope".into()], ..ok };
         assert_eq!(bad.check(&c).unwrap_err().field, "columns");
-        let too_many: Vec<_> = (0..13)
-            .map(|i| (format!("c{i}"), ColumnKind::Text))
-            .collect();
+        let too_many: Vec<_> = (0..13).map(|i| (format!("c{i}"), ColumnKind::Text)).collect();
         assert!(assign_slots(&too_many).is_none());
     }
 

@@ -29,10 +29,7 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn new(field: &str, message: impl Into<String>) -> Invalid {
-        Invalid {
-            field: field.to_string(),
-            message: message.into(),
-        }
+        Invalid { field: field.to_string(), message: message.into() }
     }
 }
 
@@ -115,11 +112,7 @@ impl TryFrom<String> for Status {
 /// A return path after sign-in is followed only when it stays on this site:
 /// a single leading slash, no scheme, no backslashes (browsers treat `/\` as `//`).
 pub fn safe_return_path(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(|c| c.is_control())
-        && next.len() <= 2048;
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(|c| c.is_control()) && next.len() <= 2048;
     ok.then_some(next)
 }
 
@@ -140,18 +133,8 @@ mod tests {
 
     #[test]
     fn return_paths_stay_on_site() {
-        assert_eq!(
-            safe_return_path("/acme/admin/account?x=1"),
-            Some("/acme/admin/account?x=1")
-        );
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "evil",
-            "",
-            "/a\nb",
-        ] {
+        assert_eq!(safe_return_path("/acme/admin/account?x=1"), Some("/acme/admin/account?x=1"));
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "", "/a\nb"] {
             assert_eq!(safe_return_path(bad), None, "{bad:?}");
         }
     }

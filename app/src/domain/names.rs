@@ -9,12 +9,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Email, Invalid> {
         let s = raw.trim();
-        let invalid = || {
-            Invalid::new(
-                field,
-                format!("“{s}” is not an email address. Use the form name@example.com."),
-            )
-        };
+        let invalid = || Invalid::new(field, format!("“{s}” is not an email address. Use the form name@example.com."));
         if s.is_empty() {
             return Err(Invalid::new(field, "Enter an email address."));
         }
@@ -22,14 +17,7 @@ impl Email {
             return Err(invalid());
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
-        if local.is_empty()
-            || local.contains('@')
-            || domain.len() < 3
-            || !domain.contains('.')
-            || domain.starts_with('.')
-            || domain.ends_with('.')
-            || domain.contains("..")
-        {
+        if local.is_empty() || local.contains('@') || domain.len() < 3 || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
             return Err(invalid());
         }
         Ok(Email(s.to_string()))
@@ -61,46 +49,20 @@ impl Email {
 pub struct OrgSlug(String);
 
 /// Path segments the application itself uses at the top level.
-const RESERVED_SLUGS: &[&str] = &[
-    "setup",
-    "api",
-    "pkg",
-    "scim",
-    "healthz",
-    "login",
-    "logout",
-    "static",
-    "assets",
-    "admin",
-    "favicon.ico",
-    "robots.txt",
-    "saml",
-    "well-known",
-];
+const RESERVED_SLUGS: &[&str] = &["setup", "api", "pkg", "scim", "healthz", "login", "logout", "static", "assets", "admin", "favicon.ico", "robots.txt", "saml", "well-known"];
 
 impl OrgSlug {
     pub fn parse(field: &str, raw: &str) -> Result<OrgSlug, Invalid> {
         let s = raw.trim().to_lowercase();
         if s.len() < 2 || s.len() > 40 {
-            return Err(Invalid::new(
-                field,
-                "The URL name must be 2 to 40 characters long.",
-            ));
+            return Err(Invalid::new(field, "The URL name must be 2 to 40 characters long."));
         }
-        let chars_ok = s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let chars_ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !chars_ok || s.starts_with('-') || s.ends_with('-') {
-            return Err(Invalid::new(
-                field,
-                "Use lowercase letters, digits and hyphens only (for example “acme” or “acme-corp”).",
-            ));
+            return Err(Invalid::new(field, "Use lowercase letters, digits and hyphens only (for example “acme” or “acme-corp”)."));
         }
         if RESERVED_SLUGS.contains(&s.as_str()) {
-            return Err(Invalid::new(
-                field,
-                format!("“{s}” is reserved by Gatehouse. Choose another URL name."),
-            ));
+            return Err(Invalid::new(field, format!("“{s}” is reserved by Gatehouse. Choose another URL name.")));
         }
         Ok(OrgSlug(s))
     }
@@ -115,26 +77,16 @@ fn bounded_text(field: &str, raw: &str, what: &str, max: usize) -> Result<String
         return Err(Invalid::new(field, format!("Enter {what}.")));
     }
     if s.chars().count() > max {
-        return Err(Invalid::new(
-            field,
-            format!("{} can be at most {max} characters.", capitalise(what)),
-        ));
+        return Err(Invalid::new(field, format!("{} can be at most {max} characters.", capitalise(what))));
     }
     if s.chars().any(|c| c.is_control()) {
-        return Err(Invalid::new(
-            field,
-            format!("{} cannot contain control characters.", capitalise(what)),
-        ));
+        return Err(Invalid::new(field, format!("{} cannot contain control characters.", capitalise(what))));
     }
     Ok(s.to_string())
 }
 
 fn capitalise(s: &str) -> String {
-    let s = s
-        .strip_prefix("a ")
-        .or_else(|| s.strip_prefix("an "))
-        .or_else(|| s.strip_prefix("the "))
-        .unwrap_or(s);
+    let s = s.strip_prefix("a ").or_else(|| s.strip_prefix("an ")).or_else(|| s.strip_prefix("the ")).unwrap_or(s);
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
@@ -185,10 +137,7 @@ impl TeamName {
 pub fn parse_description(field: &str, raw: &str) -> Result<String, Invalid> {
     let s = raw.trim();
     if s.chars().count() > 500 {
-        return Err(Invalid::new(
-            field,
-            "The description can be at most 500 characters.",
-        ));
+        return Err(Invalid::new(field, "The description can be at most 500 characters."));
     }
     Ok(s.to_string())
 }
@@ -212,22 +161,8 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            Email::parse("e", "  Ada@Example.COM ")
-                .unwrap()
-                .normalized(),
-            "ada@example.com"
-        );
-        for bad in [
-            "",
-            "ada",
-            "ada@",
-            "@example.com",
-            "ada@example",
-            "a da@example.com",
-            "ada@.com",
-            "ada@example..com",
-        ] {
+        assert_eq!(Email::parse("e", "  Ada@Example.COM ").unwrap().normalized(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a da@example.com", "ada@.com", "ada@example..com"] {
             assert!(Email::parse("e", bad).is_err(), "{bad:?}");
         }
     }
@@ -236,33 +171,17 @@ mod tests {
     fn slugs() {
         assert_eq!(OrgSlug::parse("s", " Acme ").unwrap().as_str(), "acme");
         assert!(OrgSlug::parse("s", "acme-corp2").is_ok());
-        for bad in [
-            "a",
-            "-acme",
-            "acme-",
-            "ac me",
-            "acme/x",
-            "setup",
-            "api",
-            "ACME!",
-            &"x".repeat(41),
-        ] {
+        for bad in ["a", "-acme", "acme-", "ac me", "acme/x", "setup", "api", "ACME!", &"x".repeat(41)] {
             assert!(OrgSlug::parse("s", bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn names() {
-        assert_eq!(
-            OrgName::parse("n", "  Acme Inc ").unwrap().as_str(),
-            "Acme Inc"
-        );
+        assert_eq!(OrgName::parse("n", "  Acme Inc ").unwrap().as_str(), "Acme Inc");
         let e = OrgName::parse("n", "   ").unwrap_err();
         assert_eq!(e.field, "n");
         assert_eq!(e.message, "Enter the organization name.");
-        assert!(PersonName::parse("f", &"x".repeat(101), "a first name")
-            .unwrap_err()
-            .message
-            .starts_with("First name"));
+        assert!(PersonName::parse("f", &"x".repeat(101), "a first name").unwrap_err().message.starts_with("First name"));
     }
 }

@@ -33,11 +33,7 @@ pub struct Context {
 
 impl Context {
     pub fn new(email: &str, org_name: &str) -> Context {
-        Context {
-            email: email.to_string(),
-            org_name: org_name.to_string(),
-            min_len: MIN_LEN,
-        }
+        Context { email: email.to_string(), org_name: org_name.to_string(), min_len: MIN_LEN }
     }
     fn min(&self) -> usize {
         self.min_len.max(MIN_LEN)
@@ -53,10 +49,7 @@ pub struct RuleState {
 
 /// Letters and digits only, lower case: "Acme, Inc." and "acme inc" compare alike.
 fn squashed(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// Whether `password` is `term` with at most digits around it ("Acme2026!",
@@ -70,8 +63,7 @@ fn is_term(password: &str, term: &str) -> bool {
 
 fn has_email(password: &str, email: &str) -> bool {
     let local = email.split('@').next().unwrap_or("");
-    !email.is_empty()
-        && (password.to_lowercase().contains(&email.to_lowercase()) || is_term(password, local))
+    !email.is_empty() && (password.to_lowercase().contains(&email.to_lowercase()) || is_term(password, local))
 }
 
 fn has_org_name(password: &str, org_name: &str) -> bool {
@@ -80,8 +72,7 @@ fn has_org_name(password: &str, org_name: &str) -> bool {
 
 /// The common passwords this build knows (see the module's comment).
 fn common() -> &'static std::collections::HashSet<&'static str> {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
     #[cfg(feature = "ssr")]
     const LIST: &str = include_str!("common-passwords.txt");
     #[cfg(not(feature = "ssr"))]
@@ -100,24 +91,12 @@ pub fn is_common(password: &str) -> bool {
 /// The rules as the form shows them while a password is typed.
 pub fn rules(password: &str, ctx: &Context) -> Vec<RuleState> {
     let n = password.chars().count();
-    let mut out = vec![RuleState {
-        label: format!("At least {} characters", ctx.min()),
-        kept: n >= ctx.min() && n <= MAX_LEN,
-    }];
-    out.push(RuleState {
-        label: "Not your email address".into(),
-        kept: !password.is_empty() && !has_email(password, &ctx.email),
-    });
+    let mut out = vec![RuleState { label: format!("At least {} characters", ctx.min()), kept: n >= ctx.min() && n <= MAX_LEN }];
+    out.push(RuleState { label: "Not your email address".into(), kept: !password.is_empty() && !has_email(password, &ctx.email) });
     if !ctx.org_name.is_empty() {
-        out.push(RuleState {
-            label: format!("Not the organization's name ({})", ctx.org_name),
-            kept: !password.is_empty() && !has_org_name(password, &ctx.org_name),
-        });
+        out.push(RuleState { label: format!("Not the organization's name ({})", ctx.org_name), kept: !password.is_empty() && !has_org_name(password, &ctx.org_name) });
     }
-    out.push(RuleState {
-        label: "Not one of the 10,000 most common passwords".into(),
-        kept: !password.is_empty() && !is_common(password),
-    });
+    out.push(RuleState { label: "Not one of the 10,000 most common passwords".into(), kept: !password.is_empty() && !is_common(password) });
     out
 }
 
@@ -153,44 +132,16 @@ mod tests {
     #[test]
     fn each_rule_refuses_with_its_reason() {
         let c = ctx();
-        assert_eq!(
-            check_new_password("short one", &c),
-            Err("Use at least 12 characters.".into())
-        );
-        assert!(check_new_password(&"x".repeat(257), &c)
-            .unwrap_err()
-            .contains("at most"));
-        assert!(check_new_password("ada.lovelace@acme.example", &c)
-            .unwrap_err()
-            .contains("email"));
-        assert!(check_new_password("my ada.lovelace@acme.example!", &c)
-            .unwrap_err()
-            .contains("email"));
-        assert!(
-            check_new_password("Ada Lovelace 1815", &c)
-                .unwrap_err()
-                .contains("email"),
-            "the name part, whatever the spacing and digits"
-        );
-        assert!(
-            check_new_password("I am Ada Lovelace 1815", &c).is_ok(),
-            "a phrase that includes a name is not the name"
-        );
-        assert!(check_new_password("acme-analytics-2026", &c)
-            .unwrap_err()
-            .contains("organization"));
-        assert!(
-            check_new_password("Password1234", &c)
-                .unwrap_err()
-                .contains("too common"),
-            "case does not matter"
-        );
-        assert!(check_new_password("qwertyuiop123", &c)
-            .unwrap_err()
-            .contains("too common"));
-        assert!(check_new_password("zzzzzzzzzzzzzz", &c)
-            .unwrap_err()
-            .contains("too common"));
+        assert_eq!(check_new_password("short one", &c), Err("Use at least 12 characters.".into()));
+        assert!(check_new_password(&"x".repeat(257), &c).unwrap_err().contains("at most"));
+        assert!(check_new_password("ada.lovelace@acme.example", &c).unwrap_err().contains("email"));
+        assert!(check_new_password("my ada.lovelace@acme.example!", &c).unwrap_err().contains("email"));
+        assert!(check_new_password("Ada Lovelace 1815", &c).unwrap_err().contains("email"), "the name part, whatever the spacing and digits");
+        assert!(check_new_password("I am Ada Lovelace 1815", &c).is_ok(), "a phrase that includes a name is not the name");
+        assert!(check_new_password("acme-analytics-2026", &c).unwrap_err().contains("organization"));
+        assert!(check_new_password("Password1234", &c).unwrap_err().contains("too common"), "case does not matter");
+        assert!(check_new_password("qwertyuiop123", &c).unwrap_err().contains("too common"));
+        assert!(check_new_password("zzzzzzzzzzzzzz", &c).unwrap_err().contains("too common"));
         assert!(check_new_password("correct horse battery", &c).is_ok());
     }
 
@@ -207,14 +158,7 @@ mod tests {
     #[test]
     fn the_rules_shown_as_you_type_match_the_check() {
         let c = ctx();
-        for p in [
-            "",
-            "short",
-            "password1234",
-            "acme analytics!",
-            "correct horse battery",
-            "ada.lovelace rocks",
-        ] {
+        for p in ["", "short", "password1234", "acme analytics!", "correct horse battery", "ada.lovelace rocks"] {
             let all_kept = rules(p, &c).iter().all(|r| r.kept);
             assert_eq!(all_kept, check_new_password(p, &c).is_ok(), "{p}");
         }
@@ -225,15 +169,8 @@ mod tests {
     fn the_list_has_ten_thousand_and_the_browser_gets_every_one_that_could_pass_the_length_rule() {
         let full: Vec<&str> = include_str!("common-passwords.txt").lines().collect();
         assert_eq!(full.len(), 10_000);
-        let long: std::collections::HashSet<&str> =
-            include_str!(concat!(env!("OUT_DIR"), "/common-passwords-long.txt"))
-                .lines()
-                .collect();
-        let expected: std::collections::HashSet<&str> = full
-            .iter()
-            .copied()
-            .filter(|p| p.chars().count() >= MIN_LEN)
-            .collect();
+        let long: std::collections::HashSet<&str> = include_str!(concat!(env!("OUT_DIR"), "/common-passwords-long.txt")).lines().collect();
+        let expected: std::collections::HashSet<&str> = full.iter().copied().filter(|p| p.chars().count() >= MIN_LEN).collect();
         assert_eq!(long, expected);
     }
 }

@@ -97,24 +97,15 @@ impl Permission {
     /// may want them set before they exist) but allow nothing yet; the
     /// editor says so.
     pub fn has_feature(self) -> bool {
-        !matches!(
-            self,
-            Permission::ExportEmail
-                | Permission::ExportSlack
-                | Permission::ExportCloud
-                | Permission::ScheduleExports
-        )
+        !matches!(self, Permission::ExportEmail | Permission::ExportSlack | Permission::ExportCloud | Permission::ScheduleExports)
     }
 
     pub fn group(self) -> PermissionGroup {
         use Permission::*;
         match self {
-            ViewDocuments | ExploreDocuments | CreateDocuments | UploadCsv => {
-                PermissionGroup::Content
-            }
+            ViewDocuments | ExploreDocuments | CreateDocuments | UploadCsv => PermissionGroup::Content,
             ShareDocuments => PermissionGroup::Sharing,
-            DownloadData | ExportPdfPng | ExportEmail | ExportSlack | ExportCloud
-            | ExportWebhook | ScheduleExports => PermissionGroup::Exports,
+            DownloadData | ExportPdfPng | ExportEmail | ExportSlack | ExportCloud | ExportWebhook | ScheduleExports => PermissionGroup::Exports,
             Administer => PermissionGroup::Administration,
         }
     }
@@ -134,19 +125,10 @@ impl PermissionSet {
     }
     pub fn viewer() -> Self {
         use Permission::*;
-        PermissionSet(
-            [ViewDocuments, ExploreDocuments, DownloadData, ExportPdfPng]
-                .into_iter()
-                .collect(),
-        )
+        PermissionSet([ViewDocuments, ExploreDocuments, DownloadData, ExportPdfPng].into_iter().collect())
     }
     pub fn creator() -> Self {
-        PermissionSet(
-            Permission::ALL
-                .into_iter()
-                .filter(|p| *p != Permission::Administer)
-                .collect(),
-        )
+        PermissionSet(Permission::ALL.into_iter().filter(|p| *p != Permission::Administer).collect())
     }
     pub fn contains(&self, p: Permission) -> bool {
         self.0.contains(&p)
@@ -162,17 +144,12 @@ impl PermissionSet {
     }
     /// The stored form: a JSON array of keys.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.0.iter().map(|p| p.key()).collect::<Vec<_>>())
-            .expect("keys serialize")
+        serde_json::to_string(&self.0.iter().map(|p| p.key()).collect::<Vec<_>>()).expect("keys serialize")
     }
     /// Reads the stored form; keys this version does not know are dropped.
     pub fn from_json(s: &str) -> Self {
         let keys: Vec<String> = serde_json::from_str(s).unwrap_or_default();
-        PermissionSet(
-            keys.iter()
-                .filter_map(|k| Permission::from_key(k))
-                .collect(),
-        )
+        PermissionSet(keys.iter().filter_map(|k| Permission::from_key(k)).collect())
     }
 }
 
@@ -209,9 +186,7 @@ impl BuiltIn {
     }
     pub fn description(self) -> &'static str {
         match self {
-            BuiltIn::Viewer => {
-                "Views and explores documents, downloads data and exports PDF or PNG."
-            }
+            BuiltIn::Viewer => "Views and explores documents, downloads data and exports PDF or PNG.",
             BuiltIn::Creator => "Creates, edits, shares and exports documents.",
             BuiltIn::Admin => "Every permission, including administering the organization.",
         }
@@ -242,11 +217,6 @@ mod tests {
         assert!(!s.contains(Permission::Administer));
         assert!(PermissionSet::viewer().contains(Permission::DownloadData));
         assert!(!PermissionSet::viewer().contains(Permission::ExportEmail));
-        assert_eq!(
-            PermissionSet::from_json(r#"["administer","no_such_key"]"#)
-                .iter()
-                .count(),
-            1
-        );
+        assert_eq!(PermissionSet::from_json(r#"["administer","no_such_key"]"#).iter().count(), 1);
     }
 }

@@ -12,13 +12,7 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 5] = [
-        AuthMethod::Password,
-        AuthMethod::Saml,
-        AuthMethod::SamlOrPassword,
-        AuthMethod::Oidc,
-        AuthMethod::OidcOrPassword,
-    ];
+    pub const ALL: [AuthMethod; 5] = [AuthMethod::Password, AuthMethod::Saml, AuthMethod::SamlOrPassword, AuthMethod::Oidc, AuthMethod::OidcOrPassword];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -104,10 +98,7 @@ pub fn check_oidc_scopes(input: &str) -> Result<String, String> {
     if words.is_empty() {
         return Ok(DEFAULT_OIDC_SCOPES.into());
     }
-    let valid = |w: &str| {
-        w.bytes()
-            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
-    };
+    let valid = |w: &str| w.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
     if let Some(bad) = words.iter().find(|w| !valid(w)) {
         return Err(format!("“{bad}” is not a scope: scopes are words without quotes or backslashes, separated by spaces."));
     }
@@ -128,11 +119,7 @@ pub fn check_oidc_claim(input: &str) -> Result<String, String> {
     if name.is_empty() {
         return Ok(DEFAULT_OIDC_EMAIL_CLAIM.into());
     }
-    if name.len() > 100
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
-    {
+    if name.len() > 100 || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-')) {
         return Err("Name the claim as your provider writes it in the ID token, such as email, preferred_username or upn.".into());
     }
     Ok(name.to_string())
@@ -147,25 +134,12 @@ pub const MIN_IDLE_TIMEOUT_SECS: i64 = 300;
 pub const MAX_IDLE_TIMEOUT_SECS: i64 = 43_200;
 
 /// The choices the Authentication page offers, in seconds.
-pub const IDLE_TIMEOUT_CHOICES: [(i64, &str); 9] = [
-    (0, "Never"),
-    (300, "5 minutes"),
-    (900, "15 minutes"),
-    (1800, "30 minutes"),
-    (3600, "1 hour"),
-    (7200, "2 hours"),
-    (14_400, "4 hours"),
-    (28_800, "8 hours"),
-    (43_200, "12 hours"),
-];
+pub const IDLE_TIMEOUT_CHOICES: [(i64, &str); 9] =
+    [(0, "Never"), (300, "5 minutes"), (900, "15 minutes"), (1800, "30 minutes"), (3600, "1 hour"), (7200, "2 hours"), (14_400, "4 hours"), (28_800, "8 hours"), (43_200, "12 hours")];
 
 /// How the Authentication page names a timeout.
 pub fn idle_timeout_label(secs: i64) -> String {
-    IDLE_TIMEOUT_CHOICES
-        .iter()
-        .find(|(s, _)| *s == secs)
-        .map(|(_, l)| l.to_string())
-        .unwrap_or_else(|| format!("{} minutes", secs / 60))
+    IDLE_TIMEOUT_CHOICES.iter().find(|(s, _)| *s == secs).map(|(_, l)| l.to_string()).unwrap_or_else(|| format!("{} minutes", secs / 60))
 }
 
 /// An identity provider login URL must be absolute http(s); http only for
@@ -182,17 +156,11 @@ pub fn check_idp_url(url: &str) -> Result<(), String> {
         }
         r
     } else {
-        return Err(
-            "Enter the full address, starting with https://, as your identity provider shows it."
-                .into(),
-        );
+        return Err("Enter the full address, starting with https://, as your identity provider shows it.".into());
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(
-            "That is not a valid address. Copy the identity provider's single sign-on URL again."
-                .into(),
-        );
+        return Err("That is not a valid address. Copy the identity provider's single sign-on URL again.".into());
     }
     Ok(())
 }
@@ -216,41 +184,21 @@ mod tests {
         }
         assert_eq!(AuthMethod::parse("SAML"), None);
         assert!(!AuthMethod::Saml.allows_password() && AuthMethod::Saml.allows_sso());
-        assert!(
-            AuthMethod::SamlOrPassword.allows_password() && AuthMethod::SamlOrPassword.allows_sso()
-        );
+        assert!(AuthMethod::SamlOrPassword.allows_password() && AuthMethod::SamlOrPassword.allows_sso());
         assert!(AuthMethod::Password.allows_password() && !AuthMethod::Password.allows_sso());
-        assert!(
-            !AuthMethod::Oidc.allows_password()
-                && AuthMethod::Oidc.allows_oidc()
-                && !AuthMethod::Oidc.allows_saml()
-        );
-        assert!(
-            AuthMethod::OidcOrPassword.allows_password()
-                && AuthMethod::OidcOrPassword.allows_sso()
-                && !AuthMethod::OidcOrPassword.allows_saml()
-        );
-        assert!(
-            AuthMethod::SamlOrPassword.allows_saml() && !AuthMethod::SamlOrPassword.allows_oidc()
-        );
+        assert!(!AuthMethod::Oidc.allows_password() && AuthMethod::Oidc.allows_oidc() && !AuthMethod::Oidc.allows_saml());
+        assert!(AuthMethod::OidcOrPassword.allows_password() && AuthMethod::OidcOrPassword.allows_sso() && !AuthMethod::OidcOrPassword.allows_saml());
+        assert!(AuthMethod::SamlOrPassword.allows_saml() && !AuthMethod::SamlOrPassword.allows_oidc());
     }
 
     #[test]
     fn oidc_scopes_and_claims_are_checked() {
         assert_eq!(check_oidc_scopes("").unwrap(), DEFAULT_OIDC_SCOPES);
-        assert_eq!(
-            check_oidc_scopes("  openid   email\tgroups ").unwrap(),
-            "openid email groups"
-        );
-        assert!(check_oidc_scopes("email profile")
-            .unwrap_err()
-            .contains("openid"));
+        assert_eq!(check_oidc_scopes("  openid   email\tgroups ").unwrap(), "openid email groups");
+        assert!(check_oidc_scopes("email profile").unwrap_err().contains("openid"));
         assert!(check_oidc_scopes("openid \"x\"").is_err());
         assert_eq!(check_oidc_claim("").unwrap(), "email");
-        assert_eq!(
-            check_oidc_claim(" preferred_username ").unwrap(),
-            "preferred_username"
-        );
+        assert_eq!(check_oidc_claim(" preferred_username ").unwrap(), "preferred_username");
         assert!(check_oidc_claim("e mail").is_err());
         assert!(check_oidc_claim("<script>").is_err());
     }
@@ -260,14 +208,7 @@ mod tests {
         assert!(check_idp_url("https://acme.okta.com/app/acme_gatehouse/exk1/sso/saml").is_ok());
         assert!(check_idp_url("http://127.0.0.1:7411/saml/sso").is_ok());
         assert!(check_idp_url("http://localhost/saml/sso").is_ok());
-        for bad in [
-            "",
-            "acme.okta.com/sso",
-            "http://idp.example.com/sso",
-            "https://",
-            "https://a b/",
-            "javascript:alert(1)",
-        ] {
+        for bad in ["", "acme.okta.com/sso", "http://idp.example.com/sso", "https://", "https://a b/", "javascript:alert(1)"] {
             assert!(check_idp_url(bad).is_err(), "{bad:?}");
         }
     }

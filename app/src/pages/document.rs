@@ -21,62 +21,30 @@ use std::collections::BTreeSet;
 fn parse_filter(s: &str) -> Option<Filter> {
     let mut p = s.splitn(3, '|');
     let (column, op, value) = (p.next()?, p.next()?, p.next()?);
-    Some(Filter {
-        column: column.into(),
-        op: FilterOp::from_key(op)?,
-        value: value.into(),
-    })
+    Some(Filter { column: column.into(), op: FilterOp::from_key(op)?, value: value.into() })
 }
 
 /// The exploration in the URL, if any (`x=1` marks one with no filter or sort).
 fn exploration(q: &ParamsMap) -> Option<Exploration> {
-    let mut filters: Vec<Filter> = q
-        .get_all("f")
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| parse_filter(s))
-        .collect();
-    if let (Some(c), Some(o), Some(v)) = (
-        q.get("fc"),
-        q.get("fo").and_then(|o| FilterOp::from_key(&o)),
-        q.get("fv"),
-    ) {
+    let mut filters: Vec<Filter> = q.get_all("f").unwrap_or_default().iter().filter_map(|s| parse_filter(s)).collect();
+    if let (Some(c), Some(o), Some(v)) = (q.get("fc"), q.get("fo").and_then(|o| FilterOp::from_key(&o)), q.get("fv")) {
         if !c.is_empty() && !v.trim().is_empty() {
-            filters.push(Filter {
-                column: c,
-                op: o,
-                value: v.trim().to_string(),
-            });
+            filters.push(Filter { column: c, op: o, value: v.trim().to_string() });
         }
     }
-    let sort = q.get("sort").filter(|s| !s.is_empty()).map(|column| Sort {
-        column,
-        desc: q.get("desc").as_deref() == Some("1"),
-    });
-    (q.get("x").is_some() || !filters.is_empty() || sort.is_some())
-        .then_some(Exploration { filters, sort })
+    let sort = q.get("sort").filter(|s| !s.is_empty()).map(|column| Sort { column, desc: q.get("desc").as_deref() == Some("1") });
+    (q.get("x").is_some() || !filters.is_empty() || sort.is_some()).then_some(Exploration { filters, sort })
 }
 
 /// The link to this document exploring `filters` and `sort`, at `page`.
 fn link(filters: &[Filter], sort: &Option<Sort>, page: u32) -> String {
     let mut pairs: Vec<(&str, String)> = vec![("x", "1".into())];
-    pairs.extend(
-        filters
-            .iter()
-            .map(|f| ("f", format!("{}|{}|{}", f.column, f.op.key(), f.value))),
-    );
+    pairs.extend(filters.iter().map(|f| ("f", format!("{}|{}|{}", f.column, f.op.key(), f.value))));
     if let Some(s) = sort {
         pairs.push(("sort", s.column.clone()));
         pairs.push(("desc", if s.desc { "1".into() } else { String::new() }));
     }
-    pairs.push((
-        "page",
-        if page > 1 {
-            page.to_string()
-        } else {
-            String::new()
-        },
-    ));
+    pairs.push(("page", if page > 1 { page.to_string() } else { String::new() }));
     query(&pairs)
 }
 
@@ -88,10 +56,7 @@ pub fn DocumentPage() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let dq = Memo::new(move |_| {
         let q = q.read();
-        DocumentQuery {
-            page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
-            explore: exploration(&q),
-        }
+        DocumentQuery { page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1), explore: exploration(&q) }
     });
     let save = ServerAction::<SaveDocument>::new();
     let share = ServerAction::<ShareDocument>::new();
@@ -99,18 +64,7 @@ pub fn DocumentPage() -> impl IntoView {
     let save_error = report(save, "Document saved", &[]);
     let share_error = report(share, "Document shared", &["email"]);
     report(hook, "Exported to the webhook", &[]);
-    let doc = Resource::new(
-        move || {
-            (
-                org.get(),
-                id.get(),
-                dq.get(),
-                save.version().get(),
-                share.version().get(),
-            )
-        },
-        |(o, id, q, ..)| load_document(o, id, q),
-    );
+    let doc = Resource::new(move || (org.get(), id.get(), dq.get(), save.version().get(), share.version().get()), |(o, id, q, ..)| load_document(o, id, q));
     view! {
         <Title text="Document" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -147,12 +101,7 @@ fn ExportMenu(page: Page, hook: ServerAction<ExportWebhook>) -> impl IntoView {
         .into_any();
     }
     let base = format!("/{}/documents/{}", org.get_untracked(), page.id);
-    let dest = RwSignal::new(
-        page.webhooks
-            .first()
-            .map(|w| w.id.clone())
-            .unwrap_or_default(),
-    );
+    let dest = RwSignal::new(page.webhooks.first().map(|w| w.id.clone()).unwrap_or_default());
     let id = StoredValue::new(page.id.clone());
     let page = StoredValue::new(page);
     view! {
@@ -203,25 +152,15 @@ fn ExploreBar(page: Page) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let rest: Vec<Filter> = filters
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, f)| f.clone())
-                .collect();
+            let rest: Vec<Filter> = filters.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, f)| f.clone()).collect();
             view! {
                 <li class="chip">{format!("{} {} {}", f.column, f.op.label(), f.value)} " "
                     <A href=link(&rest, &sort, 1) attr:aria-label="Remove filter">"×"</A></li>
             }
         })
         .collect_view();
-    let columns = page
-        .all_columns
-        .iter()
-        .map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> })
-        .collect_view();
-    let back =
-        (shown != page.saved).then(|| view! { <li><A href="?">"Back to the saved view"</A></li> });
+    let columns = page.all_columns.iter().map(|c| view! { <option value=c.name.clone()>{c.name.clone()}</option> }).collect_view();
+    let back = (shown != page.saved).then(|| view! { <li><A href="?">"Back to the saved view"</A></li> });
     view! {
         <Form method="GET" action="" attr:class="filters" attr:data-testid="explore">
             <input type="hidden" name="x" value="1" />
@@ -243,17 +182,7 @@ fn ExploreBar(page: Page) -> impl IntoView {
 #[component]
 fn Table(page: Page) -> impl IntoView {
     let shown = page.shown.clone();
-    let kinds: Vec<ColumnKind> = shown
-        .columns
-        .iter()
-        .map(|c| {
-            page.all_columns
-                .iter()
-                .find(|d| &d.name == c)
-                .map(|d| d.kind)
-                .unwrap_or(ColumnKind::Text)
-        })
-        .collect();
+    let kinds: Vec<ColumnKind> = shown.columns.iter().map(|c| page.all_columns.iter().find(|d| &d.name == c).map(|d| d.kind).unwrap_or(ColumnKind::Text)).collect();
     let header = shown
         .columns
         .iter()
@@ -263,13 +192,8 @@ fn Table(page: Page) -> impl IntoView {
                 return view! { <th>{label}</th> }.into_any();
             }
             let current = shown.sort.as_ref().filter(|s| &s.column == c);
-            let next = Some(Sort {
-                column: c.clone(),
-                desc: current.is_some_and(|s| !s.desc),
-            });
-            let arrow = current
-                .map(|s| if s.desc { " ↓" } else { " ↑" })
-                .unwrap_or("");
+            let next = Some(Sort { column: c.clone(), desc: current.is_some_and(|s| !s.desc) });
+            let arrow = current.map(|s| if s.desc { " ↓" } else { " ↑" }).unwrap_or("");
             view! { <th><A href=link(&shown.filters, &next, 1)>{label}{arrow}</A></th> }.into_any()
         })
         .collect_view();
@@ -305,36 +229,18 @@ fn Table(page: Page) -> impl IntoView {
 }
 
 #[component]
-fn EditCard(
-    page: Page,
-    save: ServerAction<SaveDocument>,
-    error: Signal<Option<crate::error::AppError>>,
-) -> impl IntoView {
+fn EditCard(page: Page, save: ServerAction<SaveDocument>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
     let org = use_org();
     let name = RwSignal::new(page.name.clone());
-    let chosen: RwSignal<BTreeSet<String>> =
-        RwSignal::new(page.shown.columns.iter().cloned().collect());
+    let chosen: RwSignal<BTreeSet<String>> = RwSignal::new(page.shown.columns.iter().cloned().collect());
     let all: Vec<String> = page.all_columns.iter().map(|c| c.name.clone()).collect();
     let order = StoredValue::new(all.clone());
     let shown = StoredValue::new(page.shown.clone());
     let id = StoredValue::new(page.id.clone());
     let on_save = move |_| {
-        let cols: Vec<String> = order
-            .get_value()
-            .into_iter()
-            .filter(|c| chosen.with_untracked(|s| s.contains(c)))
-            .collect();
+        let cols: Vec<String> = order.get_value().into_iter().filter(|c| chosen.with_untracked(|s| s.contains(c))).collect();
         let s = shown.get_value();
-        save.dispatch(SaveDocument {
-            org: org.get_untracked(),
-            id: id.get_value(),
-            name: name.get_untracked(),
-            view: TableView {
-                columns: cols,
-                filters: s.filters,
-                sort: s.sort,
-            },
-        });
+        save.dispatch(SaveDocument { org: org.get_untracked(), id: id.get_value(), name: name.get_untracked(), view: TableView { columns: cols, filters: s.filters, sort: s.sort } });
     };
     view! {
         <section class="card" data-testid="edit-document">
@@ -362,11 +268,7 @@ fn EditCard(
 }
 
 #[component]
-fn ShareCard(
-    page: Page,
-    share: ServerAction<ShareDocument>,
-    error: Signal<Option<crate::error::AppError>>,
-) -> impl IntoView {
+fn ShareCard(page: Page, share: ServerAction<ShareDocument>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
     let org = use_org();
     view! {
         <section class="card" data-testid="share-document">

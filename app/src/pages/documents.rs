@@ -17,23 +17,13 @@ pub fn DocumentsSection() -> impl IntoView {
     let org = use_org();
     let create = ServerAction::<CreateDocument>::new();
     let upload = ServerAction::<UploadCsv>::new();
-    let home = Resource::new(
-        move || (org.get(), upload.version().get()),
-        |(o, _)| load_documents(o),
-    );
+    let home = Resource::new(move || (org.get(), upload.version().get()), |(o, _)| load_documents(o));
     let create_error = report(create, "Document created", &["name", "dataset"]);
-    let upload_error = report(
-        upload,
-        "CSV uploaded: its dataset can now be chosen for a new document",
-        &["name", "csv"],
-    );
+    let upload_error = report(upload, "CSV uploaded: its dataset can now be chosen for a new document", &["name", "csv"]);
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
-            navigate(
-                &format!("/{}/documents/{id}", org.get_untracked()),
-                Default::default(),
-            );
+            navigate(&format!("/{}/documents/{id}", org.get_untracked()), Default::default());
         }
     });
     view! {
@@ -99,12 +89,7 @@ fn DocList(docs: Vec<DocumentSummary>, empty: &'static str) -> impl IntoView {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
     let table = use_table_state("name");
-    let columns = vec![
-        Col::sorts("Name", "name"),
-        Col::plain("Dataset"),
-        Col::sorts("Owner", "owner"),
-        Col::sorts("Changed", "changed"),
-    ];
+    let columns = vec![Col::sorts("Name", "name"), Col::plain("Dataset"), Col::sorts("Owner", "owner"), Col::sorts("Changed", "changed")];
     view! {
         <DataTable label="Documents" testid="document-list" columns state=table empty=None bare=true>
             {move || sorted(docs.clone(), table.get().sort_by()).into_iter().map(|d| {
@@ -125,11 +110,7 @@ fn DocList(docs: Vec<DocumentSummary>, empty: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn CreateForm(
-    home: DocumentsHome,
-    action: ServerAction<CreateDocument>,
-    error: Signal<Option<crate::error::AppError>>,
-) -> impl IntoView {
+fn CreateForm(home: DocumentsHome, action: ServerAction<CreateDocument>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
     let org = use_org();
     view! {
         <section class="card">
@@ -167,10 +148,7 @@ fn CreateForm(
 }
 
 #[component]
-fn UploadForm(
-    action: ServerAction<UploadCsv>,
-    error: Signal<Option<crate::error::AppError>>,
-) -> impl IntoView {
+fn UploadForm(action: ServerAction<UploadCsv>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
     let org = use_org();
     view! {
         <section class="card">

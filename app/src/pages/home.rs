@@ -38,8 +38,7 @@ pub fn HomePage() -> impl IntoView {
 pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
     let m = me;
     let teams = if m.teams.is_empty() {
-        view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }
-            .into_any()
+        view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }.into_any()
     } else {
         view! {
             <ul class="chips" data-testid="teams">

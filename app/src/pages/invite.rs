@@ -11,10 +11,7 @@ pub fn InvitePage() -> impl IntoView {
     let org = use_org();
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let info = Resource::new(
-        move || (org.get(), token.get()),
-        |(o, t)| load_invitation(o, t),
-    );
+    let info = Resource::new(move || (org.get(), token.get()), |(o, t)| load_invitation(o, t));
     let accept = ServerAction::<AcceptInvitation>::new();
     let error = Signal::derive(move || accept.value().get().and_then(|r| r.err()));
     view! {

@@ -2,9 +2,7 @@
 //! (`/{org}/login/verify`), setting up an app during sign-in when the
 //! organization requires one (`/{org}/login/enrol`), and the Profile page's card.
 use crate::api::mfa::{load_mfa_status, BeginMfa, ConfirmMfa, RemoveMfa, RenewRecoveryCodes};
-use crate::api::session::{
-    load_login_info, sign_in_enrolment, FinishSignInEnrolment, VerifySignIn,
-};
+use crate::api::session::{load_login_info, sign_in_enrolment, FinishSignInEnrolment, VerifySignIn};
 use crate::components::frame::use_org;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::views::MfaSetup;
@@ -50,8 +48,7 @@ pub fn SignInCodePage() -> impl IntoView {
     let info = Resource::new(move || org.get(), load_login_info);
     let action = ServerAction::<VerifySignIn>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let field =
-        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text="Enter your code" />
@@ -95,8 +92,7 @@ pub fn SignInEnrolPage() -> impl IntoView {
     let finish = ServerAction::<FinishSignInEnrolment>::new();
     let code = RwSignal::new(String::new());
     let error = Signal::derive(move || finish.value().get().and_then(|r| r.err()));
-    let field =
-        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
     let next = move || {
         let n = query.read().get("next").unwrap_or_default();
         if crate::domain::safe_return_path(&n).is_some() {
@@ -155,35 +151,11 @@ pub fn MfaCard() -> impl IntoView {
     let confirm = ServerAction::<ConfirmMfa>::new();
     let renew = ServerAction::<RenewRecoveryCodes>::new();
     let remove = ServerAction::<RemoveMfa>::new();
-    let status = Resource::new(
-        move || {
-            (
-                org.get(),
-                confirm.version().get(),
-                remove.version().get(),
-                renew.version().get(),
-            )
-        },
-        |(o, ..)| load_mfa_status(o),
-    );
+    let status = Resource::new(move || (org.get(), confirm.version().get(), remove.version().get(), renew.version().get()), |(o, ..)| load_mfa_status(o));
     let code = RwSignal::new(String::new());
-    let error = Signal::derive(move || {
-        confirm
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .or_else(|| renew.value().get().and_then(|r| r.err()))
-            .or_else(|| remove.value().get().and_then(|r| r.err()))
-    });
-    let field =
-        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
-    let new_codes = Signal::derive(move || {
-        confirm
-            .value()
-            .get()
-            .and_then(|r| r.ok())
-            .or_else(|| renew.value().get().and_then(|r| r.ok()))
-    });
+    let error = Signal::derive(move || confirm.value().get().and_then(|r| r.err()).or_else(|| renew.value().get().and_then(|r| r.err())).or_else(|| remove.value().get().and_then(|r| r.err())));
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let new_codes = Signal::derive(move || confirm.value().get().and_then(|r| r.ok()).or_else(|| renew.value().get().and_then(|r| r.ok())));
     let code_input = move || {
         view! {
             <label for="mfa-code">"Code from your app (or a recovery code)"</label>

@@ -56,14 +56,7 @@ fn is_light_page() -> bool {
             return false;
         };
         let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
-        matches!(
-            segments.as_slice(),
-            [_, "login"]
-                | [_, "login", "verify"]
-                | [_, "login", "forgot"]
-                | [_, "invite", _]
-                | [_, "reset", _]
-        )
+        matches!(segments.as_slice(), [_, "login"] | [_, "login", "verify"] | [_, "login", "forgot"] | [_, "invite", _] | [_, "reset", _])
     }
     #[cfg(not(feature = "ssr"))]
     false
@@ -225,15 +218,8 @@ pub fn NotFound() -> impl IntoView {
         r.set_status(axum::http::StatusCode::NOT_FOUND);
     }
     // Under an organization's address, the way out is its home page.
-    let path = leptos_router::hooks::use_location()
-        .pathname
-        .get_untracked();
-    let org = path
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .filter(|s| !s.is_empty() && *s != "setup")
-        .map(str::to_string);
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    let org = path.trim_start_matches('/').split('/').next().filter(|s| !s.is_empty() && *s != "setup").map(str::to_string);
     let (href, label) = match org {
         Some(o) => (format!("/{o}"), "Go to your home page"),
         None => ("/".to_string(), "Go to Gatehouse"),

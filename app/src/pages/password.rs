@@ -1,9 +1,7 @@
 //! Passwords people manage: Profile's "Change password" card, the page of a
 //! reset link (`/{org}/reset/{token}`), and the rules a new password
 //! follows, listed and ticked as it is typed.
-use crate::api::passwords::{
-    load_password_reset, load_password_status, ChangePassword, ForgotPassword, ResetPassword,
-};
+use crate::api::passwords::{load_password_reset, load_password_status, ChangePassword, ForgotPassword, ResetPassword};
 use crate::api::session::load_login_info;
 use crate::components::frame::use_org;
 use crate::components::toast::report;
@@ -43,11 +41,7 @@ pub fn PasswordRules(#[prop(into)] password: Signal<String>, rules_for: Context)
 pub fn ChangePasswordCard() -> impl IntoView {
     let org = use_org();
     let change = ServerAction::<ChangePassword>::new();
-    let error = report(
-        change,
-        "Password changed. You stay signed in here; your other sessions have ended.",
-        &["current_password", "new_password", "new_password_confirm"],
-    );
+    let error = report(change, "Password changed. You stay signed in here; your other sessions have ended.", &["current_password", "new_password", "new_password_confirm"]);
     let status = Resource::new(move || org.get(), load_password_status);
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -59,12 +53,8 @@ pub fn ChangePasswordCard() -> impl IntoView {
             confirm.set(String::new());
         }
     });
-    let field =
-        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
-    let input = move |id: &'static str,
-                      label: &'static str,
-                      value: RwSignal<String>,
-                      autocomplete: &'static str| {
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let input = move |id: &'static str, label: &'static str, value: RwSignal<String>, autocomplete: &'static str| {
         view! {
             <label for=id>{label}</label>
             <input id=id type="password" required autocomplete=autocomplete prop:value=value on:input=move |ev| value.set(event_target_value(&ev)) />
@@ -112,10 +102,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let org = use_org();
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let info = Resource::new(
-        move || (org.get(), token.get()),
-        |(o, t)| load_password_reset(o, t),
-    );
+    let info = Resource::new(move || (org.get(), token.get()), |(o, t)| load_password_reset(o, t));
     let reset = ServerAction::<ResetPassword>::new();
     let error = Signal::derive(move || reset.value().get().and_then(|r| r.err()));
     let password = RwSignal::new(String::new());

@@ -41,9 +41,7 @@ pub const THEME_KEY: &str = "gatehouse-theme";
 /// before the first paint, so a dark page never flashes light. Without a
 /// choice the stylesheet follows the system (`prefers-color-scheme`).
 pub fn theme_script() -> String {
-    format!(
-        r#"try{{var t=localStorage.getItem("{THEME_KEY}");if(t==="light"||t==="dark")document.documentElement.setAttribute("data-theme",t)}}catch(e){{}}"#
-    )
+    format!(r#"try{{var t=localStorage.getItem("{THEME_KEY}");if(t==="light"||t==="dark")document.documentElement.setAttribute("data-theme",t)}}catch(e){{}}"#)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,10 +116,7 @@ mod browser {
     }
 
     pub fn read() -> Theme {
-        match storage()
-            .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
-            .as_deref()
-        {
+        match storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()).as_deref() {
             Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
             _ => Theme::System,

@@ -4,16 +4,7 @@ use crate::components::{ErrorPanel, FieldError, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-const FIELDS: &[&str] = &[
-    "setup_code",
-    "org_name",
-    "org_slug",
-    "first_name",
-    "last_name",
-    "email",
-    "password",
-    "password_confirm",
-];
+const FIELDS: &[&str] = &["setup_code", "org_name", "org_slug", "first_name", "last_name", "email", "password", "password_confirm"];
 
 /// The URL name suggested for an organization name: "Acme Inc." -> "acme-inc".
 fn suggest_slug(name: &str) -> String {
@@ -59,8 +50,7 @@ pub fn SetupPage() -> impl IntoView {
 fn SetupForm() -> impl IntoView {
     let action = ServerAction::<RunSetup>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let field =
-        move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
     let (name, set_name) = signal(String::new());
     let (slug, set_slug) = signal(String::new());
     let (slug_touched, set_slug_touched) = signal(false);

@@ -33,29 +33,20 @@ pub struct SessionAuth {
 /// (each hash has its own salt).
 pub fn credential(password_hash: Option<&str>) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(
-        &Sha256::digest(format!("gatehouse credential|{}", password_hash.unwrap_or("")).as_bytes())
-            [..12],
-    )
+    hex::encode(&Sha256::digest(format!("gatehouse credential|{}", password_hash.unwrap_or("")).as_bytes())[..12])
 }
 
 /// This session goes on under the person's new password, signed in from now:
 /// the other sessions, which knew the old one, are over (see `session_user`).
 pub async fn renew_credential(session: &Session, password_hash: &str) -> Result<()> {
-    let auth: Option<SessionAuth> = session
-        .get(SESSION_KEY)
-        .await
-        .map_err(|_| Error::internal())?;
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|_| Error::internal())?;
     let Some(mut auth) = auth else {
         return Err(unauthenticated());
     };
     session.cycle_id().await.map_err(|_| Error::internal())?;
     auth.credential = Some(credential(Some(password_hash)));
     auth.signed_in_at = Some(Timestamp::now().to_string());
-    session
-        .insert(SESSION_KEY, auth)
-        .await
-        .map_err(|_| Error::internal())
+    session.insert(SESSION_KEY, auth).await.map_err(|_| Error::internal())
 }
 
 /// When the session last made a request (Unix seconds), for the inactivity timeout.
@@ -63,10 +54,7 @@ const SEEN_KEY: &str = "gatehouse.seen";
 
 /// Marks the session as used now.
 pub async fn seen_now(session: &Session) -> Result<()> {
-    session
-        .insert(SEEN_KEY, time::OffsetDateTime::now_utc().unix_timestamp())
-        .await
-        .map_err(|_| Error::internal())
+    session.insert(SEEN_KEY, time::OffsetDateTime::now_utc().unix_timestamp()).await.map_err(|_| Error::internal())
 }
 
 /// The signed-in person behind a request.
@@ -91,11 +79,7 @@ impl Caller {
         if self.can(p) {
             Ok(())
         } else {
-            Err(Error::forbidden(format!(
-                "Your account type ({}) does not allow this: it needs “{}”. Ask an administrator if you need it.",
-                self.user.account_type_name,
-                p.label()
-            )))
+            Err(Error::forbidden(format!("Your account type ({}) does not allow this: it needs “{}”. Ask an administrator if you need it.", self.user.account_type_name, p.label())))
         }
     }
     /// The caller as an administrator, or 403.
@@ -103,9 +87,7 @@ impl Caller {
         if self.is_admin() {
             Ok(self)
         } else {
-            Err(Error::forbidden(
-                "Only administrators can do this. Ask an administrator of your organization.",
-            ))
+            Err(Error::forbidden("Only administrators can do this. Ask an administrator of your organization."))
         }
     }
     /// The caller as the actor of a use case (an administrator when their account type administers).
@@ -115,11 +97,7 @@ impl Caller {
             id: Some(self.user.id.clone()),
             label: self.user.email.clone(),
             ip: self.ip.clone(),
-            kind: if self.is_admin() {
-                ActorKind::Admin
-            } else {
-                ActorKind::Person
-            },
+            kind: if self.is_admin() { ActorKind::Admin } else { ActorKind::Person },
             activity: None,
         }
     }
@@ -131,16 +109,10 @@ pub const PASSWORD_ONLY: &str = "password";
 /// The session's sign-in now counts as two-step: the person proved they hold
 /// the authenticator app they just set up in it.
 pub async fn note_second_factor(session: &Session) -> Result<()> {
-    let auth: Option<SessionAuth> = session
-        .get(SESSION_KEY)
-        .await
-        .map_err(|_| Error::internal())?;
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|_| Error::internal())?;
     if let Some(mut auth) = auth.filter(|a| a.method == PASSWORD_ONLY) {
         auth.method = "password and authenticator app".into();
-        session
-            .insert(SESSION_KEY, auth)
-            .await
-            .map_err(|_| Error::internal())?;
+        session.insert(SESSION_KEY, auth).await.map_err(|_| Error::internal())?;
     }
     Ok(())
 }
@@ -165,38 +137,17 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
         return Ok(None);
     };
     let started = auth.signed_in_at.and_then(|t| Timestamp::try_from(t).ok());
-    let ended_by_deactivation = p
-        .user
-        .sessions_valid_after
-        .is_some_and(|after| started.is_none_or(|s| s < after));
-    let password_changed = auth
-        .credential
-        .as_deref()
-        .is_some_and(|c| c != credential(p.user.password_hash.as_deref()));
-    let method = p
-        .method
-        .as_deref()
-        .and_then(AuthMethod::parse)
-        .unwrap_or(AuthMethod::Password);
-    let password_off =
-        auth.method.starts_with("password") && !method.allows_password() && !p.user.is_guest;
+    let ended_by_deactivation = p.user.sessions_valid_after.is_some_and(|after| started.is_none_or(|s| s < after));
+    let password_changed = auth.credential.as_deref().is_some_and(|c| c != credential(p.user.password_hash.as_deref()));
+    let method = p.method.as_deref().and_then(AuthMethod::parse).unwrap_or(AuthMethod::Password);
+    let password_off = auth.method.starts_with("password") && !method.allows_password() && !p.user.is_guest;
     let guest_off = p.user.is_guest && !p.allow_guests;
     let password_only = auth.method == PASSWORD_ONLY;
-    let second_step_missing = password_only
-        && (p.mfa_policy == crate::domain::MfaPolicy::Required
-            || p.mfa_enabled_at
-                .is_some_and(|enabled| started.is_none_or(|s| s < enabled)));
+    let second_step_missing = password_only && (p.mfa_policy == crate::domain::MfaPolicy::Required || p.mfa_enabled_at.is_some_and(|enabled| started.is_none_or(|s| s < enabled)));
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let seen: Option<i64> = session.get(SEEN_KEY).await.map_err(store_failed)?;
     let idle = p.idle_timeout_secs > 0 && seen.is_some_and(|t| now - t > p.idle_timeout_secs);
-    if !p.user.status.is_active()
-        || ended_by_deactivation
-        || password_changed
-        || password_off
-        || guest_off
-        || idle
-        || second_step_missing
-    {
+    if !p.user.status.is_active() || ended_by_deactivation || password_changed || password_off || guest_off || idle || second_step_missing {
         session.flush().await.map_err(store_failed)?;
         return Ok(None);
     }
@@ -247,14 +198,7 @@ pub enum PageVisit {
 /// signed out (`public` pages — sign-in, invitation, SSO — are for anyone),
 /// and Administration only for administrators (a refusal is counted in the
 /// audit log; a person reloading it adds to one row).
-pub async fn page_visit(
-    db: &Db,
-    session: Option<&Session>,
-    first: Option<&str>,
-    second: Option<&str>,
-    public: bool,
-    ip: &str,
-) -> Result<PageVisit> {
+pub async fn page_visit(db: &Db, session: Option<&Session>, first: Option<&str>, second: Option<&str>, public: bool, ip: &str) -> Result<PageVisit> {
     let Some(slug) = first.filter(|s| *s != "setup") else {
         // "/" and "/setup"
         return Ok(match (first, store::orgs::first(db).await?) {
@@ -264,11 +208,7 @@ pub async fn page_visit(
         });
     };
     let Some(org) = store::orgs::by_slug(db, slug).await? else {
-        return Ok(if store::orgs::first(db).await?.is_none() {
-            PageVisit::Setup
-        } else {
-            PageVisit::NoSuchOrg
-        });
+        return Ok(if store::orgs::first(db).await?.is_none() { PageVisit::Setup } else { PageVisit::NoSuchOrg });
     };
     if public {
         return Ok(PageVisit::Pass);
@@ -281,18 +221,8 @@ pub async fn page_visit(
         return Ok(PageVisit::Pass);
     }
     let home = format!("/{}", org.slug);
-    let caller = Caller {
-        org,
-        user,
-        ip: ip.to_string(),
-    };
-    let (org_id, user_id, email, type_name, org_name) = (
-        caller.org.id.clone(),
-        caller.user.id.clone(),
-        caller.user.email.clone(),
-        caller.user.account_type_name.clone(),
-        caller.org.name.clone(),
-    );
+    let caller = Caller { org, user, ip: ip.to_string() };
+    let (org_id, user_id, email, type_name, org_name) = (caller.org.id.clone(), caller.user.id.clone(), caller.user.email.clone(), caller.user.account_type_name.clone(), caller.org.name.clone());
     match caller.require_admin() {
         Ok(_) => Ok(PageVisit::Pass),
         Err(_) => {
@@ -305,11 +235,7 @@ pub async fn page_visit(
                 detail: format!("account type {type_name} lacks “Administer the organization”"),
                 ip,
             };
-            let count = store::audit::Count {
-                kind: &user_id,
-                address: "",
-                window_secs: super::sign_in::WINDOW_MINUTES * 60,
-            };
+            let count = store::audit::Count { kind: &user_id, address: "", window_secs: super::sign_in::WINDOW_MINUTES * 60 };
             store::audit::record_counted(db, event, count).await?;
             let message = format!(
                 "Only administrators can open Administration: your account type, {type_name}, does not include “Administer the organization”. Ask an administrator of {org_name} if you need it."
@@ -320,32 +246,23 @@ pub async fn page_visit(
 }
 
 pub fn no_such_org(slug: &str) -> Error {
-    Error::not_found(format!(
-        "There is no organization “{slug}” on this Gatehouse. Check the address."
-    ))
+    Error::not_found(format!("There is no organization “{slug}” on this Gatehouse. Check the address."))
 }
 
 pub async fn org(db: &Db, slug: &str) -> Result<Org> {
-    store::orgs::by_slug(db, slug)
-        .await?
-        .ok_or_else(|| no_such_org(slug))
+    store::orgs::by_slug(db, slug).await?.ok_or_else(|| no_such_org(slug))
 }
 
 /// The signed-in person of `org_slug` in `session`, or 401.
 pub async fn caller(db: &Db, session: &Session, org_slug: &str, ip: String) -> Result<Caller> {
     let org = org(db, org_slug).await?;
     super::allowlist::check(db, &org, &ip, crate::domain::views::RangeScope::App).await?;
-    let user = session_user(session, db, &org)
-        .await?
-        .ok_or_else(unauthenticated)?;
+    let user = session_user(session, db, &org).await?.ok_or_else(unauthenticated)?;
     Ok(Caller { org, user, ip })
 }
 
 pub fn unauthenticated() -> Error {
-    Error::new(
-        super::Kind::Unauthenticated,
-        "Your session has ended. Sign in again to continue.",
-    )
+    Error::new(super::Kind::Unauthenticated, "Your session has ended. Sign in again to continue.")
 }
 
 /// The client's address for the audit log and the sign-in rate limit: the
@@ -357,28 +274,12 @@ pub struct ClientIp(pub String);
 impl ClientIp {
     /// The address a request came from. `X-Forwarded-For` counts only when
     /// `trust_proxy` says a proxy sets it; its last entry is the one our proxy added.
-    pub fn of(
-        headers: &axum::http::HeaderMap,
-        socket: Option<std::net::SocketAddr>,
-        trust_proxy: bool,
-    ) -> ClientIp {
+    pub fn of(headers: &axum::http::HeaderMap, socket: Option<std::net::SocketAddr>, trust_proxy: bool) -> ClientIp {
         let forwarded = trust_proxy
-            .then(|| {
-                headers
-                    .get_all("x-forwarded-for")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .last()
-            })
+            .then(|| headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).last())
             .flatten()
             .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
-        ClientIp(
-            forwarded
-                .or(socket.map(|s| s.ip()))
-                .map(|ip| ip.to_string())
-                .unwrap_or_default(),
-        )
+        ClientIp(forwarded.or(socket.map(|s| s.ip())).map(|ip| ip.to_string()).unwrap_or_default())
     }
 }
 

@@ -10,8 +10,7 @@ use crate::service::store::{self, orgs::Org, Db};
 /// Administration > Account: the organization and this installation.
 pub async fn details(db: &Db, config: &Config, c: &Caller) -> Result<AccountDetails> {
     let (user_count, admin_count) = store::users::count(db, &c.org.id).await?;
-    let (audit_retention_days, audit_retention_chosen) =
-        audit_retention(db, &c.org, config.audit_retention_days).await?;
+    let (audit_retention_days, audit_retention_chosen) = audit_retention(db, &c.org, config.audit_retention_days).await?;
     Ok(AccountDetails {
         account_url: config.org_url(&c.org.slug),
         base_url: config.base_url.clone(),
@@ -58,18 +57,10 @@ pub async fn audit_retention(db: &Db, org: &Org, operator_default: i64) -> Resul
 }
 
 /// Sets how long the audit log keeps events (`None`: the operator's default).
-pub async fn set_audit_retention(
-    db: &Db,
-    actor: &Actor,
-    org: &Org,
-    days: Option<i64>,
-) -> Result<()> {
+pub async fn set_audit_retention(db: &Db, actor: &Actor, org: &Org, days: Option<i64>) -> Result<()> {
     if let Some(d) = days {
         if !(MIN_AUDIT_RETENTION_DAYS..=MAX_AUDIT_RETENTION_DAYS).contains(&d) {
-            return Err(Error::invalid(
-                "audit_retention_days",
-                format!("Keep audit events between {MIN_AUDIT_RETENTION_DAYS} and {MAX_AUDIT_RETENTION_DAYS} days (10 years)."),
-            ));
+            return Err(Error::invalid("audit_retention_days", format!("Keep audit events between {MIN_AUDIT_RETENTION_DAYS} and {MAX_AUDIT_RETENTION_DAYS} days (10 years).")));
         }
     }
     let mut tx = super::begin(db).await?;
@@ -78,10 +69,7 @@ pub async fn set_audit_retention(
         return Ok(());
     }
     store::orgs::set_audit_retention(&mut tx, &org.id, days).await?;
-    let label = |d: Option<i64>| {
-        d.map(|d| format!("{d} days"))
-            .unwrap_or_else(|| "the server's default".into())
-    };
+    let label = |d: Option<i64>| d.map(|d| format!("{d} days")).unwrap_or_else(|| "the server's default".into());
     let detail = format!("Audit log kept for: {} → {}", label(before), label(days));
     store::audit::record(&mut tx, actor.event(audit::ORG_UPDATED, &org.slug, detail)).await?;
     tx.commit().await?;

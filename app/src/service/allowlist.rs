@@ -81,15 +81,8 @@ pub async fn check(db: &Db, org: &Org, ip: &str, scope: RangeScope) -> Result<()
         RangeScope::Scim => "the SCIM API",
         _ => "Gatehouse",
     };
-    let event = store::audit::Event {
-        org_id: &org.id,
-        actor_id: None,
-        actor: "anonymous",
-        action: audit::ACCESS_DENIED,
-        target,
-        detail: format!("the address {ip} is not on the allowed IP addresses"),
-        ip,
-    };
+    let event =
+        store::audit::Event { org_id: &org.id, actor_id: None, actor: "anonymous", action: audit::ACCESS_DENIED, target, detail: format!("the address {ip} is not on the allowed IP addresses"), ip };
     let address = super::sign_in::address_key(ip);
     let count = store::audit::Count { kind: "ip allowlist", address: &address, window_secs: super::sign_in::WINDOW_MINUTES * 60 };
     store::audit::record_counted(db, event, count).await?;
@@ -244,15 +237,8 @@ pub async fn remove(db: &Db, admin: &Caller, id: &str) -> Result<()> {
 pub async fn clear(db: &Db, org: &Org, by: &str) -> Result<u64> {
     let mut tx = super::begin(db).await?;
     let n = store::ip_allowlist::clear(&mut tx, &org.id).await?;
-    let event = store::audit::Event {
-        org_id: &org.id,
-        actor_id: None,
-        actor: by,
-        action: audit::IP_ALLOWLIST_CLEARED,
-        target: "",
-        detail: crate::domain::words::plural(n as i64, "range", "ranges"),
-        ip: "",
-    };
+    let event =
+        store::audit::Event { org_id: &org.id, actor_id: None, actor: by, action: audit::IP_ALLOWLIST_CLEARED, target: "", detail: crate::domain::words::plural(n as i64, "range", "ranges"), ip: "" };
     store::audit::record(&mut tx, event).await?;
     tx.commit().await?;
     forget(&org.id);

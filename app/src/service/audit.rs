@@ -13,42 +13,20 @@ pub const PAGE_SIZE: u32 = 25;
 /// The most people whose name matches the person filter that it looks for by name.
 const NAMED_IN_FILTER: i64 = 20;
 
-pub async fn page(
-    db: &Db,
-    c: &Caller,
-    action: Option<String>,
-    person: Option<String>,
-    page: Option<u32>,
-) -> Result<AuditPage> {
-    let person = person
-        .map(|p| p.trim().to_string())
-        .filter(|p| !p.is_empty());
+pub async fn page(db: &Db, c: &Caller, action: Option<String>, person: Option<String>, page: Option<u32>) -> Result<AuditPage> {
+    let person = person.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
     let named = match &person {
         Some(p) => store::users::named_like(db, &c.org.id, p, NAMED_IN_FILTER).await?,
         None => Vec::new(),
     };
-    let filter = store::audit::Filter {
-        action: action.filter(|a| !a.is_empty()),
-        person,
-        named,
-    };
+    let filter = store::audit::Filter { action: action.filter(|a| !a.is_empty()), person, named };
     // Refusals counted in memory reach their rows first, so the counts shown are current.
     store::audit::flush_counts(db).await?;
     let page = page.unwrap_or(1).max(1);
     let offset = i64::from(page - 1) * i64::from(PAGE_SIZE);
-    let (rows, total) =
-        store::audit::page(db, &c.org.id, &filter, i64::from(PAGE_SIZE), offset).await?;
+    let (rows, total) = store::audit::page(db, &c.org.id, &filter, i64::from(PAGE_SIZE), offset).await?;
     let page_count = ((total + i64::from(PAGE_SIZE) - 1) / i64::from(PAGE_SIZE)).max(1) as u32;
-    Ok(AuditPage {
-        events: views(db, &c.org.id, rows).await?,
-        page,
-        page_count,
-        total,
-        actions: audit::ALL
-            .iter()
-            .map(|a| (a.key.to_string(), a.label.to_string()))
-            .collect(),
-    })
+    Ok(AuditPage { events: views(db, &c.org.id, rows).await?, page, page_count, total, actions: audit::ALL.iter().map(|a| (a.key.to_string(), a.label.to_string())).collect() })
 }
 
 /// A person's last sign-ins (and refusals), newest first, for their page.
@@ -65,22 +43,13 @@ const NAMED_PER_ROW: usize = 12;
 async fn views(db: &Db, org_id: &str, rows: Vec<EventRow>) -> Result<Vec<AuditEventView>> {
     let mut keys = BTreeSet::new();
     for r in &rows {
-        let named = [r.actor.as_str(), r.target.as_str()]
-            .into_iter()
-            .chain(emails_in(&r.detail).take(NAMED_PER_ROW));
-        keys.extend(
-            named
-                .filter(|k| k.contains('@') || looks_like_id(k))
-                .map(str::to_lowercase),
-        );
+        let named = [r.actor.as_str(), r.target.as_str()].into_iter().chain(emails_in(&r.detail).take(NAMED_PER_ROW));
+        keys.extend(named.filter(|k| k.contains('@') || looks_like_id(k)).map(str::to_lowercase));
     }
     let keys: Vec<String> = keys.into_iter().collect();
     let mut people: HashMap<String, Known> = HashMap::new();
     for (id, email, first, last) in store::users::named(db, org_id, &keys).await? {
-        let known = Known {
-            name: format!("{first} {last}").trim().to_string(),
-            email: email.clone(),
-        };
+        let known = Known { name: format!("{first} {last}").trim().to_string(), email: email.clone() };
         people.insert(email.to_lowercase(), known.clone());
         people.insert(id, known);
     }
@@ -88,15 +57,7 @@ async fn views(db: &Db, org_id: &str, rows: Vec<EventRow>) -> Result<Vec<AuditEv
 }
 
 fn view(r: EventRow, people: &HashMap<String, Known>) -> AuditEventView {
-    let sentence = audit::describe(
-        Stored {
-            action: &r.action,
-            actor: &r.actor,
-            target: &r.target,
-            detail: &r.detail,
-        },
-        people,
-    );
+    let sentence = audit::describe(Stored { action: &r.action, actor: &r.actor, target: &r.target, detail: &r.detail }, people);
     let (who, who_email) = audit::who(&r.actor, people);
     AuditEventView {
         action_label: audit::label(&r.action).to_string(),
@@ -117,9 +78,7 @@ fn view(r: EventRow, people: &HashMap<String, Known>) -> AuditEventView {
 
 /// The emails written in a detail ("documents go to ada@acme.example", "people: a@x, b@y").
 fn emails_in(detail: &str) -> impl Iterator<Item = &str> {
-    detail
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '“' | '”'))
-        .filter(|w| w.contains('@'))
+    detail.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '“' | '”')).filter(|w| w.contains('@'))
 }
 
 /// A record's id as Gatehouse makes them (a UUID): rows of earlier versions

@@ -3,12 +3,8 @@
 //! file operations of backup and restore. Nothing here reads or writes the
 //! organization's data: that is the use cases' (and the store's) alone.
 use super::store;
-pub use super::store::maintenance::{
-    organizations_and_users, quick_check, schema_version, vacuum_into,
-};
-pub use super::store::{
-    anyhow_like, is_sqlite, prepare_sqlite_url, redacted, Backend, Db, Timestamp,
-};
+pub use super::store::maintenance::{organizations_and_users, quick_check, schema_version, vacuum_into};
+pub use super::store::{anyhow_like, is_sqlite, prepare_sqlite_url, redacted, Backend, Db, Timestamp};
 
 /// Connects to a database URL (SQLite: the file and its folder are created).
 pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
@@ -22,11 +18,7 @@ pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
 
 /// The newest schema version this binary knows.
 pub fn latest_schema() -> i64 {
-    store::migrations()
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0)
+    store::migrations().iter().map(|m| m.version).max().unwrap_or(0)
 }
 
 /// Whether the database answers.

@@ -7,41 +7,13 @@ pub use crate::service::store::directory::{Field, Filter, GroupEntry, Op, UserEn
 use crate::service::store::{self, Db};
 
 /// One page of the people `filter` finds, and how many match in all.
-pub async fn users(
-    db: &Db,
-    idp: &Actor,
-    filter: &Filter,
-    offset: i64,
-    limit: i64,
-) -> Result<(Vec<UserEntry>, i64)> {
-    Ok(store::directory::users(
-        &mut *db.acquire().await?,
-        &idp.org_id,
-        filter,
-        offset,
-        limit,
-    )
-    .await?)
+pub async fn users(db: &Db, idp: &Actor, filter: &Filter, offset: i64, limit: i64) -> Result<(Vec<UserEntry>, i64)> {
+    Ok(store::directory::users(&mut *db.acquire().await?, &idp.org_id, filter, offset, limit).await?)
 }
 
 /// One page of the teams `filter` finds (with their members when `members`), and how many match.
-pub async fn groups(
-    db: &Db,
-    idp: &Actor,
-    filter: &Filter,
-    offset: i64,
-    limit: i64,
-    members: bool,
-) -> Result<(Vec<GroupEntry>, i64)> {
-    Ok(store::directory::groups(
-        &mut *db.acquire().await?,
-        &idp.org_id,
-        filter,
-        offset,
-        limit,
-        members,
-    )
-    .await?)
+pub async fn groups(db: &Db, idp: &Actor, filter: &Filter, offset: i64, limit: i64, members: bool) -> Result<(Vec<GroupEntry>, i64)> {
+    Ok(store::directory::groups(&mut *db.acquire().await?, &idp.org_id, filter, offset, limit, members).await?)
 }
 
 pub async fn user(db: &Db, idp: &Actor, id: &str) -> Result<Option<UserEntry>> {

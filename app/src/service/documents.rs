@@ -5,9 +5,7 @@
 use super::access::Caller;
 use super::{Actor, Error, Result};
 use crate::domain::audit::{self, detail::Changes};
-use crate::domain::document_views::{
-    DatasetChoice, DocumentFolder, DocumentPage, DocumentQuery, DocumentSummary, DocumentsHome,
-};
+use crate::domain::document_views::{DatasetChoice, DocumentFolder, DocumentPage, DocumentQuery, DocumentSummary, DocumentsHome};
 use crate::domain::documents::{location_label, ExportFormat, TableView};
 use crate::domain::views::Choice;
 use crate::domain::{words::plural, Permission};
@@ -38,59 +36,30 @@ impl Opened {
 }
 
 fn not_found() -> Error {
-    Error::not_found(
-        "This document does not exist, or it is not shared with you. Ask its owner to share it.",
-    )
+    Error::not_found("This document does not exist, or it is not shared with you. Ask its owner to share it.")
 }
 
 /// The document `id` as `c` may see it: `view_documents` (403) and access as
 /// owner, team member or through a share (404 otherwise, so ids reveal nothing).
 pub async fn open(db: &Db, c: &Caller, id: &str) -> Result<Opened> {
     c.require(Permission::ViewDocuments)?;
-    let doc = store::documents::get(db, &c.org.id, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let access = store::documents::access(db, &c.org.id, &c.user.id, &doc)
-        .await?
-        .ok_or_else(not_found)?;
-    let dataset = store::datasets::get(db, &c.org.id, &doc.dataset_id)
-        .await?
-        .ok_or_else(Error::internal)?;
-    Ok(Opened {
-        doc,
-        dataset,
-        access,
-    })
+    let doc = store::documents::get(db, &c.org.id, id).await?.ok_or_else(not_found)?;
+    let access = store::documents::access(db, &c.org.id, &c.user.id, &doc).await?.ok_or_else(not_found)?;
+    let dataset = store::datasets::get(db, &c.org.id, &doc.dataset_id).await?.ok_or_else(Error::internal)?;
+    Ok(Opened { doc, dataset, access })
 }
 
 /// The export formats `c` may use, in menu order.
 pub fn exports(c: &Caller) -> Vec<ExportFormat> {
-    ExportFormat::ALL
-        .into_iter()
-        .filter(|f| c.can(f.permission()))
-        .collect()
+    ExportFormat::ALL.into_iter().filter(|f| c.can(f.permission())).collect()
 }
 
 /// Refuses an export the caller's account type does not allow (403), and writes the refusal to the audit log.
-pub async fn require_export(
-    db: &Db,
-    c: &Caller,
-    format: ExportFormat,
-    document: &str,
-) -> Result<()> {
+pub async fn require_export(db: &Db, c: &Caller, format: ExportFormat, document: &str) -> Result<()> {
     if let Err(e) = c.require(format.permission()) {
         store::audit::record_now(
             db,
-            c.actor().event(
-                audit::ACCESS_DENIED,
-                document,
-                format!(
-                    "export {}: account type {} lacks “{}”",
-                    format.key(),
-                    c.user.account_type_name,
-                    format.permission().label()
-                ),
-            ),
+            c.actor().event(audit::ACCESS_DENIED, document, format!("export {}: account type {} lacks “{}”", format.key(), c.user.account_type_name, format.permission().label())),
         )
         .await?;
         return Err(e);
@@ -111,63 +80,28 @@ pub fn folder_name(first: &str, last: &str, email: &str) -> String {
 /// Moves a deactivated person's documents to `to_id` and writes what moved to
 /// the audit log (the detail ends with `detail`). Part of the deactivation's
 /// transaction. `from` is (id, first name, last name, email).
-pub async fn transfer_user(
-    tx: &mut Conn,
-    actor: &Actor,
-    from: (&str, &str, &str, &str),
-    to_id: &str,
-    detail: &str,
-) -> Result<()> {
+pub async fn transfer_user(tx: &mut Conn, actor: &Actor, from: (&str, &str, &str, &str), to_id: &str, detail: &str) -> Result<()> {
     let folder = folder_name(from.1, from.2, from.3);
-    let moved =
-        store::documents::transfer_from_user(tx, &actor.org_id, from.0, &folder, to_id).await?;
+    let moved = store::documents::transfer_from_user(tx, &actor.org_id, from.0, &folder, to_id).await?;
     if !moved.is_empty() {
-        let event = actor.event(
-            audit::DOCUMENTS_TRANSFERRED,
-            from.3,
-            format!("{} → {detail}", store::documents::moved_detail(&moved)),
-        );
+        let event = actor.event(audit::DOCUMENTS_TRANSFERRED, from.3, format!("{} → {detail}", store::documents::moved_detail(&moved)));
         store::audit::record(&mut *tx, event).await?;
     }
     Ok(())
 }
 
 /// Moves a deleted team's workspace documents to `to_id`.
-pub async fn transfer_team(
-    tx: &mut Conn,
-    actor: &Actor,
-    team_id: &str,
-    team_name: &str,
-    to_id: &str,
-    detail: &str,
-) -> Result<()> {
-    let moved = store::documents::transfer_from_team(
-        tx,
-        &actor.org_id,
-        team_id,
-        &format!("{team_name} (team)"),
-        to_id,
-    )
-    .await?;
+pub async fn transfer_team(tx: &mut Conn, actor: &Actor, team_id: &str, team_name: &str, to_id: &str, detail: &str) -> Result<()> {
+    let moved = store::documents::transfer_from_team(tx, &actor.org_id, team_id, &format!("{team_name} (team)"), to_id).await?;
     if !moved.is_empty() {
-        let event = actor.event(
-            audit::DOCUMENTS_TRANSFERRED,
-            team_name,
-            format!("{} → {detail}", store::documents::moved_detail(&moved)),
-        );
+        let event = actor.event(audit::DOCUMENTS_TRANSFERRED, team_name, format!("{} → {detail}", store::documents::moved_detail(&moved)));
         store::audit::record(&mut *tx, event).await?;
     }
     Ok(())
 }
 
 fn summary(d: &DocumentRow) -> DocumentSummary {
-    DocumentSummary {
-        id: d.id.clone(),
-        name: d.name.clone(),
-        dataset: d.dataset_name.clone(),
-        owner: d.owner_name(),
-        updated_at: d.updated_at.clone(),
-    }
+    DocumentSummary { id: d.id.clone(), name: d.name.clone(), dataset: d.dataset_name.clone(), owner: d.owner_name(), updated_at: d.updated_at.clone() }
 }
 
 fn document_name(raw: &str) -> Result<String> {
@@ -176,10 +110,7 @@ fn document_name(raw: &str) -> Result<String> {
         return Err(Error::invalid("name", "Give the document a name."));
     }
     if n.chars().count() > 200 || n.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "name",
-            "A document name is at most 200 characters, on one line.",
-        ));
+        return Err(Error::invalid("name", "A document name is at most 200 characters, on one line."));
     }
     Ok(n.to_string())
 }
@@ -189,14 +120,8 @@ async fn my_teams(db: &Db, c: &Caller) -> Result<Vec<Choice>> {
     let ids = store::teams::ids_for_user(db, &c.org.id, &c.user.id).await?;
     let mut out = Vec::new();
     for id in ids {
-        if let Some(t) = store::teams::get(db, &c.org.id, &id)
-            .await?
-            .filter(|t| t.status.is_active())
-        {
-            out.push(Choice {
-                id: t.id,
-                label: t.name,
-            });
+        if let Some(t) = store::teams::get(db, &c.org.id, &id).await?.filter(|t| t.status.is_active()) {
+            out.push(Choice { id: t.id, label: t.name });
         }
     }
     out.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
@@ -214,57 +139,21 @@ pub async fn home(db: &Db, c: &Caller) -> Result<DocumentsHome> {
             None => mine.push(summary(d)),
             Some(f) => match archived.last_mut().filter(|a| &a.name == f) {
                 Some(a) => a.documents.push(summary(d)),
-                None => archived.push(DocumentFolder {
-                    name: f.clone(),
-                    documents: vec![summary(d)],
-                }),
+                None => archived.push(DocumentFolder { name: f.clone(), documents: vec![summary(d)] }),
             },
         }
     }
     let my_teams = my_teams(db, c).await?;
     let in_teams = store::documents::in_my_teams(db, &c.org.id, &c.user.id).await?;
-    let teams = my_teams
-        .iter()
-        .map(|t| DocumentFolder {
-            name: t.label.clone(),
-            documents: in_teams
-                .iter()
-                .filter(|d| d.team_id.as_deref() == Some(&t.id))
-                .map(summary)
-                .collect(),
-        })
-        .collect();
-    let shared = store::documents::shared_with(db, &c.org.id, &c.user.id)
-        .await?
-        .iter()
-        .filter(|d| !in_teams.iter().any(|t| t.id == d.id))
-        .map(summary)
-        .collect();
+    let teams = my_teams.iter().map(|t| DocumentFolder { name: t.label.clone(), documents: in_teams.iter().filter(|d| d.team_id.as_deref() == Some(&t.id)).map(summary).collect() }).collect();
+    let shared = store::documents::shared_with(db, &c.org.id, &c.user.id).await?.iter().filter(|d| !in_teams.iter().any(|t| t.id == d.id)).map(summary).collect();
     let can_create = c.can(Permission::CreateDocuments);
     let datasets = if can_create {
-        store::datasets::list(db, &c.org.id)
-            .await?
-            .into_iter()
-            .map(|d| DatasetChoice {
-                columns: d.columns(),
-                id: d.id,
-                name: d.name,
-                row_count: d.row_count,
-            })
-            .collect()
+        store::datasets::list(db, &c.org.id).await?.into_iter().map(|d| DatasetChoice { columns: d.columns(), id: d.id, name: d.name, row_count: d.row_count }).collect()
     } else {
         Vec::new()
     };
-    Ok(DocumentsHome {
-        mine,
-        archived,
-        teams,
-        shared,
-        can_create,
-        can_upload: c.can(Permission::UploadCsv),
-        datasets,
-        my_teams,
-    })
+    Ok(DocumentsHome { mine, archived, teams, shared, can_create, can_upload: c.can(Permission::UploadCsv), datasets, my_teams })
 }
 
 /// One document: its table paged on the server, with what the caller may do.
@@ -276,11 +165,7 @@ pub async fn page(db: &Db, c: &Caller, id: &str, query: DocumentQuery) -> Result
         None => saved.clone(),
         Some(x) => {
             c.require(Permission::ExploreDocuments)?;
-            TableView {
-                columns: saved.columns.clone(),
-                filters: x.filters,
-                sort: x.sort,
-            }
+            TableView { columns: saved.columns.clone(), filters: x.filters, sort: x.sort }
         }
     };
     let all_columns = o.dataset.columns();
@@ -289,28 +174,11 @@ pub async fn page(db: &Db, c: &Caller, id: &str, query: DocumentQuery) -> Result
     let total = q.count(db).await?;
     let page_count = ((total as u32).div_ceil(PAGE_SIZE)).max(1);
     let page = query.page.clamp(1, page_count);
-    let rows = q
-        .page(db, PAGE_SIZE as i64, ((page - 1) * PAGE_SIZE) as i64)
-        .await?;
+    let rows = q.page(db, PAGE_SIZE as i64, ((page - 1) * PAGE_SIZE) as i64).await?;
     let can_share = o.can_share(c);
-    let share_teams = if can_share {
-        store::teams::list(db, &c.org.id, "", false)
-            .await?
-            .into_iter()
-            .map(|t| Choice {
-                id: t.id,
-                label: t.name,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let share_teams = if can_share { store::teams::list(db, &c.org.id, "", false).await?.into_iter().map(|t| Choice { id: t.id, label: t.name }).collect() } else { Vec::new() };
     let exports = exports(c);
-    let webhooks = if exports.contains(&ExportFormat::Webhook) {
-        super::webhooks::list_for_export(db, c).await?
-    } else {
-        Vec::new()
-    };
+    let webhooks = if exports.contains(&ExportFormat::Webhook) { super::webhooks::list_for_export(db, c).await? } else { Vec::new() };
     Ok(DocumentPage {
         id: o.doc.id.clone(),
         name: o.doc.name.clone(),
@@ -336,57 +204,21 @@ pub async fn page(db: &Db, c: &Caller, id: &str, query: DocumentQuery) -> Result
 
 /// Creates a document over a dataset, showing all its columns, in the
 /// caller's documents or in the workspace of a team they belong to.
-pub async fn create(
-    db: &Db,
-    c: &Caller,
-    name: &str,
-    dataset_id: &str,
-    team_id: Option<&str>,
-) -> Result<String> {
+pub async fn create(db: &Db, c: &Caller, name: &str, dataset_id: &str, team_id: Option<&str>) -> Result<String> {
     c.require(Permission::CreateDocuments)?;
     let name = document_name(name)?;
-    let ds = store::datasets::get(db, &c.org.id, dataset_id)
-        .await?
-        .ok_or_else(|| Error::invalid("dataset", "Choose a dataset."))?;
+    let ds = store::datasets::get(db, &c.org.id, dataset_id).await?.ok_or_else(|| Error::invalid("dataset", "Choose a dataset."))?;
     let team_id = team_id.filter(|t| !t.is_empty());
-    let view = TableView {
-        columns: ds.columns().into_iter().map(|c| c.name).collect(),
-        filters: vec![],
-        sort: None,
-    };
+    let view = TableView { columns: ds.columns().into_iter().map(|c| c.name).collect(), filters: vec![], sort: None };
     let mut tx = super::begin(db).await?;
     if let Some(t) = team_id {
         // Checked in the transaction that writes: a membership removed meanwhile counts.
-        if store::documents::member_of(&mut tx, &c.org.id, &c.user.id, &[t.to_string()])
-            .await?
-            .is_empty()
-        {
-            return Err(Error::forbidden(
-                "You can only put documents in the workspace of a team you belong to.",
-            ));
+        if store::documents::member_of(&mut tx, &c.org.id, &c.user.id, &[t.to_string()]).await?.is_empty() {
+            return Err(Error::forbidden("You can only put documents in the workspace of a team you belong to."));
         }
     }
-    let id = store::documents::insert(
-        &mut *tx,
-        store::documents::NewDocument {
-            org_id: &c.org.id,
-            name: &name,
-            dataset_id: &ds.id,
-            view: &view,
-            owner_id: &c.user.id,
-            team_id,
-        },
-    )
-    .await?;
-    store::audit::record(
-        &mut tx,
-        c.actor().event(
-            audit::DOCUMENT_CREATED,
-            &name,
-            format!("dataset {}", ds.name),
-        ),
-    )
-    .await?;
+    let id = store::documents::insert(&mut *tx, store::documents::NewDocument { org_id: &c.org.id, name: &name, dataset_id: &ds.id, view: &view, owner_id: &c.user.id, team_id }).await?;
+    store::audit::record(&mut tx, c.actor().event(audit::DOCUMENT_CREATED, &name, format!("dataset {}", ds.name))).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -400,76 +232,42 @@ pub async fn save(db: &Db, c: &Caller, id: &str, name: &str, view: TableView) ->
     }
     let name = document_name(name)?;
     view.check(&o.dataset.columns())?;
-    let changes = Changes::new()
-        .name(&o.doc.name, &name)
-        .view(&o.doc.view(), &view);
+    let changes = Changes::new().name(&o.doc.name, &name).view(&o.doc.view(), &view);
     // A save that changes nothing writes nothing, and is not in the audit log.
     if changes.is_empty() {
         return Ok(());
     }
     let mut tx = super::begin(db).await?;
     store::documents::update(&mut *tx, &c.org.id, &o.doc.id, &name, &view).await?;
-    store::audit::record(
-        &mut tx,
-        c.actor()
-            .event(audit::DOCUMENT_UPDATED, &name, changes.detail()),
-    )
-    .await?;
+    store::audit::record(&mut tx, c.actor().event(audit::DOCUMENT_UPDATED, &name, changes.detail())).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Shares a document with a person (by email) or a team.
-pub async fn share(
-    db: &Db,
-    c: &Caller,
-    id: &str,
-    email: Option<&str>,
-    team_id: Option<&str>,
-) -> Result<()> {
+pub async fn share(db: &Db, c: &Caller, id: &str, email: Option<&str>, team_id: Option<&str>) -> Result<()> {
     c.require(Permission::ShareDocuments)?;
     let o = open(db, c, id).await?;
     if !o.can_share(c) {
         return Err(Error::forbidden("Only the owner, or members of the team whose workspace holds it, can share this document."));
     }
     let mut tx = super::begin(db).await?;
-    let (kind, grantee, label) = match (
-        email.filter(|e| !e.trim().is_empty()),
-        team_id.filter(|t| !t.is_empty()),
-    ) {
+    let (kind, grantee, label) = match (email.filter(|e| !e.trim().is_empty()), team_id.filter(|t| !t.is_empty())) {
         (Some(e), None) => {
             let u = store::users::by_email(&mut *tx, &c.org.id, e)
                 .await?
                 .filter(|u| u.status.is_active())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "email",
-                        format!("No active person has the email “{}” here.", e.trim()),
-                    )
-                })?;
+                .ok_or_else(|| Error::invalid("email", format!("No active person has the email “{}” here.", e.trim())))?;
             ("user", u.id, u.email)
         }
         (None, Some(t)) => {
-            let t = store::teams::get(&mut *tx, &c.org.id, t)
-                .await?
-                .filter(|t| t.status.is_active())
-                .ok_or_else(|| Error::invalid("team", "Choose an active team."))?;
+            let t = store::teams::get(&mut *tx, &c.org.id, t).await?.filter(|t| t.status.is_active()).ok_or_else(|| Error::invalid("team", "Choose an active team."))?;
             ("team", t.id, format!("team {}", t.name))
         }
-        _ => {
-            return Err(Error::invalid(
-                "email",
-                "Share with one person (their email) or one team.",
-            ))
-        }
+        _ => return Err(Error::invalid("email", "Share with one person (their email) or one team.")),
     };
     if store::documents::share(&mut tx, &c.org.id, &o.doc.id, kind, &grantee, &c.user.id).await? {
-        store::audit::record(
-            &mut tx,
-            c.actor()
-                .event(audit::DOCUMENT_SHARED, &o.doc.name, format!("with {label}")),
-        )
-        .await?;
+        store::audit::record(&mut tx, c.actor().event(audit::DOCUMENT_SHARED, &o.doc.name, format!("with {label}"))).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -497,26 +295,10 @@ pub async fn upload_csv(db: &Db, c: &Caller, name: &str, csv: &str) -> Result<St
         })
         .collect();
     let mut tx = super::begin(db).await?;
-    let id = store::datasets::insert(
-        &mut tx,
-        &c.org.id,
-        &name,
-        &parsed.columns,
-        "csv",
-        Some(&c.user.id),
-    )
-    .await?;
+    let id = store::datasets::insert(&mut tx, &c.org.id, &name, &parsed.columns, "csv", Some(&c.user.id)).await?;
     store::datasets::insert_rows(&mut tx, &id, &parsed.columns, 1, &rows).await?;
-    let detail = format!(
-        "{}, {}",
-        plural(rows.len() as i64, "row", "rows"),
-        plural(parsed.columns.len() as i64, "column", "columns")
-    );
-    store::audit::record(
-        &mut tx,
-        c.actor().event(audit::DATASET_UPLOADED, &name, detail),
-    )
-    .await?;
+    let detail = format!("{}, {}", plural(rows.len() as i64, "row", "rows"), plural(parsed.columns.len() as i64, "column", "columns"));
+    store::audit::record(&mut tx, c.actor().event(audit::DATASET_UPLOADED, &name, detail)).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -44,12 +44,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Error {
-        Error {
-            kind,
-            message: message.into(),
-            field: None,
-            retry_after_secs: None,
-        }
+        Error { kind, message: message.into(), field: None, retry_after_secs: None }
     }
     pub fn on(mut self, field: &str) -> Error {
         self.field = Some(field.to_string());
@@ -71,23 +66,14 @@ impl Error {
         Error::new(Kind::Taken, message).on(field)
     }
     pub fn managed_by_idp(what: &str) -> Error {
-        Error::new(
-            Kind::ManagedByIdp,
-            format!("{what} is managed by your identity provider. Make this change there; it will reach Gatehouse through provisioning."),
-        )
+        Error::new(Kind::ManagedByIdp, format!("{what} is managed by your identity provider. Make this change there; it will reach Gatehouse through provisioning."))
     }
     pub fn last_admin() -> Error {
-        Error::new(
-            Kind::LastAdmin,
-            "This would leave the organization without an active administrator. Give someone else the Admin account type first.",
-        )
+        Error::new(Kind::LastAdmin, "This would leave the organization without an active administrator. Give someone else the Admin account type first.")
     }
     /// Refused by a limit; try again after `secs` seconds.
     pub fn rate_limited(message: impl Into<String>, secs: u64) -> Error {
-        Error {
-            retry_after_secs: Some(secs),
-            ..Error::new(Kind::RateLimited, message)
-        }
+        Error { retry_after_secs: Some(secs), ..Error::new(Kind::RateLimited, message) }
     }
     pub fn internal() -> Error {
         Error::new(Kind::Internal, "Something went wrong on the server. Try again; if it keeps happening, check the server log.")
@@ -121,11 +107,6 @@ impl From<Error> for AppError {
             Kind::Upstream => ErrorKind::Upstream,
             Kind::Internal => ErrorKind::Internal,
         };
-        AppError {
-            kind,
-            message: e.message,
-            field: e.field,
-            retry_after_secs: e.retry_after_secs,
-        }
+        AppError { kind, message: e.message, field: e.field, retry_after_secs: e.retry_after_secs }
     }
 }

@@ -21,16 +21,12 @@ impl std::fmt::Debug for Keys {
 impl Keys {
     /// The instance key, made on first use.
     pub async fn load(db: &Db) -> Result<Keys> {
-        let hex_key =
-            store::secrets::get_or_create(db, "cookie_key", store::invitations::new_token).await?;
-        Ok(Keys {
-            cookie: hex::decode(hex_key).unwrap_or_default(),
-        })
+        let hex_key = store::secrets::get_or_create(db, "cookie_key", store::invitations::new_token).await?;
+        Ok(Keys { cookie: hex::decode(hex_key).unwrap_or_default() })
     }
 
     fn mac(&self, purpose: &str, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.cookie).expect("HMAC takes any key length");
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.cookie).expect("HMAC takes any key length");
         // The purpose keeps a value signed for one use from passing as another.
         mac.update(purpose.as_bytes());
         mac.update(&[0]);
@@ -40,15 +36,8 @@ impl Keys {
 
     /// `payload` and its signature, as one cookie-safe string.
     pub fn sign(&self, purpose: &str, payload: &str) -> String {
-        let tag = self
-            .mac(purpose, payload.as_bytes())
-            .finalize()
-            .into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(payload),
-            URL_SAFE_NO_PAD.encode(tag)
-        )
+        let tag = self.mac(purpose, payload.as_bytes()).finalize().into_bytes();
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
     /// A key for one purpose, derived from the instance key.
@@ -63,14 +52,8 @@ impl Keys {
         use chacha20poly1305::ChaCha20Poly1305;
         let cipher = ChaCha20Poly1305::new(&self.derived(purpose).into());
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = cipher
-            .encrypt(&nonce, plain.as_bytes())
-            .expect("encryption of a short text");
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(nonce),
-            URL_SAFE_NO_PAD.encode(sealed)
-        )
+        let sealed = cipher.encrypt(&nonce, plain.as_bytes()).expect("encryption of a short text");
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(nonce), URL_SAFE_NO_PAD.encode(sealed))
     }
 
     pub fn open(&self, purpose: &str, sealed: &str) -> Option<String> {
@@ -83,9 +66,7 @@ impl Keys {
             return None;
         }
         let cipher = ChaCha20Poly1305::new(&self.derived(purpose).into());
-        let plain = cipher
-            .decrypt(Nonce::from_slice(&nonce), data.as_ref())
-            .ok()?;
+        let plain = cipher.decrypt(Nonce::from_slice(&nonce), data.as_ref()).ok()?;
         String::from_utf8(plain).ok()
     }
 
@@ -105,46 +86,27 @@ mod tests {
 
     #[test]
     fn signed_values_come_back_only_unchanged_and_for_their_purpose() {
-        let k = Keys {
-            cookie: vec![7; 32],
-        };
+        let k = Keys { cookie: vec![7; 32] };
         let s = k.sign("device", "org|ada@example.com|n1");
-        assert_eq!(
-            k.verify("device", &s).as_deref(),
-            Some("org|ada@example.com|n1")
-        );
+        assert_eq!(k.verify("device", &s).as_deref(), Some("org|ada@example.com|n1"));
         assert_eq!(k.verify("sso", &s), None, "another purpose");
         let mut forged = s.clone();
         forged.replace_range(0..1, if s.starts_with('A') { "B" } else { "A" });
         assert_eq!(k.verify("device", &forged), None);
         assert_eq!(k.verify("device", "no-dot"), None);
-        let other = Keys {
-            cookie: vec![8; 32],
-        };
+        let other = Keys { cookie: vec![8; 32] };
         assert_eq!(other.verify("device", &s), None, "another key");
     }
 
     #[test]
     fn sealed_text_opens_only_with_its_key_and_purpose() {
-        let k = Keys {
-            cookie: vec![7; 32],
-        };
+        let k = Keys { cookie: vec![7; 32] };
         let a = k.seal("mfa", "JBSWY3DPEHPK3PXP");
-        assert_ne!(
-            a,
-            k.seal("mfa", "JBSWY3DPEHPK3PXP"),
-            "a new nonce each time"
-        );
+        assert_ne!(a, k.seal("mfa", "JBSWY3DPEHPK3PXP"), "a new nonce each time");
         assert!(!a.contains("JBSWY3DP"));
         assert_eq!(k.open("mfa", &a).as_deref(), Some("JBSWY3DPEHPK3PXP"));
         assert_eq!(k.open("other", &a), None);
-        assert_eq!(
-            Keys {
-                cookie: vec![8; 32]
-            }
-            .open("mfa", &a),
-            None
-        );
+        assert_eq!(Keys { cookie: vec![8; 32] }.open("mfa", &a), None);
         let mut tampered = a.clone();
         tampered.push('A');
         assert_eq!(k.open("mfa", &tampered), None);

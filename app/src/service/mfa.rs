@@ -54,9 +54,7 @@ fn base32_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let (mut buffer, mut bits) = (0u32, 0);
     for c in s.chars().filter(|c| !c.is_whitespace() && *c != '=') {
-        let v = BASE32
-            .iter()
-            .position(|b| *b as char == c.to_ascii_uppercase())? as u32;
+        let v = BASE32.iter().position(|b| *b as char == c.to_ascii_uppercase())? as u32;
         buffer = (buffer << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -75,21 +73,10 @@ pub fn new_app(org: &Org, email: &str) -> Result<NewApp> {
     let secret = base32_encode(&bytes);
     use crate::components::url::encode_keeping;
     let issuer = encode_keeping(&format!("Gatehouse ({})", org.name), b"@");
-    let uri = format!(
-        "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        encode_keeping(email, b"@")
-    );
+    let uri = format!("otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}", encode_keeping(email, b"@"));
     let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Error::internal())?;
-    let qr_svg = qr
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .quiet_zone(true)
-        .build();
-    Ok(NewApp {
-        secret,
-        uri,
-        qr_svg,
-    })
+    let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+    Ok(NewApp { secret, uri, qr_svg })
 }
 
 /// The time step whose code this is (now, or one step either side for clock drift).
@@ -102,10 +89,7 @@ fn matching_step(secret_b32: &str, code: &str) -> Result<Option<i64>> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
     for at in [now.saturating_sub(STEP_SECS), now, now + STEP_SECS] {
         let expected = t.generate(at);
-        if bool::from(subtle::ConstantTimeEq::ct_eq(
-            expected.as_bytes(),
-            code.as_bytes(),
-        )) {
+        if bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), code.as_bytes())) {
             return Ok(Some((at / STEP_SECS) as i64));
         }
     }
@@ -121,11 +105,7 @@ fn wrong_code() -> Error {
 }
 
 fn hash_code(code: &str) -> String {
-    let norm: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let norm: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
@@ -153,12 +133,7 @@ pub enum Accepted {
 
 /// Checks a code from the person's app, or one of their recovery codes.
 /// A code works once: the app's within its time step, a recovery code for good.
-pub async fn check(
-    conn: &mut Conn,
-    keys: &Keys,
-    user: &UserRow,
-    code: &str,
-) -> Result<Option<Accepted>> {
+pub async fn check(conn: &mut Conn, keys: &Keys, user: &UserRow, code: &str) -> Result<Option<Accepted>> {
     let Some(sealed) = &user.mfa_secret else {
         return Ok(None);
     };
@@ -167,13 +142,9 @@ pub async fn check(
         Error::internal()
     })?;
     if let Some(step) = matching_step(&secret, code)? {
-        return Ok(store::mfa::use_step(conn, &user.org_id, &user.id, step)
-            .await?
-            .then_some(Accepted::App));
+        return Ok(store::mfa::use_step(conn, &user.org_id, &user.id, step).await?.then_some(Accepted::App));
     }
-    if code.chars().filter(|c| c.is_ascii_alphanumeric()).count() == 16
-        && store::mfa::use_recovery_code(conn, &user.org_id, &user.id, &hash_code(code)).await?
-    {
+    if code.chars().filter(|c| c.is_ascii_alphanumeric()).count() == 16 && store::mfa::use_recovery_code(conn, &user.org_id, &user.id, &hash_code(code)).await? {
         return Ok(Some(Accepted::RecoveryCode));
     }
     Ok(None)
@@ -192,63 +163,26 @@ pub async fn status(db: &Db, c: &super::access::Caller) -> Result<crate::domain:
 /// the recovery codes, shown this once. Never replaces an app the person
 /// already has: replacing one means removing it first (with a code from it)
 /// or an administrator's reset.
-pub async fn enable(
-    db: &Db,
-    keys: &Keys,
-    actor: &Actor,
-    user: &UserRow,
-    app_secret: &str,
-    code: &str,
-) -> Result<Vec<String>> {
-    let step = matching_step(app_secret, code)?.ok_or_else(|| {
-        Error::invalid("code", "That code does not match. Scan the QR code again (or type the key), then enter the six digits the app shows now.")
-    })?;
+pub async fn enable(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, app_secret: &str, code: &str) -> Result<Vec<String>> {
+    let step =
+        matching_step(app_secret, code)?.ok_or_else(|| Error::invalid("code", "That code does not match. Scan the QR code again (or type the key), then enter the six digits the app shows now."))?;
     let (codes, hashes) = new_codes();
     let mut tx = super::begin(db).await?;
-    if !store::mfa::enable(
-        &mut tx,
-        &user.org_id,
-        &user.id,
-        &keys.seal(SEAL, app_secret),
-        step,
-        &hashes,
-    )
-    .await?
-    {
+    if !store::mfa::enable(&mut tx, &user.org_id, &user.id, &keys.seal(SEAL, app_secret), step, &hashes).await? {
         return Err(already_set_up());
     }
-    store::audit::record(
-        &mut tx,
-        actor.event(
-            audit::MFA_ENABLED,
-            &user.email,
-            "authenticator app; 10 recovery codes".into(),
-        ),
-    )
-    .await?;
+    store::audit::record(&mut tx, actor.event(audit::MFA_ENABLED, &user.email, "authenticator app; 10 recovery codes".into())).await?;
     tx.commit().await?;
     Ok(codes)
 }
 
 /// New recovery codes in place of the old ones (a current code proves it is
 /// the person; wrong codes count as at sign-in).
-pub async fn regenerate_codes(
-    db: &Db,
-    keys: &Keys,
-    actor: &Actor,
-    user: &UserRow,
-    code: &str,
-) -> Result<Vec<String>> {
-    let mut accepted = super::sign_in::check_code(db, keys, user, code, &actor.ip)
-        .await?
-        .ok_or_else(wrong_code)?;
+pub async fn regenerate_codes(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, code: &str) -> Result<Vec<String>> {
+    let mut accepted = super::sign_in::check_code(db, keys, user, code, &actor.ip).await?.ok_or_else(wrong_code)?;
     let (codes, hashes) = new_codes();
     store::mfa::replace_codes(&mut accepted.tx, &user.org_id, &user.id, &hashes).await?;
-    store::audit::record(
-        &mut accepted.tx,
-        actor.event(audit::MFA_CODES_RENEWED, &user.email, String::new()),
-    )
-    .await?;
+    store::audit::record(&mut accepted.tx, actor.event(audit::MFA_CODES_RENEWED, &user.email, String::new())).await?;
     accepted.finish().await?;
     Ok(codes)
 }
@@ -256,22 +190,12 @@ pub async fn regenerate_codes(
 /// The person removes their app (with a current code; wrong codes count as
 /// at sign-in). Not while the organization requires two-step verification.
 pub async fn remove(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, code: &str) -> Result<()> {
-    if store::auth_settings::get(db, &user.org_id)
-        .await?
-        .mfa_policy
-        == MfaPolicy::Required
-    {
+    if store::auth_settings::get(db, &user.org_id).await?.mfa_policy == MfaPolicy::Required {
         return Err(Error::forbidden("Your organization requires multi-factor authentication, so it cannot be removed. Ask an administrator to reset it if you lost your app."));
     }
-    let mut accepted = super::sign_in::check_code(db, keys, user, code, &actor.ip)
-        .await?
-        .ok_or_else(wrong_code)?;
+    let mut accepted = super::sign_in::check_code(db, keys, user, code, &actor.ip).await?.ok_or_else(wrong_code)?;
     store::mfa::disable(&mut accepted.tx, &user.org_id, &user.id).await?;
-    store::audit::record(
-        &mut accepted.tx,
-        actor.event(audit::MFA_REMOVED, &user.email, String::new()),
-    )
-    .await?;
+    store::audit::record(&mut accepted.tx, actor.event(audit::MFA_REMOVED, &user.email, String::new())).await?;
     accepted.finish().await?;
     Ok(())
 }
@@ -282,26 +206,13 @@ pub async fn remove(db: &Db, keys: &Keys, actor: &Actor, user: &UserRow, code: &
 /// app may have been lost with a device that is still signed in).
 pub async fn reset(db: &Db, actor: &Actor, user_id: &str) -> Result<UserRow> {
     let mut tx = super::begin(db).await?;
-    let user = store::users::by_id(&mut *tx, &actor.org_id, user_id)
-        .await?
-        .ok_or_else(|| Error::not_found("That person does not exist."))?;
+    let user = store::users::by_id(&mut *tx, &actor.org_id, user_id).await?.ok_or_else(|| Error::not_found("That person does not exist."))?;
     if user.mfa_secret.is_none() {
-        return Err(Error::conflict(format!(
-            "{} has no authenticator app to reset.",
-            user.email
-        )));
+        return Err(Error::conflict(format!("{} has no authenticator app to reset.", user.email)));
     }
     store::mfa::disable(&mut tx, &actor.org_id, &user.id).await?;
     store::users::end_sessions(&mut tx, &actor.org_id, &user.id).await?;
-    store::audit::record(
-        &mut tx,
-        actor.event(
-            audit::MFA_RESET,
-            &user.email,
-            "authenticator app and recovery codes removed; signed out everywhere".into(),
-        ),
-    )
-    .await?;
+    store::audit::record(&mut tx, actor.event(audit::MFA_RESET, &user.email, "authenticator app and recovery codes removed; signed out everywhere".into())).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -324,19 +235,9 @@ mod tests {
         let t = totp(&secret).unwrap();
         let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
         let code = t.generate(now);
-        assert_eq!(
-            matching_step(&secret, &code).unwrap(),
-            Some((now / 30) as i64)
-        );
-        assert_eq!(
-            matching_step(&secret, &format!(" {} {} ", &code[..3], &code[3..])).unwrap(),
-            Some((now / 30) as i64)
-        );
-        assert_eq!(
-            matching_step(&secret, &t.generate(now - 300)).unwrap(),
-            None,
-            "an old code"
-        );
+        assert_eq!(matching_step(&secret, &code).unwrap(), Some((now / 30) as i64));
+        assert_eq!(matching_step(&secret, &format!(" {} {} ", &code[..3], &code[3..])).unwrap(), Some((now / 30) as i64));
+        assert_eq!(matching_step(&secret, &t.generate(now - 300)).unwrap(), None, "an old code");
         assert_eq!(matching_step(&secret, "12345").unwrap(), None);
         // RFC 6238's SHA-1 vector (T = 59 s), six digits.
         assert_eq!(t.generate(59), "287082");
@@ -348,22 +249,12 @@ mod tests {
         assert_eq!(codes.len(), 10);
         assert_eq!(codes[0].len(), 19);
         assert_ne!(codes[0], codes[1]);
-        assert_eq!(
-            hash_code(&codes[0].to_uppercase().replace('-', " ")),
-            hashes[0]
-        );
+        assert_eq!(hash_code(&codes[0].to_uppercase().replace('-', " ")), hashes[0]);
     }
 }
 
 /// `reset` of the person with this email (the command line names people by email).
 pub async fn reset_by_email(db: &Db, actor: &Actor, email: &str) -> Result<UserRow> {
-    let person = store::users::by_email(db, &actor.org_id, email)
-        .await?
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "There is no one with the email {} in this organization.",
-                email.trim()
-            ))
-        })?;
+    let person = store::users::by_email(db, &actor.org_id, email).await?.ok_or_else(|| Error::not_found(format!("There is no one with the email {} in this organization.", email.trim())))?;
     reset(db, actor, &person.id).await
 }

@@ -52,9 +52,7 @@ use self::store::audit::Event;
 /// The cores this process may use for CPU work (password hashing, writing
 /// export files); two when the system does not say.
 pub fn cpu_cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
 /// Who is acting, as the audit log names them, and what they may change.
@@ -78,10 +76,7 @@ pub enum ActorKind {
     Admin,
     /// The identity provider, through a provisioning token. Documents of the
     /// people and teams it deprovisions go to `receiver` (the admin the token acts for).
-    IdentityProvider {
-        receiver_id: String,
-        receiver_email: String,
-    },
+    IdentityProvider { receiver_id: String, receiver_email: String },
     /// A person acting on their own account (accepting an invitation, signing in).
     Person,
     /// The command line on the server's machine, or the demo seed.
@@ -91,27 +86,12 @@ pub enum ActorKind {
 impl Actor {
     /// A command run on the server's machine (`label` names it in the audit log).
     pub fn operator(org_id: &str, label: &str) -> Actor {
-        Actor {
-            org_id: org_id.to_string(),
-            id: None,
-            label: label.to_string(),
-            ip: String::new(),
-            kind: ActorKind::Operator,
-            activity: None,
-        }
+        Actor { org_id: org_id.to_string(), id: None, label: label.to_string(), ip: String::new(), kind: ActorKind::Operator, activity: None }
     }
 
     /// An audit event with this actor.
     pub fn event<'a>(&'a self, action: &'a str, target: &'a str, detail: String) -> Event<'a> {
-        Event {
-            org_id: &self.org_id,
-            actor_id: self.id.as_deref(),
-            actor: &self.label,
-            action,
-            target,
-            detail,
-            ip: &self.ip,
-        }
+        Event { org_id: &self.org_id, actor_id: self.id.as_deref(), actor: &self.label, action, target, detail, ip: &self.ip }
     }
 
     pub fn is_identity_provider(&self) -> bool {
@@ -123,11 +103,7 @@ impl Actor {
     /// else gets `ManagedByIdp`, naming `what`). The store's writers of people
     /// and teams take a `Writable`, so a use case cannot change a record it
     /// did not get through here.
-    pub fn may_change<T: Managed>(
-        &self,
-        row: T,
-        what: impl FnOnce(&T) -> String,
-    ) -> Result<Writable<T>> {
+    pub fn may_change<T: Managed>(&self, row: T, what: impl FnOnce(&T) -> String) -> Result<Writable<T>> {
         if row.origin().is_managed_by_idp() && !self.is_identity_provider() {
             return Err(Error::managed_by_idp(&what(&row)));
         }

@@ -6,17 +6,13 @@
 //! `openidconnect` crate does the protocol and every cryptographic check;
 //! nothing here reads a token before it has verified it.
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClientAuthMethod,
-    CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey, CoreJsonWebKeySet,
-    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata,
-    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreClientAuthMethod, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthType, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IdTokenClaims,
-    IdTokenFields, IdTokenVerifier, IssuerUrl, JsonWebKeySet, JwsSigningAlgorithm, LoginHint,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
-    StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    AdditionalClaims, AuthType, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IdTokenClaims,
+    IdTokenFields, IdTokenVerifier, IssuerUrl, JsonWebKeySet, JwsSigningAlgorithm, LoginHint, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, StandardErrorResponse,
+    StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -46,20 +42,9 @@ pub struct OtherClaims {
 impl AdditionalClaims for OtherClaims {}
 
 type Claims = IdTokenClaims<OtherClaims, CoreGenderClaim>;
-type Fields = IdTokenFields<
-    OtherClaims,
-    EmptyExtraTokenFields,
-    CoreGenderClaim,
-    CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm,
->;
+type Fields = IdTokenFields<OtherClaims, EmptyExtraTokenFields, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 type Tokens = StandardTokenResponse<Fields, CoreTokenType>;
-type OidcIdToken = IdToken<
-    OtherClaims,
-    CoreGenderClaim,
-    CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm,
->;
+type OidcIdToken = IdToken<OtherClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 type OidcClient = Client<
     OtherClaims,
     CoreAuthDisplay,
@@ -120,20 +105,14 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Unreachable(e) => write!(f, "the provider could not be reached: {e}"),
             Problem::Discovery(e) => write!(f, "the discovery document could not be read: {e}"),
-            Problem::IssuerMismatch { expected, found } => write!(
-                f,
-                "issuer mismatch: expected {expected}, the provider says {found}"
-            ),
+            Problem::IssuerMismatch { expected, found } => write!(f, "issuer mismatch: expected {expected}, the provider says {found}"),
             Problem::TokenRefused { error, description } => {
                 write!(f, "the token endpoint refused: {error} ({description})")
             }
             Problem::NoIdToken => f.write_str("the token endpoint sent no ID token"),
             Problem::Token { check, detail } => write!(f, "ID token refused ({check:?}): {detail}"),
             Problem::NoEmail(claim) => write!(f, "the ID token has no email in the claim {claim}"),
-            Problem::EmailNotVerified(email) => write!(
-                f,
-                "the provider does not say {email} is verified (email_verified)"
-            ),
+            Problem::EmailNotVerified(email) => write!(f, "the provider does not say {email} is verified (email_verified)"),
         }
     }
 }
@@ -177,9 +156,7 @@ impl Default for Providers {
 /// a trailing slash the provider's issuer does not have.
 pub fn issuer_of(input: &str) -> String {
     let s = input.trim();
-    let s = s
-        .strip_suffix("/.well-known/openid-configuration")
-        .unwrap_or(s);
+    let s = s.strip_suffix("/.well-known/openid-configuration").unwrap_or(s);
     s.to_string()
 }
 
@@ -189,62 +166,34 @@ fn unreachable(e: impl std::fmt::Display) -> Problem {
 
 impl Providers {
     pub fn new() -> Providers {
-        let http = openidconnect::reqwest::Client::builder()
-            .redirect(openidconnect::reqwest::redirect::Policy::none())
-            .timeout(HTTP_TIMEOUT)
-            .build()
-            .expect("an HTTP client");
-        Providers {
-            http,
-            cache: Mutex::new(HashMap::new()),
-        }
+        let http = openidconnect::reqwest::Client::builder().redirect(openidconnect::reqwest::redirect::Policy::none()).timeout(HTTP_TIMEOUT).build().expect("an HTTP client");
+        Providers { http, cache: Mutex::new(HashMap::new()) }
     }
 
     /// The provider at `issuer`, read now (its discovery document, whose issuer
     /// must be `issuer` exactly, and its keys), and kept.
     pub async fn discover_now(&self, issuer: &str) -> Result<Provider, Problem> {
-        let url = IssuerUrl::new(issuer.to_string())
-            .map_err(|e| Problem::Discovery(format!("{issuer} is not a URL: {e}")))?;
-        let metadata = CoreProviderMetadata::discover_async(url, &self.http)
-            .await
-            .map_err(|e| {
-                use openidconnect::DiscoveryError;
-                match e {
-                    DiscoveryError::Request(e) => unreachable(error_chain(&e)),
-                    DiscoveryError::Validation(v) if v.starts_with("unexpected issuer") => {
-                        let found = v.split('`').nth(1).unwrap_or_default().to_string();
-                        Problem::IssuerMismatch {
-                            expected: issuer.to_string(),
-                            found,
-                        }
-                    }
-                    DiscoveryError::Response(status, _, what) => {
-                        Problem::Discovery(format!("{what} (HTTP {status})"))
-                    }
-                    other => Problem::Discovery(error_chain(&other)),
+        let url = IssuerUrl::new(issuer.to_string()).map_err(|e| Problem::Discovery(format!("{issuer} is not a URL: {e}")))?;
+        let metadata = CoreProviderMetadata::discover_async(url, &self.http).await.map_err(|e| {
+            use openidconnect::DiscoveryError;
+            match e {
+                DiscoveryError::Request(e) => unreachable(error_chain(&e)),
+                DiscoveryError::Validation(v) if v.starts_with("unexpected issuer") => {
+                    let found = v.split('`').nth(1).unwrap_or_default().to_string();
+                    Problem::IssuerMismatch { expected: issuer.to_string(), found }
                 }
-            })?;
-        let provider = Provider {
-            metadata,
-            fetched: Instant::now(),
-            keys_refetched: None,
-        };
-        self.cache
-            .lock()
-            .expect("cache")
-            .insert(issuer.to_string(), provider.clone());
+                DiscoveryError::Response(status, _, what) => Problem::Discovery(format!("{what} (HTTP {status})")),
+                other => Problem::Discovery(error_chain(&other)),
+            }
+        })?;
+        let provider = Provider { metadata, fetched: Instant::now(), keys_refetched: None };
+        self.cache.lock().expect("cache").insert(issuer.to_string(), provider.clone());
         Ok(provider)
     }
 
     /// The provider at `issuer`, from the cache while it is fresh.
     pub async fn discover(&self, issuer: &str) -> Result<Provider, Problem> {
-        let cached = self
-            .cache
-            .lock()
-            .expect("cache")
-            .get(issuer)
-            .filter(|p| p.fetched.elapsed() < METADATA_TTL)
-            .cloned();
+        let cached = self.cache.lock().expect("cache").get(issuer).filter(|p| p.fetched.elapsed() < METADATA_TTL).cloned();
         match cached {
             Some(p) => Ok(p),
             None => self.discover_now(issuer).await,
@@ -254,22 +203,13 @@ impl Providers {
     /// The provider's keys fetched again (a token named a key not among them),
     /// unless they were fetched a moment ago. Returns the provider as kept.
     async fn refresh_keys(&self, mut provider: Provider) -> Result<Provider, Problem> {
-        if provider
-            .keys_refetched
-            .is_some_and(|t| t.elapsed() < KEYS_MIN_INTERVAL)
-        {
+        if provider.keys_refetched.is_some_and(|t| t.elapsed() < KEYS_MIN_INTERVAL) {
             return Ok(provider);
         }
-        let keys: CoreJsonWebKeySet =
-            JsonWebKeySet::fetch_async(provider.metadata.jwks_uri(), &self.http)
-                .await
-                .map_err(|e| unreachable(error_chain(&e)))?;
+        let keys: CoreJsonWebKeySet = JsonWebKeySet::fetch_async(provider.metadata.jwks_uri(), &self.http).await.map_err(|e| unreachable(error_chain(&e)))?;
         provider.metadata = provider.metadata.set_jwks(keys);
         provider.keys_refetched = Some(Instant::now());
-        self.cache
-            .lock()
-            .expect("cache")
-            .insert(provider.issuer().to_string(), provider.clone());
+        self.cache.lock().expect("cache").insert(provider.issuer().to_string(), provider.clone());
         Ok(provider)
     }
 
@@ -278,44 +218,22 @@ impl Providers {
     /// provider's keys with an algorithm its metadata lists (never `none`, never
     /// the client secret as an HMAC key), `iss`, `aud`, `azp`, `exp` and `iat`
     /// within `CLOCK_SKEW`, `nonce`. Returns the email and the subject.
-    pub async fn finish(
-        &self,
-        provider: Provider,
-        client: &ClientSettings<'_>,
-        code: &str,
-        pkce_verifier: &str,
-        nonce: &str,
-    ) -> Result<Identity, Problem> {
+    pub async fn finish(&self, provider: Provider, client: &ClientSettings<'_>, code: &str, pkce_verifier: &str, nonce: &str) -> Result<Identity, Problem> {
         let oidc = client.client(&provider)?;
         let request = oidc
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| Problem::Discovery(format!("the provider names no token endpoint: {e}")))?
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_string()));
-        let tokens = request
-            .request_async(&self.http)
-            .await
-            .map_err(|e| match e {
-                RequestTokenError::ServerResponse(r) => Problem::TokenRefused {
-                    error: r.error().as_ref().to_string(),
-                    description: r.error_description().cloned().unwrap_or_default(),
-                },
-                RequestTokenError::Request(e) => unreachable(error_chain(&e)),
-                RequestTokenError::Parse(e, _) => Problem::TokenRefused {
-                    error: "unreadable answer".into(),
-                    description: e.to_string(),
-                },
-                RequestTokenError::Other(e) => Problem::TokenRefused {
-                    error: "unexpected answer".into(),
-                    description: e,
-                },
-            })?;
+        let tokens = request.request_async(&self.http).await.map_err(|e| match e {
+            RequestTokenError::ServerResponse(r) => Problem::TokenRefused { error: r.error().as_ref().to_string(), description: r.error_description().cloned().unwrap_or_default() },
+            RequestTokenError::Request(e) => unreachable(error_chain(&e)),
+            RequestTokenError::Parse(e, _) => Problem::TokenRefused { error: "unreadable answer".into(), description: e.to_string() },
+            RequestTokenError::Other(e) => Problem::TokenRefused { error: "unexpected answer".into(), description: e },
+        })?;
         let id_token = tokens.id_token().ok_or(Problem::NoIdToken)?.clone();
         let nonce = Nonce::new(nonce.to_string());
         let claims = match verify(&provider, client.client_id, &id_token, &nonce) {
-            Err(Problem::Token {
-                check: TokenCheck::UnknownKey,
-                ..
-            }) => {
+            Err(Problem::Token { check: TokenCheck::UnknownKey, .. }) => {
                 // The provider may have rotated its keys since they were read.
                 let provider = self.refresh_keys(provider).await?;
                 verify(&provider, client.client_id, &id_token, &nonce)?
@@ -338,43 +256,21 @@ pub struct ClientSettings<'a> {
 
 impl ClientSettings<'_> {
     fn client(&self, provider: &Provider) -> Result<OidcClient, Problem> {
-        let redirect = RedirectUrl::new(self.redirect_uri.to_string())
-            .map_err(|e| Problem::Discovery(e.to_string()))?;
-        let client = OidcClient::from_provider_metadata(
-            provider.metadata.clone(),
-            ClientId::new(self.client_id.to_string()),
-            self.client_secret.clone().map(ClientSecret::new),
-        )
-        .set_redirect_uri(redirect);
+        let redirect = RedirectUrl::new(self.redirect_uri.to_string()).map_err(|e| Problem::Discovery(e.to_string()))?;
+        let client =
+            OidcClient::from_provider_metadata(provider.metadata.clone(), ClientId::new(self.client_id.to_string()), self.client_secret.clone().map(ClientSecret::new)).set_redirect_uri(redirect);
         // client_secret_basic unless the provider says it only takes the secret in the body.
         let methods = provider.metadata.token_endpoint_auth_methods_supported();
-        let post_only = methods.is_some_and(|m| {
-            m.contains(&CoreClientAuthMethod::ClientSecretPost)
-                && !m.contains(&CoreClientAuthMethod::ClientSecretBasic)
-        });
-        Ok(if post_only {
-            client.set_auth_type(AuthType::RequestBody)
-        } else {
-            client
-        })
+        let post_only = methods.is_some_and(|m| m.contains(&CoreClientAuthMethod::ClientSecretPost) && !m.contains(&CoreClientAuthMethod::ClientSecretBasic));
+        Ok(if post_only { client.set_auth_type(AuthType::RequestBody) } else { client })
     }
 
     /// The address to send the browser to, with what the answer is checked
     /// against later (kept in the browser's sealed cookie).
-    pub fn authorization_request(
-        &self,
-        provider: &Provider,
-        login_hint: Option<&str>,
-    ) -> Result<Started, Problem> {
+    pub fn authorization_request(&self, provider: &Provider, login_hint: Option<&str>) -> Result<Started, Problem> {
         let client = self.client(provider)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client
-            .authorize_url(
-                CoreAuthenticationFlow::AuthorizationCode,
-                CsrfToken::new_random,
-                Nonce::new_random,
-            )
-            .set_pkce_challenge(challenge);
+        let mut request = client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random).set_pkce_challenge(challenge);
         for scope in self.scopes.split_whitespace().filter(|s| *s != "openid") {
             request = request.add_scope(Scope::new(scope.to_string()));
         }
@@ -382,12 +278,7 @@ impl ClientSettings<'_> {
             request = request.set_login_hint(LoginHint::new(hint.to_string()));
         }
         let (url, state, nonce) = request.url();
-        Ok(Started {
-            url: url.to_string(),
-            state: state.secret().clone(),
-            nonce: nonce.secret().clone(),
-            pkce_verifier: verifier.secret().clone(),
-        })
+        Ok(Started { url: url.to_string(), state: state.secret().clone(), nonce: nonce.secret().clone(), pkce_verifier: verifier.secret().clone() })
     }
 }
 
@@ -406,58 +297,31 @@ pub struct Identity {
     pub subject: String,
 }
 
-fn verify(
-    provider: &Provider,
-    client_id: &str,
-    id_token: &OidcIdToken,
-    nonce: &Nonce,
-) -> Result<Claims, Problem> {
+fn verify(provider: &Provider, client_id: &str, id_token: &OidcIdToken, nonce: &Nonce) -> Result<Claims, Problem> {
     // Only what the provider says it signs with, and never a shared secret or none.
-    let algs: Vec<CoreJwsSigningAlgorithm> = provider
-        .metadata
-        .id_token_signing_alg_values_supported()
-        .iter()
-        .filter(|a| !a.uses_shared_secret() && **a != CoreJwsSigningAlgorithm::None)
-        .cloned()
-        .collect();
+    let algs: Vec<CoreJwsSigningAlgorithm> =
+        provider.metadata.id_token_signing_alg_values_supported().iter().filter(|a| !a.uses_shared_secret() && **a != CoreJwsSigningAlgorithm::None).cloned().collect();
     let skew = chrono::Duration::from_std(CLOCK_SKEW).expect("a short duration");
     let max_age = chrono::Duration::from_std(MAX_TOKEN_AGE).expect("a short duration");
-    let verifier: IdTokenVerifier<'_, CoreJsonWebKey> = IdTokenVerifier::new_public_client(
-        ClientId::new(client_id.to_string()),
-        provider.metadata.issuer().clone(),
-        provider.metadata.jwks().clone(),
-    )
-    .set_allowed_algs(algs)
-    // `exp` may have passed by the skew.
-    .set_time_fn(move || chrono::Utc::now() - skew)
-    .set_issue_time_verifier_fn(move |iat| {
-        let now = chrono::Utc::now();
-        if iat > now + skew {
-            Err(format!("issued in the future ({iat})"))
-        } else if iat < now - max_age - skew {
-            Err(format!("issued too long ago ({iat})"))
-        } else {
-            Ok(())
-        }
-    });
-    let claims = id_token
-        .clone()
-        .into_claims(&verifier, nonce)
-        .map_err(token_problem)?;
+    let verifier: IdTokenVerifier<'_, CoreJsonWebKey> = IdTokenVerifier::new_public_client(ClientId::new(client_id.to_string()), provider.metadata.issuer().clone(), provider.metadata.jwks().clone())
+        .set_allowed_algs(algs)
+        // `exp` may have passed by the skew.
+        .set_time_fn(move || chrono::Utc::now() - skew)
+        .set_issue_time_verifier_fn(move |iat| {
+            let now = chrono::Utc::now();
+            if iat > now + skew {
+                Err(format!("issued in the future ({iat})"))
+            } else if iat < now - max_age - skew {
+                Err(format!("issued too long ago ({iat})"))
+            } else {
+                Ok(())
+            }
+        });
+    let claims = id_token.clone().into_claims(&verifier, nonce).map_err(token_problem)?;
     // azp: when present it names this client; several audiences need it.
     match claims.authorized_party() {
-        Some(azp) if azp.as_str() != client_id => {
-            return Err(Problem::Token {
-                check: TokenCheck::Audience,
-                detail: format!("azp is {}, not this client", azp.as_str()),
-            })
-        }
-        None if claims.audiences().len() > 1 => {
-            return Err(Problem::Token {
-                check: TokenCheck::Audience,
-                detail: "several audiences and no azp".into(),
-            })
-        }
+        Some(azp) if azp.as_str() != client_id => return Err(Problem::Token { check: TokenCheck::Audience, detail: format!("azp is {}, not this client", azp.as_str()) }),
+        None if claims.audiences().len() > 1 => return Err(Problem::Token { check: TokenCheck::Audience, detail: "several audiences and no azp".into() }),
         _ => {}
     }
     Ok(claims)
@@ -466,9 +330,7 @@ fn verify(
 fn token_problem(e: openidconnect::ClaimsVerificationError) -> Problem {
     use openidconnect::ClaimsVerificationError as E;
     let check = match &e {
-        E::SignatureVerification(openidconnect::SignatureVerificationError::NoMatchingKey) => {
-            TokenCheck::UnknownKey
-        }
+        E::SignatureVerification(openidconnect::SignatureVerificationError::NoMatchingKey) => TokenCheck::UnknownKey,
         E::SignatureVerification(_) => TokenCheck::Signature,
         E::InvalidIssuer(_) => TokenCheck::Issuer,
         E::InvalidAudience(_) => TokenCheck::Audience,
@@ -476,10 +338,7 @@ fn token_problem(e: openidconnect::ClaimsVerificationError) -> Problem {
         E::InvalidNonce(_) => TokenCheck::Nonce,
         _ => TokenCheck::Other,
     };
-    Problem::Token {
-        check,
-        detail: error_chain(&e),
-    }
+    Problem::Token { check, detail: error_chain(&e) }
 }
 
 /// The email (from the configured claim) of verified claims. With the
@@ -489,12 +348,7 @@ fn identity(claims: &Claims, email_claim: &str) -> Result<Identity, Problem> {
     let email = match email_claim {
         "email" => claims.email().map(|e| e.as_str().to_string()),
         "preferred_username" => claims.preferred_username().map(|u| u.as_str().to_string()),
-        other => claims
-            .additional_claims()
-            .all
-            .get(other)
-            .and_then(|v| v.as_str())
-            .map(str::to_string),
+        other => claims.additional_claims().all.get(other).and_then(|v| v.as_str()).map(str::to_string),
     }
     .map(|e| e.trim().to_string())
     .filter(|e| !e.is_empty())
@@ -523,13 +377,7 @@ mod tests {
 
     #[test]
     fn issuers_are_taken_from_a_discovery_url_too() {
-        assert_eq!(
-            issuer_of(" https://idp.example.com/oauth2/default/.well-known/openid-configuration "),
-            "https://idp.example.com/oauth2/default"
-        );
-        assert_eq!(
-            issuer_of("https://login.microsoftonline.com/t/v2.0"),
-            "https://login.microsoftonline.com/t/v2.0"
-        );
+        assert_eq!(issuer_of(" https://idp.example.com/oauth2/default/.well-known/openid-configuration "), "https://idp.example.com/oauth2/default");
+        assert_eq!(issuer_of("https://login.microsoftonline.com/t/v2.0"), "https://login.microsoftonline.com/t/v2.0");
     }
 }

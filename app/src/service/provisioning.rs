@@ -23,10 +23,7 @@ impl Idp {
             id: Some(self.token.created_by.clone()),
             label: format!("SCIM token “{}”", self.token.name),
             ip: String::new(),
-            kind: ActorKind::IdentityProvider {
-                receiver_id: self.token.created_by.clone(),
-                receiver_email: self.token.created_by_email.clone(),
-            },
+            kind: ActorKind::IdentityProvider { receiver_id: self.token.created_by.clone(), receiver_email: self.token.created_by_email.clone() },
             activity: None,
         }
     }
@@ -44,14 +41,10 @@ pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Idp>> {
     let found = store::scim_tokens::find_active_cached(db, &hash).await?;
     // The look-up is by hash; comparing the stored hash in constant time as well
     // keeps timing from telling anything about near misses.
-    let Some((token, org)) =
-        found.filter(|(r, _)| bool::from(r.token_hash.as_bytes().ct_eq(hash.as_bytes())))
-    else {
+    let Some((token, org)) = found.filter(|(r, _)| bool::from(r.token_hash.as_bytes().ct_eq(hash.as_bytes()))) else {
         return Ok(None);
     };
-    let stale = token
-        .last_used_at
-        .is_none_or(|t| t.get() < time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
+    let stale = token.last_used_at.is_none_or(|t| t.get() < time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
     if stale && claim_touch(&token.id) {
         let (db, id) = (db.clone(), token.id.clone());
         tokio::spawn(async move {
@@ -75,15 +68,9 @@ fn claim_touch(token_id: &str) -> bool {
     use std::sync::{Mutex, OnceLock};
     use std::time::{Duration, Instant};
     static LAST: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
-    let mut last = LAST
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut last = LAST.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     let now = Instant::now();
-    if last
-        .get(token_id)
-        .is_some_and(|t| now.duration_since(*t) < Duration::from_secs(60))
-    {
+    if last.get(token_id).is_some_and(|t| now.duration_since(*t) < Duration::from_secs(60)) {
         return false;
     }
     last.retain(|_, t| now.duration_since(*t) < Duration::from_secs(60));
@@ -106,25 +93,13 @@ pub enum Guidance {
 /// active token); another token while it is on changes nothing the guidance
 /// describes. Active tokens have distinct names, so the one a person revokes
 /// is the one they meant.
-pub async fn create_token(
-    db: &Db,
-    actor: &Actor,
-    name: &str,
-    acts_for: (&str, &str),
-    guidance: Guidance,
-) -> Result<String> {
+pub async fn create_token(db: &Db, actor: &Actor, name: &str, acts_for: (&str, &str), guidance: Guidance) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid(
-            "name",
-            "Give the token a name, such as “Okta”, so you can tell tokens apart.",
-        ));
+        return Err(Error::invalid("name", "Give the token a name, such as “Okta”, so you can tell tokens apart."));
     }
     if name.chars().count() > 100 {
-        return Err(Error::invalid(
-            "name",
-            "A token name can be at most 100 characters.",
-        ));
+        return Err(Error::invalid("name", "A token name can be at most 100 characters."));
     }
     let token = store::scim_tokens::new_token();
     let mut tx = super::begin(db).await?;
@@ -132,31 +107,13 @@ pub async fn create_token(
     store::orgs::lock(&mut tx, &actor.org_id).await?;
     let active = store::scim_tokens::active(&mut tx, &actor.org_id).await?;
     if active.is_empty() && guidance == Guidance::NotAcknowledged {
-        return Err(Error::invalid(
-            "acknowledged",
-            "Confirm that you have read and understood the guidance first.",
-        ));
+        return Err(Error::invalid("acknowledged", "Confirm that you have read and understood the guidance first."));
     }
-    if let Some(same) = active
-        .iter()
-        .find(|t| t.name.to_lowercase() == name.to_lowercase())
-    {
-        return Err(Error::taken(
-            "name",
-            format!("An active token is already named “{0}”. Give this one another name, such as “{0} 2”, so you can tell them apart.", same.name),
-        ));
+    if let Some(same) = active.iter().find(|t| t.name.to_lowercase() == name.to_lowercase()) {
+        return Err(Error::taken("name", format!("An active token is already named “{0}”. Give this one another name, such as “{0} 2”, so you can tell them apart.", same.name)));
     }
-    store::scim_tokens::insert(&mut tx, &actor.org_id, name, &token, acts_for.0, acts_for.1)
-        .await?;
-    store::audit::record(
-        &mut *tx,
-        actor.event(
-            audit::PROVISIONING_TOKEN_CREATED,
-            name,
-            format!("documents of deprovisioned people go to {}", acts_for.1),
-        ),
-    )
-    .await?;
+    store::scim_tokens::insert(&mut tx, &actor.org_id, name, &token, acts_for.0, acts_for.1).await?;
+    store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_CREATED, name, format!("documents of deprovisioned people go to {}", acts_for.1))).await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -166,22 +123,12 @@ pub async fn create_token(
 pub async fn token_admin(db: &Db, org: &Org, email: Option<&str>) -> Result<store::users::UserRow> {
     store::users::active_admin(db, &org.id, email)
         .await?
-        .ok_or_else(|| {
-            Error::not_found(format!(
-                "There is no active administrator {}in “{}”.",
-                email.map(|e| format!("{e} ")).unwrap_or_default(),
-                org.slug
-            ))
-        })
+        .ok_or_else(|| Error::not_found(format!("There is no active administrator {}in “{}”.", email.map(|e| format!("{e} ")).unwrap_or_default(), org.slug)))
 }
 
 /// The organization's tokens, newest first, for `gatehouse provisioning token list`.
 pub async fn tokens(db: &Db, org_id: &str) -> Result<Vec<crate::domain::views::ProvisioningToken>> {
-    Ok(store::scim_tokens::list(db, org_id)
-        .await?
-        .into_iter()
-        .map(token_view)
-        .collect())
+    Ok(store::scim_tokens::list(db, org_id).await?.into_iter().map(token_view).collect())
 }
 
 fn token_view(t: store::scim_tokens::TokenRow) -> crate::domain::views::ProvisioningToken {
@@ -197,23 +144,12 @@ fn token_view(t: store::scim_tokens::TokenRow) -> crate::domain::views::Provisio
 
 /// The active token an operator names by id or by name (`gatehouse
 /// provisioning token revoke`): a name must name exactly one.
-pub async fn active_token_named(
-    db: &Db,
-    org_id: &str,
-    id_or_name: &str,
-) -> Result<crate::domain::views::ProvisioningToken> {
-    let active: Vec<_> = tokens(db, org_id)
-        .await?
-        .into_iter()
-        .filter(|t| t.revoked_at.is_none())
-        .collect();
+pub async fn active_token_named(db: &Db, org_id: &str, id_or_name: &str) -> Result<crate::domain::views::ProvisioningToken> {
+    let active: Vec<_> = tokens(db, org_id).await?.into_iter().filter(|t| t.revoked_at.is_none()).collect();
     if let Some(t) = active.iter().find(|t| t.id == id_or_name) {
         return Ok(t.clone());
     }
-    let named: Vec<_> = active
-        .into_iter()
-        .filter(|t| t.name.eq_ignore_ascii_case(id_or_name))
-        .collect();
+    let named: Vec<_> = active.into_iter().filter(|t| t.name.eq_ignore_ascii_case(id_or_name)).collect();
     match named.len() {
         1 => Ok(named.into_iter().next().expect("one")),
         0 => Err(Error::not_found(format!("No active token has the id or name “{id_or_name}”. `gatehouse provisioning token list` shows them."))),
@@ -227,20 +163,11 @@ pub async fn active_token_named(
 /// learn that the other did.
 pub async fn revoke_token(db: &Db, actor: &Actor, id: &str) -> Result<()> {
     let mut tx = super::begin(db).await?;
-    let t = store::scim_tokens::get(&mut tx, &actor.org_id, id)
-        .await?
-        .ok_or_else(|| Error::not_found("That token does not exist."))?;
+    let t = store::scim_tokens::get(&mut tx, &actor.org_id, id).await?.ok_or_else(|| Error::not_found("That token does not exist."))?;
     if t.revoked_at.is_some() || !store::scim_tokens::revoke(&mut tx, &actor.org_id, id).await? {
-        return Err(Error::conflict(format!(
-            "The token “{}” was already revoked.",
-            t.name
-        )));
+        return Err(Error::conflict(format!("The token “{}” was already revoked.", t.name)));
     }
-    store::audit::record(
-        &mut *tx,
-        actor.event(audit::PROVISIONING_TOKEN_REVOKED, &t.name, String::new()),
-    )
-    .await?;
+    store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_TOKEN_REVOKED, &t.name, String::new())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -263,31 +190,16 @@ pub async fn can_release(db: &Db, org_id: &str) -> Result<bool> {
 /// person or team by id, or all of them. Returns how many.
 pub async fn release(db: &Db, actor: &Actor, kind: Released, id: Option<&str>) -> Result<u64> {
     if !can_release(db, &actor.org_id).await? {
-        return Err(Error::new(
-            Kind::Conflict,
-            "Provisioning is still on. Revoke every provisioning token first; then records can return to local management.",
-        ));
+        return Err(Error::new(Kind::Conflict, "Provisioning is still on. Revoke every provisioning token first; then records can return to local management."));
     }
     let mut tx = super::begin(db).await?;
     let (n, one, what) = match kind {
-        Released::People => (
-            store::users::release(&mut tx, &actor.org_id, id).await?,
-            "user",
-            "users",
-        ),
-        Released::Teams => (
-            store::teams::release(&mut tx, &actor.org_id, id).await?,
-            "team",
-            "teams",
-        ),
+        Released::People => (store::users::release(&mut tx, &actor.org_id, id).await?, "user", "users"),
+        Released::Teams => (store::teams::release(&mut tx, &actor.org_id, id).await?, "team", "teams"),
     };
     if n > 0 {
         let detail = format!("{} now managed locally", plural(n as i64, one, what));
-        store::audit::record(
-            &mut *tx,
-            actor.event(audit::PROVISIONING_RELEASED, what, detail),
-        )
-        .await?;
+        store::audit::record(&mut *tx, actor.event(audit::PROVISIONING_RELEASED, what, detail)).await?;
     }
     tx.commit().await?;
     Ok(n)
@@ -320,11 +232,7 @@ pub fn existing_record(archived: bool, origin: crate::domain::Origin) -> Option<
 
 /// Authentication > Account Type and Team Provisioning: the Directory Base
 /// URL, the tokens, and what the identity provider manages.
-pub async fn overview(
-    db: &Db,
-    base_url: &str,
-    c: &super::access::Caller,
-) -> Result<crate::domain::views::ProvisioningInfo> {
+pub async fn overview(db: &Db, base_url: &str, c: &super::access::Caller) -> Result<crate::domain::views::ProvisioningInfo> {
     use crate::domain::views::ProvisioningInfo;
     let tokens = store::scim_tokens::list(db, &c.org.id).await?;
     Ok(ProvisioningInfo {

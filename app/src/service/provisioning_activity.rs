@@ -13,9 +13,7 @@
 use super::access::Caller;
 use super::{Actor, Error, Result};
 use crate::domain::activity::{
-    FieldChange, ProvisioningEntryView, ProvisioningOutcome, ProvisioningPage, ProvisioningQuery,
-    DEFAULT_PROVISIONING_DAYS, MAX_PROVISIONING_DAYS, MIN_PROVISIONING_DAYS,
-    PROVISIONING_ACTIVITY_MAX,
+    FieldChange, ProvisioningEntryView, ProvisioningOutcome, ProvisioningPage, ProvisioningQuery, DEFAULT_PROVISIONING_DAYS, MAX_PROVISIONING_DAYS, MIN_PROVISIONING_DAYS, PROVISIONING_ACTIVITY_MAX,
 };
 use crate::domain::audit;
 use crate::service::store::{self, provisioning_activity::NewEntry, Conn, Db};
@@ -80,14 +78,7 @@ impl Recorder {
             message: String::new(),
             request_body: String::new(),
         };
-        Recorder(Arc::new(Mutex::new(Draft {
-            entry,
-            started: Instant::now(),
-            outcome: None,
-            changes: Vec::new(),
-            in_transaction: false,
-            written: false,
-        })))
+        Recorder(Arc::new(Mutex::new(Draft { entry, started: Instant::now(), outcome: None, changes: Vec::new(), in_transaction: false, written: false })))
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Draft) -> T) -> T {
@@ -114,22 +105,13 @@ impl Recorder {
     }
 
     /// The row as it stands, with its status, latency and time.
-    fn entry(
-        d: &Draft,
-        status: i64,
-        outcome: ProvisioningOutcome,
-        changes: &[FieldChange],
-    ) -> NewEntry {
+    fn entry(d: &Draft, status: i64, outcome: ProvisioningOutcome, changes: &[FieldChange]) -> NewEntry {
         let mut e = d.entry.clone();
         e.at = store::now();
         e.status = status;
         e.latency_us = d.started.elapsed().as_micros().min(i64::MAX as u128) as i64;
         e.outcome = outcome.key().to_string();
-        e.changes = if changes.is_empty() {
-            String::new()
-        } else {
-            serde_json::to_string(changes).unwrap_or_default()
-        };
+        e.changes = if changes.is_empty() { String::new() } else { serde_json::to_string(changes).unwrap_or_default() };
         e
     }
 
@@ -143,21 +125,9 @@ impl Recorder {
             }
             d.written = true;
             let refused = status >= 400;
-            let outcome = if refused {
-                ProvisioningOutcome::Refused
-            } else {
-                d.outcome.unwrap_or(if d.entry.method == "GET" {
-                    ProvisioningOutcome::Read
-                } else {
-                    ProvisioningOutcome::Unchanged
-                })
-            };
+            let outcome = if refused { ProvisioningOutcome::Refused } else { d.outcome.unwrap_or(if d.entry.method == "GET" { ProvisioningOutcome::Read } else { ProvisioningOutcome::Unchanged }) };
             // A refused request changed nothing, whatever was worked out before it failed.
-            let changes = if refused {
-                Vec::new()
-            } else {
-                d.changes.clone()
-            };
+            let changes = if refused { Vec::new() } else { d.changes.clone() };
             let mut e = Self::entry(d, i64::from(status), outcome, &changes);
             if let Some((kind, message)) = error {
                 e.error_type = kind.to_string();
@@ -173,14 +143,7 @@ impl Recorder {
 
 /// What a use case did, written in its transaction when the request is
 /// recorded (`actor.activity`). `status` is the answer it leads to.
-pub(crate) async fn note(
-    tx: &mut Conn,
-    actor: &Actor,
-    status: i64,
-    outcome: ProvisioningOutcome,
-    resource: (&str, &str, &str),
-    changes: Vec<FieldChange>,
-) -> Result<()> {
+pub(crate) async fn note(tx: &mut Conn, actor: &Actor, status: i64, outcome: ProvisioningOutcome, resource: (&str, &str, &str), changes: Vec<FieldChange>) -> Result<()> {
     let Some(rec) = &actor.activity else {
         return Ok(());
     };
@@ -199,11 +162,7 @@ pub(crate) async fn note(
 
 /// The row of a create that the group commit writes with the person
 /// (`store::provisioned`): built now, its latency measured when written.
-pub(crate) fn for_create(
-    actor: &Actor,
-    resource: (&str, &str, &str),
-    changes: Vec<FieldChange>,
-) -> Option<(NewEntry, Instant)> {
+pub(crate) fn for_create(actor: &Actor, resource: (&str, &str, &str), changes: Vec<FieldChange>) -> Option<(NewEntry, Instant)> {
     let rec = actor.activity.as_ref()?;
     Some(rec.with(|d| {
         d.outcome = Some(ProvisioningOutcome::Created);
@@ -212,10 +171,7 @@ pub(crate) fn for_create(
         d.entry.resource_id = resource.1.to_string();
         d.entry.resource_label = resource.2.to_string();
         d.in_transaction = true;
-        (
-            Recorder::entry(d, 201, ProvisioningOutcome::Created, &changes),
-            d.started,
-        )
+        (Recorder::entry(d, 201, ProvisioningOutcome::Created, &changes), d.started)
     }))
 }
 
@@ -243,10 +199,7 @@ pub fn redact(body: &[u8]) -> String {
         match v {
             Value::Object(o) => {
                 for (k, x) in o.iter_mut() {
-                    if k.to_ascii_lowercase().contains("password")
-                        || k.eq_ignore_ascii_case("secret")
-                        || k.eq_ignore_ascii_case("token")
-                    {
+                    if k.to_ascii_lowercase().contains("password") || k.eq_ignore_ascii_case("secret") || k.eq_ignore_ascii_case("token") {
                         *x = Value::String("[redacted]".into());
                     } else {
                         walk(x);
@@ -254,9 +207,7 @@ pub fn redact(body: &[u8]) -> String {
                 }
             }
             Value::Array(a) => {
-                let more = a
-                    .len()
-                    .saturating_sub(crate::domain::activity::MAX_NAMED_MEMBERS);
+                let more = a.len().saturating_sub(crate::domain::activity::MAX_NAMED_MEMBERS);
                 if more > 0 {
                     a.truncate(crate::domain::activity::MAX_NAMED_MEMBERS);
                     a.push(Value::String(format!("… and {more} more")));
@@ -294,10 +245,7 @@ const BATCH: usize = 500;
 
 fn queues() -> std::sync::MutexGuard<'static, HashMap<String, mpsc::Sender<Msg>>> {
     static QUEUES: OnceLock<Mutex<HashMap<String, mpsc::Sender<Msg>>>> = OnceLock::new();
-    QUEUES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    QUEUES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn key(db: &Db) -> String {
@@ -323,9 +271,7 @@ fn enqueue(db: &Db, e: NewEntry) {
         match queue(db).try_send(msg) {
             Ok(()) => return,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!(
-                    "provisioning activity: the queue is full; a request's row is dropped"
-                );
+                tracing::warn!("provisioning activity: the queue is full; a request's row is dropped");
                 return;
             }
             Err(mpsc::error::TrySendError::Closed(m)) => {
@@ -382,11 +328,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
 fn view(e: NewEntry) -> ProvisioningEntryView {
     ProvisioningEntryView {
         outcome: ProvisioningOutcome::parse(&e.outcome).unwrap_or(ProvisioningOutcome::Read),
-        changes: if e.changes.is_empty() {
-            Vec::new()
-        } else {
-            serde_json::from_str(&e.changes).unwrap_or_default()
-        },
+        changes: if e.changes.is_empty() { Vec::new() } else { serde_json::from_str(&e.changes).unwrap_or_default() },
         latency_ms: e.latency_us as f64 / 1000.0,
         id: e.id,
         at: e.at,
@@ -407,12 +349,7 @@ fn view(e: NewEntry) -> ProvisioningEntryView {
 fn filter(q: &ProvisioningQuery) -> Result<store::provisioning_activity::Filter> {
     let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let outcome = match some(&q.outcome) {
-        Some(o) if ProvisioningOutcome::parse(&o).is_none() => {
-            return Err(Error::invalid(
-                "outcome",
-                "Choose an outcome from the list.",
-            ))
-        }
+        Some(o) if ProvisioningOutcome::parse(&o).is_none() => return Err(Error::invalid("outcome", "Choose an outcome from the list.")),
         o => o,
     };
     let since = match q.since.as_str() {
@@ -423,13 +360,7 @@ fn filter(q: &ProvisioningQuery) -> Result<store::provisioning_activity::Filter>
         "30d" => Some(store::ago(time::Duration::days(30))),
         _ => return Err(Error::invalid("since", "Choose a time from the list.")),
     };
-    Ok(store::provisioning_activity::Filter {
-        search: some(&q.search),
-        outcome,
-        token: some(&q.token),
-        since,
-        resource_id: some(&q.resource_id),
-    })
+    Ok(store::provisioning_activity::Filter { search: some(&q.search), outcome, token: some(&q.token), since, resource_id: some(&q.resource_id) })
 }
 
 /// One page of the activity, newest first.
@@ -440,14 +371,7 @@ pub async fn page(db: &Db, c: &Caller, q: &ProvisioningQuery) -> Result<Provisio
     let (_, total) = store::provisioning_activity::page(db, &c.org.id, &f, 0, 0).await?;
     let page_count = (((total.max(0) + i64::from(size) - 1) / i64::from(size)).max(1)) as u32;
     let page = q.page.clamp(1, page_count);
-    let (rows, _) = store::provisioning_activity::page(
-        db,
-        &c.org.id,
-        &f,
-        i64::from(size),
-        i64::from((page - 1) * size),
-    )
-    .await?;
+    let (rows, _) = store::provisioning_activity::page(db, &c.org.id, &f, i64::from(size), i64::from((page - 1) * size)).await?;
     Ok(ProvisioningPage {
         entries: rows.into_iter().map(view).collect(),
         total,
@@ -464,16 +388,10 @@ pub const MAX_CSV_ROWS: i64 = 50_000;
 /// The activity the filters select (newest first, at most `MAX_CSV_ROWS`), as CSV.
 pub async fn csv(db: &Db, c: &Caller, q: &ProvisioningQuery) -> Result<String> {
     settle(db).await;
-    let (rows, _) =
-        store::provisioning_activity::page(db, &c.org.id, &filter(q)?, MAX_CSV_ROWS, 0).await?;
+    let (rows, _) = store::provisioning_activity::page(db, &c.org.id, &filter(q)?, MAX_CSV_ROWS, 0).await?;
     let mut out = String::from("time,request id,token,method,path,status,latency ms,outcome,kind,id,name,changes,error type,message\r\n");
     for e in rows.into_iter().map(view) {
-        let changes = e
-            .changes
-            .iter()
-            .map(|c| format!("{}: {} → {}", c.field, c.before, c.after))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let changes = e.changes.iter().map(|c| format!("{}: {} → {}", c.field, c.before, c.after)).collect::<Vec<_>>().join("; ");
         let fields = [
             e.at,
             e.request_id,
@@ -490,13 +408,7 @@ pub async fn csv(db: &Db, c: &Caller, q: &ProvisioningQuery) -> Result<String> {
             e.error_type,
             e.message,
         ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     Ok(out)
@@ -505,11 +417,7 @@ pub async fn csv(db: &Db, c: &Caller, q: &ProvisioningQuery) -> Result<String> {
 /// A CSV field (RFC 4180); a leading =, +, - or @ is quoted with an apostrophe
 /// so a spreadsheet does not run it as a formula.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -519,9 +427,7 @@ fn csv_field(s: &str) -> String {
 
 /// How long the organization keeps provisioning activity, in days.
 pub async fn retention(db: &Db, org_id: &str) -> Result<i64> {
-    Ok(store::provisioning_activity::retention(db, org_id)
-        .await?
-        .unwrap_or(DEFAULT_PROVISIONING_DAYS))
+    Ok(store::provisioning_activity::retention(db, org_id).await?.unwrap_or(DEFAULT_PROVISIONING_DAYS))
 }
 
 /// Sets how long provisioning activity is kept (audited; nothing when unchanged).
@@ -535,15 +441,7 @@ pub async fn set_retention(db: &Db, actor: &Actor, org_slug: &str, days: i64) ->
     }
     let mut tx = super::begin(db).await?;
     store::provisioning_activity::set_retention(&mut tx, &actor.org_id, Some(days)).await?;
-    store::audit::record(
-        &mut tx,
-        actor.event(
-            audit::ORG_UPDATED,
-            org_slug,
-            format!("Provisioning activity kept for: {before} days → {days} days"),
-        ),
-    )
-    .await?;
+    store::audit::record(&mut tx, actor.event(audit::ORG_UPDATED, org_slug, format!("Provisioning activity kept for: {before} days → {days} days"))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -553,14 +451,8 @@ pub async fn set_retention(db: &Db, actor: &Actor, org_slug: &str, days: i64) ->
 pub async fn prune(db: &Db) -> Result<u64> {
     let mut removed = 0;
     for (org_id, days) in store::provisioning_activity::retentions(db).await? {
-        removed += store::provisioning_activity::prune(
-            db,
-            &org_id,
-            days.unwrap_or(DEFAULT_PROVISIONING_DAYS),
-        )
-        .await?;
-        removed +=
-            store::provisioning_activity::cap(db, &org_id, PROVISIONING_ACTIVITY_MAX).await?;
+        removed += store::provisioning_activity::prune(db, &org_id, days.unwrap_or(DEFAULT_PROVISIONING_DAYS)).await?;
+        removed += store::provisioning_activity::cap(db, &org_id, PROVISIONING_ACTIVITY_MAX).await?;
     }
     Ok(removed)
 }
@@ -571,16 +463,11 @@ mod tests {
 
     #[test]
     fn bodies_are_kept_without_passwords_and_with_long_lists_shortened() {
-        let members: Vec<Value> = (0..30)
-            .map(|i| serde_json::json!({"value": format!("u{i}")}))
-            .collect();
+        let members: Vec<Value> = (0..30).map(|i| serde_json::json!({"value": format!("u{i}")})).collect();
         let body = serde_json::json!({"userName": "pat@x", "password": "hunter2hunter2", "Operations": [{"op": "add", "value": members}]});
         let kept = redact(body.to_string().as_bytes());
         assert!(!kept.contains("hunter2"), "{kept}");
-        assert!(
-            kept.contains("[redacted]") && kept.contains("… and 10 more") && kept.contains("pat@x"),
-            "{kept}"
-        );
+        assert!(kept.contains("[redacted]") && kept.contains("… and 10 more") && kept.contains("pat@x"), "{kept}");
         assert_eq!(redact(b"not json"), "(not JSON: 8 bytes)");
         assert_eq!(redact(b""), "");
     }

@@ -31,15 +31,7 @@ impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let mut tx = store::begin(&self.db).await.map_err(backend)?;
         // A new id until one is free (a collision of 128 random bits is not expected, but costs nothing to handle).
-        while !store::sessions::create(
-            &mut tx,
-            &record.id.to_string(),
-            &encode(record)?,
-            record.expiry_date,
-        )
-        .await
-        .map_err(backend)?
-        {
+        while !store::sessions::create(&mut tx, &record.id.to_string(), &encode(record)?, record.expiry_date).await.map_err(backend)? {
             record.id = Id::default();
         }
         tx.commit().await.map_err(backend)
@@ -47,32 +39,18 @@ impl SessionStore for Store {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let mut tx = store::begin(&self.db).await.map_err(backend)?;
-        store::sessions::save(
-            &mut tx,
-            &record.id.to_string(),
-            &encode(record)?,
-            record.expiry_date,
-        )
-        .await
-        .map_err(backend)?;
+        store::sessions::save(&mut tx, &record.id.to_string(), &encode(record)?, record.expiry_date).await.map_err(backend)?;
         tx.commit().await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let data = store::sessions::load(&self.db, &id.to_string())
-            .await
-            .map_err(backend)?;
-        data.map(|d| {
-            serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
-        })
-        .transpose()
+        let data = store::sessions::load(&self.db, &id.to_string()).await.map_err(backend)?;
+        data.map(|d| serde_json::from_str(&d).map_err(|e| session_store::Error::Decode(e.to_string()))).transpose()
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         let mut tx = store::begin(&self.db).await.map_err(backend)?;
-        store::sessions::delete(&mut tx, &id.to_string())
-            .await
-            .map_err(backend)?;
+        store::sessions::delete(&mut tx, &id.to_string()).await.map_err(backend)?;
         tx.commit().await.map_err(backend)
     }
 }

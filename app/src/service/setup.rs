@@ -41,9 +41,7 @@ pub async fn ensure_setup_code(db: &Db, pinned: Option<&str>) -> Result<Option<S
         store::secrets::set(db, SETUP_CODE, &normalize(code)).await?;
         return Ok(Some(normalize(code)));
     }
-    Ok(Some(
-        store::secrets::get_or_create(db, SETUP_CODE, new_code).await?,
-    ))
+    Ok(Some(store::secrets::get_or_create(db, SETUP_CODE, new_code).await?))
 }
 
 /// Eight characters people can read out and type: no 0/O or 1/I/L.
@@ -51,20 +49,14 @@ fn new_code() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;
-    let mut s: String = (0..8)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
+    let mut s: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
     s.insert(4, '-');
     s
 }
 
 /// Codes compare without regard to case, spaces or the dash.
 fn normalize(code: &str) -> String {
-    let c: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let c: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
     if c.len() == 8 {
         format!("{}-{}", &c[..4], &c[4..])
     } else {
@@ -81,23 +73,13 @@ async fn check_code(db: &Db, code: &str, ip: &str) -> Result<()> {
     };
     let key = format!("setup:{}", super::sign_in::address_key(ip));
     let mut tx = super::begin(db).await?;
-    let slot = store::sign_in_limits::take(
-        &mut tx,
-        "",
-        &key,
-        MAX_CODE_ATTEMPTS,
-        time::Duration::minutes(super::sign_in::WINDOW_MINUTES),
-    )
-    .await?;
+    let slot = store::sign_in_limits::take(&mut tx, "", &key, MAX_CODE_ATTEMPTS, time::Duration::minutes(super::sign_in::WINDOW_MINUTES)).await?;
     tx.commit().await?;
     if let store::sign_in_limits::Slot::Full { retry_after_secs } = slot {
         return Err(Error::rate_limited("Too many wrong setup codes. Wait a few minutes, then copy the code from the server's console again.", retry_after_secs));
     }
     if !bool::from(normalize(code).as_bytes().ct_eq(expected.as_bytes())) {
-        return Err(Error::invalid(
-            "setup_code",
-            "That is not the setup code. Gatehouse prints it in its console (or log) when it starts without an organization; copy it from there.",
-        ));
+        return Err(Error::invalid("setup_code", "That is not the setup code. Gatehouse prints it in its console (or log) when it starts without an organization; copy it from there."));
     }
     Ok(())
 }
@@ -109,13 +91,7 @@ pub struct SetupDone {
 
 /// Checks everything first, so bad input changes nothing; then writes the
 /// organization, its account types, the admin and the audit event in one transaction.
-pub async fn create_organization(
-    db: &Db,
-    input: SetupInput,
-    proof: Proof<'_>,
-    actor: &str,
-    ip: &str,
-) -> Result<SetupDone> {
+pub async fn create_organization(db: &Db, input: SetupInput, proof: Proof<'_>, actor: &str, ip: &str) -> Result<SetupDone> {
     if let Proof::SetupCode(code) = proof {
         check_code(db, code, ip).await?;
     }
@@ -124,11 +100,7 @@ pub async fn create_organization(
     let first = PersonName::parse("first_name", &input.first_name, "a first name")?;
     let last = PersonName::parse("last_name", &input.last_name, "a last name")?;
     let email = Email::parse("email", &input.email)?;
-    check_new_password(
-        &input.password,
-        &password::Context::new(email.as_str(), org_name.as_str()),
-    )
-    .map_err(|m| Error::invalid("password", m))?;
+    check_new_password(&input.password, &password::Context::new(email.as_str(), org_name.as_str())).map_err(|m| Error::invalid("password", m))?;
     // Hashing costs 19 MiB and tens of milliseconds: only while setup is still open.
     if store::orgs::first(db).await?.is_some() {
         return Err(already_set_up());
@@ -169,20 +141,13 @@ pub async fn create_organization(
             actor,
             action: audit::SETUP,
             target: email.as_str(),
-            detail: format!(
-                "Created organization “{}” ({}) with first admin {}",
-                org_name.as_str(),
-                slug.as_str(),
-                email.as_str()
-            ),
+            detail: format!("Created organization “{}” ({}) with first admin {}", org_name.as_str(), slug.as_str(), email.as_str()),
             ip,
         },
     )
     .await?;
     tx.commit().await?;
-    let org = store::orgs::by_id(db, &org_id)
-        .await?
-        .ok_or_else(Error::internal)?;
+    let org = store::orgs::by_id(db, &org_id).await?.ok_or_else(Error::internal)?;
     Ok(SetupDone { org, admin_id })
 }
 

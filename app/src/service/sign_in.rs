@@ -14,9 +14,7 @@
 use super::keys::Keys;
 use super::{passwords, Error, Result};
 use crate::domain::{audit, AuthMethod, MfaPolicy};
-use crate::service::store::{
-    self, audit::Event, orgs::Org, sign_in_limits::Slot, users::UserRow, Db, Timestamp,
-};
+use crate::service::store::{self, audit::Event, orgs::Org, sign_in_limits::Slot, users::UserRow, Db, Timestamp};
 use std::net::IpAddr;
 use tower_sessions::Session;
 
@@ -39,25 +37,13 @@ pub async fn method(db: &Db, org: &Org) -> Result<AuthMethod> {
 
 /// The sign-in page: how this organization signs in, and which second step
 /// this browser is in the middle of, if any.
-pub async fn login_info(
-    db: &Db,
-    config: &crate::service::state::Config,
-    session: &Session,
-    org: Org,
-) -> Result<crate::domain::views::LoginInfo> {
+pub async fn login_info(db: &Db, config: &crate::service::state::Config, session: &Session, org: Org) -> Result<crate::domain::views::LoginInfo> {
     let settings = store::auth_settings::get(db, &org.id).await?;
     let method = settings.method;
     let pending_step = match pending(session, &org).await? {
         Some(p) => {
             let user = store::users::by_id(db, &org.id, &p.user_id).await?;
-            Some(
-                if user.is_some_and(|u| u.mfa_secret.is_some()) {
-                    "code"
-                } else {
-                    "enrol"
-                }
-                .to_string(),
-            )
+            Some(if user.is_some_and(|u| u.mfa_secret.is_some()) { "code" } else { "enrol" }.to_string())
         }
         None => None,
     };
@@ -68,8 +54,7 @@ pub async fn login_info(
         sso_enabled: method.allows_sso(),
         guests_enabled: settings.allow_guests,
         pending_step,
-        forgot_password: super::mail::is_set_up(config)
-            && (method.allows_password() || settings.allow_guests),
+        forgot_password: super::mail::is_set_up(config) && (method.allows_password() || settings.allow_guests),
     })
 }
 
@@ -124,21 +109,12 @@ const PENDING_MINUTES: i64 = 10;
 
 /// The sign-in waiting for its second step in this session, if any.
 pub async fn pending(session: &Session, org: &Org) -> Result<Option<Pending>> {
-    let p: Option<Pending> = session
-        .get(PENDING_KEY)
-        .await
-        .map_err(|_| Error::internal())?;
-    Ok(p.filter(|p| {
-        p.org_id == org.id
-            && Timestamp::try_from(p.until.clone()).is_ok_and(|t| t > Timestamp::now())
-    }))
+    let p: Option<Pending> = session.get(PENDING_KEY).await.map_err(|_| Error::internal())?;
+    Ok(p.filter(|p| p.org_id == org.id && Timestamp::try_from(p.until.clone()).is_ok_and(|t| t > Timestamp::now())))
 }
 
 fn expired() -> Error {
-    Error::new(
-        super::Kind::Unauthenticated,
-        "Your sign-in took too long or was already completed. Enter your email and password again.",
-    )
+    Error::new(super::Kind::Unauthenticated, "Your sign-in took too long or was already completed. Enter your email and password again.")
 }
 
 /// The key an address is limited by: IPv4 addresses one by one, IPv6 by /64
@@ -167,38 +143,20 @@ fn trusted_device(keys: &Keys, org: &Org, email: &str, cookie: Option<&str>) -> 
 }
 
 fn device_cookie(keys: &Keys, org: &Org, email: &str) -> String {
-    let until =
-        Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS));
-    keys.sign(
-        "device",
-        &format!(
-            "{}|{email}|{}|{until}",
-            org.id,
-            store::invitations::new_token()
-        ),
-    )
+    let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS));
+    keys.sign("device", &format!("{}|{email}|{}|{until}", org.id, store::invitations::new_token()))
 }
 
 /// Email and password sign-in. One generic message for a wrong email or
 /// password; the audit log keeps the precise reason. On success the person
 /// is signed in on `session`.
-pub async fn with_password(
-    db: &Db,
-    keys: &Keys,
-    session: &Session,
-    org: &Org,
-    a: Attempt<'_>,
-) -> Result<Outcome> {
+pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a: Attempt<'_>) -> Result<Outcome> {
     let email = a.email.trim().to_lowercase();
     let ip = a.ip;
     // Refusals are counted, not written one row each: per reason and address,
     // and per email where the limits bound how many emails an address tries.
     let refused = |reason: &'static str, per_email: bool| {
-        let actor = if email.is_empty() {
-            "anonymous"
-        } else {
-            email.as_str()
-        };
+        let actor = if email.is_empty() { "anonymous" } else { email.as_str() };
         record_refusal(db, org, actor, &email, ip, reason, per_email)
     };
     if email.is_empty() || a.password.is_empty() {
@@ -206,9 +164,7 @@ pub async fn with_password(
     }
     let settings = store::auth_settings::get(db, &org.id).await?;
     let method = settings.method;
-    let sso_only = || {
-        Error::forbidden(format!("{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.", org.name))
-    };
+    let sso_only = || Error::forbidden(format!("{} signs in with single sign-on. Use “Sign in with SSO” and sign in at your identity provider.", org.name));
     // Under SSO only, nobody signs in with a password unless guests may: the
     // same answer for every email, before anything about it is looked up.
     if !method.allows_password() && !settings.allow_guests {
@@ -220,21 +176,14 @@ pub async fn with_password(
     let device = trusted_device(keys, org, &email, a.device);
     let limits: Vec<(String, i64)> = match &device {
         Some(nonce) => vec![(format!("device:{nonce}"), MAX_ATTEMPTS_PER_DEVICE)],
-        None => vec![
-            (format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL),
-            (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS),
-        ],
+        None => vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)],
     };
     if let Err(e) = take_slots(db, &org.id, &limits).await {
         refused("too many attempts (rate limited)", false).await?;
         return Err(e);
     }
 
-    let checked = passwords::verify(
-        a.password,
-        user.as_ref().and_then(|u| u.password_hash.clone()),
-    )
-    .await;
+    let checked = passwords::verify(a.password, user.as_ref().and_then(|u| u.password_hash.clone())).await;
     let ok = match checked {
         Ok(ok) => ok,
         Err(busy) => {
@@ -243,23 +192,14 @@ pub async fn with_password(
             return Err(busy);
         }
     };
-    let generic = || {
-        Error::invalid(
-            "password",
-            "That email and password do not match an account here. Check both and try again.",
-        )
-    };
+    let generic = || Error::invalid("password", "That email and password do not match an account here. Check both and try again.");
     let user = match (user, ok) {
         (None, _) => {
             refused("no account with this email", true).await?;
             return Err(generic());
         }
         (Some(u), false) => {
-            let reason = if u.password_hash.is_none() {
-                "account has no password set"
-            } else {
-                "wrong password"
-            };
+            let reason = if u.password_hash.is_none() { "account has no password set" } else { "wrong password" };
             refused(reason, true).await?;
             return Err(generic());
         }
@@ -300,59 +240,29 @@ pub async fn with_password(
     if let Some(next) = second_step {
         // Not signed in yet: a new session id, and only the pending step in it.
         session.cycle_id().await.map_err(|_| Error::internal())?;
-        let until = Timestamp::from(
-            time::OffsetDateTime::now_utc() + time::Duration::minutes(PENDING_MINUTES),
-        )
-        .to_string();
+        let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(PENDING_MINUTES)).to_string();
         let credential = Some(super::access::credential(user.password_hash.as_deref()));
-        let p = Pending {
-            org_id: org.id.clone(),
-            user_id: user.id.clone(),
-            until,
-            new_app: None,
-            credential,
-            new_browser: device.is_none(),
-        };
-        session
-            .insert(PENDING_KEY, p)
-            .await
-            .map_err(|_| Error::internal())?;
+        let p = Pending { org_id: org.id.clone(), user_id: user.id.clone(), until, new_app: None, credential, new_browser: device.is_none() };
+        session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
         return Ok(next);
     }
     start_session(session, db, org, &user, super::access::PASSWORD_ONLY, ip).await?;
     if device.is_none() {
         notify_new_browser(db, a.config, org, &user, ip, "password").await?;
     }
-    Ok(Outcome::SignedIn(SignedIn {
-        device_cookie: device_cookie(keys, org, &email),
-        user,
-    }))
+    Ok(Outcome::SignedIn(SignedIn { device_cookie: device_cookie(keys, org, &email), user }))
 }
 
 /// Tells the person by mail (when mail is set up) that they signed in from a
 /// browser that had not signed in as them before: someone who learned their
 /// password is noticed.
-async fn notify_new_browser(
-    db: &Db,
-    config: &crate::service::state::Config,
-    org: &Org,
-    user: &UserRow,
-    ip: &str,
-    method: &str,
-) -> Result<()> {
+async fn notify_new_browser(db: &Db, config: &crate::service::state::Config, org: &Org, user: &UserRow, ip: &str, method: &str) -> Result<()> {
     use super::mail::{self, messages};
     if !mail::is_set_up(config) {
         return Ok(());
     }
     let profile = format!("{}/{}/profile", config.base_url, org.slug);
-    let message = messages::new_sign_in(
-        &org.name,
-        &user.email,
-        Timestamp::now(),
-        ip,
-        method,
-        &profile,
-    );
+    let message = messages::new_sign_in(&org.name, &user.email, Timestamp::now(), ip, method, &profile);
     let mut tx = super::begin(db).await?;
     mail::queue(&mut tx, config, &org.id, &message).await?;
     tx.commit().await?;
@@ -367,29 +277,11 @@ const PASSWORD_OFF: &str = "password sign-in is off: the organization signs in w
 /// their email and the address like a wrong sign-in (someone holding a
 /// session cannot guess the password there without limit), and is counted in
 /// the audit log the same way.
-pub(super) async fn check_current_password(
-    db: &Db,
-    org: &Org,
-    user: &UserRow,
-    password: String,
-    ip: &str,
-) -> Result<()> {
+pub(super) async fn check_current_password(db: &Db, org: &Org, user: &UserRow, password: String, ip: &str) -> Result<()> {
     let email = user.email.to_lowercase();
-    let limits = vec![
-        (format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL),
-        (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS),
-    ];
+    let limits = vec![(format!("email:{email}"), MAX_ATTEMPTS_PER_EMAIL), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)];
     if let Err(e) = take_slots(db, &org.id, &limits).await {
-        record_refusal(
-            db,
-            org,
-            &email,
-            &email,
-            ip,
-            "too many attempts (rate limited)",
-            false,
-        )
-        .await?;
+        record_refusal(db, org, &email, &email, ip, "too many attempts (rate limited)", false).await?;
         return Err(e);
     }
     let ok = match passwords::verify(password, user.password_hash.clone()).await {
@@ -400,20 +292,8 @@ pub(super) async fn check_current_password(
         }
     };
     if !ok {
-        record_refusal(
-            db,
-            org,
-            &email,
-            &email,
-            ip,
-            "wrong current password (changing the password on Profile)",
-            true,
-        )
-        .await?;
-        return Err(Error::invalid(
-            "current_password",
-            "That is not your current password. Check it and try again.",
-        ));
+        record_refusal(db, org, &email, &email, ip, "wrong current password (changing the password on Profile)", true).await?;
+        return Err(Error::invalid("current_password", "That is not your current password. Check it and try again."));
     }
     let mut tx = super::begin(db).await?;
     store::sign_in_limits::clear(&mut tx, &org.id, &limits[0].0).await?;
@@ -425,34 +305,10 @@ pub(super) async fn check_current_password(
 /// Records a refused sign-in as a count (`store::audit::record_counted`): one
 /// row per reason and address in a window, per email too when `per_email`
 /// (the limits bound how many emails one address can try).
-async fn record_refusal(
-    db: &Db,
-    org: &Org,
-    actor: &str,
-    target: &str,
-    ip: &str,
-    reason: &str,
-    per_email: bool,
-) -> Result<()> {
-    let kind = if per_email {
-        format!("{reason}|{}", target.to_lowercase())
-    } else {
-        reason.to_string()
-    };
-    let event = Event {
-        org_id: &org.id,
-        actor_id: None,
-        actor,
-        action: audit::SIGN_IN_FAILED,
-        target,
-        detail: format!("method: password; reason: {reason}"),
-        ip,
-    };
-    let count = store::audit::Count {
-        kind: &kind,
-        address: &address_key(ip),
-        window_secs: WINDOW_MINUTES * 60,
-    };
+async fn record_refusal(db: &Db, org: &Org, actor: &str, target: &str, ip: &str, reason: &str, per_email: bool) -> Result<()> {
+    let kind = if per_email { format!("{reason}|{}", target.to_lowercase()) } else { reason.to_string() };
+    let event = Event { org_id: &org.id, actor_id: None, actor, action: audit::SIGN_IN_FAILED, target, detail: format!("method: password; reason: {reason}"), ip };
+    let count = store::audit::Count { kind: &kind, address: &address_key(ip), window_secs: WINDOW_MINUTES * 60 };
     store::audit::record_counted(db, event, count).await?;
     Ok(())
 }
@@ -460,15 +316,9 @@ async fn record_refusal(
 /// The person of a pending sign-in, still allowed to sign in.
 async fn pending_person(db: &Db, session: &Session, org: &Org) -> Result<(Pending, UserRow)> {
     let p = pending(session, org).await?.ok_or_else(expired)?;
-    let user = store::users::by_id(db, &org.id, &p.user_id)
-        .await?
-        .filter(|u| u.status.is_active())
-        .ok_or_else(expired)?;
+    let user = store::users::by_id(db, &org.id, &p.user_id).await?.filter(|u| u.status.is_active()).ok_or_else(expired)?;
     // The password changed since the first step (a reset): start again with the new one.
-    if p.credential
-        .as_ref()
-        .is_some_and(|c| *c != super::access::credential(user.password_hash.as_deref()))
-    {
+    if p.credential.as_ref().is_some_and(|c| *c != super::access::credential(user.password_hash.as_deref())) {
         return Err(expired());
     }
     if user.is_guest && !store::auth_settings::get(db, &org.id).await?.allow_guests {
@@ -479,10 +329,7 @@ async fn pending_person(db: &Db, session: &Session, org: &Org) -> Result<(Pendin
 
 /// The limits a code is checked under: the person's own, and their address's.
 fn code_limits(user_id: &str, ip: &str) -> Vec<(String, i64)> {
-    vec![
-        (format!("code:{user_id}"), MAX_CODE_ATTEMPTS),
-        (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS),
-    ]
+    vec![(format!("code:{user_id}"), MAX_CODE_ATTEMPTS), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)]
 }
 
 /// Checks a code of `user`'s app, or a recovery code, as the second step of a
@@ -491,31 +338,15 @@ fn code_limits(user_id: &str, ip: &str) -> Vec<(String, i64)> {
 /// code comes back as `CodeAccepted`, whose transaction has used it; the
 /// caller does its work in it and `finish`es, which also gives the attempts
 /// back (the person's wrong attempts start over). A wrong code keeps them.
-pub(super) async fn check_code(
-    db: &Db,
-    keys: &Keys,
-    user: &UserRow,
-    code: &str,
-    ip: &str,
-) -> Result<Option<CodeAccepted>> {
+pub(super) async fn check_code(db: &Db, keys: &Keys, user: &UserRow, code: &str, ip: &str) -> Result<Option<CodeAccepted>> {
     let limits = code_limits(&user.id, ip);
-    take_slots(db, &user.org_id, &limits)
-        .await
-        .map_err(|e| Error {
-            message: too_many_codes(e.retry_after_secs),
-            ..e
-        })?;
+    take_slots(db, &user.org_id, &limits).await.map_err(|e| Error { message: too_many_codes(e.retry_after_secs), ..e })?;
     let mut tx = super::begin(db).await?;
     let Some(how) = super::mfa::check(&mut tx, keys, user, code).await? else {
         tx.commit().await?;
         return Ok(None);
     };
-    Ok(Some(CodeAccepted {
-        tx,
-        how,
-        org_id: user.org_id.clone(),
-        limits,
-    }))
+    Ok(Some(CodeAccepted { tx, how, org_id: user.org_id.clone(), limits }))
 }
 
 /// A right code, used in `tx` (see `check_code`).
@@ -542,24 +373,13 @@ impl CodeAccepted {
 
 fn too_many_codes(retry_after_secs: Option<u64>) -> String {
     let minutes = retry_after_secs.unwrap_or(60).div_ceil(60);
-    format!(
-        "Too many wrong codes. Try again in {minutes} minute{}, or ask your administrator to reset your authenticator app.",
-        if minutes == 1 { "" } else { "s" }
-    )
+    format!("Too many wrong codes. Try again in {minutes} minute{}, or ask your administrator to reset your authenticator app.", if minutes == 1 { "" } else { "s" })
 }
 
 /// The second step: a code from the person's app, or a recovery code. Wrong
 /// codes count against the person's code attempts and their address's, which
 /// signing in with the password again does not reset.
-pub async fn with_code(
-    db: &Db,
-    keys: &Keys,
-    config: &crate::service::state::Config,
-    session: &Session,
-    org: &Org,
-    code: &str,
-    ip: &str,
-) -> Result<SignedIn> {
+pub async fn with_code(db: &Db, keys: &Keys, config: &crate::service::state::Config, session: &Session, org: &Org, code: &str, ip: &str) -> Result<SignedIn> {
     let (p, user) = pending_person(db, session, org).await?;
     let email = user.email.to_lowercase();
     let how = match check_code(db, keys, &user, code, ip).await {
@@ -569,32 +389,17 @@ pub async fn with_code(
             how
         }
         Ok(None) => {
-            record_refusal(
-                db,
-                org,
-                &user.email,
-                &user.email,
-                ip,
-                "wrong authentication code",
-                true,
-            )
-            .await?;
+            record_refusal(db, org, &user.email, &user.email, ip, "wrong authentication code", true).await?;
             return Err(Error::invalid("code", "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes."));
         }
         Err(e) => {
             if e.kind == super::Kind::RateLimited {
-                session
-                    .remove::<Pending>(PENDING_KEY)
-                    .await
-                    .map_err(|_| Error::internal())?;
+                session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
             }
             return Err(e);
         }
     };
-    session
-        .remove::<Pending>(PENDING_KEY)
-        .await
-        .map_err(|_| Error::internal())?;
+    session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
     let method = match how {
         super::mfa::Accepted::App => "password and authenticator app",
         super::mfa::Accepted::RecoveryCode => "password and recovery code",
@@ -603,10 +408,7 @@ pub async fn with_code(
     if p.new_browser {
         notify_new_browser(db, config, org, &user, ip, method).await?;
     }
-    Ok(SignedIn {
-        device_cookie: device_cookie(keys, org, &email),
-        user,
-    })
+    Ok(SignedIn { device_cookie: device_cookie(keys, org, &email), user })
 }
 
 /// The person of a pending sign-in who must set up an app now: the
@@ -626,18 +428,11 @@ async fn must_enrol(db: &Db, session: &Session, org: &Org) -> Result<(Pending, U
 
 /// The app a person who must set one up during sign-in is setting up (a new
 /// key each call), and their email.
-pub async fn start_enrolment(
-    db: &Db,
-    session: &Session,
-    org: &Org,
-) -> Result<(super::mfa::NewApp, String)> {
+pub async fn start_enrolment(db: &Db, session: &Session, org: &Org) -> Result<(super::mfa::NewApp, String)> {
     let (mut p, user) = must_enrol(db, session, org).await?;
     let app = super::mfa::new_app(org, &user.email)?;
     p.new_app = Some(app.secret.clone());
-    session
-        .insert(PENDING_KEY, p)
-        .await
-        .map_err(|_| Error::internal())?;
+    session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
     // Saved now: the page that shows the key may be rendered on the server while
     // its response streams, after the session layer has already saved the session.
     session.save().await.map_err(|_| Error::internal())?;
@@ -646,53 +441,19 @@ pub async fn start_enrolment(
 
 /// Finishes a sign-in that had to set up an app: `code` shows the app works.
 /// Returns the recovery codes, shown this once.
-pub async fn with_new_app(
-    db: &Db,
-    keys: &Keys,
-    config: &crate::service::state::Config,
-    session: &Session,
-    org: &Org,
-    code: &str,
-    ip: &str,
-) -> Result<(SignedIn, Vec<String>)> {
+pub async fn with_new_app(db: &Db, keys: &Keys, config: &crate::service::state::Config, session: &Session, org: &Org, code: &str, ip: &str) -> Result<(SignedIn, Vec<String>)> {
     let (p, user) = must_enrol(db, session, org).await?;
     let new_browser = p.new_browser;
-    let secret = p.new_app.ok_or_else(|| {
-        Error::conflict("Set up your authenticator app first: scan the QR code on this page.")
-    })?;
-    let me = super::Actor {
-        org_id: org.id.clone(),
-        id: Some(user.id.clone()),
-        label: user.email.clone(),
-        ip: ip.to_string(),
-        kind: super::ActorKind::Person,
-        activity: None,
-    };
+    let secret = p.new_app.ok_or_else(|| Error::conflict("Set up your authenticator app first: scan the QR code on this page."))?;
+    let me = super::Actor { org_id: org.id.clone(), id: Some(user.id.clone()), label: user.email.clone(), ip: ip.to_string(), kind: super::ActorKind::Person, activity: None };
     let codes = super::mfa::enable(db, keys, &me, &user, &secret, code).await?;
-    session
-        .remove::<Pending>(PENDING_KEY)
-        .await
-        .map_err(|_| Error::internal())?;
-    start_session(
-        session,
-        db,
-        org,
-        &user,
-        "password and authenticator app",
-        ip,
-    )
-    .await?;
+    session.remove::<Pending>(PENDING_KEY).await.map_err(|_| Error::internal())?;
+    start_session(session, db, org, &user, "password and authenticator app", ip).await?;
     if new_browser {
         notify_new_browser(db, config, org, &user, ip, "password and authenticator app").await?;
     }
     let email = user.email.to_lowercase();
-    Ok((
-        SignedIn {
-            device_cookie: device_cookie(keys, org, &email),
-            user,
-        },
-        codes,
-    ))
+    Ok((SignedIn { device_cookie: device_cookie(keys, org, &email), user }, codes))
 }
 
 /// Takes a slot of every limit, or none (a refused one gives back the others).
@@ -700,9 +461,7 @@ pub(super) async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) 
     let window = time::Duration::minutes(WINDOW_MINUTES);
     // A limit already full refuses without a write.
     for (key, limit) in limits {
-        if let Slot::Full { retry_after_secs } =
-            store::sign_in_limits::peek(db, org_id, key, *limit, window).await?
-        {
+        if let Slot::Full { retry_after_secs } = store::sign_in_limits::peek(db, org_id, key, *limit, window).await? {
             return Err(too_many_attempts(retry_after_secs));
         }
     }
@@ -726,10 +485,7 @@ pub(super) async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) 
 
 fn too_many_attempts(retry_after_secs: u64) -> Error {
     let minutes = retry_after_secs.div_ceil(60);
-    Error::rate_limited(
-        format!("Too many sign-in attempts. Try again in {minutes} minute{}, or ask your administrator to check your account.", if minutes == 1 { "" } else { "s" }),
-        retry_after_secs,
-    )
+    Error::rate_limited(format!("Too many sign-in attempts. Try again in {minutes} minute{}, or ask your administrator to check your account.", if minutes == 1 { "" } else { "s" }), retry_after_secs)
 }
 
 async fn give_back(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
@@ -742,10 +498,7 @@ async fn give_back(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()
 }
 
 fn guests_off(org: &Org) -> Error {
-    Error::forbidden(format!(
-        "Guest access to {} is turned off. Ask an administrator of {} if you need to sign in.",
-        org.name, org.name
-    ))
+    Error::forbidden(format!("Guest access to {} is turned off. Ask an administrator of {} if you need to sign in.", org.name, org.name))
 }
 
 fn deactivated(org: &Org) -> Error {
@@ -770,16 +523,9 @@ impl From<Error> for SsoRefusal {
 }
 
 /// The person a verified SSO response names, if they may sign in through SSO.
-pub async fn sso_person(
-    db: &Db,
-    org: &Org,
-    email: &str,
-) -> std::result::Result<UserRow, SsoRefusal> {
+pub async fn sso_person(db: &Db, org: &Org, email: &str) -> std::result::Result<UserRow, SsoRefusal> {
     let email = email.trim();
-    let user = store::users::by_email(db, &org.id, email)
-        .await
-        .map_err(Error::from)?
-        .ok_or_else(|| SsoRefusal::NoAccount(email.to_string()))?;
+    let user = store::users::by_email(db, &org.id, email).await.map_err(Error::from)?.ok_or_else(|| SsoRefusal::NoAccount(email.to_string()))?;
     if !user.status.is_active() {
         return Err(SsoRefusal::Deactivated(user.email.clone()));
     }
@@ -812,25 +558,14 @@ impl Sso {
 /// (the guard before "SAML" or "OAuth (OpenID Connect)" only). Like every
 /// single sign-on, it relies on the identity provider's own factors: no
 /// second step here.
-pub async fn with_sso(
-    db: &Db,
-    session: &Session,
-    org: &Org,
-    email: &str,
-    ip: &str,
-    via: Sso,
-) -> std::result::Result<UserRow, SsoRefusal> {
+pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &str, via: Sso) -> std::result::Result<UserRow, SsoRefusal> {
     let user = sso_person(db, org, email).await?;
     start_session(session, db, org, &user, via.method(), ip).await?;
     if user.administers {
         let mut tx = super::begin(db).await?;
         match via {
-            Sso::Saml => {
-                store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await
-            }
-            Sso::Oidc => {
-                store::auth_settings::mark_oidc_verified(&mut tx, &org.id, &user.email).await
-            }
+            Sso::Saml => store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await,
+            Sso::Oidc => store::auth_settings::mark_oidc_verified(&mut tx, &org.id, &user.email).await,
         }
         .map_err(Error::from)?;
         tx.commit().await.map_err(Error::from)?;
@@ -842,21 +577,11 @@ pub async fn with_sso(
 /// exchanged (a request to the provider per attempt): one of the address's
 /// attempts, refused when they are used up. `sso_attempt_succeeded` gives it back.
 pub async fn sso_attempt(db: &Db, org: &Org, ip: &str) -> Result<()> {
-    take_slots(
-        db,
-        &org.id,
-        &[(sso_address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)],
-    )
-    .await
+    take_slots(db, &org.id, &[(sso_address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)]).await
 }
 
 pub async fn sso_attempt_succeeded(db: &Db, org: &Org, ip: &str) -> Result<()> {
-    give_back(
-        db,
-        &org.id,
-        &[(sso_address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)],
-    )
-    .await
+    give_back(db, &org.id, &[(sso_address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)]).await
 }
 
 fn sso_address_key(ip: &str) -> String {
@@ -866,19 +591,10 @@ fn sso_address_key(ip: &str) -> String {
 /// Signs `user` in on this session, by password or SSO: a new session id (an
 /// id planted before sign-in is worthless), the organization's session length,
 /// the last sign-in time, and the audit entry.
-pub async fn start_session(
-    session: &Session,
-    db: &Db,
-    org: &Org,
-    user: &UserRow,
-    method: &str,
-    ip: &str,
-) -> Result<()> {
+pub async fn start_session(session: &Session, db: &Db, org: &Org, user: &UserRow, method: &str, ip: &str) -> Result<()> {
     let settings = store::auth_settings::get(db, &org.id).await?;
     session.cycle_id().await.map_err(|_| Error::internal())?;
-    session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(
-        time::OffsetDateTime::now_utc() + time::Duration::days(settings.session_days),
-    )));
+    session.set_expiry(Some(tower_sessions::Expiry::AtDateTime(time::OffsetDateTime::now_utc() + time::Duration::days(settings.session_days))));
     let auth = super::access::SessionAuth {
         user_id: user.id.clone(),
         org_id: org.id.clone(),
@@ -887,22 +603,11 @@ pub async fn start_session(
         // The password this sign-in was checked against (read before the check).
         credential: Some(super::access::credential(user.password_hash.as_deref())),
     };
-    session
-        .insert(super::access::SESSION_KEY, auth)
-        .await
-        .map_err(|_| Error::internal())?;
+    session.insert(super::access::SESSION_KEY, auth).await.map_err(|_| Error::internal())?;
     super::access::seen_now(session).await?;
     let mut tx = super::begin(db).await?;
     store::users::record_sign_in(&mut tx, &org.id, &user.id).await?;
-    let event = Event {
-        org_id: &org.id,
-        actor_id: Some(&user.id),
-        actor: &user.email,
-        action: audit::SIGN_IN,
-        target: &user.email,
-        detail: format!("method: {method}"),
-        ip,
-    };
+    let event = Event { org_id: &org.id, actor_id: Some(&user.id), actor: &user.email, action: audit::SIGN_IN, target: &user.email, detail: format!("method: {method}"), ip };
     store::audit::record(&mut tx, event).await?;
     tx.commit().await?;
     Ok(())
@@ -911,19 +616,7 @@ pub async fn start_session(
 /// Ends the session (audited when someone was signed in).
 pub async fn sign_out(db: &Db, session: &Session, org: &Org, ip: &str) -> Result<()> {
     if let Some(u) = super::access::session_user(session, db, org).await? {
-        store::audit::record_now(
-            db,
-            Event {
-                org_id: &org.id,
-                actor_id: Some(&u.id),
-                actor: &u.email,
-                action: audit::SIGN_OUT,
-                target: &u.email,
-                detail: String::new(),
-                ip,
-            },
-        )
-        .await?;
+        store::audit::record_now(db, Event { org_id: &org.id, actor_id: Some(&u.id), actor: &u.email, action: audit::SIGN_OUT, target: &u.email, detail: String::new(), ip }).await?;
     }
     session.flush().await.map_err(|_| Error::internal())
 }
@@ -935,14 +628,8 @@ mod tests {
     #[test]
     fn addresses_are_limited_one_by_one_and_ipv6_by_64() {
         assert_eq!(address_key("203.0.113.7"), "address:203.0.113.7");
-        assert_eq!(
-            address_key("2001:db8:1:2:aaaa::1"),
-            address_key("2001:db8:1:2:ffff:1:2:3")
-        );
-        assert_ne!(
-            address_key("2001:db8:1:2::1"),
-            address_key("2001:db8:1:3::1")
-        );
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), address_key("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(address_key("2001:db8:1:2::1"), address_key("2001:db8:1:3::1"));
         assert_eq!(address_key("::ffff:203.0.113.7"), "address:203.0.113.7");
     }
 }

@@ -2,10 +2,7 @@
 //! IdP certificate's details, saving the Authentication page (with the guard
 //! against locking everyone out), and the break-glass reset.
 use super::{Actor, Error};
-use crate::domain::sign_in::{
-    check_idp_url, idle_timeout_label, MAX_IDLE_TIMEOUT_SECS, MAX_SESSION_DAYS,
-    MIN_IDLE_TIMEOUT_SECS, MIN_SESSION_DAYS,
-};
+use crate::domain::sign_in::{check_idp_url, idle_timeout_label, MAX_IDLE_TIMEOUT_SECS, MAX_SESSION_DAYS, MIN_IDLE_TIMEOUT_SECS, MIN_SESSION_DAYS};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo};
 use crate::domain::{audit, AuthMethod};
 use crate::service::store::{self, Db};
@@ -17,12 +14,8 @@ pub use crate::service::store::auth_settings::AuthSettingsRow;
 pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettingsView {
     let urls = sp_urls(base_url, org_slug);
     let oidc_urls = oidc_urls(base_url, org_slug);
-    let certificate = (!row.idp_certificate.is_empty())
-        .then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok())
-        .flatten();
-    let next_certificate = (!row.idp_next_certificate.is_empty())
-        .then(|| certificate_info(&row.idp_next_certificate, time::OffsetDateTime::now_utc()).ok())
-        .flatten();
+    let certificate = (!row.idp_certificate.is_empty()).then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
+    let next_certificate = (!row.idp_next_certificate.is_empty()).then(|| certificate_info(&row.idp_next_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
     AuthSettingsView {
         idp_next_certificate: row.idp_next_certificate.clone(),
         next_certificate,
@@ -64,10 +57,7 @@ pub struct OidcUrls {
 }
 
 pub fn oidc_urls(base_url: &str, org_slug: &str) -> OidcUrls {
-    OidcUrls {
-        redirect_uri: format!("{base_url}/{org_slug}/oidc/callback"),
-        initiate_login_uri: format!("{base_url}/{org_slug}/oidc/start"),
-    }
+    OidcUrls { redirect_uri: format!("{base_url}/{org_slug}/oidc/callback"), initiate_login_uri: format!("{base_url}/{org_slug}/oidc/start") }
 }
 
 /// The purpose the client secret is sealed for (`Keys::seal`).
@@ -76,9 +66,7 @@ const CLIENT_SECRET: &str = "oidc-client-secret";
 /// The organization's client secret, opened; None when none is stored or it
 /// cannot be opened (another instance key).
 pub fn client_secret(keys: &super::keys::Keys, row: &AuthSettingsRow) -> Option<String> {
-    (!row.oidc_client_secret_sealed.is_empty())
-        .then(|| keys.open(CLIENT_SECRET, &row.oidc_client_secret_sealed))
-        .flatten()
+    (!row.oidc_client_secret_sealed.is_empty()).then(|| keys.open(CLIENT_SECRET, &row.oidc_client_secret_sealed)).flatten()
 }
 
 /// Whether OpenID Connect sign-in can run: chosen, and its provider and client set.
@@ -92,11 +80,7 @@ pub async fn stored(db: &Db, org_id: &str) -> super::Result<AuthSettingsRow> {
 }
 
 /// The Authentication page of the caller's organization.
-pub async fn settings(
-    db: &Db,
-    base_url: &str,
-    c: &super::access::Caller,
-) -> super::Result<AuthSettingsView> {
+pub async fn settings(db: &Db, base_url: &str, c: &super::access::Caller) -> super::Result<AuthSettingsView> {
     Ok(view(&stored(db, &c.org.id).await?, base_url, &c.org.slug))
 }
 
@@ -111,11 +95,7 @@ pub struct SpUrls {
 
 pub fn sp_urls(base_url: &str, org_slug: &str) -> SpUrls {
     let metadata_url = format!("{base_url}/{org_slug}/saml/metadata");
-    SpUrls {
-        entity_id: metadata_url.clone(),
-        acs_url: format!("{base_url}/{org_slug}/finish-login"),
-        metadata_url,
-    }
+    SpUrls { entity_id: metadata_url.clone(), acs_url: format!("{base_url}/{org_slug}/finish-login"), metadata_url }
 }
 
 /// Accepts a certificate as Okta and others show it: PEM with BEGIN/END
@@ -127,25 +107,14 @@ pub fn normalize_certificate(input: &str) -> Result<String, String> {
         return Err("Paste the identity provider's X.509 signing certificate.".into());
     }
     let body: String = if text.contains("-----BEGIN") {
-        let start = text
-            .find("-----BEGIN CERTIFICATE-----")
-            .ok_or("That is not a certificate: it should begin with -----BEGIN CERTIFICATE----- (a private key must never be pasted here).")?;
+        let start = text.find("-----BEGIN CERTIFICATE-----").ok_or("That is not a certificate: it should begin with -----BEGIN CERTIFICATE----- (a private key must never be pasted here).")?;
         let after = &text[start + "-----BEGIN CERTIFICATE-----".len()..];
-        let end = after
-            .find("-----END CERTIFICATE-----")
-            .ok_or("The certificate is cut off: the -----END CERTIFICATE----- line is missing.")?;
-        after[..end]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect()
+        let end = after.find("-----END CERTIFICATE-----").ok_or("The certificate is cut off: the -----END CERTIFICATE----- line is missing.")?;
+        after[..end].chars().filter(|c| !c.is_whitespace()).collect()
     } else {
         text.chars().filter(|c| !c.is_whitespace()).collect()
     };
-    if body.is_empty()
-        || !body
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=')
-    {
+    if body.is_empty() || !body.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') {
         return Err("That does not look like a certificate. Copy the X.509 certificate from your identity provider again, including the BEGIN and END lines.".into());
     }
     let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
@@ -161,8 +130,7 @@ pub fn normalize_certificate(input: &str) -> Result<String, String> {
 /// `now` decides whether it has expired or expires within 30 days.
 pub fn certificate_info(pem: &str, now: time::OffsetDateTime) -> Result<CertificateInfo, String> {
     let unreadable = "The certificate could not be read. Copy the X.509 certificate from your identity provider again, including the BEGIN and END lines.";
-    let (_, pem) =
-        x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|_| unreadable.to_string())?;
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|_| unreadable.to_string())?;
     if pem.label != "CERTIFICATE" {
         return Err(unreadable.into());
     }
@@ -170,11 +138,7 @@ pub fn certificate_info(pem: &str, now: time::OffsetDateTime) -> Result<Certific
     let validity = cert.validity();
     let not_before = validity.not_before.to_datetime();
     let not_after = validity.not_after.to_datetime();
-    let fingerprint = Sha256::digest(&pem.contents)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":");
+    let fingerprint = Sha256::digest(&pem.contents).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":");
     let days_left = (not_after - now).whole_days();
     let warning = if not_after <= now {
         Some(format!(
@@ -214,10 +178,7 @@ mod tests {
         let pem = normalize_certificate(CERT).unwrap();
         let body: String = CERT.lines().filter(|l| !l.starts_with("-----")).collect();
         assert_eq!(normalize_certificate(&body).unwrap(), pem);
-        assert_eq!(
-            normalize_certificate(&format!("  {}\n", CERT.replace('\n', "\r\n"))).unwrap(),
-            pem
-        );
+        assert_eq!(normalize_certificate(&format!("  {}\n", CERT.replace('\n', "\r\n"))).unwrap(), pem);
         let info = certificate_info(&pem, time::OffsetDateTime::now_utc()).unwrap();
         assert!(info.subject.contains("CN="), "{}", info.subject);
         assert_eq!(info.fingerprint_sha256.len(), 32 * 3 - 1);
@@ -226,31 +187,18 @@ mod tests {
     #[test]
     fn bad_certificates_say_what_is_wrong() {
         assert!(normalize_certificate("").unwrap_err().contains("Paste"));
-        assert!(normalize_certificate(
-            "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----"
-        )
-        .unwrap_err()
-        .contains("private key"));
-        assert!(normalize_certificate("-----BEGIN CERTIFICATE-----\nMIIB")
-            .unwrap_err()
-            .contains("cut off"));
+        assert!(normalize_certificate("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----").unwrap_err().contains("private key"));
+        assert!(normalize_certificate("-----BEGIN CERTIFICATE-----\nMIIB").unwrap_err().contains("cut off"));
         assert!(normalize_certificate("hello world!").is_err());
         let garbage = normalize_certificate("QUJDREVGRw==").unwrap();
-        assert!(certificate_info(&garbage, time::OffsetDateTime::now_utc())
-            .unwrap_err()
-            .contains("could not be read"));
+        assert!(certificate_info(&garbage, time::OffsetDateTime::now_utc()).unwrap_err().contains("could not be read"));
     }
 
     #[test]
     fn expiry_warnings() {
         let pem = normalize_certificate(CERT).unwrap();
         let info = certificate_info(&pem, time::OffsetDateTime::now_utc()).unwrap();
-        let after = time::PrimitiveDateTime::parse(
-            &info.not_after[..19],
-            &time::format_description::well_known::Iso8601::DEFAULT,
-        )
-        .unwrap()
-        .assume_utc();
+        let after = time::PrimitiveDateTime::parse(&info.not_after[..19], &time::format_description::well_known::Iso8601::DEFAULT).unwrap().assume_utc();
         let soon = certificate_info(&pem, after - time::Duration::days(10)).unwrap();
         assert!(soon.warning.unwrap().contains("expires in 10 days"));
         let late = certificate_info(&pem, after + time::Duration::days(1)).unwrap();
@@ -260,25 +208,14 @@ mod tests {
 
 /// What the Authentication page's Edit form sends, checked: the row to store,
 /// or the first problem.
-fn parse(
-    input: &AuthSettingsInput,
-    current: &AuthSettingsRow,
-    oidc: &OidcParsed,
-) -> super::Result<(AuthMethod, AuthSettingsRow)> {
-    let method = AuthMethod::parse(&input.method)
-        .ok_or_else(|| Error::invalid("method", "Choose Password, SAML, SAML or password, OAuth (OpenID Connect), or OAuth (OpenID Connect) or password."))?;
+fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow, oidc: &OidcParsed) -> super::Result<(AuthMethod, AuthSettingsRow)> {
+    let method = AuthMethod::parse(&input.method).ok_or_else(|| Error::invalid("method", "Choose Password, SAML, SAML or password, OAuth (OpenID Connect), or OAuth (OpenID Connect) or password."))?;
     if !(MIN_SESSION_DAYS..=MAX_SESSION_DAYS).contains(&input.session_days) {
-        return Err(Error::invalid(
-            "session_days",
-            format!("Session length is between {MIN_SESSION_DAYS} and {MAX_SESSION_DAYS} days."),
-        ));
+        return Err(Error::invalid("session_days", format!("Session length is between {MIN_SESSION_DAYS} and {MAX_SESSION_DAYS} days.")));
     }
     let idle = input.idle_timeout_secs;
     if idle != 0 && !(MIN_IDLE_TIMEOUT_SECS..=MAX_IDLE_TIMEOUT_SECS).contains(&idle) {
-        return Err(Error::invalid(
-            "idle_timeout_secs",
-            format!("Sign out after inactivity is off, or between {MIN_IDLE_TIMEOUT_SECS} and {MAX_IDLE_TIMEOUT_SECS} seconds (5 minutes to 12 hours)."),
-        ));
+        return Err(Error::invalid("idle_timeout_secs", format!("Sign out after inactivity is off, or between {MIN_IDLE_TIMEOUT_SECS} and {MAX_IDLE_TIMEOUT_SECS} seconds (5 minutes to 12 hours).")));
     }
     let url = input.idp_login_url.trim().to_string();
     if !url.is_empty() {
@@ -287,19 +224,15 @@ fn parse(
     let certificate = if input.idp_certificate.trim().is_empty() {
         String::new()
     } else {
-        let pem = normalize_certificate(&input.idp_certificate)
-            .map_err(|m| Error::invalid("idp_certificate", m))?;
-        certificate_info(&pem, time::OffsetDateTime::now_utc())
-            .map_err(|m| Error::invalid("idp_certificate", m))?;
+        let pem = normalize_certificate(&input.idp_certificate).map_err(|m| Error::invalid("idp_certificate", m))?;
+        certificate_info(&pem, time::OffsetDateTime::now_utc()).map_err(|m| Error::invalid("idp_certificate", m))?;
         pem
     };
     let next = if input.idp_next_certificate.trim().is_empty() {
         String::new()
     } else {
-        let pem = normalize_certificate(&input.idp_next_certificate)
-            .map_err(|m| Error::invalid("idp_next_certificate", m))?;
-        certificate_info(&pem, time::OffsetDateTime::now_utc())
-            .map_err(|m| Error::invalid("idp_next_certificate", m))?;
+        let pem = normalize_certificate(&input.idp_next_certificate).map_err(|m| Error::invalid("idp_next_certificate", m))?;
+        certificate_info(&pem, time::OffsetDateTime::now_utc()).map_err(|m| Error::invalid("idp_next_certificate", m))?;
         pem
     };
     if !next.is_empty() && next == certificate {
@@ -310,10 +243,7 @@ fn parse(
     }
     let issuer = input.idp_issuer.trim().to_string();
     if issuer.len() > 1024 || issuer.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid(
-            "idp_issuer",
-            "The issuer is the identity provider's entity ID: one word or URL, without spaces.",
-        ));
+        return Err(Error::invalid("idp_issuer", "The issuer is the identity provider's entity ID: one word or URL, without spaces."));
     }
     if method.allows_saml() && url.is_empty() {
         return Err(Error::invalid("idp_login_url", "SAML needs the identity provider login URL. Copy it from your identity provider's SAML setup."));
@@ -324,41 +254,27 @@ fn parse(
     // Making the next certificate the current one, once a sign-in signed with
     // it was seen, is a rotation that keeps single sign-on shown to work;
     // any other change of the certificate, URL or issuer must be shown again.
-    let promoted = !current.idp_next_certificate.is_empty()
-        && certificate == current.idp_next_certificate
-        && current.idp_next_seen_at.is_some();
-    let idp_changed = url != current.idp_login_url
-        || (certificate != current.idp_certificate && !promoted)
-        || issuer != current.idp_issuer;
+    let promoted = !current.idp_next_certificate.is_empty() && certificate == current.idp_next_certificate && current.idp_next_seen_at.is_some();
+    let idp_changed = url != current.idp_login_url || (certificate != current.idp_certificate && !promoted) || issuer != current.idp_issuer;
     let mut row = current.clone();
     row.method = method;
     row.session_days = input.session_days;
     row.idle_timeout_secs = idle;
     row.allow_idp_initiated = input.allow_idp_initiated;
-    row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy).ok_or_else(|| {
-        Error::invalid(
-            "mfa_policy",
-            "Choose Off, Optional or Required for multi-factor authentication.",
-        )
-    })?;
+    row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy).ok_or_else(|| Error::invalid("mfa_policy", "Choose Off, Optional or Required for multi-factor authentication."))?;
     row.allow_guests = input.allow_guests;
     if method.allows_oidc() {
         if oidc.issuer.is_empty() {
             return Err(Error::invalid("oidc_issuer", "OpenID Connect needs the provider's issuer (or its discovery URL, ending in /.well-known/openid-configuration)."));
         }
         if oidc.client_id.is_empty() {
-            return Err(Error::invalid(
-                "oidc_client_id",
-                "OpenID Connect needs the client ID your provider gave Gatehouse's application.",
-            ));
+            return Err(Error::invalid("oidc_client_id", "OpenID Connect needs the client ID your provider gave Gatehouse's application."));
         }
         if oidc.sealed_secret.is_none() && current.oidc_client_secret_sealed.is_empty() {
             return Err(Error::invalid("oidc_client_secret", "OpenID Connect needs the client secret your provider gave Gatehouse's application."));
         }
     }
-    let oidc_changed = oidc.issuer != current.oidc_issuer
-        || oidc.client_id != current.oidc_client_id
-        || oidc.sealed_secret.is_some();
+    let oidc_changed = oidc.issuer != current.oidc_issuer || oidc.client_id != current.oidc_client_id || oidc.sealed_secret.is_some();
     row.oidc_issuer = oidc.issuer.clone();
     row.oidc_client_id = oidc.client_id.clone();
     row.oidc_scopes = oidc.scopes.clone();
@@ -402,39 +318,21 @@ struct OidcParsed {
     email_claim: String,
 }
 
-fn parse_oidc(
-    keys: &super::keys::Keys,
-    input: &crate::domain::views::OidcInput,
-    current: &AuthSettingsRow,
-) -> super::Result<OidcParsed> {
+fn parse_oidc(keys: &super::keys::Keys, input: &crate::domain::views::OidcInput, current: &AuthSettingsRow) -> super::Result<OidcParsed> {
     use crate::domain::sign_in::{check_oidc_claim, check_oidc_scopes};
     let issuer = match &input.issuer {
         Some(i) => super::oidc::issuer_of(i),
         None => current.oidc_issuer.clone(),
     };
     if !issuer.is_empty() {
-        check_idp_url(&issuer).map_err(|m| {
-            Error::invalid("oidc_issuer", m.replace("single sign-on URL", "issuer"))
-        })?;
+        check_idp_url(&issuer).map_err(|m| Error::invalid("oidc_issuer", m.replace("single sign-on URL", "issuer")))?;
         if issuer.len() > 1024 || issuer.contains(['?', '#']) {
             return Err(Error::invalid("oidc_issuer", "The issuer is a URL without ? or #, such as https://login.microsoftonline.com/<tenant>/v2.0."));
         }
     }
-    let client_id = input
-        .client_id
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or(&current.oidc_client_id)
-        .to_string();
-    if client_id.len() > 255
-        || client_id
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(Error::invalid(
-            "oidc_client_id",
-            "The client ID is one word (no spaces), as your provider shows it.",
-        ));
+    let client_id = input.client_id.as_deref().map(str::trim).unwrap_or(&current.oidc_client_id).to_string();
+    if client_id.len() > 255 || client_id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid("oidc_client_id", "The client ID is one word (no spaces), as your provider shows it."));
     }
     let sealed_secret = match input.client_secret.as_deref().map(str::trim) {
         Some(secret) if !secret.is_empty() => {
@@ -453,13 +351,7 @@ fn parse_oidc(
         Some(c) => check_oidc_claim(c).map_err(|m| Error::invalid("oidc_email_claim", m))?,
         None => current.oidc_email_claim.clone(),
     };
-    Ok(OidcParsed {
-        issuer,
-        client_id,
-        sealed_secret,
-        scopes,
-        email_claim,
-    })
+    Ok(OidcParsed { issuer, client_id, sealed_secret, scopes, email_claim })
 }
 
 /// Reads the provider's discovery document: the issuer must be what it names.
@@ -483,11 +375,7 @@ async fn check_provider(providers: &super::oidc::Providers, issuer: &str) -> sup
 fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     let mut parts = Vec::new();
     if before.method != after.method {
-        parts.push(format!(
-            "method: {} → {}",
-            before.method.label(),
-            after.method.label()
-        ));
+        parts.push(format!("method: {} → {}", before.method.label(), after.method.label()));
     }
     let or_none = |v: &str| {
         if v.is_empty() {
@@ -497,100 +385,49 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
         }
     };
     if before.oidc_issuer != after.oidc_issuer {
-        parts.push(format!(
-            "OpenID Connect issuer: {}",
-            or_none(&after.oidc_issuer)
-        ));
+        parts.push(format!("OpenID Connect issuer: {}", or_none(&after.oidc_issuer)));
     }
     if before.oidc_client_id != after.oidc_client_id {
-        parts.push(format!(
-            "OpenID Connect client ID: {}",
-            or_none(&after.oidc_client_id)
-        ));
+        parts.push(format!("OpenID Connect client ID: {}", or_none(&after.oidc_client_id)));
     }
     if before.oidc_client_secret_sealed != after.oidc_client_secret_sealed {
         // Never the secret itself.
         parts.push("OpenID Connect client secret: replaced".to_string());
     }
     if before.oidc_scopes != after.oidc_scopes {
-        parts.push(format!(
-            "OpenID Connect scopes: {} → {}",
-            before.oidc_scopes, after.oidc_scopes
-        ));
+        parts.push(format!("OpenID Connect scopes: {} → {}", before.oidc_scopes, after.oidc_scopes));
     }
     if before.oidc_email_claim != after.oidc_email_claim {
-        parts.push(format!(
-            "OpenID Connect email claim: {} → {}",
-            before.oidc_email_claim, after.oidc_email_claim
-        ));
+        parts.push(format!("OpenID Connect email claim: {} → {}", before.oidc_email_claim, after.oidc_email_claim));
     }
     if before.idp_login_url != after.idp_login_url {
-        parts.push(format!(
-            "IdP login URL: {}",
-            if after.idp_login_url.is_empty() {
-                "(none)"
-            } else {
-                &after.idp_login_url
-            }
-        ));
+        parts.push(format!("IdP login URL: {}", if after.idp_login_url.is_empty() { "(none)" } else { &after.idp_login_url }));
     }
     if before.idp_certificate != after.idp_certificate {
-        let fp = certificate_info(&after.idp_certificate, time::OffsetDateTime::now_utc())
-            .map(|i| i.fingerprint_sha256)
-            .unwrap_or_else(|_| "(none)".into());
+        let fp = certificate_info(&after.idp_certificate, time::OffsetDateTime::now_utc()).map(|i| i.fingerprint_sha256).unwrap_or_else(|_| "(none)".into());
         parts.push(format!("IdP certificate: SHA-256 {fp}"));
     }
     if before.idp_next_certificate != after.idp_next_certificate {
-        let fp = certificate_info(&after.idp_next_certificate, time::OffsetDateTime::now_utc())
-            .map(|i| i.fingerprint_sha256)
-            .unwrap_or_else(|_| "(none)".into());
+        let fp = certificate_info(&after.idp_next_certificate, time::OffsetDateTime::now_utc()).map(|i| i.fingerprint_sha256).unwrap_or_else(|_| "(none)".into());
         parts.push(format!("IdP next certificate: SHA-256 {fp}"));
     }
     if before.idp_issuer != after.idp_issuer {
-        parts.push(format!(
-            "IdP issuer: {}",
-            if after.idp_issuer.is_empty() {
-                "(not checked)"
-            } else {
-                &after.idp_issuer
-            }
-        ));
+        parts.push(format!("IdP issuer: {}", if after.idp_issuer.is_empty() { "(not checked)" } else { &after.idp_issuer }));
     }
     if before.session_days != after.session_days {
-        parts.push(format!(
-            "session length: {} → {} days",
-            before.session_days, after.session_days
-        ));
+        parts.push(format!("session length: {} → {} days", before.session_days, after.session_days));
     }
     if before.idle_timeout_secs != after.idle_timeout_secs {
-        parts.push(format!(
-            "sign out after inactivity: {} → {}",
-            idle_timeout_label(before.idle_timeout_secs),
-            idle_timeout_label(after.idle_timeout_secs)
-        ));
+        parts.push(format!("sign out after inactivity: {} → {}", idle_timeout_label(before.idle_timeout_secs), idle_timeout_label(after.idle_timeout_secs)));
     }
     if before.mfa_policy != after.mfa_policy {
-        parts.push(format!(
-            "multi-factor authentication: {} → {}",
-            before.mfa_policy.label(),
-            after.mfa_policy.label()
-        ));
+        parts.push(format!("multi-factor authentication: {} → {}", before.mfa_policy.label(), after.mfa_policy.label()));
     }
     if before.allow_guests != after.allow_guests {
-        parts.push(format!(
-            "guest access: {}",
-            if after.allow_guests { "allowed" } else { "off" }
-        ));
+        parts.push(format!("guest access: {}", if after.allow_guests { "allowed" } else { "off" }));
     }
     if before.allow_idp_initiated != after.allow_idp_initiated {
-        parts.push(format!(
-            "sign-in started at the identity provider: {}",
-            if after.allow_idp_initiated {
-                "allowed"
-            } else {
-                "refused"
-            }
-        ));
+        parts.push(format!("sign-in started at the identity provider: {}", if after.allow_idp_initiated { "allowed" } else { "refused" }));
     }
     parts.join("; ")
 }
@@ -599,21 +436,12 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
 /// certificate that parses; SAML only needs an admin to have signed in
 /// through SSO with these settings (the lockout guard; `gatehouse admin
 /// reset-auth` is the way back).
-pub async fn save_settings(
-    db: &Db,
-    keys: &super::keys::Keys,
-    providers: &super::oidc::Providers,
-    actor: &Actor,
-    input: &AuthSettingsInput,
-) -> super::Result<AuthSettingsRow> {
+pub async fn save_settings(db: &Db, keys: &super::keys::Keys, providers: &super::oidc::Providers, actor: &Actor, input: &AuthSettingsInput) -> super::Result<AuthSettingsRow> {
     // The provider is read before the transaction: a slow one must not hold the writer.
     let before = store::auth_settings::get(db, &actor.org_id).await?;
     let oidc = parse_oidc(keys, &input.oidc, &before)?;
     let chosen = AuthMethod::parse(&input.method).is_some_and(AuthMethod::allows_oidc);
-    if chosen
-        && !oidc.issuer.is_empty()
-        && (oidc.issuer != before.oidc_issuer || !before.method.allows_oidc())
-    {
+    if chosen && !oidc.issuer.is_empty() && (oidc.issuer != before.oidc_issuer || !before.method.allows_oidc()) {
         check_provider(providers, &oidc.issuer).await?;
     }
     let mut tx = super::begin(db).await?;
@@ -639,15 +467,11 @@ pub async fn save_settings(
         };
         return Err(Error::conflict(why).on("method"));
     }
-    if row.mfa_policy == crate::domain::MfaPolicy::Required
-        && current.mfa_policy != crate::domain::MfaPolicy::Required
-    {
+    if row.mfa_policy == crate::domain::MfaPolicy::Required && current.mfa_policy != crate::domain::MfaPolicy::Required {
         // Requiring an app ends every session signed in with a password
         // alone: the admin who asks for it keeps theirs only with an app.
         let own_app = match &actor.id {
-            Some(id) => store::users::by_id(&mut *tx, &actor.org_id, id)
-                .await?
-                .is_some_and(|u| u.mfa_secret.is_some()),
+            Some(id) => store::users::by_id(&mut *tx, &actor.org_id, id).await?.is_some_and(|u| u.mfa_secret.is_some()),
             None => true,
         };
         if !own_app {
@@ -660,11 +484,7 @@ pub async fn save_settings(
     let changes = describe(&current, &row);
     if !changes.is_empty() {
         store::auth_settings::save(&mut *tx, &row).await?;
-        store::audit::record(
-            &mut *tx,
-            actor.event(audit::AUTH_SETTINGS_CHANGED, "authentication", changes),
-        )
-        .await?;
+        store::audit::record(&mut *tx, actor.event(audit::AUTH_SETTINGS_CHANGED, "authentication", changes)).await?;
     }
     tx.commit().await?;
     Ok(row)
@@ -682,24 +502,13 @@ pub async fn reset_to_password(db: &Db, actor: &Actor) -> super::Result<String> 
     }
     row.method = AuthMethod::Password;
     store::auth_settings::save(&mut *tx, &row).await?;
-    store::audit::record(
-        &mut *tx,
-        actor.event(
-            audit::AUTH_RESET,
-            "authentication",
-            format!("method: {before} → password"),
-        ),
-    )
-    .await?;
+    store::audit::record(&mut *tx, actor.event(audit::AUTH_RESET, "authentication", format!("method: {before} → password"))).await?;
     tx.commit().await?;
     Ok(before)
 }
 
 /// The organization a sign-in URL names, with its sign-in settings.
-pub async fn org_and_settings(
-    db: &Db,
-    slug: &str,
-) -> super::Result<Option<(super::access::Org, AuthSettingsRow)>> {
+pub async fn org_and_settings(db: &Db, slug: &str) -> super::Result<Option<(super::access::Org, AuthSettingsRow)>> {
     let Some(org) = store::orgs::by_slug(db, slug).await? else {
         return Ok(None);
     };
@@ -710,11 +519,7 @@ pub async fn org_and_settings(
 /// One use only: the ids of a verified response (its request, the response,
 /// the assertion), each until it expires, on every instance. `Err(key)`:
 /// that one was used before, and nothing was recorded.
-pub async fn use_once(
-    db: &Db,
-    org_id: &str,
-    ids: &[(String, super::Timestamp)],
-) -> super::Result<std::result::Result<(), String>> {
+pub async fn use_once(db: &Db, org_id: &str, ids: &[(String, super::Timestamp)]) -> super::Result<std::result::Result<(), String>> {
     let mut tx = super::begin(db).await?;
     for (key, expires) in ids {
         if !store::saml::use_id(&mut tx, org_id, key, &expires.to_string()).await? {
@@ -741,43 +546,19 @@ pub struct Failed<'a> {
     pub diagnosis: &'a super::sso_activity::Diagnosis,
 }
 
-pub async fn record_failure(
-    db: &Db,
-    org_id: &str,
-    via: super::sign_in::Sso,
-    f: Failed<'_>,
-) -> super::Result<()> {
+pub async fn record_failure(db: &Db, org_id: &str, via: super::sign_in::Sso, f: Failed<'_>) -> super::Result<()> {
     let event = store::audit::Event {
         org_id,
         actor_id: None,
-        actor: if f.email.is_empty() {
-            "anonymous"
-        } else {
-            f.email
-        },
+        actor: if f.email.is_empty() { "anonymous" } else { f.email },
         action: audit::SSO_FAILED,
         target: f.email,
-        detail: format!(
-            "method: {}; reason: {}; reference: {}",
-            via.method(),
-            f.reason,
-            f.reference
-        ),
+        detail: format!("method: {}; reason: {}; reference: {}", via.method(), f.reason, f.reference),
         ip: f.ip,
     };
-    let count_kind = format!(
-        "{}|{}|{}|{}",
-        via.method(),
-        f.kind,
-        f.reason,
-        f.email.to_lowercase()
-    );
+    let count_kind = format!("{}|{}|{}|{}", via.method(), f.kind, f.reason, f.email.to_lowercase());
     let address = super::sign_in::address_key(f.ip);
-    let count = store::audit::Count {
-        kind: &count_kind,
-        address: &address,
-        window_secs: super::sign_in::WINDOW_MINUTES * 60,
-    };
+    let count = store::audit::Count { kind: &count_kind, address: &address, window_secs: super::sign_in::WINDOW_MINUTES * 60 };
     // The activity's row is written with the audit row, when there is one (the first of its kind).
     let stored = super::sso_activity::Stored::of(f.diagnosis);
     let attempt = stored.attempt(org_id, f.named, f.reference, f.ip);
@@ -787,20 +568,12 @@ pub async fn record_failure(
 /// The certificates a response may be signed with: the current one, and the
 /// next one while the identity provider rotates.
 pub fn trusted_certificates(s: &AuthSettingsRow) -> Vec<String> {
-    [&s.idp_certificate, &s.idp_next_certificate]
-        .into_iter()
-        .filter(|c| !c.is_empty())
-        .cloned()
-        .collect()
+    [&s.idp_certificate, &s.idp_next_certificate].into_iter().filter(|c| !c.is_empty()).cloned().collect()
 }
 
 /// SHA-256 fingerprints of the trusted certificates, as the activity names them.
 pub fn trusted_fingerprints(s: &AuthSettingsRow) -> Vec<String> {
-    trusted_certificates(s)
-        .iter()
-        .filter_map(|c| certificate_info(c, time::OffsetDateTime::now_utc()).ok())
-        .map(|i| i.fingerprint_sha256)
-        .collect()
+    trusted_certificates(s).iter().filter_map(|c| certificate_info(c, time::OffsetDateTime::now_utc()).ok()).map(|i| i.fingerprint_sha256).collect()
 }
 
 /// A sign-in was signed with the next certificate: noted (once), so it may become the current one.
@@ -819,10 +592,7 @@ pub async fn certificate_expiries(db: &Db) -> super::Result<Vec<(String, &'stati
                 continue;
             }
             if let Ok(info) = certificate_info(&pem, now) {
-                if let Ok(t) = time::PrimitiveDateTime::parse(
-                    &info.not_after[..19],
-                    &time::format_description::well_known::Iso8601::DEFAULT,
-                ) {
+                if let Ok(t) = time::PrimitiveDateTime::parse(&info.not_after[..19], &time::format_description::well_known::Iso8601::DEFAULT) {
                     out.push((slug.clone(), which, (t.assume_utc() - now).whole_seconds()));
                 }
             }

@@ -8,10 +8,7 @@
 //! `SSO_ACTIVITY_MAX` rows per organization, none older than `SSO_ACTIVITY_DAYS`.
 use super::access::Caller;
 use super::{Error, Result};
-use crate::domain::activity::{
-    DecodedResponse, SsoActivityPage, SsoAttemptDetail, SsoAttemptView, SsoReason,
-    SSO_ACTIVITY_DAYS,
-};
+use crate::domain::activity::{DecodedResponse, SsoActivityPage, SsoAttemptDetail, SsoAttemptView, SsoReason, SSO_ACTIVITY_DAYS};
 use crate::service::store::{self, sso_attempts::AttemptRow, Db};
 
 /// The largest response kept with an attempt, in bytes; longer ones are cut.
@@ -55,11 +52,7 @@ pub(crate) struct Stored {
 impl Stored {
     pub(crate) fn of(d: &Diagnosis) -> Stored {
         Stored {
-            decoded: d
-                .decoded
-                .as_ref()
-                .map(|x| serde_json::to_string(x).unwrap_or_default())
-                .unwrap_or_default(),
+            decoded: d.decoded.as_ref().map(|x| serde_json::to_string(x).unwrap_or_default()).unwrap_or_default(),
             xml: cut(&d.xml, MAX_XML),
             reason: d.reason.map(|r| r.key().to_string()).unwrap_or_default(),
             message: cut(&d.message, 2000),
@@ -68,13 +61,7 @@ impl Stored {
         }
     }
 
-    pub(crate) fn attempt<'a>(
-        &'a self,
-        org_id: &'a str,
-        email: &'a str,
-        reference: &'a str,
-        ip: &'a str,
-    ) -> store::sso_attempts::NewAttempt<'a> {
+    pub(crate) fn attempt<'a>(&'a self, org_id: &'a str, email: &'a str, reference: &'a str, ip: &'a str) -> store::sso_attempts::NewAttempt<'a> {
         store::sso_attempts::NewAttempt {
             org_id,
             succeeded: self.reason.is_empty(),
@@ -92,18 +79,8 @@ impl Stored {
 }
 
 /// A successful SSO sign-in, for the activity.
-pub async fn record_success(
-    db: &Db,
-    org_id: &str,
-    email: &str,
-    reference: &str,
-    ip: &str,
-    d: &Diagnosis,
-) -> Result<()> {
-    let stored = Stored::of(&Diagnosis {
-        reason: None,
-        ..d.clone()
-    });
+pub async fn record_success(db: &Db, org_id: &str, email: &str, reference: &str, ip: &str, d: &Diagnosis) -> Result<()> {
+    let stored = Stored::of(&Diagnosis { reason: None, ..d.clone() });
     store::sso_attempts::record(db, &stored.attempt(org_id, email, reference, ip)).await?;
     Ok(())
 }
@@ -117,9 +94,7 @@ fn view(r: AttemptRow) -> SsoAttemptView {
             None => "Refused".to_string(),
         },
         side: reason.map(|x| x.side()),
-        hint: reason
-            .map(|x| x.hint(&r.expected, &r.received, &r.email))
-            .unwrap_or_default(),
+        hint: reason.map(|x| x.hint(&r.expected, &r.received, &r.email)).unwrap_or_default(),
         reason,
         id: r.id,
         at: r.at,
@@ -137,50 +112,22 @@ fn view(r: AttemptRow) -> SsoAttemptView {
 
 /// One page of the activity, newest first: `outcome` "failed", "succeeded" or
 /// "" for all; `search` a part of the person's email.
-pub async fn page(
-    db: &Db,
-    c: &Caller,
-    outcome: &str,
-    search: &str,
-    page: u32,
-    size: u32,
-) -> Result<SsoActivityPage> {
+pub async fn page(db: &Db, c: &Caller, outcome: &str, search: &str, page: u32, size: u32) -> Result<SsoActivityPage> {
     // The repeats counted in memory are added to their rows first.
     store::audit::flush_counts(db).await?;
     let size = size.clamp(1, 100);
     let (_, total) = store::sso_attempts::page(db, &c.org.id, outcome, search, 0, 0).await?;
     let page_count = (((total.max(0) + i64::from(size) - 1) / i64::from(size)).max(1)) as u32;
     let page = page.clamp(1, page_count);
-    let (rows, _) = store::sso_attempts::page(
-        db,
-        &c.org.id,
-        outcome,
-        search,
-        i64::from(size),
-        i64::from((page - 1) * size),
-    )
-    .await?;
-    Ok(SsoActivityPage {
-        attempts: rows.into_iter().map(view).collect(),
-        total,
-        page,
-        page_count,
-    })
+    let (rows, _) = store::sso_attempts::page(db, &c.org.id, outcome, search, i64::from(size), i64::from((page - 1) * size)).await?;
+    Ok(SsoActivityPage { attempts: rows.into_iter().map(view).collect(), total, page, page_count })
 }
 
 /// One attempt with its decoded response and XML.
 pub async fn detail(db: &Db, c: &Caller, id: &str) -> Result<SsoAttemptDetail> {
     store::audit::flush_counts(db).await?;
-    let (row, decoded, xml) = store::sso_attempts::get(db, &c.org.id, id)
-        .await?
-        .ok_or_else(|| {
-            Error::not_found("That sign-in attempt is no longer kept (30 days, at most 1,000).")
-        })?;
-    Ok(SsoAttemptDetail {
-        attempt: view(row),
-        decoded: serde_json::from_str(&decoded).ok(),
-        xml,
-    })
+    let (row, decoded, xml) = store::sso_attempts::get(db, &c.org.id, id).await?.ok_or_else(|| Error::not_found("That sign-in attempt is no longer kept (30 days, at most 1,000)."))?;
+    Ok(SsoAttemptDetail { attempt: view(row), decoded: serde_json::from_str(&decoded).ok(), xml })
 }
 
 /// Deletes attempts past `SSO_ACTIVITY_DAYS`.

@@ -51,28 +51,15 @@ impl Config {
     /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind https
     /// (named by `cookie_name`); `max_age_secs` 0 removes the cookie.
     pub fn cookie(&self, name: &str, value: &str, path: &str, max_age_secs: i64) -> String {
-        let secure = if self.secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
+        let secure = if self.secure_cookies() { "; Secure" } else { "" };
         let name = self.cookie_name(name, path);
-        format!(
-            "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}"
-        )
+        format!("{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}")
     }
 }
 
 /// The value of the cookie `name` in a request's `Cookie` headers.
 pub fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).filter_map(|c| c.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 #[derive(Clone)]

@@ -13,10 +13,7 @@ use crate::service::store::{self, teams::TeamRow, Conn, Db};
 use std::collections::BTreeSet;
 
 fn name_taken(name: &str) -> Error {
-    Error::taken(
-        "name",
-        format!("A team named “{name}” already exists. Choose another name."),
-    )
+    Error::taken("name", format!("A team named “{name}” already exists. Choose another name."))
 }
 
 pub fn team_not_found() -> Error {
@@ -25,15 +22,8 @@ pub fn team_not_found() -> Error {
 
 /// A team `actor` is about to change: refused (`ManagedByIdp`) when the
 /// identity provider manages it and `actor` is not the identity provider.
-async fn load_for_change(
-    conn: &mut Conn,
-    actor: &Actor,
-    id: &str,
-    what: impl FnOnce(&TeamRow) -> String,
-) -> Result<Writable<TeamRow>> {
-    let t = store::teams::get(&mut *conn, &actor.org_id, id)
-        .await?
-        .ok_or_else(team_not_found)?;
+async fn load_for_change(conn: &mut Conn, actor: &Actor, id: &str, what: impl FnOnce(&TeamRow) -> String) -> Result<Writable<TeamRow>> {
+    let t = store::teams::get(&mut *conn, &actor.org_id, id).await?.ok_or_else(team_not_found)?;
     actor.may_change(t, what)
 }
 
@@ -41,26 +31,11 @@ pub async fn create(db: &Db, actor: &Actor, name: &str, description: &str) -> Re
     let name = TeamName::parse("name", name)?;
     let description = parse_description("description", description)?;
     let mut tx = super::begin(db).await?;
-    if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), "")
-        .await?
-        .is_some()
-    {
+    if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), "").await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
-    let id = store::teams::insert(
-        &mut *tx,
-        &actor.org_id,
-        name.as_str(),
-        &description,
-        Origin::Local,
-        None,
-    )
-    .await?;
-    store::audit::record(
-        &mut *tx,
-        actor.event(audit::TEAM_CREATED, name.as_str(), description),
-    )
-    .await?;
+    let id = store::teams::insert(&mut *tx, &actor.org_id, name.as_str(), &description, Origin::Local, None).await?;
+    store::audit::record(&mut *tx, actor.event(audit::TEAM_CREATED, name.as_str(), description)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -70,25 +45,16 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
     let description = parse_description("description", description)?;
     let mut tx = super::begin(db).await?;
     let t = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
-    if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), &t.id)
-        .await?
-        .is_some()
-    {
+    if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), &t.id).await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
-    let changes = Changes::new()
-        .name(&t.name, name.as_str())
-        .description(&t.description, &description);
+    let changes = Changes::new().name(&t.name, name.as_str()).description(&t.description, &description);
     // A save that changes nothing writes nothing, and is not in the audit log.
     if changes.is_empty() {
         return Ok(());
     }
     store::teams::update(&mut tx, &actor.org_id, &t, name.as_str(), &description).await?;
-    store::audit::record(
-        &mut *tx,
-        actor.event(audit::TEAM_UPDATED, name.as_str(), changes.detail()),
-    )
-    .await?;
+    store::audit::record(&mut *tx, actor.event(audit::TEAM_UPDATED, name.as_str(), changes.detail())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -99,71 +65,39 @@ pub async fn set_active(db: &Db, actor: &Actor, id: &str, active: bool) -> Resul
     if t.status.is_active() == active {
         return Ok(());
     }
-    if active
-        && store::teams::active_named(&mut *tx, &actor.org_id, &t.name, &t.id)
-            .await?
-            .is_some()
-    {
+    if active && store::teams::active_named(&mut *tx, &actor.org_id, &t.name, &t.id).await?.is_some() {
         return Err(name_taken(&t.name));
     }
     store::teams::set_status(&mut tx, &actor.org_id, &t, Status::of(active)).await?;
-    let action = if active {
-        audit::TEAM_REACTIVATED
-    } else {
-        audit::TEAM_DEACTIVATED
-    };
+    let action = if active { audit::TEAM_REACTIVATED } else { audit::TEAM_DEACTIVATED };
     store::audit::record(&mut *tx, actor.event(action, &t.name, String::new())).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Adds (`add` true) or removes people from a team.
-pub async fn change_members(
-    db: &Db,
-    actor: &Actor,
-    team_id: &str,
-    user_ids: &[String],
-    add: bool,
-) -> Result<()> {
+pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[String], add: bool) -> Result<()> {
     if user_ids.is_empty() {
         return Err(Error::invalid("users", "Choose at least one person."));
     }
     if user_ids.len() > super::people::MAX_AT_ONCE {
-        return Err(Error::invalid(
-            "users",
-            format!(
-                "Choose at most {} people at a time.",
-                super::people::MAX_AT_ONCE
-            ),
-        ));
+        return Err(Error::invalid("users", format!("Choose at most {} people at a time.", super::people::MAX_AT_ONCE)));
     }
     let mut tx = super::begin(db).await?;
-    let t = load_for_change(&mut tx, actor, team_id, |t| {
-        format!("The members of {}", t.name)
-    })
-    .await?;
+    let t = load_for_change(&mut tx, actor, team_id, |t| format!("The members of {}", t.name)).await?;
     if !t.status.is_active() {
-        return Err(Error::invalid(
-            "team",
-            format!("{} is deactivated; reactivate it first.", t.name),
-        ));
+        return Err(Error::invalid("team", format!("{} is deactivated; reactivate it first.", t.name)));
     }
     let mut ids = user_ids.to_vec();
     ids.sort();
     ids.dedup();
     let users = store::users::by_ids(&mut tx, &actor.org_id, &ids).await?;
     if users.len() != ids.len() {
-        return Err(Error::not_found(
-            "Some of these people no longer exist. Reload the page and try again.",
-        ));
+        return Err(Error::not_found("Some of these people no longer exist. Reload the page and try again."));
     }
     let mut changed = Vec::new();
     for u in &users {
-        let done = if add {
-            store::teams::add_member_once(&mut tx, &actor.org_id, &t, &u.id).await?
-        } else {
-            store::teams::remove_member(&mut tx, &actor.org_id, &t, &u.id).await?
-        };
+        let done = if add { store::teams::add_member_once(&mut tx, &actor.org_id, &t, &u.id).await? } else { store::teams::remove_member(&mut tx, &actor.org_id, &t, &u.id).await? };
         if done {
             changed.push(u.email.as_str());
         }
@@ -171,16 +105,8 @@ pub async fn change_members(
     // One entry for the change, naming the people it added or removed (none: nothing to record).
     if !changed.is_empty() {
         changed.sort_unstable();
-        let action = if add {
-            audit::TEAM_MEMBER_ADDED
-        } else {
-            audit::TEAM_MEMBER_REMOVED
-        };
-        store::audit::record(
-            &mut *tx,
-            actor.event(action, &t.name, detail::people(&changed)),
-        )
-        .await?;
+        let action = if add { audit::TEAM_MEMBER_ADDED } else { audit::TEAM_MEMBER_REMOVED };
+        store::audit::record(&mut *tx, actor.event(action, &t.name, detail::people(&changed))).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -213,42 +139,26 @@ fn group_not_found(id: &str) -> Error {
 
 /// The team an identity provider request names: not archived.
 async fn load_provisioned(conn: &mut Conn, org_id: &str, id: &str) -> Result<TeamRow> {
-    store::teams::get(&mut *conn, org_id, id)
-        .await?
-        .filter(|t| !t.archived)
-        .ok_or_else(|| group_not_found(id))
+    store::teams::get(&mut *conn, org_id, id).await?.filter(|t| !t.archived).ok_or_else(|| group_not_found(id))
 }
 
 /// The ids that name people of this organization, and those that do not.
 /// Unknown ones are skipped, as the conformance tools and identity providers
 /// expect (a member the identity provider has not pushed yet must not fail
 /// the whole request); the audit log says so.
-pub async fn known_people(
-    conn: &mut Conn,
-    org_id: &str,
-    ids: &BTreeSet<String>,
-) -> Result<(BTreeSet<String>, Vec<String>)> {
+pub async fn known_people(conn: &mut Conn, org_id: &str, ids: &BTreeSet<String>) -> Result<(BTreeSet<String>, Vec<String>)> {
     if ids.is_empty() {
         return Ok((BTreeSet::new(), Vec::new()));
     }
     let list: Vec<String> = ids.iter().cloned().collect();
-    let found: BTreeSet<String> = store::users::existing_ids(conn, org_id, &list)
-        .await?
-        .into_iter()
-        .collect();
+    let found: BTreeSet<String> = store::users::existing_ids(conn, org_id, &list).await?.into_iter().collect();
     let unknown = list.into_iter().filter(|id| !found.contains(id)).collect();
     Ok((found, unknown))
 }
 
 /// Applies a membership change; `known` is what `known_people` found of the
 /// ids to add. Returns the emails of the people added and removed.
-async fn set_members(
-    tx: &mut Conn,
-    idp: &Actor,
-    team: (&Writable<TeamRow>, &str),
-    known: (BTreeSet<String>, Vec<String>),
-    remove: &BTreeSet<String>,
-) -> Result<(Vec<String>, Vec<String>)> {
+async fn set_members(tx: &mut Conn, idp: &Actor, team: (&Writable<TeamRow>, &str), known: (BTreeSet<String>, Vec<String>), remove: &BTreeSet<String>) -> Result<(Vec<String>, Vec<String>)> {
     let (add, unknown) = known;
     let mut removed = Vec::new();
     for u in remove {
@@ -267,41 +177,21 @@ async fn set_members(
     let changed: Vec<String> = removed.iter().chain(&added).cloned().collect();
     let emails = store::users::emails_of(tx, &idp.org_id, &changed).await?;
     let email = |id: &String| emails.get(id).cloned().unwrap_or_else(|| id.clone());
-    let (removed, added): (Vec<String>, Vec<String>) = (
-        removed.iter().map(email).collect(),
-        added.iter().map(email).collect(),
-    );
+    let (removed, added): (Vec<String>, Vec<String>) = (removed.iter().map(email).collect(), added.iter().map(email).collect());
     let mut events = Vec::new();
     let skipped = unknown.join(", ");
     if !unknown.is_empty() {
-        events.push(idp.event(
-            audit::TEAM_UPDATED,
-            team.1,
-            format!("skipped unknown member ids: {skipped}"),
-        ));
+        events.push(idp.event(audit::TEAM_UPDATED, team.1, format!("skipped unknown member ids: {skipped}")));
     }
     let in_team = format!("team {} (by SCIM)", team.1);
-    events.extend(
-        removed
-            .iter()
-            .map(|u| idp.event(audit::TEAM_MEMBER_REMOVED, u, in_team.clone())),
-    );
-    events.extend(
-        added
-            .iter()
-            .map(|u| idp.event(audit::TEAM_MEMBER_ADDED, u, in_team.clone())),
-    );
+    events.extend(removed.iter().map(|u| idp.event(audit::TEAM_MEMBER_REMOVED, u, in_team.clone())));
+    events.extend(added.iter().map(|u| idp.event(audit::TEAM_MEMBER_ADDED, u, in_team.clone())));
     store::audit::record_many(&mut *tx, events).await?;
     Ok((added, removed))
 }
 
 /// What a group request changed, for the provisioning activity.
-fn group_changes(
-    old_name: &str,
-    new_name: &str,
-    added: &[String],
-    removed: &[String],
-) -> Vec<FieldChange> {
+fn group_changes(old_name: &str, new_name: &str, added: &[String], removed: &[String]) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     if old_name != new_name {
         changes.push(FieldChange::new("name", old_name, new_name));
@@ -310,11 +200,7 @@ fn group_changes(
         changes.push(FieldChange::new("members added", "", people_list(added)));
     }
     if !removed.is_empty() {
-        changes.push(FieldChange::new(
-            "members removed",
-            people_list(removed),
-            "",
-        ));
+        changes.push(FieldChange::new("members removed", people_list(removed), ""));
     }
     changes
 }
@@ -330,37 +216,17 @@ fn changed_or_not(changes: &[FieldChange]) -> ProvisioningOutcome {
 
 /// Another active team with this name refuses the name (names are unique among active teams).
 async fn name_clash(conn: &mut Conn, org_id: &str, name: &str, except: &str) -> Result<()> {
-    if store::teams::active_named(&mut *conn, org_id, name, except)
-        .await?
-        .is_some()
-    {
-        return Err(Error::taken(
-            "displayName",
-            format!("A group (team) named “{name}” already exists."),
-        ));
+    if store::teams::active_named(&mut *conn, org_id, name, except).await?.is_some() {
+        return Err(Error::taken("displayName", format!("A group (team) named “{name}” already exists.")));
     }
     Ok(())
 }
 
 /// Writes a new name and externalId over a team, audited when the name changes.
-async fn rename(
-    tx: &mut Conn,
-    idp: &Actor,
-    team: &TeamRow,
-    name: &TeamName,
-    external_id: Option<&str>,
-) -> Result<()> {
+async fn rename(tx: &mut Conn, idp: &Actor, team: &TeamRow, name: &TeamName, external_id: Option<&str>) -> Result<()> {
     if name.as_str() != team.name {
         name_clash(tx, &idp.org_id, name.as_str(), &team.id).await?;
-        store::audit::record(
-            &mut *tx,
-            idp.event(
-                audit::TEAM_UPDATED,
-                name.as_str(),
-                format!("name: {} → {} (by SCIM)", team.name, name.as_str()),
-            ),
-        )
-        .await?;
+        store::audit::record(&mut *tx, idp.event(audit::TEAM_UPDATED, name.as_str(), format!("name: {} → {} (by SCIM)", team.name, name.as_str()))).await?;
     }
     store::teams::write_provisioned(tx, &idp.org_id, &team.id, name.as_str(), external_id).await?;
     Ok(())
@@ -374,89 +240,41 @@ async fn rename(
 /// or `Taken` when the identity provider already manages it.
 pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Outcome)> {
     let mut tx = super::begin(db).await?;
-    let found = store::teams::match_for_group(
-        &mut tx,
-        &idp.org_id,
-        g.name.as_str(),
-        g.external_id.as_deref(),
-    )
-    .await?;
+    let found = store::teams::match_for_group(&mut tx, &idp.org_id, g.name.as_str(), g.external_id.as_deref()).await?;
     let old_name = found.as_ref().map(|t| t.name.clone()).unwrap_or_default();
     let (id, outcome) = match found {
         None => {
-            let id = store::teams::insert(
-                &mut *tx,
-                &idp.org_id,
-                g.name.as_str(),
-                "",
-                Origin::Scim,
-                g.external_id.as_deref(),
-            )
-            .await?;
-            store::audit::record(
-                &mut *tx,
-                idp.event(audit::TEAM_CREATED, g.name.as_str(), "by SCIM".into()),
-            )
-            .await?;
+            let id = store::teams::insert(&mut *tx, &idp.org_id, g.name.as_str(), "", Origin::Scim, g.external_id.as_deref()).await?;
+            store::audit::record(&mut *tx, idp.event(audit::TEAM_CREATED, g.name.as_str(), "by SCIM".into())).await?;
             (id, Outcome::Created)
         }
         Some(t) => {
             let outcome =
-                super::provisioning::existing_record(t.archived, t.origin).ok_or_else(|| {
-                    Error::taken(
-                        "displayName",
-                        format!("A group (team) named “{}” already exists.", g.name.as_str()),
-                    )
-                })?;
+                super::provisioning::existing_record(t.archived, t.origin).ok_or_else(|| Error::taken("displayName", format!("A group (team) named “{}” already exists.", g.name.as_str())))?;
             rename(&mut tx, idp, &t, &g.name, g.external_id.as_deref()).await?;
             let (action, detail) = match outcome {
-                Outcome::Revived => (
-                    audit::TEAM_REPROVISIONED,
-                    "by SCIM; workspace documents stay where the deletion moved them",
-                ),
-                _ => (
-                    audit::TEAM_LINKED,
-                    "now managed by the identity provider (by SCIM)",
-                ),
+                Outcome::Revived => (audit::TEAM_REPROVISIONED, "by SCIM; workspace documents stay where the deletion moved them"),
+                _ => (audit::TEAM_LINKED, "now managed by the identity provider (by SCIM)"),
             };
-            store::audit::record(&mut *tx, idp.event(action, g.name.as_str(), detail.into()))
-                .await?;
+            store::audit::record(&mut *tx, idp.event(action, g.name.as_str(), detail.into())).await?;
             (t.id, outcome)
         }
     };
     // A created or revived team holds exactly the members sent; a linked one keeps
     // its members and gains those sent (a later PUT or PATCH sets them exactly).
-    let current: BTreeSet<String> = store::teams::member_ids(&mut tx, &id)
-        .await?
-        .into_iter()
-        .collect();
-    let remove = if outcome == Outcome::Linked {
-        BTreeSet::new()
-    } else {
-        current.difference(&g.members).cloned().collect()
-    };
+    let current: BTreeSet<String> = store::teams::member_ids(&mut tx, &id).await?.into_iter().collect();
+    let remove = if outcome == Outcome::Linked { BTreeSet::new() } else { current.difference(&g.members).cloned().collect() };
     let add = g.members.difference(&current).cloned().collect();
     let known = known_people(&mut tx, &idp.org_id, &add).await?;
-    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, &id).await?, |t| {
-        t.name.clone()
-    })?;
-    let (added, removed) =
-        set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
+    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, &id).await?, |t| t.name.clone())?;
+    let (added, removed) = set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
     let recorded = match outcome {
         Outcome::Created => ProvisioningOutcome::Created,
         Outcome::Revived => ProvisioningOutcome::Revived,
         Outcome::Linked => ProvisioningOutcome::Linked,
     };
     let changes = group_changes(&old_name, g.name.as_str(), &added, &removed);
-    activity::note(
-        &mut tx,
-        idp,
-        201,
-        recorded,
-        ("team", &id, g.name.as_str()),
-        changes,
-    )
-    .await?;
+    activity::note(&mut tx, idp, 201, recorded, ("team", &id, g.name.as_str()), changes).await?;
     tx.commit().await?;
     activity::committed(idp);
     Ok((id, outcome))
@@ -465,29 +283,15 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
 /// The identity provider replaces a group (SCIM PUT): name, externalId, exactly these members.
 pub async fn replace_provisioned(db: &Db, idp: &Actor, id: &str, g: IdpGroup) -> Result<()> {
     let mut tx = super::begin(db).await?;
-    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, id).await?, |t| {
-        t.name.clone()
-    })?;
+    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, id).await?, |t| t.name.clone())?;
     rename(&mut tx, idp, &team, &g.name, g.external_id.as_deref()).await?;
-    let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id)
-        .await?
-        .into_iter()
-        .collect();
+    let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id).await?.into_iter().collect();
     let add = g.members.difference(&now).cloned().collect();
     let remove = now.difference(&g.members).cloned().collect();
     let known = known_people(&mut tx, &idp.org_id, &add).await?;
-    let (added, removed) =
-        set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
+    let (added, removed) = set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
     let changes = group_changes(&team.name, g.name.as_str(), &added, &removed);
-    activity::note(
-        &mut tx,
-        idp,
-        200,
-        changed_or_not(&changes),
-        ("team", id, g.name.as_str()),
-        changes,
-    )
-    .await?;
+    activity::note(&mut tx, idp, 200, changed_or_not(&changes), ("team", id, g.name.as_str()), changes).await?;
     tx.commit().await?;
     activity::committed(idp);
     Ok(())
@@ -502,28 +306,17 @@ pub enum Patch<F> {
 }
 
 /// The identity provider changes a group (SCIM PATCH).
-pub async fn patch_provisioned<E, F>(
-    db: &Db,
-    idp: &Actor,
-    id: &str,
-    patch: Patch<F>,
-) -> std::result::Result<(), E>
+pub async fn patch_provisioned<E, F>(db: &Db, idp: &Actor, id: &str, patch: Patch<F>) -> std::result::Result<(), E>
 where
     E: From<Error>,
     F: FnOnce(&BTreeSet<String>) -> std::result::Result<GroupChange, E>,
 {
     let mut tx = super::begin(db).await?;
-    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, id).await?, |t| {
-        t.name.clone()
-    })?;
+    let team = idp.may_change(load_provisioned(&mut tx, &idp.org_id, id).await?, |t| t.name.clone())?;
     let (change, known) = match patch {
         Patch::Early(change, known) => (change, known),
         Patch::Late(work_out) => {
-            let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id)
-                .await
-                .map_err(Error::from)?
-                .into_iter()
-                .collect();
+            let now: BTreeSet<String> = store::teams::member_ids(&mut tx, id).await.map_err(Error::from)?.into_iter().collect();
             let change = work_out(&now)?;
             let known = known_people(&mut tx, &idp.org_id, &change.add).await?;
             (change, known)
@@ -535,24 +328,13 @@ where
             Some(n) => n.clone(),
             None => TeamName::parse("displayName", &team.name).map_err(Error::from)?,
         };
-        let external_id = change
-            .external_id
-            .clone()
-            .unwrap_or_else(|| team.external_id.clone());
+        let external_id = change.external_id.clone().unwrap_or_else(|| team.external_id.clone());
         rename(&mut tx, idp, &team, &new_name, external_id.as_deref()).await?;
         name = new_name.as_str().to_string();
     }
     let (added, removed) = set_members(&mut tx, idp, (&team, &name), known, &change.remove).await?;
     let changes = group_changes(&team.name, &name, &added, &removed);
-    activity::note(
-        &mut tx,
-        idp,
-        200,
-        changed_or_not(&changes),
-        ("team", id, &name),
-        changes,
-    )
-    .await?;
+    activity::note(&mut tx, idp, 200, changed_or_not(&changes), ("team", id, &name), changes).await?;
     tx.commit().await.map_err(Error::from)?;
     activity::committed(idp);
     Ok(())
@@ -562,97 +344,39 @@ where
 /// deactivated and archived, its workspace documents go to the admin the token acts for.
 pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     let (receiver_id, receiver_email) = match &idp.kind {
-        ActorKind::IdentityProvider {
-            receiver_id,
-            receiver_email,
-        } => (receiver_id.as_str(), receiver_email.as_str()),
-        _ => {
-            return Err(Error::forbidden(
-                "Only the identity provider deletes the groups it pushed.",
-            ))
-        }
+        ActorKind::IdentityProvider { receiver_id, receiver_email } => (receiver_id.as_str(), receiver_email.as_str()),
+        _ => return Err(Error::forbidden("Only the identity provider deletes the groups it pushed.")),
     };
     let mut tx = super::begin(db).await?;
     let team = load_provisioned(&mut tx, &idp.org_id, id).await?;
     store::teams::archive(&mut tx, &idp.org_id, &team.id).await?;
-    store::audit::record(
-        &mut *tx,
-        idp.event(
-            audit::TEAM_DEACTIVATED,
-            &team.name,
-            format!("deleted by SCIM; workspace documents go to {receiver_email}"),
-        ),
-    )
-    .await?;
-    documents::transfer_team(
-        &mut tx,
-        idp,
-        &team.id,
-        &team.name,
-        receiver_id,
-        &format!("to {receiver_email}"),
-    )
-    .await?;
-    let changes = vec![
-        FieldChange::new("active", "true", "false"),
-        FieldChange::new("archived", "false", "true"),
-    ];
-    activity::note(
-        &mut tx,
-        idp,
-        204,
-        ProvisioningOutcome::Deleted,
-        ("team", &team.id, &team.name),
-        changes,
-    )
-    .await?;
+    store::audit::record(&mut *tx, idp.event(audit::TEAM_DEACTIVATED, &team.name, format!("deleted by SCIM; workspace documents go to {receiver_email}"))).await?;
+    documents::transfer_team(&mut tx, idp, &team.id, &team.name, receiver_id, &format!("to {receiver_email}")).await?;
+    let changes = vec![FieldChange::new("active", "true", "false"), FieldChange::new("archived", "false", "true")];
+    activity::note(&mut tx, idp, 204, ProvisioningOutcome::Deleted, ("team", &team.id, &team.name), changes).await?;
     tx.commit().await?;
     activity::committed(idp);
     Ok(())
 }
 
 fn summary(t: TeamRow) -> crate::domain::views::TeamSummary {
-    crate::domain::views::TeamSummary {
-        id: t.id,
-        name: t.name,
-        description: t.description,
-        member_count: t.member_count,
-        status: t.status,
-        origin: t.origin,
-    }
+    crate::domain::views::TeamSummary { id: t.id, name: t.name, description: t.description, member_count: t.member_count, status: t.status, origin: t.origin }
 }
 
 /// Administration > Teams: teams whose name starts with `search`, active ones (or all).
-pub async fn list(
-    db: &Db,
-    c: &super::access::Caller,
-    search: &str,
-    inactive: bool,
-) -> Result<Vec<crate::domain::views::TeamSummary>> {
-    Ok(store::teams::list(db, &c.org.id, search, inactive)
-        .await?
-        .into_iter()
-        .map(summary)
-        .collect())
+pub async fn list(db: &Db, c: &super::access::Caller, search: &str, inactive: bool) -> Result<Vec<crate::domain::views::TeamSummary>> {
+    Ok(store::teams::list(db, &c.org.id, search, inactive).await?.into_iter().map(summary).collect())
 }
 
 /// A team's page: the team, its members, whether an admin may take it back from the identity provider.
-pub async fn detail(
-    db: &Db,
-    c: &super::access::Caller,
-    id: &str,
-) -> Result<crate::domain::views::TeamDetail> {
+pub async fn detail(db: &Db, c: &super::access::Caller, id: &str) -> Result<crate::domain::views::TeamDetail> {
     use crate::domain::views::{TeamDetail, TeamMember};
-    let t = store::teams::get(db, &c.org.id, id)
-        .await?
-        .ok_or_else(team_not_found)?;
+    let t = store::teams::get(db, &c.org.id, id).await?.ok_or_else(team_not_found)?;
     let members = store::teams::members(db, &c.org.id, &t.id)
         .await?
         .into_iter()
         .map(|m| TeamMember {
-            name: format!("{} {}", m.first_name, m.last_name)
-                .trim()
-                .to_string(),
+            name: format!("{} {}", m.first_name, m.last_name).trim().to_string(),
             user_id: m.user_id,
             email: m.email,
             account_type: m.account_type,
@@ -660,11 +384,6 @@ pub async fn detail(
             invite_pending: m.invite_pending,
         })
         .collect();
-    let can_release =
-        t.origin.is_managed_by_idp() && super::provisioning::can_release(db, &c.org.id).await?;
-    Ok(TeamDetail {
-        team: summary(t),
-        members,
-        can_release,
-    })
+    let can_release = t.origin.is_managed_by_idp() && super::provisioning::can_release(db, &c.org.id).await?;
+    Ok(TeamDetail { team: summary(t), members, can_release })
 }

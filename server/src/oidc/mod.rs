@@ -35,9 +35,7 @@ const REQUEST_COOKIE: &str = "gatehouse_oidc";
 const SEALED_FOR: &str = "oidc-request";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{org}/oidc/start", get(start_get).post(start_post))
-        .route("/{org}/oidc/callback", get(callback))
+    Router::new().route("/{org}/oidc/start", get(start_get).post(start_post)).route("/{org}/oidc/callback", get(callback))
 }
 
 /// Lets the provider's cross-site requests through the same-origin rule
@@ -82,23 +80,13 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
 /// The return path a sign-in may end at: a path inside the organization.
 fn inside(org: &Org, next: Option<&str>) -> String {
     let home = format!("/{}", org.slug);
-    next.and_then(safe_return_path)
-        .filter(|p| *p == home || p.starts_with(&format!("{home}/")))
-        .filter(|p| !p.starts_with(&format!("{home}/oidc/")))
-        .map(str::to_string)
-        .unwrap_or(home)
+    next.and_then(safe_return_path).filter(|p| *p == home || p.starts_with(&format!("{home}/"))).filter(|p| !p.starts_with(&format!("{home}/oidc/"))).map(str::to_string).unwrap_or(home)
 }
 
 /// Starts a sign-in at the provider: the browser goes to its authorization
 /// endpoint with a new state, nonce and PKCE challenge, whose secrets it
 /// keeps in the sealed cookie. `/{org}/sso` calls it for "Sign in with SSO".
-pub async fn begin(
-    st: &AppState,
-    org: &Org,
-    settings: &AuthSettingsRow,
-    next: Option<&str>,
-    login_hint: Option<&str>,
-) -> Response {
+pub async fn begin(st: &AppState, org: &Org, settings: &AuthSettingsRow, next: Option<&str>, login_hint: Option<&str>) -> Response {
     if !sso::oidc_on(settings) {
         return crate::saml::page::sso_off(org);
     }
@@ -110,13 +98,7 @@ pub async fn begin(
         }
     };
     let redirect_uri = sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
-    let client = ClientSettings {
-        client_id: &settings.oidc_client_id,
-        client_secret: None,
-        redirect_uri: &redirect_uri,
-        scopes: &settings.oidc_scopes,
-        email_claim: &settings.oidc_email_claim,
-    };
+    let client = ClientSettings { client_id: &settings.oidc_client_id, client_secret: None, redirect_uri: &redirect_uri, scopes: &settings.oidc_scopes, email_claim: &settings.oidc_email_claim };
     let started = match client.authorization_request(&provider, login_hint) {
         Ok(s) => s,
         Err(problem) => {
@@ -133,15 +115,8 @@ pub async fn begin(
         until: Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME).to_string(),
         next: inside(org, next),
     };
-    let sealed = st
-        .keys
-        .seal(SEALED_FOR, &serde_json::to_string(&pending).expect("JSON"));
-    let cookie = st.config.cookie(
-        REQUEST_COOKIE,
-        &sealed,
-        &callback_path(org),
-        REQUEST_LIFETIME.whole_seconds(),
-    );
+    let sealed = st.keys.seal(SEALED_FOR, &serde_json::to_string(&pending).expect("JSON"));
+    let cookie = st.config.cookie(REQUEST_COOKIE, &sealed, &callback_path(org), REQUEST_LIFETIME.whole_seconds());
     with_cookie(Redirect::to(&started.url).into_response(), &cookie)
 }
 
@@ -154,19 +129,11 @@ struct Initiate {
     target_link_uri: Option<String>,
 }
 
-async fn start_get(
-    State(st): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<Initiate>,
-) -> Response {
+async fn start_get(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Query<Initiate>) -> Response {
     start(&st, &slug, q).await
 }
 
-async fn start_post(
-    State(st): State<AppState>,
-    Path(slug): Path<String>,
-    Form(q): Form<Initiate>,
-) -> Response {
+async fn start_post(State(st): State<AppState>, Path(slug): Path<String>, Form(q): Form<Initiate>) -> Response {
     start(&st, &slug, q).await
 }
 
@@ -192,10 +159,7 @@ async fn start(st: &AppState, slug: &str, q: Initiate) -> Response {
         }
     }
     // target_link_uri is a URL of this site: only its path inside the organization is followed.
-    let target = q
-        .target_link_uri
-        .as_deref()
-        .map(|t| t.strip_prefix(st.config.base_url.as_str()).unwrap_or(t));
+    let target = q.target_link_uri.as_deref().map(|t| t.strip_prefix(st.config.base_url.as_str()).unwrap_or(t));
     begin(st, &org, &settings, target, q.login_hint.as_deref()).await
 }
 
@@ -230,10 +194,7 @@ async fn callback(
     // outcome; an answer to another (a link from elsewhere) leaves it be.
     let pending = pending(&st, &org, &headers).filter(|p| {
         let state = answer.state.as_deref().unwrap_or_default();
-        bool::from(subtle::ConstantTimeEq::ct_eq(
-            state.as_bytes(),
-            p.state.as_bytes(),
-        ))
+        bool::from(subtle::ConstantTimeEq::ct_eq(state.as_bytes(), p.state.as_bytes()))
     });
     let answered = pending.is_some();
     let res = match finish(&st, &org, &settings, &session, answer, pending, &ip).await {
@@ -241,25 +202,13 @@ async fn callback(
         Err(f) => f.respond(&st, &org, &ip, &settings.oidc_issuer).await,
     };
     if answered {
-        with_cookie(
-            res,
-            &st.config
-                .cookie(REQUEST_COOKIE, "", &callback_path(&org), 0),
-        )
+        with_cookie(res, &st.config.cookie(REQUEST_COOKIE, "", &callback_path(&org), 0))
     } else {
         res
     }
 }
 
-async fn finish(
-    st: &AppState,
-    org: &Org,
-    settings: &AuthSettingsRow,
-    session: &Session,
-    answer: Answer,
-    pending: Option<Pending>,
-    ip: &str,
-) -> Result<String, Failure> {
+async fn finish(st: &AppState, org: &Org, settings: &AuthSettingsRow, session: &Session, answer: Answer, pending: Option<Pending>, ip: &str) -> Result<String, Failure> {
     if !sso::oidc_on(settings) {
         return Err(Failure::SsoOff);
     }
@@ -269,42 +218,23 @@ async fn finish(
         return Err(Failure::SettingsChanged);
     }
     if let Some(error) = answer.error {
-        return Err(Failure::ProviderError {
-            error,
-            description: answer.error_description.unwrap_or_default(),
-        });
+        return Err(Failure::ProviderError { error, description: answer.error_description.unwrap_or_default() });
     }
     if let Some(iss) = answer.iss.as_deref() {
         if iss != settings.oidc_issuer {
             return Err(Failure::OtherIssuer(iss.to_string()));
         }
     }
-    let code = answer
-        .code
-        .filter(|c| !c.is_empty() && c.len() <= 4096)
-        .ok_or(Failure::NoCode)?;
+    let code = answer.code.filter(|c| !c.is_empty() && c.len() <= 4096).ok_or(Failure::NoCode)?;
     // Each exchange is a request to the provider: limited per address.
-    sign_in::sso_attempt(&st.db, org, ip)
-        .await
-        .map_err(Failure::Limited)?;
+    sign_in::sso_attempt(&st.db, org, ip).await.map_err(Failure::Limited)?;
     // This state answers once, on every instance (a second use of the
     // callback with the same cookie and code is refused before the exchange).
     let kept = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    if let Err(key) = sso::use_once(
-        &st.db,
-        &org.id,
-        &[(format!("oidc-state:{}", pending.state), kept)],
-    )
-    .await
-    .map_err(|e| Failure::Internal(e.message))?
-    {
+    if let Err(key) = sso::use_once(&st.db, &org.id, &[(format!("oidc-state:{}", pending.state), kept)]).await.map_err(|e| Failure::Internal(e.message))? {
         return Err(Failure::Replayed(key));
     }
-    let provider = st
-        .oidc
-        .discover(&settings.oidc_issuer)
-        .await
-        .map_err(Failure::Provider)?;
+    let provider = st.oidc.discover(&settings.oidc_issuer).await.map_err(Failure::Provider)?;
     let redirect_uri = sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
     let client = ClientSettings {
         client_id: &settings.oidc_client_id,
@@ -313,40 +243,13 @@ async fn finish(
         scopes: &settings.oidc_scopes,
         email_claim: &settings.oidc_email_claim,
     };
-    let identity = st
-        .oidc
-        .finish(
-            provider,
-            &client,
-            &code,
-            &pending.pkce_verifier,
-            &pending.nonce,
-        )
-        .await
-        .map_err(Failure::Provider)?;
-    sign_in::with_sso(&st.db, session, org, &identity.email, ip, Sso::Oidc)
-        .await
-        .map_err(refusal)?;
-    sign_in::sso_attempt_succeeded(&st.db, org, ip)
-        .await
-        .map_err(|e| Failure::Internal(e.message))?;
+    let identity = st.oidc.finish(provider, &client, &code, &pending.pkce_verifier, &pending.nonce).await.map_err(Failure::Provider)?;
+    sign_in::with_sso(&st.db, session, org, &identity.email, ip, Sso::Oidc).await.map_err(refusal)?;
+    sign_in::sso_attempt_succeeded(&st.db, org, ip).await.map_err(|e| Failure::Internal(e.message))?;
     // In the SSO sign-in activity beside SAML's sign-ins.
     let reference = crate::ops::current_request_id().unwrap_or_default();
-    let diagnosis = app::service::sso_activity::Diagnosis {
-        message: "OpenID Connect".into(),
-        received: identity.subject.clone(),
-        ..Default::default()
-    };
-    if let Err(e) = app::service::sso_activity::record_success(
-        &st.db,
-        &org.id,
-        &identity.email,
-        &reference,
-        ip,
-        &diagnosis,
-    )
-    .await
-    {
+    let diagnosis = app::service::sso_activity::Diagnosis { message: "OpenID Connect".into(), received: identity.subject.clone(), ..Default::default() };
+    if let Err(e) = app::service::sso_activity::record_success(&st.db, &org.id, &identity.email, &reference, ip, &diagnosis).await {
         tracing::error!(error = %e.message, "cannot record a successful OpenID Connect sign-in in the activity");
     }
     Ok(inside(org, Some(&pending.next)))

@@ -47,9 +47,7 @@ impl Failure {
             Failure::NoCode => "no_code",
             Failure::Limited(_) => "rate_limited",
             Failure::Replayed(_) => "replayed",
-            Failure::Provider(Problem::Unreachable(_) | Problem::Discovery(_)) => {
-                "provider_unreachable"
-            }
+            Failure::Provider(Problem::Unreachable(_) | Problem::Discovery(_)) => "provider_unreachable",
             Failure::Provider(Problem::IssuerMismatch { .. }) => "issuer_mismatch",
             Failure::Provider(Problem::TokenRefused { .. }) => "code_refused",
             Failure::Provider(Problem::NoIdToken | Problem::Token { .. }) => "unverified",
@@ -63,11 +61,7 @@ impl Failure {
     }
 
     /// (status, what happened and what to do, the precise reason for the audit log, email if known)
-    fn explain(
-        &self,
-        org: &Org,
-        redirect_uri: &str,
-    ) -> (StatusCode, String, String, Option<String>) {
+    fn explain(&self, org: &Org, redirect_uri: &str) -> (StatusCode, String, String, Option<String>) {
         let start_again = "Start again from the sign-in page.";
         let settings = "Ask your administrator to check the OpenID Connect settings in Gatehouse (Administration > Authentication) and at your identity provider.";
         let bad = StatusCode::BAD_REQUEST;
@@ -84,12 +78,9 @@ impl Failure {
                 "state matches no sign-in this browser started (no valid sign-in cookie: another browser, expired, or already answered)".into(),
                 None,
             ),
-            Failure::SettingsChanged => (
-                bad,
-                format!("The single sign-on settings changed while you were signing in. {start_again}"),
-                "the OpenID Connect issuer changed since this sign-in started".into(),
-                None,
-            ),
+            Failure::SettingsChanged => {
+                (bad, format!("The single sign-on settings changed while you were signing in. {start_again}"), "the OpenID Connect issuer changed since this sign-in started".into(), None)
+            }
             Failure::ProviderError { error, description } => {
                 let said = if description.is_empty() { error.clone() } else { format!("{error}: {description}") };
                 let (status, message) = match error.as_str() {
@@ -115,19 +106,9 @@ impl Failure {
                 format!("issuer mix-up: the answer names the issuer {iss}, not the configured one"),
                 None,
             ),
-            Failure::NoCode => (
-                bad,
-                format!("Your identity provider sent no sign-in code. {start_again}"),
-                "no code in the answer".into(),
-                None,
-            ),
+            Failure::NoCode => (bad, format!("Your identity provider sent no sign-in code. {start_again}"), "no code in the answer".into(), None),
             Failure::Limited(e) => (StatusCode::TOO_MANY_REQUESTS, e.message.clone(), "too many sign-ins from this address (rate limited)".into(), None),
-            Failure::Replayed(key) => (
-                bad,
-                format!("This sign-in answer was already used, so it cannot sign anyone in again. {start_again}"),
-                format!("replayed answer ({key})"),
-                None,
-            ),
+            Failure::Replayed(key) => (bad, format!("This sign-in answer was already used, so it cannot sign anyone in again. {start_again}"), format!("replayed answer ({key})"), None),
             Failure::Provider(p) => {
                 let reason = p.to_string();
                 let (status, message, email) = match p {
@@ -217,19 +198,12 @@ impl Failure {
         let (why, (expected, received)) = match self {
             Failure::NotThisBrowser => (SsoReason::NotThisBrowser, none()),
             Failure::ProviderError { .. } => (SsoReason::IdpError, none()),
-            Failure::OtherIssuer(iss) => (
-                SsoReason::Issuer,
-                (configured_issuer.to_string(), iss.clone()),
-            ),
+            Failure::OtherIssuer(iss) => (SsoReason::Issuer, (configured_issuer.to_string(), iss.clone())),
             Failure::NoCode => (SsoReason::Empty, none()),
             Failure::Replayed(_) => (SsoReason::Replayed, none()),
-            Failure::Provider(Problem::IssuerMismatch { expected, found }) => {
-                (SsoReason::Issuer, (expected.clone(), found.clone()))
-            }
+            Failure::Provider(Problem::IssuerMismatch { expected, found }) => (SsoReason::Issuer, (expected.clone(), found.clone())),
             Failure::Provider(Problem::TokenRefused { .. }) => (SsoReason::IdpError, none()),
-            Failure::Provider(Problem::NoIdToken | Problem::NoEmail(_)) => {
-                (SsoReason::Malformed, none())
-            }
+            Failure::Provider(Problem::NoIdToken | Problem::NoEmail(_)) => (SsoReason::Malformed, none()),
             Failure::Provider(Problem::Token { check, .. }) => (
                 match check {
                     TokenCheck::Signature | TokenCheck::UnknownKey => SsoReason::SignatureInvalid,
@@ -245,23 +219,14 @@ impl Failure {
             Failure::Deactivated(_) => (SsoReason::Deactivated, none()),
             Failure::Guest(_) => (SsoReason::Guest, none()),
             Failure::Internal(_) => (SsoReason::Internal, none()),
-            Failure::SsoOff
-            | Failure::SettingsChanged
-            | Failure::Limited(_)
-            | Failure::Provider(
-                Problem::Unreachable(_) | Problem::Discovery(_) | Problem::EmailNotVerified(_),
-            ) => (SsoReason::Other, none()),
+            Failure::SsoOff | Failure::SettingsChanged | Failure::Limited(_) | Failure::Provider(Problem::Unreachable(_) | Problem::Discovery(_) | Problem::EmailNotVerified(_)) => {
+                (SsoReason::Other, none())
+            }
         };
         (why, expected, received)
     }
 
-    pub async fn respond(
-        self,
-        st: &AppState,
-        org: &Org,
-        ip: &str,
-        configured_issuer: &str,
-    ) -> Response {
+    pub async fn respond(self, st: &AppState, org: &Org, ip: &str, configured_issuer: &str) -> Response {
         app::metrics::oidc_failure(self.kind());
         let kind = self.kind();
         let record = !matches!(self, Failure::SsoOff);
@@ -269,8 +234,7 @@ impl Failure {
             Failure::Limited(e) => e.retry_after_secs,
             _ => None,
         };
-        let redirect_uri =
-            app::service::sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
+        let redirect_uri = app::service::sso::oidc_urls(&st.config.base_url, &org.slug).redirect_uri;
         let (why, expected, received) = self.activity(configured_issuer);
         let (status, message, reason, email) = self.explain(org, &redirect_uri);
         let reference = crate::ops::current_request_id().unwrap_or_else(|| "unknown".into());
@@ -278,40 +242,13 @@ impl Failure {
         if record {
             let email = email.unwrap_or_default();
             // In the SSO sign-in activity beside SAML's, marked as OpenID Connect's.
-            let diagnosis = Diagnosis {
-                reason: Some(why),
-                message: format!("OpenID Connect: {reason}"),
-                expected,
-                received,
-                ..Default::default()
-            };
-            let failed = app::service::sso::Failed {
-                kind,
-                reason: &reason,
-                email: &email,
-                named: &email,
-                reference: &reference,
-                ip,
-                diagnosis: &diagnosis,
-            };
-            if let Err(e) = app::service::sso::record_failure(
-                &st.db,
-                &org.id,
-                app::service::sign_in::Sso::Oidc,
-                failed,
-            )
-            .await
-            {
+            let diagnosis = Diagnosis { reason: Some(why), message: format!("OpenID Connect: {reason}"), expected, received, ..Default::default() };
+            let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, named: &email, reference: &reference, ip, diagnosis: &diagnosis };
+            if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, app::service::sign_in::Sso::Oidc, failed).await {
                 tracing::error!(error = %e.message, "cannot record a failed OpenID Connect sign-in");
             }
         }
-        let mut res = render(
-            status,
-            "Sign-in failed",
-            &message,
-            Some(&reference),
-            Some(&org.slug),
-        );
+        let mut res = render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
         if let Some(secs) = retry_after {
             if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);

@@ -23,9 +23,7 @@ pub fn sqlite_path(url: &str) -> anyhow::Result<Option<PathBuf>> {
     if !url.starts_with("sqlite:") {
         return Ok(None);
     }
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or("");
     if path.is_empty() || path == ":memory:" {
         anyhow::bail!("the database URL {url} names no file");
@@ -50,21 +48,11 @@ fn lock_path(db: &Path) -> PathBuf {
 
 /// The lock file beside the database, created when missing, never emptied here.
 fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))
+    OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))
 }
 
 fn holder(lock: &Path) -> String {
-    match std::fs::read_to_string(lock)
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-    {
+    match std::fs::read_to_string(lock).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
         Some(pid) => format!(" (process {pid})"),
         None => String::new(),
     }
@@ -74,9 +62,7 @@ impl ServeLock {
     /// For `serve`: fails when another server (or a restore) holds the database.
     pub fn take(db: &Path) -> anyhow::Result<ServeLock> {
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
         }
         let path = lock_path(db);
         let mut file = open_lock_file(&path)?;
@@ -117,20 +103,9 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let size = if self.bytes >= 1 << 20 {
-            format!("{:.1} MB", self.bytes as f64 / (1 << 20) as f64)
-        } else {
-            format!("{} KB", self.bytes.div_ceil(1024))
-        };
-        let plural =
-            |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        write!(
-            f,
-            "{size}, {}, {}, schema {}",
-            plural(self.organizations, "organization", "organizations"),
-            plural(self.users, "user", "users"),
-            self.schema
-        )
+        let size = if self.bytes >= 1 << 20 { format!("{:.1} MB", self.bytes as f64 / (1 << 20) as f64) } else { format!("{} KB", self.bytes.div_ceil(1024)) };
+        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(f, "{size}, {}, {}, schema {}", plural(self.organizations, "organization", "organizations"), plural(self.users, "user", "users"), self.schema)
     }
 }
 
@@ -149,43 +124,19 @@ async fn open(path: &Path, read_only: bool) -> anyhow::Result<SqliteConnection> 
 /// Checks the database at `path`; messages name it `shown` (the file the
 /// operator gave, when `path` is a working copy of it).
 async fn inspect(path: &Path, shown: &Path, read_only: bool) -> anyhow::Result<Summary> {
-    let mut conn = open(path, read_only).await.map_err(|e| {
-        anyhow::anyhow!(
-            "{} cannot be opened as a SQLite database: {e}",
-            shown.display()
-        )
-    })?;
-    let check = maintenance::quick_check(&mut conn)
-        .await
-        .map_err(|e| anyhow::anyhow!("{} is not a SQLite database: {e}", shown.display()))?;
+    let mut conn = open(path, read_only).await.map_err(|e| anyhow::anyhow!("{} cannot be opened as a SQLite database: {e}", shown.display()))?;
+    let check = maintenance::quick_check(&mut conn).await.map_err(|e| anyhow::anyhow!("{} is not a SQLite database: {e}", shown.display()))?;
     if check != "ok" {
-        anyhow::bail!(
-            "{} is damaged (SQLite's quick_check says: {check})",
-            shown.display()
-        );
+        anyhow::bail!("{} is damaged (SQLite's quick_check says: {check})", shown.display());
     }
-    let schema = maintenance::schema_version(&mut conn).await.map_err(|_| {
-        anyhow::anyhow!(
-            "{} is a SQLite database, but not one of Gatehouse (it has no migrations table)",
-            shown.display()
-        )
-    })?;
+    let schema = maintenance::schema_version(&mut conn).await.map_err(|_| anyhow::anyhow!("{} is a SQLite database, but not one of Gatehouse (it has no migrations table)", shown.display()))?;
     let schema = schema.unwrap_or(0);
     if schema > latest_schema() {
-        anyhow::bail!(
-            "{} was written by a newer Gatehouse (schema {schema}; this one knows up to {}). Use that release or a newer one.",
-            shown.display(),
-            latest_schema()
-        );
+        anyhow::bail!("{} was written by a newer Gatehouse (schema {schema}; this one knows up to {}). Use that release or a newer one.", shown.display(), latest_schema());
     }
     let (organizations, users) = maintenance::organizations_and_users(&mut conn).await?;
     conn.close().await?;
-    Ok(Summary {
-        bytes: std::fs::metadata(path)?.len(),
-        organizations,
-        users,
-        schema,
-    })
+    Ok(Summary { bytes: std::fs::metadata(path)?.len(), organizations, users, schema })
 }
 
 fn sync_dir(path: &Path) {
@@ -198,10 +149,7 @@ fn sync_dir(path: &Path) {
 
 /// A name beside `path` with `suffix` appended to the file name.
 fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(suffix);
     path.with_file_name(name)
 }
@@ -214,24 +162,14 @@ const PG_RESTORE: &str = "gatehouse restore replaces SQLite databases. For Postg
 pub async fn backup(url: &str, out: &Path) -> anyhow::Result<Summary> {
     let src = sqlite_path(url)?.ok_or_else(|| anyhow::anyhow!(PG_BACKUP))?;
     if !src.is_file() {
-        anyhow::bail!(
-            "there is no database at {} (GATEHOUSE_DATABASE_URL or --database-url names it)",
-            src.display()
-        );
+        anyhow::bail!("there is no database at {} (GATEHOUSE_DATABASE_URL or --database-url names it)", src.display());
     }
     if out.exists() {
-        anyhow::bail!(
-            "{} exists already; a backup never overwrites a file. Choose a new name.",
-            out.display()
-        );
+        anyhow::bail!("{} exists already; a backup never overwrites a file. Choose a new name.", out.display());
     }
     // The backups folder is made on first use (0700: the copies hold hashes).
-    if let Some(dir) = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))?;
         #[cfg(unix)]
         let _ = std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700));
     }
@@ -241,14 +179,10 @@ pub async fn backup(url: &str, out: &Path) -> anyhow::Result<Summary> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(&partial)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", partial.display()))?;
+    options.open(&partial).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", partial.display()))?;
     let copied = async {
         let mut conn = open(&src, false).await?;
-        maintenance::vacuum_into(&mut conn, &partial.to_string_lossy())
-            .await
-            .map_err(|e| anyhow::anyhow!("the copy failed: {e}"))?;
+        maintenance::vacuum_into(&mut conn, &partial.to_string_lossy()).await.map_err(|e| anyhow::anyhow!("the copy failed: {e}"))?;
         conn.close().await?;
         // VACUUM INTO does not flush the copy to disk; a backup must survive a power cut.
         File::open(&partial)?.sync_all()?;
@@ -290,18 +224,9 @@ pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
     let _lock = ServeLock::exclusive(&target)?;
     let staging = beside(&target, ".restoring");
     let _ = std::fs::remove_file(&staging);
-    std::fs::copy(from, &staging).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot copy {} to {}: {e}",
-            from.display(),
-            staging.display()
-        )
-    })?;
+    std::fs::copy(from, &staging).map_err(|e| anyhow::anyhow!("cannot copy {} to {}: {e}", from.display(), staging.display()))?;
     #[cfg(unix)]
-    std::fs::set_permissions(
-        &staging,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )?;
+    std::fs::set_permissions(&staging, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     let summary = match inspect(&staging, from, false).await {
         Ok(s) => s,
         Err(e) => {
@@ -314,11 +239,7 @@ pub async fn restore(url: &str, from: &Path) -> anyhow::Result<Restored> {
     // The old database moves aside with its WAL: a WAL left behind would be
     // replayed into the restored file.
     let replaced = if target.exists() {
-        let stamp = time::OffsetDateTime::now_utc()
-            .format(time::macros::format_description!(
-                "[year][month][day]T[hour][minute][second]Z"
-            ))
-            .unwrap_or_default();
+        let stamp = time::OffsetDateTime::now_utc().format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z")).unwrap_or_default();
         let aside = beside(&target, &format!(".replaced-{stamp}"));
         std::fs::rename(&target, &aside)?;
         for suffix in ["-wal", "-shm", "-journal"] {
@@ -342,18 +263,9 @@ mod tests {
 
     #[test]
     fn sqlite_urls_name_their_file() {
-        assert_eq!(
-            sqlite_path("sqlite://data/gatehouse.db").unwrap(),
-            Some(PathBuf::from("data/gatehouse.db"))
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///var/lib/gatehouse/gatehouse.db?mode=rwc").unwrap(),
-            Some(PathBuf::from("/var/lib/gatehouse/gatehouse.db"))
-        );
-        assert_eq!(
-            sqlite_path("postgres://gatehouse@db/gatehouse").unwrap(),
-            None
-        );
+        assert_eq!(sqlite_path("sqlite://data/gatehouse.db").unwrap(), Some(PathBuf::from("data/gatehouse.db")));
+        assert_eq!(sqlite_path("sqlite:///var/lib/gatehouse/gatehouse.db?mode=rwc").unwrap(), Some(PathBuf::from("/var/lib/gatehouse/gatehouse.db")));
+        assert_eq!(sqlite_path("postgres://gatehouse@db/gatehouse").unwrap(), None);
         assert!(sqlite_path("sqlite::memory:").is_err());
     }
 }

@@ -14,23 +14,13 @@ use std::time::Duration;
 const DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub async fn livez() -> Response {
-    (
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        "ok\n",
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
     let check = app::service::database::ping(&st.db);
     match tokio::time::timeout(DATABASE_TIMEOUT, check).await {
-        Ok(Ok(_)) => (
-            StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store")],
-            "ready\n",
-        )
-            .into_response(),
+        Ok(Ok(_)) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ready\n").into_response(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "not ready: the database does not answer");
             not_ready("the database does not answer")
@@ -43,10 +33,5 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
 }
 
 fn not_ready(why: &str) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CACHE_CONTROL, "no-store")],
-        format!("not ready: {why}\n"),
-    )
-        .into_response()
+    (StatusCode::SERVICE_UNAVAILABLE, [(header::CACHE_CONTROL, "no-store")], format!("not ready: {why}\n")).into_response()
 }

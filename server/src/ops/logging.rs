@@ -26,13 +26,7 @@ pub fn init(format: LogFormat) {
         // Event fields at the top level; an event inside a request also
         // carries the spans it is in, the request's first (its request_id).
         LogFormat::Json => {
-            tracing_subscriber::fmt()
-                .json()
-                .flatten_event(true)
-                .with_current_span(false)
-                .with_span_list(true)
-                .with_env_filter(filter)
-                .init();
+            tracing_subscriber::fmt().json().flatten_event(true).with_current_span(false).with_span_list(true).with_env_filter(filter).init();
             // A panic's default report is several lines of text on stderr,
             // which a collector reading one JSON object a line cannot parse:
             // it goes into the log as one error event instead (the request,

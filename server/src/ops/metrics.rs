@@ -14,9 +14,7 @@ use std::time::Duration;
 
 /// Latency buckets, seconds: SCIM look-ups take about a millisecond, a page
 /// tens of milliseconds, a sign-in (argon2id) a few hundred.
-const SECONDS: &[f64] = &[
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+const SECONDS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// Installs the process-wide recorder (once); until then recording does nothing.
 pub fn install() -> anyhow::Result<&'static PrometheusHandle> {
@@ -24,10 +22,7 @@ pub fn install() -> anyhow::Result<&'static PrometheusHandle> {
     if let Some(h) = HANDLE.get() {
         return Ok(h);
     }
-    let handle = PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS)?
-        .install_recorder()
-        .map_err(|e| anyhow::anyhow!("cannot start metrics: {e}"))?;
+    let handle = PrometheusBuilder::new().set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS)?.install_recorder().map_err(|e| anyhow::anyhow!("cannot start metrics: {e}"))?;
     m::describe();
     m::enable();
     let handle = HANDLE.get_or_init(|| handle);
@@ -51,9 +46,7 @@ struct Scrape {
 
 /// The router of the metrics address: `/metrics` only.
 pub fn router(handle: &'static PrometheusHandle, db: Db) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .with_state(Scrape { handle, db })
+    Router::new().route("/metrics", get(metrics)).with_state(Scrape { handle, db })
 }
 
 async fn metrics(State(s): State<Scrape>) -> Response {
@@ -72,23 +65,14 @@ async fn metrics(State(s): State<Scrape>) -> Response {
     match app::service::sso::certificate_expiries(&s.db).await {
         Ok(expiries) => {
             for (org, which, secs) in expiries {
-                ::metrics::gauge!(m::IDP_CERTIFICATE_EXPIRY, "org" => org, "certificate" => which)
-                    .set(secs as f64);
+                ::metrics::gauge!(m::IDP_CERTIFICATE_EXPIRY, "org" => org, "certificate" => which).set(secs as f64);
             }
         }
         Err(e) => {
             tracing::warn!(error = %e.message, "cannot read the identity provider certificates for the metrics")
         }
     }
-    (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        s.handle.render(),
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], s.handle.render()).into_response()
 }
 
 /// Counts a failed SSO sign-in by its reason (a fixed label per kind of failure).

@@ -22,9 +22,6 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions {
-            metrics_bind: None,
-            shutdown_timeout: Duration::from_secs(30),
-        }
+        ServeOptions { metrics_bind: None, shutdown_timeout: Duration::from_secs(30) }
     }
 }

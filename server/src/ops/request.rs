@@ -39,36 +39,21 @@ pub fn note_org(slug: &str) {
 
 pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = st
-        .config
-        .trust_proxy
-        .then(|| incoming_id(&req))
-        .flatten()
-        .unwrap_or_else(new_id);
+    let id = st.config.trust_proxy.then(|| incoming_id(&req)).flatten().unwrap_or_else(new_id);
     let method = req.method().clone();
     let matched = route_of(&req);
     let route = matched.as_str();
-    let ctx = Arc::new(Context {
-        id,
-        org: OnceLock::new(),
-    });
+    let ctx = Arc::new(Context { id, org: OnceLock::new() });
     if let Some(org) = org_in_path(route, req.uri().path()) {
         let _ = ctx.org.set(org);
     }
 
     let span = tracing::info_span!("request", request_id = %ctx.id);
-    let mut res = CURRENT
-        .scope(ctx.clone(), next.run(req).instrument(span))
-        .await;
+    let mut res = CURRENT.scope(ctx.clone(), next.run(req).instrument(span)).await;
 
     let status = res.status();
     let elapsed = started.elapsed();
-    metrics::http_request(
-        method.as_str(),
-        route,
-        status.as_u16(),
-        elapsed.as_secs_f64(),
-    );
+    metrics::http_request(method.as_str(), route, status.as_u16(), elapsed.as_secs_f64());
     count_by_route(&method, route, status);
     let org = ctx.org.get().map(String::as_str).unwrap_or("");
     tracing::info!(
@@ -95,9 +80,7 @@ pub async fn observe(State(st): State<AppState>, req: Request, next: Next) -> Re
 fn new_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    let mut s: String = (0..8)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
+    let mut s: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
     s.insert(4, '-');
     s
 }
@@ -106,10 +89,7 @@ fn new_id() -> String {
 /// so its log and ours can be matched. Only plain short values are taken.
 fn incoming_id(req: &Request) -> Option<String> {
     let v = req.headers().get("x-request-id")?.to_str().ok()?;
-    let ok = !v.is_empty()
-        && v.len() <= 64
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    let ok = !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
     ok.then(|| v.to_string())
 }
 
@@ -137,10 +117,7 @@ fn route_of(req: &Request) -> Route {
 }
 
 fn plausible_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Pages, SSO and exports name the organization in the path: `/{org}/…`.
@@ -148,11 +125,7 @@ fn org_in_path(route: &str, path: &str) -> Option<String> {
     if !route.starts_with("/{org}") {
         return None;
     }
-    let slug = path
-        .trim_start_matches('/')
-        .split('/')
-        .next()?
-        .to_ascii_lowercase();
+    let slug = path.trim_start_matches('/').split('/').next()?.to_ascii_lowercase();
     plausible_slug(&slug).then_some(slug)
 }
 
@@ -175,19 +148,11 @@ pub async fn note_api_org(req: Request, next: Next) -> Response {
 /// Small bodies only: they are read here and handed on unchanged.
 async fn org_in_api_call(req: Request) -> (Request, Option<String>) {
     const LIMIT: usize = 64 * 1024;
-    let small = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        .is_some_and(|n| n <= LIMIT);
+    let small = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()).is_some_and(|n| n <= LIMIT);
     if !small {
         return (req, None);
     }
-    let json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, LIMIT).await else {
         return (Request::from_parts(parts, Body::empty()), None);
@@ -197,15 +162,11 @@ async fn org_in_api_call(req: Request) -> (Request, Option<String>) {
         struct Org {
             org: Option<String>,
         }
-        serde_json::from_slice::<Org>(&bytes)
-            .ok()
-            .and_then(|o| o.org)
+        serde_json::from_slice::<Org>(&bytes).ok().and_then(|o| o.org)
     } else {
         crate::web::form_value(&bytes, "org")
     };
-    let org = org
-        .map(|o| o.to_ascii_lowercase())
-        .filter(|o| plausible_slug(o));
+    let org = org.map(|o| o.to_ascii_lowercase()).filter(|o| plausible_slug(o));
     (Request::from_parts(parts, Body::from(bytes)), org)
 }
 
@@ -266,14 +227,8 @@ fn sign_in_outcome(status: StatusCode) -> &'static str {
 /// Puts the request id in a server error's message (server functions' JSON,
 /// SCIM's error JSON, plain text), so what a person reads out can be found in the log.
 async fn with_reference(res: Response, id: &str) -> Response {
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let json = content_type.starts_with("application/json")
-        || content_type.starts_with("application/scim+json");
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let json = content_type.starts_with("application/json") || content_type.starts_with("application/scim+json");
     let text = content_type.starts_with("text/plain");
     if !json && !text {
         return res;
@@ -314,19 +269,12 @@ mod tests {
         let id = new_id();
         assert_eq!(id.len(), 9);
         assert_eq!(&id[4..5], "-");
-        assert!(
-            id.chars()
-                .all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit()),
-            "{id}"
-        );
+        assert!(id.chars().all(|c| c == '-' || c.is_ascii_uppercase() || c.is_ascii_digit()), "{id}");
     }
 
     #[test]
     fn the_organization_comes_from_org_routes_only() {
-        assert_eq!(
-            org_in_path("/{org}/login", "/Acme/login").as_deref(),
-            Some("acme")
-        );
+        assert_eq!(org_in_path("/{org}/login", "/Acme/login").as_deref(), Some("acme"));
         assert_eq!(org_in_path("/healthz", "/healthz"), None);
         assert_eq!(org_in_path("/{org}", "/<script>"), None);
     }

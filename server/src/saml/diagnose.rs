@@ -21,15 +21,7 @@ pub fn decode(xml: &str) -> DecodedResponse {
     let mut text = String::new();
     let mut attribute: Option<(String, Vec<String>)> = None;
     let attr = |e: &quick_xml::events::BytesStart, name: &str| -> String {
-        e.try_get_attribute(name)
-            .ok()
-            .flatten()
-            .and_then(|a| {
-                a.normalized_value(quick_xml::XmlVersion::default())
-                    .ok()
-                    .map(|v| v.into_owned())
-            })
-            .unwrap_or_default()
+        e.try_get_attribute(name).ok().flatten().and_then(|a| a.normalized_value(quick_xml::XmlVersion::default()).ok().map(|v| v.into_owned())).unwrap_or_default()
     };
     loop {
         let event = match reader.read_event() {
@@ -54,16 +46,10 @@ pub fn decode(xml: &str) -> DecodedResponse {
                     "StatusCode" => {
                         let v = attr(e, "Value");
                         let v = v.rsplit(':').next().unwrap_or("").to_string();
-                        d.status = if d.status.is_empty() {
-                            v
-                        } else {
-                            format!("{} / {v}", d.status)
-                        };
+                        d.status = if d.status.is_empty() { v } else { format!("{} / {v}", d.status) };
                     }
                     "NameID" if d.name_id.is_empty() => d.name_id_format = attr(e, "Format"),
-                    "SubjectConfirmationData" if d.recipient.is_empty() => {
-                        d.recipient = attr(e, "Recipient")
-                    }
+                    "SubjectConfirmationData" if d.recipient.is_empty() => d.recipient = attr(e, "Recipient"),
                     "Conditions" if d.not_before.is_empty() => {
                         d.not_before = attr(e, "NotBefore");
                         d.not_on_or_after = attr(e, "NotOnOrAfter");
@@ -101,10 +87,7 @@ pub fn decode(xml: &str) -> DecodedResponse {
                             d.attributes.push(a);
                         }
                     }
-                    "X509Certificate" if d.certificate_fingerprint.is_empty() => {
-                        d.certificate_fingerprint =
-                            fingerprint_of_base64(&value).unwrap_or_default()
-                    }
+                    "X509Certificate" if d.certificate_fingerprint.is_empty() => d.certificate_fingerprint = fingerprint_of_base64(&value).unwrap_or_default(),
                     _ => {}
                 }
                 text.clear();
@@ -120,16 +103,8 @@ pub fn decode(xml: &str) -> DecodedResponse {
 pub fn fingerprint_of_base64(b64: &str) -> Option<String> {
     use base64::Engine as _;
     let compact: String = b64.chars().filter(|c| !c.is_whitespace()).collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .ok()?;
-    Some(
-        Sha256::digest(der)
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":"),
-    )
+    let der = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+    Some(Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"))
 }
 
 /// The XML indented two spaces an element, for reading and copying; as it
@@ -166,104 +141,33 @@ pub struct Expected<'a> {
 
 /// A time the response gives (xs:dateTime), as a Unix time.
 fn unix(t: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| t.unix_timestamp())
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok().map(|t| t.unix_timestamp())
 }
 
 /// The one reason the crate's refusal `e` stands for, and what was expected and received.
-pub fn classify(
-    e: &SamlError,
-    d: &DecodedResponse,
-    x: &Expected,
-    now: SystemTime,
-) -> (SsoReason, String, String) {
+pub fn classify(e: &SamlError, d: &DecodedResponse, x: &Expected, now: SystemTime) -> (SsoReason, String, String) {
     let received_cert = || d.certificate_fingerprint.clone();
     let expected_certs = || x.fingerprints.join(", ");
-    let unknown_cert = !d.certificate_fingerprint.is_empty()
-        && !x.fingerprints.contains(&d.certificate_fingerprint);
+    let unknown_cert = !d.certificate_fingerprint.is_empty() && !x.fingerprints.contains(&d.certificate_fingerprint);
     match e {
-        SamlError::AudienceMismatch { .. } | SamlError::UnmatchAudience => (
-            SsoReason::Audience,
-            x.entity_id.to_string(),
-            d.audiences.join(", "),
-        ),
-        SamlError::DestinationMismatch { actual, .. } => (
-            SsoReason::Destination,
-            x.acs_url.to_string(),
-            actual.clone().unwrap_or_else(|| d.destination.clone()),
-        ),
-        SamlError::UnmatchDestination => (
-            SsoReason::Destination,
-            x.acs_url.to_string(),
-            d.destination.clone(),
-        ),
-        SamlError::IssuerMismatch { expected, actual } => (
-            SsoReason::Issuer,
-            expected.clone(),
-            actual.clone().unwrap_or_else(|| d.issuer.clone()),
-        ),
+        SamlError::AudienceMismatch { .. } | SamlError::UnmatchAudience => (SsoReason::Audience, x.entity_id.to_string(), d.audiences.join(", ")),
+        SamlError::DestinationMismatch { actual, .. } => (SsoReason::Destination, x.acs_url.to_string(), actual.clone().unwrap_or_else(|| d.destination.clone())),
+        SamlError::UnmatchDestination => (SsoReason::Destination, x.acs_url.to_string(), d.destination.clone()),
+        SamlError::IssuerMismatch { expected, actual } => (SsoReason::Issuer, expected.clone(), actual.clone().unwrap_or_else(|| d.issuer.clone())),
         SamlError::UnmatchIssuer => (SsoReason::Issuer, x.issuer.to_string(), d.issuer.clone()),
-        SamlError::SubjectConfirmationInvalid {
-            reason: SubjectConfirmationReason::RecipientMismatch,
-        } => (
-            SsoReason::Recipient,
-            x.acs_url.to_string(),
-            d.recipient.clone(),
-        ),
-        SamlError::SubjectConfirmationInvalid {
-            reason: SubjectConfirmationReason::TimeWindowInvalid,
-        }
-        | SamlError::TimeWindowInvalid {
-            field:
-                TimeWindowField::Conditions
-                | TimeWindowField::SessionNotOnOrAfter
-                | TimeWindowField::ReplayExpiration,
-            ..
-        }
+        SamlError::SubjectConfirmationInvalid { reason: SubjectConfirmationReason::RecipientMismatch } => (SsoReason::Recipient, x.acs_url.to_string(), d.recipient.clone()),
+        SamlError::SubjectConfirmationInvalid { reason: SubjectConfirmationReason::TimeWindowInvalid }
+        | SamlError::TimeWindowInvalid { field: TimeWindowField::Conditions | TimeWindowField::SessionNotOnOrAfter | TimeWindowField::ReplayExpiration, .. }
         | SamlError::ExpiredSession => time_reason(d, now),
-        SamlError::SubjectConfirmationInvalid {
-            reason: SubjectConfirmationReason::InResponseToMismatch,
+        SamlError::SubjectConfirmationInvalid { reason: SubjectConfirmationReason::InResponseToMismatch } | SamlError::InResponseToMismatch { .. } => {
+            (SsoReason::NotThisBrowser, String::new(), d.in_response_to.clone())
         }
-        | SamlError::InResponseToMismatch { .. } => (
-            SsoReason::NotThisBrowser,
-            String::new(),
-            d.in_response_to.clone(),
-        ),
-        SamlError::RelayStateMismatch { .. } => {
-            (SsoReason::RelayState, String::new(), String::new())
-        }
+        SamlError::RelayStateMismatch { .. } => (SsoReason::RelayState, String::new(), String::new()),
         SamlError::ReplayDetected { key } => (SsoReason::Replayed, String::new(), key.clone()),
-        SamlError::StatusNotSuccess { top, second } => (
-            SsoReason::IdpError,
-            "Success".into(),
-            format!(
-                "{top}{}",
-                second
-                    .as_ref()
-                    .map(|s| format!(" / {s}"))
-                    .unwrap_or_default()
-            ),
-        ),
-        SamlError::FailedStatus { top, second } => (
-            SsoReason::IdpError,
-            "Success".into(),
-            format!("{top} / {second}"),
-        ),
-        SamlError::CertificateMismatch
-        | SamlError::UnmatchCertificate
-        | SamlError::NoTrustedCertificate => (
-            SsoReason::UnknownCertificate,
-            expected_certs(),
-            received_cert(),
-        ),
-        SamlError::SignatureMissing
-        | SamlError::AssertionSignatureRequired
-        | SamlError::MissingSigAlg
-            if !d.signed =>
-        {
-            (SsoReason::Unsigned, String::new(), String::new())
-        }
+        SamlError::StatusNotSuccess { top, second } => (SsoReason::IdpError, "Success".into(), format!("{top}{}", second.as_ref().map(|s| format!(" / {s}")).unwrap_or_default())),
+        SamlError::FailedStatus { top, second } => (SsoReason::IdpError, "Success".into(), format!("{top} / {second}")),
+        SamlError::CertificateMismatch | SamlError::UnmatchCertificate | SamlError::NoTrustedCertificate => (SsoReason::UnknownCertificate, expected_certs(), received_cert()),
+        SamlError::SignatureMissing | SamlError::AssertionSignatureRequired | SamlError::MissingSigAlg if !d.signed => (SsoReason::Unsigned, String::new(), String::new()),
         SamlError::SignatureVerification { .. }
         | SamlError::FailedToVerifySignature
         | SamlError::FailedMessageSignatureVerification
@@ -276,24 +180,12 @@ pub fn classify(
         | SamlError::ReferenceResolution { .. }
         | SamlError::AlgorithmUnsupported => {
             if unknown_cert {
-                (
-                    SsoReason::UnknownCertificate,
-                    expected_certs(),
-                    received_cert(),
-                )
+                (SsoReason::UnknownCertificate, expected_certs(), received_cert())
             } else {
-                (
-                    SsoReason::SignatureInvalid,
-                    expected_certs(),
-                    received_cert(),
-                )
+                (SsoReason::SignatureInvalid, expected_certs(), received_cert())
             }
         }
-        SamlError::Xml(_)
-        | SamlError::Base64(_)
-        | SamlError::ProtocolProfile(_)
-        | SamlError::Invalid(_)
-        | SamlError::Deflate(_) => (SsoReason::Malformed, x.acs_url.to_string(), String::new()),
+        SamlError::Xml(_) | SamlError::Base64(_) | SamlError::ProtocolProfile(_) | SamlError::Invalid(_) | SamlError::Deflate(_) => (SsoReason::Malformed, x.acs_url.to_string(), String::new()),
         _ => (SsoReason::Other, String::new(), String::new()),
     }
 }
@@ -302,18 +194,10 @@ pub fn classify(
 fn time_reason(d: &DecodedResponse, now: SystemTime) -> (SsoReason, String, String) {
     let now = time::OffsetDateTime::from(now).unix_timestamp();
     if let Some(nb) = unix(&d.not_before).filter(|nb| *nb > now) {
-        return (
-            SsoReason::NotYetValid,
-            d.not_before.clone(),
-            (nb - now).to_string(),
-        );
+        return (SsoReason::NotYetValid, d.not_before.clone(), (nb - now).to_string());
     }
     let end = unix(&d.not_on_or_after).map(|t| now - t);
-    (
-        SsoReason::Expired,
-        d.not_on_or_after.clone(),
-        end.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
-    )
+    (SsoReason::Expired, d.not_on_or_after.clone(), end.map(|s| s.to_string()).unwrap_or_else(|| "?".into()))
 }
 
 #[cfg(test)]
@@ -325,45 +209,16 @@ mod tests {
     #[test]
     fn a_response_reads_as_it_describes_itself() {
         let d = decode(RESPONSE);
-        assert_eq!(
-            (
-                d.issuer.as_str(),
-                d.destination.as_str(),
-                d.in_response_to.as_str(),
-                d.status.as_str()
-            ),
-            ("urn:idp", "https://gh/acme/finish-login", "_q", "Success")
-        );
-        assert_eq!(
-            (d.name_id.as_str(), d.name_id_format.as_str()),
-            (
-                "pat@acme.example",
-                "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
-            )
-        );
+        assert_eq!((d.issuer.as_str(), d.destination.as_str(), d.in_response_to.as_str(), d.status.as_str()), ("urn:idp", "https://gh/acme/finish-login", "_q", "Success"));
+        assert_eq!((d.name_id.as_str(), d.name_id_format.as_str()), ("pat@acme.example", "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"));
         assert_eq!(d.recipient, "https://gh/acme/finish-login");
         assert_eq!(d.audiences, ["https://other"]);
         assert_eq!(d.not_on_or_after, "2026-01-01T00:05:00Z");
-        assert_eq!(
-            d.attributes,
-            [
-                ("email".to_string(), vec!["pat@acme.example".to_string()]),
-                (
-                    "groups".to_string(),
-                    vec!["a & b".to_string(), "c".to_string()]
-                )
-            ]
-        );
-        assert_eq!(
-            d.certificate_fingerprint,
-            fingerprint_of_base64("AAEC").unwrap()
-        );
+        assert_eq!(d.attributes, [("email".to_string(), vec!["pat@acme.example".to_string()]), ("groups".to_string(), vec!["a & b".to_string(), "c".to_string()])]);
+        assert_eq!(d.certificate_fingerprint, fingerprint_of_base64("AAEC").unwrap());
         assert!(d.signed);
         let p = pretty(RESPONSE, 1 << 20);
-        assert!(
-            p.lines().count() > 20 && p.contains("\n  <saml:Issuer>urn:idp</saml:Issuer>"),
-            "{p}"
-        );
+        assert!(p.lines().count() > 20 && p.contains("\n  <saml:Issuer>urn:idp</saml:Issuer>"), "{p}");
         assert_eq!(pretty("<a><b></a>", 1 << 20), "<a><b></a>");
     }
 
@@ -371,45 +226,14 @@ mod tests {
     fn the_crates_refusals_become_one_reason_with_both_sides() {
         let d = decode(RESPONSE);
         let fps = vec!["11:22".to_string()];
-        let x = Expected {
-            entity_id: "https://gh/acme/saml/metadata",
-            acs_url: "https://gh/acme/finish-login",
-            issuer: "urn:idp",
-            fingerprints: &fps,
-        };
-        let now = SystemTime::UNIX_EPOCH
-            + std::time::Duration::from_secs(unix("2026-01-01T00:10:00Z").unwrap() as u64);
+        let x = Expected { entity_id: "https://gh/acme/saml/metadata", acs_url: "https://gh/acme/finish-login", issuer: "urn:idp", fingerprints: &fps };
+        let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(unix("2026-01-01T00:10:00Z").unwrap() as u64);
         let c = |e: SamlError| classify(&e, &d, &x, now);
-        assert_eq!(
-            c(SamlError::AudienceMismatch {
-                expected: "x".into()
-            }),
-            (
-                SsoReason::Audience,
-                "https://gh/acme/saml/metadata".into(),
-                "https://other".into()
-            )
-        );
-        assert_eq!(
-            c(SamlError::CertificateMismatch).0,
-            SsoReason::UnknownCertificate
-        );
+        assert_eq!(c(SamlError::AudienceMismatch { expected: "x".into() }), (SsoReason::Audience, "https://gh/acme/saml/metadata".into(), "https://other".into()));
+        assert_eq!(c(SamlError::CertificateMismatch).0, SsoReason::UnknownCertificate);
         assert_eq!(c(SamlError::CertificateMismatch).1, "11:22");
-        assert_eq!(
-            c(SamlError::FailedToVerifySignature).0,
-            SsoReason::UnknownCertificate,
-            "its KeyInfo names another certificate"
-        );
-        assert_eq!(
-            c(SamlError::TimeWindowInvalid {
-                field: TimeWindowField::Conditions
-            }),
-            (
-                SsoReason::Expired,
-                "2026-01-01T00:05:00Z".into(),
-                "300".into()
-            )
-        );
+        assert_eq!(c(SamlError::FailedToVerifySignature).0, SsoReason::UnknownCertificate, "its KeyInfo names another certificate");
+        assert_eq!(c(SamlError::TimeWindowInvalid { field: TimeWindowField::Conditions }), (SsoReason::Expired, "2026-01-01T00:05:00Z".into(), "300".into()));
         assert_eq!(c(SamlError::Xml("x".into())).0, SsoReason::Malformed);
     }
 }

@@ -33,16 +33,10 @@ const REQUEST_LIFETIME: time::Duration = time::Duration::minutes(10);
 const UNSET_ISSUER: &str = "urn:gatehouse:idp-issuer-not-set";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/{org}/sso", get(start))
-        .route("/{org}/finish-login", get(finish_get).post(finish))
-        .route("/{org}/saml/metadata", get(metadata))
+    Router::new().route("/{org}/sso", get(start)).route("/{org}/finish-login", get(finish_get).post(finish)).route("/{org}/saml/metadata", get(metadata))
 }
 
-pub(crate) async fn org_and_settings(
-    st: &AppState,
-    slug: &str,
-) -> Result<(Org, AuthSettingsRow), Response> {
+pub(crate) async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSettingsRow), Response> {
     match app::service::sso::org_and_settings(&st.db, slug).await {
         Ok(Some(x)) => Ok(x),
         Ok(None) => Err(page::not_found(slug)),
@@ -60,14 +54,7 @@ async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Respo
         Err(r) => return r,
     };
     match sp::metadata_xml(&app::service::sso::sp_urls(&st.config.base_url, &org.slug)) {
-        Ok(xml) => (
-            [(
-                header::CONTENT_TYPE,
-                "application/samlmetadata+xml; charset=utf-8",
-            )],
-            xml,
-        )
-            .into_response(),
+        Ok(xml) => ([(header::CONTENT_TYPE, "application/samlmetadata+xml; charset=utf-8")], xml).into_response(),
         Err(e) => page::internal(e),
     }
 }
@@ -89,9 +76,7 @@ fn request_cookie_path(org: &Org) -> String {
 
 /// A pending request read back from its cookie: (request id, return path).
 fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(String, String)> {
-    let name = st
-        .config
-        .cookie_name(REQUEST_COOKIE, &request_cookie_path(org));
+    let name = st.config.cookie_name(REQUEST_COOKIE, &request_cookie_path(org));
     let payload = st.keys.verify("sso", cookie_value(headers, &name)?)?;
     let mut parts = payload.splitn(4, '|');
     let (org_id, id, until, relay) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
@@ -100,11 +85,7 @@ fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(Str
 }
 
 /// SP-initiated sign-in: sign the request into a cookie, send the browser to the IdP.
-async fn start(
-    State(st): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<StartQuery>,
-) -> Response {
+async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Query<StartQuery>) -> Response {
     let (org, settings) = match org_and_settings(&st, &slug).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -118,28 +99,11 @@ async fn start(
     }
     let home = format!("/{}", org.slug);
     // The return path travels as RelayState, which SAML limits to 80 bytes.
-    let relay = q
-        .next
-        .as_deref()
-        .and_then(safe_return_path)
-        .filter(|p| {
-            p.len() <= MAX_RELAY_STATE && (p == &home || p.starts_with(&format!("{home}/")))
-        })
-        .unwrap_or(&home)
-        .to_string();
+    let relay = q.next.as_deref().and_then(safe_return_path).filter(|p| p.len() <= MAX_RELAY_STATE && (p == &home || p.starts_with(&format!("{home}/")))).unwrap_or(&home).to_string();
     let urls = app::service::sso::sp_urls(&st.config.base_url, &org.slug);
-    let issuer = if settings.idp_issuer.is_empty() {
-        UNSET_ISSUER
-    } else {
-        &settings.idp_issuer
-    };
-    let idp = IdpSettings {
-        entity_id: issuer,
-        login_url: &settings.idp_login_url,
-        certificates: app::service::sso::trusted_certificates(&settings),
-    };
-    let (url, request_id) = match ServiceProvider::new(&urls, &idp).and_then(|sp| sp.start(&relay))
-    {
+    let issuer = if settings.idp_issuer.is_empty() { UNSET_ISSUER } else { &settings.idp_issuer };
+    let idp = IdpSettings { entity_id: issuer, login_url: &settings.idp_login_url, certificates: app::service::sso::trusted_certificates(&settings) };
+    let (url, request_id) = match ServiceProvider::new(&urls, &idp).and_then(|sp| sp.start(&relay)) {
         Ok(x) => x,
         Err(e) => {
             tracing::error!(error = %e, org = %org.slug, "cannot build an AuthnRequest");
@@ -147,15 +111,8 @@ async fn start(
         }
     };
     let until = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    let signed = st
-        .keys
-        .sign("sso", &format!("{}|{request_id}|{until}|{relay}", org.id));
-    let cookie = st.config.cookie(
-        REQUEST_COOKIE,
-        &signed,
-        &request_cookie_path(&org),
-        REQUEST_LIFETIME.whole_seconds(),
-    );
+    let signed = st.keys.sign("sso", &format!("{}|{request_id}|{until}|{relay}", org.id));
+    let cookie = st.config.cookie(REQUEST_COOKIE, &signed, &request_cookie_path(&org), REQUEST_LIFETIME.whole_seconds());
     let mut res = Redirect::to(&url).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -203,19 +160,13 @@ async fn finish(
     let pending = pending_request(&st, &org, &headers);
     let from_here = crate::web::sent_from_this_site(&headers, &st.config.base_url);
     let mut seen = Seen::default();
-    match verify_and_sign_in(
-        &st, &org, &settings, &session, posted, pending, from_here, &ip, &mut seen,
-    )
-    .await
-    {
+    match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, from_here, &ip, &mut seen).await {
         Ok(Signed::In(to, answered_request, email)) => {
             record_success(&st, &org, &settings, &email, &ip, seen).await;
             let mut res = Redirect::to(&to).into_response();
             if answered_request {
                 // The request is answered: its cookie goes.
-                let cookie = st
-                    .config
-                    .cookie(REQUEST_COOKIE, "", &request_cookie_path(&org), 0);
+                let cookie = st.config.cookie(REQUEST_COOKIE, "", &request_cookie_path(&org), 0);
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     res.headers_mut().append(header::SET_COOKIE, v);
                 }
@@ -238,29 +189,10 @@ pub struct Seen {
 /// A successful sign-in, in the activity; and, when the response was signed
 /// with the next certificate, a note that it is in use (it may then become
 /// the current one).
-async fn record_success(
-    st: &AppState,
-    org: &Org,
-    settings: &AuthSettingsRow,
-    email: &str,
-    ip: &str,
-    seen: Seen,
-) {
-    let fingerprint = seen
-        .decoded
-        .as_ref()
-        .map(|d| d.certificate_fingerprint.clone())
-        .unwrap_or_default();
-    if !settings.idp_next_certificate.is_empty()
-        && settings.idp_next_seen_at.is_none()
-        && !fingerprint.is_empty()
-    {
-        let next = app::service::sso::certificate_info(
-            &settings.idp_next_certificate,
-            time::OffsetDateTime::now_utc(),
-        )
-        .map(|i| i.fingerprint_sha256)
-        .unwrap_or_default();
+async fn record_success(st: &AppState, org: &Org, settings: &AuthSettingsRow, email: &str, ip: &str, seen: Seen) {
+    let fingerprint = seen.decoded.as_ref().map(|d| d.certificate_fingerprint.clone()).unwrap_or_default();
+    if !settings.idp_next_certificate.is_empty() && settings.idp_next_seen_at.is_none() && !fingerprint.is_empty() {
+        let next = app::service::sso::certificate_info(&settings.idp_next_certificate, time::OffsetDateTime::now_utc()).map(|i| i.fingerprint_sha256).unwrap_or_default();
         if next == fingerprint {
             if let Err(e) = app::service::sso::signed_with_next(&st.db, &org.id).await {
                 tracing::error!(error = %e.message, "cannot note a sign-in signed with the next certificate");
@@ -268,17 +200,8 @@ async fn record_success(
         }
     }
     let reference = crate::ops::current_request_id().unwrap_or_default();
-    let diagnosis = app::service::sso_activity::Diagnosis {
-        received: fingerprint,
-        decoded: seen.decoded,
-        xml: seen.xml,
-        ..Default::default()
-    };
-    if let Err(e) = app::service::sso_activity::record_success(
-        &st.db, &org.id, email, &reference, ip, &diagnosis,
-    )
-    .await
-    {
+    let diagnosis = app::service::sso_activity::Diagnosis { received: fingerprint, decoded: seen.decoded, xml: seen.xml, ..Default::default() };
+    if let Err(e) = app::service::sso_activity::record_success(&st.db, &org.id, email, &reference, ip, &diagnosis).await {
         tracing::error!(error = %e.message, "cannot record a successful SSO sign-in in the activity");
     }
 }
@@ -301,20 +224,8 @@ enum Signed {
 /// cross-site post cannot fake (browsers mark where a post comes from). The
 /// response is verified again then, and used up.
 fn confirm(org: &Org, saml_response: &str, relay_state: Option<&str>, email: &str) -> Response {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let relay = relay_state
-        .map(|r| {
-            format!(
-                r#"<input type="hidden" name="RelayState" value="{}">"#,
-                esc(r)
-            )
-        })
-        .unwrap_or_default();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let relay = relay_state.map(|r| format!(r#"<input type="hidden" name="RelayState" value="{}">"#, esc(r))).unwrap_or_default();
     let html = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Continue signing in · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-confirm"><h1>Sign in to {name}</h1><p>Your identity provider signed you in as <strong data-testid="sso-confirm-email">{email}</strong>.</p><form method="post" action="/{slug}/finish-login"><input type="hidden" name="SAMLResponse" value="{response}">{relay}<input type="hidden" name="confirmed" value="1"><p><button class="btn btn-primary" type="submit" autofocus>Continue as {email}</button></p></form><p class="muted small">Not you, or you did not just choose Gatehouse at your identity provider? Close this page, or <a href="/{slug}/login">go to the sign-in page</a>.</p></section></main></body></html>"#,
         name = esc(&org.name),
@@ -322,12 +233,7 @@ fn confirm(org: &Org, saml_response: &str, relay_state: Option<&str>, email: &st
         email = esc(email),
         response = esc(saml_response),
     );
-    (
-        axum::http::StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(html),
-    )
-        .into_response()
+    (axum::http::StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
 /// The identity provider's form post is cross-site, so the browser does not
@@ -335,31 +241,14 @@ fn confirm(org: &Org, saml_response: &str, relay_state: Option<&str>, email: &st
 /// response again from this site (at once with JavaScript, or with a button),
 /// and that post carries the cookie.
 fn repost(org: &Org, saml_response: &str, relay_state: Option<&str>) -> Response {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let relay = relay_state
-        .map(|r| {
-            format!(
-                r#"<input type="hidden" name="RelayState" value="{}">"#,
-                esc(r)
-            )
-        })
-        .unwrap_or_default();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let relay = relay_state.map(|r| format!(r#"<input type="hidden" name="RelayState" value="{}">"#, esc(r))).unwrap_or_default();
     let html = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signing in · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow"><form id="sso-continue" method="post" action="/{slug}/finish-login"><input type="hidden" name="SAMLResponse" value="{response}">{relay}<input type="hidden" name="resubmitted" value="1"><p>Signing you in…</p><button class="btn btn-primary" type="submit">Continue</button></form></section></main><script>document.getElementById("sso-continue").submit();</script></body></html>"#,
         slug = esc(&org.slug),
         response = esc(saml_response),
     );
-    (
-        axum::http::StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(html),
-    )
-        .into_response()
+    (axum::http::StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
 async fn verify_and_sign_in(
@@ -376,10 +265,7 @@ async fn verify_and_sign_in(
     if !sso_on(settings) {
         return Err(Failure::SsoOff);
     }
-    let response = posted
-        .saml_response
-        .filter(|r| !r.trim().is_empty())
-        .ok_or(Failure::Empty)?;
+    let response = posted.saml_response.filter(|r| !r.trim().is_empty()).ok_or(Failure::Empty)?;
     // saml-idp and others post RelayState="" when there is none.
     let relay_state = posted.relay_state.filter(|r| !r.is_empty());
     let compact: String = response.chars().filter(|c| !c.is_whitespace()).collect();
@@ -387,89 +273,40 @@ async fn verify_and_sign_in(
         .decode(compact.as_bytes())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| {
-            Failure::Unverified("the SAMLResponse is not base64-encoded UTF-8".into())
-        })?;
+        .ok_or_else(|| Failure::Unverified("the SAMLResponse is not base64-encoded UTF-8".into()))?;
     seen.xml = diagnose::pretty(&xml, app::service::sso_activity::MAX_XML);
     let envelope = sp::peek(&xml).map_err(Failure::Unverified)?;
     let decoded = diagnose::decode(&xml);
     seen.decoded = Some(decoded.clone());
-    let issuer = if settings.idp_issuer.is_empty() {
-        envelope
-            .issuer
-            .clone()
-            .ok_or_else(|| Failure::Unverified("the response names no Issuer".into()))?
-    } else {
-        settings.idp_issuer.clone()
-    };
+    let issuer = if settings.idp_issuer.is_empty() { envelope.issuer.clone().ok_or_else(|| Failure::Unverified("the response names no Issuer".into()))? } else { settings.idp_issuer.clone() };
     let urls = app::service::sso::sp_urls(&st.config.base_url, &org.slug);
-    let idp = IdpSettings {
-        entity_id: &issuer,
-        login_url: &settings.idp_login_url,
-        certificates: app::service::sso::trusted_certificates(settings),
-    };
-    let provider = ServiceProvider::new(&urls, &idp).map_err(|e| {
-        Failure::Internal(format!(
-            "the identity provider settings cannot be used: {e}"
-        ))
-    })?;
+    let idp = IdpSettings { entity_id: &issuer, login_url: &settings.idp_login_url, certificates: app::service::sso::trusted_certificates(settings) };
+    let provider = ServiceProvider::new(&urls, &idp).map_err(|e| Failure::Internal(format!("the identity provider settings cannot be used: {e}")))?;
     let now = SystemTime::now();
     let fingerprints = app::service::sso::trusted_fingerprints(settings);
-    let expected = diagnose::Expected {
-        entity_id: &urls.entity_id,
-        acs_url: &urls.acs_url,
-        issuer: &issuer,
-        fingerprints: &fingerprints,
-    };
+    let expected = diagnose::Expected { entity_id: &urls.entity_id, acs_url: &urls.acs_url, issuer: &issuer, fingerprints: &fingerprints };
     let refused = |e| Failure::from_saml(e, &decoded, &expected);
 
     let (verified, destination, answered) = match &envelope.in_response_to {
         Some(request_id) => {
             let (pending_id, pending_relay) = match pending {
                 Some(p) => p,
-                None if posted.resubmitted.is_none() => {
-                    return Ok(Signed::Repost(repost(
-                        org,
-                        &response,
-                        relay_state.as_deref(),
-                    )))
-                }
+                None if posted.resubmitted.is_none() => return Ok(Signed::Repost(repost(org, &response, relay_state.as_deref()))),
                 None => return Err(Failure::NotThisBrowser),
             };
             if &pending_id != request_id {
                 return Err(Failure::NotThisBrowser);
             }
-            let v = provider
-                .finish(
-                    request_id,
-                    &pending_relay,
-                    &response,
-                    relay_state.as_deref(),
-                    now,
-                )
-                .map_err(refused)?;
-            (
-                v,
-                Some(pending_relay),
-                Some(format!("request:{request_id}")),
-            )
+            let v = provider.finish(request_id, &pending_relay, &response, relay_state.as_deref(), now).map_err(refused)?;
+            (v, Some(pending_relay), Some(format!("request:{request_id}")))
         }
         None if !settings.allow_idp_initiated => return Err(Failure::IdpInitiatedOff),
         None => {
-            let v = provider
-                .accept_unsolicited(&response, relay_state.as_deref(), now)
-                .map_err(refused)?;
+            let v = provider.accept_unsolicited(&response, relay_state.as_deref(), now).map_err(refused)?;
             if posted.confirmed.is_none() || !from_here {
                 // Someone who cannot sign in hears why at once, not after a click.
-                sign_in::sso_person(&st.db, org, &v.name_id)
-                    .await
-                    .map_err(refusal)?;
-                return Ok(Signed::Confirm(confirm(
-                    org,
-                    &response,
-                    relay_state.as_deref(),
-                    &v.name_id,
-                )));
+                sign_in::sso_person(&st.db, org, &v.name_id).await.map_err(refusal)?;
+                return Ok(Signed::Confirm(confirm(org, &response, relay_state.as_deref(), &v.name_id)));
             }
             (v, relay_state.clone(), None)
         }
@@ -478,33 +315,13 @@ async fn verify_and_sign_in(
     // One use only: each request is answered once, and each response and
     // assertion id is used once, on every instance.
     let request_kept_until = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    let mut used: Vec<(String, Timestamp)> = answered
-        .into_iter()
-        .map(|k| (k, request_kept_until))
-        .collect();
-    used.extend(verified.used.iter().map(|(key, until)| {
-        (
-            key.clone(),
-            Timestamp::from(time::OffsetDateTime::from(*until)),
-        )
-    }));
-    if let Err(key) = app::service::sso::use_once(&st.db, &org.id, &used)
-        .await
-        .map_err(|e| Failure::internal(e.message))?
-    {
+    let mut used: Vec<(String, Timestamp)> = answered.into_iter().map(|k| (k, request_kept_until)).collect();
+    used.extend(verified.used.iter().map(|(key, until)| (key.clone(), Timestamp::from(time::OffsetDateTime::from(*until)))));
+    if let Err(key) = app::service::sso::use_once(&st.db, &org.id, &used).await.map_err(|e| Failure::internal(e.message))? {
         return Err(Failure::Replayed(key));
     }
 
-    sign_in::with_sso(
-        &st.db,
-        session,
-        org,
-        &verified.name_id,
-        ip,
-        sign_in::Sso::Saml,
-    )
-    .await
-    .map_err(refusal)?;
+    sign_in::with_sso(&st.db, session, org, &verified.name_id, ip, sign_in::Sso::Saml).await.map_err(refusal)?;
     let home = format!("/{}", org.slug);
     // RelayState is followed only as a path on this site, inside this organization.
     let to = destination
@@ -514,11 +331,7 @@ async fn verify_and_sign_in(
         .filter(|p| !p.starts_with(&format!("{home}/finish-login")))
         .map(str::to_string)
         .unwrap_or(home);
-    Ok(Signed::In(
-        to,
-        envelope.in_response_to.is_some(),
-        verified.name_id,
-    ))
+    Ok(Signed::In(to, envelope.in_response_to.is_some(), verified.name_id))
 }
 
 fn refusal(r: SsoRefusal) -> Failure {
@@ -533,8 +346,5 @@ fn refusal(r: SsoRefusal) -> Failure {
 /// Lets the IdP's cross-site form post through the same-origin rule, and
 /// makes these paths reachable while signed out.
 pub fn is_saml_path(second_segment: Option<&str>) -> bool {
-    matches!(
-        second_segment,
-        Some("sso") | Some("finish-login") | Some("saml")
-    )
+    matches!(second_segment, Some("sso") | Some("finish-login") | Some("saml"))
 }

@@ -44,14 +44,8 @@ impl Failure {
         match e {
             SamlError::ReplayDetected { key } => Failure::Replayed(key),
             other => {
-                let (reason, expected, received) =
-                    super::diagnose::classify(&other, d, x, std::time::SystemTime::now());
-                Failure::Rejected {
-                    message: format!("{other} ({other:?})"),
-                    reason,
-                    expected,
-                    received,
-                }
+                let (reason, expected, received) = super::diagnose::classify(&other, d, x, std::time::SystemTime::now());
+                Failure::Rejected { message: format!("{other} ({other:?})"), reason, expected, received }
             }
         }
     }
@@ -63,12 +57,7 @@ impl Failure {
             Failure::SsoOff | Failure::Internal(_) => (SsoReason::Internal, none(), none()),
             Failure::Empty => (SsoReason::Empty, acs_url.to_string(), none()),
             Failure::Unverified(_) => (SsoReason::Malformed, acs_url.to_string(), none()),
-            Failure::Rejected {
-                reason,
-                expected,
-                received,
-                ..
-            } => (*reason, expected.clone(), received.clone()),
+            Failure::Rejected { reason, expected, received, .. } => (*reason, expected.clone(), received.clone()),
             Failure::NotThisBrowser => (SsoReason::NotThisBrowser, none(), none()),
             Failure::IdpInitiatedOff => (SsoReason::IdpInitiatedOff, none(), none()),
             Failure::Replayed(key) => (SsoReason::Replayed, none(), key.clone()),
@@ -155,70 +144,27 @@ impl Failure {
         crate::ops::metrics::saml_failure(&self);
         let kind = self.kind();
         let record = !matches!(self, Failure::SsoOff);
-        let self_diagnosis =
-            self.diagnosis(&app::service::sso::sp_urls(&st.config.base_url, &org.slug).acs_url);
+        let self_diagnosis = self.diagnosis(&app::service::sso::sp_urls(&st.config.base_url, &org.slug).acs_url);
         let (status, message, reason, email) = self.explain(org);
         // The request id, so the page, the audit log and the server log agree.
         let reference = crate::ops::current_request_id().unwrap_or_else(reference);
         tracing::warn!(org = %org.slug, %reference, %reason, "SSO sign-in failed");
         if !record {
-            return render(
-                status,
-                "Sign-in failed",
-                &message,
-                Some(&reference),
-                Some(&org.slug),
-            );
+            return render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug));
         }
         let (why, expected, received) = self_diagnosis;
         // The audit log names only a person verification established; the
         // activity shows whom the response named, proved or not (a forged
         // response names anyone it likes, so that name counts nowhere).
         let email = email.unwrap_or_default();
-        let named = seen
-            .decoded
-            .as_ref()
-            .map(|d| d.name_id.chars().take(320).collect::<String>())
-            .filter(|n| !n.is_empty());
-        let named = if email.is_empty() {
-            named.unwrap_or_default()
-        } else {
-            email.clone()
-        };
-        let diagnosis = Diagnosis {
-            reason: Some(why),
-            message: reason.clone(),
-            expected,
-            received,
-            decoded: seen.decoded,
-            xml: seen.xml,
-        };
-        let failed = app::service::sso::Failed {
-            kind,
-            reason: &reason,
-            email: &email,
-            named: &named,
-            reference: &reference,
-            ip,
-            diagnosis: &diagnosis,
-        };
-        if let Err(e) = app::service::sso::record_failure(
-            &st.db,
-            &org.id,
-            app::service::sign_in::Sso::Saml,
-            failed,
-        )
-        .await
-        {
+        let named = seen.decoded.as_ref().map(|d| d.name_id.chars().take(320).collect::<String>()).filter(|n| !n.is_empty());
+        let named = if email.is_empty() { named.unwrap_or_default() } else { email.clone() };
+        let diagnosis = Diagnosis { reason: Some(why), message: reason.clone(), expected, received, decoded: seen.decoded, xml: seen.xml };
+        let failed = app::service::sso::Failed { kind, reason: &reason, email: &email, named: &named, reference: &reference, ip, diagnosis: &diagnosis };
+        if let Err(e) = app::service::sso::record_failure(&st.db, &org.id, app::service::sign_in::Sso::Saml, failed).await {
             tracing::error!(error = %e.message, "cannot record a failed SSO sign-in");
         }
-        render(
-            status,
-            "Sign-in failed",
-            &message,
-            Some(&reference),
-            Some(&org.slug),
-        )
+        render(status, "Sign-in failed", &message, Some(&reference), Some(&org.slug))
     }
 }
 
@@ -226,39 +172,20 @@ impl Failure {
 fn reference() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    let mut s: String = (0..8)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect();
+    let mut s: String = (0..8).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
     s.insert(4, '-');
     s
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
-pub fn render(
-    status: StatusCode,
-    title: &str,
-    message: &str,
-    reference: Option<&str>,
-    org_slug: Option<&str>,
-) -> Response {
+pub fn render(status: StatusCode, title: &str, message: &str, reference: Option<&str>, org_slug: Option<&str>) -> Response {
     let reference = reference
         .map(|r| format!(r#"<p class="muted small">Reference: <code data-testid="sso-reference">{}</code> — give it to your administrator; the audit log has the details.</p>"#, escape(r)))
         .unwrap_or_default();
-    let back = org_slug
-        .map(|o| {
-            format!(
-                r#"<p><a class="btn btn-primary" href="/{}/login">Back to sign in</a></p>"#,
-                escape(o)
-            )
-        })
-        .unwrap_or_default();
+    let back = org_slug.map(|o| format!(r#"<p><a class="btn btn-primary" href="/{}/login">Back to sign in</a></p>"#, escape(o))).unwrap_or_default();
     let html = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{t} · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-failure"><h1>{t}</h1><div class="alert alert-error" role="alert" data-testid="sso-message">{m}</div>{reference}{back}</section></main></body></html>"#,
         t = escape(title),
@@ -268,13 +195,7 @@ pub fn render(
 }
 
 pub fn not_found(slug: &str) -> Response {
-    render(
-        StatusCode::NOT_FOUND,
-        "Organization not found",
-        &format!("There is no organization “{slug}” on this Gatehouse. Check the address."),
-        None,
-        None,
-    )
+    render(StatusCode::NOT_FOUND, "Organization not found", &format!("There is no organization “{slug}” on this Gatehouse. Check the address."), None, None)
 }
 
 pub fn internal(e: impl std::fmt::Display) -> Response {

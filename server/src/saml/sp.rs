@@ -8,10 +8,8 @@ use app::service::sso::SpUrls;
 use saml_rs::constants::Binding;
 use saml_rs::metadata::generate::{try_generate_idp_metadata, Endpoint, IdpMetadataConfig};
 use saml_rs::{
-    AcsEndpoint, AudienceValidationPolicy, AuthnRequest, BrowserInput, ClockSkew, EntityId,
-    FormField, IdpDescriptor, MetadataTrustPolicy, Pending, PendingSnapshot, RelayStateParam,
-    ReplayCache, ReplayKey, ReplayPolicy, Saml, SamlError, SamlValidationContext, Sp, SpConfig,
-    SpValidationPolicy, SsoResponse, StartSso, XmlSignatureProfile,
+    AcsEndpoint, AudienceValidationPolicy, AuthnRequest, BrowserInput, ClockSkew, EntityId, FormField, IdpDescriptor, MetadataTrustPolicy, Pending, PendingSnapshot, RelayStateParam, ReplayCache,
+    ReplayKey, ReplayPolicy, Saml, SamlError, SamlValidationContext, Sp, SpConfig, SpValidationPolicy, SsoResponse, StartSso, XmlSignatureProfile,
 };
 use std::time::SystemTime;
 
@@ -68,10 +66,7 @@ fn sp(urls: &SpUrls) -> Result<Saml<Sp>, SamlError> {
         ..SpValidationPolicy::recommended()
     };
     // The builder starts from a deprecated policy that signs requests; ours is set explicitly.
-    let config = SpConfig::builder(EntityId::try_new(urls.entity_id.clone())?)
-        .acs_endpoint(AcsEndpoint::post(urls.acs_url.clone())?)
-        .validation(policy)
-        .build()?;
+    let config = SpConfig::builder(EntityId::try_new(urls.entity_id.clone())?).acs_endpoint(AcsEndpoint::post(urls.acs_url.clone())?).validation(policy).build()?;
     Saml::sp(config)
 }
 
@@ -84,41 +79,23 @@ impl ServiceProvider {
             entity_id: idp.entity_id.to_string(),
             signing_certs: idp.certificates.clone(),
             want_authn_requests_signed: false,
-            single_sign_on_service: vec![
-                Endpoint::new(Binding::Redirect, idp.login_url.to_string()),
-                Endpoint::new(Binding::Post, idp.login_url.to_string()),
-            ],
+            single_sign_on_service: vec![Endpoint::new(Binding::Redirect, idp.login_url.to_string()), Endpoint::new(Binding::Post, idp.login_url.to_string())],
             ..Default::default()
         })?;
-        let descriptor = IdpDescriptor::from_metadata_xml_for(
-            EntityId::try_new(idp.entity_id.to_string())?,
-            &idp_xml,
-            MetadataTrustPolicy::UnsignedForCompatibility,
-        )?;
-        Ok(ServiceProvider {
-            sp: sp(urls)?,
-            idp: descriptor,
-            acs_url: urls.acs_url.clone(),
-            idp_entity_id: idp.entity_id.to_string(),
-        })
+        let descriptor = IdpDescriptor::from_metadata_xml_for(EntityId::try_new(idp.entity_id.to_string())?, &idp_xml, MetadataTrustPolicy::UnsignedForCompatibility)?;
+        Ok(ServiceProvider { sp: sp(urls)?, idp: descriptor, acs_url: urls.acs_url.clone(), idp_entity_id: idp.entity_id.to_string() })
     }
 
     /// An AuthnRequest over HTTP-Redirect: the URL to send the browser to and the request id.
     pub fn start(&self, relay_state: &str) -> Result<(String, String), SamlError> {
         let rs = RelayStateParam::try_from_option(Some(relay_state.to_string()))?;
-        let started = self
-            .sp
-            .start_sso(&self.idp, StartSso::redirect().relay_state(rs))?;
-        Ok((
-            started.outbound.redirect_url()?.to_string(),
-            started.pending.request_id().as_str().to_string(),
-        ))
+        let started = self.sp.start_sso(&self.idp, StartSso::redirect().relay_state(rs))?;
+        Ok((started.outbound.redirect_url()?.to_string(), started.pending.request_id().as_str().to_string()))
     }
 
     fn context<'a>(now: SystemTime, replay: &'a mut Collect) -> SamlValidationContext<'a> {
         // The first value widens NotBefore (so it is negative), the second NotOnOrAfter.
-        SamlValidationContext::new(now, ReplayPolicy::RequireCache(replay))
-            .with_clock_skew(ClockSkew::from_millis(-CLOCK_SKEW_MS, CLOCK_SKEW_MS))
+        SamlValidationContext::new(now, ReplayPolicy::RequireCache(replay)).with_clock_skew(ClockSkew::from_millis(-CLOCK_SKEW_MS, CLOCK_SKEW_MS))
     }
 
     fn fields(saml_response: &str, relay_state: Option<&str>) -> Vec<FormField> {
@@ -130,14 +107,7 @@ impl ServiceProvider {
     }
 
     /// Verifies the answer to the request `request_id` (SP-initiated).
-    pub fn finish(
-        &self,
-        request_id: &str,
-        stored_relay_state: &str,
-        saml_response: &str,
-        relay_state: Option<&str>,
-        now: SystemTime,
-    ) -> Result<Verified, SamlError> {
+    pub fn finish(&self, request_id: &str, stored_relay_state: &str, saml_response: &str, relay_state: Option<&str>, now: SystemTime) -> Result<Verified, SamlError> {
         let pending = Pending::<AuthnRequest>::from_snapshot(PendingSnapshot::authn_request(
             request_id,
             RelayStateParam::try_from_option(Some(stored_relay_state.to_string()))?,
@@ -147,35 +117,15 @@ impl ServiceProvider {
             "post",
         ))?;
         let mut replay = Collect::default();
-        let session = self.sp.finish_sso(
-            &self.idp,
-            &pending,
-            BrowserInput::<SsoResponse>::post(Self::fields(saml_response, relay_state)),
-            Self::context(now, &mut replay),
-        )?;
-        Ok(Verified {
-            name_id: session.name_id().value().to_string(),
-            used: replay.0,
-        })
+        let session = self.sp.finish_sso(&self.idp, &pending, BrowserInput::<SsoResponse>::post(Self::fields(saml_response, relay_state)), Self::context(now, &mut replay))?;
+        Ok(Verified { name_id: session.name_id().value().to_string(), used: replay.0 })
     }
 
     /// Verifies a response nobody asked for (IdP-initiated): it must not carry InResponseTo.
-    pub fn accept_unsolicited(
-        &self,
-        saml_response: &str,
-        relay_state: Option<&str>,
-        now: SystemTime,
-    ) -> Result<Verified, SamlError> {
+    pub fn accept_unsolicited(&self, saml_response: &str, relay_state: Option<&str>, now: SystemTime) -> Result<Verified, SamlError> {
         let mut replay = Collect::default();
-        let session = self.sp.accept_unsolicited_sso(
-            &self.idp,
-            BrowserInput::<SsoResponse>::post(Self::fields(saml_response, relay_state)),
-            Self::context(now, &mut replay),
-        )?;
-        Ok(Verified {
-            name_id: session.name_id().value().to_string(),
-            used: replay.0,
-        })
+        let session = self.sp.accept_unsolicited_sso(&self.idp, BrowserInput::<SsoResponse>::post(Self::fields(saml_response, relay_state)), Self::context(now, &mut replay))?;
+        Ok(Verified { name_id: session.name_id().value().to_string(), used: replay.0 })
     }
 }
 
@@ -195,30 +145,18 @@ pub fn peek(xml: &str) -> Result<Envelope, String> {
     let mut root_seen = false;
     let mut in_issuer = false;
     loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("not well-formed XML: {e}"))?
-        {
+        match reader.read_event().map_err(|e| format!("not well-formed XML: {e}"))? {
             Event::DocType(_) => return Err("a DOCTYPE is not allowed in a SAML response".into()),
             Event::Start(e) | Event::Empty(e) if !root_seen => {
                 if e.local_name().as_ref() != "Response" {
                     return Err("the document is not a SAML Response".into());
                 }
                 root_seen = true;
-                if let Some(a) = e
-                    .try_get_attribute("InResponseTo")
-                    .map_err(|e| e.to_string())?
-                {
-                    env.in_response_to = Some(
-                        a.normalized_value(quick_xml::XmlVersion::default())
-                            .map_err(|e| e.to_string())?
-                            .into_owned(),
-                    );
+                if let Some(a) = e.try_get_attribute("InResponseTo").map_err(|e| e.to_string())? {
+                    env.in_response_to = Some(a.normalized_value(quick_xml::XmlVersion::default()).map_err(|e| e.to_string())?.into_owned());
                 }
             }
-            Event::Start(e) if e.local_name().as_ref() == "Issuer" && env.issuer.is_none() => {
-                in_issuer = true
-            }
+            Event::Start(e) if e.local_name().as_ref() == "Issuer" && env.issuer.is_none() => in_issuer = true,
             Event::Text(t) if in_issuer => {
                 env.issuer = Some(t.xml10_content().trim().to_string());
                 in_issuer = false;
@@ -244,13 +182,7 @@ mod tests {
     #[test]
     fn peek_reads_the_root_and_first_issuer() {
         let xml = r#"<?xml version="1.0"?><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" InResponseTo="_abc"><saml:Issuer> urn:idp </saml:Issuer></samlp:Response>"#;
-        assert_eq!(
-            peek(xml).unwrap(),
-            Envelope {
-                in_response_to: Some("_abc".into()),
-                issuer: Some("urn:idp".into())
-            }
-        );
+        assert_eq!(peek(xml).unwrap(), Envelope { in_response_to: Some("_abc".into()), issuer: Some("urn:idp".into()) });
         let unsolicited = r#"<Response ID="_r"><Issuer>urn:idp</Issuer></Response>"#;
         assert_eq!(peek(unsolicited).unwrap().in_response_to, None);
         assert!(peek("<Assertion/>").is_err());

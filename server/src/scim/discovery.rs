@@ -31,11 +31,7 @@ pub async fn service_provider_config(Extension(s): Extension<Scim>) -> Response 
 
 fn resource_type_json(s: &Scim, name: &str) -> Option<Value> {
     let (endpoint, schema, description) = match name {
-        "User" => (
-            "/Users",
-            SCHEMA_USER,
-            "People; userType is the Gatehouse account type",
-        ),
+        "User" => ("/Users", SCHEMA_USER, "People; userType is the Gatehouse account type"),
         "Group" => ("/Groups", SCHEMA_GROUP, "Teams"),
         _ => return None,
     };
@@ -52,23 +48,12 @@ fn resource_type_json(s: &Scim, name: &str) -> Option<Value> {
 }
 
 pub async fn resource_types(Extension(s): Extension<Scim>) -> Response {
-    let list: Vec<Value> = ["User", "Group"]
-        .iter()
-        .filter_map(|n| resource_type_json(&s, n))
-        .collect();
-    scim_json(
-        StatusCode::OK,
-        json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}),
-    )
+    let list: Vec<Value> = ["User", "Group"].iter().filter_map(|n| resource_type_json(&s, n)).collect();
+    scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}))
 }
 
-pub async fn resource_type(
-    Extension(s): Extension<Scim>,
-    Path(name): Path<String>,
-) -> ScimResult<Response> {
-    resource_type_json(&s, &name)
-        .map(|v| scim_json(StatusCode::OK, v))
-        .ok_or_else(|| ScimError::not_found("ResourceType", &name))
+pub async fn resource_type(Extension(s): Extension<Scim>, Path(name): Path<String>) -> ScimResult<Response> {
+    resource_type_json(&s, &name).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("ResourceType", &name))
 }
 
 fn attr(name: &str, kind: &str, mutability: &str, extra: Value) -> Value {
@@ -94,12 +79,7 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
         SCHEMA_USER => (
             "User",
             vec![
-                attr(
-                    "userName",
-                    "string",
-                    "readWrite",
-                    json!({"required": true, "uniqueness": "server", "description": "The person's email address; unique case-insensitively"}),
-                ),
+                attr("userName", "string", "readWrite", json!({"required": true, "uniqueness": "server", "description": "The person's email address; unique case-insensitively"})),
                 attr(
                     "name",
                     "complex",
@@ -134,18 +114,8 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
                         "canonicalValues": user_types
                     }),
                 ),
-                attr(
-                    "active",
-                    "boolean",
-                    "readWrite",
-                    json!({"description": "Removing it deactivates the person"}),
-                ),
-                attr(
-                    "externalId",
-                    "string",
-                    "readWrite",
-                    json!({"caseExact": true}),
-                ),
+                attr("active", "boolean", "readWrite", json!({"description": "Removing it deactivates the person"})),
+                attr("externalId", "string", "readWrite", json!({"caseExact": true})),
                 attr(
                     "groups",
                     "complex",
@@ -161,18 +131,8 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
         SCHEMA_GROUP => (
             "Group",
             vec![
-                attr(
-                    "displayName",
-                    "string",
-                    "readWrite",
-                    json!({"required": true}),
-                ),
-                attr(
-                    "externalId",
-                    "string",
-                    "readWrite",
-                    json!({"caseExact": true}),
-                ),
+                attr("displayName", "string", "readWrite", json!({"required": true})),
+                attr("externalId", "string", "readWrite", json!({"caseExact": true})),
                 attr(
                     "members",
                     "complex",
@@ -197,28 +157,13 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
     }))
 }
 
-pub async fn schemas(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-) -> ScimResult<Response> {
+pub async fn schemas(State(st): State<AppState>, Extension(s): Extension<Scim>) -> ScimResult<Response> {
     let types = account_type_names(&st, &s).await?;
-    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP]
-        .iter()
-        .filter_map(|id| schema_json(&s, id, &types))
-        .collect();
-    Ok(scim_json(
-        StatusCode::OK,
-        json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list}),
-    ))
+    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP].iter().filter_map(|id| schema_json(&s, id, &types)).collect();
+    Ok(scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list})))
 }
 
-pub async fn schema(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-) -> ScimResult<Response> {
+pub async fn schema(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
     let types = account_type_names(&st, &s).await?;
-    schema_json(&s, &id, &types)
-        .map(|v| scim_json(StatusCode::OK, v))
-        .ok_or_else(|| ScimError::not_found("Schema", &id))
+    schema_json(&s, &id, &types).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
 }

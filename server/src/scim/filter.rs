@@ -21,9 +21,7 @@ pub fn rewrite_entra(filter: &str) -> String {
         let (head, tail) = rest.split_at(close);
         // tail = "].value eq \"x\"..."
         let after = &tail[2..];
-        let sub_end = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(after.len());
+        let sub_end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(after.len());
         let sub = &after[..sub_end];
         let comparison = &after[sub_end..];
         match (comparison_span(comparison), head.rfind('[')) {
@@ -82,9 +80,7 @@ fn comparison_span(s: &str) -> Option<usize> {
         }
         end?
     } else {
-        value
-            .find(|c: char| c.is_whitespace() || c == ')' || c == ']')
-            .unwrap_or(value.len())
+        value.find(|c: char| c.is_whitespace() || c == ')' || c == ']').unwrap_or(value.len())
     };
     Some(ws + op_end + ws2 + value_len)
 }
@@ -97,10 +93,7 @@ pub const MAX_FILTER_DEPTH: usize = 16;
 
 fn check_size(filter: &str) -> ScimResult<()> {
     if filter.len() > MAX_FILTER_LEN {
-        return Err(ScimError::bad(
-            "invalidFilter",
-            format!("The filter is longer than {MAX_FILTER_LEN} characters; split the search."),
-        ));
+        return Err(ScimError::bad("invalidFilter", format!("The filter is longer than {MAX_FILTER_LEN} characters; split the search.")));
     }
     let (mut depth, mut deepest, mut quoted, mut escaped) = (0usize, 0usize, false, false);
     for c in filter.chars() {
@@ -117,18 +110,14 @@ fn check_size(filter: &str) -> ScimResult<()> {
         }
     }
     if deepest > MAX_FILTER_DEPTH {
-        return Err(ScimError::bad(
-            "invalidFilter",
-            format!("The filter nests deeper than {MAX_FILTER_DEPTH} levels of parentheses."),
-        ));
+        return Err(ScimError::bad("invalidFilter", format!("The filter nests deeper than {MAX_FILTER_DEPTH} levels of parentheses.")));
     }
     Ok(())
 }
 
 pub fn parse(filter: &str) -> ScimResult<Filter> {
     check_size(filter)?;
-    Filter::from_str(&rewrite_entra(filter.trim()))
-        .map_err(|_| ScimError::bad("invalidFilter", what_is_wrong(filter)))
+    Filter::from_str(&rewrite_entra(filter.trim())).map_err(|_| ScimError::bad("invalidFilter", what_is_wrong(filter)))
 }
 
 const OPERATORS: [&str; 10] = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"];
@@ -144,7 +133,12 @@ fn what_is_wrong(filter: &str) -> String {
         [attr, op] if OPERATORS.contains(&op.to_ascii_lowercase().as_str()) && !op.eq_ignore_ascii_case("pr") => {
             format!("The filter “{shown}” has no value after {op}: write {attr} {op} \"…\". {EXAMPLE}")
         }
-        [_, op, value, ..] if OPERATORS.contains(&op.to_ascii_lowercase().as_str()) && !value.starts_with('"') && !matches!(value.trim_end_matches(')'), "true" | "false" | "null") && value.parse::<f64>().is_err() => {
+        [_, op, value, ..]
+            if OPERATORS.contains(&op.to_ascii_lowercase().as_str())
+                && !value.starts_with('"')
+                && !matches!(value.trim_end_matches(')'), "true" | "false" | "null")
+                && value.parse::<f64>().is_err() =>
+        {
             format!("The filter “{shown}” compares with {value} without double quotes: text values are written in double quotes, as in \"{}\". {EXAMPLE}", value.trim_end_matches(')'))
         }
         [_] => format!("The filter “{shown}” has no operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr). {EXAMPLE}"),
@@ -176,9 +170,7 @@ fn attribute(r: Resource, a: &AttrPath, in_value_path: Option<&str>) -> ScimResu
     };
     Ok(match (r, key.as_str()) {
         (Resource::User, "id") => Attr::Text(Field::UserId),
-        (Resource::User, "username")
-        | (Resource::User, "emails")
-        | (Resource::User, "emails.value") => Attr::Text(Field::UserName),
+        (Resource::User, "username") | (Resource::User, "emails") | (Resource::User, "emails.value") => Attr::Text(Field::UserName),
         (Resource::User, "emails.type") => Attr::ConstWork,
         (Resource::User, "externalid") => Attr::Text(Field::UserExternalId),
         (Resource::User, "displayname") => Attr::Text(Field::UserDisplayName),
@@ -194,12 +186,7 @@ fn attribute(r: Resource, a: &AttrPath, in_value_path: Option<&str>) -> ScimResu
         (Resource::Group, "members") | (Resource::Group, "members.value") => Attr::Members,
         (Resource::Group, "meta.created") => Attr::Text(Field::TeamCreated),
         (Resource::Group, "meta.lastmodified") => Attr::Text(Field::TeamModified),
-        _ => {
-            return Err(ScimError::bad(
-                "invalidFilter",
-                format!("Filtering on “{a}” is not supported."),
-            ))
-        }
+        _ => return Err(ScimError::bad("invalidFilter", format!("Filtering on “{a}” is not supported."))),
     })
 }
 
@@ -208,16 +195,8 @@ fn search(r: Resource, f: &Filter) -> ScimResult<Search> {
         Filter::Attr(e) => comparison(r, e, None)?,
         Filter::ValuePath(vp) => value_path(r, &vp.filter, &vp.attr.name.to_ascii_lowercase())?,
         Filter::Not(inner) => Search::Not(Box::new(search(r, inner)?)),
-        Filter::And(ops) => Search::And(
-            ops.iter()
-                .map(|f| search(r, f))
-                .collect::<ScimResult<_>>()?,
-        ),
-        Filter::Or(ops) => Search::Or(
-            ops.iter()
-                .map(|f| search(r, f))
-                .collect::<ScimResult<_>>()?,
-        ),
+        Filter::And(ops) => Search::And(ops.iter().map(|f| search(r, f)).collect::<ScimResult<_>>()?),
+        Filter::Or(ops) => Search::Or(ops.iter().map(|f| search(r, f)).collect::<ScimResult<_>>()?),
     })
 }
 
@@ -225,16 +204,8 @@ fn value_path(r: Resource, f: &ValFilter, parent: &str) -> ScimResult<Search> {
     Ok(match f {
         ValFilter::Attr(e) => comparison(r, e, Some(parent))?,
         ValFilter::Not(inner) => Search::Not(Box::new(value_path(r, inner, parent)?)),
-        ValFilter::And(ops) => Search::And(
-            ops.iter()
-                .map(|f| value_path(r, f, parent))
-                .collect::<ScimResult<_>>()?,
-        ),
-        ValFilter::Or(ops) => Search::Or(
-            ops.iter()
-                .map(|f| value_path(r, f, parent))
-                .collect::<ScimResult<_>>()?,
-        ),
+        ValFilter::And(ops) => Search::And(ops.iter().map(|f| value_path(r, f, parent)).collect::<ScimResult<_>>()?),
+        ValFilter::Or(ops) => Search::Or(ops.iter().map(|f| value_path(r, f, parent)).collect::<ScimResult<_>>()?),
     })
 }
 
@@ -247,21 +218,12 @@ fn comparison(r: Resource, e: &AttrExp, parent: Option<&str>) -> ScimResult<Sear
         Attr::Active => {
             let want = match (op, value) {
                 (None, _) => return Ok(Search::All),
-                (Some(CompareOp::Eq), Some(CompValue::True))
-                | (Some(CompareOp::Ne), Some(CompValue::False)) => true,
-                (Some(CompareOp::Eq), Some(CompValue::False))
-                | (Some(CompareOp::Ne), Some(CompValue::True)) => false,
-                (Some(CompareOp::Eq) | Some(CompareOp::Ne), Some(CompValue::Str(s)))
-                    if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
-                {
+                (Some(CompareOp::Eq), Some(CompValue::True)) | (Some(CompareOp::Ne), Some(CompValue::False)) => true,
+                (Some(CompareOp::Eq), Some(CompValue::False)) | (Some(CompareOp::Ne), Some(CompValue::True)) => false,
+                (Some(CompareOp::Eq) | Some(CompareOp::Ne), Some(CompValue::Str(s))) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
                     (s.eq_ignore_ascii_case("true")) == matches!(op, Some(CompareOp::Eq))
                 }
-                _ => {
-                    return Err(ScimError::bad(
-                        "invalidFilter",
-                        "active can only be compared with eq or ne to true or false.",
-                    ))
-                }
+                _ => return Err(ScimError::bad("invalidFilter", "active can only be compared with eq or ne to true or false.")),
             };
             Ok(Search::Active(want))
         }
@@ -269,12 +231,7 @@ fn comparison(r: Resource, e: &AttrExp, parent: Option<&str>) -> ScimResult<Sear
             let v = match value {
                 None => return Ok(Search::All),
                 Some(CompValue::Str(s)) => s.to_ascii_lowercase(),
-                _ => {
-                    return Err(ScimError::bad(
-                        "invalidFilter",
-                        "emails.type compares with a string.",
-                    ))
-                }
+                _ => return Err(ScimError::bad("invalidFilter", "emails.type compares with a string.")),
             };
             let hit = match op {
                 Some(CompareOp::Eq) => v == "work",
@@ -282,22 +239,14 @@ fn comparison(r: Resource, e: &AttrExp, parent: Option<&str>) -> ScimResult<Sear
                 Some(CompareOp::Co) => "work".contains(&v),
                 Some(CompareOp::Sw) => "work".starts_with(&v),
                 Some(CompareOp::Ew) => "work".ends_with(&v),
-                _ => {
-                    return Err(ScimError::bad(
-                        "invalidFilter",
-                        "emails.type supports eq, ne, co, sw, ew and pr.",
-                    ))
-                }
+                _ => return Err(ScimError::bad("invalidFilter", "emails.type supports eq, ne, co, sw, ew and pr.")),
             };
             Ok(Search::Const(hit))
         }
         Attr::Members => match (op, value) {
             (None, _) => Ok(Search::Member(None)),
             (Some(CompareOp::Eq), Some(CompValue::Str(s))) => Ok(Search::Member(Some(s.clone()))),
-            _ => Err(ScimError::bad(
-                "invalidFilter",
-                "members supports only eq with a user id, and pr.",
-            )),
+            _ => Err(ScimError::bad("invalidFilter", "members supports only eq with a user id, and pr.")),
         },
         Attr::Text(field) => {
             let Some(op) = op else {
@@ -305,18 +254,9 @@ fn comparison(r: Resource, e: &AttrExp, parent: Option<&str>) -> ScimResult<Sear
             };
             let v = match value {
                 Some(CompValue::Str(s)) => s.clone(),
-                Some(CompValue::Null) if matches!(op, CompareOp::Eq) => {
-                    return Ok(Search::Text(field, Op::Eq(None)))
-                }
-                Some(CompValue::Null) if matches!(op, CompareOp::Ne) => {
-                    return Ok(Search::Text(field, Op::Ne(None)))
-                }
-                _ => {
-                    return Err(ScimError::bad(
-                        "invalidFilter",
-                        format!("“{path}” compares with a string value."),
-                    ))
-                }
+                Some(CompValue::Null) if matches!(op, CompareOp::Eq) => return Ok(Search::Text(field, Op::Eq(None))),
+                Some(CompValue::Null) if matches!(op, CompareOp::Ne) => return Ok(Search::Text(field, Op::Ne(None))),
+                _ => return Err(ScimError::bad("invalidFilter", format!("“{path}” compares with a string value."))),
             };
             Ok(Search::Text(
                 field,
@@ -350,14 +290,10 @@ mod wording {
 
     #[test]
     fn parse_errors_say_what_to_write() {
-        assert!(what_is_wrong("userName eq ").starts_with(
-            "The filter “userName eq” has no value after eq: write userName eq \"…\""
-        ));
+        assert!(what_is_wrong("userName eq ").starts_with("The filter “userName eq” has no value after eq: write userName eq \"…\""));
         assert!(what_is_wrong("userName eq ada@example.com").contains("without double quotes"));
         assert!(what_is_wrong("userName").contains("has no operator"));
-        assert!(
-            what_is_wrong("userName equals \"x\"").contains("“equals”, which is not an operator")
-        );
+        assert!(what_is_wrong("userName equals \"x\"").contains("“equals”, which is not an operator"));
         assert!(what_is_wrong("").starts_with("The filter is empty."));
     }
 }
@@ -368,107 +304,40 @@ mod tests {
 
     #[test]
     fn entra_value_paths_are_rewritten() {
-        assert_eq!(
-            rewrite_entra(r#"emails[type eq "work"].value eq "a@b.c""#),
-            r#"emails[(type eq "work") and value eq "a@b.c"]"#
-        );
-        assert_eq!(
-            rewrite_entra(r#"userName eq "x].y""#),
-            r#"userName eq "x].y""#
-        );
-        assert_eq!(
-            rewrite_entra(r#"emails[type eq "work"]"#),
-            r#"emails[type eq "work"]"#
-        );
+        assert_eq!(rewrite_entra(r#"emails[type eq "work"].value eq "a@b.c""#), r#"emails[(type eq "work") and value eq "a@b.c"]"#);
+        assert_eq!(rewrite_entra(r#"userName eq "x].y""#), r#"userName eq "x].y""#);
+        assert_eq!(rewrite_entra(r#"emails[type eq "work"]"#), r#"emails[type eq "work"]"#);
     }
 
     #[test]
     fn filters_become_directory_searches() {
         let f = read(Some(r#"userName eq "Ada@Example.com""#), Resource::User).unwrap();
-        assert_eq!(
-            f,
-            Search::Text(Field::UserName, Op::Eq(Some("Ada@Example.com".into())))
-        );
-        let f = read(
-            Some(r#"externalId eq "X1" and userName eq "a@b.co""#),
-            Resource::User,
-        )
-        .unwrap();
-        assert_eq!(
-            f,
-            Search::And(vec![
-                Search::Text(Field::UserExternalId, Op::Eq(Some("X1".into()))),
-                Search::Text(Field::UserName, Op::Eq(Some("a@b.co".into())))
-            ])
-        );
-        let f = read(
-            Some(r#"emails[type eq "work"].value eq "A@b.co""#),
-            Resource::User,
-        )
-        .unwrap();
-        assert_eq!(
-            f,
-            Search::And(vec![
-                Search::Const(true),
-                Search::Text(Field::UserName, Op::Eq(Some("A@b.co".into())))
-            ])
-        );
-        assert_eq!(
-            read(Some("active eq false"), Resource::User).unwrap(),
-            Search::Active(false)
-        );
-        assert_eq!(
-            read(Some(r#"displayName EQ "Finance""#), Resource::Group).unwrap(),
-            Search::Text(Field::TeamName, Op::Eq(Some("Finance".into())))
-        );
-        assert_eq!(
-            read(Some(r#"userName sw "a_b%""#), Resource::User).unwrap(),
-            Search::Text(Field::UserName, Op::StartsWith("a_b%".into()))
-        );
+        assert_eq!(f, Search::Text(Field::UserName, Op::Eq(Some("Ada@Example.com".into()))));
+        let f = read(Some(r#"externalId eq "X1" and userName eq "a@b.co""#), Resource::User).unwrap();
+        assert_eq!(f, Search::And(vec![Search::Text(Field::UserExternalId, Op::Eq(Some("X1".into()))), Search::Text(Field::UserName, Op::Eq(Some("a@b.co".into())))]));
+        let f = read(Some(r#"emails[type eq "work"].value eq "A@b.co""#), Resource::User).unwrap();
+        assert_eq!(f, Search::And(vec![Search::Const(true), Search::Text(Field::UserName, Op::Eq(Some("A@b.co".into())))]));
+        assert_eq!(read(Some("active eq false"), Resource::User).unwrap(), Search::Active(false));
+        assert_eq!(read(Some(r#"displayName EQ "Finance""#), Resource::Group).unwrap(), Search::Text(Field::TeamName, Op::Eq(Some("Finance".into()))));
+        assert_eq!(read(Some(r#"userName sw "a_b%""#), Resource::User).unwrap(), Search::Text(Field::UserName, Op::StartsWith("a_b%".into())));
         assert_eq!(read(None, Resource::User).unwrap(), Search::All);
     }
 
     #[test]
     fn long_or_deep_filters_are_refused_before_parsing() {
-        let deep = format!(
-            "{}userName eq \"a\"{}",
-            "(".repeat(100_000),
-            ")".repeat(100_000)
-        );
-        assert_eq!(
-            read(Some(&deep), Resource::User).unwrap_err().scim_type,
-            Some("invalidFilter")
-        );
-        let nested = format!(
-            "{}userName eq \"a\"{}",
-            "(".repeat(MAX_FILTER_DEPTH + 1),
-            ")".repeat(MAX_FILTER_DEPTH + 1)
-        );
-        assert!(read(Some(&nested), Resource::User)
-            .unwrap_err()
-            .detail
-            .contains("nests"));
+        let deep = format!("{}userName eq \"a\"{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(read(Some(&deep), Resource::User).unwrap_err().scim_type, Some("invalidFilter"));
+        let nested = format!("{}userName eq \"a\"{}", "(".repeat(MAX_FILTER_DEPTH + 1), ")".repeat(MAX_FILTER_DEPTH + 1));
+        assert!(read(Some(&nested), Resource::User).unwrap_err().detail.contains("nests"));
         let fine = format!("{}userName eq \"(((\"{}", "(".repeat(3), ")".repeat(3));
-        assert!(
-            read(Some(&fine), Resource::User).is_ok(),
-            "parentheses inside a value do not count"
-        );
+        assert!(read(Some(&fine), Resource::User).is_ok(), "parentheses inside a value do not count");
         let long = format!("userName eq \"{}\"", "a".repeat(MAX_FILTER_LEN));
-        assert!(read(Some(&long), Resource::User)
-            .unwrap_err()
-            .detail
-            .contains("longer"));
+        assert!(read(Some(&long), Resource::User).unwrap_err().detail.contains("longer"));
     }
 
     #[test]
     fn bad_filters_are_invalid_filter_errors() {
-        for bad in [
-            r#"userName eq"#,
-            r#"password eq "x""#,
-            r#"userName eq 5"#,
-            "((",
-            r#"members eq "x""#,
-        ] {
+        for bad in [r#"userName eq"#, r#"password eq "x""#, r#"userName eq 5"#, "((", r#"members eq "x""#] {
             let e = read(Some(bad), Resource::User).unwrap_err();
             assert_eq!(e.scim_type, Some("invalidFilter"), "{bad}");
         }

@@ -2,10 +2,7 @@
 //! (`service::teams`), and write SCIM's JSON back. Membership changes apply
 //! directly, without rewriting the whole list.
 use super::users::get_ci;
-use super::{
-    filter, list_response, paging, parse_body, patch, ListParams, Scim, ScimError, ScimResult,
-    SCHEMA_GROUP, SCHEMA_PATCH,
-};
+use super::{filter, list_response, paging, parse_body, patch, ListParams, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_PATCH};
 use app::domain::TeamName;
 use app::service::directory::{self, GroupEntry};
 use app::service::state::AppState;
@@ -80,43 +77,19 @@ fn group<'a>(s: &'a Scim, r: &'a GroupEntry, p: Option<&ListParams>) -> Group<'a
         id: &r.id,
         external_id: r.external_id.as_deref().filter(|_| wants("externalId")),
         display_name: Some(r.name.as_str()).filter(|_| wants("displayName")),
-        members: wants("members").then(|| Members {
-            base: &s.base,
-            ids: r.members.as_deref().unwrap_or(""),
-        }),
-        meta: Meta {
-            resource_type: "Group",
-            created: r.created_at.to_string(),
-            last_modified: r.updated_at.to_string(),
-            location: s.location("Groups", &r.id),
-        },
+        members: wants("members").then(|| Members { base: &s.base, ids: r.members.as_deref().unwrap_or("") }),
+        meta: Meta { resource_type: "Group", created: r.created_at.to_string(), last_modified: r.updated_at.to_string(), location: s.location("Groups", &r.id) },
     }
 }
 
 /// The Groups of a page, projected by `p`, for a list answer that holds Users too.
-pub async fn page_json(
-    st: &AppState,
-    s: &Scim,
-    search: &directory::Filter,
-    offset: i64,
-    limit: i64,
-    p: &ListParams,
-) -> ScimResult<(i64, Vec<Value>)> {
-    let (rows, total) =
-        directory::groups(&st.db, &s.actor, search, offset, limit, p.wants("members")).await?;
-    let resources = rows
-        .iter()
-        .map(|r| serde_json::to_value(group(s, r, Some(p))))
-        .collect::<Result<_, _>>()
-        .map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()))?;
+pub async fn page_json(st: &AppState, s: &Scim, search: &directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
+    let (rows, total) = directory::groups(&st.db, &s.actor, search, offset, limit, p.wants("members")).await?;
+    let resources = rows.iter().map(|r| serde_json::to_value(group(s, r, Some(p)))).collect::<Result<_, _>>().map_err(|e| ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()))?;
     Ok((total, resources))
 }
 
-pub async fn list(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Query(p): Query<ListParams>,
-) -> ScimResult<Response> {
+pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
     search(&st, &s, &p).await
 }
 
@@ -124,49 +97,18 @@ pub async fn list(
 pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Response> {
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     let search = filter::read(p.filter.as_deref(), filter::Resource::Group)?;
-    let (rows, total) = directory::groups(
-        &st.db,
-        &s.actor,
-        &search,
-        start - 1,
-        count,
-        p.wants("members"),
-    )
-    .await?;
-    Ok(list_response(
-        total,
-        start,
-        rows.iter().map(|r| group(s, r, Some(p))).collect(),
-    ))
+    let (rows, total) = directory::groups(&st.db, &s.actor, &search, start - 1, count, p.wants("members")).await?;
+    Ok(list_response(total, start, rows.iter().map(|r| group(s, r, Some(p))).collect()))
 }
 
 /// The team as a Group resource answer: one query, members included unless
 /// `p` leaves them out.
-async fn respond(
-    st: &AppState,
-    s: &Scim,
-    id: &str,
-    status: StatusCode,
-    p: Option<&ListParams>,
-) -> ScimResult<Response> {
-    let r = directory::group(&st.db, &s.actor, id, p.is_none_or(|p| p.wants("members")))
-        .await?
-        .ok_or_else(|| ScimError::not_found("Group", id))?;
-    Ok(super::resource_response(
-        s,
-        "Groups",
-        id,
-        status,
-        group(s, &r, p),
-    ))
+async fn respond(st: &AppState, s: &Scim, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
+    let r = directory::group(&st.db, &s.actor, id, p.is_none_or(|p| p.wants("members"))).await?.ok_or_else(|| ScimError::not_found("Group", id))?;
+    Ok(super::resource_response(s, "Groups", id, status, group(s, &r, p)))
 }
 
-pub async fn get(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-    Query(p): Query<ListParams>,
-) -> ScimResult<Response> {
+pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
 
@@ -176,70 +118,36 @@ pub fn member_ids(v: &Value) -> ScimResult<Vec<String>> {
         Value::Array(a) => a.iter().collect(),
         Value::Object(_) => vec![v],
         Value::Null => vec![],
-        _ => {
-            return Err(ScimError::bad(
-                "invalidValue",
-                "members must be a list of {\"value\": \"<user id>\"}.",
-            ))
-        }
+        _ => return Err(ScimError::bad("invalidValue", "members must be a list of {\"value\": \"<user id>\"}.")),
     };
     items
         .into_iter()
         .map(|m| {
-            m.as_object()
-                .and_then(|o| get_ci(o, "value"))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    ScimError::bad(
-                        "invalidValue",
-                        "Each member needs a \"value\" with a user id.",
-                    )
-                })
+            m.as_object().and_then(|o| get_ci(o, "value")).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| ScimError::bad("invalidValue", "Each member needs a \"value\" with a user id."))
         })
         .collect()
 }
 
 fn read_name(v: &Value) -> ScimResult<TeamName> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| ScimError::bad("invalidValue", "displayName must be a string."))?;
-    TeamName::parse("displayName", s)
-        .map_err(|e| ScimError::bad("invalidValue", format!("displayName: {}", e.message)))
+    let s = v.as_str().ok_or_else(|| ScimError::bad("invalidValue", "displayName must be a string."))?;
+    TeamName::parse("displayName", s).map_err(|e| ScimError::bad("invalidValue", format!("displayName: {}", e.message)))
 }
 
 /// A whole Group as POST and PUT send it: displayName (required), externalId, members.
 fn read_group(body: &Value) -> ScimResult<IdpGroup> {
-    let o = body
-        .as_object()
-        .expect("parse_body checked it is an object");
-    let name = read_name(
-        get_ci(o, "displayName")
-            .ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?,
-    )?;
-    let external_id = get_ci(o, "externalId")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
+    let o = body.as_object().expect("parse_body checked it is an object");
+    let name = read_name(get_ci(o, "displayName").ok_or_else(|| ScimError::bad("invalidValue", "displayName is required."))?)?;
+    let external_id = get_ci(o, "externalId").and_then(|v| v.as_str()).map(str::to_string);
     let members = match get_ci(o, "members") {
         Some(m) => member_ids(m)?.into_iter().collect(),
         None => BTreeSet::new(),
     };
-    Ok(IdpGroup {
-        name,
-        external_id,
-        members,
-    })
+    Ok(IdpGroup { name, external_id, members })
 }
 
 /// POST: a new team, or the one this group names brought back or linked
 /// (see `teams::provision`); 201 either way.
-pub async fn create(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Query(p): Query<ListParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let g = read_group(&parse_body(&headers, &body)?)?;
     s.note_touched("team", "", g.name.as_str());
@@ -247,14 +155,7 @@ pub async fn create(
     respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await
 }
 
-pub async fn replace(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-    Query(p): Query<ListParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let g = read_group(&parse_body(&headers, &body)?)?;
     teams::replace_provisioned(&st.db, &s.actor, &id, g).await?;
@@ -263,22 +164,10 @@ pub async fn replace(
 
 /// The PATCH's change in the terms of the team use cases.
 fn change_of(c: patch::GroupChange) -> ScimResult<GroupChange> {
-    Ok(GroupChange {
-        name: c.name.as_ref().map(read_name).transpose()?,
-        external_id: c.external_id,
-        add: c.add,
-        remove: c.remove,
-    })
+    Ok(GroupChange { name: c.name.as_ref().map(read_name).transpose()?, external_id: c.external_id, add: c.add, remove: c.remove })
 }
 
-pub async fn patch(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-    Query(p): Query<ListParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
@@ -290,8 +179,7 @@ pub async fn patch(
         Patch::Late(work_out)
     } else {
         let change = change_of(patch::group_changes(&ops, None)?)?;
-        let known =
-            teams::known_people(&mut *st.db.acquire().await?, s.org_id(), &change.add).await?;
+        let known = teams::known_people(&mut *st.db.acquire().await?, s.org_id(), &change.add).await?;
         Patch::Early(change, known)
     };
     teams::patch_provisioned(&st.db, &s.actor, &id, plan).await?;
@@ -302,13 +190,7 @@ pub async fn patch(
 }
 
 /// DELETE deactivates the team and archives it (then 404).
-pub async fn delete(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-) -> ScimResult<Response> {
+pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
     teams::remove_provisioned(&st.db, &s.actor, &id).await?;
-    Ok(axum::response::IntoResponse::into_response(
-        StatusCode::NO_CONTENT,
-    ))
+    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
 }

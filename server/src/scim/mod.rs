@@ -30,63 +30,18 @@ pub const MAX_RESULTS: i64 = 200;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route(
-            "/ServiceProviderConfig",
-            get(discovery::service_provider_config).fallback(method_not_allowed),
-        )
-        .route(
-            "/ResourceTypes",
-            get(discovery::resource_types).fallback(method_not_allowed),
-        )
-        .route(
-            "/ResourceTypes/{name}",
-            get(discovery::resource_type).fallback(method_not_allowed),
-        )
-        .route(
-            "/Schemas",
-            get(discovery::schemas).fallback(method_not_allowed),
-        )
-        .route(
-            "/Schemas/{id}",
-            get(discovery::schema).fallback(method_not_allowed),
-        )
+        .route("/ServiceProviderConfig", get(discovery::service_provider_config).fallback(method_not_allowed))
+        .route("/ResourceTypes", get(discovery::resource_types).fallback(method_not_allowed))
+        .route("/ResourceTypes/{name}", get(discovery::resource_type).fallback(method_not_allowed))
+        .route("/Schemas", get(discovery::schemas).fallback(method_not_allowed))
+        .route("/Schemas/{id}", get(discovery::schema).fallback(method_not_allowed))
         .route("/.search", post(search::root).fallback(method_not_allowed))
-        .route(
-            "/Users/.search",
-            post(search::users).fallback(method_not_allowed),
-        )
-        .route(
-            "/Groups/.search",
-            post(search::groups).fallback(method_not_allowed),
-        )
-        .route(
-            "/Users",
-            get(users::list)
-                .post(users::create)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/Users/{id}",
-            get(users::get)
-                .put(users::replace)
-                .patch(users::patch)
-                .delete(users::delete)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/Groups",
-            get(groups::list)
-                .post(groups::create)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/Groups/{id}",
-            get(groups::get)
-                .put(groups::replace)
-                .patch(groups::patch)
-                .delete(groups::delete)
-                .fallback(method_not_allowed),
-        )
+        .route("/Users/.search", post(search::users).fallback(method_not_allowed))
+        .route("/Groups/.search", post(search::groups).fallback(method_not_allowed))
+        .route("/Users", get(users::list).post(users::create).fallback(method_not_allowed))
+        .route("/Users/{id}", get(users::get).put(users::replace).patch(users::patch).delete(users::delete).fallback(method_not_allowed))
+        .route("/Groups", get(groups::list).post(groups::create).fallback(method_not_allowed))
+        .route("/Groups/{id}", get(groups::get).put(groups::replace).patch(groups::patch).delete(groups::delete).fallback(method_not_allowed))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, authenticate))
         // Bodies are refused past MAX_BODY as they arrive (chunked ones too),
@@ -105,18 +60,12 @@ pub async fn errors_as_scim(req: Request, next: Next) -> Response {
     if !scim || !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let is_scim = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with(CONTENT_TYPE));
+    let is_scim = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with(CONTENT_TYPE));
     if is_scim {
         return res;
     }
     let detail = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "The request body is larger than {MAX_BODY} bytes (1 MB). Send fewer changes per request: large group memberships in several PATCH requests."
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => format!("The request body is larger than {MAX_BODY} bytes (1 MB). Send fewer changes per request: large group memberships in several PATCH requests."),
         StatusCode::BAD_REQUEST => "The request body could not be read (it was cut off or malformed). Send it again.".to_string(),
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
             "The request took too long (its body arrived too slowly, or the server was busy). Send it again.".to_string()
@@ -181,26 +130,14 @@ pub struct ScimError {
 }
 
 impl ScimError {
-    pub fn new(
-        status: StatusCode,
-        scim_type: Option<&'static str>,
-        detail: impl Into<String>,
-    ) -> Self {
-        ScimError {
-            status,
-            scim_type,
-            detail: detail.into(),
-        }
+    pub fn new(status: StatusCode, scim_type: Option<&'static str>, detail: impl Into<String>) -> Self {
+        ScimError { status, scim_type, detail: detail.into() }
     }
     pub fn bad(scim_type: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, Some(scim_type), detail)
     }
     pub fn not_found(kind: &str, id: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            None,
-            format!("{kind} {id} not found"),
-        )
+        Self::new(StatusCode::NOT_FOUND, None, format!("{kind} {id} not found"))
     }
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, Some("uniqueness"), detail)
@@ -228,11 +165,7 @@ impl From<service::Error> for ScimError {
             RateLimited => (StatusCode::TOO_MANY_REQUESTS, None),
             Upstream | Internal => (StatusCode::INTERNAL_SERVER_ERROR, None),
         };
-        let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
-            "The server could not complete the request; try again.".to_string()
-        } else {
-            e.message
-        };
+        let detail = if status == StatusCode::INTERNAL_SERVER_ERROR { "The server could not complete the request; try again.".to_string() } else { e.message };
         ScimError::new(status, scim_type, detail)
     }
 }
@@ -251,15 +184,9 @@ impl IntoResponse for ScimError {
             body["scimType"] = json!(t);
         }
         let mut res = scim_json(self.status, body);
-        res.extensions_mut().insert(ErrorNote {
-            scim_type: self.scim_type.unwrap_or(""),
-            detail: self.detail.clone(),
-        });
+        res.extensions_mut().insert(ErrorNote { scim_type: self.scim_type.unwrap_or(""), detail: self.detail.clone() });
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"gatehouse-scim\""),
-            );
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"gatehouse-scim\""));
         }
         res
     }
@@ -276,89 +203,41 @@ pub type ScimResult<T> = Result<T, ScimError>;
 
 pub fn scim_json(status: StatusCode, body: impl serde::Serialize) -> Response {
     match serde_json::to_vec(&body) {
-        Ok(text) => (
-            status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))],
-            text,
-        )
-            .into_response(),
-        Err(e) => ScimError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            None,
-            format!("The answer could not be written: {e}"),
-        )
-        .into_response(),
+        Ok(text) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))], text).into_response(),
+        Err(e) => ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, format!("The answer could not be written: {e}")).into_response(),
     }
 }
 
 /// Reads a JSON body: `application/scim+json`, `application/json` or no Content-Type.
 pub fn parse_body(headers: &HeaderMap, body: &Bytes) -> ScimResult<Value> {
-    if let Some(ct) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
-        let mime = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+    if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if mime != CONTENT_TYPE && mime != "application/json" {
-            return Err(ScimError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                None,
-                format!("Content-Type {mime} is not supported; send application/scim+json."),
-            ));
+            return Err(ScimError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, None, format!("Content-Type {mime} is not supported; send application/scim+json.")));
         }
     }
     if body.len() > MAX_BODY {
-        return Err(ScimError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            None,
-            format!("The request body is larger than {MAX_BODY} bytes."),
-        ));
+        return Err(ScimError::new(StatusCode::PAYLOAD_TOO_LARGE, None, format!("The request body is larger than {MAX_BODY} bytes.")));
     }
-    let v: Value = serde_json::from_slice(body)
-        .map_err(|e| ScimError::bad("invalidSyntax", format!("The body is not valid JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(body).map_err(|e| ScimError::bad("invalidSyntax", format!("The body is not valid JSON: {e}")))?;
     if !v.is_object() {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            "The body must be a JSON object.",
-        ));
+        return Err(ScimError::bad("invalidSyntax", "The body must be a JSON object."));
     }
     Ok(v)
 }
 
 async fn method_not_allowed() -> ScimError {
-    ScimError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        None,
-        "This method is not supported on this endpoint.",
-    )
+    ScimError::new(StatusCode::METHOD_NOT_ALLOWED, None, "This method is not supported on this endpoint.")
 }
 
 async fn not_found() -> ScimError {
-    ScimError::new(
-        StatusCode::NOT_FOUND,
-        None,
-        "No such SCIM endpoint. Resources are /Users and /Groups; see /ServiceProviderConfig.",
-    )
+    ScimError::new(StatusCode::NOT_FOUND, None, "No such SCIM endpoint. Resources are /Users and /Groups; see /ServiceProviderConfig.")
 }
 
 /// Checks the bearer token; the token's organization is the only one the request can touch.
 async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .unwrap_or("");
-    let unauthorized =
-        |d: &str| ScimError::new(StatusCode::UNAUTHORIZED, None, d.to_string()).into_response();
+    let token = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))).map(str::trim).unwrap_or("");
+    let unauthorized = |d: &str| ScimError::new(StatusCode::UNAUTHORIZED, None, d.to_string()).into_response();
     if token.is_empty() {
         return unauthorized("Send a provisioning token: Authorization: Bearer <token>.");
     }
@@ -380,11 +259,7 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
     // writes it with the change; what is left is written when the answer is known.
     // As the identity provider sent it (and the access log shows it), not as
     // the nested router sees it.
-    let uri = req
-        .extensions()
-        .get::<axum::extract::OriginalUri>()
-        .map(|u| u.0.clone())
-        .unwrap_or_else(|| req.uri().clone());
+    let uri = req.extensions().get::<axum::extract::OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| req.uri().clone());
     let path = match uri.query() {
         Some(q) => format!("{}?{q}", uri.path()),
         None => uri.path().to_string(),
@@ -401,18 +276,10 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
         recorder.touched(kind, id, "");
     }
     actor.activity = Some(recorder.clone());
-    req.extensions_mut().insert(Scim {
-        idp,
-        actor,
-        base: format!("{}/scim/v2", st.config.base_url),
-    });
+    req.extensions_mut().insert(Scim { idp, actor, base: format!("{}/scim/v2", st.config.base_url) });
     let res = next.run(req).await;
     let note = res.extensions().get::<ErrorNote>().cloned();
-    recorder.finish(
-        &st.db,
-        res.status().as_u16(),
-        note.as_ref().map(|n| (n.scim_type, n.detail.as_str())),
-    );
+    recorder.finish(&st.db, res.status().as_u16(), note.as_ref().map(|n| (n.scim_type, n.detail.as_str())));
     res
 }
 
@@ -425,38 +292,24 @@ fn resource_in_path(path: &str) -> Option<(&'static str, &str)> {
         "Groups" => "team",
         _ => return None,
     };
-    Some((
-        kind,
-        parts
-            .next()
-            .filter(|id| !id.is_empty() && !id.starts_with('.') && !id.contains('/'))?,
-    ))
+    Some((kind, parts.next().filter(|id| !id.is_empty() && !id.starts_with('.') && !id.contains('/'))?))
 }
 
 /// `startIndex` and `count` (RFC 7644 §3.4.2.4): 1-based, count capped.
 pub fn paging(start: Option<&str>, count: Option<&str>) -> ScimResult<(i64, i64)> {
     let start = match start {
         None | Some("") => 1,
-        Some(s) => s
-            .parse::<i64>()
-            .map_err(|_| ScimError::bad("invalidValue", "startIndex must be a whole number."))?
-            .max(1),
+        Some(s) => s.parse::<i64>().map_err(|_| ScimError::bad("invalidValue", "startIndex must be a whole number."))?.max(1),
     };
     let count = match count {
         None | Some("") => 100,
-        Some(s) => s
-            .parse::<i64>()
-            .map_err(|_| ScimError::bad("invalidValue", "count must be a whole number."))?
-            .clamp(0, MAX_RESULTS),
+        Some(s) => s.parse::<i64>().map_err(|_| ScimError::bad("invalidValue", "count must be a whole number."))?.clamp(0, MAX_RESULTS),
     };
     Ok((start, count))
 }
 
 pub fn list_response<T: serde::Serialize>(total: i64, start: i64, resources: Vec<T>) -> Response {
-    scim_json(
-        StatusCode::OK,
-        json!({"schemas": [SCHEMA_LIST], "totalResults": total, "startIndex": start, "itemsPerPage": resources.len(), "Resources": resources}),
-    )
+    scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": total, "startIndex": start, "itemsPerPage": resources.len(), "Resources": resources}))
 }
 
 /// The query parameters of a list or a GET (RFC 7644 §3.4.2).
@@ -475,11 +328,7 @@ impl ListParams {
     /// (`attributes` first, else `excludedAttributes`; `members.value` and the
     /// full URN name `members` too); `id`, `schemas` and `meta` always.
     pub fn wants(&self, name: &str) -> bool {
-        let mentions = |list: &str| {
-            attribute_names(list)
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(name))
-        };
+        let mentions = |list: &str| attribute_names(list).iter().any(|a| a.eq_ignore_ascii_case(name));
         if ALWAYS_RETURNED.iter().any(|a| a.eq_ignore_ascii_case(name)) {
             return true;
         }
@@ -492,13 +341,7 @@ impl ListParams {
 
 /// One resource as the answer to a GET, POST, PUT or PATCH, with a
 /// `Location` header when it was just created.
-pub fn resource_response(
-    s: &Scim,
-    kind: &str,
-    id: &str,
-    status: StatusCode,
-    v: impl serde::Serialize,
-) -> Response {
+pub fn resource_response(s: &Scim, kind: &str, id: &str, status: StatusCode, v: impl serde::Serialize) -> Response {
     let mut res = scim_json(status, v);
     if status == StatusCode::CREATED {
         if let Ok(h) = HeaderValue::from_str(&s.location(kind, id)) {
@@ -524,17 +367,5 @@ const ALWAYS_RETURNED: [&str; 3] = ["id", "schemas", "meta"];
 /// names, lower-case: `name.givenName` and
 /// `urn:ietf:params:scim:schemas:core:2.0:User:name` both name `name`.
 fn attribute_names(list: &str) -> Vec<String> {
-    list.split(',')
-        .map(|a| {
-            a.trim()
-                .rsplit(':')
-                .next()
-                .unwrap_or("")
-                .split('.')
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase()
-        })
-        .filter(|a| !a.is_empty())
-        .collect()
+    list.split(',').map(|a| a.trim().rsplit(':').next().unwrap_or("").split('.').next().unwrap_or("").to_ascii_lowercase()).filter(|a| !a.is_empty()).collect()
 }

@@ -30,113 +30,59 @@ pub enum Resource {
 
 /// Reads `Operations`; op names are case-insensitive (Entra sends "Replace").
 pub fn operations(body: &Value, schema: &str) -> ScimResult<Vec<Operation>> {
-    let o = body
-        .as_object()
-        .ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
+    let o = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
     if let Some(schemas) = o.get("schemas").and_then(|s| s.as_array()) {
         if !schemas.iter().any(|s| s.as_str() == Some(schema)) {
-            return Err(ScimError::bad(
-                "invalidSyntax",
-                format!("A PATCH body's schemas must include {schema}."),
-            ));
+            return Err(ScimError::bad("invalidSyntax", format!("A PATCH body's schemas must include {schema}.")));
         }
     }
-    let ops = o
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
-        .and_then(|(_, v)| v.as_array())
-        .ok_or_else(|| {
-            ScimError::bad("invalidSyntax", "A PATCH body needs an Operations array.")
-        })?;
+    let ops = o.iter().find(|(k, _)| k.eq_ignore_ascii_case("Operations")).and_then(|(_, v)| v.as_array()).ok_or_else(|| ScimError::bad("invalidSyntax", "A PATCH body needs an Operations array."))?;
     if ops.is_empty() {
         return Err(ScimError::bad("invalidSyntax", "Operations is empty."));
     }
     ops.iter()
         .map(|op| {
-            let op = op.as_object().ok_or_else(|| {
-                ScimError::bad("invalidSyntax", "Each operation must be an object.")
-            })?;
-            let get = |k: &str| {
-                op.iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(k))
-                    .map(|(_, v)| v)
-            };
+            let op = op.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "Each operation must be an object."))?;
+            let get = |k: &str| op.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v);
             let name = get("op").and_then(|v| v.as_str()).unwrap_or("");
             let kind = match name.to_ascii_lowercase().as_str() {
                 "add" => Op::Add,
                 "replace" => Op::Replace,
                 "remove" => Op::Remove,
-                _ => {
-                    return Err(ScimError::bad(
-                        "invalidSyntax",
-                        format!("“{name}” is not a PATCH operation; use add, replace or remove."),
-                    ))
-                }
+                _ => return Err(ScimError::bad("invalidSyntax", format!("“{name}” is not a PATCH operation; use add, replace or remove."))),
             };
-            let path = match get("path")
-                .and_then(|v| v.as_str())
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-            {
-                Some(p) => Some(PatchPath::from_str(p).map_err(|e| {
-                    ScimError::bad(
-                        "invalidPath",
-                        format!("The path {p:?} could not be parsed: {e}"),
-                    )
-                })?),
+            let path = match get("path").and_then(|v| v.as_str()).map(str::trim).filter(|p| !p.is_empty()) {
+                Some(p) => Some(PatchPath::from_str(p).map_err(|e| ScimError::bad("invalidPath", format!("The path {p:?} could not be parsed: {e}")))?),
                 None => None,
             };
             let value = get("value").cloned().filter(|v| !v.is_null());
             if kind != Op::Remove && value.is_none() {
-                return Err(ScimError::bad(
-                    "invalidValue",
-                    format!("The {name} operation needs a value."),
-                ));
+                return Err(ScimError::bad("invalidValue", format!("The {name} operation needs a value.")));
             }
             if kind == Op::Remove && path.is_none() {
-                return Err(ScimError::bad(
-                    "noTarget",
-                    "A remove operation needs a path.",
-                ));
+                return Err(ScimError::bad("noTarget", "A remove operation needs a path."));
             }
-            Ok(Operation {
-                op: kind,
-                path,
-                value,
-            })
+            Ok(Operation { op: kind, path, value })
         })
         .collect()
 }
 
 /// The key in `o` that matches `name` case-insensitively, or `name` itself.
 fn key_of(o: &Map<String, Value>, name: &str) -> String {
-    o.keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .cloned()
-        .unwrap_or_else(|| name.to_string())
+    o.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string())
 }
 
 /// Attributes from schema extensions Gatehouse does not keep are accepted and ignored.
 fn ignored(a: &AttrPath) -> bool {
-    a.uri.as_deref().is_some_and(|u| {
-        !u.eq_ignore_ascii_case(super::SCHEMA_USER) && !u.eq_ignore_ascii_case(super::SCHEMA_GROUP)
-    })
+    a.uri.as_deref().is_some_and(|u| !u.eq_ignore_ascii_case(super::SCHEMA_USER) && !u.eq_ignore_ascii_case(super::SCHEMA_GROUP))
 }
 
-fn set(
-    doc: &mut Map<String, Value>,
-    name: &str,
-    sub: Option<&str>,
-    op: Op,
-    value: Value,
-) -> ScimResult<()> {
+fn set(doc: &mut Map<String, Value>, name: &str, sub: Option<&str>, op: Op, value: Value) -> ScimResult<()> {
     let k = key_of(doc, name);
     match sub {
         Some(sub) => {
             let entry = doc.entry(k).or_insert_with(|| Value::Object(Map::new()));
-            let inner = entry.as_object_mut().ok_or_else(|| {
-                ScimError::bad("invalidPath", format!("{name} has no sub-attribute {sub}."))
-            })?;
+            let inner = entry.as_object_mut().ok_or_else(|| ScimError::bad("invalidPath", format!("{name} has no sub-attribute {sub}.")))?;
             let sk = key_of(inner, sub);
             inner.insert(sk, value);
         }
@@ -148,9 +94,7 @@ fn set(
                     existing.insert(ek, nv);
                 }
             }
-            (Some(Value::Array(existing)), Value::Array(new)) if op == Op::Add => {
-                existing.extend(new)
-            }
+            (Some(Value::Array(existing)), Value::Array(new)) if op == Op::Add => existing.extend(new),
             (_, v) => {
                 doc.insert(k, v);
             }
@@ -167,12 +111,7 @@ pub fn apply(doc: &mut Value, ops: &[Operation], _r: Resource) -> ScimResult<()>
             (None, _) => {
                 // Okta: {"op":"replace","value":{"active":false}}; Entra: dotted keys such as "name.givenName".
                 let value = o.value.clone().unwrap_or(Value::Null);
-                let obj = value.as_object().ok_or_else(|| {
-                    ScimError::bad(
-                        "invalidValue",
-                        "An operation without a path needs an object value.",
-                    )
-                })?;
+                let obj = value.as_object().ok_or_else(|| ScimError::bad("invalidValue", "An operation without a path needs an object value."))?;
                 for (k, v) in obj {
                     let path = AttrPath::from_key(k);
                     if ignored(&path) {
@@ -199,13 +138,7 @@ pub fn apply(doc: &mut Value, ops: &[Operation], _r: Resource) -> ScimResult<()>
                         }
                     }
                 } else {
-                    set(
-                        doc,
-                        &a.name,
-                        a.sub_attr.as_deref(),
-                        op,
-                        o.value.clone().unwrap_or(Value::Null),
-                    )?;
+                    set(doc, &a.name, a.sub_attr.as_deref(), op, o.value.clone().unwrap_or(Value::Null))?;
                 }
             }
             (Some(PatchPath::Value(vp)), op) => {
@@ -214,15 +147,8 @@ pub fn apply(doc: &mut Value, ops: &[Operation], _r: Resource) -> ScimResult<()>
                 }
                 let k = key_of(doc, &vp.attr.name);
                 let list = doc.entry(k).or_insert_with(|| Value::Array(Vec::new()));
-                let items = list.as_array_mut().ok_or_else(|| {
-                    ScimError::bad(
-                        "invalidPath",
-                        format!("{} is not multi-valued.", vp.attr.name),
-                    )
-                })?;
-                let matches: Vec<usize> = (0..items.len())
-                    .filter(|i| items[*i].as_object().is_some_and(|m| eval(&vp.filter, m)))
-                    .collect();
+                let items = list.as_array_mut().ok_or_else(|| ScimError::bad("invalidPath", format!("{} is not multi-valued.", vp.attr.name)))?;
+                let matches: Vec<usize> = (0..items.len()).filter(|i| items[*i].as_object().is_some_and(|m| eval(&vp.filter, m))).collect();
                 match op {
                     Op::Remove => {
                         for i in matches.into_iter().rev() {
@@ -298,25 +224,16 @@ impl FromKey for AttrPath {
             Some((n, s)) => (n.to_string(), Some(s.to_string())),
             None => (rest.to_string(), None),
         };
-        AttrPath {
-            uri,
-            name,
-            sub_attr: sub,
-        }
+        AttrPath { uri, name, sub_attr: sub }
     }
 }
 
 /// Whether a multi-valued element matches a value filter (strings compare case-insensitively).
 fn eval(f: &ValFilter, m: &Map<String, Value>) -> bool {
     match f {
-        ValFilter::Attr(AttrExp::Present(p)) => m
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case(&p.name) && !v.is_null()),
+        ValFilter::Attr(AttrExp::Present(p)) => m.iter().any(|(k, v)| k.eq_ignore_ascii_case(&p.name) && !v.is_null()),
         ValFilter::Attr(AttrExp::Comparison(p, op, want)) => {
-            let have = m
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(&p.name))
-                .map(|(_, v)| v);
+            let have = m.iter().find(|(k, _)| k.eq_ignore_ascii_case(&p.name)).map(|(_, v)| v);
             compare(have, op, want)
         }
         ValFilter::Not(inner) => !eval(inner, m),
@@ -378,17 +295,12 @@ pub struct GroupChange {
 /// The ids a `members[value eq "x" or value eq "y"]` filter names.
 fn filter_ids(f: &ValFilter, out: &mut Vec<String>) -> ScimResult<()> {
     match f {
-        ValFilter::Attr(AttrExp::Comparison(p, CompareOp::Eq, CompValue::Str(s)))
-            if p.name.eq_ignore_ascii_case("value") =>
-        {
+        ValFilter::Attr(AttrExp::Comparison(p, CompareOp::Eq, CompValue::Str(s))) if p.name.eq_ignore_ascii_case("value") => {
             out.push(s.clone());
             Ok(())
         }
         ValFilter::Or(ops) => ops.iter().try_for_each(|f| filter_ids(f, out)),
-        _ => Err(ScimError::bad(
-            "invalidFilter",
-            "members can be selected only by value eq \"<user id>\".",
-        )),
+        _ => Err(ScimError::bad("invalidFilter", "members can be selected only by value eq \"<user id>\".")),
     }
 }
 
@@ -397,18 +309,9 @@ fn filter_ids(f: &ValFilter, out: &mut Vec<String>) -> ScimResult<()> {
 /// so a PATCH on a large team never reads the whole team.
 pub fn needs_current_members(ops: &[Operation]) -> bool {
     ops.iter().any(|o| match (&o.path, o.op) {
-        (None, Op::Replace) => o
-            .value
-            .as_ref()
-            .and_then(|v| v.as_object())
-            .is_some_and(|m| {
-                m.keys()
-                    .any(|k| AttrPath::from_key(k).name.eq_ignore_ascii_case("members"))
-            }),
+        (None, Op::Replace) => o.value.as_ref().and_then(|v| v.as_object()).is_some_and(|m| m.keys().any(|k| AttrPath::from_key(k).name.eq_ignore_ascii_case("members"))),
         (Some(PatchPath::Attr(a)), Op::Replace) => a.name.eq_ignore_ascii_case("members"),
-        (Some(PatchPath::Attr(a)), Op::Remove) => {
-            a.name.eq_ignore_ascii_case("members") && o.value.is_none()
-        }
+        (Some(PatchPath::Attr(a)), Op::Remove) => a.name.eq_ignore_ascii_case("members") && o.value.is_none(),
         _ => false,
     })
 }
@@ -417,10 +320,7 @@ pub fn needs_current_members(ops: &[Operation]) -> bool {
 /// known, otherwise what was added and removed.
 enum Members {
     Full(BTreeSet<String>),
-    Delta {
-        add: BTreeSet<String>,
-        remove: BTreeSet<String>,
-    },
+    Delta { add: BTreeSet<String>, remove: BTreeSet<String> },
 }
 
 impl Members {
@@ -450,48 +350,27 @@ impl Members {
                 *m = ids.into_iter().collect();
                 Ok(())
             }
-            Members::Delta { .. } => Err(ScimError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                "members replaced without the current list",
-            )),
+            Members::Delta { .. } => Err(ScimError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, None, "members replaced without the current list")),
         }
     }
 }
 
 /// `current`: the group's members, needed when `needs_current_members(ops)`.
-pub fn group_changes(
-    ops: &[Operation],
-    current: Option<&BTreeSet<String>>,
-) -> ScimResult<GroupChange> {
+pub fn group_changes(ops: &[Operation], current: Option<&BTreeSet<String>>) -> ScimResult<GroupChange> {
     let mut members = match current {
         Some(c) => Members::Full(c.clone()),
-        None => Members::Delta {
-            add: BTreeSet::new(),
-            remove: BTreeSet::new(),
-        },
+        None => Members::Delta { add: BTreeSet::new(), remove: BTreeSet::new() },
     };
     let mut change = GroupChange::default();
-    let attr = |name: &str,
-                value: Option<&Value>,
-                op: Op,
-                change: &mut GroupChange,
-                members: &mut Members|
-     -> ScimResult<()> {
+    let attr = |name: &str, value: Option<&Value>, op: Op, change: &mut GroupChange, members: &mut Members| -> ScimResult<()> {
         match name.to_ascii_lowercase().as_str() {
             "displayname" => {
                 if op == Op::Remove {
-                    return Err(ScimError::new(
-                        axum::http::StatusCode::BAD_REQUEST,
-                        Some("mutability"),
-                        "displayName cannot be removed.",
-                    ));
+                    return Err(ScimError::new(axum::http::StatusCode::BAD_REQUEST, Some("mutability"), "displayName cannot be removed."));
                 }
                 change.name = value.cloned();
             }
-            "externalid" => {
-                change.external_id = Some(value.and_then(|v| v.as_str()).map(str::to_string))
-            }
+            "externalid" => change.external_id = Some(value.and_then(|v| v.as_str()).map(str::to_string)),
             "members" => {
                 let ids: Vec<String> = match value {
                     Some(v) => member_ids(v)?,
@@ -506,28 +385,14 @@ pub fn group_changes(
             }
             // Entra puts the group's id beside a new displayName; it cannot change.
             "id" | "schemas" | "meta" => {}
-            other => {
-                return Err(ScimError::bad(
-                    "invalidPath",
-                    format!("Groups have no attribute “{other}” that can be changed."),
-                ))
-            }
+            other => return Err(ScimError::bad("invalidPath", format!("Groups have no attribute “{other}” that can be changed."))),
         }
         Ok(())
     };
     for o in ops {
         match &o.path {
             None => {
-                let obj = o
-                    .value
-                    .as_ref()
-                    .and_then(|v| v.as_object())
-                    .ok_or_else(|| {
-                        ScimError::bad(
-                            "invalidValue",
-                            "An operation without a path needs an object value.",
-                        )
-                    })?;
+                let obj = o.value.as_ref().and_then(|v| v.as_object()).ok_or_else(|| ScimError::bad("invalidValue", "An operation without a path needs an object value."))?;
                 for (k, v) in obj {
                     let p = AttrPath::from_key(k);
                     if !ignored(&p) {
@@ -545,20 +410,10 @@ pub fn group_changes(
                 filter_ids(&vp.filter, &mut ids)?;
                 match o.op {
                     Op::Remove => members.remove(&ids),
-                    _ => {
-                        return Err(ScimError::bad(
-                            "invalidPath",
-                            "Add or replace members with path \"members\" and a value list.",
-                        ))
-                    }
+                    _ => return Err(ScimError::bad("invalidPath", "Add or replace members with path \"members\" and a value list.")),
                 }
             }
-            Some(PatchPath::Value(vp)) => {
-                return Err(ScimError::bad(
-                    "invalidPath",
-                    format!("Groups have no multi-valued attribute “{}”.", vp.attr.name),
-                ))
-            }
+            Some(PatchPath::Value(vp)) => return Err(ScimError::bad("invalidPath", format!("Groups have no multi-valued attribute “{}”.", vp.attr.name))),
         }
     }
     match (members, current) {
@@ -581,44 +436,22 @@ mod tests {
     use serde_json::json;
 
     fn ops(v: Value) -> Vec<Operation> {
-        operations(
-            &json!({"schemas": [super::super::SCHEMA_PATCH], "Operations": v}),
-            super::super::SCHEMA_PATCH,
-        )
-        .unwrap()
+        operations(&json!({"schemas": [super::super::SCHEMA_PATCH], "Operations": v}), super::super::SCHEMA_PATCH).unwrap()
     }
 
     #[test]
     fn okta_and_entra_user_patches() {
         let mut doc = json!({"userName": "a@b.co", "name": {"givenName": "A", "familyName": "B"}, "active": true, "emails": [{"value": "a@b.co", "type": "work"}]});
-        apply(
-            &mut doc,
-            &ops(json!([{"op": "replace", "value": {"active": false}}])),
-            Resource::User,
-        )
-        .unwrap();
+        apply(&mut doc, &ops(json!([{"op": "replace", "value": {"active": false}}])), Resource::User).unwrap();
         assert_eq!(doc["active"], json!(false));
-        apply(
-            &mut doc,
-            &ops(json!([{"op": "Replace", "value": {"name.givenName": "Ann", "active": "True"}}])),
-            Resource::User,
-        )
-        .unwrap();
+        apply(&mut doc, &ops(json!([{"op": "Replace", "value": {"name.givenName": "Ann", "active": "True"}}])), Resource::User).unwrap();
         assert_eq!(doc["name"]["givenName"], "Ann");
         assert_eq!(doc["name"]["familyName"], "B");
         apply(&mut doc, &ops(json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "new@b.co"}])), Resource::User).unwrap();
         assert_eq!(doc["emails"][0]["value"], "new@b.co");
         apply(&mut doc, &ops(json!([{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"}])), Resource::User).unwrap();
-        assert!(
-            doc.get("department").is_none(),
-            "extension attributes are ignored"
-        );
-        apply(
-            &mut doc,
-            &ops(json!([{"op": "replace", "path": "userType", "value": "Creator"}])),
-            Resource::User,
-        )
-        .unwrap();
+        assert!(doc.get("department").is_none(), "extension attributes are ignored");
+        apply(&mut doc, &ops(json!([{"op": "replace", "path": "userType", "value": "Creator"}])), Resource::User).unwrap();
         assert_eq!(doc["userType"], "Creator");
     }
 
@@ -637,17 +470,9 @@ mod tests {
         assert_eq!(c.add.into_iter().collect::<Vec<_>>(), ["u3"]);
         assert_eq!(c.remove.into_iter().collect::<Vec<_>>(), ["u1"]);
         assert_eq!(c.name, Some(json!("New name")));
-        let c = group_changes(
-            &ops(json!([{"op": "remove", "path": "members", "value": [{"value": "u2"}]}])),
-            Some(&current),
-        )
-        .unwrap();
+        let c = group_changes(&ops(json!([{"op": "remove", "path": "members", "value": [{"value": "u2"}]}])), Some(&current)).unwrap();
         assert_eq!(c.remove.into_iter().collect::<Vec<_>>(), ["u2"]);
-        let c = group_changes(
-            &ops(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])),
-            Some(&current),
-        )
-        .unwrap();
+        let c = group_changes(&ops(json!([{"op": "replace", "path": "members", "value": [{"value": "u9"}]}])), Some(&current)).unwrap();
         assert_eq!((c.add.len(), c.remove.len()), (1, 2));
     }
 
@@ -660,29 +485,15 @@ mod tests {
         ]));
         assert!(!needs_current_members(&named));
         let c = group_changes(&named, None).unwrap();
-        assert_eq!(
-            c.add.into_iter().collect::<Vec<_>>(),
-            ["u3"],
-            "u4 was added, then removed"
-        );
+        assert_eq!(c.add.into_iter().collect::<Vec<_>>(), ["u3"], "u4 was added, then removed");
         assert_eq!(c.remove.into_iter().collect::<Vec<_>>(), ["u1", "u4", "u5"]);
-        for whole in [
-            json!([{"op": "replace", "path": "members", "value": []}]),
-            json!([{"op": "remove", "path": "members"}]),
-            json!([{"op": "replace", "value": {"members": []}}]),
-        ] {
+        for whole in [json!([{"op": "replace", "path": "members", "value": []}]), json!([{"op": "remove", "path": "members"}]), json!([{"op": "replace", "value": {"members": []}}])] {
             assert!(needs_current_members(&ops(whole.clone())), "{whole}");
         }
         // With the current list, the same operations give the same result.
         let current: BTreeSet<String> = ["u1", "u2"].iter().map(|s| s.to_string()).collect();
         let c = group_changes(&named, Some(&current)).unwrap();
-        assert_eq!(
-            (
-                c.add.into_iter().collect::<Vec<_>>(),
-                c.remove.into_iter().collect::<Vec<_>>()
-            ),
-            (vec!["u3".to_string()], vec!["u1".to_string()])
-        );
+        assert_eq!((c.add.into_iter().collect::<Vec<_>>(), c.remove.into_iter().collect::<Vec<_>>()), (vec!["u3".to_string()], vec!["u1".to_string()]));
     }
 
     #[test]
@@ -694,10 +505,7 @@ mod tests {
             json!({"Operations": [{"op": "add", "path": "members[", "value": 1}]}),
             json!({}),
         ] {
-            assert!(
-                operations(&bad, super::super::SCHEMA_PATCH).is_err(),
-                "{bad}"
-            );
+            assert!(operations(&bad, super::super::SCHEMA_PATCH).is_err(), "{bad}");
         }
     }
 }

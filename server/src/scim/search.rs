@@ -1,10 +1,7 @@
 //! POST /.search, /Users/.search and /Groups/.search (RFC 7644 §3.4.3): a
 //! query sent in the body, for filters too long or too private for a URL.
 //! At the root it searches Users, then Groups, as one list.
-use super::{
-    filter, groups, list_response, paging, parse_body, users, ListParams, Scim, ScimError,
-    ScimResult,
-};
+use super::{filter, groups, list_response, paging, parse_body, users, ListParams, Scim, ScimError, ScimResult};
 use app::service::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,24 +17,16 @@ fn read(headers: &HeaderMap, body: &Bytes) -> ScimResult<ListParams> {
     let v = parse_body(headers, body)?;
     let o = v.as_object().expect("parse_body checks for an object");
     if let Some(schemas) = field(o, "schemas") {
-        let ok = schemas
-            .as_array()
-            .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(SCHEMA_SEARCH)));
+        let ok = schemas.as_array().is_some_and(|a| a.iter().any(|s| s.as_str() == Some(SCHEMA_SEARCH)));
         if !ok {
-            return Err(ScimError::bad(
-                "invalidSyntax",
-                format!("A search request's schemas must be [\"{SCHEMA_SEARCH}\"]."),
-            ));
+            return Err(ScimError::bad("invalidSyntax", format!("A search request's schemas must be [\"{SCHEMA_SEARCH}\"].")));
         }
     }
     let text = |name: &str| -> ScimResult<Option<String>> {
         match field(o, name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ScimError::bad(
-                "invalidValue",
-                format!("{name} must be a string."),
-            )),
+            Some(_) => Err(ScimError::bad("invalidValue", format!("{name} must be a string."))),
         }
     };
     let list = |name: &str| -> ScimResult<Option<String>> {
@@ -46,20 +35,10 @@ fn read(headers: &HeaderMap, body: &Bytes) -> ScimResult<ListParams> {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|x| {
-                    x.as_str().map(str::to_string).ok_or_else(|| {
-                        ScimError::bad(
-                            "invalidValue",
-                            format!("{name} must be a list of attribute names."),
-                        )
-                    })
-                })
+                .map(|x| x.as_str().map(str::to_string).ok_or_else(|| ScimError::bad("invalidValue", format!("{name} must be a list of attribute names."))))
                 .collect::<ScimResult<Vec<_>>>()
                 .map(|v| Some(v.join(","))),
-            Some(_) => Err(ScimError::bad(
-                "invalidValue",
-                format!("{name} must be a list of attribute names."),
-            )),
+            Some(_) => Err(ScimError::bad("invalidValue", format!("{name} must be a list of attribute names."))),
         }
     };
     let number = |name: &str| -> ScimResult<Option<String>> {
@@ -67,67 +46,37 @@ fn read(headers: &HeaderMap, body: &Bytes) -> ScimResult<ListParams> {
             None => Ok(None),
             Some(Value::Number(n)) if n.is_i64() => Ok(Some(n.to_string())),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ScimError::bad(
-                "invalidValue",
-                format!("{name} must be a whole number."),
-            )),
+            Some(_) => Err(ScimError::bad("invalidValue", format!("{name} must be a whole number."))),
         }
     };
     // sortBy and sortOrder are ignored: sorting is not offered (ServiceProviderConfig says so).
-    Ok(ListParams {
-        filter: text("filter")?,
-        start_index: number("startIndex")?,
-        count: number("count")?,
-        attributes: list("attributes")?,
-        excluded_attributes: list("excludedAttributes")?,
-    })
+    Ok(ListParams { filter: text("filter")?, start_index: number("startIndex")?, count: number("count")?, attributes: list("attributes")?, excluded_attributes: list("excludedAttributes")? })
 }
 
 fn field<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    o.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_null())
+    o.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
-pub async fn users(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn users(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     users::search(&st, &s, &read(&headers, &body)?).await
 }
 
-pub async fn groups(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn groups(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     groups::search(&st, &s, &read(&headers, &body)?).await
 }
 
 /// Both resource types. A filter naming an attribute only one type has
 /// selects from that type alone (RFC 7644 §3.4.2.2); one neither has is a 400.
-pub async fn root(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn root(State(st): State<AppState>, Extension(s): Extension<Scim>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let p = read(&headers, &body)?;
     let (start, count) = paging(p.start_index.as_deref(), p.count.as_deref())?;
     if let Some(f) = p.filter.as_deref().filter(|f| !f.trim().is_empty()) {
         filter::parse(f)?;
     }
-    let (u, g) = (
-        filter::read(p.filter.as_deref(), filter::Resource::User),
-        filter::read(p.filter.as_deref(), filter::Resource::Group),
-    );
+    let (u, g) = (filter::read(p.filter.as_deref(), filter::Resource::User), filter::read(p.filter.as_deref(), filter::Resource::Group));
     if let (Err(e), Err(_)) = (&u, &g) {
         return Err(ScimError::bad("invalidFilter", e.detail.clone()));
     }

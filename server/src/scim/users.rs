@@ -2,10 +2,7 @@
 //! account type. The handlers read
 //! SCIM's JSON, call the people use cases (`service::people`), and write
 //! SCIM's JSON back.
-use super::{
-    filter, list_response, paging, parse_body, patch, projected, ListParams, Scim, ScimError,
-    ScimResult, SCHEMA_PATCH, SCHEMA_USER,
-};
+use super::{filter, list_response, paging, parse_body, patch, projected, ListParams, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
 use app::domain::{Email, Origin, Status};
 use app::service::directory::{self, UserEntry};
 use app::service::people::{self, IdpInput};
@@ -45,13 +42,7 @@ fn to_json(s: &Scim, r: &UserEntry) -> Value {
     v.insert("userName".into(), json!(r.email));
     // Records the identity provider manages are returned as it sent them;
     // records Gatehouse manages are described from its own columns.
-    let profile = if r.origin == Origin::Scim {
-        r.scim_profile
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<Profile>(p).ok())
-    } else {
-        None
-    };
+    let profile = if r.origin == Origin::Scim { r.scim_profile.as_deref().and_then(|p| serde_json::from_str::<Profile>(p).ok()) } else { None };
     match &profile {
         Some(p) => {
             if let Some(n) = &p.name {
@@ -75,19 +66,9 @@ fn to_json(s: &Scim, r: &UserEntry) -> Value {
                 }
             }
             v.insert("name".into(), Value::Object(name));
-            let computed = || {
-                format!("{} {}", r.first_name, r.last_name)
-                    .trim()
-                    .to_string()
-            };
-            v.insert(
-                "displayName".into(),
-                json!(r.display_name.clone().unwrap_or_else(computed)),
-            );
-            v.insert(
-                "emails".into(),
-                json!([{"value": r.email, "type": "work", "primary": true}]),
-            );
+            let computed = || format!("{} {}", r.first_name, r.last_name).trim().to_string();
+            v.insert("displayName".into(), json!(r.display_name.clone().unwrap_or_else(computed)));
+            v.insert("emails".into(), json!([{"value": r.email, "type": "work", "primary": true}]));
         }
     }
     let unassigned = |a: &str| profile.as_ref().is_some_and(|p| p.is_unassigned(a));
@@ -101,10 +82,7 @@ fn to_json(s: &Scim, r: &UserEntry) -> Value {
         v.insert("externalId".into(), json!(x));
     }
     v.insert("groups".into(), r.groups().map(|(id, name)| json!({"value": id, "display": name, "$ref": s.location("Groups", id)})).collect::<Vec<_>>().into());
-    v.insert(
-        "meta".into(),
-        json!({"resourceType": "User", "created": r.created_at.to_string(), "lastModified": r.updated_at.to_string(), "location": s.location("Users", &r.id)}),
-    );
+    v.insert("meta".into(), json!({"resourceType": "User", "created": r.created_at.to_string(), "lastModified": r.updated_at.to_string(), "location": s.location("Users", &r.id)}));
     Value::Object(v)
 }
 
@@ -121,10 +99,7 @@ enum Absent {
 
 /// A top-level attribute, by case-insensitive name (schema URN prefixes allowed).
 pub fn get_ci<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    o.iter()
-        .find(|(k, _)| k.rsplit(':').next().unwrap_or(k).eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_null())
+    o.iter().find(|(k, _)| k.rsplit(':').next().unwrap_or(k).eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
 /// `true`, `false`, and the strings "True"/"False" that Entra sends.
@@ -133,28 +108,16 @@ pub fn as_bool(v: &Value, what: &str) -> ScimResult<bool> {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
         Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(ScimError::bad(
-            "invalidValue",
-            format!("{what} must be true or false."),
-        )),
+        _ => Err(ScimError::bad("invalidValue", format!("{what} must be true or false."))),
     }
 }
 
 fn as_str(v: &Value, what: &str) -> ScimResult<String> {
-    v.as_str()
-        .map(|s| s.trim().to_string())
-        .ok_or_else(|| ScimError::bad("invalidValue", format!("{what} must be a string.")))
+    v.as_str().map(|s| s.trim().to_string()).ok_or_else(|| ScimError::bad("invalidValue", format!("{what} must be a string.")))
 }
 
 /// The sub-attributes of `name` that are kept (RFC 7643 §4.1.1), in their canonical spelling.
-pub const NAME_PARTS: [&str; 6] = [
-    "formatted",
-    "familyName",
-    "givenName",
-    "middleName",
-    "honorificPrefix",
-    "honorificSuffix",
-];
+pub const NAME_PARTS: [&str; 6] = ["formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"];
 /// The sub-attributes of an `emails` element that are kept.
 pub const EMAIL_PARTS: [&str; 4] = ["value", "display", "type", "primary"];
 const MAX_EMAILS: usize = 20;
@@ -165,19 +128,10 @@ fn read_name(v: &Value) -> ScimResult<Option<Map<String, Value>>> {
     let mut out = Map::new();
     for part in NAME_PARTS {
         if let Some(x) = get_ci(o, part) {
-            let text = x.as_str().ok_or_else(|| {
-                ScimError::bad("invalidValue", format!("name.{part} must be a string."))
-            })?;
-            let limit = if part == "givenName" || part == "familyName" {
-                100
-            } else {
-                256
-            };
+            let text = x.as_str().ok_or_else(|| ScimError::bad("invalidValue", format!("name.{part} must be a string.")))?;
+            let limit = if part == "givenName" || part == "familyName" { 100 } else { 256 };
             if text.trim().chars().count() > limit {
-                return Err(ScimError::bad(
-                    "invalidValue",
-                    format!("name.{part} can be at most {limit} characters."),
-                ));
+                return Err(ScimError::bad("invalidValue", format!("name.{part} can be at most {limit} characters.")));
             }
             out.insert(part.into(), json!(text));
         }
@@ -191,26 +145,15 @@ fn read_emails(v: &Value) -> ScimResult<Option<Vec<Value>>> {
     let items: Vec<&Value> = match v {
         Value::Array(a) => a.iter().filter(|x| !x.is_null()).collect(),
         Value::Object(_) => vec![v],
-        _ => return Err(ScimError::bad(
-            "invalidValue",
-            "emails must be a list such as [{\"value\": \"ada@example.com\", \"type\": \"work\"}].",
-        )),
+        _ => return Err(ScimError::bad("invalidValue", "emails must be a list such as [{\"value\": \"ada@example.com\", \"type\": \"work\"}].")),
     };
     if items.len() > MAX_EMAILS {
-        return Err(ScimError::bad(
-            "invalidValue",
-            format!("A user can have at most {MAX_EMAILS} emails."),
-        ));
+        return Err(ScimError::bad("invalidValue", format!("A user can have at most {MAX_EMAILS} emails.")));
     }
     let mut out = Vec::with_capacity(items.len());
     let mut primaries = 0;
     for item in items {
-        let o = item.as_object().ok_or_else(|| {
-            ScimError::bad(
-                "invalidValue",
-                "Each element of emails must be an object with a value.",
-            )
-        })?;
+        let o = item.as_object().ok_or_else(|| ScimError::bad("invalidValue", "Each element of emails must be an object with a value."))?;
         let mut e = Map::new();
         for part in EMAIL_PARTS {
             let Some(x) = get_ci(o, part) else { continue };
@@ -219,39 +162,23 @@ fn read_emails(v: &Value) -> ScimResult<Option<Vec<Value>>> {
                 primaries += usize::from(p);
                 json!(p)
             } else {
-                let text = x.as_str().ok_or_else(|| {
-                    ScimError::bad("invalidValue", format!("emails.{part} must be a string."))
-                })?;
+                let text = x.as_str().ok_or_else(|| ScimError::bad("invalidValue", format!("emails.{part} must be a string.")))?;
                 if part == "value" {
-                    Email::parse("emails.value", text).map_err(|_| {
-                        ScimError::bad(
-                            "invalidValue",
-                            format!("emails.value “{text}” is not an email address."),
-                        )
-                    })?;
+                    Email::parse("emails.value", text).map_err(|_| ScimError::bad("invalidValue", format!("emails.value “{text}” is not an email address.")))?;
                 } else if text.chars().count() > 256 {
-                    return Err(ScimError::bad(
-                        "invalidValue",
-                        format!("emails.{part} can be at most 256 characters."),
-                    ));
+                    return Err(ScimError::bad("invalidValue", format!("emails.{part} can be at most 256 characters.")));
                 }
                 json!(text)
             };
             e.insert(part.into(), kept);
         }
         if !e.contains_key("value") {
-            return Err(ScimError::bad(
-                "invalidValue",
-                "Each element of emails needs a value: the email address.",
-            ));
+            return Err(ScimError::bad("invalidValue", "Each element of emails needs a value: the email address."));
         }
         out.push(Value::Object(e));
     }
     if primaries > 1 {
-        return Err(ScimError::bad(
-            "invalidValue",
-            "At most one of emails can be primary.",
-        ));
+        return Err(ScimError::bad("invalidValue", "At most one of emails can be primary."));
     }
     Ok(Some(out).filter(|o| !o.is_empty()))
 }
@@ -268,18 +195,10 @@ fn read_roles(v: &Value) -> ScimResult<(Vec<Value>, Option<String>)> {
     let items: Vec<&Value> = match v {
         Value::Array(a) => a.iter().filter(|x| !x.is_null()).collect(),
         Value::Object(_) => vec![v],
-        _ => {
-            return Err(ScimError::bad(
-                "invalidValue",
-                "roles must be a list such as [{\"value\": \"Creator\", \"primary\": true}].",
-            ))
-        }
+        _ => return Err(ScimError::bad("invalidValue", "roles must be a list such as [{\"value\": \"Creator\", \"primary\": true}].")),
     };
     if items.len() > MAX_ROLES {
-        return Err(ScimError::bad(
-            "invalidValue",
-            format!("A user can have at most {MAX_ROLES} roles."),
-        ));
+        return Err(ScimError::bad("invalidValue", format!("A user can have at most {MAX_ROLES} roles.")));
     }
     let mut named = Vec::with_capacity(items.len());
     for item in &items {
@@ -288,29 +207,14 @@ fn read_roles(v: &Value) -> ScimResult<(Vec<Value>, Option<String>)> {
             Some(p) => as_bool(p, "roles.primary")?,
             None => false,
         };
-        let text = |k: &str| {
-            get_ci(o, k)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let name = text("value")
-            .map(|v| role_name(&v))
-            .or_else(|| text("display"));
+        let text = |k: &str| get_ci(o, k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let name = text("value").map(|v| role_name(&v)).or_else(|| text("display"));
         if name.as_ref().is_some_and(|n| n.chars().count() > 256) {
-            return Err(ScimError::bad(
-                "invalidValue",
-                "roles.value can be at most 256 characters.",
-            ));
+            return Err(ScimError::bad("invalidValue", "roles.value can be at most 256 characters."));
         }
         named.push((primary, name));
     }
-    let chosen = named
-        .iter()
-        .find(|(p, _)| *p)
-        .or_else(|| named.first())
-        .and_then(|(_, n)| n.clone());
+    let chosen = named.iter().find(|(p, _)| *p).or_else(|| named.first()).and_then(|(_, n)| n.clone());
     Ok((items.into_iter().cloned().collect(), chosen))
 }
 
@@ -318,11 +222,7 @@ fn read_roles(v: &Value) -> ScimResult<(Vec<Value>, Option<String>)> {
 fn role_name(value: &str) -> String {
     if value.starts_with('{') {
         if let Ok(Value::Object(o)) = serde_json::from_str::<Value>(value) {
-            if let Some(n) = get_ci(&o, "value")
-                .or_else(|| get_ci(&o, "displayName"))
-                .and_then(Value::as_str)
-                .filter(|s| !s.trim().is_empty())
-            {
+            if let Some(n) = get_ci(&o, "value").or_else(|| get_ci(&o, "displayName")).and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
                 return n.trim().to_string();
             }
         }
@@ -332,13 +232,15 @@ fn role_name(value: &str) -> String {
 
 /// The parts of a SCIM User that Gatehouse keeps, read from a request body.
 fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
-    let o = body
-        .as_object()
-        .ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
-    let user_name = get_ci(o, "userName").ok_or_else(|| ScimError::bad("invalidValue", "userName is required. Gatehouse signs people in with it: map it to the person's email address (in Okta, Username format: Email; in Entra, userPrincipalName or mail)."))?;
+    let o = body.as_object().ok_or_else(|| ScimError::bad("invalidSyntax", "The body must be a JSON object."))?;
+    let user_name = get_ci(o, "userName").ok_or_else(|| {
+        ScimError::bad(
+            "invalidValue",
+            "userName is required. Gatehouse signs people in with it: map it to the person's email address (in Okta, Username format: Email; in Entra, userPrincipalName or mail).",
+        )
+    })?;
     let user_name = as_str(user_name, "userName")?;
-    let email = Email::user_name("userName", &user_name)
-        .map_err(|e| ScimError::bad("invalidValue", e.message))?;
+    let email = Email::user_name("userName", &user_name).map_err(|e| ScimError::bad("invalidValue", e.message))?;
     let name = match get_ci(o, "name") {
         Some(n) => read_name(n)?,
         None => None,
@@ -348,38 +250,16 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
         None => None,
     };
     let display_name = match get_ci(o, "displayName") {
-        Some(v) => Some(
-            v.as_str()
-                .ok_or_else(|| ScimError::bad("invalidValue", "displayName must be a string."))?
-                .to_string(),
-        )
-        .filter(|s| !s.trim().is_empty()),
+        Some(v) => Some(v.as_str().ok_or_else(|| ScimError::bad("invalidValue", "displayName must be a string."))?.to_string()).filter(|s| !s.trim().is_empty()),
         None => None,
     };
-    if display_name
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 256)
-    {
-        return Err(ScimError::bad(
-            "invalidValue",
-            "displayName can be at most 256 characters.",
-        ));
+    if display_name.as_ref().is_some_and(|d| d.chars().count() > 256) {
+        return Err(ScimError::bad("invalidValue", "displayName can be at most 256 characters."));
     }
     // Gatehouse's own first and last name, for its pages and search.
-    let part = |k: &str| {
-        name.as_ref()
-            .and_then(|n| n.get(k))
-            .and_then(|v| v.as_str())
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let first = part("givenName")
-        .or_else(|| {
-            display_name
-                .as_ref()
-                .and_then(|d| d.split_whitespace().next().map(str::to_string))
-        })
-        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
+    let part = |k: &str| name.as_ref().and_then(|n| n.get(k)).and_then(|v| v.as_str()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let first =
+        part("givenName").or_else(|| display_name.as_ref().and_then(|d| d.split_whitespace().next().map(str::to_string))).unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
     let last = part("familyName").unwrap_or_default();
     let mut unassigned = Vec::new();
     let active = match get_ci(o, "active") {
@@ -411,49 +291,18 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
         unassigned.push("userType".to_string());
     }
     let roles = Some(roles).filter(|r| !r.is_empty());
-    let profile = Profile {
-        name,
-        emails,
-        roles,
-        unassigned,
-    };
+    let profile = Profile { name, emails, roles, unassigned };
     let scim_profile = serde_json::to_string(&profile).expect("a profile serializes");
-    Ok(IdpInput {
-        email,
-        first_name: first,
-        last_name: last,
-        display_name,
-        external_id,
-        active,
-        user_type,
-        user_type_from,
-        scim_profile,
-    })
+    Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, user_type_from, scim_profile })
 }
 
 /// One page of the people `search` finds, as SCIM resources projected by `p`; and how many match in all.
-pub async fn page(
-    st: &AppState,
-    s: &Scim,
-    search: &directory::Filter,
-    offset: i64,
-    limit: i64,
-    p: &ListParams,
-) -> ScimResult<(i64, Vec<Value>)> {
+pub async fn page(st: &AppState, s: &Scim, search: &directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
     let (rows, total) = directory::users(&st.db, &s.actor, search, offset, limit).await?;
-    Ok((
-        total,
-        rows.iter()
-            .map(|r| projected(to_json(s, r), Some(p)))
-            .collect(),
-    ))
+    Ok((total, rows.iter().map(|r| projected(to_json(s, r), Some(p))).collect()))
 }
 
-pub async fn list(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Query(p): Query<ListParams>,
-) -> ScimResult<Response> {
+pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
     search(&st, &s, &p).await
 }
 
@@ -466,43 +315,18 @@ pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Respo
 }
 
 /// The person as a User resource answer.
-async fn respond(
-    st: &AppState,
-    s: &Scim,
-    id: &str,
-    status: StatusCode,
-    p: Option<&ListParams>,
-) -> ScimResult<Response> {
-    let r = directory::user(&st.db, &s.actor, id)
-        .await?
-        .ok_or_else(|| people::user_not_found(id))?;
-    Ok(super::resource_response(
-        s,
-        "Users",
-        id,
-        status,
-        projected(to_json(s, &r), p),
-    ))
+async fn respond(st: &AppState, s: &Scim, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
+    let r = directory::user(&st.db, &s.actor, id).await?.ok_or_else(|| people::user_not_found(id))?;
+    Ok(super::resource_response(s, "Users", id, status, projected(to_json(s, &r), p)))
 }
 
-pub async fn get(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-    Query(p): Query<ListParams>,
-) -> ScimResult<Response> {
+pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
 
 /// POST: a new person, or the one with this userName brought back or linked
 /// (see `people::provision`); 201 either way, with the person as they are now.
-pub async fn create(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Query(p): Query<ListParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
     s.note_touched("user", "", m.email.as_str());
@@ -528,37 +352,17 @@ pub async fn create(
         updated_at: now,
         groups: None,
     };
-    Ok(super::resource_response(
-        &s,
-        "Users",
-        &id,
-        StatusCode::CREATED,
-        projected(to_json(&s, &row), Some(&p)),
-    ))
+    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, projected(to_json(&s, &row), Some(&p))))
 }
 
-pub async fn replace(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-    Query(p): Query<ListParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
     people::update_provisioned::<ScimError, _>(&st.db, &s.actor, &id, |_| Ok(m)).await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
 
-pub async fn patch(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-    Query(p): Query<ListParams>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ScimResult<Response> {
+pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
@@ -574,13 +378,7 @@ pub async fn patch(
 
 /// DELETE deactivates and archives: the person is kept, and gone from SCIM (404)
 /// until the identity provider creates them again.
-pub async fn delete(
-    State(st): State<AppState>,
-    Extension(s): Extension<Scim>,
-    Path(id): Path<String>,
-) -> ScimResult<Response> {
+pub async fn delete(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
     people::remove_provisioned(&st.db, &s.actor, &id).await?;
-    Ok(axum::response::IntoResponse::into_response(
-        StatusCode::NO_CONTENT,
-    ))
+    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
 }

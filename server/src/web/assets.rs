@@ -11,25 +11,16 @@ use axum::response::Response;
 /// build time go to browsers that accept them.
 pub fn assets(site_root: &str) -> axum::Router {
     let dir = std::path::Path::new(site_root).join("pkg");
-    let files = tower_http::services::ServeDir::new(dir)
-        .precompressed_br()
-        .precompressed_gzip();
-    axum::Router::new()
-        .fallback_service(files)
-        .layer(axum::middleware::from_fn(asset_cache))
+    let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    axum::Router::new().fallback_service(files).layer(axum::middleware::from_fn(asset_cache))
 }
 
 async fn asset_cache(req: Request, next: Next) -> Response {
     let immutable = is_content_named(req.uri().path());
     let mut res = next.run(req).await;
     if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
-        let policy = if immutable {
-            "public, max-age=31536000, immutable"
-        } else {
-            "no-cache"
-        };
-        res.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        let policy = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     res
 }
@@ -44,35 +35,19 @@ fn is_content_named(path: &str) -> bool {
     folder.len() == 16 && folder.bytes().all(|b| b.is_ascii_hexdigit()) && !name.is_empty()
 }
 
-type CompressWhen =
-    fn(StatusCode, axum::http::Version, &HeaderMap, &axum::http::Extensions) -> bool;
+type CompressWhen = fn(StatusCode, axum::http::Version, &HeaderMap, &axum::http::Extensions) -> bool;
 
 /// Pages, server functions' JSON and SCIM's JSON, compressed (brotli or gzip)
 /// as they are sent when the client accepts it. Exports are left alone: they
 /// stream large files whose pace the client sets.
 pub fn compression() -> tower_http::compression::CompressionLayer<CompressWhen> {
-    tower_http::compression::CompressionLayer::new()
-        .compress_when(worth_compressing as CompressWhen)
+    tower_http::compression::CompressionLayer::new().compress_when(worth_compressing as CompressWhen)
 }
 
-fn worth_compressing(
-    _: StatusCode,
-    _: axum::http::Version,
-    h: &HeaderMap,
-    _: &axum::http::Extensions,
-) -> bool {
-    let kind = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let text = ["text/html", "application/json", "application/scim+json"]
-        .iter()
-        .any(|t| kind.starts_with(t));
-    let small = h
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n < 512);
+fn worth_compressing(_: StatusCode, _: axum::http::Version, h: &HeaderMap, _: &axum::http::Extensions) -> bool {
+    let kind = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let text = ["text/html", "application/json", "application/scim+json"].iter().any(|t| kind.starts_with(t));
+    let small = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n < 512);
     text && !small
 }
 
@@ -83,9 +58,7 @@ mod tests {
     #[test]
     fn only_content_named_files_are_kept_for_a_year() {
         assert!(is_content_named("/3f9a0c1d2e4b5a6c/gatehouse_bg.wasm"));
-        assert!(is_content_named(
-            "/0123456789abcdef/split___users_route_view_1.wasm"
-        ));
+        assert!(is_content_named("/0123456789abcdef/split___users_route_view_1.wasm"));
         assert!(!is_content_named("/gatehouse.css"));
         assert!(!is_content_named("/bundle.txt"));
         assert!(!is_content_named("/3f9a0c1d2e4b/gatehouse_bg.wasm"));

@@ -43,12 +43,7 @@ pub fn set_retry_after(h: &mut HeaderMap, e: &AppError) {
 /// A refusal answered as plain text (downloads, which a browser shows as a
 /// page): the error's status and message, `Retry-After` when it has one.
 pub fn plain_refusal(e: AppError) -> Response {
-    let mut res = (
-        status_of(&e),
-        [(header::CACHE_CONTROL, "no-store")],
-        format!("{}\n", e.message),
-    )
-        .into_response();
+    let mut res = (status_of(&e), [(header::CACHE_CONTROL, "no-store")], format!("{}\n", e.message)).into_response();
     set_retry_after(res.headers_mut(), &e);
     res
 }
@@ -68,12 +63,7 @@ pub async fn sign_action_errors(State(st): State<AppState>, req: Request, next: 
     if !is_api || !res.headers().contains_key("serverfnerror") {
         return res;
     }
-    let Some(location) = res
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-    else {
+    let Some(location) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string) else {
         return res;
     };
     let Some(err) = query_value(&location, "__err") else {
@@ -88,11 +78,7 @@ pub async fn sign_action_errors(State(st): State<AppState>, req: Request, next: 
 
 /// Page visits: an `__err` the server did not sign is taken out of the URL
 /// (with `__path` and `__sig`) before the page renders.
-pub async fn drop_unsigned_action_errors(
-    State(st): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn drop_unsigned_action_errors(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(query) = req.uri().query().filter(|q| q.contains("__err")) else {
         return next.run(req).await;
     };
@@ -101,15 +87,8 @@ pub async fn drop_unsigned_action_errors(
     if err.is_some() && signed == err {
         return next.run(req).await;
     }
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !["__err", "__path", "__sig"].contains(&p.split('=').next().unwrap_or("")))
-        .collect();
-    let path_and_query = if kept.is_empty() {
-        req.uri().path().to_string()
-    } else {
-        format!("{}?{}", req.uri().path(), kept.join("&"))
-    };
+    let kept: Vec<&str> = query.split('&').filter(|p| !["__err", "__path", "__sig"].contains(&p.split('=').next().unwrap_or(""))).collect();
+    let path_and_query = if kept.is_empty() { req.uri().path().to_string() } else { format!("{}?{}", req.uri().path(), kept.join("&")) };
     if let Ok(uri) = path_and_query.parse() {
         *req.uri_mut() = uri;
     }
@@ -118,9 +97,6 @@ pub async fn drop_unsigned_action_errors(
 
 /// The decoded value of `key` in a URL's query (or a query alone).
 fn query_value(url_or_query: &str, key: &str) -> Option<String> {
-    let query = url_or_query
-        .split_once('?')
-        .map(|(_, q)| q)
-        .unwrap_or(url_or_query);
+    let query = url_or_query.split_once('?').map(|(_, q)| q).unwrap_or(url_or_query);
     form_value(query.split('#').next().unwrap_or(query).as_bytes(), key)
 }

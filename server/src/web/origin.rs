@@ -11,10 +11,7 @@ use std::net::SocketAddr;
 
 /// Works out the client's address once per request (see `ClientIp`).
 pub async fn client_ip(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let socket = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+    let socket = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = ClientIp::of(req.headers(), socket, st.config.trust_proxy);
     req.extensions_mut().insert(ip);
     next.run(req).await
@@ -25,20 +22,11 @@ pub async fn security_headers(State(st): State<AppState>, req: Request, next: Ne
     let h = res.headers_mut();
     if st.config.secure_cookies() {
         // Browsers that reached Gatehouse over https never try plain http again (a year).
-        h.insert(
-            "strict-transport-security",
-            HeaderValue::from_static("max-age=31536000"),
-        );
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000"));
     }
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static("frame-ancestors 'none'"),
-    );
+    h.insert("content-security-policy", HeaderValue::from_static("frame-ancestors 'none'"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     res
 }
@@ -54,20 +42,10 @@ fn cross_site_allowed(path: &str) -> bool {
 /// The `host[:port]` of the public URL, as a Host header names it (the
 /// scheme's default port left out).
 fn public_host(base_url: &str) -> String {
-    let rest = base_url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(base_url);
+    let rest = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
     let authority = rest.split('/').next().unwrap_or("").to_ascii_lowercase();
-    let default_port = if base_url.starts_with("https://") {
-        ":443"
-    } else {
-        ":80"
-    };
-    authority
-        .strip_suffix(default_port)
-        .map(str::to_string)
-        .unwrap_or(authority)
+    let default_port = if base_url.starts_with("https://") { ":443" } else { ":80" };
+    authority.strip_suffix(default_port).map(str::to_string).unwrap_or(authority)
 }
 
 /// A request's path as a log may show it: the secret of a one-time link
@@ -76,19 +54,12 @@ pub fn path_for_log(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     let mut secret_next = false;
     for segment in path.split('/') {
-        out.push(if secret_next && !segment.is_empty() {
-            "{token}"
-        } else {
-            segment
-        });
+        out.push(if secret_next && !segment.is_empty() { "{token}" } else { segment });
         secret_next = segment == "invite" || segment == "reset";
     }
     let mut shown = out.join("/");
     if shown.len() > 200 {
-        let cut = (0..=200)
-            .rev()
-            .find(|i| shown.is_char_boundary(*i))
-            .unwrap_or(0);
+        let cut = (0..=200).rev().find(|i| shown.is_char_boundary(*i)).unwrap_or(0);
         shown.truncate(cut);
         shown.push('…');
     }
@@ -105,36 +76,14 @@ pub async fn host_guard(State(st): State<AppState>, req: Request, next: Next) ->
     if path == "/healthz" {
         return next.run(req).await;
     }
-    let sent = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_ascii_lowercase)
-        .or_else(|| {
-            req.uri()
-                .authority()
-                .map(|a| a.as_str().to_ascii_lowercase())
-        });
+    let sent = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase).or_else(|| req.uri().authority().map(|a| a.as_str().to_ascii_lowercase()));
     let expected = public_host(&st.config.base_url);
-    let sent = sent.map(|h| {
-        public_host(&format!(
-            "{}://{h}",
-            if st.config.secure_cookies() {
-                "https"
-            } else {
-                "http"
-            }
-        ))
-    });
+    let sent = sent.map(|h| public_host(&format!("{}://{h}", if st.config.secure_cookies() { "https" } else { "http" })));
     if sent.as_deref() == Some(expected.as_str()) {
         return next.run(req).await;
     }
     tracing::warn!(host = ?sent, expected = %expected, path = %path_for_log(path), "request for another host refused");
-    (
-        StatusCode::MISDIRECTED_REQUEST,
-        format!("This Gatehouse answers at {}. Open that address. (If it moved, its operator sets GATEHOUSE_BASE_URL.)\n", st.config.base_url),
-    )
-        .into_response()
+    (StatusCode::MISDIRECTED_REQUEST, format!("This Gatehouse answers at {}. Open that address. (If it moved, its operator sets GATEHOUSE_BASE_URL.)\n", st.config.base_url)).into_response()
 }
 
 /// Refuses state-changing requests that a browser says came from another site.
@@ -152,11 +101,7 @@ pub async fn same_origin(State(st): State<AppState>, req: Request, next: Next) -
         let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         tracing::warn!(origin = ?origin, sec_fetch_site = ?site, path = %path_for_log(req.uri().path()), "cross-origin request refused");
-        (
-            StatusCode::FORBIDDEN,
-            "This request came from another site, so Gatehouse refused it. Open Gatehouse directly and try again.\n",
-        )
-            .into_response()
+        (StatusCode::FORBIDDEN, "This request came from another site, so Gatehouse refused it. Open Gatehouse directly and try again.\n").into_response()
     }
 }
 
@@ -180,14 +125,8 @@ mod tests {
 
     #[test]
     fn the_public_host_leaves_out_default_ports() {
-        assert_eq!(
-            public_host("https://gatehouse.example.com"),
-            "gatehouse.example.com"
-        );
-        assert_eq!(
-            public_host("https://Gatehouse.example.com:443"),
-            "gatehouse.example.com"
-        );
+        assert_eq!(public_host("https://gatehouse.example.com"), "gatehouse.example.com");
+        assert_eq!(public_host("https://Gatehouse.example.com:443"), "gatehouse.example.com");
         assert_eq!(public_host("http://127.0.0.1:3000"), "127.0.0.1:3000");
         assert_eq!(public_host("http://example.com:80/"), "example.com");
         assert_eq!(public_host("https://example.com:8443"), "example.com:8443");
@@ -195,18 +134,9 @@ mod tests {
 
     #[test]
     fn one_time_links_are_not_logged() {
-        assert_eq!(
-            path_for_log("/acme/invite/s3cr3t-t0ken"),
-            "/acme/invite/{token}"
-        );
-        assert_eq!(
-            path_for_log("/acme/invite/s3cr3t/extra"),
-            "/acme/invite/{token}/extra"
-        );
-        assert_eq!(
-            path_for_log("/acme/reset/s3cr3t-t0ken"),
-            "/acme/reset/{token}"
-        );
+        assert_eq!(path_for_log("/acme/invite/s3cr3t-t0ken"), "/acme/invite/{token}");
+        assert_eq!(path_for_log("/acme/invite/s3cr3t/extra"), "/acme/invite/{token}/extra");
+        assert_eq!(path_for_log("/acme/reset/s3cr3t-t0ken"), "/acme/reset/{token}");
         assert_eq!(path_for_log("/api/sign_in"), "/api/sign_in");
         assert!(path_for_log(&"a".repeat(500)).len() < 210);
     }

@@ -22,11 +22,7 @@ const FINISH_AFTER_LEAVING: std::time::Duration = std::time::Duration::from_secs
 /// more, the task reads the rest and drops it, for at most 30 seconds.
 pub async fn finish_pages(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
-    let html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let html = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if !html {
         return res;
     }
@@ -39,23 +35,14 @@ pub async fn finish_pages(req: Request, next: Next) -> Response {
             if tx.send(chunk).await.is_err() {
                 // The visitor left: the rest of the page, read and dropped.
                 let rest = async { while chunks.next().await.is_some() {} };
-                if tokio::time::timeout(FINISH_AFTER_LEAVING, rest)
-                    .await
-                    .is_err()
-                {
-                    tracing::warn!(
-                        "a page still rendering {} s after its visitor left was dropped",
-                        FINISH_AFTER_LEAVING.as_secs()
-                    );
+                if tokio::time::timeout(FINISH_AFTER_LEAVING, rest).await.is_err() {
+                    tracing::warn!("a page still rendering {} s after its visitor left was dropped", FINISH_AFTER_LEAVING.as_secs());
                 }
                 break;
             }
         }
     });
-    Response::from_parts(
-        parts,
-        Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))),
-    )
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))))
 }
 
 /// Refuses every request to `/{org}/…` — pages, single sign-on, downloads —
@@ -73,14 +60,9 @@ pub async fn ip_allowlist(State(st): State<AppState>, req: Request, next: Next) 
     let ip = req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default();
     match app::service::allowlist::check_path(&st.db, &slug.to_ascii_lowercase(), &ip).await {
         Ok(()) => next.run(req).await,
-        Err(e) if matches!(e.kind, app::service::Kind::Forbidden) => ErrorPage {
-            status: StatusCode::FORBIDDEN,
-            title: "Gatehouse cannot be reached from your address",
-            message: e.message,
-            href: path.clone(),
-            label: "Try again",
+        Err(e) if matches!(e.kind, app::service::Kind::Forbidden) => {
+            ErrorPage { status: StatusCode::FORBIDDEN, title: "Gatehouse cannot be reached from your address", message: e.message, href: path.clone(), label: "Try again" }.into_response()
         }
-        .into_response(),
         Err(e) => {
             tracing::error!(error = %e.message, "IP allowlist");
             ErrorPage {
@@ -103,10 +85,7 @@ fn is_page(path: &str) -> bool {
         || path == "/healthz"
         || path == "/livez"
         || path == "/readyz"
-        || path
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains('.')))
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.')))
 }
 
 /// Sends page visits where they belong before anything renders: to the
@@ -119,17 +98,9 @@ pub async fn page_guard(State(st): State<AppState>, req: Request, next: Next) ->
     }
     let visit = Visit {
         path: req.uri().path().to_string(),
-        path_and_query: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
+        path_and_query: req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default(),
         session: req.extensions().get::<Session>().cloned(),
-        ip: req
-            .extensions()
-            .get::<ClientIp>()
-            .map(|c| c.0.clone())
-            .unwrap_or_default(),
+        ip: req.extensions().get::<ClientIp>().map(|c| c.0.clone()).unwrap_or_default(),
     };
     let visit_path = visit.path_and_query.clone();
     match guard(&st, &visit).await {
@@ -169,22 +140,8 @@ struct ErrorPage {
 
 impl IntoResponse for ErrorPage {
     fn into_response(self) -> Response {
-        let html = app::components::errors::standalone_document(
-            self.status.as_u16(),
-            self.title,
-            &self.message,
-            &self.href,
-            self.label,
-        );
-        (
-            self.status,
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            html,
-        )
-            .into_response()
+        let html = app::components::errors::standalone_document(self.status.as_u16(), self.title, &self.message, &self.href, self.label);
+        (self.status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response()
     }
 }
 
@@ -199,14 +156,9 @@ struct Visit {
 async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
     use app::service::access::{page_visit, PageVisit};
     let path = v.path.as_str();
-    let mut segments = path
-        .trim_start_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty());
+    let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
     let (first, second) = (segments.next(), segments.next());
-    let public = matches!(second, Some("login" | "invite" | "reset"))
-        || crate::saml::is_saml_path(second)
-        || crate::oidc::is_oidc_path(second);
+    let public = matches!(second, Some("login" | "invite" | "reset")) || crate::saml::is_saml_path(second) || crate::oidc::is_oidc_path(second);
     Ok(match page_visit(&st.db, v.session.as_ref(), first, second, public, &v.ip).await? {
         PageVisit::Pass => Guard::Pass,
         PageVisit::Setup => Guard::Redirect("/setup".into()),
@@ -222,12 +174,8 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
             let next: String = app::components::url::encode_keeping(&v.path_and_query, b"/");
             Guard::Redirect(format!("/{slug}/login?next={next}"))
         }
-        PageVisit::Refused { message, home } => Guard::Refuse(ErrorPage {
-            status: StatusCode::FORBIDDEN,
-            title: "You do not have access to this page",
-            message,
-            href: home,
-            label: "Go to your home page",
-        }),
+        PageVisit::Refused { message, home } => {
+            Guard::Refuse(ErrorPage { status: StatusCode::FORBIDDEN, title: "You do not have access to this page", message, href: home, label: "Go to your home page" })
+        }
     })
 }

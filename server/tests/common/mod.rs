@@ -21,13 +21,8 @@ async fn fixture_hash(password: &str) -> String {
     if let Some((_, hash)) = HASHES.lock().unwrap().iter().find(|(p, _)| p == password) {
         return hash.clone();
     }
-    let hash = app::service::passwords::hash(password.to_string())
-        .await
-        .unwrap();
-    HASHES
-        .lock()
-        .unwrap()
-        .push((password.to_string(), hash.clone()));
+    let hash = app::service::passwords::hash(password.to_string()).await.unwrap();
+    HASHES.lock().unwrap().push((password.to_string(), hash.clone()));
     hash
 }
 
@@ -50,10 +45,7 @@ pub fn require_or_skip(needs: &str, present: bool) -> bool {
     if present {
         return true;
     }
-    assert!(
-        !require_all_tests(),
-        "missing: {needs}. {REQUIRE_ALL_TESTS} is set (make test installs and starts what the tests use), so this test may not be skipped"
-    );
+    assert!(!require_all_tests(), "missing: {needs}. {REQUIRE_ALL_TESTS} is set (make test installs and starts what the tests use), so this test may not be skipped");
     say(&format!("SKIPPED {}: needs {needs}", test_name()));
     false
 }
@@ -68,10 +60,7 @@ pub fn not_on_this_pass(why: &str) {
 
 /// The running test's name (the harness names the thread after it).
 fn test_name() -> String {
-    std::thread::current()
-        .name()
-        .unwrap_or("a test")
-        .to_string()
+    std::thread::current().name().unwrap_or("a test").to_string()
 }
 
 /// A line on the terminal itself: the harness captures what `println!` and
@@ -91,11 +80,7 @@ where
 {
     let deadline = std::time::Instant::now() + within;
     while !check().await {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{what}: not within {} s",
-            within.as_secs_f64()
-        );
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {} s", within.as_secs_f64());
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
@@ -128,10 +113,7 @@ pub fn totp_code(secret: &str, steps: i64) -> String {
         }
     }
     let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     t.generate((now + steps * 30) as u64)
 }
 
@@ -142,12 +124,7 @@ pub fn totp_code(secret: &str, steps: i64) -> String {
 pub async fn writer_is_free(app: &TestApp) -> (bool, String) {
     if app.db_url.starts_with("sqlite") {
         use sqlx::{ConnectOptions, Connection, Executor};
-        let mut own = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(app.db_url.trim_start_matches("sqlite://"))
-            .busy_timeout(std::time::Duration::ZERO)
-            .connect()
-            .await
-            .unwrap();
+        let mut own = sqlx::sqlite::SqliteConnectOptions::new().filename(app.db_url.trim_start_matches("sqlite://")).busy_timeout(std::time::Duration::ZERO).connect().await.unwrap();
         let taken = own.execute("BEGIN IMMEDIATE").await;
         if taken.is_ok() {
             own.execute("ROLLBACK").await.unwrap();
@@ -155,10 +132,7 @@ pub async fn writer_is_free(app: &TestApp) -> (bool, String) {
         own.close().await.unwrap();
         (taken.is_ok(), format!("{taken:?}"))
     } else {
-        let idle: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        let idle: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'").fetch_one(&app.db).await.unwrap();
         (idle == 0, format!("{idle} sessions idle in a transaction"))
     }
 }
@@ -167,11 +141,7 @@ pub async fn writer_is_free(app: &TestApp) -> (bool, String) {
 /// refusals counted in memory added first).
 pub async fn last_sso_failure(app: &TestApp) -> String {
     app::store::audit::flush_counts(&app.db).await.unwrap();
-    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1")
-        .fetch_optional(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_default()
+    sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sso_failed' ORDER BY COALESCE(last_at, at) DESC LIMIT 1").fetch_optional(&app.db).await.unwrap().unwrap_or_default()
 }
 
 pub struct TestApp {
@@ -189,22 +159,9 @@ pub struct TestApp {
 
 impl TestApp {
     /// The helpers aimed at a server that runs elsewhere (another process).
-    pub fn attached(
-        base: String,
-        db: app::store::Db,
-        db_url: String,
-        http: reqwest::Client,
-    ) -> TestApp {
+    pub fn attached(base: String, db: app::store::Db, db_url: String, http: reqwest::Client) -> TestApp {
         let (stop, _) = tokio::sync::oneshot::channel::<()>();
-        TestApp {
-            base,
-            db,
-            db_url,
-            http,
-            _stop: stop,
-            _dir: tempfile::tempdir().unwrap(),
-            _mail: None,
-        }
+        TestApp { base, db, db_url, http, _stop: stop, _dir: tempfile::tempdir().unwrap(), _mail: None }
     }
 }
 
@@ -219,13 +176,8 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
         Ok(admin_url) if !admin_url.is_empty() => {
             use sqlx::Connection;
             let name = format!("t_{}", app::store::new_id().replace('-', ""));
-            let mut admin = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .expect("the test PostgreSQL answers");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .expect("create database");
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("the test PostgreSQL answers");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
             let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
             format!("{base}/{name}")
         }
@@ -241,12 +193,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_url = fresh_database_url(dir.path()).await;
-    let mut settings = Settings {
-        database_url: db_url.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        site_root: dir.path().join("site").display().to_string(),
-        ..Settings::default()
-    };
+    let mut settings = Settings { database_url: db_url.clone(), bind: "127.0.0.1:0".parse().unwrap(), site_root: dir.path().join("site").display().to_string(), ..Settings::default() };
     change(&mut settings);
     start(settings, dir).await
 }
@@ -259,38 +206,18 @@ pub async fn start(settings: Settings, dir: tempfile::TempDir) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = build_app(&settings, db.clone(), addr).await.expect("app");
-    let mail = settings
-        .mail
-        .clone()
-        .map(|m| app::service::mail::spawn_sender(db.clone(), m).expect("mail settings"));
+    let mail = settings.mail.clone().map(|m| app::service::mail::spawn_sender(db.clone(), m).expect("mail settings"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let header_timeout = settings.request_timeout;
     tokio::spawn(async move {
-        gatehouse_server::listen::serve(
-            listener,
-            router,
-            header_timeout,
-            std::time::Duration::from_secs(30),
-            async move {
-                let _ = stopped.await;
-            },
-        )
+        gatehouse_server::listen::serve(listener, router, header_timeout, std::time::Duration::from_secs(30), async move {
+            let _ = stopped.await;
+        })
         .await
         .unwrap();
     });
-    let http = reqwest::Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        base: format!("http://{addr}"),
-        db,
-        db_url,
-        http,
-        _stop: stop,
-        _dir: dir,
-        _mail: mail,
-    }
+    let http = reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap();
+    TestApp { base: format!("http://{addr}"), db, db_url, http, _stop: stop, _dir: dir, _mail: mail }
 }
 
 /// A browser-like session: it keeps the session cookie it is given.
@@ -303,10 +230,7 @@ impl Session {
     fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         if let Some(c) = &self.cookie {
-            h.insert(
-                COOKIE,
-                HeaderValue::from_str(&format!("gatehouse_session={c}")).unwrap(),
-            );
+            h.insert(COOKIE, HeaderValue::from_str(&format!("gatehouse_session={c}")).unwrap());
         }
         h
     }
@@ -324,63 +248,26 @@ impl Session {
 impl TestApp {
     /// Calls a server function the way the browser does (a form-encoded POST).
     pub async fn call(&self, s: &mut Session, endpoint: &str, form: &[(&str, &str)]) -> Response {
-        let res = self
-            .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .headers(s.headers())
-            .header("origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
+        let res = self.http.post(format!("{}/api/{endpoint}", self.base)).headers(s.headers()).header("origin", &self.base).form(form).send().await.unwrap();
         s.absorb(&res);
         res
     }
 
     /// Calls a server function that takes JSON.
-    pub async fn call_json(
-        &self,
-        s: &mut Session,
-        endpoint: &str,
-        body: serde_json::Value,
-    ) -> Response {
-        let res = self
-            .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .headers(s.headers())
-            .header("origin", &self.base)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+    pub async fn call_json(&self, s: &mut Session, endpoint: &str, body: serde_json::Value) -> Response {
+        let res = self.http.post(format!("{}/api/{endpoint}", self.base)).headers(s.headers()).header("origin", &self.base).json(&body).send().await.unwrap();
         s.absorb(&res);
         res
     }
 
     pub async fn get(&self, s: &Session, path: &str) -> Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .headers(s.headers())
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{path}", self.base)).headers(s.headers()).send().await.unwrap()
     }
 
     /// Saves the Authentication page's Edit form as `admin` (it must succeed).
     pub async fn save_authentication(&self, admin: &mut Session, input: Value) {
-        let res = self
-            .call_json(
-                admin,
-                "save_authentication",
-                json!({"org": "acme", "input": input}),
-            )
-            .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{}",
-            res.text().await.unwrap()
-        );
+        let res = self.call_json(admin, "save_authentication", json!({"org": "acme", "input": input})).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     }
 
     /// Whether `s` is signed in to Acme: the status of `me`.
@@ -390,35 +277,19 @@ impl TestApp {
 
     /// The setup code the server made for its first run (it prints it on its console).
     pub async fn setup_code(&self) -> String {
-        app::store::secrets::get(&self.db, "setup_code")
-            .await
-            .unwrap()
-            .expect("a setup code while no organization exists")
+        app::store::secrets::get(&self.db, "setup_code").await.unwrap().expect("a setup code while no organization exists")
     }
 
     /// The first-run page's server function.
     pub async fn setup_acme(&self) {
         let code = self.setup_code().await;
-        let res = self
-            .call(&mut Session::default(), "run_setup", &setup_form(&code))
-            .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{}",
-            res.text().await.unwrap()
-        );
+        let res = self.call(&mut Session::default(), "run_setup", &setup_form(&code)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> (Session, Response) {
         let mut s = Session::default();
-        let res = self
-            .call(
-                &mut s,
-                "sign_in",
-                &[("org", "acme"), ("email", email), ("password", password)],
-            )
-            .await;
+        let res = self.call(&mut s, "sign_in", &[("org", "acme"), ("email", email), ("password", password)]).await;
         (s, res)
     }
 
@@ -429,32 +300,16 @@ impl TestApp {
     }
 
     /// Adds a user with a password directly in the store (the Users page comes later).
-    pub async fn add_user(
-        &self,
-        email: &str,
-        password: &str,
-        kind: app::domain::permissions::BuiltIn,
-    ) {
-        let org = app::store::orgs::by_slug(&self.db, "acme")
-            .await
-            .unwrap()
-            .unwrap();
-        let t = app::store::account_types::built_in(&self.db, &org.id, kind)
-            .await
-            .unwrap();
+    pub async fn add_user(&self, email: &str, password: &str, kind: app::domain::permissions::BuiltIn) {
+        let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
+        let t = app::store::account_types::built_in(&self.db, &org.id, kind).await.unwrap();
         self.add_user_of_type(email, password, &t.id).await;
     }
 
     /// Adds a user with a password and the account type `type_id`.
     pub async fn add_user_of_type(&self, email: &str, password: &str, type_id: &str) {
-        let org = app::store::orgs::by_slug(&self.db, "acme")
-            .await
-            .unwrap()
-            .unwrap();
-        let t = app::store::account_types::get(&self.db, &org.id, type_id)
-            .await
-            .unwrap()
-            .unwrap();
+        let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
+        let t = app::store::account_types::get(&self.db, &org.id, type_id).await.unwrap().unwrap();
         let hash = fixture_hash(password).await;
         app::store::users::insert(
             &self.db,
@@ -478,43 +333,23 @@ impl TestApp {
     /// `invite_users` server function); its answer lists the invitation links.
     pub async fn invite_viewer(&self, s: &mut Session, email: &str) -> Response {
         let org = self.org_id().await;
-        let viewer = app::store::account_types::built_in(
-            &self.db,
-            &org,
-            app::domain::permissions::BuiltIn::Viewer,
-        )
-        .await
-        .unwrap();
-        self.call_json(
-            s,
-            "invite_users",
-            json!({"org": "acme", "people": email, "account_type_id": viewer.id, "team_ids": []}),
-        )
-        .await
+        let viewer = app::store::account_types::built_in(&self.db, &org, app::domain::permissions::BuiltIn::Viewer).await.unwrap();
+        self.call_json(s, "invite_users", json!({"org": "acme", "people": email, "account_type_id": viewer.id, "team_ids": []})).await
     }
 
     pub async fn org_id(&self) -> String {
-        app::store::orgs::by_slug(&self.db, "acme")
-            .await
-            .unwrap()
-            .unwrap()
-            .id
+        app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap().id
     }
 
     /// The audit log as Administration > Audit log shows it to `admin`, every
     /// page, newest first (only `action`'s rows when given).
-    pub async fn audit_log(
-        &self,
-        admin: &mut Session,
-        action: Option<&str>,
-    ) -> Vec<app::domain::views::AuditEventView> {
+    pub async fn audit_log(&self, admin: &mut Session, action: Option<&str>) -> Vec<app::domain::views::AuditEventView> {
         let mut events = Vec::new();
         for page in 1.. {
             let page = page.to_string();
             let mut form = vec![("org", "acme"), ("page", page.as_str())];
             form.extend(action.map(|a| ("action", a)));
-            let p: app::domain::views::AuditPage =
-                ok_json(self.call(admin, "audit_events", &form).await).await;
+            let p: app::domain::views::AuditPage = ok_json(self.call(admin, "audit_events", &form).await).await;
             events.extend(p.events);
             if p.page >= p.page_count {
                 return events;
@@ -524,10 +359,7 @@ impl TestApp {
     }
 
     pub async fn audit_actions(&self) -> Vec<(String, String, String)> {
-        sqlx::query_as("SELECT action, target, detail FROM audit_events ORDER BY at")
-            .fetch_all(&self.db)
-            .await
-            .unwrap()
+        sqlx::query_as("SELECT action, target, detail FROM audit_events ORDER BY at").fetch_all(&self.db).await.unwrap()
     }
 }
 
@@ -535,8 +367,7 @@ impl TestApp {
 pub async fn error_of(res: Response) -> (StatusCode, app::error::AppError) {
     let status = res.status();
     let body = res.text().await.unwrap();
-    let e = serde_json::from_str(&body)
-        .unwrap_or_else(|_| panic!("not an AppError ({status}): {body}"));
+    let e = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not an AppError ({status}): {body}"));
     (status, e)
 }
 
@@ -556,42 +387,20 @@ pub struct Idp<'a> {
 }
 
 impl Idp<'_> {
-    pub async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-        let mut req = self
-            .app
-            .http
-            .request(method, format!("{}/scim/v2{path}", self.app.base))
-            .bearer_auth(&self.token);
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+        let mut req = self.app.http.request(method, format!("{}/scim/v2{path}", self.app.base)).bearer_auth(&self.token);
         if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
+            req = req.header("content-type", "application/scim+json").body(b.to_string());
         }
         let res = req.send().await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();
-        let v = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-        };
+        let v = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) };
         if !status.is_success() {
             assert_eq!(headers["content-type"], "application/scim+json");
-            assert_eq!(
-                v["status"],
-                json!(status.as_u16().to_string()),
-                "status is a string: {v}"
-            );
-            assert!(
-                v["detail"].as_str().is_some_and(|d| !d.is_empty()),
-                "detail: {v}"
-            );
+            assert_eq!(v["status"], json!(status.as_u16().to_string()), "status is a string: {v}");
+            assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "detail: {v}");
         }
         (status, v, headers)
     }

@@ -21,8 +21,7 @@ fn end2end() -> PathBuf {
 }
 
 fn installed() -> bool {
-    end2end().join("node_modules/oidc-provider/package.json").exists()
-        && Command::new("node").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    end2end().join("node_modules/oidc-provider/package.json").exists() && Command::new("node").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
 }
 
 /// A running provider; stopped when dropped.

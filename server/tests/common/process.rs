@@ -11,11 +11,7 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_gatehouse");
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// `gatehouse` with the database and an empty site folder, and nothing from the test's own environment that would change it.
@@ -60,11 +56,7 @@ impl Server {
             c.env(k, v);
         }
         let child = c.spawn().expect("start gatehouse");
-        let mut server = Server {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-        };
+        let mut server = Server { child, url: format!("http://127.0.0.1:{port}"), log };
         server.wait_live().await;
         server
     }
@@ -78,10 +70,7 @@ impl Server {
                 }
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "gatehouse exited ({status}) before it answered:\n{}",
-                    self.log()
-                );
+                panic!("gatehouse exited ({status}) before it answered:\n{}", self.log());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -95,12 +84,7 @@ impl Server {
 
     /// SIGTERM, as systemd stops a service.
     pub fn terminate(&self) {
-        let ok = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap()
-            .success();
+        let ok = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap().success();
         assert!(ok, "kill -TERM failed");
     }
 
@@ -131,30 +115,15 @@ impl Drop for Server {
 /// The app in this process, on a database that already exists (migrated by `open_database`).
 pub async fn spawn_app_on(db_url: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings = Settings {
-        database_url: db_url.to_string(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        site_root: dir.path().join("site").display().to_string(),
-        ..Settings::default()
-    };
+    let settings = Settings { database_url: db_url.to_string(), bind: "127.0.0.1:0".parse().unwrap(), site_root: dir.path().join("site").display().to_string(), ..Settings::default() };
     super::start(settings, dir).await
 }
 
 /// The throwaway PostgreSQL's tools (pg_dump, pg_restore, psql) of the server's own version.
 pub fn pg_tool(name: &str) -> PathBuf {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.path().join("bin"))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql").map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).collect()).unwrap_or_default();
     dirs.sort();
-    dirs.into_iter()
-        .rev()
-        .map(|d| d.join(name))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| PathBuf::from(name))
+    dirs.into_iter().rev().map(|d| d.join(name)).find(|p| p.exists()).unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// Whether the suite runs on the throwaway PostgreSQL (scripts/with-postgres.sh).
@@ -167,13 +136,8 @@ pub async fn new_pg_database() -> String {
     use sqlx::Connection;
     let admin_url = std::env::var("GATEHOUSE_TEST_POSTGRES").unwrap();
     let name = format!("t_{}", app::store::new_id().replace('-', ""));
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .expect("the test PostgreSQL answers");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create database");
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("the test PostgreSQL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
     let (base, _) = admin_url.rsplit_once('/').expect("a database URL");
     format!("{base}/{name}")
 }
@@ -182,10 +146,7 @@ impl Server {
     /// The usual test helpers (server functions, sessions, the database) aimed at this process.
     pub async fn app(&self, db_url: &str) -> TestApp {
         let db = app::store::connect(db_url).await.expect("database");
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp::attached(self.url.clone(), db, db_url.to_string(), http)
     }
 }
@@ -195,11 +156,6 @@ impl TestApp {
     /// blocking: the app runs on the test's own runtime, and a blocking wait
     /// would stop it mid-transaction while the command waits for its lock.
     pub async fn cli(&self, args: &[&str]) -> std::process::Output {
-        tokio::process::Command::new(BIN)
-            .args(args)
-            .env("GATEHOUSE_DATABASE_URL", &self.db_url)
-            .output()
-            .await
-            .expect("run gatehouse")
+        tokio::process::Command::new(BIN).args(args).env("GATEHOUSE_DATABASE_URL", &self.db_url).output().await.expect("run gatehouse")
     }
 }

@@ -14,19 +14,14 @@ pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 pub const CAROL: &str = "carol@acme.example";
 
 pub fn ts(t: SystemTime) -> String {
-    time::OffsetDateTime::from(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
+    time::OffsetDateTime::from(t).format(&time::format_description::well_known::Rfc3339).unwrap()
 }
 
 /// A unique id suffix for response and assertion ids.
 pub fn nonce() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let t = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos();
     format!("{t:x}{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -68,10 +63,7 @@ impl Resp {
     }
 
     pub fn irt(&self) -> String {
-        self.in_response_to
-            .as_ref()
-            .map(|v| format!(r#" InResponseTo="{v}""#))
-            .unwrap_or_default()
+        self.in_response_to.as_ref().map(|v| format!(r#" InResponseTo="{v}""#)).unwrap_or_default()
     }
 
     pub fn assertion(&self) -> String {
@@ -124,8 +116,7 @@ impl Resp {
 
 pub fn sign(xml: &str, key_pem: &str, cert_pem: &str, root: bool) -> String {
     let key = saml_rs::crypto::keys::load_private_key(key_pem, None).expect("key");
-    saml_rs::crypto::construct_saml_signature(xml, root, &key, cert_pem, RSA_SHA256, &[], None)
-        .expect("sign")
+    saml_rs::crypto::construct_saml_signature(xml, root, &key, cert_pem, RSA_SHA256, &[], None).expect("sign")
 }
 
 pub fn b64(xml: &str) -> String {
@@ -154,53 +145,25 @@ pub fn entity_for(base: &str) -> String {
 /// from Gatehouse's own page, with `cookie` (the request cookie of a
 /// sign-in this browser started), or, for a response sent unasked, the
 /// person's click on "Continue as …". Returns the last answer.
-pub async fn post_as_browser(
-    app: &TestApp,
-    saml_response: &str,
-    relay_state: Option<&str>,
-    cookie: Option<&str>,
-) -> reqwest::Response {
+pub async fn post_as_browser(app: &TestApp, saml_response: &str, relay_state: Option<&str>, cookie: Option<&str>) -> reqwest::Response {
     let mut form = vec![("SAMLResponse", saml_response.to_string())];
     if let Some(r) = relay_state {
         form.push(("RelayState", r.to_string()));
     }
-    let res = app
-        .http
-        .post(acs(app))
-        .header("origin", "https://idp.example.com")
-        .header("sec-fetch-site", "cross-site")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.post(acs(app)).header("origin", "https://idp.example.com").header("sec-fetch-site", "cross-site").form(&form).send().await.unwrap();
     if res.status() != reqwest::StatusCode::OK {
         return res;
     }
     let page = res.text().await.unwrap();
-    assert!(
-        page.contains(&format!(r#"name="SAMLResponse" value="{saml_response}""#)),
-        "the page posts the same response again"
-    );
+    assert!(page.contains(&format!(r#"name="SAMLResponse" value="{saml_response}""#)), "the page posts the same response again");
     if page.contains(r#"id="sso-continue""#) {
         form.push(("resubmitted", "1".into()));
     } else {
-        assert!(
-            page.contains(r#"data-testid="sso-confirm""#),
-            "a page that reposts the response or asks to continue: {}",
-            &page[..page.len().min(400)]
-        );
-        assert!(
-            !page.contains("<script"),
-            "continuing takes the person's click, never a script"
-        );
+        assert!(page.contains(r#"data-testid="sso-confirm""#), "a page that reposts the response or asks to continue: {}", &page[..page.len().min(400)]);
+        assert!(!page.contains("<script"), "continuing takes the person's click, never a script");
         form.push(("confirmed", "1".into()));
     }
-    let mut again = app
-        .http
-        .post(acs(app))
-        .header("origin", &app.base)
-        .header("sec-fetch-site", "same-origin")
-        .form(&form);
+    let mut again = app.http.post(acs(app)).header("origin", &app.base).header("sec-fetch-site", "same-origin").form(&form);
     if let Some(c) = cookie {
         again = again.header("cookie", format!("gatehouse_sso={c}"));
     }
@@ -219,12 +182,7 @@ pub struct Started {
 /// (checked: to the identity provider's login URL, for this ACS and entity).
 pub async fn start_sign_in(app: &TestApp, next: &str) -> Started {
     use std::io::Read;
-    let res = app
-        .get(
-            &super::Session::default(),
-            &format!("/acme/sso?next={next}"),
-        )
-        .await;
+    let res = app.get(&super::Session::default(), &format!("/acme/sso?next={next}")).await;
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
     let cookie = res
         .headers()
@@ -238,31 +196,13 @@ pub async fn start_sign_in(app: &TestApp, next: &str) -> Started {
     assert_eq!(&location[..IDP_SSO.len()], IDP_SSO);
     let url = url::Url::parse(&location).unwrap();
     let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-    let deflated = base64::engine::general_purpose::STANDARD
-        .decode(&q["SAMLRequest"])
-        .unwrap();
+    let deflated = base64::engine::general_purpose::STANDARD.decode(&q["SAMLRequest"]).unwrap();
     let mut xml = String::new();
-    flate2::read::DeflateDecoder::new(&deflated[..])
-        .read_to_string(&mut xml)
-        .unwrap();
-    assert!(
-        xml.contains(&format!(r#"AssertionConsumerServiceURL="{}""#, acs(app))),
-        "{xml}"
-    );
+    flate2::read::DeflateDecoder::new(&deflated[..]).read_to_string(&mut xml).unwrap();
+    assert!(xml.contains(&format!(r#"AssertionConsumerServiceURL="{}""#, acs(app))), "{xml}");
     assert!(xml.contains(&entity(app)), "{xml}");
-    let id = xml
-        .split(r#" ID=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    Started {
-        id,
-        relay: q.get("RelayState").cloned().unwrap_or_default(),
-        cookie,
-    }
+    let id = xml.split(r#" ID=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    Started { id, relay: q.get("RelayState").cloned().unwrap_or_default(), cookie }
 }
 
 /// The admin, signed in through SSO from the identity provider's tile (the

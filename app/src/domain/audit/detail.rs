@@ -46,11 +46,7 @@ impl Changes {
     /// so the sentence shows the labels of the day).
     pub fn permissions(mut self, old: &PermissionSet, new: &PermissionSet) -> Changes {
         if old != new {
-            self.parts.push(format!(
-                "permissions: [{}]{ARROW}[{}]",
-                keys(old),
-                keys(new)
-            ));
+            self.parts.push(format!("permissions: [{}]{ARROW}[{}]", keys(old), keys(new)));
         }
         self
     }
@@ -66,8 +62,7 @@ impl Changes {
     /// `description: “old” → “new”` when they differ.
     pub fn description(mut self, old: &str, new: &str) -> Changes {
         if old != new {
-            self.free_text
-                .push(format!("description: “{old}”{ARROW}“{new}”"));
+            self.free_text.push(format!("description: “{old}”{ARROW}“{new}”"));
         }
         self
     }
@@ -78,11 +73,7 @@ impl Changes {
 
     /// The detail to store.
     pub fn detail(self) -> String {
-        self.parts
-            .into_iter()
-            .chain(self.free_text)
-            .collect::<Vec<_>>()
-            .join(SEPARATOR)
+        self.parts.into_iter().chain(self.free_text).collect::<Vec<_>>().join(SEPARATOR)
     }
 }
 
@@ -92,11 +83,7 @@ fn keys(p: &PermissionSet) -> String {
 
 /// "3 columns, 1 filter".
 pub fn view_summary(v: &TableView) -> String {
-    format!(
-        "{}, {}",
-        plural(v.columns.len() as i64, "column", "columns"),
-        plural(v.filters.len() as i64, "filter", "filters")
-    )
+    format!("{}, {}", plural(v.columns.len() as i64, "column", "columns"), plural(v.filters.len() as i64, "filter", "filters"))
 }
 
 /// The people a membership change names, by email: `people: a@x, b@y`.
@@ -116,17 +103,10 @@ pub fn parts(detail: &str) -> Vec<(&str, &str)> {
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;
-    let ends = detail
-        .match_indices(SEPARATOR)
-        .map(|(i, _)| i)
-        .chain(std::iter::once(detail.len()));
+    let ends = detail.match_indices(SEPARATOR).map(|(i, _)| i).chain(std::iter::once(detail.len()));
     for end in ends {
         let piece = &detail[start..end];
-        let before = spans.last().map(|last| {
-            key_of(&detail[last.0..last.1])
-                .map(|(k, _)| k)
-                .unwrap_or("")
-        });
+        let before = spans.last().map(|last| key_of(&detail[last.0..last.1]).map(|(k, _)| k).unwrap_or(""));
         match (spans.last_mut(), before) {
             (Some(last), Some("description")) => last.1 = end,
             (Some(last), Some("reason")) if key_of(piece).is_none() => last.1 = end,
@@ -134,28 +114,19 @@ pub fn parts(detail: &str) -> Vec<(&str, &str)> {
         }
         start = end + SEPARATOR.len();
     }
-    spans
-        .into_iter()
-        .map(|(s, e)| key_of(&detail[s..e]).unwrap_or(("", &detail[s..e])))
-        .collect()
+    spans.into_iter().map(|(s, e)| key_of(&detail[s..e]).unwrap_or(("", &detail[s..e]))).collect()
 }
 
 /// "key: value" where the key is a few words (letters, spaces, hyphens).
 fn key_of(text: &str) -> Option<(&str, &str)> {
     let (k, v) = text.split_once(": ")?;
-    let ok = !k.is_empty()
-        && k.len() <= 48
-        && k.chars()
-            .all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '_');
+    let ok = !k.is_empty() && k.len() <= 48 && k.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '_');
     ok.then_some((k, v))
 }
 
 /// The value of the part named `key`.
 pub fn value<'a>(parts: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
-    parts
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| *v)
+    parts.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| *v)
 }
 
 /// "old → new" as (old, new).
@@ -172,15 +143,7 @@ pub fn quoted_change(v: &str) -> Option<(&str, &str)> {
 /// A permission list as stored: "a, b" or "[a, b]".
 pub fn permission_list(v: &str) -> Vec<PermissionOrKey<'_>> {
     let v = v.trim().trim_start_matches('[').trim_end_matches(']');
-    v.split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(|k| {
-            Permission::from_key(k)
-                .map(PermissionOrKey::Known)
-                .unwrap_or(PermissionOrKey::Unknown(k))
-        })
-        .collect()
+    v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(|k| Permission::from_key(k).map(PermissionOrKey::Known).unwrap_or(PermissionOrKey::Unknown(k))).collect()
 }
 
 /// A stored permission key: one this version knows, or one it no longer does.
@@ -202,14 +165,8 @@ impl PermissionOrKey<'_> {
 
 /// The number written just before a word starting with `noun` ("3 columns", "1 teams").
 pub fn count_before(text: &str, noun: &str) -> Option<i64> {
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .windows(2)
-        .find(|w| w[1].starts_with(noun))
-        .and_then(|w| w[0].parse().ok())
+    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    words.windows(2).find(|w| w[1].starts_with(noun)).and_then(|w| w[0].parse().ok())
 }
 
 #[cfg(test)]
@@ -219,27 +176,17 @@ mod tests {
     #[test]
     fn a_save_that_changes_nothing_has_no_changes() {
         let p = PermissionSet::viewer();
-        let c = Changes::new()
-            .name("Creator", "Creator")
-            .permissions(&p, &p)
-            .description("x", "x");
+        let c = Changes::new().name("Creator", "Creator").permissions(&p, &p).description("x", "x");
         assert!(c.is_empty());
         assert_eq!(c.detail(), "");
     }
 
     #[test]
     fn changes_read_back() {
-        let d = Changes::new()
-            .name("Old", "New")
-            .description("a; b: c", "")
-            .permissions(&PermissionSet::viewer(), &PermissionSet::creator())
-            .detail();
+        let d = Changes::new().name("Old", "New").description("a; b: c", "").permissions(&PermissionSet::viewer(), &PermissionSet::creator()).detail();
         let p = parts(&d);
         assert_eq!(value(&p, "name").and_then(change), Some(("Old", "New")));
-        assert_eq!(
-            value(&p, "description").and_then(quoted_change),
-            Some(("a; b: c", ""))
-        );
+        assert_eq!(value(&p, "description").and_then(quoted_change), Some(("a; b: c", "")));
         let (old, new) = value(&p, "permissions").and_then(change).unwrap();
         assert_eq!(permission_list(old).len(), 4);
         assert_eq!(permission_list(new).len(), 12);
@@ -248,10 +195,7 @@ mod tests {
     #[test]
     fn counts_are_read_before_their_noun() {
         assert_eq!(count_before("3 column(s), 1 filter(s)", "filter"), Some(1));
-        assert_eq!(
-            count_before("account type Creator; 1 teams", "team"),
-            Some(1)
-        );
+        assert_eq!(count_before("account type Creator; 1 teams", "team"), Some(1));
         assert_eq!(count_before("no number here", "team"), None);
     }
 }

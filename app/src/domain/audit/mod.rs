@@ -78,8 +78,5 @@ actions! {
 }
 
 pub fn label(key: &str) -> &str {
-    ALL.iter()
-        .find(|a| a.key == key)
-        .map(|a| a.label)
-        .unwrap_or(key)
+    ALL.iter().find(|a| a.key == key).map(|a| a.label).unwrap_or(key)
 }

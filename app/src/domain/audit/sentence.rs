@@ -3,9 +3,7 @@
 //! from what each row stores (action, actor, target, detail), so rows written
 //! by earlier versions read the same way; a detail this version cannot read
 //! still gives a sentence (the action's label and the detail as stored).
-use super::detail::{
-    self, change, count_before, parts, permission_list, quoted_change, value, PermissionOrKey,
-};
+use super::detail::{self, change, count_before, parts, permission_list, quoted_change, value, PermissionOrKey};
 use super::*;
 use crate::domain::words::{and_list, clip, plural};
 use crate::domain::AuthMethod;
@@ -80,20 +78,13 @@ pub fn who(actor: &str, people: &dyn People) -> (String, Option<String>) {
 
 /// The event in words.
 pub fn describe(e: Stored<'_>, people: &dyn People) -> Sentence {
-    let w = Words {
-        people,
-        s: Sentence::default(),
-    };
+    let w = Words { people, s: Sentence::default() };
     words(e, w).unwrap_or_else(|| fallback(e, people))
 }
 
 /// A detail this version cannot read: the action's label, the target, the detail as stored.
 fn fallback(e: Stored<'_>, people: &dyn People) -> Sentence {
-    let mut w = Words {
-        people,
-        s: Sentence::default(),
-    }
-    .t(label(e.action));
+    let mut w = Words { people, s: Sentence::default() }.t(label(e.action));
     if !e.target.is_empty() {
         w = w.t(": ").name(e.target);
     }
@@ -125,22 +116,12 @@ impl Words<'_> {
         let key = key.trim();
         match self.people.find(key) {
             Some(k) => {
-                let name = if k.name.is_empty() {
-                    k.email.clone()
-                } else {
-                    k.name.clone()
-                };
-                self.s.pieces.push(Piece::Person {
-                    name,
-                    email: k.email.clone(),
-                });
+                let name = if k.name.is_empty() { k.email.clone() } else { k.name.clone() };
+                self.s.pieces.push(Piece::Person { name, email: k.email.clone() });
                 self
             }
             None if key.contains('@') => {
-                self.s.pieces.push(Piece::Person {
-                    name: key.to_string(),
-                    email: key.to_string(),
-                });
+                self.s.pieces.push(Piece::Person { name: key.to_string(), email: key.to_string() });
                 self
             }
             None if key.is_empty() => self.t("someone"),
@@ -159,11 +140,7 @@ impl Words<'_> {
     }
 
     fn possessive(self, key: &str, subject: bool) -> Self {
-        let w = if subject {
-            self.subject(key)
-        } else {
-            self.person(key)
-        };
+        let w = if subject { self.subject(key) } else { self.person(key) };
         w.t("'s")
     }
 
@@ -292,26 +269,38 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
         }
         MFA_ENABLED => {
             let w = w.t("Set up an authenticator app");
-            if own(e) { w.done() } else { w.t(" for ").subject(e.target).done() }
+            if own(e) {
+                w.done()
+            } else {
+                w.t(" for ").subject(e.target).done()
+            }
         }
         MFA_REMOVED => {
-            if own(e) { w.t("Removed their authenticator app").done() } else { w.t("Removed ").possessive(e.target, true).t(" authenticator app").done() }
+            if own(e) {
+                w.t("Removed their authenticator app").done()
+            } else {
+                w.t("Removed ").possessive(e.target, true).t(" authenticator app").done()
+            }
         }
         MFA_RESET => {
             let w = w.t("Reset ").possessive(e.target, true).t(" multi-factor authentication");
-            if e.detail.is_empty() { w.done() } else { w.t(format!(": {}", e.detail)).done() }
+            if e.detail.is_empty() {
+                w.done()
+            } else {
+                w.t(format!(": {}", e.detail)).done()
+            }
         }
         MFA_CODES_RENEWED => {
-            if own(e) { w.t("Renewed their recovery codes").done() } else { w.t("Renewed ").possessive(e.target, true).t(" recovery codes").done() }
+            if own(e) {
+                w.t("Renewed their recovery codes").done()
+            } else {
+                w.t("Renewed ").possessive(e.target, true).t(" recovery codes").done()
+            }
         }
         ACCOUNT_TYPE_CREATED => {
             let list = permission_list(value(&p, "permissions")?);
             let labels: Vec<String> = list.iter().map(PermissionOrKey::quoted_label).collect();
-            let with = if labels.is_empty() {
-                "no permissions".to_string()
-            } else {
-                format!("{}: {}", plural(labels.len() as i64, "permission", "permissions"), and_list(&labels))
-            };
+            let with = if labels.is_empty() { "no permissions".to_string() } else { format!("{}: {}", plural(labels.len() as i64, "permission", "permissions"), and_list(&labels)) };
             w.t(format!("Created the account type {} with {with}", e.target)).done()
         }
         ACCOUNT_TYPE_UPDATED => {
@@ -368,12 +357,20 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
                 Some(t) => w.t(format!(" with the account type {t}")),
                 None => w,
             };
-            if teams > 0 { w.t(format!(" and added them to {}", plural(teams, "team", "teams"))).done() } else { w.done() }
+            if teams > 0 {
+                w.t(format!(" and added them to {}", plural(teams, "team", "teams"))).done()
+            } else {
+                w.done()
+            }
         }
         INVITATION_RESENT => w.t("Renewed ").possessive(e.target, true).t(" invitation link").done(),
         INVITATION_DELETED => w.t("Deleted ").possessive(e.target, true).t(" invitation").done(),
         INVITATION_ACCEPTED => {
-            if own(e) { w.t("Accepted their invitation").done() } else { w.subject(e.target).t(" accepted their invitation").done() }
+            if own(e) {
+                w.t("Accepted their invitation").done()
+            } else {
+                w.subject(e.target).t(" accepted their invitation").done()
+            }
         }
         USER_UPDATED_BY_IDP => {
             let mut clauses = Vec::new();
@@ -399,11 +396,7 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
             w.t("Changed ").possessive(e.target, true).t(format!(" account type from {old} to {}", without_by(new))).done()
         }
         USER_DEACTIVATED => {
-            let w = if e.detail.contains("deleted by SCIM") {
-                w.t("Deleted ").subject(e.target).t(" (deactivated and archived)")
-            } else {
-                w.t("Deactivated ").subject(e.target)
-            };
+            let w = if e.detail.contains("deleted by SCIM") { w.t("Deleted ").subject(e.target).t(" (deactivated and archived)") } else { w.t("Deactivated ").subject(e.target) };
             match e.detail.rsplit_once("documents go to ") {
                 Some((_, to)) => w.t("; their documents go to ").person(to).done(),
                 None => w.done(),
@@ -464,7 +457,11 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
                 None => (without_by(team), false),
             };
             let w = w.t(format!("{verb} ")).subject(e.target).t(format!(" {to} {team}"));
-            if deleted { w.t(" because the identity provider deleted them").done() } else { w.done() }
+            if deleted {
+                w.t(" because the identity provider deleted them").done()
+            } else {
+                w.done()
+            }
         }
         PROVISIONING_TOKEN_CREATED => {
             let w = w.t(format!("Created the provisioning token {}", e.target));
@@ -538,19 +535,11 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
 }
 
 /// "Renamed the team A to B" when that is all; else "Changed the team B: …".
-fn changed(
-    what: &str,
-    target: &str,
-    renamed: Option<(&str, &str)>,
-    clauses: Vec<String>,
-    w: Words<'_>,
-) -> Option<Sentence> {
+fn changed(what: &str, target: &str, renamed: Option<(&str, &str)>, clauses: Vec<String>, w: Words<'_>) -> Option<Sentence> {
     match (renamed, clauses.len()) {
         (_, 0) => w.t(format!("Saved {what} {target} without changes")).done(),
         (Some((old, _)), 1) => w.t(format!("Renamed {what} {old} to {target}")).done(),
-        _ => w
-            .t(format!("Changed {what} {target}: {}", clauses.join("; ")))
-            .done(),
+        _ => w.t(format!("Changed {what} {target}: {}", clauses.join("; "))).done(),
     }
 }
 
@@ -558,11 +547,7 @@ fn description_clause(old: &str, new: &str) -> String {
     match (old.is_empty(), new.is_empty()) {
         (true, _) => format!("description set to “{}”", clip(new, 120)),
         (false, true) => "description removed".into(),
-        (false, false) => format!(
-            "description from “{}” to “{}”",
-            clip(old, 120),
-            clip(new, 120)
-        ),
+        (false, false) => format!("description from “{}” to “{}”", clip(old, 120), clip(new, 120)),
     }
 }
 
@@ -574,11 +559,7 @@ fn from_to(what: &str, v: &str) -> Option<String> {
 
 /// One change on the Authentication page, as a clause.
 fn setting_clause(key: &str, v: &str) -> String {
-    let arrow = || {
-        change(v)
-            .map(|(a, b)| format!("from {a} to {b}"))
-            .unwrap_or_else(|| format!("set to {v}"))
-    };
+    let arrow = || change(v).map(|(a, b)| format!("from {a} to {b}")).unwrap_or_else(|| format!("set to {v}"));
     match key {
         "method" => format!("sign-in method {}", arrow()),
         "IdP login URL" if v == "(none)" => "identity provider login URL removed".into(),
@@ -611,10 +592,7 @@ fn format_name(key: &str) -> &str {
 /// "format csv; 5 rows", with " (cancelled by the client)" and the like, and
 /// for a webhook " to <url>" and ": <why it failed>".
 fn export(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
-    let (format, rest) = e
-        .detail
-        .strip_prefix("format ")?
-        .split_once(detail::SEPARATOR)?;
+    let (format, rest) = e.detail.strip_prefix("format ")?.split_once(detail::SEPARATOR)?;
     let rows: i64 = rest.split_whitespace().next()?.parse().ok()?;
     let rows = plural(rows, "row", "rows");
     let (to, failure) = match rest.split_once(" to ") {
@@ -650,15 +628,8 @@ mod tests {
 
     fn people() -> HashMap<String, Known> {
         let mut m = HashMap::new();
-        for (id, email, name) in [
-            ("id-riley", "riley@acme.example", "Riley Chen"),
-            ("id-ada", "ada@acme.example", "Ada Lovelace"),
-            ("id-bo", "bo@acme.example", "Bo Diddley"),
-        ] {
-            let k = Known {
-                name: name.into(),
-                email: email.into(),
-            };
+        for (id, email, name) in [("id-riley", "riley@acme.example", "Riley Chen"), ("id-ada", "ada@acme.example", "Ada Lovelace"), ("id-bo", "bo@acme.example", "Bo Diddley")] {
+            let k = Known { name: name.into(), email: email.into() };
             m.insert(id.to_string(), k.clone());
             m.insert(email.to_string(), k);
         }
@@ -666,138 +637,44 @@ mod tests {
     }
 
     fn say(action: &str, target: &str, detail: &str) -> String {
-        describe(
-            Stored {
-                action,
-                actor: "ada@acme.example",
-                target,
-                detail,
-            },
-            &people(),
-        )
-        .text()
+        describe(Stored { action, actor: "ada@acme.example", target, detail }, &people()).text()
     }
 
     #[test]
     fn people_are_named_and_their_email_is_at_hand() {
-        let s = describe(
-            Stored {
-                action: USER_ACCOUNT_TYPE_CHANGED,
-                actor: "ada@acme.example",
-                target: "RILEY@acme.example",
-                detail: "Viewer → Creator",
-            },
-            &people(),
-        );
-        assert_eq!(
-            s.text(),
-            "Changed Riley Chen's account type from Viewer to Creator"
-        );
+        let s = describe(Stored { action: USER_ACCOUNT_TYPE_CHANGED, actor: "ada@acme.example", target: "RILEY@acme.example", detail: "Viewer → Creator" }, &people());
+        assert_eq!(s.text(), "Changed Riley Chen's account type from Viewer to Creator");
         assert_eq!(s.about.as_deref(), Some("riley@acme.example"));
-        assert_eq!(
-            say(
-                USER_ACCOUNT_TYPE_CHANGED,
-                "gone@acme.example",
-                "Creator → Viewer (by SCIM)"
-            ),
-            "Changed gone@acme.example's account type from Creator to Viewer"
-        );
-        assert_eq!(
-            who("ada@acme.example", &people()),
-            ("Ada Lovelace".into(), Some("ada@acme.example".into()))
-        );
+        assert_eq!(say(USER_ACCOUNT_TYPE_CHANGED, "gone@acme.example", "Creator → Viewer (by SCIM)"), "Changed gone@acme.example's account type from Creator to Viewer");
+        assert_eq!(who("ada@acme.example", &people()), ("Ada Lovelace".into(), Some("ada@acme.example".into())));
         assert_eq!(who("SCIM token “okta”", &people()).0, "SCIM token “okta”");
     }
 
     #[test]
     fn plurals_are_right() {
-        assert_eq!(
-            say(
-                TEAM_MEMBER_ADDED,
-                "Marketing",
-                "people: riley@acme.example, bo@acme.example, x@acme.example"
-            ),
-            "Added 3 people to Marketing: Riley Chen, Bo Diddley and x@acme.example"
-        );
-        assert_eq!(
-            say(
-                TEAM_MEMBER_REMOVED,
-                "Marketing",
-                "people: riley@acme.example"
-            ),
-            "Removed Riley Chen from Marketing"
-        );
-        assert_eq!(
-            say(TEAM_CREATED, "Support", "1 members"),
-            "Created the team Support with 1 member"
-        );
-        assert_eq!(
-            say(TEAM_CREATED, "Support", "2 members"),
-            "Created the team Support with 2 members"
-        );
-        assert_eq!(
-            say(
-                USER_INVITED,
-                "riley@acme.example",
-                "account type Creator; 1 teams"
-            ),
-            "Invited Riley Chen with the account type Creator and added them to 1 team"
-        );
-        assert_eq!(
-            say(
-                USER_INVITED,
-                "riley@acme.example",
-                "account type Viewer; 0 teams; guest"
-            ),
-            "Invited Riley Chen as a guest with the account type Viewer"
-        );
-        assert_eq!(
-            say(DOCUMENT_UPDATED, "Revenue", "1 column(s), 2 filter(s)"),
-            "Saved the document Revenue (1 column, 2 filters)"
-        );
-        assert_eq!(
-            say(DATASET_UPLOADED, "Q3", "1 rows, 3 columns"),
-            "Uploaded the CSV file Q3 as a dataset (1 row, 3 columns)"
-        );
-        assert_eq!(
-            say(
-                PROVISIONING_RELEASED,
-                "users",
-                "1 users now managed locally"
-            ),
-            "Took 1 user back from the identity provider: Gatehouse manages it now"
-        );
-        assert_eq!(
-            say(
-                DOCUMENTS_TRANSFERRED,
-                "riley@acme.example",
-                "1 document(s) moved: “Q3” → to ada@acme.example"
-            ),
-            "Moved Riley Chen's 1 document to Ada Lovelace: “Q3”"
-        );
-        assert_eq!(
-            say(EXPORTED, "Revenue", "format csv; 1 rows"),
-            "Exported Revenue as CSV (1 row)"
-        );
+        assert_eq!(say(TEAM_MEMBER_ADDED, "Marketing", "people: riley@acme.example, bo@acme.example, x@acme.example"), "Added 3 people to Marketing: Riley Chen, Bo Diddley and x@acme.example");
+        assert_eq!(say(TEAM_MEMBER_REMOVED, "Marketing", "people: riley@acme.example"), "Removed Riley Chen from Marketing");
+        assert_eq!(say(TEAM_CREATED, "Support", "1 members"), "Created the team Support with 1 member");
+        assert_eq!(say(TEAM_CREATED, "Support", "2 members"), "Created the team Support with 2 members");
+        assert_eq!(say(USER_INVITED, "riley@acme.example", "account type Creator; 1 teams"), "Invited Riley Chen with the account type Creator and added them to 1 team");
+        assert_eq!(say(USER_INVITED, "riley@acme.example", "account type Viewer; 0 teams; guest"), "Invited Riley Chen as a guest with the account type Viewer");
+        assert_eq!(say(DOCUMENT_UPDATED, "Revenue", "1 column(s), 2 filter(s)"), "Saved the document Revenue (1 column, 2 filters)");
+        assert_eq!(say(DATASET_UPLOADED, "Q3", "1 rows, 3 columns"), "Uploaded the CSV file Q3 as a dataset (1 row, 3 columns)");
+        assert_eq!(say(PROVISIONING_RELEASED, "users", "1 users now managed locally"), "Took 1 user back from the identity provider: Gatehouse manages it now");
+        assert_eq!(say(DOCUMENTS_TRANSFERRED, "riley@acme.example", "1 document(s) moved: “Q3” → to ada@acme.example"), "Moved Riley Chen's 1 document to Ada Lovelace: “Q3”");
+        assert_eq!(say(EXPORTED, "Revenue", "format csv; 1 rows"), "Exported Revenue as CSV (1 row)");
     }
 
     #[test]
     fn permissions_read_as_their_labels() {
-        let detail =
-            "permissions: [view_documents, download_data] → [view_documents, export_email]";
+        let detail = "permissions: [view_documents, download_data] → [view_documents, export_email]";
         assert_eq!(say(ACCOUNT_TYPE_UPDATED, "Creator", detail), "Changed the account type Creator: may now “Export by email”; may no longer “Download data (CSV, Excel)”");
         assert_eq!(
             say(ACCOUNT_TYPE_CREATED, "Readers", "permissions: view_documents, explore_documents"),
             "Created the account type Readers with 2 permissions: “View documents” and “Explore documents (filter, sort, pivot)”"
         );
-        assert_eq!(
-            say(ACCOUNT_TYPE_CREATED, "Nothing", "permissions: "),
-            "Created the account type Nothing with no permissions"
-        );
-        assert_eq!(
-            say(ACCOUNT_TYPE_UPDATED, "Writers", "name: Authors → Writers"),
-            "Renamed the account type Authors to Writers"
-        );
+        assert_eq!(say(ACCOUNT_TYPE_CREATED, "Nothing", "permissions: "), "Created the account type Nothing with no permissions");
+        assert_eq!(say(ACCOUNT_TYPE_UPDATED, "Writers", "name: Authors → Writers"), "Renamed the account type Authors to Writers");
         assert_eq!(
             say(ACCOUNT_TYPE_UPDATED, "Writers", "name: Authors → Writers; description: “” → “Write; a lot”"),
             "Changed the account type Writers: renamed from Authors; description set to “Write; a lot”"
@@ -808,111 +685,35 @@ mod tests {
     fn rows_of_earlier_versions_still_read() {
         // Every save wrote a row, changed or not.
         let same = "name: Creator → Creator; permissions: [view_documents] → [view_documents]";
-        assert_eq!(
-            say(ACCOUNT_TYPE_UPDATED, "Creator", same),
-            "Saved the account type Creator without changes"
-        );
-        assert_eq!(
-            say(TEAM_UPDATED, "Ops", "name: Ops → Ops"),
-            "Saved the team Ops without changes"
-        );
-        assert_eq!(
-            say(TEAM_UPDATED, "Ops", "name: Dev → Ops (by SCIM)"),
-            "Renamed the team Dev to Ops"
-        );
-        assert_eq!(
-            say(USER_UPDATED_BY_IDP, "riley@acme.example", "no change"),
-            "Updated Riley Chen with no changes"
-        );
-        assert_eq!(
-            say(
-                USER_UPDATED_BY_IDP,
-                "riley@acme.example",
-                "account type Viewer → Creator; profile"
-            ),
-            "Updated Riley Chen: account type from Viewer to Creator; profile"
-        );
+        assert_eq!(say(ACCOUNT_TYPE_UPDATED, "Creator", same), "Saved the account type Creator without changes");
+        assert_eq!(say(TEAM_UPDATED, "Ops", "name: Ops → Ops"), "Saved the team Ops without changes");
+        assert_eq!(say(TEAM_UPDATED, "Ops", "name: Dev → Ops (by SCIM)"), "Renamed the team Dev to Ops");
+        assert_eq!(say(USER_UPDATED_BY_IDP, "riley@acme.example", "no change"), "Updated Riley Chen with no changes");
+        assert_eq!(say(USER_UPDATED_BY_IDP, "riley@acme.example", "account type Viewer → Creator; profile"), "Updated Riley Chen: account type from Viewer to Creator; profile");
         // Memberships one row each, the identity provider's naming people by id.
-        assert_eq!(
-            say(TEAM_MEMBER_ADDED, "id-ada", "team OktaViewers (by SCIM)"),
-            "Added Ada Lovelace to OktaViewers"
-        );
-        assert_eq!(
-            say(TEAM_MEMBER_REMOVED, "ada@acme.example", "team OktaViewers"),
-            "Removed Ada Lovelace from OktaViewers"
-        );
-        assert_eq!(
-            say(
-                TEAM_MEMBER_ADDED,
-                "55e9700b-9c02-4c7e-8e73-7552aa6c182f",
-                "team Engineering (by SCIM)"
-            ),
-            "Added someone no longer here to Engineering"
-        );
-        assert_eq!(
-            say(SIGN_IN, "ada@acme.example", "method: sso"),
-            "Signed in with SSO"
-        );
-        assert_eq!(
-            say(SIGN_IN, "ada@acme.example", "method: oidc"),
-            "Signed in with SSO (OpenID Connect)"
-        );
+        assert_eq!(say(TEAM_MEMBER_ADDED, "id-ada", "team OktaViewers (by SCIM)"), "Added Ada Lovelace to OktaViewers");
+        assert_eq!(say(TEAM_MEMBER_REMOVED, "ada@acme.example", "team OktaViewers"), "Removed Ada Lovelace from OktaViewers");
+        assert_eq!(say(TEAM_MEMBER_ADDED, "55e9700b-9c02-4c7e-8e73-7552aa6c182f", "team Engineering (by SCIM)"), "Added someone no longer here to Engineering");
+        assert_eq!(say(SIGN_IN, "ada@acme.example", "method: sso"), "Signed in with SSO");
+        assert_eq!(say(SIGN_IN, "ada@acme.example", "method: oidc"), "Signed in with SSO (OpenID Connect)");
         assert_eq!(
             say(SSO_FAILED, "", "method: sso; reason: response not verified: the document is empty; reference: 98YS-CLZM"),
             "SSO sign-in failed: response not verified: the document is empty (reference 98YS-CLZM)"
         );
-        assert_eq!(
-            say(
-                SIGN_IN_FAILED,
-                "riley@acme.example",
-                "method: password; reason: wrong password"
-            ),
-            "Password sign-in failed for Riley Chen: wrong password"
-        );
-        assert_eq!(
-            say(
-                SETUP,
-                "ada@acme.example",
-                "Created organization “Acme” (acme) with first admin ada@acme.example"
-            ),
-            "Set up the organization Acme with Ada Lovelace as its first administrator"
-        );
-        assert_eq!(
-            say(
-                USER_DEACTIVATED,
-                "riley@acme.example",
-                "by SCIM; documents go to ada@acme.example"
-            ),
-            "Deactivated Riley Chen; their documents go to Ada Lovelace"
-        );
+        assert_eq!(say(SIGN_IN_FAILED, "riley@acme.example", "method: password; reason: wrong password"), "Password sign-in failed for Riley Chen: wrong password");
+        assert_eq!(say(SETUP, "ada@acme.example", "Created organization “Acme” (acme) with first admin ada@acme.example"), "Set up the organization Acme with Ada Lovelace as its first administrator");
+        assert_eq!(say(USER_DEACTIVATED, "riley@acme.example", "by SCIM; documents go to ada@acme.example"), "Deactivated Riley Chen; their documents go to Ada Lovelace");
         assert_eq!(
             say(AUTH_SETTINGS_CHANGED, "authentication", "method: Password → SAML or password; session length: 30 → 14 days"),
             "Changed the authentication settings: sign-in method from Password to SAML or password; session length from 30 to 14 days"
         );
-        assert_eq!(
-            say(
-                ORG_UPDATED,
-                "acme",
-                "Organization name: “Acme” → “Acme Corporation”"
-            ),
-            "Renamed the organization from Acme to Acme Corporation"
-        );
+        assert_eq!(say(ORG_UPDATED, "acme", "Organization name: “Acme” → “Acme Corporation”"), "Renamed the organization from Acme to Acme Corporation");
     }
 
     #[test]
     fn a_detail_it_cannot_read_still_gives_a_sentence() {
-        assert_eq!(
-            say(
-                USER_ACCOUNT_TYPE_CHANGED,
-                "riley@acme.example",
-                "something else"
-            ),
-            "Account type of a user changed: Riley Chen (something else)"
-        );
+        assert_eq!(say(USER_ACCOUNT_TYPE_CHANGED, "riley@acme.example", "something else"), "Account type of a user changed: Riley Chen (something else)");
         assert_eq!(say("future.action", "x", ""), "future.action: x");
-        assert_eq!(
-            say(DOCUMENTS_TRANSFERRED, "Ops", "garbled"),
-            "Documents moved to a new owner: Ops (garbled)"
-        );
+        assert_eq!(say(DOCUMENTS_TRANSFERRED, "Ops", "garbled"), "Documents moved to a new owner: Ops (garbled)");
     }
 }

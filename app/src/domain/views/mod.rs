@@ -2,16 +2,16 @@
 //! what the caller may do with it, so a page draws only the controls the
 //! server allows.
 mod account;
-mod allowlist;
 mod account_types;
+mod allowlist;
 mod authentication;
 mod session;
 mod teams;
 mod users;
 
 pub use account::*;
-pub use allowlist::*;
 pub use account_types::*;
+pub use allowlist::*;
 pub use authentication::*;
 pub use session::*;
 pub use teams::*;

@@ -22,17 +22,10 @@ pub struct Me {
 
 impl Me {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_string()
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
     }
     pub fn initials(&self) -> String {
-        self.first_name
-            .chars()
-            .take(1)
-            .chain(self.last_name.chars().take(1))
-            .collect::<String>()
-            .to_uppercase()
+        self.first_name.chars().take(1).chain(self.last_name.chars().take(1)).collect::<String>().to_uppercase()
     }
 }
 

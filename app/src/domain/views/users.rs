@@ -28,9 +28,7 @@ pub struct UserSummary {
 
 impl UserSummary {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_string()
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
     }
     /// The name, or the email for someone without one (an invitation).
     pub fn display_name_or_email(&self) -> String {

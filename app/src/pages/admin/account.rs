@@ -13,35 +13,20 @@ pub fn AccountPage() -> impl IntoView {
     let updated = crate::components::toast::successes(update);
     let retention = ServerAction::<SetAuditRetention>::new();
     let retention_saved = crate::components::toast::successes(retention);
-    let details = Resource::new(
-        move || (org.get(), updated.get(), retention_saved.get()),
-        |(o, _, _)| load_account_details(o),
-    );
+    let details = Resource::new(move || (org.get(), updated.get(), retention_saved.get()), |(o, _, _)| load_account_details(o));
     let toasts = use_toasts();
     Effect::new(move |_| match update.value().get() {
         Some(Ok(())) => toasts.success("Organization name saved"),
         Some(Err(e)) if e.field.is_none() => toasts.error(e.message),
         _ => {}
     });
-    let name_error = Signal::derive(move || {
-        update
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .and_then(|e| e.for_field("name"))
-    });
+    let name_error = Signal::derive(move || update.value().get().and_then(|r| r.err()).and_then(|e| e.for_field("name")));
     Effect::new(move |_| match retention.value().get() {
         Some(Ok(())) => toasts.success("Audit log retention saved"),
         Some(Err(e)) if e.field.is_none() => toasts.error(e.message),
         _ => {}
     });
-    let retention_error = Signal::derive(move || {
-        retention
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .and_then(|e| e.for_field("audit_retention_days"))
-    });
+    let retention_error = Signal::derive(move || retention.value().get().and_then(|r| r.err()).and_then(|e| e.for_field("audit_retention_days")));
 
     view! {
         <Title text="Account" />

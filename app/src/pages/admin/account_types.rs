@@ -1,12 +1,8 @@
 //! Administration > Account Types: the list, and the editor for new and existing types.
-use crate::api::account_types::{
-    get_account_type, list_account_types, DeleteAccountType, SaveAccountType, SetInviteDefault,
-};
+use crate::api::account_types::{get_account_type, list_account_types, DeleteAccountType, SaveAccountType, SetInviteDefault};
 use crate::components::frame::use_org;
 use crate::components::local::Number;
-use crate::components::table::{
-    contains, highlight, use_table_state, Col, DataTable, Pager, TableControls,
-};
+use crate::components::table::{contains, highlight, use_table_state, Col, DataTable, Pager, TableControls};
 use crate::components::toast::report;
 use crate::components::{plural, use_toasts, Dialog, ErrorPanel, FieldError, FormError, Menu};
 use crate::domain::permissions::{Permission, PermissionGroup};
@@ -17,44 +13,21 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use std::collections::BTreeSet;
 
-const GROUPS: [PermissionGroup; 4] = [
-    PermissionGroup::Content,
-    PermissionGroup::Sharing,
-    PermissionGroup::Exports,
-    PermissionGroup::Administration,
-];
+const GROUPS: [PermissionGroup; 4] = [PermissionGroup::Content, PermissionGroup::Sharing, PermissionGroup::Exports, PermissionGroup::Administration];
 
 /// "Allows 8 of 13 · exports: 7 of 7".
 fn summary(t: &AccountTypeView) -> String {
-    let exports: Vec<&Permission> = Permission::ALL
-        .iter()
-        .filter(|p| p.group() == PermissionGroup::Exports)
-        .collect();
-    let on = exports
-        .iter()
-        .filter(|p| t.permissions.iter().any(|k| k == p.key()))
-        .count();
-    let exports_text = if on == 0 {
-        "no exports".to_string()
-    } else {
-        format!("exports {on} of {}", exports.len())
-    };
+    let exports: Vec<&Permission> = Permission::ALL.iter().filter(|p| p.group() == PermissionGroup::Exports).collect();
+    let on = exports.iter().filter(|p| t.permissions.iter().any(|k| k == p.key())).count();
+    let exports_text = if on == 0 { "no exports".to_string() } else { format!("exports {on} of {}", exports.len()) };
     let admin = if t.administers { " · administers" } else { "" };
-    format!(
-        "{} of {} permissions · {exports_text}{admin}",
-        t.permissions.len(),
-        Permission::ALL.len()
-    )
+    format!("{} of {} permissions · {exports_text}{admin}", t.permissions.len(), Permission::ALL.len())
 }
 
 /// Account types in the order the table's header asks for.
 fn sorted(mut list: Vec<AccountTypeView>, sort: (&str, bool)) -> Vec<AccountTypeView> {
     match sort.0 {
-        "users" => list.sort_by(|a, b| {
-            a.user_count
-                .cmp(&b.user_count)
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-        }),
+        "users" => list.sort_by(|a, b| a.user_count.cmp(&b.user_count).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))),
         _ => list.sort_by_key(|t| t.name.to_lowercase()),
     }
     if sort.1 {
@@ -68,16 +41,7 @@ pub fn AccountTypesPage() -> impl IntoView {
     let org = use_org();
     let delete = ServerAction::<DeleteAccountType>::new();
     let make_default = ServerAction::<SetInviteDefault>::new();
-    let types = Resource::new(
-        move || {
-            (
-                org.get(),
-                delete.version().get(),
-                make_default.version().get(),
-            )
-        },
-        |(o, _, _)| list_account_types(o),
-    );
+    let types = Resource::new(move || (org.get(), delete.version().get(), make_default.version().get()), |(o, _, _)| list_account_types(o));
     let toasts = use_toasts();
     let table = use_table_state("name");
     // The type being deleted: id and name.
@@ -225,79 +189,26 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
     let is_new = existing.is_none();
     let id = existing.as_ref().map(|t| t.id.clone());
     let built_in = existing.as_ref().and_then(|t| t.built_in.clone());
-    let name = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|t| t.name.clone())
-            .unwrap_or_default(),
-    );
-    let description = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|t| t.description.clone())
-            .unwrap_or_default(),
-    );
-    let chosen: RwSignal<BTreeSet<String>> = RwSignal::new(
-        existing
-            .as_ref()
-            .map(|t| t.permissions.iter().cloned().collect())
-            .unwrap_or_else(|| {
-                crate::domain::PermissionSet::viewer()
-                    .iter()
-                    .map(|p| p.key().to_string())
-                    .collect()
-            }),
-    );
+    let name = RwSignal::new(existing.as_ref().map(|t| t.name.clone()).unwrap_or_default());
+    let description = RwSignal::new(existing.as_ref().map(|t| t.description.clone()).unwrap_or_default());
+    let chosen: RwSignal<BTreeSet<String>> =
+        RwSignal::new(existing.as_ref().map(|t| t.permissions.iter().cloned().collect()).unwrap_or_else(|| crate::domain::PermissionSet::viewer().iter().map(|p| p.key().to_string()).collect()));
     let save = ServerAction::<SaveAccountType>::new();
     let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     // What was loaded; leaving with anything else asks first.
-    let saved = RwSignal::new((
-        name.get_untracked(),
-        description.get_untracked(),
-        chosen.get_untracked(),
-    ));
-    let dirty = Signal::derive(move || {
-        saved.with(|(n, d, c)| *n != name.get() || *d != description.get() || *c != chosen.get())
-    });
-    crate::components::unsaved::guard(
-        dirty,
-        "Leave without saving? Your changes to this account type will be lost.",
-    );
+    let saved = RwSignal::new((name.get_untracked(), description.get_untracked(), chosen.get_untracked()));
+    let dirty = Signal::derive(move || saved.with(|(n, d, c)| *n != name.get() || *d != description.get() || *c != chosen.get()));
+    crate::components::unsaved::guard(dirty, "Leave without saving? Your changes to this account type will be lost.");
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            saved.set((
-                name.get_untracked(),
-                description.get_untracked(),
-                chosen.get_untracked(),
-            ));
-            toasts.success(format!(
-                "Account type “{}” {}",
-                name.get_untracked(),
-                if is_new { "created" } else { "saved" }
-            ));
-            navigate(
-                &format!("/{}/admin/account-types", org.get_untracked()),
-                Default::default(),
-            );
+            saved.set((name.get_untracked(), description.get_untracked(), chosen.get_untracked()));
+            toasts.success(format!("Account type “{}” {}", name.get_untracked(), if is_new { "created" } else { "saved" }));
+            navigate(&format!("/{}/admin/account-types", org.get_untracked()), Default::default());
         }
     });
-    let start_from = move |set: crate::domain::PermissionSet| {
-        chosen.set(set.iter().map(|p| p.key().to_string()).collect())
-    };
-    let exports_off = move |_| {
-        chosen.update(|s| {
-            s.retain(|k| {
-                Permission::from_key(k)
-                    .map(|p| p.group() != PermissionGroup::Exports)
-                    .unwrap_or(false)
-            })
-        })
-    };
-    let title = if is_new {
-        "Create New Account Type".to_string()
-    } else {
-        format!("Edit {}", name.get_untracked())
-    };
+    let start_from = move |set: crate::domain::PermissionSet| chosen.set(set.iter().map(|p| p.key().to_string()).collect());
+    let exports_off = move |_| chosen.update(|s| s.retain(|k| Permission::from_key(k).map(|p| p.group() != PermissionGroup::Exports).unwrap_or(false)));
+    let title = if is_new { "Create New Account Type".to_string() } else { format!("Edit {}", name.get_untracked()) };
 
     let matrix = GROUPS
         .iter()
@@ -332,10 +243,7 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
         .collect_view();
 
     let clear = move || {
-        if save
-            .value()
-            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
-        {
+        if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
             save.value().set(None);
         }
     };
@@ -344,11 +252,7 @@ fn AccountTypeEditor(existing: Option<AccountTypeView>) -> impl IntoView {
         save.dispatch(SaveAccountType {
             org: org.get_untracked(),
             id: id.clone(),
-            input: AccountTypeInput {
-                name: name.get_untracked(),
-                description: description.get_untracked(),
-                permissions: chosen.get_untracked().into_iter().collect(),
-            },
+            input: AccountTypeInput { name: name.get_untracked(), description: description.get_untracked(), permissions: chosen.get_untracked().into_iter().collect() },
         });
     };
     let fixed_name = built_in.is_some();

@@ -15,10 +15,7 @@ pub fn AllowlistSection() -> impl IntoView {
     let remove = ServerAction::<RemoveAllowedRange>::new();
     let error = report(add, "Ranges added", &["ranges"]);
     report(remove, "Range removed", &[]);
-    let list = Resource::new(
-        move || (org.get(), add.version().get(), remove.version().get()),
-        |(o, ..)| load_allowlist(o),
-    );
+    let list = Resource::new(move || (org.get(), add.version().get(), remove.version().get()), |(o, ..)| load_allowlist(o));
     let text = RwSignal::new(String::new());
     // The box empties once its ranges are on the list.
     Effect::new(move |_| {
@@ -28,11 +25,7 @@ pub fn AllowlistSection() -> impl IntoView {
     });
     let skipped = move || {
         add.value().with(|v| match v {
-            Some(Ok(r)) if !r.already.is_empty() => Some(format!(
-                "{} added; already on the list: {}.",
-                plural(r.added as i64, "range", "ranges"),
-                r.already.join(", ")
-            )),
+            Some(Ok(r)) if !r.already.is_empty() => Some(format!("{} added; already on the list: {}.", plural(r.added as i64, "range", "ranges"), r.already.join(", "))),
             _ => None,
         })
     };

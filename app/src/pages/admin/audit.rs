@@ -19,13 +19,8 @@ pub fn sentence_view(s: &Sentence) -> impl IntoView {
         .iter()
         .map(|p| match p {
             Piece::Text(t) => breakable(t).into_any(),
-            Piece::Person { name, email } if name != email => {
-                view! { <span class="audit-person" title=email.clone()>{breakable(name)}</span> }
-                    .into_any()
-            }
-            Piece::Person { name, .. } => {
-                view! { <span class="audit-person">{breakable(name)}</span> }.into_any()
-            }
+            Piece::Person { name, email } if name != email => view! { <span class="audit-person" title=email.clone()>{breakable(name)}</span> }.into_any(),
+            Piece::Person { name, .. } => view! { <span class="audit-person">{breakable(name)}</span> }.into_any(),
         })
         .collect_view()
 }
@@ -33,17 +28,7 @@ pub fn sentence_view(s: &Sentence) -> impl IntoView {
 /// Text with places a long email, address or code may wrap (a `<wbr>`
 /// between the pieces of `wrap_points`).
 fn breakable(text: &str) -> impl IntoView {
-    wrap_points(text)
-        .into_iter()
-        .enumerate()
-        .map(|(i, piece)| {
-            if i == 0 {
-                piece.into_any()
-            } else {
-                view! { <wbr />{piece} }.into_any()
-            }
-        })
-        .collect_view()
+    wrap_points(text).into_iter().enumerate().map(|(i, piece)| if i == 0 { piece.into_any() } else { view! { <wbr />{piece} }.into_any() }).collect_view()
 }
 
 /// `text` cut where a long email, address or code may wrap: before the dots
@@ -80,16 +65,8 @@ fn wrap_points(text: &str) -> Vec<String> {
 }
 
 fn query_string(event: &str, person: &str, page: u32) -> String {
-    let page = if page > 1 {
-        page.to_string()
-    } else {
-        String::new()
-    };
-    query(&[
-        ("event", event.to_string()),
-        ("person", person.to_string()),
-        ("page", page),
-    ])
+    let page = if page > 1 { page.to_string() } else { String::new() };
+    query(&[("event", event.to_string()), ("person", person.to_string()), ("page", page)])
 }
 
 #[component]
@@ -98,17 +75,8 @@ pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let event = Memo::new(move |_| query.read().get("event").unwrap_or_default());
     let person = Memo::new(move |_| query.read().get("person").unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-    });
-    let events = Resource::new(
-        move || (org.get(), event.get(), person.get(), page.get()),
-        |(o, e, p, n)| load_audit_events(o, Some(e), Some(p), Some(n)),
-    );
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
+    let events = Resource::new(move || (org.get(), event.get(), person.get(), page.get()), |(o, e, p, n)| load_audit_events(o, Some(e), Some(p), Some(n)));
 
     view! {
         <Title text="Audit log" />
@@ -174,14 +142,7 @@ fn AuditFilters(initial_event: String, initial_person: String) -> impl IntoView 
     let event = RwSignal::new(initial_event.clone());
     let person = RwSignal::new(initial_person.clone());
     let go = StoredValue::new(move || {
-        navigate(
-            &query_string(&event.get_untracked(), person.get_untracked().trim(), 1),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&query_string(&event.get_untracked(), person.get_untracked().trim(), 1), NavigateOptions { replace: true, scroll: false, ..Default::default() });
     });
     let typing = StoredValue::new(0u64);
     view! {
@@ -212,32 +173,10 @@ mod tests {
 
     #[test]
     fn long_emails_and_addresses_wrap_between_their_parts_not_inside_words() {
-        assert_eq!(
-            wrap_points("riley.chen@acme.example"),
-            ["riley", ".chen@", "acme", ".example"]
-        );
-        assert_eq!(
-            wrap_points("Added Riley Chen to Marketing"),
-            ["Added Riley Chen to Marketing"]
-        );
-        assert_eq!(
-            wrap_points("to https://hooks.example.com/a/b"),
-            ["to https://", "hooks.example.com/", "a/", "b"]
-        );
-        assert_eq!(
-            wrap_points("SHA-256 16:0B:7A:B8:70:3F:AD:12:C8"),
-            [
-                "SHA-256 16:",
-                "0B:",
-                "7A:",
-                "B8:",
-                "70:",
-                "3F:",
-                "AD:",
-                "12:",
-                "C8"
-            ]
-        );
+        assert_eq!(wrap_points("riley.chen@acme.example"), ["riley", ".chen@", "acme", ".example"]);
+        assert_eq!(wrap_points("Added Riley Chen to Marketing"), ["Added Riley Chen to Marketing"]);
+        assert_eq!(wrap_points("to https://hooks.example.com/a/b"), ["to https://", "hooks.example.com/", "a/", "b"]);
+        assert_eq!(wrap_points("SHA-256 16:0B:7A:B8:70:3F:AD:12:C8"), ["SHA-256 16:", "0B:", "7A:", "B8:", "70:", "3F:", "AD:", "12:", "C8"]);
         assert_eq!(wrap_points(""), [""]);
     }
 }

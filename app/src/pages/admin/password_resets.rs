@@ -24,10 +24,7 @@ struct Target {
 
 /// The dialog: confirm, then the links.
 #[component]
-fn ResetDialog(
-    target: RwSignal<Option<Target>>,
-    action: ServerAction<ResetPasswords>,
-) -> impl IntoView {
+fn ResetDialog(target: RwSignal<Option<Target>>, action: ServerAction<ResetPasswords>) -> impl IntoView {
     let org = use_org();
     let done: RwSignal<Option<PasswordResets>> = RwSignal::new(None);
     Effect::new(move |_| {
@@ -111,14 +108,7 @@ pub fn ResetPasswordButton(user: UserSummary) -> impl IntoView {
 pub fn BulkResetButton(selected: RwSignal<BTreeMap<String, UserSummary>>) -> impl IntoView {
     let action = ServerAction::<ResetPasswords>::new();
     let target: RwSignal<Option<Target>> = RwSignal::new(None);
-    let people = Memo::new(move |_| {
-        selected.with(|s| {
-            s.values()
-                .filter(|u| resettable(u))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    });
+    let people = Memo::new(move |_| selected.with(|s| s.values().filter(|u| resettable(u)).cloned().collect::<Vec<_>>()));
     view! {
         <Show when=move || !people.with(|p| p.is_empty())>
             <button type="button" class="btn btn-secondary btn-small" data-testid="bulk-reset-password" on:click=move |_| {

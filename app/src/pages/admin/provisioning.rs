@@ -2,9 +2,7 @@
 //! Provisioning (SCIM). While it is off, Setup walks through the guidance, a
 //! token name and the token; once it is on, Manage lists the tokens, revokes
 //! them, and creates another on request.
-use crate::api::provisioning::{
-    load_provisioning, CreateProvisioningToken, ReleaseManaged, RevokeProvisioningToken,
-};
+use crate::api::provisioning::{load_provisioning, CreateProvisioningToken, ReleaseManaged, RevokeProvisioningToken};
 use crate::components::copy::CopyField;
 use crate::components::dialog::focus_soon;
 use crate::components::frame::use_org;
@@ -41,17 +39,7 @@ pub fn ProvisioningSection() -> impl IntoView {
     let release = ServerAction::<ReleaseManaged>::new();
     report(revoke, "Token revoked", &[]);
     report(release, "Released to local management", &[]);
-    let info: Info = Resource::new(
-        move || {
-            (
-                org.get(),
-                create.version().get(),
-                revoke.version().get(),
-                release.version().get(),
-            )
-        },
-        |(o, ..)| load_provisioning(o),
-    );
+    let info: Info = Resource::new(move || (org.get(), create.version().get(), revoke.version().get(), release.version().get()), |(o, ..)| load_provisioning(o));
     let open = RwSignal::new(false);
     let view = RwSignal::new(View::Guidance);
     // Whether this run turns provisioning on (Setup's three steps) or adds a token to it (two).
@@ -153,13 +141,7 @@ fn ProvisioningDialog(
             view.set(View::Tokens);
         }
     });
-    let create_error = Signal::derive(move || {
-        create
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.message)
-    });
+    let create_error = Signal::derive(move || create.value().get().and_then(|r| r.err()).map(|e| e.message));
     // A view that replaces another starts with its first control focused
     // (when the dialog opens, the dialog itself places focus).
     Effect::new(move |prev: Option<View>| {
@@ -167,7 +149,9 @@ fn ProvisioningDialog(
         if open.get_untracked() && prev.as_ref().is_some_and(|p| *p != now) {
             focus_when_shown(match (&prev, &now) {
                 // Back from a confirmation that was cancelled: to the Revoke… it was about.
-                (Some(View::Revoke(_, n)), View::Tokens) if revoke.value().with_untracked(|v| v.is_none()) => format!("[data-testid=token-row][data-name=\"{}\"] button, [data-testid=create-another-token]", n.replace('"', "\\\"")),
+                (Some(View::Revoke(_, n)), View::Tokens) if revoke.value().with_untracked(|v| v.is_none()) => {
+                    format!("[data-testid=token-row][data-name=\"{}\"] button, [data-testid=create-another-token]", n.replace('"', "\\\""))
+                }
                 (_, View::Tokens) => "[data-testid=create-another-token]".into(),
                 (_, View::Guidance) => "[data-testid=provisioning-wizard] input[type=checkbox]".into(),
                 (_, View::Name) => "#token-name".into(),
@@ -210,80 +194,84 @@ fn ProvisioningDialog(
     };
     let name_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(CreateProvisioningToken {
-            org: org.get_untracked(),
-            name: name.get_untracked(),
-            acknowledged: acknowledged.get_untracked(),
-        });
+        create.dispatch(CreateProvisioningToken { org: org.get_untracked(), name: name.get_untracked(), acknowledged: acknowledged.get_untracked() });
     };
     let body = move || {
         match view.get() {
-        View::Tokens => tokens_view(info, view, first, revoke).into_any(),
-        View::Guidance => view! {
-            <form class="form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); if acknowledged.get_untracked() { view.set(View::Name); } }>
-                <p class="wizard-step">{step(1)}" · Guidance"</p>
-                <ul class="guidance">
-                    <li>"Once provisioning is on, users and teams are managed in your identity provider. Here they are shown read-only, marked “Managed by your identity provider”."</li>
-                    <li>"The identity provider sets each user's account type through the user attribute userType. Users without an account type get Viewer."</li>
-                    <li>"When the identity provider deactivates someone, their documents go to you, the admin who set up provisioning."</li>
-                </ul>
-                <label class="check-inline">
-                    <input type="checkbox" prop:checked=acknowledged on:change=move |ev| acknowledged.set(event_target_checked(&ev)) />
-                    "I have read and understand the above guidance."
-                </label>
-                <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || !acknowledged.get()>"Next"</button>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| close()>"Cancel"</button>
+            View::Tokens => tokens_view(info, view, first, revoke).into_any(),
+            View::Guidance => view! {
+                <form class="form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); if acknowledged.get_untracked() { view.set(View::Name); } }>
+                    <p class="wizard-step">{step(1)}" · Guidance"</p>
+                    <ul class="guidance">
+                        <li>"Once provisioning is on, users and teams are managed in your identity provider. Here they are shown read-only, marked “Managed by your identity provider”."</li>
+                        <li>"The identity provider sets each user's account type through the user attribute userType. Users without an account type get Viewer."</li>
+                        <li>"When the identity provider deactivates someone, their documents go to you, the admin who set up provisioning."</li>
+                    </ul>
+                    <label class="check-inline">
+                        <input type="checkbox" prop:checked=acknowledged on:change=move |ev| acknowledged.set(event_target_checked(&ev)) />
+                        "I have read and understand the above guidance."
+                    </label>
+                    <div class="form-actions">
+                        <button type="submit" class="btn btn-primary" disabled=move || !acknowledged.get()>"Next"</button>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| close()>"Cancel"</button>
+                    </div>
+                </form>
+            }
+            .into_any(),
+            View::Name => view! {
+                <form class="form" on:submit=name_submit>
+                    <p class="wizard-step">{step(2)}" · Token name"</p>
+                    <label for="token-name">"Token name"</label>
+                    <input id="token-name" type="text" placeholder="Okta" prop:value=name aria-describedby="token-name-hint"
+                        on:input=move |ev| { name.set(event_target_value(&ev)); if create_error.get_untracked().is_some() { create.value().set(None); } } />
+                    <p class="hint" id="token-name-hint">"A name that tells you where the token is used, for example the identity provider's name."</p>
+                    <FieldError message=create_error />
+                    <div class="form-actions">
+                        <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>"Next"</button>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| {
+                            create.value().set(None);
+                            view.set(if first.get_untracked() { View::Guidance } else { View::Tokens });
+                        }>"Back"</button>
+                    </div>
+                </form>
+            }
+            .into_any(),
+            View::Token => created
+                .get()
+                .map(|t| {
+                    view! {
+                        <div>
+                            <p class="wizard-step">{step(3)}" · Connect your identity provider"</p>
+                            <p>"Paste these two values into your identity provider's provisioning (API integration) settings."</p>
+                            <p class="label">"Directory Base URL"</p>
+                            <CopyField value=t.base_url.clone() label="Directory Base URL" testid="scim-base-url" />
+                            <p class="label">"Bearer Token"</p>
+                            // Copy (or copying the selected text) counts as copied.
+                            <div on:click=move |ev: leptos::ev::MouseEvent| if on_button(&ev) { copied.set(true) } on:copy=move |_| copied.set(true)>
+                                <CopyField value=t.token.clone() label="Bearer Token" testid="scim-token" />
+                            </div>
+                            <div class="alert alert-info token-warning">{format!("Copy the token now: it is shown only this once. If it is lost, revoke “{}” and create another.", t.name)}</div>
+                            <div class="form-actions">
+                                <button type="button" class="btn btn-primary" on:click=move |_| leave.run(())>"Done"</button>
+                            </div>
+                        </div>
+                    }
+                })
+                .into_any(),
+            View::NotCopied => view! {
+                <div data-testid="not-copied">
+                    <p role="alert"><strong>"Have you copied the token? It is not shown again."</strong></p>
+                    <p class="muted">"Without it, your identity provider cannot connect. If it is lost, revoke it and create another."</p>
+                    <div class="form-actions">
+                        <button type="button" class="btn btn-primary" data-testid="not-copied-back" on:click=move |_| view.set(View::Token)>"Go back to the token"</button>
+                        <button type="button" class="btn btn-secondary" data-testid="not-copied-close" on:click=move |_| close()>"Close without copying"</button>
+                    </div>
                 </div>
-            </form>
-        }.into_any(),
-        View::Name => view! {
-            <form class="form" on:submit=name_submit>
-                <p class="wizard-step">{step(2)}" · Token name"</p>
-                <label for="token-name">"Token name"</label>
-                <input id="token-name" type="text" placeholder="Okta" prop:value=name aria-describedby="token-name-hint"
-                    on:input=move |ev| { name.set(event_target_value(&ev)); if create_error.get_untracked().is_some() { create.value().set(None); } } />
-                <p class="hint" id="token-name-hint">"A name that tells you where the token is used, for example the identity provider's name."</p>
-                <FieldError message=create_error />
-                <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>"Next"</button>
-                    <button type="button" class="btn btn-secondary" on:click=move |_| {
-                        create.value().set(None);
-                        view.set(if first.get_untracked() { View::Guidance } else { View::Tokens });
-                    }>"Back"</button>
-                </div>
-            </form>
-        }.into_any(),
-        View::Token => created.get().map(|t| view! {
-            <div>
-                <p class="wizard-step">{step(3)}" · Connect your identity provider"</p>
-                <p>"Paste these two values into your identity provider's provisioning (API integration) settings."</p>
-                <p class="label">"Directory Base URL"</p>
-                <CopyField value=t.base_url.clone() label="Directory Base URL" testid="scim-base-url" />
-                <p class="label">"Bearer Token"</p>
-                // Copy (or copying the selected text) counts as copied.
-                <div on:click=move |ev: leptos::ev::MouseEvent| if on_button(&ev) { copied.set(true) } on:copy=move |_| copied.set(true)>
-                    <CopyField value=t.token.clone() label="Bearer Token" testid="scim-token" />
-                </div>
-                <div class="alert alert-info token-warning">{format!("Copy the token now: it is shown only this once. If it is lost, revoke “{}” and create another.", t.name)}</div>
-                <div class="form-actions">
-                    <button type="button" class="btn btn-primary" on:click=move |_| leave.run(())>"Done"</button>
-                </div>
-            </div>
-        }).into_any(),
-        View::NotCopied => view! {
-            <div data-testid="not-copied">
-                <p role="alert"><strong>"Have you copied the token? It is not shown again."</strong></p>
-                <p class="muted">"Without it, your identity provider cannot connect. If it is lost, revoke it and create another."</p>
-                <div class="form-actions">
-                    <button type="button" class="btn btn-primary" data-testid="not-copied-back" on:click=move |_| view.set(View::Token)>"Go back to the token"</button>
-                    <button type="button" class="btn btn-secondary" data-testid="not-copied-close" on:click=move |_| close()>"Close without copying"</button>
-                </div>
-            </div>
-        }.into_any(),
-        View::Revoke(id, n) => {
-            let id = StoredValue::new(id);
-            view! {
+            }
+            .into_any(),
+            View::Revoke(id, n) => {
+                let id = StoredValue::new(id);
+                view! {
                 <div data-testid="revoke-dialog">
                     <p>{format!("The identity provider using “{n}” stops at once: its next request is refused. Users and teams it created stay, still managed by your identity provider.")}</p>
                     {move || info.get().and_then(|r| r.ok()).filter(|i| i.active_tokens == 1).map(|_| view! {
@@ -298,8 +286,8 @@ fn ProvisioningDialog(
                     </div>
                 </div>
             }.into_any()
+            }
         }
-    }
     };
     view! {
         <Dialog open=open on_close=leave title testid="provisioning-wizard" size="wide">
@@ -311,12 +299,7 @@ fn ProvisioningDialog(
 /// Manage: the Directory Base URL and every token (name, who created it,
 /// when, its last use), each active one with Revoke…; and a new token only
 /// when asked for.
-fn tokens_view(
-    info: Info,
-    view: RwSignal<View>,
-    first: RwSignal<bool>,
-    revoke: ServerAction<RevokeProvisioningToken>,
-) -> impl IntoView {
+fn tokens_view(info: Info, view: RwSignal<View>, first: RwSignal<bool>, revoke: ServerAction<RevokeProvisioningToken>) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -382,12 +365,7 @@ fn focus_when_shown(selector: String) {
             set_timeout(
                 move || {
                     use wasm_bindgen::JsCast;
-                    match document()
-                        .query_selector(&selector)
-                        .ok()
-                        .flatten()
-                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
+                    match document().query_selector(&selector).ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                         Some(el) => {
                             let _ = el.focus();
                         }
@@ -409,9 +387,7 @@ fn on_button(ev: &leptos::ev::MouseEvent) -> bool {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        ev.target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|e| e.closest("button").ok().flatten().is_some())
+        ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.closest("button").ok().flatten().is_some())
     }
     #[cfg(not(feature = "hydrate"))]
     {

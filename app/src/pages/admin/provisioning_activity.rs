@@ -6,9 +6,7 @@
 use crate::api::activity::{load_provisioning_activity, SetProvisioningRetention};
 use crate::components::frame::use_org;
 use crate::components::local::time_view;
-use crate::components::table::{
-    use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
-};
+use crate::components::table::{use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
 use crate::components::{ErrorPanel, FieldError};
 use crate::domain::activity::{ProvisioningEntryView, ProvisioningOutcome, ProvisioningQuery};
 use leptos::prelude::*;
@@ -22,50 +20,14 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
     let q = use_query_map();
     let table = use_table_state("-at");
     let param = move |k: &'static str| Memo::new(move |_| q.read().get(k).unwrap_or_default());
-    let (outcome, token, since, resource) = (
-        param("outcome"),
-        param("token"),
-        param("since"),
-        param("resource"),
-    );
+    let (outcome, token, since, resource) = (param("outcome"), param("token"), param("since"), param("resource"));
     let retention = ServerAction::<SetProvisioningRetention>::new();
-    let refused = crate::components::toast::report(
-        retention,
-        "Provisioning activity retention saved",
-        &["provisioning_activity_days"],
-    );
-    let retention_error = Signal::derive(move || {
-        refused
-            .get()
-            .and_then(|e| e.for_field("provisioning_activity_days"))
-    });
+    let refused = crate::components::toast::report(retention, "Provisioning activity retention saved", &["provisioning_activity_days"]);
+    let retention_error = Signal::derive(move || refused.get().and_then(|e| e.for_field("provisioning_activity_days")));
     let retention_saved = crate::components::toast::successes(retention);
     let entries = Resource::new(
-        move || {
-            (
-                org.get(),
-                table.get(),
-                outcome.get(),
-                token.get(),
-                since.get(),
-                resource.get(),
-                retention_saved.get(),
-            )
-        },
-        |(o, t, outcome, token, since, resource_id, _)| {
-            load_provisioning_activity(
-                o,
-                ProvisioningQuery {
-                    search: t.search,
-                    outcome,
-                    token,
-                    since,
-                    resource_id,
-                    page: t.page,
-                    size: t.size,
-                },
-            )
-        },
+        move || (org.get(), table.get(), outcome.get(), token.get(), since.get(), resource.get(), retention_saved.get()),
+        |(o, t, outcome, token, since, resource_id, _)| load_provisioning_activity(o, ProvisioningQuery { search: t.search, outcome, token, since, resource_id, page: t.page, size: t.size }),
     );
     view! {
         <Title text="Provisioning activity" />

@@ -6,9 +6,7 @@ use crate::components::dialog::focus_soon;
 use crate::components::frame::use_org;
 use crate::components::toast::{report, successes};
 use crate::components::{ErrorPanel, FieldError, FormError};
-use crate::domain::sign_in::{
-    idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS,
-};
+use crate::domain::sign_in::{idle_timeout_label, IDLE_TIMEOUT_CHOICES, MAX_SESSION_DAYS, MIN_SESSION_DAYS};
 use crate::domain::views::{AuthSettingsInput, AuthSettingsView, CertificateInfo, OidcInput};
 use crate::domain::{AuthMethod, MfaPolicy};
 use crate::pages::admin::audit::short_time;
@@ -35,10 +33,7 @@ pub fn SignInMethodSection() -> impl IntoView {
     let save = ServerAction::<SaveAuthentication>::new();
     let error = report(save, "Authentication settings saved", FIELDS);
     let saved = successes(save);
-    let settings = Resource::new(
-        move || (org.get(), saved.get()),
-        |(o, _)| load_authentication(o),
-    );
+    let settings = Resource::new(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
     let editing = RwSignal::new(false);
     let form = Form::default();
     Effect::new(move |_| {
@@ -47,9 +42,7 @@ pub fn SignInMethodSection() -> impl IntoView {
             focus_soon("[data-testid=edit-authentication]");
         }
     });
-    let field = move |name: &'static str| {
-        Signal::derive(move || error.get().and_then(|e| e.for_field(name)))
-    };
+    let field = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(name)));
 
     view! {
         <section class="card" data-testid="sign-in-method">
@@ -123,9 +116,7 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
     };
     let oidc_verified = match (&s.oidc_verified_at, &s.oidc_verified_by) {
         (Some(at), Some(by)) => format!("Shown to work: {by} signed in through OpenID Connect on {}", short_time(at)),
-        _ if s.method.allows_oidc() => {
-            "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before OpenID Connect can be the only method.".into()
-        }
+        _ if s.method.allows_oidc() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before OpenID Connect can be the only method.".into(),
         _ => "Not set up".into(),
     };
     let or_none = |v: &str, none: &'static str| {
@@ -330,19 +321,7 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form {
-        method,
-        url,
-        cert,
-        next,
-        issuer,
-        days,
-        idle,
-        idp_initiated,
-        mfa,
-        guests,
-        ..
-    } = form;
+    let Form { method, url, cert, next, issuer, days, idle, idp_initiated, mfa, guests, .. } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let idp = form.idp_to_save();
@@ -364,26 +343,11 @@ fn edit_form(
             },
         });
     };
-    let (url_error, cert_error, next_error, issuer_error) = (
-        field("idp_login_url"),
-        field("idp_certificate"),
-        field("idp_next_certificate"),
-        field("idp_issuer"),
-    );
-    let oidc_errors = [
-        "oidc_issuer",
-        "oidc_client_id",
-        "oidc_client_secret",
-        "oidc_scopes",
-        "oidc_email_claim",
-    ]
-    .map(field);
+    let (url_error, cert_error, next_error, issuer_error) = (field("idp_login_url"), field("idp_certificate"), field("idp_next_certificate"), field("idp_issuer"));
+    let oidc_errors = ["oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_scopes", "oidc_email_claim"].map(field);
     // A message about the last attempt goes once the admin changes something.
     let clear = move |_| {
-        if save
-            .value()
-            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
-        {
+        if save.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
             save.value().set(None);
         }
     };
@@ -470,15 +434,7 @@ fn edit_form(
 
 /// OpenID Connect's fields (Sigma's "Configure OAuth authentication").
 fn oidc_fields(form: Form, errors: [Signal<Option<String>>; 5]) -> impl IntoView {
-    let Form {
-        oidc_issuer,
-        oidc_client_id,
-        oidc_secret,
-        oidc_secret_set,
-        oidc_scopes,
-        oidc_claim,
-        ..
-    } = form;
+    let Form { oidc_issuer, oidc_client_id, oidc_secret, oidc_secret_set, oidc_scopes, oidc_claim, .. } = form;
     let [issuer_error, client_id_error, secret_error, scopes_error, claim_error] = errors;
     view! {
         <div class="idp-fields" data-testid="oidc-fields">

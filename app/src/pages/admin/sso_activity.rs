@@ -6,9 +6,7 @@ use crate::api::activity::{load_sso_activity, load_sso_attempt};
 use crate::components::copy::CopyButton;
 use crate::components::frame::use_org;
 use crate::components::local::time_view;
-use crate::components::table::{
-    link_with, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
-};
+use crate::components::table::{link_with, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
 use crate::components::ErrorPanel;
 use crate::domain::activity::{DecodedResponse, SsoAttemptDetail, SsoAttemptView};
 use leptos::prelude::*;
@@ -23,10 +21,7 @@ pub fn SsoActivityPage() -> impl IntoView {
     let table = use_table_state("-at");
     let outcome = Memo::new(move |_| q.read().get("outcome").unwrap_or_default());
     let attempt = Memo::new(move |_| q.read().get("attempt").unwrap_or_default());
-    let attempts = Resource::new(
-        move || (org.get(), outcome.get(), table.get()),
-        |(o, out, t)| load_sso_activity(o, out, t.search, t.page, t.size),
-    );
+    let attempts = Resource::new(move || (org.get(), outcome.get(), table.get()), |(o, out, t)| load_sso_activity(o, out, t.search, t.page, t.size));
     let detail = Resource::new(
         move || (org.get(), attempt.get()),
         |(o, id)| async move {
@@ -85,17 +80,7 @@ pub fn SsoActivityPage() -> impl IntoView {
 fn AttemptRow(a: SsoAttemptView) -> impl IntoView {
     let q = use_query_map();
     let id = a.id.clone();
-    let open = move || {
-        q.with(|q| {
-            link_with(
-                q,
-                &[
-                    ("attempt", id.clone()),
-                    ("page", q.get_str("page").unwrap_or("").to_string()),
-                ],
-            )
-        })
-    };
+    let open = move || q.with(|q| link_with(q, &[("attempt", id.clone()), ("page", q.get_str("page").unwrap_or("").to_string())]));
     let outcome = if a.succeeded { "Signed in" } else { "Failed" };
     view! {
         <tr data-testid="sso-attempt-row" data-outcome=if a.succeeded { "succeeded" } else { "failed" } data-reason=a.reason.map(|r| r.key())>
@@ -118,9 +103,7 @@ fn AttemptRow(a: SsoAttemptView) -> impl IntoView {
 
 /// A labelled value of the decoded response, when it has one.
 fn fact(label: &'static str, value: String, testid: &'static str) -> Option<impl IntoView> {
-    (!value.is_empty()).then(
-        || view! { <dt>{label}</dt><dd data-testid=testid><code class="small">{value}</code></dd> },
-    )
+    (!value.is_empty()).then(|| view! { <dt>{label}</dt><dd data-testid=testid><code class="small">{value}</code></dd> })
 }
 
 fn decoded_view(d: DecodedResponse) -> impl IntoView {
@@ -128,15 +111,7 @@ fn decoded_view(d: DecodedResponse) -> impl IntoView {
         (true, true) => String::new(),
         _ => format!("{} to {}", d.not_before, d.not_on_or_after),
     };
-    let name_id = if d.name_id_format.is_empty() {
-        d.name_id.clone()
-    } else {
-        format!(
-            "{} ({})",
-            d.name_id,
-            d.name_id_format.rsplit(':').next().unwrap_or("")
-        )
-    };
+    let name_id = if d.name_id_format.is_empty() { d.name_id.clone() } else { format!("{} ({})", d.name_id, d.name_id_format.rsplit(':').next().unwrap_or("")) };
     view! {
         <dl class="details" data-testid="sso-decoded">
             {fact("Issuer", d.issuer, "decoded-issuer")}
@@ -159,11 +134,13 @@ fn decoded_view(d: DecodedResponse) -> impl IntoView {
 fn attempt_detail(d: SsoAttemptDetail) -> impl IntoView {
     let a = d.attempt;
     let xml = d.xml.clone();
-    let compare = (!a.expected.is_empty() || !a.received.is_empty()).then(|| view! {
-        <dl class="details" data-testid="sso-attempt-compare">
-            <dt>"Expected"</dt><dd data-testid="sso-attempt-expected"><code class="small">{a.expected.clone()}</code></dd>
-            <dt>"Received"</dt><dd data-testid="sso-attempt-received"><code class="small">{a.received.clone()}</code></dd>
-        </dl>
+    let compare = (!a.expected.is_empty() || !a.received.is_empty()).then(|| {
+        view! {
+            <dl class="details" data-testid="sso-attempt-compare">
+                <dt>"Expected"</dt><dd data-testid="sso-attempt-expected"><code class="small">{a.expected.clone()}</code></dd>
+                <dt>"Received"</dt><dd data-testid="sso-attempt-received"><code class="small">{a.received.clone()}</code></dd>
+            </dl>
+        }
     });
     view! {
         <section class="card" data-testid="sso-attempt" aria-labelledby="sso-attempt-heading">

@@ -30,18 +30,7 @@ pub fn TeamPage() -> impl IntoView {
     let release = ServerAction::<ReleaseManaged>::new();
     report(release, "Now managed in Gatehouse", &[]);
     let updated = successes(update);
-    let detail = Resource::new(
-        move || {
-            (
-                org.get(),
-                id.get(),
-                updated.get(),
-                members.version().get(),
-                (set_active.version().get(), release.version().get()),
-            )
-        },
-        |(o, id, ..)| get_team(o, id),
-    );
+    let detail = Resource::new(move || (org.get(), id.get(), updated.get(), members.version().get(), (set_active.version().get(), release.version().get())), |(o, id, ..)| get_team(o, id));
     let selected: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
     let error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
     let confirm_deactivate: RwSignal<Option<(String, String)>> = RwSignal::new(None);

@@ -4,9 +4,7 @@
 use crate::api::teams::{list_teams, CreateTeam};
 use crate::components::frame::use_org;
 use crate::components::local::Count;
-use crate::components::table::{
-    highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
-};
+use crate::components::table::{highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
 use crate::components::toast::successes;
 use crate::components::{use_toasts, Dialog, ErrorPanel, FieldError, FormError};
 use crate::domain::views::TeamSummary;
@@ -22,11 +20,7 @@ pub(super) fn managed_badge() -> impl IntoView {
 /// Teams in the order the table's header asks for.
 fn sorted(mut list: Vec<TeamSummary>, sort: (&str, bool)) -> Vec<TeamSummary> {
     match sort.0 {
-        "members" => list.sort_by(|a, b| {
-            a.member_count
-                .cmp(&b.member_count)
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-        }),
+        "members" => list.sort_by(|a, b| a.member_count.cmp(&b.member_count).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))),
         _ => list.sort_by_key(|t| t.name.to_lowercase()),
     }
     if sort.1 {
@@ -44,10 +38,7 @@ pub fn TeamsPage() -> impl IntoView {
     let inactive = Memo::new(move |_| q.read().get("show").as_deref() == Some("inactive"));
     let create = ServerAction::<CreateTeam>::new();
     let created = successes(create);
-    let teams = Resource::new(
-        move || (org.get(), search.get(), inactive.get(), created.get()),
-        |(o, s, i, _)| list_teams(o, Some(s), Some(i)),
-    );
+    let teams = Resource::new(move || (org.get(), search.get(), inactive.get(), created.get()), |(o, s, i, _)| list_teams(o, Some(s), Some(i)));
     let toasts = use_toasts();
     let navigate = use_navigate();
     let creating = RwSignal::new(false);
@@ -55,10 +46,7 @@ pub fn TeamsPage() -> impl IntoView {
         if let Some(Ok(id)) = create.value().get() {
             toasts.success("Team created");
             creating.set(false);
-            navigate(
-                &format!("/{}/admin/teams/{id}", org.get_untracked()),
-                Default::default(),
-            );
+            navigate(&format!("/{}/admin/teams/{id}", org.get_untracked()), Default::default());
         }
     });
     view! {
@@ -114,10 +102,7 @@ fn CreateTeamDialog(open: RwSignal<bool>, create: ServerAction<CreateTeam>) -> i
     let org = use_org();
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let clear = move |_| {
-        if create
-            .value()
-            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
-        {
+        if create.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
             create.value().set(None);
         }
     };

@@ -3,10 +3,7 @@
 //! read-only, with a note saying where to change them.
 use crate::api::provisioning::ReleaseManaged;
 use crate::api::teams::ChangeTeamMembers;
-use crate::api::users::{
-    get_user, ChangeAccountType, DeactivateUsers, InviteUsers, ReactivateUsers, ResendInvitation,
-    ResetMfa,
-};
+use crate::api::users::{get_user, ChangeAccountType, DeactivateUsers, InviteUsers, ReactivateUsers, ResendInvitation, ResetMfa};
 use crate::components::frame::use_org;
 use crate::components::picker::TeamPicker;
 use crate::components::release::ReleaseNotice;
@@ -14,10 +11,7 @@ use crate::components::toast::report;
 use crate::components::ErrorPanel;
 use crate::domain::views::{Choice, InvitationLink, TeamOfUser};
 use crate::pages::admin::audit::{sentence_view, time_view};
-use crate::pages::admin::user_dialogs::{
-    guest_badge, origin_badge, status_badge, ChangeTypeDialog, DeactivateDialog, InviteDialog,
-    People, TypeChange,
-};
+use crate::pages::admin::user_dialogs::{guest_badge, origin_badge, status_badge, ChangeTypeDialog, DeactivateDialog, InviteDialog, People, TypeChange};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -57,12 +51,7 @@ pub fn UserPage() -> impl IntoView {
                 change_type.version().get(),
                 deactivate.version().get(),
                 reactivate.version().get(),
-                (
-                    team_change.version().get(),
-                    release.version().get(),
-                    resend.version().get(),
-                    reset_mfa.version().get(),
-                ),
+                (team_change.version().get(), release.version().get(), resend.version().get(), reset_mfa.version().get()),
             )
         },
         |(o, id, ..)| get_user(o, id),
@@ -71,8 +60,7 @@ pub fn UserPage() -> impl IntoView {
     let changing: RwSignal<Option<TypeChange>> = RwSignal::new(None);
     let loaded = Memo::new(move |_| detail.get().and_then(|r| r.ok()));
     let types = Signal::derive(move || loaded.get().map(|d| d.account_types).unwrap_or_default());
-    let admin_types =
-        Signal::derive(move || loaded.get().map(|d| d.admin_type_ids).unwrap_or_default());
+    let admin_types = Signal::derive(move || loaded.get().map(|d| d.admin_type_ids).unwrap_or_default());
     view! {
         <Title text="User" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -179,29 +167,15 @@ pub fn UserPage() -> impl IntoView {
 /// read-only, and those made in Gatehouse, with a search to add more (it
 /// scales to hundreds of teams) and a button to remove each.
 #[component]
-fn TeamsOfUser(
-    teams: Vec<TeamOfUser>,
-    choices: Vec<Choice>,
-    user_id: String,
-    action: ServerAction<ChangeTeamMembers>,
-) -> impl IntoView {
+fn TeamsOfUser(teams: Vec<TeamOfUser>, choices: Vec<Choice>, user_id: String, action: ServerAction<ChangeTeamMembers>) -> impl IntoView {
     let org = use_org();
-    let (managed, local): (Vec<TeamOfUser>, Vec<TeamOfUser>) =
-        teams.into_iter().partition(|t| t.managed);
+    let (managed, local): (Vec<TeamOfUser>, Vec<TeamOfUser>) = teams.into_iter().partition(|t| t.managed);
     let uid = StoredValue::new(user_id);
     let change = move |team_id: String, add: bool| {
-        action.dispatch(ChangeTeamMembers {
-            org: org.get_untracked(),
-            team_id,
-            user_ids: vec![uid.get_value()],
-            add,
-        });
+        action.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id, user_ids: vec![uid.get_value()], add });
     };
     let member_of: Vec<String> = local.iter().map(|t| t.id.clone()).collect();
-    let addable: Vec<Choice> = choices
-        .into_iter()
-        .filter(|c| !member_of.contains(&c.id))
-        .collect();
+    let addable: Vec<Choice> = choices.into_iter().filter(|c| !member_of.contains(&c.id)).collect();
     let no_choices = addable.is_empty();
     view! {
         {(!managed.is_empty()).then(|| view! {

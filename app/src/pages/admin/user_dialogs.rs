@@ -46,12 +46,7 @@ pub struct InviteChoices {
 /// links, each with Copy. `links` also shows links made elsewhere (a new
 /// invitation link for one person), with the form left out.
 #[component]
-pub fn InviteDialog(
-    open: RwSignal<bool>,
-    links: RwSignal<Vec<InvitationLink>>,
-    #[prop(into)] choices: Signal<Option<InviteChoices>>,
-    invite: ServerAction<InviteUsers>,
-) -> impl IntoView {
+pub fn InviteDialog(open: RwSignal<bool>, links: RwSignal<Vec<InvitationLink>>, #[prop(into)] choices: Signal<Option<InviteChoices>>, invite: ServerAction<InviteUsers>) -> impl IntoView {
     let close = Callback::new(move |_| {
         open.set(false);
         links.set(Vec::new());
@@ -69,13 +64,7 @@ pub fn InviteDialog(
         }
         has
     });
-    let title = Signal::derive(move || {
-        if links.with(|l| l.is_empty()) {
-            "Add users".to_string()
-        } else {
-            "Invitation links".to_string()
-        }
-    });
+    let title = Signal::derive(move || if links.with(|l| l.is_empty()) { "Add users".to_string() } else { "Invitation links".to_string() });
     view! {
         <Dialog open=Signal::derive(move || open.get() || !links.with(|l| l.is_empty())) on_close=close title testid="add-users" size="wide">
             {move || if links.with(|l| l.is_empty()) {
@@ -88,11 +77,7 @@ pub fn InviteDialog(
 }
 
 #[component]
-fn AddUsersForm(
-    choices: InviteChoices,
-    invite: ServerAction<InviteUsers>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
+fn AddUsersForm(choices: InviteChoices, invite: ServerAction<InviteUsers>, on_cancel: Callback<()>) -> impl IntoView {
     let org = use_org();
     let people = RwSignal::new(String::new());
     let account_type = RwSignal::new(choices.default_type.clone());
@@ -102,10 +87,7 @@ fn AddUsersForm(
     invite.value().set(None);
     let error = Signal::derive(move || invite.value().get().and_then(|r| r.err()));
     let clear = move || {
-        if invite
-            .value()
-            .with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err()))
-        {
+        if invite.value().with_untracked(|v| v.as_ref().is_some_and(|r| r.is_err())) {
             invite.value().set(None);
         }
     };
@@ -243,25 +225,14 @@ pub fn ChangeTypeDialog(
         }
     });
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    let title = Signal::derive(move || {
-        target
-            .get()
-            .map(|t| format!("Change account type of {}", t.who))
-            .unwrap_or_default()
-    });
+    let title = Signal::derive(move || target.get().map(|t| format!("Change account type of {}", t.who)).unwrap_or_default());
     let effect = Signal::derive(move || {
         let chosen = choice.get();
-        target
-            .with(|t| {
-                t.as_ref()
-                    .map(|t| admin_effect(t, admin_types.with(|a| a.contains(&chosen))))
-            })
-            .unwrap_or(AdminEffect::None)
+        target.with(|t| t.as_ref().map(|t| admin_effect(t, admin_types.with(|a| a.contains(&chosen))))).unwrap_or(AdminEffect::None)
     });
     let unchanged = Signal::derive(move || {
         let chosen = choice.get();
-        chosen.is_empty()
-            || target.with(|t| t.as_ref().and_then(|t| t.current.as_ref()) == Some(&chosen))
+        chosen.is_empty() || target.with(|t| t.as_ref().and_then(|t| t.current.as_ref()) == Some(&chosen))
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -269,11 +240,7 @@ pub fn ChangeTypeDialog(
             return;
         }
         if let Some(t) = target.get_untracked() {
-            action.dispatch(ChangeAccountType {
-                org: org.get_untracked(),
-                user_ids: t.user_ids,
-                account_type_id: choice.get_untracked(),
-            });
+            action.dispatch(ChangeAccountType { org: org.get_untracked(), user_ids: t.user_ids, account_type_id: choice.get_untracked() });
         }
     };
     let who = move || target.with(|t| t.as_ref().map(|t| t.who.clone()).unwrap_or_default());
@@ -323,10 +290,7 @@ pub struct People {
 
 /// Asks who receives the documents of the people being deactivated.
 #[component]
-pub fn DeactivateDialog(
-    target: RwSignal<Option<People>>,
-    deactivate: ServerAction<DeactivateUsers>,
-) -> impl IntoView {
+pub fn DeactivateDialog(target: RwSignal<Option<People>>, deactivate: ServerAction<DeactivateUsers>) -> impl IntoView {
     let org = use_org();
     let owner: RwSignal<Option<Choice>> = RwSignal::new(None);
     Effect::new(move |_| {
@@ -341,13 +305,7 @@ pub fn DeactivateDialog(
         }
     });
     let error = Signal::derive(move || deactivate.value().get().and_then(|r| r.err()));
-    let title = Signal::derive(move || {
-        target.with(|t| {
-            t.as_ref()
-                .map(|p| format!("Deactivate {}?", p.who))
-                .unwrap_or_default()
-        })
-    });
+    let title = Signal::derive(move || target.with(|t| t.as_ref().map(|p| format!("Deactivate {}?", p.who)).unwrap_or_default()));
     view! {
         <Dialog open=Signal::derive(move || target.with(|t| t.is_some())) on_close=Callback::new(move |_| target.set(None)) title testid="deactivate-dialog" tone="danger">
             <p>"Their sessions end at once and they can no longer sign in. Their profile is kept, and you can reactivate them later."</p>
@@ -369,10 +327,7 @@ pub fn DeactivateDialog(
 
 /// Deleting an invitation removes the person, who never signed in.
 #[component]
-pub fn DeleteInvitationDialog(
-    target: RwSignal<Option<(String, String)>>,
-    action: ServerAction<DeleteInvitation>,
-) -> impl IntoView {
+pub fn DeleteInvitationDialog(target: RwSignal<Option<(String, String)>>, action: ServerAction<DeleteInvitation>) -> impl IntoView {
     let org = use_org();
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {

@@ -4,22 +4,14 @@
 //! invitation links. The page of one person is in `user.rs`.
 use crate::api::account_types::list_account_types;
 use crate::api::teams::ChangeTeamMembers;
-use crate::api::users::{
-    list_users, ChangeAccountType, DeactivateUsers, DeleteInvitation, InviteUsers, ReactivateUsers,
-    ResendInvitation,
-};
+use crate::api::users::{list_users, ChangeAccountType, DeactivateUsers, DeleteInvitation, InviteUsers, ReactivateUsers, ResendInvitation};
 use crate::components::frame::use_org;
-use crate::components::table::{
-    highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls,
-};
+use crate::components::table::{highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
 use crate::components::toast::{report, successes};
 use crate::components::{plural, ErrorPanel, Menu};
 use crate::domain::views::{Choice, InvitationLink, UserQuery, UserSummary};
 use crate::pages::admin::audit::time_view;
-use crate::pages::admin::user_dialogs::{
-    guest_badge, status_badge, ChangeTypeDialog, DeactivateDialog, DeleteInvitationDialog,
-    InviteChoices, InviteDialog, People, TypeChange,
-};
+use crate::pages::admin::user_dialogs::{guest_badge, status_badge, ChangeTypeDialog, DeactivateDialog, DeleteInvitationDialog, InviteChoices, InviteDialog, People, TypeChange};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -46,14 +38,7 @@ pub fn UsersPage() -> impl IntoView {
     let current = Memo::new(move |_| {
         let t = table.get();
         let q = q.read();
-        UserQuery {
-            search: t.search,
-            account_type: q.get("type").unwrap_or_default(),
-            status: q.get("status").unwrap_or_else(|| "active".into()),
-            sort: t.sort,
-            page: t.page,
-            size: t.size,
-        }
+        UserQuery { search: t.search, account_type: q.get("type").unwrap_or_default(), status: q.get("status").unwrap_or_else(|| "active".into()), sort: t.sort, page: t.page, size: t.size }
     });
     let change_type = ServerAction::<ChangeAccountType>::new();
     let deactivate = ServerAction::<DeactivateUsers>::new();
@@ -69,30 +54,15 @@ pub fn UsersPage() -> impl IntoView {
     report(delete_inv, "Invitation deleted", &[]);
     report(resend, "New invitation link created", &[]);
     let invited = successes(invite);
-    let versions = move || {
-        (
-            change_type.version().get(),
-            deactivate.version().get(),
-            reactivate.version().get(),
-            team_change.version().get(),
-            invited.get(),
-            resend.version().get(),
-            delete_inv.version().get(),
-        )
-    };
-    let users = Resource::new(
-        move || (org.get(), current.get(), versions()),
-        |(o, q, _)| list_users(o, q),
-    );
+    let versions =
+        move || (change_type.version().get(), deactivate.version().get(), reactivate.version().get(), team_change.version().get(), invited.get(), resend.version().get(), delete_inv.version().get());
+    let users = Resource::new(move || (org.get(), current.get(), versions()), |(o, q, _)| list_users(o, q));
     // The filters' account types load once: the filter bar stays put while the table reloads.
     let types = Resource::new(move || org.get(), list_account_types);
     let selected: Selection = RwSignal::new(BTreeMap::new());
     // After a change, the selection keeps nobody whose row may now say otherwise.
     Effect::new(move |_| {
-        if matches!(deactivate.value().get(), Some(Ok(())))
-            || matches!(reactivate.value().get(), Some(Ok(())))
-            || matches!(change_type.value().get(), Some(Ok(())))
-        {
+        if matches!(deactivate.value().get(), Some(Ok(()))) || matches!(reactivate.value().get(), Some(Ok(()))) || matches!(change_type.value().get(), Some(Ok(()))) {
             selected.set(BTreeMap::new());
         }
     });
@@ -104,23 +74,11 @@ pub fn UsersPage() -> impl IntoView {
             links.set(vec![l]);
         }
     });
-    let dialogs = RowDialogs {
-        change_type: RwSignal::new(None),
-        deactivate: RwSignal::new(None),
-        delete_invitation: RwSignal::new(None),
-    };
+    let dialogs = RowDialogs { change_type: RwSignal::new(None), deactivate: RwSignal::new(None), delete_invitation: RwSignal::new(None) };
     let loaded = Memo::new(move |_| users.get().and_then(|r| r.ok()));
-    let choices = Signal::derive(move || {
-        loaded.get().map(|p| InviteChoices {
-            types: p.account_types.clone(),
-            teams: p.teams.clone(),
-            default_type: p.invite_default.clone(),
-        })
-    });
-    let type_choices =
-        Signal::derive(move || loaded.get().map(|p| p.account_types).unwrap_or_default());
-    let admin_types =
-        Signal::derive(move || loaded.get().map(|p| p.admin_type_ids).unwrap_or_default());
+    let choices = Signal::derive(move || loaded.get().map(|p| InviteChoices { types: p.account_types.clone(), teams: p.teams.clone(), default_type: p.invite_default.clone() }));
+    let type_choices = Signal::derive(move || loaded.get().map(|p| p.account_types).unwrap_or_default());
+    let admin_types = Signal::derive(move || loaded.get().map(|p| p.admin_type_ids).unwrap_or_default());
 
     view! {
         <Title text="Users" />
@@ -202,10 +160,7 @@ fn who(people: &[&UserSummary]) -> String {
 fn skipped(managed: usize, yourself: bool, other: Option<(usize, &str)>) -> Option<String> {
     let mut parts = Vec::new();
     if managed > 0 {
-        parts.push(format!(
-            "{} your identity provider manages",
-            plural(managed as i64, "person", "people")
-        ));
+        parts.push(format!("{} your identity provider manages", plural(managed as i64, "person", "people")));
     }
     if let Some((n, why)) = other.filter(|(n, _)| *n > 0) {
         parts.push(format!("{} {why}", plural(n as i64, "person", "people")));
@@ -240,23 +195,11 @@ struct Applicable {
 
 fn applicable(selected: &BTreeMap<String, UserSummary>) -> Applicable {
     let all: Vec<&UserSummary> = selected.values().collect();
-    let changeable: Vec<UserSummary> = all
-        .iter()
-        .filter(|u| !u.managed() && !u.is_self)
-        .map(|u| (*u).clone())
-        .collect();
+    let changeable: Vec<UserSummary> = all.iter().filter(|u| !u.managed() && !u.is_self).map(|u| (*u).clone()).collect();
     Applicable {
         count: all.len(),
-        deactivatable: changeable
-            .iter()
-            .filter(|u| u.status.is_active())
-            .cloned()
-            .collect(),
-        reactivatable: all
-            .iter()
-            .filter(|u| !u.managed() && !u.status.is_active())
-            .map(|u| (*u).clone())
-            .collect(),
+        deactivatable: changeable.iter().filter(|u| u.status.is_active()).cloned().collect(),
+        reactivatable: all.iter().filter(|u| !u.managed() && !u.status.is_active()).map(|u| (*u).clone()).collect(),
         inactive: changeable.iter().filter(|u| !u.status.is_active()).count(),
         changeable,
         managed: all.iter().filter(|u| u.managed()).count(),
@@ -279,22 +222,14 @@ fn BulkBar(
     let team_action = move |add: bool| {
         let team_id = team_choice.get_untracked();
         let ids: Vec<String> = selected.with_untracked(|s| s.keys().cloned().collect());
-        team_change.dispatch(ChangeTeamMembers {
-            org: org.get_untracked(),
-            team_id,
-            user_ids: ids,
-            add,
-        });
+        team_change.dispatch(ChangeTeamMembers { org: org.get_untracked(), team_id, user_ids: ids, add });
     };
     let change_type = move |_| {
         let a = now.get_untracked();
         let people: Vec<&UserSummary> = a.changeable.iter().collect();
         let types: Vec<&str> = people.iter().map(|u| u.account_type_id.as_str()).collect();
         let admin = admin_types.get_untracked();
-        let current = types
-            .first()
-            .filter(|t| types.iter().all(|x| x == *t))
-            .map(|t| t.to_string());
+        let current = types.first().filter(|t| types.iter().all(|x| x == *t)).map(|t| t.to_string());
         dialogs.change_type.set(Some(TypeChange {
             user_ids: people.iter().map(|u| u.id.clone()).collect(),
             who: who(&people),
@@ -306,22 +241,11 @@ fn BulkBar(
     let deactivate = move |_| {
         let a = now.get_untracked();
         let people: Vec<&UserSummary> = a.deactivatable.iter().collect();
-        dialogs.deactivate.set(Some(People {
-            ids: people.iter().map(|u| u.id.clone()).collect(),
-            who: who(&people),
-        }));
+        dialogs.deactivate.set(Some(People { ids: people.iter().map(|u| u.id.clone()).collect(), who: who(&people) }));
     };
     let reactivate_all = move |_| {
-        let ids = now
-            .get_untracked()
-            .reactivatable
-            .iter()
-            .map(|u| u.id.clone())
-            .collect();
-        reactivate.dispatch(ReactivateUsers {
-            org: org.get_untracked(),
-            user_ids: ids,
-        });
+        let ids = now.get_untracked().reactivatable.iter().map(|u| u.id.clone()).collect();
+        reactivate.dispatch(ReactivateUsers { org: org.get_untracked(), user_ids: ids });
     };
     view! {
         <Show when=move || !selected.with(|s| s.is_empty())>
@@ -369,9 +293,7 @@ fn BulkBar(
 
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 #[component]
@@ -400,13 +322,7 @@ fn UserRow(
     let change_type = move |_| {
         let u = row.get_value();
         let admin = admin_types.with_untracked(|a| a.contains(&u.account_type_id));
-        dialogs.change_type.set(Some(TypeChange {
-            user_ids: vec![u.id.clone()],
-            who: who.get_value(),
-            current: Some(u.account_type_id),
-            any_admin: admin,
-            all_admin: admin,
-        }));
+        dialogs.change_type.set(Some(TypeChange { user_ids: vec![u.id.clone()], who: who.get_value(), current: Some(u.account_type_id), any_admin: admin, all_admin: admin }));
     };
     view! {
         <tr data-testid="user-row" data-email=user.email.clone()>
@@ -456,18 +372,9 @@ mod tests {
     #[test]
     fn what_bulk_actions_skip() {
         assert_eq!(skipped(0, false, None), None);
-        assert_eq!(
-            skipped(2, true, None).as_deref(),
-            Some("Skips 2 people your identity provider manages and yourself.")
-        );
-        assert_eq!(
-            skipped(1, false, Some((3, "already inactive"))).as_deref(),
-            Some("Skips 1 person your identity provider manages and 3 people already inactive.")
-        );
+        assert_eq!(skipped(2, true, None).as_deref(), Some("Skips 2 people your identity provider manages and yourself."));
+        assert_eq!(skipped(1, false, Some((3, "already inactive"))).as_deref(), Some("Skips 1 person your identity provider manages and 3 people already inactive."));
         assert_eq!(skipped(1, true, Some((1, "already inactive"))).as_deref(), Some("Skips 1 person your identity provider manages, 1 person already inactive and yourself."));
-        assert_eq!(
-            skipped(0, true, Some((0, "already inactive"))).as_deref(),
-            Some("Skips yourself.")
-        );
+        assert_eq!(skipped(0, true, Some((0, "already inactive"))).as_deref(), Some("Skips yourself."));
     }
 }

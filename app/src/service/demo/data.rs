@@ -32,28 +32,8 @@ const PRODUCTS: &[(&str, &str, f64)] = &[
     ("Notebook, A5", "Stationery", 4.75),
     ("Pens (box of 12)", "Stationery", 9.6),
 ];
-const CUSTOMERS: &[&str] = &[
-    "Initech",
-    "Globex",
-    "Umbrella",
-    "Hooli",
-    "Vandelay",
-    "Stark",
-    "Wayne",
-    "Wonka",
-    "Tyrell",
-    "Cyberdyne",
-    "Soylent",
-    "Acme West",
-];
-const STATUSES: &[&str] = &[
-    "Delivered",
-    "Delivered",
-    "Delivered",
-    "Shipped",
-    "Processing",
-    "Returned",
-];
+const CUSTOMERS: &[&str] = &["Initech", "Globex", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Wonka", "Tyrell", "Cyberdyne", "Soylent", "Acme West"];
+const STATUSES: &[&str] = &["Delivered", "Delivered", "Delivered", "Shipped", "Processing", "Returned"];
 
 /// splitmix64: the same rows for the same index, on every machine.
 fn mix(mut x: u64) -> u64 {
@@ -69,41 +49,27 @@ pub(crate) fn order(i: u64) -> Vec<Cell> {
     let (product, category, price) = PRODUCTS[(r % PRODUCTS.len() as u64) as usize];
     let qty = 1 + (r >> 8) % 12;
     let day = (i * 731 / 50_000).min(730); // two years, in order
-    let date = time::Date::from_calendar_date(2024, time::Month::January, 1).expect("date")
-        + time::Duration::days(day as i64);
+    let date = time::Date::from_calendar_date(2024, time::Month::January, 1).expect("date") + time::Duration::days(day as i64);
     let amount = (price * qty as f64 * 100.0).round() / 100.0;
     vec![
         Cell::Number(Some((100_000 + i) as f64)),
         Cell::Text(Some(date.to_string())),
-        Cell::Text(Some(
-            CUSTOMERS[((r >> 16) % CUSTOMERS.len() as u64) as usize].into(),
-        )),
-        Cell::Text(Some(
-            REGIONS[((r >> 24) % REGIONS.len() as u64) as usize].into(),
-        )),
+        Cell::Text(Some(CUSTOMERS[((r >> 16) % CUSTOMERS.len() as u64) as usize].into())),
+        Cell::Text(Some(REGIONS[((r >> 24) % REGIONS.len() as u64) as usize].into())),
         Cell::Text(Some(product.into())),
         Cell::Text(Some(category.into())),
         Cell::Number(Some(qty as f64)),
         Cell::Number(Some(price)),
         Cell::Number(Some(amount)),
-        Cell::Text(Some(
-            STATUSES[((r >> 32) % STATUSES.len() as u64) as usize].into(),
-        )),
+        Cell::Text(Some(STATUSES[((r >> 32) % STATUSES.len() as u64) as usize].into())),
     ]
 }
 
 /// Creates the orders dataset with `rows` rows; returns its id.
 pub async fn orders_dataset(db: &store::Db, org_id: &str, rows: u64) -> Result<String> {
-    let columns = assign_slots(
-        &COLUMNS
-            .iter()
-            .map(|(n, k)| (n.to_string(), *k))
-            .collect::<Vec<_>>(),
-    )
-    .expect("fits the slots");
+    let columns = assign_slots(&COLUMNS.iter().map(|(n, k)| (n.to_string(), *k)).collect::<Vec<_>>()).expect("fits the slots");
     let mut tx = store::begin(db).await?;
-    let id =
-        store::datasets::insert(&mut tx, org_id, ORDERS_DATASET, &columns, "demo", None).await?;
+    let id = store::datasets::insert(&mut tx, org_id, ORDERS_DATASET, &columns, "demo", None).await?;
     tx.commit().await?;
     const BATCH: u64 = 5_000;
     let mut done = 0;
@@ -126,31 +92,15 @@ pub fn all_columns() -> Vec<String> {
 pub fn demo_documents() -> Vec<(&'static str, Option<&'static str>, &'static str, TableView)> {
     let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     vec![
-        (
-            "casey@acme.example",
-            None,
-            "All orders",
-            TableView {
-                columns: all_columns(),
-                filters: vec![],
-                sort: None,
-            },
-        ),
+        ("casey@acme.example", None, "All orders", TableView { columns: all_columns(), filters: vec![], sort: None }),
         (
             "casey@acme.example",
             Some("Analytics"),
             "Large orders by amount",
             TableView {
                 columns: cols(&["Order ID", "Order date", "Customer", "Product", "Amount"]),
-                filters: vec![Filter {
-                    column: "Amount".into(),
-                    op: FilterOp::Ge,
-                    value: "1000".into(),
-                }],
-                sort: Some(Sort {
-                    column: "Amount".into(),
-                    desc: true,
-                }),
+                filters: vec![Filter { column: "Amount".into(), op: FilterOp::Ge, value: "1000".into() }],
+                sort: Some(Sort { column: "Amount".into(), desc: true }),
             },
         ),
         (
@@ -159,18 +109,7 @@ pub fn demo_documents() -> Vec<(&'static str, Option<&'static str>, &'static str
             "Returns in the West",
             TableView {
                 columns: cols(&["Order ID", "Order date", "Customer", "Product", "Status"]),
-                filters: vec![
-                    Filter {
-                        column: "Region".into(),
-                        op: FilterOp::Eq,
-                        value: "West".into(),
-                    },
-                    Filter {
-                        column: "Status".into(),
-                        op: FilterOp::Eq,
-                        value: "Returned".into(),
-                    },
-                ],
+                filters: vec![Filter { column: "Region".into(), op: FilterOp::Eq, value: "West".into() }, Filter { column: "Status".into(), op: FilterOp::Eq, value: "Returned".into() }],
                 sort: None,
             },
         ),
@@ -178,14 +117,7 @@ pub fn demo_documents() -> Vec<(&'static str, Option<&'static str>, &'static str
             "admin@acme.example",
             Some("Finance"),
             "Revenue by customer",
-            TableView {
-                columns: cols(&["Customer", "Order date", "Amount"]),
-                filters: vec![],
-                sort: Some(Sort {
-                    column: "Customer".into(),
-                    desc: false,
-                }),
-            },
+            TableView { columns: cols(&["Customer", "Order date", "Amount"]), filters: vec![], sort: Some(Sort { column: "Customer".into(), desc: false }) },
         ),
     ]
 }
@@ -193,26 +125,12 @@ pub fn demo_documents() -> Vec<(&'static str, Option<&'static str>, &'static str
 /// Seeds the demo documents over `dataset_id`.
 pub async fn seed_documents(conn: &mut Conn, org_id: &str, dataset_id: &str) -> Result<()> {
     for (owner, team, name, view) in demo_documents() {
-        let owner_id = store::users::by_email(&mut *conn, org_id, owner)
-            .await?
-            .ok_or_else(|| Error::invalid("owner", format!("the demo's {owner} is missing")))?
-            .id;
+        let owner_id = store::users::by_email(&mut *conn, org_id, owner).await?.ok_or_else(|| Error::invalid("owner", format!("the demo's {owner} is missing")))?.id;
         let team_id = match team {
             Some(t) => Some(store::teams::id_named(conn, org_id, t).await?),
             None => None,
         };
-        let id = store::documents::insert(
-            &mut *conn,
-            NewDocument {
-                org_id,
-                name,
-                dataset_id,
-                view: &view,
-                owner_id: &owner_id,
-                team_id: team_id.as_deref(),
-            },
-        )
-        .await?;
+        let id = store::documents::insert(&mut *conn, NewDocument { org_id, name, dataset_id, view: &view, owner_id: &owner_id, team_id: team_id.as_deref() }).await?;
         if name == "All orders" {
             // Shared with Marketing, so Val (a Viewer) has something shared with them.
             let marketing = store::teams::id_named(conn, org_id, "Marketing").await?;

@@ -23,21 +23,9 @@ pub const PEOPLE: &[(&str, &str, &str, BuiltIn)] = &[
 ];
 
 const TEAMS: &[(&str, &str, &[&str])] = &[
-    (
-        "Analytics",
-        "Builds the company's dashboards.",
-        &["casey@acme.example", "sam@acme.example"],
-    ),
-    (
-        "Finance",
-        "Budgets, forecasts and month-end.",
-        &["riley@acme.example", DEMO_ADMIN],
-    ),
-    (
-        "Marketing",
-        "Campaigns and web analytics.",
-        &["val@acme.example"],
-    ),
+    ("Analytics", "Builds the company's dashboards.", &["casey@acme.example", "sam@acme.example"]),
+    ("Finance", "Budgets, forecasts and month-end.", &["riley@acme.example", DEMO_ADMIN]),
+    ("Marketing", "Campaigns and web analytics.", &["val@acme.example"]),
 ];
 
 /// The organization this database has, if any: the demo's or another.
@@ -45,21 +33,8 @@ pub async fn existing_org(db: &Db) -> Result<Option<String>> {
     Ok(store::orgs::first(db).await?.map(|o| o.slug))
 }
 
-fn seed_event<'a>(
-    org_id: &'a str,
-    action: &'a str,
-    target: &'a str,
-    detail: String,
-) -> store::audit::Event<'a> {
-    store::audit::Event {
-        org_id,
-        actor_id: None,
-        actor: "demo seed",
-        action,
-        target,
-        detail,
-        ip: "",
-    }
+fn seed_event<'a>(org_id: &'a str, action: &'a str, target: &'a str, detail: String) -> store::audit::Event<'a> {
+    store::audit::Event { org_id, actor_id: None, actor: "demo seed", action, target, detail, ip: "" }
 }
 
 /// Creates the demo organization on an empty database: the admin and the
@@ -67,14 +42,7 @@ fn seed_event<'a>(
 pub async fn create(db: &Db, password: &str) -> Result<()> {
     let done = create_organization(
         db,
-        SetupInput {
-            org_name: "Acme".into(),
-            org_slug: DEMO_SLUG.into(),
-            first_name: "Ada".into(),
-            last_name: "Admin".into(),
-            email: DEMO_ADMIN.into(),
-            password: password.to_string(),
-        },
+        SetupInput { org_name: "Acme".into(), org_slug: DEMO_SLUG.into(), first_name: "Ada".into(), last_name: "Admin".into(), email: DEMO_ADMIN.into(), password: password.to_string() },
         Proof::ServerMachine,
         "demo seed",
         "",
@@ -98,36 +66,15 @@ pub async fn create(db: &Db, password: &str) -> Result<()> {
             is_guest: false,
         };
         store::users::insert(&mut *tx, new).await?;
-        store::audit::record(
-            &mut tx,
-            seed_event(
-                &org_id,
-                audit::USER_CREATED,
-                email.as_str(),
-                format!("account type {}", t.name),
-            ),
-        )
-        .await?;
+        store::audit::record(&mut tx, seed_event(&org_id, audit::USER_CREATED, email.as_str(), format!("account type {}", t.name))).await?;
     }
     for (name, description, members) in TEAMS {
-        let team_id =
-            store::teams::insert(&mut *tx, &org_id, name, description, Origin::Local, None).await?;
+        let team_id = store::teams::insert(&mut *tx, &org_id, name, description, Origin::Local, None).await?;
         for m in *members {
-            let user = store::users::by_email(&mut *tx, &org_id, m)
-                .await?
-                .ok_or_else(|| Error::invalid("members", format!("the demo's {m} is missing")))?;
+            let user = store::users::by_email(&mut *tx, &org_id, m).await?.ok_or_else(|| Error::invalid("members", format!("the demo's {m} is missing")))?;
             store::teams::add_member(&mut *tx, &org_id, &team_id, &user.id).await?;
         }
-        store::audit::record(
-            &mut tx,
-            seed_event(
-                &org_id,
-                audit::TEAM_CREATED,
-                name,
-                plural(members.len() as i64, "member", "members"),
-            ),
-        )
-        .await?;
+        store::audit::record(&mut tx, seed_event(&org_id, audit::TEAM_CREATED, name, plural(members.len() as i64, "member", "members"))).await?;
     }
     tx.commit().await?;
     let dataset = data::orders_dataset(db, &org_id, DEMO_ORDERS).await?;
@@ -140,58 +87,21 @@ pub async fn create(db: &Db, password: &str) -> Result<()> {
 /// Fills an organization with generated users and teams, for scale work
 /// (`gatehouse demo seed`). Users get no password; every tenth is a Creator.
 /// Writes in batches, one transaction each, and reports progress.
-pub async fn seed_scale(
-    db: &Db,
-    org_slug: &str,
-    users: usize,
-    teams: usize,
-    progress: &mut dyn FnMut(&str),
-) -> Result<()> {
-    let org = store::orgs::by_slug(db, org_slug)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("there is no organization “{org_slug}”; create it first (gatehouse setup, or serve --demo)")))?;
+pub async fn seed_scale(db: &Db, org_slug: &str, users: usize, teams: usize, progress: &mut dyn FnMut(&str)) -> Result<()> {
+    let org = store::orgs::by_slug(db, org_slug).await?.ok_or_else(|| Error::not_found(format!("there is no organization “{org_slug}”; create it first (gatehouse setup, or serve --demo)")))?;
     let viewer = store::account_types::built_in(db, &org.id, BuiltIn::Viewer).await?;
     let creator = store::account_types::built_in(db, &org.id, BuiltIn::Creator).await?;
     let start = store::users::count_all(db, &org.id).await?;
-    const FIRST: &[&str] = &[
-        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Radia", "Linus",
-        "Frances", "John", "Hedy", "Dennis", "Sophie", "Tim",
-    ];
-    const LAST: &[&str] = &[
-        "Lovelace",
-        "Hopper",
-        "Turing",
-        "Dijkstra",
-        "Liskov",
-        "Knuth",
-        "Hamilton",
-        "Thompson",
-        "Perlman",
-        "Torvalds",
-        "Allen",
-        "Backus",
-        "Lamarr",
-        "Ritchie",
-        "Wilson",
-        "Berners-Lee",
-    ];
+    const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Radia", "Linus", "Frances", "John", "Hedy", "Dennis", "Sophie", "Tim"];
+    const LAST: &[&str] =
+        &["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Perlman", "Torvalds", "Allen", "Backus", "Lamarr", "Ritchie", "Wilson", "Berners-Lee"];
     let now = store::now();
     let mut team_ids = Vec::with_capacity(teams);
     {
         let mut tx = super::begin(db).await?;
         for t in 0..teams {
             let name = format!("Team {:04}", start as usize + t);
-            team_ids.push(
-                store::teams::insert(
-                    &mut *tx,
-                    &org.id,
-                    &name,
-                    "Generated for scale work",
-                    Origin::Local,
-                    None,
-                )
-                .await?,
-            );
+            team_ids.push(store::teams::insert(&mut *tx, &org.id, &name, "Generated for scale work", Origin::Local, None).await?);
         }
         tx.commit().await?;
     }
@@ -209,26 +119,12 @@ pub async fn seed_scale(
                     email: format!("user{k}@{org_slug}.example"),
                     first_name: FIRST[k % FIRST.len()].to_string(),
                     last_name: format!("{}{}", LAST[(k / FIRST.len()) % LAST.len()], k),
-                    account_type_id: if k % 10 == 0 {
-                        creator.id.clone()
-                    } else {
-                        viewer.id.clone()
-                    },
+                    account_type_id: if k % 10 == 0 { creator.id.clone() } else { viewer.id.clone() },
                 }
             })
             .collect();
-        let memberships: Vec<String> = (0..n)
-            .filter(|_| !team_ids.is_empty())
-            .map(|i| team_ids[(done + i) % team_ids.len()].clone())
-            .collect();
-        store::demo::insert_generated(
-            &mut tx,
-            &org.id,
-            &people,
-            (!team_ids.is_empty()).then_some(&memberships[..]),
-            &now,
-        )
-        .await?;
+        let memberships: Vec<String> = (0..n).filter(|_| !team_ids.is_empty()).map(|i| team_ids[(done + i) % team_ids.len()].clone()).collect();
+        store::demo::insert_generated(&mut tx, &org.id, &people, (!team_ids.is_empty()).then_some(&memberships[..]), &now).await?;
         tx.commit().await?;
         done += n;
         if done % 10_000 < BATCH || done == users {

@@ -60,17 +60,9 @@ mod tests {
     fn quotes_and_formula_guard() {
         let mut w = CsvWriter::new();
         let mut out = Vec::new();
-        w.begin(
-            "t",
-            &["Name".into(), "Amount".into()],
-            &[ColumnKind::Text, ColumnKind::Number],
-            &mut out,
-        );
+        w.begin("t", &["Name".into(), "Amount".into()], &[ColumnKind::Text, ColumnKind::Number], &mut out);
         w.row(&[Some("Smith, \"J\"".into()), Some("-3".into())], &mut out);
         w.row(&[Some("=1+1".into()), None], &mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "Name,Amount\r\n\"Smith, \"\"J\"\"\",-3\r\n\"'=1+1\",\r\n"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "Name,Amount\r\n\"Smith, \"\"J\"\"\",-3\r\n\"'=1+1\",\r\n");
     }
 }

@@ -10,11 +10,7 @@ pub struct JsonWriter {
 
 impl JsonWriter {
     pub fn new() -> Self {
-        JsonWriter {
-            header: Vec::new(),
-            kinds: Vec::new(),
-            first: true,
-        }
+        JsonWriter { header: Vec::new(), kinds: Vec::new(), first: true }
     }
 }
 
@@ -27,14 +23,7 @@ impl TableWriter for JsonWriter {
         self.header = header.to_vec();
         self.kinds = kinds.to_vec();
         let cols: Vec<String> = header.iter().map(|h| s(h)).collect();
-        out.extend_from_slice(
-            format!(
-                "{{\"document\":{},\"columns\":[{}],\"rows\":[",
-                s(title),
-                cols.join(",")
-            )
-            .as_bytes(),
-        );
+        out.extend_from_slice(format!("{{\"document\":{},\"columns\":[{}],\"rows\":[", s(title), cols.join(",")).as_bytes());
     }
     fn row(&mut self, cells: &[Option<String>], out: &mut Vec<u8>) {
         if !self.first {

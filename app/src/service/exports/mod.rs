@@ -63,10 +63,7 @@ pub enum Outcome {
 impl Outcome {
     pub fn rows(self) -> u64 {
         match self {
-            Outcome::Complete(n)
-            | Outcome::Cancelled(n)
-            | Outcome::Stalled(n)
-            | Outcome::Failed(n) => n,
+            Outcome::Complete(n) | Outcome::Cancelled(n) | Outcome::Stalled(n) | Outcome::Failed(n) => n,
         }
     }
 }
@@ -91,14 +88,7 @@ pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// `audit_here`, the task writes the audit event itself, before the last
 /// chunk goes out (so a finished download is always in the log); otherwise
 /// the caller does it with the outcome.
-pub fn start(
-    st: &AppState,
-    c: Caller,
-    o: &Opened,
-    format: ExportFormat,
-    slot: std::sync::Arc<Slot>,
-    audit_here: bool,
-) -> (mpsc::Receiver<Piece>, oneshot::Receiver<Outcome>) {
+pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: std::sync::Arc<Slot>, audit_here: bool) -> (mpsc::Receiver<Piece>, oneshot::Receiver<Outcome>) {
     let (tx, rx) = mpsc::channel::<Piece>(4);
     let (done_tx, done_rx) = oneshot::channel();
     let db = st.db.clone();
@@ -154,23 +144,14 @@ pub fn start(
         }
         if audit_here {
             let detail = describe(format, outcome, "");
-            let action = if matches!(outcome, Outcome::Failed(_)) {
-                audit::EXPORT_FAILED
-            } else {
-                audit::EXPORTED
-            };
-            if let Err(e) =
-                store::audit::record_now(&db, c.actor().event(action, &title, detail)).await
-            {
+            let action = if matches!(outcome, Outcome::Failed(_)) { audit::EXPORT_FAILED } else { audit::EXPORTED };
+            if let Err(e) = store::audit::record_now(&db, c.actor().event(action, &title, detail)).await {
                 tracing::error!(error = %e, "export: audit");
             }
         }
         if let Outcome::Complete(_) = outcome {
             let len = last.len() as u64;
-            if send(&tx, Piece::Data(Bytes::from(last)), stall)
-                .await
-                .is_ok()
-            {
+            if send(&tx, Piece::Data(Bytes::from(last)), stall).await.is_ok() {
                 sent += len;
                 let _ = send(&tx, Piece::End, stall).await;
             }
@@ -202,16 +183,9 @@ struct Written {
 /// async workers stay free for every other request: ten PDF downloads
 /// starting together otherwise held an admin's Users page for over a second.
 /// None when the work panicked.
-async fn write_page(
-    mut w: Box<dyn TableWriter>,
-    rows: Vec<Vec<Option<String>>>,
-    mut out: Vec<u8>,
-    mut n: u64,
-) -> Option<Written> {
+async fn write_page(mut w: Box<dyn TableWriter>, rows: Vec<Vec<Option<String>>>, mut out: Vec<u8>, mut n: u64) -> Option<Written> {
     static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let turns = TURNS.get_or_init(|| {
-        tokio::sync::Semaphore::new(crate::service::cpu_cores().saturating_sub(1).max(1))
-    });
+    let turns = TURNS.get_or_init(|| tokio::sync::Semaphore::new(crate::service::cpu_cores().saturating_sub(1).max(1)));
     let _turn = turns.acquire().await.ok()?;
     let work = tokio::task::spawn_blocking(move || {
         let mut chunks = Vec::new();
@@ -219,18 +193,10 @@ async fn write_page(
             w.row(cells, &mut out);
             n += 1;
             if out.len() >= CHUNK {
-                chunks.push((
-                    Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2))),
-                    n,
-                ));
+                chunks.push((Bytes::from(std::mem::replace(&mut out, Vec::with_capacity(CHUNK * 2))), n));
             }
         }
-        Written {
-            writer: w,
-            chunks,
-            rest: out,
-            rows: n,
-        }
+        Written { writer: w, chunks, rest: out, rows: n }
     });
     match work.await {
         Ok(written) => Some(written),
@@ -281,122 +247,62 @@ pub fn describe(format: ExportFormat, outcome: Outcome, extra: &str) -> String {
 /// The chunks as a stream, for a response body or a request body. An export
 /// that stopped early ends the stream with an error, so the client sees a
 /// broken transfer rather than a file that looks whole.
-pub fn body_stream(
-    rx: mpsc::Receiver<Piece>,
-) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+pub fn body_stream(rx: mpsc::Receiver<Piece>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     futures_util::stream::unfold(Some(rx), |rx| async move {
         let mut rx = rx?;
         match rx.recv().await {
             Some(Piece::Data(b)) => Some((Ok(b), Some(rx))),
             Some(Piece::End) => None,
-            None => Some((
-                Err(std::io::Error::other("the export stopped before its end")),
-                None,
-            )),
+            None => Some((Err(std::io::Error::other("the export stopped before its end")), None)),
         }
     })
 }
 
 /// A file name for the download: the document's name with unsafe characters replaced.
 pub fn file_name(doc: &str, format: ExportFormat) -> String {
-    let base: String = doc
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || " -_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let base: String = doc.chars().map(|c| if c.is_ascii_alphanumeric() || " -_.".contains(c) { c } else { '_' }).collect();
     let base = base.trim();
-    format!(
-        "{}.{}",
-        if base.is_empty() { "export" } else { base },
-        format.key()
-    )
+    format!("{}.{}", if base.is_empty() { "export" } else { base }, format.key())
 }
 
 /// Posts the document's rows as JSON to an allowed destination. Needs
 /// `export_webhook` (403 otherwise) and room among the running exports (429);
 /// where the destination leads is checked again before posting. Failures are
 /// answered in plain words (`Upstream`) and audited, with the URL redacted.
-pub async fn to_webhook(
-    st: &AppState,
-    c: Caller,
-    id: &str,
-    destination_id: &str,
-) -> crate::service::Result<crate::domain::document_views::WebhookResult> {
+pub async fn to_webhook(st: &AppState, c: Caller, id: &str, destination_id: &str) -> crate::service::Result<crate::domain::document_views::WebhookResult> {
     use crate::domain::document_views::WebhookResult;
     use crate::service::{documents, webhooks, Error, Kind};
     let db = st.db.clone();
     let o = documents::open(&db, &c, id).await?;
     // Held until the destination has answered (or failed), not only while the
     // rows are read: a destination that never answers keeps its place taken.
-    let slot =
-        std::sync::Arc::new(begin(&db, &st.running_exports, &c, &o, ExportFormat::Webhook).await?);
+    let slot = std::sync::Arc::new(begin(&db, &st.running_exports, &c, &o, ExportFormat::Webhook).await?);
     let dest = webhooks::destination(&db, &c, destination_id).await?;
     let shown = webhooks::redact(&dest.url);
-    let (outcome, failure, status) =
-        match webhook::check(&dest.url, st.config.webhook_allow_private).await {
-            Err(f) => {
-                tracing::warn!(url = %shown, reason = %f.for_admin(), "webhook export refused");
-                (Outcome::Failed(0), Some(f.message()), 0)
-            }
-            Ok(target) => {
-                let (rx, done) = start(
-                    st,
-                    c.clone(),
-                    &o,
-                    ExportFormat::Webhook,
-                    slot.clone(),
-                    false,
-                );
-                let sent =
-                    webhook::post(&target, reqwest::Body::wrap_stream(body_stream(rx))).await;
-                let outcome = done.await.unwrap_or(Outcome::Failed(0));
-                let failure = match (&sent, outcome) {
-                    (_, Outcome::Failed(_)) => {
-                        Some("reading the document's rows failed".to_string())
-                    }
-                    (_, Outcome::Stalled(_)) => Some(format!(
-                        "the destination stopped reading for {} s",
-                        st.config.export_stall_timeout.as_secs()
-                    )),
-                    (Ok(s), Outcome::Complete(_)) if (200..300).contains(s) => None,
-                    (Ok(s), Outcome::Complete(_)) => {
-                        Some(format!("the destination answered HTTP {s}"))
-                    }
-                    (Ok(s), _) => Some(format!(
-                        "the destination answered HTTP {s} before receiving every row"
-                    )),
-                    (Err(f), _) => Some(f.message()),
-                };
-                (outcome, failure, *sent.as_ref().unwrap_or(&0))
-            }
-        };
-    drop(slot);
-    let extra = format!(
-        " to {shown}{}",
-        failure
-            .as_deref()
-            .map(|f| format!(": {f}"))
-            .unwrap_or_default()
-    );
-    let action = if failure.is_some() {
-        audit::EXPORT_FAILED
-    } else {
-        audit::EXPORTED
+    let (outcome, failure, status) = match webhook::check(&dest.url, st.config.webhook_allow_private).await {
+        Err(f) => {
+            tracing::warn!(url = %shown, reason = %f.for_admin(), "webhook export refused");
+            (Outcome::Failed(0), Some(f.message()), 0)
+        }
+        Ok(target) => {
+            let (rx, done) = start(st, c.clone(), &o, ExportFormat::Webhook, slot.clone(), false);
+            let sent = webhook::post(&target, reqwest::Body::wrap_stream(body_stream(rx))).await;
+            let outcome = done.await.unwrap_or(Outcome::Failed(0));
+            let failure = match (&sent, outcome) {
+                (_, Outcome::Failed(_)) => Some("reading the document's rows failed".to_string()),
+                (_, Outcome::Stalled(_)) => Some(format!("the destination stopped reading for {} s", st.config.export_stall_timeout.as_secs())),
+                (Ok(s), Outcome::Complete(_)) if (200..300).contains(s) => None,
+                (Ok(s), Outcome::Complete(_)) => Some(format!("the destination answered HTTP {s}")),
+                (Ok(s), _) => Some(format!("the destination answered HTTP {s} before receiving every row")),
+                (Err(f), _) => Some(f.message()),
+            };
+            (outcome, failure, *sent.as_ref().unwrap_or(&0))
+        }
     };
-    store::audit::record_now(
-        &db,
-        c.actor().event(
-            action,
-            &o.doc.name,
-            describe(ExportFormat::Webhook, outcome, &extra),
-        ),
-    )
-    .await?;
+    drop(slot);
+    let extra = format!(" to {shown}{}", failure.as_deref().map(|f| format!(": {f}")).unwrap_or_default());
+    let action = if failure.is_some() { audit::EXPORT_FAILED } else { audit::EXPORTED };
+    store::audit::record_now(&db, c.actor().event(action, &o.doc.name, describe(ExportFormat::Webhook, outcome, &extra))).await?;
     match failure {
         None => Ok(WebhookResult { rows: outcome.rows(), status }),
         Some(f) => Err(Error::new(Kind::Upstream, format!("The export to {shown} failed: {f}. Nothing was retried; check the destination and export again."))),

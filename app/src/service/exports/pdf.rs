@@ -63,15 +63,9 @@ impl Default for PdfWriter {
 impl PdfWriter {
     pub fn new() -> Self {
         let face = Face::parse(FONT, 0).expect("the embedded font parses");
-        let ellipsis = if face.glyph_index('…').is_some() {
-            '…'
-        } else {
-            '~'
-        };
+        let ellipsis = if face.glyph_index('…').is_some() { '…' } else { '~' };
         // Glyph 0 (the empty box) is always in the subset, so its width leads the W array.
-        let notdef = (f32::from(face.glyph_hor_advance(GlyphId(0)).unwrap_or(0)) * 1000.0
-            / f32::from(face.units_per_em()))
-        .round() as u16;
+        let notdef = (f32::from(face.glyph_hor_advance(GlyphId(0)).unwrap_or(0)) * 1000.0 / f32::from(face.units_per_em())).round() as u16;
         PdfWriter {
             units_per_em: f32::from(face.units_per_em()),
             face,
@@ -109,13 +103,7 @@ impl PdfWriter {
         z.write_all(data).expect("compressing in memory");
         let packed = z.finish().expect("compressing in memory");
         self.offsets.push((id, self.written));
-        self.emit(
-            out,
-            &format!(
-                "{id} 0 obj\n<< /Length {} /Filter /FlateDecode{extra} >>\nstream\n",
-                packed.len()
-            ),
-        );
+        self.emit(out, &format!("{id} 0 obj\n<< /Length {} /Filter /FlateDecode{extra} >>\nstream\n", packed.len()));
         self.emit_bytes(out, &packed);
         self.emit(out, "\nendstream\nendobj\n");
     }
@@ -179,33 +167,20 @@ impl PdfWriter {
         let mut y = HEIGHT - MARGIN;
         // Bold is drawn as fill and a thin stroke of the same font.
         let title = self.shown(&self.title.clone(), TITLE_SIZE, WIDTH - 2.0 * MARGIN - 60.0);
-        c.push_str(&format!(
-            "BT /F1 {TITLE_SIZE} Tf 2 Tr 0.3 w {MARGIN} {y} Td {title} Tj ET\n"
-        ));
+        c.push_str(&format!("BT /F1 {TITLE_SIZE} Tf 2 Tr 0.3 w {MARGIN} {y} Td {title} Tj ET\n"));
         let page_no = self.shown(&format!("Page {}", self.pages.len() + 1), FONT_SIZE, 60.0);
-        c.push_str(&format!(
-            "BT /F1 {FONT_SIZE} Tf 0 Tr {} {y} Td {page_no} Tj ET\n",
-            WIDTH - MARGIN - 40.0
-        ));
+        c.push_str(&format!("BT /F1 {FONT_SIZE} Tf 0 Tr {} {y} Td {page_no} Tj ET\n", WIDTH - MARGIN - 40.0));
         y -= LEADING * 1.8;
         let line = |w: &mut Self, c: &mut String, bold: bool, cells: &[String], y: f32| {
             let mode = if bold { "2 Tr 0.2 w" } else { "0 Tr" };
             for (i, v) in cells.iter().enumerate() {
                 let text = w.shown(v, FONT_SIZE, col_w - 4.0);
-                c.push_str(&format!(
-                    "BT /F1 {FONT_SIZE} Tf {mode} {:.1} {y:.1} Td {text} Tj ET\n",
-                    MARGIN + i as f32 * col_w
-                ));
+                c.push_str(&format!("BT /F1 {FONT_SIZE} Tf {mode} {:.1} {y:.1} Td {text} Tj ET\n", MARGIN + i as f32 * col_w));
             }
         };
         let header = self.header.clone();
         line(self, &mut c, true, &header, y);
-        c.push_str(&format!(
-            "{MARGIN} {:.1} m {:.1} {:.1} l S\n",
-            y - 3.0,
-            WIDTH - MARGIN,
-            y - 3.0
-        ));
+        c.push_str(&format!("{MARGIN} {:.1} m {:.1} {:.1} l S\n", y - 3.0, WIDTH - MARGIN, y - 3.0));
         for r in std::mem::take(&mut self.page_rows) {
             y -= LEADING;
             line(self, &mut c, false, &r, y);
@@ -213,11 +188,7 @@ impl PdfWriter {
         let content = self.take_id();
         let page = self.take_id();
         self.stream(out, content, "", c.as_bytes());
-        self.object(
-            out,
-            page,
-            &format!("<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {WIDTH} {HEIGHT}] /Resources << /Font << /F1 {FONT_OBJ} 0 R >> >> /Contents {content} 0 R >>"),
-        );
+        self.object(out, page, &format!("<< /Type /Page /Parent {PAGES} 0 R /MediaBox [0 0 {WIDTH} {HEIGHT}] /Resources << /Font << /F1 {FONT_OBJ} 0 R >> >> /Contents {content} 0 R >>"));
         self.pages.push(page);
     }
 
@@ -235,11 +206,7 @@ impl PdfWriter {
 
         // Glyph ids run 0..n without gaps: one W entry lists every width.
         let widths: Vec<String> = self.widths.values().map(u16::to_string).collect();
-        self.object(
-            out,
-            FONT_OBJ,
-            &format!("<< /Type /Font /Subtype /Type0 /BaseFont /{FONT_NAME} /Encoding /Identity-H /DescendantFonts [{CID_FONT_OBJ} 0 R] /ToUnicode {to_unicode} 0 R >>"),
-        );
+        self.object(out, FONT_OBJ, &format!("<< /Type /Font /Subtype /Type0 /BaseFont /{FONT_NAME} /Encoding /Identity-H /DescendantFonts [{CID_FONT_OBJ} 0 R] /ToUnicode {to_unicode} 0 R >>"));
         self.object(
             out,
             CID_FONT_OBJ,
@@ -265,12 +232,7 @@ impl PdfWriter {
             tracing::error!(error = ?e, "PDF export: subsetting the font failed; embedding all of it");
             FONT.to_vec()
         });
-        self.stream(
-            out,
-            program,
-            &format!(" /Length1 {}", subset.len()),
-            &subset,
-        );
+        self.stream(out, program, &format!(" /Length1 {}", subset.len()), &subset);
         let cmap = to_unicode_cmap(&self.unicode);
         self.stream(out, to_unicode, "", cmap.as_bytes());
     }
@@ -290,11 +252,7 @@ fn to_unicode_cmap(map: &BTreeMap<u16, char>) -> String {
         s.push_str(&format!("{} beginbfchar\n", block.len()));
         for (gid, c) in block {
             let mut units = [0u16; 2];
-            let hex: String = c
-                .encode_utf16(&mut units)
-                .iter()
-                .map(|u| format!("{u:04X}"))
-                .collect();
+            let hex: String = c.encode_utf16(&mut units).iter().map(|u| format!("{u:04X}")).collect();
             s.push_str(&format!("<{gid:04X}> <{hex}>\n"));
         }
         s.push_str("endbfchar\n");
@@ -308,20 +266,11 @@ impl TableWriter for PdfWriter {
         self.title = title.to_string();
         self.header = header.to_vec();
         self.emit(out, "%PDF-1.4\n%\u{e2}\u{e3}\n");
-        self.object(
-            out,
-            CATALOG,
-            &format!("<< /Type /Catalog /Pages {PAGES} 0 R >>"),
-        );
+        self.object(out, CATALOG, &format!("<< /Type /Catalog /Pages {PAGES} 0 R >>"));
     }
 
     fn row(&mut self, cells: &[Option<String>], out: &mut Vec<u8>) {
-        self.page_rows.push(
-            cells
-                .iter()
-                .map(|c| c.clone().unwrap_or_default())
-                .collect(),
-        );
+        self.page_rows.push(cells.iter().map(|c| c.clone().unwrap_or_default()).collect());
         if self.page_rows.len() == ROWS_PER_PAGE {
             self.flush_page(out);
         }
@@ -333,15 +282,7 @@ impl TableWriter for PdfWriter {
         }
         self.write_font(out);
         let kids: Vec<String> = self.pages.iter().map(|p| format!("{p} 0 R")).collect();
-        self.object(
-            out,
-            PAGES,
-            &format!(
-                "<< /Type /Pages /Kids [{}] /Count {} >>",
-                kids.join(" "),
-                self.pages.len()
-            ),
-        );
+        self.object(out, PAGES, &format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), self.pages.len()));
         let xref_at = self.written;
         let mut offsets = std::mem::take(&mut self.offsets);
         offsets.sort();
@@ -350,9 +291,7 @@ impl TableWriter for PdfWriter {
         for (_, off) in &offsets {
             x.push_str(&format!("{off:010} 00000 n \n"));
         }
-        x.push_str(&format!(
-            "trailer\n<< /Size {size} /Root {CATALOG} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"
-        ));
+        x.push_str(&format!("trailer\n<< /Size {size} /Root {CATALOG} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"));
         self.emit(out, &x);
     }
 }
@@ -374,12 +313,7 @@ pub mod read {
                 break;
             };
             let dict = String::from_utf8_lossy(&pdf[dict_start..start]).to_string();
-            let len: usize = dict
-                .split("/Length ")
-                .nth(1)
-                .and_then(|l| l.split(|c: char| !c.is_ascii_digit()).next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
+            let len: usize = dict.split("/Length ").nth(1).and_then(|l| l.split(|c: char| !c.is_ascii_digit()).next()).and_then(|n| n.parse().ok()).unwrap_or(0);
             let data = &pdf[start + 7..(start + 7 + len).min(pdf.len())];
             let mut inflated = Vec::new();
             if ZlibDecoder::new(data).read_to_end(&mut inflated).is_err() {
@@ -401,10 +335,7 @@ pub mod read {
 
     /// The ToUnicode map: glyph id -> character.
     pub fn unicode_map(pdf: &[u8]) -> BTreeMap<u16, char> {
-        let Some((_, cmap)) = streams(pdf)
-            .into_iter()
-            .find(|(_, d)| d.starts_with(b"/CIDInit"))
-        else {
+        let Some((_, cmap)) = streams(pdf).into_iter().find(|(_, d)| d.starts_with(b"/CIDInit")) else {
             return BTreeMap::new();
         };
         String::from_utf8_lossy(&cmap)
@@ -414,15 +345,8 @@ pub mod read {
             .filter(|(g, _)| g.len() == 4)
             .filter_map(|(g, u)| {
                 let u = u.trim_end_matches('>');
-                let units: Vec<u16> = (0..u.len())
-                    .step_by(4)
-                    .filter_map(|i| u.get(i..i + 4))
-                    .filter_map(|h| u16::from_str_radix(h, 16).ok())
-                    .collect();
-                Some((
-                    u16::from_str_radix(g, 16).ok()?,
-                    char::decode_utf16(units).next()?.ok()?,
-                ))
+                let units: Vec<u16> = (0..u.len()).step_by(4).filter_map(|i| u.get(i..i + 4)).filter_map(|h| u16::from_str_radix(h, 16).ok()).collect();
+                Some((u16::from_str_radix(g, 16).ok()?, char::decode_utf16(units).next()?.ok()?))
             })
             .collect()
     }
@@ -439,12 +363,7 @@ pub mod read {
                     .skip(1)
                     .filter_map(|part| part.split_once("> Tj").map(|(hex, _)| hex.to_string()))
                     .map(|hex| {
-                        (0..hex.len())
-                            .step_by(4)
-                            .filter_map(|i| hex.get(i..i + 4))
-                            .filter_map(|h| u16::from_str_radix(h, 16).ok())
-                            .map(|g| map.get(&g).copied().unwrap_or('\u{FFFD}'))
-                            .collect()
+                        (0..hex.len()).step_by(4).filter_map(|i| hex.get(i..i + 4)).filter_map(|h| u16::from_str_radix(h, 16).ok()).map(|g| map.get(&g).copied().unwrap_or('\u{FFFD}')).collect()
                     })
                     .collect::<Vec<String>>()
             })
@@ -457,24 +376,12 @@ mod tests {
     use super::read::{streams, text, unicode_map};
     use super::*;
 
-    const NAMES: [&str; 6] = [
-        "Łukasz Żółć",
-        "Дмитрий Шостакович",
-        "王小明",
-        "山田 太郎",
-        "김민준",
-        "Ångström",
-    ];
+    const NAMES: [&str; 6] = ["Łukasz Żółć", "Дмитрий Шостакович", "王小明", "山田 太郎", "김민준", "Ångström"];
 
     fn export(rows: &[[&str; 2]]) -> Vec<u8> {
         let mut w = PdfWriter::new();
         let mut out = Vec::new();
-        w.begin(
-            "Люди · 人々 · Łódź",
-            &["Name".into(), "Город".into()],
-            &[ColumnKind::Text, ColumnKind::Text],
-            &mut out,
-        );
+        w.begin("Люди · 人々 · Łódź", &["Name".into(), "Город".into()], &[ColumnKind::Text, ColumnKind::Text], &mut out);
         for r in rows {
             w.row(&[Some(r[0].to_string()), Some(r[1].to_string())], &mut out);
         }
@@ -491,19 +398,11 @@ mod tests {
             std::fs::write(path, &pdf).unwrap();
         }
         let text = text(&pdf);
-        for name in NAMES
-            .iter()
-            .chain(["Kraków", "Name", "Город", "Люди · 人々 · Łódź"].iter())
-        {
+        for name in NAMES.iter().chain(["Kraków", "Name", "Город", "Люди · 人々 · Łódź"].iter()) {
             assert!(text.iter().any(|t| t == name), "{name} not in {text:?}");
         }
         // No question marks stood in for anything, and nothing is missing from the font.
-        assert!(
-            !text
-                .iter()
-                .any(|t| t.contains('?') || t.contains('\u{FFFD}')),
-            "{text:?}"
-        );
+        assert!(!text.iter().any(|t| t.contains('?') || t.contains('\u{FFFD}')), "{text:?}");
         assert!(!String::from_utf8_lossy(&pdf).contains("WinAnsiEncoding"));
     }
 
@@ -511,10 +410,7 @@ mod tests {
     fn the_embedded_font_holds_the_very_glyphs_the_page_shows() {
         let pdf = export(&[["王小明", "Дмитрий"], ["Łukasz", "김민준"]]);
         let streams = streams(&pdf);
-        let (dict, program) = streams
-            .iter()
-            .find(|(d, _)| d.contains("/Length1"))
-            .expect("a FontFile2 stream");
+        let (dict, program) = streams.iter().find(|(d, _)| d.contains("/Length1")).expect("a FontFile2 stream");
         assert!(dict.contains(&format!("/Length1 {}", program.len())));
         // The subset is small: a handful of glyphs, not the 3.6 MB font.
         assert!(program.len() < 40_000, "subset is {} bytes", program.len());
@@ -523,22 +419,11 @@ mod tests {
         let map = unicode_map(&pdf);
         for (gid, c) in &map {
             let original = full.glyph_index(*c).unwrap();
-            assert_eq!(
-                subset.glyph_bounding_box(GlyphId(*gid)),
-                full.glyph_bounding_box(original),
-                "glyph of {c}"
-            );
-            assert_eq!(
-                subset.glyph_hor_advance(GlyphId(*gid)),
-                full.glyph_hor_advance(original),
-                "advance of {c}"
-            );
+            assert_eq!(subset.glyph_bounding_box(GlyphId(*gid)), full.glyph_bounding_box(original), "glyph of {c}");
+            assert_eq!(subset.glyph_hor_advance(GlyphId(*gid)), full.glyph_hor_advance(original), "advance of {c}");
         }
         for c in "王小明ДмитрийŁukasz김민준".chars() {
-            assert!(
-                map.values().any(|m| *m == c),
-                "{c} has a glyph in the subset"
-            );
+            assert!(map.values().any(|m| *m == c), "{c} has a glyph in the subset");
         }
     }
 
@@ -547,10 +432,7 @@ mod tests {
         let long = "Wolfeschlegelsteinhausenbergerdorff-Łęczycka ".repeat(6);
         let pdf = export(&[[&long, "東京都千代田区千代田一丁目一番一号東京都千代田区千代田一丁目一番一号東京都千代田区千代田一丁目一番一号"]]);
         let text = text(&pdf);
-        let cells: Vec<&String> = text
-            .iter()
-            .filter(|t| t.starts_with("Wolfe") || t.starts_with("東京"))
-            .collect();
+        let cells: Vec<&String> = text.iter().filter(|t| t.starts_with("Wolfe") || t.starts_with("東京")).collect();
         assert_eq!(cells.len(), 2);
         for t in cells {
             assert!(t.ends_with('…'), "{t}");
@@ -562,10 +444,7 @@ mod tests {
         let rows: Vec<[&str; 2]> = (0..200).map(|i| [NAMES[i % NAMES.len()], "x"]).collect();
         let pdf = export(&rows);
         let raw = String::from_utf8_lossy(&pdf);
-        assert_eq!(
-            raw.matches("/Type /Page ").count(),
-            200usize.div_ceil(ROWS_PER_PAGE)
-        );
+        assert_eq!(raw.matches("/Type /Page ").count(), 200usize.div_ceil(ROWS_PER_PAGE));
         assert_eq!(raw.matches("/FontFile2").count(), 1);
         assert!(raw.trim_end().ends_with("%%EOF"));
         assert_eq!(text(&pdf).iter().filter(|t| *t == "x").count(), 200);

@@ -53,28 +53,18 @@ impl Running {
         let org = counts.orgs.get(&c.org.id).copied().unwrap_or(0);
         if mine >= PER_PERSON {
             tracing::warn!(user = %c.user.email, org = %c.org.slug, "export refused: the person's limit");
-            return Err(Error::rate_limited(
-                format!("You already have {PER_PERSON} exports in progress. Wait until one of them finishes, then export again."),
-                RETRY_AFTER_SECS,
-            ));
+            return Err(Error::rate_limited(format!("You already have {PER_PERSON} exports in progress. Wait until one of them finishes, then export again."), RETRY_AFTER_SECS));
         }
         if org >= PER_ORGANIZATION {
             tracing::warn!(user = %c.user.email, org = %c.org.slug, "export refused: the organization's limit");
             return Err(Error::rate_limited(
-                format!(
-                    "{} already has {PER_ORGANIZATION} exports in progress, the most Gatehouse runs at once for one organization. Try again in a few seconds.",
-                    c.org.name
-                ),
+                format!("{} already has {PER_ORGANIZATION} exports in progress, the most Gatehouse runs at once for one organization. Try again in a few seconds.", c.org.name),
                 RETRY_AFTER_SECS,
             ));
         }
         *counts.people.entry(c.user.id.clone()).or_default() += 1;
         *counts.orgs.entry(c.org.id.clone()).or_default() += 1;
-        Ok(Slot {
-            running: self.clone(),
-            org_id: c.org.id.clone(),
-            user_id: c.user.id.clone(),
-        })
+        Ok(Slot { running: self.clone(), org_id: c.org.id.clone(), user_id: c.user.id.clone() })
     }
 
     /// Exports running now for the organization `org_id`.
@@ -87,10 +77,7 @@ impl Drop for Slot {
     fn drop(&mut self) {
         let mut guard = self.running.counts();
         let counts = &mut *guard;
-        for (map, key) in [
-            (&mut counts.people, &self.user_id),
-            (&mut counts.orgs, &self.org_id),
-        ] {
+        for (map, key) in [(&mut counts.people, &self.user_id), (&mut counts.orgs, &self.org_id)] {
             if let Some(n) = map.get_mut(key) {
                 *n -= 1;
                 if *n == 0 {
@@ -105,13 +92,7 @@ impl Drop for Slot {
 /// the account type does not allow the format, and (429, with when to try
 /// again) when `c` or their organization already runs as many exports as
 /// allowed. The slot is held for as long as the export runs.
-pub async fn begin(
-    db: &Db,
-    running: &Running,
-    c: &Caller,
-    o: &Opened,
-    format: ExportFormat,
-) -> Result<Slot> {
+pub async fn begin(db: &Db, running: &Running, c: &Caller, o: &Opened, format: ExportFormat) -> Result<Slot> {
     documents::require_export(db, c, format, &o.doc.name).await?;
     running.claim(c)
 }

@@ -51,12 +51,8 @@ fn reach_v4(a: Ipv4Addr) -> Reach {
         (100, 64..=127, ..) => Reach::Internal("a shared address (carrier-grade NAT)"),
         (224..=239, ..) => Reach::Never("a multicast address"),
         (255, 255, 255, 255) => Reach::Never("the broadcast address"),
-        (192, 0, 2, _) | (198, 51, 100, _) | (203, 0, 113, _) => {
-            Reach::Never("a documentation address")
-        }
-        (192, 0, 0, _) | (192, 88, 99, _) | (198, 18..=19, ..) | (240..=255, ..) => {
-            Reach::Never("a reserved address")
-        }
+        (192, 0, 2, _) | (198, 51, 100, _) | (203, 0, 113, _) => Reach::Never("a documentation address"),
+        (192, 0, 0, _) | (192, 88, 99, _) | (198, 18..=19, ..) | (240..=255, ..) => Reach::Never("a reserved address"),
         _ => Reach::Public,
     }
 }
@@ -69,20 +65,10 @@ fn reach_v6(a: Ipv6Addr) -> Reach {
         return reach_v4(v4);
     }
     if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
-        return reach_v4(Ipv4Addr::new(
-            (s[6] >> 8) as u8,
-            s[6] as u8,
-            (s[7] >> 8) as u8,
-            s[7] as u8,
-        ));
+        return reach_v4(Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8));
     }
     if s[0] == 0x2002 {
-        return match reach_v4(Ipv4Addr::new(
-            (s[1] >> 8) as u8,
-            s[1] as u8,
-            (s[2] >> 8) as u8,
-            s[2] as u8,
-        )) {
+        return match reach_v4(Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8)) {
             Reach::Public => Reach::Public,
             _ => Reach::Never("a 6to4 address of a non-public IPv4 address"),
         };
@@ -137,9 +123,7 @@ impl Failure {
         match self {
             Failure::BadUrl(m) => m.clone(),
             Failure::Unresolved(host) => format!("the destination's host name {host} could not be resolved"),
-            Failure::NotAllowed { .. } | Failure::NeedsHttps => {
-                "the destination leads to an address Gatehouse does not post to; ask an administrator to check it (Administration > Account)".into()
-            }
+            Failure::NotAllowed { .. } | Failure::NeedsHttps => "the destination leads to an address Gatehouse does not post to; ask an administrator to check it (Administration > Account)".into(),
             Failure::NoAnswer(d) => format!("the destination did not answer within {} s", d.as_secs()),
             Failure::Refused => "the destination refused the connection".into(),
             Failure::CouldNotConnect => "could not connect to the destination (unreachable, or its TLS certificate was not accepted)".into(),
@@ -168,9 +152,7 @@ impl Failure {
 
 fn capitalized(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// A destination whose addresses were checked: post to it with `post`.
@@ -190,8 +172,7 @@ fn parse(raw: &str) -> Result<Url, Failure> {
     if raw.len() > 2000 {
         return Err(bad("The URL is too long."));
     }
-    let url = Url::parse(raw)
-        .map_err(|_| bad("Enter a full URL, such as https://hooks.example.com/gatehouse."))?;
+    let url = Url::parse(raw).map_err(|_| bad("Enter a full URL, such as https://hooks.example.com/gatehouse."))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("Leave credentials out of the URL; the receiver should authenticate by its own URL path or token."));
     }
@@ -212,19 +193,11 @@ pub async fn check(raw: &str, allow_private: bool) -> Result<Checked, Failure> {
     let port = url.port_or_known_default().unwrap_or(443);
     let host = url.host_str().unwrap_or_default().to_string();
     // The URL parser has already turned every IPv4 spelling into dotted form.
-    let literal = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .ok();
+    let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
     let (name, addrs) = match literal {
         Some(ip) => (None, vec![SocketAddr::new(ip, port)]),
         None => {
-            let found = tokio::time::timeout(
-                RESOLVE_TIMEOUT,
-                tokio::net::lookup_host((host.as_str(), port)),
-            )
-            .await;
+            let found = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host.as_str(), port))).await;
             let mut addrs: Vec<SocketAddr> = match found {
                 Ok(Ok(a)) => a.collect(),
                 Ok(Err(e)) => {
@@ -249,22 +222,8 @@ pub async fn check(raw: &str, allow_private: bool) -> Result<Checked, Failure> {
         match reach(a.ip()) {
             Reach::Public => all_internal = false,
             Reach::Internal(_) if allow_private => {}
-            Reach::Internal(kind) => {
-                return Err(Failure::NotAllowed {
-                    host,
-                    ip: a.ip(),
-                    kind,
-                    internal: true,
-                })
-            }
-            Reach::Never(kind) => {
-                return Err(Failure::NotAllowed {
-                    host,
-                    ip: a.ip(),
-                    kind,
-                    internal: false,
-                })
-            }
+            Reach::Internal(kind) => return Err(Failure::NotAllowed { host, ip: a.ip(), kind, internal: true }),
+            Reach::Never(kind) => return Err(Failure::NotAllowed { host, ip: a.ip(), kind, internal: false }),
         }
     }
     // Plain http crosses no public network only when every address is inside it.
@@ -289,20 +248,13 @@ struct NoLookups;
 impl reqwest::dns::Resolve for NoLookups {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let name = name.as_str().to_string();
-        Box::pin(
-            async move { Err(format!("{name} was not checked as a webhook destination").into()) },
-        )
+        Box::pin(async move { Err(format!("{name} was not checked as a webhook destination").into()) })
     }
 }
 
 /// Posts `body` to the checked destination; the HTTP status it answered.
 pub async fn post(dest: &Checked, body: reqwest::Body) -> Result<u16, Failure> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .dns_resolver(Arc::new(NoLookups))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(POST_TIMEOUT);
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy().dns_resolver(Arc::new(NoLookups)).connect_timeout(CONNECT_TIMEOUT).timeout(POST_TIMEOUT);
     if let Some(name) = &dest.name {
         builder = builder.resolve_to_addrs(name, &dest.addrs);
     }
@@ -310,12 +262,7 @@ pub async fn post(dest: &Checked, body: reqwest::Body) -> Result<u16, Failure> {
         tracing::error!(error = ?e, "webhook: building the HTTP client");
         Failure::CouldNotConnect
     })?;
-    let res = client
-        .post(dest.url.clone())
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await;
+    let res = client.post(dest.url.clone()).header("content-type", "application/json").body(body).send().await;
     match res {
         Ok(r) => Ok(r.status().as_u16()),
         Err(e) => {
@@ -328,18 +275,12 @@ pub async fn post(dest: &Checked, body: reqwest::Body) -> Result<u16, Failure> {
 /// The plain-words reason of a failed post.
 fn failure_of(e: &reqwest::Error) -> Failure {
     if e.is_timeout() {
-        return Failure::NoAnswer(if e.is_connect() {
-            CONNECT_TIMEOUT
-        } else {
-            POST_TIMEOUT
-        });
+        return Failure::NoAnswer(if e.is_connect() { CONNECT_TIMEOUT } else { POST_TIMEOUT });
     }
     if e.is_connect() {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
         while let Some(s) = source {
-            if s.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
-            {
+            if s.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused) {
                 return Failure::Refused;
             }
             source = s.source();
@@ -359,14 +300,7 @@ mod tests {
 
     #[test]
     fn public_internal_and_never_addresses() {
-        for ip in [
-            "93.184.216.34",
-            "8.8.8.8",
-            "2606:4700::1111",
-            "172.32.0.1",
-            "100.128.0.1",
-            "2002:5db8:d822::1",
-        ] {
+        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "172.32.0.1", "100.128.0.1", "2002:5db8:d822::1"] {
             assert_eq!(kind(ip), Reach::Public, "{ip}");
         }
         for ip in [
@@ -386,11 +320,7 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
         ] {
-            assert!(
-                matches!(kind(ip), Reach::Internal(_)),
-                "{ip}: {:?}",
-                kind(ip)
-            );
+            assert!(matches!(kind(ip), Reach::Internal(_)), "{ip}: {:?}", kind(ip));
         }
         for ip in [
             "169.254.169.254",
@@ -432,45 +362,15 @@ mod tests {
             Err(f @ Failure::NotAllowed { .. }) => f,
             other => panic!("{other:?}"),
         };
-        assert!(matches!(
-            refused(check("https://127.0.0.1/x", false).await),
-            Failure::NotAllowed { internal: true, .. }
-        ));
-        assert!(matches!(
-            refused(check("https://localhost:8443/x", false).await),
-            Failure::NotAllowed { internal: true, .. }
-        ));
-        assert!(
-            matches!(
-                refused(check("https://2130706433/x", false).await),
-                Failure::NotAllowed { internal: true, .. }
-            ),
-            "127.0.0.1 as a number"
-        );
-        assert!(matches!(
-            refused(check("https://[::ffff:7f00:1]/x", false).await),
-            Failure::NotAllowed { internal: true, .. }
-        ));
-        assert!(
-            matches!(
-                refused(check("https://169.254.169.254/latest", true).await),
-                Failure::NotAllowed {
-                    internal: false,
-                    ..
-                }
-            ),
-            "metadata even when private is allowed"
-        );
+        assert!(matches!(refused(check("https://127.0.0.1/x", false).await), Failure::NotAllowed { internal: true, .. }));
+        assert!(matches!(refused(check("https://localhost:8443/x", false).await), Failure::NotAllowed { internal: true, .. }));
+        assert!(matches!(refused(check("https://2130706433/x", false).await), Failure::NotAllowed { internal: true, .. }), "127.0.0.1 as a number");
+        assert!(matches!(refused(check("https://[::ffff:7f00:1]/x", false).await), Failure::NotAllowed { internal: true, .. }));
+        assert!(matches!(refused(check("https://169.254.169.254/latest", true).await), Failure::NotAllowed { internal: false, .. }), "metadata even when private is allowed");
         assert!(check("https://127.0.0.1/x", true).await.is_ok());
         assert!(check("http://127.0.0.1/x", true).await.is_ok());
-        assert_eq!(
-            check("http://127.0.0.1/x", false).await.unwrap_err(),
-            Failure::NeedsHttps
-        );
-        assert_eq!(
-            check("http://93.184.216.34/x", true).await.unwrap_err(),
-            Failure::NeedsHttps
-        );
+        assert_eq!(check("http://127.0.0.1/x", false).await.unwrap_err(), Failure::NeedsHttps);
+        assert_eq!(check("http://93.184.216.34/x", true).await.unwrap_err(), Failure::NeedsHttps);
         assert!(check("https://93.184.216.34/x", false).await.is_ok());
     }
 
@@ -483,31 +383,16 @@ mod tests {
             while let Ok((mut s, _)) = listener.accept().await {
                 let mut buf = [0u8; 4096];
                 let _ = s.read(&mut buf).await;
-                let _ = s
-                    .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
-                    .await;
+                let _ = s.write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n").await;
             }
         });
         // A name no DNS server knows, checked as leading to the listener: the
         // post goes there without asking DNS.
-        let url: Url = format!("http://receiver.gatehouse.invalid:{}/hook", addr.port())
-            .parse()
-            .unwrap();
-        let pinned = Checked {
-            url: url.clone(),
-            name: Some("receiver.gatehouse.invalid".into()),
-            addrs: vec![addr],
-        };
+        let url: Url = format!("http://receiver.gatehouse.invalid:{}/hook", addr.port()).parse().unwrap();
+        let pinned = Checked { url: url.clone(), name: Some("receiver.gatehouse.invalid".into()), addrs: vec![addr] };
         assert_eq!(post(&pinned, reqwest::Body::from("{}")).await, Ok(204));
         // A name that was not checked is never looked up.
-        let unchecked = Checked {
-            url,
-            name: None,
-            addrs: vec![],
-        };
-        assert_eq!(
-            post(&unchecked, reqwest::Body::from("{}")).await,
-            Err(Failure::CouldNotConnect)
-        );
+        let unchecked = Checked { url, name: None, addrs: vec![] };
+        assert_eq!(post(&unchecked, reqwest::Body::from("{}")).await, Err(Failure::CouldNotConnect));
     }
 }

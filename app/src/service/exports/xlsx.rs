@@ -54,11 +54,7 @@ pub fn xml_text(s: &str) -> String {
 
 /// A worksheet name Excel accepts: at most 31 characters, none of []:*?/\.
 fn sheet_name(title: &str) -> String {
-    let n: String = title
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c) && !c.is_control())
-        .take(31)
-        .collect();
+    let n: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c) && !c.is_control()).take(31).collect();
     let n = n.trim().trim_matches('\'').to_string();
     if n.is_empty() {
         "Data".into()
@@ -69,15 +65,7 @@ fn sheet_name(title: &str) -> String {
 
 impl XlsxWriter {
     pub fn new() -> Self {
-        XlsxWriter {
-            entries: Vec::new(),
-            written: 0,
-            sheet: None,
-            crc: crc32fast::Hasher::new(),
-            size: 0,
-            compressed: 0,
-            kinds: Vec::new(),
-        }
+        XlsxWriter { entries: Vec::new(), written: 0, sheet: None, crc: crc32fast::Hasher::new(), size: 0, compressed: 0, kinds: Vec::new() }
     }
 
     fn emit(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
@@ -85,15 +73,7 @@ impl XlsxWriter {
         self.written += bytes.len() as u64;
     }
 
-    fn local_header(
-        &mut self,
-        out: &mut Vec<u8>,
-        name: &str,
-        deflated: bool,
-        crc: u32,
-        csize: u32,
-        size: u32,
-    ) {
+    fn local_header(&mut self, out: &mut Vec<u8>, name: &str, deflated: bool, crc: u32, csize: u32, size: u32) {
         let mut h = Vec::with_capacity(30 + name.len());
         h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
         h.extend_from_slice(&20u16.to_le_bytes()); // version needed
@@ -116,14 +96,7 @@ impl XlsxWriter {
         let len = body.len() as u32;
         self.local_header(out, name, false, crc, len, len);
         self.emit(out, body.as_bytes());
-        self.entries.push(Entry {
-            name,
-            crc,
-            compressed: len,
-            size: len,
-            offset,
-            deflated: false,
-        });
+        self.entries.push(Entry { name, crc, compressed: len, size: len, offset, deflated: false });
     }
 
     fn sheet_write(&mut self, out: &mut Vec<u8>, xml: &str) {
@@ -172,14 +145,7 @@ impl TableWriter for XlsxWriter {
         self.stored(out, "xl/_rels/workbook.xml.rels", WORKBOOK_RELS);
         let offset = self.written as u32;
         self.local_header(out, SHEET, true, 0, 0, 0);
-        self.entries.push(Entry {
-            name: SHEET,
-            crc: 0,
-            compressed: 0,
-            size: 0,
-            offset,
-            deflated: true,
-        });
+        self.entries.push(Entry { name: SHEET, crc: 0, compressed: 0, size: 0, offset, deflated: true });
         self.sheet = Some(DeflateEncoder::new(Vec::new(), Compression::fast()));
         let head = self.row_xml(header.iter().map(|h| (Some(h.clone()), ColumnKind::Text)));
         self.sheet_write(
@@ -198,12 +164,7 @@ impl TableWriter for XlsxWriter {
 
     fn finish(&mut self, out: &mut Vec<u8>) {
         self.sheet_write(out, "</sheetData></worksheet>");
-        let rest = self
-            .sheet
-            .take()
-            .expect("sheet open")
-            .finish()
-            .expect("writes to memory");
+        let rest = self.sheet.take().expect("sheet open").finish().expect("writes to memory");
         self.compressed += rest.len() as u64;
         self.emit(out, &rest);
         let crc = std::mem::take(&mut self.crc).finalize();

@@ -3,11 +3,7 @@ use super::Message;
 use crate::service::store::Timestamp;
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// The HTML body: paragraphs, and a button for the link when there is one.
@@ -27,10 +23,7 @@ fn html(paragraphs: &[String], link: Option<(&str, &str)>, footer: &str) -> Stri
             escape(label)
         ));
     }
-    out.push_str(&format!(
-        "<p style=\"font-size: 13px; color: #5b6477;\">{}</p></div></body></html>",
-        escape(footer)
-    ));
+    out.push_str(&format!("<p style=\"font-size: 13px; color: #5b6477;\">{}</p></div></body></html>", escape(footer)));
     out
 }
 
@@ -43,39 +36,16 @@ fn text(paragraphs: &[String], link: Option<(&str, &str)>, footer: &str) -> Stri
     out
 }
 
-fn message(
-    kind: &'static str,
-    to: &str,
-    subject: String,
-    paragraphs: Vec<String>,
-    link: Option<(&str, &str)>,
-    footer: String,
-    send_before: Option<Timestamp>,
-) -> Message {
-    Message {
-        kind,
-        to: to.to_string(),
-        text: text(&paragraphs, link, &footer),
-        html: html(&paragraphs, link, &footer),
-        subject,
-        send_before,
-    }
+fn message(kind: &'static str, to: &str, subject: String, paragraphs: Vec<String>, link: Option<(&str, &str)>, footer: String, send_before: Option<Timestamp>) -> Message {
+    Message { kind, to: to.to_string(), text: text(&paragraphs, link, &footer), html: html(&paragraphs, link, &footer), subject, send_before }
 }
 
 fn footer(org_name: &str) -> String {
-    format!(
-        "Sent by Gatehouse for {org_name}. If you did not expect this message, you can ignore it."
-    )
+    format!("Sent by Gatehouse for {org_name}. If you did not expect this message, you can ignore it.")
 }
 
 /// An invitation: the link to choose a password.
-pub fn invitation(
-    org_name: &str,
-    first_name: &str,
-    to: &str,
-    link: &str,
-    expires_at: Timestamp,
-) -> Message {
+pub fn invitation(org_name: &str, first_name: &str, to: &str, link: &str, expires_at: Timestamp) -> Message {
     message(
         "invitation",
         to,
@@ -92,13 +62,7 @@ pub fn invitation(
 }
 
 /// A password reset link, from an administrator or asked for on the sign-in page.
-pub fn password_reset(
-    org_name: &str,
-    to: &str,
-    link: &str,
-    expires_at: Timestamp,
-    by_admin: bool,
-) -> Message {
+pub fn password_reset(org_name: &str, to: &str, link: &str, expires_at: Timestamp, by_admin: bool) -> Message {
     let why = if by_admin {
         format!("An administrator of {org_name} reset your password. Choose a new one to sign in again.")
     } else {
@@ -116,14 +80,7 @@ pub fn password_reset(
 }
 
 /// Someone signed in from a browser that had not signed in as this person before.
-pub fn new_sign_in(
-    org_name: &str,
-    to: &str,
-    at: Timestamp,
-    ip: &str,
-    method: &str,
-    profile: &str,
-) -> Message {
+pub fn new_sign_in(org_name: &str, to: &str, at: Timestamp, ip: &str, method: &str, profile: &str) -> Message {
     message(
         "sign_in_notice",
         to,
@@ -166,17 +123,9 @@ mod tests {
 
     #[test]
     fn html_bodies_escape_what_people_typed() {
-        let m = invitation(
-            "Acme <script>",
-            "Pat & Co",
-            "pat@acme.example",
-            "https://g.example/acme/invite/t",
-            Timestamp::now(),
-        );
+        let m = invitation("Acme <script>", "Pat & Co", "pat@acme.example", "https://g.example/acme/invite/t", Timestamp::now());
         assert!(m.html.contains("Acme &lt;script&gt;") && m.html.contains("Pat &amp; Co"));
         assert!(!m.html.contains("<script>"));
-        assert!(
-            m.text.contains("Acme <script>") && m.text.contains("https://g.example/acme/invite/t")
-        );
+        assert!(m.text.contains("Acme <script>") && m.text.contains("https://g.example/acme/invite/t"));
     }
 }

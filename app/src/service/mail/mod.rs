@@ -38,9 +38,7 @@ impl Security {
             "starttls" => Ok(Security::StartTls),
             "tls" => Ok(Security::Tls),
             "none" => Ok(Security::None),
-            other => Err(format!(
-                "“{other}” is not a mail security: use starttls, tls or none"
-            )),
+            other => Err(format!("“{other}” is not a mail security: use starttls, tls or none")),
         }
     }
     pub fn default_port(self) -> u16 {
@@ -119,19 +117,8 @@ pub async fn queue(conn: &mut Conn, config: &Config, org_id: &str, m: &Message) 
     if !is_set_up(config) {
         return Ok(false);
     }
-    outbox::insert(
-        conn,
-        outbox::NewMail {
-            org_id,
-            kind: m.kind,
-            recipient: &m.to,
-            subject: &m.subject,
-            text_body: &m.text,
-            html_body: &m.html,
-            send_before: m.send_before.map(|t| t.to_string()),
-        },
-    )
-    .await?;
+    outbox::insert(conn, outbox::NewMail { org_id, kind: m.kind, recipient: &m.to, subject: &m.subject, text_body: &m.text, html_body: &m.html, send_before: m.send_before.map(|t| t.to_string()) })
+        .await?;
     Ok(true)
 }
 
@@ -165,30 +152,15 @@ fn transport(s: &Settings) -> std::result::Result<Transport, String> {
     Ok(builder.build())
 }
 
-fn email(
-    s: &Settings,
-    to: &str,
-    subject: &str,
-    text: &str,
-    html: &str,
-) -> std::result::Result<lettre::Message, String> {
+fn email(s: &Settings, to: &str, subject: &str, text: &str, html: &str) -> std::result::Result<lettre::Message, String> {
     use lettre::message::{MultiPart, SinglePart};
-    let from: lettre::message::Mailbox = s
-        .from
-        .parse()
-        .map_err(|e| format!("the sender address: {e}"))?;
-    let to: lettre::message::Mailbox = to
-        .parse()
-        .map_err(|e| format!("the recipient “{to}”: {e}"))?;
+    let from: lettre::message::Mailbox = s.from.parse().map_err(|e| format!("the sender address: {e}"))?;
+    let to: lettre::message::Mailbox = to.parse().map_err(|e| format!("the recipient “{to}”: {e}"))?;
     lettre::Message::builder()
         .from(from)
         .to(to)
         .subject(subject)
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::plain(text.to_string()))
-                .singlepart(SinglePart::html(html.to_string())),
-        )
+        .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text.to_string())).singlepart(SinglePart::html(html.to_string())))
         .map_err(|e| e.to_string())
 }
 
@@ -204,31 +176,17 @@ pub async fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) ->
     let mut sent = 0;
     for id in outbox::due(db, 20).await? {
         let mut tx = store::begin(db).await?;
-        let Some(m) = outbox::claim(&mut tx, &id, time::OffsetDateTime::now_utc() + CLAIM).await?
-        else {
+        let Some(m) = outbox::claim(&mut tx, &id, time::OffsetDateTime::now_utc() + CLAIM).await? else {
             tx.commit().await?;
             continue;
         };
         tx.commit().await?;
         let result = if m.send_before.is_some_and(|t| t <= Timestamp::now()) {
-            Err((
-                true,
-                "not sent in time: the link in it has expired".to_string(),
-            ))
+            Err((true, "not sent in time: the link in it has expired".to_string()))
         } else {
-            match email(
-                settings,
-                &m.recipient,
-                &m.subject,
-                &m.text_body,
-                &m.html_body,
-            ) {
+            match email(settings, &m.recipient, &m.subject, &m.text_body, &m.html_body) {
                 Err(e) => Err((true, e)),
-                Ok(message) => transport
-                    .send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| (e.is_permanent(), e.to_string())),
+                Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| (e.is_permanent(), e.to_string())),
             }
         };
         let mut tx = store::begin(db).await?;
@@ -239,10 +197,8 @@ pub async fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) ->
                 metrics::counter!(crate::metrics::MAIL_SENT).increment(1);
             }
             Err((permanent, error)) => {
-                let next =
-                    time::OffsetDateTime::now_utc() + backoff(settings.retry_base, m.attempts);
-                let too_late =
-                    m.send_before.is_some_and(|t| t.get() <= next) || m.attempts >= MAX_ATTEMPTS;
+                let next = time::OffsetDateTime::now_utc() + backoff(settings.retry_base, m.attempts);
+                let too_late = m.send_before.is_some_and(|t| t.get() <= next) || m.attempts >= MAX_ATTEMPTS;
                 if permanent || too_late {
                     tracing::warn!(kind = %m.kind, error = %error, "mail given up");
                     outbox::give_up(&mut tx, &m.id, &error).await?;
@@ -285,9 +241,7 @@ pub fn spawn_sender(db: Db, settings: Settings) -> std::result::Result<Sender, S
 /// sender wants to know at once whether the settings work.
 pub async fn send_now(settings: &Settings, m: &Message) -> Result<()> {
     use lettre::AsyncTransport;
-    let failed = |e: String| {
-        Error::new(super::Kind::Upstream, format!("The mail server did not take the test mail: {e}. Check the GATEHOUSE_SMTP_* settings and the server's log."))
-    };
+    let failed = |e: String| Error::new(super::Kind::Upstream, format!("The mail server did not take the test mail: {e}. Check the GATEHOUSE_SMTP_* settings and the server's log."));
     let transport = transport(settings).map_err(failed)?;
     let message = email(settings, &m.to, &m.subject, &m.text, &m.html).map_err(failed)?;
     match tokio::time::timeout(Duration::from_secs(20), transport.send(message)).await {
@@ -301,21 +255,10 @@ pub async fn send_now(settings: &Settings, m: &Message) -> Result<()> {
 const TEST_MAILS_PER_WINDOW: i64 = 5;
 
 /// Administration > Account > Mail.
-pub async fn status(
-    db: &Db,
-    config: &Config,
-    c: &crate::service::access::Caller,
-) -> Result<crate::domain::views::MailStatus> {
+pub async fn status(db: &Db, config: &Config, c: &crate::service::access::Caller) -> Result<crate::domain::views::MailStatus> {
     let (waiting, last_error) = outbox::waiting(db, &c.org.id).await?;
     Ok(match &config.mail {
-        None => crate::domain::views::MailStatus {
-            set_up: false,
-            server: String::new(),
-            from: String::new(),
-            waiting,
-            last_error,
-            test_to: c.user.email.clone(),
-        },
+        None => crate::domain::views::MailStatus { set_up: false, server: String::new(), from: String::new(), waiting, last_error, test_to: c.user.email.clone() },
         Some(s) => crate::domain::views::MailStatus {
             set_up: true,
             server: format!(
@@ -344,36 +287,20 @@ pub async fn send_test(db: &Db, config: &Config, c: &crate::service::access::Cal
     };
     let window = time::Duration::minutes(crate::service::sign_in::WINDOW_MINUTES);
     let key = "test-mail";
-    let full = |secs: u64| {
-        Error::rate_limited(format!("{TEST_MAILS_PER_WINDOW} test mails were sent in the last minutes. Try again in {} minutes.", secs.div_ceil(60)), secs)
-    };
+    let full = |secs: u64| Error::rate_limited(format!("{TEST_MAILS_PER_WINDOW} test mails were sent in the last minutes. Try again in {} minutes.", secs.div_ceil(60)), secs);
     let mut tx = store::begin(db).await?;
-    if let store::sign_in_limits::Slot::Full { retry_after_secs } =
-        store::sign_in_limits::take(&mut tx, &c.org.id, key, TEST_MAILS_PER_WINDOW, window).await?
-    {
+    if let store::sign_in_limits::Slot::Full { retry_after_secs } = store::sign_in_limits::take(&mut tx, &c.org.id, key, TEST_MAILS_PER_WINDOW, window).await? {
         tx.commit().await?;
         return Err(full(retry_after_secs));
     }
     tx.commit().await?;
-    let sent = send_now(
-        settings,
-        &messages::test(&c.org.name, &c.user.email, &config.base_url),
-    )
-    .await;
+    let sent = send_now(settings, &messages::test(&c.org.name, &c.user.email, &config.base_url)).await;
     let detail = match &sent {
         Ok(()) => format!("to {} through {}", c.user.email, settings.host),
-        Err(e) => format!(
-            "to {} through {}: failed: {}",
-            c.user.email, settings.host, e.message
-        ),
+        Err(e) => format!("to {} through {}: failed: {}", c.user.email, settings.host, e.message),
     };
     let mut tx = store::begin(db).await?;
-    store::audit::record(
-        &mut tx,
-        c.actor()
-            .event(crate::domain::audit::MAIL_TEST, &c.user.email, detail),
-    )
-    .await?;
+    store::audit::record(&mut tx, c.actor().event(crate::domain::audit::MAIL_TEST, &c.user.email, detail)).await?;
     tx.commit().await?;
     sent
 }

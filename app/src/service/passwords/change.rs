@@ -22,37 +22,23 @@ pub async fn status(db: &Db, c: &Caller) -> Result<crate::domain::views::Passwor
     } else {
         unusable(&settings, &c.org.name, &c.user).map(|_| format!("{} signs in with single sign-on only: change your password at your identity provider.", c.org.name))
     };
-    Ok(crate::domain::views::PasswordStatus {
-        can_change: refused.is_none(),
-        refused,
-        rules: password::Context::new(&c.user.email, &c.org.name),
-    })
+    Ok(crate::domain::views::PasswordStatus { can_change: refused.is_none(), refused, rules: password::Context::new(&c.user.email, &c.org.name) })
 }
 
 /// Changes the caller's password: the current one is checked under the
 /// sign-in limits (`sign_in::check_current_password`), the new one against
 /// the rules; then every other session of the person ends and this one goes
 /// on under the new password. Audited.
-pub async fn change(
-    db: &Db,
-    session: &Session,
-    c: &Caller,
-    current: String,
-    new: String,
-) -> Result<()> {
+pub async fn change(db: &Db, session: &Session, c: &Caller, current: String, new: String) -> Result<()> {
     let status = status(db, c).await?;
     if let Some(why) = status.refused {
         return Err(Error::forbidden(why));
     }
     if current.is_empty() {
-        return Err(Error::invalid(
-            "current_password",
-            "Enter your current password.",
-        ));
+        return Err(Error::invalid("current_password", "Enter your current password."));
     }
     // The rules first: they cost nothing, and a refused new password spends no guess.
-    password::check_new_password(&new, &status.rules)
-        .map_err(|m| Error::invalid("new_password", m))?;
+    password::check_new_password(&new, &status.rules).map_err(|m| Error::invalid("new_password", m))?;
     let old = c.user.password_hash.clone().ok_or_else(Error::internal)?;
     crate::service::sign_in::check_current_password(db, &c.org, &c.user, current, &c.ip).await?;
     let hash = super::hash(new).await?;
@@ -61,15 +47,7 @@ pub async fn change(
         return Err(Error::conflict("Your password was changed meanwhile (a reset link, or another tab). Sign in again with the new one."));
     }
     store::users::end_sessions(&mut tx, &c.org.id, &c.user.id).await?;
-    store::audit::record(
-        &mut tx,
-        c.actor().event(
-            audit::PASSWORD_CHANGED,
-            &c.user.email,
-            "on Profile; the person's other sessions ended".into(),
-        ),
-    )
-    .await?;
+    store::audit::record(&mut tx, c.actor().event(audit::PASSWORD_CHANGED, &c.user.email, "on Profile; the person's other sessions ended".into())).await?;
     tx.commit().await?;
     access::renew_credential(session, &hash).await?;
     Ok(())

@@ -19,9 +19,7 @@ pub mod reset;
 pub use change::{change, status, unusable};
 
 use super::{Error, Kind, Result};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -39,10 +37,7 @@ pub struct Limit {
 impl Default for Limit {
     /// One hash per core (at least two), and two seconds' wait.
     fn default() -> Limit {
-        Limit {
-            permits: super::cpu_cores().max(2),
-            wait: Duration::from_secs(2),
-        }
+        Limit { permits: super::cpu_cores().max(2), wait: Duration::from_secs(2) }
     }
 }
 
@@ -55,19 +50,13 @@ static LIMITER: OnceLock<Limiter> = OnceLock::new();
 
 /// Sets the limit for this process; only the first call (before any hashing) counts.
 pub fn configure(limit: Limit) {
-    let _ = LIMITER.set(Limiter {
-        limit,
-        turns: Arc::new(Semaphore::new(limit.permits)),
-    });
+    let _ = LIMITER.set(Limiter { limit, turns: Arc::new(Semaphore::new(limit.permits)) });
 }
 
 fn limiter() -> &'static Limiter {
     LIMITER.get_or_init(|| {
         let limit = Limit::default();
-        Limiter {
-            limit,
-            turns: Arc::new(Semaphore::new(limit.permits)),
-        }
+        Limiter { limit, turns: Arc::new(Semaphore::new(limit.permits)) }
     })
 }
 
@@ -120,15 +109,7 @@ async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
     let l = limiter();
     let permit = match tokio::time::timeout(l.limit.wait, l.turns.clone().acquire_owned()).await {
         Ok(Ok(p)) => p,
-        _ => {
-            return Err(Error {
-                retry_after_secs: Some(RETRY_AFTER_SECS),
-                ..Error::new(
-                    Kind::RateLimited,
-                    "Gatehouse is busy checking other passwords. Try again in a few seconds.",
-                )
-            })
-        }
+        _ => return Err(Error { retry_after_secs: Some(RETRY_AFTER_SECS), ..Error::new(Kind::RateLimited, "Gatehouse is busy checking other passwords. Try again in a few seconds.") }),
     };
     let out = tokio::task::spawn_blocking(move || {
         let running = Running::start();
@@ -152,9 +133,7 @@ fn hasher() -> Argon2<'static> {
 pub async fn hash(password: String) -> Result<String> {
     in_turn(move || {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await?
     .map_err(|_| Error::internal())
@@ -171,18 +150,13 @@ pub async fn verify(password: String, hash: Option<String>) -> Result<bool> {
                 DUMMY
                     .get_or_init(|| {
                         let salt = SaltString::generate(&mut OsRng);
-                        hasher()
-                            .hash_password(b"no such account", &salt)
-                            .expect("hash")
-                            .to_string()
+                        hasher().hash_password(b"no such account", &salt).expect("hash").to_string()
                     })
                     .clone(),
                 false,
             ),
         };
-        let ok = PasswordHash::new(&hash)
-            .map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false);
+        let ok = PasswordHash::new(&hash).map(|h| hasher().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false);
         ok && real
     })
     .await

@@ -15,26 +15,13 @@ use crate::service::{Actor, ActorKind, Error, Result};
 pub const RESET_MINUTES: i64 = 60;
 
 /// Why `u` cannot be given a reset link, if they cannot.
-pub(super) fn refusal(
-    u: &UserRow,
-    settings: &store::auth_settings::AuthSettingsRow,
-    org_name: &str,
-) -> Option<String> {
+pub(super) fn refusal(u: &UserRow, settings: &store::auth_settings::AuthSettingsRow, org_name: &str) -> Option<String> {
     if u.invite_pending {
-        Some(format!(
-            "{} has not accepted their invitation yet: send a new invitation link instead.",
-            u.email
-        ))
+        Some(format!("{} has not accepted their invitation yet: send a new invitation link instead.", u.email))
     } else if !u.status.is_active() {
-        Some(format!(
-            "{} is deactivated: reactivate them first.",
-            u.email
-        ))
+        Some(format!("{} is deactivated: reactivate them first.", u.email))
     } else if u.archived {
-        Some(format!(
-            "{} was removed by your identity provider.",
-            u.email
-        ))
+        Some(format!("{} was removed by your identity provider.", u.email))
     } else {
         super::unusable(settings, org_name, u)
     }
@@ -42,31 +29,11 @@ pub(super) fn refusal(
 
 /// A new link for `u` (replacing their open ones), queued by mail when mail
 /// is set up; ends their sessions when an administrator made it.
-pub(super) async fn issue_one(
-    tx: &mut Conn,
-    config: &Config,
-    org: &Org,
-    u: &UserRow,
-    by: Option<&Actor>,
-) -> Result<(String, Timestamp, bool)> {
-    let expires_at =
-        Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(RESET_MINUTES));
-    let token = store::password_resets::issue(
-        tx,
-        &org.id,
-        &u.id,
-        by.and_then(|a| a.id.as_deref()),
-        &expires_at.to_string(),
-    )
-    .await?;
+pub(super) async fn issue_one(tx: &mut Conn, config: &Config, org: &Org, u: &UserRow, by: Option<&Actor>) -> Result<(String, Timestamp, bool)> {
+    let expires_at = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(RESET_MINUTES));
+    let token = store::password_resets::issue(tx, &org.id, &u.id, by.and_then(|a| a.id.as_deref()), &expires_at.to_string()).await?;
     let link = format!("{}/{}/reset/{token}", config.base_url, org.slug);
-    let mailed = mail::queue(
-        tx,
-        config,
-        &org.id,
-        &messages::password_reset(&org.name, &u.email, &link, expires_at, by.is_some()),
-    )
-    .await?;
+    let mailed = mail::queue(tx, config, &org.id, &messages::password_reset(&org.name, &u.email, &link, expires_at, by.is_some())).await?;
     if by.is_some() {
         store::users::end_sessions(tx, &org.id, &u.id).await?;
     }
@@ -77,24 +44,12 @@ pub(super) async fn issue_one(
 /// end now, and the link is shown to copy (and sent by mail when mail is set
 /// up). One person who cannot have one is refused with the reason; of many,
 /// those are left out and named in `skipped`.
-pub async fn issue(
-    db: &Db,
-    config: &Config,
-    actor: &Actor,
-    org: &Org,
-    ids: &[String],
-) -> Result<PasswordResets> {
+pub async fn issue(db: &Db, config: &Config, actor: &Actor, org: &Org, ids: &[String]) -> Result<PasswordResets> {
     if ids.is_empty() {
         return Err(Error::invalid("users", "Choose at least one user."));
     }
     if ids.len() > crate::service::people::MAX_AT_ONCE {
-        return Err(Error::invalid(
-            "users",
-            format!(
-                "Choose at most {} users at a time.",
-                crate::service::people::MAX_AT_ONCE
-            ),
-        ));
+        return Err(Error::invalid("users", format!("Choose at most {} users at a time.", crate::service::people::MAX_AT_ONCE)));
     }
     let mut ids = ids.to_vec();
     ids.sort();
@@ -102,15 +57,10 @@ pub async fn issue(
     let mut tx = store::begin(db).await?;
     let people = store::users::by_ids(&mut tx, &org.id, &ids).await?;
     if people.len() != ids.len() {
-        return Err(Error::not_found(
-            "Some of these users no longer exist. Reload the page and try again.",
-        ));
+        return Err(Error::not_found("Some of these users no longer exist. Reload the page and try again."));
     }
     let settings = store::auth_settings::get(&mut *tx, &org.id).await?;
-    let mut out = PasswordResets {
-        links: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut out = PasswordResets { links: Vec::new(), skipped: Vec::new() };
     for u in &people {
         if let Some(why) = refusal(u, &settings, &org.name) {
             if people.len() == 1 {
@@ -120,27 +70,9 @@ pub async fn issue(
             continue;
         }
         let (link, expires_at, mailed) = issue_one(&mut tx, config, org, u, Some(actor)).await?;
-        let how = if mailed {
-            "sent by mail"
-        } else {
-            "shown to copy"
-        };
-        store::audit::record(
-            &mut tx,
-            actor.event(
-                audit::PASSWORD_RESET_ISSUED,
-                &u.email,
-                format!("link valid 1 hour, {how}; the person's sessions ended"),
-            ),
-        )
-        .await?;
-        out.links.push(PasswordResetLink {
-            user_id: u.id.clone(),
-            email: u.email.clone(),
-            link,
-            expires_at: expires_at.to_string(),
-            mailed,
-        });
+        let how = if mailed { "sent by mail" } else { "shown to copy" };
+        store::audit::record(&mut tx, actor.event(audit::PASSWORD_RESET_ISSUED, &u.email, format!("link valid 1 hour, {how}; the person's sessions ended"))).await?;
+        out.links.push(PasswordResetLink { user_id: u.id.clone(), email: u.email.clone(), link, expires_at: expires_at.to_string(), mailed });
     }
     tx.commit().await?;
     mail::wake();
@@ -152,18 +84,9 @@ fn invalid_link() -> Error {
 }
 
 /// The person an open link is for, still able to use a password.
-async fn open_link(
-    conn: &mut Conn,
-    org: &Org,
-    token: &str,
-) -> Result<(store::password_resets::Link, UserRow)> {
-    let link = store::password_resets::find(&mut *conn, &org.id, token)
-        .await?
-        .filter(|l| l.is_open())
-        .ok_or_else(invalid_link)?;
-    let u = store::users::by_id(&mut *conn, &org.id, &link.user_id)
-        .await?
-        .ok_or_else(invalid_link)?;
+async fn open_link(conn: &mut Conn, org: &Org, token: &str) -> Result<(store::password_resets::Link, UserRow)> {
+    let link = store::password_resets::find(&mut *conn, &org.id, token).await?.filter(|l| l.is_open()).ok_or_else(invalid_link)?;
+    let u = store::users::by_id(&mut *conn, &org.id, &link.user_id).await?.ok_or_else(invalid_link)?;
     let settings = store::auth_settings::get(&mut *conn, &org.id).await?;
     if let Some(why) = refusal(&u, &settings, &org.name) {
         return Err(Error::forbidden(why));
@@ -175,12 +98,7 @@ async fn open_link(
 pub async fn info(db: &Db, org: &Org, token: &str) -> Result<PasswordResetInfo> {
     let mut conn = db.acquire().await?;
     let (_, u) = open_link(&mut conn, org, token).await?;
-    Ok(PasswordResetInfo {
-        org_name: org.name.clone(),
-        email: u.email.clone(),
-        first_name: u.first_name.clone(),
-        rules: password::Context::new(&u.email, &org.name),
-    })
+    Ok(PasswordResetInfo { org_name: org.name.clone(), email: u.email.clone(), first_name: u.first_name.clone(), rules: password::Context::new(&u.email, &org.name) })
 }
 
 /// Sets the password through a link, which then stops working; every
@@ -198,29 +116,9 @@ pub async fn use_link(db: &Db, org: &Org, token: &str, new: String, ip: &str) ->
     }
     store::users::set_password(&mut tx, &org.id, &u.id, &hash).await?;
     store::users::end_sessions(&mut tx, &org.id, &u.id).await?;
-    store::sign_in_limits::clear(
-        &mut tx,
-        &org.id,
-        &format!("email:{}", u.email.to_lowercase()),
-    )
-    .await?;
-    let me = Actor {
-        org_id: org.id.clone(),
-        id: Some(u.id.clone()),
-        label: u.email.clone(),
-        ip: ip.to_string(),
-        kind: ActorKind::Person,
-        activity: None,
-    };
-    store::audit::record(
-        &mut tx,
-        me.event(
-            audit::PASSWORD_RESET,
-            &u.email,
-            "with a reset link; the person's sessions ended".into(),
-        ),
-    )
-    .await?;
+    store::sign_in_limits::clear(&mut tx, &org.id, &format!("email:{}", u.email.to_lowercase())).await?;
+    let me = Actor { org_id: org.id.clone(), id: Some(u.id.clone()), label: u.email.clone(), ip: ip.to_string(), kind: ActorKind::Person, activity: None };
+    store::audit::record(&mut tx, me.event(audit::PASSWORD_RESET, &u.email, "with a reset link; the person's sessions ended".into())).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,9 +16,7 @@ pub(crate) async fn keep_an_admin(tx: &mut Conn, org_id: &str, losing: Losing<'_
     let remaining = match losing {
         Losing::People([]) => return Ok(()),
         Losing::People(ids) => store::users::active_admins_except(tx, org_id, ids, None).await?,
-        Losing::HoldersOf(type_id) => {
-            store::users::active_admins_except(tx, org_id, &[], Some(type_id)).await?
-        }
+        Losing::HoldersOf(type_id) => store::users::active_admins_except(tx, org_id, &[], Some(type_id)).await?,
     };
     if remaining < 1 {
         return Err(Error::last_admin());
@@ -28,8 +26,5 @@ pub(crate) async fn keep_an_admin(tx: &mut Conn, org_id: &str, losing: Losing<'_
 
 /// The rule that guests never administer.
 pub(crate) fn guest_admin(type_name: &str) -> Error {
-    Error::invalid(
-        "account_type",
-        format!("Guests cannot hold “{type_name}”: it administers the organization. Choose an account type without “Administer the organization”."),
-    )
+    Error::invalid("account_type", format!("Guests cannot hold “{type_name}”: it administers the organization. Choose an account type without “Administer the organization”."))
 }

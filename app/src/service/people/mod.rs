@@ -39,73 +39,37 @@ pub(super) async fn targets(tx: &mut Conn, org_id: &str, ids: &[String]) -> Resu
         return Err(Error::invalid("users", "Choose at least one user."));
     }
     if ids.len() > MAX_AT_ONCE {
-        return Err(Error::invalid(
-            "users",
-            format!("Choose at most {MAX_AT_ONCE} users at a time."),
-        ));
+        return Err(Error::invalid("users", format!("Choose at most {MAX_AT_ONCE} users at a time.")));
     }
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
     let users = store::users::by_ids(tx, org_id, &ids).await?;
     if users.len() != ids.len() {
-        return Err(Error::not_found(
-            "Some of these users no longer exist. Reload the page and try again.",
-        ));
+        return Err(Error::not_found("Some of these users no longer exist. Reload the page and try again."));
     }
     Ok(users)
 }
 
 pub(super) async fn target(tx: &mut Conn, org_id: &str, id: &str) -> Result<UserRow> {
-    Ok(targets(tx, org_id, std::slice::from_ref(&id.to_string()))
-        .await?
-        .remove(0))
+    Ok(targets(tx, org_id, std::slice::from_ref(&id.to_string())).await?.remove(0))
 }
 
 /// The people a bulk action names, as ones `actor` may change (see `Actor::may_change`).
-pub(super) async fn writable_targets(
-    tx: &mut Conn,
-    actor: &Actor,
-    ids: &[String],
-    what: &str,
-) -> Result<Vec<Writable<UserRow>>> {
-    targets(tx, &actor.org_id, ids)
-        .await?
-        .into_iter()
-        .map(|u| actor.may_change(u, |u| format!("{}'s {what}", u.email)))
-        .collect()
+pub(super) async fn writable_targets(tx: &mut Conn, actor: &Actor, ids: &[String], what: &str) -> Result<Vec<Writable<UserRow>>> {
+    targets(tx, &actor.org_id, ids).await?.into_iter().map(|u| actor.may_change(u, |u| format!("{}'s {what}", u.email))).collect()
 }
 
 /// Ends a person's access: inactive at once (their sessions end with their
 /// next request) and their documents to `to`. `how` begins the audit detail.
-pub(super) async fn end_access(
-    tx: &mut Conn,
-    actor: &Actor,
-    u: &Writable<UserRow>,
-    to: (&str, &str),
-    how: &str,
-) -> Result<()> {
+pub(super) async fn end_access(tx: &mut Conn, actor: &Actor, u: &Writable<UserRow>, to: (&str, &str), how: &str) -> Result<()> {
     store::users::set_status(tx, u, Status::Inactive).await?;
     end_access_recorded(tx, actor, person(u), to, how).await
 }
 
 /// The audit entry and the document transfer of a deactivation whose status is already written.
-pub(super) async fn end_access_recorded(
-    tx: &mut Conn,
-    actor: &Actor,
-    u: (&str, &str, &str, &str),
-    to: (&str, &str),
-    how: &str,
-) -> Result<()> {
-    store::audit::record(
-        &mut *tx,
-        actor.event(
-            audit::USER_DEACTIVATED,
-            u.3,
-            format!("{how}documents go to {}", to.1),
-        ),
-    )
-    .await?;
+pub(super) async fn end_access_recorded(tx: &mut Conn, actor: &Actor, u: (&str, &str, &str, &str), to: (&str, &str), how: &str) -> Result<()> {
+    store::audit::record(&mut *tx, actor.event(audit::USER_DEACTIVATED, u.3, format!("{how}documents go to {}", to.1))).await?;
     documents::transfer_user(tx, actor, u, to.0, &format!("to {}", to.1)).await
 }
 

@@ -3,9 +3,7 @@
 use super::super::access::Caller;
 use super::super::{Error, Result};
 use super::Issued;
-use crate::domain::views::{
-    Choice, InvitationLink, TeamOfUser, UserDetail, UserPage, UserQuery, UserSummary,
-};
+use crate::domain::views::{Choice, InvitationLink, TeamOfUser, UserDetail, UserPage, UserQuery, UserSummary};
 use crate::service::store::{self, users::ListRow, Db};
 
 fn summary(r: ListRow, teams: Vec<String>, me: &str) -> UserSummary {
@@ -39,42 +37,16 @@ struct TypeChoices {
 
 async fn account_type_choices(db: &Db, c: &Caller) -> Result<TypeChoices> {
     let types = store::account_types::list(db, &c.org.id).await?;
-    let invite_default = types
-        .iter()
-        .find(|t| t.account_type.invite_default)
-        .map(|t| t.account_type.id.clone())
-        .unwrap_or_default();
-    let admin = types
-        .iter()
-        .filter(|t| t.account_type.administers)
-        .map(|t| t.account_type.id.clone())
-        .collect();
-    let choices = types
-        .into_iter()
-        .map(|t| Choice {
-            id: t.account_type.id,
-            label: t.account_type.name,
-        })
-        .collect();
-    Ok(TypeChoices {
-        choices,
-        admin,
-        invite_default,
-    })
+    let invite_default = types.iter().find(|t| t.account_type.invite_default).map(|t| t.account_type.id.clone()).unwrap_or_default();
+    let admin = types.iter().filter(|t| t.account_type.administers).map(|t| t.account_type.id.clone()).collect();
+    let choices = types.into_iter().map(|t| Choice { id: t.account_type.id, label: t.account_type.name }).collect();
+    Ok(TypeChoices { choices, admin, invite_default })
 }
 
 /// The teams new people can join: active ones Gatehouse manages (the
 /// identity provider sets the members of the teams it manages).
 async fn team_choices(db: &Db, c: &Caller) -> Result<Vec<Choice>> {
-    Ok(store::teams::list(db, &c.org.id, "", false)
-        .await?
-        .into_iter()
-        .filter(|t| !t.origin.is_managed_by_idp())
-        .map(|t| Choice {
-            id: t.id,
-            label: t.name,
-        })
-        .collect())
+    Ok(store::teams::list(db, &c.org.id, "", false).await?.into_iter().filter(|t| !t.origin.is_managed_by_idp()).map(|t| Choice { id: t.id, label: t.name }).collect())
 }
 
 /// Administration > Users: one page of the list.
@@ -114,28 +86,14 @@ pub async fn list(db: &Db, c: &Caller, query: &UserQuery) -> Result<UserPage> {
 
 /// A person's page: who they are, their teams, their last sign-ins.
 pub async fn detail(db: &Db, c: &Caller, id: &str) -> Result<UserDetail> {
-    let row = store::users::list_row(db, &c.org.id, id)
-        .await?
-        .ok_or_else(|| Error::not_found("That user does not exist."))?;
-    let teams = store::users::team_names(db, &c.org.id, std::slice::from_ref(&row.id))
-        .await?
-        .remove(&row.id)
-        .unwrap_or_default();
+    let row = store::users::list_row(db, &c.org.id, id).await?.ok_or_else(|| Error::not_found("That user does not exist."))?;
+    let teams = store::users::team_names(db, &c.org.id, std::slice::from_ref(&row.id)).await?.remove(&row.id).unwrap_or_default();
     let sign_ins = super::super::audit::sign_ins_of(db, c, &row.email).await?;
     let types = account_type_choices(db, c).await?;
-    let can_release = row.origin.is_managed_by_idp()
-        && super::super::provisioning::can_release(db, &c.org.id).await?;
+    let can_release = row.origin.is_managed_by_idp() && super::super::provisioning::can_release(db, &c.org.id).await?;
     Ok(UserDetail {
         can_release,
-        teams: store::teams::of_user(db, &c.org.id, &row.id)
-            .await?
-            .into_iter()
-            .map(|t| TeamOfUser {
-                managed: t.origin.is_managed_by_idp(),
-                id: t.id,
-                name: t.name,
-            })
-            .collect(),
+        teams: store::teams::of_user(db, &c.org.id, &row.id).await?.into_iter().map(|t| TeamOfUser { managed: t.origin.is_managed_by_idp(), id: t.id, name: t.name }).collect(),
         user: summary(row, teams, &c.user.id),
         team_choices: team_choices(db, c).await?,
         account_types: types.choices,
@@ -150,22 +108,10 @@ pub async fn search_active(db: &Db, c: &Caller, term: &str) -> Result<Vec<Choice
         return Ok(Vec::new());
     }
     let rows = store::users::search_active(db, &c.org.id, term, 10).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Choice {
-            id: r.id,
-            label: format!("{} {} <{}>", r.first_name, r.last_name, r.email),
-        })
-        .collect())
+    Ok(rows.into_iter().map(|r| Choice { id: r.id, label: format!("{} {} <{}>", r.first_name, r.last_name, r.email) }).collect())
 }
 
 /// An invitation as the admin copies it: the link to the invitation page.
 pub fn link(base_url: &str, org_slug: &str, i: Issued) -> InvitationLink {
-    InvitationLink {
-        link: format!("{base_url}/{org_slug}/invite/{}", i.token),
-        user_id: i.user_id,
-        email: i.email,
-        expires_at: i.expires_at.to_string(),
-        mailed: i.mailed,
-    }
+    InvitationLink { link: format!("{base_url}/{org_slug}/invite/{}", i.token), user_id: i.user_id, email: i.email, expires_at: i.expires_at.to_string(), mailed: i.mailed }
 }

@@ -94,27 +94,15 @@ pub async fn record_counted(db: &Db, e: Event<'_>, count: Count<'_>) -> sqlx::Re
 /// `record_counted`, and with the row it writes (the first of its kind) the
 /// SSO attempt `attempt`, in the same transaction, naming that row: repeats
 /// write nothing more, there or here.
-pub async fn record_counted_with(
-    db: &Db,
-    mut e: Event<'_>,
-    count: Count<'_>,
-    attempt: Option<&super::sso_attempts::NewAttempt<'_>>,
-) -> sqlx::Result<()> {
+pub async fn record_counted_with(db: &Db, mut e: Event<'_>, count: Count<'_>, attempt: Option<&super::sso_attempts::NewAttempt<'_>>) -> sqlx::Result<()> {
     let (window, window_ends) = count.window();
     let address_key = format!("{}|{}|{window}", e.action, count.address);
     let mut key = format!("{address_key}|{}", count.kind);
     {
         let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
         let mine = all.entry(db_key(db)).or_default();
-        if !mine
-            .repeats
-            .contains_key(&(e.org_id.to_string(), key.clone()))
-        {
-            let kinds = mine
-                .kinds
-                .get(&(e.org_id.to_string(), address_key.clone()))
-                .map(|k| k.0)
-                .unwrap_or(0);
+        if !mine.repeats.contains_key(&(e.org_id.to_string(), key.clone())) {
+            let kinds = mine.kinds.get(&(e.org_id.to_string(), address_key.clone())).map(|k| k.0).unwrap_or(0);
             if kinds >= MAX_KINDS_PER_ADDRESS {
                 key = format!("{address_key}|other reasons");
                 e.detail = format!("{} (and other reasons from the same address)", e.detail);
@@ -134,15 +122,9 @@ pub async fn record_counted_with(
     tx.commit().await?;
     let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
     let mine = all.entry(db_key(db)).or_default();
-    if mine.repeats.len() < MAX_PENDING
-        && !mine.repeats.contains_key(&(org_id.clone(), key.clone()))
-    {
-        mine.repeats
-            .insert((org_id.clone(), key), Repeats { n: 0, window_ends });
-        mine.kinds
-            .entry((org_id, address_key))
-            .or_insert((0, window_ends))
-            .0 += 1;
+    if mine.repeats.len() < MAX_PENDING && !mine.repeats.contains_key(&(org_id.clone(), key.clone())) {
+        mine.repeats.insert((org_id.clone(), key), Repeats { n: 0, window_ends });
+        mine.kinds.entry((org_id, address_key)).or_insert((0, window_ends)).0 += 1;
     }
     Ok(())
 }
@@ -156,12 +138,7 @@ pub async fn flush_counts(db: &Db) -> sqlx::Result<()> {
         let Some(mine) = all.get_mut(&db_key(db)) else {
             return Ok(());
         };
-        let due = mine
-            .repeats
-            .iter_mut()
-            .filter(|(_, r)| r.n > 0)
-            .map(|(k, r)| (k.clone(), std::mem::take(&mut r.n)))
-            .collect();
+        let due = mine.repeats.iter_mut().filter(|(_, r)| r.n > 0).map(|(k, r)| (k.clone(), std::mem::take(&mut r.n))).collect();
         mine.repeats.retain(|_, r| r.window_ends > now_secs);
         mine.kinds.retain(|_, (_, ends)| *ends > now_secs);
         due
@@ -184,13 +161,7 @@ pub async fn flush_counts(db: &Db) -> sqlx::Result<()> {
         let mut all = pending().lock().unwrap_or_else(|p| p.into_inner());
         let mine = all.entry(db_key(db)).or_default();
         for (k, n) in due {
-            mine.repeats
-                .entry(k)
-                .or_insert(Repeats {
-                    n: 0,
-                    window_ends: now_secs + 60,
-                })
-                .n += n;
+            mine.repeats.entry(k).or_insert(Repeats { n: 0, window_ends: now_secs + 60 }).n += n;
         }
         return Err(e);
     }
@@ -210,23 +181,10 @@ pub async fn record_many(conn: &mut super::Conn, mut events: Vec<Event<'_>>) -> 
 
 /// Inserts events; with `tally`, the one event is a counted refusal: a row
 /// for its kind that a repeat (from another instance too) adds to instead.
-async fn insert<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    events: Vec<Event<'_>>,
-    tally: Option<&str>,
-) -> sqlx::Result<()> {
-    let rows: Vec<String> = (0..events.len())
-        .map(|i| format!("({})", super::placeholders(i * 12 + 1, 12)))
-        .collect();
-    let on_repeat = if tally.is_some() {
-        " ON CONFLICT (org_id, tally_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1, last_at = excluded.last_at"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, tally_key, last_at) VALUES {}{on_repeat}",
-        rows.join(", ")
-    );
+async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>>, tally: Option<&str>) -> sqlx::Result<()> {
+    let rows: Vec<String> = (0..events.len()).map(|i| format!("({})", super::placeholders(i * 12 + 1, 12))).collect();
+    let on_repeat = if tally.is_some() { " ON CONFLICT (org_id, tally_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1, last_at = excluded.last_at" } else { "" };
+    let sql = format!("INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, tally_key, last_at) VALUES {}{on_repeat}", rows.join(", "));
     let at = now();
     let mut q = sqlx::query(&sql);
     for e in events {
@@ -298,11 +256,7 @@ fn where_clause(f: &Filter) -> String {
     }
     if f.person.is_some() {
         n += 1;
-        let mut any = vec![
-            format!("LOWER(actor) LIKE ${n}"),
-            format!("target_norm LIKE ${n}"),
-            format!("LOWER(detail) LIKE ${n}"),
-        ];
+        let mut any = vec![format!("LOWER(actor) LIKE ${n}"), format!("target_norm LIKE ${n}"), format!("LOWER(detail) LIKE ${n}")];
         for _ in &f.named {
             // Their id, their email, their email inside the detail.
             any.push(format!("target = ${}", n + 1));
@@ -322,11 +276,7 @@ fn filter_values(f: &Filter) -> Vec<String> {
         values.push(like_pattern(p));
         for (id, email) in &f.named {
             // An email's "_" matches itself (and any one character: close enough).
-            values.extend([
-                id.clone(),
-                email.to_lowercase(),
-                format!("%{}%", email.to_lowercase()),
-            ]);
+            values.extend([id.clone(), email.to_lowercase(), format!("%{}%", email.to_lowercase())]);
         }
     }
     values
@@ -334,27 +284,15 @@ fn filter_values(f: &Filter) -> Vec<String> {
 
 fn like_pattern(s: &str) -> String {
     // The person filter is a plain substring: LIKE's wildcards are taken literally.
-    let escaped: String = s
-        .to_lowercase()
-        .chars()
-        .filter(|c| *c != '%' && *c != '_')
-        .collect();
+    let escaped: String = s.to_lowercase().chars().filter(|c| *c != '%' && *c != '_').collect();
     format!("%{escaped}%")
 }
 
-pub async fn page(
-    db: &Db,
-    org_id: &str,
-    f: &Filter,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<EventRow>, i64)> {
+pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) -> sqlx::Result<(Vec<EventRow>, i64)> {
     let wc = where_clause(f);
     let count_sql = format!("SELECT COUNT(*) FROM audit_events{wc}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(org_id);
-    let rows_sql = format!(
-        "SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-    );
+    let rows_sql = format!("SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events{wc} ORDER BY at DESC, id DESC LIMIT {limit} OFFSET {offset}");
     let mut rows = sqlx::query_as::<_, EventRow>(&rows_sql).bind(org_id);
     for v in filter_values(f) {
         count = count.bind(v.clone());
@@ -366,23 +304,12 @@ pub async fn page(
 }
 
 /// A person's last `limit` sign-ins and refused sign-ins, newest first.
-pub async fn sign_ins(
-    db: &Db,
-    org_id: &str,
-    email: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<EventRow>> {
+pub async fn sign_ins(db: &Db, org_id: &str, email: &str, limit: i64) -> sqlx::Result<Vec<EventRow>> {
     let sql = format!(
         "SELECT id, at, actor, action, target, detail, ip, repeat_count, last_at FROM audit_events \
          WHERE org_id = $1 AND target_norm = $2 AND action IN ($3, $4) ORDER BY at DESC, id DESC LIMIT {limit}"
     );
-    sqlx::query_as::<_, EventRow>(&sql)
-        .bind(org_id)
-        .bind(email.to_lowercase())
-        .bind(crate::domain::audit::SIGN_IN)
-        .bind(crate::domain::audit::SIGN_IN_FAILED)
-        .fetch_all(db)
-        .await
+    sqlx::query_as::<_, EventRow>(&sql).bind(org_id).bind(email.to_lowercase()).bind(crate::domain::audit::SIGN_IN).bind(crate::domain::audit::SIGN_IN_FAILED).fetch_all(db).await
 }
 
 /// Deletes the organization's events older than `days` days, a batch at a

@@ -50,8 +50,7 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
         Ok(AuthSettingsRow {
             org_id: r.try_get("org_id")?,
             // A method this build does not know reads as password (what an unknown one allows least).
-            method: crate::domain::AuthMethod::parse(&r.try_get::<String, _>("method")?)
-                .unwrap_or(crate::domain::AuthMethod::Password),
+            method: crate::domain::AuthMethod::parse(&r.try_get::<String, _>("method")?).unwrap_or(crate::domain::AuthMethod::Password),
             idp_login_url: r.try_get("idp_login_url")?,
             idp_certificate: r.try_get("idp_certificate")?,
             idp_issuer: r.try_get("idp_issuer")?,
@@ -62,8 +61,7 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
             updated_at: r.try_get("updated_at")?,
             idle_timeout_secs: r.try_get("idle_timeout_secs")?,
             allow_idp_initiated: column::flag(r, "allow_idp_initiated")?,
-            mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("mfa_policy")?)
-                .unwrap_or(crate::domain::MfaPolicy::Off),
+            mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("mfa_policy")?).unwrap_or(crate::domain::MfaPolicy::Off),
             allow_guests: column::flag(r, "allow_guests")?,
             idp_next_certificate: r.try_get("idp_next_certificate")?,
             idp_next_seen_at: r.try_get("idp_next_seen_at")?,
@@ -117,22 +115,13 @@ const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp
                       oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, \
                       oidc_verified_at, oidc_verified_by FROM auth_settings WHERE org_id = $1";
 
-pub async fn get<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-) -> sqlx::Result<AuthSettingsRow> {
-    let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT)
-        .bind(org_id)
-        .fetch_optional(ex)
-        .await?;
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
+    let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
     Ok(row.unwrap_or_else(|| AuthSettingsRow::defaults(org_id)))
 }
 
 /// Writes every field (insert or update).
-pub async fn save<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    s: &AuthSettingsRow,
-) -> sqlx::Result<()> {
+pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
          sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, idp_next_certificate, idp_next_seen_at, \
@@ -177,47 +166,23 @@ pub async fn save<'e>(
 /// An admin signed in through OpenID Connect: OpenID Connect only may now be
 /// enforced (until the provider settings change again).
 pub async fn mark_oidc_verified(conn: &mut Conn, org_id: &str, admin_email: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE auth_settings SET oidc_verified_at = $1, oidc_verified_by = $2 WHERE org_id = $3")
-        .bind(now())
-        .bind(admin_email)
-        .bind(org_id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("UPDATE auth_settings SET oidc_verified_at = $1, oidc_verified_by = $2 WHERE org_id = $3").bind(now()).bind(admin_email).bind(org_id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// An admin signed in through SSO: SAML-only may now be enforced (until the
 /// identity provider settings change again).
-pub async fn mark_sso_verified(
-    conn: &mut Conn,
-    org_id: &str,
-    admin_email: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE auth_settings SET sso_verified_at = $1, sso_verified_by = $2 WHERE org_id = $3",
-    )
-    .bind(now())
-    .bind(admin_email)
-    .bind(org_id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
+pub async fn mark_sso_verified(conn: &mut Conn, org_id: &str, admin_email: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE auth_settings SET sso_verified_at = $1, sso_verified_by = $2 WHERE org_id = $3").bind(now()).bind(admin_email).bind(org_id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// A sign-in signed with the next certificate: noted once (the first time).
 pub async fn mark_next_seen(db: &super::Db, org_id: &str) -> sqlx::Result<()> {
     let mut tx = super::begin(db).await?;
-    sqlx::query("UPDATE auth_settings SET idp_next_seen_at = $1 WHERE org_id = $2 AND idp_next_seen_at IS NULL AND idp_next_certificate <> ''")
-        .bind(now())
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE auth_settings SET idp_next_seen_at = $1 WHERE org_id = $2 AND idp_next_seen_at IS NULL AND idp_next_certificate <> ''").bind(now()).bind(org_id).execute(&mut *tx).await?;
     tx.commit().await
 }
 
 /// Every organization's certificates (current, next), for the expiry metric.
 pub async fn certificates(db: &super::Db) -> sqlx::Result<Vec<(String, String, String)>> {
-    sqlx::query_as("SELECT o.slug, a.idp_certificate, a.idp_next_certificate FROM auth_settings a JOIN organizations o ON o.id = a.org_id")
-        .fetch_all(db)
-        .await
+    sqlx::query_as("SELECT o.slug, a.idp_certificate, a.idp_next_certificate FROM auth_settings a JOIN organizations o ON o.id = a.org_id").fetch_all(db).await
 }

@@ -18,13 +18,7 @@ pub struct DatasetRow {
 
 impl FromRow<'_, AnyRow> for DatasetRow {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(DatasetRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            columns: r.try_get("columns")?,
-            row_count: r.try_get("row_count")?,
-            source: r.try_get("source")?,
-        })
+        Ok(DatasetRow { id: r.try_get("id")?, name: r.try_get("name")?, columns: r.try_get("columns")?, row_count: r.try_get("row_count")?, source: r.try_get("source")? })
     }
 }
 
@@ -34,14 +28,7 @@ impl DatasetRow {
     }
 }
 
-pub async fn insert(
-    conn: &mut Conn,
-    org_id: &str,
-    name: &str,
-    columns: &[DatasetColumn],
-    source: &str,
-    created_by: Option<&str>,
-) -> sqlx::Result<String> {
+pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, columns: &[DatasetColumn], source: &str, created_by: Option<&str>) -> sqlx::Result<String> {
     let id = new_id();
     sqlx::query("INSERT INTO datasets (id, org_id, name, columns, row_count, source, created_by, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7)")
         .bind(&id)
@@ -64,29 +51,12 @@ pub enum Cell {
 }
 
 /// Appends rows numbered from `first_row_no`, in one statement per 400 rows.
-pub async fn insert_rows(
-    conn: &mut Conn,
-    dataset_id: &str,
-    columns: &[DatasetColumn],
-    first_row_no: i64,
-    rows: &[Vec<Cell>],
-) -> sqlx::Result<()> {
-    let slots: Vec<&str> = columns
-        .iter()
-        .map(|c| c.slot.as_str())
-        .filter(|s| is_slot(s))
-        .collect();
-    assert_eq!(
-        slots.len(),
-        columns.len(),
-        "dataset columns have valid slots"
-    );
+pub async fn insert_rows(conn: &mut Conn, dataset_id: &str, columns: &[DatasetColumn], first_row_no: i64, rows: &[Vec<Cell>]) -> sqlx::Result<()> {
+    let slots: Vec<&str> = columns.iter().map(|c| c.slot.as_str()).filter(|s| is_slot(s)).collect();
+    assert_eq!(slots.len(), columns.len(), "dataset columns have valid slots");
     let per_row = slots.len() + 2;
     for (chunk_no, chunk) in rows.chunks(400).enumerate() {
-        let mut sql = format!(
-            "INSERT INTO dataset_rows (dataset_id, row_no, {}) VALUES ",
-            slots.join(", ")
-        );
+        let mut sql = format!("INSERT INTO dataset_rows (dataset_id, row_no, {}) VALUES ", slots.join(", "));
         for i in 0..chunk.len() {
             let p = i * per_row;
             sql.push_str(if i == 0 { "(" } else { ", (" });
@@ -95,9 +65,7 @@ pub async fn insert_rows(
         }
         let mut q = sqlx::query(&sql);
         for (i, row) in chunk.iter().enumerate() {
-            q = q
-                .bind(dataset_id)
-                .bind(first_row_no + (chunk_no * 400 + i) as i64);
+            q = q.bind(dataset_id).bind(first_row_no + (chunk_no * 400 + i) as i64);
             for cell in row {
                 q = match cell {
                     Cell::Text(v) => q.bind(v.clone()),
@@ -112,33 +80,16 @@ pub async fn insert_rows(
         }
         q.execute(&mut *conn).await?;
     }
-    sqlx::query("UPDATE datasets SET row_count = row_count + $1 WHERE id = $2")
-        .bind(rows.len() as i64)
-        .bind(dataset_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("UPDATE datasets SET row_count = row_count + $1 WHERE id = $2").bind(rows.len() as i64).bind(dataset_id).execute(&mut *conn).await?;
     Ok(())
 }
 
-pub async fn get<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<DatasetRow>> {
-    sqlx::query_as(
-        "SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 AND id = $2",
-    )
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(ex)
-    .await
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<DatasetRow>> {
+    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(ex).await
 }
 
 pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<DatasetRow>> {
-    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 ORDER BY name, id")
-        .bind(org_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 ORDER BY name, id").bind(org_id).fetch_all(db).await
 }
 
 #[derive(Clone, Debug)]
@@ -148,10 +99,7 @@ enum Bind {
     Int(i64),
 }
 
-fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
-    binds: &'q [Bind],
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+fn bind_all<'q>(mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>, binds: &'q [Bind]) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
     for b in binds {
         q = match b {
             Bind::Text(s) => q.bind(s.as_str()),
@@ -191,12 +139,7 @@ pub struct RowsPage {
 impl RowQuery {
     /// `view` must have passed `TableView::check` against `columns`.
     pub fn new(dataset_id: &str, columns: &[DatasetColumn], view: &TableView) -> RowQuery {
-        let col = |name: &str| {
-            columns
-                .iter()
-                .find(|c| c.name == name && is_slot(&c.slot))
-                .expect("checked view")
-        };
+        let col = |name: &str| columns.iter().find(|c| c.name == name && is_slot(&c.slot)).expect("checked view");
         let shown: Vec<&DatasetColumn> = view.columns.iter().map(|n| col(n)).collect();
         let mut binds = vec![Bind::Text(dataset_id.to_string())];
         let mut filter = String::from("dataset_id = $1");
@@ -206,21 +149,14 @@ impl RowQuery {
             let n = binds.len() + 1;
             let cond = match (c.kind, f.op) {
                 (ColumnKind::Text, FilterOp::Contains) => {
-                    let escaped = f
-                        .value
-                        .to_lowercase()
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_");
+                    let escaped = f.value.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                     binds.push(Bind::Text(format!("%{escaped}%")));
                     format!("LOWER({s}) LIKE ${n} ESCAPE '\\'")
                 }
                 (ColumnKind::Number, FilterOp::Contains) => "1 = 0".to_string(),
                 (kind, op) => {
                     binds.push(match kind {
-                        ColumnKind::Number => Bind::Number(
-                            crate::domain::documents::parse_number(&f.value).unwrap_or(0.0),
-                        ),
+                        ColumnKind::Number => Bind::Number(crate::domain::documents::parse_number(&f.value).unwrap_or(0.0)),
                         ColumnKind::Text => Bind::Text(f.value.clone()),
                     });
                     match op {
@@ -241,20 +177,13 @@ impl RowQuery {
         let order = match &view.sort {
             Some(s) => {
                 let slot = &col(&s.column).slot;
-                format!(
-                    "({slot} IS NULL), {slot} {}, row_no",
-                    if s.desc { "DESC" } else { "ASC" }
-                )
+                format!("({slot} IS NULL), {slot} {}, row_no", if s.desc { "DESC" } else { "ASC" })
             }
             None => "row_no".into(),
         };
         RowQuery {
             kinds: shown.iter().map(|c| c.kind).collect(),
-            select: shown
-                .iter()
-                .map(|c| c.slot.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            select: shown.iter().map(|c| c.slot.as_str()).collect::<Vec<_>>().join(", "),
             filter,
             order,
             binds,
@@ -265,10 +194,7 @@ impl RowQuery {
         }
     }
 
-    fn bind<'q>(
-        &'q self,
-        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    fn bind<'q>(&'q self, q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
         bind_all(q, &self.binds)
     }
 
@@ -281,12 +207,7 @@ impl RowQuery {
     /// which each page finds with one pass over the dataset's rows and a
     /// bounded top-`limit` sort (the 20 generic slots have no index of their
     /// own: one per slot would weigh on every upload).
-    pub async fn page_after(
-        &self,
-        db: &Db,
-        after: Option<&After>,
-        limit: usize,
-    ) -> sqlx::Result<RowsPage> {
+    pub async fn page_after(&self, db: &Db, after: Option<&After>, limit: usize) -> sqlx::Result<RowsPage> {
         let mut binds: Vec<Bind> = Vec::new();
         let mut param = |b: Bind| {
             binds.push(b);
@@ -303,10 +224,7 @@ impl RowQuery {
                 };
                 match value {
                     // Empty cells come last, in row order.
-                    None => format!(
-                        " AND {slot} IS NULL AND row_no > {}",
-                        param(Bind::Int(a.row_no))
-                    ),
+                    None => format!(" AND {slot} IS NULL AND row_no > {}", param(Bind::Int(a.row_no))),
                     Some(v) => {
                         let beyond = if *desc { "<" } else { ">" };
                         let (v1, v2, r) = (param(v.clone()), param(v), param(Bind::Int(a.row_no)));
@@ -315,26 +233,14 @@ impl RowQuery {
                 }
             }
         };
-        let sort_slot = self
-            .sort
-            .as_ref()
-            .map(|(slot, ..)| format!(", {slot}"))
-            .unwrap_or_default();
-        let sql = format!(
-            "SELECT {}, row_no{sort_slot} FROM dataset_rows WHERE {}{keyset} ORDER BY {} LIMIT {limit}",
-            self.select, self.filter, self.order
-        );
-        let rows = bind_all(self.bind(sqlx::query(&sql)), &binds)
-            .fetch_all(db)
-            .await?;
+        let sort_slot = self.sort.as_ref().map(|(slot, ..)| format!(", {slot}")).unwrap_or_default();
+        let sql = format!("SELECT {}, row_no{sort_slot} FROM dataset_rows WHERE {}{keyset} ORDER BY {} LIMIT {limit}", self.select, self.filter, self.order);
+        let rows = bind_all(self.bind(sqlx::query(&sql)), &binds).fetch_all(db).await?;
         let next = match rows.last() {
             Some(last) if rows.len() == limit => Some(self.position(last)?),
             _ => None,
         };
-        let rows = rows
-            .iter()
-            .map(|r| self.values(r))
-            .collect::<sqlx::Result<_>>()?;
+        let rows = rows.iter().map(|r| self.values(r)).collect::<sqlx::Result<_>>()?;
         Ok(RowsPage { rows, next })
     }
 
@@ -346,18 +252,12 @@ impl RowQuery {
             Some((_, ColumnKind::Text, _)) => Some(Cell::Text(row.try_get(at + 1)?)),
             Some((_, ColumnKind::Number, _)) => Some(Cell::Number(row.try_get(at + 1)?)),
         };
-        Ok(After {
-            row_no: row.try_get::<i64, _>(at)?,
-            sorted,
-        })
+        Ok(After { row_no: row.try_get::<i64, _>(at)?, sorted })
     }
 
     /// The SQL of every matching row, in order.
     fn all_sql(&self) -> String {
-        format!(
-            "SELECT {} FROM dataset_rows WHERE {} ORDER BY {}",
-            self.select, self.filter, self.order
-        )
+        format!("SELECT {} FROM dataset_rows WHERE {} ORDER BY {}", self.select, self.filter, self.order)
     }
 
     pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {
@@ -375,8 +275,7 @@ impl RowQuery {
 
     /// A row's cells as text; empty cells as "".
     pub fn cells(&self, row: &AnyRow) -> sqlx::Result<Vec<String>> {
-        self.values(row)
-            .map(|v| v.into_iter().map(|c| c.unwrap_or_default()).collect())
+        self.values(row).map(|v| v.into_iter().map(|c| c.unwrap_or_default()).collect())
     }
 
     /// A row's cells: text as stored, numbers formatted; `None` for empty cells.
@@ -386,9 +285,7 @@ impl RowQuery {
             .enumerate()
             .map(|(i, k)| match k {
                 ColumnKind::Text => row.try_get::<Option<String>, _>(i),
-                ColumnKind::Number => row
-                    .try_get::<Option<f64>, _>(i)
-                    .map(|v| v.map(format_number)),
+                ColumnKind::Number => row.try_get::<Option<f64>, _>(i).map(|v| v.map(format_number)),
             })
             .collect()
     }

@@ -13,13 +13,7 @@ pub struct Generated {
 
 /// Inserts `people` (no password; they sign in after an invitation or SSO)
 /// and, for each, a membership of the team beside it in `teams` when given.
-pub async fn insert_generated(
-    conn: &mut Conn,
-    org_id: &str,
-    people: &[Generated],
-    teams: Option<&[String]>,
-    at: &str,
-) -> sqlx::Result<()> {
+pub async fn insert_generated(conn: &mut Conn, org_id: &str, people: &[Generated], teams: Option<&[String]>, at: &str) -> sqlx::Result<()> {
     if people.is_empty() {
         return Ok(());
     }
@@ -27,23 +21,10 @@ pub async fn insert_generated(
     let rows: Vec<String> = (0..people.len())
         .map(|i| {
             let p = 2 + i * 8;
-            format!(
-                "(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $2)",
-                p + 1,
-                p + 2,
-                p + 3,
-                p + 4,
-                p + 5,
-                p + 6,
-                p + 7,
-                p + 8
-            )
+            format!("(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $2)", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
         })
         .collect();
-    let sql = format!(
-        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES {}",
-        rows.join(", ")
-    );
+    let sql = format!("INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES {}", rows.join(", "));
     let mut q = sqlx::query(&sql).bind(org_id).bind(at);
     for g in people {
         q = q
@@ -52,23 +33,14 @@ pub async fn insert_generated(
             .bind(g.email.to_lowercase())
             .bind(&g.first_name)
             .bind(&g.last_name)
-            .bind(
-                format!("{} {}", g.first_name, g.last_name)
-                    .trim()
-                    .to_lowercase(),
-            )
+            .bind(format!("{} {}", g.first_name, g.last_name).trim().to_lowercase())
             .bind(g.last_name.to_lowercase())
             .bind(&g.account_type_id);
     }
     q.execute(&mut *conn).await?;
     if let Some(teams) = teams {
-        let rows: Vec<String> = (0..people.len())
-            .map(|i| format!("($1, ${}, ${}, $2)", 3 + i * 2, 4 + i * 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES {}",
-            rows.join(", ")
-        );
+        let rows: Vec<String> = (0..people.len()).map(|i| format!("($1, ${}, ${}, $2)", 3 + i * 2, 4 + i * 2)).collect();
+        let sql = format!("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES {}", rows.join(", "));
         let mut q = sqlx::query(&sql).bind(org_id).bind(at);
         for (g, team) in people.iter().zip(teams) {
             q = q.bind(team).bind(&g.id);
@@ -85,12 +57,5 @@ pub async fn insert_generated(
 /// after a bulk load (the first Users page after seeding took 150 ms without
 /// it, 55 ms with).
 pub async fn analyze(db: &Db) -> sqlx::Result<()> {
-    sqlx::query(if is_sqlite(db) {
-        "ANALYZE"
-    } else {
-        "VACUUM ANALYZE"
-    })
-    .execute(db)
-    .await
-    .map(|_| ())
+    sqlx::query(if is_sqlite(db) { "ANALYZE" } else { "VACUUM ANALYZE" }).execute(db).await.map(|_| ())
 }

@@ -30,11 +30,7 @@ pub struct UserEntry {
 impl UserEntry {
     /// (id, name) of the person's active teams, alphabetically.
     pub fn groups(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.groups
-            .as_deref()
-            .unwrap_or("")
-            .split('\u{1f}')
-            .filter_map(|entry| entry.split_once(' '))
+        self.groups.as_deref().unwrap_or("").split('\u{1f}').filter_map(|entry| entry.split_once(' '))
     }
 }
 
@@ -80,11 +76,7 @@ pub struct GroupEntry {
 
 impl GroupEntry {
     pub fn member_ids(&self) -> impl Iterator<Item = &str> {
-        self.members
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter(|id| !id.is_empty())
+        self.members.as_deref().unwrap_or("").split(',').filter(|id| !id.is_empty())
     }
 }
 
@@ -117,79 +109,27 @@ fn group_columns(members: bool) -> &'static str {
 }
 
 pub async fn user(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<Option<UserEntry>> {
-    sqlx::query_as(&format!("{USER_COLUMNS} {USER_FROM} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL AND u.is_guest = 0"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
+    sqlx::query_as(&format!("{USER_COLUMNS} {USER_FROM} WHERE u.org_id = $1 AND u.id = $2 AND u.archived_at IS NULL AND u.is_guest = 0")).bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
 
 /// A page of the people matching `filter`, in a stable order, and how many match.
-pub async fn users(
-    conn: &mut Conn,
-    org_id: &str,
-    filter: &Filter,
-    offset: i64,
-    limit: i64,
-) -> sqlx::Result<(Vec<UserEntry>, i64)> {
+pub async fn users(conn: &mut Conn, org_id: &str, filter: &Filter, offset: i64, limit: i64) -> sqlx::Result<(Vec<UserEntry>, i64)> {
     let (wc, binds) = filter.to_sql(Kind::User);
     // Guests are outside the identity provider: it neither sees nor changes them.
-    let from_where = format!(
-        "{USER_FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND u.is_guest = 0 AND ({wc})"
-    );
-    page(
-        conn,
-        USER_COLUMNS,
-        &from_where,
-        "u.created_at, u.id",
-        org_id,
-        &binds,
-        offset,
-        limit,
-    )
-    .await
+    let from_where = format!("{USER_FROM} WHERE u.org_id = $1 AND u.archived_at IS NULL AND u.is_guest = 0 AND ({wc})");
+    page(conn, USER_COLUMNS, &from_where, "u.created_at, u.id", org_id, &binds, offset, limit).await
 }
 
-pub async fn group(
-    conn: &mut Conn,
-    org_id: &str,
-    id: &str,
-    members: bool,
-) -> sqlx::Result<Option<GroupEntry>> {
-    let sql = format!(
-        "{} FROM teams g WHERE g.org_id = $1 AND g.id = $2 AND g.archived_at IS NULL",
-        group_columns(members)
-    );
-    sqlx::query_as(&sql)
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await
+pub async fn group(conn: &mut Conn, org_id: &str, id: &str, members: bool) -> sqlx::Result<Option<GroupEntry>> {
+    let sql = format!("{} FROM teams g WHERE g.org_id = $1 AND g.id = $2 AND g.archived_at IS NULL", group_columns(members));
+    sqlx::query_as(&sql).bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
 
 /// A page of the teams matching `filter`, in a stable order, and how many match.
-pub async fn groups(
-    conn: &mut Conn,
-    org_id: &str,
-    filter: &Filter,
-    offset: i64,
-    limit: i64,
-    members: bool,
-) -> sqlx::Result<(Vec<GroupEntry>, i64)> {
+pub async fn groups(conn: &mut Conn, org_id: &str, filter: &Filter, offset: i64, limit: i64, members: bool) -> sqlx::Result<(Vec<GroupEntry>, i64)> {
     let (wc, binds) = filter.to_sql(Kind::Group);
-    let from_where =
-        format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
-    page(
-        conn,
-        group_columns(members),
-        &from_where,
-        "g.created_at, g.id",
-        org_id,
-        &binds,
-        offset,
-        limit,
-    )
-    .await
+    let from_where = format!("FROM teams g WHERE g.org_id = $1 AND g.archived_at IS NULL AND ({wc})");
+    page(conn, group_columns(members), &from_where, "g.created_at, g.id", org_id, &binds, offset, limit).await
 }
 
 /// One page of rows (`select` ends before FROM; `from_where` is its FROM …
@@ -197,24 +137,14 @@ pub async fn groups(
 /// that is not full holds every match, so it needs no COUNT (the common case
 /// of a look-up by userName or externalId).
 #[allow(clippy::too_many_arguments)]
-async fn page<R>(
-    conn: &mut Conn,
-    select: &str,
-    from_where: &str,
-    order_by: &str,
-    org_id: &str,
-    binds: &[String],
-    offset: i64,
-    limit: i64,
-) -> sqlx::Result<(Vec<R>, i64)>
+async fn page<R>(conn: &mut Conn, select: &str, from_where: &str, order_by: &str, org_id: &str, binds: &[String], offset: i64, limit: i64) -> sqlx::Result<(Vec<R>, i64)>
 where
     R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
 {
     let rows = if limit == 0 {
         Vec::new()
     } else {
-        let sql =
-            format!("{select} {from_where} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}");
+        let sql = format!("{select} {from_where} ORDER BY {order_by} LIMIT {limit} OFFSET {offset}");
         let mut q = sqlx::query_as::<_, R>(&sql).bind(org_id);
         for b in binds {
             q = q.bind(b.as_str());
@@ -283,9 +213,7 @@ impl Field {
             Field::UserId => "u.id",
             Field::UserName => "u.email_norm",
             Field::UserExternalId => "u.external_id",
-            Field::UserDisplayName => {
-                "LOWER(COALESCE(u.display_name, u.first_name || ' ' || u.last_name))"
-            }
+            Field::UserDisplayName => "LOWER(COALESCE(u.display_name, u.first_name || ' ' || u.last_name))",
             Field::GivenName => "LOWER(u.first_name)",
             Field::FamilyName => "u.last_norm",
             Field::UserType => "t.name_norm",
@@ -299,25 +227,10 @@ impl Field {
         }
     }
     pub fn case_insensitive(self) -> bool {
-        matches!(
-            self,
-            Field::UserName
-                | Field::UserDisplayName
-                | Field::GivenName
-                | Field::FamilyName
-                | Field::UserType
-                | Field::TeamName
-        )
+        matches!(self, Field::UserName | Field::UserDisplayName | Field::GivenName | Field::FamilyName | Field::UserType | Field::TeamName)
     }
     pub fn of_users(self) -> bool {
-        !matches!(
-            self,
-            Field::TeamId
-                | Field::TeamName
-                | Field::TeamExternalId
-                | Field::TeamCreated
-                | Field::TeamModified
-        )
+        !matches!(self, Field::TeamId | Field::TeamName | Field::TeamExternalId | Field::TeamCreated | Field::TeamModified)
     }
 }
 
@@ -349,12 +262,7 @@ impl Filter {
             binds.push(v);
             format!("${}", binds.len() + 1)
         };
-        let join = |fs: &[Filter], sep: &str, binds: &mut Vec<String>| {
-            fs.iter()
-                .map(|f| format!("({})", f.render(kind, binds)))
-                .collect::<Vec<_>>()
-                .join(sep)
-        };
+        let join = |fs: &[Filter], sep: &str, binds: &mut Vec<String>| fs.iter().map(|f| format!("({})", f.render(kind, binds))).collect::<Vec<_>>().join(sep);
         match self {
             Filter::All => "1 = 1".into(),
             Filter::Const(true) => "1 = 1".into(),
@@ -362,18 +270,11 @@ impl Filter {
             Filter::Not(f) => format!("NOT ({})", f.render(kind, binds)),
             Filter::And(fs) => join(fs, " AND ", binds),
             Filter::Or(fs) => join(fs, " OR ", binds),
-            Filter::Active(_) | Filter::Member(_) | Filter::Text(..) if !self.reads(kind) => {
-                "1 = 0".into()
-            }
+            Filter::Active(_) | Filter::Member(_) | Filter::Text(..) if !self.reads(kind) => "1 = 0".into(),
             Filter::Active(true) => "u.status = 'active'".into(),
             Filter::Active(false) => "u.status <> 'active'".into(),
-            Filter::Member(None) => {
-                "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = g.id)".into()
-            }
-            Filter::Member(Some(id)) => format!(
-                "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = g.id AND m.user_id = {})",
-                bind(id.clone(), binds)
-            ),
+            Filter::Member(None) => "EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = g.id)".into(),
+            Filter::Member(Some(id)) => format!("EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = g.id AND m.user_id = {})", bind(id.clone(), binds)),
             Filter::Text(field, op) => {
                 let sql = field.sql();
                 let norm = |v: &str| {
@@ -383,12 +284,7 @@ impl Filter {
                         v.to_string()
                     }
                 };
-                let like = |v: &str| {
-                    norm(v)
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                };
+                let like = |v: &str| norm(v).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                 match op {
                     Op::Present => format!("({sql} IS NOT NULL AND {sql} <> '')"),
                     Op::Eq(None) => format!("{sql} IS NULL"),
@@ -397,18 +293,9 @@ impl Filter {
                     Op::Ne(Some(v)) => {
                         format!("({sql} IS NULL OR {sql} <> {})", bind(norm(v), binds))
                     }
-                    Op::Contains(v) => format!(
-                        "{sql} LIKE {} ESCAPE '\\'",
-                        bind(format!("%{}%", like(v)), binds)
-                    ),
-                    Op::StartsWith(v) => format!(
-                        "{sql} LIKE {} ESCAPE '\\'",
-                        bind(format!("{}%", like(v)), binds)
-                    ),
-                    Op::EndsWith(v) => format!(
-                        "{sql} LIKE {} ESCAPE '\\'",
-                        bind(format!("%{}", like(v)), binds)
-                    ),
+                    Op::Contains(v) => format!("{sql} LIKE {} ESCAPE '\\'", bind(format!("%{}%", like(v)), binds)),
+                    Op::StartsWith(v) => format!("{sql} LIKE {} ESCAPE '\\'", bind(format!("{}%", like(v)), binds)),
+                    Op::EndsWith(v) => format!("{sql} LIKE {} ESCAPE '\\'", bind(format!("%{}", like(v)), binds)),
                     Op::Gt(v) => format!("{sql} > {}", bind(norm(v), binds)),
                     Op::Ge(v) => format!("{sql} >= {}", bind(norm(v), binds)),
                     Op::Lt(v) => format!("{sql} < {}", bind(norm(v), binds)),
@@ -437,62 +324,21 @@ mod tests {
     #[test]
     fn filters_become_bound_sql() {
         let f = Filter::Text(Field::UserName, Op::Eq(Some("Ada@Example.com".into())));
-        assert_eq!(
-            f.to_sql(Kind::User),
-            (
-                "u.email_norm = $2".to_string(),
-                vec!["ada@example.com".to_string()]
-            )
-        );
-        let f = Filter::And(vec![
-            Filter::Text(Field::UserExternalId, Op::Eq(Some("X1".into()))),
-            Filter::Text(Field::UserName, Op::Eq(Some("a@b.co".into()))),
-        ]);
-        assert_eq!(
-            f.to_sql(Kind::User),
-            (
-                "(u.external_id = $2) AND (u.email_norm = $3)".to_string(),
-                vec!["X1".to_string(), "a@b.co".to_string()]
-            )
-        );
-        assert_eq!(
-            Filter::Active(false).to_sql(Kind::User).0,
-            "u.status <> 'active'"
-        );
+        assert_eq!(f.to_sql(Kind::User), ("u.email_norm = $2".to_string(), vec!["ada@example.com".to_string()]));
+        let f = Filter::And(vec![Filter::Text(Field::UserExternalId, Op::Eq(Some("X1".into()))), Filter::Text(Field::UserName, Op::Eq(Some("a@b.co".into())))]);
+        assert_eq!(f.to_sql(Kind::User), ("(u.external_id = $2) AND (u.email_norm = $3)".to_string(), vec!["X1".to_string(), "a@b.co".to_string()]));
+        assert_eq!(Filter::Active(false).to_sql(Kind::User).0, "u.status <> 'active'");
         let f = Filter::Text(Field::TeamName, Op::Eq(Some("Finance".into())));
-        assert_eq!(
-            f.to_sql(Kind::Group),
-            ("g.name_norm = $2".to_string(), vec!["finance".to_string()])
-        );
-        let (wc, b) =
-            Filter::Text(Field::UserName, Op::StartsWith("a_b%".into())).to_sql(Kind::User);
-        assert_eq!(
-            (wc.as_str(), b),
-            (
-                "u.email_norm LIKE $2 ESCAPE '\\'",
-                vec!["a\\_b\\%%".to_string()]
-            )
-        );
-        assert_eq!(
-            Filter::Member(Some("u1".into())).to_sql(Kind::Group).1,
-            vec!["u1".to_string()]
-        );
+        assert_eq!(f.to_sql(Kind::Group), ("g.name_norm = $2".to_string(), vec!["finance".to_string()]));
+        let (wc, b) = Filter::Text(Field::UserName, Op::StartsWith("a_b%".into())).to_sql(Kind::User);
+        assert_eq!((wc.as_str(), b), ("u.email_norm LIKE $2 ESCAPE '\\'", vec!["a\\_b\\%%".to_string()]));
+        assert_eq!(Filter::Member(Some("u1".into())).to_sql(Kind::Group).1, vec!["u1".to_string()]);
     }
 
     #[test]
     fn a_condition_on_the_other_kind_matches_nothing() {
         assert_eq!(Filter::Active(true).to_sql(Kind::Group).0, "1 = 0");
-        assert_eq!(
-            Filter::Text(Field::TeamName, Op::Present)
-                .to_sql(Kind::User)
-                .0,
-            "1 = 0"
-        );
-        assert_eq!(
-            Filter::Text(Field::UserName, Op::Present)
-                .to_sql(Kind::Group)
-                .0,
-            "1 = 0"
-        );
+        assert_eq!(Filter::Text(Field::TeamName, Op::Present).to_sql(Kind::User).0, "1 = 0");
+        assert_eq!(Filter::Text(Field::UserName, Op::Present).to_sql(Kind::Group).0, "1 = 0");
     }
 }

@@ -55,9 +55,7 @@ impl DocumentRow {
         }
     }
     pub fn owner_name(&self) -> String {
-        let n = format!("{} {}", self.owner_first, self.owner_last)
-            .trim()
-            .to_string();
+        let n = format!("{} {}", self.owner_first, self.owner_last).trim().to_string();
         if n.is_empty() {
             self.owner_email.clone()
         } else {
@@ -66,8 +64,7 @@ impl DocumentRow {
     }
 }
 
-const SELECT: &str =
-    "SELECT d.id, d.name, d.dataset_id, ds.name AS dataset_name, d.columns, d.filters, d.sort, \
+const SELECT: &str = "SELECT d.id, d.name, d.dataset_id, ds.name AS dataset_name, d.columns, d.filters, d.sort, \
     d.owner_id, u.email AS owner_email, u.first_name AS owner_first, u.last_name AS owner_last, \
     d.team_id, t.name AS team_name, d.folder, d.updated_at \
     FROM documents d JOIN datasets ds ON ds.id = d.dataset_id JOIN users u ON u.id = d.owner_id \
@@ -86,10 +83,7 @@ pub struct NewDocument<'a> {
     pub team_id: Option<&'a str>,
 }
 
-pub async fn insert<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    d: NewDocument<'_>,
-) -> sqlx::Result<String> {
+pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, d: NewDocument<'_>) -> sqlx::Result<String> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO documents (id, org_id, name, dataset_id, columns, filters, sort, owner_id, team_id, created_by, created_at, updated_at) \
@@ -110,13 +104,7 @@ pub async fn insert<'e>(
     Ok(id)
 }
 
-pub async fn update<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    id: &str,
-    name: &str,
-    view: &TableView,
-) -> sqlx::Result<()> {
+pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, name: &str, view: &TableView) -> sqlx::Result<()> {
     sqlx::query("UPDATE documents SET name = $1, columns = $2, filters = $3, sort = $4, updated_at = $5 WHERE org_id = $6 AND id = $7")
         .bind(name)
         .bind(json(&view.columns))
@@ -130,16 +118,8 @@ pub async fn update<'e>(
         .map(|_| ())
 }
 
-pub async fn get<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<DocumentRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE d.org_id = $1 AND d.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<DocumentRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE d.org_id = $1 AND d.id = $2")).bind(org_id).bind(id).fetch_optional(ex).await
 }
 
 /// The active teams `user_id` belongs to.
@@ -155,24 +135,12 @@ pub enum Access {
 }
 
 /// How `user_id` reaches the document, if at all.
-pub async fn access(
-    db: &Db,
-    org_id: &str,
-    user_id: &str,
-    d: &DocumentRow,
-) -> sqlx::Result<Option<Access>> {
+pub async fn access(db: &Db, org_id: &str, user_id: &str, d: &DocumentRow) -> sqlx::Result<Option<Access>> {
     if d.owner_id == user_id {
         return Ok(Some(Access::Owner));
     }
     if let Some(team) = &d.team_id {
-        let member: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT 1 FROM ({MY_TEAMS}) x WHERE x.team_id = $3"
-        ))
-        .bind(org_id)
-        .bind(user_id)
-        .bind(team)
-        .fetch_optional(db)
-        .await?;
+        let member: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM ({MY_TEAMS}) x WHERE x.team_id = $3")).bind(org_id).bind(user_id).bind(team).fetch_optional(db).await?;
         if member.is_some() {
             return Ok(Some(Access::Team));
         }
@@ -191,20 +159,12 @@ pub async fn access(
 
 /// Documents `user_id` owns outside team workspaces (top level and archived folders).
 pub async fn owned(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Vec<DocumentRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE d.org_id = $1 AND d.owner_id = $2 AND d.team_id IS NULL ORDER BY d.folder, LOWER(d.name), d.id"))
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_as(&format!("{SELECT} WHERE d.org_id = $1 AND d.owner_id = $2 AND d.team_id IS NULL ORDER BY d.folder, LOWER(d.name), d.id")).bind(org_id).bind(user_id).fetch_all(db).await
 }
 
 /// Documents in the workspaces of `user_id`'s active teams.
 pub async fn in_my_teams(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Vec<DocumentRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE d.org_id = $1 AND d.team_id IN ({MY_TEAMS}) ORDER BY LOWER(t.name), LOWER(d.name), d.id"))
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_as(&format!("{SELECT} WHERE d.org_id = $1 AND d.team_id IN ({MY_TEAMS}) ORDER BY LOWER(t.name), LOWER(d.name), d.id")).bind(org_id).bind(user_id).fetch_all(db).await
 }
 
 /// Documents shared with `user_id` or one of their teams, owned by someone else.
@@ -221,14 +181,7 @@ pub async fn shared_with(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<V
 }
 
 /// Shares a document; false when it was already shared with that person or team.
-pub async fn share(
-    conn: &mut Conn,
-    org_id: &str,
-    document_id: &str,
-    kind: &str,
-    grantee_id: &str,
-    by: &str,
-) -> sqlx::Result<bool> {
+pub async fn share(conn: &mut Conn, org_id: &str, document_id: &str, kind: &str, grantee_id: &str, by: &str) -> sqlx::Result<bool> {
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM document_shares WHERE document_id = $1 AND grantee_kind = $2 AND grantee_id = $3")
         .bind(document_id)
         .bind(kind)
@@ -268,20 +221,8 @@ pub async fn shares(db: &Db, org_id: &str, document_id: &str) -> sqlx::Result<Ve
 /// their own archived folders) into the new owner's "Archived users > `folder`";
 /// documents in team workspaces stay there, with the new owner. Returns the
 /// names of the documents that moved.
-pub async fn transfer_from_user(
-    conn: &mut Conn,
-    org_id: &str,
-    from_id: &str,
-    folder: &str,
-    to_id: &str,
-) -> sqlx::Result<Vec<String>> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM documents WHERE org_id = $1 AND owner_id = $2 ORDER BY LOWER(name), id",
-    )
-    .bind(org_id)
-    .bind(from_id)
-    .fetch_all(&mut *conn)
-    .await?;
+pub async fn transfer_from_user(conn: &mut Conn, org_id: &str, from_id: &str, folder: &str, to_id: &str) -> sqlx::Result<Vec<String>> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM documents WHERE org_id = $1 AND owner_id = $2 ORDER BY LOWER(name), id").bind(org_id).bind(from_id).fetch_all(&mut *conn).await?;
     if names.is_empty() {
         return Ok(names);
     }
@@ -294,33 +235,13 @@ pub async fn transfer_from_user(
         .bind(from_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE documents SET owner_id = $1, updated_at = $2 WHERE org_id = $3 AND owner_id = $4",
-    )
-    .bind(to_id)
-    .bind(&at)
-    .bind(org_id)
-    .bind(from_id)
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query("UPDATE documents SET owner_id = $1, updated_at = $2 WHERE org_id = $3 AND owner_id = $4").bind(to_id).bind(&at).bind(org_id).bind(from_id).execute(&mut *conn).await?;
     Ok(names)
 }
 
 /// Moves a team workspace's documents to `to_id`'s "Archived users > `folder`".
-pub async fn transfer_from_team(
-    conn: &mut Conn,
-    org_id: &str,
-    team_id: &str,
-    folder: &str,
-    to_id: &str,
-) -> sqlx::Result<Vec<String>> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM documents WHERE org_id = $1 AND team_id = $2 ORDER BY LOWER(name), id",
-    )
-    .bind(org_id)
-    .bind(team_id)
-    .fetch_all(&mut *conn)
-    .await?;
+pub async fn transfer_from_team(conn: &mut Conn, org_id: &str, team_id: &str, folder: &str, to_id: &str) -> sqlx::Result<Vec<String>> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM documents WHERE org_id = $1 AND team_id = $2 ORDER BY LOWER(name), id").bind(org_id).bind(team_id).fetch_all(&mut *conn).await?;
     sqlx::query("UPDATE documents SET owner_id = $1, team_id = NULL, folder = $2, updated_at = $3 WHERE org_id = $4 AND team_id = $5")
         .bind(to_id)
         .bind(folder)
@@ -338,32 +259,16 @@ pub fn moved_detail(names: &[String]) -> String {
         return "no documents to move".into();
     }
     let shown: Vec<String> = names.iter().take(50).map(|n| format!("“{n}”")).collect();
-    let more = if names.len() > 50 {
-        format!(" and {} more", names.len() - 50)
-    } else {
-        String::new()
-    };
-    format!(
-        "{} document(s) moved: {}{more}",
-        names.len(),
-        shown.join(", ")
-    )
+    let more = if names.len() > 50 { format!(" and {} more", names.len() - 50) } else { String::new() };
+    format!("{} document(s) moved: {}{more}", names.len(), shown.join(", "))
 }
 
 /// The ids of the teams among `ids` that `user_id` belongs to (active teams).
-pub async fn member_of(
-    conn: &mut super::Conn,
-    org_id: &str,
-    user_id: &str,
-    ids: &[String],
-) -> sqlx::Result<Vec<String>> {
+pub async fn member_of(conn: &mut super::Conn, org_id: &str, user_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT x.team_id FROM ({MY_TEAMS}) x WHERE x.team_id IN ({})",
-        placeholders(3, ids.len())
-    );
+    let sql = format!("SELECT x.team_id FROM ({MY_TEAMS}) x WHERE x.team_id IN ({})", placeholders(3, ids.len()));
     let mut q = sqlx::query_scalar(&sql).bind(org_id).bind(user_id);
     for id in ids {
         q = q.bind(id);

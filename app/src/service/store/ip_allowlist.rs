@@ -14,49 +14,34 @@ pub struct Range {
 
 impl FromRow<'_, AnyRow> for Range {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Range {
-            id: r.try_get("id")?,
-            cidr: r.try_get("cidr")?,
-            scope: r.try_get("scope")?,
-            note: r.try_get("note")?,
-            created_at: r.try_get("created_at")?,
-        })
+        Ok(Range { id: r.try_get("id")?, cidr: r.try_get("cidr")?, scope: r.try_get("scope")?, note: r.try_get("note")?, created_at: r.try_get("created_at")? })
     }
 }
 
 const COLUMNS: &str = "id, cidr, scope, note, created_at";
 
 pub async fn list<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, org_id: &str) -> sqlx::Result<Vec<Range>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM ip_allowlist WHERE org_id = $1 ORDER BY cidr"))
-        .bind(org_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM ip_allowlist WHERE org_id = $1 ORDER BY cidr")).bind(org_id).fetch_all(db).await
 }
 
 /// Adds a range; false when the organization lists it already.
 pub async fn insert(conn: &mut super::Conn, org_id: &str, cidr: &str, scope: &str, note: &str, by: Option<&str>) -> sqlx::Result<bool> {
-    let r = sqlx::query(
-        "INSERT INTO ip_allowlist (id, org_id, cidr, scope, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, cidr) DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(org_id)
-    .bind(cidr)
-    .bind(scope)
-    .bind(note)
-    .bind(by)
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
+    let r = sqlx::query("INSERT INTO ip_allowlist (id, org_id, cidr, scope, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, cidr) DO NOTHING")
+        .bind(new_id())
+        .bind(org_id)
+        .bind(cidr)
+        .bind(scope)
+        .bind(note)
+        .bind(by)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Removes a range; its text when it was there.
 pub async fn delete(conn: &mut super::Conn, org_id: &str, id: &str) -> sqlx::Result<Option<String>> {
-    let cidr: Option<String> = sqlx::query_scalar("SELECT cidr FROM ip_allowlist WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let cidr: Option<String> = sqlx::query_scalar("SELECT cidr FROM ip_allowlist WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(&mut *conn).await?;
     if cidr.is_some() {
         sqlx::query("DELETE FROM ip_allowlist WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
     }

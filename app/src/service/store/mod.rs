@@ -69,9 +69,7 @@ pub fn redacted(text: &str) -> String {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
         // The authority ends at the first '/', '?', '#' or whitespace.
-        let end = tail
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
-            .unwrap_or(tail.len());
+        let end = tail.find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace()).unwrap_or(tail.len());
         let authority = &tail[..end];
         match authority.rfind('@') {
             Some(at) => {
@@ -107,9 +105,7 @@ fn redact_query_password(text: &str) -> String {
         out.push_str(&rest[..i + 9]);
         out.push_str("***");
         let tail = &rest[i + 9..];
-        let end = tail
-            .find(|c: char| c == '&' || c == '#' || c.is_whitespace())
-            .unwrap_or(tail.len());
+        let end = tail.find(|c: char| c == '&' || c == '#' || c.is_whitespace()).unwrap_or(tail.len());
         rest = &tail[end..];
     }
     out.push_str(rest);
@@ -127,10 +123,7 @@ async fn reach_postgres(url: &str) -> anyhow_like::Result<()> {
         return Ok(());
     };
     let port = parsed.port().unwrap_or(5432);
-    let addr = format!(
-        "{}:{port}",
-        host.trim_start_matches('[').trim_end_matches(']')
-    );
+    let addr = format!("{}:{port}", host.trim_start_matches('[').trim_end_matches(']'));
     match tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect(&addr)).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => Err(anyhow_like::msg(format!("cannot reach PostgreSQL at {host}:{port}: {e}. Check that it runs and that this machine may connect to it (host name, port, firewall)."))),
@@ -140,9 +133,7 @@ async fn reach_postgres(url: &str) -> anyhow_like::Result<()> {
 
 /// Makes sure a SQLite file's folder exists and the URL asks for the file to be created.
 pub fn prepare_sqlite_url(url: &str) -> std::io::Result<String> {
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
         if let Some(dir) = std::path::Path::new(path).parent() {
@@ -164,15 +155,13 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of(url).map_err(anyhow_like::msg)?;
     let url = match backend {
-        Backend::Sqlite => prepare_sqlite_url(url)
-            .map_err(|e| anyhow_like::msg(format!("cannot create the database folder: {e}")))?,
+        Backend::Sqlite => prepare_sqlite_url(url).map_err(|e| anyhow_like::msg(format!("cannot create the database folder: {e}")))?,
         Backend::Postgres => {
             reach_postgres(url).await?;
             url.to_string()
         }
     };
-    let opts = AnyConnectOptions::from_str(&url)
-        .map_err(|e| anyhow_like::msg(redacted(&e.to_string())))?;
+    let opts = AnyConnectOptions::from_str(&url).map_err(|e| anyhow_like::msg(redacted(&e.to_string())))?;
     let pool = AnyPoolOptions::new()
         .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
         // A SQLite connection is a file handle in this process: nothing can
@@ -234,10 +223,7 @@ pub async fn connect(url: &str) -> anyhow_like::Result<Db> {
 
 /// Whether this pool serves a SQLite file (one process owns it) rather than PostgreSQL.
 pub fn is_sqlite(db: &Db) -> bool {
-    db.connect_options()
-        .database_url
-        .scheme()
-        .starts_with("sqlite")
+    db.connect_options().database_url.scheme().starts_with("sqlite")
 }
 
 /// The files of ../migrations, embedded at compile time by app/build.rs:
@@ -256,13 +242,7 @@ pub fn migrations() -> Vec<sqlx::migrate::Migration> {
             let kind = MigrationType::from_filename(rest);
             let description = rest.trim_end_matches(kind.suffix()).replace('_', " ");
             let version = version.parse().expect("app/build.rs checked the version");
-            Migration::new(
-                version,
-                description.into(),
-                kind,
-                sql.into(),
-                sql.starts_with("-- no-transaction"),
-            )
+            Migration::new(version, description.into(), kind, sql.into(), sql.starts_with("-- no-transaction"))
         })
         .collect()
 }
@@ -271,16 +251,7 @@ pub fn migrations() -> Vec<sqlx::migrate::Migration> {
 struct Embedded;
 
 impl<'s> sqlx::migrate::MigrationSource<'s> for Embedded {
-    fn resolve(
-        self,
-    ) -> std::pin::Pin<
-        Box<
-            dyn std::future::Future<
-                    Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
-                > + Send
-                + 's,
-        >,
-    > {
+    fn resolve(self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>> + Send + 's>> {
         Box::pin(async { Ok(migrations()) })
     }
 }
@@ -288,10 +259,7 @@ impl<'s> sqlx::migrate::MigrationSource<'s> for Embedded {
 /// The migrations are written in SQL that both backends accept (TEXT, BIGINT,
 /// no backend-specific functions), so one set serves both.
 pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate::Migrator::new(Embedded)
-        .await?
-        .run(db)
-        .await?;
+    sqlx::migrate::Migrator::new(Embedded).await?.run(db).await?;
     optimize(db, true).await?;
     Ok(())
 }
@@ -302,11 +270,7 @@ pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
 /// PostgreSQL's autovacuum does this by itself.
 pub async fn optimize(db: &Db, first: bool) -> sqlx::Result<()> {
     if is_sqlite(db) {
-        let pragma = if first {
-            "PRAGMA optimize=0x10002"
-        } else {
-            "PRAGMA optimize"
-        };
+        let pragma = if first { "PRAGMA optimize=0x10002" } else { "PRAGMA optimize" };
         sqlx::query(pragma).execute(db).await?;
     }
     Ok(())
@@ -342,10 +306,7 @@ fn freshness(url: &str) -> std::sync::Arc<Freshness> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
     static MAP: OnceLock<Mutex<HashMap<String, Arc<Freshness>>>> = OnceLock::new();
-    let mut map = MAP
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut map = MAP.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     map.entry(url.to_string()).or_default().clone()
 }
 
@@ -357,9 +318,7 @@ fn freshness_of(db: &Db) -> std::sync::Arc<Freshness> {
 /// provider's group commits, demo seeding), so that a large load refreshes
 /// the statistics within seconds rather than at the next periodic check.
 pub fn note_bulk_rows(db: &Db, rows: u64) {
-    freshness_of(db)
-        .written
-        .fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
+    freshness_of(db).written.fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Whether a pooled connection predates the last refresh of the statistics.
@@ -375,22 +334,15 @@ pub async fn refresh_statistics(db: &Db) -> sqlx::Result<()> {
         // and keeps this to milliseconds at 100,000 people. ANALYZE writes
         // its tables: it queues with the other writers.
         let mut tx = begin(db).await?;
-        sqlx::query("PRAGMA analysis_limit = 1000")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *tx).await?;
         sqlx::query("ANALYZE").execute(&mut *tx).await?;
         tx.commit().await?;
     } else {
-        sqlx::query("ANALYZE users, teams, team_members")
-            .execute(db)
-            .await?;
+        sqlx::query("ANALYZE users, teams, team_members").execute(db).await?;
     }
     let f = freshness_of(db);
     f.written.store(0, std::sync::atomic::Ordering::Relaxed);
-    f.refreshed_ms.store(
-        (since_epoch().as_millis() as u64).max(1),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    f.refreshed_ms.store((since_epoch().as_millis() as u64).max(1), std::sync::atomic::Ordering::Relaxed);
     crate::metrics::statistics_refreshed();
     Ok(())
 }
@@ -405,12 +357,7 @@ fn grown_enough(before: u64, now: u64) -> bool {
 /// and every 15 seconds by counting (another process — the CLI — may write).
 pub fn spawn_optimizer(db: Db) {
     tokio::spawn(async move {
-        let count = |db: Db| async move {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
-                .fetch_one(&db)
-                .await
-                .map(|n| n.max(0) as u64)
-        };
+        let count = |db: Db| async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(&db).await.map(|n| n.max(0) as u64) };
         let mut analyzed = count(db.clone()).await.unwrap_or(0);
         let f = freshness_of(&db);
         let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -420,20 +367,12 @@ pub fn spawn_optimizer(db: Db) {
             tick.tick().await;
             n += 1;
             let written = f.written.load(std::sync::atomic::Ordering::Relaxed);
-            let counted = if written >= (analyzed / 5).max(500) || n % 3 == 0 {
-                count(db.clone()).await.ok()
-            } else {
-                None
-            };
+            let counted = if written >= (analyzed / 5).max(500) || n % 3 == 0 { count(db.clone()).await.ok() } else { None };
             if let Some(now) = counted {
                 if grown_enough(analyzed, now) {
                     match refresh_statistics(&db).await {
                         Ok(()) => {
-                            tracing::info!(
-                                before = analyzed,
-                                now,
-                                "the people tables changed size: statistics refreshed"
-                            );
+                            tracing::info!(before = analyzed, now, "the people tables changed size: statistics refreshed");
                             analyzed = now;
                         }
                         Err(e) => tracing::warn!(error = %e, "refreshing the statistics failed"),
@@ -463,15 +402,9 @@ pub async fn begin(db: &Db) -> sqlx::Result<WriteTx> {
         let guard = writer_lock(db).lock_owned().await;
         drop(queued);
         let tx = db.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx {
-            tx: Some(tx),
-            guard: Some(guard),
-        })
+        Ok(WriteTx { tx: Some(tx), guard: Some(guard) })
     } else {
-        Ok(WriteTx {
-            tx: Some(db.begin().await?),
-            guard: None,
-        })
+        Ok(WriteTx { tx: Some(db.begin().await?), guard: None })
     }
 }
 
@@ -481,10 +414,7 @@ fn writer_lock(db: &Db) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     use std::sync::{Arc, Mutex, OnceLock};
     static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
     let url = db.connect_options().database_url.as_str().to_string();
-    let mut map = LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut map = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     map.entry(url).or_default().clone()
 }
 
@@ -503,10 +433,7 @@ pub struct WriteTx {
 
 impl WriteTx {
     pub async fn commit(mut self) -> sqlx::Result<()> {
-        let tx = self
-            .tx
-            .take()
-            .expect("a WriteTx holds its transaction until it ends");
+        let tx = self.tx.take().expect("a WriteTx holds its transaction until it ends");
         let result = tx.commit().await;
         // A commit that failed was rolled back by the database; the connection
         // goes back through `after_release`, which closes it if not.
@@ -537,17 +464,13 @@ impl Drop for WriteTx {
 impl std::ops::Deref for WriteTx {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        self.tx
-            .as_deref()
-            .expect("a WriteTx holds its transaction until it ends")
+        self.tx.as_deref().expect("a WriteTx holds its transaction until it ends")
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Conn {
-        self.tx
-            .as_deref_mut()
-            .expect("a WriteTx holds its transaction until it ends")
+        self.tx.as_deref_mut().expect("a WriteTx holds its transaction until it ends")
     }
 }
 
@@ -557,10 +480,7 @@ pub const IN_LIST: usize = 1000;
 
 /// `$first, $first+1, …` for an `IN (…)` list of `n` values.
 pub fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// A new random id.
@@ -569,9 +489,7 @@ pub fn new_id() -> String {
 }
 
 /// Times are stored as fixed-width UTC text, so they sort as text.
-pub(crate) const TIME_FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
+pub(crate) const TIME_FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 /// A stored time. The database holds it as fixed-width UTC text (see
 /// `format_time`), which sorts as text on both backends; rows read it as this type.
@@ -598,10 +516,7 @@ impl TryFrom<String> for Timestamp {
     fn try_from(s: String) -> Result<Timestamp, String> {
         time::PrimitiveDateTime::parse(&s, TIME_FORMAT)
             .map(|t| Timestamp(t.assume_utc()))
-            .or_else(|_| {
-                time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
-                    .map(Timestamp)
-            })
+            .or_else(|_| time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339).map(Timestamp))
             .map_err(|e| format!("“{s}” is not a stored time: {e}"))
     }
 }
@@ -619,10 +534,7 @@ pub(crate) mod column {
     use sqlx::Row;
 
     fn decode_error(col: &str, e: String) -> sqlx::Error {
-        sqlx::Error::ColumnDecode {
-            index: col.to_string(),
-            source: e.into(),
-        }
+        sqlx::Error::ColumnDecode { index: col.to_string(), source: e.into() }
     }
 
     /// A text column read as a domain type (`Status`, `Origin`, `Timestamp`, …).
@@ -630,14 +542,8 @@ pub(crate) mod column {
         T::try_from(r.try_get::<String, _>(col)?).map_err(|e| decode_error(col, e))
     }
 
-    pub fn typed_opt<T: TryFrom<String, Error = String>>(
-        r: &AnyRow,
-        col: &str,
-    ) -> sqlx::Result<Option<T>> {
-        r.try_get::<Option<String>, _>(col)?
-            .map(T::try_from)
-            .transpose()
-            .map_err(|e| decode_error(col, e))
+    pub fn typed_opt<T: TryFrom<String, Error = String>>(r: &AnyRow, col: &str) -> sqlx::Result<Option<T>> {
+        r.try_get::<Option<String>, _>(col)?.map(T::try_from).transpose().map_err(|e| decode_error(col, e))
     }
 
     /// A `BIGINT` 0/1 flag.
@@ -647,9 +553,7 @@ pub(crate) mod column {
 }
 
 pub fn format_time(t: time::OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(TIME_FORMAT)
-        .expect("UTC times format")
+    t.to_offset(time::UtcOffset::UTC).format(TIME_FORMAT).expect("UTC times format")
 }
 
 pub fn now() -> String {
@@ -678,24 +582,13 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 /// Whether the database answers (the health check).
 pub async fn ping(db: &Db) -> sqlx::Result<()> {
-    sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(db)
-        .await
-        .map(|_| ())
+    sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(db).await.map(|_| ())
 }
 
 /// People or teams (`table`: "users" or "teams") the identity provider
 /// managed, returned to local management: one (`id`), or all of `org_id`'s.
-pub(crate) async fn release_managed(
-    conn: &mut Conn,
-    table: &'static str,
-    org_id: &str,
-    id: Option<&str>,
-) -> sqlx::Result<u64> {
-    let sql = format!(
-        "UPDATE {table} SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'{}",
-        if id.is_some() { " AND id = $3" } else { "" }
-    );
+pub(crate) async fn release_managed(conn: &mut Conn, table: &'static str, org_id: &str, id: Option<&str>) -> sqlx::Result<u64> {
+    let sql = format!("UPDATE {table} SET origin = 'local', updated_at = $1 WHERE org_id = $2 AND origin = 'scim'{}", if id.is_some() { " AND id = $3" } else { "" });
     let mut q = sqlx::query(&sql).bind(now()).bind(org_id);
     if let Some(id) = id {
         q = q.bind(id);
@@ -716,35 +609,12 @@ mod tests {
     #[test]
     fn embedded_migrations_are_the_folders() {
         let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
-        let read: Vec<_> = sqlx::migrate::resolve_blocking(&folder)
-            .unwrap()
-            .into_iter()
-            .map(|(m, _)| m)
-            .collect();
+        let read: Vec<_> = sqlx::migrate::resolve_blocking(&folder).unwrap().into_iter().map(|(m, _)| m).collect();
         let embedded = super::migrations();
-        assert!(
-            embedded.len() >= 11,
-            "every migration is embedded: {}",
-            embedded.len()
-        );
+        assert!(embedded.len() >= 11, "every migration is embedded: {}", embedded.len());
         assert_eq!(embedded.len(), read.len());
         for (e, r) in embedded.iter().zip(&read) {
-            assert_eq!(
-                (
-                    e.version,
-                    &e.description,
-                    e.migration_type,
-                    &e.checksum,
-                    e.no_tx
-                ),
-                (
-                    r.version,
-                    &r.description,
-                    r.migration_type,
-                    &r.checksum,
-                    r.no_tx
-                )
-            );
+            assert_eq!((e.version, &e.description, e.migration_type, &e.checksum, e.no_tx), (r.version, &r.description, r.migration_type, &r.checksum, r.no_tx));
         }
     }
 }

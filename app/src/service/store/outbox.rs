@@ -77,11 +77,7 @@ pub async fn due(db: &Db, limit: i64) -> sqlx::Result<Vec<String>> {
 
 /// Takes the message for sending until `until` and counts the attempt; None
 /// when another instance took it, or it was sent, meanwhile.
-pub async fn claim(
-    conn: &mut Conn,
-    id: &str,
-    until: time::OffsetDateTime,
-) -> sqlx::Result<Option<Queued>> {
+pub async fn claim(conn: &mut Conn, id: &str, until: time::OffsetDateTime) -> sqlx::Result<Option<Queued>> {
     let at = now();
     sqlx::query_as(
         "UPDATE mail_outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL \
@@ -97,28 +93,12 @@ pub async fn claim(
 
 /// Sent: the bodies go (a reset link is a secret), the record stays.
 pub async fn mark_sent(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL WHERE id = $2")
-        .bind(now())
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL WHERE id = $2").bind(now()).bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// Not sent this time: tried again at `next`.
-pub async fn retry_at(
-    conn: &mut Conn,
-    id: &str,
-    next: time::OffsetDateTime,
-    error: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3")
-        .bind(format_time(next))
-        .bind(error)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+pub async fn retry_at(conn: &mut Conn, id: &str, next: time::OffsetDateTime, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3").bind(format_time(next)).bind(error).bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// Given up (too late, or refused for good): the bodies go too.
@@ -134,24 +114,15 @@ pub async fn give_up(conn: &mut Conn, id: &str, error: &str) -> sqlx::Result<()>
 
 /// Deletes the records of messages sent or given up more than `days` ago.
 pub async fn clean_up(conn: &mut Conn, days: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < $1")
-        .bind(super::ago(time::Duration::days(days)))
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < $1").bind(super::ago(time::Duration::days(days))).execute(&mut *conn).await.map(|_| ())
 }
 
 /// How many of the organization's messages wait to be sent, and the latest error among them.
 pub async fn waiting(db: &Db, org_id: &str) -> sqlx::Result<(i64, Option<String>)> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE org_id = $1 AND sent_at IS NULL AND failed_at IS NULL")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE org_id = $1 AND sent_at IS NULL AND failed_at IS NULL").bind(org_id).fetch_one(db).await?;
+    let last: Option<Option<String>> = sqlx::query_scalar("SELECT last_error FROM mail_outbox WHERE org_id = $1 AND sent_at IS NULL AND last_error IS NOT NULL ORDER BY next_attempt_at DESC LIMIT 1")
         .bind(org_id)
-        .fetch_one(db)
+        .fetch_optional(db)
         .await?;
-    let last: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT last_error FROM mail_outbox WHERE org_id = $1 AND sent_at IS NULL AND last_error IS NOT NULL ORDER BY next_attempt_at DESC LIMIT 1",
-    )
-    .bind(org_id)
-    .fetch_optional(db)
-    .await?;
     Ok((n, last.flatten()))
 }

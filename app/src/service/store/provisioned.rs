@@ -72,12 +72,8 @@ pub async fn create(db: &Db, job: Job) -> Result<Timestamp> {
 }
 
 fn queues() -> std::sync::MutexGuard<'static, HashMap<String, mpsc::UnboundedSender<Queued>>> {
-    static QUEUES: OnceLock<Mutex<HashMap<String, mpsc::UnboundedSender<Queued>>>> =
-        OnceLock::new();
-    QUEUES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+    static QUEUES: OnceLock<Mutex<HashMap<String, mpsc::UnboundedSender<Queued>>>> = OnceLock::new();
+    QUEUES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn key(db: &Db) -> String {
@@ -163,15 +159,10 @@ async fn write(db: &Db, jobs: &[&Job]) -> Result<Timestamp> {
     let at = stamp.to_string();
     let mut by_org: HashMap<&str, Vec<(&str, &IdpPerson)>> = HashMap::new();
     for j in jobs {
-        by_org
-            .entry(j.org_id.as_str())
-            .or_default()
-            .push((&j.id, &j.person));
+        by_org.entry(j.org_id.as_str()).or_default().push((&j.id, &j.person));
     }
     for (org_id, people) in by_org {
-        super::users::insert_provisioned(&mut tx, org_id, &people, &at)
-            .await
-            .map_err(refused)?;
+        super::users::insert_provisioned(&mut tx, org_id, &people, &at).await.map_err(refused)?;
     }
     let events = jobs
         .iter()
@@ -185,9 +176,7 @@ async fn write(db: &Db, jobs: &[&Job]) -> Result<Timestamp> {
             ip: &j.actor.2,
         })
         .collect();
-    super::audit::record_many(&mut tx, events)
-        .await
-        .map_err(refused)?;
+    super::audit::record_many(&mut tx, events).await.map_err(refused)?;
     let activity: Vec<_> = jobs
         .iter()
         .filter_map(|j| j.activity.as_ref())
@@ -199,9 +188,7 @@ async fn write(db: &Db, jobs: &[&Job]) -> Result<Timestamp> {
         })
         .collect();
     if !activity.is_empty() {
-        super::provisioning_activity::insert(&mut tx, &activity)
-            .await
-            .map_err(refused)?;
+        super::provisioning_activity::insert(&mut tx, &activity).await.map_err(refused)?;
     }
     tx.commit().await.map_err(refused)?;
     super::note_bulk_rows(db, jobs.len() as u64);

@@ -37,13 +37,8 @@ const WIDTH: usize = 18;
 /// Inserts rows, 1,000 to a statement (18 values each, under both databases' limits).
 pub async fn insert(conn: &mut Conn, entries: &[NewEntry]) -> sqlx::Result<()> {
     for chunk in entries.chunks(1000) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", super::placeholders(i * WIDTH + 1, WIDTH)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO provisioning_activity ({COLUMNS}) VALUES {}",
-            rows.join(", ")
-        );
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", super::placeholders(i * WIDTH + 1, WIDTH))).collect();
+        let sql = format!("INSERT INTO provisioning_activity ({COLUMNS}) VALUES {}", rows.join(", "));
         let mut q = sqlx::query(&sql);
         for e in chunk {
             q = q
@@ -109,11 +104,7 @@ pub struct Filter {
 fn where_clause(f: &Filter) -> (String, Vec<String>) {
     let mut sql = String::from(" WHERE org_id = $1");
     let mut values: Vec<String> = Vec::new();
-    for (column, value) in [
-        ("outcome", &f.outcome),
-        ("token_name", &f.token),
-        ("resource_id", &f.resource_id),
-    ] {
+    for (column, value) in [("outcome", &f.outcome), ("token_name", &f.token), ("resource_id", &f.resource_id)] {
         if let Some(v) = value {
             values.push(v.clone());
             sql.push_str(&format!(" AND {column} = ${}", values.len() + 1));
@@ -125,30 +116,16 @@ fn where_clause(f: &Filter) -> (String, Vec<String>) {
     }
     if let Some(s) = &f.search {
         // A plain substring of the name or email (LIKE's wildcards taken out), or the id.
-        let term: String = s
-            .to_lowercase()
-            .chars()
-            .filter(|c| *c != '%' && *c != '_')
-            .collect();
+        let term: String = s.to_lowercase().chars().filter(|c| *c != '%' && *c != '_').collect();
         values.push(format!("%{term}%"));
         values.push(s.clone());
-        sql.push_str(&format!(
-            " AND (LOWER(resource_label) LIKE ${} OR resource_id = ${})",
-            values.len(),
-            values.len() + 1
-        ));
+        sql.push_str(&format!(" AND (LOWER(resource_label) LIKE ${} OR resource_id = ${})", values.len(), values.len() + 1));
     }
     (sql, values)
 }
 
 /// One page, newest first, and how many match.
-pub async fn page(
-    db: &Db,
-    org_id: &str,
-    f: &Filter,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<NewEntry>, i64)> {
+pub async fn page(db: &Db, org_id: &str, f: &Filter, limit: i64, offset: i64) -> sqlx::Result<(Vec<NewEntry>, i64)> {
     let (wc, values) = where_clause(f);
     let count_sql = format!("SELECT COUNT(*) FROM provisioning_activity{wc}");
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(org_id);
@@ -210,26 +187,13 @@ pub async fn cap(db: &Db, org_id: &str, keep: i64) -> sqlx::Result<u64> {
 
 /// Every organization's id and provisioning activity retention (None: the default).
 pub async fn retentions(db: &Db) -> sqlx::Result<Vec<(String, Option<i64>)>> {
-    sqlx::query_as("SELECT id, provisioning_activity_days FROM organizations")
-        .fetch_all(db)
-        .await
+    sqlx::query_as("SELECT id, provisioning_activity_days FROM organizations").fetch_all(db).await
 }
 
 pub async fn retention(db: &Db, org_id: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT provisioning_activity_days FROM organizations WHERE id = $1")
-        .bind(org_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar("SELECT provisioning_activity_days FROM organizations WHERE id = $1").bind(org_id).fetch_one(db).await
 }
 
 pub async fn set_retention(conn: &mut Conn, org_id: &str, days: Option<i64>) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE organizations SET provisioning_activity_days = $1, updated_at = $2 WHERE id = $3",
-    )
-    .bind(days)
-    .bind(super::now())
-    .bind(org_id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
+    sqlx::query("UPDATE organizations SET provisioning_activity_days = $1, updated_at = $2 WHERE id = $3").bind(days).bind(super::now()).bind(org_id).execute(&mut *conn).await.map(|_| ())
 }

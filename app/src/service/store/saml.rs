@@ -4,12 +4,7 @@
 use super::{now, Conn};
 
 /// Records a response or assertion id as used. False when it was used before.
-pub async fn use_id(
-    conn: &mut Conn,
-    org_id: &str,
-    key: &str,
-    expires_at: &str,
-) -> sqlx::Result<bool> {
+pub async fn use_id(conn: &mut Conn, org_id: &str, key: &str, expires_at: &str) -> sqlx::Result<bool> {
     let r = sqlx::query("INSERT INTO saml_used_ids (org_id, used_key, expires_at) VALUES ($1, $2, $3) ON CONFLICT (org_id, used_key) DO NOTHING")
         .bind(org_id)
         .bind(key)
@@ -21,9 +16,5 @@ pub async fn use_id(
 
 /// Deletes expired used ids. Safe when every instance runs it at once.
 pub async fn clean_up(conn: &mut Conn) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM saml_used_ids WHERE expires_at < $1")
-        .bind(now())
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM saml_used_ids WHERE expires_at < $1").bind(now()).execute(&mut *conn).await.map(|_| ())
 }

@@ -4,30 +4,18 @@ use super::{now, Db};
 
 /// The secret `name`, made by `make` when there is none yet. When several
 /// instances start at once, the first write wins and every one reads it.
-pub async fn get_or_create(
-    db: &Db,
-    name: &str,
-    make: impl FnOnce() -> String,
-) -> sqlx::Result<String> {
+pub async fn get_or_create(db: &Db, name: &str, make: impl FnOnce() -> String) -> sqlx::Result<String> {
     if let Some(v) = get(db, name).await? {
         return Ok(v);
     }
     let mut tx = super::begin(db).await?;
-    sqlx::query("INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .bind(make())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("INSERT INTO instance_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING").bind(name).bind(make()).bind(now()).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(get(db, name).await?.unwrap_or_default())
 }
 
 pub async fn get(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1")
-        .bind(name)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar("SELECT value FROM instance_secrets WHERE name = $1").bind(name).fetch_optional(db).await
 }
 
 /// Sets the secret, replacing any earlier value.
@@ -43,9 +31,5 @@ pub async fn set(db: &Db, name: &str, value: &str) -> sqlx::Result<()> {
 }
 
 pub async fn delete(conn: &mut super::Conn, name: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM instance_secrets WHERE name = $1")
-        .bind(name)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM instance_secrets WHERE name = $1").bind(name).execute(&mut *conn).await.map(|_| ())
 }

@@ -6,35 +6,16 @@ use super::{format_time, Conn, Db};
 
 /// A session's stored form and when it expires.
 pub async fn load(db: &Db, id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
-        .bind(id)
-        .bind(super::now())
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2").bind(id).bind(super::now()).fetch_optional(db).await
 }
 
 /// Inserts a new session; false when the id is taken.
-pub async fn create(
-    conn: &mut Conn,
-    id: &str,
-    data: &str,
-    expires: time::OffsetDateTime,
-) -> sqlx::Result<bool> {
-    let r = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-        .bind(id)
-        .bind(data)
-        .bind(format_time(expires))
-        .execute(&mut *conn)
-        .await?;
+pub async fn create(conn: &mut Conn, id: &str, data: &str, expires: time::OffsetDateTime) -> sqlx::Result<bool> {
+    let r = sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING").bind(id).bind(data).bind(format_time(expires)).execute(&mut *conn).await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn save(
-    conn: &mut Conn,
-    id: &str,
-    data: &str,
-    expires: time::OffsetDateTime,
-) -> sqlx::Result<()> {
+pub async fn save(conn: &mut Conn, id: &str, data: &str, expires: time::OffsetDateTime) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET data = $2, expires_at = $3")
         .bind(id)
         .bind(data)
@@ -45,18 +26,10 @@ pub async fn save(
 }
 
 pub async fn delete(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// Deletes expired sessions. Safe when every instance runs it at once.
 pub async fn delete_expired(conn: &mut Conn) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
-        .bind(super::now())
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(super::now()).execute(&mut *conn).await.map(|_| ())
 }

@@ -16,13 +16,7 @@ pub enum Slot {
 }
 
 /// Takes one of `limit` slots of `key` in the current window of `window`.
-pub async fn take(
-    conn: &mut Conn,
-    org_id: &str,
-    key: &str,
-    limit: i64,
-    window: time::Duration,
-) -> sqlx::Result<Slot> {
+pub async fn take(conn: &mut Conn, org_id: &str, key: &str, limit: i64, window: time::Duration) -> sqlx::Result<Slot> {
     let now = time::OffsetDateTime::now_utc();
     let cutoff = format_time(now - window);
     // attempts stops at limit + 1: refused attempts change nothing after that.
@@ -46,33 +40,17 @@ pub async fn take(
     if attempts <= limit {
         return Ok(Slot::Taken);
     }
-    let start = Timestamp::try_from(row.try_get::<String, _>("window_start")?)
-        .map(Timestamp::get)
-        .unwrap_or(now);
+    let start = Timestamp::try_from(row.try_get::<String, _>("window_start")?).map(Timestamp::get).unwrap_or(now);
     let left = (start + window - now).whole_seconds().max(1) as u64;
-    Ok(Slot::Full {
-        retry_after_secs: left,
-    })
+    Ok(Slot::Full { retry_after_secs: left })
 }
 
 /// Whether `key` is at its limit in the current window, read without writing:
 /// a request the limit will refuse is refused without a write transaction
 /// (the refusals of a flood write nothing). `Full` says when the window ends.
-pub async fn peek(
-    db: &super::Db,
-    org_id: &str,
-    key: &str,
-    limit: i64,
-    window: time::Duration,
-) -> sqlx::Result<Slot> {
+pub async fn peek(db: &super::Db, org_id: &str, key: &str, limit: i64, window: time::Duration) -> sqlx::Result<Slot> {
     let now = time::OffsetDateTime::now_utc();
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT attempts, window_start FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2",
-    )
-    .bind(org_id)
-    .bind(key)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT attempts, window_start FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2").bind(org_id).bind(key).fetch_optional(db).await?;
     let Some((attempts, start)) = row else {
         return Ok(Slot::Taken);
     };
@@ -82,36 +60,20 @@ pub async fn peek(
     if attempts <= limit || start + window <= now {
         return Ok(Slot::Taken);
     }
-    Ok(Slot::Full {
-        retry_after_secs: (start + window - now).whole_seconds().max(1) as u64,
-    })
+    Ok(Slot::Full { retry_after_secs: (start + window - now).whole_seconds().max(1) as u64 })
 }
 
 /// Gives a slot back (the attempt did not count: another limit refused it, or it succeeded).
 pub async fn give_back(conn: &mut Conn, org_id: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sign_in_limits SET attempts = attempts - 1 WHERE org_id = $1 AND limit_key = $2 AND attempts > 0")
-        .bind(org_id)
-        .bind(key)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("UPDATE sign_in_limits SET attempts = attempts - 1 WHERE org_id = $1 AND limit_key = $2 AND attempts > 0").bind(org_id).bind(key).execute(&mut *conn).await.map(|_| ())
 }
 
 /// Forgets a key's attempts (the person proved who they are).
 pub async fn clear(conn: &mut Conn, org_id: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2")
-        .bind(org_id)
-        .bind(key)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2").bind(org_id).bind(key).execute(&mut *conn).await.map(|_| ())
 }
 
 /// Deletes windows that ended long ago. Safe when every instance runs it at once.
 pub async fn clean_up(conn: &mut Conn, older_than: time::Duration) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_limits WHERE window_start < $1")
-        .bind(format_time(time::OffsetDateTime::now_utc() - older_than))
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("DELETE FROM sign_in_limits WHERE window_start < $1").bind(format_time(time::OffsetDateTime::now_utc() - older_than)).execute(&mut *conn).await.map(|_| ())
 }

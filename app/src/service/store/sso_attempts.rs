@@ -25,11 +25,7 @@ pub struct NewAttempt<'a> {
 
 /// Writes an attempt, and lets the oldest beyond the organization's
 /// `SSO_ACTIVITY_MAX` go in the same transaction.
-pub async fn insert(
-    conn: &mut Conn,
-    a: &NewAttempt<'_>,
-    tally_key: Option<&str>,
-) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut Conn, a: &NewAttempt<'_>, tally_key: Option<&str>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO sso_attempts (id, org_id, at, succeeded, reason, message, expected, received, email, reference, ip, decoded, response_xml, tally_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -110,66 +106,29 @@ const COLUMNS: &str = "a.id, a.at, a.succeeded, a.reason, a.message, a.expected,
 
 /// Newest first (by the latest repeat), `outcome` "failed" or "succeeded" or
 /// "" for all, whose email contains `search` (any case).
-pub async fn page(
-    db: &Db,
-    org_id: &str,
-    outcome: &str,
-    search: &str,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<AttemptRow>, i64)> {
+pub async fn page(db: &Db, org_id: &str, outcome: &str, search: &str, limit: i64, offset: i64) -> sqlx::Result<(Vec<AttemptRow>, i64)> {
     let filter = match outcome {
         "failed" => " AND a.succeeded = 0 AND LOWER(a.email) LIKE $2",
         "succeeded" => " AND a.succeeded = 1 AND LOWER(a.email) LIKE $2",
         _ => " AND LOWER(a.email) LIKE $2",
     };
-    let term: String = search
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter(|c| *c != '%' && *c != '_')
-        .collect();
+    let term: String = search.trim().to_lowercase().chars().filter(|c| *c != '%' && *c != '_').collect();
     let like = format!("%{term}%");
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM sso_attempts a WHERE a.org_id = $1{filter}"
-    ))
-    .bind(org_id)
-    .bind(&like)
-    .fetch_one(db)
-    .await?;
-    let rows = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} WHERE a.org_id = $1{filter} ORDER BY COALESCE(e.last_at, a.at) DESC, a.id DESC LIMIT {limit} OFFSET {offset}"
-    ))
-    .bind(org_id)
-    .bind(&like)
-    .fetch_all(db)
-    .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM sso_attempts a WHERE a.org_id = $1{filter}")).bind(org_id).bind(&like).fetch_one(db).await?;
+    let rows = sqlx::query_as(&format!("SELECT {COLUMNS} WHERE a.org_id = $1{filter} ORDER BY COALESCE(e.last_at, a.at) DESC, a.id DESC LIMIT {limit} OFFSET {offset}"))
+        .bind(org_id)
+        .bind(&like)
+        .fetch_all(db)
+        .await?;
     Ok((rows, total))
 }
 
 /// One attempt, with its decoded response and XML.
-pub async fn get(
-    db: &Db,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<(AttemptRow, String, String)>> {
-    let Some(row) = sqlx::query_as::<_, AttemptRow>(&format!(
-        "SELECT {COLUMNS} WHERE a.org_id = $1 AND a.id = $2"
-    ))
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await?
-    else {
+pub async fn get(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<(AttemptRow, String, String)>> {
+    let Some(row) = sqlx::query_as::<_, AttemptRow>(&format!("SELECT {COLUMNS} WHERE a.org_id = $1 AND a.id = $2")).bind(org_id).bind(id).fetch_optional(db).await? else {
         return Ok(None);
     };
-    let (decoded, xml): (String, String) = sqlx::query_as(
-        "SELECT decoded, response_xml FROM sso_attempts WHERE org_id = $1 AND id = $2",
-    )
-    .bind(org_id)
-    .bind(id)
-    .fetch_one(db)
-    .await?;
+    let (decoded, xml): (String, String) = sqlx::query_as("SELECT decoded, response_xml FROM sso_attempts WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_one(db).await?;
     Ok(Some((row, decoded, xml)))
 }
 
@@ -179,11 +138,7 @@ pub async fn prune(db: &Db, days: i64) -> sqlx::Result<u64> {
     let mut removed = 0;
     loop {
         let mut tx = super::begin(db).await?;
-        let n = sqlx::query("DELETE FROM sso_attempts WHERE id IN (SELECT id FROM sso_attempts WHERE at < $1 LIMIT 5000)")
-            .bind(&cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n = sqlx::query("DELETE FROM sso_attempts WHERE id IN (SELECT id FROM sso_attempts WHERE at < $1 LIMIT 5000)").bind(&cutoff).execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         removed += n;
         if n < 5000 {

@@ -5,47 +5,24 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
 /// A new team; `external_id` only when the identity provider created it.
-pub async fn insert<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    name: &str,
-    description: &str,
-    origin: Origin,
-    external_id: Option<&str>,
-) -> sqlx::Result<String> {
+pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, description: &str, origin: Origin, external_id: Option<&str>) -> sqlx::Result<String> {
     let id = new_id();
-    sqlx::query(
-        "INSERT INTO teams (id, org_id, name, name_norm, description, origin, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(&id)
-    .bind(org_id)
-    .bind(name)
-    .bind(name.to_lowercase())
-    .bind(description)
-    .bind(origin.as_str())
-    .bind(external_id)
-    .bind(now())
-    .execute(ex)
-    .await?;
+    sqlx::query("INSERT INTO teams (id, org_id, name, name_norm, description, origin, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)")
+        .bind(&id)
+        .bind(org_id)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(description)
+        .bind(origin.as_str())
+        .bind(external_id)
+        .bind(now())
+        .execute(ex)
+        .await?;
     Ok(id)
 }
 
-pub async fn add_member<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    team_id: &str,
-    user_id: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(org_id)
-    .bind(team_id)
-    .bind(user_id)
-    .bind(now())
-    .execute(ex)
-    .await
-    .map(|_| ())
+pub async fn add_member<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES ($1, $2, $3, $4)").bind(org_id).bind(team_id).bind(user_id).bind(now()).execute(ex).await.map(|_| ())
 }
 
 /// Names of the active teams a user belongs to, alphabetically.
@@ -88,38 +65,22 @@ impl FromRow<'_, AnyRow> for TeamRow {
     }
 }
 
-const TEAM: &str =
-    "SELECT t.id, t.name, t.description, t.status, t.origin, t.external_id, t.archived_at, \
+const TEAM: &str = "SELECT t.id, t.name, t.description, t.status, t.origin, t.external_id, t.archived_at, \
     (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS member_count FROM teams t";
 
 /// Teams whose name contains `search` (case-insensitively), active ones unless `inactive`.
-pub async fn list(
-    db: &Db,
-    org_id: &str,
-    search: &str,
-    inactive: bool,
-) -> sqlx::Result<Vec<TeamRow>> {
+pub async fn list(db: &Db, org_id: &str, search: &str, inactive: bool) -> sqlx::Result<Vec<TeamRow>> {
     let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
-    sqlx::query_as(&format!(
-        "{TEAM} WHERE t.org_id = $1 AND t.status = $2 AND t.name_norm LIKE $3 ORDER BY t.name_norm"
-    ))
-    .bind(org_id)
-    .bind(Status::of(!inactive).as_str())
-    .bind(pattern)
-    .fetch_all(db)
-    .await
+    sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.status = $2 AND t.name_norm LIKE $3 ORDER BY t.name_norm"))
+        .bind(org_id)
+        .bind(Status::of(!inactive).as_str())
+        .bind(pattern)
+        .fetch_all(db)
+        .await
 }
 
-pub async fn get<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<TeamRow>> {
-    sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<TeamRow>> {
+    sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.id = $2")).bind(org_id).bind(id).fetch_optional(ex).await
 }
 
 /// The teams with these ids (unknown ids are left out).
@@ -127,10 +88,7 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "{TEAM} WHERE t.org_id = $1 AND t.id IN ({})",
-        super::placeholders(2, ids.len())
-    );
+    let sql = format!("{TEAM} WHERE t.org_id = $1 AND t.id IN ({})", super::placeholders(2, ids.len()));
     let mut q = sqlx::query_as::<_, TeamRow>(&sql).bind(org_id);
     for id in ids {
         q = q.bind(id.as_str());
@@ -139,31 +97,14 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
 }
 
 /// An active team with this name (case-insensitive), other than `except`.
-pub async fn active_named<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    name: &str,
-    except: &str,
-) -> sqlx::Result<Option<TeamRow>> {
-    sqlx::query_as(&format!(
-        "{TEAM} WHERE t.org_id = $1 AND t.name_norm = $2 AND t.status = 'active' AND t.id <> $3"
-    ))
-    .bind(org_id)
-    .bind(name.to_lowercase())
-    .bind(except)
-    .fetch_optional(ex)
-    .await
+pub async fn active_named<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, except: &str) -> sqlx::Result<Option<TeamRow>> {
+    sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.name_norm = $2 AND t.status = 'active' AND t.id <> $3")).bind(org_id).bind(name.to_lowercase()).bind(except).fetch_optional(ex).await
 }
 
 /// The team an identity provider's new group is, when it names one Gatehouse
 /// already has: the archived team with this externalId, else an active team
 /// or the most recently archived one with this name.
-pub async fn match_for_group(
-    conn: &mut Conn,
-    org_id: &str,
-    name: &str,
-    external_id: Option<&str>,
-) -> sqlx::Result<Option<TeamRow>> {
+pub async fn match_for_group(conn: &mut Conn, org_id: &str, name: &str, external_id: Option<&str>) -> sqlx::Result<Option<TeamRow>> {
     if let Some(x) = external_id {
         let found: Option<TeamRow> = sqlx::query_as(&format!("{TEAM} WHERE t.org_id = $1 AND t.external_id = $2 AND t.archived_at IS NOT NULL ORDER BY t.archived_at DESC LIMIT 1"))
             .bind(org_id)
@@ -184,13 +125,7 @@ pub async fn match_for_group(
     .await
 }
 
-pub async fn update(
-    conn: &mut Conn,
-    org_id: &str,
-    team: &crate::service::Writable<TeamRow>,
-    name: &str,
-    description: &str,
-) -> sqlx::Result<()> {
+pub async fn update(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, name: &str, description: &str) -> sqlx::Result<()> {
     let id = &team.id;
     sqlx::query("UPDATE teams SET name = $1, name_norm = $2, description = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
         .bind(name)
@@ -206,13 +141,7 @@ pub async fn update(
 
 /// Writes the identity provider's name and externalId over a team; it is then
 /// managed by the identity provider, active, and not archived.
-pub async fn write_provisioned(
-    conn: &mut Conn,
-    org_id: &str,
-    id: &str,
-    name: &str,
-    external_id: Option<&str>,
-) -> sqlx::Result<()> {
+pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, name: &str, external_id: Option<&str>) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE teams SET name = $1, name_norm = $2, external_id = $3, origin = 'scim', status = 'active', archived_at = NULL, updated_at = $4 \
          WHERE org_id = $5 AND id = $6",
@@ -228,21 +157,9 @@ pub async fn write_provisioned(
     .map(|_| ())
 }
 
-pub async fn set_status(
-    conn: &mut Conn,
-    org_id: &str,
-    team: &crate::service::Writable<TeamRow>,
-    status: Status,
-) -> sqlx::Result<()> {
+pub async fn set_status(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, status: Status) -> sqlx::Result<()> {
     let id = &team.id;
-    sqlx::query("UPDATE teams SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4")
-        .bind(status.as_str())
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("UPDATE teams SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4").bind(status.as_str()).bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// Deactivates and archives a team the identity provider deleted.
@@ -295,19 +212,11 @@ pub async fn members(db: &Db, org_id: &str, team_id: &str) -> sqlx::Result<Vec<M
 
 /// The ids of a team's members.
 pub async fn member_ids(conn: &mut Conn, team_id: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT user_id FROM team_members WHERE team_id = $1")
-        .bind(team_id)
-        .fetch_all(&mut *conn)
-        .await
+    sqlx::query_scalar("SELECT user_id FROM team_members WHERE team_id = $1").bind(team_id).fetch_all(&mut *conn).await
 }
 
 /// Adds a member unless they already are one; true when added.
-pub async fn add_member_once(
-    conn: &mut Conn,
-    org_id: &str,
-    team: &crate::service::Writable<TeamRow>,
-    user_id: &str,
-) -> sqlx::Result<bool> {
+pub async fn add_member_once(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, user_id: &str) -> sqlx::Result<bool> {
     let team_id = &team.id;
     // One statement: inserts unless the membership exists.
     let r = sqlx::query(
@@ -324,62 +233,35 @@ pub async fn add_member_once(
 }
 
 /// Removes a member; true when they were one.
-pub async fn remove_member(
-    conn: &mut Conn,
-    org_id: &str,
-    team: &crate::service::Writable<TeamRow>,
-    user_id: &str,
-) -> sqlx::Result<bool> {
+pub async fn remove_member(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, user_id: &str) -> sqlx::Result<bool> {
     let team_id = &team.id;
-    let r =
-        sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND team_id = $2 AND user_id = $3")
-            .bind(org_id)
-            .bind(team_id)
-            .bind(user_id)
-            .execute(&mut *conn)
-            .await?;
+    let r = sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND team_id = $2 AND user_id = $3").bind(org_id).bind(team_id).bind(user_id).execute(&mut *conn).await?;
     Ok(r.rows_affected() > 0)
 }
 
 /// Removes a person from every team; returns the names of those teams.
-pub async fn remove_memberships(
-    conn: &mut Conn,
-    org_id: &str,
-    user_id: &str,
-) -> sqlx::Result<Vec<String>> {
-    let names = sqlx::query_scalar(
-        "SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.org_id = $1 AND m.user_id = $2 ORDER BY t.name_norm",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2")
+pub async fn remove_memberships(conn: &mut Conn, org_id: &str, user_id: &str) -> sqlx::Result<Vec<String>> {
+    let names = sqlx::query_scalar("SELECT t.name FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.org_id = $1 AND m.user_id = $2 ORDER BY t.name_norm")
         .bind(org_id)
         .bind(user_id)
-        .execute(&mut *conn)
+        .fetch_all(&mut *conn)
         .await?;
+    sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(user_id).execute(&mut *conn).await?;
     Ok(names)
 }
 
 /// The ids of the teams a user belongs to.
 pub async fn ids_for_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT team_id FROM team_members WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_scalar("SELECT team_id FROM team_members WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(user_id).fetch_all(db).await
 }
 
 /// The active teams a user belongs to, alphabetically.
 pub async fn of_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Result<Vec<TeamRow>> {
-    sqlx::query_as(&format!(
-        "{TEAM} JOIN team_members um ON um.team_id = t.id WHERE um.org_id = $1 AND um.user_id = $2 AND t.status = 'active' ORDER BY t.name_norm"
-    ))
-    .bind(org_id)
-    .bind(user_id)
-    .fetch_all(db)
-    .await
+    sqlx::query_as(&format!("{TEAM} JOIN team_members um ON um.team_id = t.id WHERE um.org_id = $1 AND um.user_id = $2 AND t.status = 'active' ORDER BY t.name_norm"))
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_all(db)
+        .await
 }
 
 /// Returns teams the identity provider managed to local management: one, or all.
@@ -394,9 +276,5 @@ pub async fn managed_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {
 
 /// The id of the team named `name` (the demo data looks its teams up by name).
 pub async fn id_named(conn: &mut Conn, org_id: &str, name: &str) -> sqlx::Result<String> {
-    sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND name = $2")
-        .bind(org_id)
-        .bind(name)
-        .fetch_one(&mut *conn)
-        .await
+    sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND name = $2").bind(org_id).bind(name).fetch_one(&mut *conn).await
 }

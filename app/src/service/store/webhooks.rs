@@ -12,71 +12,36 @@ pub struct Destination {
 
 impl FromRow<'_, AnyRow> for Destination {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Destination {
-            id: r.try_get("id")?,
-            url: r.try_get("url")?,
-            created_at: r.try_get("created_at")?,
-        })
+        Ok(Destination { id: r.try_get("id")?, url: r.try_get("url")?, created_at: r.try_get("created_at")? })
     }
 }
 
 pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<Destination>> {
-    sqlx::query_as(
-        "SELECT id, url, created_at FROM webhook_destinations WHERE org_id = $1 ORDER BY url",
-    )
-    .bind(org_id)
-    .fetch_all(db)
-    .await
+    sqlx::query_as("SELECT id, url, created_at FROM webhook_destinations WHERE org_id = $1 ORDER BY url").bind(org_id).fetch_all(db).await
 }
 
 /// Allows a destination; false when the organization already allows that URL.
-pub async fn insert(
-    conn: &mut super::Conn,
-    org_id: &str,
-    url: &str,
-    by: &str,
-) -> sqlx::Result<bool> {
-    let r = sqlx::query(
-        "INSERT INTO webhook_destinations (id, org_id, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, url) DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(org_id)
-    .bind(url)
-    .bind(by)
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
+pub async fn insert(conn: &mut super::Conn, org_id: &str, url: &str, by: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query("INSERT INTO webhook_destinations (id, org_id, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, url) DO NOTHING")
+        .bind(new_id())
+        .bind(org_id)
+        .bind(url)
+        .bind(by)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Removes a destination; its URL when there was one.
-pub async fn delete(
-    conn: &mut super::Conn,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<String>> {
-    let url: Option<String> =
-        sqlx::query_scalar("SELECT url FROM webhook_destinations WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn delete(conn: &mut super::Conn, org_id: &str, id: &str) -> sqlx::Result<Option<String>> {
+    let url: Option<String> = sqlx::query_scalar("SELECT url FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(&mut *conn).await?;
     if url.is_some() {
-        sqlx::query("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2")
-            .bind(org_id)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
     }
     Ok(url)
 }
 
 pub async fn by_id(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<Destination>> {
-    sqlx::query_as(
-        "SELECT id, url, created_at FROM webhook_destinations WHERE org_id = $1 AND id = $2",
-    )
-    .bind(org_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as("SELECT id, url, created_at FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(db).await
 }

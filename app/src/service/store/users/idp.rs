@@ -20,22 +20,12 @@ pub struct IdpPerson {
 
 /// Inserts people the identity provider created, with one statement
 /// (`at` is their creation time). The unique (org, email) index refuses a userName taken.
-pub async fn insert_provisioned(
-    conn: &mut Conn,
-    org_id: &str,
-    people: &[(&str, &IdpPerson)],
-    at: &str,
-) -> sqlx::Result<()> {
+pub async fn insert_provisioned(conn: &mut Conn, org_id: &str, people: &[(&str, &IdpPerson)], at: &str) -> sqlx::Result<()> {
     // Per row: 14 values (the organization and the time are bound once each).
     let rows: Vec<String> = (0..people.len())
         .map(|i| {
             let b = 2 + i * 12;
-            format!(
-                "({}, $1, {}, 0, 'scim', {}, $2, $2)",
-                crate::service::store::placeholders(b + 1, 1),
-                crate::service::store::placeholders(b + 2, 7),
-                crate::service::store::placeholders(b + 9, 4)
-            )
+            format!("({}, $1, {}, 0, 'scim', {}, $2, $2)", crate::service::store::placeholders(b + 1, 1), crate::service::store::placeholders(b + 2, 7), crate::service::store::placeholders(b + 9, 4))
         })
         .collect();
     let sql = format!(
@@ -65,12 +55,7 @@ pub async fn insert_provisioned(
 
 /// Writes the identity provider's description over a person. The record is
 /// then managed by the identity provider, not archived, and has no pending invitation.
-pub async fn write_provisioned(
-    conn: &mut Conn,
-    org_id: &str,
-    id: &str,
-    p: &IdpPerson,
-) -> sqlx::Result<()> {
+pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, p: &IdpPerson) -> sqlx::Result<()> {
     let n = Norms::of(&p.email, &p.first_name, &p.last_name);
     sqlx::query(
         "UPDATE users SET email = $1, email_norm = $2, first_name = $3, last_name = $4, name_norm = $5, last_norm = $6, \
@@ -99,20 +84,9 @@ pub async fn write_provisioned(
 }
 
 /// Another person (not `id`) who signs in with this email, archived ones included.
-pub async fn other_with_email(
-    conn: &mut Conn,
-    org_id: &str,
-    email: &Email,
-    id: &str,
-) -> sqlx::Result<bool> {
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE org_id = $1 AND email_norm = $2 AND id <> $3",
-    )
-    .bind(org_id)
-    .bind(email.normalized())
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
+pub async fn other_with_email(conn: &mut Conn, org_id: &str, email: &Email, id: &str) -> sqlx::Result<bool> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND email_norm = $2 AND id <> $3").bind(org_id).bind(email.normalized()).bind(id).fetch_optional(&mut *conn).await?;
     Ok(found.is_some())
 }
 
@@ -132,17 +106,10 @@ pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()
 /// (archived ones too; guests are outside it).
 /// Any number of ids: they are asked in statements of `crate::service::store::IN_LIST` (a
 /// statement binds at most 32,766 values on SQLite).
-pub async fn existing_ids(
-    conn: &mut Conn,
-    org_id: &str,
-    ids: &[String],
-) -> sqlx::Result<Vec<String>> {
+pub async fn existing_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<String>> {
     let mut found = Vec::new();
     for chunk in ids.chunks(crate::service::store::IN_LIST) {
-        let sql = format!(
-            "SELECT id FROM users WHERE org_id = $1 AND is_guest = 0 AND id IN ({})",
-            crate::service::store::placeholders(2, chunk.len())
-        );
+        let sql = format!("SELECT id FROM users WHERE org_id = $1 AND is_guest = 0 AND id IN ({})", crate::service::store::placeholders(2, chunk.len()));
         let mut q = sqlx::query_scalar::<_, String>(&sql).bind(org_id);
         for id in chunk {
             q = q.bind(id.as_str());

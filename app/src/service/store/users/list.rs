@@ -125,10 +125,7 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         _ => "u.name_norm, u.id",
     };
     let count_sql = format!("SELECT COUNT(*) FROM users u{wc}");
-    let rows_sql = format!(
-        "{LIST_COLUMNS}{wc} ORDER BY {order} LIMIT {} OFFSET {}",
-        q.limit, q.offset
-    );
+    let rows_sql = format!("{LIST_COLUMNS}{wc} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
     let mut rows = sqlx::query_as::<_, ListRow>(&rows_sql);
     for b in &binds {
@@ -142,19 +139,11 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
 
 /// One user as a Users page row.
 pub async fn list_row(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<ListRow>> {
-    sqlx::query_as(&format!("{LIST_COLUMNS} WHERE u.org_id = $1 AND u.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!("{LIST_COLUMNS} WHERE u.org_id = $1 AND u.id = $2")).bind(org_id).bind(id).fetch_optional(db).await
 }
 
 /// The active teams of each of these users, by user id.
-pub async fn team_names(
-    db: &Db,
-    org_id: &str,
-    user_ids: &[String],
-) -> sqlx::Result<HashMap<String, Vec<String>>> {
+pub async fn team_names(db: &Db, org_id: &str, user_ids: &[String]) -> sqlx::Result<HashMap<String, Vec<String>>> {
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     if user_ids.is_empty() {
         return Ok(out);
@@ -175,29 +164,14 @@ pub async fn team_names(
 }
 
 /// People whose email or name starts with `term`, for pickers.
-pub async fn search_active(
-    db: &Db,
-    org_id: &str,
-    term: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<ListRow>> {
-    let q = ListQuery {
-        search: term,
-        account_type_id: None,
-        listed: Listed::Active,
-        sort: "name",
-        limit,
-        offset: 0,
-    };
+pub async fn search_active(db: &Db, org_id: &str, term: &str, limit: i64) -> sqlx::Result<Vec<ListRow>> {
+    let q = ListQuery { search: term, account_type_id: None, listed: Listed::Active, sort: "name", limit, offset: 0 };
     Ok(list(db, org_id, &q).await?.0)
 }
 
 /// How many people the organization has (the demo seed numbers new ones after them).
 pub async fn count_all(db: &Db, org_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
-        .bind(org_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1").bind(org_id).fetch_one(db).await
 }
 
 /// Active people, and how many of them administer (the Account page).

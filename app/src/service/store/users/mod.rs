@@ -77,30 +77,12 @@ pub(super) const SELECT: &str = "SELECT u.id, u.org_id, u.email, u.first_name, u
     u.sessions_valid_after, u.is_guest, u.mfa_secret \
     FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
-pub async fn by_email<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    email: &str,
-) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(&format!(
-        "{SELECT} WHERE u.org_id = $1 AND u.email_norm = $2"
-    ))
-    .bind(org_id)
-    .bind(email.trim().to_lowercase())
-    .fetch_optional(ex)
-    .await
+pub async fn by_email<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, email: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.email_norm = $2")).bind(org_id).bind(email.trim().to_lowercase()).fetch_optional(ex).await
 }
 
-pub async fn by_id<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+pub async fn by_id<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE u.org_id = $1 AND u.id = $2")).bind(org_id).bind(id).fetch_optional(ex).await
 }
 
 /// The users with these ids in this organization (unknown ids are left out).
@@ -108,10 +90,7 @@ pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Resu
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "{SELECT} WHERE u.org_id = $1 AND u.id IN ({})",
-        super::placeholders(2, ids.len())
-    );
+    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", super::placeholders(2, ids.len()));
     let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
     for id in ids {
         q = q.bind(id.clone());
@@ -140,37 +119,16 @@ pub async fn named(db: &super::Db, org_id: &str, keys: &[String]) -> sqlx::Resul
 
 /// The first `limit` people of this organization whose name contains `term`
 /// (any case), as (id, email): the audit log's person filter matches their rows.
-pub async fn named_like(
-    db: &super::Db,
-    org_id: &str,
-    term: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<(String, String)>> {
-    let pattern: String = term
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter(|c| *c != '%' && *c != '_')
-        .collect();
-    sqlx::query_as(&format!("SELECT id, email FROM users WHERE org_id = $1 AND name_norm LIKE $2 ORDER BY name_norm, id LIMIT {limit}"))
-        .bind(org_id)
-        .bind(format!("%{pattern}%"))
-        .fetch_all(db)
-        .await
+pub async fn named_like(db: &super::Db, org_id: &str, term: &str, limit: i64) -> sqlx::Result<Vec<(String, String)>> {
+    let pattern: String = term.trim().to_lowercase().chars().filter(|c| *c != '%' && *c != '_').collect();
+    sqlx::query_as(&format!("SELECT id, email FROM users WHERE org_id = $1 AND name_norm LIKE $2 ORDER BY name_norm, id LIMIT {limit}")).bind(org_id).bind(format!("%{pattern}%")).fetch_all(db).await
 }
 
 /// The emails of the people with these ids (any number), by id.
-pub async fn emails_of(
-    conn: &mut Conn,
-    org_id: &str,
-    ids: &[String],
-) -> sqlx::Result<std::collections::HashMap<String, String>> {
+pub async fn emails_of(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<std::collections::HashMap<String, String>> {
     let mut found = std::collections::HashMap::new();
     for chunk in ids.chunks(super::IN_LIST) {
-        let sql = format!(
-            "SELECT id, email FROM users WHERE org_id = $1 AND id IN ({})",
-            super::placeholders(2, chunk.len())
-        );
+        let sql = format!("SELECT id, email FROM users WHERE org_id = $1 AND id IN ({})", super::placeholders(2, chunk.len()));
         let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(org_id);
         for id in chunk {
             q = q.bind(id.as_str());
@@ -189,11 +147,7 @@ pub(super) struct Norms {
 
 impl Norms {
     fn of(email: &Email, first: &str, last: &str) -> Norms {
-        Norms {
-            email: email.normalized(),
-            name: format!("{first} {last}").trim().to_lowercase(),
-            last: last.to_lowercase(),
-        }
+        Norms { email: email.normalized(), name: format!("{first} {last}").trim().to_lowercase(), last: last.to_lowercase() }
     }
 }
 
@@ -234,42 +188,25 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -
     .map(|_| ())
 }
 
-pub async fn set_account_type(
-    conn: &mut Conn,
-    person: &crate::service::Writable<UserRow>,
-    account_type_id: &str,
-) -> sqlx::Result<()> {
+pub async fn set_account_type(conn: &mut Conn, person: &crate::service::Writable<UserRow>, account_type_id: &str) -> sqlx::Result<()> {
+    let (org_id, id) = (&person.org_id, &person.id);
+    sqlx::query("UPDATE users SET account_type_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4").bind(account_type_id).bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
+}
+
+/// Sets a person's status; deactivation also ends every session they have.
+pub async fn set_status(conn: &mut Conn, person: &crate::service::Writable<UserRow>, status: Status) -> sqlx::Result<()> {
     let (org_id, id) = (&person.org_id, &person.id);
     sqlx::query(
-        "UPDATE users SET account_type_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4",
+        "UPDATE users SET status = $1, updated_at = $2, \
+         sessions_valid_after = CASE WHEN $1 = 'inactive' THEN $2 ELSE sessions_valid_after END WHERE org_id = $3 AND id = $4",
     )
-    .bind(account_type_id)
+    .bind(status.as_str())
     .bind(now())
     .bind(org_id)
     .bind(id)
     .execute(&mut *conn)
     .await
     .map(|_| ())
-}
-
-/// Sets a person's status; deactivation also ends every session they have.
-pub async fn set_status(
-    conn: &mut Conn,
-    person: &crate::service::Writable<UserRow>,
-    status: Status,
-) -> sqlx::Result<()> {
-    let (org_id, id) = (&person.org_id, &person.id);
-    sqlx::query(
-        "UPDATE users SET status = $1, updated_at = $2, \
-         sessions_valid_after = CASE WHEN $1 = 'inactive' THEN $2 ELSE sessions_valid_after END WHERE org_id = $3 AND id = $4",
-    )
-        .bind(status.as_str())
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
 }
 
 /// Sets the password chosen through an invitation link; the invitation is then done.
@@ -286,13 +223,7 @@ pub async fn set_password(conn: &mut Conn, org_id: &str, id: &str, hash: &str) -
 
 /// Replaces a person's password with `hash` when it is still `old` (the one
 /// the caller checked); false when it changed meanwhile.
-pub async fn replace_password(
-    conn: &mut Conn,
-    org_id: &str,
-    id: &str,
-    old: &str,
-    hash: &str,
-) -> sqlx::Result<bool> {
+pub async fn replace_password(conn: &mut Conn, org_id: &str, id: &str, old: &str, hash: &str) -> sqlx::Result<bool> {
     let r = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND password_hash = $5")
         .bind(hash)
         .bind(now())
@@ -306,20 +237,8 @@ pub async fn replace_password(
 
 /// Removes a person who never accepted their invitation, with their memberships and links.
 pub async fn delete_invited(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM users WHERE org_id = $1 AND id = $2 AND invite_pending = 1")
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("DELETE FROM team_members WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM invitations WHERE org_id = $1 AND user_id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM users WHERE org_id = $1 AND id = $2 AND invite_pending = 1").bind(org_id).bind(id).execute(&mut *conn).await?;
     Ok(())
 }

@@ -5,13 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 pub async fn record_sign_in(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE org_id = $2 AND id = $3")
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE org_id = $2 AND id = $3").bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
 }
 
 /// A signed-in person as every request checks them, with what decides whether
@@ -29,31 +23,20 @@ pub struct SessionPerson {
     pub mfa_enabled_at: Option<Timestamp>,
 }
 
-pub async fn session_person(
-    db: &Db,
-    org_id: &str,
-    id: &str,
-) -> sqlx::Result<Option<SessionPerson>> {
+pub async fn session_person(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<SessionPerson>> {
     let sql = SELECT.replace(
         "SELECT u.id,",
         "SELECT a.method AS auth_method, COALESCE(a.idle_timeout_secs, 0) AS idle_timeout_secs, COALESCE(a.allow_guests, 0) AS allow_guests, \
          COALESCE(a.mfa_policy, 'off') AS session_mfa_policy, u.mfa_enabled_at AS session_mfa_enabled_at, u.id,",
     ) + " LEFT JOIN auth_settings a ON a.org_id = u.org_id WHERE u.org_id = $1 AND u.id = $2";
-    let row: Option<AnyRow> = sqlx::query(&sql)
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<AnyRow> = sqlx::query(&sql).bind(org_id).bind(id).fetch_optional(db).await?;
     row.map(|r| {
         Ok(SessionPerson {
             user: UserRow::from_row(&r)?,
             method: r.try_get("auth_method")?,
             idle_timeout_secs: r.try_get("idle_timeout_secs")?,
             allow_guests: column::flag(&r, "allow_guests")?,
-            mfa_policy: crate::domain::MfaPolicy::parse(
-                &r.try_get::<String, _>("session_mfa_policy")?,
-            )
-            .unwrap_or(crate::domain::MfaPolicy::Off),
+            mfa_policy: crate::domain::MfaPolicy::parse(&r.try_get::<String, _>("session_mfa_policy")?).unwrap_or(crate::domain::MfaPolicy::Off),
             mfa_enabled_at: column::typed_opt(&r, "session_mfa_enabled_at")?,
         })
     })
@@ -63,11 +46,5 @@ pub async fn session_person(
 /// Ends every session of a person started before now (a password reset, an
 /// administrator's reset of their authenticator app).
 pub async fn end_sessions(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE org_id = $2 AND id = $3")
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE org_id = $2 AND id = $3").bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
 }
