@@ -1,7 +1,7 @@
 //! What a person sees when an OpenID Connect sign-in does not work: what
 //! happened and what to change, with the request id, which the audit log
 //! keeps beside the precise reason (counted like SAML's failures).
-use crate::saml::page::render;
+use crate::saml::page::{person_refused, render, Person};
 use app::domain::activity::SsoReason;
 use app::service::access::Org;
 use app::service::oidc::{Problem, TokenCheck};
@@ -161,24 +161,9 @@ impl Failure {
                 };
                 (status, message, reason, email)
             }
-            Failure::NoAccount(email) => (
-                StatusCode::FORBIDDEN,
-                format!("There is no Gatehouse account for {email} in {}. Ask your administrator to add you.", org.name),
-                "no account with this email".into(),
-                Some(email.clone()),
-            ),
-            Failure::Deactivated(email) => (
-                StatusCode::FORBIDDEN,
-                format!("Your account ({email}) in {} is deactivated. Ask your administrator to reactivate it.", org.name),
-                "account is deactivated".into(),
-                Some(email.clone()),
-            ),
-            Failure::Guest(email) => (
-                StatusCode::FORBIDDEN,
-                format!("{email} is a guest of {}: guests sign in with their email and password on the Gatehouse sign-in page, not through the identity provider.", org.name),
-                "a guest cannot sign in through SSO".into(),
-                Some(email.clone()),
-            ),
+            Failure::NoAccount(email) => person_refused(Person::NoAccount, email, org),
+            Failure::Deactivated(email) => person_refused(Person::Deactivated, email, org),
+            Failure::Guest(email) => person_refused(Person::Guest, email, org),
             Failure::Internal(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("Gatehouse could not finish signing you in. {start_again} If it keeps happening, tell your administrator."),

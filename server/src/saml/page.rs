@@ -107,24 +107,9 @@ impl Failure {
                 format!("replayed response ({key})"),
                 None,
             ),
-            Failure::NoAccount(email) => (
-                StatusCode::FORBIDDEN,
-                format!("There is no Gatehouse account for {email} in {}. Ask your administrator to add you.", org.name),
-                "no account with this email".into(),
-                Some(email.clone()),
-            ),
-            Failure::Deactivated(email) => (
-                StatusCode::FORBIDDEN,
-                format!("Your account ({email}) in {} is deactivated. Ask your administrator to reactivate it.", org.name),
-                "account is deactivated".into(),
-                Some(email.clone()),
-            ),
-            Failure::Guest(email) => (
-                StatusCode::FORBIDDEN,
-                format!("{email} is a guest of {}: guests sign in with their email and password on the Gatehouse sign-in page, not through the identity provider.", org.name),
-                "a guest cannot sign in through SSO".into(),
-                Some(email.clone()),
-            ),
+            Failure::NoAccount(email) => person_refused(Person::NoAccount, email, org),
+            Failure::Deactivated(email) => person_refused(Person::Deactivated, email, org),
+            Failure::Guest(email) => person_refused(Person::Guest, email, org),
             Failure::Internal(e) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("Gatehouse could not finish signing you in. {start_again} If it keeps happening, tell your administrator."),
@@ -169,6 +154,27 @@ impl Failure {
 }
 
 /// A short id a person can read out to their administrator.
+/// Why a verified single sign-on names nobody who may sign in here.
+pub enum Person {
+    NoAccount,
+    Deactivated,
+    Guest,
+}
+
+/// The page's status and words for `Person`, the audit log's reason, and the
+/// email: the same for SAML and OpenID Connect.
+pub fn person_refused(why: Person, email: &str, org: &Org) -> (StatusCode, String, String, Option<String>) {
+    let (message, reason) = match why {
+        Person::NoAccount => (format!("There is no Gatehouse account for {email} in {}. Ask your administrator to add you.", org.name), "no account with this email"),
+        Person::Deactivated => (format!("Your account ({email}) in {} is deactivated. Ask your administrator to reactivate it.", org.name), "account is deactivated"),
+        Person::Guest => (
+            format!("{email} is a guest of {}: guests sign in with their email and password on the Gatehouse sign-in page, not through the identity provider.", org.name),
+            "a guest cannot sign in through SSO",
+        ),
+    };
+    (StatusCode::FORBIDDEN, message, reason.into(), Some(email.to_string()))
+}
+
 fn reference() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
