@@ -1,4 +1,4 @@
-import { test, expect, Browser, BrowserContext, Page } from "@playwright/test";
+import { test, expect, Browser, BrowserContext, ConsoleMessage, Page, Request } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import { demoUser, expectNoSidewaysScroll, hydrated, screensPort, screensURL } from "./helpers";
 
@@ -40,8 +40,24 @@ async function via(page: Page, list: string, link: string) {
 }
 
 async function go(page: Page, path: string) {
-  await page.goto(`${screensURL}${path}`);
-  await hydrated(page);
+  // What the browser reported on the way, printed if the page does not hydrate.
+  const problems: string[] = [];
+  const onConsole = (m: ConsoleMessage) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+  };
+  const onFailed = (r: Request) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`);
+  page.on("console", onConsole);
+  page.on("requestfailed", onFailed);
+  try {
+    await page.goto(`${screensURL}${path}`);
+    await hydrated(page);
+  } catch (e) {
+    console.log(`${path} did not hydrate; the browser reported:\n  ${problems.join("\n  ") || "nothing"}`);
+    throw e;
+  } finally {
+    page.off("console", onConsole);
+    page.off("requestfailed", onFailed);
+  }
 }
 
 const screens: Screen[] = [
