@@ -44,7 +44,7 @@ async fn ranges(db: &Db, org_id: &str) -> Result<Ranges> {
         }
     }
     let rows = store::ip_allowlist::list(db, org_id).await?;
-    let r: Ranges = Arc::new(rows.iter().filter_map(|row| Some((row.cidr.parse().ok()?, RangeScope::parse(&row.scope)?))).collect());
+    let r: Ranges = Arc::new(parsed(&rows));
     let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
     c.retain(|_, (at, _)| now.duration_since(*at) < CACHE_TTL);
     c.insert(org_id.to_string(), (now, r.clone()));
