@@ -198,9 +198,20 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     start(settings, dir).await
 }
 
+/// The password-hashing limit is the process's, and a test process runs
+/// dozens of servers at once: each of them waits for its turn as long as a
+/// request could take, instead of the two seconds one server's visitors get.
+/// Only the first setting of the process counts, so a test binary that sets
+/// its own limit first (tests/hashing.rs) keeps it.
+fn one_limit_for_many_servers() {
+    let limit = app::service::passwords::Limit { wait: std::time::Duration::from_secs(120), ..Default::default() };
+    app::service::passwords::configure(limit);
+}
+
 /// The app in this process with `settings` (its database is migrated first);
 /// `dir` lives as long as the app.
 pub async fn start(settings: Settings, dir: tempfile::TempDir) -> TestApp {
+    one_limit_for_many_servers();
     let db_url = settings.database_url.clone();
     let db = open_database(&db_url).await.expect("database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
