@@ -1,89 +1,25 @@
-import { test, expect, Browser, Page } from "@playwright/test";
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { test, expect } from "@playwright/test";
 import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
+import { freshPage, SamlIdp, signInAtIdp, startSamlIdp } from "./idp";
 
 // The QuickStart's "SSO Initial Configuration", "Testing SSO" and "Disable
 // Standard Authentication" against a real SAML identity provider: the npm
 // package saml-idp, started here with a key and certificate that openssl
 // makes for this run.
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Signs in at the identity provider's page as `email` (saml-idp asks for no password). */
-async function signInAtIdp(page: Page, email: string) {
-  await expect(page.locator("#userName")).toBeVisible();
-  await page.locator("#userName").fill(email);
-  await page.locator("#email").fill(email);
-  await page.locator("#btn-sign-in").click();
-}
-
-async function freshPage(browser: Browser) {
-  const context = await browser.newContext();
-  return { context, page: await context.newPage() };
-}
-
 test.describe.serial("single sign-on with a real SAML identity provider", () => {
-  let idp: ChildProcess | undefined;
+  let idp: SamlIdp | undefined;
   let idpUrl = "";
   let certificate = "";
   let fingerprint = "";
-  let dir = "";
 
   test.beforeAll(async ({ request, baseURL }) => {
     await ensureAcme(request);
-    dir = mkdtempSync(join(tmpdir(), "gatehouse-idp-"));
-    const key = join(dir, "idp-key.pem");
-    const cert = join(dir, "idp-cert.pem");
-    execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Gatehouse Test IdP", "-keyout", key, "-out", cert, "-days", "30"], { stdio: "ignore" });
-    certificate = readFileSync(cert, "utf8");
-    fingerprint = execFileSync("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" }).trim().split("=")[1];
-    // --configFile must be an absolute path (saml-idp requires it relative to itself).
-    const config = join(dir, "idp-config.js");
-    writeFileSync(
-      config,
-      `module.exports = {
-        user: { userName: "nobody@example.com", nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", email: "nobody@example.com" },
-        metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
-      };\n`,
-    );
-    const port = await freePort();
-    idpUrl = `http://127.0.0.1:${port}`;
-    idp = spawn(
-      join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
-      [
-        "--host", "127.0.0.1", "--port", String(port),
-        "--cert", cert, "--key", key,
-        "--issuer", "urn:gatehouse:test-idp",
-        "--acsUrl", `${baseURL}/acme/finish-login`,
-        "--audience", `${baseURL}/acme/saml/metadata`,
-        "--configFile", config,
-        // Post to the ACS URL configured here, not the one in the AuthnRequest.
-        "--static",
-      ],
-      { stdio: "ignore" },
-    );
-    await expect
-      .poll(async () => (await request.get(`${idpUrl}/metadata`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
-      .toBe(200);
+    idp = await startSamlIdp(request, baseURL!, { name: "Gatehouse Test IdP", issuer: "urn:gatehouse:test-idp", audience: `${baseURL}/acme/saml/metadata` });
+    ({ url: idpUrl, certificate, fingerprint } = idp);
   });
 
-  test.afterAll(() => {
-    idp?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  test.afterAll(() => idp?.stop());
 
   // The specs after this one share the instance and sign in with passwords:
   // however a test ended, passed or not, the sign-in method goes back to

@@ -1,85 +1,25 @@
-import { test, expect, Browser, Page } from "@playwright/test";
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { test, expect } from "@playwright/test";
 import { admin, ensureAcme, goto, signIn } from "./helpers";
+import { freshPage, SamlIdp, signInAtIdp, startSamlIdp } from "./idp";
 
 // Why did it fail? A real SAML identity provider (saml-idp) set up with the
 // wrong audience: the failed sign-in shows in SSO sign-in activity with its
 // reason and the hint that names the setting; and an identity provider's SCIM
 // requests show in Provisioning activity with what they changed.
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function signInAtIdp(page: Page, email: string) {
-  await expect(page.locator("#userName")).toBeVisible();
-  await page.locator("#userName").fill(email);
-  await page.locator("#email").fill(email);
-  await page.locator("#btn-sign-in").click();
-}
-
-async function freshPage(browser: Browser) {
-  const context = await browser.newContext();
-  return { context, page: await context.newPage() };
-}
-
 test.describe.serial("SSO sign-in activity and provisioning activity", () => {
-  let idp: ChildProcess | undefined;
+  let idp: SamlIdp | undefined;
   let idpUrl = "";
   let certificate = "";
-  let dir = "";
 
   test.beforeAll(async ({ request, baseURL }) => {
     await ensureAcme(request);
-    dir = mkdtempSync(join(tmpdir(), "gatehouse-idp-"));
-    const key = join(dir, "idp-key.pem");
-    const cert = join(dir, "idp-cert.pem");
-    execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Gatehouse Activity IdP", "-keyout", key, "-out", cert, "-days", "30"], { stdio: "ignore" });
-    certificate = readFileSync(cert, "utf8");
-    const config = join(dir, "idp-config.js");
-    writeFileSync(
-      config,
-      `module.exports = {
-        user: { userName: "nobody@example.com", nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", email: "nobody@example.com" },
-        metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
-      };\n`,
-    );
-    const port = await freePort();
-    idpUrl = `http://127.0.0.1:${port}`;
-    idp = spawn(
-      join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
-      [
-        "--host", "127.0.0.1", "--port", String(port),
-        "--cert", cert, "--key", key,
-        "--issuer", "urn:gatehouse:activity-idp",
-        "--acsUrl", `${baseURL}/acme/finish-login`,
-        // The mistake an admin makes: the wrong Audience URI.
-        "--audience", `${baseURL}/acme/wrong-audience`,
-        "--configFile", config,
-        "--static",
-      ],
-      { stdio: "ignore" },
-    );
-    await expect
-      .poll(async () => (await request.get(`${idpUrl}/metadata`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
-      .toBe(200);
+    // The mistake an admin makes: the wrong Audience URI.
+    idp = await startSamlIdp(request, baseURL!, { name: "Gatehouse Activity IdP", issuer: "urn:gatehouse:activity-idp", audience: `${baseURL}/acme/wrong-audience` });
+    ({ url: idpUrl, certificate } = idp);
   });
 
-  test.afterAll(() => {
-    idp?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  test.afterAll(() => idp?.stop());
 
   test("a failed SSO sign-in shows its reason and the setting to change", async ({ page, browser, baseURL }) => {
     await signIn(page);

@@ -1,23 +1,12 @@
 import { test, expect } from "@playwright/test";
 import { ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { admin, ensureAcme, goto, signIn } from "./helpers";
+import { freePort } from "./idp";
 
 // Sigma's "OAuth" with a real OpenID provider: the npm package oidc-provider,
 // started here (end2end/oidc-provider.mjs) with Gatehouse as its client. It
 // signs in the admin without asking for a password.
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test.describe.serial("single sign-on with a real OpenID provider", () => {
   let provider: ChildProcess | undefined;

@@ -124,24 +124,7 @@ async fn the_setup_code_guards_the_first_run() {
     assert_eq!(code.len(), 9);
     let form = |c: &str, from: &str| {
         let (http, base, c, from) = (app.http.clone(), app.base.clone(), c.to_string(), from.to_string());
-        async move {
-            http.post(format!("{base}/api/run_setup"))
-                .header("origin", &base)
-                .header("x-forwarded-for", from)
-                .form(&[
-                    ("setup_code", c.as_str()),
-                    ("org_name", "Acme"),
-                    ("org_slug", "acme"),
-                    ("first_name", "Ada"),
-                    ("last_name", "Admin"),
-                    ("email", ADMIN_EMAIL),
-                    ("password", ADMIN_PASSWORD),
-                    ("password_confirm", ADMIN_PASSWORD),
-                ])
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { http.post(format!("{base}/api/run_setup")).header("origin", &base).header("x-forwarded-for", from).form(&setup_form(c.as_str())).send().await.unwrap() }
     };
     // Guessing from one address stops after ten tries.
     for _ in 0..10 {
@@ -189,22 +172,7 @@ async fn gatehouse_serve_prints_the_setup_code_while_no_organization_exists() {
     .await
     .expect("the code is printed");
     let base = format!("http://127.0.0.1:{port}");
-    let res = reqwest::Client::new()
-        .post(format!("{base}/api/run_setup"))
-        .header("origin", &base)
-        .form(&[
-            ("setup_code", code.as_str()),
-            ("org_name", "Acme"),
-            ("org_slug", "acme"),
-            ("first_name", "Ada"),
-            ("last_name", "Admin"),
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-            ("password_confirm", ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = reqwest::Client::new().post(format!("{base}/api/run_setup")).header("origin", &base).form(&setup_form(code.as_str())).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     child.kill().await.unwrap();
 }

@@ -160,21 +160,7 @@ async fn instances_behind_nginx_share_everything_through_postgresql() {
     wait_healthy(&http, &public).await;
 
     // Set up through the load balancer, sign in, and keep working on every instance.
-    let res = http
-        .post(format!("{public}/api/run_setup"))
-        .form(&[
-            ("setup_code", SETUP_CODE),
-            ("org_name", "Acme"),
-            ("org_slug", "acme"),
-            ("first_name", "Ada"),
-            ("last_name", "Admin"),
-            ("email", ADMIN_EMAIL),
-            ("password", ADMIN_PASSWORD),
-            ("password_confirm", ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = http.post(format!("{public}/api/run_setup")).form(&setup_form(SETUP_CODE)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let res = http.post(format!("{public}/api/sign_in")).form(&[("org", "acme"), ("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

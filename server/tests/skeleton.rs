@@ -100,16 +100,7 @@ async fn setup_page_creates_the_organization_once() {
 async fn setup_refuses_bad_input_and_changes_nothing() {
     let app = spawn_app().await;
     let code = app.setup_code().await;
-    let good = [
-        ("setup_code", code.as_str()),
-        ("org_name", "Acme"),
-        ("org_slug", "acme"),
-        ("first_name", "Ada"),
-        ("last_name", "Admin"),
-        ("email", ADMIN_EMAIL),
-        ("password", ADMIN_PASSWORD),
-        ("password_confirm", ADMIN_PASSWORD),
-    ];
+    let good = setup_form(code.as_str());
     let cases: &[(&str, &str, &str)] = &[
         ("setup_code", "WRONG-CODE", "setup_code"),
         ("setup_code", "", "setup_code"),

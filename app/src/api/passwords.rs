@@ -34,7 +34,7 @@ pub async fn reset_passwords(org: String, user_ids: Vec<String>) -> Result<crate
 
 /// The reset page, before the person chooses a password.
 #[server(endpoint = "password_reset")]
-pub async fn load_password_reset(org: String, token: String) -> Result<crate::domain::views::PasswordResetInfo, AppError> {
+pub async fn load_password_reset(org: String, token: String) -> Result<crate::domain::views::PasswordLinkInfo, AppError> {
     use super::request;
     let o = request::org(&org).await?;
     Ok(crate::service::passwords::reset::info(&request::state().db, &o, &token).await?)

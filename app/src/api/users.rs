@@ -1,5 +1,5 @@
 //! Administration > Users, and the invitation page.
-use crate::domain::views::{InvitationInfo, InvitationLink, UserDetail, UserPage, UserQuery};
+use crate::domain::views::{InvitationLink, PasswordLinkInfo, UserDetail, UserPage, UserQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -110,11 +110,11 @@ pub async fn reactivate_users(org: String, user_ids: Vec<String>) -> Result<(), 
 
 /// The invitation page, before the person has chosen a password.
 #[server(endpoint = "invitation")]
-pub async fn load_invitation(org: String, token: String) -> Result<InvitationInfo, AppError> {
+pub async fn load_invitation(org: String, token: String) -> Result<PasswordLinkInfo, AppError> {
     use self::ssr::*;
     let o = request::org(&org).await?;
     let u = people::invitation(&request::state().db, &o, &token).await?;
-    Ok(InvitationInfo { org_name: o.name, email: u.email, first_name: u.first_name })
+    Ok(PasswordLinkInfo { rules: crate::domain::password::Context::new(&u.email, &o.name), org_name: o.name, email: u.email, first_name: u.first_name })
 }
 
 /// Sets the password of an invited person; the link then stops working.

@@ -2,31 +2,50 @@
 use crate::components::frame::use_me;
 use crate::components::frame::use_org;
 use crate::components::ErrorPanel;
+use crate::domain::views::Me;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let me = use_me();
-    let org = use_org();
     // The documents' resource lives outside the Suspend of `me`: a resource made
     // inside another's Suspend keeps the server-rendered page from finishing.
     view! {
         <Title text="Home" />
+        <PersonHeader heading=|m| format!("Welcome, {}", m.first_name) />
+        <crate::pages::documents::DocumentsSection />
+        <SignedInProfile />
+    }
+}
+
+/// A page's header for the signed-in person: `heading` of them, their
+/// organization below (or why they could not be loaded).
+#[component]
+pub fn PersonHeader(heading: fn(&Me) -> String) -> impl IntoView {
+    let me = use_me();
+    let org = use_org();
+    view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Err(e) => view! { <ErrorPanel error=e org=org.get_untracked() /> }.into_any(),
                     Ok(m) => view! {
                         <div class="page-header">
-                            <h1>"Welcome, " {m.first_name.clone()}</h1>
+                            <h1>{heading(&m)}</h1>
                             <p class="muted">{m.org_name.clone()}</p>
                         </div>
                     }.into_any(),
                 }
             })}
         </Transition>
-        <crate::pages::documents::DocumentsSection />
+    }
+}
+
+/// The signed-in person's profile card, once they are loaded.
+#[component]
+pub fn SignedInProfile() -> impl IntoView {
+    let me = use_me();
+    view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move { me.await.ok().map(|m| view! { <ProfileCard me=m /> }) })}
         </Transition>
@@ -35,7 +54,7 @@ pub fn HomePage() -> impl IntoView {
 
 /// Name, email, account type and teams of the signed-in person.
 #[component]
-pub fn ProfileCard(me: crate::domain::views::Me) -> impl IntoView {
+pub fn ProfileCard(me: Me) -> impl IntoView {
     let m = me;
     let teams = if m.teams.is_empty() {
         view! { <p class="muted" data-testid="teams">"Not a member of any team yet."</p> }.into_any()

@@ -7,6 +7,8 @@ use crate::components::frame::use_org;
 use crate::components::toast::report;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::password::{rules, Context};
+use crate::domain::views::PasswordLinkInfo;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -99,47 +101,82 @@ pub fn ChangePasswordCard() -> impl IntoView {
 /// light page (a plain form, no browser code); the server checks the rules.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let reset = ServerAction::<ResetPassword>::new();
+    let error = Signal::derive(move || reset.value().get().and_then(|r| r.err()));
+    view! {
+        <PasswordLinkPage
+            title="Choose a new password"
+            load=load_password_reset
+            heading=|i| format!("Choose a new password, {}", i.first_name)
+            subtitle=|i| format!("For {} in {}. Your other sessions end once it is set.", i.email, i.org_name)
+            form=move |i, token| view! {
+                <ActionForm action=reset attr:class="form" attr:data-testid="reset-form">
+                    <NewPasswordFields token rules=i.rules error new_label="New password" confirm_label="Confirm new password" />
+                    <button type="submit" class="btn btn-primary btn-block">"Set new password"</button>
+                </ActionForm>
+            }.into_any()
+        />
+    }
+}
+
+/// The page a one-time link opens to choose a password (an invitation's or a
+/// reset's): "Loading…", then why the link does not work, or whose password
+/// it is and `form`.
+#[component]
+pub fn PasswordLinkPage<L, Fut, F>(title: &'static str, load: L, heading: fn(&PasswordLinkInfo) -> String, subtitle: fn(&PasswordLinkInfo) -> String, form: F) -> impl IntoView
+where
+    L: Fn(String, String) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<PasswordLinkInfo, AppError>> + Send + 'static,
+    F: Fn(PasswordLinkInfo, String) -> AnyView + Clone + Send + Sync + 'static,
+{
     let org = use_org();
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let info = Resource::new(move || (org.get(), token.get()), |(o, t)| load_password_reset(o, t));
-    let reset = ServerAction::<ResetPassword>::new();
-    let error = Signal::derive(move || reset.value().get().and_then(|r| r.err()));
-    let password = RwSignal::new(String::new());
+    let info = Resource::new(move || (org.get(), token.get()), move |(o, t)| load(o, t));
     view! {
-        <Title text="Choose a new password" />
+        <Title text=title />
         <main class="centered">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match info.await {
-                        Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                        Ok(i) => view! {
-                            <section class="card narrow">
-                                <div class="setup-intro">
-                                    <span class="brand-mark large" aria-hidden="true">"G"</span>
-                                    <h1>{format!("Choose a new password, {}", i.first_name)}</h1>
-                                    <p class="muted">{format!("For {} in {}. Your other sessions end once it is set.", i.email, i.org_name)}</p>
-                                </div>
-                                <ActionForm action=reset attr:class="form" attr:data-testid="reset-form">
-                                    <FormError error=error fields=&["password", "password_confirm"] />
-                                    <input type="hidden" name="org" value=org.get_untracked() />
-                                    <input type="hidden" name="token" value=token.get_untracked() />
-                                    <label for="password">"New password"</label>
-                                    <input id="password" name="password" type="password" required autocomplete="new-password"
-                                        on:input=move |ev| password.set(event_target_value(&ev)) />
-                                    <PasswordRules password=password rules_for=i.rules.clone() />
-                                    <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("password"))) />
-                                    <label for="password_confirm">"Confirm new password"</label>
-                                    <input id="password_confirm" name="password_confirm" type="password" required autocomplete="new-password" />
-                                    <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("password_confirm"))) />
-                                    <button type="submit" class="btn btn-primary btn-block">"Set new password"</button>
-                                </ActionForm>
-                            </section>
-                        }.into_any(),
-                    }
-                })}
+                {move || {
+                    let form = form.clone();
+                    Suspend::new(async move {
+                        match info.await {
+                            Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                            Ok(i) => view! {
+                                <section class="card narrow">
+                                    <div class="setup-intro">
+                                        <span class="brand-mark large" aria-hidden="true">"G"</span>
+                                        <h1>{heading(&i)}</h1>
+                                        <p class="muted">{subtitle(&i)}</p>
+                                    </div>
+                                    {form(i, token.get_untracked())}
+                                </section>
+                            }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </main>
+    }
+}
+
+/// A new password twice, for the link `token`: the rules ticked as it is
+/// typed, each field's error beside it.
+#[component]
+pub fn NewPasswordFields(token: String, rules: Context, #[prop(into)] error: Signal<Option<AppError>>, new_label: &'static str, confirm_label: &'static str) -> impl IntoView {
+    let org = use_org();
+    let password = RwSignal::new(String::new());
+    view! {
+        <FormError error=error fields=&["password", "password_confirm"] />
+        <input type="hidden" name="org" value=org.get_untracked() />
+        <input type="hidden" name="token" value=token />
+        <label for="password">{new_label}</label>
+        <input id="password" name="password" type="password" required autocomplete="new-password" on:input=move |ev| password.set(event_target_value(&ev)) />
+        <PasswordRules password=password rules_for=rules />
+        <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("password"))) />
+        <label for="password_confirm">{confirm_label}</label>
+        <input id="password_confirm" name="password_confirm" type="password" required autocomplete="new-password" />
+        <FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("password_confirm"))) />
     }
 }
 

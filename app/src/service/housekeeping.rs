@@ -11,7 +11,7 @@ pub async fn tidy(db: &Db, audit_retention_days: i64) -> super::Result<()> {
     let mut tx = store::begin(db).await?;
     store::sessions::delete_expired(&mut tx).await?;
     store::saml::clean_up(&mut tx).await?;
-    store::password_resets::clean_up(&mut tx).await?;
+    store::links::PASSWORD_RESETS.clean_up(&mut tx).await?;
     store::outbox::clean_up(&mut tx, 30).await?;
     store::sign_in_limits::clean_up(&mut tx, time::Duration::days(1)).await?;
     tx.commit().await?;

@@ -21,7 +21,7 @@ impl std::fmt::Debug for Keys {
 impl Keys {
     /// The instance key, made on first use.
     pub async fn load(db: &Db) -> Result<Keys> {
-        let hex_key = store::secrets::get_or_create(db, "cookie_key", store::invitations::new_token).await?;
+        let hex_key = store::secrets::get_or_create(db, "cookie_key", store::links::new_token).await?;
         Ok(Keys { cookie: hex::decode(hex_key).unwrap_or_default() })
     }
 

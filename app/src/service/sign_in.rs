@@ -144,7 +144,7 @@ fn trusted_device(keys: &Keys, org: &Org, email: &str, cookie: Option<&str>) -> 
 
 fn device_cookie(keys: &Keys, org: &Org, email: &str) -> String {
     let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::days(DEVICE_DAYS));
-    keys.sign("device", &format!("{}|{email}|{}|{until}", org.id, store::invitations::new_token()))
+    keys.sign("device", &format!("{}|{email}|{}|{until}", org.id, store::links::new_token()))
 }
 
 /// Email and password sign-in. One generic message for a wrong email or

@@ -1,7 +1,7 @@
 //! What a person sees when an OpenID Connect sign-in does not work: what
 //! happened and what to change, with the request id, which the audit log
 //! keeps beside the precise reason (counted like SAML's failures).
-use crate::saml::page::{person_refused, render, Person};
+use crate::saml::page::{for_org, person_refused, render, Person};
 use app::domain::activity::SsoReason;
 use app::service::access::Org;
 use app::service::oidc::{Problem, TokenCheck};
@@ -244,31 +244,28 @@ impl Failure {
 }
 
 pub fn unreachable(org: &Org) -> Response {
-    render(
+    for_org(
+        org,
         StatusCode::BAD_GATEWAY,
         "Single sign-on is unavailable",
-        &format!("Gatehouse could not reach the identity provider of {} to start signing you in. Try again in a moment; if it keeps happening, tell your administrator.", org.name),
-        crate::ops::current_request_id().as_deref(),
-        Some(&org.slug),
+        format!("Gatehouse could not reach the identity provider of {} to start signing you in. Try again in a moment; if it keeps happening, tell your administrator.", org.name),
     )
 }
 
 pub fn idp_initiated_off(org: &Org) -> Response {
-    render(
+    for_org(
+        org,
         StatusCode::FORBIDDEN,
         "Sign-in failed",
-        &format!("{} does not accept sign-in started at your identity provider. Open the Gatehouse sign-in page and use “Sign in with SSO”.", org.name),
-        crate::ops::current_request_id().as_deref(),
-        Some(&org.slug),
+        format!("{} does not accept sign-in started at your identity provider. Open the Gatehouse sign-in page and use “Sign in with SSO”.", org.name),
     )
 }
 
 pub fn other_issuer(org: &Org) -> Response {
-    render(
+    for_org(
+        org,
         StatusCode::BAD_REQUEST,
         "Sign-in failed",
-        &format!("This sign-in was started by another identity provider than the one {} uses. Open the Gatehouse sign-in page and use “Sign in with SSO”.", org.name),
-        crate::ops::current_request_id().as_deref(),
-        Some(&org.slug),
+        format!("This sign-in was started by another identity provider than the one {} uses. Open the Gatehouse sign-in page and use “Sign in with SSO”.", org.name),
     )
 }

@@ -200,6 +200,11 @@ pub fn render(status: StatusCode, title: &str, message: &str, reference: Option<
     (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
 }
 
+/// A page about signing in to `org`, with this request's id as the reference.
+pub fn for_org(org: &Org, status: StatusCode, title: &str, message: String) -> Response {
+    render(status, title, &message, crate::ops::current_request_id().as_deref(), Some(&org.slug))
+}
+
 pub fn not_found(slug: &str) -> Response {
     render(StatusCode::NOT_FOUND, "Organization not found", &format!("There is no organization “{slug}” on this Gatehouse. Check the address."), None, None)
 }
@@ -210,21 +215,14 @@ pub fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 pub fn sso_off(org: &Org) -> Response {
-    render(
-        StatusCode::BAD_REQUEST,
-        "Single sign-on is off",
-        &format!("Single sign-on is not turned on for {}. Sign in with your email and password, or ask your administrator.", org.name),
-        None,
-        Some(&org.slug),
-    )
+    for_org(org, StatusCode::BAD_REQUEST, "Single sign-on is off", format!("Single sign-on is not turned on for {}. Sign in with your email and password, or ask your administrator.", org.name))
 }
 
 pub fn misconfigured(org: &Org) -> Response {
-    render(
+    for_org(
+        org,
         StatusCode::INTERNAL_SERVER_ERROR,
         "Single sign-on is misconfigured",
-        &format!("Gatehouse could not start single sign-on for {}. Ask your administrator to check the identity provider settings (Administration > Authentication).", org.name),
-        None,
-        Some(&org.slug),
+        format!("Gatehouse could not start single sign-on for {}. Ask your administrator to check the identity provider settings (Administration > Authentication).", org.name),
     )
 }

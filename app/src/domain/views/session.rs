@@ -98,9 +98,10 @@ pub struct PasswordResets {
     pub skipped: Vec<String>,
 }
 
-/// What the reset page shows before the person chooses a password.
+/// What the page of an invitation or a reset link shows before the person
+/// chooses a password: whose, and the rules it follows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PasswordResetInfo {
+pub struct PasswordLinkInfo {
     pub org_name: String,
     pub email: String,
     pub first_name: String,

@@ -121,11 +121,3 @@ pub struct InvitationLink {
     #[serde(default)]
     pub mailed: bool,
 }
-
-/// What the invitation page shows before the person sets a password.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct InvitationInfo {
-    pub org_name: String,
-    pub email: String,
-    pub first_name: String,
-}

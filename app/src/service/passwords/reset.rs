@@ -4,7 +4,7 @@
 //! from the public URL (`GATEHOUSE_BASE_URL`), never from the request. Using
 //! it sets the password and ends every session of the person; their
 //! authenticator app stays (the second step is asked for as usual).
-use crate::domain::views::{PasswordResetInfo, PasswordResetLink, PasswordResets};
+use crate::domain::views::{PasswordLinkInfo, PasswordResetLink, PasswordResets};
 use crate::domain::{audit, password};
 use crate::service::mail::{self, messages};
 use crate::service::state::Config;
@@ -31,7 +31,7 @@ pub(super) fn refusal(u: &UserRow, settings: &store::auth_settings::AuthSettings
 /// is set up; ends their sessions when an administrator made it.
 pub(super) async fn issue_one(tx: &mut Conn, config: &Config, org: &Org, u: &UserRow, by: Option<&Actor>) -> Result<(String, Timestamp, bool)> {
     let expires_at = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(RESET_MINUTES));
-    let token = store::password_resets::issue(tx, &org.id, &u.id, by.and_then(|a| a.id.as_deref()), &expires_at.to_string()).await?;
+    let token = store::links::PASSWORD_RESETS.issue(tx, &org.id, &u.id, by.and_then(|a| a.id.as_deref()), &expires_at.to_string()).await?;
     let link = format!("{}/{}/reset/{token}", config.base_url, org.slug);
     let mailed = mail::queue(tx, config, &org.id, &messages::password_reset(&org.name, &u.email, &link, expires_at, by.is_some())).await?;
     if by.is_some() {
@@ -84,8 +84,8 @@ fn invalid_link() -> Error {
 }
 
 /// The person an open link is for, still able to use a password.
-async fn open_link(conn: &mut Conn, org: &Org, token: &str) -> Result<(store::password_resets::Link, UserRow)> {
-    let link = store::password_resets::find(&mut *conn, &org.id, token).await?.filter(|l| l.is_open()).ok_or_else(invalid_link)?;
+async fn open_link(conn: &mut Conn, org: &Org, token: &str) -> Result<(store::links::Link, UserRow)> {
+    let link = store::links::PASSWORD_RESETS.find(&mut *conn, &org.id, token).await?.filter(|l| l.is_open()).ok_or_else(invalid_link)?;
     let u = store::users::by_id(&mut *conn, &org.id, &link.user_id).await?.ok_or_else(invalid_link)?;
     let settings = store::auth_settings::get(&mut *conn, &org.id).await?;
     if let Some(why) = refusal(&u, &settings, &org.name) {
@@ -95,10 +95,10 @@ async fn open_link(conn: &mut Conn, org: &Org, token: &str) -> Result<(store::pa
 }
 
 /// What the reset page shows: whose password, and the rules.
-pub async fn info(db: &Db, org: &Org, token: &str) -> Result<PasswordResetInfo> {
+pub async fn info(db: &Db, org: &Org, token: &str) -> Result<PasswordLinkInfo> {
     let mut conn = db.acquire().await?;
     let (_, u) = open_link(&mut conn, org, token).await?;
-    Ok(PasswordResetInfo { org_name: org.name.clone(), email: u.email.clone(), first_name: u.first_name.clone(), rules: password::Context::new(&u.email, &org.name) })
+    Ok(PasswordLinkInfo { org_name: org.name.clone(), email: u.email.clone(), first_name: u.first_name.clone(), rules: password::Context::new(&u.email, &org.name) })
 }
 
 /// Sets the password through a link, which then stops working; every
@@ -111,7 +111,7 @@ pub async fn use_link(db: &Db, org: &Org, token: &str, new: String, ip: &str) ->
     let hash = super::hash(new).await?;
     let mut tx = store::begin(db).await?;
     let (link, u) = open_link(&mut tx, org, token).await?;
-    if !store::password_resets::mark_used(&mut tx, &link.id).await? {
+    if !store::links::PASSWORD_RESETS.mark_used(&mut tx, &link.id).await? {
         return Err(invalid_link());
     }
     store::users::set_password(&mut tx, &org.id, &u.id, &hash).await?;

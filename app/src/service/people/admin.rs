@@ -36,7 +36,7 @@ pub struct Sending<'a> {
 
 async fn issue_link(tx: &mut Conn, actor: &Actor, to: &Sending<'_>, user_id: &str, email: &str, first_name: &str) -> Result<Issued> {
     let expires_at = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS));
-    let token = store::invitations::issue(tx, &actor.org_id, user_id, actor.id.as_deref().unwrap_or(""), &expires_at.to_string()).await?;
+    let token = store::links::INVITATIONS.issue(tx, &actor.org_id, user_id, actor.id.as_deref(), &expires_at.to_string()).await?;
     let link = format!("{}/{}/invite/{token}", to.config.base_url, to.org.slug);
     let message = crate::service::mail::messages::invitation(&to.org.name, first_name, email, &link, expires_at);
     let mailed = crate::service::mail::queue(tx, to.config, &actor.org_id, &message).await?;
@@ -154,7 +154,7 @@ fn invalid_link() -> Error {
 
 /// The person an open invitation link is for.
 pub async fn invitation(db: &Db, org: &Org, token: &str) -> Result<UserRow> {
-    let inv = store::invitations::find(db, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;
+    let inv = store::links::INVITATIONS.find(db, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;
     store::users::by_id(db, &org.id, &inv.user_id).await?.ok_or_else(invalid_link)
 }
 
@@ -166,8 +166,8 @@ pub async fn accept_invitation(db: &Db, org: &Org, token: &str, password: String
     check_new_password(&password, &password::Context::new(&invited.email, &org.name)).map_err(|m| Error::invalid("password", m))?;
     let hash = passwords::hash(password).await?;
     let mut tx = super::super::begin(db).await?;
-    let inv = store::invitations::find(&mut *tx, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;
-    if !store::invitations::mark_used(&mut tx, &inv.id).await? {
+    let inv = store::links::INVITATIONS.find(&mut *tx, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;
+    if !store::links::INVITATIONS.mark_used(&mut tx, &inv.id).await? {
         return Err(invalid_link());
     }
     let u = store::users::by_id(&mut *tx, &org.id, &inv.user_id).await?.ok_or_else(invalid_link)?;

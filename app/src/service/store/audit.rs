@@ -3,8 +3,7 @@
 //! are counted instead: the first of a kind, from one address, in a window
 //! is a row; the repeats add to its `repeat_count` (see `record_counted`).
 use super::{new_id, now, Db};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow, Row};
+use sqlx::{Any, Executor};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -205,33 +204,19 @@ async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>
     q.execute(ex).await.map(|_| ())
 }
 
-#[derive(Clone, Debug)]
-pub struct EventRow {
-    pub id: String,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-    pub ip: String,
-    /// How many times it happened (a counted refusal), and the latest time.
-    pub repeat_count: i64,
-    pub last_at: Option<String>,
-}
-
-impl FromRow<'_, AnyRow> for EventRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(EventRow {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            actor: r.try_get("actor")?,
-            action: r.try_get("action")?,
-            target: r.try_get("target")?,
-            detail: r.try_get("detail")?,
-            ip: r.try_get("ip")?,
-            repeat_count: r.try_get("repeat_count")?,
-            last_at: r.try_get("last_at")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct EventRow {
+        pub id: String,
+        pub at: String,
+        pub actor: String,
+        pub action: String,
+        pub target: String,
+        pub detail: String,
+        pub ip: String,
+        /// How many times it happened (a counted refusal), and the latest time.
+        pub repeat_count: i64,
+        pub last_at: Option<String>,
     }
 }
 
@@ -316,20 +301,5 @@ pub async fn sign_ins(db: &Db, org_id: &str, email: &str, limit: i64) -> sqlx::R
 /// time (each its own short transaction, so writers are never held up for
 /// long); returns how many went.
 pub async fn prune(db: &Db, org_id: &str, days: i64) -> sqlx::Result<u64> {
-    let cutoff = super::ago(time::Duration::days(days));
-    let mut removed = 0;
-    loop {
-        let mut tx = super::begin(db).await?;
-        let n = sqlx::query("DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events WHERE org_id = $1 AND at < $2 LIMIT 5000)")
-            .bind(org_id)
-            .bind(&cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        removed += n;
-        if n < 5000 {
-            return Ok(removed);
-        }
-    }
+    super::delete_in_batches(db, "audit_events", "org_id = $1 AND at < $2", &[org_id, &super::ago(time::Duration::days(days))], None).await
 }

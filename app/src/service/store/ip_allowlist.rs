@@ -1,20 +1,14 @@
 //! The address ranges an organization may be reached from (`ip_allowlist`).
 use super::{new_id, now};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
 
-#[derive(Clone, Debug)]
-pub struct Range {
-    pub id: String,
-    pub cidr: String,
-    pub scope: String,
-    pub note: String,
-    pub created_at: String,
-}
-
-impl FromRow<'_, AnyRow> for Range {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Range { id: r.try_get("id")?, cidr: r.try_get("cidr")?, scope: r.try_get("scope")?, note: r.try_get("note")?, created_at: r.try_get("created_at")? })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct Range {
+        pub id: String,
+        pub cidr: String,
+        pub scope: String,
+        pub note: String,
+        pub created_at: String,
     }
 }
 
@@ -41,11 +35,7 @@ pub async fn insert(conn: &mut super::Conn, org_id: &str, cidr: &str, scope: &st
 
 /// Removes a range; its text when it was there.
 pub async fn delete(conn: &mut super::Conn, org_id: &str, id: &str) -> sqlx::Result<Option<String>> {
-    let cidr: Option<String> = sqlx::query_scalar("SELECT cidr FROM ip_allowlist WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(&mut *conn).await?;
-    if cidr.is_some() {
-        sqlx::query("DELETE FROM ip_allowlist WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
-    }
-    Ok(cidr)
+    sqlx::query_scalar("DELETE FROM ip_allowlist WHERE org_id = $1 AND id = $2 RETURNING cidr").bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
 
 /// Removes every range (the operator's break-glass); how many there were.

@@ -1,6 +1,29 @@
 //! The database. One store API serves SQLite (the embedded default) and
 //! PostgreSQL through sqlx's `Any` driver: SQL is written once, with `$n`
 //! placeholders, plain types, text ids and UTC times as RFC 3339 text.
+/// A row type read by column name: each field is the column of its name,
+/// read as it is or, after `=`, with one of `column`'s readers
+/// (`created_at: Timestamp = typed`).
+macro_rules! row {
+    (@read $r:ident, $f:ident) => {
+        sqlx::Row::try_get($r, stringify!($f))?
+    };
+    (@read $r:ident, $f:ident, $read:ident) => {
+        $crate::service::store::column::$read($r, stringify!($f))?
+    };
+    ($(#[$m:meta])* pub struct $t:ident { $($(#[$fm:meta])* pub $f:ident : $ty:ty $(= $read:ident)?),* $(,)? }) => {
+        $(#[$m])*
+        pub struct $t {
+            $($(#[$fm])* pub $f: $ty),*
+        }
+        impl sqlx::FromRow<'_, sqlx::any::AnyRow> for $t {
+            fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Self> {
+                Ok($t { $($f: row!(@read r, $f $(, $read)?)),* })
+            }
+        }
+    };
+}
+
 pub mod account_types;
 pub mod audit;
 pub mod auth_settings;
@@ -8,13 +31,12 @@ pub mod datasets;
 pub mod demo;
 pub mod directory;
 pub mod documents;
-pub mod invitations;
 pub mod ip_allowlist;
+pub mod links;
 pub mod maintenance;
 pub mod mfa;
 pub mod orgs;
 pub mod outbox;
-pub mod password_resets;
 pub mod provisioned;
 pub mod provisioning_activity;
 pub mod saml;
@@ -562,6 +584,32 @@ pub fn now() -> String {
 
 pub fn ago(d: time::Duration) -> String {
     format_time(time::OffsetDateTime::now_utc() - d)
+}
+
+/// How many rows one batch of a log's pruning deletes.
+const BATCH: u64 = 5000;
+
+/// Deletes rows of a log `table` that `which` picks (an SQL condition on the
+/// table's own columns, its parameters `values` as $1, $2 …), 5,000 to a
+/// transaction, so writers are never held up for long; how many went.
+/// `keep_first` keeps the first rows in that order out of it (OFFSET), for caps.
+pub(crate) async fn delete_in_batches(db: &Db, table: &'static str, which: &str, values: &[&str], keep_first: Option<(&str, i64)>) -> sqlx::Result<u64> {
+    let skip = keep_first.map(|(order, keep)| format!(" ORDER BY {order} LIMIT {BATCH} OFFSET {keep}")).unwrap_or_else(|| format!(" LIMIT {BATCH}"));
+    let sql = format!("DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE {which}{skip})");
+    let mut removed = 0;
+    loop {
+        let mut tx = begin(db).await?;
+        let mut q = sqlx::query(&sql);
+        for v in values {
+            q = q.bind(*v);
+        }
+        let n = q.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        removed += n;
+        if n < BATCH {
+            return Ok(removed);
+        }
+    }
 }
 
 /// A small error type for start-up, so the store needs no extra crate.

@@ -1,7 +1,5 @@
 //! Mail waiting to be sent (see migrations/20261206100020_mail_outbox.sql).
 use super::{format_time, new_id, now, Conn, Db};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
 
 /// A message to queue.
 pub struct NewMail<'a> {
@@ -35,31 +33,18 @@ pub async fn insert(conn: &mut Conn, m: NewMail<'_>) -> sqlx::Result<String> {
     Ok(id)
 }
 
-/// A queued message, claimed for sending.
-#[derive(Clone, Debug)]
-pub struct Queued {
-    pub id: String,
-    pub kind: String,
-    pub recipient: String,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
-    pub send_before: Option<super::Timestamp>,
-    pub attempts: i64,
-}
-
-impl FromRow<'_, AnyRow> for Queued {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Queued {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            recipient: r.try_get("recipient")?,
-            subject: r.try_get("subject")?,
-            text_body: r.try_get("text_body")?,
-            html_body: r.try_get("html_body")?,
-            send_before: super::column::typed_opt(r, "send_before")?,
-            attempts: r.try_get("attempts")?,
-        })
+row! {
+    /// A queued message, claimed for sending.
+    #[derive(Clone, Debug)]
+    pub struct Queued {
+        pub id: String,
+        pub kind: String,
+        pub recipient: String,
+        pub subject: String,
+        pub text_body: String,
+        pub html_body: String,
+        pub send_before: Option<super::Timestamp> = typed_opt,
+        pub attempts: i64,
     }
 }
 

@@ -4,30 +4,30 @@
 //! creates too); reads and refusals are written in batches by
 //! `service::provisioning_activity`'s queue. Pruned by age, per organization.
 use super::{Conn, Db};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
 
-/// A row about to be written.
-#[derive(Clone, Debug)]
-pub struct NewEntry {
-    pub id: String,
-    pub org_id: String,
-    pub at: String,
-    pub request_id: String,
-    pub token_id: String,
-    pub token_name: String,
-    pub method: String,
-    pub path: String,
-    pub status: i64,
-    pub latency_us: i64,
-    pub outcome: String,
-    pub resource_kind: String,
-    pub resource_id: String,
-    pub resource_label: String,
-    pub changes: String,
-    pub error_type: String,
-    pub message: String,
-    pub request_body: String,
+row! {
+    /// A row about to be written.
+    #[derive(Clone, Debug)]
+    pub struct NewEntry {
+        pub id: String,
+        pub org_id: String,
+        pub at: String,
+        pub request_id: String,
+        pub token_id: String,
+        pub token_name: String,
+        pub method: String,
+        pub path: String,
+        pub status: i64,
+        pub latency_us: i64,
+        pub outcome: String,
+        pub resource_kind: String,
+        pub resource_id: String,
+        pub resource_label: String,
+        pub changes: String,
+        pub error_type: String,
+        pub message: String,
+        pub request_body: String,
+    }
 }
 
 const COLUMNS: &str = "id, org_id, at, request_id, token_id, token_name, method, path, status, latency_us, outcome, \
@@ -64,31 +64,6 @@ pub async fn insert(conn: &mut Conn, entries: &[NewEntry]) -> sqlx::Result<()> {
         q.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-impl FromRow<'_, AnyRow> for NewEntry {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(NewEntry {
-            id: r.try_get("id")?,
-            org_id: r.try_get("org_id")?,
-            at: r.try_get("at")?,
-            request_id: r.try_get("request_id")?,
-            token_id: r.try_get("token_id")?,
-            token_name: r.try_get("token_name")?,
-            method: r.try_get("method")?,
-            path: r.try_get("path")?,
-            status: r.try_get("status")?,
-            latency_us: r.try_get("latency_us")?,
-            outcome: r.try_get("outcome")?,
-            resource_kind: r.try_get("resource_kind")?,
-            resource_id: r.try_get("resource_id")?,
-            resource_label: r.try_get("resource_label")?,
-            changes: r.try_get("changes")?,
-            error_type: r.try_get("error_type")?,
-            message: r.try_get("message")?,
-            request_body: r.try_get("request_body")?,
-        })
-    }
 }
 
 /// What the page filters by (values as the page sends them, checked by the service).
@@ -146,43 +121,12 @@ pub async fn token_names(db: &Db, org_id: &str) -> sqlx::Result<Vec<String>> {
 
 /// Deletes the organization's rows older than `days` days, 5,000 to a transaction.
 pub async fn prune(db: &Db, org_id: &str, days: i64) -> sqlx::Result<u64> {
-    let cutoff = super::ago(time::Duration::days(days));
-    let mut removed = 0;
-    loop {
-        let mut tx = super::begin(db).await?;
-        let n = sqlx::query("DELETE FROM provisioning_activity WHERE id IN (SELECT id FROM provisioning_activity WHERE org_id = $1 AND at < $2 LIMIT 5000)")
-            .bind(org_id)
-            .bind(&cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        removed += n;
-        if n < 5000 {
-            return Ok(removed);
-        }
-    }
+    super::delete_in_batches(db, "provisioning_activity", "org_id = $1 AND at < $2", &[org_id, &super::ago(time::Duration::days(days))], None).await
 }
 
 /// Deletes the organization's rows beyond the newest `keep`, 5,000 to a transaction.
 pub async fn cap(db: &Db, org_id: &str, keep: i64) -> sqlx::Result<u64> {
-    let mut removed = 0;
-    loop {
-        let mut tx = super::begin(db).await?;
-        let n = sqlx::query(&format!(
-            "DELETE FROM provisioning_activity WHERE id IN \
-             (SELECT id FROM provisioning_activity WHERE org_id = $1 ORDER BY at DESC, id DESC LIMIT 5000 OFFSET {keep})"
-        ))
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        removed += n;
-        if n < 5000 {
-            return Ok(removed);
-        }
-    }
+    super::delete_in_batches(db, "provisioning_activity", "org_id = $1", &[org_id], Some(("at DESC, id DESC", keep))).await
 }
 
 /// Every organization's id and provisioning activity retention (None: the default).

@@ -7,40 +7,26 @@ pub const PREFIX: &str = "gh_scim_";
 
 /// A new token: a recognisable prefix and 256 random bits in hex.
 pub fn new_token() -> String {
-    format!("{PREFIX}{}", super::invitations::new_token())
+    format!("{PREFIX}{}", super::links::new_token())
 }
 
 pub fn hash(token: &str) -> String {
-    super::invitations::hash_token(token)
+    super::links::hash_token(token)
 }
 
-#[derive(Clone, Debug)]
-pub struct TokenRow {
-    pub id: String,
-    pub org_id: String,
-    pub name: String,
-    pub token_hash: String,
-    /// The admin the token acts for: documents of people it deprovisions go to them.
-    pub created_by: String,
-    pub created_by_email: String,
-    pub created_at: Timestamp,
-    pub last_used_at: Option<Timestamp>,
-    pub revoked_at: Option<Timestamp>,
-}
-
-impl FromRow<'_, AnyRow> for TokenRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(TokenRow {
-            id: r.try_get("id")?,
-            org_id: r.try_get("org_id")?,
-            name: r.try_get("name")?,
-            token_hash: r.try_get("token_hash")?,
-            created_by: r.try_get("created_by")?,
-            created_by_email: r.try_get("created_by_email")?,
-            created_at: column::typed(r, "created_at")?,
-            last_used_at: column::typed_opt(r, "last_used_at")?,
-            revoked_at: column::typed_opt(r, "revoked_at")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct TokenRow {
+        pub id: String,
+        pub org_id: String,
+        pub name: String,
+        pub token_hash: String,
+        /// The admin the token acts for: documents of people it deprovisions go to them.
+        pub created_by: String,
+        pub created_by_email: String,
+        pub created_at: Timestamp = typed,
+        pub last_used_at: Option<Timestamp> = typed_opt,
+        pub revoked_at: Option<Timestamp> = typed_opt,
     }
 }
 

@@ -134,15 +134,5 @@ pub async fn get(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<(Attemp
 
 /// Deletes attempts older than `days` days, 5,000 to a transaction.
 pub async fn prune(db: &Db, days: i64) -> sqlx::Result<u64> {
-    let cutoff = super::ago(time::Duration::days(days));
-    let mut removed = 0;
-    loop {
-        let mut tx = super::begin(db).await?;
-        let n = sqlx::query("DELETE FROM sso_attempts WHERE id IN (SELECT id FROM sso_attempts WHERE at < $1 LIMIT 5000)").bind(&cutoff).execute(&mut *tx).await?.rows_affected();
-        tx.commit().await?;
-        removed += n;
-        if n < 5000 {
-            return Ok(removed);
-        }
-    }
+    super::delete_in_batches(db, "sso_attempts", "at < $1", &[&super::ago(time::Duration::days(days))], None).await
 }

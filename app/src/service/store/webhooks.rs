@@ -1,18 +1,12 @@
 //! The webhook destinations an admin allows for "Export to webhook".
 use super::{new_id, now, Db};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
 
-#[derive(Clone, Debug)]
-pub struct Destination {
-    pub id: String,
-    pub url: String,
-    pub created_at: String,
-}
-
-impl FromRow<'_, AnyRow> for Destination {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Destination { id: r.try_get("id")?, url: r.try_get("url")?, created_at: r.try_get("created_at")? })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct Destination {
+        pub id: String,
+        pub url: String,
+        pub created_at: String,
     }
 }
 
@@ -35,11 +29,7 @@ pub async fn insert(conn: &mut super::Conn, org_id: &str, url: &str, by: &str) -
 
 /// Removes a destination; its URL when there was one.
 pub async fn delete(conn: &mut super::Conn, org_id: &str, id: &str) -> sqlx::Result<Option<String>> {
-    let url: Option<String> = sqlx::query_scalar("SELECT url FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(&mut *conn).await?;
-    if url.is_some() {
-        sqlx::query("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).execute(&mut *conn).await?;
-    }
-    Ok(url)
+    sqlx::query_scalar("DELETE FROM webhook_destinations WHERE org_id = $1 AND id = $2 RETURNING url").bind(org_id).bind(id).fetch_optional(&mut *conn).await
 }
 
 pub async fn by_id(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Option<Destination>> {

@@ -1,0 +1,89 @@
+import { APIRequestContext, Browser, Page, expect } from "@playwright/test";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// Real identity providers for the SSO specs: a free port, a fresh browser,
+// and the npm package saml-idp started with a key and certificate that
+// openssl makes for the run.
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freshPage(browser: Browser) {
+  const context = await browser.newContext();
+  return { context, page: await context.newPage() };
+}
+
+/** Signs in at saml-idp's page as `email` (it asks for no password). */
+export async function signInAtIdp(page: Page, email: string) {
+  await expect(page.locator("#userName")).toBeVisible();
+  await page.locator("#userName").fill(email);
+  await page.locator("#email").fill(email);
+  await page.locator("#btn-sign-in").click();
+}
+
+export interface SamlIdp {
+  url: string;
+  certificate: string;
+  /** SHA-256, colon-separated, as openssl prints it. */
+  fingerprint: string;
+  stop(): void;
+}
+
+/** saml-idp for the organization acme of `baseURL`, named `name`, with `audience`. */
+export async function startSamlIdp(request: APIRequestContext, baseURL: string, o: { name: string; issuer: string; audience: string }): Promise<SamlIdp> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-idp-"));
+  const key = join(dir, "idp-key.pem");
+  const cert = join(dir, "idp-cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${o.name}`, "-keyout", key, "-out", cert, "-days", "30"], { stdio: "ignore" });
+  const certificate = readFileSync(cert, "utf8");
+  const fingerprint = execFileSync("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" }).trim().split("=")[1];
+  // --configFile must be an absolute path (saml-idp requires it relative to itself).
+  const config = join(dir, "idp-config.js");
+  writeFileSync(
+    config,
+    `module.exports = {
+      user: { userName: "nobody@example.com", nameIdFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress", email: "nobody@example.com" },
+      metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
+    };\n`,
+  );
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const idp: ChildProcess = spawn(
+    join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
+    [
+      "--host", "127.0.0.1", "--port", String(port),
+      "--cert", cert, "--key", key,
+      "--issuer", o.issuer,
+      "--acsUrl", `${baseURL}/acme/finish-login`,
+      "--audience", o.audience,
+      "--configFile", config,
+      // Post to the ACS URL configured here, not the one in the AuthnRequest.
+      "--static",
+    ],
+    { stdio: "ignore" },
+  );
+  await expect
+    .poll(async () => (await request.get(`${url}/metadata`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
+    .toBe(200);
+  return {
+    url,
+    certificate,
+    fingerprint,
+    stop() {
+      idp.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
