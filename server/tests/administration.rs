@@ -3,7 +3,7 @@
 use crate::common;
 
 use app::domain::permissions::BuiltIn;
-use app::domain::views::{AccountTypeView, InvitationInfo, InvitationLink, Me, TeamDetail, TeamSummary, UserDetail, UserPage};
+use app::domain::views::{AccountTypeView, InvitationLink, PasswordLinkInfo, Me, TeamDetail, TeamSummary, UserDetail, UserPage};
 use app::error::ErrorKind;
 use common::*;
 use reqwest::StatusCode;
@@ -133,7 +133,7 @@ async fn invitations_let_new_people_choose_a_password() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 
     let token = links[0].link.rsplit('/').next().unwrap().to_string();
-    let info: InvitationInfo = ok_json(app.call(&mut Session::default(), "invitation", &[("org", "acme"), ("token", &token)]).await).await;
+    let info: PasswordLinkInfo = ok_json(app.call(&mut Session::default(), "invitation", &[("org", "acme"), ("token", &token)]).await).await;
     assert_eq!(info.email, "pat@acme.example");
     let app = &app;
     let accept = |pw: &'static str, confirm: &'static str, token: String| async move {

@@ -191,7 +191,7 @@ async fn an_admin_reset_link_ends_sessions_works_once_and_keeps_the_authenticato
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE token_hash = $1").bind(&token).fetch_one(&app.db).await.unwrap();
     assert_eq!(stored, 0, "only the token's hash is stored");
     // The page knows whose password it is; the rules apply.
-    let info: app::domain::views::PasswordResetInfo = ok_json(app.call(&mut Session::default(), "password_reset", &[("org", "acme"), ("token", &token)]).await).await;
+    let info: app::domain::views::PasswordLinkInfo = ok_json(app.call(&mut Session::default(), "password_reset", &[("org", "acme"), ("token", &token)]).await).await;
     assert_eq!(info.email, VAL);
     let (st, e) = error_of(use_reset(&app, "acme", &token, "qwertyuiop123").await).await;
     assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("password")));
