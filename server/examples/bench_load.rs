@@ -132,20 +132,26 @@ impl Report {
     }
 }
 
+/// The Users page for `query`, `rounds` requests one at a time: their times, sorted.
+async fn users_page_times(browser: &reqwest::Client, base: &str, query: &serde_json::Value, rounds: usize, name: &str) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let r = browser.post(format!("{base}/api/users")).json(&serde_json::json!({"org": "acme", "query": query})).send().await?;
+        anyhow::ensure!(r.status().is_success(), "{name}: {}", r.status());
+        let _ = r.bytes().await?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
 /// The Users page's first page and a search, `rounds` requests each, one at
 /// a time: (median, p95) in ms of each.
 async fn users_page(browser: &reqwest::Client, base: &str, rounds: usize, label: &str, results: &mut Results) -> anyhow::Result<()> {
     for (name, key, search) in [("first page", "first page", ""), ("search \"grace\"", "search", "grace"), ("search \"bulk4242\"", "search email", "bulk4242")] {
         let query = serde_json::json!({"search": search, "account_type": "", "status": "active", "sort": "name", "page": 1});
-        let mut times = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let t = Instant::now();
-            let r = browser.post(format!("{base}/api/users")).json(&serde_json::json!({"org": "acme", "query": query})).send().await?;
-            anyhow::ensure!(r.status().is_success(), "{name}: {}", r.status());
-            let _ = r.bytes().await?;
-            times.push(t.elapsed());
-        }
-        times.sort();
+        let times = users_page_times(browser, base, &query, rounds, name).await?;
         let (median, p95) = (ms(times[rounds / 2]), ms(percentile(&times, 95)));
         let verdict = if p95 < 30.0 { "within 30 ms" } else { "OVER 30 ms" };
         println!("  {label:<22} {name:<22} median {median:>7.1} ms   p95 {p95:>7.1} ms   {verdict}");
@@ -231,15 +237,7 @@ async fn main() -> anyhow::Result<()> {
         ("page 1000", "users page 1000", serde_json::json!({"search": "", "account_type": "", "status": "active", "sort": "name", "page": 1000})),
     ];
     for (name, key, query) in cases.into_iter().filter(|c| wanted(c.1)) {
-        let mut times = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let t = Instant::now();
-            let r = browser.post(format!("{base}/api/users")).json(&serde_json::json!({"org": "acme", "query": query})).send().await?;
-            anyhow::ensure!(r.status().is_success(), "{name}: {}", r.status());
-            let _ = r.bytes().await?;
-            times.push(t.elapsed());
-        }
-        times.sort();
+        let times = users_page_times(&browser, &base, &query, rounds, name).await?;
         let (median, p95, max) = (ms(times[rounds / 2]), ms(percentile(&times, 95)), ms(times[rounds - 1]));
         println!("{name:<38} {median:>8.1} ms {p95:>8.1} ms {max:>8.1} ms");
         results.add(&format!("{key} median ms"), format!("{median:.1}"));

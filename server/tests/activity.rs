@@ -17,7 +17,6 @@ use crate::common;
 
 use app::domain::activity::{ProvisioningOutcome, ProvisioningPage, ProvisioningQuery, SsoActivityPage, SsoAttemptDetail, SsoReason, SSO_ACTIVITY_MAX};
 use app::domain::permissions::BuiltIn;
-use app::domain::views::NewProvisioningToken;
 use common::saml_idp::*;
 use common::*;
 use reqwest::StatusCode;
@@ -265,7 +264,7 @@ async fn every_scim_request_shows_what_it_changed_or_why_it_was_refused_redacted
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    let t: NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let idp = Idp { app: &app, token: t.token.clone() };
 
     let user = json!({
@@ -369,7 +368,7 @@ async fn provisioning_activity_is_kept_as_long_as_the_organization_says_and_no_m
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    let t: NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let idp = Idp { app: &app, token: t.token };
     for i in 0..6 {
         assert_eq!(idp.get(&format!("/Users?count={}", i + 1)).await.0, StatusCode::OK);

@@ -3,7 +3,7 @@
 use crate::common;
 
 use app::domain::permissions::BuiltIn;
-use app::domain::views::{AccountTypeView, InvitationLink, PasswordLinkInfo, Me, TeamDetail, TeamSummary, UserDetail, UserPage};
+use app::domain::views::{AccountTypeView, InvitationLink, Me, PasswordLinkInfo, TeamDetail, TeamSummary, UserDetail, UserPage};
 use app::error::ErrorKind;
 use common::*;
 use reqwest::StatusCode;
@@ -430,7 +430,7 @@ async fn the_last_admin_guard_holds_when_two_admins_act_at_once() {
 #[tokio::test]
 async fn invitations_and_admin_writes_refuse_teams_the_identity_provider_manages() {
     let (app, mut s) = ready().await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut s).await;
     let idp = Idp { app: &app, token: t.token };
     let (st, g) = idp.post("/Groups", json!({"displayName": "Finance"})).await;
     assert_eq!(st, reqwest::StatusCode::CREATED);

@@ -182,7 +182,7 @@ async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
     assert!(e.message.contains("127.0.0.1"), "{}", e.message);
     let _: RangesAdded = ok_json(add(&app, &mut admin, "", "127.0.0.1/32", "app").await).await;
     let _: RangesAdded = ok_json(add(&app, &mut admin, "", "192.0.2.0/24", "scim").await).await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let res = app.http.get(format!("{}/scim/v2/Users", app.base)).bearer_auth(&t.token).header("x-forwarded-for", "192.0.2.5").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "a forwarded address inside the SCIM range does not help a request from outside it");
     assert_eq!(page_from(&app, &Session::default(), "10.9.9.9", "/acme/login").await.status(), StatusCode::OK, "nor does one outside hurt");

@@ -7,7 +7,7 @@
 use crate::common;
 
 use app::domain::permissions::BuiltIn;
-use app::domain::views::{InvitationLink, NewProvisioningToken};
+use app::domain::views::InvitationLink;
 use common::process::Server;
 use common::saml_idp::*;
 use common::*;
@@ -51,7 +51,7 @@ async fn built_in(app: &TestApp, kind: BuiltIn) -> String {
 }
 
 async fn provisioning_token(app: &TestApp, admin: &mut Session) -> String {
-    let t: NewProvisioningToken = ok_json(app.call(admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(admin).await;
     t.token
 }
 

@@ -3,7 +3,7 @@
 //! save that changes nothing still succeeds, and records nothing.
 use crate::common;
 
-use app::domain::views::{AuditEventView, NewProvisioningToken};
+use app::domain::views::AuditEventView;
 use common::*;
 use serde_json::{json, Value};
 
@@ -100,7 +100,7 @@ async fn saves_that_change_nothing_are_not_in_the_audit_log() {
     records_nothing!(app, "document", app.call_json(&mut s, "save_document", json!({"org": "acme", "id": doc, "name": "Orders", "view": view})));
 
     // The identity provider sending a person or a group as they are.
-    let t: NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut s).await;
     let idp = Idp { app: &app, token: t.token };
     let riley = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "riley@acme.example",
         "name": {"givenName": "Riley", "familyName": "Chen"}, "userType": "Viewer", "active": true});
@@ -172,7 +172,7 @@ async fn real_changes_are_recorded_once_in_words() {
     assert_eq!(said(&app, &mut s, "auth.settings_changed").await, ["Changed the authentication settings: session length from 30 to 14 days"]);
 
     // The identity provider: a member removed by name, a profile change old → new.
-    let t: NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut s).await;
     let idp = Idp { app: &app, token: t.token };
     let user = |family: &str| {
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada.l@acme.example",

@@ -404,7 +404,7 @@ async fn scim_deprovisioning_moves_documents_to_the_token_creator() {
     let w = world().await;
     let app = &w.app;
     let mut admin = w.admin.clone();
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let user = |email: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email, "name": {"givenName": "Noor", "familyName": email.split('@').next().unwrap()}, "userType": "Author", "active": true, "password": "pushed by the IdP 1!"});
     let (st, a) = scim(app, &t.token, Method::POST, "/Users", Some(user("pat@acme.example"))).await;
     assert_eq!(st, StatusCode::CREATED, "{a}");

@@ -48,7 +48,7 @@ async fn org_with_a_large_document(people: usize, change: impl FnOnce(&mut gateh
         docs.push(ok_json(app.call(&mut s, "create_document", &[("org", "acme"), ("name", "All orders"), ("dataset_id", &dataset)]).await).await);
         sessions.push(s);
     }
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     Org { app, admin, people: sessions, docs, token: t.token }
 }
 

@@ -57,7 +57,7 @@ async fn world() -> World {
     assert_eq!(res.status(), StatusCode::OK);
     let dataset = gatehouse_server::demo_data::orders_dataset(&app.db, &app.org_id().await, 2_000).await.unwrap();
     let doc: String = ok_json(app.call(&mut creator, "create_document", &[("org", "acme"), ("name", "Orders"), ("dataset_id", &dataset)]).await).await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let idp = Idp { app: &app, token: t.token.clone() };
     let mut provisioned = Vec::new();
     for i in 0..5 {

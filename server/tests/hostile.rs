@@ -259,7 +259,7 @@ async fn huge_member_lists_and_deep_filters_get_clear_answers() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let idp = Idp { app: &app, token: t.token };
     let (_, g) = idp.post("/Groups", json!({"displayName": "Everyone"})).await;
     let gid = g["id"].as_str().unwrap().to_string();
@@ -299,7 +299,7 @@ async fn scim_creates_and_sign_ins_together_never_fail() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut admin).await;
     let mut work = Vec::new();
     for w in 0..8 {
         let (http, base, token) = (app.http.clone(), app.base.clone(), t.token.clone());

@@ -15,7 +15,7 @@ use crate::common;
 
 use app::domain::documents::{ColumnKind, DatasetColumn, TableView};
 use app::domain::permissions::BuiltIn;
-use app::domain::views::{InvitationLink, NewProvisioningToken};
+use app::domain::views::InvitationLink;
 use common::saml_idp::{b64, Resp, IDP_CERT, IDP_ENTITY, IDP_SSO};
 use common::*;
 use reqwest::StatusCode;
@@ -213,7 +213,7 @@ impl World {
         let settings = json!({"method": "saml_or_password", "idp_login_url": IDP_SSO, "idp_certificate": IDP_CERT, "idp_issuer": IDP_ENTITY, "session_days": 30});
         let res = app.call_json(&mut ops, "save_authentication", json!({"org": "acme", "input": settings})).await;
         assert_eq!(res.status(), StatusCode::OK);
-        let t: NewProvisioningToken = ok_json(app.call(&mut ops, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+        let t = app.provisioning_token(&mut ops).await;
         let token = t.token;
         let subject = match c {
             Created::Setup => user_id(&app, ADMIN_EMAIL).await,

@@ -248,7 +248,7 @@ async fn guests_sign_in_with_a_password_even_under_saml_only_and_never_belong_to
     assert!(res.text().await.unwrap().contains("is a guest"));
 
     // The identity provider neither sees nor changes guests.
-    let t: app::domain::views::NewProvisioningToken = ok_json(app.call(&mut sso_admin, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut sso_admin).await;
     let idp = Idp { app: &app, token: t.token };
     let (_, found) = idp.get(&format!("/Users?filter={}", url::form_urlencoded::byte_serialize(br#"userName eq "gus@partner.example""#).collect::<String>())).await;
     assert_eq!(found["totalResults"], 0);

@@ -4,7 +4,6 @@
 //! in a create's answer, and statistics that follow a bulk load.
 use crate::common::process::gatehouse;
 use crate::common::*;
-use app::domain::views::NewProvisioningToken;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -112,7 +111,7 @@ async fn scim_errors_are_scim_json_whatever_refuses_the_request() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut s = app.admin_session().await;
-    let t: NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut s).await;
     let http = reqwest::Client::new();
     let auth = format!("Bearer {}", t.token);
     let scim = |r: reqwest::Response| async move {
@@ -164,7 +163,7 @@ async fn a_created_persons_answer_has_the_creation_time_that_is_stored() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut s = app.admin_session().await;
-    let t: NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut s).await;
     let http = reqwest::Client::new();
     let auth = format!("Bearer {}", t.token);
     for i in 0..5 {

@@ -146,16 +146,7 @@ async fn a_session_signed_in_with_the_old_password_while_it_changes_is_over() {
     // the two interleave, the session it makes does not outlive the change.
     let (app, mut val) = acme_with_val().await;
     let app = &app;
-    let racer = async move {
-        let mut sessions = Vec::new();
-        for _ in 0..4 {
-            let (s, res) = app.sign_in(VAL, VAL_PW).await;
-            if res.status() == StatusCode::OK {
-                sessions.push(s);
-            }
-        }
-        sessions
-    };
+    let racer = signed_in_sessions(app, VAL, VAL_PW, 4);
     let (sessions, res) = tokio::join!(racer, change(app, &mut val, VAL_PW, "a brand new passphrase", "a brand new passphrase"));
     assert_eq!(res.status(), StatusCode::OK);
     for mut s in sessions {
@@ -166,6 +157,18 @@ async fn a_session_signed_in_with_the_old_password_while_it_changes_is_over() {
 
 async fn user_id(app: &TestApp, email: &str) -> String {
     sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(email).fetch_one(&app.db).await.unwrap()
+}
+
+/// `n` sign-ins one after the other: the sessions of those that were let in.
+async fn signed_in_sessions(app: &TestApp, email: &str, password: &str, n: usize) -> Vec<Session> {
+    let mut sessions = Vec::new();
+    for _ in 0..n {
+        let (s, res) = app.sign_in(email, password).await;
+        if res.status() == StatusCode::OK {
+            sessions.push(s);
+        }
+    }
+    sessions
 }
 
 fn token_of(link: &str) -> String {
@@ -296,16 +299,7 @@ async fn a_reset_racing_a_sign_in_leaves_no_session_of_the_old_password() {
     let r: app::domain::views::PasswordResets = ok_json(app.call_json(&mut admin, "reset_passwords", json!({"org": "acme", "user_ids": [val_id]})).await).await;
     let token = token_of(&r.links[0].link);
     let app = &app;
-    let racer = async move {
-        let mut sessions = Vec::new();
-        for _ in 0..4 {
-            let (s, res) = app.sign_in(VAL, VAL_PW).await;
-            if res.status() == StatusCode::OK {
-                sessions.push(s);
-            }
-        }
-        sessions
-    };
+    let racer = signed_in_sessions(app, VAL, VAL_PW, 4);
     let (sessions, res) = tokio::join!(racer, use_reset(app, "acme", &token, "val's brand new password"));
     assert_eq!(res.status(), StatusCode::OK);
     for mut s in sessions {

@@ -43,7 +43,7 @@ async fn setup() -> (TestApp, Session, String) {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut s = app.admin_session().await;
-    let t: NewProvisioningToken = ok_json(app.call(&mut s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await;
+    let t = app.provisioning_token(&mut s).await;
     assert!(t.base_url.ends_with("/scim/v2"));
     (app, s, t.token)
 }

@@ -1,7 +1,7 @@
 //! What a person sees when an OpenID Connect sign-in does not work: what
 //! happened and what to change, with the request id, which the audit log
 //! keeps beside the precise reason (counted like SAML's failures).
-use crate::saml::page::{for_org, person_refused, render, Person};
+use crate::saml::page::{for_org, person_refused, render, server_failed, Person};
 use app::domain::activity::SsoReason;
 use app::service::access::Org;
 use app::service::oidc::{Problem, TokenCheck};
@@ -164,12 +164,7 @@ impl Failure {
             Failure::NoAccount(email) => person_refused(Person::NoAccount, email, org),
             Failure::Deactivated(email) => person_refused(Person::Deactivated, email, org),
             Failure::Guest(email) => person_refused(Person::Guest, email, org),
-            Failure::Internal(e) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("Gatehouse could not finish signing you in. {start_again} If it keeps happening, tell your administrator."),
-                format!("server error: {e}"),
-                None,
-            ),
+            Failure::Internal(e) => server_failed(e),
         }
     }
 

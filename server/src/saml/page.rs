@@ -110,12 +110,7 @@ impl Failure {
             Failure::NoAccount(email) => person_refused(Person::NoAccount, email, org),
             Failure::Deactivated(email) => person_refused(Person::Deactivated, email, org),
             Failure::Guest(email) => person_refused(Person::Guest, email, org),
-            Failure::Internal(e) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("Gatehouse could not finish signing you in. {start_again} If it keeps happening, tell your administrator."),
-                format!("server error: {e}"),
-                None,
-            ),
+            Failure::Internal(e) => server_failed(e),
         }
     }
 
@@ -163,6 +158,17 @@ pub enum Person {
 
 /// The page's status and words for `Person`, the audit log's reason, and the
 /// email: the same for SAML and OpenID Connect.
+/// A sign-in that failed on this side (the database, a bug): what the
+/// person reads, and the audit's reason.
+pub fn server_failed(e: impl std::fmt::Display) -> (StatusCode, String, String, Option<String>) {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Gatehouse could not finish signing you in. Start again from the sign-in page. If it keeps happening, tell your administrator.".to_string(),
+        format!("server error: {e}"),
+        None,
+    )
+}
+
 pub fn person_refused(why: Person, email: &str, org: &Org) -> (StatusCode, String, String, Option<String>) {
     let (message, reason) = match why {
         Person::NoAccount => (format!("There is no Gatehouse account for {email} in {}. Ask your administrator to add you.", org.name), "no account with this email"),

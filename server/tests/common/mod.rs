@@ -310,6 +310,11 @@ impl TestApp {
         s
     }
 
+    /// A provisioning token named "Okta", made by the admin signed in as `s`.
+    pub async fn provisioning_token(&self, s: &mut Session) -> app::domain::views::NewProvisioningToken {
+        ok_json(self.call(s, "create_provisioning_token", &[("org", "acme"), ("name", "Okta"), ("acknowledged", "true")]).await).await
+    }
+
     /// Adds a user with a password directly in the store (the Users page comes later).
     pub async fn add_user(&self, email: &str, password: &str, kind: app::domain::permissions::BuiltIn) {
         let org = app::store::orgs::by_slug(&self.db, "acme").await.unwrap().unwrap();
