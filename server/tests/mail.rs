@@ -254,3 +254,46 @@ async fn a_reset_link_is_built_from_the_public_url_never_from_the_request() {
     assert!(got[0].link("http://gatehouse.test/acme/reset/").is_some(), "{}", got[0].text);
     assert!(!got[0].text.contains("evil.example") && !got[0].html.contains("evil.example"));
 }
+
+/// Whether `to` has a mail whose subject is `subject` and whose text holds `words`.
+fn has_mail(mail: &MailServer, to: &str, subject: &str, words: &str) -> bool {
+    mail.to(to).iter().any(|m| m.subject == subject && m.text.contains(words))
+}
+
+#[tokio::test]
+async fn a_changed_password_is_told_by_mail_after_a_change_and_after_a_reset() {
+    let Some(mail) = MailServer::start().await else {
+        return;
+    };
+    let app = spawn_app_with_mail(&mail).await;
+    app.setup_acme().await;
+    let mut admin = app.admin_session().await;
+    app.add_user(VAL, VAL_PW, BuiltIn::Viewer).await;
+    let subject = "Your password for Acme was changed";
+
+    // On Profile.
+    let (mut val, _) = app.sign_in(VAL, VAL_PW).await;
+    let new = "a brand new passphrase";
+    let res = app.call(&mut val, "change_password", &[("org", "acme"), ("current_password", VAL_PW), ("new_password", new), ("new_password_confirm", new)]).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    common::wait_until(Duration::from_secs(15), "the mail about the change", || async { has_mail(&mail, VAL, subject, "changed on Profile") }).await;
+    let m = mail.to(VAL).into_iter().find(|m| m.subject == subject).unwrap();
+    assert_eq!(m.link(&format!("{}/acme/login", app.base)).as_deref(), Some(format!("{}/acme/login", app.base).as_str()), "{}", m.text);
+    assert!(m.text.contains("127.0.0.1"), "the address it was changed from: {}", m.text);
+
+    // Through a reset link.
+    let val_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(VAL).fetch_one(&app.db).await.unwrap();
+    let r: PasswordResets = ok_json(app.call_json(&mut admin, "reset_passwords", json!({"org": "acme", "user_ids": [val_id]})).await).await;
+    let token = r.links[0].link.rsplit('/').next().unwrap().to_string();
+    let again = "another new passphrase";
+    let res = app.call(&mut Session::default(), "reset_password", &[("org", "acme"), ("token", &token), ("password", again), ("password_confirm", again)]).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    common::wait_until(Duration::from_secs(15), "the mail about the reset", || async { has_mail(&mail, VAL, subject, "changed with a reset link") }).await;
+
+    // A refused change tells nobody anything.
+    let before = mail.to(VAL).len();
+    let res = app.call(&mut Session::default(), "reset_password", &[("org", "acme"), ("token", &token), ("password", again), ("password_confirm", again)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "the link was used");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(mail.to(VAL).len(), before);
+}

@@ -307,3 +307,59 @@ async fn a_reset_racing_a_sign_in_leaves_no_session_of_the_old_password() {
     }
     assert_eq!(app.sign_in(VAL, "val's brand new password").await.1.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_organizations_minimum_length_holds_for_every_new_password_and_only_for_new_ones() {
+    let (app, mut val) = acme_with_val().await;
+    let mut admin = app.admin_session().await;
+    let with_min = |n: i64| {
+        let mut s = auth_settings("password");
+        s["password_min_length"] = json!(n);
+        s
+    };
+    // Out of range: refused, naming the field, and nothing saved.
+    for bad in [11, 65, 0] {
+        let (st, e) = error_of(app.call_json(&mut admin, "save_authentication", json!({"org": "acme", "input": with_min(bad)})).await).await;
+        assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("password_min_length")), "{bad}: {}", e.message);
+    }
+    // A non-admin cannot set it.
+    let (st, _) = error_of(app.call_json(&mut val, "save_authentication", json!({"org": "acme", "input": with_min(20)})).await).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let shown: app::domain::views::AuthSettingsView = ok_json(app.call(&mut admin, "authentication", &[("org", "acme")]).await).await;
+    assert_eq!(shown.password_min_length, 12, "nothing was saved");
+
+    app.save_authentication(&mut admin, with_min(20)).await;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.settings_changed' AND detail LIKE '%minimum password length: 12 → 20 characters%'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "audited with the change");
+    // Val's 19-character password still signs in; a new one of 19 is refused on Profile …
+    assert_eq!(VAL_PW.chars().count(), 19);
+    assert_eq!(app.sign_in(VAL, VAL_PW).await.1.status(), StatusCode::OK);
+    let status: PasswordStatus = ok_json(app.call(&mut val, "password_status", &[("org", "acme")]).await).await;
+    assert_eq!(status.rules.min_len, 20, "the rules the form ticks");
+    let nineteen = "nineteen characters";
+    assert_eq!(nineteen.chars().count(), 19);
+    let (st, e) = error_of(change(&app, &mut val, VAL_PW, nineteen, nineteen).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("new_password")));
+    assert!(e.message.contains("20"), "{}", e.message);
+    // … through a reset link …
+    let val_id: String = sqlx::query_scalar("SELECT id FROM users WHERE email_norm = $1").bind(VAL).fetch_one(&app.db).await.unwrap();
+    let r: app::domain::views::PasswordResets = ok_json(app.call_json(&mut admin, "reset_passwords", json!({"org": "acme", "user_ids": [val_id]})).await).await;
+    let token = token_of(&r.links[0].link);
+    let info: app::domain::views::PasswordLinkInfo = ok_json(app.call(&mut Session::default(), "password_reset", &[("org", "acme"), ("token", &token)]).await).await;
+    assert_eq!(info.rules.min_len, 20);
+    let (st, e) = error_of(use_reset(&app, "acme", &token, nineteen).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("password")));
+    // … and on an invitation; twenty characters are enough.
+    let links: Vec<app::domain::views::InvitationLink> = ok_json(app.invite_viewer(&mut admin, "pat@acme.example").await).await;
+    let invite = token_of(&links[0].link);
+    let info: app::domain::views::PasswordLinkInfo = ok_json(app.call(&mut Session::default(), "invitation", &[("org", "acme"), ("token", &invite)]).await).await;
+    assert_eq!(info.rules.min_len, 20);
+    let accept = |pw: &'static str| [("org", "acme"), ("token", invite.as_str()), ("password", pw), ("password_confirm", pw)];
+    let (st, e) = error_of(app.call(&mut Session::default(), "accept_invitation", &accept(nineteen)).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("password")));
+    let res = app.call(&mut Session::default(), "accept_invitation", &accept("twenty characters ok")).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+}

@@ -19,7 +19,8 @@ pub async fn change_password(org: String, current_password: String, new_password
         return Err(AppError::invalid("new_password_confirm", "The two new passwords differ. Type the same password twice."));
     }
     let session = request::session().await?;
-    Ok(crate::service::passwords::change(&request::state().db, &session, &c, current_password, new_password).await?)
+    let st = request::state();
+    Ok(crate::service::passwords::change(&st.db, &st.config, &session, &c, current_password, new_password).await?)
 }
 
 /// Password reset links for people (Users, a person's page): their sessions
@@ -48,7 +49,8 @@ pub async fn reset_password(org: String, token: String, password: String, passwo
         return Err(AppError::invalid("password_confirm", "The two passwords differ. Type the same password twice."));
     }
     let o = request::org(&org).await?;
-    crate::service::passwords::reset::use_link(&request::state().db, &o, &token, password, &request::client_ip()).await?;
+    let st = request::state();
+    crate::service::passwords::reset::use_link(&st.db, &st.config, &o, &token, password, &request::client_ip()).await?;
     leptos_axum::redirect(&format!("/{}/login?reset=1", o.slug));
     Ok(())
 }

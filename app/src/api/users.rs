@@ -113,8 +113,7 @@ pub async fn reactivate_users(org: String, user_ids: Vec<String>) -> Result<(), 
 pub async fn load_invitation(org: String, token: String) -> Result<PasswordLinkInfo, AppError> {
     use self::ssr::*;
     let o = request::org(&org).await?;
-    let u = people::invitation(&request::state().db, &o, &token).await?;
-    Ok(PasswordLinkInfo { rules: crate::domain::password::Context::new(&u.email, &o.name), org_name: o.name, email: u.email, first_name: u.first_name })
+    Ok(people::invitation_info(&request::state().db, &o, &token).await?)
 }
 
 /// Sets the password of an invited person; the link then stops working.

@@ -19,6 +19,8 @@
 
 pub const MIN_LEN: usize = 12;
 pub const MAX_LEN: usize = 256;
+/// The highest minimum an organization may choose.
+pub const MAX_MIN_LEN: usize = 64;
 
 /// What a new password is compared with besides the list.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -34,6 +36,11 @@ pub struct Context {
 impl Context {
     pub fn new(email: &str, org_name: &str) -> Context {
         Context { email: email.to_string(), org_name: org_name.to_string(), min_len: MIN_LEN }
+    }
+    /// With the organization's minimum length (kept between `MIN_LEN` and `MAX_MIN_LEN`).
+    pub fn with_min_len(mut self, n: i64) -> Context {
+        self.min_len = usize::try_from(n).unwrap_or(MIN_LEN).clamp(MIN_LEN, MAX_MIN_LEN);
+        self
     }
     fn min(&self) -> usize {
         self.min_len.max(MIN_LEN)

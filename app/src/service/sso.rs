@@ -35,6 +35,7 @@ pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettin
         allow_idp_initiated: row.allow_idp_initiated,
         mfa_policy: row.mfa_policy,
         allow_guests: row.allow_guests,
+        password_min_length: row.password_min_length,
         oidc_issuer: row.oidc_issuer.clone(),
         oidc_client_id: row.oidc_client_id.clone(),
         oidc_client_secret_set: !row.oidc_client_secret_sealed.is_empty(),
@@ -263,6 +264,11 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow, oidc: &OidcParsed
     row.allow_idp_initiated = input.allow_idp_initiated;
     row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy).ok_or_else(|| Error::invalid("mfa_policy", "Choose Off, Optional or Required for multi-factor authentication."))?;
     row.allow_guests = input.allow_guests;
+    let (floor, ceiling) = (crate::domain::password::MIN_LEN as i64, crate::domain::password::MAX_MIN_LEN as i64);
+    if !(floor..=ceiling).contains(&input.password_min_length) {
+        return Err(Error::invalid("password_min_length", format!("The minimum password length is between {floor} and {ceiling} characters.")));
+    }
+    row.password_min_length = input.password_min_length;
     if method.allows_oidc() {
         if oidc.issuer.is_empty() {
             return Err(Error::invalid("oidc_issuer", "OpenID Connect needs the provider's issuer (or its discovery URL, ending in /.well-known/openid-configuration)."));
@@ -422,6 +428,9 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     }
     if before.mfa_policy != after.mfa_policy {
         parts.push(format!("multi-factor authentication: {} → {}", before.mfa_policy.label(), after.mfa_policy.label()));
+    }
+    if before.password_min_length != after.password_min_length {
+        parts.push(format!("minimum password length: {} → {} characters", before.password_min_length, after.password_min_length));
     }
     if before.allow_guests != after.allow_guests {
         parts.push(format!("guest access: {}", if after.allow_guests { "allowed" } else { "off" }));

@@ -73,6 +73,9 @@ pub struct AuthSettingsView {
     pub allow_idp_initiated: bool,
     pub mfa_policy: crate::domain::MfaPolicy,
     pub allow_guests: bool,
+    /// New passwords have at least this many characters.
+    #[serde(default = "min_len")]
+    pub password_min_length: i64,
     /// OpenID Connect: the provider's issuer, the client, whether a secret is
     /// stored (it is never shown again), the scopes and the email's claim.
     pub oidc_issuer: String,
@@ -110,6 +113,9 @@ pub struct AuthSettingsInput {
     pub mfa_policy: String,
     #[serde(default)]
     pub allow_guests: bool,
+    /// 12 to 64; left out, 12.
+    #[serde(default = "min_len")]
+    pub password_min_length: i64,
     /// OpenID Connect's settings; each one left out (None) keeps what is stored.
     #[serde(default)]
     pub oidc: OidcInput,
@@ -134,6 +140,10 @@ pub struct OidcInput {
 
 fn mfa_off() -> String {
     "off".into()
+}
+
+fn min_len() -> i64 {
+    crate::domain::password::MIN_LEN as i64
 }
 
 fn yes() -> bool {

@@ -12,6 +12,9 @@ use crate::domain::{AuthMethod, MfaPolicy};
 use crate::pages::admin::audit::short_time;
 use leptos::prelude::*;
 
+const PASSWORD_FLOOR: usize = crate::domain::password::MIN_LEN;
+const PASSWORD_CEILING: usize = crate::domain::password::MAX_MIN_LEN;
+
 const FIELDS: &[&str] = &[
     "method",
     "idp_login_url",
@@ -25,6 +28,7 @@ const FIELDS: &[&str] = &[
     "oidc_email_claim",
     "session_days",
     "idle_timeout_secs",
+    "password_min_length",
 ];
 
 #[component]
@@ -51,7 +55,7 @@ pub fn SignInMethodSection() -> impl IntoView {
             <div class="with-actions">
                 <div>
                     <h2>"Sign-in"</h2>
-                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML single sign-on), or either."</p>
+                    <p class="muted">"How people sign in: with a password, through your identity provider (SAML or OpenID Connect single sign-on), or either."</p>
                 </div>
                 <Show when=move || !editing.get()>
                     <button type="button" class="btn btn-primary" data-testid="edit-authentication" on:click=move |_| {
@@ -167,6 +171,8 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
             <dd data-testid="session-days">{format!("{} days", s.session_days)}</dd>
             <dt>"Sign out after inactivity"</dt>
             <dd data-testid="idle-timeout">{idle_timeout_label(s.idle_timeout_secs)}</dd>
+            <dt>"Minimum password length"</dt>
+            <dd data-testid="password-min-length">{format!("{} characters", s.password_min_length)}</dd>
             <dt>"Multi-Factor Authentication"</dt>
             <dd data-testid="mfa-policy">{s.mfa_policy.label()}</dd>
             <dt>"Guest Access"</dt>
@@ -207,6 +213,7 @@ struct Form {
     idp_initiated: RwSignal<bool>,
     mfa: RwSignal<MfaPolicy>,
     guests: RwSignal<bool>,
+    min_len: RwSignal<String>,
     /// The identity provider's settings as saved: what Save keeps while
     /// Password alone is chosen and their fields are hidden.
     saved_idp: RwSignal<Idp>,
@@ -242,6 +249,7 @@ impl Default for Form {
             idp_initiated: RwSignal::new(true),
             mfa: RwSignal::new(MfaPolicy::Off),
             guests: RwSignal::new(false),
+            min_len: RwSignal::new(String::new()),
             saved_idp: RwSignal::new(Idp::default()),
             oidc_issuer: RwSignal::new(String::new()),
             oidc_client_id: RwSignal::new(String::new()),
@@ -265,6 +273,7 @@ impl Form {
         self.idp_initiated.set(s.allow_idp_initiated);
         self.mfa.set(s.mfa_policy);
         self.guests.set(s.allow_guests);
+        self.min_len.set(s.password_min_length.to_string());
         self.saved_idp.set(Idp {
             url: s.idp_login_url.clone(),
             cert: s.idp_certificate.clone(),
@@ -321,7 +330,7 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, next, issuer, days, idle, idp_initiated, mfa, guests, .. } = form;
+    let Form { method, url, cert, next, issuer, days, idle, idp_initiated, mfa, guests, min_len, .. } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let idp = form.idp_to_save();
@@ -339,6 +348,7 @@ fn edit_form(
                 allow_idp_initiated: idp.idp_initiated,
                 mfa_policy: mfa.get_untracked().as_str().into(),
                 allow_guests: guests.get_untracked(),
+                password_min_length: min_len.get_untracked().trim().parse().unwrap_or(0),
                 oidc: form.oidc_to_save(),
             },
         });
@@ -409,6 +419,11 @@ fn edit_form(
                 }).collect_view()}
             </select>
             <FieldError message=field("idle_timeout_secs") />
+            <label for="password-min-length">"Minimum password length"</label>
+            <input id="password-min-length" type="number" min=PASSWORD_FLOOR max=PASSWORD_CEILING prop:value=min_len aria-describedby="password-min-length-hint"
+                on:input=move |ev| min_len.set(event_target_value(&ev)) />
+            <p class="hint" id="password-min-length-hint">{format!("{PASSWORD_FLOOR} to {PASSWORD_CEILING} characters, for new passwords: invitations, changes and resets. Passwords set before keep working.")}</p>
+            <FieldError message=field("password_min_length") />
             <label for="mfa-policy">"Multi-Factor Authentication"</label>
             <select id="mfa-policy" aria-describedby="mfa-policy-hint" on:change=move |ev| mfa.set(MfaPolicy::parse(&event_target_value(&ev)).unwrap_or(MfaPolicy::Off))>
                 {MfaPolicy::ALL.into_iter().map(|m| view! {

@@ -95,6 +95,22 @@ pub fn new_sign_in(org_name: &str, to: &str, at: Timestamp, ip: &str, method: &s
     )
 }
 
+/// A person's password was changed (on Profile, or through a reset link).
+pub fn password_changed(org_name: &str, to: &str, at: Timestamp, ip: &str, how: &str, sign_in: &str) -> Message {
+    message(
+        "password_changed",
+        to,
+        format!("Your password for {org_name} was changed"),
+        vec![
+            format!("The password of {to} in {org_name} was changed {how} on {} (UTC), from the address {ip}. Every other session of yours has ended.", short_time(at)),
+            "If this was you, there is nothing to do. If it was not, reset your password from the sign-in page now and tell your administrator.".to_string(),
+        ],
+        Some(("Go to the sign-in page", sign_in)),
+        footer(org_name),
+        None,
+    )
+}
+
 /// The Account page's test mail.
 pub fn test(org_name: &str, to: &str, base_url: &str) -> Message {
     message(

@@ -122,6 +122,13 @@ pub async fn queue(conn: &mut Conn, config: &Config, org_id: &str, m: &Message) 
     Ok(true)
 }
 
+/// Tells `user` their password was changed (`how`: "on Profile", "with a
+/// reset link"), in the caller's transaction; `wake` after it commits.
+pub async fn queue_password_changed(conn: &mut Conn, config: &Config, org: &crate::service::access::Org, to: &str, ip: &str, how: &str) -> Result<bool> {
+    let sign_in = format!("{}/{}/login", config.base_url, org.slug);
+    queue(conn, config, &org.id, &messages::password_changed(&org.name, to, Timestamp::now(), ip, how, &sign_in)).await
+}
+
 fn wake_signal() -> &'static tokio::sync::Notify {
     static WAKE: OnceLock<tokio::sync::Notify> = OnceLock::new();
     WAKE.get_or_init(tokio::sync::Notify::new)

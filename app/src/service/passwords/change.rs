@@ -22,14 +22,15 @@ pub async fn status(db: &Db, c: &Caller) -> Result<crate::domain::views::Passwor
     } else {
         unusable(&settings, &c.org.name, &c.user).map(|_| format!("{} signs in with single sign-on only: change your password at your identity provider.", c.org.name))
     };
-    Ok(crate::domain::views::PasswordStatus { can_change: refused.is_none(), refused, rules: password::Context::new(&c.user.email, &c.org.name) })
+    Ok(crate::domain::views::PasswordStatus { can_change: refused.is_none(), refused, rules: password::Context::new(&c.user.email, &c.org.name).with_min_len(settings.password_min_length) })
 }
 
 /// Changes the caller's password: the current one is checked under the
 /// sign-in limits (`sign_in::check_current_password`), the new one against
 /// the rules; then every other session of the person ends and this one goes
-/// on under the new password. Audited.
-pub async fn change(db: &Db, session: &Session, c: &Caller, current: String, new: String) -> Result<()> {
+/// on under the new password. Audited, and told to the person by mail when
+/// mail is set up.
+pub async fn change(db: &Db, config: &crate::service::state::Config, session: &Session, c: &Caller, current: String, new: String) -> Result<()> {
     let status = status(db, c).await?;
     if let Some(why) = status.refused {
         return Err(Error::forbidden(why));
@@ -48,7 +49,11 @@ pub async fn change(db: &Db, session: &Session, c: &Caller, current: String, new
     }
     store::users::end_sessions(&mut tx, &c.org.id, &c.user.id).await?;
     store::audit::record(&mut tx, c.actor().event(audit::PASSWORD_CHANGED, &c.user.email, "on Profile; the person's other sessions ended".into())).await?;
+    let mailed = crate::service::mail::queue_password_changed(&mut tx, config, &c.org, &c.user.email, &c.ip, "on Profile").await?;
     tx.commit().await?;
+    if mailed {
+        crate::service::mail::wake();
+    }
     access::renew_credential(session, &hash).await?;
     Ok(())
 }

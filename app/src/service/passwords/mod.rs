@@ -18,6 +18,13 @@ pub mod reset;
 
 pub use change::{change, status, unusable};
 
+/// The rules a new password of `email` in `org` follows: the organization's
+/// name, the email, and the organization's minimum length.
+pub async fn rules<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, org: &crate::service::access::Org, email: &str) -> Result<crate::domain::password::Context> {
+    let settings = super::store::auth_settings::get(ex, &org.id).await?;
+    Ok(crate::domain::password::Context::new(email, &org.name).with_min_len(settings.password_min_length))
+}
+
 use super::{Error, Kind, Result};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;

@@ -98,14 +98,15 @@ async fn open_link(conn: &mut Conn, org: &Org, token: &str) -> Result<(store::li
 pub async fn info(db: &Db, org: &Org, token: &str) -> Result<PasswordLinkInfo> {
     let mut conn = db.acquire().await?;
     let (_, u) = open_link(&mut conn, org, token).await?;
-    Ok(PasswordLinkInfo { org_name: org.name.clone(), email: u.email.clone(), first_name: u.first_name.clone(), rules: password::Context::new(&u.email, &org.name) })
+    let rules = super::rules(&mut *conn, org, &u.email).await?;
+    Ok(PasswordLinkInfo { org_name: org.name.clone(), email: u.email.clone(), first_name: u.first_name.clone(), rules })
 }
 
 /// Sets the password through a link, which then stops working; every
 /// session of the person ends, and their own sign-in attempts start over.
 /// The link is checked before the password is hashed, and again, atomically,
 /// when it is used.
-pub async fn use_link(db: &Db, org: &Org, token: &str, new: String, ip: &str) -> Result<()> {
+pub async fn use_link(db: &Db, config: &Config, org: &Org, token: &str, new: String, ip: &str) -> Result<()> {
     let info = info(db, org, token).await?;
     password::check_new_password(&new, &info.rules).map_err(|m| Error::invalid("password", m))?;
     let hash = super::hash(new).await?;
@@ -119,6 +120,10 @@ pub async fn use_link(db: &Db, org: &Org, token: &str, new: String, ip: &str) ->
     store::sign_in_limits::clear(&mut tx, &org.id, &format!("email:{}", u.email.to_lowercase())).await?;
     let me = Actor { org_id: org.id.clone(), id: Some(u.id.clone()), label: u.email.clone(), ip: ip.to_string(), kind: ActorKind::Person, activity: None };
     store::audit::record(&mut tx, me.event(audit::PASSWORD_RESET, &u.email, "with a reset link; the person's sessions ended".into())).await?;
+    let mailed = mail::queue_password_changed(&mut tx, config, org, &u.email, ip, "with a reset link").await?;
     tx.commit().await?;
+    if mailed {
+        mail::wake();
+    }
     Ok(())
 }

@@ -3,12 +3,7 @@
 //! and what the invited person does with their link.
 use super::super::{passwords, Actor, ActorKind, Error, Result};
 use super::{end_access, guest_admin, keep_an_admin, target, writable_targets, Losing, INVITATION_DAYS, MAX_INVITED_AT_ONCE};
-use crate::domain::{
-    audit,
-    password::{self, check_new_password},
-    words::plural,
-    Email, PersonName, Status,
-};
+use crate::domain::{audit, password::check_new_password, words::plural, Email, PersonName, Status};
 use crate::service::store::{self, orgs::Org, users::UserRow, Conn, Db, Timestamp};
 
 /// Someone to invite.
@@ -152,8 +147,15 @@ fn invalid_link() -> Error {
     Error::not_found("This invitation link is not valid: it was already used, it expired (links work for 7 days), or a newer link replaced it. Ask your administrator for a new one.")
 }
 
+/// What the invitation page shows: whose password, and the rules.
+pub async fn invitation_info(db: &Db, org: &Org, token: &str) -> Result<crate::domain::views::PasswordLinkInfo> {
+    let u = invitation(db, org, token).await?;
+    let rules = passwords::rules(db, org, &u.email).await?;
+    Ok(crate::domain::views::PasswordLinkInfo { org_name: org.name.clone(), email: u.email, first_name: u.first_name, rules })
+}
+
 /// The person an open invitation link is for.
-pub async fn invitation(db: &Db, org: &Org, token: &str) -> Result<UserRow> {
+async fn invitation(db: &Db, org: &Org, token: &str) -> Result<UserRow> {
     let inv = store::links::INVITATIONS.find(db, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;
     store::users::by_id(db, &org.id, &inv.user_id).await?.ok_or_else(invalid_link)
 }
@@ -163,7 +165,7 @@ pub async fn invitation(db: &Db, org: &Org, token: &str) -> Result<UserRow> {
 /// part), and again, atomically, when it is used.
 pub async fn accept_invitation(db: &Db, org: &Org, token: &str, password: String, ip: &str) -> Result<()> {
     let invited = invitation(db, org, token).await?;
-    check_new_password(&password, &password::Context::new(&invited.email, &org.name)).map_err(|m| Error::invalid("password", m))?;
+    check_new_password(&password, &passwords::rules(db, org, &invited.email).await?).map_err(|m| Error::invalid("password", m))?;
     let hash = passwords::hash(password).await?;
     let mut tx = super::super::begin(db).await?;
     let inv = store::links::INVITATIONS.find(&mut *tx, &org.id, token).await?.filter(|i| i.is_open()).ok_or_else(invalid_link)?;

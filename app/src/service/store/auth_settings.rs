@@ -43,6 +43,8 @@ pub struct AuthSettingsRow {
     /// these settings (the lockout guard before OpenID Connect only).
     pub oidc_verified_at: Option<String>,
     pub oidc_verified_by: Option<String>,
+    /// New passwords have at least this many characters (12 to 64).
+    pub password_min_length: i64,
 }
 
 impl FromRow<'_, AnyRow> for AuthSettingsRow {
@@ -73,6 +75,7 @@ impl FromRow<'_, AnyRow> for AuthSettingsRow {
             oidc_changed_at: r.try_get("oidc_changed_at")?,
             oidc_verified_at: r.try_get("oidc_verified_at")?,
             oidc_verified_by: r.try_get("oidc_verified_by")?,
+            password_min_length: r.try_get("password_min_length")?,
         })
     }
 }
@@ -105,6 +108,7 @@ impl AuthSettingsRow {
             oidc_changed_at: None,
             oidc_verified_at: None,
             oidc_verified_by: None,
+            password_min_length: crate::domain::password::MIN_LEN as i64,
         }
     }
 }
@@ -113,7 +117,7 @@ const SELECT: &str = "SELECT org_id, method, idp_login_url, idp_certificate, idp
                       sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, \
                       idp_next_certificate, idp_next_seen_at, \
                       oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, \
-                      oidc_verified_at, oidc_verified_by FROM auth_settings WHERE org_id = $1";
+                      oidc_verified_at, oidc_verified_by, password_min_length FROM auth_settings WHERE org_id = $1";
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str) -> sqlx::Result<AuthSettingsRow> {
     let row: Option<AuthSettingsRow> = sqlx::query_as(SELECT).bind(org_id).fetch_optional(ex).await?;
@@ -125,14 +129,14 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
     sqlx::query(
         "INSERT INTO auth_settings (org_id, method, idp_login_url, idp_certificate, idp_issuer, session_days, idp_changed_at, \
          sso_verified_at, sso_verified_by, updated_at, idle_timeout_secs, allow_idp_initiated, mfa_policy, allow_guests, idp_next_certificate, idp_next_seen_at, \
-         oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, oidc_verified_at, oidc_verified_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
+         oidc_issuer, oidc_client_id, oidc_client_secret_sealed, oidc_scopes, oidc_email_claim, oidc_changed_at, oidc_verified_at, oidc_verified_by, password_min_length) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) \
          ON CONFLICT (org_id) DO UPDATE SET method = $2, idp_login_url = $3, idp_certificate = $4, idp_issuer = $5, \
          session_days = $6, idp_changed_at = $7, sso_verified_at = $8, sso_verified_by = $9, updated_at = $10, \
          idle_timeout_secs = $11, allow_idp_initiated = $12, mfa_policy = $13, allow_guests = $14, \
          idp_next_certificate = $15, idp_next_seen_at = $16, \
          oidc_issuer = $17, oidc_client_id = $18, oidc_client_secret_sealed = $19, oidc_scopes = $20, oidc_email_claim = $21, \
-         oidc_changed_at = $22, oidc_verified_at = $23, oidc_verified_by = $24",
+         oidc_changed_at = $22, oidc_verified_at = $23, oidc_verified_by = $24, password_min_length = $25",
     )
     .bind(&s.org_id)
     .bind(s.method.as_str())
@@ -158,6 +162,7 @@ pub async fn save<'e>(ex: impl Executor<'e, Database = Any>, s: &AuthSettingsRow
     .bind(&s.oidc_changed_at)
     .bind(&s.oidc_verified_at)
     .bind(&s.oidc_verified_by)
+    .bind(s.password_min_length)
     .execute(ex)
     .await
     .map(|_| ())
