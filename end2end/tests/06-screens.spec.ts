@@ -60,6 +60,9 @@ async function go(page: Page, path: string) {
   }
 }
 
+/** A reset link for Sam, made by the admin in beforeAll (each link replaces the one before). */
+let resetPath = "";
+
 const screens: Screen[] = [
   { name: "login", as: null, open: (p) => go(p, "/acme/login"), ready: (p) => expect(p.getByRole("button", { name: "Sign in" })).toBeVisible() },
   { name: "home", open: (p) => go(p, "/acme"), ready: (p) => expect(p.getByTestId("my-documents")).toBeVisible() },
@@ -78,6 +81,9 @@ const screens: Screen[] = [
   { name: "admin-user-idp", open: (p) => via(p, "/acme/admin/users", "Jordan Okta"), ready: (p) => expect(p.getByTestId("idp-teams")).toContainText("OktaViewers") },
   // The seed's own events: the rest of the log grows with every sign-in.
   { name: "admin-audit", open: (p) => go(p, "/acme/admin/audit?event=team.created"), ready: (p) => expect(p.getByTestId("audit-row")).toHaveCount(4) },
+  // The light pages of passwords: asking for a link (this instance sends no mail, so the page says whom to ask) and a reset link's page.
+  { name: "forgot-password", as: null, open: (p) => go(p, "/acme/login/forgot"), ready: (p) => expect(p.getByTestId("forgot-off")).toBeVisible() },
+  { name: "password-reset", as: null, open: (p) => go(p, resetPath), ready: (p) => expect(p.getByTestId("password-rules")).toBeVisible() },
   { name: "not-found", open: (p) => go(p, "/acme/no/such/page"), ready: (p) => expect(p.getByTestId("error-panel")).toBeVisible() },
 ];
 
@@ -119,10 +125,25 @@ test.describe("screens", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(page).toHaveURL(/\/acme$/);
       sessions.set(email, await context.storageState());
-      if (email === "admin@acme.example") await pushFromIdp(page);
+      if (email === "admin@acme.example") {
+        await pushFromIdp(page);
+        resetPath = await resetLinkFor(page, "sam@acme.example");
+      }
       await context.close();
     }
   });
+
+  /** A password reset link for `email`, as its path. */
+  async function resetLinkFor(page: Page, email: string): Promise<string> {
+    const found = await page.request.post(`${screensURL}/api/users`, {
+      data: { org: "acme", query: { search: email, account_type: "", status: "all", sort: "", page: 1 } },
+      headers: { origin: screensURL },
+    });
+    const id = (await found.json()).users[0].id as string;
+    const made = await page.request.post(`${screensURL}/api/reset_passwords`, { data: { org: "acme", user_ids: [id] }, headers: { origin: screensURL } });
+    expect(made.ok(), await made.text()).toBeTruthy();
+    return new URL((await made.json()).links[0].link).pathname;
+  }
 
   /** What an identity provider would have pushed: Jordan, a Creator, in its group OktaViewers (once per server). */
   async function pushFromIdp(page: Page) {

@@ -84,6 +84,8 @@ test.describe("passwords", () => {
     await card.getByRole("button", { name: "Change password" }).click();
     await expect(me.getByText("Password changed")).toBeVisible();
     await expect(card.getByLabel("Current password")).toHaveValue("");
+    // The person is told by mail.
+    await expect.poll(() => mailTo(who.email).filter((m) => m.subject === "Your password for Acme was changed").length, { timeout: 15_000 }).toBe(1);
 
     // This browser stays signed in; the other one is out.
     await goto(me, "/acme/profile");
@@ -97,6 +99,38 @@ test.describe("passwords", () => {
     await expect(again.getByText("do not match an account")).toBeVisible();
     await signIn(again, { email: who.email, password: "cam's second long password" });
     for (const p of [other, me, again]) await p.context().close();
+  });
+
+  test("the organization's minimum length, set on Authentication, is the first rule of a new password", async ({ page }) => {
+    await signIn(page, admin);
+    const setMinimum = async (n: number) => {
+      await goto(page, "/acme/admin/authentication");
+      await page.getByTestId("edit-authentication").click();
+      await page.getByLabel("Minimum password length").fill(String(n));
+      await page.getByTestId("save-authentication").click();
+      await expect(page.getByTestId("password-min-length")).toHaveText(`${n} characters`);
+    };
+    // Out of range: the browser holds the form back (the server refuses it too: server/tests/passwords.rs).
+    await goto(page, "/acme/admin/authentication");
+    await page.getByTestId("edit-authentication").click();
+    const field = page.getByLabel("Minimum password length");
+    await field.fill("8");
+    await page.getByTestId("save-authentication").click();
+    expect(await field.evaluate((el) => (el as HTMLInputElement).validity.rangeUnderflow)).toBe(true);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByTestId("password-min-length")).toHaveText("12 characters");
+    await setMinimum(16);
+    try {
+      await goto(page, "/acme/profile");
+      const rules = page.getByTestId("password-card").getByTestId("password-rules").locator("li");
+      await expect(rules.first()).toContainText("At least 16 characters");
+      await page.getByTestId("password-card").getByLabel("New password", { exact: true }).fill("fifteen chars!!");
+      await expect(rules.first()).toHaveAttribute("data-kept", "false");
+      await page.getByTestId("password-card").getByLabel("New password", { exact: true }).fill("sixteen chars!!!");
+      await expect(rules.first()).toHaveAttribute("data-kept", "true");
+    } finally {
+      await setMinimum(12);
+    }
   });
 
   test("forgot password: a link by mail, the same answer for an unknown email, the link works once", async ({ page, browser }) => {

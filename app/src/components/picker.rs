@@ -123,18 +123,27 @@ pub fn PersonPicker(
     #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
     let term = RwSignal::new(String::new());
-    // Asked only in the browser, as people type.
-    let results = LocalResource::new(move || {
+    // Asked only in the browser, as people type: an effect, which never runs
+    // on the server or while the page hydrates. (A LocalResource read here, inside
+    // the page's Transition, could make the Transition show its fallback
+    // during hydration when the browser polled it late: a hydration error
+    // that left the team page without its code.)
+    let options = RwSignal::new(Vec::<Choice>::new());
+    Effect::new(move |_| {
         let (o, t) = (org.get(), term.get());
-        async move {
-            if t.trim().is_empty() {
-                Ok(Vec::new())
-            } else {
-                search_people(o, t).await
-            }
+        if t.trim().is_empty() {
+            options.set(Vec::new());
+            return;
         }
+        leptos::task::spawn_local(async move {
+            let found = search_people(o, t.clone()).await;
+            // An answer to a term no longer typed is dropped.
+            if term.get_untracked() == t {
+                options.set(found.unwrap_or_default());
+            }
+        });
     });
-    let options = Signal::derive(move || results.get().and_then(|r| r.ok()).unwrap_or_default());
+    let options: Signal<Vec<Choice>> = options.into();
     view! {
         <Combobox id=id.unwrap_or("person-picker") label="Find a person" placeholder term options on_pick testid none="Nobody active matches." />
     }
