@@ -322,3 +322,19 @@ async fn two_administrators_making_the_same_team_admin_at_once_change_it_once() 
     assert_eq!(count(&app, "team.admin_added").await, 1 + 2, "Tess's, then Max's twice");
     assert_eq!(count(&app, "team.admin_removed").await, 2);
 }
+
+#[tokio::test]
+async fn a_private_team_is_not_offered_for_sharing_to_people_outside_it() {
+    let Acme { app, mut ada, analytics, finance, .. } = acme().await;
+    app.add_user("cleo@acme.example", PASSWORD, BuiltIn::Creator).await;
+    let (mut cleo, _) = app.sign_in("cleo@acme.example", PASSWORD).await;
+    assert_eq!(app.call(&mut ada, "set_team_visibility", &[("org", "acme"), ("id", &finance), ("visibility", "private")]).await.status(), StatusCode::OK);
+    let dataset = gatehouse_server::demo_data::orders_dataset(&app.db, &app.org_id().await, 10).await.unwrap();
+    let doc: String = ok_json(app.call(&mut cleo, "create_document", &[("org", "acme"), ("name", "Orders"), ("dataset_id", &dataset)]).await).await;
+    let page: serde_json::Value = ok_json(app.call_json(&mut cleo, "document", json!({"org": "acme", "id": doc, "query": {"page": 1, "explore": null}})).await).await;
+    let offered: Vec<&str> = page["share_teams"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+    assert_eq!(offered, ["Analytics", "Okta Group"]);
+    let (st, e) = error_of(app.call(&mut cleo, "share_document", &[("org", "acme"), ("id", &doc), ("team_id", &finance)]).await).await;
+    assert_eq!((st, e.kind), (StatusCode::BAD_REQUEST, ErrorKind::Invalid), "{}", e.message);
+    assert_eq!(app.call(&mut cleo, "share_document", &[("org", "acme"), ("id", &doc), ("team_id", &analytics)]).await.status(), StatusCode::OK);
+}
