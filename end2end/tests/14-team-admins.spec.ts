@@ -1,5 +1,6 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { ensureAcme, goto, hydrated, signIn } from "./helpers";
+import AxeBuilder from "@axe-core/playwright";
+import { ensureAcme, expectNoSidewaysScroll, goto, hydrated, signIn } from "./helpers";
 
 // Team admins (Administration > Teams > a team): an administrator makes a
 // member the team's team admin; that person signs in, finds Administration
@@ -10,6 +11,13 @@ const run = Date.now().toString(36);
 const tina = { email: `tina.${run}@acme.example`, password: "tina's long password", name: `Tina ${run}` };
 const omar = { email: `omar.${run}@acme.example`, password: "omar's long password", name: `Omar ${run}` };
 const teamName = `Research ${run}`;
+
+/** axe-core: no serious or critical violation of WCAG 2.1 A/AA (as the screenshot suite checks). */
+async function checkAxe(page: Page, name: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.impact} ${v.id}: ${v.help}`);
+  expect(bad, `axe-core on ${name}`).toEqual([]);
+}
 
 /** As the signed-in admin on `page`: adds a Viewer with a password through an invitation link. */
 async function addViewer(page: Page, browser: Browser, who: { email: string; password: string; name: string }) {
@@ -84,6 +92,11 @@ test.describe("team admins", () => {
       await expect(omarRow).toHaveCount(0);
       // Her own row has no Remove (a team admin is an administrator's to remove).
       await expect(tp.locator(`[data-testid=member-row][data-email="${tina.email}"]`).getByRole("button")).toHaveCount(0);
+      // Her view of the page is accessible, and fits a phone.
+      await checkAxe(tp, "team page as its team admin");
+      await tp.setViewportSize({ width: 390, height: 844 });
+      await expectNoSidewaysScroll(tp);
+      await checkAxe(tp, "team page as its team admin, phone");
 
       // Anything else by its address is refused by the server.
       for (const path of ["/acme/admin/users", "/acme/admin/account-types", "/acme/admin/authentication", "/acme/admin"]) {
