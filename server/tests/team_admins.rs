@@ -120,7 +120,9 @@ async fn a_team_admin_renames_manages_members_and_deactivates_their_team() {
     assert_eq!(app.get(&tess, "/acme/admin/teams").await.status(), StatusCode::OK);
     assert_eq!(app.get(&tess, &format!("/acme/admin/teams/{analytics}")).await.status(), StatusCode::OK);
     for page in ["/acme/admin", "/acme/admin/users", "/acme/admin/account-types", "/acme/admin/authentication", "/acme/admin/account", "/acme/admin/audit"] {
-        assert_eq!(app.get(&tess, page).await.status(), StatusCode::FORBIDDEN, "{page}");
+        let res = app.get(&tess, page).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{page}");
+        assert!(res.text().await.unwrap().contains("As a team admin, you can open Administration"), "{page} says where she may go");
     }
     let r = app.call(&mut tess, "update_team", &[("org", "acme"), ("id", &analytics), ("name", "Insights"), ("description", "Dashboards")]).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());

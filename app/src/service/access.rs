@@ -239,7 +239,8 @@ pub async fn page_visit(db: &Db, session: Option<&Session>, path: [Option<&str>;
     }
     let home = format!("/{}", org.slug);
     let caller = Caller { org, user, ip: ip.to_string() };
-    if third == Some("teams") && !caller.is_admin() && !caller.administered_teams(db).await?.is_empty() {
+    let team_admin = !caller.is_admin() && !caller.administered_teams(db).await?.is_empty();
+    if team_admin && third == Some("teams") {
         return Ok(PageVisit::Pass);
     }
     let (org_id, user_id, email, type_name, org_name) = (caller.org.id.clone(), caller.user.id.clone(), caller.user.email.clone(), caller.user.account_type_name.clone(), caller.org.name.clone());
@@ -257,9 +258,12 @@ pub async fn page_visit(db: &Db, session: Option<&Session>, path: [Option<&str>;
             };
             let count = store::audit::Count { kind: &user_id, address: "", window_secs: super::sign_in::WINDOW_MINUTES * 60 };
             store::audit::record_counted(db, event, count).await?;
-            let message = format!(
+            let mut message = format!(
                 "Only administrators can open Administration: your account type, {type_name}, does not include “Administer the organization”. Ask an administrator of {org_name} if you need it."
             );
+            if team_admin {
+                message.push_str(" As a team admin, you can open Administration > Teams.");
+            }
             Ok(PageVisit::Refused { message, home })
         }
     }

@@ -253,7 +253,7 @@ fn VisibilityCard(action: ServerAction<SetTeamVisibility>, team_id: String, curr
                     }).collect_view()}
                 </fieldset>
                 <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" data-testid="save-visibility" disabled=move || action.pending().get() || chosen.get() == current>"Save"</button>
+                    <button type="submit" class="btn btn-primary" data-testid="save-visibility" disabled=move || action.pending().get() || chosen.get() == current>"Save visibility"</button>
                 </div>
             </ActionForm>
         </section>
