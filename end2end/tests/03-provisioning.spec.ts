@@ -153,7 +153,9 @@ test.describe.serial("provisioning", () => {
     await expect(page.getByTestId("team-name")).toHaveText("Okta Pushed");
     await expect(page.getByText("Managed by your identity provider").first()).toBeVisible();
     await expect(page.getByTestId("member-picker")).toHaveCount(0);
-    await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Save", exact: true })).toHaveCount(0);
+    // Who sees the team is Gatehouse's own setting, not the identity provider's: it stays.
+    await expect(page.getByTestId("visibility-form")).toBeVisible();
     await expect(page.locator('[data-testid=member-row][data-email="okta.person@acme.example"]')).toBeVisible();
 
     // The IdP deactivates the person: the page shows it.

@@ -355,11 +355,11 @@ async fn every_admin_server_function_refuses_non_admins() {
         ("user", &[("org", "acme"), ("id", "x")]),
         ("resend_invitation", &[("org", "acme"), ("user_id", "x")]),
         ("delete_invitation", &[("org", "acme"), ("user_id", "x")]),
-        ("teams", &[("org", "acme")]),
-        ("team", &[("org", "acme"), ("id", "x")]),
         ("create_team", &[("org", "acme"), ("name", "X"), ("description", "")]),
         ("update_team", &[("org", "acme"), ("id", "x"), ("name", "X"), ("description", "")]),
         ("set_team_active", &[("org", "acme"), ("id", "x"), ("active", "false")]),
+        ("set_team_admin", &[("org", "acme"), ("team_id", "x"), ("user_id", "x"), ("on", "true")]),
+        ("set_team_visibility", &[("org", "acme"), ("id", "x"), ("visibility", "private")]),
         ("search_people", &[("org", "acme"), ("term", "a")]),
     ];
     for (endpoint, form) in form_calls {

@@ -32,5 +32,6 @@ mod provisioning_tokens;
 mod saml;
 mod scim;
 mod skeleton;
+mod team_admins;
 mod upgrade;
 mod webhooks;

@@ -33,15 +33,17 @@ pub fn OrgFrame() -> impl IntoView {
         Suspend::new(async move {
             me_res.await.ok().map(|m| {
                 let home = format!("/{}", m.org_slug);
-                let admin = format!("/{}/admin", m.org_slug);
+                // A team admin's Administration is the Teams pages.
+                let admin = if m.is_admin { format!("/{}/admin", m.org_slug) } else { format!("/{}/admin/teams", m.org_slug) };
                 let slug = StoredValue::new(m.org_slug.clone());
-                let (name, email, is_admin) = (m.display_name(), m.email.clone(), m.is_admin);
+                let is_admin = m.is_admin || m.team_admin;
+                let (name, email) = (m.display_name(), m.email.clone());
                 let (menu_home, menu_admin) = (home.clone(), admin.clone());
                 view! {
                     <nav class="topnav" aria-label="Main">
                         <A href=home.clone() exact=true>"Home"</A>
                         <A href=format!("{home}/profile")>"Profile"</A>
-                        {m.is_admin.then(|| view! { <A href=admin.clone()>"Administration"</A> })}
+                        {is_admin.then(|| view! { <A href=admin.clone()>"Administration"</A> })}
                     </nav>
                     <div class="usermenu">
                         <span class="avatar" aria-hidden="true">{m.initials()}</span>
@@ -109,7 +111,8 @@ const ADMIN_SCREENS: [(&str, &str); 6] =
 
 /// Administration: the left navigation beside the chosen screen (on phones, a
 /// menu above it). The server answers non-admins' visits with a 403 page before
-/// anything renders; should a non-admin still get here (a link inside the
+/// anything renders, except team admins' visits to Teams, whose navigation
+/// has Teams alone; should anyone else still get here (a link inside the
 /// app), the navigation is left out and each screen's server functions refuse.
 #[component]
 pub fn AdminFrame() -> impl IntoView {
@@ -125,15 +128,17 @@ pub fn AdminFrame() -> impl IntoView {
     let label = Signal::derive(move || format!("Administration: {}", current.get()));
     let nav = move || {
         Suspend::new(async move {
-            me.await.ok().filter(|m| m.is_admin).map(|_| {
+            me.await.ok().filter(|m| m.is_admin || m.team_admin).map(|m| {
+                let all = m.is_admin;
+                let screens = move || ADMIN_SCREENS.iter().filter(move |(k, _)| all || *k == "teams");
                 view! {
                     <nav class="sidenav" aria-label="Administration">
                         <p class="sidenav-title">"Administration"</p>
-                        {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k)>{*l}</A> }).collect_view()}
+                        {screens().map(|(k, l)| view! { <A href=move || link(k)>{*l}</A> }).collect_view()}
                     </nav>
                     <div class="sidenav-compact">
                         <Menu label=label text=label button_class="btn btn-secondary sidenav-button" testid="admin-menu">
-                            {ADMIN_SCREENS.iter().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem">{*l}</A> }).collect_view()}
+                            {screens().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem">{*l}</A> }).collect_view()}
                         </Menu>
                     </div>
                 }

@@ -109,6 +109,43 @@ impl TryFrom<String> for Status {
     }
 }
 
+/// Who sees a team: everyone in the organization (public, the default), or
+/// only its members and the organization's administrators (private).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Private,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+    }
+    /// As a form sends it ("public" or "private").
+    pub fn parse(field: &str, s: &str) -> Result<Visibility, Invalid> {
+        Visibility::try_from(s.to_string()).map_err(|_| Invalid::new(field, "Choose Public or Private."))
+    }
+    pub fn is_private(self) -> bool {
+        self == Visibility::Private
+    }
+}
+
+impl TryFrom<String> for Visibility {
+    type Error = String;
+    fn try_from(s: String) -> Result<Visibility, String> {
+        match s.as_str() {
+            "public" => Ok(Visibility::Public),
+            "private" => Ok(Visibility::Private),
+            other => Err(format!("unknown visibility “{other}”")),
+        }
+    }
+}
+
 /// A return path after sign-in is followed only when it stays on this site:
 /// a single leading slash, no scheme, no backslashes (browsers treat `/\` as `//`).
 pub fn safe_return_path(next: &str) -> Option<&str> {
@@ -129,6 +166,10 @@ mod tests {
             assert_eq!(Status::try_from(st.as_str().to_string()), Ok(st));
         }
         assert!(Status::try_from("Active".to_string()).is_err());
+        for v in [Visibility::Public, Visibility::Private] {
+            assert_eq!(Visibility::try_from(v.as_str().to_string()), Ok(v));
+        }
+        assert!(Visibility::parse("visibility", "secret").is_err());
     }
 
     #[test]

@@ -90,6 +90,19 @@ impl Caller {
             Err(Error::forbidden("Only administrators can do this. Ask an administrator of your organization."))
         }
     }
+    /// The teams the caller is a team admin of (none for most people).
+    pub async fn administered_teams(&self, db: &Db) -> Result<Vec<String>> {
+        Ok(store::teams::administered_by(db, &self.org.id, &self.user.id).await?)
+    }
+    /// The caller as an administrator or a team admin of at least one team
+    /// (who may open Administration > Teams), or 403.
+    pub async fn require_team_admin(self, db: &Db) -> Result<Caller> {
+        if self.is_admin() || !self.administered_teams(db).await?.is_empty() {
+            Ok(self)
+        } else {
+            Err(Error::forbidden("Only administrators and team admins can do this. Ask an administrator of your organization."))
+        }
+    }
     /// The caller as the actor of a use case (an administrator when their account type administers).
     pub fn actor(&self) -> Actor {
         Actor {
@@ -162,8 +175,10 @@ pub async fn session_user(session: &Session, db: &Db, org: &Org) -> Result<Optio
 /// The signed-in person as the pages' frame shows them (name, account type, teams).
 pub async fn me(db: &Db, c: Caller) -> Result<crate::domain::views::Me> {
     let teams = store::teams::names_for_user(db, &c.org.id, &c.user.id).await?;
+    let team_admin = !c.administered_teams(db).await?.is_empty();
     Ok(crate::domain::views::Me {
         is_admin: c.is_admin(),
+        team_admin,
         user_id: c.user.id,
         org_slug: c.org.slug,
         org_name: c.org.name,
@@ -193,12 +208,14 @@ pub enum PageVisit {
     Refused { message: String, home: String },
 }
 
-/// The page guard's decision for a visit to `/{first}/{second}/…`: the
+/// The page guard's decision for a visit to `/{first}/{second}/{third}…`: the
 /// first-run page while there is no organization, the sign-in page when
 /// signed out (`public` pages — sign-in, invitation, SSO — are for anyone),
-/// and Administration only for administrators (a refusal is counted in the
-/// audit log; a person reloading it adds to one row).
-pub async fn page_visit(db: &Db, session: Option<&Session>, first: Option<&str>, second: Option<&str>, public: bool, ip: &str) -> Result<PageVisit> {
+/// and Administration only for administrators — except its Teams pages, which
+/// team admins open too (what each team shows them is the service's to
+/// decide). A refusal is counted in the audit log; a person reloading it adds to one row.
+pub async fn page_visit(db: &Db, session: Option<&Session>, path: [Option<&str>; 3], public: bool, ip: &str) -> Result<PageVisit> {
+    let [first, second, third] = path;
     let Some(slug) = first.filter(|s| *s != "setup") else {
         // "/" and "/setup"
         return Ok(match (first, store::orgs::first(db).await?) {
@@ -222,6 +239,10 @@ pub async fn page_visit(db: &Db, session: Option<&Session>, first: Option<&str>,
     }
     let home = format!("/{}", org.slug);
     let caller = Caller { org, user, ip: ip.to_string() };
+    let team_admin = !caller.is_admin() && !caller.administered_teams(db).await?.is_empty();
+    if team_admin && third == Some("teams") {
+        return Ok(PageVisit::Pass);
+    }
     let (org_id, user_id, email, type_name, org_name) = (caller.org.id.clone(), caller.user.id.clone(), caller.user.email.clone(), caller.user.account_type_name.clone(), caller.org.name.clone());
     match caller.require_admin() {
         Ok(_) => Ok(PageVisit::Pass),
@@ -237,9 +258,12 @@ pub async fn page_visit(db: &Db, session: Option<&Session>, first: Option<&str>,
             };
             let count = store::audit::Count { kind: &user_id, address: "", window_secs: super::sign_in::WINDOW_MINUTES * 60 };
             store::audit::record_counted(db, event, count).await?;
-            let message = format!(
+            let mut message = format!(
                 "Only administrators can open Administration: your account type, {type_name}, does not include “Administer the organization”. Ask an administrator of {org_name} if you need it."
             );
+            if team_admin {
+                message.push_str(" As a team admin, you can open Administration > Teams.");
+            }
             Ok(PageVisit::Refused { message, home })
         }
     }

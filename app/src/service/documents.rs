@@ -176,7 +176,8 @@ pub async fn page(db: &Db, c: &Caller, id: &str, query: DocumentQuery) -> Result
     let page = query.page.clamp(1, page_count);
     let rows = q.page(db, PAGE_SIZE as i64, ((page - 1) * PAGE_SIZE) as i64).await?;
     let can_share = o.can_share(c);
-    let share_teams = if can_share { store::teams::list(db, &c.org.id, "", false).await?.into_iter().map(|t| Choice { id: t.id, label: t.name }).collect() } else { Vec::new() };
+    // The teams the person may see (a private team is not offered to people outside it).
+    let share_teams = if can_share { super::teams::list(db, c, "", false).await?.into_iter().map(|t| Choice { id: t.id, label: t.name }).collect() } else { Vec::new() };
     let exports = exports(c);
     let webhooks = if exports.contains(&ExportFormat::Webhook) { super::webhooks::list_for_export(db, c).await? } else { Vec::new() };
     Ok(DocumentPage {
@@ -261,7 +262,12 @@ pub async fn share(db: &Db, c: &Caller, id: &str, email: Option<&str>, team_id: 
             ("user", u.id, u.email)
         }
         (None, Some(t)) => {
-            let t = store::teams::get(&mut *tx, &c.org.id, t).await?.filter(|t| t.status.is_active()).ok_or_else(|| Error::invalid("team", "Choose an active team."))?;
+            let choose = || Error::invalid("team", "Choose an active team.");
+            let t = store::teams::get(&mut *tx, &c.org.id, t).await?.filter(|t| t.status.is_active()).ok_or_else(choose)?;
+            // A private team is as unknown to people outside it as a team that does not exist.
+            if t.visibility.is_private() && !c.is_admin() && store::teams::membership(&mut *tx, &c.org.id, &t.id, &c.user.id).await?.is_none() {
+                return Err(choose());
+            }
             ("team", t.id, format!("team {}", t.name))
         }
         _ => return Err(Error::invalid("email", "Share with one person (their email) or one team.")),

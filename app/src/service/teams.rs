@@ -1,13 +1,21 @@
 //! Teams: created and changed by administrators, or pushed by the identity
 //! provider as groups; deleted by it (archived, workspace documents moved)
 //! and pushed again. Teams it manages change only through it.
+//!
+//! Team admins (Sigma's "Manage team admins"): an administrator makes a member
+//! a team admin. A team admin may rename their team, add and remove its
+//! members (people Gatehouse manages, in a team Gatehouse manages) and
+//! deactivate it — nothing else: reactivating, making or removing team admins,
+//! visibility and every other team stay with administrators. Teams are public
+//! (everyone sees them and their members) or private (their members and
+//! administrators only); a private team is "not found" to everyone else.
 use super::{documents, Actor, ActorKind, Error, Result, Writable};
 use crate::domain::activity::{people_list, FieldChange, ProvisioningOutcome};
 use crate::domain::audit::{
     self,
     detail::{self, Changes},
 };
-use crate::domain::{names::parse_description, Origin, Status, TeamName};
+use crate::domain::{names::parse_description, Origin, Status, TeamName, Visibility};
 use crate::service::provisioning_activity as activity;
 use crate::service::store::{self, teams::TeamRow, Conn, Db};
 use std::collections::BTreeSet;
@@ -20,14 +28,63 @@ pub fn team_not_found() -> Error {
     Error::not_found("That team does not exist.")
 }
 
-/// A team `actor` is about to change: refused (`ManagedByIdp`) when the
-/// identity provider manages it and `actor` is not the identity provider.
-async fn load_for_change(conn: &mut Conn, actor: &Actor, id: &str, what: impl FnOnce(&TeamRow) -> String) -> Result<Writable<TeamRow>> {
+fn administrators_only(what: &str) -> Error {
+    Error::forbidden(format!("Only administrators can {what}. Ask an administrator of your organization."))
+}
+
+/// By what right an actor changes a team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Authority {
+    /// An administrator, the command line, or the identity provider (for the teams it manages).
+    Organization,
+    /// One of the team's team admins.
+    TeamAdmin,
+}
+
+/// What `actor` may do to team `t`, read inside the change's transaction, so a
+/// team admin whose role was taken away a moment ago is refused. A person who
+/// administers no team at all is refused before the team is looked up; a
+/// private team they are not in is not found; another team is 403.
+async fn authority(conn: &mut Conn, actor: &Actor, t: &TeamRow) -> Result<Authority> {
+    if actor.kind != ActorKind::Person {
+        return Ok(Authority::Organization);
+    }
+    let user = actor.id.as_deref().unwrap_or_default();
+    match store::teams::membership(&mut *conn, &actor.org_id, &t.id, user).await? {
+        Some(true) => Ok(Authority::TeamAdmin),
+        None if t.visibility.is_private() => Err(team_not_found()),
+        _ => Err(Error::forbidden(format!("Only administrators and the team admins of {} can change it.", t.name))),
+    }
+}
+
+/// Refuses, before anything is read, a person who is neither an administrator nor a team admin of any team.
+async fn may_administer_teams(conn: &mut Conn, actor: &Actor) -> Result<()> {
+    if actor.kind == ActorKind::Person && store::teams::administered_by(&mut *conn, &actor.org_id, actor.id.as_deref().unwrap_or_default()).await?.is_empty() {
+        return Err(Error::forbidden("Only administrators and team admins can do this. Ask an administrator of your organization."));
+    }
+    Ok(())
+}
+
+/// Refuses anyone but an administrator (or the command line).
+fn organization_only(actor: &Actor, what: &str) -> Result<()> {
+    match actor.kind {
+        ActorKind::Admin | ActorKind::Operator => Ok(()),
+        _ => Err(administrators_only(what)),
+    }
+}
+
+/// A team `actor` is about to change: refused when they may not (see
+/// `authority`), and (`ManagedByIdp`) when the identity provider manages it
+/// and `actor` is not the identity provider.
+async fn load_for_change(conn: &mut Conn, actor: &Actor, id: &str, what: impl FnOnce(&TeamRow) -> String) -> Result<(Writable<TeamRow>, Authority)> {
+    may_administer_teams(conn, actor).await?;
     let t = store::teams::get(&mut *conn, &actor.org_id, id).await?.ok_or_else(team_not_found)?;
-    actor.may_change(t, what)
+    let authority = authority(conn, actor, &t).await?;
+    Ok((actor.may_change(t, what)?, authority))
 }
 
 pub async fn create(db: &Db, actor: &Actor, name: &str, description: &str) -> Result<String> {
+    organization_only(actor, "create teams")?;
     let name = TeamName::parse("name", name)?;
     let description = parse_description("description", description)?;
     let mut tx = super::begin(db).await?;
@@ -44,7 +101,7 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
     let name = TeamName::parse("name", name)?;
     let description = parse_description("description", description)?;
     let mut tx = super::begin(db).await?;
-    let t = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
+    let (t, _) = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
     if store::teams::active_named(&mut *tx, &actor.org_id, name.as_str(), &t.id).await?.is_some() {
         return Err(name_taken(name.as_str()));
     }
@@ -59,9 +116,14 @@ pub async fn update(db: &Db, actor: &Actor, id: &str, name: &str, description: &
     Ok(())
 }
 
+/// Deactivates or reactivates a team. Its team admins may deactivate it; only
+/// administrators bring it back.
 pub async fn set_active(db: &Db, actor: &Actor, id: &str, active: bool) -> Result<()> {
     let mut tx = super::begin(db).await?;
-    let t = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
+    let (t, authority) = load_for_change(&mut tx, actor, id, |t| format!("The team {}", t.name)).await?;
+    if active && authority == Authority::TeamAdmin {
+        return Err(administrators_only("reactivate a team"));
+    }
     if t.status.is_active() == active {
         return Ok(());
     }
@@ -75,7 +137,9 @@ pub async fn set_active(db: &Db, actor: &Actor, id: &str, active: bool) -> Resul
     Ok(())
 }
 
-/// Adds (`add` true) or removes people from a team.
+/// Adds (`add` true) or removes people from a team. A team admin adds and
+/// removes only people Gatehouse manages, and removes no other team admin
+/// (an administrator's choice), though they may leave the team themselves.
 pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[String], add: bool) -> Result<()> {
     if user_ids.is_empty() {
         return Err(Error::invalid("users", "Choose at least one person."));
@@ -84,7 +148,7 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
         return Err(Error::invalid("users", format!("Choose at most {} people at a time.", super::people::MAX_AT_ONCE)));
     }
     let mut tx = super::begin(db).await?;
-    let t = load_for_change(&mut tx, actor, team_id, |t| format!("The members of {}", t.name)).await?;
+    let (t, authority) = load_for_change(&mut tx, actor, team_id, |t| format!("The members of {}", t.name)).await?;
     if !t.status.is_active() {
         return Err(Error::invalid("team", format!("{} is deactivated; reactivate it first.", t.name)));
     }
@@ -94,6 +158,21 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
     let users = store::users::by_ids(&mut tx, &actor.org_id, &ids).await?;
     if users.len() != ids.len() {
         return Err(Error::not_found("Some of these people no longer exist. Reload the page and try again."));
+    }
+    if authority == Authority::TeamAdmin {
+        if let Some(u) = users.iter().find(|u| u.origin.is_managed_by_idp()) {
+            return Err(Error::new(
+                super::Kind::ManagedByIdp,
+                format!("{} is managed by your identity provider: only an administrator can add or remove them here. Ask an administrator, or change the group in your identity provider.", u.email),
+            ));
+        }
+        if !add {
+            for u in users.iter().filter(|u| actor.id.as_deref() != Some(u.id.as_str())) {
+                if store::teams::membership(&mut *tx, &actor.org_id, &t.id, &u.id).await? == Some(true) {
+                    return Err(Error::forbidden(format!("{} is a team admin of {}: only an administrator can remove them.", u.email, t.name)));
+                }
+            }
+        }
     }
     let mut changed = Vec::new();
     for u in &users {
@@ -107,6 +186,44 @@ pub async fn change_members(db: &Db, actor: &Actor, team_id: &str, user_ids: &[S
         changed.sort_unstable();
         let action = if add { audit::TEAM_MEMBER_ADDED } else { audit::TEAM_MEMBER_REMOVED };
         store::audit::record(&mut *tx, actor.event(action, &t.name, detail::people(&changed))).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a member of a team one of its team admins (`on`), or a member only.
+/// Administrators only. Being a team admin is Gatehouse's own fact, not the
+/// identity provider's, so it may be given in a team the identity provider
+/// manages too (where it lets the person see the team, private or not, and
+/// change nothing the identity provider owns).
+pub async fn set_team_admin(db: &Db, actor: &Actor, team_id: &str, user_id: &str, on: bool) -> Result<()> {
+    organization_only(actor, "make or remove team admins")?;
+    let mut tx = super::begin(db).await?;
+    let t = store::teams::get(&mut *tx, &actor.org_id, team_id).await?.filter(|t| !t.archived).ok_or_else(team_not_found)?;
+    let person = store::users::by_ids(&mut tx, &actor.org_id, &[user_id.to_string()]).await?.into_iter().next().ok_or_else(|| Error::not_found("That person does not exist."))?;
+    if store::teams::membership(&mut *tx, &actor.org_id, &t.id, &person.id).await?.is_none() {
+        return Err(Error::invalid("user", format!("{} is not a member of {}: add them to the team first.", person.email, t.name)));
+    }
+    // Written only when it changes: two administrators making the same person
+    // a team admin at once change it, and write to the audit log, once.
+    if store::teams::set_team_admin(&mut tx, &actor.org_id, &t.id, &person.id, on).await? {
+        let action = if on { audit::TEAM_ADMIN_ADDED } else { audit::TEAM_ADMIN_REMOVED };
+        store::audit::record(&mut *tx, actor.event(action, &person.email, format!("team {}", t.name))).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes a team public or private. Administrators only; like team admins, a
+/// setting of Gatehouse's own, so teams the identity provider manages have it too.
+pub async fn set_visibility(db: &Db, actor: &Actor, team_id: &str, visibility: &str) -> Result<()> {
+    organization_only(actor, "make a team public or private")?;
+    let visibility = Visibility::parse("visibility", visibility)?;
+    let mut tx = super::begin(db).await?;
+    let t = store::teams::get(&mut *tx, &actor.org_id, team_id).await?.filter(|t| !t.archived).ok_or_else(team_not_found)?;
+    if store::teams::set_visibility(&mut tx, &actor.org_id, &t.id, visibility).await? {
+        let detail = Changes::new().value("visibility", t.visibility.as_str(), visibility.as_str()).detail();
+        store::audit::record(&mut *tx, actor.event(audit::TEAM_VISIBILITY_CHANGED, &t.name, detail)).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -359,19 +476,44 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     Ok(())
 }
 
-fn summary(t: TeamRow) -> crate::domain::views::TeamSummary {
-    crate::domain::views::TeamSummary { id: t.id, name: t.name, description: t.description, member_count: t.member_count, status: t.status, origin: t.origin }
+fn summary(t: TeamRow, you_administer: bool) -> crate::domain::views::TeamSummary {
+    crate::domain::views::TeamSummary { id: t.id, name: t.name, description: t.description, member_count: t.member_count, status: t.status, origin: t.origin, visibility: t.visibility, you_administer }
 }
 
-/// Administration > Teams: teams whose name starts with `search`, active ones (or all).
+/// Administration > Teams: teams whose name starts with `search`, active ones
+/// (or all). Administrators see every team; everyone else the public teams
+/// and the private ones they belong to.
 pub async fn list(db: &Db, c: &super::access::Caller, search: &str, inactive: bool) -> Result<Vec<crate::domain::views::TeamSummary>> {
-    Ok(store::teams::list(db, &c.org.id, search, inactive).await?.into_iter().map(summary).collect())
+    let mine: BTreeSet<String> = c.administered_teams(db).await?.into_iter().collect();
+    let rows = if c.is_admin() { store::teams::list(db, &c.org.id, search, inactive).await? } else { store::teams::list_visible_to(db, &c.org.id, &c.user.id, search, inactive).await? };
+    Ok(rows
+        .into_iter()
+        .map(|t| {
+            let yours = mine.contains(&t.id);
+            summary(t, yours)
+        })
+        .collect())
 }
 
-/// A team's page: the team, its members, whether an admin may take it back from the identity provider.
+/// A team's page: the team, its members, and what the caller may do with it
+/// (whether an admin may take it back from the identity provider, too). A
+/// private team is not found by people outside it.
 pub async fn detail(db: &Db, c: &super::access::Caller, id: &str) -> Result<crate::domain::views::TeamDetail> {
-    use crate::domain::views::{TeamDetail, TeamMember};
+    use crate::domain::views::{TeamDetail, TeamMember, TeamPowers};
     let t = store::teams::get(db, &c.org.id, id).await?.ok_or_else(team_not_found)?;
+    let role = store::teams::membership(db, &c.org.id, &t.id, &c.user.id).await?;
+    if !c.is_admin() && t.visibility.is_private() && role.is_none() {
+        return Err(team_not_found());
+    }
+    let local = !t.origin.is_managed_by_idp();
+    let active = t.status.is_active();
+    let may = if c.is_admin() {
+        TeamPowers { edit: local, members: local && active, deactivate: local && active, reactivate: local && !active, team_admins: true, visibility: true, open_people: true, managed_people: true }
+    } else if role == Some(true) {
+        TeamPowers { edit: local, members: local && active, deactivate: local && active, ..TeamPowers::default() }
+    } else {
+        TeamPowers::default()
+    };
     let members = store::teams::members(db, &c.org.id, &t.id)
         .await?
         .into_iter()
@@ -382,8 +524,10 @@ pub async fn detail(db: &Db, c: &super::access::Caller, id: &str) -> Result<crat
             account_type: m.account_type,
             status: m.status,
             invite_pending: m.invite_pending,
+            managed_by_idp: m.origin.is_managed_by_idp(),
+            team_admin: m.team_admin,
         })
         .collect();
-    let can_release = t.origin.is_managed_by_idp() && super::provisioning::can_release(db, &c.org.id).await?;
-    Ok(TeamDetail { team: summary(t), members, can_release })
+    let can_release = c.is_admin() && t.origin.is_managed_by_idp() && super::provisioning::can_release(db, &c.org.id).await?;
+    Ok(TeamDetail { team: summary(t, role == Some(true)), members, can_release, may })
 }

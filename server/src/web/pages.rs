@@ -157,9 +157,9 @@ async fn guard(st: &AppState, v: &Visit) -> Result<Guard, app::service::Error> {
     use app::service::access::{page_visit, PageVisit};
     let path = v.path.as_str();
     let mut segments = path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
-    let (first, second) = (segments.next(), segments.next());
+    let (first, second, third) = (segments.next(), segments.next(), segments.next());
     let public = matches!(second, Some("login" | "invite" | "reset")) || crate::saml::is_saml_path(second) || crate::oidc::is_oidc_path(second);
-    Ok(match page_visit(&st.db, v.session.as_ref(), first, second, public, &v.ip).await? {
+    Ok(match page_visit(&st.db, v.session.as_ref(), [first, second, third], public, &v.ip).await? {
         PageVisit::Pass => Guard::Pass,
         PageVisit::Setup => Guard::Redirect("/setup".into()),
         PageVisit::Home(slug) => Guard::Redirect(format!("/{slug}")),

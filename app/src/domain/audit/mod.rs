@@ -59,6 +59,9 @@ actions! {
     TEAM_LINKED = "team.linked", "Team linked to the identity provider";
     TEAM_MEMBER_ADDED = "team.member_added", "Added to a team";
     TEAM_MEMBER_REMOVED = "team.member_removed", "Removed from a team";
+    TEAM_ADMIN_ADDED = "team.admin_added", "Team admin added";
+    TEAM_ADMIN_REMOVED = "team.admin_removed", "Team admin removed";
+    TEAM_VISIBILITY_CHANGED = "team.visibility_changed", "Team made public or private";
     PROVISIONING_TOKEN_CREATED = "provisioning.token_created", "Provisioning token created";
     PROVISIONING_TOKEN_REVOKED = "provisioning.token_revoked", "Provisioning token revoked";
     PROVISIONING_RELEASED = "provisioning.released", "Released from identity provider management";

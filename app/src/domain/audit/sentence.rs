@@ -463,6 +463,12 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
                 w.done()
             }
         }
+        TEAM_ADMIN_ADDED => w.t("Made ").subject(e.target).t(format!(" a team admin of {}", e.detail.strip_prefix("team ")?)).done(),
+        TEAM_ADMIN_REMOVED => w.t("Removed ").subject(e.target).t(format!(" as a team admin of {}", e.detail.strip_prefix("team ")?)).done(),
+        TEAM_VISIBILITY_CHANGED => match change(value(&p, "visibility")?)?.1 {
+            "private" => w.t(format!("Made the team {} private: only its members and administrators see it", e.target)).done(),
+            _ => w.t(format!("Made the team {} public: everyone in the organization sees it", e.target)).done(),
+        },
         PROVISIONING_TOKEN_CREATED => {
             let w = w.t(format!("Created the provisioning token {}", e.target));
             match e.detail.strip_prefix("documents of deprovisioned people go to ") {
@@ -654,6 +660,10 @@ mod tests {
     fn plurals_are_right() {
         assert_eq!(say(TEAM_MEMBER_ADDED, "Marketing", "people: riley@acme.example, bo@acme.example, x@acme.example"), "Added 3 people to Marketing: Riley Chen, Bo Diddley and x@acme.example");
         assert_eq!(say(TEAM_MEMBER_REMOVED, "Marketing", "people: riley@acme.example"), "Removed Riley Chen from Marketing");
+        assert_eq!(say(TEAM_ADMIN_ADDED, "riley@acme.example", "team Marketing"), "Made Riley Chen a team admin of Marketing");
+        assert_eq!(say(TEAM_ADMIN_REMOVED, "riley@acme.example", "team Marketing"), "Removed Riley Chen as a team admin of Marketing");
+        assert_eq!(say(TEAM_VISIBILITY_CHANGED, "Marketing", "visibility: public → private"), "Made the team Marketing private: only its members and administrators see it");
+        assert_eq!(say(TEAM_VISIBILITY_CHANGED, "Marketing", "visibility: private → public"), "Made the team Marketing public: everyone in the organization sees it");
         assert_eq!(say(TEAM_CREATED, "Support", "1 members"), "Created the team Support with 1 member");
         assert_eq!(say(TEAM_CREATED, "Support", "2 members"), "Created the team Support with 2 members");
         assert_eq!(say(USER_INVITED, "riley@acme.example", "account type Creator; 1 teams"), "Invited Riley Chen with the account type Creator and added them to 1 team");

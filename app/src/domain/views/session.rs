@@ -13,6 +13,9 @@ pub struct Me {
     pub account_type: String,
     pub teams: Vec<String>,
     pub is_admin: bool,
+    /// A team admin of at least one team: Administration shows them Teams.
+    #[serde(default)]
+    pub team_admin: bool,
     /// Who manages this person: Gatehouse, or the identity provider.
     pub origin: crate::domain::Origin,
     /// A guest: outside the identity provider, signs in with a password.

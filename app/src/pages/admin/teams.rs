@@ -2,7 +2,7 @@
 //! in the URL), and
 //! creating a team in a dialog. A team's own page is `team.rs`.
 use crate::api::teams::{list_teams, CreateTeam};
-use crate::components::frame::use_org;
+use crate::components::frame::{use_me, use_org};
 use crate::components::local::Count;
 use crate::components::table::{highlight, idp_badge, use_table_state, Col, DataTable, FilterSelect, Pager, TableControls};
 use crate::components::toast::successes;
@@ -42,6 +42,15 @@ pub fn TeamsPage() -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let creating = RwSignal::new(false);
+    // Administrators create teams; a team admin sees the teams, without the button.
+    let me = use_me();
+    let create_button = move || {
+        Suspend::new(async move {
+            me.await.ok().filter(|m| m.is_admin).map(|_| {
+                view! { <button type="button" class="btn btn-primary" on:click=move |_| { create.value().set(None); creating.set(true); }>"Create team"</button> }
+            })
+        })
+    };
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
             toasts.success("Team created");
@@ -56,7 +65,7 @@ pub fn TeamsPage() -> impl IntoView {
                 <h1>"Teams"</h1>
                 <p class="muted">"Groups of people who share a workspace."</p>
             </div>
-            <button type="button" class="btn btn-primary" on:click=move |_| { create.value().set(None); creating.set(true); }>"Create team"</button>
+            <Transition fallback=|| ()>{create_button}</Transition>
         </div>
         <TableControls state=table placeholder="Team name" testid="team-filters">
             <FilterSelect name="show" label="Show" selected=if inactive.get_untracked() { "inactive".to_string() } else { String::new() }
@@ -77,9 +86,12 @@ pub fn TeamsPage() -> impl IntoView {
                                 {page.rows.into_iter().map(|t| {
                                     let href = format!("/{}/admin/teams/{}", org.get_untracked(), t.id);
                                     let name = highlight(&t.name, &term);
+                                    let (private, yours) = (t.visibility.is_private(), t.you_administer);
                                     view! {
                                         <tr data-testid="team-row" data-name=t.name.clone()>
-                                            <td data-label="Team" class="name"><A href=href>{name}</A></td>
+                                            <td data-label="Team" class="name"><A href=href>{name}</A>
+                                                {private.then(|| view! { " " <span class="badge badge-info">"Private"</span> })}
+                                                {yours.then(|| view! { " " <span class="badge badge-success">"Team admin"</span> })}</td>
                                             <td data-label="Description" class="muted">{t.description.clone()}</td>
                                             <td data-label="Members" class="nowrap"><Count n=t.member_count one="member" many="members" /></td>
                                             <td data-label="Origin">{if t.origin.is_managed_by_idp() { idp_badge().into_any() } else { view! { <span class="muted">"Local"</span> }.into_any() }}</td>

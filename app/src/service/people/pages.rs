@@ -102,13 +102,18 @@ pub async fn detail(db: &Db, c: &Caller, id: &str) -> Result<UserDetail> {
     })
 }
 
-/// Active people whose name or email starts with `term`, for the member picker.
+/// Active people whose name or email starts with `term`, for the member
+/// picker: administrators' and team admins' (who are offered only people
+/// Gatehouse manages, the only ones they may add).
 pub async fn search_active(db: &Db, c: &Caller, term: &str) -> Result<Vec<Choice>> {
+    let c = c.clone().require_team_admin(db).await?;
     if term.trim().is_empty() {
         return Ok(Vec::new());
     }
     let rows = store::users::search_active(db, &c.org.id, term, 10).await?;
-    Ok(rows.into_iter().map(|r| Choice { id: r.id, label: format!("{} {} <{}>", r.first_name, r.last_name, r.email) }).collect())
+    // Team admins add only people Gatehouse manages (`teams::change_members`).
+    let everyone = c.is_admin();
+    Ok(rows.into_iter().filter(|r| everyone || !r.origin.is_managed_by_idp()).map(|r| Choice { id: r.id, label: format!("{} {} <{}>", r.first_name, r.last_name, r.email) }).collect())
 }
 
 /// An invitation as the admin copies it: the link to the invitation page.

@@ -1,6 +1,6 @@
 //! Teams and their members.
 use super::{column, new_id, now, Conn, Db};
-use crate::domain::{Origin, Status};
+use crate::domain::{Origin, Status, Visibility};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
@@ -48,6 +48,7 @@ pub struct TeamRow {
     /// Deleted by the identity provider: kept, gone from SCIM until it pushes the team again.
     pub archived: bool,
     pub member_count: i64,
+    pub visibility: Visibility,
 }
 
 impl FromRow<'_, AnyRow> for TeamRow {
@@ -61,11 +62,12 @@ impl FromRow<'_, AnyRow> for TeamRow {
             external_id: r.try_get("external_id")?,
             archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
             member_count: r.try_get("member_count")?,
+            visibility: column::typed(r, "visibility")?,
         })
     }
 }
 
-const TEAM: &str = "SELECT t.id, t.name, t.description, t.status, t.origin, t.external_id, t.archived_at, \
+const TEAM: &str = "SELECT t.id, t.name, t.description, t.status, t.origin, t.external_id, t.archived_at, t.visibility, \
     (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) AS member_count FROM teams t";
 
 /// Teams whose name contains `search` (case-insensitively), active ones unless `inactive`.
@@ -77,6 +79,60 @@ pub async fn list(db: &Db, org_id: &str, search: &str, inactive: bool) -> sqlx::
         .bind(pattern)
         .fetch_all(db)
         .await
+}
+
+/// `list` as `user_id` may see it: public teams, and the private teams they belong to.
+pub async fn list_visible_to(db: &Db, org_id: &str, user_id: &str, search: &str, inactive: bool) -> sqlx::Result<Vec<TeamRow>> {
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    sqlx::query_as(&format!(
+        "{TEAM} WHERE t.org_id = $1 AND t.status = $2 AND t.name_norm LIKE $3 \
+         AND (t.visibility = 'public' OR EXISTS (SELECT 1 FROM team_members v WHERE v.team_id = t.id AND v.user_id = $4)) ORDER BY t.name_norm"
+    ))
+    .bind(org_id)
+    .bind(Status::of(!inactive).as_str())
+    .bind(pattern)
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// What `user_id` is to a team: not a member (None), a member (Some(false)) or one of its team admins (Some(true)).
+pub async fn membership<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<Option<bool>> {
+    let flag: Option<i64> =
+        sqlx::query_scalar("SELECT team_admin FROM team_members WHERE org_id = $1 AND team_id = $2 AND user_id = $3").bind(org_id).bind(team_id).bind(user_id).fetch_optional(ex).await?;
+    Ok(flag.map(|f| f != 0))
+}
+
+/// The ids of the teams `user_id` is a team admin of (active or not).
+pub async fn administered_by<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, user_id: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT team_id FROM team_members WHERE org_id = $1 AND user_id = $2 AND team_admin = 1").bind(org_id).bind(user_id).fetch_all(ex).await
+}
+
+/// Makes a member a team admin (`on`) or a member only; true when that changed
+/// (one statement, so two administrators setting the same thing at once change it once).
+pub async fn set_team_admin(conn: &mut Conn, org_id: &str, team_id: &str, user_id: &str, on: bool) -> sqlx::Result<bool> {
+    let (to, from) = if on { (1_i64, 0_i64) } else { (0, 1) };
+    let r = sqlx::query("UPDATE team_members SET team_admin = $1 WHERE org_id = $2 AND team_id = $3 AND user_id = $4 AND team_admin = $5")
+        .bind(to)
+        .bind(org_id)
+        .bind(team_id)
+        .bind(user_id)
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Sets who sees a team; true when that changed (one statement, as `set_team_admin`).
+pub async fn set_visibility(conn: &mut Conn, org_id: &str, team_id: &str, visibility: Visibility) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE teams SET visibility = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND visibility <> $1")
+        .bind(visibility.as_str())
+        .bind(now())
+        .bind(org_id)
+        .bind(team_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<TeamRow>> {
@@ -182,6 +238,8 @@ pub struct MemberRow {
     pub account_type: String,
     pub status: Status,
     pub invite_pending: bool,
+    pub origin: Origin,
+    pub team_admin: bool,
 }
 
 impl FromRow<'_, AnyRow> for MemberRow {
@@ -194,13 +252,15 @@ impl FromRow<'_, AnyRow> for MemberRow {
             account_type: r.try_get("account_type")?,
             status: column::typed(r, "status")?,
             invite_pending: column::flag(r, "invite_pending")?,
+            origin: column::typed(r, "origin")?,
+            team_admin: column::flag(r, "team_admin")?,
         })
     }
 }
 
 pub async fn members(db: &Db, org_id: &str, team_id: &str) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as(
-        "SELECT u.id AS user_id, u.first_name, u.last_name, u.email, t.name AS account_type, u.status, u.invite_pending \
+        "SELECT u.id AS user_id, u.first_name, u.last_name, u.email, t.name AS account_type, u.status, u.invite_pending, u.origin, m.team_admin \
          FROM team_members m JOIN users u ON u.id = m.user_id JOIN account_types t ON t.id = u.account_type_id \
          WHERE m.org_id = $1 AND m.team_id = $2 ORDER BY u.name_norm",
     )
