@@ -26,11 +26,11 @@ export default defineConfig({
   workers: 2,
   projects: [
     { name: "journey", testIgnore: [/06-screens\.spec\.ts/, /nginx-smoke\.spec\.ts/], workers: 1 },
-    // One retry on CI for the screenshots: on a loaded 2-core machine (the Rust
-    // suites run beside Playwright) the team page once in a few full runs did
-    // not hydrate within 20 s, never when run alone (2026-12-06). A retried
-    // test shows as "flaky" in the summary, and `go` prints what the browser
-    // reported.
+    // One retry on CI for the screenshots, on a loaded 2-core machine (the Rust
+    // suites run beside Playwright). The team page's hydration failures of
+    // earlier runs had a cause, found with what `go` prints and fixed (the
+    // person picker, app/src/components/picker.rs); a retried test shows as
+    // "flaky" in the summary, to be looked into the same way.
     { name: "screens", testMatch: /06-screens\.spec\.ts/, workers: 1, retries: process.env.CI ? 1 : 0 },
   ],
   // The baselines' names, as before there were projects (no project name in them).

@@ -528,3 +528,62 @@ async fn sp_metadata_and_session_length() {
     assert!((47..=48).contains(&days), "session cookie lasts {days} hours: {cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
+
+/// The identity provider's answer naming `name_id` to the test `started`, posted from a browser with `cookies`.
+async fn finish_test(app: &TestApp, started: common::saml_idp::Started, name_id: &str, cookies: String) -> reqwest::Response {
+    let mut r = Resp::valid(app, Some(&started.id));
+    r.name_id = name_id.into();
+    common::saml_idp::post_as_browser(app, &b64(&r.signed()), Some(&started.relay), Some(&format!("{}; {cookies}", started.cookie))).await
+}
+
+/// "Test sign-in" on Authentication: the identity provider's answer is
+/// verified as a sign-in's, nobody is signed in by it, and an administrator's
+/// passes the lockout guard. Only a signed-in administrator can start or
+/// finish one; an answer is used once.
+#[tokio::test]
+async fn a_test_sign_in_signs_nobody_in_and_an_administrators_passes_the_guard() {
+    let (app, mut s) = ready().await;
+    // Signed out, or not an administrator: refused, nothing started.
+    for who in [Session::default(), app.sign_in(CAROL, "carol's long password").await.0] {
+        let res = app.get(&who, "/acme/sso?test=1").await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(res.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("gatehouse_sso=")));
+        assert!(res.text().await.unwrap().contains("Only an administrator can test single sign-on"));
+    }
+    let session_cookie = |s: &Session| format!("gatehouse_session={}", s.cookie.clone().unwrap());
+    // Carol (not an administrator) at the identity provider: the test passes, the guard does not.
+    let started = common::saml_idp::start_at(&app, &s, "/acme/sso?test=1").await;
+    assert_eq!(started.relay, "/acme/admin/authentication");
+    let res = finish_test(&app, started, CAROL, session_cookie(&s)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("gatehouse_session=")), "no session is made");
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"data-testid="sso-test-passed""#) && page.contains(CAROL) && page.contains("does not administer"), "{page}");
+    assert_eq!(save(&app, &mut s, settings("saml")).await.status(), StatusCode::CONFLICT, "not shown by an administrator");
+    let carol_sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND target = $1").bind(CAROL).fetch_one(&app.db).await.unwrap();
+    assert_eq!(carol_sessions, 1, "only Carol's own password sign-in above");
+
+    // The answer to a test started by the admin, finished in a browser without the admin's session: refused.
+    let started = common::saml_idp::start_at(&app, &s, "/acme/sso?test=1").await;
+    let res = finish_test(&app, started, ADMIN_EMAIL, "other=1".into()).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The admin at the identity provider: the guard is passed; the admin's own session goes on.
+    let started = common::saml_idp::start_at(&app, &s, "/acme/sso?test=1").await;
+    let (id, relay, cookie) = (started.id.clone(), started.relay.clone(), started.cookie.clone());
+    let mut r = Resp::valid(&app, Some(&id));
+    r.name_id = ADMIN_EMAIL.into();
+    let response = b64(&r.signed());
+    let both = format!("{cookie}; {}", session_cookie(&s));
+    let res = common::saml_idp::post_as_browser(&app, &response, Some(&relay), Some(&both)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("may now be chosen"));
+    assert_eq!(me(&app, &mut s).await.status(), StatusCode::OK);
+    let tested: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sso_tested'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(tested, 2);
+    // The same answer again: a replay.
+    let again = common::saml_idp::post_as_browser(&app, &response, Some(&relay), Some(&both)).await;
+    assert_ne!(again.status(), StatusCode::OK);
+    let v: AuthSettingsView = ok_json(save(&app, &mut s, settings("saml")).await).await;
+    assert_eq!(v.sso_verified_by.as_deref(), Some(ADMIN_EMAIL));
+}

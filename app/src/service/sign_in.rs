@@ -573,6 +573,27 @@ pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &s
     Ok(user)
 }
 
+/// An administrator's test of single sign-on ("Test sign-in" on
+/// Authentication): the identity provider's answer was verified as a
+/// sign-in's is, and the person it names is checked as at sign-in, but
+/// nobody is signed in. When that person administers the organization, SSO
+/// only may now be chosen, as after their own SSO sign-in. Audited.
+pub async fn test_sso(db: &Db, tester: &super::access::Caller, org: &Org, email: &str, via: Sso) -> std::result::Result<UserRow, SsoRefusal> {
+    let user = sso_person(db, org, email).await?;
+    let mut tx = super::begin(db).await?;
+    if user.administers {
+        match via {
+            Sso::Saml => store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await,
+            Sso::Oidc => store::auth_settings::mark_oidc_verified(&mut tx, &org.id, &user.email).await,
+        }
+        .map_err(Error::from)?;
+    }
+    let detail = if user.administers { "an administrator: single sign-on only may now be chosen" } else { "not an administrator" };
+    store::audit::record(&mut tx, tester.actor().event(audit::SSO_TESTED, &user.email, detail.into())).await.map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(user)
+}
+
 /// An OpenID Connect sign-in's answer from the provider is about to be
 /// exchanged (a request to the provider per attempt): one of the address's
 /// attempts, refused when they are used up. `sso_attempt_succeeded` gives it back.

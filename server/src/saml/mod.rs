@@ -45,7 +45,30 @@ pub(crate) async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, 
 }
 
 fn sso_on(s: &AuthSettingsRow) -> bool {
-    s.method.allows_saml() && !s.idp_certificate.is_empty() && !s.idp_login_url.is_empty()
+    s.method.allows_saml() && saml_set_up(s)
+}
+
+/// The identity provider's login URL and certificate are saved (whatever the method).
+fn saml_set_up(s: &AuthSettingsRow) -> bool {
+    !s.idp_certificate.is_empty() && !s.idp_login_url.is_empty()
+}
+
+/// Marks the pending request of a test sign-in in its cookie (before the return path).
+const TEST_MARK: &str = "test:";
+
+/// The administrator testing single sign-on: signed in to this organization
+/// in this browser, and an administrator; otherwise the page that says so.
+async fn tester(st: &AppState, session: &Session, org: &Org, ip: &str) -> Result<app::service::access::Caller, Response> {
+    let refused = || {
+        page::for_org(
+            org,
+            axum::http::StatusCode::FORBIDDEN,
+            "Only an administrator can test single sign-on",
+            format!("Sign in to {} as an administrator, then use “Test sign-in” on Administration > Authentication.", org.name),
+        )
+    };
+    let caller = app::service::access::caller(&st.db, session, &org.slug, ip.to_string()).await.map_err(|_| refused())?;
+    caller.require_admin().map_err(|_| refused())
 }
 
 async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Response {
@@ -62,6 +85,9 @@ async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Respo
 #[derive(Deserialize)]
 struct StartQuery {
     next: Option<String>,
+    /// "Test sign-in": an administrator checks the identity provider's
+    /// answer without signing anyone in (see `tester`).
+    test: Option<String>,
 }
 
 /// The cookie that binds a sign-in started here to the browser that started
@@ -84,22 +110,40 @@ fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(Str
     (org_id == org.id && until > Timestamp::now()).then(|| (id.to_string(), relay.to_string()))
 }
 
-/// SP-initiated sign-in: sign the request into a cookie, send the browser to the IdP.
-async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Query<StartQuery>) -> Response {
+/// SP-initiated sign-in: sign the request into a cookie, send the browser to
+/// the IdP. With `test`, an administrator's test sign-in: SAML as saved,
+/// whatever the method, and its answer signs nobody in.
+async fn start(State(st): State<AppState>, Path(slug): Path<String>, axum::Extension(ip): axum::Extension<app::service::access::ClientIp>, session: Session, Query(q): Query<StartQuery>) -> Response {
     let (org, settings) = match org_and_settings(&st, &slug).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    // "Sign in with SSO" for an organization that signs in with OpenID Connect.
-    if settings.method.allows_oidc() {
+    let home = format!("/{}", org.slug);
+    let testing = q.test.is_some();
+    if testing {
+        if let Err(r) = tester(&st, &session, &org, &ip.0).await {
+            return r;
+        }
+        if !saml_set_up(&settings) {
+            return page::for_org(
+                &org,
+                axum::http::StatusCode::BAD_REQUEST,
+                "Nothing to test yet",
+                "Save the identity provider login URL and its certificate on Administration > Authentication first, then test.".to_string(),
+            );
+        }
+    } else if settings.method.allows_oidc() {
+        // "Sign in with SSO" for an organization that signs in with OpenID Connect.
         return crate::oidc::begin(&st, &org, &settings, q.next.as_deref(), None).await;
-    }
-    if !sso_on(&settings) {
+    } else if !sso_on(&settings) {
         return page::sso_off(&org);
     }
-    let home = format!("/{}", org.slug);
     // The return path travels as RelayState, which SAML limits to 80 bytes.
-    let relay = q.next.as_deref().and_then(safe_return_path).filter(|p| p.len() <= MAX_RELAY_STATE && (p == &home || p.starts_with(&format!("{home}/")))).unwrap_or(&home).to_string();
+    let relay = if testing {
+        format!("{home}/admin/authentication")
+    } else {
+        q.next.as_deref().and_then(safe_return_path).filter(|p| p.len() <= MAX_RELAY_STATE && (p == &home || p.starts_with(&format!("{home}/")))).unwrap_or(&home).to_string()
+    };
     let urls = app::service::sso::sp_urls(&st.config.base_url, &org.slug);
     let issuer = if settings.idp_issuer.is_empty() { UNSET_ISSUER } else { &settings.idp_issuer };
     let idp = IdpSettings { entity_id: issuer, login_url: &settings.idp_login_url, certificates: app::service::sso::trusted_certificates(&settings) };
@@ -111,7 +155,8 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Q
         }
     };
     let until = Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME);
-    let signed = st.keys.sign("sso", &format!("{}|{request_id}|{until}|{relay}", org.id));
+    let mark = if testing { TEST_MARK } else { "" };
+    let signed = st.keys.sign("sso", &format!("{}|{request_id}|{until}|{mark}{relay}", org.id));
     let cookie = st.config.cookie(REQUEST_COOKIE, &signed, &request_cookie_path(&org), REQUEST_LIFETIME.whole_seconds());
     let mut res = Redirect::to(&url).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -158,9 +203,27 @@ async fn finish(
     };
     let ip = ip.0;
     let pending = pending_request(&st, &org, &headers);
+    // A test sign-in's answer: for the administrator who started it, in this browser.
+    let tester = match pending.as_ref().is_some_and(|(_, relay)| relay.starts_with(TEST_MARK)) {
+        true => match tester(&st, &session, &org, &ip).await {
+            Ok(c) => Some(c),
+            Err(r) => return r,
+        },
+        false => None,
+    };
+    let pending = pending.map(|(id, relay)| (id, relay.strip_prefix(TEST_MARK).map(str::to_string).unwrap_or(relay)));
     let from_here = crate::web::sent_from_this_site(&headers, &st.config.base_url);
     let mut seen = Seen::default();
-    match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, from_here, &ip, &mut seen).await {
+    match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, tester.as_ref(), from_here, &ip, &mut seen).await {
+        Ok(Signed::Tested(email, administers)) => {
+            record_success(&st, &org, &settings, &email, &ip, seen).await;
+            let mut res = page::tested(&org, &email, administers);
+            let cookie = st.config.cookie(REQUEST_COOKIE, "", &request_cookie_path(&org), 0);
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
         Ok(Signed::In(to, answered_request, email)) => {
             record_success(&st, &org, &settings, &email, &ip, seen).await;
             let mut res = Redirect::to(&to).into_response();
@@ -209,6 +272,8 @@ async fn record_success(st: &AppState, org: &Org, settings: &AuthSettingsRow, em
 enum Signed {
     /// Signed in; where to go, whether a request started here was answered, and who.
     In(String, bool, String),
+    /// A test sign-in passed: whom the identity provider named, and whether they administer.
+    Tested(String, bool),
     /// The browser must post the response again from this site (see `repost`).
     Repost(Response),
     /// The person must say it is them before an unsolicited response signs
@@ -258,11 +323,12 @@ async fn verify_and_sign_in(
     session: &Session,
     posted: Posted,
     pending: Option<(String, String)>,
+    tester: Option<&app::service::access::Caller>,
     from_here: bool,
     ip: &str,
     seen: &mut Seen,
 ) -> Result<Signed, Failure> {
-    if !sso_on(settings) {
+    if !(sso_on(settings) || tester.is_some() && saml_set_up(settings)) {
         return Err(Failure::SsoOff);
     }
     let response = posted.saml_response.filter(|r| !r.trim().is_empty()).ok_or(Failure::Empty)?;
@@ -321,6 +387,10 @@ async fn verify_and_sign_in(
         return Err(Failure::Replayed(key));
     }
 
+    if let Some(t) = tester {
+        let user = sign_in::test_sso(&st.db, t, org, &verified.name_id, sign_in::Sso::Saml).await.map_err(refusal)?;
+        return Ok(Signed::Tested(user.email, user.administers));
+    }
     sign_in::with_sso(&st.db, session, org, &verified.name_id, ip, sign_in::Sso::Saml).await.map_err(refusal)?;
     let home = format!("/{}", org.slug);
     // RelayState is followed only as a path on this site, inside this organization.

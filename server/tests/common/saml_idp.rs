@@ -181,8 +181,13 @@ pub struct Started {
 /// Starts a sign-in as a browser does, and reads the AuthnRequest it leads to
 /// (checked: to the identity provider's login URL, for this ACS and entity).
 pub async fn start_sign_in(app: &TestApp, next: &str) -> Started {
+    start_at(app, &super::Session::default(), &format!("/acme/sso?next={next}")).await
+}
+
+/// The same, from `path` (`/acme/sso?…`) in the browser of `session`.
+pub async fn start_at(app: &TestApp, session: &super::Session, path: &str) -> Started {
     use std::io::Read;
-    let res = app.get(&super::Session::default(), &format!("/acme/sso?next={next}")).await;
+    let res = app.get(session, path).await;
     assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
     let cookie = res
         .headers()

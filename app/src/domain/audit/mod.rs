@@ -25,6 +25,7 @@ actions! {
     SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed";
     SSO_FAILED = "auth.sso_failed", "SSO sign-in failed";
     SIGN_OUT = "auth.sign_out", "Signed out";
+    SSO_TESTED = "auth.sso_tested", "Single sign-on tested";
     AUTH_SETTINGS_CHANGED = "auth.settings_changed", "Authentication settings changed";
     AUTH_RESET = "auth.reset", "Authentication reset to password (break-glass)";
     ACCESS_DENIED = "auth.access_denied", "Access denied";

@@ -244,6 +244,14 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
             }
         }
         SIGN_OUT => w.t("Signed out").done(),
+        SSO_TESTED => {
+            let w = w.t("Tested single sign-on: the identity provider signed in ").subject(e.target);
+            if e.detail.is_empty() {
+                w.done()
+            } else {
+                w.t(format!(" ({})", e.detail)).done()
+            }
+        }
         AUTH_SETTINGS_CHANGED => {
             let clauses: Vec<String> = p.iter().map(|(k, v)| setting_clause(k, v)).collect();
             if clauses.is_empty() {

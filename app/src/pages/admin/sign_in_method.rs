@@ -115,7 +115,7 @@ pub fn SignInMethodSection() -> impl IntoView {
 fn details(s: &AuthSettingsView) -> impl IntoView {
     let verified = match (&s.sso_verified_at, &s.sso_verified_by) {
         (Some(at), Some(by)) => format!("Shown to work: {by} signed in through SSO on {}", short_time(at)),
-        _ if s.method.allows_saml() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before SAML can be the only method.".into(),
+        _ if s.method.allows_saml() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO”, or pass “Test sign-in”, before SAML can be the only method.".into(),
         _ => "Not set up".into(),
     };
     let oidc_verified = match (&s.oidc_verified_at, &s.oidc_verified_by) {
@@ -180,7 +180,16 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
             <dt>"Sign-in started at the identity provider"</dt>
             <dd data-testid="idp-initiated">{if s.allow_idp_initiated { "Allowed" } else { "Not allowed" }}</dd>
             <dt>"Single sign-on"</dt>
-            <dd data-testid="sso-verified">{verified}</dd>
+            <dd data-testid="sso-verified">
+                {verified}
+                // A full page load to the identity provider and back; nobody is signed in by it.
+                {(!s.idp_login_url.is_empty() && s.certificate.is_some()).then(|| view! {
+                    <p class="small">
+                        <a href=format!("/{}/sso?test=1", use_org().get_untracked()) rel="external" class="btn btn-secondary btn-small" data-testid="test-sso">"Test sign-in"</a>
+                        " Goes to your identity provider and back, and shows what it sent; you stay signed in as yourself."
+                    </p>
+                })}
+            </dd>
         </dl>
     }
 }
