@@ -2,6 +2,7 @@
 //! PostgreSQL through sqlx's `Any` driver: SQL is written once, with `$n`
 //! placeholders, plain types, text ids and UTC times as RFC 3339 text.
 pub mod account_types;
+pub mod attributes;
 pub mod audit;
 pub mod auth_settings;
 pub mod datasets;
