@@ -348,7 +348,7 @@ async fn a_value_the_identity_provider_set_is_read_only_here() {
     let idp = Idp { app, token };
     let (st, user) = idp
         .post(
-            "/scim/v2/Users",
+            "/Users",
             json!({
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
                 "userName": "pat@acme.example", "name": {"givenName": "Pat", "familyName": "Lee"}, "active": true,
@@ -375,13 +375,13 @@ async fn a_value_the_identity_provider_set_is_read_only_here() {
 
     // The identity provider changes it (PATCH) and clears it.
     let id = user["id"].as_str().unwrap().to_string();
-    let (st, _) = idp.patch(&format!("/scim/v2/Users/{id}"), json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Sales"}])).await;
+    let (st, _) = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Sales"}])).await;
     assert_eq!(st, StatusCode::OK);
     let v: String = sqlx::query_scalar("SELECT value FROM user_attribute_values WHERE attribute_id = $1").bind(&department).fetch_one(&app.db).await.unwrap();
     assert_eq!(v, "Sales");
 
     // /Schemas shows both extensions; the Gatehouse one lists the defined attributes.
-    let (st, schemas) = idp.get("/scim/v2/Schemas").await;
+    let (st, schemas) = idp.get("/Schemas").await;
     assert_eq!(st, StatusCode::OK);
     let text = schemas.to_string();
     assert!(text.contains("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User") && text.contains("costCenter"), "{text}");
