@@ -305,7 +305,6 @@ async fn a_person_gets_their_own_value_else_their_first_team_s_else_the_default(
 async fn only_administrators_define_attributes_set_values_and_rules() {
     let w = world().await;
     let app = &w.app;
-    let mut admin = w.admin.clone();
     let region = w.region.clone();
     let team = w.team("West sales", &["west@acme.example"]).await;
     let mut owner = w.session("owner@acme.example").await;

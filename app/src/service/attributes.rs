@@ -276,3 +276,8 @@ pub async fn set_row_rule(db: &Db, c: &Caller, id: &str, rule: Option<(&str, Rul
     tx.commit().await?;
     Ok(())
 }
+
+/// The defined attributes (name, description), for SCIM's `/Schemas`.
+pub async fn for_idp(db: &Db, idp: &Actor) -> Result<Vec<(String, String)>> {
+    Ok(store::attributes::list(db, &idp.org_id).await?.into_iter().map(|a| (a.name, a.description)).collect())
+}
