@@ -76,6 +76,7 @@ const screens: Screen[] = [
   { name: "admin-user", open: (p) => via(p, "/acme/admin/users", "Riley Finance"), ready: (p) => expect(p.getByTestId("user-name")).toHaveText("Riley Finance") },
   // A person the identity provider manages: read-only, their IdP team apart.
   { name: "admin-user-idp", open: (p) => via(p, "/acme/admin/users", "Jordan Okta"), ready: (p) => expect(p.getByTestId("idp-teams")).toContainText("OktaViewers") },
+  { name: "admin-attributes", open: (p) => go(p, "/acme/admin/attributes"), ready: (p) => expect(p.getByTestId("attribute-team")).toHaveCount(2) },
   // The seed's own events: the rest of the log grows with every sign-in.
   { name: "admin-audit", open: (p) => go(p, "/acme/admin/audit?event=team.created"), ready: (p) => expect(p.getByTestId("audit-row")).toHaveCount(4) },
   { name: "not-found", open: (p) => go(p, "/acme/no/such/page"), ready: (p) => expect(p.getByTestId("error-panel")).toBeVisible() },
@@ -119,10 +120,32 @@ test.describe("screens", () => {
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(page).toHaveURL(/\/acme$/);
       sessions.set(email, await context.storageState());
-      if (email === "admin@acme.example") await pushFromIdp(page);
+      if (email === "admin@acme.example") {
+        await pushFromIdp(page);
+        await defineRegion(page);
+      }
       await context.close();
     }
   });
+
+  /** A user attribute, region, with values for two teams (once per server). */
+  async function defineRegion(page: Page) {
+    const headers = { origin: screensURL };
+    const made = await page.request.post(`${screensURL}/api/save_user_attribute`, {
+      data: { org: "acme", id: null, input: { name: "region", description: "Sales region", default_value: "" } },
+      headers,
+    });
+    if (made.status() === 409) return;
+    expect(made.ok(), await made.text()).toBeTruthy();
+    const id = (await made.json()) as string;
+    const teams = (await (await page.request.post(`${screensURL}/api/teams`, { form: { org: "acme" }, headers })).json()) as { id: string; name: string }[];
+    for (const [name, value] of [["Analytics", "West"], ["Finance", "East"]]) {
+      const team = teams.find((t) => t.name === name);
+      expect(team, name).toBeTruthy();
+      const r = await page.request.post(`${screensURL}/api/set_user_attribute_value`, { form: { org: "acme", attribute_id: id, team_id: team!.id, value }, headers });
+      expect(r.ok(), await r.text()).toBeTruthy();
+    }
+  }
 
   /** What an identity provider would have pushed: Jordan, a Creator, in its group OktaViewers (once per server). */
   async function pushFromIdp(page: Page) {

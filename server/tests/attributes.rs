@@ -378,6 +378,12 @@ async fn a_value_the_identity_provider_set_is_read_only_here() {
     assert_eq!(st, StatusCode::OK);
     let v: String = sqlx::query_scalar("SELECT value FROM user_attribute_values WHERE attribute_id = $1").bind(&department).fetch_one(&app.db).await.unwrap();
     assert_eq!(v, "Sales");
+    let (st, _) = idp.patch(&format!("/Users/{id}"), json!([{"op": "remove", "path": "urn:gatehouse:params:scim:schemas:extension:attributes:2.0:User:region"}])).await;
+    assert_eq!(st, StatusCode::OK);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_attribute_values WHERE attribute_id = $1").bind(&w.region).fetch_one(&app.db).await.unwrap();
+    assert_eq!(n, 0, "the identity provider cleared region");
+    let (_, again) = idp.get(&format!("/Users/{id}")).await;
+    assert_eq!(again["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "Sales");
 
     // /Schemas shows both extensions; the Gatehouse one lists the defined attributes.
     let (st, schemas) = idp.get("/Schemas").await;
@@ -385,6 +391,12 @@ async fn a_value_the_identity_provider_set_is_read_only_here() {
     let text = schemas.to_string();
     assert!(text.contains("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User") && text.contains("costCenter"), "{text}");
     assert!(text.contains("urn:gatehouse:params:scim:schemas:extension:attributes:2.0:User") && text.contains("\"region\""), "{text}");
+
+    // Once provisioning is off and the person is released, their values are set here.
+    let token_id: String = sqlx::query_scalar("SELECT id FROM scim_tokens").fetch_one(&app.db).await.unwrap();
+    ok_json::<()>(app.call(&mut admin, "revoke_provisioning_token", &[("org", "acme"), ("id", &token_id)]).await).await;
+    ok_json::<i64>(app.call(&mut admin, "release_managed", &[("org", "acme"), ("kind", "users"), ("id", &id)]).await).await;
+    assert_eq!(w.set_person_value(&department, "pat@acme.example", "Legal").await.status(), StatusCode::OK);
 }
 
 async fn provisioning_token(app: &TestApp, admin: &mut Session) -> String {

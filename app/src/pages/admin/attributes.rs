@@ -147,7 +147,7 @@ fn AttributeCard(
                 view! { <p class="muted">"No team has a value."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll"><table class="data-table" data-testid="attribute-teams">
+                    <div class="table-scroll"><table class="table data-table attribute-table" data-testid="attribute-teams">
                         <thead><tr><th scope="col">"Priority"</th><th scope="col">"Team"</th><th scope="col">"Value"</th><th scope="col" class="actions"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                         <tbody>
                             {a.teams.iter().enumerate().map(|(i, t)| {
@@ -175,7 +175,7 @@ fn AttributeCard(
                 view! { <p class="muted">"No person has a value of their own."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll"><table class="data-table" data-testid="attribute-people">
+                    <div class="table-scroll"><table class="table data-table attribute-table" data-testid="attribute-people">
                         <thead><tr><th scope="col">"Person"</th><th scope="col">"Value"</th><th scope="col" class="actions"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                         <tbody>
                             {a.people.iter().map(|p| {

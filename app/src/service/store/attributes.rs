@@ -220,3 +220,16 @@ pub async fn idp_values_of<'e>(ex: impl Executor<'e, Database = Any>, org_id: &s
     .fetch_all(ex)
     .await
 }
+
+/// The identity provider's values of people returned to local management
+/// (one, or all of the organization's): from now on set here.
+pub async fn release(conn: &mut Conn, org_id: &str, user_id: Option<&str>) -> sqlx::Result<()> {
+    let sql =
+        format!("UPDATE user_attribute_values SET origin = 'local' WHERE org_id = $1 AND subject_kind = 'user' AND origin = 'scim'{}", if user_id.is_some() { " AND subject_id = $2" } else { "" });
+    let mut q = sqlx::query(&sql).bind(org_id);
+    if let Some(id) = user_id {
+        q = q.bind(id);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}
