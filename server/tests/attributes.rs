@@ -165,6 +165,12 @@ async fn a_row_rule_holds_on_every_path_the_rows_take() {
     let html = app.get(&none, &format!("/acme/documents/{doc}")).await.text().await.unwrap();
     assert!(html.contains("You have no value for region"), "the page says why");
     assert!(w.csv(&none, &doc).await.is_empty(), "nor in an export");
+    // The shared link, as the server renders it: only the reader's rows.
+    let html = app.get(&west, &format!("/acme/documents/{doc}")).await.text().await.unwrap();
+    assert!(html.contains(">West<") && html.contains("Rows limited by Region = {region}"));
+    for other in ["East", "North", "South", "Central"] {
+        assert!(!html.contains(&format!(">{other}<")), "no {other} row in the page");
+    }
 
     // Filters and sort only narrow what the rule allows.
     let cols = json!(["Order ID", "Order date", "Customer", "Region", "Amount"]);
