@@ -79,6 +79,7 @@ const screens: Screen[] = [
   { name: "admin-user", open: (p) => via(p, "/acme/admin/users", "Riley Finance"), ready: (p) => expect(p.getByTestId("user-name")).toHaveText("Riley Finance") },
   // A person the identity provider manages: read-only, their IdP team apart.
   { name: "admin-user-idp", open: (p) => via(p, "/acme/admin/users", "Jordan Okta"), ready: (p) => expect(p.getByTestId("idp-teams")).toContainText("OktaViewers") },
+  { name: "admin-attributes", open: (p) => go(p, "/acme/admin/attributes"), ready: (p) => expect(p.getByTestId("attribute-team")).toHaveCount(2) },
   // The seed's own events: the rest of the log grows with every sign-in.
   { name: "admin-audit", open: (p) => go(p, "/acme/admin/audit?event=team.created"), ready: (p) => expect(p.getByTestId("audit-row")).toHaveCount(4) },
   // The light pages of passwords: asking for a link (this instance sends no mail, so the page says whom to ask) and a reset link's page.
@@ -128,6 +129,7 @@ test.describe("screens", () => {
       if (email === "admin@acme.example") {
         await pushFromIdp(page);
         resetPath = await resetLinkFor(page, "sam@acme.example");
+        await defineRegion(page);
       }
       await context.close();
     }
@@ -143,6 +145,23 @@ test.describe("screens", () => {
     const made = await page.request.post(`${screensURL}/api/reset_passwords`, { data: { org: "acme", user_ids: [id] }, headers: { origin: screensURL } });
     expect(made.ok(), await made.text()).toBeTruthy();
     return new URL((await made.json()).links[0].link).pathname;
+  /** A user attribute, region, with values for two teams (once per server). */
+  async function defineRegion(page: Page) {
+    const headers = { origin: screensURL };
+    const made = await page.request.post(`${screensURL}/api/save_user_attribute`, {
+      data: { org: "acme", id: null, input: { name: "region", description: "Sales region", default_value: "" } },
+      headers,
+    });
+    if (made.status() === 409) return;
+    expect(made.ok(), await made.text()).toBeTruthy();
+    const id = (await made.json()) as string;
+    const teams = (await (await page.request.post(`${screensURL}/api/teams`, { form: { org: "acme" }, headers })).json()) as { id: string; name: string }[];
+    for (const [name, value] of [["Analytics", "West"], ["Finance", "East"]]) {
+      const team = teams.find((t) => t.name === name);
+      expect(team, name).toBeTruthy();
+      const r = await page.request.post(`${screensURL}/api/set_user_attribute_value`, { form: { org: "acme", attribute_id: id, team_id: team!.id, value }, headers });
+      expect(r.ok(), await r.text()).toBeTruthy();
+    }
   }
 
   /** What an identity provider would have pushed: Jordan, a Creator, in its group OktaViewers (once per server). */

@@ -279,7 +279,7 @@ async fn export_files_hold_the_rows() {
 }
 
 /// The files of a zip, read through its central directory (a reader's view).
-fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
     let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
     let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()) as usize;
     let eocd = (0..bytes.len() - 21).rev().find(|&i| u32_at(i) == 0x0605_4b50).expect("end of central directory");

@@ -14,6 +14,7 @@ mod administration;
 mod allowlist;
 mod attacks;
 mod attacks_protocols;
+mod attributes;
 mod audit_log;
 mod documents;
 mod exports_under_load;

@@ -55,3 +55,28 @@ pub async fn upload_csv(org: String, name: String, csv: String) -> Result<String
     let c = request::caller(&org).await?;
     Ok(crate::service::documents::upload_csv(&request::state().db, &c, &name, &csv).await?)
 }
+
+/// Saves a copy of a document into the caller's documents.
+#[server(endpoint = "copy_document")]
+pub async fn copy_document(org: String, id: String, name: String) -> Result<String, AppError> {
+    use super::request;
+    let c = request::caller(&org).await?;
+    Ok(crate::service::documents::copy(&request::state().db, &c, &id, &name).await?)
+}
+
+/// Sets the row rule of the document's dataset (administrators): rows whose
+/// `column` equals (`op` "eq") or is one of (`op` "in") the reader's value of
+/// the attribute. An empty `attribute_id` removes the rule.
+#[server(endpoint = "set_row_rule")]
+pub async fn set_row_rule(org: String, id: String, column: String, op: String, attribute_id: String) -> Result<(), AppError> {
+    use super::request;
+    use crate::domain::attributes::RuleOp;
+    let c = request::admin(&org).await?;
+    let rule = if attribute_id.is_empty() {
+        None
+    } else {
+        let op = RuleOp::from_key(&op).ok_or_else(|| AppError::invalid("op", "Choose how the column compares: = or is one of."))?;
+        Some((column.as_str(), op, attribute_id.as_str()))
+    };
+    Ok(crate::service::attributes::set_row_rule(&request::state().db, &c, &id, rule).await?)
+}

@@ -6,6 +6,7 @@ pub mod account;
 pub mod account_types;
 pub mod activity;
 pub mod allowlist;
+pub mod attributes;
 pub mod audit;
 pub mod authentication;
 pub mod documents;

@@ -106,8 +106,15 @@ pub fn OrgFrame() -> impl IntoView {
 }
 
 /// The screens of Administration, in the order of the left navigation.
-const ADMIN_SCREENS: [(&str, &str); 6] =
-    [("account", "Account"), ("authentication", "Authentication"), ("account-types", "Account Types"), ("teams", "Teams"), ("users", "Users"), ("audit", "Audit log")];
+const ADMIN_SCREENS: [(&str, &str); 7] = [
+    ("account", "Account"),
+    ("authentication", "Authentication"),
+    ("account-types", "Account Types"),
+    ("teams", "Teams"),
+    ("users", "Users"),
+    ("attributes", "User Attributes"),
+    ("audit", "Audit log"),
+];
 
 /// Administration: the left navigation beside the chosen screen (on phones, a
 /// menu above it). The server answers non-admins' visits with a 403 page before

@@ -82,6 +82,13 @@ pub struct DocumentPage {
     pub share_teams: Vec<Choice>,
     /// Allowed webhook destinations (when the caller may export to webhook).
     pub webhooks: Vec<Choice>,
+    /// May save a copy into their own documents.
+    pub can_copy: bool,
+    /// May set the dataset's row rule (administrators), with the attributes to choose from.
+    pub can_set_rule: bool,
+    pub rule_attributes: Vec<Choice>,
+    /// The dataset's row rule and the reader's value, when one limits the rows.
+    pub rule: Option<crate::domain::attributes::RowRuleView>,
 }
 
 /// What a webhook export did.

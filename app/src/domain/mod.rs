@@ -1,6 +1,7 @@
 //! Types and rules shared by the pages and the server. Nothing here touches
 //! the database, so it builds for the browser too.
 pub mod activity;
+pub mod attributes;
 pub mod audit;
 pub mod csv;
 pub mod document_views;

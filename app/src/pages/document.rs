@@ -1,20 +1,22 @@
 //! `/{org}/documents/{id}`: a document's table, paged on the server. People who
 //! may explore filter and sort it (state in the URL: `f=col|op|value`, `sort`,
 //! `desc`, `page`); owners edit and share it; the export menu lists only what
-//! the account type allows.
-use crate::api::documents::{load_document, SaveDocument, ShareDocument};
+//! the account type allows. A dataset's row rule is said above the table,
+//! with why a reader sees no rows; administrators set it here.
+use crate::api::documents::{load_document, CopyDocument, SaveDocument, SetRowRule, ShareDocument};
 use crate::api::webhooks::ExportWebhook;
 use crate::components::frame::use_org;
 use crate::components::local::Count;
 use crate::components::toast::report;
 use crate::components::url::query;
 use crate::components::{ErrorPanel, FormError, Menu};
+use crate::domain::attributes::RuleOp;
 use crate::domain::document_views::{DocumentPage as Page, DocumentQuery, Exploration};
 use crate::domain::documents::{ColumnKind, ExportFormat, Filter, FilterOp, Sort, TableView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::params::ParamsMap;
 use std::collections::BTreeSet;
 
@@ -64,7 +66,18 @@ pub fn DocumentPage() -> impl IntoView {
     let save_error = report(save, "Document saved", &[]);
     let share_error = report(share, "Document shared", &["email"]);
     report(hook, "Exported to the webhook", &[]);
-    let doc = Resource::new(move || (org.get(), id.get(), dq.get(), save.version().get(), share.version().get()), |(o, id, q, ..)| load_document(o, id, q));
+    let rule = ServerAction::<SetRowRule>::new();
+    let rule_error = report(rule, "Row rule saved", &["column", "attribute"]);
+    let copy = ServerAction::<CopyDocument>::new();
+    report(copy, "Copy saved in My documents", &[]);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = copy.value().get() {
+            navigate(&format!("/{}/documents/{id}", org.get_untracked()), Default::default());
+        }
+    });
+    let rules = crate::components::toast::successes(rule);
+    let doc = Resource::new(move || (org.get(), id.get(), dq.get(), save.version().get(), share.version().get(), rules.get()), |(o, id, q, ..)| load_document(o, id, q));
     view! {
         <Title text="Document" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -77,12 +90,17 @@ pub fn DocumentPage() -> impl IntoView {
                                 <h1 data-testid="document-name">{p.name.clone()}</h1>
                                 <p class="muted">{format!("{} · owner {} · {}", p.location, p.owner, p.dataset)}</p>
                             </div>
-                            <ExportMenu page=p.clone() hook=hook />
+                            <div class="header-actions">
+                                {p.can_copy.then(|| view! { <SaveCopyButton page=p.clone() copy=copy /> })}
+                                <ExportMenu page=p.clone() hook=hook />
+                            </div>
                         </div>
+                        <RuleNote page=p.clone() />
                         {p.can_explore.then(|| view! { <ExploreBar page=p.clone() /> })}
                         <Table page=p.clone() />
                         {p.can_edit.then(|| view! { <EditCard page=p.clone() save=save error=save_error /> })}
                         {p.can_share.then(|| view! { <ShareCard page=p.clone() share=share error=share_error /> })}
+                        {p.can_set_rule.then(|| view! { <RuleCard page=p.clone() action=rule error=rule_error /> })}
                     }.into_any(),
                 }
             })}
@@ -294,6 +312,83 @@ fn ShareCard(page: Page, share: ServerAction<ShareDocument>, error: Signal<Optio
                     <div class="share-submit"><button type="submit" class="btn btn-secondary">"Share"</button></div>
                 </div>
                 <crate::components::FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("email"))) />
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Saves a copy into the caller's documents (the row rule binds it too).
+#[component]
+fn SaveCopyButton(page: Page, copy: ServerAction<CopyDocument>) -> impl IntoView {
+    let org = use_org();
+    let id = StoredValue::new(page.id.clone());
+    let name = StoredValue::new(format!("Copy of {}", page.name));
+    view! {
+        <button type="button" class="btn btn-secondary" data-testid="copy-document" disabled=move || copy.pending().get()
+            on:click=move |_| { copy.dispatch(CopyDocument { org: org.get_untracked(), id: id.get_value(), name: name.get_value() }); }>
+            "Save a copy"</button>
+    }
+}
+
+/// Which rows the reader sees, and why none when they have no value.
+#[component]
+fn RuleNote(page: Page) -> impl IntoView {
+    page.rule.map(|r| match r.your_value {
+        Some(v) => view! {
+            <p class="alert alert-info" data-testid="row-rule">
+                {format!("Rows limited by {}: you see the rows for your {} “{v}”.", r.text, r.attribute)}
+            </p>
+        }
+        .into_any(),
+        None => view! {
+            <p class="alert alert-warning" role="status" data-testid="row-rule">
+                {format!("You have no value for {}, so you see no rows: this dataset shows each person the rows where {}. An administrator can give you a value (Administration > User Attributes).", r.attribute, r.text)}
+            </p>
+        }
+        .into_any(),
+    })
+}
+
+/// Administrators: the row rule of the dataset under this document, which
+/// binds every document over it and every reader.
+#[component]
+fn RuleCard(page: Page, action: ServerAction<SetRowRule>, error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+    let org = use_org();
+    let current = page.rule.clone();
+    let column = current.as_ref().map(|r| r.column.clone()).unwrap_or_default();
+    let op = current.as_ref().map(|r| r.op).unwrap_or(RuleOp::Eq);
+    let attribute = current.as_ref().map(|r| r.attribute_id.clone()).unwrap_or_default();
+    let text_columns: Vec<String> = page.all_columns.iter().filter(|c| c.kind == ColumnKind::Text).map(|c| c.name.clone()).collect();
+    view! {
+        <section class="card" data-testid="row-rule-card">
+            <h2>"Row-level security"</h2>
+            <p class="muted">{format!("Applies to every document over the dataset {} and to every reader, administrators included. Choose no attribute to show every row.", page.dataset)}</p>
+            <ActionForm action=action attr:class="form">
+                <input type="hidden" name="org" prop:value=move || org.get() />
+                <input type="hidden" name="id" value=page.id.clone() />
+                <div class="share-fields">
+                    <div>
+                        <label for="rule-column">"Column"</label>
+                        <select id="rule-column" name="column">
+                            {text_columns.into_iter().map(|c| { let sel = c == column; let v = c.clone(); view! { <option value=v selected=sel>{c}</option> } }).collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="rule-op">"Condition"</label>
+                        <select id="rule-op" name="op">
+                            {[RuleOp::Eq, RuleOp::In].into_iter().map(|o| view! { <option value=o.key() selected=o == op>{o.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div>
+                        <label for="rule-attribute">"User attribute"</label>
+                        <select id="rule-attribute" name="attribute_id">
+                            <option value="" selected=attribute.is_empty()>"— none (every row)"</option>
+                            {page.rule_attributes.iter().map(|a| { let sel = a.id == attribute; view! { <option value=a.id.clone() selected=sel>{a.label.clone()}</option> } }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="share-submit"><button type="submit" class="btn btn-secondary" data-testid="save-row-rule">"Save rule"</button></div>
+                </div>
+                <crate::components::FieldError message=Signal::derive(move || error.get().and_then(|e| e.for_field("column").or_else(|| e.for_field("attribute")))) />
             </ActionForm>
         </section>
     }

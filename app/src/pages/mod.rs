@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("users/:id") view={Lazy::<UserRoute>::new()} />
                         <Route path=path!("teams") view={Lazy::<TeamsRoute>::new()} />
                         <Route path=path!("teams/:id") view={Lazy::<TeamRoute>::new()} />
+                        <Route path=path!("attributes") view={Lazy::<AttributesRoute>::new()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>
@@ -187,6 +188,7 @@ admin_pages! {
     UserRoute => User => admin::user::UserPage,
     TeamsRoute => Teams => admin::teams::TeamsPage,
     TeamRoute => Team => admin::team::TeamPage,
+    AttributesRoute => Attributes => admin::attributes::AttributesPage,
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page

@@ -4,6 +4,7 @@
 //! documents to a new owner.
 use super::access::Caller;
 use super::{Actor, Error, Result};
+use crate::domain::attributes::RowRuleView;
 use crate::domain::audit::{self, detail::Changes};
 use crate::domain::document_views::{DatasetChoice, DocumentFolder, DocumentPage, DocumentQuery, DocumentSummary, DocumentsHome};
 use crate::domain::documents::{location_label, ExportFormat, TableView};
@@ -11,7 +12,7 @@ use crate::domain::views::Choice;
 use crate::domain::{words::plural, Permission};
 use crate::service::store::{
     self,
-    datasets::DatasetRow,
+    datasets::{DatasetRow, RowQuery, RowScope},
     documents::{Access, DocumentRow},
     Conn, Db,
 };
@@ -19,13 +20,23 @@ use crate::service::store::{
 /// Rows a document's page shows at a time.
 pub const PAGE_SIZE: u32 = 50;
 
+/// A document as one reader opened it. Its rows are read only through
+/// `rows`, which applies the reader's row scope (the dataset's row rule and
+/// their attribute value): the table, its filters and sort, every export.
 pub struct Opened {
     pub doc: DocumentRow,
     pub dataset: DatasetRow,
     pub access: Access,
+    scope: RowScope,
+    /// The dataset's row rule, as the page shows it.
+    pub rule: Option<RowRuleView>,
 }
 
 impl Opened {
+    /// The rows of `view` this reader may see. `view` must have passed `TableView::check`.
+    pub fn rows(&self, view: &TableView) -> RowQuery {
+        RowQuery::new(&self.dataset.id, &self.dataset.columns(), view, &self.scope)
+    }
     /// Editing and publishing: `create_documents`, and the document is theirs or in their team's workspace.
     pub fn can_edit(&self, c: &Caller) -> bool {
         c.can(Permission::CreateDocuments) && matches!(self.access, Access::Owner | Access::Team)
@@ -46,7 +57,8 @@ pub async fn open(db: &Db, c: &Caller, id: &str) -> Result<Opened> {
     let doc = store::documents::get(db, &c.org.id, id).await?.ok_or_else(not_found)?;
     let access = store::documents::access(db, &c.org.id, &c.user.id, &doc).await?.ok_or_else(not_found)?;
     let dataset = store::datasets::get(db, &c.org.id, &doc.dataset_id).await?.ok_or_else(Error::internal)?;
-    Ok(Opened { doc, dataset, access })
+    let (scope, rule) = super::attributes::scope(db, c, &dataset).await?;
+    Ok(Opened { doc, dataset, access, scope, rule })
 }
 
 /// The export formats `c` may use, in menu order.
@@ -170,7 +182,7 @@ pub async fn page(db: &Db, c: &Caller, id: &str, query: DocumentQuery) -> Result
     };
     let all_columns = o.dataset.columns();
     shown.check(&all_columns)?;
-    let q = store::datasets::RowQuery::new(&o.dataset.id, &all_columns, &shown);
+    let q = o.rows(&shown);
     let total = q.count(db).await?;
     let page_count = ((total as u32).div_ceil(PAGE_SIZE)).max(1);
     let page = query.page.clamp(1, page_count);
@@ -200,6 +212,10 @@ pub async fn page(db: &Db, c: &Caller, id: &str, query: DocumentQuery) -> Result
         shared_with: store::documents::shares(db, &c.org.id, &o.doc.id).await?,
         share_teams,
         webhooks,
+        can_copy: c.can(Permission::CreateDocuments),
+        can_set_rule: c.is_admin(),
+        rule_attributes: if c.is_admin() { super::attributes::choices(db, c).await? } else { Vec::new() },
+        rule: o.rule.clone(),
     })
 }
 
@@ -305,6 +321,21 @@ pub async fn upload_csv(db: &Db, c: &Caller, name: &str, csv: &str) -> Result<St
     store::datasets::insert_rows(&mut tx, &id, &parsed.columns, 1, &rows).await?;
     let detail = format!("{}, {}", plural(rows.len() as i64, "row", "rows"), plural(parsed.columns.len() as i64, "column", "columns"));
     store::audit::record(&mut tx, c.actor().event(audit::DATASET_UPLOADED, &name, detail)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Copies a document the caller can open into their own documents: same
+/// dataset and view. The dataset's row rule binds the copy as it binds every
+/// document over the dataset.
+pub async fn copy(db: &Db, c: &Caller, id: &str, name: &str) -> Result<String> {
+    c.require(Permission::CreateDocuments)?;
+    let o = open(db, c, id).await?;
+    let name = document_name(name)?;
+    let view = o.doc.view();
+    let mut tx = super::begin(db).await?;
+    let id = store::documents::insert(&mut *tx, store::documents::NewDocument { org_id: &c.org.id, name: &name, dataset_id: &o.dataset.id, view: &view, owner_id: &c.user.id, team_id: None }).await?;
+    store::audit::record(&mut tx, c.actor().event(audit::DOCUMENT_CREATED, &name, format!("dataset {}", o.dataset.name))).await?;
     tx.commit().await?;
     Ok(id)
 }

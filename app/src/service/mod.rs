@@ -10,6 +10,7 @@ pub mod access;
 pub mod account;
 pub mod account_types;
 pub mod allowlist;
+pub mod attributes;
 pub mod audit;
 pub mod database;
 pub mod demo;

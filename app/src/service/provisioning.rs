@@ -194,7 +194,11 @@ pub async fn release(db: &Db, actor: &Actor, kind: Released, id: Option<&str>) -
     }
     let mut tx = super::begin(db).await?;
     let (n, one, what) = match kind {
-        Released::People => (store::users::release(&mut tx, &actor.org_id, id).await?, "user", "users"),
+        Released::People => {
+            // Their user attribute values, too, are set here from now on.
+            store::attributes::release(&mut tx, &actor.org_id, id).await?;
+            (store::users::release(&mut tx, &actor.org_id, id).await?, "user", "users")
+        }
         Released::Teams => (store::teams::release(&mut tx, &actor.org_id, id).await?, "team", "teams"),
     };
     if n > 0 {

@@ -1,5 +1,5 @@
 //! ServiceProviderConfig, ResourceTypes and Schemas: exactly what is supported.
-use super::{scim_json, Scim, ScimError, ScimResult, SCHEMA_GROUP, SCHEMA_LIST, SCHEMA_USER};
+use super::{scim_json, Scim, ScimError, ScimResult, SCHEMA_ATTRIBUTES, SCHEMA_ENTERPRISE, SCHEMA_GROUP, SCHEMA_LIST, SCHEMA_USER};
 use app::service::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -42,7 +42,11 @@ fn resource_type_json(s: &Scim, name: &str) -> Option<Value> {
         "endpoint": endpoint,
         "description": description,
         "schema": schema,
-        "schemaExtensions": [],
+        "schemaExtensions": if name == "User" {
+            json!([{"schema": SCHEMA_ENTERPRISE, "required": false}, {"schema": SCHEMA_ATTRIBUTES, "required": false}])
+        } else {
+            json!([])
+        },
         "meta": {"resourceType": "ResourceType", "location": format!("{}/ResourceTypes/{name}", s.base)}
     }))
 }
@@ -74,8 +78,40 @@ async fn account_type_names(st: &AppState, s: &Scim) -> ScimResult<Vec<String>> 
     Ok(app::service::directory::account_type_names(&st.db, &s.actor).await?)
 }
 
-fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
+/// What `/Schemas` describes that depends on the organization.
+struct Known {
+    user_types: Vec<String>,
+    /// The defined user attributes: name and description.
+    attributes: Vec<(String, String)>,
+}
+
+async fn known(st: &AppState, s: &Scim) -> ScimResult<Known> {
+    Ok(Known { user_types: account_type_names(st, s).await?, attributes: app::service::attributes::for_idp(&st.db, &s.actor).await? })
+}
+
+fn schema_json(s: &Scim, id: &str, known: &Known) -> Option<Value> {
+    let user_types = &known.user_types;
+    let id = [SCHEMA_USER, SCHEMA_GROUP, SCHEMA_ENTERPRISE, SCHEMA_ATTRIBUTES].into_iter().find(|k| k.eq_ignore_ascii_case(id)).unwrap_or(id);
     let (name, attributes) = match id {
+        SCHEMA_ENTERPRISE => (
+            "EnterpriseUser",
+            super::users::ENTERPRISE_ATTRIBUTES
+                .iter()
+                .map(|n| {
+                    let defined = known.attributes.iter().any(|(a, _)| a.eq_ignore_ascii_case(n));
+                    let d = if defined {
+                        format!("Sets the user attribute {n}; read-only in Gatehouse")
+                    } else {
+                        format!("Kept when a user attribute named {n} is defined (Administration > User Attributes)")
+                    };
+                    attr(n, "string", "readWrite", json!({ "description": d }))
+                })
+                .collect(),
+        ),
+        SCHEMA_ATTRIBUTES => (
+            "GatehouseUserAttributes",
+            known.attributes.iter().map(|(n, d)| attr(n, "string", "readWrite", json!({ "description": if d.is_empty() { format!("The user attribute {n}") } else { d.clone() } }))).collect(),
+        ),
         SCHEMA_USER => (
             "User",
             vec![
@@ -158,12 +194,12 @@ fn schema_json(s: &Scim, id: &str, user_types: &[String]) -> Option<Value> {
 }
 
 pub async fn schemas(State(st): State<AppState>, Extension(s): Extension<Scim>) -> ScimResult<Response> {
-    let types = account_type_names(&st, &s).await?;
-    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP].iter().filter_map(|id| schema_json(&s, id, &types)).collect();
+    let known = known(&st, &s).await?;
+    let list: Vec<Value> = [SCHEMA_USER, SCHEMA_GROUP, SCHEMA_ENTERPRISE, SCHEMA_ATTRIBUTES].iter().filter_map(|id| schema_json(&s, id, &known)).collect();
     Ok(scim_json(StatusCode::OK, json!({"schemas": [SCHEMA_LIST], "totalResults": list.len(), "startIndex": 1, "itemsPerPage": list.len(), "Resources": list})))
 }
 
 pub async fn schema(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>) -> ScimResult<Response> {
-    let types = account_type_names(&st, &s).await?;
-    schema_json(&s, &id, &types).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
+    let known = known(&st, &s).await?;
+    schema_json(&s, &id, &known).map(|v| scim_json(StatusCode::OK, v)).ok_or_else(|| ScimError::not_found("Schema", &id))
 }

@@ -20,6 +20,11 @@ use serde_json::{json, Value};
 
 pub const SCHEMA_USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const SCHEMA_GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// The enterprise extension: `department`, `costCenter`, `division` and
+/// `organization` set the user attributes of those names, when defined.
+pub const SCHEMA_ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// Gatehouse's extension: any defined user attribute, by name.
+pub const SCHEMA_ATTRIBUTES: &str = "urn:gatehouse:params:scim:schemas:extension:attributes:2.0:User";
 pub const SCHEMA_ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 pub const SCHEMA_LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub const SCHEMA_PATCH: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

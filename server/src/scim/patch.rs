@@ -72,6 +72,30 @@ fn key_of(o: &Map<String, Value>, name: &str) -> String {
     o.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string())
 }
 
+/// The user extension a path names, among those Gatehouse keeps (its
+/// attributes are then read and written inside the extension's object).
+/// Returns the extension and the attribute's name within it, however the path
+/// parser split `urn:…:User:department` into a URI, a name and a sub-attribute.
+fn kept_extension(a: &AttrPath) -> Option<(&'static str, String)> {
+    let mut full = a.uri.clone().map(|u| format!("{u}:")).unwrap_or_default();
+    full.push_str(&a.name);
+    if let Some(sub) = &a.sub_attr {
+        full.push('.');
+        full.push_str(sub);
+    }
+    [super::SCHEMA_ENTERPRISE, super::SCHEMA_ATTRIBUTES].into_iter().find_map(|k| {
+        let head = full.get(..k.len()).filter(|h| h.eq_ignore_ascii_case(k))?;
+        let rest = full[head.len()..].trim_start_matches([':', '.']);
+        (!rest.is_empty()).then(|| (k, rest.to_string()))
+    })
+}
+
+/// A kept extension's object in a user's JSON (made when absent).
+fn extension<'a>(doc: &'a mut Map<String, Value>, urn: &str) -> ScimResult<&'a mut Map<String, Value>> {
+    let k = key_of(doc, urn);
+    doc.entry(k).or_insert_with(|| Value::Object(Map::new())).as_object_mut().ok_or_else(|| ScimError::bad("invalidValue", format!("{urn} must be an object.")))
+}
+
 /// Attributes from schema extensions Gatehouse does not keep are accepted and ignored.
 fn ignored(a: &AttrPath) -> bool {
     a.uri.as_deref().is_some_and(|u| !u.eq_ignore_ascii_case(super::SCHEMA_USER) && !u.eq_ignore_ascii_case(super::SCHEMA_GROUP))
@@ -113,7 +137,21 @@ pub fn apply(doc: &mut Value, ops: &[Operation], _r: Resource) -> ScimResult<()>
                 let value = o.value.clone().unwrap_or(Value::Null);
                 let obj = value.as_object().ok_or_else(|| ScimError::bad("invalidValue", "An operation without a path needs an object value."))?;
                 for (k, v) in obj {
+                    // {"urn:…:enterprise:2.0:User": {"department": "R&D"}}
+                    if let Some(urn) = [super::SCHEMA_ENTERPRISE, super::SCHEMA_ATTRIBUTES].into_iter().find(|u| u.eq_ignore_ascii_case(k)) {
+                        if let Value::Object(values) = v {
+                            let ext = extension(doc, urn)?;
+                            for (name, value) in values {
+                                set(ext, name, None, o.op, value.clone())?;
+                            }
+                        }
+                        continue;
+                    }
                     let path = AttrPath::from_key(k);
+                    if let Some((urn, name)) = kept_extension(&path) {
+                        set(extension(doc, urn)?, &name, None, o.op, v.clone())?;
+                        continue;
+                    }
                     if ignored(&path) {
                         continue;
                     }
@@ -121,6 +159,16 @@ pub fn apply(doc: &mut Value, ops: &[Operation], _r: Resource) -> ScimResult<()>
                 }
             }
             (Some(PatchPath::Attr(a)), op) => {
+                if let Some((urn, name)) = kept_extension(a) {
+                    let ext = extension(doc, urn)?;
+                    if op == Op::Remove {
+                        let k = key_of(ext, &name);
+                        ext.remove(&k);
+                    } else {
+                        set(ext, &name, None, op, o.value.clone().unwrap_or(Value::Null))?;
+                    }
+                    continue;
+                }
                 if ignored(a) {
                     continue;
                 }
@@ -450,7 +498,14 @@ mod tests {
         apply(&mut doc, &ops(json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "new@b.co"}])), Resource::User).unwrap();
         assert_eq!(doc["emails"][0]["value"], "new@b.co");
         apply(&mut doc, &ops(json!([{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"}])), Resource::User).unwrap();
-        assert!(doc.get("department").is_none(), "extension attributes are ignored");
+        assert!(doc.get("department").is_none(), "extension attributes stay in their extension");
+        assert_eq!(doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "R&D");
+        apply(&mut doc, &ops(json!([{"op": "replace", "value": {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter": "CC-9"}}])), Resource::User).unwrap();
+        assert_eq!(doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["costCenter"], "CC-9");
+        apply(&mut doc, &ops(json!([{"op": "remove", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}])), Resource::User).unwrap();
+        assert!(doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"].get("department").is_none());
+        apply(&mut doc, &ops(json!([{"op": "add", "path": "urn:ietf:params:scim:schemas:extension:other:2.0:User:x", "value": "y"}])), Resource::User).unwrap();
+        assert!(doc.get("x").is_none(), "other extensions are ignored");
         apply(&mut doc, &ops(json!([{"op": "replace", "path": "userType", "value": "Creator"}])), Resource::User).unwrap();
         assert_eq!(doc["userType"], "Creator");
     }

@@ -2,7 +2,7 @@
 //! account type. The handlers read
 //! SCIM's JSON, call the people use cases (`service::people`), and write
 //! SCIM's JSON back.
-use super::{filter, list_response, paging, parse_body, patch, projected, ListParams, Scim, ScimError, ScimResult, SCHEMA_PATCH, SCHEMA_USER};
+use super::{filter, list_response, paging, parse_body, patch, projected, ListParams, Scim, ScimError, ScimResult, SCHEMA_ATTRIBUTES, SCHEMA_ENTERPRISE, SCHEMA_PATCH, SCHEMA_USER};
 use app::domain::{Email, Origin, Status};
 use app::service::directory::{self, UserEntry};
 use app::service::people::{self, IdpInput};
@@ -35,9 +35,26 @@ impl Profile {
     }
 }
 
-fn to_json(s: &Scim, r: &UserEntry) -> Value {
+/// The enterprise extension's attributes that set user attributes of the same name.
+pub const ENTERPRISE_ATTRIBUTES: [&str; 4] = ["department", "costCenter", "division", "organization"];
+
+/// `r` as a SCIM User, with `attributes` (the values the identity provider
+/// set, by attribute name) in the two extensions.
+fn to_json(s: &Scim, r: &UserEntry, attributes: &[(String, String)]) -> Value {
     let mut v = Map::new();
-    v.insert("schemas".into(), json!([SCHEMA_USER]));
+    let mut schemas = vec![SCHEMA_USER];
+    let enterprise: Map<String, Value> = attributes.iter().filter_map(|(n, x)| ENTERPRISE_ATTRIBUTES.iter().find(|e| e.eq_ignore_ascii_case(n)).map(|e| (e.to_string(), json!(x)))).collect();
+    if !enterprise.is_empty() {
+        schemas.push(SCHEMA_ENTERPRISE);
+        v.insert(SCHEMA_ENTERPRISE.into(), Value::Object(enterprise));
+    }
+    // The others in Gatehouse's extension (each value in one place, so a PATCH of one is not undone by the other).
+    let own: Map<String, Value> = attributes.iter().filter(|(n, _)| !ENTERPRISE_ATTRIBUTES.iter().any(|e| e.eq_ignore_ascii_case(n))).map(|(n, x)| (n.clone(), json!(x))).collect();
+    if !own.is_empty() {
+        schemas.push(SCHEMA_ATTRIBUTES);
+        v.insert(SCHEMA_ATTRIBUTES.into(), Value::Object(own));
+    }
+    v.insert("schemas".into(), json!(schemas));
     v.insert("id".into(), json!(r.id));
     v.insert("userName".into(), json!(r.email));
     // Records the identity provider manages are returned as it sent them;
@@ -293,13 +310,57 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
     let roles = Some(roles).filter(|r| !r.is_empty());
     let profile = Profile { name, emails, roles, unassigned };
     let scim_profile = serde_json::to_string(&profile).expect("a profile serializes");
-    Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, user_type_from, scim_profile })
+    let attributes = read_attributes(o)?;
+    Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, user_type_from, scim_profile, attributes })
+}
+
+/// User attribute values from the two extensions, by attribute name: the
+/// enterprise extension's `department`, `costCenter`, `division` and
+/// `organization`, and every string of Gatehouse's extension (null clears).
+fn read_attributes(o: &Map<String, Value>) -> ScimResult<Vec<(String, Option<String>)>> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    for (urn, only) in [(SCHEMA_ENTERPRISE, Some(&ENTERPRISE_ATTRIBUTES[..])), (SCHEMA_ATTRIBUTES, None)] {
+        let Some(ext) = o.iter().find(|(k, _)| k.eq_ignore_ascii_case(urn)).map(|(_, v)| v).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let ext = ext.as_object().ok_or_else(|| ScimError::bad("invalidValue", format!("{urn} must be an object.")))?;
+        for (k, v) in ext {
+            let name = match only {
+                Some(names) => match names.iter().find(|n| n.eq_ignore_ascii_case(k)) {
+                    Some(n) => n.to_string(),
+                    None => continue,
+                },
+                None => k.clone(),
+            };
+            let value = match v {
+                Value::Null => None,
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => return Err(ScimError::bad("invalidValue", format!("{k} in {urn} must be a string."))),
+            };
+            out.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            out.push((name, value));
+        }
+    }
+    Ok(out)
+}
+
+/// The values the identity provider set before that it no longer sends: cleared.
+fn with_removed(mut m: IdpInput, before: &[(String, String)]) -> IdpInput {
+    for (name, _) in before {
+        if !m.attributes.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            m.attributes.push((name.clone(), None));
+        }
+    }
+    m
 }
 
 /// One page of the people `search` finds, as SCIM resources projected by `p`; and how many match in all.
 pub async fn page(st: &AppState, s: &Scim, search: &directory::Filter, offset: i64, limit: i64, p: &ListParams) -> ScimResult<(i64, Vec<Value>)> {
     let (rows, total) = directory::users(&st.db, &s.actor, search, offset, limit).await?;
-    Ok((total, rows.iter().map(|r| projected(to_json(s, r), Some(p))).collect()))
+    // Lists leave the extensions out: one more query per person on the
+    // listing a full sync pages through. A person's own resource has them.
+    Ok((total, rows.iter().map(|r| projected(to_json(s, r, &[]), Some(p))).collect()))
 }
 
 pub async fn list(State(st): State<AppState>, Extension(s): Extension<Scim>, Query(p): Query<ListParams>) -> ScimResult<Response> {
@@ -317,7 +378,8 @@ pub async fn search(st: &AppState, s: &Scim, p: &ListParams) -> ScimResult<Respo
 /// The person as a User resource answer.
 async fn respond(st: &AppState, s: &Scim, id: &str, status: StatusCode, p: Option<&ListParams>) -> ScimResult<Response> {
     let r = directory::user(&st.db, &s.actor, id).await?.ok_or_else(|| people::user_not_found(id))?;
-    Ok(super::resource_response(s, "Users", id, status, projected(to_json(s, &r), p)))
+    let attributes = app::service::attributes::idp_values(&st.db, &s.actor.org_id, id).await?;
+    Ok(super::resource_response(s, "Users", id, status, projected(to_json(s, &r, &attributes), p)))
 }
 
 pub async fn get(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>) -> ScimResult<Response> {
@@ -332,7 +394,7 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
     s.note_touched("user", "", m.email.as_str());
     let done = people::provision(&st.db, &s.actor, m.clone()).await?;
     let id = done.id;
-    if done.outcome != people::Outcome::Created {
+    if done.outcome != people::Outcome::Created || !m.attributes.is_empty() {
         return respond(&st, &s, &id, StatusCode::CREATED, Some(&p)).await;
     }
     // A new person is exactly what was written: no need to read them back.
@@ -352,12 +414,14 @@ pub async fn create(State(st): State<AppState>, Extension(s): Extension<Scim>, Q
         updated_at: now,
         groups: None,
     };
-    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, projected(to_json(&s, &row), Some(&p))))
+    Ok(super::resource_response(&s, "Users", &id, StatusCode::CREATED, projected(to_json(&s, &row, &[]), Some(&p))))
 }
 
 pub async fn replace(State(st): State<AppState>, Extension(s): Extension<Scim>, Path(id): Path<String>, Query(p): Query<ListParams>, headers: HeaderMap, body: Bytes) -> ScimResult<Response> {
     s.note_body(&body);
     let m = read_model(&parse_body(&headers, &body)?, Absent::Default)?;
+    let before = app::service::attributes::idp_values(&st.db, &s.actor.org_id, &id).await?;
+    let m = with_removed(m, &before);
     people::update_provisioned::<ScimError, _>(&st.db, &s.actor, &id, |_| Ok(m)).await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await
 }
@@ -366,11 +430,13 @@ pub async fn patch(State(st): State<AppState>, Extension(s): Extension<Scim>, Pa
     s.note_body(&body);
     let body = parse_body(&headers, &body)?;
     let ops = patch::operations(&body, SCHEMA_PATCH)?;
-    // The operations apply to the person as SCIM shows them now, inside the write.
+    // The operations apply to the person as SCIM shows them now, inside the
+    // write (their attribute values as read just before it).
+    let before = app::service::attributes::idp_values(&st.db, &s.actor.org_id, &id).await?;
     people::update_provisioned(&st.db, &s.actor, &id, |current: &UserEntry| {
-        let mut doc = to_json(&s, current);
+        let mut doc = to_json(&s, current, &before);
         patch::apply(&mut doc, &ops, patch::Resource::User)?;
-        read_model(&doc, Absent::Unassigned)
+        Ok::<_, ScimError>(with_removed(read_model(&doc, Absent::Unassigned)?, &before))
     })
     .await?;
     respond(&st, &s, &id, StatusCode::OK, Some(&p)).await

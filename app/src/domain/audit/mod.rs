@@ -76,6 +76,11 @@ actions! {
     MAIL_TEST = "mail.test", "Test mail sent";
     WEBHOOK_ALLOWED = "webhook.allowed", "Webhook destination allowed";
     WEBHOOK_REMOVED = "webhook.removed", "Webhook destination removed";
+    ATTRIBUTE_CREATED = "user_attribute.created", "User attribute defined";
+    ATTRIBUTE_UPDATED = "user_attribute.updated", "User attribute changed";
+    ATTRIBUTE_VALUE_SET = "user_attribute.value_set", "User attribute value set";
+    ATTRIBUTE_TEAM_ORDER = "user_attribute.team_order", "Team priority of a user attribute changed";
+    ROW_RULE_CHANGED = "dataset.row_rule", "Row-level security of a dataset changed";
     IP_RANGES_ADDED = "ip_allowlist.added", "Allowed IP addresses added";
     IP_RANGE_REMOVED = "ip_allowlist.removed", "Allowed IP address removed";
     IP_ALLOWLIST_CLEARED = "ip_allowlist.cleared", "Allowed IP addresses cleared (break-glass)";

@@ -541,6 +541,46 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
         EXPORTED | EXPORT_FAILED => export(e, w),
         WEBHOOK_ALLOWED => w.t(format!("Allowed the webhook destination {}", e.target)).done(),
         WEBHOOK_REMOVED => w.t(format!("Removed the webhook destination {}", e.target)).done(),
+        ATTRIBUTE_CREATED => match value(&p, "default").and_then(change) {
+            Some((_, default)) => w.t(format!("Defined the user attribute {} (default {default})", e.target)).done(),
+            None => w.t(format!("Defined the user attribute {} (no default)", e.target)).done(),
+        },
+        ATTRIBUTE_UPDATED => {
+            let mut clauses = Vec::new();
+            let renamed = value(&p, "name").and_then(change);
+            if let Some((old, _)) = renamed {
+                clauses.push(format!("renamed from {old}"));
+            }
+            if let Some((old, new)) = value(&p, "default").and_then(change) {
+                clauses.push(format!("default from {old} to {new}"));
+            }
+            if let Some((old, new)) = value(&p, "description").and_then(quoted_change) {
+                clauses.push(description_clause(old, new));
+            }
+            changed("the user attribute", e.target, renamed, clauses, w)
+        }
+        ATTRIBUTE_VALUE_SET => {
+            let (who, change_text) = e.detail.split_once(": ")?;
+            let (old, new) = change(change_text)?;
+            let w = w.t(format!("Set {} of ", e.target));
+            let w = match who.strip_prefix("team ") {
+                Some(team) => w.t(format!("the team {team}")),
+                None => w.person(who),
+            };
+            w.t(format!(" from {old} to {new}")).done()
+        }
+        ATTRIBUTE_TEAM_ORDER => {
+            let (old, new) = change(e.detail.strip_prefix("teams: ")?)?;
+            w.t(format!("Ordered the teams of the user attribute {}: {new} (was {old})", e.target)).done()
+        }
+        ROW_RULE_CHANGED => {
+            let (old, new) = change(e.detail.strip_prefix("rule: ")?)?;
+            match (old, new) {
+                (_, "–") => w.t(format!("Removed the row rule of the dataset {} ({old})", e.target)).done(),
+                ("–", _) => w.t(format!("Limited the rows of the dataset {} to {new}", e.target)).done(),
+                _ => w.t(format!("Changed the row rule of the dataset {} from {old} to {new}", e.target)).done(),
+            }
+        }
         IP_RANGES_ADDED => w.t(format!("Allowed access from {}", e.target)).t(if e.detail.is_empty() { String::new() } else { format!(" ({})", e.detail) }).done(),
         IP_RANGE_REMOVED => w.t(format!("Removed {} from the allowed IP addresses", e.target)).done(),
         IP_ALLOWLIST_CLEARED => w.t(format!("Cleared the allowed IP addresses with the break-glass command ({})", e.detail)).done(),

@@ -2,6 +2,7 @@
 pub mod account;
 pub mod account_types;
 pub mod allowlist;
+pub mod attributes;
 pub mod audit;
 pub mod authentication;
 pub mod mail;

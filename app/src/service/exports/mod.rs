@@ -19,7 +19,7 @@ use crate::domain::documents::{ColumnKind, ExportFormat};
 use crate::service::access::Caller;
 use crate::service::documents::Opened;
 use crate::service::state::AppState;
-use crate::service::store::{self, datasets::RowQuery};
+use crate::service::store;
 use axum::body::Bytes;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -94,8 +94,7 @@ pub fn start(st: &AppState, c: Caller, o: &Opened, format: ExportFormat, slot: s
     let db = st.db.clone();
     let stall = st.config.export_stall_timeout;
     let view = o.doc.view();
-    let columns = o.dataset.columns();
-    let query = RowQuery::new(&o.dataset.id, &columns, &view);
+    let query = o.rows(&view);
     let title = o.doc.name.clone();
     let mut w = writer(format);
     tokio::spawn(async move {

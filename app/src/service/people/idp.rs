@@ -27,6 +27,9 @@ pub struct IdpInput {
     pub user_type_from: &'static str,
     /// What the door keeps to answer with as sent.
     pub scim_profile: String,
+    /// User attribute values by attribute name (`None` clears one); names no
+    /// attribute has are skipped (see `attributes::set_from_idp`).
+    pub attributes: Vec<(String, Option<String>)>,
 }
 
 /// The person a create wrote.
@@ -108,6 +111,12 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
     match provisioned::create(db, job).await {
         Ok(at) => {
             activity::committed(idp);
+            if !p.attributes.is_empty() {
+                // Created in a group commit with others; the values follow in their own write.
+                let mut tx = super::super::begin(db).await?;
+                super::super::attributes::set_from_idp(&mut tx, idp, &id, p.email.as_str(), &p.attributes).await?;
+                tx.commit().await?;
+            }
             return Ok(Provisioned { id, outcome: Outcome::Created, account_type: t.name, created_at: Some(at) });
         }
         Err(provisioned::Refused::Failed) => return Err(Error::internal()),
@@ -124,6 +133,7 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
     let outcome = provisioning::existing_record(u.archived, u.origin).ok_or_else(|| Error::taken("userName", format!("A user with userName {} already exists.", p.email.as_str())))?;
     let how = if outcome == Outcome::Revived { Write::Revive } else { Write::Link };
     let changes = write_over(&mut tx, idp, &u, &row, &t.name, how).await?;
+    super::super::attributes::set_from_idp(&mut tx, idp, &u.id, p.email.as_str(), &p.attributes).await?;
     let recorded = if outcome == Outcome::Revived { ProvisioningOutcome::Revived } else { ProvisioningOutcome::Linked };
     activity::note(&mut tx, idp, 201, recorded, ("user", &u.id, p.email.as_str()), changes).await?;
     tx.commit().await?;
@@ -216,6 +226,7 @@ where
     let how = if before.origin == Origin::Local { Write::Link } else { Write::Update };
     let after = idp_person(&p, t.id);
     let changes = write_over(&mut tx, idp, &before, &after, &t.name, how).await?;
+    super::super::attributes::set_from_idp(&mut tx, idp, &before.id, after.email.as_str(), &p.attributes).await?;
     let outcome = if how == Write::Link {
         ProvisioningOutcome::Linked
     } else if before.status.is_active() && !after.status.is_active() {

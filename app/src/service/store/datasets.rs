@@ -2,6 +2,7 @@
 //! SQL here: only slot names checked by `is_slot` reach the SQL text, every
 //! value is bound.
 use super::{new_id, now, Conn, Db};
+use crate::domain::attributes::{RowRule, RuleOp};
 use crate::domain::documents::format_number;
 use crate::domain::documents::{is_slot, ColumnKind, DatasetColumn, FilterOp, TableView};
 use sqlx::any::AnyRow;
@@ -14,11 +15,20 @@ pub struct DatasetRow {
     pub columns: String,
     pub row_count: i64,
     pub source: String,
+    /// JSON of `domain::attributes::RowRule`, when a rule protects the rows.
+    pub row_rule: Option<String>,
 }
 
 impl FromRow<'_, AnyRow> for DatasetRow {
     fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(DatasetRow { id: r.try_get("id")?, name: r.try_get("name")?, columns: r.try_get("columns")?, row_count: r.try_get("row_count")?, source: r.try_get("source")? })
+        Ok(DatasetRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            columns: r.try_get("columns")?,
+            row_count: r.try_get("row_count")?,
+            source: r.try_get("source")?,
+            row_rule: r.try_get("row_rule")?,
+        })
     }
 }
 
@@ -26,6 +36,34 @@ impl DatasetRow {
     pub fn columns(&self) -> Vec<DatasetColumn> {
         serde_json::from_str(&self.columns).unwrap_or_default()
     }
+    /// The row rule. A stored rule that no longer reads is kept as an
+    /// impossible one, so a damaged rule shows no rows rather than all of them.
+    pub fn row_rule(&self) -> Option<RowRule> {
+        let raw = self.row_rule.as_deref()?;
+        Some(serde_json::from_str(raw).unwrap_or(RowRule { column: String::new(), op: RuleOp::Eq, attribute: String::new() }))
+    }
+}
+
+/// Sets or removes a dataset's row rule.
+pub async fn set_row_rule(conn: &mut Conn, org_id: &str, id: &str, rule: Option<&RowRule>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE datasets SET row_rule = $1 WHERE org_id = $2 AND id = $3")
+        .bind(rule.map(|r| serde_json::to_string(r).expect("rule serializes")))
+        .bind(org_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Which of a dataset's rows a reader may see: all of them (no rule), those
+/// whose text column holds one of `values`, or none (a rule, and the reader
+/// has no value). Only the service makes one, from the dataset's rule and the
+/// reader's attribute value; `RowQuery` cannot be built without it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowScope {
+    All,
+    Only { column: String, values: Vec<String> },
+    Nothing,
 }
 
 pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, columns: &[DatasetColumn], source: &str, created_by: Option<&str>) -> sqlx::Result<String> {
@@ -85,11 +123,11 @@ pub async fn insert_rows(conn: &mut Conn, dataset_id: &str, columns: &[DatasetCo
 }
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<DatasetRow>> {
-    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(ex).await
+    sqlx::query_as("SELECT id, name, columns, row_count, source, row_rule FROM datasets WHERE org_id = $1 AND id = $2").bind(org_id).bind(id).fetch_optional(ex).await
 }
 
 pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<DatasetRow>> {
-    sqlx::query_as("SELECT id, name, columns, row_count, source FROM datasets WHERE org_id = $1 ORDER BY name, id").bind(org_id).fetch_all(db).await
+    sqlx::query_as("SELECT id, name, columns, row_count, source, row_rule FROM datasets WHERE org_id = $1 ORDER BY name, id").bind(org_id).fetch_all(db).await
 }
 
 #[derive(Clone, Debug)]
@@ -137,12 +175,25 @@ pub struct RowsPage {
 }
 
 impl RowQuery {
-    /// `view` must have passed `TableView::check` against `columns`.
-    pub fn new(dataset_id: &str, columns: &[DatasetColumn], view: &TableView) -> RowQuery {
+    /// `view` must have passed `TableView::check` against `columns`. `scope`
+    /// is the reader's: every count, page and export is limited by it.
+    pub fn new(dataset_id: &str, columns: &[DatasetColumn], view: &TableView, scope: &RowScope) -> RowQuery {
         let col = |name: &str| columns.iter().find(|c| c.name == name && is_slot(&c.slot)).expect("checked view");
         let shown: Vec<&DatasetColumn> = view.columns.iter().map(|n| col(n)).collect();
         let mut binds = vec![Bind::Text(dataset_id.to_string())];
         let mut filter = String::from("dataset_id = $1");
+        match scope {
+            RowScope::All => {}
+            RowScope::Only { column, values } => match columns.iter().find(|c| &c.name == column && c.kind == ColumnKind::Text && is_slot(&c.slot)) {
+                Some(c) if !values.is_empty() => {
+                    let first = binds.len() + 1;
+                    binds.extend(values.iter().map(|v| Bind::Text(v.clone())));
+                    filter.push_str(&format!(" AND {} IN ({})", c.slot, super::placeholders(first, values.len())));
+                }
+                _ => filter.push_str(" AND 1 = 0"),
+            },
+            RowScope::Nothing => filter.push_str(" AND 1 = 0"),
+        }
         for f in &view.filters {
             let c = col(&f.column);
             let s = &c.slot;

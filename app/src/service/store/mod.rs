@@ -25,6 +25,7 @@ macro_rules! row {
 }
 
 pub mod account_types;
+pub mod attributes;
 pub mod audit;
 pub mod auth_settings;
 pub mod datasets;
