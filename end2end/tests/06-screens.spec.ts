@@ -145,6 +145,8 @@ test.describe("screens", () => {
     const made = await page.request.post(`${screensURL}/api/reset_passwords`, { data: { org: "acme", user_ids: [id] }, headers: { origin: screensURL } });
     expect(made.ok(), await made.text()).toBeTruthy();
     return new URL((await made.json()).links[0].link).pathname;
+  }
+
   /** A user attribute, region, with values for two teams (once per server). */
   async function defineRegion(page: Page) {
     const headers = { origin: screensURL };
