@@ -100,22 +100,7 @@ fn regions(rows: &[Vec<String>]) -> Vec<String> {
 
 /// A webhook destination on this machine that keeps what it receives.
 async fn receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let keep = got.clone();
-    let router = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |body: axum::body::Bytes| {
-            let keep = keep.clone();
-            async move {
-                keep.lock().unwrap().push(serde_json::from_slice::<Value>(&body).unwrap());
-                axum::http::StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (format!("http://{addr}/hook"), got)
+    crate::documents::receiver(200).await
 }
 
 #[tokio::test]

@@ -64,7 +64,7 @@ fn view(filters: Value, sort: Value) -> Value {
 }
 
 /// A webhook destination on this machine that keeps what it receives.
-async fn receiver(status: u16) -> (String, Arc<Mutex<Vec<Value>>>) {
+pub(crate) async fn receiver(status: u16) -> (String, Arc<Mutex<Vec<Value>>>) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let keep = got.clone();
     let router = axum::Router::new().route(

@@ -90,6 +90,15 @@ fn kept_extension(a: &AttrPath) -> Option<(&'static str, String)> {
     })
 }
 
+/// The kept extension a path names as a whole (`"path": "urn:…:enterprise:2.0:User"`).
+fn whole_extension(a: &AttrPath) -> Option<&'static str> {
+    let full = match &a.uri {
+        Some(u) => format!("{u}:{}", a.name),
+        None => a.name.clone(),
+    };
+    [super::SCHEMA_ENTERPRISE, super::SCHEMA_ATTRIBUTES].into_iter().find(|k| a.sub_attr.is_none() && k.eq_ignore_ascii_case(&full))
+}
+
 /// A kept extension's object in a user's JSON (made when absent).
 fn extension<'a>(doc: &'a mut Map<String, Value>, urn: &str) -> ScimResult<&'a mut Map<String, Value>> {
     let k = key_of(doc, urn);
@@ -159,6 +168,27 @@ pub fn apply(doc: &mut Value, ops: &[Operation], _r: Resource) -> ScimResult<()>
                 }
             }
             (Some(PatchPath::Attr(a)), op) => {
+                // The whole extension: removed, replaced, or its values added.
+                if let Some(urn) = whole_extension(a) {
+                    if op == Op::Remove {
+                        let k = key_of(doc, urn);
+                        doc.remove(&k);
+                        continue;
+                    }
+                    let Some(Value::Object(values)) = o.value.clone() else {
+                        return Err(ScimError::bad("invalidValue", format!("{urn} takes an object of its attributes.")));
+                    };
+                    if op == Op::Replace {
+                        let k = key_of(doc, urn);
+                        doc.remove(&k);
+                    }
+                    let ext = extension(doc, urn)?;
+                    // An extension object may name its schema again: that is no attribute.
+                    for (name, value) in values.into_iter().filter(|(n, _)| !n.eq_ignore_ascii_case("schemas")) {
+                        set(ext, &name, None, op, value)?;
+                    }
+                    continue;
+                }
                 if let Some((urn, name)) = kept_extension(a) {
                     let ext = extension(doc, urn)?;
                     if op == Op::Remove {
@@ -497,6 +527,8 @@ mod tests {
         assert_eq!(doc["name"]["familyName"], "B");
         apply(&mut doc, &ops(json!([{"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "new@b.co"}])), Resource::User).unwrap();
         assert_eq!(doc["emails"][0]["value"], "new@b.co");
+        apply(&mut doc, &ops(json!([{"op": "add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "value": {"division": "North"}}])), Resource::User).unwrap();
+        assert_eq!(doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["division"], "North", "the whole extension as a path");
         apply(&mut doc, &ops(json!([{"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "R&D"}])), Resource::User).unwrap();
         assert!(doc.get("department").is_none(), "extension attributes stay in their extension");
         assert_eq!(doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"], "R&D");

@@ -27,6 +27,10 @@ struct Profile {
     roles: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     unassigned: Vec<String>,
+    /// The two extensions' objects as sent, by URN: returned as sent, while
+    /// only the values of attributes Gatehouse defines are used.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    extensions: Map<String, Value>,
 }
 
 impl Profile {
@@ -43,23 +47,29 @@ pub const ENTERPRISE_ATTRIBUTES: [&str; 4] = ["department", "costCenter", "divis
 fn to_json(s: &Scim, r: &UserEntry, attributes: &[(String, String)]) -> Value {
     let mut v = Map::new();
     let mut schemas = vec![SCHEMA_USER];
+    // Records the identity provider manages are returned as it sent them;
+    // records Gatehouse manages are described from its own columns.
+    let profile = if r.origin == Origin::Scim { r.scim_profile.as_deref().and_then(|p| serde_json::from_str::<Profile>(p).ok()) } else { None };
     let enterprise: Map<String, Value> = attributes.iter().filter_map(|(n, x)| ENTERPRISE_ATTRIBUTES.iter().find(|e| e.eq_ignore_ascii_case(n)).map(|e| (e.to_string(), json!(x)))).collect();
-    if !enterprise.is_empty() {
-        schemas.push(SCHEMA_ENTERPRISE);
-        v.insert(SCHEMA_ENTERPRISE.into(), Value::Object(enterprise));
-    }
     // The others in Gatehouse's extension (each value in one place, so a PATCH of one is not undone by the other).
     let own: Map<String, Value> = attributes.iter().filter(|(n, _)| !ENTERPRISE_ATTRIBUTES.iter().any(|e| e.eq_ignore_ascii_case(n))).map(|(n, x)| (n.clone(), json!(x))).collect();
-    if !own.is_empty() {
-        schemas.push(SCHEMA_ATTRIBUTES);
-        v.insert(SCHEMA_ATTRIBUTES.into(), Value::Object(own));
+    for (urn, values) in [(SCHEMA_ENTERPRISE, enterprise), (SCHEMA_ATTRIBUTES, own)] {
+        let sent = profile.as_ref().and_then(|p| p.extensions.get(urn)).cloned();
+        match sent {
+            Some(sent) => {
+                schemas.push(urn);
+                v.insert(urn.into(), sent);
+            }
+            None if !values.is_empty() => {
+                schemas.push(urn);
+                v.insert(urn.into(), Value::Object(values));
+            }
+            None => {}
+        }
     }
     v.insert("schemas".into(), json!(schemas));
     v.insert("id".into(), json!(r.id));
     v.insert("userName".into(), json!(r.email));
-    // Records the identity provider manages are returned as it sent them;
-    // records Gatehouse manages are described from its own columns.
-    let profile = if r.origin == Origin::Scim { r.scim_profile.as_deref().and_then(|p| serde_json::from_str::<Profile>(p).ok()) } else { None };
     match &profile {
         Some(p) => {
             if let Some(n) = &p.name {
@@ -308,7 +318,11 @@ fn read_model(body: &Value, absent: Absent) -> ScimResult<IdpInput> {
         unassigned.push("userType".to_string());
     }
     let roles = Some(roles).filter(|r| !r.is_empty());
-    let profile = Profile { name, emails, roles, unassigned };
+    let extensions: Map<String, Value> = [SCHEMA_ENTERPRISE, SCHEMA_ATTRIBUTES]
+        .into_iter()
+        .filter_map(|urn| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(urn)).filter(|(_, v)| v.is_object()).map(|(_, v)| (urn.to_string(), v.clone())))
+        .collect();
+    let profile = Profile { name, emails, roles, unassigned, extensions };
     let scim_profile = serde_json::to_string(&profile).expect("a profile serializes");
     let attributes = read_attributes(o)?;
     Ok(IdpInput { email, first_name: first, last_name: last, display_name, external_id, active, user_type, user_type_from, scim_profile, attributes })
@@ -324,7 +338,8 @@ fn read_attributes(o: &Map<String, Value>) -> ScimResult<Vec<(String, Option<Str
             continue;
         };
         let ext = ext.as_object().ok_or_else(|| ScimError::bad("invalidValue", format!("{urn} must be an object.")))?;
-        for (k, v) in ext {
+        // An extension object may name its schema again: that is no attribute.
+        for (k, v) in ext.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("schemas")) {
             let name = match only {
                 Some(names) => match names.iter().find(|n| n.eq_ignore_ascii_case(k)) {
                     Some(n) => n.to_string(),

@@ -587,6 +587,23 @@ pub fn ago(d: time::Duration) -> String {
     format_time(time::OffsetDateTime::now_utc() - d)
 }
 
+/// The rows `select` (a query ending in "… WHERE <alias>.org_id = $1 AND
+/// <alias>.id") finds for these ids; unknown ids are left out.
+pub(crate) async fn rows_by_ids<T>(conn: &mut Conn, select: &str, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{select} IN ({})", placeholders(2, ids.len()));
+    let mut q = sqlx::query_as::<_, T>(&sql).bind(org_id);
+    for id in ids {
+        q = q.bind(id.as_str());
+    }
+    q.fetch_all(&mut *conn).await
+}
+
 /// How many rows one batch of a log's pruning deletes.
 const BATCH: u64 = 5000;
 

@@ -141,15 +141,7 @@ pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &s
 
 /// The teams with these ids (unknown ids are left out).
 pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<TeamRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!("{TEAM} WHERE t.org_id = $1 AND t.id IN ({})", super::placeholders(2, ids.len()));
-    let mut q = sqlx::query_as::<_, TeamRow>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.as_str());
-    }
-    q.fetch_all(&mut *conn).await
+    super::rows_by_ids(conn, &format!("{TEAM} WHERE t.org_id = $1 AND t.id"), org_id, ids).await
 }
 
 /// An active team with this name (case-insensitive), other than `except`.
@@ -229,32 +221,18 @@ pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()
         .map(|_| ())
 }
 
-#[derive(Clone, Debug)]
-pub struct MemberRow {
-    pub user_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub account_type: String,
-    pub status: Status,
-    pub invite_pending: bool,
-    pub origin: Origin,
-    pub team_admin: bool,
-}
-
-impl FromRow<'_, AnyRow> for MemberRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(MemberRow {
-            user_id: r.try_get("user_id")?,
-            first_name: r.try_get("first_name")?,
-            last_name: r.try_get("last_name")?,
-            email: r.try_get("email")?,
-            account_type: r.try_get("account_type")?,
-            status: column::typed(r, "status")?,
-            invite_pending: column::flag(r, "invite_pending")?,
-            origin: column::typed(r, "origin")?,
-            team_admin: column::flag(r, "team_admin")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct MemberRow {
+        pub user_id: String,
+        pub first_name: String,
+        pub last_name: String,
+        pub email: String,
+        pub account_type: String,
+        pub status: Status = typed,
+        pub invite_pending: bool = flag,
+        pub origin: Origin = typed,
+        pub team_admin: bool = flag,
     }
 }
 

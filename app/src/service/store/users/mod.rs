@@ -87,15 +87,7 @@ pub async fn by_id<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: 
 
 /// The users with these ids in this organization (unknown ids are left out).
 pub async fn by_ids(conn: &mut Conn, org_id: &str, ids: &[String]) -> sqlx::Result<Vec<UserRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!("{SELECT} WHERE u.org_id = $1 AND u.id IN ({})", super::placeholders(2, ids.len()));
-    let mut q = sqlx::query_as::<_, UserRow>(&sql).bind(org_id);
-    for id in ids {
-        q = q.bind(id.clone());
-    }
-    q.fetch_all(&mut *conn).await
+    super::rows_by_ids(conn, &format!("{SELECT} WHERE u.org_id = $1 AND u.id"), org_id, ids).await
 }
 
 /// A person the audit log names: (id, email, first name, last name).
