@@ -88,6 +88,21 @@ test.describe.serial("single sign-on with a real SAML identity provider", () => 
     await expect(page.getByTestId("auth-method")).toHaveText("SAML or password");
   });
 
+  test("Test sign-in goes to the identity provider and back, signs nobody in, and passes the lockout guard", async ({ page }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await expect(page.getByTestId("sso-verified")).toContainText("Not yet shown to work");
+    await page.getByTestId("test-sso").click();
+    await expect(page).toHaveURL(new RegExp(`^${idpUrl}/saml/sso`));
+    await signInAtIdp(page, admin.email);
+    await expect(page.getByTestId("sso-test-passed")).toBeVisible();
+    await expect(page.getByTestId("sso-test-email")).toHaveText(admin.email);
+    await expect(page.getByTestId("sso-test-verdict")).toContainText("may now be chosen");
+    await page.getByRole("link", { name: "Back to Authentication" }).click();
+    await hydrated(page);
+    await expect(page.getByTestId("sso-verified")).toContainText(`Shown to work: ${admin.email}`);
+  });
+
   test("the identity provider's fields show only for SAML, keep what was typed, and a hidden one cannot refuse the save", async ({ page }) => {
     await signIn(page);
     await goto(page, "/acme/admin/authentication");

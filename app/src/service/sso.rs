@@ -469,10 +469,10 @@ pub async fn save_settings(db: &Db, keys: &super::keys::Keys, providers: &super:
     if method == AuthMethod::Saml && row.sso_verified_at.is_none() {
         let why = if current.sso_verified_at.is_some() {
             "The identity provider settings changed, so single sign-on must be shown to work again before it can be the only way in. \
-             Save them with “SAML or password”, sign in with “Sign in with SSO” as an administrator, then choose SAML."
+             Save them with “SAML or password”, sign in with “Sign in with SSO” as an administrator (or pass “Test sign-in” as yourself), then choose SAML."
         } else {
             "SAML only would lock everyone out if single sign-on does not work. First save “SAML or password”, \
-             sign in with “Sign in with SSO” as an administrator, then choose SAML."
+             sign in with “Sign in with SSO” as an administrator (or pass “Test sign-in” as yourself), then choose SAML."
         };
         return Err(Error::conflict(why).on("method"));
     }
