@@ -563,14 +563,20 @@ pub async fn with_sso(db: &Db, session: &Session, org: &Org, email: &str, ip: &s
     start_session(session, db, org, &user, via.method(), ip).await?;
     if user.administers {
         let mut tx = super::begin(db).await?;
-        match via {
-            Sso::Saml => store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await,
-            Sso::Oidc => store::auth_settings::mark_oidc_verified(&mut tx, &org.id, &user.email).await,
-        }
-        .map_err(Error::from)?;
+        shown_to_work(&mut tx, org, &user.email, via).await?;
         tx.commit().await.map_err(Error::from)?;
     }
     Ok(user)
+}
+
+/// An administrator signed in through `via` (or passed its test sign-in):
+/// that protocol alone may now be chosen (the lockout guard).
+async fn shown_to_work(tx: &mut store::Conn, org: &Org, admin_email: &str, via: Sso) -> std::result::Result<(), SsoRefusal> {
+    match via {
+        Sso::Saml => store::auth_settings::mark_sso_verified(tx, &org.id, admin_email).await,
+        Sso::Oidc => store::auth_settings::mark_oidc_verified(tx, &org.id, admin_email).await,
+    }
+    .map_err(|e| SsoRefusal::Failed(Error::from(e)))
 }
 
 /// An administrator's test of single sign-on ("Test sign-in" on
@@ -582,11 +588,7 @@ pub async fn test_sso(db: &Db, tester: &super::access::Caller, org: &Org, email:
     let user = sso_person(db, org, email).await?;
     let mut tx = super::begin(db).await?;
     if user.administers {
-        match via {
-            Sso::Saml => store::auth_settings::mark_sso_verified(&mut tx, &org.id, &user.email).await,
-            Sso::Oidc => store::auth_settings::mark_oidc_verified(&mut tx, &org.id, &user.email).await,
-        }
-        .map_err(Error::from)?;
+        shown_to_work(&mut tx, org, &user.email, via).await?;
     }
     let detail = if user.administers { "an administrator: single sign-on only may now be chosen" } else { "not an administrator" };
     store::audit::record(&mut tx, tester.actor().event(audit::SSO_TESTED, &user.email, detail.into())).await.map_err(Error::from)?;

@@ -217,28 +217,30 @@ async fn finish(
     match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, tester.as_ref(), from_here, &ip, &mut seen).await {
         Ok(Signed::Tested(email, administers)) => {
             record_success(&st, &org, &settings, &email, &ip, seen).await;
-            let mut res = page::tested(&org, &email, administers);
-            let cookie = st.config.cookie(REQUEST_COOKIE, "", &request_cookie_path(&org), 0);
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-            res
+            without_request_cookie(&st, &org, page::tested(&org, &email, administers))
         }
         Ok(Signed::In(to, answered_request, email)) => {
             record_success(&st, &org, &settings, &email, &ip, seen).await;
-            let mut res = Redirect::to(&to).into_response();
+            let res = Redirect::to(&to).into_response();
+            // The request is answered: its cookie goes.
             if answered_request {
-                // The request is answered: its cookie goes.
-                let cookie = st.config.cookie(REQUEST_COOKIE, "", &request_cookie_path(&org), 0);
-                if let Ok(v) = HeaderValue::from_str(&cookie) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
+                without_request_cookie(&st, &org, res)
+            } else {
+                res
             }
-            res
         }
         Ok(Signed::Repost(page)) | Ok(Signed::Confirm(page)) => page,
         Err(f) => f.respond(&st, &org, &ip, seen).await,
     }
+}
+
+/// `res`, ending this browser's pending request (its cookie goes).
+fn without_request_cookie(st: &AppState, org: &Org, mut res: Response) -> Response {
+    let cookie = st.config.cookie(REQUEST_COOKIE, "", &request_cookie_path(org), 0);
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// What was posted, read for the SSO sign-in activity: the response as it

@@ -22,7 +22,7 @@ pub async fn status(db: &Db, c: &Caller) -> Result<crate::domain::views::Passwor
     } else {
         unusable(&settings, &c.org.name, &c.user).map(|_| format!("{} signs in with single sign-on only: change your password at your identity provider.", c.org.name))
     };
-    Ok(crate::domain::views::PasswordStatus { can_change: refused.is_none(), refused, rules: password::Context::new(&c.user.email, &c.org.name).with_min_len(settings.password_min_length) })
+    Ok(crate::domain::views::PasswordStatus { can_change: refused.is_none(), refused, rules: super::rules_with(&settings, &c.org, &c.user.email) })
 }
 
 /// Changes the caller's password: the current one is checked under the

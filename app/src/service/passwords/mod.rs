@@ -21,8 +21,12 @@ pub use change::{change, status, unusable};
 /// The rules a new password of `email` in `org` follows: the organization's
 /// name, the email, and the organization's minimum length.
 pub async fn rules<'e>(ex: impl sqlx::Executor<'e, Database = sqlx::Any>, org: &crate::service::access::Org, email: &str) -> Result<crate::domain::password::Context> {
-    let settings = super::store::auth_settings::get(ex, &org.id).await?;
-    Ok(crate::domain::password::Context::new(email, &org.name).with_min_len(settings.password_min_length))
+    Ok(rules_with(&super::store::auth_settings::get(ex, &org.id).await?, org, email))
+}
+
+/// The same, from the organization's settings already read.
+pub fn rules_with(settings: &super::store::auth_settings::AuthSettingsRow, org: &crate::service::access::Org, email: &str) -> crate::domain::password::Context {
+    crate::domain::password::Context::new(email, &org.name).with_min_len(settings.password_min_length)
 }
 
 use super::{Error, Kind, Result};
