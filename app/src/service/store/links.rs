@@ -48,8 +48,12 @@ impl sqlx::FromRow<'_, sqlx::any::AnyRow> for Link {
 
 impl Links {
     /// Replaces the person's earlier open links of this kind with a new one; returns its token.
+    /// Two at once for one person take turns on the person's row (a portable
+    /// `SELECT … FOR UPDATE`): on PostgreSQL each would otherwise delete only
+    /// what was committed before it and both links would stay open.
     pub async fn issue(&self, conn: &mut Conn, org_id: &str, user_id: &str, created_by: Option<&str>, expires_at: &str) -> sqlx::Result<String> {
         let table = self.table;
+        sqlx::query("UPDATE users SET updated_at = updated_at WHERE org_id = $1 AND id = $2").bind(org_id).bind(user_id).execute(&mut *conn).await?;
         sqlx::query(&format!("DELETE FROM {table} WHERE org_id = $1 AND user_id = $2 AND used_at IS NULL")).bind(org_id).bind(user_id).execute(&mut *conn).await?;
         let token = new_token();
         sqlx::query(&format!("INSERT INTO {table} (id, org_id, user_id, token_hash, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
