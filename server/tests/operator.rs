@@ -163,16 +163,11 @@ async fn a_created_persons_answer_has_the_creation_time_that_is_stored() {
     let app = spawn_app().await;
     app.setup_acme().await;
     let mut s = app.admin_session().await;
-    let t = app.provisioning_token(&mut s).await;
-    let http = reqwest::Client::new();
-    let auth = format!("Bearer {}", t.token);
+    let idp = Idp { app: &app, token: app.provisioning_token(&mut s).await.token };
     for i in 0..5 {
-        let body = json!({"userName": format!("p{i}@acme.example"), "name": {"givenName": "P", "familyName": "Q"}, "active": true});
-        let r = http.post(format!("{}/scim/v2/Users", app.base)).header("authorization", &auth).json(&body).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        let created: Value = r.json().await.unwrap();
-        let id = created["id"].as_str().unwrap();
-        let got: Value = http.get(format!("{}/scim/v2/Users/{id}", app.base)).header("authorization", &auth).send().await.unwrap().json().await.unwrap();
+        let (st, created) = idp.post("/Users", json!({"userName": format!("p{i}@acme.example"), "name": {"givenName": "P", "familyName": "Q"}, "active": true})).await;
+        assert_eq!(st, StatusCode::CREATED);
+        let (_, got) = idp.get(&format!("/Users/{}", created["id"].as_str().unwrap())).await;
         assert_eq!(created["meta"]["created"], got["meta"]["created"]);
         assert_eq!(created["meta"]["lastModified"], got["meta"]["lastModified"]);
     }

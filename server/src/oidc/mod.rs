@@ -12,14 +12,15 @@
 pub mod page;
 
 use self::page::Failure;
+use crate::saml::{Browser, SsoOrg};
 use app::domain::safe_return_path;
-use app::service::access::{ClientIp, Org};
+use app::service::access::Org;
 use app::service::oidc::ClientSettings;
 use app::service::sign_in::{self, Sso, SsoRefusal};
 use app::service::sso::{self, AuthSettingsRow};
 use app::service::state::{cookie_value, AppState};
 use app::service::Timestamp;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -129,23 +130,19 @@ struct Initiate {
     target_link_uri: Option<String>,
 }
 
-async fn start_get(State(st): State<AppState>, Path(slug): Path<String>, Query(q): Query<Initiate>) -> Response {
-    start(&st, &slug, q).await
+async fn start_get(State(st): State<AppState>, o: SsoOrg, Query(q): Query<Initiate>) -> Response {
+    start(&st, o, q).await
 }
 
-async fn start_post(State(st): State<AppState>, Path(slug): Path<String>, Form(q): Form<Initiate>) -> Response {
-    start(&st, &slug, q).await
+async fn start_post(State(st): State<AppState>, o: SsoOrg, Form(q): Form<Initiate>) -> Response {
+    start(&st, o, q).await
 }
 
 /// Sign-in started at the provider: a normal sign-in begins, so the answer is
 /// bound to this browser like any other (a dashboard link cannot sign anyone
 /// in by itself). The organization's "Allow sign-in started at the identity
 /// provider" applies, and `iss`, when sent, must be the configured issuer.
-async fn start(st: &AppState, slug: &str, q: Initiate) -> Response {
-    let (org, settings) = match crate::saml::org_and_settings(st, slug).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn start(st: &AppState, SsoOrg { org, settings }: SsoOrg, q: Initiate) -> Response {
     if !sso::oidc_on(&settings) {
         return crate::saml::page::sso_off(&org);
     }
@@ -177,19 +174,7 @@ struct Answer {
 /// The redirect URI: check the answer belongs to this browser's sign-in,
 /// exchange the code once, verify the ID token, sign the person in. `pending`
 /// is this browser's sign-in when the answer's state is its own.
-async fn callback(
-    State(st): State<AppState>,
-    Path(slug): Path<String>,
-    axum::Extension(ip): axum::Extension<ClientIp>,
-    session: Session,
-    headers: HeaderMap,
-    Query(answer): Query<Answer>,
-) -> Response {
-    let (org, settings) = match crate::saml::org_and_settings(&st, &slug).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let ip = ip.0;
+async fn callback(State(st): State<AppState>, SsoOrg { org, settings }: SsoOrg, Browser { ip, session, headers }: Browser, Query(answer): Query<Answer>) -> Response {
     // An answer to this browser's sign-in uses its cookie up, whatever the
     // outcome; an answer to another (a link from elsewhere) leaves it be.
     let pending = pending(&st, &org, &headers).filter(|p| {
@@ -256,10 +241,5 @@ async fn finish(st: &AppState, org: &Org, settings: &AuthSettingsRow, session: &
 }
 
 fn refusal(r: SsoRefusal) -> Failure {
-    match r {
-        SsoRefusal::NoAccount(email) => Failure::NoAccount(email),
-        SsoRefusal::Deactivated(email) => Failure::Deactivated(email),
-        SsoRefusal::Guest(email) => Failure::Guest(email),
-        SsoRefusal::Failed(e) => Failure::Internal(e.message),
-    }
+    crate::saml::page::Person::of(r).map_or_else(Failure::Internal, |(p, email)| Failure::Refused(p, email))
 }

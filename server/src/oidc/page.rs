@@ -29,9 +29,8 @@ pub enum Failure {
     Replayed(String),
     /// Talking to the provider, or checking what it sent.
     Provider(Problem),
-    NoAccount(String),
-    Deactivated(String),
-    Guest(String),
+    /// Verified, but it names nobody who may sign in here (with the email).
+    Refused(Person, String),
     Internal(String),
 }
 
@@ -53,9 +52,7 @@ impl Failure {
             Failure::Provider(Problem::NoIdToken | Problem::Token { .. }) => "unverified",
             Failure::Provider(Problem::NoEmail(_)) => "no_email",
             Failure::Provider(Problem::EmailNotVerified(_)) => "email_not_verified",
-            Failure::NoAccount(_) => "no_account",
-            Failure::Deactivated(_) => "deactivated",
-            Failure::Guest(_) => "guest",
+            Failure::Refused(p, _) => p.kind(),
             Failure::Internal(_) => "internal",
         }
     }
@@ -161,9 +158,7 @@ impl Failure {
                 };
                 (status, message, reason, email)
             }
-            Failure::NoAccount(email) => person_refused(Person::NoAccount, email, org),
-            Failure::Deactivated(email) => person_refused(Person::Deactivated, email, org),
-            Failure::Guest(email) => person_refused(Person::Guest, email, org),
+            Failure::Refused(p, email) => person_refused(*p, email, org),
             Failure::Internal(e) => server_failed(e),
         }
     }
@@ -195,9 +190,7 @@ impl Failure {
                 },
                 none(),
             ),
-            Failure::NoAccount(_) => (SsoReason::NoAccount, none()),
-            Failure::Deactivated(_) => (SsoReason::Deactivated, none()),
-            Failure::Guest(_) => (SsoReason::Guest, none()),
+            Failure::Refused(p, _) => (p.reason(), none()),
             Failure::Internal(_) => (SsoReason::Internal, none()),
             Failure::SsoOff | Failure::SettingsChanged | Failure::Limited(_) | Failure::Provider(Problem::Unreachable(_) | Problem::Discovery(_) | Problem::EmailNotVerified(_)) => {
                 (SsoReason::Other, none())

@@ -91,9 +91,7 @@ impl crate::saml::page::Failure {
             NotThisBrowser => "not_this_browser",
             IdpInitiatedOff => "idp_initiated_off",
             Replayed(_) => "replayed",
-            NoAccount(_) => "no_account",
-            Deactivated(_) => "deactivated",
-            Guest(_) => "guest",
+            Refused(p, _) => p.kind(),
             Internal(_) => "internal",
         }
     }

@@ -16,7 +16,8 @@ use app::service::sso::AuthSettingsRow;
 use app::service::state::cookie_value;
 use app::service::state::AppState;
 use app::service::Timestamp;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -36,11 +37,23 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/{org}/sso", get(start)).route("/{org}/finish-login", get(finish_get).post(finish)).route("/{org}/saml/metadata", get(metadata))
 }
 
-pub(crate) async fn org_and_settings(st: &AppState, slug: &str) -> Result<(Org, AuthSettingsRow), Response> {
-    match app::service::sso::org_and_settings(&st.db, slug).await {
-        Ok(Some(x)) => Ok(x),
-        Ok(None) => Err(page::not_found(slug)),
-        Err(e) => Err(page::internal(e)),
+/// The organization a sign-in route names (`/{org}/…`) with its sign-in
+/// settings; an unknown organization is answered with the not-found page.
+pub(crate) struct SsoOrg {
+    pub org: Org,
+    pub settings: AuthSettingsRow,
+}
+
+impl FromRequestParts<AppState> for SsoOrg {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let Path(slug) = Path::<String>::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        match app::service::sso::org_and_settings(&st.db, &slug).await {
+            Ok(Some((org, settings))) => Ok(SsoOrg { org, settings }),
+            Ok(None) => Err(page::not_found(&slug)),
+            Err(e) => Err(page::internal(e)),
+        }
     }
 }
 
@@ -55,6 +68,23 @@ fn saml_set_up(s: &AuthSettingsRow) -> bool {
 
 /// Marks the pending request of a test sign-in in its cookie (before the return path).
 const TEST_MARK: &str = "test:";
+
+/// The browser an answer arrives in: its address, session and headers.
+pub(crate) struct Browser {
+    pub ip: String,
+    pub session: Session,
+    pub headers: HeaderMap,
+}
+
+impl FromRequestParts<AppState> for Browser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let axum::Extension(ip) = axum::Extension::<app::service::access::ClientIp>::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        let session = Session::from_request_parts(parts, st).await.map_err(IntoResponse::into_response)?;
+        Ok(Browser { ip: ip.0, session, headers: parts.headers.clone() })
+    }
+}
 
 /// The administrator testing single sign-on: signed in to this organization
 /// in this browser, and an administrator; otherwise the page that says so.
@@ -71,11 +101,7 @@ async fn tester(st: &AppState, session: &Session, org: &Org, ip: &str) -> Result
     caller.require_admin().map_err(|_| refused())
 }
 
-async fn metadata(State(st): State<AppState>, Path(slug): Path<String>) -> Response {
-    let (org, _) = match org_and_settings(&st, &slug).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn metadata(State(st): State<AppState>, SsoOrg { org, .. }: SsoOrg) -> Response {
     match sp::metadata_xml(&app::service::sso::sp_urls(&st.config.base_url, &org.slug)) {
         Ok(xml) => ([(header::CONTENT_TYPE, "application/samlmetadata+xml; charset=utf-8")], xml).into_response(),
         Err(e) => page::internal(e),
@@ -113,11 +139,13 @@ fn pending_request(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<(Str
 /// SP-initiated sign-in: sign the request into a cookie, send the browser to
 /// the IdP. With `test`, an administrator's test sign-in: SAML as saved,
 /// whatever the method, and its answer signs nobody in.
-async fn start(State(st): State<AppState>, Path(slug): Path<String>, axum::Extension(ip): axum::Extension<app::service::access::ClientIp>, session: Session, Query(q): Query<StartQuery>) -> Response {
-    let (org, settings) = match org_and_settings(&st, &slug).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn start(
+    State(st): State<AppState>,
+    SsoOrg { org, settings }: SsoOrg,
+    axum::Extension(ip): axum::Extension<app::service::access::ClientIp>,
+    session: Session,
+    Query(q): Query<StartQuery>,
+) -> Response {
     let home = format!("/{}", org.slug);
     let testing = q.test.is_some();
     if testing {
@@ -167,12 +195,9 @@ async fn start(State(st): State<AppState>, Path(slug): Path<String>, axum::Exten
 
 /// The ACS address opened in a browser (a bookmark, or an IdP that sends people
 /// to its "default relay state"): start from the organization's home.
-async fn finish_get(State(st): State<AppState>, Path(slug): Path<String>) -> Response {
-    // Only to an organization that exists: the slug comes from the address bar.
-    match org_and_settings(&st, &slug).await {
-        Ok((org, _)) => Redirect::to(&format!("/{}", org.slug)).into_response(),
-        Err(r) => r,
-    }
+/// Only to an organization that exists: the slug comes from the address bar.
+async fn finish_get(SsoOrg { org, .. }: SsoOrg) -> Response {
+    Redirect::to(&format!("/{}", org.slug)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -189,19 +214,7 @@ struct Posted {
 }
 
 /// The assertion consumer service: verify, find the person, sign them in.
-async fn finish(
-    State(st): State<AppState>,
-    Path(slug): Path<String>,
-    axum::Extension(ip): axum::Extension<app::service::access::ClientIp>,
-    session: Session,
-    headers: HeaderMap,
-    Form(posted): Form<Posted>,
-) -> Response {
-    let (org, settings) = match org_and_settings(&st, &slug).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let ip = ip.0;
+async fn finish(State(st): State<AppState>, SsoOrg { org, settings }: SsoOrg, Browser { ip, session, headers }: Browser, Form(posted): Form<Posted>) -> Response {
     let pending = pending_request(&st, &org, &headers);
     // A test sign-in's answer: for the administrator who started it, in this browser.
     let tester = match pending.as_ref().is_some_and(|(_, relay)| relay.starts_with(TEST_MARK)) {
@@ -407,12 +420,7 @@ async fn verify_and_sign_in(
 }
 
 fn refusal(r: SsoRefusal) -> Failure {
-    match r {
-        SsoRefusal::NoAccount(email) => Failure::NoAccount(email),
-        SsoRefusal::Deactivated(email) => Failure::Deactivated(email),
-        SsoRefusal::Guest(email) => Failure::Guest(email),
-        SsoRefusal::Failed(e) => Failure::Internal(e.message),
-    }
+    crate::saml::page::Person::of(r).map_or_else(Failure::Internal, |(p, email)| Failure::Refused(p, email))
 }
 
 /// Lets the IdP's cross-site form post through the same-origin rule, and

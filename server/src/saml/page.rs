@@ -2,6 +2,7 @@
 //! reference the administrator finds in the audit log beside the precise reason.
 use app::domain::activity::{DecodedResponse, SsoReason};
 use app::service::access::Org;
+use app::service::sign_in::SsoRefusal;
 use app::service::sso_activity::Diagnosis;
 use app::service::state::AppState;
 use axum::http::{header, StatusCode};
@@ -28,10 +29,8 @@ pub enum Failure {
     /// Sign-in started at the identity provider, which the organization turned off.
     IdpInitiatedOff,
     Replayed(String),
-    NoAccount(String),
-    Deactivated(String),
-    /// A guest: they sign in with their password.
-    Guest(String),
+    /// Verified, but it names nobody who may sign in here (with the email).
+    Refused(Person, String),
     Internal(String),
 }
 
@@ -61,9 +60,7 @@ impl Failure {
             Failure::NotThisBrowser => (SsoReason::NotThisBrowser, none(), none()),
             Failure::IdpInitiatedOff => (SsoReason::IdpInitiatedOff, none(), none()),
             Failure::Replayed(key) => (SsoReason::Replayed, none(), key.clone()),
-            Failure::NoAccount(_) => (SsoReason::NoAccount, none(), none()),
-            Failure::Deactivated(_) => (SsoReason::Deactivated, none(), none()),
-            Failure::Guest(_) => (SsoReason::Guest, none(), none()),
+            Failure::Refused(p, _) => (p.reason(), none(), none()),
         }
     }
 
@@ -107,9 +104,7 @@ impl Failure {
                 format!("replayed response ({key})"),
                 None,
             ),
-            Failure::NoAccount(email) => person_refused(Person::NoAccount, email, org),
-            Failure::Deactivated(email) => person_refused(Person::Deactivated, email, org),
-            Failure::Guest(email) => person_refused(Person::Guest, email, org),
+            Failure::Refused(p, email) => person_refused(*p, email, org),
             Failure::Internal(e) => server_failed(e),
         }
     }
@@ -148,16 +143,44 @@ impl Failure {
     }
 }
 
-/// A short id a person can read out to their administrator.
 /// Why a verified single sign-on names nobody who may sign in here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Person {
     NoAccount,
     Deactivated,
+    /// A guest: they sign in with their password.
     Guest,
 }
 
-/// The page's status and words for `Person`, the audit log's reason, and the
-/// email: the same for SAML and OpenID Connect.
+impl Person {
+    /// Whom the sign-in service refused and why; `Err` with the message when it failed itself.
+    pub fn of(r: SsoRefusal) -> Result<(Person, String), String> {
+        match r {
+            SsoRefusal::NoAccount(email) => Ok((Person::NoAccount, email)),
+            SsoRefusal::Deactivated(email) => Ok((Person::Deactivated, email)),
+            SsoRefusal::Guest(email) => Ok((Person::Guest, email)),
+            SsoRefusal::Failed(e) => Err(e.message),
+        }
+    }
+
+    pub fn reason(self) -> SsoReason {
+        match self {
+            Person::NoAccount => SsoReason::NoAccount,
+            Person::Deactivated => SsoReason::Deactivated,
+            Person::Guest => SsoReason::Guest,
+        }
+    }
+
+    /// The audit log's kind of failure.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Person::NoAccount => "no_account",
+            Person::Deactivated => "deactivated",
+            Person::Guest => "guest",
+        }
+    }
+}
+
 /// A sign-in that failed on this side (the database, a bug): what the
 /// person reads, and the audit's reason.
 pub fn server_failed(e: impl std::fmt::Display) -> (StatusCode, String, String, Option<String>) {
@@ -169,6 +192,8 @@ pub fn server_failed(e: impl std::fmt::Display) -> (StatusCode, String, String, 
     )
 }
 
+/// The page's status and words for `Person`, the audit log's reason, and the
+/// email: the same for SAML and OpenID Connect.
 pub fn person_refused(why: Person, email: &str, org: &Org) -> (StatusCode, String, String, Option<String>) {
     let (message, reason) = match why {
         Person::NoAccount => (format!("There is no Gatehouse account for {email} in {}. Ask your administrator to add you.", org.name), "no account with this email"),

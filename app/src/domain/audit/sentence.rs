@@ -171,6 +171,16 @@ impl Words<'_> {
         self
     }
 
+    /// "Removed their authenticator app" when people act on themselves,
+    /// else "Removed Ada Lovelace's authenticator app".
+    fn their_or_targets(self, e: Stored<'_>, verb: &str, thing: &str) -> Self {
+        if own(e) {
+            self.t(format!("{verb} their {thing}"))
+        } else {
+            self.t(format!("{verb} ")).possessive(e.target, true).t(format!(" {thing}"))
+        }
+    }
+
     fn done(self) -> Option<Sentence> {
         Some(self.s)
     }
@@ -283,13 +293,7 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
                 w.t(" for ").subject(e.target).done()
             }
         }
-        MFA_REMOVED => {
-            if own(e) {
-                w.t("Removed their authenticator app").done()
-            } else {
-                w.t("Removed ").possessive(e.target, true).t(" authenticator app").done()
-            }
-        }
+        MFA_REMOVED => w.their_or_targets(e, "Removed", "authenticator app").done(),
         MFA_RESET => {
             let w = w.t("Reset ").possessive(e.target, true).t(" multi-factor authentication");
             if e.detail.is_empty() {
@@ -298,13 +302,7 @@ fn words(e: Stored<'_>, w: Words<'_>) -> Option<Sentence> {
                 w.t(format!(": {}", e.detail)).done()
             }
         }
-        MFA_CODES_RENEWED => {
-            if own(e) {
-                w.t("Renewed their recovery codes").done()
-            } else {
-                w.t("Renewed ").possessive(e.target, true).t(" recovery codes").done()
-            }
-        }
+        MFA_CODES_RENEWED => w.their_or_targets(e, "Renewed", "recovery codes").done(),
         ACCOUNT_TYPE_CREATED => {
             let list = permission_list(value(&p, "permissions")?);
             let labels: Vec<String> = list.iter().map(PermissionOrKey::quoted_label).collect();

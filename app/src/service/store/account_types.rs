@@ -1,33 +1,20 @@
 //! Account types. `administers` is stored beside the permission list and
 //! written from it here, on every insert and update, so the two always agree.
-use super::{column, new_id, now, Conn, Db};
+use super::{new_id, now, Conn, Db};
 use crate::domain::permissions::{BuiltIn, PermissionSet};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug)]
-pub struct AccountTypeRow {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub built_in: Option<BuiltIn>,
-    pub permissions: PermissionSet,
-    pub administers: bool,
-    pub invite_default: bool,
-}
-
-impl FromRow<'_, AnyRow> for AccountTypeRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        let built_in: Option<String> = r.try_get("built_in")?;
-        Ok(AccountTypeRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            description: r.try_get("description")?,
-            built_in: built_in.as_deref().and_then(BuiltIn::from_key),
-            permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
-            administers: column::flag(r, "administers")?,
-            invite_default: column::flag(r, "invite_default")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct AccountTypeRow {
+        pub id: String,
+        pub name: String,
+        pub description: String,
+        pub built_in: Option<BuiltIn> = built_in,
+        pub permissions: PermissionSet = permissions,
+        pub administers: bool = flag,
+        pub invite_default: bool = flag,
     }
 }
 
@@ -114,29 +101,27 @@ pub async fn insert(conn: &mut Conn, org_id: &str, name: &str, description: &str
 }
 
 pub async fn update(conn: &mut Conn, org_id: &str, id: &str, name: &str, description: &str, permissions: &PermissionSet) -> sqlx::Result<()> {
-    sqlx::query(
+    exec!(
+        &mut *conn,
         "UPDATE account_types SET name = $1, name_norm = $2, description = $3, permissions = $4, administers = $5, updated_at = $6 \
          WHERE org_id = $7 AND id = $8",
+        name,
+        name.to_lowercase(),
+        description,
+        permissions.to_json(),
+        i64::from(permissions.administers()),
+        now(),
+        org_id,
+        id
     )
-    .bind(name)
-    .bind(name.to_lowercase())
-    .bind(description)
-    .bind(permissions.to_json())
-    .bind(i64::from(permissions.administers()))
-    .bind(now())
-    .bind(org_id)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
 }
 
 pub async fn delete(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM account_types WHERE org_id = $1 AND id = $2 AND built_in IS NULL").bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM account_types WHERE org_id = $1 AND id = $2 AND built_in IS NULL", org_id, id)
 }
 
 pub async fn set_invite_default(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE account_types SET invite_default = CASE WHEN id = $1 THEN 1 ELSE 0 END WHERE org_id = $2").bind(id).bind(org_id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE account_types SET invite_default = CASE WHEN id = $1 THEN 1 ELSE 0 END WHERE org_id = $2", id, org_id)
 }
 
 /// Up to `limit` emails of people holding a type, for the refusal message, and how many hold it.

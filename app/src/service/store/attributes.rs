@@ -4,17 +4,13 @@ use super::{new_id, now, Conn};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
-#[derive(Clone, Debug)]
-pub struct AttributeRow {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub default_value: Option<String>,
-}
-
-impl FromRow<'_, AnyRow> for AttributeRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(AttributeRow { id: r.try_get("id")?, name: r.try_get("name")?, description: r.try_get("description")?, default_value: r.try_get("default_value")? })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct AttributeRow {
+        pub id: String,
+        pub name: String,
+        pub description: String,
+        pub default_value: Option<String>,
     }
 }
 

@@ -6,29 +6,18 @@ use crate::domain::attributes::{RowRule, RuleOp};
 use crate::domain::documents::format_number;
 use crate::domain::documents::{is_slot, ColumnKind, DatasetColumn, FilterOp, TableView};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow, Row};
+use sqlx::{Any, Executor, Row};
 
-#[derive(Clone, Debug)]
-pub struct DatasetRow {
-    pub id: String,
-    pub name: String,
-    pub columns: String,
-    pub row_count: i64,
-    pub source: String,
-    /// JSON of `domain::attributes::RowRule`, when a rule protects the rows.
-    pub row_rule: Option<String>,
-}
-
-impl FromRow<'_, AnyRow> for DatasetRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(DatasetRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            columns: r.try_get("columns")?,
-            row_count: r.try_get("row_count")?,
-            source: r.try_get("source")?,
-            row_rule: r.try_get("row_rule")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct DatasetRow {
+        pub id: String,
+        pub name: String,
+        pub columns: String,
+        pub row_count: i64,
+        pub source: String,
+        /// JSON of `domain::attributes::RowRule`, when a rule protects the rows.
+        pub row_rule: Option<String>,
     }
 }
 

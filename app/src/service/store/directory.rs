@@ -2,55 +2,37 @@
 //! per resource with what its answer needs (a person's teams, a team's
 //! members), pages of them, and search by a typed filter that is turned into
 //! SQL here, with every value bound, never spliced.
-use super::{column, Conn, Timestamp};
+use super::{Conn, Timestamp};
 use crate::domain::{Origin, Status};
 use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
-/// A person as the SCIM Users endpoint returns them (archived people are never read).
-#[derive(Clone, Debug)]
-pub struct UserEntry {
-    pub id: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub display_name: Option<String>,
-    pub external_id: Option<String>,
-    pub status: Status,
-    pub account_type: String,
-    pub origin: Origin,
-    pub scim_profile: Option<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    /// The person's active teams as `id name` entries separated by U+001F
-    /// (team names cannot hold control characters; ids hold no space).
-    pub groups: Option<String>,
+row! {
+    /// A person as the SCIM Users endpoint returns them (archived people are never read).
+    #[derive(Clone, Debug)]
+    pub struct UserEntry {
+        pub id: String,
+        pub email: String,
+        pub first_name: String,
+        pub last_name: String,
+        pub display_name: Option<String>,
+        pub external_id: Option<String>,
+        pub status: Status = typed,
+        pub account_type: String,
+        pub origin: Origin = typed,
+        pub scim_profile: Option<String>,
+        pub created_at: Timestamp = typed,
+        pub updated_at: Timestamp = typed,
+        /// The person's active teams as `id name` entries separated by U+001F
+        /// (team names cannot hold control characters; ids hold no space).
+        pub groups: Option<String>,
+    }
 }
 
 impl UserEntry {
     /// (id, name) of the person's active teams, alphabetically.
     pub fn groups(&self) -> impl Iterator<Item = (&str, &str)> {
         self.groups.as_deref().unwrap_or("").split('\u{1f}').filter_map(|entry| entry.split_once(' '))
-    }
-}
-
-impl FromRow<'_, AnyRow> for UserEntry {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(UserEntry {
-            id: r.try_get("id")?,
-            email: r.try_get("email")?,
-            first_name: r.try_get("first_name")?,
-            last_name: r.try_get("last_name")?,
-            display_name: r.try_get("display_name")?,
-            external_id: r.try_get("external_id")?,
-            status: column::typed(r, "status")?,
-            account_type: r.try_get("account_type")?,
-            origin: column::typed(r, "origin")?,
-            scim_profile: r.try_get("scim_profile")?,
-            created_at: column::typed(r, "created_at")?,
-            updated_at: column::typed(r, "updated_at")?,
-            groups: r.try_get("groups")?,
-        })
     }
 }
 
@@ -61,35 +43,24 @@ const USER_COLUMNS: &str = "SELECT u.id, u.email, u.first_name, u.last_name, u.d
      WHERE m.user_id = u.id AND g.archived_at IS NULL AND g.status = 'active') AS groups";
 const USER_FROM: &str = "FROM users u JOIN account_types t ON t.id = u.account_type_id";
 
-/// A team as the SCIM Groups endpoint returns it (archived teams are never read).
-#[derive(Clone, Debug)]
-pub struct GroupEntry {
-    pub id: String,
-    pub name: String,
-    pub external_id: Option<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    /// The member ids, comma-separated (ids are UUIDs); None when there are
-    /// none or they were not asked for.
-    pub members: Option<String>,
+row! {
+    /// A team as the SCIM Groups endpoint returns it (archived teams are never read).
+    #[derive(Clone, Debug)]
+    pub struct GroupEntry {
+        pub id: String,
+        pub name: String,
+        pub external_id: Option<String>,
+        pub created_at: Timestamp = typed,
+        pub updated_at: Timestamp = typed,
+        /// The member ids, comma-separated (ids are UUIDs); None when there are
+        /// none or they were not asked for.
+        pub members: Option<String>,
+    }
 }
 
 impl GroupEntry {
     pub fn member_ids(&self) -> impl Iterator<Item = &str> {
         self.members.as_deref().unwrap_or("").split(',').filter(|id| !id.is_empty())
-    }
-}
-
-impl FromRow<'_, AnyRow> for GroupEntry {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(GroupEntry {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            external_id: r.try_get("external_id")?,
-            created_at: column::typed(r, "created_at")?,
-            updated_at: column::typed(r, "updated_at")?,
-            members: r.try_get("members")?,
-        })
     }
 }
 

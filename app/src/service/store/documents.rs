@@ -2,47 +2,26 @@
 //! folder), who they are shared with, and moving them to a new owner.
 use super::{new_id, now, placeholders, Conn, Db};
 use crate::domain::documents::TableView;
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow, Row};
+use sqlx::{Any, Executor};
 
-#[derive(Clone, Debug)]
-pub struct DocumentRow {
-    pub id: String,
-    pub name: String,
-    pub dataset_id: String,
-    pub dataset_name: String,
-    pub columns: String,
-    pub filters: String,
-    pub sort: String,
-    pub owner_id: String,
-    pub owner_email: String,
-    pub owner_first: String,
-    pub owner_last: String,
-    pub team_id: Option<String>,
-    pub team_name: Option<String>,
-    pub folder: Option<String>,
-    pub updated_at: String,
-}
-
-impl FromRow<'_, AnyRow> for DocumentRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(DocumentRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            dataset_id: r.try_get("dataset_id")?,
-            dataset_name: r.try_get("dataset_name")?,
-            columns: r.try_get("columns")?,
-            filters: r.try_get("filters")?,
-            sort: r.try_get("sort")?,
-            owner_id: r.try_get("owner_id")?,
-            owner_email: r.try_get("owner_email")?,
-            owner_first: r.try_get("owner_first")?,
-            owner_last: r.try_get("owner_last")?,
-            team_id: r.try_get("team_id")?,
-            team_name: r.try_get("team_name")?,
-            folder: r.try_get("folder")?,
-            updated_at: r.try_get("updated_at")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct DocumentRow {
+        pub id: String,
+        pub name: String,
+        pub dataset_id: String,
+        pub dataset_name: String,
+        pub columns: String,
+        pub filters: String,
+        pub sort: String,
+        pub owner_id: String,
+        pub owner_email: String,
+        pub owner_first: String,
+        pub owner_last: String,
+        pub team_id: Option<String>,
+        pub team_name: Option<String>,
+        pub folder: Option<String>,
+        pub updated_at: String,
     }
 }
 
@@ -105,17 +84,17 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, d: NewDocument<'_
 }
 
 pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str, name: &str, view: &TableView) -> sqlx::Result<()> {
-    sqlx::query("UPDATE documents SET name = $1, columns = $2, filters = $3, sort = $4, updated_at = $5 WHERE org_id = $6 AND id = $7")
-        .bind(name)
-        .bind(json(&view.columns))
-        .bind(json(&view.filters))
-        .bind(json(&view.sort))
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+    exec!(
+        ex,
+        "UPDATE documents SET name = $1, columns = $2, filters = $3, sort = $4, updated_at = $5 WHERE org_id = $6 AND id = $7",
+        name,
+        json(&view.columns),
+        json(&view.filters),
+        json(&view.sort),
+        now(),
+        org_id,
+        id
+    )
 }
 
 pub async fn get<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, id: &str) -> sqlx::Result<Option<DocumentRow>> {

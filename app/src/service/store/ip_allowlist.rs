@@ -20,17 +20,8 @@ pub async fn list<'e>(db: impl sqlx::Executor<'e, Database = sqlx::Any>, org_id:
 
 /// Adds a range; false when the organization lists it already.
 pub async fn insert(conn: &mut super::Conn, org_id: &str, cidr: &str, scope: &str, note: &str, by: Option<&str>) -> sqlx::Result<bool> {
-    let r = sqlx::query("INSERT INTO ip_allowlist (id, org_id, cidr, scope, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, cidr) DO NOTHING")
-        .bind(new_id())
-        .bind(org_id)
-        .bind(cidr)
-        .bind(scope)
-        .bind(note)
-        .bind(by)
-        .bind(now())
-        .execute(&mut *conn)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    let sql = "INSERT INTO ip_allowlist (id, org_id, cidr, scope, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id, cidr) DO NOTHING";
+    Ok(affected!(&mut *conn, sql, new_id(), org_id, cidr, scope, note, by, now())? == 1)
 }
 
 /// Removes a range; its text when it was there.

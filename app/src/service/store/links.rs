@@ -82,6 +82,6 @@ impl Links {
 
     /// Deletes links that expired more than a day ago.
     pub async fn clean_up(&self, conn: &mut Conn) -> sqlx::Result<()> {
-        sqlx::query(&format!("DELETE FROM {} WHERE expires_at < $1", self.table)).bind(super::ago(time::Duration::days(1))).execute(&mut *conn).await.map(|_| ())
+        exec!(&mut *conn, &format!("DELETE FROM {} WHERE expires_at < $1", self.table), super::ago(time::Duration::days(1)))
     }
 }

@@ -29,5 +29,5 @@ pub async fn organizations_and_users(conn: &mut SqliteConnection) -> sqlx::Resul
 /// A consistent copy of the open database into the empty file `into`, while
 /// others may be writing to it.
 pub async fn vacuum_into(conn: &mut SqliteConnection, into: &str) -> sqlx::Result<()> {
-    sqlx::query("VACUUM INTO $1").bind(into).execute(conn).await.map(|_| ())
+    exec!(conn, "VACUUM INTO $1", into)
 }

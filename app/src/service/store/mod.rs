@@ -11,16 +11,34 @@ macro_rules! row {
     (@read $r:ident, $f:ident, $read:ident) => {
         $crate::service::store::column::$read($r, stringify!($f))?
     };
-    ($(#[$m:meta])* pub struct $t:ident { $($(#[$fm:meta])* pub $f:ident : $ty:ty $(= $read:ident)?),* $(,)? }) => {
+    (@read $r:ident, $f:ident, $read:ident, $col:literal) => {
+        $crate::service::store::column::$read($r, $col)?
+    };
+    ($(#[$m:meta])* pub struct $t:ident { $($(#[$fm:meta])* pub $f:ident : $ty:ty $(= $read:ident $(($col:literal))?)?),* $(,)? }) => {
         $(#[$m])*
         pub struct $t {
             $($(#[$fm])* pub $f: $ty),*
         }
         impl sqlx::FromRow<'_, sqlx::any::AnyRow> for $t {
             fn from_row(r: &sqlx::any::AnyRow) -> sqlx::Result<Self> {
-                Ok($t { $($f: row!(@read r, $f $(, $read)?)),* })
+                Ok($t { $($f: row!(@read r, $f $(, $read $(, $col)?)?)),* })
             }
         }
+    };
+}
+
+/// Runs one statement for its effect: `exec!(executor, sql, values…)` binds
+/// the values in order (`$1`, `$2`, …).
+macro_rules! exec {
+    ($ex:expr, $sql:expr $(, $v:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($v))*.execute($ex).await.map(|_| ())
+    };
+}
+
+/// `exec!` that answers how many rows the statement changed.
+macro_rules! affected {
+    ($ex:expr, $sql:expr $(, $v:expr)* $(,)?) => {
+        sqlx::query($sql)$(.bind($v))*.execute($ex).await.map(|r| r.rows_affected())
     };
 }
 
@@ -572,6 +590,31 @@ pub(crate) mod column {
     /// A `BIGINT` 0/1 flag.
     pub fn flag(r: &AnyRow, col: &str) -> sqlx::Result<bool> {
         Ok(r.try_get::<i64, _>(col)? != 0)
+    }
+
+    /// Whether a nullable text column (a time such as `archived_at`) is set.
+    pub fn present(r: &AnyRow, col: &str) -> sqlx::Result<bool> {
+        Ok(r.try_get::<Option<String>, _>(col)?.is_some())
+    }
+
+    /// A method this build does not know reads as password (what an unknown one allows least).
+    pub fn auth_method(r: &AnyRow, col: &str) -> sqlx::Result<crate::domain::AuthMethod> {
+        Ok(crate::domain::AuthMethod::parse(&r.try_get::<String, _>(col)?).unwrap_or(crate::domain::AuthMethod::Password))
+    }
+
+    /// A policy this build does not know reads as off, as an organization without one.
+    pub fn mfa_policy(r: &AnyRow, col: &str) -> sqlx::Result<crate::domain::MfaPolicy> {
+        Ok(crate::domain::MfaPolicy::parse(&r.try_get::<String, _>(col)?).unwrap_or(crate::domain::MfaPolicy::Off))
+    }
+
+    /// A built-in account type's key (Viewer, Creator, Admin); none for an admin's own type.
+    pub fn built_in(r: &AnyRow, col: &str) -> sqlx::Result<Option<crate::domain::permissions::BuiltIn>> {
+        Ok(r.try_get::<Option<String>, _>(col)?.as_deref().and_then(crate::domain::permissions::BuiltIn::from_key))
+    }
+
+    /// An account type's permissions, stored as JSON.
+    pub fn permissions(r: &AnyRow, col: &str) -> sqlx::Result<crate::domain::PermissionSet> {
+        Ok(crate::domain::PermissionSet::from_json(&r.try_get::<String, _>(col)?))
     }
 }
 

@@ -1,18 +1,13 @@
-use super::{column, now, Db, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow, Row};
+use super::{now, Db, Timestamp};
+use sqlx::{Any, Executor};
 
-#[derive(Clone, Debug)]
-pub struct Org {
-    pub id: String,
-    pub slug: String,
-    pub name: String,
-    pub created_at: Timestamp,
-}
-
-impl FromRow<'_, AnyRow> for Org {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Org { id: r.try_get("id")?, slug: r.try_get("slug")?, name: r.try_get("name")?, created_at: column::typed(r, "created_at")? })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct Org {
+        pub id: String,
+        pub slug: String,
+        pub name: String,
+        pub created_at: Timestamp = typed,
     }
 }
 
@@ -30,11 +25,11 @@ pub async fn by_id<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> sqlx:
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, id: &str, slug: &str, name: &str) -> sqlx::Result<()> {
     let t = now();
-    sqlx::query("INSERT INTO organizations (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)").bind(id).bind(slug).bind(name).bind(t).execute(ex).await.map(|_| ())
+    exec!(ex, "INSERT INTO organizations (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)", id, slug, name, t)
 }
 
 pub async fn rename<'e>(ex: impl Executor<'e, Database = Any>, id: &str, name: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3").bind(name).bind(now()).bind(id).execute(ex).await.map(|_| ())
+    exec!(ex, "UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3", name, now(), id)
 }
 
 /// The organization's audit retention in days, when it chose one (None: the operator's default).
@@ -43,7 +38,7 @@ pub async fn audit_retention<'e>(ex: impl Executor<'e, Database = Any>, id: &str
 }
 
 pub async fn set_audit_retention(conn: &mut super::Conn, id: &str, days: Option<i64>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE organizations SET audit_retention_days = $1, updated_at = $2 WHERE id = $3").bind(days).bind(now()).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE organizations SET audit_retention_days = $1, updated_at = $2 WHERE id = $3", days, now(), id)
 }
 
 /// Every organization's id and audit retention (None: the operator's default).
@@ -55,7 +50,7 @@ pub async fn audit_retentions(db: &Db) -> sqlx::Result<Vec<(String, Option<i64>)
 /// `SELECT … FOR UPDATE`, which SQLite lacks): transactions that check an
 /// organization-wide rule before writing take turns.
 pub async fn lock(conn: &mut super::Conn, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE organizations SET updated_at = updated_at WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE organizations SET updated_at = updated_at WHERE id = $1", id)
 }
 
 /// Claims the one first-run setup: false when it already happened (the lock

@@ -78,28 +78,22 @@ pub async fn claim(conn: &mut Conn, id: &str, until: time::OffsetDateTime) -> sq
 
 /// Sent: the bodies go (a reset link is a secret), the record stays.
 pub async fn mark_sent(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL WHERE id = $2").bind(now()).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE mail_outbox SET sent_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = NULL WHERE id = $2", now(), id)
 }
 
 /// Not sent this time: tried again at `next`.
 pub async fn retry_at(conn: &mut Conn, id: &str, next: time::OffsetDateTime, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3").bind(format_time(next)).bind(error).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE mail_outbox SET next_attempt_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3", format_time(next), error, id)
 }
 
 /// Given up (too late, or refused for good): the bodies go too.
 pub async fn give_up(conn: &mut Conn, id: &str, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_outbox SET failed_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = $2 WHERE id = $3")
-        .bind(now())
-        .bind(error)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    exec!(&mut *conn, "UPDATE mail_outbox SET failed_at = $1, claimed_until = NULL, text_body = '', html_body = '', last_error = $2 WHERE id = $3", now(), error, id)
 }
 
 /// Deletes the records of messages sent or given up more than `days` ago.
 pub async fn clean_up(conn: &mut Conn, days: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < $1").bind(super::ago(time::Duration::days(days))).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM mail_outbox WHERE (sent_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < $1", super::ago(time::Duration::days(days)))
 }
 
 /// How many of the organization's messages wait to be sent, and the latest error among them.

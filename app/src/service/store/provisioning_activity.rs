@@ -139,5 +139,5 @@ pub async fn retention(db: &Db, org_id: &str) -> sqlx::Result<Option<i64>> {
 }
 
 pub async fn set_retention(conn: &mut Conn, org_id: &str, days: Option<i64>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE organizations SET provisioning_activity_days = $1, updated_at = $2 WHERE id = $3").bind(days).bind(super::now()).bind(org_id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE organizations SET provisioning_activity_days = $1, updated_at = $2 WHERE id = $3", days, super::now(), org_id)
 }

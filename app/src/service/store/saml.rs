@@ -16,5 +16,5 @@ pub async fn use_id(conn: &mut Conn, org_id: &str, key: &str, expires_at: &str) 
 
 /// Deletes expired used ids. Safe when every instance runs it at once.
 pub async fn clean_up(conn: &mut Conn) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM saml_used_ids WHERE expires_at < $1").bind(now()).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM saml_used_ids WHERE expires_at < $1", now())
 }

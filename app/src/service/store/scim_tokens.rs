@@ -131,7 +131,7 @@ pub async fn revoke(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<boo
 }
 
 pub async fn touch(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE scim_tokens SET last_used_at = $1 WHERE id = $2", now(), id)
 }
 
 pub async fn active_count(db: &Db, org_id: &str) -> sqlx::Result<i64> {

@@ -31,5 +31,5 @@ pub async fn set(db: &Db, name: &str, value: &str) -> sqlx::Result<()> {
 }
 
 pub async fn delete(conn: &mut super::Conn, name: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM instance_secrets WHERE name = $1").bind(name).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM instance_secrets WHERE name = $1", name)
 }

@@ -16,20 +16,14 @@ pub async fn create(conn: &mut Conn, id: &str, data: &str, expires: time::Offset
 }
 
 pub async fn save(conn: &mut Conn, id: &str, data: &str, expires: time::OffsetDateTime) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET data = $2, expires_at = $3")
-        .bind(id)
-        .bind(data)
-        .bind(format_time(expires))
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    exec!(&mut *conn, "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET data = $2, expires_at = $3", id, data, format_time(expires))
 }
 
 pub async fn delete(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM sessions WHERE id = $1", id)
 }
 
 /// Deletes expired sessions. Safe when every instance runs it at once.
 pub async fn delete_expired(conn: &mut Conn) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(super::now()).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM sessions WHERE expires_at < $1", super::now())
 }

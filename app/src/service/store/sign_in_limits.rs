@@ -65,15 +65,15 @@ pub async fn peek(db: &super::Db, org_id: &str, key: &str, limit: i64, window: t
 
 /// Gives a slot back (the attempt did not count: another limit refused it, or it succeeded).
 pub async fn give_back(conn: &mut Conn, org_id: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sign_in_limits SET attempts = attempts - 1 WHERE org_id = $1 AND limit_key = $2 AND attempts > 0").bind(org_id).bind(key).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE sign_in_limits SET attempts = attempts - 1 WHERE org_id = $1 AND limit_key = $2 AND attempts > 0", org_id, key)
 }
 
 /// Forgets a key's attempts (the person proved who they are).
 pub async fn clear(conn: &mut Conn, org_id: &str, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2").bind(org_id).bind(key).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM sign_in_limits WHERE org_id = $1 AND limit_key = $2", org_id, key)
 }
 
 /// Deletes windows that ended long ago. Safe when every instance runs it at once.
 pub async fn clean_up(conn: &mut Conn, older_than: time::Duration) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sign_in_limits WHERE window_start < $1").bind(format_time(time::OffsetDateTime::now_utc() - older_than)).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "DELETE FROM sign_in_limits WHERE window_start < $1", format_time(time::OffsetDateTime::now_utc() - older_than))
 }

@@ -5,8 +5,6 @@
 //! `audit::record_counted`); its repeats are counted on that audit row.
 use super::{new_id, now, Conn, Db};
 use crate::domain::activity::SSO_ACTIVITY_MAX;
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
 
 /// An attempt about to be written.
 pub struct NewAttempt<'a> {
@@ -65,44 +63,27 @@ pub async fn record(db: &Db, a: &NewAttempt<'_>) -> sqlx::Result<()> {
     tx.commit().await
 }
 
-#[derive(Clone, Debug)]
-pub struct AttemptRow {
-    pub id: String,
-    pub at: String,
-    pub succeeded: bool,
-    pub reason: String,
-    pub message: String,
-    pub expected: String,
-    pub received: String,
-    pub email: String,
-    pub reference: String,
-    pub ip: String,
-    pub repeat_count: i64,
-    pub last_at: Option<String>,
-}
-
-impl FromRow<'_, AnyRow> for AttemptRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(AttemptRow {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            succeeded: super::column::flag(r, "succeeded")?,
-            reason: r.try_get("reason")?,
-            message: r.try_get("message")?,
-            expected: r.try_get("expected")?,
-            received: r.try_get("received")?,
-            email: r.try_get("email")?,
-            reference: r.try_get("reference")?,
-            ip: r.try_get("ip")?,
-            repeat_count: r.try_get::<Option<i64>, _>("repeat_count")?.unwrap_or(1),
-            last_at: r.try_get("last_at")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct AttemptRow {
+        pub id: String,
+        pub at: String,
+        pub succeeded: bool = flag,
+        pub reason: String,
+        pub message: String,
+        pub expected: String,
+        pub received: String,
+        pub email: String,
+        pub reference: String,
+        pub ip: String,
+        pub repeat_count: i64,
+        pub last_at: Option<String>,
     }
 }
 
 /// The columns of a listed attempt, with its repeats from its audit row.
 const COLUMNS: &str = "a.id, a.at, a.succeeded, a.reason, a.message, a.expected, a.received, a.email, a.reference, a.ip, \
-                       e.repeat_count, e.last_at FROM sso_attempts a LEFT JOIN audit_events e ON e.org_id = a.org_id AND e.tally_key = a.tally_key";
+                       COALESCE(e.repeat_count, 1) AS repeat_count, e.last_at FROM sso_attempts a LEFT JOIN audit_events e ON e.org_id = a.org_id AND e.tally_key = a.tally_key";
 
 /// Newest first (by the latest repeat), `outcome` "failed" or "succeeded" or
 /// "" for all, whose email contains `search` (any case).

@@ -1,8 +1,7 @@
 //! Teams and their members.
-use super::{column, new_id, now, Conn, Db};
+use super::{new_id, now, Conn, Db};
 use crate::domain::{Origin, Status, Visibility};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow, Row};
+use sqlx::{Any, Executor};
 
 /// A new team; `external_id` only when the identity provider created it.
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, name: &str, description: &str, origin: Origin, external_id: Option<&str>) -> sqlx::Result<String> {
@@ -22,7 +21,7 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, nam
 }
 
 pub async fn add_member<'e>(ex: impl Executor<'e, Database = Any>, org_id: &str, team_id: &str, user_id: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES ($1, $2, $3, $4)").bind(org_id).bind(team_id).bind(user_id).bind(now()).execute(ex).await.map(|_| ())
+    exec!(ex, "INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES ($1, $2, $3, $4)", org_id, team_id, user_id, now())
 }
 
 /// Names of the active teams a user belongs to, alphabetically.
@@ -37,33 +36,19 @@ pub async fn names_for_user(db: &Db, org_id: &str, user_id: &str) -> sqlx::Resul
     .await
 }
 
-#[derive(Clone, Debug)]
-pub struct TeamRow {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub status: Status,
-    pub origin: Origin,
-    pub external_id: Option<String>,
-    /// Deleted by the identity provider: kept, gone from SCIM until it pushes the team again.
-    pub archived: bool,
-    pub member_count: i64,
-    pub visibility: Visibility,
-}
-
-impl FromRow<'_, AnyRow> for TeamRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(TeamRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            description: r.try_get("description")?,
-            status: column::typed(r, "status")?,
-            origin: column::typed(r, "origin")?,
-            external_id: r.try_get("external_id")?,
-            archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
-            member_count: r.try_get("member_count")?,
-            visibility: column::typed(r, "visibility")?,
-        })
+row! {
+    #[derive(Clone, Debug)]
+    pub struct TeamRow {
+        pub id: String,
+        pub name: String,
+        pub description: String,
+        pub status: Status = typed,
+        pub origin: Origin = typed,
+        pub external_id: Option<String>,
+        /// Deleted by the identity provider: kept, gone from SCIM until it pushes the team again.
+        pub archived: bool = present("archived_at"),
+        pub member_count: i64,
+        pub visibility: Visibility = typed,
     }
 }
 
@@ -175,50 +160,33 @@ pub async fn match_for_group(conn: &mut Conn, org_id: &str, name: &str, external
 
 pub async fn update(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, name: &str, description: &str) -> sqlx::Result<()> {
     let id = &team.id;
-    sqlx::query("UPDATE teams SET name = $1, name_norm = $2, description = $3, updated_at = $4 WHERE org_id = $5 AND id = $6")
-        .bind(name)
-        .bind(name.to_lowercase())
-        .bind(description)
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    exec!(&mut *conn, "UPDATE teams SET name = $1, name_norm = $2, description = $3, updated_at = $4 WHERE org_id = $5 AND id = $6", name, name.to_lowercase(), description, now(), org_id, id)
 }
 
 /// Writes the identity provider's name and externalId over a team; it is then
 /// managed by the identity provider, active, and not archived.
 pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, name: &str, external_id: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query(
+    exec!(
+        &mut *conn,
         "UPDATE teams SET name = $1, name_norm = $2, external_id = $3, origin = 'scim', status = 'active', archived_at = NULL, updated_at = $4 \
          WHERE org_id = $5 AND id = $6",
+        name,
+        name.to_lowercase(),
+        external_id,
+        now(),
+        org_id,
+        id
     )
-    .bind(name)
-    .bind(name.to_lowercase())
-    .bind(external_id)
-    .bind(now())
-    .bind(org_id)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
 }
 
 pub async fn set_status(conn: &mut Conn, org_id: &str, team: &crate::service::Writable<TeamRow>, status: Status) -> sqlx::Result<()> {
     let id = &team.id;
-    sqlx::query("UPDATE teams SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4").bind(status.as_str()).bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE teams SET status = $1, updated_at = $2 WHERE org_id = $3 AND id = $4", status.as_str(), now(), org_id, id)
 }
 
 /// Deactivates and archives a team the identity provider deleted.
 pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE teams SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE org_id = $2 AND id = $3")
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    exec!(&mut *conn, "UPDATE teams SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1 WHERE org_id = $2 AND id = $3", now(), org_id, id)
 }
 
 row! {

@@ -16,15 +16,8 @@ pub async fn list(db: &Db, org_id: &str) -> sqlx::Result<Vec<Destination>> {
 
 /// Allows a destination; false when the organization already allows that URL.
 pub async fn insert(conn: &mut super::Conn, org_id: &str, url: &str, by: &str) -> sqlx::Result<bool> {
-    let r = sqlx::query("INSERT INTO webhook_destinations (id, org_id, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, url) DO NOTHING")
-        .bind(new_id())
-        .bind(org_id)
-        .bind(url)
-        .bind(by)
-        .bind(now())
-        .execute(&mut *conn)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    let sql = "INSERT INTO webhook_destinations (id, org_id, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, url) DO NOTHING";
+    Ok(affected!(&mut *conn, sql, new_id(), org_id, url, by, now())? == 1)
 }
 
 /// Removes a destination; its URL when there was one.

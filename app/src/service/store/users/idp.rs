@@ -57,30 +57,28 @@ pub async fn insert_provisioned(conn: &mut Conn, org_id: &str, people: &[(&str, 
 /// then managed by the identity provider, not archived, and has no pending invitation.
 pub async fn write_provisioned(conn: &mut Conn, org_id: &str, id: &str, p: &IdpPerson) -> sqlx::Result<()> {
     let n = Norms::of(&p.email, &p.first_name, &p.last_name);
-    sqlx::query(
+    exec!(
+        &mut *conn,
         "UPDATE users SET email = $1, email_norm = $2, first_name = $3, last_name = $4, name_norm = $5, last_norm = $6, \
          display_name = $7, external_id = $8, account_type_id = $9, status = $10, origin = 'scim', invite_pending = 0, archived_at = NULL, \
          updated_at = $11, scim_profile = $12, \
          sessions_valid_after = CASE WHEN $10 = 'inactive' AND status = 'active' THEN $11 ELSE sessions_valid_after END \
          WHERE org_id = $13 AND id = $14",
+        p.email.as_str(),
+        n.email,
+        &p.first_name,
+        &p.last_name,
+        n.name,
+        n.last,
+        &p.display_name,
+        &p.external_id,
+        &p.account_type_id,
+        p.status.as_str(),
+        now(),
+        &p.scim_profile,
+        org_id,
+        id
     )
-    .bind(p.email.as_str())
-    .bind(n.email)
-    .bind(&p.first_name)
-    .bind(&p.last_name)
-    .bind(n.name)
-    .bind(n.last)
-    .bind(&p.display_name)
-    .bind(&p.external_id)
-    .bind(&p.account_type_id)
-    .bind(p.status.as_str())
-    .bind(now())
-    .bind(&p.scim_profile)
-    .bind(org_id)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
 }
 
 /// Another person (not `id`) who signs in with this email, archived ones included.
@@ -93,13 +91,7 @@ pub async fn other_with_email(conn: &mut Conn, org_id: &str, email: &Email, id: 
 /// Deactivates and archives a person the identity provider deleted: kept
 /// (documents, audit log), gone from SCIM until it pushes them again.
 pub async fn archive(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1, sessions_valid_after = $1 WHERE org_id = $2 AND id = $3")
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    exec!(&mut *conn, "UPDATE users SET status = 'inactive', origin = 'scim', archived_at = $1, updated_at = $1, sessions_valid_after = $1 WHERE org_id = $2 AND id = $3", now(), org_id, id)
 }
 
 /// Which of these ids name people the identity provider may add to its groups

@@ -1,46 +1,26 @@
 //! The Users page: one page of people (searched, filtered, sorted), their teams, counts, the picker.
 use crate::domain::{Origin, Status};
-use crate::service::store::{column, Db, Timestamp};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
+use crate::service::store::{Db, Timestamp};
 use std::collections::HashMap;
 
-/// One row of the Users page.
-#[derive(Clone, Debug)]
-pub struct ListRow {
-    pub id: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub account_type_id: String,
-    pub account_type_name: String,
-    pub status: Status,
-    pub invite_pending: bool,
-    pub origin: Origin,
-    pub last_login_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub is_guest: bool,
-    /// An authenticator app is set up.
-    pub mfa_enabled: bool,
-}
-
-impl FromRow<'_, AnyRow> for ListRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(ListRow {
-            id: r.try_get("id")?,
-            email: r.try_get("email")?,
-            first_name: r.try_get("first_name")?,
-            last_name: r.try_get("last_name")?,
-            account_type_id: r.try_get("account_type_id")?,
-            account_type_name: r.try_get("account_type_name")?,
-            status: column::typed(r, "status")?,
-            invite_pending: column::flag(r, "invite_pending")?,
-            origin: column::typed(r, "origin")?,
-            last_login_at: column::typed_opt(r, "last_login_at")?,
-            created_at: column::typed(r, "created_at")?,
-            is_guest: column::flag(r, "is_guest")?,
-            mfa_enabled: r.try_get::<Option<String>, _>("mfa_enabled_at")?.is_some(),
-        })
+row! {
+    /// One row of the Users page.
+    #[derive(Clone, Debug)]
+    pub struct ListRow {
+        pub id: String,
+        pub email: String,
+        pub first_name: String,
+        pub last_name: String,
+        pub account_type_id: String,
+        pub account_type_name: String,
+        pub status: Status = typed,
+        pub invite_pending: bool = flag,
+        pub origin: Origin = typed,
+        pub last_login_at: Option<Timestamp> = typed_opt,
+        pub created_at: Timestamp = typed,
+        pub is_guest: bool = flag,
+        /// An authenticator app is set up.
+        pub mfa_enabled: bool = present("mfa_enabled_at"),
     }
 }
 

@@ -1,9 +1,8 @@
 //! People. Every write that sets an email or a name goes through `Norms`, so
 //! the lower-case columns the Users page and SCIM search by are computed once.
-use super::{column, now, Conn, Timestamp};
+use super::{now, Conn, Timestamp};
 use crate::domain::{Email, Origin, PermissionSet, Status};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, FromRow, Row};
+use sqlx::{Any, Executor};
 mod admins;
 mod idp;
 mod list;
@@ -14,61 +13,39 @@ pub use idp::*;
 pub use list::*;
 pub use session::*;
 
-/// A person with what sign-in, the rules and the pages need about their account type.
-#[derive(Clone, Debug)]
-pub struct UserRow {
-    pub id: String,
-    pub org_id: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub status: Status,
-    pub origin: Origin,
-    pub password_hash: Option<String>,
-    pub invite_pending: bool,
-    /// Deleted by the identity provider: kept, but gone from SCIM until it pushes them again.
-    pub archived: bool,
-    pub account_type_id: String,
-    pub account_type_name: String,
-    pub permissions: PermissionSet,
-    /// The account type's stored `administers` fact.
-    pub administers: bool,
-    /// Sessions started before this time are over (set when the person is deactivated).
-    pub sessions_valid_after: Option<Timestamp>,
-    /// Outside the identity provider; signs in with a password.
-    pub is_guest: bool,
-    /// The authenticator app's sealed key, once set up.
-    pub mfa_secret: Option<String>,
+row! {
+    /// A person with what sign-in, the rules and the pages need about their account type.
+    #[derive(Clone, Debug)]
+    pub struct UserRow {
+        pub id: String,
+        pub org_id: String,
+        pub email: String,
+        pub first_name: String,
+        pub last_name: String,
+        pub status: Status = typed,
+        pub origin: Origin = typed,
+        pub password_hash: Option<String>,
+        pub invite_pending: bool = flag,
+        /// Deleted by the identity provider: kept, but gone from SCIM until it pushes them again.
+        pub archived: bool = present("archived_at"),
+        pub account_type_id: String,
+        pub account_type_name: String,
+        pub permissions: PermissionSet = permissions,
+        /// The account type's stored `administers` fact.
+        pub administers: bool = flag,
+        /// Sessions started before this time are over (set when the person is deactivated).
+        pub sessions_valid_after: Option<Timestamp> = typed_opt,
+        /// Outside the identity provider; signs in with a password.
+        pub is_guest: bool = flag,
+        /// The authenticator app's sealed key, once set up.
+        pub mfa_secret: Option<String>,
+    }
 }
 
 impl UserRow {
     /// Counts towards "the organization keeps an active administrator".
     pub fn is_active_admin(&self) -> bool {
         self.status.is_active() && self.administers
-    }
-}
-
-impl FromRow<'_, AnyRow> for UserRow {
-    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
-        Ok(UserRow {
-            id: r.try_get("id")?,
-            org_id: r.try_get("org_id")?,
-            email: r.try_get("email")?,
-            first_name: r.try_get("first_name")?,
-            last_name: r.try_get("last_name")?,
-            status: column::typed(r, "status")?,
-            origin: column::typed(r, "origin")?,
-            password_hash: r.try_get("password_hash")?,
-            invite_pending: column::flag(r, "invite_pending")?,
-            archived: r.try_get::<Option<String>, _>("archived_at")?.is_some(),
-            account_type_id: r.try_get("account_type_id")?,
-            account_type_name: r.try_get("account_type_name")?,
-            permissions: PermissionSet::from_json(&r.try_get::<String, _>("permissions")?),
-            administers: column::flag(r, "administers")?,
-            sessions_valid_after: column::typed_opt(r, "sessions_valid_after")?,
-            is_guest: column::flag(r, "is_guest")?,
-            mfa_secret: r.try_get("mfa_secret")?,
-        })
     }
 }
 
@@ -158,59 +135,48 @@ pub struct NewUser<'a> {
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, u: NewUser<'_>) -> sqlx::Result<()> {
     let n = Norms::of(u.email, u.first_name, u.last_name);
-    sqlx::query(
+    exec!(
+        ex,
         "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, password_hash, invite_pending, \
          is_guest, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        u.id,
+        u.org_id,
+        u.email.as_str(),
+        n.email,
+        u.first_name,
+        u.last_name,
+        n.name,
+        n.last,
+        u.account_type_id,
+        u.password_hash,
+        i64::from(u.invite_pending),
+        i64::from(u.is_guest),
+        now()
     )
-    .bind(u.id)
-    .bind(u.org_id)
-    .bind(u.email.as_str())
-    .bind(n.email)
-    .bind(u.first_name)
-    .bind(u.last_name)
-    .bind(n.name)
-    .bind(n.last)
-    .bind(u.account_type_id)
-    .bind(u.password_hash)
-    .bind(i64::from(u.invite_pending))
-    .bind(i64::from(u.is_guest))
-    .bind(now())
-    .execute(ex)
-    .await
-    .map(|_| ())
 }
 
 pub async fn set_account_type(conn: &mut Conn, person: &crate::service::Writable<UserRow>, account_type_id: &str) -> sqlx::Result<()> {
     let (org_id, id) = (&person.org_id, &person.id);
-    sqlx::query("UPDATE users SET account_type_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4").bind(account_type_id).bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE users SET account_type_id = $1, updated_at = $2 WHERE org_id = $3 AND id = $4", account_type_id, now(), org_id, id)
 }
 
 /// Sets a person's status; deactivation also ends every session they have.
 pub async fn set_status(conn: &mut Conn, person: &crate::service::Writable<UserRow>, status: Status) -> sqlx::Result<()> {
     let (org_id, id) = (&person.org_id, &person.id);
-    sqlx::query(
+    exec!(
+        &mut *conn,
         "UPDATE users SET status = $1, updated_at = $2, \
          sessions_valid_after = CASE WHEN $1 = 'inactive' THEN $2 ELSE sessions_valid_after END WHERE org_id = $3 AND id = $4",
+        status.as_str(),
+        now(),
+        org_id,
+        id
     )
-    .bind(status.as_str())
-    .bind(now())
-    .bind(org_id)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
 }
 
 /// Sets the password chosen through an invitation link; the invitation is then done.
 pub async fn set_password(conn: &mut Conn, org_id: &str, id: &str, hash: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1, invite_pending = 0, updated_at = $2 WHERE org_id = $3 AND id = $4")
-        .bind(hash)
-        .bind(now())
-        .bind(org_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    exec!(&mut *conn, "UPDATE users SET password_hash = $1, invite_pending = 0, updated_at = $2 WHERE org_id = $3 AND id = $4", hash, now(), org_id, id)
 }
 
 /// Replaces a person's password with `hash` when it is still `old` (the one

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 pub async fn record_sign_in(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE org_id = $2 AND id = $3").bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE users SET last_login_at = $1 WHERE org_id = $2 AND id = $3", now(), org_id, id)
 }
 
 /// A signed-in person as every request checks them, with what decides whether
@@ -46,5 +46,5 @@ pub async fn session_person(db: &Db, org_id: &str, id: &str) -> sqlx::Result<Opt
 /// Ends every session of a person started before now (a password reset, an
 /// administrator's reset of their authenticator app).
 pub async fn end_sessions(conn: &mut Conn, org_id: &str, id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE org_id = $2 AND id = $3").bind(now()).bind(org_id).bind(id).execute(&mut *conn).await.map(|_| ())
+    exec!(&mut *conn, "UPDATE users SET sessions_valid_after = $1 WHERE org_id = $2 AND id = $3", now(), org_id, id)
 }
