@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from "@playwright/test";
 import { createHmac } from "crypto";
-import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
+import { admin, ensureAcme, goto, hydrated, mailTo, signIn } from "./helpers";
 
 // Two-step verification as people go through it: an admin turns it on, a
 // person sets up an authenticator app on their Profile and signs in with a
@@ -9,7 +9,8 @@ import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
 // password; an admin resets someone's app. Requiring an app needs the
 // admin's own first (Required ends every session signed in with a password
 // alone): the admin sets one up here, and it goes again, with the policy, in
-// afterAll.
+// afterAll. With mail set up (end2end/serve.sh starts a test mail server),
+// Required can send codes by email to people without an app instead.
 
 /** The code an authenticator app shows for `secret` (base32), `steps` 30-second steps from now. */
 function totp(secret: string, steps = 0): string {
@@ -188,6 +189,40 @@ test.describe.serial("two-step verification", () => {
     await expect(v.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
     await v.getByTestId("continue").click();
     await expect(v).toHaveURL(/\/acme$/);
+  });
+
+  test("Required with codes by email: a newcomer gets a code by mail, wrong and renewed codes said plainly", async ({ page, browser }) => {
+    const em = { email: `em.${Date.now()}@acme.example`, password: "em's long password" };
+    await signInAdmin(page);
+    await setPolicy(page, "Required");
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("Codes by email").check();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("mfa-policy")).toContainText("codes by email for people without an app");
+    await newPerson(page, em.email, em.password);
+    const codes = () => mailTo(em.email).flatMap((m) => m.subject.match(/sign-in code for .*: (\d{6})$/)?.[1] ?? []);
+    const v = await fresh(browser);
+    await signIn(v, em, true);
+    await expect(v).toHaveURL(/\/acme\/login\/verify$/);
+    await expect(v.getByTestId("code-by-email")).toBeVisible();
+    await expect.poll(() => codes().length, { timeout: 15_000 }).toBe(1);
+    await hydrated(v);
+    await v.getByLabel("Code").fill(codes()[0] === "000000" ? "000001" : "000000");
+    await v.getByRole("button", { name: "Verify" }).click();
+    await expect(v.getByText("Enter the six digits of the latest email")).toBeVisible();
+    await hydrated(v);
+    await v.getByTestId("resend-code").click();
+    await expect(v.getByTestId("resend-status")).toHaveText("A new code is on its way. The one before no longer works.");
+    await expect.poll(() => codes().length, { timeout: 15_000 }).toBe(2);
+    await hydrated(v);
+    await v.getByLabel("Code").fill(codes()[1]);
+    await v.getByRole("button", { name: "Verify" }).click();
+    await expect(v).toHaveURL(/\/acme$/);
+    // Back as before for the tests after this one.
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("Codes by email").uncheck();
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("mfa-policy")).toHaveText("Required");
   });
 
   test("an admin resets someone's app; they set up a new one at their next sign-in", async ({ page, browser, baseURL }) => {

@@ -1,27 +1,11 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { readdirSync, readFileSync } from "node:fs";
-import { admin, ensureAcme, goto, hydrated, signIn } from "./helpers";
+import { admin, ensureAcme, goto, hydrated, Mail, mailTo, signIn } from "./helpers";
 const baseURL = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3917)}`;
 
 // Passwords people manage: changing one's own on Profile (the rules ticked as
 // it is typed, a wrong current password refused beside its field, the other
 // browser signed out), and "Forgot password?" with the link read from the
 // mail the test mail server took (end2end/serve.sh starts it).
-
-const port = Number(process.env.E2E_PORT ?? 3917);
-const mailDir = process.env.GATEHOUSE_E2E_MAIL_DIR ?? `${process.env.TMPDIR ?? "/tmp"}/gatehouse-e2e-mail-${port}`;
-
-type Mail = { to: string; subject: string; text: string; html: string };
-
-function mailTo(email: string): Mail[] {
-  let files: string[] = [];
-  try {
-    files = readdirSync(mailDir).filter((f) => f.endsWith(".json")).sort();
-  } catch {
-    return [];
-  }
-  return files.map((f) => JSON.parse(readFileSync(`${mailDir}/${f}`, "utf8")) as Mail).filter((m) => m.to.includes(email));
-}
 
 async function fresh(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();

@@ -1,5 +1,5 @@
 import { APIRequestContext, expect, Page } from "@playwright/test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Waits until the page's wasm has hydrated, so clicks reach Leptos's handlers. */
 export async function hydrated(page: Page) {
@@ -64,4 +64,20 @@ export async function signInDemo(page: Page, email = "admin@acme.example") {
 export async function expectNoSidewaysScroll(page: Page) {
   const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
   expect(scroll, `page is ${scroll - width}px wider than the ${width}px window`).toBeLessThanOrEqual(width);
+}
+
+/** Where end2end/serve.sh's test mail server writes what it takes (one JSON file a message). */
+const mailDir = process.env.GATEHOUSE_E2E_MAIL_DIR ?? `${process.env.TMPDIR ?? "/tmp"}/gatehouse-e2e-mail-${Number(process.env.E2E_PORT ?? 3917)}`;
+
+export type Mail = { to: string; subject: string; text: string; html: string };
+
+/** The mail the journey instance sent to `email`, oldest first. */
+export function mailTo(email: string): Mail[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(mailDir).filter((f) => f.endsWith(".json")).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => JSON.parse(readFileSync(`${mailDir}/${f}`, "utf8")) as Mail).filter((m) => m.to.includes(email));
 }

@@ -297,3 +297,146 @@ async fn a_changed_password_is_told_by_mail_after_a_change_and_after_a_reset() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(mail.to(VAL).len(), before);
 }
+
+/// The codes sent to `to` for signing in, oldest first.
+fn sign_in_codes(mail: &MailServer, to: &str) -> Vec<String> {
+    mail.to(to).iter().filter_map(|m| m.subject.strip_prefix("Your sign-in code for Acme: ").map(str::to_string)).collect()
+}
+
+async fn wait_for_code(mail: &MailServer, to: &str, n: usize) -> String {
+    common::wait_until(Duration::from_secs(15), &format!("sign-in code {n} to {to}"), || async { sign_in_codes(mail, to).len() >= n }).await;
+    sign_in_codes(mail, to)[n - 1].clone()
+}
+
+fn email_code_settings() -> serde_json::Value {
+    json!({"method": "password", "idp_login_url": "", "idp_certificate": "", "idp_issuer": "", "session_days": 30, "mfa_policy": "required", "mfa_email_codes": true, "allow_guests": false})
+}
+
+/// Acme requiring two-step verification with codes by email (its admin has an
+/// authenticator app, as requiring one asks), and Val with a password only.
+async fn email_codes_required(mail: &MailServer) -> (TestApp, Session, String) {
+    let app = spawn_app_with_mail(mail).await;
+    app.setup_acme().await;
+    let mut admin = app.admin_session().await;
+    let setup: app::domain::views::MfaSetup = ok_json(app.call(&mut admin, "begin_mfa", &[("org", "acme")]).await).await;
+    let _: Vec<String> = ok_json(app.call(&mut admin, "confirm_mfa", &[("org", "acme"), ("code", &totp_code(&setup.secret, -1))]).await).await;
+    app.save_authentication(&mut admin, email_code_settings()).await;
+    app.add_user(VAL, VAL_PW, BuiltIn::Viewer).await;
+    (app, admin, setup.secret)
+}
+
+#[tokio::test]
+async fn a_code_by_email_is_the_second_step_of_people_without_an_app_and_works_once() {
+    let Some(mail) = MailServer::start().await else {
+        return;
+    };
+    let (app, _admin, admin_secret) = email_codes_required(&mail).await;
+    // A step skipped: no code is checked and none sent without the password first.
+    let mut stranger = Session::default();
+    assert_eq!(error_of(app.call(&mut stranger, "verify_sign_in", &[("org", "acme"), ("code", "123456")]).await).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(app.call(&mut stranger, "resend_sign_in_code", &[("org", "acme")]).await).await.0, StatusCode::UNAUTHORIZED);
+
+    let (mut s, res) = app.sign_in(VAL, VAL_PW).await;
+    assert_eq!(res.headers()["location"], "/acme/login/verify");
+    assert_eq!(app.me_status(&mut s).await, StatusCode::UNAUTHORIZED, "not signed in before the code");
+    let info: LoginInfo = ok_json(app.call(&mut s, "login_info", &[("org", "acme")]).await).await;
+    assert_eq!(info.pending_step.as_deref(), Some("email"));
+    let first = wait_for_code(&mail, VAL, 1).await;
+    assert!(first.len() == 6 && first.chars().all(|c| c.is_ascii_digit()), "{first}");
+    let stored: String = sqlx::query_scalar("SELECT mfa_email_code FROM users WHERE email_norm = $1").bind(VAL).fetch_one(&app.db).await.unwrap();
+    assert!(!stored.contains(&first) && stored.len() == 64, "only a keyed hash is kept");
+    // Setting up an app here would skip the code.
+    assert_eq!(error_of(app.call(&mut s, "sign_in_enrolment", &[("org", "acme")]).await).await.0, StatusCode::FORBIDDEN);
+
+    let wrong = if first == "000000" { "000001" } else { "000000" };
+    let (st, e) = error_of(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", wrong)]).await).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("code")));
+    assert!(e.message.contains("latest email"), "{}", e.message);
+    ok_json::<()>(app.call(&mut s, "verify_sign_in", &[("org", "acme"), ("code", &first)]).await).await;
+    assert_eq!(app.me_status(&mut s).await, StatusCode::OK);
+    let how: String = sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'auth.sign_in' ORDER BY at DESC LIMIT 1").fetch_one(&app.db).await.unwrap();
+    assert_eq!(how, "method: password and email code");
+
+    // Used once: the same code in the next sign-in is refused; that sign-in's own works.
+    let (mut s2, _) = app.sign_in(VAL, VAL_PW).await;
+    let second = wait_for_code(&mail, VAL, 2).await;
+    if second != first {
+        assert_eq!(error_of(app.call(&mut s2, "verify_sign_in", &[("org", "acme"), ("code", &first)]).await).await.0, StatusCode::BAD_REQUEST);
+    }
+    // A new code replaces the one before.
+    ok_json::<()>(app.call(&mut s2, "resend_sign_in_code", &[("org", "acme")]).await).await;
+    let third = wait_for_code(&mail, VAL, 3).await;
+    if third != second {
+        assert_eq!(error_of(app.call(&mut s2, "verify_sign_in", &[("org", "acme"), ("code", &second)]).await).await.0, StatusCode::BAD_REQUEST);
+    }
+    ok_json::<()>(app.call(&mut s2, "verify_sign_in", &[("org", "acme"), ("code", &third)]).await).await;
+
+    // Ten minutes and it is gone.
+    let (mut s3, _) = app.sign_in(VAL, VAL_PW).await;
+    let fourth = wait_for_code(&mail, VAL, 4).await;
+    sqlx::query("UPDATE users SET mfa_email_code_until = $1 WHERE email_norm = $2").bind("2000-01-01T00:00:00.000000Z").bind(VAL).execute(&app.db).await.unwrap();
+    assert_eq!(error_of(app.call(&mut s3, "verify_sign_in", &[("org", "acme"), ("code", &fourth)]).await).await.0, StatusCode::BAD_REQUEST);
+
+    // An app, where set up, is preferred: the admin is asked for it and gets no code by mail.
+    let (mut a, res) = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(res.headers()["location"], "/acme/login/verify");
+    let info: LoginInfo = ok_json(app.call(&mut a, "login_info", &[("org", "acme")]).await).await;
+    assert_eq!(info.pending_step.as_deref(), Some("code"));
+    assert_eq!(error_of(app.call(&mut a, "resend_sign_in_code", &[("org", "acme")]).await).await.0, StatusCode::CONFLICT);
+    ok_json::<()>(app.call(&mut a, "verify_sign_in", &[("org", "acme"), ("code", &totp_code(&admin_secret, 0))]).await).await;
+    assert!(sign_in_codes(&mail, ADMIN_EMAIL).is_empty());
+}
+
+#[tokio::test]
+async fn codes_by_email_are_guessed_and_resent_no_more_than_the_limits() {
+    let Some(mail) = MailServer::start().await else {
+        return;
+    };
+    let (app, _admin, _) = email_codes_required(&mail).await;
+    app.add_user("pat@acme.example", VAL_PW, BuiltIn::Viewer).await;
+    let (mut val, _) = app.sign_in(VAL, VAL_PW).await;
+    let (mut pat, _) = app.sign_in("pat@acme.example", VAL_PW).await;
+    let val_code = wait_for_code(&mail, VAL, 1).await;
+    let pat_code = wait_for_code(&mail, "pat@acme.example", 1).await;
+    // One person's code is not another's.
+    if val_code != pat_code {
+        assert_eq!(error_of(app.call(&mut pat, "verify_sign_in", &[("org", "acme"), ("code", &val_code)]).await).await.0, StatusCode::BAD_REQUEST);
+    }
+    // Resending is limited per person: three more, then "too many".
+    for _ in 0..app::service::sign_in::MAX_CODE_MAILS {
+        ok_json::<()>(app.call(&mut val, "resend_sign_in_code", &[("org", "acme")]).await).await;
+    }
+    let (st, e) = error_of(app.call(&mut val, "resend_sign_in_code", &[("org", "acme")]).await).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{}", e.message);
+    let sent = 1 + app::service::sign_in::MAX_CODE_MAILS as usize;
+    let latest = wait_for_code(&mail, VAL, sent).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sign_in_codes(&mail, VAL).len(), sent, "nothing sent past the limit");
+
+    // Guessing: wrong codes count per person (one already above for Pat), and
+    // the password again — which sends a new code — gives none back.
+    let wrong = |right: &str| if right == "000000" { "000001".to_string() } else { "000000".to_string() };
+    for _ in 1..app::service::sign_in::MAX_CODE_ATTEMPTS {
+        assert_eq!(error_of(app.call(&mut pat, "verify_sign_in", &[("org", "acme"), ("code", &wrong(&pat_code))]).await).await.0, StatusCode::BAD_REQUEST);
+    }
+    let (mut pat, _) = app.sign_in("pat@acme.example", VAL_PW).await;
+    let pat_new = wait_for_code(&mail, "pat@acme.example", 2).await;
+    let (st, _) = error_of(app.call(&mut pat, "verify_sign_in", &[("org", "acme"), ("code", &pat_new)]).await).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "the right code after the limit is still refused");
+    assert_eq!(app.me_status(&mut pat).await, StatusCode::UNAUTHORIZED);
+    // Val, under no limit of Pat's, finishes with the latest code.
+    ok_json::<()>(app.call(&mut val, "verify_sign_in", &[("org", "acme"), ("code", &latest)]).await).await;
+}
+
+#[tokio::test]
+async fn codes_by_email_cannot_be_turned_on_without_mail() {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let mut admin = app.admin_session().await;
+    let res = app.call_json(&mut admin, "save_authentication", json!({"org": "acme", "input": email_code_settings()})).await;
+    let (st, e) = error_of(res).await;
+    assert_eq!((st, e.field.as_deref()), (StatusCode::BAD_REQUEST, Some("mfa_email_codes")), "{}", e.message);
+    assert!(e.message.contains("cannot send mail"), "{}", e.message);
+    let on: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM auth_settings WHERE mfa_email_codes <> 0").fetch_one(&app.db).await.unwrap();
+    assert_eq!(on, 0, "nothing saved");
+}

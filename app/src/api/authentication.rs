@@ -9,7 +9,7 @@ pub async fn load_authentication(org: String) -> Result<AuthSettingsView, AppErr
     use super::request;
     let c = request::admin(&org).await?;
     let st = request::state();
-    Ok(crate::service::sso::settings(&st.db, &st.config.base_url, &c).await?)
+    Ok(crate::service::sso::settings(&st.db, &st.config, &c).await?)
 }
 
 /// Saves the Edit form (see `service::sso::save_settings` for its rules).
@@ -18,6 +18,6 @@ pub async fn save_authentication(org: String, input: AuthSettingsInput) -> Resul
     use super::request;
     let c = request::admin(&org).await?;
     let st = request::state();
-    let row = crate::service::sso::save_settings(&st.db, &st.keys, &st.oidc, &c.actor(), &input).await?;
-    Ok(crate::service::sso::view(&row, &st.config.base_url, &c.org.slug))
+    let row = crate::service::sso::save_settings(&st.db, &st.keys, &st.oidc, &st.config, &c.actor(), &input).await?;
+    Ok(crate::service::sso::view(&row, &st.config, &c.org.slug))
 }

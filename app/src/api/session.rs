@@ -25,7 +25,7 @@ pub async fn sign_in(org: String, email: String, password: String, next: Option<
     let next_q = next.as_deref().and_then(crate::domain::safe_return_path).map(|n| format!("?next={}", ssr::encode(n))).unwrap_or_default();
     match sign_in::with_password(&st.db, &st.keys, &session, &o, attempt).await? {
         Outcome::SignedIn(done) => ssr::signed_in(&o, &done, next.as_deref()),
-        Outcome::NeedsCode => leptos_axum::redirect(&format!("/{}/login/verify{next_q}", o.slug)),
+        Outcome::NeedsCode | Outcome::NeedsEmailCode => leptos_axum::redirect(&format!("/{}/login/verify{next_q}", o.slug)),
         Outcome::MustEnrol => leptos_axum::redirect(&format!("/{}/login/enrol{next_q}", o.slug)),
     }
     Ok(())
@@ -65,6 +65,20 @@ pub async fn verify_sign_in(org: String, code: String, next: Option<String>) -> 
     let st = request::state();
     let done = sign_in::with_code(&st.db, &st.keys, &st.config, &session, &o, &code, &request::client_ip()).await?;
     ssr::signed_in(&o, &done, next.as_deref());
+    Ok(())
+}
+
+/// "Send a new code" on the second step of a sign-in that uses codes by email.
+/// Back to the code page, which then says a new code is on its way.
+#[server(endpoint = "resend_sign_in_code")]
+pub async fn resend_sign_in_code(org: String, next: Option<String>) -> Result<(), AppError> {
+    use super::request;
+    let o = request::org(&org).await?;
+    let session = request::session().await?;
+    let st = request::state();
+    crate::service::sign_in::resend_email_code(&st.db, &st.keys, &st.config, &session, &o, &request::client_ip()).await?;
+    let next_q = next.as_deref().and_then(crate::domain::safe_return_path).map(|n| format!("&next={}", ssr::encode(n))).unwrap_or_default();
+    leptos_axum::redirect(&format!("/{}/login/verify?resent=1{next_q}", o.slug));
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! (`/{org}/login/verify`), setting up an app during sign-in when the
 //! organization requires one (`/{org}/login/enrol`), and the Profile page's card.
 use crate::api::mfa::{load_mfa_status, BeginMfa, ConfirmMfa, RemoveMfa, RenewRecoveryCodes};
-use crate::api::session::{load_login_info, sign_in_enrolment, FinishSignInEnrolment, VerifySignIn};
+use crate::api::session::{load_login_info, sign_in_enrolment, FinishSignInEnrolment, ResendSignInCode, VerifySignIn};
 use crate::components::frame::use_org;
 use crate::components::{ErrorPanel, FieldError, FormError};
 use crate::domain::views::MfaSetup;
@@ -47,9 +47,11 @@ pub fn SignInCodePage() -> impl IntoView {
     let query = use_query_map();
     let info = Resource::new(move || org.get(), load_login_info);
     let action = ServerAction::<VerifySignIn>::new();
+    let resend = ServerAction::<ResendSignInCode>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));
     let next = move || query.read().get("next").unwrap_or_default();
+    let resent = move || query.read().get("resent").is_some();
     view! {
         <Title text="Enter your code" />
         <main class="centered">
@@ -57,13 +59,19 @@ pub fn SignInCodePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match info.await {
                         Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                        Ok(i) if i.pending_step.as_deref() != Some("code") => start_again(i.org_slug).into_any(),
+                        Ok(i) if !matches!(i.pending_step.as_deref(), Some("code" | "email")) => start_again(i.org_slug).into_any(),
                         Ok(i) => {
                             let again = format!("/{}/login", i.org_slug);
+                            let by_email = i.pending_step.as_deref() == Some("email");
+                            let slug = i.org_slug.clone();
                             view! {
                             <section class="card narrow login">
                                 <h1>"Two-step verification"</h1>
-                                <p class="muted">"Enter the six-digit code from your authenticator app, or one of your recovery codes."</p>
+                                {if by_email {
+                                    view! { <p class="muted" data-testid="code-by-email">"We sent a six-digit code to your email. Enter it here; it works for 10 minutes."</p> }.into_any()
+                                } else {
+                                    view! { <p class="muted">"Enter the six-digit code from your authenticator app, or one of your recovery codes."</p> }.into_any()
+                                }}
                                 <ActionForm action=action attr:class="form" attr:data-testid="code-form">
                                     <FormError error=error fields=&["code"] />
                                     <input type="hidden" name="org" value=i.org_slug.clone() />
@@ -73,6 +81,22 @@ pub fn SignInCodePage() -> impl IntoView {
                                     <FieldError message=field("code") />
                                     <button type="submit" class="btn btn-primary btn-block" disabled=move || action.pending().get()>"Verify"</button>
                                 </ActionForm>
+                                {by_email.then(|| view! {
+                                    <ActionForm action=resend attr:class="inline-form" attr:data-testid="resend-form">
+                                        <input type="hidden" name="org" value=slug.clone() />
+                                        <input type="hidden" name="next" value=next />
+                                        <p class="small">
+                                            "No email? Check your spam folder, or "
+                                            <button type="submit" class="btn-link" data-testid="resend-code" disabled=move || resend.pending().get()>"send a new code"</button>
+                                            "."
+                                        </p>
+                                    </ActionForm>
+                                    <p class="small" role="status" data-testid="resend-status">{move || match resend.value().get() {
+                                        Some(Err(e)) => e.to_string(),
+                                        _ if resent() => "A new code is on its way. The one before no longer works.".to_string(),
+                                        _ => String::new(),
+                                    }}</p>
+                                })}
                                 <p class="small"><a href=again>"Sign in as someone else"</a></p>
                             </section>
                         }.into_any()

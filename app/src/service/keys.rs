@@ -40,6 +40,12 @@ impl Keys {
         format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
+    /// The keyed hash of `payload` for `purpose` (hex), to store a short
+    /// secret (an email code) that cannot be found from the database alone.
+    pub fn digest(&self, purpose: &str, payload: &str) -> String {
+        hex::encode(self.mac(purpose, payload.as_bytes()).finalize().into_bytes())
+    }
+
     /// A key for one purpose, derived from the instance key.
     fn derived(&self, purpose: &str) -> [u8; 32] {
         self.mac(purpose, b"key").finalize().into_bytes().into()

@@ -129,13 +129,36 @@ fn new_codes() -> (Vec<String>, Vec<String>) {
 pub enum Accepted {
     App,
     RecoveryCode,
+    EmailCode,
 }
 
-/// Checks a code from the person's app, or one of their recovery codes.
-/// A code works once: the app's within its time step, a recovery code for good.
+/// How long a code sent by email works.
+pub const EMAIL_CODE_MINUTES: i64 = 10;
+/// What `Keys::digest` hashes an email code for.
+const EMAIL_CODE: &str = "mfa-email-code";
+
+fn email_code_tag(keys: &Keys, user: &UserRow, code: &str) -> String {
+    keys.digest(EMAIL_CODE, &format!("{}|{}", user.id, code.trim()))
+}
+
+/// A new six-digit code for `user`, kept (hashed) until it expires in place
+/// of any earlier one; the digits are for the mail and nowhere else.
+pub async fn new_email_code(conn: &mut Conn, keys: &Keys, user: &UserRow) -> Result<(String, crate::service::Timestamp)> {
+    use rand::Rng;
+    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+    let until = crate::service::Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(EMAIL_CODE_MINUTES));
+    store::mfa::set_email_code(conn, &user.org_id, &user.id, &email_code_tag(keys, user, &code), &until.to_string()).await?;
+    Ok((code, until))
+}
+
+/// Checks a code from the person's app, or one of their recovery codes; a
+/// person without an app, the code sent to them by email. A code works
+/// once: the app's within its time step, the others for good.
 pub async fn check(conn: &mut Conn, keys: &Keys, user: &UserRow, code: &str) -> Result<Option<Accepted>> {
     let Some(sealed) = &user.mfa_secret else {
-        return Ok(None);
+        let well_formed = code.trim().len() == DIGITS && code.trim().chars().all(|c| c.is_ascii_digit());
+        let used = well_formed && store::mfa::use_email_code(conn, &user.org_id, &user.id, &email_code_tag(keys, user, code)).await?;
+        return Ok(used.then_some(Accepted::EmailCode));
     };
     let secret = keys.open(SEAL, sealed).ok_or_else(|| {
         tracing::error!(user = %user.id, "an authenticator key does not open with the instance key");

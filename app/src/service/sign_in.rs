@@ -10,7 +10,10 @@
 //! The second step has limits of its own: wrong codes count per person
 //! (`code:<person>`, 5 per window) and per address, and a correct password
 //! does not give those attempts back — so password, a few codes, password
-//! again … guesses no more codes than the limit.
+//! again … guesses no more codes than the limit. A code sent by email (people
+//! without an app, when the organization requires a second step and sends
+//! codes by email) is checked under the same limits; asking for a new one
+//! has a limit of its own (`code-mail:<person>`).
 use super::keys::Keys;
 use super::{passwords, Error, Result};
 use crate::domain::{audit, AuthMethod, MfaPolicy};
@@ -43,7 +46,16 @@ pub async fn login_info(db: &Db, config: &crate::service::state::Config, session
     let pending_step = match pending(session, &org).await? {
         Some(p) => {
             let user = store::users::by_id(db, &org.id, &p.user_id).await?;
-            Some(if user.is_some_and(|u| u.mfa_secret.is_some()) { "code" } else { "enrol" }.to_string())
+            Some(
+                if user.is_some_and(|u| u.mfa_secret.is_some()) {
+                    "code"
+                } else if p.email_code {
+                    "email"
+                } else {
+                    "enrol"
+                }
+                .to_string(),
+            )
         }
         None => None,
     };
@@ -80,6 +92,9 @@ pub enum Outcome {
     SignedIn(SignedIn),
     /// The person has an authenticator app: the code comes next (`with_code`).
     NeedsCode,
+    /// The person has no app and the organization sends codes by email: one
+    /// is on its way, and comes next (`with_code`).
+    NeedsEmailCode,
     /// The organization requires an app and the person has none: they set one
     /// up now (`start_enrolment`, `with_new_app`) before any other page.
     MustEnrol,
@@ -101,6 +116,9 @@ pub struct Pending {
     /// The browser had no device cookie of this person: the sign-in is told by mail.
     #[serde(default)]
     pub new_browser: bool,
+    /// A code was sent by email for this sign-in (the person has no app).
+    #[serde(default)]
+    pub email_code: bool,
 }
 
 const PENDING_KEY: &str = "gatehouse.pending";
@@ -231,9 +249,12 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         }
     }
     tx.commit().await?;
+    // An app, where set up, is preferred; codes by email stand in for
+    // setting one up when the organization requires a second step.
     let second_step = match settings.mfa_policy {
         MfaPolicy::Off => None,
         _ if user.mfa_secret.is_some() => Some(Outcome::NeedsCode),
+        MfaPolicy::Required if email_codes(&settings, a.config) => Some(Outcome::NeedsEmailCode),
         MfaPolicy::Required => Some(Outcome::MustEnrol),
         MfaPolicy::Optional => None,
     };
@@ -242,8 +263,12 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         session.cycle_id().await.map_err(|_| Error::internal())?;
         let until = Timestamp::from(time::OffsetDateTime::now_utc() + time::Duration::minutes(PENDING_MINUTES)).to_string();
         let credential = Some(super::access::credential(user.password_hash.as_deref()));
-        let p = Pending { org_id: org.id.clone(), user_id: user.id.clone(), until, new_app: None, credential, new_browser: device.is_none() };
+        let email_code = matches!(next, Outcome::NeedsEmailCode);
+        let p = Pending { org_id: org.id.clone(), user_id: user.id.clone(), until, new_app: None, credential, new_browser: device.is_none(), email_code };
         session.insert(PENDING_KEY, p).await.map_err(|_| Error::internal())?;
+        if email_code {
+            send_email_code(db, keys, a.config, org, &user).await?;
+        }
         return Ok(next);
     }
     start_session(session, db, org, &user, super::access::PASSWORD_ONLY, ip).await?;
@@ -251,6 +276,46 @@ pub async fn with_password(db: &Db, keys: &Keys, session: &Session, org: &Org, a
         notify_new_browser(db, a.config, org, &user, ip, "password").await?;
     }
     Ok(Outcome::SignedIn(SignedIn { device_cookie: device_cookie(keys, org, &email), user }))
+}
+
+/// Whether people without an app get codes by email: the organization allows
+/// it and this server can send mail.
+pub fn email_codes(settings: &store::auth_settings::AuthSettingsRow, config: &crate::service::state::Config) -> bool {
+    settings.mfa_email_codes && super::mail::is_set_up(config)
+}
+
+/// Makes a new code for `user`'s sign-in and queues it by mail (replacing
+/// any code sent before), in one transaction.
+async fn send_email_code(db: &Db, keys: &Keys, config: &crate::service::state::Config, org: &Org, user: &UserRow) -> Result<()> {
+    use super::mail::{self, messages};
+    let mut tx = super::begin(db).await?;
+    let (code, until) = super::mfa::new_email_code(&mut tx, keys, user).await?;
+    mail::queue(&mut tx, config, &org.id, &messages::sign_in_code(&org.name, &user.email, &code, super::mfa::EMAIL_CODE_MINUTES, until)).await?;
+    tx.commit().await?;
+    mail::wake();
+    Ok(())
+}
+
+/// New codes by email a person may ask for in the window (beside the one
+/// their password sends): enough for a slow mail, too few to flood a mailbox.
+pub const MAX_CODE_MAILS: i64 = 3;
+
+/// "Send a new code" on the second step: only in a sign-in waiting for an
+/// email code, limited per person and per address. The earlier code stops working.
+pub async fn resend_email_code(db: &Db, keys: &Keys, config: &crate::service::state::Config, session: &Session, org: &Org, ip: &str) -> Result<()> {
+    let (p, user) = pending_person(db, session, org).await?;
+    if !p.email_code || user.mfa_secret.is_some() {
+        return Err(Error::conflict("This sign-in does not use codes by email. Enter the code from your authenticator app."));
+    }
+    if !email_codes(&store::auth_settings::get(db, &org.id).await?, config) {
+        return Err(Error::conflict("Codes by email are turned off. Sign in again to see what your organization asks for now."));
+    }
+    let limits = vec![(format!("code-mail:{}", user.id), MAX_CODE_MAILS), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)];
+    take_slots(db, &org.id, &limits).await.map_err(|e| {
+        let minutes = e.retry_after_secs.unwrap_or(60).div_ceil(60);
+        Error { message: format!("Too many codes sent. Use the last one that arrived, or ask for another in {minutes} minute{}.", if minutes == 1 { "" } else { "s" }), ..e }
+    })?;
+    send_email_code(db, keys, config, org, &user).await
 }
 
 /// Tells the person by mail (when mail is set up) that they signed in from a
@@ -390,7 +455,12 @@ pub async fn with_code(db: &Db, keys: &Keys, config: &crate::service::state::Con
         }
         Ok(None) => {
             record_refusal(db, org, &user.email, &user.email, ip, "wrong authentication code", true).await?;
-            return Err(Error::invalid("code", "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes."));
+            let message = if user.mfa_secret.is_none() && p.email_code {
+                "That code is not right, or it expired. Enter the six digits of the latest email, or send a new code."
+            } else {
+                "That code is not right. Enter the six digits your authenticator app shows now, or one of your recovery codes."
+            };
+            return Err(Error::invalid("code", message));
         }
         Err(e) => {
             if e.kind == super::Kind::RateLimited {
@@ -403,6 +473,7 @@ pub async fn with_code(db: &Db, keys: &Keys, config: &crate::service::state::Con
     let method = match how {
         super::mfa::Accepted::App => "password and authenticator app",
         super::mfa::Accepted::RecoveryCode => "password and recovery code",
+        super::mfa::Accepted::EmailCode => "password and email code",
     };
     start_session(session, db, org, &user, method, ip).await?;
     if p.new_browser {
@@ -418,7 +489,9 @@ pub async fn with_code(db: &Db, keys: &Keys, config: &crate::service::state::Con
 async fn must_enrol(db: &Db, session: &Session, org: &Org) -> Result<(Pending, UserRow)> {
     let (p, user) = pending_person(db, session, org).await?;
     let policy = store::auth_settings::get(db, &org.id).await?.mfa_policy;
-    if user.mfa_secret.is_some() || policy != MfaPolicy::Required {
+    // A sign-in waiting for an email code is not one to set up an app in:
+    // with the password alone, that would skip the code.
+    if user.mfa_secret.is_some() || policy != MfaPolicy::Required || p.email_code {
         return Err(Error::forbidden(
             "There is no authenticator app to set up in this sign-in. Enter the code from your app; to replace an app, sign in and use Profile, or ask your administrator to reset it.",
         ));

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 pub use crate::service::store::auth_settings::AuthSettingsRow;
 
 /// The Authentication page as `row` fills it for the organization `org_slug`.
-pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettingsView {
+pub fn view(row: &AuthSettingsRow, config: &super::state::Config, org_slug: &str) -> AuthSettingsView {
+    let base_url = config.base_url.as_str();
     let urls = sp_urls(base_url, org_slug);
     let oidc_urls = oidc_urls(base_url, org_slug);
     let certificate = (!row.idp_certificate.is_empty()).then(|| certificate_info(&row.idp_certificate, time::OffsetDateTime::now_utc()).ok()).flatten();
@@ -34,6 +35,8 @@ pub fn view(row: &AuthSettingsRow, base_url: &str, org_slug: &str) -> AuthSettin
         idle_timeout_secs: row.idle_timeout_secs,
         allow_idp_initiated: row.allow_idp_initiated,
         mfa_policy: row.mfa_policy,
+        mfa_email_codes: row.mfa_email_codes,
+        mail_set_up: super::mail::is_set_up(config),
         allow_guests: row.allow_guests,
         password_min_length: row.password_min_length,
         oidc_issuer: row.oidc_issuer.clone(),
@@ -81,8 +84,8 @@ pub async fn stored(db: &Db, org_id: &str) -> super::Result<AuthSettingsRow> {
 }
 
 /// The Authentication page of the caller's organization.
-pub async fn settings(db: &Db, base_url: &str, c: &super::access::Caller) -> super::Result<AuthSettingsView> {
-    Ok(view(&stored(db, &c.org.id).await?, base_url, &c.org.slug))
+pub async fn settings(db: &Db, config: &super::state::Config, c: &super::access::Caller) -> super::Result<AuthSettingsView> {
+    Ok(view(&stored(db, &c.org.id).await?, config, &c.org.slug))
 }
 
 /// What the identity provider needs to know about this organization.
@@ -264,6 +267,7 @@ fn parse(input: &AuthSettingsInput, current: &AuthSettingsRow, oidc: &OidcParsed
     row.allow_idp_initiated = input.allow_idp_initiated;
     row.mfa_policy = crate::domain::MfaPolicy::parse(&input.mfa_policy).ok_or_else(|| Error::invalid("mfa_policy", "Choose Off, Optional or Required for multi-factor authentication."))?;
     row.allow_guests = input.allow_guests;
+    row.mfa_email_codes = input.mfa_email_codes;
     let (floor, ceiling) = (crate::domain::password::MIN_LEN as i64, crate::domain::password::MAX_MIN_LEN as i64);
     if !(floor..=ceiling).contains(&input.password_min_length) {
         return Err(Error::invalid("password_min_length", format!("The minimum password length is between {floor} and {ceiling} characters.")));
@@ -429,6 +433,9 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
     if before.mfa_policy != after.mfa_policy {
         parts.push(format!("multi-factor authentication: {} → {}", before.mfa_policy.label(), after.mfa_policy.label()));
     }
+    if before.mfa_email_codes != after.mfa_email_codes {
+        parts.push(format!("codes by email: {}", if after.mfa_email_codes { "on" } else { "off" }));
+    }
     if before.password_min_length != after.password_min_length {
         parts.push(format!("minimum password length: {} → {} characters", before.password_min_length, after.password_min_length));
     }
@@ -445,7 +452,14 @@ fn describe(before: &AuthSettingsRow, after: &AuthSettingsRow) -> String {
 /// certificate that parses; SAML only needs an admin to have signed in
 /// through SSO with these settings (the lockout guard; `gatehouse admin
 /// reset-auth` is the way back).
-pub async fn save_settings(db: &Db, keys: &super::keys::Keys, providers: &super::oidc::Providers, actor: &Actor, input: &AuthSettingsInput) -> super::Result<AuthSettingsRow> {
+pub async fn save_settings(
+    db: &Db,
+    keys: &super::keys::Keys,
+    providers: &super::oidc::Providers,
+    config: &super::state::Config,
+    actor: &Actor,
+    input: &AuthSettingsInput,
+) -> super::Result<AuthSettingsRow> {
     // The provider is read before the transaction: a slow one must not hold the writer.
     let before = store::auth_settings::get(db, &actor.org_id).await?;
     let oidc = parse_oidc(keys, &input.oidc, &before)?;
@@ -456,6 +470,12 @@ pub async fn save_settings(db: &Db, keys: &super::keys::Keys, providers: &super:
     let mut tx = super::begin(db).await?;
     let current = store::auth_settings::get(&mut *tx, &actor.org_id).await?;
     let (method, row) = parse(input, &current, &oidc)?;
+    if row.mfa_email_codes && !current.mfa_email_codes && !super::mail::is_set_up(config) {
+        return Err(Error::invalid(
+            "mfa_email_codes",
+            "This server cannot send mail, so it cannot send codes. Ask the operator to set up mail (GATEHOUSE_SMTP_HOST and the settings beside it), then turn codes by email on.",
+        ));
+    }
     if method == AuthMethod::Oidc && row.oidc_verified_at.is_none() {
         let why = if current.oidc_verified_at.is_some() {
             "The OpenID Connect settings changed, so sign-in through your provider must be shown to work again before it can be the only way in. \

@@ -72,6 +72,12 @@ pub struct AuthSettingsView {
     /// Sign-in started at the identity provider (its app dashboard) is accepted.
     pub allow_idp_initiated: bool,
     pub mfa_policy: crate::domain::MfaPolicy,
+    /// With Required, people without an app get codes by email.
+    #[serde(default)]
+    pub mfa_email_codes: bool,
+    /// This server can send mail (codes by email need it).
+    #[serde(default)]
+    pub mail_set_up: bool,
     pub allow_guests: bool,
     /// New passwords have at least this many characters.
     #[serde(default = "min_len")]
@@ -111,6 +117,8 @@ pub struct AuthSettingsInput {
     /// "off", "optional" or "required".
     #[serde(default = "mfa_off")]
     pub mfa_policy: String,
+    #[serde(default)]
+    pub mfa_email_codes: bool,
     #[serde(default)]
     pub allow_guests: bool,
     /// 12 to 64; left out, 12.

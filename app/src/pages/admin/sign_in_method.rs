@@ -29,6 +29,7 @@ const FIELDS: &[&str] = &[
     "session_days",
     "idle_timeout_secs",
     "password_min_length",
+    "mfa_email_codes",
 ];
 
 #[component]
@@ -174,7 +175,10 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
             <dt>"Minimum password length"</dt>
             <dd data-testid="password-min-length">{format!("{} characters", s.password_min_length)}</dd>
             <dt>"Multi-Factor Authentication"</dt>
-            <dd data-testid="mfa-policy">{s.mfa_policy.label()}</dd>
+            <dd data-testid="mfa-policy">
+                {s.mfa_policy.label()}
+                {(s.mfa_email_codes && s.mfa_policy != MfaPolicy::Off).then_some(if s.mail_set_up { "; codes by email for people without an app" } else { "; codes by email (mail is not set up, so not sent)" })}
+            </dd>
             <dt>"Guest Access"</dt>
             <dd data-testid="guest-access">{if s.allow_guests { "Allowed" } else { "Off" }}</dd>
             <dt>"Sign-in started at the identity provider"</dt>
@@ -222,6 +226,8 @@ struct Form {
     idp_initiated: RwSignal<bool>,
     mfa: RwSignal<MfaPolicy>,
     guests: RwSignal<bool>,
+    email_codes: RwSignal<bool>,
+    mail_set_up: RwSignal<bool>,
     min_len: RwSignal<String>,
     /// The identity provider's settings as saved: what Save keeps while
     /// Password alone is chosen and their fields are hidden.
@@ -258,6 +264,8 @@ impl Default for Form {
             idp_initiated: RwSignal::new(true),
             mfa: RwSignal::new(MfaPolicy::Off),
             guests: RwSignal::new(false),
+            email_codes: RwSignal::new(false),
+            mail_set_up: RwSignal::new(false),
             min_len: RwSignal::new(String::new()),
             saved_idp: RwSignal::new(Idp::default()),
             oidc_issuer: RwSignal::new(String::new()),
@@ -282,6 +290,8 @@ impl Form {
         self.idp_initiated.set(s.allow_idp_initiated);
         self.mfa.set(s.mfa_policy);
         self.guests.set(s.allow_guests);
+        self.email_codes.set(s.mfa_email_codes);
+        self.mail_set_up.set(s.mail_set_up);
         self.min_len.set(s.password_min_length.to_string());
         self.saved_idp.set(Idp {
             url: s.idp_login_url.clone(),
@@ -339,7 +349,7 @@ fn edit_form(
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let org = use_org();
-    let Form { method, url, cert, next, issuer, days, idle, idp_initiated, mfa, guests, min_len, .. } = form;
+    let Form { method, url, cert, next, issuer, days, idle, idp_initiated, mfa, guests, min_len, email_codes, mail_set_up, .. } = form;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let idp = form.idp_to_save();
@@ -356,6 +366,7 @@ fn edit_form(
                 idle_timeout_secs: idle.get_untracked(),
                 allow_idp_initiated: idp.idp_initiated,
                 mfa_policy: mfa.get_untracked().as_str().into(),
+                mfa_email_codes: email_codes.get_untracked(),
                 allow_guests: guests.get_untracked(),
                 password_min_length: min_len.get_untracked().trim().parse().unwrap_or(0),
                 oidc: form.oidc_to_save(),
@@ -441,6 +452,18 @@ fn edit_form(
             </select>
             <p class="hint" id="mfa-policy-hint">"For password sign-ins, with an authenticator app. Required: people without an app set one up right after their password. Single sign-on relies on your identity provider's own factors."</p>
             <FieldError message=field("mfa_policy") />
+            <label class="check-inline">
+                // Offered where the server can send mail; one turned on before mail went away can still be turned off.
+                <input id="mfa-email-codes" type="checkbox" aria-describedby="mfa-email-codes-hint" prop:checked=email_codes
+                    disabled=move || !mail_set_up.get() && !email_codes.get() on:change=move |ev| email_codes.set(event_target_checked(&ev)) />
+                "Codes by email"
+            </label>
+            <p class="hint" id="mfa-email-codes-hint">{move || if mail_set_up.get() {
+                "With Required, people without an authenticator app get a six-digit code by email after their password (valid 10 minutes, once) instead of setting up an app. An app, where set up, is asked for instead."
+            } else {
+                "Needs mail, which this server does not send: the operator sets up GATEHOUSE_SMTP_HOST and the settings beside it."
+            }}</p>
+            <FieldError message=field("mfa_email_codes") />
             <label class="check-inline">
                 <input id="allow-guests" type="checkbox" aria-describedby="allow-guests-hint" prop:checked=guests on:change=move |ev| guests.set(event_target_checked(&ev)) />
                 "Allow guest access"

@@ -95,6 +95,23 @@ pub fn new_sign_in(org_name: &str, to: &str, at: Timestamp, ip: &str, method: &s
     )
 }
 
+/// The code of a sign-in's second step.
+pub fn sign_in_code(org_name: &str, to: &str, code: &str, minutes: i64, until: Timestamp) -> Message {
+    message(
+        "sign_in_code",
+        to,
+        format!("Your sign-in code for {org_name}: {code}"),
+        vec![
+            format!("Your code to finish signing in to {org_name} is {code}"),
+            format!("Enter it on the sign-in page within {minutes} minutes. It works once; a new code replaces it."),
+            "If you did not just sign in, someone knows your password: change it now and tell your administrator.".to_string(),
+        ],
+        None,
+        footer(org_name),
+        Some(until),
+    )
+}
+
 /// A person's password was changed (on Profile, or through a reset link).
 pub fn password_changed(org_name: &str, to: &str, at: Timestamp, ip: &str, how: &str, sign_in: &str) -> Message {
     message(
