@@ -6,7 +6,8 @@ import { freePort } from "./idp";
 
 // Sigma's "OAuth" with a real OpenID provider: the npm package oidc-provider,
 // started here (end2end/oidc-provider.mjs) with Gatehouse as its client. It
-// signs in the admin without asking for a password.
+// signs in the admin without asking for a password. An admin's Test sign-in,
+// sign-in from the login page, and sign-in started at the provider.
 
 test.describe.serial("single sign-on with a real OpenID provider", () => {
   let provider: ChildProcess | undefined;
@@ -69,6 +70,29 @@ test.describe.serial("single sign-on with a real OpenID provider", () => {
     await expect(page.getByTestId("oidc-client-secret")).toHaveText("Stored (never shown again)");
     await expect(page.getByTestId("oidc-redirect-uri")).toContainText(`${baseURL}/acme/oidc/callback`);
     await expect(page.getByTestId("oidc-verified")).toContainText("Not yet shown to work");
+  });
+
+  test("Test sign-in goes to the provider and back, signs nobody in, and shows OpenID Connect works", async ({ page }) => {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await expect(page.getByTestId("oidc-verified")).toContainText("Not yet shown to work");
+    await page.getByTestId("test-oidc").click();
+    await expect(page.getByTestId("sso-test-passed")).toBeVisible();
+    await expect(page.getByTestId("sso-test-email")).toHaveText(admin.email);
+    await expect(page.getByTestId("sso-test-verdict")).toContainText("“OAuth (OpenID Connect)” alone may now be chosen");
+    await page.getByRole("link", { name: "Back to Authentication" }).click();
+    await expect(page.getByTestId("oidc-verified")).toContainText(`Shown to work: ${admin.email}`);
+    await expect(page.getByTestId("idp-initiated")).toHaveText("Allowed");
+  });
+
+  test("sign-in started at the provider (its initiate login URI) ends signed in where it pointed", async ({ browser, baseURL }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`/acme/oidc/start?iss=${encodeURIComponent(issuer)}&target_link_uri=${encodeURIComponent(`${baseURL}/acme/documents`)}`);
+    await expect(page).toHaveURL(/\/acme\/documents$/);
+    await goto(page, "/acme/profile");
+    await expect(page.getByTestId("profile-email")).toHaveText(admin.email);
+    await context.close();
   });
 
   test("Sign in with SSO goes through the provider and back, signed in", async ({ browser }) => {

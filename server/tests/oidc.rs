@@ -304,3 +304,66 @@ async fn a_wrong_client_secret_is_named_as_the_problem() {
     assert!(last_sso_failure(&app).await.contains("invalid_client"));
     assert!(!browser.signed_in().await);
 }
+
+/// Signs `b` in to Acme with a password (a browser of its own, with its cookies).
+async fn password_sign_in(app: &TestApp, b: &Browser, email: &str, password: &str) {
+    let res = b.http.post(format!("{}/api/sign_in", app.base)).header("origin", &app.base).form(&[("org", "acme"), ("email", email), ("password", password)]).send().await.unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert!(b.signed_in().await);
+}
+
+#[tokio::test]
+async fn a_test_sign_in_signs_nobody_in_and_an_administrators_passes_the_guard() {
+    let Some((app, mut admin, provider)) = ready().await else { return };
+    let tested = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sso_tested'").fetch_one(&app.db).await.unwrap() };
+    let oidc_sign_ins = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_events WHERE action = 'auth.sign_in' AND detail LIKE '%oidc%'").fetch_one(&app.db).await.unwrap() };
+
+    // Started signed out, or by someone who is not an administrator: refused, nothing sent to the provider.
+    let stranger = Browser::new(&app);
+    assert_eq!(stranger.get("/acme/sso?test=oidc").await.status(), StatusCode::FORBIDDEN);
+    assert!(stranger.cookies_for("/acme/oidc/callback").is_empty(), "no request cookie for a refused test");
+    let carol = Browser::new(&app);
+    password_sign_in(&app, &carol, CAROL, "carol's long password").await;
+    assert_eq!(carol.get("/acme/sso?test=oidc").await.status(), StatusCode::FORBIDDEN);
+
+    // The provider names Carol: the test passes, signs nobody in, and does not satisfy the guard.
+    let ada = Browser::new(&app);
+    password_sign_in(&app, &ada, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    provider.sign_in_as(CAROL).await;
+    let res = ada.sign_in("/acme/sso?test=oidc").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("sso-test-passed") && page.contains(CAROL) && page.contains("does not administer"), "{page}");
+    assert!(ada.signed_in().await, "the administrator is still signed in as themselves");
+    assert_eq!(oidc_sign_ins().await, 0, "nobody signed in through the test");
+    assert_eq!(tested().await, 1);
+    let (status, _) = error_of(save(&app, &mut admin, provider.settings("oidc")).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a non-administrator's test does not open OpenID Connect only");
+
+    // The answer finished in a browser whose administrator signed out meanwhile: refused.
+    provider.sign_in_as(ADMIN_EMAIL).await;
+    let gone = Browser::new(&app);
+    password_sign_in(&app, &gone, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let callback = gone.to_callback("/acme/sso?test=oidc").await;
+    let out = gone.http.post(format!("{}/api/sign_out", app.base)).header("origin", &app.base).form(&[("org", "acme")]).send().await.unwrap();
+    assert!(out.status().is_success() || out.status().is_redirection());
+    assert_eq!(gone.get(&callback).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(tested().await, 1);
+
+    // The administrator named by the provider (a browser without Carol's
+    // session at the provider): passes, and OpenID Connect only may now be chosen.
+    let ada = Browser::new(&app);
+    password_sign_in(&app, &ada, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let callback = ada.to_callback("/acme/sso?test=oidc").await;
+    let res = ada.get(&callback).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(ADMIN_EMAIL) && page.contains("alone may now be chosen"), "{page}");
+    // The same answer again: refused.
+    assert!(ada.get(&callback).await.status().is_client_error(), "an answer works once");
+    assert_eq!((oidc_sign_ins().await, tested().await), (0, 2));
+    let mut only = provider.settings("oidc");
+    only["oidc"]["client_secret"] = json!("");
+    let v: AuthSettingsView = ok_json(save(&app, &mut admin, only).await).await;
+    assert_eq!(v.oidc_verified_by.as_deref(), Some(ADMIN_EMAIL));
+}

@@ -75,7 +75,12 @@ pub fn client_secret(keys: &super::keys::Keys, row: &AuthSettingsRow) -> Option<
 
 /// Whether OpenID Connect sign-in can run: chosen, and its provider and client set.
 pub fn oidc_on(row: &AuthSettingsRow) -> bool {
-    row.method.allows_oidc() && !row.oidc_issuer.is_empty() && !row.oidc_client_id.is_empty()
+    row.method.allows_oidc() && oidc_set_up(row)
+}
+
+/// The provider's issuer and the client ID are saved (whatever the method).
+pub fn oidc_set_up(row: &AuthSettingsRow) -> bool {
+    !row.oidc_issuer.is_empty() && !row.oidc_client_id.is_empty()
 }
 
 /// The organization's sign-in settings, as stored.
@@ -479,10 +484,10 @@ pub async fn save_settings(
     if method == AuthMethod::Oidc && row.oidc_verified_at.is_none() {
         let why = if current.oidc_verified_at.is_some() {
             "The OpenID Connect settings changed, so sign-in through your provider must be shown to work again before it can be the only way in. \
-             Save them with “OAuth (OpenID Connect) or password”, sign in with “Sign in with SSO” as an administrator, then choose OAuth (OpenID Connect)."
+             Save them with “OAuth (OpenID Connect) or password”, sign in with “Sign in with SSO” as an administrator (or pass “Test sign-in” as yourself), then choose OAuth (OpenID Connect)."
         } else {
             "OpenID Connect only would lock everyone out if sign-in through your provider does not work. First save “OAuth (OpenID Connect) or password”, \
-             sign in with “Sign in with SSO” as an administrator, then choose OAuth (OpenID Connect)."
+             sign in with “Sign in with SSO” as an administrator (or pass “Test sign-in” as yourself), then choose OAuth (OpenID Connect)."
         };
         return Err(Error::conflict(why).on("method"));
     }

@@ -14,7 +14,7 @@ pub mod page;
 use self::page::Failure;
 use crate::saml::{Browser, SsoOrg};
 use app::domain::safe_return_path;
-use app::service::access::Org;
+use app::service::access::{Caller, Org};
 use app::service::oidc::ClientSettings;
 use app::service::sign_in::{self, Sso, SsoRefusal};
 use app::service::sso::{self, AuthSettingsRow};
@@ -61,6 +61,9 @@ struct Pending {
     issuer: String,
     until: String,
     next: String,
+    /// An administrator's test sign-in: its answer signs nobody in.
+    #[serde(default)]
+    test: bool,
 }
 
 fn pending(st: &AppState, org: &Org, headers: &HeaderMap) -> Option<Pending> {
@@ -86,9 +89,11 @@ fn inside(org: &Org, next: Option<&str>) -> String {
 
 /// Starts a sign-in at the provider: the browser goes to its authorization
 /// endpoint with a new state, nonce and PKCE challenge, whose secrets it
-/// keeps in the sealed cookie. `/{org}/sso` calls it for "Sign in with SSO".
-pub async fn begin(st: &AppState, org: &Org, settings: &AuthSettingsRow, next: Option<&str>, login_hint: Option<&str>) -> Response {
-    if !sso::oidc_on(settings) {
+/// keeps in the sealed cookie. `/{org}/sso` calls it for "Sign in with SSO",
+/// and with `test` for an administrator's "Test sign-in" (the settings as
+/// saved, whatever the method; the caller checked the administrator).
+pub async fn begin(st: &AppState, org: &Org, settings: &AuthSettingsRow, next: Option<&str>, login_hint: Option<&str>, test: bool) -> Response {
+    if !(sso::oidc_on(settings) || test && sso::oidc_set_up(settings)) {
         return crate::saml::page::sso_off(org);
     }
     let provider = match st.oidc.discover(&settings.oidc_issuer).await {
@@ -114,7 +119,8 @@ pub async fn begin(st: &AppState, org: &Org, settings: &AuthSettingsRow, next: O
         pkce_verifier: started.pkce_verifier,
         issuer: settings.oidc_issuer.clone(),
         until: Timestamp::from(time::OffsetDateTime::now_utc() + REQUEST_LIFETIME).to_string(),
-        next: inside(org, next),
+        next: if test { format!("/{}/admin/authentication", org.slug) } else { inside(org, next) },
+        test,
     };
     let sealed = st.keys.seal(SEALED_FOR, &serde_json::to_string(&pending).expect("JSON"));
     let cookie = st.config.cookie(REQUEST_COOKIE, &sealed, &callback_path(org), REQUEST_LIFETIME.whole_seconds());
@@ -157,7 +163,7 @@ async fn start(st: &AppState, SsoOrg { org, settings }: SsoOrg, q: Initiate) -> 
     }
     // target_link_uri is a URL of this site: only its path inside the organization is followed.
     let target = q.target_link_uri.as_deref().map(|t| t.strip_prefix(st.config.base_url.as_str()).unwrap_or(t));
-    begin(st, &org, &settings, target, q.login_hint.as_deref()).await
+    begin(st, &org, &settings, target, q.login_hint.as_deref(), false).await
 }
 
 /// What the provider sends back: a code and the state, or an error.
@@ -182,8 +188,17 @@ async fn callback(State(st): State<AppState>, SsoOrg { org, settings }: SsoOrg, 
         bool::from(subtle::ConstantTimeEq::ct_eq(state.as_bytes(), p.state.as_bytes()))
     });
     let answered = pending.is_some();
-    let res = match finish(&st, &org, &settings, &session, answer, pending, &ip).await {
-        Ok(to) => Redirect::to(&to).into_response(),
+    // A test sign-in's answer: for the administrator who started it, in this browser.
+    let tester = match pending.as_ref().is_some_and(|p| p.test) {
+        true => match crate::saml::tester(&st, &session, &org, &ip).await {
+            Ok(c) => Some(c),
+            Err(r) => return r,
+        },
+        false => None,
+    };
+    let res = match finish(&st, &org, &settings, &session, answer, pending, tester.as_ref(), &ip).await {
+        Ok(Done::In(to)) => Redirect::to(&to).into_response(),
+        Ok(Done::Tested(email, administers)) => crate::saml::page::tested(&org, &email, administers, Sso::Oidc),
         Err(f) => f.respond(&st, &org, &ip, &settings.oidc_issuer).await,
     };
     if answered {
@@ -193,8 +208,16 @@ async fn callback(State(st): State<AppState>, SsoOrg { org, settings }: SsoOrg, 
     }
 }
 
-async fn finish(st: &AppState, org: &Org, settings: &AuthSettingsRow, session: &Session, answer: Answer, pending: Option<Pending>, ip: &str) -> Result<String, Failure> {
-    if !sso::oidc_on(settings) {
+/// Where a verified answer leads: signed in (and where to), or a passed test
+/// (whom it named, and whether they administer the organization).
+enum Done {
+    In(String),
+    Tested(String, bool),
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish(st: &AppState, org: &Org, settings: &AuthSettingsRow, session: &Session, answer: Answer, pending: Option<Pending>, tester: Option<&Caller>, ip: &str) -> Result<Done, Failure> {
+    if !(sso::oidc_on(settings) || tester.is_some() && sso::oidc_set_up(settings)) {
         return Err(Failure::SsoOff);
     }
     // No sealed cookie of this organization, or one whose state is not the answer's.
@@ -229,7 +252,13 @@ async fn finish(st: &AppState, org: &Org, settings: &AuthSettingsRow, session: &
         email_claim: &settings.oidc_email_claim,
     };
     let identity = st.oidc.finish(provider, &client, &code, &pending.pkce_verifier, &pending.nonce).await.map_err(Failure::Provider)?;
-    sign_in::with_sso(&st.db, session, org, &identity.email, ip, Sso::Oidc).await.map_err(refusal)?;
+    let tested = match tester {
+        Some(t) => Some(sign_in::test_sso(&st.db, t, org, &identity.email, Sso::Oidc).await.map_err(refusal)?),
+        None => {
+            sign_in::with_sso(&st.db, session, org, &identity.email, ip, Sso::Oidc).await.map_err(refusal)?;
+            None
+        }
+    };
     sign_in::sso_attempt_succeeded(&st.db, org, ip).await.map_err(|e| Failure::Internal(e.message))?;
     // In the SSO sign-in activity beside SAML's sign-ins.
     let reference = crate::ops::current_request_id().unwrap_or_default();
@@ -237,7 +266,10 @@ async fn finish(st: &AppState, org: &Org, settings: &AuthSettingsRow, session: &
     if let Err(e) = app::service::sso_activity::record_success(&st.db, &org.id, &identity.email, &reference, ip, &diagnosis).await {
         tracing::error!(error = %e.message, "cannot record a successful OpenID Connect sign-in in the activity");
     }
-    Ok(inside(org, Some(&pending.next)))
+    Ok(match tested {
+        Some(user) => Done::Tested(user.email, user.administers),
+        None => Done::In(inside(org, Some(&pending.next))),
+    })
 }
 
 fn refusal(r: SsoRefusal) -> Failure {

@@ -86,9 +86,14 @@ impl FromRequestParts<AppState> for Browser {
     }
 }
 
+/// A test sign-in with settings not saved yet (`what` names them).
+fn nothing_to_test(org: &Org, what: &str) -> Response {
+    page::for_org(org, axum::http::StatusCode::BAD_REQUEST, "Nothing to test yet", format!("Save {what} on Administration > Authentication first, then test."))
+}
+
 /// The administrator testing single sign-on: signed in to this organization
 /// in this browser, and an administrator; otherwise the page that says so.
-async fn tester(st: &AppState, session: &Session, org: &Org, ip: &str) -> Result<app::service::access::Caller, Response> {
+pub(crate) async fn tester(st: &AppState, session: &Session, org: &Org, ip: &str) -> Result<app::service::access::Caller, Response> {
     let refused = || {
         page::for_org(
             org,
@@ -152,17 +157,19 @@ async fn start(
         if let Err(r) = tester(&st, &session, &org, &ip.0).await {
             return r;
         }
+        if q.test.as_deref() == Some("oidc") {
+            // OpenID Connect as saved, whatever the method.
+            if !app::service::sso::oidc_set_up(&settings) {
+                return nothing_to_test(&org, "the provider's issuer and the client ID");
+            }
+            return crate::oidc::begin(&st, &org, &settings, None, None, true).await;
+        }
         if !saml_set_up(&settings) {
-            return page::for_org(
-                &org,
-                axum::http::StatusCode::BAD_REQUEST,
-                "Nothing to test yet",
-                "Save the identity provider login URL and its certificate on Administration > Authentication first, then test.".to_string(),
-            );
+            return nothing_to_test(&org, "the identity provider login URL and its certificate");
         }
     } else if settings.method.allows_oidc() {
         // "Sign in with SSO" for an organization that signs in with OpenID Connect.
-        return crate::oidc::begin(&st, &org, &settings, q.next.as_deref(), None).await;
+        return crate::oidc::begin(&st, &org, &settings, q.next.as_deref(), None, false).await;
     } else if !sso_on(&settings) {
         return page::sso_off(&org);
     }
@@ -230,7 +237,7 @@ async fn finish(State(st): State<AppState>, SsoOrg { org, settings }: SsoOrg, Br
     match verify_and_sign_in(&st, &org, &settings, &session, posted, pending, tester.as_ref(), from_here, &ip, &mut seen).await {
         Ok(Signed::Tested(email, administers)) => {
             record_success(&st, &org, &settings, &email, &ip, seen).await;
-            without_request_cookie(&st, &org, page::tested(&org, &email, administers))
+            without_request_cookie(&st, &org, page::tested(&org, &email, administers, sign_in::Sso::Saml))
         }
         Ok(Signed::In(to, answered_request, email)) => {
             record_success(&st, &org, &settings, &email, &ip, seen).await;

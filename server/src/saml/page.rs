@@ -237,19 +237,23 @@ pub fn for_org(org: &Org, status: StatusCode, title: &str, message: String) -> R
 }
 
 /// A test sign-in passed: whom the identity provider signed in, and what it means for the lockout guard.
-pub fn tested(org: &Org, email: &str, administers: bool) -> Response {
+pub fn tested(org: &Org, email: &str, administers: bool, via: app::service::sign_in::Sso) -> Response {
     let esc = |s: &str| escape(s);
+    let (only, checked) = match via {
+        app::service::sign_in::Sso::Saml => ("“SAML”", "its answer: signature, audience, destination, issuer and validity"),
+        app::service::sign_in::Sso::Oidc => ("“OAuth (OpenID Connect)”", "its ID token: signature, issuer, audience, nonce and validity, and the verified email"),
+    };
     let verdict = if administers {
-        format!("{} administers {}: “SAML” alone may now be chosen as the sign-in method.", esc(email), esc(&org.name))
+        format!("{} administers {}: {only} alone may now be chosen as the sign-in method.", esc(email), esc(&org.name))
     } else {
         format!(
-            "{} can sign in through single sign-on, but does not administer {}: before “SAML” alone can be chosen, test with an administrator's account at the identity provider.",
+            "{} can sign in through single sign-on, but does not administer {}: before {only} alone can be chosen, test with an administrator's account at the identity provider.",
             esc(email),
             esc(&org.name)
         )
     };
     let html = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Test sign-in passed · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-test-passed"><h1>Test sign-in passed</h1><p>Your identity provider signed in <strong data-testid="sso-test-email">{email}</strong>, and Gatehouse verified its answer: signature, audience, destination, issuer and validity. Nobody was signed in by this test; you are still signed in as yourself.</p><p data-testid="sso-test-verdict">{verdict}</p><p><a class="btn btn-primary" href="/{slug}/admin/authentication">Back to Authentication</a> <a class="btn btn-secondary" href="/{slug}/admin/sso-activity">SSO sign-in activity</a></p></section></main></body></html>"#,
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Test sign-in passed · Gatehouse</title><link rel="stylesheet" href="/pkg/gatehouse.css"></head><body><main class="centered"><section class="card narrow" data-testid="sso-test-passed"><h1>Test sign-in passed</h1><p>Your identity provider signed in <strong data-testid="sso-test-email">{email}</strong>, and Gatehouse verified {checked}. Nobody was signed in by this test; you are still signed in as yourself.</p><p data-testid="sso-test-verdict">{verdict}</p><p><a class="btn btn-primary" href="/{slug}/admin/authentication">Back to Authentication</a> <a class="btn btn-secondary" href="/{slug}/admin/sso-activity">SSO sign-in activity</a></p></section></main></body></html>"#,
         email = esc(email),
         slug = esc(&org.slug),
     );

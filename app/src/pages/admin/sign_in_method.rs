@@ -121,7 +121,7 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
     };
     let oidc_verified = match (&s.oidc_verified_at, &s.oidc_verified_by) {
         (Some(at), Some(by)) => format!("Shown to work: {by} signed in through OpenID Connect on {}", short_time(at)),
-        _ if s.method.allows_oidc() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO” before OpenID Connect can be the only method.".into(),
+        _ if s.method.allows_oidc() => "Not yet shown to work: an administrator must sign in with “Sign in with SSO”, or pass “Test sign-in”, before OpenID Connect can be the only method.".into(),
         _ => "Not set up".into(),
     };
     let or_none = |v: &str, none: &'static str| {
@@ -147,7 +147,16 @@ fn details(s: &AuthSettingsView) -> impl IntoView {
                 <dt>"Email claim"</dt>
                 <dd>{s.oidc_email_claim.clone()}</dd>
                 <dt>"OpenID Connect"</dt>
-                <dd data-testid="oidc-verified">{oidc_verified.clone()}</dd>
+                <dd>
+                    <span data-testid="oidc-verified">{oidc_verified.clone()}</span>
+                    // A full page load to the provider and back; nobody is signed in by it.
+                    {(!s.oidc_issuer.is_empty() && !s.oidc_client_id.is_empty()).then(|| view! {
+                        <p class="small">
+                            <a href=format!("/{}/sso?test=oidc", use_org().get_untracked()) rel="external" class="btn btn-secondary btn-small" data-testid="test-oidc">"Test sign-in"</a>
+                            " Goes to your provider and back, and shows whom it signed in; you stay signed in as yourself."
+                        </p>
+                    })}
+                </dd>
             })}
             <dt>"Identity provider login URL"</dt>
             <dd><code class="url">{or_none(&s.idp_login_url, "Not set")}</code></dd>
