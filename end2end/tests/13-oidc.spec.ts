@@ -1,8 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import { ChildProcess } from "node:child_process";
 import { admin, ensureAcme, goto, signIn } from "./helpers";
-import { freePort } from "./idp";
+import { startOidcProvider } from "./idp";
 
 // Sigma's "OAuth" with a real OpenID provider: the npm package oidc-provider,
 // started here (end2end/oidc-provider.mjs) with Gatehouse as its client. It
@@ -17,22 +16,7 @@ test.describe.serial("single sign-on with a real OpenID provider", () => {
 
   test.beforeAll(async ({ request, baseURL }) => {
     await ensureAcme(request);
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    provider = spawn("node", [join(__dirname, "..", "oidc-provider.mjs")], {
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        OIDC_PORT: String(port),
-        OIDC_CLIENT_ID: "gatehouse",
-        OIDC_CLIENT_SECRET: "e2e-client-secret",
-        OIDC_REDIRECT_URIS: `${baseURL}/acme/oidc/callback`,
-        OIDC_EMAIL: admin.email,
-      },
-    });
-    await expect
-      .poll(async () => (await request.get(`${issuer}/.well-known/openid-configuration`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
-      .toBe(200);
+    ({ issuer, process: provider } = await startOidcProvider(request, baseURL!, admin.email));
   });
 
   test.afterAll(async ({ browser }) => {

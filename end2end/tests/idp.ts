@@ -87,3 +87,26 @@ export async function startSamlIdp(request: APIRequestContext, baseURL: string, 
     },
   };
 }
+
+/** A real OpenID provider (end2end/oidc-provider.mjs, the npm package oidc-provider) whose
+ * client "gatehouse" sends people back to `baseURL`/acme/oidc/callback, signing in `email`
+ * without asking for a password. Stop it with `kill()`. */
+export async function startOidcProvider(request: APIRequestContext, baseURL: string, email: string): Promise<{ issuer: string; process: ChildProcess }> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const process_ = spawn("node", [join(__dirname, "..", "oidc-provider.mjs")], {
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      OIDC_PORT: String(port),
+      OIDC_CLIENT_ID: "gatehouse",
+      OIDC_CLIENT_SECRET: "e2e-client-secret",
+      OIDC_REDIRECT_URIS: `${baseURL}/acme/oidc/callback`,
+      OIDC_EMAIL: email,
+    },
+  });
+  await expect
+    .poll(async () => (await request.get(`${issuer}/.well-known/openid-configuration`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
+    .toBe(200);
+  return { issuer, process: process_ };
+}

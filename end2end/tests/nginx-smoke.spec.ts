@@ -1,5 +1,6 @@
 import { test, expect } from "@playwright/test";
-import { ensureAcme, goto, signIn } from "./helpers";
+import { admin, ensureAcme, goto, signIn } from "./helpers";
+import { startOidcProvider } from "./idp";
 
 // Through nginx, round-robin over two instances on one PostgreSQL (run by
 // playwright.nginx.config.ts): every request may reach either instance.
@@ -28,4 +29,34 @@ test("sign in, open Users, change an account type, sign out — through a load b
   await expect(page).toHaveURL(/\/acme\/login\?signed_out=1$/);
   await page.goto("/acme/admin/users");
   await expect(page).toHaveURL(/\/acme\/login\?next=/);
+});
+
+// OpenID Connect through the balancer: the sign-in may start on one instance
+// and its callback reach the other; the sealed state cookie is all they share.
+test("OpenID Connect sign-in through a load balancer, three times", async ({ page, browser, baseURL, request }) => {
+  await ensureAcme(request);
+  const { issuer, process: provider } = await startOidcProvider(request, baseURL!, admin.email);
+  try {
+    await signIn(page);
+    await goto(page, "/acme/admin/authentication");
+    await page.getByTestId("edit-authentication").click();
+    await page.getByLabel("OAuth (OpenID Connect) or password").check();
+    await page.getByLabel("Issuer (or metadata URI)").fill(issuer);
+    await page.getByLabel("Client ID").fill("gatehouse");
+    await page.getByLabel("Client secret").fill("e2e-client-secret");
+    await page.getByTestId("save-authentication").click();
+    await expect(page.getByTestId("auth-method")).toHaveText("OAuth (OpenID Connect) or password");
+    for (let i = 0; i < 3; i++) {
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      await goto(p, "/acme/login");
+      await p.getByTestId("sso-button").click();
+      await expect(p).toHaveURL(/\/acme$/);
+      await context.close();
+    }
+    await goto(page, "/acme/admin/authentication");
+    await expect(page.getByTestId("oidc-verified")).toContainText(`Shown to work: ${admin.email}`);
+  } finally {
+    provider.kill();
+  }
 });
