@@ -1,6 +1,6 @@
 import { APIRequestContext, Browser, Page, expect } from "@playwright/test";
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,18 +35,33 @@ export async function signInAtIdp(page: Page, email: string) {
 
 export interface SamlIdp {
   url: string;
+  port: number;
+  /** Its signing key and certificate, for another saml-idp that signs with them (`keyOf`). */
+  keyFile: string;
+  certFile: string;
   certificate: string;
   /** SHA-256, colon-separated, as openssl prints it. */
   fingerprint: string;
   stop(): void;
 }
 
-/** saml-idp for the organization acme of `baseURL`, named `name`, with `audience`. */
-export async function startSamlIdp(request: APIRequestContext, baseURL: string, o: { name: string; issuer: string; audience: string }): Promise<SamlIdp> {
+/** saml-idp for the organization acme of `baseURL`, named `name`, with `audience`: with a new
+ * key, or signing with the key of `keyOf`; on a free port, or on `port` (an identity provider
+ * that changed its signing key keeps its address). */
+export async function startSamlIdp(
+  request: APIRequestContext,
+  baseURL: string,
+  o: { name: string; issuer: string; audience: string; keyOf?: SamlIdp; port?: number },
+): Promise<SamlIdp> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-idp-"));
   const key = join(dir, "idp-key.pem");
   const cert = join(dir, "idp-cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${o.name}`, "-keyout", key, "-out", cert, "-days", "30"], { stdio: "ignore" });
+  if (o.keyOf) {
+    copyFileSync(o.keyOf.keyFile, key);
+    copyFileSync(o.keyOf.certFile, cert);
+  } else {
+    execFileSync("openssl", ["req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${o.name}`, "-keyout", key, "-out", cert, "-days", "30"], { stdio: "ignore" });
+  }
   const certificate = readFileSync(cert, "utf8");
   const fingerprint = execFileSync("openssl", ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"], { encoding: "utf8" }).trim().split("=")[1];
   // --configFile must be an absolute path (saml-idp requires it relative to itself).
@@ -58,7 +73,7 @@ export async function startSamlIdp(request: APIRequestContext, baseURL: string, 
       metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
     };\n`,
   );
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const idp: ChildProcess = spawn(
     join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
@@ -79,6 +94,9 @@ export async function startSamlIdp(request: APIRequestContext, baseURL: string, 
     .toBe(200);
   return {
     url,
+    port,
+    keyFile: key,
+    certFile: cert,
     certificate,
     fingerprint,
     stop() {
