@@ -114,10 +114,11 @@ fn EntryRow(e: ProvisioningEntryView) -> impl IntoView {
     let body = e.request_body.clone();
     view! {
         <tr data-testid="provisioning-entry" data-outcome=e.outcome.key()>
-            <td data-label="Time" class="nowrap">{time_view(&e.at)}<span class="muted small block">{format!("{:.0} ms", e.latency_ms)}</span></td>
+            <td data-label="Time" class="nowrap">{time_view(&e.at)}<span class="muted small block" data-testid="provisioning-latency">{format!("{:.0} ms", e.latency_ms)}</span></td>
             <td data-label="Request">
                 <code class="small" data-testid="provisioning-request">{format!("{} {}", e.method, e.path)}</code>
-                <span class="muted small block">{format!("{} · token {} · request {}", e.status, e.token_name, e.request_id)}</span>
+                // The request id in a fixed-width font: it matches the access log's, and every one takes the same room.
+                <span class="muted small block" data-testid="provisioning-meta">{format!("{} · token {} · request ", e.status, e.token_name)}<code class="small">{e.request_id.clone()}</code></span>
             </td>
             <td data-label="Outcome"><span class=if refused { "badge badge-inactive" } else { "badge badge-active" } data-testid="provisioning-outcome">{e.outcome.label()}</span></td>
             <td data-label="Person or team">{target}</td>
