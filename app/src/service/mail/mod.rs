@@ -95,17 +95,7 @@ const MAX_ATTEMPTS: i64 = 30;
 /// How often the sender looks at the queue when nothing wakes it.
 const POLL: Duration = Duration::from_secs(5);
 
-/// A message in the product's words, in plain text and HTML.
-#[derive(Clone, Debug)]
-pub struct Message {
-    pub kind: &'static str,
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    /// Not sent after this time (the link in it no longer works).
-    pub send_before: Option<Timestamp>,
-}
+pub use crate::service::store::outbox::Message;
 
 /// Whether mail is set up on this server.
 pub fn is_set_up(config: &Config) -> bool {
@@ -117,8 +107,7 @@ pub async fn queue(conn: &mut Conn, config: &Config, org_id: &str, m: &Message) 
     if !is_set_up(config) {
         return Ok(false);
     }
-    outbox::insert(conn, outbox::NewMail { org_id, kind: m.kind, recipient: &m.to, subject: &m.subject, text_body: &m.text, html_body: &m.html, send_before: m.send_before.map(|t| t.to_string()) })
-        .await?;
+    outbox::insert(conn, org_id, m).await?;
     Ok(true)
 }
 

@@ -1,35 +1,24 @@
 //! Mail waiting to be sent (see migrations/20261206100020_mail_outbox.sql).
 use super::{format_time, new_id, now, Conn, Db};
 
-/// A message to queue.
-pub struct NewMail<'a> {
-    pub org_id: &'a str,
-    pub kind: &'a str,
-    pub recipient: &'a str,
-    pub subject: &'a str,
-    pub text_body: &'a str,
-    pub html_body: &'a str,
-    pub send_before: Option<String>,
+/// A message in the product's words, in plain text and HTML (`service::mail::messages` writes them).
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub kind: &'static str,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Not sent after this time (the link in it no longer works).
+    pub send_before: Option<super::Timestamp>,
 }
 
-pub async fn insert(conn: &mut Conn, m: NewMail<'_>) -> sqlx::Result<String> {
+/// Queues `m` for the organization `org_id`; its id.
+pub async fn insert(conn: &mut Conn, org_id: &str, m: &Message) -> sqlx::Result<String> {
     let id = new_id();
-    let at = now();
-    sqlx::query(
-        "INSERT INTO mail_outbox (id, org_id, kind, recipient, subject, text_body, html_body, created_at, send_before, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)",
-    )
-    .bind(&id)
-    .bind(m.org_id)
-    .bind(m.kind)
-    .bind(m.recipient)
-    .bind(m.subject)
-    .bind(m.text_body)
-    .bind(m.html_body)
-    .bind(at)
-    .bind(m.send_before)
-    .execute(&mut *conn)
-    .await?;
+    let sql = "INSERT INTO mail_outbox (id, org_id, kind, recipient, subject, text_body, html_body, created_at, send_before, next_attempt_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)";
+    exec!(&mut *conn, sql, &id, org_id, m.kind, &m.to, &m.subject, &m.text, &m.html, now(), m.send_before.map(|t| t.to_string()))?;
     Ok(id)
 }
 
