@@ -59,7 +59,7 @@ const MAX_BODY: usize = 16 * 1024;
 impl Recorder {
     pub fn start(info: RequestInfo) -> Recorder {
         let entry = NewEntry {
-            id: store::new_id(),
+            id: store::new_ordered_id(),
             org_id: info.org_id,
             at: String::new(),
             request_id: info.request_id,
@@ -242,6 +242,9 @@ enum Msg {
 const QUEUE: usize = 10_000;
 /// At most this many rows to a transaction.
 const BATCH: usize = 500;
+/// How long the writer gathers rows after the first before it writes them:
+/// a few transactions a second under thousands of requests, not one each.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn queues() -> std::sync::MutexGuard<'static, HashMap<String, mpsc::Sender<Msg>>> {
     static QUEUES: OnceLock<Mutex<HashMap<String, mpsc::Sender<Msg>>>> = OnceLock::new();
@@ -296,14 +299,20 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
     while let Some(first) = rx.recv().await {
         let mut rows = Vec::new();
         let mut settled = Vec::new();
+        let until = tokio::time::Instant::now() + LINGER;
         let mut next = Some(first);
         while let Some(m) = next.take() {
             match m {
                 Msg::Row(e) => rows.push(e),
                 Msg::Settle(s) => settled.push(s),
             }
+            // Someone waits to read the rows: written now, without lingering.
             if rows.len() < BATCH {
-                next = rx.try_recv().ok();
+                next = match rx.try_recv() {
+                    Ok(m) => Some(m),
+                    Err(_) if settled.is_empty() => tokio::time::timeout_at(until, rx.recv()).await.ok().flatten(),
+                    Err(_) => None,
+                };
             }
         }
         if !rows.is_empty() {

@@ -529,6 +529,13 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// An id that sorts by creation time (UUID version 7), for rows written
+/// thousands a second: each goes at the end of the primary key's index
+/// instead of at a random place in it.
+pub fn new_ordered_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// Times are stored as fixed-width UTC text, so they sort as text.
 pub(crate) const TIME_FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 

@@ -34,9 +34,17 @@ const COLUMNS: &str = "id, org_id, at, request_id, token_id, token_name, method,
                        resource_kind, resource_id, resource_label, changes, error_type, message, request_body";
 const WIDTH: usize = 18;
 
-/// Inserts rows, 1,000 to a statement (18 values each, under both databases' limits).
+/// Inserts rows in statements of 16, 4 or 1 rows: a few fixed sizes, so each
+/// is prepared once and cached, and small ones — SQLite's driver looks up
+/// each parameter's name in a list as long as the statement's parameters, so
+/// binding costs the square of their number (1,000 rows of 18 values took a
+/// fifth of the server's time under load; 16 rows, 288 values, nothing visible).
 pub async fn insert(conn: &mut Conn, entries: &[NewEntry]) -> sqlx::Result<()> {
-    for chunk in entries.chunks(1000) {
+    let mut rest = entries;
+    while !rest.is_empty() {
+        let size = [16, 4, 1].into_iter().find(|s| *s <= rest.len()).unwrap_or(1);
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
         let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", super::placeholders(i * WIDTH + 1, WIDTH))).collect();
         let sql = format!("INSERT INTO provisioning_activity ({COLUMNS}) VALUES {}", rows.join(", "));
         let mut q = sqlx::query(&sql);
