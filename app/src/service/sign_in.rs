@@ -311,10 +311,9 @@ pub async fn resend_email_code(db: &Db, keys: &Keys, config: &crate::service::st
         return Err(Error::conflict("Codes by email are turned off. Sign in again to see what your organization asks for now."));
     }
     let limits = vec![(format!("code-mail:{}", user.id), MAX_CODE_MAILS), (address_key(ip), MAX_ATTEMPTS_PER_ADDRESS)];
-    take_slots(db, &org.id, &limits).await.map_err(|e| {
-        let minutes = e.retry_after_secs.unwrap_or(60).div_ceil(60);
-        Error { message: format!("Too many codes sent. Use the last one that arrived, or ask for another in {minutes} minute{}.", if minutes == 1 { "" } else { "s" }), ..e }
-    })?;
+    take_slots(db, &org.id, &limits)
+        .await
+        .map_err(|e| Error { message: format!("Too many codes sent. Use the last one that arrived, or ask for another in {}.", in_minutes(e.retry_after_secs.unwrap_or(60))), ..e })?;
     send_email_code(db, keys, config, org, &user).await
 }
 
@@ -437,8 +436,13 @@ impl CodeAccepted {
 }
 
 fn too_many_codes(retry_after_secs: Option<u64>) -> String {
-    let minutes = retry_after_secs.unwrap_or(60).div_ceil(60);
-    format!("Too many wrong codes. Try again in {minutes} minute{}, or ask your administrator to reset your authenticator app.", if minutes == 1 { "" } else { "s" })
+    format!("Too many wrong codes. Try again in {}, or ask your administrator to reset your authenticator app.", in_minutes(retry_after_secs.unwrap_or(60)))
+}
+
+/// "1 minute", "15 minutes": a limit's wait, rounded up to whole minutes.
+fn in_minutes(secs: u64) -> String {
+    let minutes = secs.div_ceil(60);
+    format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
 }
 
 /// The second step: a code from the person's app, or a recovery code. Wrong
@@ -557,8 +561,7 @@ pub(super) async fn take_slots(db: &Db, org_id: &str, limits: &[(String, i64)]) 
 }
 
 fn too_many_attempts(retry_after_secs: u64) -> Error {
-    let minutes = retry_after_secs.div_ceil(60);
-    Error::rate_limited(format!("Too many sign-in attempts. Try again in {minutes} minute{}, or ask your administrator to check your account.", if minutes == 1 { "" } else { "s" }), retry_after_secs)
+    Error::rate_limited(format!("Too many sign-in attempts. Try again in {}, or ask your administrator to check your account.", in_minutes(retry_after_secs)), retry_after_secs)
 }
 
 async fn give_back(db: &Db, org_id: &str, limits: &[(String, i64)]) -> Result<()> {
