@@ -3,20 +3,27 @@
 //!
 //! The SCIM door starts a `Recorder` per request (token, method, path,
 //! request id, the body redacted) and hands it to the use cases on the
-//! `Actor`. A use case that changes something writes the request's row in its
-//! own transaction (`note`), so the change and its record commit together or
-//! not at all — the identity provider's creates within their group commit —
-//! and costs one more INSERT in a transaction already open, not a transaction
-//! of its own. Everything else (reads, refusals, a change whose transaction
-//! failed) is written when the door finishes the request, in batches by a
-//! queue of its own (`finish`), which the request does not wait for.
+//! `Actor`. A use case that changes something says what it did (`note`)
+//! before its transaction commits and that it committed (`committed`) after;
+//! the door's last word (`finish`) puts the row in a queue of its own, which
+//! writes the rows of many requests in one transaction every 100 ms and which
+//! the request does not wait for.
+//!
+//! Not written in the change's own transaction: an INSERT there ran while
+//! the change held SQLite's write lock, one more statement for every change
+//! of every request, and took a fifth of the identity provider's throughput
+//! for membership changes (docs/measurements.md). The price: a row can be
+//! lost that describes a change which committed — when the process dies in
+//! the 100 ms before the queue writes it, or the queue overflows (10,000
+//! rows, logged). The audit log, written in the change's transaction, still
+//! has the change.
 use super::access::Caller;
 use super::{Actor, Error, Result};
 use crate::domain::activity::{
     FieldChange, ProvisioningEntryView, ProvisioningOutcome, ProvisioningPage, ProvisioningQuery, DEFAULT_PROVISIONING_DAYS, MAX_PROVISIONING_DAYS, MIN_PROVISIONING_DAYS, PROVISIONING_ACTIVITY_MAX,
 };
 use crate::domain::audit;
-use crate::service::store::{self, provisioning_activity::NewEntry, Conn, Db};
+use crate::service::store::{self, provisioning_activity::NewEntry, Db};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -46,10 +53,11 @@ impl std::fmt::Debug for Recorder {
 struct Draft {
     entry: NewEntry,
     started: Instant,
+    /// What the use case said it did.
     outcome: Option<ProvisioningOutcome>,
     changes: Vec<FieldChange>,
-    /// Written in a transaction that has not committed yet.
-    in_transaction: bool,
+    /// The transaction of that change committed.
+    committed: bool,
     written: bool,
 }
 
@@ -59,7 +67,7 @@ const MAX_BODY: usize = 16 * 1024;
 impl Recorder {
     pub fn start(info: RequestInfo) -> Recorder {
         let entry = NewEntry {
-            id: store::new_ordered_id(),
+            id: store::new_id(),
             org_id: info.org_id,
             at: String::new(),
             request_id: info.request_id,
@@ -78,7 +86,7 @@ impl Recorder {
             message: String::new(),
             request_body: String::new(),
         };
-        Recorder(Arc::new(Mutex::new(Draft { entry, started: Instant::now(), outcome: None, changes: Vec::new(), in_transaction: false, written: false })))
+        Recorder(Arc::new(Mutex::new(Draft { entry, started: Instant::now(), outcome: None, changes: Vec::new(), committed: false, written: false })))
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Draft) -> T) -> T {
@@ -116,18 +124,22 @@ impl Recorder {
     }
 
     /// The door's last word: the answer's status and, for a refusal, the
-    /// SCIM error's type and message. A request whose row was not written
-    /// with its change is queued for writing now.
+    /// SCIM error's type and message. The row is queued for writing now.
     pub fn finish(&self, db: &Db, status: u16, error: Option<(&str, &str)>) {
         let entry = self.with(|d| {
             if d.written {
                 return None;
             }
             d.written = true;
-            let refused = status >= 400;
-            let outcome = if refused { ProvisioningOutcome::Refused } else { d.outcome.unwrap_or(if d.entry.method == "GET" { ProvisioningOutcome::Read } else { ProvisioningOutcome::Unchanged }) };
-            // A refused request changed nothing, whatever was worked out before it failed.
-            let changes = if refused { Vec::new() } else { d.changes.clone() };
+            let (outcome, changes) = match d.outcome {
+                // A change that committed is told as it was, whatever the answer became after it.
+                Some(outcome) if d.committed => (outcome, d.changes.clone()),
+                // A refused request changed nothing, whatever was worked out before it failed.
+                _ if status >= 400 => (ProvisioningOutcome::Refused, Vec::new()),
+                Some(outcome) => (outcome, Vec::new()),
+                None if d.entry.method == "GET" => (ProvisioningOutcome::Read, Vec::new()),
+                None => (ProvisioningOutcome::Unchanged, Vec::new()),
+            };
             let mut e = Self::entry(d, i64::from(status), outcome, &changes);
             if let Some((kind, message)) = error {
                 e.error_type = kind.to_string();
@@ -141,48 +153,34 @@ impl Recorder {
     }
 }
 
-/// What a use case did, written in its transaction when the request is
-/// recorded (`actor.activity`). `status` is the answer it leads to.
-pub(crate) async fn note(tx: &mut Conn, actor: &Actor, status: i64, outcome: ProvisioningOutcome, resource: (&str, &str, &str), changes: Vec<FieldChange>) -> Result<()> {
+/// What a use case did, said before its transaction commits. Kept with the request (`actor.activity`) and
+/// written when the request finishes, if the change committed.
+pub(crate) fn note(actor: &Actor, outcome: ProvisioningOutcome, resource: (&str, &str, &str), changes: Vec<FieldChange>) {
     let Some(rec) = &actor.activity else {
-        return Ok(());
+        return;
     };
-    let entry = rec.with(|d| {
+    rec.with(|d| {
         d.outcome = Some(outcome);
-        d.changes = changes.clone();
+        d.changes = changes;
         d.entry.resource_kind = resource.0.to_string();
         d.entry.resource_id = resource.1.to_string();
         d.entry.resource_label = resource.2.to_string();
-        d.in_transaction = true;
-        Recorder::entry(d, status, outcome, &changes)
     });
-    store::provisioning_activity::insert(tx, &[entry]).await?;
-    Ok(())
 }
 
-/// The row of a create that the group commit writes with the person
-/// (`store::provisioned`): built now, its latency measured when written.
-pub(crate) fn for_create(actor: &Actor, resource: (&str, &str, &str), changes: Vec<FieldChange>) -> Option<(NewEntry, Instant)> {
-    let rec = actor.activity.as_ref()?;
-    Some(rec.with(|d| {
-        d.outcome = Some(ProvisioningOutcome::Created);
-        d.changes = changes.clone();
-        d.entry.resource_kind = resource.0.to_string();
-        d.entry.resource_id = resource.1.to_string();
-        d.entry.resource_label = resource.2.to_string();
-        d.in_transaction = true;
-        (Recorder::entry(d, 201, ProvisioningOutcome::Created, &changes), d.started)
-    }))
-}
-
-/// The transaction that `note` (or the group commit) wrote in has committed.
+/// The transaction of the change `note` described has committed.
 pub(crate) fn committed(actor: &Actor) {
     if let Some(rec) = &actor.activity {
-        rec.with(|d| {
-            if d.in_transaction {
-                d.written = true;
-            }
-        });
+        rec.with(|d| d.committed = true);
+    }
+}
+
+/// A kept body as the page shows it: JSON laid out over lines; a body cut
+/// at the limit (or not JSON) as it was kept.
+fn laid_out(body: String) -> String {
+    match serde_json::from_str::<Value>(&body) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or(body),
+        Err(_) => body,
     }
 }
 
@@ -218,7 +216,8 @@ pub fn redact(body: &[u8]) -> String {
         }
     }
     walk(&mut v);
-    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+    // Kept compact (the page lays it out: `laid_out`).
+    let text = serde_json::to_string(&v).unwrap_or_default();
     if text.len() <= MAX_BODY {
         return text;
     }
@@ -351,7 +350,7 @@ fn view(e: NewEntry) -> ProvisioningEntryView {
         resource_label: e.resource_label,
         error_type: e.error_type,
         message: e.message,
-        request_body: e.request_body,
+        request_body: laid_out(e.request_body),
     }
 }
 
@@ -479,6 +478,16 @@ mod tests {
         assert!(kept.contains("[redacted]") && kept.contains("… and 10 more") && kept.contains("pat@x"), "{kept}");
         assert_eq!(redact(b"not json"), "(not JSON: 8 bytes)");
         assert_eq!(redact(b""), "");
+    }
+
+    #[test]
+    fn bodies_are_kept_compact_and_shown_laid_out() {
+        let kept = redact(br#"{"userName": "pat@x",  "active": true}"#);
+        assert_eq!(kept, r#"{"active":true,"userName":"pat@x"}"#);
+        assert_eq!(laid_out(kept), "{\n  \"active\": true,\n  \"userName\": \"pat@x\"\n}");
+        // A body cut at the limit is shown as it was kept.
+        let cut = "{\"a\": \"b… (20000 bytes in all)".to_string();
+        assert_eq!(laid_out(cut.clone()), cut);
     }
 
     #[test]

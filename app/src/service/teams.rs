@@ -391,7 +391,7 @@ pub async fn provision(db: &Db, idp: &Actor, g: IdpGroup) -> Result<(String, Out
         Outcome::Linked => ProvisioningOutcome::Linked,
     };
     let changes = group_changes(&old_name, g.name.as_str(), &added, &removed);
-    activity::note(&mut tx, idp, 201, recorded, ("team", &id, g.name.as_str()), changes).await?;
+    activity::note(idp, recorded, ("team", &id, g.name.as_str()), changes);
     tx.commit().await?;
     activity::committed(idp);
     Ok((id, outcome))
@@ -408,7 +408,7 @@ pub async fn replace_provisioned(db: &Db, idp: &Actor, id: &str, g: IdpGroup) ->
     let known = known_people(&mut tx, &idp.org_id, &add).await?;
     let (added, removed) = set_members(&mut tx, idp, (&team, g.name.as_str()), known, &remove).await?;
     let changes = group_changes(&team.name, g.name.as_str(), &added, &removed);
-    activity::note(&mut tx, idp, 200, changed_or_not(&changes), ("team", id, g.name.as_str()), changes).await?;
+    activity::note(idp, changed_or_not(&changes), ("team", id, g.name.as_str()), changes);
     tx.commit().await?;
     activity::committed(idp);
     Ok(())
@@ -451,7 +451,7 @@ where
     }
     let (added, removed) = set_members(&mut tx, idp, (&team, &name), known, &change.remove).await?;
     let changes = group_changes(&team.name, &name, &added, &removed);
-    activity::note(&mut tx, idp, 200, changed_or_not(&changes), ("team", id, &name), changes).await?;
+    activity::note(idp, changed_or_not(&changes), ("team", id, &name), changes);
     tx.commit().await.map_err(Error::from)?;
     activity::committed(idp);
     Ok(())
@@ -470,7 +470,7 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     store::audit::record(&mut *tx, idp.event(audit::TEAM_DEACTIVATED, &team.name, format!("deleted by SCIM; workspace documents go to {receiver_email}"))).await?;
     documents::transfer_team(&mut tx, idp, &team.id, &team.name, receiver_id, &format!("to {receiver_email}")).await?;
     let changes = vec![FieldChange::new("active", "true", "false"), FieldChange::new("archived", "false", "true")];
-    activity::note(&mut tx, idp, 204, ProvisioningOutcome::Deleted, ("team", &team.id, &team.name), changes).await?;
+    activity::note(idp, ProvisioningOutcome::Deleted, ("team", &team.id, &team.name), changes);
     tx.commit().await?;
     activity::committed(idp);
     Ok(())

@@ -99,15 +99,8 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
         FieldChange::new("account type", "", t.name.clone()),
         FieldChange::new("active", "", (p.active == Some(true)).to_string()),
     ];
-    let job = provisioned::Job {
-        activity: activity::for_create(idp, ("user", &id, p.email.as_str()), changes),
-        id: id.clone(),
-        org_id: idp.org_id.clone(),
-        person: row.clone(),
-        actor: (idp.id.clone(), idp.label.clone(), idp.ip.clone()),
-        action: audit::USER_CREATED,
-        detail,
-    };
+    activity::note(idp, ProvisioningOutcome::Created, ("user", &id, p.email.as_str()), changes);
+    let job = provisioned::Job { id: id.clone(), org_id: idp.org_id.clone(), person: row.clone(), actor: (idp.id.clone(), idp.label.clone(), idp.ip.clone()), action: audit::USER_CREATED, detail };
     match provisioned::create(db, job).await {
         Ok(at) => {
             activity::committed(idp);
@@ -135,7 +128,7 @@ pub async fn provision(db: &Db, idp: &Actor, p: IdpInput) -> Result<Provisioned>
     let changes = write_over(&mut tx, idp, &u, &row, &t.name, how).await?;
     super::super::attributes::set_from_idp(&mut tx, idp, &u.id, p.email.as_str(), &p.attributes).await?;
     let recorded = if outcome == Outcome::Revived { ProvisioningOutcome::Revived } else { ProvisioningOutcome::Linked };
-    activity::note(&mut tx, idp, 201, recorded, ("user", &u.id, p.email.as_str()), changes).await?;
+    activity::note(idp, recorded, ("user", &u.id, p.email.as_str()), changes);
     tx.commit().await?;
     activity::committed(idp);
     Ok(Provisioned { id: u.id, outcome, account_type: t.name, created_at: None })
@@ -236,7 +229,7 @@ where
     } else {
         ProvisioningOutcome::Updated
     };
-    activity::note(&mut tx, idp, 200, outcome, ("user", &before.id, after.email.as_str()), changes).await?;
+    activity::note(idp, outcome, ("user", &before.id, after.email.as_str()), changes);
     tx.commit().await.map_err(Error::from)?;
     activity::committed(idp);
     Ok(())
@@ -267,7 +260,7 @@ pub async fn remove_provisioned(db: &Db, idp: &Actor, id: &str) -> Result<()> {
     if !teams.is_empty() {
         changes.push(FieldChange::new("teams", crate::domain::activity::people_list(&teams), ""));
     }
-    activity::note(&mut tx, idp, 204, ProvisioningOutcome::Deleted, ("user", &u.id, &u.email), changes).await?;
+    activity::note(idp, ProvisioningOutcome::Deleted, ("user", &u.id, &u.email), changes);
     tx.commit().await?;
     activity::committed(idp);
     Ok(())

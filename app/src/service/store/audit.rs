@@ -20,14 +20,14 @@ pub struct Event<'a> {
 
 /// Records an event as part of a write transaction.
 pub async fn record(conn: &mut super::Conn, e: Event<'_>) -> sqlx::Result<()> {
-    insert(conn, vec![e], None).await
+    insert(conn, vec![e], None, false).await
 }
 
 /// Records an event on its own (a sign-in, a refusal): a write transaction of
 /// its own, so on SQLite it queues with the other writers.
 pub async fn record_now(db: &Db, e: Event<'_>) -> sqlx::Result<()> {
     let mut tx = super::begin(db).await?;
-    insert(&mut *tx, vec![e], None).await?;
+    insert(&mut *tx, vec![e], None, false).await?;
     tx.commit().await
 }
 
@@ -114,7 +114,7 @@ pub async fn record_counted_with(db: &Db, mut e: Event<'_>, count: Count<'_>, at
     }
     let org_id = e.org_id.to_string();
     let mut tx = super::begin(db).await?;
-    insert(&mut *tx, vec![e], Some(&key)).await?;
+    insert(&mut *tx, vec![e], Some(&key), false).await?;
     if let Some(a) = attempt {
         super::sso_attempts::insert(&mut tx, a, Some(&key)).await?;
     }
@@ -172,7 +172,8 @@ pub async fn flush_counts(db: &Db) -> sqlx::Result<()> {
 pub async fn record_many(conn: &mut super::Conn, mut events: Vec<Event<'_>>) -> sqlx::Result<()> {
     while !events.is_empty() {
         let rest = events.split_off(events.len().min(500));
-        insert(&mut *conn, events, None).await?;
+        let sqlite = super::is_sqlite_conn(conn);
+        insert(&mut *conn, events, None, sqlite).await?;
         events = rest;
     }
     Ok(())
@@ -180,10 +181,11 @@ pub async fn record_many(conn: &mut super::Conn, mut events: Vec<Event<'_>>) -> 
 
 /// Inserts events; with `tally`, the one event is a counted refusal: a row
 /// for its kind that a repeat (from another instance too) adds to instead.
-async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>>, tally: Option<&str>) -> sqlx::Result<()> {
-    let rows: Vec<String> = (0..events.len()).map(|i| format!("({})", super::placeholders(i * 12 + 1, 12))).collect();
+/// `sqlite`: the statement is for SQLite (see `value_rows`).
+async fn insert<'e>(ex: impl Executor<'e, Database = Any>, events: Vec<Event<'_>>, tally: Option<&str>, sqlite: bool) -> sqlx::Result<()> {
+    let rows = super::value_rows(sqlite, events.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     let on_repeat = if tally.is_some() { " ON CONFLICT (org_id, tally_key) DO UPDATE SET repeat_count = audit_events.repeat_count + 1, last_at = excluded.last_at" } else { "" };
-    let sql = format!("INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, tally_key, last_at) VALUES {}{on_repeat}", rows.join(", "));
+    let sql = format!("INSERT INTO audit_events (id, org_id, at, actor_id, actor, action, target, target_norm, detail, ip, tally_key, last_at) VALUES {rows}{on_repeat}");
     let at = now();
     let mut q = sqlx::query(&sql);
     for e in events {

@@ -524,16 +524,40 @@ pub fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// A new random id.
+/// A new id: random, and sorting by creation time (UUID version 7), so a
+/// row written goes at the end of its primary key's index instead of at a
+/// random place in it (people and audit events are written thousands a
+/// second when an identity provider pushes a directory).
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Uuid::now_v7().to_string()
 }
 
-/// An id that sorts by creation time (UUID version 7), for rows written
-/// thousands a second: each goes at the end of the primary key's index
-/// instead of at a random place in it.
-pub fn new_ordered_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+/// True when the connection is to SQLite.
+pub fn is_sqlite_conn(conn: &Conn) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
+/// A VALUES list of `rows` copies of `row`, each `?` in it a parameter,
+/// numbered in order (`$1`, `$2` …) for PostgreSQL. SQLite keeps the plain
+/// `?`, which its driver binds by position: a `$N` it looks up by name among
+/// all of the statement's parameters, in time quadratic in their number (a
+/// fifth of the server's time under SCIM load with 1,000-row statements).
+pub fn value_rows(sqlite: bool, rows: usize, row: &str) -> String {
+    let all = vec![row; rows].join(", ");
+    if sqlite {
+        return all;
+    }
+    let mut out = String::with_capacity(all.len() * 2);
+    let mut n = 0;
+    for c in all.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Times are stored as fixed-width UTC text, so they sort as text.
@@ -732,5 +756,20 @@ mod tests {
         for (e, r) in embedded.iter().zip(&read) {
             assert_eq!((e.version, &e.description, e.migration_type, &e.checksum, e.no_tx), (r.version, &r.description, r.migration_type, &r.checksum, r.no_tx));
         }
+    }
+
+    #[test]
+    fn value_rows_number_parameters_for_postgresql_and_leave_them_plain_for_sqlite() {
+        assert_eq!(super::value_rows(true, 2, "(?, 0, ?)"), "(?, 0, ?), (?, 0, ?)");
+        assert_eq!(super::value_rows(false, 2, "(?, 0, ?)"), "($1, 0, $2), ($3, 0, $4)");
+    }
+
+    #[test]
+    fn new_ids_sort_by_creation_time() {
+        let ids: Vec<String> = (0..50).map(|_| super::new_id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert_eq!(ids[0].len(), 36);
     }
 }

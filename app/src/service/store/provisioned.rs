@@ -29,9 +29,6 @@ pub struct Job {
     pub actor: (Option<String>, String, String),
     pub action: &'static str,
     pub detail: String,
-    /// The request's row in the provisioning activity, written in the same
-    /// transaction; its latency is measured from the instant when written.
-    pub activity: Option<(super::provisioning_activity::NewEntry, std::time::Instant)>,
 }
 
 /// Why a create was not written.
@@ -177,19 +174,6 @@ async fn write(db: &Db, jobs: &[&Job]) -> Result<Timestamp> {
         })
         .collect();
     super::audit::record_many(&mut tx, events).await.map_err(refused)?;
-    let activity: Vec<_> = jobs
-        .iter()
-        .filter_map(|j| j.activity.as_ref())
-        .map(|(e, started)| {
-            let mut e = e.clone();
-            e.latency_us = started.elapsed().as_micros().min(i64::MAX as u128) as i64;
-            e.at = at.clone();
-            e
-        })
-        .collect();
-    if !activity.is_empty() {
-        super::provisioning_activity::insert(&mut tx, &activity).await.map_err(refused)?;
-    }
     tx.commit().await.map_err(refused)?;
     super::note_bulk_rows(db, jobs.len() as u64);
     Ok(stamp)

@@ -1,8 +1,7 @@
 //! Every SCIM request of an organization's identity provider
-//! (Administration > Provisioning activity). A request that changed something
-//! writes its row in the transaction of the change (the group commit of
-//! creates too); reads and refusals are written in batches by
-//! `service::provisioning_activity`'s queue. Pruned by age, per organization.
+//! (Administration > Provisioning activity), written in batches by
+//! `service::provisioning_activity`'s queue after each request (why not in the
+//! change's own transaction: see there). Pruned by age, per organization.
 use super::{Conn, Db};
 
 row! {
@@ -35,18 +34,16 @@ const COLUMNS: &str = "id, org_id, at, request_id, token_id, token_name, method,
 const WIDTH: usize = 18;
 
 /// Inserts rows in statements of 16, 4 or 1 rows: a few fixed sizes, so each
-/// is prepared once and cached, and small ones — SQLite's driver looks up
-/// each parameter's name in a list as long as the statement's parameters, so
-/// binding costs the square of their number (1,000 rows of 18 values took a
-/// fifth of the server's time under load; 16 rows, 288 values, nothing visible).
+/// is prepared once and cached (see `value_rows` for how they are numbered).
 pub async fn insert(conn: &mut Conn, entries: &[NewEntry]) -> sqlx::Result<()> {
+    let sqlite = super::is_sqlite_conn(conn);
     let mut rest = entries;
     while !rest.is_empty() {
         let size = [16, 4, 1].into_iter().find(|s| *s <= rest.len()).unwrap_or(1);
         let (chunk, after) = rest.split_at(size);
         rest = after;
-        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", super::placeholders(i * WIDTH + 1, WIDTH))).collect();
-        let sql = format!("INSERT INTO provisioning_activity ({COLUMNS}) VALUES {}", rows.join(", "));
+        let row = format!("({})", vec!["?"; WIDTH].join(", "));
+        let sql = format!("INSERT INTO provisioning_activity ({COLUMNS}) VALUES {}", super::value_rows(sqlite, chunk.len(), &row));
         let mut q = sqlx::query(&sql);
         for e in chunk {
             q = q

@@ -21,23 +21,18 @@ pub struct IdpPerson {
 /// Inserts people the identity provider created, with one statement
 /// (`at` is their creation time). The unique (org, email) index refuses a userName taken.
 pub async fn insert_provisioned(conn: &mut Conn, org_id: &str, people: &[(&str, &IdpPerson)], at: &str) -> sqlx::Result<()> {
-    // Per row: 14 values (the organization and the time are bound once each).
-    let rows: Vec<String> = (0..people.len())
-        .map(|i| {
-            let b = 2 + i * 12;
-            format!("({}, $1, {}, 0, 'scim', {}, $2, $2)", crate::service::store::placeholders(b + 1, 1), crate::service::store::placeholders(b + 2, 7), crate::service::store::placeholders(b + 9, 4))
-        })
-        .collect();
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'scim', ?, ?, ?, ?, ?, ?)";
     let sql = format!(
         "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, invite_pending, \
          origin, external_id, display_name, status, scim_profile, created_at, updated_at) VALUES {}",
-        rows.join(", ")
+        crate::service::store::value_rows(crate::service::store::is_sqlite_conn(conn), people.len(), row)
     );
-    let mut q = sqlx::query(&sql).bind(org_id).bind(at);
+    let mut q = sqlx::query(&sql);
     for (id, p) in people {
         let n = Norms::of(&p.email, &p.first_name, &p.last_name);
         q = q
             .bind(*id)
+            .bind(org_id)
             .bind(p.email.as_str())
             .bind(n.email)
             .bind(&p.first_name)
@@ -48,7 +43,9 @@ pub async fn insert_provisioned(conn: &mut Conn, org_id: &str, people: &[(&str, 
             .bind(&p.external_id)
             .bind(&p.display_name)
             .bind(p.status.as_str())
-            .bind(&p.scim_profile);
+            .bind(&p.scim_profile)
+            .bind(at)
+            .bind(at);
     }
     q.execute(&mut *conn).await.map(|_| ())
 }
