@@ -322,6 +322,14 @@ async fn users_page_searches_filters_sorts_and_pages_on_the_server() {
     assert_eq!(search.total, 10);
     let by_last = users(&app, &mut s, json!({"search": "n00"})).await;
     assert_eq!(by_last.total, 10, "last names match too");
+    assert!(!by_last.more);
+    // Each way of matching is its own query: the page is still in the order asked, once each.
+    let by_last_desc = users(&app, &mut s, json!({"search": "n00", "sort": "-email", "size": 25})).await;
+    let emails: Vec<&str> = by_last_desc.users.iter().map(|u| u.email.as_str()).collect();
+    assert_eq!(emails, (0..10).rev().map(|i| format!("person{i:03}@acme.example")).collect::<Vec<_>>());
+    let both = users(&app, &mut s, json!({"search": "person", "sort": "email", "page": 3})).await;
+    assert_eq!((both.total, both.users.len()), (120, 20), "matched by email and by name, counted once");
+    assert_eq!(both.users[0].email, "person100@acme.example");
     // The start of the email's domain matches as well: everyone here is at acme.example.
     let by_domain = users(&app, &mut s, json!({"search": "acme"})).await;
     assert_eq!(by_domain.total, 121, "acme finds ada@acme.example and every person@acme.example");
@@ -339,6 +347,28 @@ async fn users_page_searches_filters_sorts_and_pages_on_the_server() {
     let admins = users(&app, &mut s, json!({"account_type": admin_type})).await;
     assert_eq!(admins.total, 1);
     assert!(admins.users[0].is_self);
+}
+
+/// Past 10,000 people the Users page counts no further: it says "more
+/// than", and its pages go on as long as there are people.
+#[tokio::test]
+async fn a_list_of_more_than_ten_thousand_people_says_so_and_pages_on() {
+    let (app, mut s) = ready().await;
+    gatehouse_server::demo::seed_scale(&app.db, "acme", 10_050, 0, &mut |_| {}).await.unwrap();
+    let first = users(&app, &mut s, json!({"sort": "email"})).await;
+    assert_eq!((first.total, first.more, first.page_count, first.users.len()), (10_000, true, 200, 50));
+    // 10,051 people: page 202 holds the last one, and says it is page 202.
+    let last = users(&app, &mut s, json!({"sort": "email", "page": 202})).await;
+    assert_eq!((last.users.len(), last.more, last.page_count), (1, true, 202));
+    // Fewer than the limit match: counted exactly.
+    let some = users(&app, &mut s, json!({"search": "user1", "sort": "email"})).await;
+    assert_eq!((some.total, some.more, some.page_count), (1 + 10 + 100 + 1000 + 51, false, 24));
+    // A search that matches everyone (the domain) is capped the same way.
+    let all = users(&app, &mut s, json!({"search": "acme"})).await;
+    assert_eq!((all.total, all.more), (10_000, true));
+    // The page says it.
+    let html = app.get(&s, "/acme/admin/users").await.text().await.unwrap();
+    assert!(html.contains("More than ") && html.contains("10,000"), "{}", &html[..html.len().min(3000)]);
 }
 
 #[tokio::test]

@@ -280,16 +280,19 @@ pub fn FilterSelect(name: &'static str, label: &'static str, options: Vec<(Strin
 
 /// The count of rows and the links to the previous and next pages.
 #[component]
-pub fn Pager(total: i64, page: u32, page_count: u32, one: &'static str, many: &'static str, #[prop(optional)] testid: &'static str) -> impl IntoView {
+/// `more`: more match than `total`, which is then a lower bound (the pages
+/// go on as long as there are rows; the last is not known).
+pub fn Pager(total: i64, page: u32, page_count: u32, one: &'static str, many: &'static str, #[prop(optional)] testid: &'static str, #[prop(optional)] more: bool) -> impl IntoView {
     let q = use_query_map();
     let link = move |n: u32| q.with_untracked(|q| link_with(q, &[("page", if n > 1 { n.to_string() } else { String::new() })]));
     let prev = (page > 1).then(|| link(page - 1));
-    let next = (page < page_count).then(|| link(page + 1));
+    let next = (page < page_count || more).then(|| link(page + 1));
     view! {
         <nav class="pager" aria-label="Pages">
             <span class="muted" data-testid=testid>
+                {more.then_some("More than ")}
                 <crate::components::local::Count n=total one=one many=many />
-                {format!(" · page {page} of {page_count}")}
+                {if more { format!(" · page {page}") } else { format!(" · page {page} of {page_count}") }}
             </span>
             {prev.map(|h| view! { <A href=h>"← Previous"</A> })}
             {next.map(|h| view! { <A href=h>"Next →"</A> })}

@@ -77,6 +77,8 @@ impl UserQuery {
 pub struct UserPage {
     pub users: Vec<UserSummary>,
     pub total: i64,
+    /// More people match than `total` (the list counts up to 10,000).
+    pub more: bool,
     pub page: u32,
     pub page_count: u32,
     pub account_types: Vec<Choice>,

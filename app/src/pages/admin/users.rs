@@ -134,7 +134,7 @@ pub fn UsersPage() -> impl IntoView {
                                     <UserRow user=u term=term.clone() selected dialogs reactivate resend admin_types />
                                 }).collect_view()}
                             </DataTable>
-                            <Pager total=p.total page=p.page page_count=p.page_count one="user" many="users" testid="user-count" />
+                            <Pager total=p.total more=p.more page=p.page page_count=p.page_count one="user" many="users" testid="user-count" />
                         }.into_any()
                     }
                 }

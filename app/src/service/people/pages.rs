@@ -4,6 +4,7 @@ use super::super::access::Caller;
 use super::super::{Error, Result};
 use super::Issued;
 use crate::domain::views::{Choice, InvitationLink, TeamOfUser, UserDetail, UserPage, UserQuery, UserSummary};
+use crate::domain::Origin;
 use crate::service::store::{self, users::ListRow, Db};
 
 fn summary(r: ListRow, teams: Vec<String>, me: &str) -> UserSummary {
@@ -46,7 +47,7 @@ async fn account_type_choices(db: &Db, c: &Caller) -> Result<TypeChoices> {
 /// The teams new people can join: active ones Gatehouse manages (the
 /// identity provider sets the members of the teams it manages).
 async fn team_choices(db: &Db, c: &Caller) -> Result<Vec<Choice>> {
-    Ok(store::teams::list(db, &c.org.id, "", false).await?.into_iter().filter(|t| !t.origin.is_managed_by_idp()).map(|t| Choice { id: t.id, label: t.name }).collect())
+    Ok(store::teams::choices(db, &c.org.id, Origin::Local).await?.into_iter().map(|(id, label)| Choice { id, label }).collect())
 }
 
 /// Administration > Users: one page of the list.
@@ -61,7 +62,9 @@ pub async fn list(db: &Db, c: &Caller, query: &UserQuery) -> Result<UserPage> {
         limit: i64::from(size),
         offset: i64::from(page - 1) * i64::from(size),
     };
-    let (rows, total) = store::users::list(db, &c.org.id, &q).await?;
+    let (rows, counted) = store::users::list(db, &c.org.id, &q).await?;
+    let more = counted > store::users::COUNTED;
+    let total = counted.min(store::users::COUNTED);
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut teams = store::users::team_names(db, &c.org.id, &ids).await?;
     let types = account_type_choices(db, c).await?;
@@ -74,8 +77,10 @@ pub async fn list(db: &Db, c: &Caller, query: &UserQuery) -> Result<UserPage> {
             })
             .collect(),
         total,
+        more,
         page,
-        page_count: ((total + i64::from(size) - 1) / i64::from(size)).max(1) as u32,
+        // Past the count, the pages go on as long as there are people.
+        page_count: (((total + i64::from(size) - 1) / i64::from(size)).max(1) as u32).max(if more { page } else { 1 }),
         account_types: types.choices,
         admin_type_ids: types.admin,
         teams: team_choices(db, c).await?,

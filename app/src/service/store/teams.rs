@@ -66,6 +66,12 @@ pub async fn list(db: &Db, org_id: &str, search: &str, inactive: bool) -> sqlx::
         .await
 }
 
+/// Active teams of these origins, as (id, name) by name: what a form offers
+/// (no member counts, which `list` counts for every team).
+pub async fn choices(db: &Db, org_id: &str, origin: Origin) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND status = 'active' AND origin = $2 ORDER BY name_norm").bind(org_id).bind(origin.as_str()).fetch_all(db).await
+}
+
 /// `list` as `user_id` may see it: public teams, and the private teams they belong to.
 pub async fn list_visible_to(db: &Db, org_id: &str, user_id: &str, search: &str, inactive: bool) -> sqlx::Result<Vec<TeamRow>> {
     let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));

@@ -65,9 +65,21 @@ const PREFIX_END: char = '\u{10FFFF}';
 /// (migrations/20261206000020_email_domain_search.sql).
 const EMAIL_DOMAIN: &str = "substr(u.email_norm, length(rtrim(u.email_norm, 'abcdefghijklmnopqrstuvwxyz0123456789.-_')) + 1)";
 
-/// A page of users with the total count. Every condition uses an index:
+/// The most people a list counts; past it, the page says "more than".
+/// Counting all 100,000 took PostgreSQL 25 ms of the first page's 33.
+pub const COUNTED: i64 = 10_000;
+
+/// A page of users with the total count, up to `COUNTED + 1` (more than
+/// `COUNTED` when it is that). Every condition uses an index:
 /// search matches the start of the email, of its domain, of the full name
 /// or of the last name.
+///
+/// A search is four queries joined by UNION, one per way of matching, each
+/// taking at most the rows up to the page's end in the page's order, not one
+/// query with OR: for the OR, PostgreSQL walked the name index in order and
+/// filtered (at 100,000 people, "grace" read 43,751 rows to find the first
+/// 50, 115 ms), and SQLite sorted all 6,250 matches; the name branch now reads
+/// its 50 rows from the index in order, and the count is of ids from indexes.
 pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec<ListRow>, i64)> {
     let mut wc = String::from(" WHERE u.org_id = $1");
     let mut binds: Vec<String> = vec![org_id.to_string()];
@@ -85,15 +97,6 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         let p = next(t.to_string(), &mut binds);
         wc.push_str(&format!(" AND u.account_type_id = {p}"));
     }
-    let term = q.search.trim().to_lowercase();
-    if !term.is_empty() {
-        let lo = next(term.clone(), &mut binds);
-        let hi = next(format!("{term}{PREFIX_END}"), &mut binds);
-        wc.push_str(&format!(
-            " AND ((u.email_norm >= {lo} AND u.email_norm < {hi}) OR (u.name_norm >= {lo} AND u.name_norm < {hi}) OR (u.last_norm >= {lo} AND u.last_norm < {hi}) \
-             OR ({EMAIL_DOMAIN} >= {lo} AND {EMAIL_DOMAIN} < {hi}))"
-        ));
-    }
     let order = match q.sort {
         "-name" => "u.name_norm DESC, u.id DESC",
         "email" => "u.email_norm, u.id",
@@ -104,8 +107,18 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         "-created" => "u.created_at DESC, u.id DESC",
         _ => "u.name_norm, u.id",
     };
-    let count_sql = format!("SELECT COUNT(*) FROM users u{wc}");
-    let rows_sql = format!("{LIST_COLUMNS}{wc} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
+    let term = q.search.trim().to_lowercase();
+    let (count_sql, rows_sql) = if term.is_empty() {
+        (format!("SELECT COUNT(*) FROM (SELECT u.id FROM users u{wc} LIMIT {}) c", COUNTED + 1), format!("{LIST_COLUMNS}{wc} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset))
+    } else {
+        let lo = next(term.clone(), &mut binds);
+        let hi = next(format!("{term}{PREFIX_END}"), &mut binds);
+        let ways = ["u.email_norm", "u.name_norm", "u.last_norm", EMAIL_DOMAIN].map(|column| format!("{wc} AND {column} >= {lo} AND {column} < {hi}"));
+        let ids = ways.iter().map(|w| format!("SELECT u.id FROM users u{w}")).collect::<Vec<_>>().join(" UNION ");
+        let end = q.offset + q.limit;
+        let firsts = ways.iter().enumerate().map(|(i, w)| format!("SELECT id FROM (SELECT u.id FROM users u{w} ORDER BY {order} LIMIT {end}) w{i}")).collect::<Vec<_>>().join(" UNION ");
+        (format!("SELECT COUNT(*) FROM (SELECT id FROM ({ids}) m LIMIT {}) c", COUNTED + 1), format!("{LIST_COLUMNS} WHERE u.id IN ({firsts}) ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset))
+    };
     let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
     let mut rows = sqlx::query_as::<_, ListRow>(&rows_sql);
     for b in &binds {
