@@ -112,9 +112,12 @@ impl Recorder {
         });
     }
 
-    /// The row as it stands, with its status, latency and time.
-    fn entry(d: &Draft, status: i64, outcome: ProvisioningOutcome, changes: &[FieldChange]) -> NewEntry {
+    /// The row as it stands, with its status, latency and time; the body
+    /// is moved into it, not copied (the request is over).
+    fn entry(d: &mut Draft, status: i64, outcome: ProvisioningOutcome, changes: &[FieldChange]) -> NewEntry {
+        let body = std::mem::take(&mut d.entry.request_body);
         let mut e = d.entry.clone();
+        e.request_body = body;
         e.at = store::now();
         e.status = status;
         e.latency_us = d.started.elapsed().as_micros().min(i64::MAX as u128) as i64;

@@ -90,6 +90,10 @@ fn where_clause(f: &Filter) -> (String, Vec<String>) {
             sql.push_str(&format!(" AND {column} = ${}", values.len() + 1));
         }
     }
+    if f.resource_id.is_some() {
+        // The resource index holds only rows about someone (migrations/20261206900010_activity_resource_index.sql).
+        sql.push_str(" AND resource_id <> ''");
+    }
     if let Some(since) = &f.since {
         values.push(since.clone());
         sql.push_str(&format!(" AND at >= ${}", values.len() + 1));
