@@ -413,6 +413,10 @@ async fn cell(c: Created, e: Ended, r: Returned) -> Observed {
     assert!(w.password(OPS, OPS_PASSWORD).await, "{at}: the acting admin keeps access");
 
     let return_audit = new.into_iter().cloned().collect();
+    // The cells share one runtime, whose background tasks keep each cell's
+    // pool alive: its connections are closed here, or 48 cells' idle
+    // connections would fill PostgreSQL's 300 while other tests run.
+    w.app.db.close().await;
     Observed { c, e, r, end_status, ended: ended_state, return_status: status, returned: returned_state, return_audit }
 }
 
