@@ -81,6 +81,12 @@ pub const COUNTED: i64 = 10_000;
 /// 50, 115 ms), and SQLite sorted all 6,250 matches; the name branch now reads
 /// its 50 rows from the index in order, and the count is of ids from indexes.
 pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec<ListRow>, i64)> {
+    let (rows, total) = query(db, org_id, q, true).await?;
+    Ok((rows, total.unwrap_or_default()))
+}
+
+/// `list`'s rows, and its count when `count`.
+async fn query(db: &Db, org_id: &str, q: &ListQuery<'_>, count: bool) -> sqlx::Result<(Vec<ListRow>, Option<i64>)> {
     let mut wc = String::from(" WHERE u.org_id = $1");
     let mut binds: Vec<String> = vec![org_id.to_string()];
     let next = |v: String, binds: &mut Vec<String>| {
@@ -119,15 +125,20 @@ pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> sqlx::Result<(Vec
         let firsts = ways.iter().enumerate().map(|(i, w)| format!("SELECT id FROM (SELECT u.id FROM users u{w} ORDER BY {order} LIMIT {end}) w{i}")).collect::<Vec<_>>().join(" UNION ");
         (format!("SELECT COUNT(*) FROM (SELECT id FROM ({ids}) m LIMIT {}) c", COUNTED + 1), format!("{LIST_COLUMNS} WHERE u.id IN ({firsts}) ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset))
     };
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    let total = if count {
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        Some(count.fetch_one(db).await?)
+    } else {
+        None
+    };
     let mut rows = sqlx::query_as::<_, ListRow>(&rows_sql);
     for b in &binds {
-        count = count.bind(b.clone());
         rows = rows.bind(b.clone());
     }
-    let total = count.fetch_one(db).await?;
-    let rows = rows.fetch_all(db).await?;
-    Ok((rows, total))
+    Ok((rows.fetch_all(db).await?, total))
 }
 
 /// One user as a Users page row.
@@ -156,10 +167,10 @@ pub async fn team_names(db: &Db, org_id: &str, user_ids: &[String]) -> sqlx::Res
     Ok(out)
 }
 
-/// People whose email or name starts with `term`, for pickers.
+/// People whose email or name starts with `term`, for pickers (not counted).
 pub async fn search_active(db: &Db, org_id: &str, term: &str, limit: i64) -> sqlx::Result<Vec<ListRow>> {
     let q = ListQuery { search: term, account_type_id: None, listed: Listed::Active, sort: "name", limit, offset: 0 };
-    Ok(list(db, org_id, &q).await?.0)
+    Ok(query(db, org_id, &q, false).await?.0)
 }
 
 /// How many people the organization has (the demo seed numbers new ones after them).
