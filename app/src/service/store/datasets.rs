@@ -82,14 +82,10 @@ pub async fn insert_rows(conn: &mut Conn, dataset_id: &str, columns: &[DatasetCo
     let slots: Vec<&str> = columns.iter().map(|c| c.slot.as_str()).filter(|s| is_slot(s)).collect();
     assert_eq!(slots.len(), columns.len(), "dataset columns have valid slots");
     let per_row = slots.len() + 2;
+    let sqlite = super::is_sqlite_conn(conn);
+    let row = format!("({})", vec!["?"; per_row].join(", "));
     for (chunk_no, chunk) in rows.chunks(400).enumerate() {
-        let mut sql = format!("INSERT INTO dataset_rows (dataset_id, row_no, {}) VALUES ", slots.join(", "));
-        for i in 0..chunk.len() {
-            let p = i * per_row;
-            sql.push_str(if i == 0 { "(" } else { ", (" });
-            sql.push_str(&super::placeholders(p + 1, per_row));
-            sql.push(')');
-        }
+        let sql = format!("INSERT INTO dataset_rows (dataset_id, row_no, {}) VALUES {}", slots.join(", "), super::value_rows(sqlite, chunk.len(), &row));
         let mut q = sqlx::query(&sql);
         for (i, row) in chunk.iter().enumerate() {
             q = q.bind(dataset_id).bind(first_row_no + (chunk_no * 400 + i) as i64);

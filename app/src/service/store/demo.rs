@@ -17,33 +17,32 @@ pub async fn insert_generated(conn: &mut Conn, org_id: &str, people: &[Generated
     if people.is_empty() {
         return Ok(());
     }
-    // Per row: 8 values; the organization ($1) and the time ($2) are bound once.
-    let rows: Vec<String> = (0..people.len())
-        .map(|i| {
-            let p = 2 + i * 8;
-            format!("(${}, $1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $2)", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8)
-        })
-        .collect();
-    let sql = format!("INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES {}", rows.join(", "));
-    let mut q = sqlx::query(&sql).bind(org_id).bind(at);
+    let sqlite = super::is_sqlite_conn(conn);
+    let sql = format!(
+        "INSERT INTO users (id, org_id, email, email_norm, first_name, last_name, name_norm, last_norm, account_type_id, created_at, updated_at) VALUES {}",
+        super::value_rows(sqlite, people.len(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    );
+    let mut q = sqlx::query(&sql);
     for g in people {
         q = q
             .bind(&g.id)
+            .bind(org_id)
             .bind(&g.email)
             .bind(g.email.to_lowercase())
             .bind(&g.first_name)
             .bind(&g.last_name)
             .bind(format!("{} {}", g.first_name, g.last_name).trim().to_lowercase())
             .bind(g.last_name.to_lowercase())
-            .bind(&g.account_type_id);
+            .bind(&g.account_type_id)
+            .bind(at)
+            .bind(at);
     }
     q.execute(&mut *conn).await?;
     if let Some(teams) = teams {
-        let rows: Vec<String> = (0..people.len()).map(|i| format!("($1, ${}, ${}, $2)", 3 + i * 2, 4 + i * 2)).collect();
-        let sql = format!("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES {}", rows.join(", "));
-        let mut q = sqlx::query(&sql).bind(org_id).bind(at);
+        let sql = format!("INSERT INTO team_members (org_id, team_id, user_id, added_at) VALUES {}", super::value_rows(sqlite, people.len(), "(?, ?, ?, ?)"));
+        let mut q = sqlx::query(&sql);
         for (g, team) in people.iter().zip(teams) {
-            q = q.bind(team).bind(&g.id);
+            q = q.bind(org_id).bind(team).bind(&g.id).bind(at);
         }
         q.execute(&mut *conn).await?;
     }
