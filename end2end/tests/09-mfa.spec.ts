@@ -12,8 +12,14 @@ import { admin, ensureAcme, goto, hydrated, mailTo, signIn } from "./helpers";
 // afterAll. With mail set up (end2end/serve.sh starts a test mail server),
 // Required can send codes by email to people without an app instead.
 
-/** The code an authenticator app shows for `secret` (base32), `steps` 30-second steps from now. */
-function totp(secret: string, steps = 0): string {
+/**
+ * The code an authenticator app shows for `secret` (base32), `steps` 30-second steps from now.
+ * Computed only with 10 s or more of its step left: typed and sent in a step's last seconds, the
+ * step before now would be two steps old when the server reads it (refused, as it should be).
+ */
+async function totp(secret: string, steps = 0): Promise<string> {
+  const intoStep = Date.now() % 30_000;
+  if (intoStep > 20_000) await new Promise((r) => setTimeout(r, 30_000 - intoStep + 50));
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   let bits = "";
   for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
@@ -53,7 +59,7 @@ async function signInAdmin(page: Page) {
   if (page.url().endsWith("/login/verify")) {
     // A recovery code: the app's codes work once per 30-second step, and the
     // admin signs in more often than that.
-    const code = adminApp.recovery.shift() ?? totp(adminApp.secret);
+    const code = adminApp.recovery.shift() ?? await totp(adminApp.secret);
     await hydrated(page);
     await page.getByLabel("Code").fill(code);
     await page.getByRole("button", { name: "Verify" }).click();
@@ -100,7 +106,7 @@ test.describe.serial("two-step verification", () => {
       const status = await (await page.request.post("/api/mfa_status", { form: { org: "acme" }, headers: { origin } })).json();
       if (status.enabled) {
         // Profile > Remove, with a code.
-        const code = adminApp.recovery.shift() ?? totp(adminApp.secret, 1);
+        const code = adminApp.recovery.shift() ?? await totp(adminApp.secret, 1);
         const removed = await page.request.post("/api/remove_mfa", { form: { org: "acme", code }, headers: { origin } });
         expect(removed.ok(), await removed.text()).toBeTruthy();
       }
@@ -126,7 +132,7 @@ test.describe.serial("two-step verification", () => {
     await p.getByRole("button", { name: "Turn on" }).click();
     await expect(p.getByText("That code does not match")).toBeVisible();
     // The code of the step before: the current one stays unused for the next sign-in.
-    await p.getByLabel("Code from your app (or a recovery code)").fill(totp(secret, -1));
+    await p.getByLabel("Code from your app (or a recovery code)").fill(await totp(secret, -1));
     await p.getByRole("button", { name: "Turn on" }).click();
     await expect(p.getByTestId("recovery-codes")).toBeVisible();
     recovery = (await p.getByTestId("recovery-codes").locator("li").allTextContents()).map((c) => c.trim());
@@ -142,7 +148,7 @@ test.describe.serial("two-step verification", () => {
     await p.getByLabel("Code").fill("123456");
     await p.getByRole("button", { name: "Verify" }).click();
     await expect(p.getByText("That code is not right")).toBeVisible();
-    await p.getByLabel("Code").fill(totp(secret));
+    await p.getByLabel("Code").fill(await totp(secret));
     await p.getByRole("button", { name: "Verify" }).click();
     await expect(p).toHaveURL(/\/acme$/);
 
@@ -170,7 +176,7 @@ test.describe.serial("two-step verification", () => {
     await page.getByTestId("mfa-begin").click();
     await expect(page.getByTestId("mfa-qr").locator("svg")).toBeVisible();
     adminApp.secret = (await page.getByTestId("mfa-secret").textContent())!.trim();
-    await page.getByLabel("Code from your app (or a recovery code)").fill(totp(adminApp.secret, -1));
+    await page.getByLabel("Code from your app (or a recovery code)").fill(await totp(adminApp.secret, -1));
     await page.getByRole("button", { name: "Turn on" }).click();
     await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
     adminApp.recovery = (await page.getByTestId("recovery-codes").locator("li").allTextContents()).map((c) => c.trim());
@@ -184,7 +190,7 @@ test.describe.serial("two-step verification", () => {
     await goto(v, "/acme/login/enrol");
     await expect(v.getByTestId("mfa-qr").locator("svg")).toBeVisible();
     const key = (await v.getByTestId("mfa-secret").textContent())!.trim();
-    await v.getByLabel("Code from the app").fill(totp(key));
+    await v.getByLabel("Code from the app").fill(await totp(key));
     await v.getByRole("button", { name: "Turn on" }).click();
     await expect(v.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
     await v.getByTestId("continue").click();

@@ -113,7 +113,16 @@ pub fn totp_code(secret: &str, steps: i64) -> String {
         }
     }
     let t = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    // A code computed in a step's last seconds may reach the server in the
+    // next step, where the step before now is two steps ago (refused, as it
+    // should be). On a busy machine a request takes seconds, so a code is
+    // computed only with 8 s or more of its step left.
+    let since_epoch = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let into_step = since_epoch().as_millis() % 30_000;
+    if into_step > 22_000 {
+        std::thread::sleep(std::time::Duration::from_millis((30_000 - into_step + 50) as u64));
+    }
+    let now = since_epoch().as_secs() as i64;
     t.generate((now + steps * 30) as u64)
 }
 
