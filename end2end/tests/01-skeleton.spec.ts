@@ -90,6 +90,8 @@ test.describe.serial("first run", () => {
 
     await page.getByTestId("sign-out").click();
     await expect(page).toHaveURL(/\/acme\/login\?signed_out=1$/);
+    // The sign-in page is the server's: the app asks for it whole (a light page).
+    await expect(page.getByText("You have signed out.")).toBeVisible();
     await page.goto("/acme/admin/account");
     await expect(page).toHaveURL(/\/acme\/login\?next=/);
   });
@@ -110,25 +112,37 @@ test.describe.serial("first run", () => {
     expect(wasm.filter((p) => p.endsWith("/gatehouse_bg.wasm"))).toHaveLength(1);
     expect(pages(), "the home page loads no page module").toEqual([]);
 
-    // Going to Administration loads the Administration pages' module, and no other page's.
+    // Going to Administration loads the module of its first pages' group, and no other page's.
     await page.getByRole("link", { name: "Administration" }).click();
     await expect(page).toHaveURL(/\/acme\/admin\/account$/);
     await expect(page.getByTestId("account-url")).toBeVisible();
-    await expect.poll(() => module("administration_page")).toHaveLength(1);
+    await expect.poll(() => module("administration_settings")).toHaveLength(1);
+    expect(module("administration_people"), "the other groups wait").toEqual([]);
     expect(module("__profile_route_view")).toEqual([]);
-    // Moving between them loads nothing more.
-    const before = wasm.length;
+    // Moving within the group loads nothing more.
+    let before = wasm.length;
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await expect(page).toHaveURL(/\/acme\/admin\/audit$/);
+    await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+    expect(wasm.length).toBe(before);
+    // Pointing at a link to another group loads that group's module before
+    // the click; following it then loads nothing more. Focus does the same.
+    await page.getByRole("link", { name: "Users" }).hover();
+    await expect.poll(() => module("administration_people")).toHaveLength(1);
+    before = wasm.length;
     await page.getByRole("link", { name: "Users" }).click();
     await expect(page).toHaveURL(/\/acme\/admin\/users$/);
     await expect(page.getByTestId("users-table")).toBeVisible();
     expect(wasm.length).toBe(before);
+    await page.getByRole("link", { name: "Authentication" }).focus();
+    await expect.poll(() => module("administration_sign_in")).toHaveLength(1);
 
     // A first visit that starts on an admin page: the server names the
     // module as a preload, and the page hydrates once it is in.
     const res = await page.request.get("/acme/admin/teams");
     const html = await res.text();
     const preloads = [...html.matchAll(/<link [^>]*rel="preload"[^>]*>/g)].map((m) => m[0]);
-    expect(preloads.some((l) => /href="\/pkg\/[0-9a-f]{16}\/split_administration_page_\d+\.wasm"/.test(l))).toBe(true);
+    expect(preloads.some((l) => /href="\/pkg\/[0-9a-f]{16}\/split_administration_people_\d+\.wasm"/.test(l))).toBe(true);
     expect(preloads.some((l) => l.includes("split___document_route_view_")), "only the page's own modules").toBe(false);
     await goto(page, "/acme/admin/teams");
     await page.getByRole("button", { name: "Create team" }).click();
@@ -147,7 +161,7 @@ test.describe.serial("first run", () => {
     // bundle: the server answers 404 for it. (Answered here, in this page's
     // browser context, rather than by moving the files: the demo instance
     // serves the same site to the screenshot specs running beside this one.)
-    const gone = /\/split_administration_page_[^/]*\.wasm$/;
+    const gone = /\/split_administration_settings_[^/]*\.wasm$/;
     let asked = 0;
     await page.route(gone, (route) => {
       asked++;

@@ -27,6 +27,8 @@ test("sign in, open Users, change an account type, sign out — through a load b
   }
   await page.getByTestId("sign-out").click();
   await expect(page).toHaveURL(/\/acme\/login\?signed_out=1$/);
+  // The sign-in page is the server's: the app asks for it whole (a light page).
+  await expect(page.getByText("You have signed out.")).toBeVisible();
   await page.goto("/acme/admin/users");
   await expect(page).toHaveURL(/\/acme\/login\?next=/);
 });

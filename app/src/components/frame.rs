@@ -16,16 +16,16 @@ pub fn use_org() -> Memo<String> {
 
 /// The signed-in person, loaded once per organization frame and shared with its screens.
 #[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Me, AppError>>);
+pub struct MeResource(pub crate::components::Data<Result<Me, AppError>>);
 
-pub fn use_me() -> Resource<Result<Me, AppError>> {
+pub fn use_me() -> crate::components::Data<Result<Me, AppError>> {
     expect_context::<MeResource>().0
 }
 
 #[component]
 pub fn OrgFrame() -> impl IntoView {
     let org = use_org();
-    let me_res = Resource::new(move || org.get(), load_me);
+    let me_res = crate::components::data(move || org.get(), load_me);
     provide_context(MeResource(me_res));
     let sign_out = ServerAction::<SignOut>::new();
 
@@ -123,6 +123,7 @@ const ADMIN_SCREENS: [(&str, &str); 7] = [
 /// app), the navigation is left out and each screen's server functions refuse.
 #[component]
 pub fn AdminFrame() -> impl IntoView {
+    use crate::pages::preload_admin_screen;
     let org = use_org();
     let me = use_me();
     let location = use_location();
@@ -141,11 +142,11 @@ pub fn AdminFrame() -> impl IntoView {
                 view! {
                     <nav class="sidenav" aria-label="Administration">
                         <p class="sidenav-title">"Administration"</p>
-                        {screens().map(|(k, l)| view! { <A href=move || link(k)>{*l}</A> }).collect_view()}
+                        {screens().map(|(k, l)| view! { <A href=move || link(k) {..} on:pointerenter=move |_| preload_admin_screen(k) on:focus=move |_| preload_admin_screen(k)>{*l}</A> }).collect_view()}
                     </nav>
                     <div class="sidenav-compact">
                         <Menu label=label text=label button_class="btn btn-secondary sidenav-button" testid="admin-menu">
-                            {screens().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem">{*l}</A> }).collect_view()}
+                            {screens().map(|(k, l)| view! { <A href=move || link(k) attr:class="menu-item" attr:role="menuitem" {..} on:focus=move |_| preload_admin_screen(k)>{*l}</A> }).collect_view()}
                         </Menu>
                     </div>
                 }

@@ -1,5 +1,6 @@
 //! Pieces the screens share.
 pub mod copy;
+pub mod data;
 pub mod dialog;
 pub mod errors;
 pub mod focus;
@@ -14,6 +15,7 @@ pub mod unsaved;
 pub mod url;
 
 pub use copy::CopyButton;
+pub use data::{data, Data};
 pub use errors::{ErrorPanel, FieldError, FormError};
 pub use toast::{provide_toasts, use_toasts, ToastHost};
 

@@ -77,7 +77,7 @@ pub fn DocumentPage() -> impl IntoView {
         }
     });
     let rules = crate::components::toast::successes(rule);
-    let doc = Resource::new(move || (org.get(), id.get(), dq.get(), save.version().get(), share.version().get(), rules.get()), |(o, id, q, ..)| load_document(o, id, q));
+    let doc = crate::components::data(move || (org.get(), id.get(), dq.get(), save.version().get(), share.version().get(), rules.get()), |(o, id, q, ..)| load_document(o, id, q));
     view! {
         <Title text="Document" />
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

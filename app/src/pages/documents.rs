@@ -17,7 +17,7 @@ pub fn DocumentsSection() -> impl IntoView {
     let org = use_org();
     let create = ServerAction::<CreateDocument>::new();
     let upload = ServerAction::<UploadCsv>::new();
-    let home = Resource::new(move || (org.get(), upload.version().get()), |(o, _)| load_documents(o));
+    let home = crate::components::data(move || (org.get(), upload.version().get()), |(o, _)| load_documents(o));
     let create_error = report(create, "Document created", &["name", "dataset"]);
     let upload_error = report(upload, "CSV uploaded: its dataset can now be chosen for a new document", &["name", "csv"]);
     let navigate = use_navigate();

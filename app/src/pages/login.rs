@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let org = use_org();
     let query = use_query_map();
-    let info = Resource::new(move || org.get(), load_login_info);
+    let info = crate::components::data(move || org.get(), load_login_info);
     let action = ServerAction::<SignIn>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let next = move || query.read().get("next").unwrap_or_default();

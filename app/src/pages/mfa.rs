@@ -45,7 +45,7 @@ fn recovery_codes(codes: Vec<String>) -> impl IntoView {
 pub fn SignInCodePage() -> impl IntoView {
     let org = use_org();
     let query = use_query_map();
-    let info = Resource::new(move || org.get(), load_login_info);
+    let info = crate::components::data(move || org.get(), load_login_info);
     let action = ServerAction::<VerifySignIn>::new();
     let resend = ServerAction::<ResendSignInCode>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
@@ -112,7 +112,7 @@ pub fn SignInCodePage() -> impl IntoView {
 pub fn SignInEnrolPage() -> impl IntoView {
     let org = use_org();
     let query = use_query_map();
-    let setup = Resource::new(move || org.get(), sign_in_enrolment);
+    let setup = crate::components::data(move || org.get(), sign_in_enrolment);
     let finish = ServerAction::<FinishSignInEnrolment>::new();
     let code = RwSignal::new(String::new());
     let error = Signal::derive(move || finish.value().get().and_then(|r| r.err()));
@@ -175,7 +175,7 @@ pub fn MfaCard() -> impl IntoView {
     let confirm = ServerAction::<ConfirmMfa>::new();
     let renew = ServerAction::<RenewRecoveryCodes>::new();
     let remove = ServerAction::<RemoveMfa>::new();
-    let status = Resource::new(move || (org.get(), confirm.version().get(), remove.version().get(), renew.version().get()), |(o, ..)| load_mfa_status(o));
+    let status = crate::components::data(move || (org.get(), confirm.version().get(), remove.version().get(), renew.version().get()), |(o, ..)| load_mfa_status(o));
     let code = RwSignal::new(String::new());
     let error = Signal::derive(move || confirm.value().get().and_then(|r| r.err()).or_else(|| renew.value().get().and_then(|r| r.err())).or_else(|| remove.value().get().and_then(|r| r.err())));
     let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.for_field(f)));

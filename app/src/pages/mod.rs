@@ -62,6 +62,32 @@ fn is_light_page() -> bool {
     false
 }
 
+/// A light page's route view: the page itself on the server; in the
+/// browser, which never hydrates a light page, a stand-in that asks the
+/// server for it. Their code then stays out of the browser's bundle (about
+/// 30 KB of it compressed).
+macro_rules! light {
+    ($page:path) => {{
+        #[cfg(not(feature = "hydrate"))]
+        let view = $page;
+        #[cfg(feature = "hydrate")]
+        let view = FromServer;
+        view
+    }};
+}
+
+/// In the browser, a light page reached without loading it (a link followed
+/// by the router): the server's page, loaded whole.
+/// (At once, not in an effect: the load starts as the address changes, and
+/// nothing that follows it is cut short by it.)
+#[cfg(feature = "hydrate")]
+#[component]
+fn FromServer() -> impl IntoView {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -74,12 +100,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} />
                 // The light pages (see `is_light_page`) are sent whole, in
                 // order: nothing runs in the browser to put streamed parts in place.
-                <Route path=path!("/:org/login") view=login::LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/:org/login/verify") view=mfa::SignInCodePage ssr=SsrMode::Async />
-                <Route path=path!("/:org/login/forgot") view=password::ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/:org/login") view=light!(login::LoginPage) ssr=SsrMode::Async />
+                <Route path=path!("/:org/login/verify") view=light!(mfa::SignInCodePage) ssr=SsrMode::Async />
+                <Route path=path!("/:org/login/forgot") view=light!(password::ForgotPasswordPage) ssr=SsrMode::Async />
                 <Route path=path!("/:org/login/enrol") view={Lazy::<SignInEnrolRoute>::new()} />
-                <Route path=path!("/:org/invite/:token") view=invite::InvitePage ssr=SsrMode::Async />
-                <Route path=path!("/:org/reset/:token") view=password::ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/:org/invite/:token") view=light!(invite::InvitePage) ssr=SsrMode::Async />
+                <Route path=path!("/:org/reset/:token") view=light!(password::ResetPasswordPage) ssr=SsrMode::Async />
                 <ParentRoute path=path!("/:org") view=OrgFrame>
                     <Route path=path!("") view=home::HomePage />
                     <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />
@@ -136,24 +162,26 @@ lazy_page! {
     DocumentRoute => document::DocumentPage,
 }
 
-/// The Administration pages, one row each: the route's type, the page's
-/// name in the split function, and its component. This makes `AdminPage`, the
-/// one split function that draws them all (`administration_page`: everything
-/// they alone use goes into its module; it takes a `#[repr(u8)]` enum because
-/// a split function is called across the modules' boundary), and a
-/// `LazyRoute` per page that calls it.
+/// The Administration pages in groups: a group's split function (its module
+/// is named after it), the function that preloads it, its enum, and a row per
+/// page (the route's type, the page's name in the group, its component). A
+/// group is one split function (`#[leptos::lazy]`) that draws any of its
+/// pages: the first page of a group loads the group's module, and moving
+/// between its pages loads nothing more. It takes a `#[repr(u8)]` enum
+/// because a split function is called across the modules' boundary. Each
+/// page's `LazyRoute` calls its group.
 macro_rules! admin_pages {
-    ($($route:ident => $name:ident => $page:path),* $(,)?) => {
+    ($($group:ident, $preload:ident, $kind:ident { $($route:ident => $name:ident => $page:path),* $(,)? })*) => {$(
         #[derive(Clone, Copy)]
         #[repr(u8)]
-        enum AdminPage {
+        enum $kind {
             $($name),*
         }
 
         #[leptos::lazy]
-        fn administration_page(page: AdminPage) -> AnyView {
+        fn $group(page: $kind) -> AnyView {
             match page {
-                $(AdminPage::$name => $page().into_any(),)*
+                $($kind::$name => $page().into_any(),)*
             }
         }
 
@@ -164,38 +192,67 @@ macro_rules! admin_pages {
                     $route
                 }
                 async fn view(_this: Self) -> AnyView {
-                    administration_page(AdminPage::$name).await
+                    $group($kind::$name).await
                 }
                 async fn preload() {
                     // Only the browser's build has split functions to load.
                     #[cfg(target_arch = "wasm32")]
-                    __preload_administration_page().await;
+                    $preload().await;
                 }
             }
         )*
-    };
+    )*};
 }
 
 admin_pages! {
-    AccountRoute => Account => admin::account::AccountPage,
-    AuditLogRoute => AuditLog => admin::audit::AuditLogPage,
-    AuthenticationRoute => Authentication => admin::authentication::AuthenticationPage,
-    SsoActivityRoute => SsoActivity => admin::sso_activity::SsoActivityPage,
-    ProvisioningActivityRoute => ProvisioningActivity => admin::provisioning_activity::ProvisioningActivityPage,
-    AccountTypesRoute => AccountTypes => admin::account_types::AccountTypesPage,
-    AccountTypeEditorRoute => AccountTypeEditor => admin::account_types::AccountTypeEditorPage,
-    UsersRoute => Users => admin::users::UsersPage,
-    UserRoute => User => admin::user::UserPage,
-    TeamsRoute => Teams => admin::teams::TeamsPage,
-    TeamRoute => Team => admin::team::TeamPage,
-    AttributesRoute => Attributes => admin::attributes::AttributesPage,
+    administration_settings, __preload_administration_settings, SettingsPage {
+        AccountRoute => Account => admin::account::AccountPage,
+        AuditLogRoute => AuditLog => admin::audit::AuditLogPage,
+        AccountTypesRoute => AccountTypes => admin::account_types::AccountTypesPage,
+        AccountTypeEditorRoute => AccountTypeEditor => admin::account_types::AccountTypeEditorPage,
+        AttributesRoute => Attributes => admin::attributes::AttributesPage,
+    }
+    administration_sign_in, __preload_administration_sign_in, SignInPage {
+        AuthenticationRoute => Authentication => admin::authentication::AuthenticationPage,
+        SsoActivityRoute => SsoActivity => admin::sso_activity::SsoActivityPage,
+        ProvisioningActivityRoute => ProvisioningActivity => admin::provisioning_activity::ProvisioningActivityPage,
+    }
+    administration_people, __preload_administration_people, PeoplePage {
+        UsersRoute => Users => admin::users::UsersPage,
+        UserRoute => User => admin::user::UserPage,
+        TeamsRoute => Teams => admin::teams::TeamsPage,
+        TeamRoute => Team => admin::team::TeamPage,
+    }
+}
+
+/// Loads the module of the Administration group that draws `screen` (its
+/// path after `admin/`), without waiting: called when a link to it is pointed
+/// at or focused, so that following it loads nothing more.
+pub fn preload_admin_screen(screen: &str) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let group = match screen.split('/').next().unwrap_or_default() {
+            "authentication" | "sso-activity" | "provisioning-activity" => 1,
+            "users" | "teams" => 2,
+            _ => 0,
+        };
+        leptos::task::spawn_local(async move {
+            match group {
+                1 => __preload_administration_sign_in().await,
+                2 => __preload_administration_people().await,
+                _ => __preload_administration_settings().await,
+            }
+        });
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = screen;
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page
 /// guard normally redirects before this renders.
 #[component]
 fn RootPage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| crate::api::setup::load_setup_status());
+    let status = crate::components::data(|| (), |_| crate::api::setup::load_setup_status());
     view! {
         <main class="centered">
             <Suspense fallback=|| ()>

@@ -44,7 +44,7 @@ pub fn ChangePasswordCard() -> impl IntoView {
     let org = use_org();
     let change = ServerAction::<ChangePassword>::new();
     let error = report(change, "Password changed. You stay signed in here; your other sessions have ended.", &["current_password", "new_password", "new_password_confirm"]);
-    let status = Resource::new(move || org.get(), load_password_status);
+    let status = crate::components::data(move || org.get(), load_password_status);
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -132,7 +132,7 @@ where
     let org = use_org();
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
-    let info = Resource::new(move || (org.get(), token.get()), move |(o, t)| load(o, t));
+    let info = crate::components::data(move || (org.get(), token.get()), move |(o, t)| load(o, t));
     view! {
         <Title text=title />
         <main class="centered">
@@ -186,7 +186,7 @@ pub fn NewPasswordFields(token: String, rules: Context, #[prop(into)] error: Sig
 pub fn ForgotPasswordPage() -> impl IntoView {
     let org = use_org();
     let query = use_query_map();
-    let info = Resource::new(move || org.get(), load_login_info);
+    let info = crate::components::data(move || org.get(), load_login_info);
     let ask = ServerAction::<ForgotPassword>::new();
     let error = Signal::derive(move || ask.value().get().and_then(|r| r.err()));
     let sent = move || query.read().get("sent").is_some();

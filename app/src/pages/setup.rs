@@ -21,7 +21,7 @@ fn suggest_slug(name: &str) -> String {
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| load_setup_status());
+    let status = crate::components::data(|| (), |_| load_setup_status());
     view! {
         <Title text="Set up Gatehouse" />
         <main class="centered">

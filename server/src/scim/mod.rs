@@ -261,7 +261,7 @@ async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) 
     let mut actor = idp.actor();
     // The provisioning activity's record of this request (see
     // `service::provisioning_activity`): a use case that changes something
-    // writes it with the change; what is left is written when the answer is known.
+    // says what it did and that it committed; the row is queued when the answer is known.
     // As the identity provider sent it (and the access log shows it), not as
     // the nested router sees it.
     let uri = req.extensions().get::<axum::extract::OriginalUri>().map(|u| u.0.clone()).unwrap_or_else(|| req.uri().clone());

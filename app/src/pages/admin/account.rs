@@ -13,7 +13,7 @@ pub fn AccountPage() -> impl IntoView {
     let updated = crate::components::toast::successes(update);
     let retention = ServerAction::<SetAuditRetention>::new();
     let retention_saved = crate::components::toast::successes(retention);
-    let details = Resource::new(move || (org.get(), updated.get(), retention_saved.get()), |(o, _, _)| load_account_details(o));
+    let details = crate::components::data(move || (org.get(), updated.get(), retention_saved.get()), |(o, _, _)| load_account_details(o));
     let toasts = use_toasts();
     Effect::new(move |_| match update.value().get() {
         Some(Ok(())) => toasts.success("Organization name saved"),

@@ -41,7 +41,7 @@ pub fn AccountTypesPage() -> impl IntoView {
     let org = use_org();
     let delete = ServerAction::<DeleteAccountType>::new();
     let make_default = ServerAction::<SetInviteDefault>::new();
-    let types = Resource::new(move || (org.get(), delete.version().get(), make_default.version().get()), |(o, _, _)| list_account_types(o));
+    let types = crate::components::data(move || (org.get(), delete.version().get(), make_default.version().get()), |(o, _, _)| list_account_types(o));
     let toasts = use_toasts();
     let table = use_table_state("name");
     // The type being deleted: id and name.
@@ -160,7 +160,7 @@ pub fn AccountTypeEditorPage() -> impl IntoView {
     let org = use_org();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").filter(|i| i != "new"));
-    let existing = Resource::new(
+    let existing = crate::components::data(
         move || (org.get(), id.get()),
         |(o, id)| async move {
             match id {

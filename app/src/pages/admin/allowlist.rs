@@ -15,7 +15,7 @@ pub fn AllowlistSection() -> impl IntoView {
     let remove = ServerAction::<RemoveAllowedRange>::new();
     let error = report(add, "Ranges added", &["ranges"]);
     report(remove, "Range removed", &[]);
-    let list = Resource::new(move || (org.get(), add.version().get(), remove.version().get()), |(o, ..)| load_allowlist(o));
+    let list = crate::components::data(move || (org.get(), add.version().get(), remove.version().get()), |(o, ..)| load_allowlist(o));
     let text = RwSignal::new(String::new());
     // The box empties once its ranges are on the list.
     Effect::new(move |_| {

@@ -21,7 +21,7 @@ pub fn AttributesPage() -> impl IntoView {
     let set_error = report(set, "Value saved", &["person", "team", "value"]);
     report(order, "Team priority saved", &[]);
     let (saved, values, ordered) = (successes(save), successes(set), successes(order));
-    let page = Resource::new(move || (org.get(), saved.get(), values.get(), ordered.get()), |(o, ..)| load_user_attributes(o));
+    let page = crate::components::data(move || (org.get(), saved.get(), values.get(), ordered.get()), |(o, ..)| load_user_attributes(o));
     view! {
         <Title text="User Attributes" />
         <div class="page-header">

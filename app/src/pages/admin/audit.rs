@@ -76,7 +76,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let event = Memo::new(move |_| query.read().get("event").unwrap_or_default());
     let person = Memo::new(move |_| query.read().get("person").unwrap_or_default());
     let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1));
-    let events = Resource::new(move || (org.get(), event.get(), person.get(), page.get()), |(o, e, p, n)| load_audit_events(o, Some(e), Some(p), Some(n)));
+    let events = crate::components::data(move || (org.get(), event.get(), person.get(), page.get()), |(o, e, p, n)| load_audit_events(o, Some(e), Some(p), Some(n)));
 
     view! {
         <Title text="Audit log" />

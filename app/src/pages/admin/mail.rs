@@ -12,7 +12,7 @@ pub fn MailCard() -> impl IntoView {
     let send = ServerAction::<SendTestMail>::new();
     report(send, "Test mail sent. Check your inbox.", &[]);
     let sent = successes(send);
-    let status = Resource::new(move || (org.get(), sent.get(), send.version().get()), |(o, ..)| load_mail_status(o));
+    let status = crate::components::data(move || (org.get(), sent.get(), send.version().get()), |(o, ..)| load_mail_status(o));
     view! {
         <section class="card" data-testid="mail-card">
             <h2>"Mail"</h2>

@@ -29,7 +29,7 @@ enum View {
     Revoke(String, String),
 }
 
-type Info = Resource<Result<ProvisioningInfo, AppError>>;
+type Info = crate::components::Data<Result<ProvisioningInfo, AppError>>;
 
 #[component]
 pub fn ProvisioningSection() -> impl IntoView {
@@ -39,7 +39,7 @@ pub fn ProvisioningSection() -> impl IntoView {
     let release = ServerAction::<ReleaseManaged>::new();
     report(revoke, "Token revoked", &[]);
     report(release, "Released to local management", &[]);
-    let info: Info = Resource::new(move || (org.get(), create.version().get(), revoke.version().get(), release.version().get()), |(o, ..)| load_provisioning(o));
+    let info: Info = crate::components::data(move || (org.get(), create.version().get(), revoke.version().get(), release.version().get()), |(o, ..)| load_provisioning(o));
     let open = RwSignal::new(false);
     let view = RwSignal::new(View::Guidance);
     // Whether this run turns provisioning on (Setup's three steps) or adds a token to it (two).

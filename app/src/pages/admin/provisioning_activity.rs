@@ -25,7 +25,7 @@ pub fn ProvisioningActivityPage() -> impl IntoView {
     let refused = crate::components::toast::report(retention, "Provisioning activity retention saved", &["provisioning_activity_days"]);
     let retention_error = Signal::derive(move || refused.get().and_then(|e| e.for_field("provisioning_activity_days")));
     let retention_saved = crate::components::toast::successes(retention);
-    let entries = Resource::new(
+    let entries = crate::components::data(
         move || (org.get(), table.get(), outcome.get(), token.get(), since.get(), resource.get(), retention_saved.get()),
         |(o, t, outcome, token, since, resource_id, _)| load_provisioning_activity(o, ProvisioningQuery { search: t.search, outcome, token, since, resource_id, page: t.page, size: t.size }),
     );

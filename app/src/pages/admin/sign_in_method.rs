@@ -38,7 +38,7 @@ pub fn SignInMethodSection() -> impl IntoView {
     let save = ServerAction::<SaveAuthentication>::new();
     let error = report(save, "Authentication settings saved", FIELDS);
     let saved = successes(save);
-    let settings = Resource::new(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
+    let settings = crate::components::data(move || (org.get(), saved.get()), |(o, _)| load_authentication(o));
     let editing = RwSignal::new(false);
     let form = Form::default();
     Effect::new(move |_| {

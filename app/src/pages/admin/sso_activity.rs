@@ -21,8 +21,8 @@ pub fn SsoActivityPage() -> impl IntoView {
     let table = use_table_state("-at");
     let outcome = Memo::new(move |_| q.read().get("outcome").unwrap_or_default());
     let attempt = Memo::new(move |_| q.read().get("attempt").unwrap_or_default());
-    let attempts = Resource::new(move || (org.get(), outcome.get(), table.get()), |(o, out, t)| load_sso_activity(o, out, t.search, t.page, t.size));
-    let detail = Resource::new(
+    let attempts = crate::components::data(move || (org.get(), outcome.get(), table.get()), |(o, out, t)| load_sso_activity(o, out, t.search, t.page, t.size));
+    let detail = crate::components::data(
         move || (org.get(), attempt.get()),
         |(o, id)| async move {
             if id.is_empty() {

@@ -38,7 +38,7 @@ pub fn TeamPage() -> impl IntoView {
     let visibility = ServerAction::<SetTeamVisibility>::new();
     report(visibility, "Visibility saved", &[]);
     let updated = successes(update);
-    let detail = Resource::new(
+    let detail = crate::components::data(
         move || (org.get(), id.get(), updated.get(), members.version().get(), (set_active.version().get(), release.version().get(), team_admin.version().get(), visibility.version().get())),
         |(o, id, ..)| get_team(o, id),
     );

@@ -38,7 +38,7 @@ pub fn TeamsPage() -> impl IntoView {
     let inactive = Memo::new(move |_| q.read().get("show").as_deref() == Some("inactive"));
     let create = ServerAction::<CreateTeam>::new();
     let created = successes(create);
-    let teams = Resource::new(move || (org.get(), search.get(), inactive.get(), created.get()), |(o, s, i, _)| list_teams(o, Some(s), Some(i)));
+    let teams = crate::components::data(move || (org.get(), search.get(), inactive.get(), created.get()), |(o, s, i, _)| list_teams(o, Some(s), Some(i)));
     let toasts = use_toasts();
     let navigate = use_navigate();
     let creating = RwSignal::new(false);

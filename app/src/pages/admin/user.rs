@@ -43,7 +43,7 @@ pub fn UserPage() -> impl IntoView {
             links.set(vec![l]);
         }
     });
-    let detail = Resource::new(
+    let detail = crate::components::data(
         move || {
             (
                 org.get(),

@@ -56,9 +56,9 @@ pub fn UsersPage() -> impl IntoView {
     let invited = successes(invite);
     let versions =
         move || (change_type.version().get(), deactivate.version().get(), reactivate.version().get(), team_change.version().get(), invited.get(), resend.version().get(), delete_inv.version().get());
-    let users = Resource::new(move || (org.get(), current.get(), versions()), |(o, q, _)| list_users(o, q));
+    let users = crate::components::data(move || (org.get(), current.get(), versions()), |(o, q, _)| list_users(o, q));
     // The filters' account types load once: the filter bar stays put while the table reloads.
-    let types = Resource::new(move || org.get(), list_account_types);
+    let types = crate::components::data(move || org.get(), list_account_types);
     let selected: Selection = RwSignal::new(BTreeMap::new());
     // After a change, the selection keeps nobody whose row may now say otherwise.
     Effect::new(move |_| {

@@ -12,7 +12,7 @@ pub fn WebhookDestinations() -> impl IntoView {
     let remove = ServerAction::<RemoveWebhook>::new();
     let error = report(allow, "Destination allowed", &["url"]);
     report(remove, "Destination removed", &[]);
-    let list = Resource::new(move || (org.get(), allow.version().get(), remove.version().get()), |(o, ..)| load_webhook_destinations(o));
+    let list = crate::components::data(move || (org.get(), allow.version().get(), remove.version().get()), |(o, ..)| load_webhook_destinations(o));
     view! {
         <section class="card" data-testid="webhook-destinations">
             <h2>"Webhook destinations"</h2>
