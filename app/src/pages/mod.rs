@@ -62,7 +62,7 @@ fn is_light_page() -> bool {
     false
 }
 
-/// A light page's route view: the page itself on the server; in the
+/// A light page's route view (each is listed in `is_light_page` too): the page itself on the server; in the
 /// browser, which never hydrates a light page, a stand-in that asks the
 /// server for it. Their code then stays out of the browser's bundle (about
 /// 30 KB of it compressed).
@@ -80,10 +80,16 @@ macro_rules! light {
 /// by the router): the server's page, loaded whole.
 /// (At once, not in an effect: the load starts as the address changes, and
 /// nothing that follows it is cut short by it.)
+/// Never while hydrating: the server sent this path as a page to hydrate,
+/// so `is_light_page` and the `light!` routes disagree, and loading it again
+/// would loop.
 #[cfg(feature = "hydrate")]
 #[component]
 fn FromServer() -> impl IntoView {
-    if let Some(w) = web_sys::window() {
+    let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
+    if hydrating {
+        leptos::logging::error!("a light page was sent to be hydrated: is_light_page (app/src/pages/mod.rs) does not list it");
+    } else if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
     }
 }
