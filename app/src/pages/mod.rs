@@ -170,14 +170,16 @@ lazy_page! {
 
 /// The Administration pages in groups: a group's split function (its module
 /// is named after it), the function that preloads it, its enum, and a row per
-/// page (the route's type, the page's name in the group, its component). A
+/// page (the route's type, the page's name in the group, the first segment
+/// of its path after `admin/`, its component). A
 /// group is one split function (`#[leptos::lazy]`) that draws any of its
 /// pages: the first page of a group loads the group's module, and moving
 /// between its pages loads nothing more. It takes a `#[repr(u8)]` enum
 /// because a split function is called across the modules' boundary. Each
 /// page's `LazyRoute` calls its group.
 macro_rules! admin_pages {
-    ($($group:ident, $preload:ident, $kind:ident { $($route:ident => $name:ident => $page:path),* $(,)? })*) => {$(
+    ($($group:ident, $preload:ident, $kind:ident { $($route:ident => $name:ident => $screen:literal => $page:path),* $(,)? })*) => {
+        $(
         #[derive(Clone, Copy)]
         #[repr(u8)]
         enum $kind {
@@ -207,51 +209,47 @@ macro_rules! admin_pages {
                 }
             }
         )*
-    )*};
+        )*
+
+        /// Loads the module of the Administration group that draws `screen`
+        /// (its path after `admin/`), without waiting: called when a link to
+        /// it is pointed at or focused, so that following it loads nothing more.
+        pub fn preload_admin_screen(screen: &str) {
+            #[cfg(target_arch = "wasm32")]
+            {
+                let first = screen.split('/').next().unwrap_or_default();
+                $($(
+                    if first == $screen {
+                        leptos::task::spawn_local($preload());
+                        return;
+                    }
+                )*)*
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            let _ = screen;
+        }
+    };
 }
 
 admin_pages! {
     administration_settings, __preload_administration_settings, SettingsPage {
-        AccountRoute => Account => admin::account::AccountPage,
-        AuditLogRoute => AuditLog => admin::audit::AuditLogPage,
-        AccountTypesRoute => AccountTypes => admin::account_types::AccountTypesPage,
-        AccountTypeEditorRoute => AccountTypeEditor => admin::account_types::AccountTypeEditorPage,
-        AttributesRoute => Attributes => admin::attributes::AttributesPage,
+        AccountRoute => Account => "account" => admin::account::AccountPage,
+        AuditLogRoute => AuditLog => "audit" => admin::audit::AuditLogPage,
+        AccountTypesRoute => AccountTypes => "account-types" => admin::account_types::AccountTypesPage,
+        AccountTypeEditorRoute => AccountTypeEditor => "account-types" => admin::account_types::AccountTypeEditorPage,
+        AttributesRoute => Attributes => "attributes" => admin::attributes::AttributesPage,
     }
     administration_sign_in, __preload_administration_sign_in, SignInPage {
-        AuthenticationRoute => Authentication => admin::authentication::AuthenticationPage,
-        SsoActivityRoute => SsoActivity => admin::sso_activity::SsoActivityPage,
-        ProvisioningActivityRoute => ProvisioningActivity => admin::provisioning_activity::ProvisioningActivityPage,
+        AuthenticationRoute => Authentication => "authentication" => admin::authentication::AuthenticationPage,
+        SsoActivityRoute => SsoActivity => "sso-activity" => admin::sso_activity::SsoActivityPage,
+        ProvisioningActivityRoute => ProvisioningActivity => "provisioning-activity" => admin::provisioning_activity::ProvisioningActivityPage,
     }
     administration_people, __preload_administration_people, PeoplePage {
-        UsersRoute => Users => admin::users::UsersPage,
-        UserRoute => User => admin::user::UserPage,
-        TeamsRoute => Teams => admin::teams::TeamsPage,
-        TeamRoute => Team => admin::team::TeamPage,
+        UsersRoute => Users => "users" => admin::users::UsersPage,
+        UserRoute => User => "users" => admin::user::UserPage,
+        TeamsRoute => Teams => "teams" => admin::teams::TeamsPage,
+        TeamRoute => Team => "teams" => admin::team::TeamPage,
     }
-}
-
-/// Loads the module of the Administration group that draws `screen` (its
-/// path after `admin/`), without waiting: called when a link to it is pointed
-/// at or focused, so that following it loads nothing more.
-pub fn preload_admin_screen(screen: &str) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let group = match screen.split('/').next().unwrap_or_default() {
-            "authentication" | "sso-activity" | "provisioning-activity" => 1,
-            "users" | "teams" => 2,
-            _ => 0,
-        };
-        leptos::task::spawn_local(async move {
-            match group {
-                1 => __preload_administration_sign_in().await,
-                2 => __preload_administration_people().await,
-                _ => __preload_administration_settings().await,
-            }
-        });
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = screen;
 }
 
 /// `/` leads to the first-run page or to the organization; the server's page
