@@ -149,6 +149,40 @@ test.describe.serial("first run", () => {
     await expect(page.getByRole("dialog")).toBeVisible();
   });
 
+  test("on a phone, arrowing through the Administration menu loads a group's module as its item takes focus", async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const wasm: string[] = [];
+    page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+    const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
+    try {
+      await goto(page, "/acme/login");
+      await page.getByLabel("Email").fill(admin.email);
+      await page.getByLabel("Password").fill(admin.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL(/\/acme$/);
+      await goto(page, "/acme/admin/account");
+      await hydrated(page);
+      await expect.poll(() => module("administration_settings")).toHaveLength(1);
+      expect(module("administration_sign_in")).toEqual([]);
+      // The side navigation is hidden at this width: the menu above the page stands for it.
+      await page.getByTestId("admin-menu").getByRole("button").focus();
+      await page.keyboard.press("ArrowDown");
+      await expect(page.getByRole("menuitem", { name: "Account", exact: true })).toBeFocused();
+      expect(module("administration_sign_in"), "nothing before an item of that group has focus").toEqual([]);
+      await page.keyboard.press("ArrowDown");
+      await expect(page.getByRole("menuitem", { name: "Authentication" })).toBeFocused();
+      await expect.poll(() => module("administration_sign_in")).toHaveLength(1);
+      const before = wasm.length;
+      await page.keyboard.press("Enter");
+      await expect(page).toHaveURL(/\/acme\/admin\/authentication$/);
+      await expect(page.getByRole("heading", { name: "Authentication" }).first()).toBeVisible();
+      expect(wasm.length, "following it loads nothing more").toBe(before);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("a page whose module is gone (an upgrade while it was open) loads again, once", async ({ page }) => {
     await goto(page, "/acme/login");
     await page.getByLabel("Email").fill(admin.email);
