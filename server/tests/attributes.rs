@@ -252,6 +252,8 @@ async fn a_person_gets_their_own_value_else_their_first_team_s_else_the_default(
     assert_eq!(w.csv(&both, &doc).await.len() as i64, n_east, "exports follow the new order at once");
     let page: AttributesPage = ok_json(app.call(&mut admin, "user_attributes", &[("org", "acme")]).await).await;
     assert_eq!(page.attributes[0].teams.iter().map(|t| t.label.as_str()).collect::<Vec<_>>(), ["East sales", "West sales"]);
+    let offered: Vec<&str> = page.teams.iter().map(|t| t.label.as_str()).filter(|l| l.ends_with(" sales")).collect();
+    assert_eq!(offered, ["East sales", "West sales"], "the teams a value can be set for, by name");
     // An order that leaves a team out, or names one twice, is refused.
     let (st, _) = error_of(app.call_json(&mut admin, "order_user_attribute_teams", order(vec![&west_team])).await).await;
     assert_eq!(st, StatusCode::CONFLICT);

@@ -66,7 +66,7 @@ pub async fn page(db: &Db, admin: &Caller) -> Result<AttributesPage> {
         let used_by = datasets.iter().filter(|d| d.row_rule().is_some_and(|r| r.attribute == a.id)).map(|d| d.name.clone()).collect();
         attributes.push(AttributeView { id: a.id, name: a.name, description: a.description, default_value: a.default_value, people, teams, used_by });
     }
-    let teams = store::teams::list(db, org, "", false).await?.into_iter().map(|t| Choice { id: t.id, label: t.name }).collect();
+    let teams = store::teams::choices(db, org, None).await?.into_iter().map(|(id, label)| Choice { id, label }).collect();
     Ok(AttributesPage { attributes, teams })
 }
 

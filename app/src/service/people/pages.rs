@@ -47,7 +47,7 @@ async fn account_type_choices(db: &Db, c: &Caller) -> Result<TypeChoices> {
 /// The teams new people can join: active ones Gatehouse manages (the
 /// identity provider sets the members of the teams it manages).
 async fn team_choices(db: &Db, c: &Caller) -> Result<Vec<Choice>> {
-    Ok(store::teams::choices(db, &c.org.id, Origin::Local).await?.into_iter().map(|(id, label)| Choice { id, label }).collect())
+    Ok(store::teams::choices(db, &c.org.id, Some(Origin::Local)).await?.into_iter().map(|(id, label)| Choice { id, label }).collect())
 }
 
 /// Administration > Users: one page of the list.

@@ -66,10 +66,13 @@ pub async fn list(db: &Db, org_id: &str, search: &str, inactive: bool) -> sqlx::
         .await
 }
 
-/// Active teams of this origin, as (id, name) by name: what a form offers
-/// (no member counts, which `list` counts for every team).
-pub async fn choices(db: &Db, org_id: &str, origin: Origin) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND status = 'active' AND origin = $2 ORDER BY name_norm").bind(org_id).bind(origin.as_str()).fetch_all(db).await
+/// Active teams (of this origin, when given), as (id, name) by name: what a
+/// form offers (no member counts, which `list` counts for every team).
+pub async fn choices(db: &Db, org_id: &str, origin: Option<Origin>) -> sqlx::Result<Vec<(String, String)>> {
+    match origin {
+        Some(o) => sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND status = 'active' AND origin = $2 ORDER BY name_norm").bind(org_id).bind(o.as_str()).fetch_all(db).await,
+        None => sqlx::query_as("SELECT id, name FROM teams WHERE org_id = $1 AND status = 'active' ORDER BY name_norm").bind(org_id).fetch_all(db).await,
+    }
 }
 
 /// `list` as `user_id` may see it: public teams, and the private teams they belong to.
