@@ -278,10 +278,10 @@ pub fn FilterSelect(name: &'static str, label: &'static str, options: Vec<(Strin
     }
 }
 
-/// The count of rows and the links to the previous and next pages.
+/// The count of rows and the links to the previous and next pages. `more`:
+/// more match than `total`, which is then a lower bound (the pages go on as
+/// long as there are rows; the last is not known).
 #[component]
-/// `more`: more match than `total`, which is then a lower bound (the pages
-/// go on as long as there are rows; the last is not known).
 pub fn Pager(total: i64, page: u32, page_count: u32, one: &'static str, many: &'static str, #[prop(optional)] testid: &'static str, #[prop(optional)] more: bool) -> impl IntoView {
     let q = use_query_map();
     let link = move |n: u32| q.with_untracked(|q| link_with(q, &[("page", if n > 1 { n.to_string() } else { String::new() })]));

@@ -139,10 +139,10 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages whose browser code is split from the main wasm module (scripts/build.sh
-/// runs wasm-split) and loaded when first visited: the Administration pages,
-/// together in one module (the first of them loads them all; moving between
-/// them loads nothing more), and a document, the profile, first-run setup and
-/// authenticator enrolment, each in its own. When a visit starts on such a
+/// runs wasm-split) and loaded when first visited: the Administration pages
+/// in three groups (`admin_pages!` below), and a document, the profile,
+/// first-run setup and authenticator enrolment, each in its own module. The
+/// light pages are not in the browser's bundle at all (`light!`). When a visit starts on such a
 /// page, the server names its modules as preloads in the page, and the page
 /// hydrates once they are in. The home page and the frames around the pages
 /// stay in the main module.
