@@ -400,6 +400,57 @@ async fn provisioning_activity_is_kept_as_long_as_the_organization_says_and_no_m
     assert_eq!(page.entries[0].path, "/scim/v2/Users?count=6");
 }
 
+/// The rows go through a queue that writes many requests' rows in one
+/// transaction; a burst of requests at once must leave each its own row,
+/// none lost, none twice, and the page reads them all at once after the burst
+/// (it waits for what is queued, not for the queue's next turn); the queue
+/// writes them on its own too, with no one reading.
+#[tokio::test]
+async fn a_burst_of_scim_requests_leaves_one_row_each() {
+    let app = spawn_app().await;
+    app.setup_acme().await;
+    let mut admin = app.admin_session().await;
+    let t = app.provisioning_token(&mut admin).await;
+    // Rows are written by the queue on its own, with no one reading the page.
+    let written = |want: i64| {
+        let app = &app;
+        async move {
+            let mut now = 0;
+            for _ in 0..200 {
+                now = count(app, "SELECT COUNT(*) FROM provisioning_activity").await;
+                if now == want {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            now
+        }
+    };
+    // One request first: the queue's writer has written it and waits when the burst comes.
+    assert_eq!(Idp { app: &app, token: t.token.clone() }.get("/Users?count=1").await.0, StatusCode::OK);
+    assert_eq!(written(1).await, 1);
+    let n: i64 = 120;
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let (http, url, token) = (app.http.clone(), format!("{}/scim/v2/Users?filter=userName%20eq%20%22b{i}%40acme.example%22", app.base), t.token.clone());
+        burst.spawn(async move {
+            let res = http.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        });
+    }
+    burst.join_all().await;
+    assert_eq!(written(n + 1).await, n + 1, "the queue writes its rows without being asked");
+    let page = provisioning(&app, &mut admin, ProvisioningQuery { size: 100, ..Default::default() }).await;
+    assert_eq!(page.total, n + 1);
+    let distinct = count(&app, "SELECT COUNT(DISTINCT path) FROM provisioning_activity").await;
+    assert_eq!(distinct, n + 1, "each request its own row");
+    // A second burst after the first is written: its rows too, at once.
+    for i in 0..10 {
+        assert_eq!(Idp { app: &app, token: t.token.clone() }.get(&format!("/Users?count={i}")).await.0, StatusCode::OK);
+    }
+    assert_eq!(provisioning(&app, &mut admin, ProvisioningQuery::default()).await.total, n + 11);
+}
+
 // ---- Certificate rotation ----
 
 #[tokio::test]

@@ -7,7 +7,10 @@
 //! before its transaction commits and that it committed (`committed`) after;
 //! the door's last word (`finish`) puts the row in a queue of its own, which
 //! writes the rows of many requests in one transaction every 100 ms and which
-//! the request does not wait for.
+//! the request does not wait for. A row pushed while the queue's writer
+//! gathers or writes wakes no one: one wake a batch, not one a request (a
+//! wake a request cost the identity provider's cheapest membership PATCH
+//! about a tenth of its throughput, docs/measurements.md).
 //!
 //! Not written in the change's own transaction: an INSERT there ran while
 //! the change held SQLite's write lock, one more statement for every change
@@ -28,7 +31,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 /// What the door knows of a request when it starts.
 pub struct RequestInfo {
@@ -233,12 +236,6 @@ pub fn redact(body: &[u8]) -> String {
 
 // ---- The queue for rows not written with a change ----
 
-enum Msg {
-    Row(NewEntry),
-    /// Answered once every row sent before it is written.
-    Settle(oneshot::Sender<()>),
-}
-
 /// Rows waiting at most; past it a row is dropped (and logged) rather than
 /// let memory grow while the database is slow.
 const QUEUE: usize = 10_000;
@@ -248,9 +245,39 @@ const BATCH: usize = 500;
 /// a few transactions a second under thousands of requests, not one each.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(100);
 
-fn queues() -> std::sync::MutexGuard<'static, HashMap<String, mpsc::Sender<Msg>>> {
-    static QUEUES: OnceLock<Mutex<HashMap<String, mpsc::Sender<Msg>>>> = OnceLock::new();
-    QUEUES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner())
+/// One database's rows waiting to be written. A request pushes its row and
+/// wakes the writer only when the writer waits for a first row: while it
+/// lingers or writes, rows are pushed without waking anyone (one wake a
+/// batch, not one a request).
+struct Queue {
+    pending: Mutex<Pending>,
+    wake: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct Pending {
+    rows: Vec<NewEntry>,
+    /// Answered once every row pushed before them is written.
+    settled: Vec<oneshot::Sender<()>>,
+    /// The writer waits for a first row (a push must wake it).
+    idle: bool,
+    /// A writer task runs (false once its runtime has ended, as a test's does).
+    running: bool,
+}
+
+impl Queue {
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Marks the queue's writer gone when its task ends or is dropped with its runtime.
+struct Running(Arc<Queue>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.pending().running = false;
+    }
 }
 
 fn key(db: &Db) -> String {
@@ -258,32 +285,40 @@ fn key(db: &Db) -> String {
 }
 
 /// The queue of this database, its writer started on first use (again when
-/// the runtime that ran the last one has ended, as a test's does).
-fn queue(db: &Db) -> mpsc::Sender<Msg> {
-    queues()
+/// the runtime that ran the last one has ended).
+fn queue(db: &Db) -> Arc<Queue> {
+    static QUEUES: OnceLock<Mutex<HashMap<String, Arc<Queue>>>> = OnceLock::new();
+    let q = QUEUES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
         .entry(key(db))
-        .or_insert_with(|| {
-            let (tx, rx) = mpsc::channel(QUEUE);
-            tokio::spawn(writer(db.clone(), rx));
-            tx
-        })
-        .clone()
+        .or_insert_with(|| Arc::new(Queue { pending: Mutex::default(), wake: tokio::sync::Notify::new() }))
+        .clone();
+    let start = {
+        let mut p = q.pending();
+        !std::mem::replace(&mut p.running, true)
+    };
+    if start {
+        tokio::spawn(writer(db.clone(), Running(q.clone())));
+    }
+    q
 }
 
 fn enqueue(db: &Db, e: NewEntry) {
-    let mut msg = Msg::Row(e);
-    for _ in 0..2 {
-        match queue(db).try_send(msg) {
-            Ok(()) => return,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!("provisioning activity: the queue is full; a request's row is dropped");
-                return;
-            }
-            Err(mpsc::error::TrySendError::Closed(m)) => {
-                msg = m;
-                queues().remove(&key(db));
-            }
+    let q = queue(db);
+    let wake = {
+        let mut p = q.pending();
+        if p.rows.len() >= QUEUE {
+            drop(p);
+            tracing::warn!("provisioning activity: the queue is full; a request's row is dropped");
+            return;
         }
+        p.rows.push(e);
+        std::mem::replace(&mut p.idle, false)
+    };
+    if wake {
+        q.wake.notify_one();
     }
 }
 
@@ -291,41 +326,50 @@ fn enqueue(db: &Db, e: NewEntry) {
 /// page reads then includes the requests answered before it was asked.
 pub async fn settle(db: &Db) {
     let (tx, rx) = oneshot::channel();
-    let sent = queue(db).send(Msg::Settle(tx)).await.is_ok();
-    if sent {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), rx).await;
-    }
+    let q = queue(db);
+    q.pending().settled.push(tx);
+    // Cuts the writer's lingering short: someone waits to read the rows.
+    q.wake.notify_one();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), rx).await;
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
-    while let Some(first) = rx.recv().await {
-        let mut rows = Vec::new();
-        let mut settled = Vec::new();
-        let until = tokio::time::Instant::now() + LINGER;
-        let mut next = Some(first);
-        while let Some(m) = next.take() {
-            match m {
-                Msg::Row(e) => rows.push(e),
-                Msg::Settle(s) => settled.push(s),
+async fn writer(db: Db, running: Running) {
+    let q = running.0.clone();
+    loop {
+        let waiting = {
+            let mut p = q.pending();
+            let empty = p.rows.is_empty() && p.settled.is_empty();
+            p.idle = empty;
+            (empty, !p.settled.is_empty())
+        };
+        match waiting {
+            (true, _) => {
+                q.wake.notified().await;
+                continue;
             }
-            // Someone waits to read the rows: written now, without lingering.
-            if rows.len() < BATCH {
-                next = match rx.try_recv() {
-                    Ok(m) => Some(m),
-                    Err(_) if settled.is_empty() => tokio::time::timeout_at(until, rx.recv()).await.ok().flatten(),
-                    Err(_) => None,
-                };
+            // Rows and no one waiting for them: gather more for a while
+            // (a settle wakes the writer at once).
+            (false, false) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(LINGER) => {}
+                    _ = q.wake.notified() => {}
+                }
             }
+            (false, true) => {}
         }
-        if !rows.is_empty() {
+        let (rows, settled) = {
+            let mut p = q.pending();
+            (std::mem::take(&mut p.rows), std::mem::take(&mut p.settled))
+        };
+        for batch in rows.chunks(BATCH) {
             let written = async {
                 let mut tx = store::begin(&db).await?;
-                store::provisioning_activity::insert(&mut tx, &rows).await?;
+                store::provisioning_activity::insert(&mut tx, batch).await?;
                 tx.commit().await
             }
             .await;
             if let Err(e) = written {
-                tracing::warn!(error = %e, rows = rows.len(), "provisioning activity rows could not be written");
+                tracing::warn!(error = %e, rows = batch.len(), "provisioning activity rows could not be written");
             }
         }
         for s in settled {
