@@ -140,7 +140,7 @@ pub fn App() -> impl IntoView {
 
 /// Pages whose browser code is split from the main wasm module (scripts/build.sh
 /// runs wasm-split) and loaded when first visited: the Administration pages
-/// in three groups (`admin_pages!` below), and a document, the profile,
+/// in four groups (`admin_pages!` below), and a document, the profile,
 /// first-run setup and authenticator enrolment, each in its own module. The
 /// light pages are not in the browser's bundle at all (`light!`). When a visit starts on such a
 /// page, the server names its modules as preloads in the page, and the page
@@ -232,8 +232,10 @@ macro_rules! admin_pages {
 }
 
 admin_pages! {
-    administration_settings, __preload_administration_settings, SettingsPage {
+    administration_account, __preload_administration_account, AccountGroupPage {
         AccountRoute => Account => "account" => admin::account::AccountPage,
+    }
+    administration_settings, __preload_administration_settings, SettingsPage {
         AuditLogRoute => AuditLog => "audit" => admin::audit::AuditLogPage,
         AccountTypesRoute => AccountTypes => "account-types" => admin::account_types::AccountTypesPage,
         AccountTypeEditorRoute => AccountTypeEditor => "account-types" => admin::account_types::AccountTypeEditorPage,
