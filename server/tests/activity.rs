@@ -411,24 +411,15 @@ async fn a_burst_of_scim_requests_leaves_one_row_each() {
     app.setup_acme().await;
     let mut admin = app.admin_session().await;
     let t = app.provisioning_token(&mut admin).await;
+    let idp = Idp { app: &app, token: t.token.clone() };
     // Rows are written by the queue on its own, with no one reading the page.
-    let written = |want: i64| {
+    let written = |want: i64, what: &'static str| {
         let app = &app;
-        async move {
-            let mut now = 0;
-            for _ in 0..200 {
-                now = count(app, "SELECT COUNT(*) FROM provisioning_activity").await;
-                if now == want {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            now
-        }
+        wait_until(Duration::from_secs(10), what, move || async move { count(app, "SELECT COUNT(*) FROM provisioning_activity").await == want })
     };
     // One request first: the queue's writer has written it and waits when the burst comes.
-    assert_eq!(Idp { app: &app, token: t.token.clone() }.get("/Users?count=1").await.0, StatusCode::OK);
-    assert_eq!(written(1).await, 1);
+    assert_eq!(idp.get("/Users?count=1").await.0, StatusCode::OK);
+    written(1, "the first request's row is written").await;
     let n: i64 = 120;
     let mut burst = tokio::task::JoinSet::new();
     for i in 0..n {
@@ -439,14 +430,14 @@ async fn a_burst_of_scim_requests_leaves_one_row_each() {
         });
     }
     burst.join_all().await;
-    assert_eq!(written(n + 1).await, n + 1, "the queue writes its rows without being asked");
+    written(n + 1, "the queue writes its rows without being asked").await;
     let page = provisioning(&app, &mut admin, ProvisioningQuery { size: 100, ..Default::default() }).await;
     assert_eq!(page.total, n + 1);
     let distinct = count(&app, "SELECT COUNT(DISTINCT path) FROM provisioning_activity").await;
     assert_eq!(distinct, n + 1, "each request its own row");
     // A second burst after the first is written: its rows too, at once.
     for i in 0..10 {
-        assert_eq!(Idp { app: &app, token: t.token.clone() }.get(&format!("/Users?count={i}")).await.0, StatusCode::OK);
+        assert_eq!(idp.get(&format!("/Users?count={i}")).await.0, StatusCode::OK);
     }
     assert_eq!(provisioning(&app, &mut admin, ProvisioningQuery::default()).await.total, n + 11);
 }

@@ -334,7 +334,7 @@ pub async fn settle(db: &Db) {
 }
 
 async fn writer(db: Db, running: Running) {
-    let q = running.0.clone();
+    let q = &running.0;
     loop {
         let waiting = {
             let mut p = q.pending();
