@@ -64,6 +64,13 @@ rm "$staging/split/gatehouse.wasm"
 mv "$staging/split"/* "$staging/bundle/"
 # The manifest the server reads to preload a lazy page's modules with the page.
 node scripts/split-manifest.mjs "$staging/bundle"
+# The JavaScript (wasm-bindgen's glue, the loader), minified once the manifest
+# is read from the loader: names inside functions shortened, the modules'
+# imports, exports and property names kept (gatehouse.js 9,311 bytes of brotli
+# against 7,367). Every build, so that the tests run what is shipped.
+for js in "$staging/bundle"/*.js; do
+  end2end/node_modules/.bin/uglifyjs "$js" --module --compress --mangle -o "$js"
+done
 if [ "$profile" = release ]; then
   # binaryen from npm (132): Debian's wasm-opt 108 silently breaks hydration.
   echo "==> optimizing the wasm modules with wasm-opt"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs, only where it is missing:
 # the wasm32 target, the wasm-bindgen CLI pinned to the workspace's version,
-# the npm packages in end2end/ (Playwright, binaryen's wasm-opt) and, with
+# the npm packages in end2end/ (Playwright, binaryen's wasm-opt, uglify-js) and, with
 # --browser, what only the tests use as well: the SCIM conformance tools, the
 # tests' mail server (aiosmtpd),
 # Debian's Chromium, nginx, openssl, curl and systemd (systemd-analyze).
@@ -42,7 +42,7 @@ build_tools() {
 }
 
 # The npm packages of end2end/: Playwright, the test identity providers
-# (saml-idp, oidc-provider), the bundle splitter and compressor.
+# (saml-idp, oidc-provider), the wasm optimizer and the JavaScript minifier.
 node_packages() {
   if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     echo "==> installing npm packages in end2end/"

@@ -1,5 +1,14 @@
 import { test, expect } from "@playwright/test";
 import { goto, hydrated, setupCode } from "./helpers";
+import type { Page } from "@playwright/test";
+
+// The browser asks pages to save data (as in a phone's data-saver mode):
+// Administration then fetches no other page's modules while idle
+// (app/src/pages/warm_up.rs), and what loads is only what the page needs.
+async function saveData(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setDataSaverOverride", { dataSaverEnabled: true });
+}
 
 // The walking skeleton as a person goes through it: first-run setup, sign in,
 // Account page, copy the Account URL, the audit log shows the sign-in, sign out.
@@ -97,8 +106,11 @@ test.describe.serial("first run", () => {
   });
 
   test("the Administration pages load their code when first visited", async ({ page }) => {
+    await saveData(page);
     const wasm: string[] = [];
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
+    let ahead = 0;
+    page.on("request", (r) => { if (/\/(__wasm_split_manifest\.json|split_admin_warm_up\.wasm)$/.test(r.url())) ahead++; });
     const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
     const pages = () => wasm.filter((p) => p.includes("/split_"));
 
@@ -144,6 +156,7 @@ test.describe.serial("first run", () => {
     expect(wasm.length).toBe(before);
     await nav.getByRole("link", { name: "Authentication" }).focus();
     await expect.poll(() => module("administration_sign_in")).toHaveLength(1);
+    expect(ahead, "nothing fetched ahead when the browser saves data, not even the code that would").toBe(0);
 
     // A first visit that starts on an admin page: the server names the
     // module as a preload, and the page hydrates once it is in.
@@ -160,6 +173,7 @@ test.describe.serial("first run", () => {
   test("on a phone, arrowing through the Administration menu loads a group's module as its item takes focus", async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
+    await saveData(page);
     const wasm: string[] = [];
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
     const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
@@ -189,6 +203,117 @@ test.describe.serial("first run", () => {
     } finally {
       await context.close();
     }
+  });
+
+  test("once an Administration page is up, the other pages' modules are fetched while idle, and the next page loads nothing from the network", async ({ page }) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    type Fetch = { id: string; path: string; network: boolean; done: boolean };
+    const fetches: Fetch[] = [];
+    const byId = new Map<string, Fetch>();
+    cdp.on("Network.requestWillBeSent", (e) => {
+      const path = new URL(e.request.url).pathname;
+      if (!path.endsWith(".wasm") && !path.endsWith("/__wasm_split_manifest.json")) return;
+      const f = { id: e.requestId, path, network: true, done: false };
+      fetches.push(f);
+      byId.set(e.requestId, f);
+    });
+    cdp.on("Network.requestServedFromCache", (e) => { const f = byId.get(e.requestId); if (f) f.network = false; });
+    cdp.on("Network.responseReceived", (e) => { const f = byId.get(e.requestId); if (f && e.response.fromDiskCache) f.network = false; });
+    cdp.on("Network.loadingFinished", (e) => { const f = byId.get(e.requestId); if (f) f.done = true; });
+    const module = (name: string) => fetches.filter((f) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(f.path));
+
+    await goto(page, "/acme/login");
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/acme$/);
+    await hydrated(page);
+    // The home page fetches nothing ahead: only Administration does, for admins.
+    await page.waitForLoadState("networkidle");
+    expect(fetches.filter((f) => f.path.includes("/split_") || f.path.endsWith(".json")), "the home page").toEqual([]);
+
+    await page.getByRole("link", { name: "Administration" }).click();
+    await expect(page.getByTestId("account-url")).toBeVisible();
+    // Account's module first; then, nothing pointed at or clicked, the
+    // manifest and the other three groups' modules, each once.
+    for (const group of ["administration_sign_in", "administration_settings", "administration_people"]) {
+      await expect.poll(() => module(group).filter((f) => f.done).length, { message: group }).toBe(1);
+    }
+    const order = fetches.map((f) => f.path);
+    const warmUpAt = order.findIndex((p) => p.endsWith("/split_admin_warm_up.wasm"));
+    const manifestAt = order.findIndex((p) => p.endsWith("/__wasm_split_manifest.json"));
+    expect(warmUpAt, "the module that fetches ahead loads").toBeGreaterThan(-1);
+    expect(order.findIndex((p) => /\/split_administration_account_\d+\.wasm$/.test(p)), "after the page's own module").toBeLessThan(warmUpAt);
+    expect(warmUpAt, "then the manifest").toBeLessThan(manifestAt);
+    expect(new Set(order).size, "no file twice").toBe(order.length);
+    expect(module("__profile_route_view"), "only Administration's modules").toEqual([]);
+
+    // Following a link to each group then takes its modules from the cache.
+    const nav = page.getByRole("navigation", { name: "Administration" });
+    for (const [name, heading] of [["Users", "Users"], ["Authentication", "Authentication"], ["Audit log", "Audit log"]]) {
+      const before = fetches.length;
+      await nav.getByRole("link", { name, exact: true }).click();
+      await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
+      await page.waitForLoadState("networkidle");
+      const now = fetches.slice(before);
+      expect(now.length, `${name} loads its modules`).toBeGreaterThan(0);
+      expect(now.filter((f) => f.network).map((f) => f.path), `${name}: nothing from the network`).toEqual([]);
+    }
+  });
+
+  test("when fetching ahead fails, the page goes on and the next page loads as it would have", async ({ page }) => {
+    await goto(page, "/acme/login");
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/acme$/);
+    await hydrated(page);
+    // The first module fetched ahead is refused; a later load of it by its page is answered.
+    let refused = 0;
+    await page.route(/\/split_administration_sign_in_\d+\.wasm$/, (route) => {
+      if (refused++ === 0) return route.fulfill({ status: 503, contentType: "text/plain", body: "busy" });
+      return route.continue();
+    });
+    let loads = 0;
+    page.on("load", () => loads++);
+    await page.getByRole("link", { name: "Administration" }).click();
+    await expect(page.getByTestId("account-url")).toBeVisible();
+    await expect.poll(() => refused, { message: "the module fetched ahead was refused" }).toBe(1);
+    const nav = page.getByRole("navigation", { name: "Administration" });
+    await nav.getByRole("link", { name: "Authentication", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "Authentication", level: 1 })).toBeVisible();
+    expect(refused, "its page loaded it again").toBe(2);
+    expect(loads, "the page was not loaded again").toBe(0);
+    await page.unroute(/\/split_administration_sign_in_\d+\.wasm$/);
+  });
+
+  test("when the code that fetches ahead does not load, the page goes on and fetches nothing more", async ({ page }) => {
+    await goto(page, "/acme/login");
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/acme$/);
+    await hydrated(page);
+    let refused = 0;
+    await page.route(/\/split_admin_warm_up\.wasm$/, (route) => {
+      refused++;
+      return route.fulfill({ status: 404, contentType: "text/plain", body: "Not Found" });
+    });
+    const wasm: string[] = [];
+    page.on("request", (r) => { if (r.url().endsWith(".wasm") || r.url().endsWith(".json")) wasm.push(new URL(r.url()).pathname); });
+    let loads = 0;
+    page.on("load", () => loads++);
+    await page.getByRole("link", { name: "Administration" }).click();
+    await expect(page.getByTestId("account-url")).toBeVisible();
+    await expect.poll(() => refused, { message: "the module was asked for" }).toBe(1);
+    await page.waitForLoadState("networkidle");
+    expect(wasm.filter((p) => p.endsWith(".json") || /split_administration_(people|settings|sign_in)_/.test(p)), "nothing fetched ahead").toEqual([]);
+    const nav = page.getByRole("navigation", { name: "Administration" });
+    await nav.getByRole("link", { name: "Users", exact: true }).click();
+    await expect(page.getByTestId("users-table")).toBeVisible();
+    expect(loads, "the page was not loaded again").toBe(0);
+    await page.unroute(/\/split_admin_warm_up\.wasm$/);
   });
 
   test("a page whose module is gone (an upgrade while it was open) loads again, once", async ({ page }) => {

@@ -106,7 +106,7 @@ pub fn OrgFrame() -> impl IntoView {
 }
 
 /// The screens of Administration, in the order of the left navigation.
-const ADMIN_SCREENS: [(&str, &str); 7] = [
+pub const ADMIN_SCREENS: [(&str, &str); 7] = [
     ("account", "Account"),
     ("authentication", "Authentication"),
     ("account-types", "Account Types"),
@@ -138,6 +138,10 @@ pub fn AdminFrame() -> impl IntoView {
         Suspend::new(async move {
             me.await.ok().filter(|m| m.is_admin || m.team_admin).map(|m| {
                 let all = m.is_admin;
+                if all {
+                    // The other groups' modules, fetched while the browser is idle.
+                    crate::pages::warm_up::warm_up_admin_groups();
+                }
                 let screens = move || ADMIN_SCREENS.iter().filter(move |(k, _)| all || *k == "teams");
                 view! {
                     <nav class="sidenav" aria-label="Administration">

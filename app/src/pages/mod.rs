@@ -9,6 +9,7 @@ pub mod mfa;
 pub mod password;
 pub mod profile;
 pub mod setup;
+pub mod warm_up;
 
 use crate::components::errors::ErrorPage;
 use crate::components::frame::{AdminFrame, OrgFrame};
@@ -210,6 +211,11 @@ macro_rules! admin_pages {
             }
         )*
         )*
+
+        /// Each Administration group's split function (its modules' key in
+        /// the bundle's split manifest is this name, `_` and a number) and
+        /// the screens it draws (the first segment of their paths after `admin/`).
+        pub const ADMIN_GROUPS: &[(&str, &[&str])] = &[$((stringify!($group), &[$($screen),*])),*];
 
         /// Loads the module of the Administration group that draws `screen`
         /// (its path after `admin/`), without waiting: called when a link to
