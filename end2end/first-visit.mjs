@@ -5,9 +5,12 @@
 // app/src/pages/warm_up.rs); and what following a link from Account to
 // another page downloads once that is done. Run by `BENCH_ONLY=first-visit make bench` against a running
 // Gatehouse. usage: node end2end/first-visit.mjs BASE_URL EMAIL PASSWORD
+// (FIRST_VISIT_NO_AHEAD=1: for a build that does not fetch ahead, to compare
+// with one from before it: nothing then waits for the fetches ahead)
 import { chromium } from "@playwright/test";
 
 const [base, email, password] = process.argv.slice(2);
+const ahead = !process.env.FIRST_VISIT_NO_AHEAD;
 const pages = ["/acme/login", "/acme", "/acme/admin/account", "/acme/admin/users", "/acme/admin/teams", "/acme/admin/authentication", "/acme/admin/account-types"];
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
@@ -73,7 +76,7 @@ for (const path of pages) {
   await w.cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   await tab.goto(`${base}${path}`);
   await tab.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 60_000 });
-  await quiet(w, { ahead: path.includes("/admin/") });
+  await quiet(w, { ahead: ahead && path.includes("/admin/") });
   // What the page asked for until it hydrated, and what came after (a light
   // page is hydrated as it arrives: it has no after).
   const hydratedAt = (await tab.evaluate(() => window.__hydratedAt)) ?? Infinity;
@@ -107,7 +110,7 @@ for (const name of ["Authentication", "Account Types", "Teams", "Users"]) {
   const w = await watch(context, tab);
   await tab.goto(`${base}/acme/admin/account`);
   await tab.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 60_000 });
-  await quiet(w, { ahead: !process.env.FIRST_VISIT_NO_AHEAD });
+  await quiet(w, { ahead });
   const before = new Set(w.requests.keys());
   await tab.getByRole("navigation", { name: "Administration" }).getByRole("link", { name, exact: true }).click();
   await tab.getByRole("heading", { name, level: 1 }).waitFor();

@@ -157,7 +157,7 @@ if [ "$only" = first-visit ]; then
   port=$(free)
   start "$db" "$port"
   echo
-  echo "==> first visits ($profile build; bytes as transferred, empty cache, until the page has hydrated)"
+  echo "==> first visits ($profile build; bytes as transferred, empty cache, until the page has hydrated; then, apart, what it fetches afterwards)"
   node end2end/first-visit.mjs "http://127.0.0.1:$port" admin@acme.example "$BENCH_PASSWORD"
   exit 0
 fi
