@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { goto, hydrated, setupCode } from "./helpers";
+import { goto, hydrated, setupCode, signIn } from "./helpers";
 import type { Page } from "@playwright/test";
 
 // The browser asks pages to save data (as in a phone's data-saver mode):
@@ -178,11 +178,7 @@ test.describe.serial("first run", () => {
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
     const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
     try {
-      await goto(page, "/acme/login");
-      await page.getByLabel("Email").fill(admin.email);
-      await page.getByLabel("Password").fill(admin.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page).toHaveURL(/\/acme$/);
+      await signIn(page, admin);
       await goto(page, "/acme/admin/account");
       await hydrated(page);
       await expect.poll(() => module("administration_account")).toHaveLength(1);
@@ -223,11 +219,7 @@ test.describe.serial("first run", () => {
     cdp.on("Network.loadingFinished", (e) => { const f = byId.get(e.requestId); if (f) f.done = true; });
     const module = (name: string) => fetches.filter((f) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(f.path));
 
-    await goto(page, "/acme/login");
-    await page.getByLabel("Email").fill(admin.email);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/acme$/);
+    await signIn(page, admin);
     await hydrated(page);
     // The home page fetches nothing ahead: only Administration does, for admins.
     await page.waitForLoadState("networkidle");
@@ -263,11 +255,7 @@ test.describe.serial("first run", () => {
   });
 
   test("when fetching ahead fails, the page goes on and the next page loads as it would have", async ({ page }) => {
-    await goto(page, "/acme/login");
-    await page.getByLabel("Email").fill(admin.email);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/acme$/);
+    await signIn(page, admin);
     await hydrated(page);
     // The first module fetched ahead is refused; a later load of it by its page is answered.
     let refused = 0;
@@ -289,11 +277,7 @@ test.describe.serial("first run", () => {
   });
 
   test("when the code that fetches ahead does not load, the page goes on and fetches nothing more", async ({ page }) => {
-    await goto(page, "/acme/login");
-    await page.getByLabel("Email").fill(admin.email);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/acme$/);
+    await signIn(page, admin);
     await hydrated(page);
     let refused = 0;
     await page.route(/\/split_admin_warm_up\.wasm$/, (route) => {
@@ -317,11 +301,7 @@ test.describe.serial("first run", () => {
   });
 
   test("a page whose module is gone (an upgrade while it was open) loads again, once", async ({ page }) => {
-    await goto(page, "/acme/login");
-    await page.getByLabel("Email").fill(admin.email);
-    await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/acme$/);
+    await signIn(page, admin);
     await hydrated(page);
 
     // The Administration module is gone, as after an upgrade replaced the
