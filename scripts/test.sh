@@ -34,7 +34,8 @@ export GATEHOUSE_REQUIRE_ALL_TESTS=1
 # other), the Rust suites fill the other. Their output is kept and shown after
 # the browser tests' own.
 rust_log="$(mktemp)"
-trap 'rm -f "$rust_log"' EXIT
+browser_log="$(mktemp)"
+trap 'rm -f "$rust_log" "$browser_log"' EXIT
 (
   echo "==> Rust tests"
   # app and server only: building the frontend in the same cargo run would switch
@@ -51,13 +52,22 @@ trap 'rm -f "$rust_log"' EXIT
 rust=$!
 
 echo "==> Playwright tests (the Rust tests run beside them; their output follows)"
-browser_status=0
-(cd end2end && npx playwright test) || browser_status=$?
+set +e
+(cd end2end && npx playwright test) 2>&1 | tee "$browser_log"
+browser_status=${PIPESTATUS[0]}
+set -e
 
 rust_status=0
 wait "$rust" || rust_status=$?
 cat "$rust_log"
 if [ "$rust_status" -ne 0 ] || [ "$browser_status" -ne 0 ]; then
+  if [ "$browser_status" -ne 0 ]; then
+    # The browser tests' summary again, after the Rust output, so that the
+    # last lines of a failed run name the failed tests.
+    echo "==> Playwright: the failures' first lines, then the summary (repeated from above)"
+    grep -E -A3 '^ +[0-9]+\) \[|^ +Error: ' "$browser_log" | grep -v '^\[WebServer\]' | head -40 || true
+    sed -n '/^  [0-9]* failed$/,$p; /^  [0-9]* flaky$/,$p' "$browser_log" | awk '!seen[$0]++'
+  fi
   echo "==> failed: Rust tests exit status $rust_status, Playwright tests exit status $browser_status" >&2
   exit 1
 fi
