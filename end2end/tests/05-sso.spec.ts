@@ -19,7 +19,7 @@ test.describe.serial("single sign-on with a real SAML identity provider", () => 
     ({ url: idpUrl, certificate, fingerprint } = idp);
   });
 
-  test.afterAll(() => idp?.stop());
+  test.afterAll(async () => idp?.stop());
 
   // The specs after this one share the instance and sign in with passwords:
   // however a test ended, passed or not, the sign-in method goes back to

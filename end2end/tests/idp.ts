@@ -42,7 +42,7 @@ export interface SamlIdp {
   certificate: string;
   /** SHA-256, colon-separated, as openssl prints it. */
   fingerprint: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** saml-idp for the organization acme of `baseURL`, named `name`, with `audience`: with a new
@@ -73,37 +73,58 @@ export async function startSamlIdp(
       metadata: [{ id: "email", optional: false, displayName: "E-Mail Address", description: "email", multiValue: false }],
     };\n`,
   );
-  const port = o.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
-  const idp: ChildProcess = spawn(
-    join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
-    [
-      "--host", "127.0.0.1", "--port", String(port),
-      "--cert", cert, "--key", key,
-      "--issuer", o.issuer,
-      "--acsUrl", `${baseURL}/acme/finish-login`,
-      "--audience", o.audience,
-      "--configFile", config,
-      // Post to the ACS URL configured here, not the one in the AuthnRequest.
-      "--static",
-    ],
-    { stdio: "ignore" },
-  );
-  await expect
-    .poll(async () => (await request.get(`${url}/metadata`).catch(() => null))?.status() ?? 0, { timeout: 30_000 })
-    .toBe(200);
-  return {
-    url,
-    port,
-    keyFile: key,
-    certFile: cert,
-    certificate,
-    fingerprint,
-    stop() {
-      idp.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // The metadata of this process, not of one still on the port: it carries this certificate.
+  const certBody = certificate.replace(/-----[^-]+-----|\s/g, "");
+  for (let attempt = 1; ; attempt++) {
+    const port = o.port ?? (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const idp: ChildProcess = spawn(
+      join(__dirname, "..", "node_modules", ".bin", "saml-idp"),
+      [
+        "--host", "127.0.0.1", "--port", String(port),
+        "--cert", cert, "--key", key,
+        "--issuer", o.issuer,
+        "--acsUrl", `${baseURL}/acme/finish-login`,
+        "--audience", o.audience,
+        "--configFile", config,
+        // Post to the ACS URL configured here, not the one in the AuthnRequest.
+        "--static",
+      ],
+      { stdio: "ignore" },
+    );
+    let exited: number | string | null = null;
+    idp.once("exit", (code, signal) => (exited = code ?? signal));
+    await expect
+      .poll(async () => {
+        if (exited !== null) return "exited";
+        const r = await request.get(`${url}/metadata`).catch(() => null);
+        return r?.status() === 200 && (await r.text()).replace(/\s/g, "").includes(certBody) ? "up" : "starting";
+      }, { timeout: 30_000 })
+      .not.toBe("starting");
+    if (exited !== null) {
+      // The port was taken between freePort and the start (another process
+      // picked it): another free port. A port asked for must be free already.
+      if (o.port === undefined && attempt < 3) continue;
+      throw new Error(`saml-idp did not start on port ${port} (it exited: ${exited})`);
+    }
+    return {
+      url,
+      port,
+      keyFile: key,
+      certFile: cert,
+      certificate,
+      fingerprint,
+      // Resolves once the process has exited and its port is free again.
+      async stop() {
+        if (idp.exitCode === null && idp.signalCode === null) {
+          const gone = new Promise((resolve) => idp.once("exit", resolve));
+          idp.kill();
+          await gone;
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
 }
 
 /** A real OpenID provider (end2end/oidc-provider.mjs, the npm package oidc-provider) whose
