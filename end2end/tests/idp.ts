@@ -97,7 +97,8 @@ export async function startSamlIdp(
     await expect
       .poll(async () => {
         if (exited !== null) return "exited";
-        const r = await request.get(`${url}/metadata`).catch(() => null);
+        // Briefly: whatever else holds the port may never answer.
+        const r = await request.get(`${url}/metadata`, { timeout: 2_000 }).catch(() => null);
         return r?.status() === 200 && (await r.text()).replace(/\s/g, "").includes(certBody) ? "up" : "starting";
       }, { timeout: 30_000 })
       .not.toBe("starting");
