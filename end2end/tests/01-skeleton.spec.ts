@@ -10,6 +10,9 @@ async function saveData(page: Page) {
   await cdp.send("Emulation.setDataSaverOverride", { dataSaverEnabled: true });
 }
 
+/** Whether `path` is the file of the split function `name` (its name, `_`, a number). */
+const isModule = (path: string, name: string) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(path);
+
 // The walking skeleton as a person goes through it: first-run setup, sign in,
 // Account page, copy the Account URL, the audit log shows the sign-in, sign out.
 test.describe.serial("first run", () => {
@@ -111,7 +114,7 @@ test.describe.serial("first run", () => {
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
     let ahead = 0;
     page.on("request", (r) => { if (/\/(__wasm_split_manifest\.json|split_admin_warm_up\.wasm)$/.test(r.url())) ahead++; });
-    const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
+    const module = (name: string) => wasm.filter((p) => isModule(p, name));
     const pages = () => wasm.filter((p) => p.includes("/split_"));
 
     await goto(page, "/acme/login");
@@ -176,7 +179,7 @@ test.describe.serial("first run", () => {
     await saveData(page);
     const wasm: string[] = [];
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname); });
-    const module = (name: string) => wasm.filter((p) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(p));
+    const module = (name: string) => wasm.filter((p) => isModule(p, name));
     try {
       await signIn(page, admin);
       await goto(page, "/acme/admin/account");
@@ -217,7 +220,7 @@ test.describe.serial("first run", () => {
     cdp.on("Network.requestServedFromCache", (e) => { const f = byId.get(e.requestId); if (f) f.network = false; });
     cdp.on("Network.responseReceived", (e) => { const f = byId.get(e.requestId); if (f && e.response.fromDiskCache) f.network = false; });
     cdp.on("Network.loadingFinished", (e) => { const f = byId.get(e.requestId); if (f) f.done = true; });
-    const module = (name: string) => fetches.filter((f) => new RegExp(`/split_${name}_\\d+\\.wasm$`).test(f.path));
+    const module = (name: string) => fetches.filter((f) => isModule(f.path, name));
 
     await signIn(page, admin);
     await hydrated(page);
@@ -236,7 +239,7 @@ test.describe.serial("first run", () => {
     const warmUpAt = order.findIndex((p) => p.endsWith("/split_admin_warm_up.wasm"));
     const manifestAt = order.findIndex((p) => p.endsWith("/__wasm_split_manifest.json"));
     expect(warmUpAt, "the module that fetches ahead loads").toBeGreaterThan(-1);
-    expect(order.findIndex((p) => /\/split_administration_account_\d+\.wasm$/.test(p)), "after the page's own module").toBeLessThan(warmUpAt);
+    expect(order.findIndex((p) => isModule(p, "administration_account")), "after the page's own module").toBeLessThan(warmUpAt);
     expect(warmUpAt, "then the manifest").toBeLessThan(manifestAt);
     expect(new Set(order).size, "no file twice").toBe(order.length);
     expect(module("__profile_route_view"), "only Administration's modules").toEqual([]);
